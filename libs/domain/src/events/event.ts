@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/**
+ * An event type: its name (past tense), the version of its payload schema, and that schema.
+ * The schema is the one runtime check of the payload, used by every entry point: HTTP, Kafka,
+ * CLI and replay.
+ */
+export interface EventType<Type extends string = string, Schema extends z.ZodType = z.ZodType> {
+  type: Type;
+  schemaVersion: number;
+  schema: Schema;
+}
+
+export function defineEvent<Type extends string, Schema extends z.ZodType>(
+  type: Type,
+  schemaVersion: number,
+  schema: Schema,
+): EventType<Type, Schema> {
+  return { type, schemaVersion, schema };
+}
+
+/** The typed event value of an event type: `{ type, data }`. */
+export type EventOf<Definition> =
+  Definition extends EventType<infer Type, infer Schema> ? { type: Type; data: z.infer<Schema> } : never;
+
+/** Where a fact came from: which channel, which feed file or message batch, which record in it. */
+export interface EventSource {
+  channel: 'http' | 'kafka' | 'cli' | 'system';
+  feed?: string;
+  batchId?: string;
+  recordKey?: string;
+}
+
+/** Stored with every event. `recordedAt` is knowledge time: when the service learned the fact. */
+export interface EventMetadata {
+  recordedAt: string;
+  source: EventSource;
+  correlationId: string;
+  actor: string;
+}
+
+/** State's own stable ids: letters, digits and `._:-`, as state school codes and NCES ids are written. */
+export const idSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, 'expected an id of 1-64 letters, digits or ._:- starting with a letter or digit');
+
+export const nameSchema = z.string().trim().min(1, 'expected a non-empty name').max(200, 'expected at most 200 characters');
+
+/** Subjects, indicators and assessments are lower-case names (`math`, `ela`, `dropouts`). */
+export const slugSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*$/, 'expected a lower-case name of letters, digits and _ (e.g. "math")');
+
+export const isoDateSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date written YYYY-MM-DD')
+  .refine((text) => !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text), {
+    message: 'expected a real calendar date written YYYY-MM-DD',
+  });
+
+export const countSchema = z.number().int('expected a whole number').nonnegative('expected a count of 0 or more');
+export const amountSchema = z.number().finite().nonnegative('expected a number of 0 or more');

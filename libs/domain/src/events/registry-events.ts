@@ -1,0 +1,193 @@
+import { z } from 'zod';
+import { metricDefinition, METRIC_NAME_HINT } from '../metrics/metric-catalogue';
+import { parseSchoolYear, schoolYearSchema } from '../school-year';
+import { defineEvent, EventOf, idSchema, nameSchema } from './event';
+
+/** Registry facts, entered through the API by the state turnaround office (DESIGN.md section 4). */
+
+export const zoneEstablished = defineEvent(
+  'ZoneEstablished',
+  1,
+  z.strictObject({
+    zoneId: idSchema,
+    stateCode: z.string().regex(/^[A-Z]{2}$/, 'expected a two-letter state code such as "MA"'),
+    name: nameSchema,
+    districtIds: z.array(idSchema).min(1, 'expected at least one district').refine(unique, 'expected each district once'),
+  }),
+);
+
+export const clusterFormed = defineEvent(
+  'ClusterFormed',
+  1,
+  z.strictObject({ clusterId: idSchema, zoneId: idSchema, name: nameSchema }),
+);
+
+export const schoolRegistered = defineEvent(
+  'SchoolRegistered',
+  1,
+  z.strictObject({
+    schoolId: idSchema,
+    districtId: idSchema,
+    name: nameSchema,
+    gradeSpan: z.string().regex(/^(PK|KG|\d{2})-(KG|\d{2})$/, 'expected a grade span such as "06-08" or "KG-05"'),
+    ncesId: z.string().regex(/^\d{12}$/, 'expected the 12-digit NCES school id').optional(),
+  }),
+);
+
+export const STRATEGIES = ['transformation', 'close_reopen'] as const;
+
+export const schoolAssignedToCluster = defineEvent(
+  'SchoolAssignedToCluster',
+  1,
+  z.strictObject({ schoolId: idSchema, clusterId: idSchema, fromYear: schoolYearSchema, strategy: z.enum(STRATEGIES) }),
+);
+
+/** The school is no longer a member of the cluster from `fromYear` on. */
+export const schoolLeftCluster = defineEvent(
+  'SchoolLeftCluster',
+  1,
+  z.strictObject({ schoolId: idSchema, clusterId: idSchema, fromYear: schoolYearSchema }),
+);
+
+export const PARTNER_ROLES = ['lead', 'supporting', 'managing'] as const;
+
+export const partnerRegistered = defineEvent(
+  'PartnerRegistered',
+  1,
+  z.strictObject({ partnerId: idSchema, name: nameSchema, role: z.enum(PARTNER_ROLES) }),
+);
+
+export const TARGET_KINDS = ['absolute', 'gain', 'gap_closure', 'non_proficient_reduction'] as const;
+export type TargetKind = (typeof TARGET_KINDS)[number];
+
+/**
+ * A contract target (DESIGN.md section 6). Rules about the target's own values live here;
+ * rules that need the contract (a contract year inside the term) live in the contract decider.
+ */
+export const targetSchema = z
+  .strictObject({
+    metric: z.string().refine((metric) => metricDefinition(metric) !== undefined, METRIC_NAME_HINT),
+    contractYear: z.number().int('expected a whole contract year').min(1, 'expected contract year 1 or later'),
+    kind: z.enum(TARGET_KINDS),
+    value: z.number().finite(),
+    scope: z.enum(['school', 'cluster']),
+    /** Only for gap_closure: the goal whose gap is closed; 1.0 (or 0 for lower-is-better) by default. */
+    goal: z.union([z.number().finite(), z.literal('stateAverage')]).optional(),
+  })
+  .superRefine((target, context) => {
+    const definition = metricDefinition(target.metric);
+    if (!definition) return;
+    const issue = (path: string, message: string) => context.addIssue({ code: 'custom', path: [path], message });
+    const rate = definition.isRate;
+    switch (target.kind) {
+      case 'absolute':
+        if (rate && (target.value < 0 || target.value > 1)) issue('value', `expected a rate between 0 and 1 for ${target.metric}`);
+        break;
+      case 'gain':
+        if (target.value <= 0 || (rate && target.value > 1))
+          issue('value', rate ? 'expected a gain above 0 and at most 1 (0.05 = 5 percentage points)' : 'expected a gain above 0');
+        break;
+      case 'gap_closure':
+        if (target.value <= 0 || target.value > 1) issue('value', 'expected the share of the gap to close, above 0 and at most 1');
+        if (typeof target.goal === 'number' && rate && (target.goal < 0 || target.goal > 1))
+          issue('goal', `expected a goal rate between 0 and 1 for ${target.metric}, or "stateAverage"`);
+        break;
+      case 'non_proficient_reduction':
+        if (definition.family !== 'proficiency' && definition.family !== 'interim_proficiency')
+          issue('kind', 'non_proficient_reduction applies to proficiency metrics only');
+        if (target.value <= 0 || target.value >= 1) issue('value', 'expected the share of non-proficient students to cut, above 0 and below 1');
+        break;
+    }
+    if (target.goal !== undefined && target.kind !== 'gap_closure') issue('goal', 'a goal is only taken by gap_closure targets');
+  });
+export type Target = z.infer<typeof targetSchema>;
+
+function targetsSchema() {
+  return z.array(targetSchema).refine(
+    (targets) => unique(targets.map((target) => `${target.metric}|${target.contractYear}|${target.scope}`)),
+    'expected at most one target per metric, contract year and scope',
+  );
+}
+
+export const GOVERNANCE_MODELS = ['district_managed', 'district_lead_partner', 'managing_partner'] as const;
+
+export const performanceContractSigned = defineEvent(
+  'PerformanceContractSigned',
+  1,
+  z
+    .strictObject({
+      contractId: idSchema,
+      partnerId: idSchema,
+      clusterId: idSchema,
+      schoolIds: z
+        .array(idSchema)
+        .min(1, 'expected 1 to 5 schools')
+        .max(5, 'expected 1 to 5 schools')
+        .refine(unique, 'expected each school once'),
+      governance: z.enum(GOVERNANCE_MODELS),
+      startYear: schoolYearSchema,
+      termYears: z.number().int().min(3, 'expected a term of 3 to 5 years').max(5, 'expected a term of 3 to 5 years'),
+      baselineYear: schoolYearSchema,
+      targets: targetsSchema(),
+    })
+    .superRefine((contract, context) => {
+      const start = parseSchoolYear(contract.startYear);
+      const baseline = parseSchoolYear(contract.baselineYear);
+      if (start !== undefined && baseline !== undefined && baseline >= start)
+        context.addIssue({ code: 'custom', path: ['baselineYear'], message: `expected a school year before the start year ${contract.startYear}` });
+      contract.targets.forEach((target, index) => {
+        if (target.contractYear > contract.termYears)
+          context.addIssue({
+            code: 'custom',
+            path: ['targets', index, 'contractYear'],
+            message: `expected a contract year inside the ${contract.termYears}-year term`,
+          });
+      });
+    }),
+);
+
+/** Replaces the contract's targets as a whole: the amended list is the contract's list from now on. */
+export const contractTargetsAmended = defineEvent(
+  'ContractTargetsAmended',
+  1,
+  z.strictObject({ contractId: idSchema, targets: targetsSchema(), reason: nameSchema }),
+);
+
+/** Extends the term; `targets` are added for the new contract years. */
+export const contractRenewed = defineEvent(
+  'ContractRenewed',
+  1,
+  z.strictObject({
+    contractId: idSchema,
+    additionalYears: z.number().int().min(1, 'expected 1 to 5 more years').max(5, 'expected 1 to 5 more years'),
+    targets: targetsSchema(),
+  }),
+);
+
+export const contractTerminated = defineEvent(
+  'ContractTerminated',
+  1,
+  z.strictObject({ contractId: idSchema, reason: nameSchema }),
+);
+
+export type ZoneEstablished = EventOf<typeof zoneEstablished>;
+export type ClusterFormed = EventOf<typeof clusterFormed>;
+export type SchoolRegistered = EventOf<typeof schoolRegistered>;
+export type SchoolAssignedToCluster = EventOf<typeof schoolAssignedToCluster>;
+export type SchoolLeftCluster = EventOf<typeof schoolLeftCluster>;
+export type PartnerRegistered = EventOf<typeof partnerRegistered>;
+export type PerformanceContractSigned = EventOf<typeof performanceContractSigned>;
+export type ContractTargetsAmended = EventOf<typeof contractTargetsAmended>;
+export type ContractRenewed = EventOf<typeof contractRenewed>;
+export type ContractTerminated = EventOf<typeof contractTerminated>;
+
+export type ZoneEvent = ZoneEstablished;
+export type ClusterEvent = ClusterFormed;
+export type SchoolEvent = SchoolRegistered | SchoolAssignedToCluster | SchoolLeftCluster;
+export type PartnerEvent = PartnerRegistered;
+export type ContractEvent = PerformanceContractSigned | ContractTargetsAmended | ContractRenewed | ContractTerminated;
+export type RegistryEvent = ZoneEvent | ClusterEvent | SchoolEvent | PartnerEvent | ContractEvent;
+
+function unique(values: readonly string[]): boolean {
+  return new Set(values).size === values.length;
+}

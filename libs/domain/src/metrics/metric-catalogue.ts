@@ -1,0 +1,67 @@
+/**
+ * The one metric definition table (DESIGN.md section 5). Every metric is a ratio of a
+ * numerator to a denominator so that roll-ups can sum both; nothing here averages rates.
+ * Contract validation, projections, the API and the dashboards all read this table.
+ */
+export type MetricDirection = 'higher_is_better' | 'lower_is_better';
+export type MetricSource = 'assessment' | 'attendance' | 'staffing' | 'indicator';
+
+export interface MetricFamily {
+  family: string;
+  /** Families such as `proficiency.{subject}` take a name after the dot. */
+  parameter?: 'subject' | 'indicator';
+  source: MetricSource;
+  direction: MetricDirection;
+  /** A rate lies in [0, 1]; a scale score does not. */
+  isRate: boolean;
+  numerator: string;
+  denominator: string;
+}
+
+export const METRIC_FAMILIES: readonly MetricFamily[] = [
+  { family: 'proficiency', parameter: 'subject', source: 'assessment', direction: 'higher_is_better', isRate: true,
+    numerator: 'proficient (spring or annual window, group all)', denominator: 'tested' },
+  { family: 'scale_score', parameter: 'subject', source: 'assessment', direction: 'higher_is_better', isRate: false,
+    numerator: 'sum of mean scale score x tested', denominator: 'tested' },
+  { family: 'interim_proficiency', parameter: 'subject', source: 'assessment', direction: 'higher_is_better', isRate: true,
+    numerator: 'proficient (fall or winter window, group all)', denominator: 'tested' },
+  { family: 'attendance_rate', source: 'attendance', direction: 'higher_is_better', isRate: true,
+    numerator: 'attendance days, year to date', denominator: 'membership days, year to date' },
+  { family: 'chronic_absence_rate', source: 'attendance', direction: 'lower_is_better', isRate: true,
+    numerator: 'chronically absent students', denominator: 'enrollment' },
+  { family: 'teacher_retention_rate', source: 'staffing', direction: 'higher_is_better', isRate: true,
+    numerator: 'teachers returning', denominator: 'teachers of the prior year' },
+  { family: 'vacancy_rate', source: 'staffing', direction: 'lower_is_better', isRate: true,
+    numerator: 'vacancies', denominator: 'teachers + vacancies' },
+  { family: 'new_teacher_share', source: 'staffing', direction: 'higher_is_better', isRate: true,
+    numerator: 'new hires', denominator: 'teachers' },
+  { family: 'teacher_attendance_rate', source: 'staffing', direction: 'higher_is_better', isRate: true,
+    numerator: 'teacher work days - teacher absence days', denominator: 'teacher work days' },
+  { family: 'indicator', parameter: 'indicator', source: 'indicator', direction: 'higher_is_better', isRate: true,
+    numerator: 'reported numerator', denominator: 'reported denominator' },
+];
+
+export interface MetricDefinition extends MetricFamily {
+  /** The full metric name, e.g. `proficiency.math`. */
+  metric: string;
+  /** The subject or indicator name, when the family takes one. */
+  argument?: string;
+}
+
+const NAME = /^[a-z][a-z0-9_]*$/;
+
+/** Resolves a metric name against the table; undefined when it names no known metric. */
+export function metricDefinition(metric: string): MetricDefinition | undefined {
+  const dot = metric.indexOf('.');
+  const familyName = dot < 0 ? metric : metric.slice(0, dot);
+  const argument = dot < 0 ? undefined : metric.slice(dot + 1);
+  const family = METRIC_FAMILIES.find((candidate) => candidate.family === familyName);
+  if (!family) return undefined;
+  if (family.parameter === undefined) return argument === undefined ? { ...family, metric } : undefined;
+  if (argument === undefined || !NAME.test(argument)) return undefined;
+  return { ...family, metric, argument };
+}
+
+export const METRIC_NAME_HINT =
+  'expected a known metric: ' +
+  METRIC_FAMILIES.map((family) => (family.parameter ? `${family.family}.{${family.parameter}}` : family.family)).join(', ');

@@ -1,0 +1,15 @@
+import { ZoneEstablished, ZoneEvent } from '../../events/registry-events';
+import { Aggregate } from '../aggregate';
+
+export type Zone = { exists: false } | ({ exists: true } & ZoneEstablished['data']);
+
+export const zoneAggregate: Aggregate<Zone, ZoneEvent> = {
+  streamId: (zoneId) => `zone-${zoneId}`,
+  initialState: () => ({ exists: false }),
+  evolve: (_state, event) => {
+    switch (event.type) {
+      case 'ZoneEstablished':
+        return { exists: true, ...event.data };
+    }
+  },
+};
