@@ -1,0 +1,82 @@
+import { EventMetadata } from '@turnaround/domain';
+
+/**
+ * A position in the global log. Opaque to callers: store it and hand it back. Checkpoints of
+ * one store compare as strings in log order (`a < b` means `a` comes first), which is all a
+ * caller may rely on.
+ */
+export type Checkpoint = string & { readonly __checkpoint: unique symbol };
+
+/** Before the first event. */
+export const START = '' as Checkpoint;
+
+/** `no_stream`: the stream must not exist; `any`: no check; a number: the revision of the stream's last event. */
+export type ExpectedRevision = 'no_stream' | 'any' | number;
+
+export interface EventToAppend {
+  type: string;
+  schemaVersion: number;
+  data: unknown;
+  metadata: EventMetadata;
+  /** Given by the caller when it needs to know the id; otherwise made by the store. */
+  eventId?: string;
+}
+
+export interface StoredEvent {
+  eventId: string;
+  streamId: string;
+  /** 0 for a stream's first event. */
+  revision: number;
+  type: string;
+  schemaVersion: number;
+  data: unknown;
+  metadata: EventMetadata;
+  /** The checkpoint just after this event. */
+  position: Checkpoint;
+}
+
+export interface AppendResult {
+  /** Revision of the stream's last event now: the expected revision for the next append. */
+  nextExpectedRevision: number;
+  /** Checkpoint of the last appended event. */
+  position: Checkpoint;
+}
+
+export interface Subscription {
+  /** Settles when the subscription ends: resolves after `stop()`, rejects when the handler failed. */
+  readonly done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface SubscribeOptions {
+  after: Checkpoint;
+  /** At most this many events per call of the handler (default 500). */
+  batchSize?: number;
+}
+
+export interface EventStore {
+  /** Appends atomically: all events or none. Throws WrongExpectedRevisionError when the check fails. */
+  append(streamId: string, events: readonly EventToAppend[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult>;
+  /** The whole stream in revision order; empty when it does not exist. */
+  readStream(streamId: string): Promise<StoredEvent[]>;
+  /** Events after a checkpoint, in log order; only events no slower writer can still precede. */
+  readAll(options: { after: Checkpoint; limit: number }): Promise<StoredEvent[]>;
+  /**
+   * Catches up from `after`, then follows new events live. The handler sees each event once,
+   * in log order, one batch at a time; the next batch waits until it resolves. A handler that
+   * throws ends the subscription (`done` rejects): the owner restarts it from its stored checkpoint.
+   */
+  subscribe(options: SubscribeOptions, handle: (events: StoredEvent[]) => Promise<void>): Subscription;
+  close(): Promise<void>;
+}
+
+export class WrongExpectedRevisionError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: number | 'no_stream',
+  ) {
+    super(`stream '${streamId}' was expected at revision ${expected} but is at ${actual}: it was changed concurrently`);
+    this.name = 'WrongExpectedRevisionError';
+  }
+}

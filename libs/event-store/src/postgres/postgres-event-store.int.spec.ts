@@ -1,0 +1,63 @@
+import { SqlClient } from '@turnaround/postgres';
+import { openScratchDatabase, testDatabases } from '@turnaround/postgres/testing';
+import { START } from '../event-store.port';
+import { eventStoreContract } from '../testing/event-store.contract';
+import { PostgresEventStore } from './postgres-event-store.adapter';
+
+jest.setTimeout(120_000);
+
+describe.each(testDatabases())('PostgresEventStore on $name', (database) => {
+  eventStoreContract(async () => PostgresEventStore.create(await database.open()));
+
+  it('refuses to change or delete a stored event', async () => {
+    const sql = await database.open();
+    const store = await PostgresEventStore.create(sql);
+    await store.append('s', [{ type: 'A', schemaVersion: 1, data: {}, metadata: { recordedAt: '2025-01-01T00:00:00Z', source: { channel: 'system' }, correlationId: 'c', actor: 'a' } }]);
+    await expect(sql.query(`UPDATE es_events SET data = '{"x":1}'`)).rejects.toThrow(/events are immutable/);
+    await expect(sql.query('DELETE FROM es_events')).rejects.toThrow(/events are immutable/);
+    await store.close();
+  });
+
+  it('orders the log by transaction id as a number, across a change in its digit count', async () => {
+    const sql = await database.open();
+    const store = await PostgresEventStore.create(sql);
+    await sql.query(
+      `INSERT INTO es_events (transaction_id, stream_id, stream_revision, event_id, event_type, schema_version, data, metadata, recorded_at)
+       VALUES ('100', 'b', 0, gen_random_uuid(), 'Second', 1, '{}', '{}', now()), ('99', 'a', 0, gen_random_uuid(), 'First', 1, '{}', '{}', now())`,
+    );
+    expect((await store.readAll({ after: START, limit: 10 })).map((e) => e.type)).toEqual(['First', 'Second']);
+    await store.close();
+  });
+});
+
+const serverUrl = process.env.DATABASE_URL;
+(serverUrl ? describe : describe.skip)('PostgresEventStore on a server with a slow writer', () => {
+  let sql: SqlClient;
+  let store: PostgresEventStore;
+  beforeEach(async () => {
+    sql = await openScratchDatabase(serverUrl as string);
+    store = await PostgresEventStore.create(sql);
+  });
+  afterEach(() => store.close());
+
+  it('never lets a reader pass an event whose transaction commits late', async () => {
+    const metadata = { recordedAt: '2025-01-01T00:00:00Z', source: { channel: 'system' as const }, correlationId: 'c', actor: 'a' };
+    let commitSlow: () => void = () => undefined;
+    const slowMayCommit = new Promise<void>((resolve) => (commitSlow = resolve));
+    let slowAppended: () => void = () => undefined;
+    const slowHasAppended = new Promise<void>((resolve) => (slowAppended = resolve));
+    const slow = sql.transaction(async (tx) => {
+      await store.appendInTransaction(tx, 'slow', [{ type: 'Slow', schemaVersion: 1, data: {}, metadata }], 'any');
+      slowAppended();
+      await slowMayCommit;
+    });
+    await slowHasAppended;
+    await store.append('fast', [{ type: 'Fast', schemaVersion: 1, data: {}, metadata }]);
+
+    // The fast event has the later sequence value but must wait for the slow one.
+    expect(await store.readAll({ after: START, limit: 10 })).toEqual([]);
+    commitSlow();
+    await slow;
+    expect((await store.readAll({ after: START, limit: 10 })).map((e) => e.type)).toEqual(['Slow', 'Fast']);
+  });
+});

@@ -1,0 +1,117 @@
+import { EventMetadata } from '@turnaround/domain';
+import { Checkpoint, EventStore, EventToAppend, START, StoredEvent, WrongExpectedRevisionError } from '../event-store.port';
+
+/**
+ * What every EventStore adapter must do. Each adapter's spec calls this with a factory that
+ * gives a fresh, empty store.
+ */
+export function eventStoreContract(openStore: () => Promise<EventStore>): void {
+  let store: EventStore;
+  beforeEach(async () => {
+    store = await openStore();
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('reads back what it appended, in revision order', async () => {
+    const result = await store.append('zone-Z1', [event('A', 1), event('B', 2)], { expectedRevision: 'no_stream' });
+    expect(result.nextExpectedRevision).toBe(1);
+    const read = await store.readStream('zone-Z1');
+    expect(read.map((e) => [e.revision, e.type, e.data])).toEqual([
+      [0, 'A', { n: 1 }],
+      [1, 'B', { n: 2 }],
+    ]);
+    expect(read[1].position).toBe(result.position);
+    expect(read[0].metadata).toEqual(metadata);
+    expect(await store.readStream('zone-none')).toEqual([]);
+  });
+
+  it('gives a typed conflict error on a wrong expected revision, and appends nothing', async () => {
+    await store.append('s', [event('A', 1)], { expectedRevision: 'no_stream' });
+    await expect(store.append('s', [event('B', 2)], { expectedRevision: 'no_stream' })).rejects.toThrow(WrongExpectedRevisionError);
+    await expect(store.append('s', [event('B', 2), event('C', 3)], { expectedRevision: 5 })).rejects.toMatchObject({
+      streamId: 's',
+      expected: 5,
+      actual: 0,
+    });
+    await expect(store.append('t', [event('B', 2)], { expectedRevision: 0 })).rejects.toMatchObject({ actual: 'no_stream' });
+    expect((await store.readStream('s')).map((e) => e.type)).toEqual(['A']);
+    expect(await store.readStream('t')).toEqual([]);
+    await store.append('s', [event('B', 2)], { expectedRevision: 0 });
+    await store.append('s', [event('C', 3)], { expectedRevision: 'any' });
+    expect((await store.readStream('s')).map((e) => e.type)).toEqual(['A', 'B', 'C']);
+  });
+
+  it('reads all streams in log order from a checkpoint', async () => {
+    await store.append('a', [event('A1', 1)]);
+    await store.append('b', [event('B1', 2)]);
+    await store.append('a', [event('A2', 3)]);
+    const all = await store.readAll({ after: START, limit: 10 });
+    expect(all.map((e) => e.type)).toEqual(['A1', 'B1', 'A2']);
+    expect([...all.map((e) => e.position)].sort()).toEqual(all.map((e) => e.position));
+    expect((await store.readAll({ after: all[0].position, limit: 1 })).map((e) => e.type)).toEqual(['B1']);
+  });
+
+  it('shows 8 concurrent writers x 1,000 appends to a live subscriber exactly once, in stream order', async () => {
+    const seen: StoredEvent[] = [];
+    const total = 8 * 1000;
+    let allSeen: () => void = () => undefined;
+    const finished = new Promise<void>((resolve) => (allSeen = resolve));
+    const subscription = store.subscribe({ after: START, batchSize: 300 }, async (events) => {
+      seen.push(...events);
+      if (seen.length >= total) allSeen();
+    });
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, writer) => {
+        for (let i = 0; i < 1000; i++) await store.append(`stream-${(writer * 7 + i) % 13}`, [event('Appended', writer * 1000 + i)]);
+      }),
+    );
+    await finished;
+    await subscription.stop();
+
+    expect(seen).toHaveLength(total);
+    expect(new Set(seen.map((e) => e.eventId)).size).toBe(total);
+    expect(new Set(seen.map((e) => (e.data as { n: number }).n)).size).toBe(total);
+    const lastRevision = new Map<string, number>();
+    for (const e of seen) {
+      expect(e.revision).toBe((lastRevision.get(e.streamId) ?? -1) + 1);
+      lastRevision.set(e.streamId, e.revision);
+    }
+  });
+
+  it('resumes a restarted subscriber from its stored checkpoint with no gap and no repeat', async () => {
+    for (let i = 0; i < 10; i++) await store.append(`s-${i % 3}`, [event('E', i)]);
+    let stored: Checkpoint = START;
+    const firstRun: number[] = [];
+    const first = store.subscribe({ after: START, batchSize: 4 }, async (events) => {
+      firstRun.push(...events.map((e) => (e.data as { n: number }).n));
+      stored = events[events.length - 1].position;
+      if (firstRun.length >= 4) throw new Error('crash after the first batch');
+    });
+    await expect(first.done).rejects.toThrow('crash after the first batch');
+    for (let i = 10; i < 15; i++) await store.append(`s-${i % 3}`, [event('E', i)]);
+
+    const secondRun: number[] = [];
+    let caughtUp: () => void = () => undefined;
+    const allThere = new Promise<void>((resolve) => (caughtUp = resolve));
+    const second = store.subscribe({ after: stored }, async (events) => {
+      secondRun.push(...events.map((e) => (e.data as { n: number }).n));
+      if (firstRun.length + secondRun.length >= 15) caughtUp();
+    });
+    await allThere;
+    await second.stop();
+    expect([...firstRun, ...secondRun].sort((a, b) => a - b)).toEqual(Array.from({ length: 15 }, (_, i) => i));
+  });
+}
+
+const metadata: EventMetadata = {
+  recordedAt: '2025-03-01T12:00:00.000Z',
+  source: { channel: 'system' },
+  correlationId: 'test',
+  actor: 'contract-suite',
+};
+
+function event(type: string, n: number): EventToAppend {
+  return { type, schemaVersion: 1, data: { n }, metadata };
+}

@@ -1,0 +1,5 @@
+export * from './sql-client';
+export * from './pg-client.adapter';
+export * from './pglite-client.adapter';
+export * from './migrations';
+export * from './open-database';

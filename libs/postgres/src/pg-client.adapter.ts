@@ -1,0 +1,52 @@
+import { Client, Pool, PoolConfig, types } from 'pg';
+import { SqlClient, SqlExecutor } from './sql-client';
+
+// Positions, counts and versions stay well below 2^53; as numbers they match PGlite's answers.
+const parsers = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === types.builtins.INT8 ? (value: string) => Number(value) : types.getTypeParser(oid, format)) as typeof types.getTypeParser,
+};
+
+export function createPgClient(connectionString: string, options: Pick<PoolConfig, 'max'> = {}): SqlClient {
+  const pool = new Pool({ connectionString, max: options.max ?? 10, types: parsers });
+  // An idle client that loses its server must not take the process down; the next query reports it.
+  pool.on('error', () => undefined);
+
+  const run = async (executor: Pool | import('pg').PoolClient, text: string, params?: readonly unknown[]) =>
+    (await executor.query({ text, values: params as unknown[] | undefined })).rows;
+
+  return {
+    kind: 'postgres',
+    query: (text, params) => run(pool, text, params),
+    async transaction(work) {
+      const connection = await pool.connect();
+      try {
+        await connection.query('BEGIN');
+        const tx: SqlExecutor = { query: (text, params) => run(connection, text, params) };
+        const result = await work(tx);
+        await connection.query('COMMIT');
+        return result;
+      } catch (error) {
+        await connection.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        connection.release();
+      }
+    },
+    async listen(channel, onNotify) {
+      const listener = new Client({ connectionString });
+      listener.on('error', () => undefined);
+      await listener.connect();
+      listener.on('notification', (message) => message.channel === channel && onNotify());
+      await listener.query(`LISTEN ${quoteIdentifier(channel)}`);
+      return async () => {
+        await listener.end().catch(() => undefined);
+      };
+    },
+    close: () => pool.end(),
+  } as SqlClient;
+}
+
+export function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

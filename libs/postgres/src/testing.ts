@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import { createPgClient, quoteIdentifier } from './pg-client.adapter';
+import { createPgliteClient } from './pglite-client.adapter';
+import { SqlClient } from './sql-client';
+
+/**
+ * The databases every database-backed suite runs against: PGlite always, and the real
+ * PostgreSQL server when DATABASE_URL is set (CI sets it; a suite never skips it silently).
+ * Each `open()` gives a fresh, empty database that `close()` removes.
+ */
+export interface TestDatabase {
+  name: 'pglite' | 'postgres';
+  open(): Promise<SqlClient>;
+}
+
+export function testDatabases(): TestDatabase[] {
+  const url = process.env.DATABASE_URL;
+  const pglite: TestDatabase = { name: 'pglite', open: () => createPgliteClient() };
+  return url ? [pglite, { name: 'postgres', open: () => openScratchDatabase(url) }] : [pglite];
+}
+
+/** A new database on the server of `serverUrl`, dropped again by `close()`. */
+export async function openScratchDatabase(serverUrl: string): Promise<SqlClient> {
+  const name = `turnaround_test_${randomBytes(6).toString('hex')}`;
+  const admin = createPgClient(serverUrl, { max: 1 });
+  await admin.query(`CREATE DATABASE ${quoteIdentifier(name)}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const client = createPgClient(url.toString());
+  return {
+    ...client,
+    async close() {
+      await client.close();
+      await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
+      await admin.close();
+    },
+  };
+}
