@@ -1,2 +1,3 @@
 export * from './event-store.port';
 export * from './postgres/postgres-event-store.adapter';
+export * from './projection/projection-runner';

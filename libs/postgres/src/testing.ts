@@ -14,13 +14,23 @@ export interface TestDatabase {
 }
 
 export function testDatabases(): TestDatabase[] {
-  const url = process.env.DATABASE_URL;
+  const url = serverUrlForTests();
   const pglite: TestDatabase = { name: 'pglite', open: () => createPgliteClient() };
   return url ? [pglite, { name: 'postgres', open: () => openScratchDatabase(url) }] : [pglite];
 }
 
-/** A new database on the server of `serverUrl`, dropped again by `close()`. */
-export async function openScratchDatabase(serverUrl: string): Promise<SqlClient> {
+/**
+ * The PostgreSQL server tests run against, if any. On a developer's machine without one the
+ * server suites are skipped; in CI a missing server is an error, never a skip.
+ */
+export function serverUrlForTests(): string | undefined {
+  const url = process.env.DATABASE_URL;
+  if (!url && process.env.CI) throw new Error('CI runs every database suite against a real PostgreSQL server: set DATABASE_URL');
+  return url;
+}
+
+/** A new database on the server of `serverUrl`, dropped again by `close()`; `url` reaches it. */
+export async function openScratchDatabase(serverUrl: string): Promise<SqlClient & { url: string }> {
   const name = `turnaround_test_${randomBytes(6).toString('hex')}`;
   const admin = createPgClient(serverUrl, { max: 1 });
   await admin.query(`CREATE DATABASE ${quoteIdentifier(name)}`);
@@ -29,6 +39,7 @@ export async function openScratchDatabase(serverUrl: string): Promise<SqlClient>
   const client = createPgClient(url.toString());
   return {
     ...client,
+    url: url.toString(),
     async close() {
       await client.close();
       await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);

@@ -1,5 +1,5 @@
 import { SqlClient } from '@turnaround/postgres';
-import { openScratchDatabase, testDatabases } from '@turnaround/postgres/testing';
+import { openScratchDatabase, serverUrlForTests, testDatabases } from '@turnaround/postgres/testing';
 import { START } from '../event-store.port';
 import { eventStoreContract } from '../testing/event-store.contract';
 import { PostgresEventStore } from './postgres-event-store.adapter';
@@ -30,7 +30,7 @@ describe.each(testDatabases())('PostgresEventStore on $name', (database) => {
   });
 });
 
-const serverUrl = process.env.DATABASE_URL;
+const serverUrl = serverUrlForTests();
 (serverUrl ? describe : describe.skip)('PostgresEventStore on a server with a slow writer', () => {
   let sql: SqlClient;
   let store: PostgresEventStore;

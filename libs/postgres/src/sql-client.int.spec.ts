@@ -1,0 +1,56 @@
+import { migrate } from './migrations';
+import { testDatabases } from './testing';
+
+jest.setTimeout(60_000);
+
+describe.each(testDatabases())('SqlClient on $name', (database) => {
+  it('answers with the same JavaScript types on every adapter', async () => {
+    const sql = await database.open();
+    const [row] = await sql.query<{ big: number; doc: unknown; names: string[] }>(
+      `SELECT $1::bigint AS big, '{"a":[1]}'::jsonb AS doc, ARRAY['x','y'] AS names`,
+      [9007199254740],
+    );
+    expect(row).toEqual({ big: 9007199254740, doc: { a: [1] }, names: ['x', 'y'] });
+    await sql.close();
+  });
+
+  it('commits a transaction whole or rolls it back whole', async () => {
+    const sql = await database.open();
+    await sql.query('CREATE TABLE t (n int PRIMARY KEY)');
+    await sql.transaction(async (tx) => {
+      await tx.query('INSERT INTO t VALUES ($1)', [1]);
+      await tx.query('INSERT INTO t VALUES ($1)', [2]);
+    });
+    await expect(
+      sql.transaction(async (tx) => {
+        await tx.query('INSERT INTO t VALUES ($1)', [3]);
+        await tx.query('INSERT INTO t VALUES ($1)', [1]);
+      }),
+    ).rejects.toThrow(/duplicate key/);
+    expect((await sql.query<{ n: number }>('SELECT n FROM t ORDER BY n')).map((r) => r.n)).toEqual([1, 2]);
+    await sql.close();
+  });
+
+  it('applies each migration once, scripts of several statements included', async () => {
+    const sql = await database.open();
+    const migrations = [
+      { id: '0002-more', sql: 'ALTER TABLE a ADD COLUMN c int; CREATE INDEX a_c ON a (c)' },
+      { id: '0001-first', sql: 'CREATE TABLE a (b int); INSERT INTO a VALUES (1)' },
+    ];
+    await migrate(sql, 'test', migrations);
+    await migrate(sql, 'test', migrations);
+    expect(await sql.query('SELECT b, c FROM a')).toEqual([{ b: 1, c: null }]);
+    await sql.close();
+  });
+
+  it('delivers a NOTIFY to a listener', async () => {
+    const sql = await database.open();
+    let notified: () => void = () => undefined;
+    const arrived = new Promise<void>((resolve) => (notified = resolve));
+    const stop = await sql.listen('test_channel', () => notified());
+    await sql.query(`SELECT pg_notify('test_channel', 'x')`, []);
+    await arrived;
+    await stop();
+    await sql.close();
+  });
+});

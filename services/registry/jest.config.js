@@ -1,5 +1,0 @@
-module.exports = {
-  displayName: 'registry',
-  preset: '../../jest.preset.js',
-  rootDir: '.',
-};

@@ -1,0 +1,36 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiQuery, ApiTags } from '@nestjs/swagger';
+import { clusterFormed, parseWith } from '@turnaround/domain';
+import { ApiBodyFrom, RequestContext, RequestCtx } from '@turnaround/platform';
+import { RegistryReadModel } from '../read-model/registry-read-model';
+import { FormClusterCommand } from './clusters.commands';
+
+@ApiTags('registry')
+@Controller('api/v1/clusters')
+export class ClustersController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly registry: RegistryReadModel,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiBodyFrom(clusterFormed.schema, 'Form a cluster of schools in a zone')
+  async form(@Body() body: unknown, @RequestCtx() context: RequestContext) {
+    const data = parseWith(clusterFormed.schema, body);
+    const written = await this.commands.execute(new FormClusterCommand(data, context));
+    return this.registry.after(written, () => this.registry.cluster(data.clusterId));
+  }
+
+  @Get()
+  @ApiQuery({ name: 'zoneId', required: false })
+  list(@Query('zoneId') zoneId?: string) {
+    return this.registry.clusters({ zoneId });
+  }
+
+  @Get(':clusterId')
+  get(@Param('clusterId') clusterId: string) {
+    return this.registry.cluster(clusterId);
+  }
+}

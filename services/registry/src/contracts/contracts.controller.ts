@@ -1,0 +1,66 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiQuery, ApiTags } from '@nestjs/swagger';
+import { contractRenewed, contractTargetsAmended, contractTerminated, parseWith, performanceContractSigned } from '@turnaround/domain';
+import { ApiBodyFrom, bodyWithPathId, RequestContext, RequestCtx } from '@turnaround/platform';
+import { RegistryReadModel } from '../read-model/registry-read-model';
+import { ChangeContractCommand, SignPerformanceContractCommand } from './contracts.commands';
+
+@ApiTags('registry')
+@Controller('api/v1/contracts')
+export class ContractsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly registry: RegistryReadModel,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiBodyFrom(performanceContractSigned.schema, 'Sign a performance contract with its targets')
+  async sign(@Body() body: unknown, @RequestCtx() context: RequestContext) {
+    const data = parseWith(performanceContractSigned.schema, body);
+    const written = await this.commands.execute(new SignPerformanceContractCommand(data, context));
+    return this.registry.after(written, () => this.registry.contract(data.contractId));
+  }
+
+  @Post(':contractId/target-amendments')
+  @HttpCode(201)
+  @ApiBodyFrom(contractTargetsAmended.schema, 'Replace the contract targets as a whole')
+  async amend(@Param('contractId') contractId: string, @Body() body: unknown, @RequestCtx() context: RequestContext) {
+    const data = parseWith(contractTargetsAmended.schema, bodyWithPathId(body, 'contractId', contractId));
+    return this.change(contractId, { type: 'AmendContractTargets', data }, context);
+  }
+
+  @Post(':contractId/renewals')
+  @HttpCode(201)
+  @ApiBodyFrom(contractRenewed.schema, 'Extend the term, with targets for the added years')
+  async renew(@Param('contractId') contractId: string, @Body() body: unknown, @RequestCtx() context: RequestContext) {
+    const data = parseWith(contractRenewed.schema, bodyWithPathId(body, 'contractId', contractId));
+    return this.change(contractId, { type: 'RenewContract', data }, context);
+  }
+
+  @Post(':contractId/termination')
+  @HttpCode(201)
+  @ApiBodyFrom(contractTerminated.schema, 'End the contract')
+  async terminate(@Param('contractId') contractId: string, @Body() body: unknown, @RequestCtx() context: RequestContext) {
+    const data = parseWith(contractTerminated.schema, bodyWithPathId(body, 'contractId', contractId));
+    return this.change(contractId, { type: 'TerminateContract', data }, context);
+  }
+
+  @Get()
+  @ApiQuery({ name: 'clusterId', required: false })
+  @ApiQuery({ name: 'partnerId', required: false })
+  list(@Query('clusterId') clusterId?: string, @Query('partnerId') partnerId?: string) {
+    return this.registry.contracts({ clusterId, partnerId });
+  }
+
+  @Get(':contractId')
+  get(@Param('contractId') contractId: string) {
+    return this.registry.contract(contractId);
+  }
+
+  private async change(contractId: string, change: ChangeContractCommand['change'], context: RequestContext) {
+    const written = await this.commands.execute(new ChangeContractCommand(change, context));
+    return this.registry.after(written, () => this.registry.contract(contractId));
+  }
+}

@@ -1,0 +1,35 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiTags } from '@nestjs/swagger';
+import { parseWith, partnerRegistered } from '@turnaround/domain';
+import { ApiBodyFrom, RequestContext, RequestCtx } from '@turnaround/platform';
+import { RegistryReadModel } from '../read-model/registry-read-model';
+import { RegisterPartnerCommand } from './partners.commands';
+
+@ApiTags('registry')
+@Controller('api/v1/partners')
+export class PartnersController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly registry: RegistryReadModel,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiBodyFrom(partnerRegistered.schema, 'Register a lead, supporting or managing partner')
+  async register(@Body() body: unknown, @RequestCtx() context: RequestContext) {
+    const data = parseWith(partnerRegistered.schema, body);
+    const written = await this.commands.execute(new RegisterPartnerCommand(data, context));
+    return this.registry.after(written, () => this.registry.partner(data.partnerId));
+  }
+
+  @Get()
+  list() {
+    return this.registry.partners();
+  }
+
+  @Get(':partnerId')
+  get(@Param('partnerId') partnerId: string) {
+    return this.registry.partner(partnerId);
+  }
+}

@@ -1,0 +1,138 @@
+import { parseEvent, RegistryEvent, TurnaroundEvent } from '@turnaround/domain';
+import { Projection, StoredEvent } from '@turnaround/event-store';
+import { SqlExecutor } from '@turnaround/postgres';
+
+/** The registry as tables: zones, clusters, schools with their memberships by school year, partners, contracts. */
+export const registryProjection: Projection = {
+  name: 'registry',
+  migrations: [
+    {
+      id: '0001-registry',
+      sql: `
+        CREATE TABLE registry_zones (
+          zone_id text PRIMARY KEY, state_code text NOT NULL, name text NOT NULL, district_ids text[] NOT NULL,
+          recorded_at timestamptz NOT NULL);
+        CREATE TABLE registry_clusters (
+          cluster_id text PRIMARY KEY, zone_id text NOT NULL, name text NOT NULL, recorded_at timestamptz NOT NULL);
+        CREATE INDEX registry_clusters_zone ON registry_clusters (zone_id);
+        CREATE TABLE registry_schools (
+          school_id text PRIMARY KEY, district_id text NOT NULL, name text NOT NULL, grade_span text NOT NULL, nces_id text,
+          recorded_at timestamptz NOT NULL);
+        CREATE INDEX registry_schools_district ON registry_schools (district_id);
+        -- A school belongs to cluster_id from from_year up to, not including, until_year.
+        CREATE TABLE registry_memberships (
+          school_id text NOT NULL, cluster_id text NOT NULL, from_year text NOT NULL, until_year text, strategy text NOT NULL,
+          PRIMARY KEY (school_id, cluster_id, from_year));
+        CREATE INDEX registry_memberships_cluster ON registry_memberships (cluster_id);
+        CREATE TABLE registry_partners (
+          partner_id text PRIMARY KEY, name text NOT NULL, role text NOT NULL, recorded_at timestamptz NOT NULL);
+        CREATE TABLE registry_contracts (
+          contract_id text PRIMARY KEY, partner_id text NOT NULL, cluster_id text NOT NULL, school_ids text[] NOT NULL,
+          governance text NOT NULL, start_year text NOT NULL, term_years integer NOT NULL, baseline_year text NOT NULL,
+          status text NOT NULL, targets jsonb NOT NULL, recorded_at timestamptz NOT NULL);
+        CREATE INDEX registry_contracts_cluster ON registry_contracts (cluster_id);
+      `,
+    },
+  ],
+  async apply(tx, events) {
+    for (const stored of events) {
+      const event = parseEvent(stored.type, stored.schemaVersion, stored.data);
+      if (isRegistryEvent(event)) await applyRegistryEvent(tx, event, stored);
+    }
+  },
+};
+
+const REGISTRY_TYPES = new Set<string>([
+  'ZoneEstablished',
+  'ClusterFormed',
+  'SchoolRegistered',
+  'SchoolAssignedToCluster',
+  'SchoolLeftCluster',
+  'PartnerRegistered',
+  'PerformanceContractSigned',
+  'ContractTargetsAmended',
+  'ContractRenewed',
+  'ContractTerminated',
+]);
+
+function isRegistryEvent(event: TurnaroundEvent): event is RegistryEvent {
+  return REGISTRY_TYPES.has(event.type);
+}
+
+// Each event is applied exactly once: the runner moves the checkpoint in the same transaction.
+async function applyRegistryEvent(tx: SqlExecutor, event: RegistryEvent, stored: StoredEvent): Promise<void> {
+  const at = stored.metadata.recordedAt;
+  switch (event.type) {
+    case 'ZoneEstablished': {
+      const d = event.data;
+      await tx.query(
+        `INSERT INTO registry_zones VALUES ($1, $2, $3, $4, $5) ON CONFLICT (zone_id) DO UPDATE
+         SET state_code = $2, name = $3, district_ids = $4, recorded_at = $5`,
+        [d.zoneId, d.stateCode, d.name, d.districtIds, at],
+      );
+      return;
+    }
+    case 'ClusterFormed': {
+      const d = event.data;
+      await tx.query(
+        `INSERT INTO registry_clusters VALUES ($1, $2, $3, $4) ON CONFLICT (cluster_id) DO UPDATE SET zone_id = $2, name = $3, recorded_at = $4`,
+        [d.clusterId, d.zoneId, d.name, at],
+      );
+      return;
+    }
+    case 'SchoolRegistered': {
+      const d = event.data;
+      await tx.query(
+        `INSERT INTO registry_schools VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (school_id) DO UPDATE
+         SET district_id = $2, name = $3, grade_span = $4, nces_id = $5, recorded_at = $6`,
+        [d.schoolId, d.districtId, d.name, d.gradeSpan, d.ncesId ?? null, at],
+      );
+      return;
+    }
+    case 'SchoolAssignedToCluster': {
+      const d = event.data;
+      await tx.query(
+        `INSERT INTO registry_memberships VALUES ($1, $2, $3, NULL, $4) ON CONFLICT (school_id, cluster_id, from_year) DO UPDATE SET strategy = $4`,
+        [d.schoolId, d.clusterId, d.fromYear, d.strategy],
+      );
+      return;
+    }
+    case 'SchoolLeftCluster': {
+      const d = event.data;
+      await tx.query(`UPDATE registry_memberships SET until_year = $3 WHERE school_id = $1 AND cluster_id = $2 AND until_year IS NULL`, [
+        d.schoolId,
+        d.clusterId,
+        d.fromYear,
+      ]);
+      return;
+    }
+    case 'PartnerRegistered': {
+      const d = event.data;
+      await tx.query(
+        `INSERT INTO registry_partners VALUES ($1, $2, $3, $4) ON CONFLICT (partner_id) DO UPDATE SET name = $2, role = $3, recorded_at = $4`,
+        [d.partnerId, d.name, d.role, at],
+      );
+      return;
+    }
+    case 'PerformanceContractSigned': {
+      const d = event.data;
+      await tx.query(
+        `INSERT INTO registry_contracts VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $10) ON CONFLICT (contract_id) DO NOTHING`,
+        [d.contractId, d.partnerId, d.clusterId, d.schoolIds, d.governance, d.startYear, d.termYears, d.baselineYear, JSON.stringify(d.targets), at],
+      );
+      return;
+    }
+    case 'ContractTargetsAmended':
+      await tx.query(`UPDATE registry_contracts SET targets = $2 WHERE contract_id = $1`, [event.data.contractId, JSON.stringify(event.data.targets)]);
+      return;
+    case 'ContractRenewed':
+      await tx.query(
+        `UPDATE registry_contracts SET term_years = term_years + $2, targets = targets || $3::jsonb WHERE contract_id = $1`,
+        [event.data.contractId, event.data.additionalYears, JSON.stringify(event.data.targets)],
+      );
+      return;
+    case 'ContractTerminated':
+      await tx.query(`UPDATE registry_contracts SET status = 'terminated' WHERE contract_id = $1`, [event.data.contractId]);
+      return;
+  }
+}

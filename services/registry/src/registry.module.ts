@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { ClustersController } from './clusters/clusters.controller';
+import { FormClusterHandler } from './clusters/clusters.commands';
+import { ContractsController } from './contracts/contracts.controller';
+import { ChangeContractHandler, SignPerformanceContractHandler } from './contracts/contracts.commands';
+import { PartnersController } from './partners/partners.controller';
+import { RegisterPartnerHandler } from './partners/partners.commands';
+import { RegistryReadModel } from './read-model/registry-read-model';
+import { SchoolsController } from './schools/schools.controller';
+import { AssignSchoolToClusterHandler, LeaveClusterHandler, RegisterSchoolHandler } from './schools/schools.commands';
+import { ZonesController } from './zones/zones.controller';
+import { EstablishZoneHandler } from './zones/zones.commands';
+
+/** Zones, clusters, schools, partners and contracts, as entered by the state turnaround office. */
+@Module({
+  controllers: [ZonesController, ClustersController, SchoolsController, PartnersController, ContractsController],
+  providers: [
+    RegistryReadModel,
+    EstablishZoneHandler,
+    FormClusterHandler,
+    RegisterSchoolHandler,
+    AssignSchoolToClusterHandler,
+    LeaveClusterHandler,
+    RegisterPartnerHandler,
+    SignPerformanceContractHandler,
+    ChangeContractHandler,
+  ],
+})
+export class RegistryModule {}

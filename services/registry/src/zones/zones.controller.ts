@@ -1,0 +1,35 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiTags } from '@nestjs/swagger';
+import { parseWith, zoneEstablished } from '@turnaround/domain';
+import { ApiBodyFrom, RequestContext, RequestCtx } from '@turnaround/platform';
+import { RegistryReadModel } from '../read-model/registry-read-model';
+import { EstablishZoneCommand } from './zones.commands';
+
+@ApiTags('registry')
+@Controller('api/v1/zones')
+export class ZonesController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly registry: RegistryReadModel,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiBodyFrom(zoneEstablished.schema, 'Establish a Partnership Zone')
+  async establish(@Body() body: unknown, @RequestCtx() context: RequestContext) {
+    const data = parseWith(zoneEstablished.schema, body);
+    const written = await this.commands.execute(new EstablishZoneCommand(data, context));
+    return this.registry.after(written, () => this.registry.zone(data.zoneId));
+  }
+
+  @Get()
+  list() {
+    return this.registry.zones();
+  }
+
+  @Get(':zoneId')
+  get(@Param('zoneId') zoneId: string) {
+    return this.registry.zone(zoneId);
+  }
+}
