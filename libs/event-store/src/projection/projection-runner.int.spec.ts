@@ -1,0 +1,48 @@
+import { testDatabases } from '@turnaround/postgres/testing';
+import { EventToAppend, START } from '../event-store.port';
+import { PostgresEventStore } from '../postgres/postgres-event-store.adapter';
+import { Projection, ProjectionRunner } from './projection-runner';
+
+jest.setTimeout(60_000);
+
+const event = (n: number): EventToAppend => ({
+  type: 'Counted',
+  schemaVersion: 1,
+  data: { n },
+  metadata: { recordedAt: '2025-01-01T00:00:00Z', source: { channel: 'system' }, correlationId: 'c', actor: 'a' },
+});
+
+describe.each(testDatabases())('ProjectionRunner on $name', (database) => {
+  it('leaves no half-applied batch when it fails between writing rows and committing, and counts each event once after a restart', async () => {
+    const sql = await database.open();
+    const store = await PostgresEventStore.create(sql);
+    for (let n = 1; n <= 6; n++) await store.append(`s-${n % 2}`, [event(n)]);
+
+    let failOnEvent: number | undefined = 5;
+    const projection: Projection = {
+      name: 'counter',
+      migrations: [{ id: '0001', sql: 'CREATE TABLE counted (n int NOT NULL)' }],
+      async apply(tx, events) {
+        for (const stored of events) {
+          const { n } = stored.data as { n: number };
+          await tx.query('INSERT INTO counted (n) VALUES ($1)', [n]);
+          if (n === failOnEvent) throw new Error('killed after writing rows, before commit');
+        }
+      },
+    };
+    const errors: unknown[] = [];
+    const runner = new ProjectionRunner(store, sql, projection, (error) => {
+      errors.push(error);
+      failOnEvent = undefined; // the restart after the crash succeeds
+    });
+    await runner.start();
+    const { position } = await store.append('s-last', [event(7)]);
+    expect(await runner.waitFor(position, 10_000)).toBe(true);
+    await runner.stop();
+
+    expect(errors).toHaveLength(1);
+    const counted = await sql.query<{ n: number }>('SELECT n FROM counted ORDER BY n');
+    expect(counted.map((row) => row.n)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    await store.close();
+  });
+});
