@@ -71,22 +71,24 @@ export class PostgresEventStore implements EventStore {
   ): Promise<AppendResult> {
     if (events.length === 0) throw new RangeError('append needs at least one event');
     await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [streamId]);
-    await tx.query('SELECT pg_current_xact_id()');
-    const current = (await tx.query<{ revision: number }>('SELECT revision FROM es_streams WHERE stream_id = $1', [streamId]))[0]?.revision;
+    // A new statement, so its snapshot is taken after the lock was granted: it sees the revision
+    // the previous holder committed. Asking for the transaction id here fixes it under the lock.
+    const [{ revision: current }] = await tx.query<{ revision: number | null }>(
+      'SELECT pg_current_xact_id(), (SELECT revision FROM es_streams WHERE stream_id = $1) AS revision',
+      [streamId],
+    );
     const actual = current ?? 'no_stream';
     const matches =
-      expectedRevision === 'any' || (expectedRevision === 'no_stream' ? current === undefined : current === expectedRevision);
+      expectedRevision === 'any' || (expectedRevision === 'no_stream' ? current === null : current === expectedRevision);
     if (!matches) throw new WrongExpectedRevisionError(streamId, expectedRevision, actual);
 
     const first = (current ?? -1) + 1;
     const last = first + events.length - 1;
-    await tx.query(
-      `INSERT INTO es_streams (stream_id, revision) VALUES ($1, $2)
-       ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision`,
-      [streamId, last],
-    );
     const rows = await tx.query<{ global_position: number; transaction_text: string }>(
-      `INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, schema_version, data, metadata, recorded_at)
+      `WITH stream AS (
+         INSERT INTO es_streams (stream_id, revision) VALUES ($1, $8)
+         ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision)
+       INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, schema_version, data, metadata, recorded_at)
        SELECT $1, revision, event_id, event_type, schema_version, data, metadata, (metadata->>'recordedAt')::timestamptz
        FROM unnest($2::bigint[], $3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[])
          AS e(revision, event_id, event_type, schema_version, data, metadata)
@@ -100,6 +102,7 @@ export class PostgresEventStore implements EventStore {
         events.map((event) => event.schemaVersion),
         events.map((event) => JSON.stringify(event.data)),
         events.map((event) => JSON.stringify(event.metadata)),
+        last,
       ],
     );
     await tx.query('SELECT pg_notify($1, $2)', [APPENDED_CHANNEL, streamId]);
