@@ -1,5 +1,5 @@
 import { testDatabases } from '@turnaround/postgres/testing';
-import { EventToAppend, START } from '../event-store.port';
+import { EventToAppend } from '../event-store.port';
 import { PostgresEventStore } from '../postgres/postgres-event-store.adapter';
 import { Projection, ProjectionRunner } from './projection-runner';
 
