@@ -44,7 +44,7 @@ export function createPgClient(connectionString: string, options: Pick<PoolConfi
       };
     },
     close: () => pool.end(),
-  } as SqlClient;
+  };
 }
 
 export function quoteIdentifier(name: string): string {
