@@ -1,4 +1,4 @@
-import { parseEvent, RegistryEvent, TurnaroundEvent } from '@turnaround/domain';
+import { parseEvent, RegistryEvent } from '@turnaround/domain';
 import { Projection, StoredEvent } from '@turnaround/event-store';
 import { SqlExecutor } from '@turnaround/postgres';
 
@@ -35,9 +35,10 @@ export const registryProjection: Projection = {
     },
   ],
   async apply(tx, events) {
+    // Feed events far outnumber registry events: skip them before paying for schema checks.
     for (const stored of events) {
-      const event = parseEvent(stored.type, stored.schemaVersion, stored.data);
-      if (isRegistryEvent(event)) await applyRegistryEvent(tx, event, stored);
+      if (REGISTRY_TYPES.has(stored.type))
+        await applyRegistryEvent(tx, parseEvent(stored.type, stored.schemaVersion, stored.data) as RegistryEvent, stored);
     }
   },
 };
@@ -54,10 +55,6 @@ const REGISTRY_TYPES = new Set<string>([
   'ContractRenewed',
   'ContractTerminated',
 ]);
-
-function isRegistryEvent(event: TurnaroundEvent): event is RegistryEvent {
-  return REGISTRY_TYPES.has(event.type);
-}
 
 // Each event is applied exactly once: the runner moves the checkpoint in the same transaction.
 async function applyRegistryEvent(tx: SqlExecutor, event: RegistryEvent, stored: StoredEvent): Promise<void> {
