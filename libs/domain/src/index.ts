@@ -17,3 +17,7 @@ export * from './registry/partner/partner';
 export * from './registry/partner/partner.decide';
 export * from './registry/contract/contract';
 export * from './registry/contract/contract.decide';
+export * from './feeds/feed-record';
+export * from './feeds/feed-ledger';
+export * from './feeds/student-level-columns';
+export * from './feeds/mapping-profile';

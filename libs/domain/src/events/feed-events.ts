@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { firstDayOfSchoolYear, lastDayOfSchoolYear, schoolYearSchema } from '../school-year';
+import { firstDayOfSchoolYear, lastDayOfSchoolYear, parseSchoolYear, schoolYearSchema } from '../school-year';
 import { amountSchema, countSchema, defineEvent, EventOf, idSchema, isoDateSchema, slugSchema } from './event';
 
 /**
@@ -82,6 +82,8 @@ export const attendanceReported = defineEvent(
         issue('enrollment', 'expected enrollment whenever chronicallyAbsent is given');
       if (row.chronicallyAbsent !== undefined && row.enrollment !== undefined && row.chronicallyAbsent > row.enrollment)
         issue('chronicallyAbsent', `expected at most enrollment (${row.enrollment}), got ${row.chronicallyAbsent}`);
+      // zod runs refinements even when a field failed its own check: only a real school year has days
+      if (parseSchoolYear(row.schoolYear) === undefined) return;
       const start = firstDayOfSchoolYear(row.schoolYear);
       const end = lastDayOfSchoolYear(row.schoolYear);
       if (row.periodStart < start || row.periodEnd > end)

@@ -1,0 +1,57 @@
+import { NotFoundError } from '../errors';
+import { FeedEvent, FeedKind, RecordRetracted } from '../events/feed-events';
+import { canonicalJson, FEED_EVENTS, FeedRecord, FeedRecordEvent, naturalKeyOf } from './feed-record';
+
+/** What became of one pushed record. */
+export type FeedOutcome = 'accepted' | 'duplicate' | 'restated';
+
+export interface FeedDecision {
+  outcome: FeedOutcome;
+  /** Absent for a duplicate: nothing is appended. */
+  event?: FeedRecordEvent;
+}
+
+interface LedgerEntry {
+  payload: string;
+  retracted: boolean;
+}
+
+/**
+ * What one feed stream (one feed, school and school year) has recorded, by natural key. It
+ * decides the rules of DESIGN.md section 4: the same key with the same payload is a duplicate
+ * and appends nothing; a different payload is a restatement; a retraction withdraws a record,
+ * and pushing the key again afterwards reinstates it (counted as restated).
+ *
+ * Folded in place from the stream's events: it lives for one load-decide-append cycle.
+ */
+export class FeedLedger {
+  private readonly entries = new Map<string, LedgerEntry>();
+
+  constructor(readonly kind: FeedKind) {}
+
+  apply(event: FeedEvent): void {
+    if (event.type === 'RecordRetracted') {
+      const entry = this.entries.get(event.data.naturalKey);
+      if (entry) entry.retracted = true;
+      return;
+    }
+    this.entries.set(naturalKeyOf(this.kind, event.data), { payload: canonicalJson(event.data), retracted: false });
+  }
+
+  /** Decides one valid record; the caller applies the event once it decides to append it. */
+  decide(record: FeedRecord): FeedDecision {
+    const entry = this.entries.get(naturalKeyOf(this.kind, record));
+    const payload = canonicalJson(record);
+    if (entry && !entry.retracted && entry.payload === payload) return { outcome: 'duplicate' };
+    const event = { type: FEED_EVENTS[this.kind].type, data: record } as FeedRecordEvent;
+    return { outcome: entry ? 'restated' : 'accepted', event };
+  }
+
+  /** Withdraws a recorded key; a key already withdrawn needs no second event. */
+  decideRetraction(naturalKey: string, reason: string): RecordRetracted[] {
+    const entry = this.entries.get(naturalKey);
+    if (!entry) throw new NotFoundError(`${this.kind} record`, naturalKey);
+    if (entry.retracted) return [];
+    return [{ type: 'RecordRetracted', data: { feed: this.kind, naturalKey, reason } }];
+  }
+}

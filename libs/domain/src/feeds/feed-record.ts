@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { ValidationError } from '../errors';
+import { schoolYearOfDate } from '../school-year';
+import {
+  assessmentResultsReported,
+  AssessmentResultsReported,
+  attendanceReported,
+  AttendanceReported,
+  FeedKind,
+  indicatorReported,
+  IndicatorReported,
+  staffingReported,
+  StaffingReported,
+} from '../events/feed-events';
+
+/** The event type each feed's records become. */
+export const FEED_EVENTS = {
+  assessment: assessmentResultsReported,
+  attendance: attendanceReported,
+  staffing: staffingReported,
+  indicators: indicatorReported,
+} as const;
+
+export type FeedRecordEvent = AssessmentResultsReported | AttendanceReported | StaffingReported | IndicatorReported;
+export type FeedRecord = FeedRecordEvent['data'];
+
+/**
+ * The natural key of a record (DESIGN.md section 4), written with `/` between its parts: ids,
+ * dates and names never contain `/`, so the key reads back unambiguously. This is the key a
+ * data team names in a retraction, e.g. `01M015/2010-11/annual/nys/math/all/all`.
+ */
+export function naturalKeyOf(kind: FeedKind, record: FeedRecord): string {
+  switch (kind) {
+    case 'assessment': {
+      const r = record as AssessmentResultsReported['data'];
+      return [r.schoolId, r.schoolYear, r.window, r.assessment, r.subject, r.grade, r.studentGroup].join('/');
+    }
+    case 'attendance': {
+      const r = record as AttendanceReported['data'];
+      return [r.schoolId, r.periodStart, r.periodEnd].join('/');
+    }
+    case 'staffing': {
+      const r = record as StaffingReported['data'];
+      return [r.schoolId, r.schoolYear, r.asOf].join('/');
+    }
+    case 'indicators': {
+      const r = record as IndicatorReported['data'];
+      return [r.schoolId, r.schoolYear, r.indicator].join('/');
+    }
+  }
+}
+
+const KEY_PARTS: Record<FeedKind, string[]> = {
+  assessment: ['schoolId', 'schoolYear', 'window', 'assessment', 'subject', 'grade', 'studentGroup'],
+  attendance: ['schoolId', 'periodStart', 'periodEnd'],
+  staffing: ['schoolId', 'schoolYear', 'asOf'],
+  indicators: ['schoolId', 'schoolYear', 'indicator'],
+};
+
+/**
+ * One stream per feed, school and school year, e.g. `assessment-2010-11-01M015`: small enough
+ * to load before every write, so duplicates and restatements are decided against the stream
+ * itself under optimistic concurrency, on any event store.
+ */
+export function feedStreamId(kind: FeedKind, schoolId: string, schoolYear: string): string {
+  return `${kind}-${schoolYear}-${schoolId}`;
+}
+
+export function feedStreamOfRecord(kind: FeedKind, record: FeedRecord): string {
+  return feedStreamId(kind, record.schoolId, record.schoolYear);
+}
+
+/** The stream a natural key lives in; a key of the wrong shape is a validation error that shows the expected shape. */
+export function feedStreamOfNaturalKey(kind: FeedKind, naturalKey: string): string {
+  const parts = naturalKey.split('/');
+  const expected = KEY_PARTS[kind];
+  const valid =
+    parts.length === expected.length &&
+    parts.every((part) => part.length > 0) &&
+    (kind !== 'attendance' || /^\d{4}-\d{2}-\d{2}$/.test(parts[1]));
+  if (!valid) throw ValidationError.of('naturalKey', `expected a ${kind} key written ${expected.join('/')}, got '${naturalKey}'`);
+  return feedStreamId(kind, parts[0], kind === 'attendance' ? schoolYearOfDate(parts[1]) : parts[1]);
+}
+
+/** JSON with object keys sorted, so that two equal payloads compare equal as text whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
+}
+
+/** The record schema of a feed, typed loosely enough for code that treats every feed alike. */
+export function feedSchema(kind: FeedKind): z.ZodObject {
+  return FEED_EVENTS[kind].schema as unknown as z.ZodObject;
+}
