@@ -54,13 +54,22 @@ export function eventType(type: string): EventType | undefined {
   return byType.get(type);
 }
 
-/** Turns a schema failure into field issues that name the field and what was expected. */
+/** Turns a schema failure into field issues that name the field and what was expected, in a data team's words. */
 export function fieldIssues(error: z.ZodError, row?: number): FieldIssue[] {
-  return error.issues.map((issue) => ({
-    ...(row === undefined ? {} : { row }),
-    field: issue.path.length > 0 ? issue.path.join('.') : '(record)',
-    message: issue.message,
-  }));
+  const at = row === undefined ? {} : { row };
+  return error.issues.flatMap((issue) => {
+    const path = issue.path.join('.');
+    if (issue.code === 'unrecognized_keys')
+      return issue.keys.map((key) => ({ ...at, field: path ? `${path}.${key}` : key, message: 'unknown field: expected only the fields of the record (see the API docs)' }));
+    return [{ ...at, field: path || '(record)', message: plainMessage(issue.message) }];
+  });
+}
+
+/** zod's own wording ("Invalid input: expected number, received undefined") said the way this service says it. */
+function plainMessage(message: string): string {
+  const type = /^Invalid input: expected (\w+), received (\w+)$/.exec(message);
+  if (type) return type[2] === 'undefined' ? `expected a ${type[1]}, got nothing (the field is missing or its cell is empty)` : `expected a ${type[1]}, got a ${type[2]}`;
+  return message.replace(/^Invalid (input|option): /, '').replace(/"\|"/g, '", "');
 }
 
 /** Checks a payload against its schema; throws a ValidationError naming each bad field. */

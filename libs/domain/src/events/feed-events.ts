@@ -30,6 +30,16 @@ export const STUDENT_GROUPS = [
 
 const suppressibleCount = countSchema.nullable();
 
+/**
+ * True when both are valid amounts and the first is larger. zod runs refinements even after a
+ * field failed its own check; comparing a negative or missing count would add a second,
+ * misleading issue to the one that names the real fault.
+ */
+function exceeds(value: number | null | undefined, limit: number | null | undefined): boolean {
+  const valid = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0;
+  return valid(value) && valid(limit) && value > limit;
+}
+
 export const assessmentResultsReported = defineEvent(
   'AssessmentResultsReported',
   1,
@@ -54,7 +64,7 @@ export const assessmentResultsReported = defineEvent(
         if (row.tested === null) issue('tested', 'expected the number tested (or mark the row suppressed)');
         if (row.proficient === null) issue('proficient', 'expected the number proficient (or mark the row suppressed)');
       }
-      if (row.tested !== null && row.proficient !== null && row.proficient > row.tested)
+      if (exceeds(row.proficient, row.tested))
         issue('proficient', `expected at most the number tested (${row.tested}), got ${row.proficient}`);
     }),
 );
@@ -76,11 +86,11 @@ export const attendanceReported = defineEvent(
     .superRefine((row, context) => {
       const issue = (path: string, message: string) => context.addIssue({ code: 'custom', path: [path], message });
       if (row.periodEnd < row.periodStart) issue('periodEnd', `expected a date on or after periodStart ${row.periodStart}`);
-      if (row.attendanceDays > row.membershipDays)
+      if (exceeds(row.attendanceDays, row.membershipDays))
         issue('attendanceDays', `expected at most membershipDays (${row.membershipDays}), got ${row.attendanceDays}`);
       if (row.chronicallyAbsent !== undefined && row.enrollment === undefined)
         issue('enrollment', 'expected enrollment whenever chronicallyAbsent is given');
-      if (row.chronicallyAbsent !== undefined && row.enrollment !== undefined && row.chronicallyAbsent > row.enrollment)
+      if (exceeds(row.chronicallyAbsent, row.enrollment))
         issue('chronicallyAbsent', `expected at most enrollment (${row.enrollment}), got ${row.chronicallyAbsent}`);
       // zod runs refinements even when a field failed its own check: only a real school year has days
       if (parseSchoolYear(row.schoolYear) === undefined) return;
@@ -109,13 +119,13 @@ export const staffingReported = defineEvent(
     })
     .superRefine((row, context) => {
       const issue = (path: string, message: string) => context.addIssue({ code: 'custom', path: [path], message });
-      if (row.newHires !== undefined && row.newHires > row.teachers)
+      if (exceeds(row.newHires, row.teachers))
         issue('newHires', `expected at most the number of teachers (${row.teachers}), got ${row.newHires}`);
-      if (row.teachersReturning !== undefined && row.teachersReturning > row.teachers)
+      if (exceeds(row.teachersReturning, row.teachers))
         issue('teachersReturning', `expected at most the number of teachers (${row.teachers}), got ${row.teachersReturning}`);
       if ((row.teacherAbsenceDays === undefined) !== (row.teacherWorkDays === undefined))
         issue('teacherWorkDays', 'expected teacherAbsenceDays and teacherWorkDays together');
-      if (row.teacherAbsenceDays !== undefined && row.teacherWorkDays !== undefined && row.teacherAbsenceDays > row.teacherWorkDays)
+      if (exceeds(row.teacherAbsenceDays, row.teacherWorkDays))
         issue('teacherAbsenceDays', `expected at most teacherWorkDays (${row.teacherWorkDays}), got ${row.teacherAbsenceDays}`);
     }),
 );

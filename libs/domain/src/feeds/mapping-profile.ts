@@ -88,9 +88,13 @@ export function prepareMapping(profile: MappingProfile, kind: FeedKind, header: 
     let suppressed = false;
     for (const [column, field] of columnFields) {
       const raw = (cells[column] ?? '').trim();
-      if (raw === '') continue;
-      const text = profile.values[field]?.[raw] ?? raw;
       const shape = shapeOf(fields, field) as FieldShape;
+      if (raw === '') {
+        // an empty count that must be given is unknown, not zero: the schema then asks for it or for `suppressed`
+        if (shape.nullable && !shape.optional) assign(record, field, null);
+        continue;
+      }
+      const text = profile.values[field]?.[raw] ?? raw;
       if (markers.has(text.toLowerCase())) {
         if (shape.nullable) {
           assign(record, field, null);

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'feeds',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,166 @@
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { NotFoundError, ValidationError } from '@turnaround/domain';
+import { EventStore, PostgresEventStore, START, StoredEvent } from '@turnaround/event-store';
+import { SqlClient } from '@turnaround/postgres';
+import { testDatabases } from '@turnaround/postgres/testing';
+import { FeedBatches } from './feed-batches';
+import { FeedContext, FeedIngestor } from './feed-ingestor';
+import { ProfileCatalogue } from './profile-catalogue';
+
+jest.setTimeout(60_000);
+
+const FIXTURES = join(__dirname, '..', 'fixtures');
+const fixture = (name: string) => createReadStream(join(FIXTURES, name));
+const csv = (text: string) => Readable.from([text]);
+const context: FeedContext = { channel: 'http', actor: 'data-team@state', correlationId: 'c-1' };
+
+async function allEvents(store: EventStore): Promise<StoredEvent[]> {
+  return store.readAll({ after: START, limit: 100_000 });
+}
+
+describe.each(testDatabases())('feed ingestion on $name', (database) => {
+  let sql: SqlClient;
+  let store: PostgresEventStore;
+  let batches: FeedBatches;
+  let ingestor: FeedIngestor;
+  const freshIngestor = () => new FeedIngestor(store, batches, profiles);
+  let profiles: ProfileCatalogue;
+
+  beforeEach(async () => {
+    sql = await database.open();
+    store = await PostgresEventStore.create(sql);
+    batches = await FeedBatches.create(sql);
+    profiles = await ProfileCatalogue.load();
+    ingestor = freshIngestor();
+  });
+  afterEach(() => store.close());
+
+  it('maps the NYC DOE math shape with its profile: grade rows, the All Grades row, suppressed rows, skipped gender rows', async () => {
+    const summary = await ingestor.ingestCsv('assessment', fixture('nyc-doe-math-sample.csv'), context, { profile: 'nyc-doe-math' });
+    expect(summary).toMatchObject({ status: 'completed', accepted: 5, duplicates: 0, restated: 0, skipped: 2, rejectedRows: 2 });
+    expect(summary.rejected).toEqual([
+      { row: 8, field: 'Num Level 3 and 4 (proficient)', message: 'expected at most the number tested (30), got 31' },
+      { row: 9, field: 'Number Tested (tested)', message: "expected a number, got 'thirty'" },
+    ]);
+
+    const events = await allEvents(store);
+    expect(events.map((event) => event.streamId)).toEqual([
+      ...Array(4).fill('assessment-2005-06-01M015'),
+      'assessment-2006-07-01M019',
+    ]);
+    const suppressed = events.find((event) => (event.data as { grade: string }).grade === '05');
+    expect(suppressed?.data).toMatchObject({ tested: 5, proficient: null, meanScaleScore: null, suppressed: true });
+    expect(events[0].metadata).toMatchObject({
+      actor: 'data-team@state',
+      source: { channel: 'http', feed: 'assessment', batchId: summary.batchId, recordKey: '01M015/2005-06/annual/nys/math/03/all' },
+    });
+  });
+
+  it('appends nothing when the same file is pushed twice, and one restatement for a changed value', async () => {
+    await ingestor.ingestCsv('assessment', fixture('nyc-doe-math-sample.csv'), context, { profile: 'nyc-doe-math' });
+    // a new ingestor has no cached ledgers: duplicates are decided from the stored streams
+    const again = await freshIngestor().ingestCsv('assessment', fixture('nyc-doe-math-sample.csv'), context, { profile: 'nyc-doe-math' });
+    expect(again).toMatchObject({ accepted: 0, duplicates: 5, restated: 0, skipped: 2, rejectedRows: 2 });
+    expect(await allEvents(store)).toHaveLength(5);
+
+    const corrected = 'DBN,Grade,Year,Demographic,Number Tested,Num Level 3 and 4\n01M015,3,2006,All Students,39,27\n';
+    const restated = await ingestor.ingestCsv('assessment', csv(corrected), context, {
+      profile: 'nyc-doe-math',
+    });
+    expect(restated).toMatchObject({ accepted: 0, duplicates: 0, restated: 1 });
+    const events = await allEvents(store);
+    expect(events).toHaveLength(6);
+    expect(events[5].data).toMatchObject({ grade: '03', proficient: 27 });
+  });
+
+  it('stores each record once when the same file is pushed twice at the same time', async () => {
+    const [first, second] = await Promise.all([
+      freshIngestor().ingestCsv('assessment', fixture('nyc-doe-math-sample.csv'), context, { profile: 'nyc-doe-math' }),
+      freshIngestor().ingestCsv('assessment', fixture('nyc-doe-math-sample.csv'), context, { profile: 'nyc-doe-math' }),
+    ]);
+    expect(first.accepted + second.accepted).toBe(5);
+    expect(first.duplicates + second.duplicates).toBe(5);
+    expect(await allEvents(store)).toHaveLength(5);
+  });
+
+  it('rejects each broken canonical assessment row with its row, field and expectation, and keeps it with the reason', async () => {
+    const summary = await ingestor.ingestCsv('assessment', fixture('assessment-canonical.csv'), context);
+    expect(summary).toMatchObject({ status: 'completed', accepted: 3, rejectedRows: 4 });
+    expect(summary.rejected).toEqual([
+      { row: 4, field: 'proficient', message: 'expected at most the number tested (40), got 41' },
+      { row: 5, field: 'tested', message: 'expected a count of 0 or more' },
+      { row: 6, field: 'schoolYear', message: 'expected a school year written YYYY-YY with consecutive years, e.g. "2024-25"' },
+      { row: 7, field: 'proficient', message: 'expected the number proficient (or mark the row suppressed)' },
+    ]);
+    const kept = await batches.rejections(summary.batchId, { afterRow: 0, limit: 10 });
+    expect(kept.map((rejection) => rejection.row)).toEqual([4, 5, 6, 7]);
+    expect(kept[0].record).toMatchObject({ schoolId: 'S100', grade: '03', tested: '40', proficient: '41' });
+    expect(kept[0].issues).toEqual([{ row: 4, field: 'proficient', message: 'expected at most the number tested (40), got 41' }]);
+
+    const suppressed = (await allEvents(store)).find((event) => (event.data as { studentGroup: string }).studentGroup === 'english_learners');
+    expect(suppressed?.data).toMatchObject({ tested: 8, proficient: null, levels: { below_basic: null }, suppressed: true });
+  });
+
+  it('rejects impossible attendance and rows of the wrong width', async () => {
+    const summary = await ingestor.ingestCsv('attendance', fixture('attendance-canonical.csv'), context);
+    expect(summary).toMatchObject({ accepted: 1, rejectedRows: 4 });
+    expect(summary.rejected).toEqual([
+      { row: 3, field: 'attendanceDays', message: 'expected at most membershipDays (9900), got 9950' },
+      { row: 4, field: 'periodEnd', message: 'expected a date on or after periodStart 2024-11-30' },
+      { row: 5, field: 'periodStart', message: 'expected a period inside school year 2024-25 (2024-07-01 to 2025-06-30)' },
+      { row: 6, field: '(row)', message: 'expected 8 cells as in the header, got 4' },
+    ]);
+  });
+
+  it('refuses a file with student-level columns as a whole and stores nothing of it', async () => {
+    const summary = await ingestor.ingestCsv('attendance', fixture('student-level.csv'), context);
+    expect(summary).toMatchObject({ status: 'rejected', accepted: 0, rejectedRows: 0 });
+    expect(summary.rejected.map((issue) => issue.field)).toEqual(['Student ID', 'Last Name', 'DOB']);
+    expect(summary.rejected[0].message).toMatch(/student-level column.*Nothing of this file was stored/);
+    expect(await allEvents(store)).toHaveLength(0);
+    expect(await batches.rejections(summary.batchId, { afterRow: 0, limit: 10 })).toEqual([]);
+    expect(await batches.report(summary.batchId)).toMatchObject({ status: 'rejected', batchIssues: summary.rejected });
+  });
+
+  it('reports malformed CSV as rejected rows, never silently dropping the lines a stray quote swallows', async () => {
+    const text = 'schoolId,schoolYear,indicator,numerator,denominator\nS1,2024-25,dropouts,3,400\nS1,2024-25,"tru"ants,12,400\nS1,2024-25,truants,12,400\n';
+    const summary = await ingestor.ingestCsv('indicators', csv(text), context);
+    expect(summary).toMatchObject({ status: 'completed', accepted: 1, rejectedRows: 2 });
+    expect(summary.rejected).toEqual([
+      { row: 3, field: '(row)', message: expect.stringMatching(/^malformed CSV: Invalid Closing Quote: got "a" at line 3/) },
+      { row: 4, field: '(row)', message: expect.stringMatching(/^malformed CSV: Quote Not Closed/) },
+    ]);
+  });
+
+  it('takes a JSON array through the same rules', async () => {
+    const records = [
+      { schoolId: 'S1', schoolYear: '2024-25', asOf: '2024-10-01', teachers: 40, vacancies: 3, newHires: 12 },
+      { schoolId: 'S1', schoolYear: '2024-25', asOf: '2025-06-15', teachers: 40, newHires: 41 },
+    ];
+    const summary = await ingestor.ingestJson('staffing', records, context);
+    expect(summary).toMatchObject({ accepted: 1, rejectedRows: 1 });
+    expect(summary.rejected).toEqual([{ row: 2, field: 'newHires', message: 'expected at most the number of teachers (40), got 41' }]);
+    expect(await ingestor.ingestJson('staffing', records.slice(0, 1), context)).toMatchObject({ accepted: 0, duplicates: 1 });
+
+    await expect(ingestor.ingestJson('staffing', { records }, context)).rejects.toThrow(/expected a JSON array of staffing records/);
+    const withStudents = await ingestor.ingestJson('staffing', [{ ...records[0], sasid: '1234' }], context);
+    expect(withStudents).toMatchObject({ status: 'rejected', accepted: 0 });
+  });
+
+  it('withdraws a record by its natural key once, and refuses an unknown key', async () => {
+    await ingestor.ingestCsv('assessment', fixture('nyc-doe-math-sample.csv'), context, { profile: 'nyc-doe-math' });
+    const key = '01M015/2005-06/annual/nys/math/04/all';
+    expect(await ingestor.retract('assessment', key, 'grade 4 was mis-scored', context)).toEqual({ retracted: true });
+    expect(await freshIngestor().retract('assessment', key, 'again', context)).toEqual({ retracted: false });
+    const retraction = (await allEvents(store)).at(-1);
+    expect(retraction).toMatchObject({
+      streamId: 'assessment-2005-06-01M015',
+      type: 'RecordRetracted',
+      data: { feed: 'assessment', naturalKey: key, reason: 'grade 4 was mis-scored' },
+    });
+    await expect(ingestor.retract('assessment', '01M015/2005-06/annual/nys/math/07/all', 'typo', context)).rejects.toThrow(NotFoundError);
+    await expect(ingestor.retract('assessment', '01M015/2005-06', 'typo', context)).rejects.toThrow(ValidationError);
+  });
+});

@@ -1,0 +1,298 @@
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { CsvError, parse } from 'csv-parse';
+import {
+  assertSchoolLevel,
+  EventMetadata,
+  EventSource,
+  eventType,
+  EventType,
+  FeedEvent,
+  FeedKind,
+  FeedLedger,
+  FeedOutcome,
+  FeedRecord,
+  feedStreamOfNaturalKey,
+  feedStreamOfRecord,
+  FieldIssue,
+  MappedRow,
+  naturalKeyOf,
+  parseEvent,
+  prepareMapping,
+  RowMapper,
+  validateFeedRecord,
+  ValidationError,
+} from '@turnaround/domain';
+import { EventStore, EventToAppend, WrongExpectedRevisionError } from '@turnaround/event-store';
+import { BatchCounts, BatchStatus, FeedBatches, RejectedRecord } from './feed-batches';
+import { ProfileCatalogue } from './profile-catalogue';
+
+/** Who pushes, and through which channel: becomes the metadata of every event of the batch. */
+export interface FeedContext {
+  channel: EventSource['channel'];
+  actor: string;
+  correlationId: string;
+}
+
+export interface IngestOptions {
+  /** A vendor mapping profile for CSV; `canonical` (header row = field names) when absent. */
+  profile?: string;
+  /** Called after each stored chunk, e.g. to move a progress bar. */
+  onProgress?: (progress: BatchCounts & { rows: number }) => void;
+}
+
+/** The answer to a push (DESIGN.md section 8), with the batch id under which rejections stay listed. */
+export interface BatchSummary extends BatchCounts {
+  batchId: string;
+  feed: FeedKind;
+  profile: string | null;
+  status: Exclude<BatchStatus, 'running'>;
+  /** Every issue of every rejected record, up to ANSWER_ISSUE_LIMIT; the rest via the rejections endpoint. */
+  rejected: FieldIssue[];
+  rejectedTruncated: boolean;
+}
+
+/** Rows validated and stored together: big enough to amortise a stream load, small enough to bound memory. */
+const CHUNK_ROWS = 1000;
+/** Streams of one chunk written at once (a server pool has room; PGlite simply queues them). */
+const STREAM_CONCURRENCY = 4;
+export const ANSWER_ISSUE_LIMIT = 1000;
+/** Ledgers kept between pushes; a stale one costs only a conflict and a reload. */
+const LEDGER_CACHE_STREAMS = 2000;
+const MAX_CONFLICT_RETRIES = 5;
+
+interface Row {
+  row: number;
+  raw: unknown;
+  mapped: MappedRow;
+}
+
+interface Batch {
+  summary: BatchSummary;
+  context: FeedContext;
+  rows: number;
+  onProgress?: IngestOptions['onProgress'];
+}
+
+/**
+ * The one feed pipeline for every channel (HTTP, CLI, Kafka): validate each record against its
+ * event schema, decide duplicates and restatements against the record's feed stream, append,
+ * and keep every rejected record with its reason. A record counts as accepted only once its
+ * event is stored; a record is never half stored (one record is one event).
+ */
+export class FeedIngestor {
+  private readonly ledgers = new Map<string, { ledger: FeedLedger; revision: number | undefined }>();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly batches: FeedBatches,
+    private readonly profiles: ProfileCatalogue,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** Streams a CSV file: it is read a chunk at a time, never held whole. */
+  async ingestCsv(kind: FeedKind, input: Readable, context: FeedContext, options: IngestOptions = {}): Promise<BatchSummary> {
+    const profileName = options.profile ?? 'canonical';
+    const profile = this.profiles.get(profileName);
+    const batch = await this.begin(kind, profileName, context, options);
+    const parser = input.pipe(parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true }));
+    // A malformed record (an unclosed quote, say) is reported as a rejected row; reading goes on.
+    let chunk: Row[] = [];
+    parser.on('skip', (error: CsvError & { lines: number }) => {
+      const issue = { row: error.lines, field: '(row)', message: `malformed CSV: ${error.message}` };
+      chunk.push({ row: error.lines, raw: null, mapped: { kind: 'rejected', issues: [issue] } });
+    });
+    let header: string[] | undefined;
+    let mapRow: RowMapper | undefined;
+    try {
+      for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+        if (!mapRow || !header) {
+          header = record.map((column) => column.trim());
+          try {
+            mapRow = prepareMapping(profile, kind, header);
+          } catch (error) {
+            if (!(error instanceof ValidationError)) throw error;
+            parser.destroy();
+            input.resume(); // drain what the client still sends, so it gets the answer rather than a reset
+            return this.end(batch, 'rejected', error.issues.map((issue) => ({ row: 1, ...issue })));
+          }
+          continue;
+        }
+        const cells = Object.fromEntries(header.map((column, index) => [column, record[index]]));
+        const mapped: MappedRow =
+          record.length === header.length
+            ? mapRow(cells, info.lines)
+            : { kind: 'rejected', issues: [{ row: info.lines, field: '(row)', message: `expected ${header.length} cells as in the header, got ${record.length}` }] };
+        chunk.push({ row: info.lines, raw: cells, mapped });
+        if (chunk.length >= CHUNK_ROWS) {
+          await this.writeChunk(batch, kind, chunk);
+          chunk = [];
+        }
+      }
+      await this.writeChunk(batch, kind, chunk);
+    } catch (error) {
+      return this.fail(batch, error instanceof CsvError ? ValidationError.of('(file)', `unreadable CSV: ${error.message}`) : error);
+    }
+    if (!header) return this.end(batch, 'rejected', [{ row: 1, field: '(file)', message: 'expected a header row naming the columns' }]);
+    return this.end(batch, 'completed');
+  }
+
+  /** A JSON array of records in the canonical shape (the event's fields). */
+  async ingestJson(kind: FeedKind, body: unknown, context: FeedContext, options: IngestOptions = {}): Promise<BatchSummary> {
+    if (!Array.isArray(body)) throw ValidationError.of('(body)', `expected a JSON array of ${kind} records, or text/csv`);
+    const batch = await this.begin(kind, null, context, options);
+    const keys = new Set(body.flatMap((record) => (record !== null && typeof record === 'object' ? Object.keys(record) : [])));
+    try {
+      assertSchoolLevel([...keys]);
+    } catch (error) {
+      return this.end(batch, 'rejected', (error as ValidationError).issues);
+    }
+    try {
+      for (let start = 0; start < body.length; start += CHUNK_ROWS) {
+        const rows = body.slice(start, start + CHUNK_ROWS).map((raw: unknown, index) => {
+          const row = start + index + 1;
+          return { row, raw, mapped: validateFeedRecord(kind, raw, row) };
+        });
+        await this.writeChunk(batch, kind, rows);
+      }
+    } catch (error) {
+      return this.fail(batch, error);
+    }
+    return this.end(batch, 'completed');
+  }
+
+  /** Withdraws a record by its natural key (DESIGN.md section 4); true when an event was appended. */
+  async retract(kind: FeedKind, naturalKey: string, reason: string, context: FeedContext): Promise<{ retracted: boolean }> {
+    if (reason.trim() === '') throw ValidationError.of('reason', 'expected why the record is withdrawn');
+    const streamId = feedStreamOfNaturalKey(kind, naturalKey);
+    const appended = await this.withLedger(kind, streamId, (ledger) => {
+      const events = ledger.decideRetraction(naturalKey, reason);
+      return { events: events.map((event) => this.toAppend(kind, event, context, naturalKey)), result: events.length > 0 };
+    });
+    return { retracted: appended };
+  }
+
+  private async begin(kind: FeedKind, profile: string | null, context: FeedContext, options: IngestOptions): Promise<Batch> {
+    const batchId = randomUUID();
+    await this.batches.start({ batchId, feed: kind, profile: profile ?? undefined, ...context, startedAt: this.clock() });
+    const summary: BatchSummary = {
+      batchId,
+      feed: kind,
+      profile,
+      status: 'completed',
+      accepted: 0,
+      duplicates: 0,
+      restated: 0,
+      skipped: 0,
+      rejectedRows: 0,
+      rejected: [],
+      rejectedTruncated: false,
+    };
+    return { summary, context, rows: 0, onProgress: options.onProgress };
+  }
+
+  private async writeChunk(batch: Batch, kind: FeedKind, rows: readonly Row[]): Promise<void> {
+    if (rows.length === 0) return;
+    const counts: BatchCounts = { accepted: 0, duplicates: 0, restated: 0, skipped: 0, rejectedRows: 0 };
+    const rejections: RejectedRecord[] = [];
+    const byStream = new Map<string, FeedRecord[]>();
+    for (const { row, raw, mapped } of rows) {
+      if (mapped.kind === 'skipped') counts.skipped += 1;
+      else if (mapped.kind === 'rejected') {
+        counts.rejectedRows += 1;
+        rejections.push({ row, record: raw, issues: mapped.issues });
+      } else {
+        const streamId = feedStreamOfRecord(kind, mapped.record);
+        byStream.set(streamId, [...(byStream.get(streamId) ?? []), mapped.record]);
+      }
+    }
+    const groups = [...byStream];
+    for (let start = 0; start < groups.length; start += STREAM_CONCURRENCY) {
+      const outcomes = await Promise.all(groups.slice(start, start + STREAM_CONCURRENCY).map(([streamId, records]) => this.appendRecords(kind, streamId, records, batch)));
+      for (const outcome of outcomes.flat()) counts[outcome === 'accepted' ? 'accepted' : outcome === 'restated' ? 'restated' : 'duplicates'] += 1;
+    }
+    await this.batches.recordChunk(batch.summary.batchId, counts, rejections);
+
+    const summary = batch.summary;
+    for (const key of ['accepted', 'duplicates', 'restated', 'skipped', 'rejectedRows'] as const) summary[key] += counts[key];
+    for (const { issues } of rejections) {
+      const room = ANSWER_ISSUE_LIMIT - summary.rejected.length;
+      summary.rejected.push(...issues.slice(0, Math.max(room, 0)));
+      if (issues.length > room) summary.rejectedTruncated = true;
+    }
+    batch.rows += rows.length;
+    batch.onProgress?.({ rows: batch.rows, accepted: summary.accepted, duplicates: summary.duplicates, restated: summary.restated, skipped: summary.skipped, rejectedRows: summary.rejectedRows });
+  }
+
+  /** Decides the records of one stream in file order and appends what is new, all or nothing. */
+  private appendRecords(kind: FeedKind, streamId: string, records: readonly FeedRecord[], batch: Batch): Promise<FeedOutcome[]> {
+    return this.withLedger(kind, streamId, (ledger) => {
+      const events: EventToAppend[] = [];
+      const outcomes = records.map((record) => {
+        const decision = ledger.decide(record);
+        if (decision.event) {
+          ledger.apply(decision.event);
+          events.push(this.toAppend(kind, decision.event, batch.context, naturalKeyOf(kind, record), batch.summary.batchId));
+        }
+        return decision.outcome;
+      });
+      return { events, result: outcomes };
+    });
+  }
+
+  /**
+   * Load (or reuse) the stream's ledger, decide, append expecting the revision the ledger was
+   * built from. A concurrent writer makes the append fail; the ledger is then reloaded and the
+   * decision taken again, so two pushes of one file at once still store each record once.
+   */
+  private async withLedger<T>(kind: FeedKind, streamId: string, decide: (ledger: FeedLedger) => { events: EventToAppend[]; result: T }): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      const { ledger, revision } = this.ledgers.get(streamId) ?? (await this.loadLedger(kind, streamId));
+      this.ledgers.delete(streamId); // the decision below changes it; it comes back only if the append succeeds
+      const { events, result } = decide(ledger);
+      try {
+        const next = events.length > 0 ? (await this.store.append(streamId, events, { expectedRevision: revision ?? 'no_stream' })).nextExpectedRevision : revision;
+        this.remember(streamId, ledger, next);
+        return result;
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError) || attempt >= MAX_CONFLICT_RETRIES) throw error;
+      }
+    }
+  }
+
+  private async loadLedger(kind: FeedKind, streamId: string): Promise<{ ledger: FeedLedger; revision: number | undefined }> {
+    const ledger = new FeedLedger(kind);
+    const stored = await this.store.readStream(streamId);
+    for (const event of stored) ledger.apply(parseEvent(event.type, event.schemaVersion, event.data) as FeedEvent);
+    return { ledger, revision: stored.at(-1)?.revision };
+  }
+
+  private remember(streamId: string, ledger: FeedLedger, revision: number | undefined): void {
+    this.ledgers.set(streamId, { ledger, revision });
+    if (this.ledgers.size > LEDGER_CACHE_STREAMS) this.ledgers.delete(this.ledgers.keys().next().value as string);
+  }
+
+  private toAppend(kind: FeedKind, event: FeedEvent, context: FeedContext, recordKey: string, batchId?: string): EventToAppend {
+    const metadata: EventMetadata = {
+      recordedAt: this.clock().toISOString(),
+      source: { channel: context.channel, feed: kind, batchId, recordKey },
+      correlationId: context.correlationId,
+      actor: context.actor,
+    };
+    return { type: event.type, schemaVersion: (eventType(event.type) as EventType).schemaVersion, data: event.data, metadata };
+  }
+
+  private async end(batch: Batch, status: BatchSummary['status'], batchIssues: FieldIssue[] = []): Promise<BatchSummary> {
+    await this.batches.finish(batch.summary.batchId, status, this.clock(), batchIssues);
+    batch.summary.status = status;
+    batch.summary.rejected.unshift(...batchIssues);
+    return batch.summary;
+  }
+
+  /** Storage failed midway: what was stored stays (a re-push counts it as duplicates); the batch is marked failed. */
+  private async fail(batch: Batch, error: unknown): Promise<never> {
+    const message = error instanceof Error ? error.message : String(error);
+    await this.batches.finish(batch.summary.batchId, 'failed', this.clock(), [{ field: '(batch)', message: `stopped: ${message}` }]).catch(() => undefined);
+    throw error;
+  }
+}

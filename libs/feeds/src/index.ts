@@ -1,0 +1,3 @@
+export * from './feed-batches';
+export * from './feed-ingestor';
+export * from './profile-catalogue';
