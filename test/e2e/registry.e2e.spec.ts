@@ -5,7 +5,7 @@ import { openScratchDatabase, serverUrlForTests } from '@turnaround/postgres/tes
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { httpClient } from './http-client';
+import { httpClient } from './support/http-client';
 
 jest.setTimeout(60_000);
 

@@ -8,6 +8,8 @@ export interface TurnaroundConfig {
   databaseUrl?: string;
   kafkaBrokers?: string[];
   eventstoreUrl?: string;
+  /** More vendor mapping profiles, beside the shipped ones (libs/feeds/profiles/README.md). */
+  feedProfilesDir?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnaroundConfig {
@@ -19,5 +21,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnaroundConf
     databaseUrl: env.DATABASE_URL || undefined,
     kafkaBrokers: env.KAFKA_BROKERS ? env.KAFKA_BROKERS.split(',').map((broker) => broker.trim()) : undefined,
     eventstoreUrl: env.EVENTSTORE_URL || undefined,
+    feedProfilesDir: env.FEED_PROFILES_DIR || undefined,
   };
 }

@@ -1,5 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { SqlClient, SqlExecutor } from './sql-client';
 
 /**
@@ -8,7 +8,11 @@ import { SqlClient, SqlExecutor } from './sql-client';
  */
 export async function createPgliteClient(directory?: string): Promise<SqlClient> {
   if (directory) mkdirSync(directory, { recursive: true });
-  const db = await PGlite.create(directory);
+  const unlock = directory ? lockDirectory(directory) : () => undefined;
+  const db = await PGlite.create(directory).catch((error: unknown) => {
+    unlock();
+    throw error;
+  });
   // Like `pg`, a query without parameters goes through the simple protocol, which takes a
   // script of several statements (migrations); the rows are those of the last statement.
   const run = async <Row>(executor: Pick<PGlite, 'query' | 'exec'>, text: string, params?: readonly unknown[]) => {
@@ -25,6 +29,40 @@ export async function createPgliteClient(directory?: string): Promise<SqlClient>
       const unsubscribe = await db.listen(channel, () => onNotify());
       return async () => unsubscribe();
     },
-    close: () => db.close(),
+    async close() {
+      await db.close();
+      unlock();
+    },
   };
+}
+
+/**
+ * PGlite is one process's database: a second process opening the same directory would corrupt
+ * it. A lock file beside the directory holds the owner's pid; a lock whose process is gone is
+ * taken over.
+ */
+function lockDirectory(directory: string): () => void {
+  const lockPath = `${directory}.lock`;
+  try {
+    writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const owner = Number(readFileSync(lockPath, 'utf8'));
+    if (owner > 0 && isAlive(owner))
+      throw new Error(
+        `the embedded database ${directory} is in use by process ${owner} (a running turnaround-monitor?): ` +
+          'stop it, or send to it over HTTP (the CLI takes --server http://localhost:3000)',
+      );
+    writeFileSync(lockPath, String(process.pid));
+  }
+  return () => rmSync(lockPath, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

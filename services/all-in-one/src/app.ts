@@ -1,8 +1,10 @@
-import { INestApplication, Module, DynamicModule } from '@nestjs/common';
+import { DynamicModule, INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { HttpErrorsFilter, PersistenceModule, TurnaroundConfig } from '@turnaround/platform';
+import { FeedsModule } from '@turnaround/feeds-service';
+import { NestExpressApplication } from '@nestjs/platform-express';
 import { RegistryModule } from '@turnaround/registry';
 import { HealthController } from './health.controller';
 
@@ -12,14 +14,21 @@ class AllInOneModule {
   static forRoot(config: TurnaroundConfig): DynamicModule {
     return {
       module: AllInOneModule,
-      imports: [CqrsModule.forRoot(), PersistenceModule.forRoot(config), RegistryModule],
+      imports: [CqrsModule.forRoot(), PersistenceModule.forRoot(config), RegistryModule, FeedsModule],
       controllers: [HealthController],
     };
   }
 }
 
-export async function createApp(config: TurnaroundConfig, options: { logger?: false } = {}): Promise<INestApplication> {
-  const app = await NestFactory.create(AllInOneModule.forRoot(config), { logger: options.logger ?? ['log', 'warn', 'error'] });
+/** JSON feed arrays can be large; CSV is streamed and not bound by this. */
+const JSON_BODY_LIMIT = '64mb';
+
+export async function createApp(config: TurnaroundConfig, options: { logger?: false } = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AllInOneModule.forRoot(config), {
+    logger: options.logger ?? ['log', 'warn', 'error'],
+    abortOnError: false,
+  });
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.useGlobalFilters(new HttpErrorsFilter());
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
@@ -32,4 +41,9 @@ export async function createApp(config: TurnaroundConfig, options: { logger?: fa
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
   return app;
+}
+
+/** The same services without HTTP, for the CLI working on the embedded default. */
+export function createContext(config: TurnaroundConfig): Promise<INestApplicationContext> {
+  return NestFactory.createApplicationContext(AllInOneModule.forRoot(config), { logger: ['error'], abortOnError: false });
 }

@@ -6,6 +6,7 @@ import {
   AssessmentResultsReported,
   attendanceReported,
   AttendanceReported,
+  FEED_KINDS,
   FeedKind,
   indicatorReported,
   IndicatorReported,
@@ -94,4 +95,10 @@ export function canonicalJson(value: unknown): string {
 /** The record schema of a feed, typed loosely enough for code that treats every feed alike. */
 export function feedSchema(kind: FeedKind): z.ZodObject {
   return FEED_EVENTS[kind].schema as unknown as z.ZodObject;
+}
+
+/** A feed named in a path, topic or command line. */
+export function parseFeedKind(text: string): FeedKind {
+  if ((FEED_KINDS as readonly string[]).includes(text)) return text as FeedKind;
+  throw ValidationError.of('kind', `expected one of ${FEED_KINDS.join(', ')}, got '${text}'`);
 }

@@ -1,0 +1,34 @@
+import { createContext } from '@turnaround/all-in-one';
+import { FeedIngestor } from '@turnaround/feeds';
+import { loadConfig } from '@turnaround/platform';
+
+/**
+ * Runs `work` against the embedded default (or DATABASE_URL), wired exactly as the service is,
+ * then closes the database so the next process can open it.
+ */
+export async function withEmbedded<T>(work: (services: { ingestor: FeedIngestor }) => Promise<T>): Promise<T> {
+  const context = await createContext(loadConfig());
+  try {
+    return await work({ ingestor: context.get(FeedIngestor, { strict: false }) });
+  } finally {
+    await context.close();
+  }
+}
+
+/** Calls a running service; a non-JSON or error answer becomes an error naming the status. */
+export async function callServer<T>(server: string, path: string, init: RequestInit & { duplex?: 'half' }, accept: (status: number) => boolean = (status) => status < 300): Promise<T> {
+  const response = await fetch(new URL(path, server), init);
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new Error(`${server} answered ${response.status} without JSON: ${text.slice(0, 200)}`);
+  }
+  if (!accept(response.status)) {
+    const { message, issues } = body as { message?: string; issues?: { field: string; message: string }[] };
+    const details = issues?.map((issue) => `\n  ${issue.field}: ${issue.message}`).join('') ?? '';
+    throw new Error(`${server} answered ${response.status}: ${message ?? text}${details}`);
+  }
+  return body as T;
+}

@@ -1,0 +1,44 @@
+import 'reflect-metadata';
+import { Command, Option } from 'commander';
+import { DomainError, FEED_KINDS } from '@turnaround/domain';
+import { ingest } from './ingest.command';
+import { retract } from './retract.command';
+
+/** `turnaround`: the command line of DESIGN.md section 8. Exit 0: all fine; 1: records were rejected; 2: the command failed. */
+const program = new Command('turnaround')
+  .description('turnaround-monitor from the command line: against the embedded default (./data), or a running service with --server')
+  .showHelpAfterError();
+
+const server = () =>
+  new Option('--server <url>', 'send to a running service instead of opening the embedded database').env('TURNAROUND_URL');
+const actor = () => new Option('--actor <name>', 'who is pushing, stored with every event').env('TURNAROUND_ACTOR').default(process.env.USER ?? 'cli');
+
+program
+  .command('ingest')
+  .description('push a feed file (CSV, or JSON when it ends in .json) and print what was accepted and rejected')
+  .argument('<kind>', FEED_KINDS.join(' | '))
+  .argument('<file>', 'the file to push')
+  .option('--profile <name>', 'vendor mapping profile for CSV (canonical: header row = field names)')
+  .addOption(server())
+  .addOption(actor())
+  .action(async (kind: string, file: string, options: { profile?: string; server?: string; actor: string }) => {
+    process.exitCode = await ingest({ kind, file, ...options });
+  });
+
+program
+  .command('retract')
+  .description('withdraw a feed record by its natural key (nothing is deleted; projections stop counting it)')
+  .argument('<kind>', FEED_KINDS.join(' | '))
+  .argument('<naturalKey>', 'e.g. 01M015/2010-11/annual/nys/math/all/all')
+  .requiredOption('--reason <text>', 'why the record is withdrawn')
+  .addOption(server())
+  .addOption(actor())
+  .action(async (kind: string, naturalKey: string, options: { reason: string; server?: string; actor: string }) => {
+    process.exitCode = await retract({ kind, naturalKey, ...options });
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  const message = error instanceof DomainError || error instanceof Error ? error.message : String(error);
+  process.stderr.write(`turnaround: ${message}\n`);
+  process.exitCode = 2;
+});

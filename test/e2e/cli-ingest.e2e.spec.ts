@@ -1,0 +1,92 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createApp } from '@turnaround/all-in-one';
+import { loadConfig } from '@turnaround/platform';
+import { createPgliteClient } from '@turnaround/postgres';
+import { writeAssessmentCsv } from './support/feed-files';
+import { httpClient } from './support/http-client';
+
+jest.setTimeout(240_000);
+
+const ROOT = join(__dirname, '..', '..');
+const FIXTURES = join(ROOT, 'libs', 'feeds', 'fixtures');
+
+/** Runs the real CLI in its own process, as a data team does: `npm run turnaround -- ...`. */
+async function turnaround(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)('node', ['-r', './infra/register.js', 'services/cli/src/main.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: '', ...env },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+async function countEvents(dataDir: string): Promise<number> {
+  const sql = await createPgliteClient(join(dataDir, 'pglite'));
+  try {
+    const [{ count }] = await sql.query<{ count: number }>('SELECT count(*)::int AS count FROM es_events');
+    return count;
+  } finally {
+    await sql.close();
+  }
+}
+
+describe('turnaround ingest (the CLI) on the embedded default', () => {
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'turnaround-cli-'));
+    dirs.push(dir);
+    return dir;
+  };
+  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  it('stores a 100,000-row file once, and appends nothing when it is pushed again', async () => {
+    const dataDir = tempDir();
+    const file = join(tempDir(), 'assessment-100k.csv');
+    await writeAssessmentCsv(file, 100_000);
+
+    const first = await turnaround(['ingest', 'assessment', file], { DATA_DIR: dataDir });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/assessment with profile canonical, completed\n {2}accepted {4}100000\n {2}duplicates {2}0/);
+    expect(await countEvents(dataDir)).toBe(100_000);
+
+    const second = await turnaround(['ingest', 'assessment', file], { DATA_DIR: dataDir });
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/accepted {4}0\n {2}duplicates {2}100000/);
+    expect(await countEvents(dataDir)).toBe(100_000);
+  });
+
+  it('exits 1 and prints each rejected row when rows were rejected', async () => {
+    const result = await turnaround(['ingest', 'attendance', join(FIXTURES, 'attendance-canonical.csv')], { DATA_DIR: tempDir() });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('rejected    4 rows');
+    expect(result.stdout).toContain('row 3: attendanceDays: expected at most membershipDays (9900), got 9950');
+  });
+
+  it('sends to a running service with --server, and refuses to open a database the service holds', async () => {
+    const dataDir = tempDir();
+    const app = await createApp(loadConfig({ DATA_DIR: dataDir }), { logger: false });
+    try {
+      const { base } = await httpClient(app);
+      const sent = await turnaround(['ingest', 'assessment', join(FIXTURES, 'nyc-doe-math-sample.csv'), '--profile', 'nyc-doe-math', '--server', base], {});
+      expect(sent.code).toBe(1);
+      expect(sent.stdout).toMatch(/accepted {4}5\n/);
+      expect(sent.stdout).toContain('row 9: Number Tested (tested): expected a number, got \'thirty\'');
+
+      const clash = await turnaround(['ingest', 'assessment', join(FIXTURES, 'nyc-doe-math-sample.csv')], { DATA_DIR: dataDir });
+      expect(clash.code).toBe(2);
+      expect(clash.stderr).toMatch(/is in use by process \d+ \(a running turnaround-monitor\?\).*--server/);
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -1,0 +1,25 @@
+import { INestApplication } from '@nestjs/common';
+
+/** Talks to a started app over real HTTP on loopback. */
+export async function httpClient(app: INestApplication) {
+  await app.listen(0, '127.0.0.1');
+  const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  /** Sends `body` as JSON, or as it is (a string or a stream) with `contentType`. */
+  const call = async (method: string, path: string, body?: unknown, contentType?: string) => {
+    const raw = contentType !== undefined;
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': contentType ?? 'application/json', 'x-actor': 'state-office-test' },
+      body: body === undefined ? undefined : raw ? (body as string | ReadableStream) : JSON.stringify(body),
+      ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
+    } as RequestInit);
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  };
+  return {
+    base,
+    get: (path: string) => call('GET', path),
+    post: (path: string, body: unknown) => call('POST', path, body),
+    send: (path: string, body: string | ReadableStream, contentType: string) => call('POST', path, body, contentType),
+  };
+}
