@@ -21,3 +21,7 @@ export * from './feeds/feed-record';
 export * from './feeds/feed-ledger';
 export * from './feeds/student-level-columns';
 export * from './feeds/mapping-profile';
+export * from './metrics/school-metrics';
+export * from './targets/target-evaluation';
+export * from './targets/scorecard';
+export * from './alerts/alert-rules';
