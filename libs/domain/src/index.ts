@@ -25,3 +25,4 @@ export * from './metrics/school-metrics';
 export * from './targets/target-evaluation';
 export * from './targets/scorecard';
 export * from './alerts/alert-rules';
+export * from './alerts/alert';

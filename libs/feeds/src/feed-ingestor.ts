@@ -167,7 +167,8 @@ export class FeedIngestor {
     const streamId = feedStreamOfNaturalKey(kind, naturalKey);
     const appended = await this.withLedger(kind, streamId, (ledger) => {
       const events = ledger.decideRetraction(naturalKey, reason);
-      return { events: events.map((event) => this.toAppend(kind, event, context, naturalKey)), result: events.length > 0 };
+      const recordedAt = this.clock().toISOString();
+      return { events: events.map((event) => this.toAppend(kind, event, context, recordedAt, naturalKey)), result: events.length > 0 };
     });
     return { retracted: appended };
   }
@@ -206,9 +207,11 @@ export class FeedIngestor {
         byStream.set(streamId, [...(byStream.get(streamId) ?? []), mapped.record]);
       }
     }
+    // The service learns a chunk's records at one knowledge time.
+    const recordedAt = this.clock().toISOString();
     const groups = [...byStream];
     for (let start = 0; start < groups.length; start += STREAM_CONCURRENCY) {
-      const outcomes = await Promise.all(groups.slice(start, start + STREAM_CONCURRENCY).map(([streamId, records]) => this.appendRecords(kind, streamId, records, batch)));
+      const outcomes = await Promise.all(groups.slice(start, start + STREAM_CONCURRENCY).map(([streamId, records]) => this.appendRecords(kind, streamId, records, batch, recordedAt)));
       for (const outcome of outcomes.flat()) counts[outcome === 'accepted' ? 'accepted' : outcome === 'restated' ? 'restated' : 'duplicates'] += 1;
     }
     await this.batches.recordChunk(batch.summary.batchId, counts, rejections);
@@ -225,14 +228,14 @@ export class FeedIngestor {
   }
 
   /** Decides the records of one stream in file order and appends what is new, all or nothing. */
-  private appendRecords(kind: FeedKind, streamId: string, records: readonly FeedRecord[], batch: Batch): Promise<FeedOutcome[]> {
+  private appendRecords(kind: FeedKind, streamId: string, records: readonly FeedRecord[], batch: Batch, recordedAt: string): Promise<FeedOutcome[]> {
     return this.withLedger(kind, streamId, (ledger) => {
       const events: EventToAppend[] = [];
       const outcomes = records.map((record) => {
         const decision = ledger.decide(record);
         if (decision.event) {
           ledger.apply(decision.event);
-          events.push(this.toAppend(kind, decision.event, batch.context, naturalKeyOf(kind, record), batch.summary.batchId));
+          events.push(this.toAppend(kind, decision.event, batch.context, recordedAt, naturalKeyOf(kind, record), batch.summary.batchId));
         }
         return decision.outcome;
       });
@@ -272,9 +275,9 @@ export class FeedIngestor {
     if (this.ledgers.size > LEDGER_CACHE_STREAMS) this.ledgers.delete(this.ledgers.keys().next().value as string);
   }
 
-  private toAppend(kind: FeedKind, event: FeedEvent, context: FeedContext, recordKey: string, batchId?: string): EventToAppend {
+  private toAppend(kind: FeedKind, event: FeedEvent, context: FeedContext, recordedAt: string, recordKey: string, batchId?: string): EventToAppend {
     const metadata: EventMetadata = {
-      recordedAt: this.clock().toISOString(),
+      recordedAt,
       source: { channel: context.channel, feed: kind, batchId, recordKey },
       correlationId: context.correlationId,
       actor: context.actor,

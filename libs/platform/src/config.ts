@@ -10,13 +10,24 @@ export interface TurnaroundConfig {
   eventstoreUrl?: string;
   /** More vendor mapping profiles, beside the shipped ones (libs/feeds/profiles/README.md). */
   feedProfilesDir?: string;
+  /** Public reads show a rate whose denominator is below this as suppressed (DESIGN.md section 5). */
+  nMin: number;
+  /** Leading evidence this far short of a target still counts as on track (DESIGN.md section 7). */
+  tolerance: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnaroundConfig {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw ValidationError.of('PORT', `expected a TCP port from 0 to 65535, got '${env.PORT}'`);
+  const nMin = Number(env.N_MIN ?? 10);
+  if (!Number.isInteger(nMin) || nMin < 1) throw ValidationError.of('N_MIN', `expected a whole number of 1 or more, got '${env.N_MIN}'`);
+  const tolerance = Number(env.AT_RISK_TOLERANCE ?? 0);
+  if (!Number.isFinite(tolerance) || tolerance < 0 || tolerance >= 1)
+    throw ValidationError.of('AT_RISK_TOLERANCE', `expected a number from 0 up to 1 (0.02 = 2 points), got '${env.AT_RISK_TOLERANCE}'`);
   return {
     port,
+    nMin,
+    tolerance,
     dataDir: env.DATA_DIR || './data',
     databaseUrl: env.DATABASE_URL || undefined,
     kafkaBrokers: env.KAFKA_BROKERS ? env.KAFKA_BROKERS.split(',').map((broker) => broker.trim()) : undefined,

@@ -6,6 +6,8 @@ import { HttpErrorsFilter, PersistenceModule, TurnaroundConfig } from '@turnarou
 import { FeedsModule } from '@turnaround/feeds-service';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { RegistryModule } from '@turnaround/registry';
+import { MetricsModule } from '@turnaround/metrics';
+import { AlertsModule } from '@turnaround/alerts';
 import { HealthController } from './health.controller';
 
 /** Every service module in one process: the embedded default, and what tests start. */
@@ -14,7 +16,7 @@ class AllInOneModule {
   static forRoot(config: TurnaroundConfig): DynamicModule {
     return {
       module: AllInOneModule,
-      imports: [CqrsModule.forRoot(), PersistenceModule.forRoot(config), RegistryModule, FeedsModule],
+      imports: [CqrsModule.forRoot(), PersistenceModule.forRoot(config), RegistryModule, FeedsModule, MetricsModule, AlertsModule],
       controllers: [HealthController],
     };
   }

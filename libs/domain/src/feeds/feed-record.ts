@@ -102,3 +102,8 @@ export function parseFeedKind(text: string): FeedKind {
   if ((FEED_KINDS as readonly string[]).includes(text)) return text as FeedKind;
   throw ValidationError.of('kind', `expected one of ${FEED_KINDS.join(', ')}, got '${text}'`);
 }
+
+/** The feed whose records an event type carries; undefined for every other event type. */
+export function feedOfEventType(type: string): FeedKind | undefined {
+  return (Object.keys(FEED_EVENTS) as FeedKind[]).find((kind) => FEED_EVENTS[kind].type === type);
+}

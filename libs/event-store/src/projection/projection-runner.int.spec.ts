@@ -22,6 +22,7 @@ describe.each(testDatabases())('ProjectionRunner on $name', (database) => {
     const projection: Projection = {
       name: 'counter',
       migrations: [{ id: '0001', sql: 'CREATE TABLE counted (n int NOT NULL)' }],
+      tables: ['counted'],
       async apply(tx, events) {
         for (const stored of events) {
           const { n } = stored.data as { n: number };

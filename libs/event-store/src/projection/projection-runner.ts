@@ -6,8 +6,21 @@ export interface Projection {
   /** Names the checkpoint; changing it rebuilds the projection from position zero. */
   name: string;
   migrations: readonly Migration[];
+  /** The tables it owns: emptied when it is rebuilt from position zero. */
+  tables: readonly string[];
   /** Applies one batch. Runs in the same transaction that moves the checkpoint past the batch. */
   apply(tx: SqlExecutor, events: readonly StoredEvent[]): Promise<void>;
+}
+
+/**
+ * A process that reacts to the log by appending events of its own (the alerting service).
+ * It runs outside any transaction, so it may append; its checkpoint moves after it returns.
+ * A crash in between hands it the batch again: it must be idempotent (deterministic stream
+ * ids and expected revisions make it so).
+ */
+export interface Reaction {
+  name: string;
+  react(events: readonly StoredEvent[]): Promise<void>;
 }
 
 const CHECKPOINT_MIGRATIONS: readonly Migration[] = [
@@ -37,15 +50,25 @@ export class ProjectionRunner {
   constructor(
     private readonly store: EventStore,
     private readonly sql: SqlClient,
-    private readonly projection: Projection,
+    private readonly projection: Projection | Reaction,
     private readonly onError: (error: unknown) => void = () => undefined,
   ) {}
 
   async start(): Promise<void> {
-    await migrate(this.sql, 'projections', CHECKPOINT_MIGRATIONS);
-    await migrate(this.sql, `projection:${this.projection.name}`, this.projection.migrations);
+    await this.prepare();
     this.stopped = false;
     await this.follow();
+  }
+
+  /** Creates or updates the tables (done by `start` and `catchUp` too). */
+  async prepare(): Promise<void> {
+    await migrate(this.sql, 'projections', CHECKPOINT_MIGRATIONS);
+    if ('migrations' in this.projection) await migrate(this.sql, `projection:${this.projection.name}`, this.projection.migrations);
+  }
+
+  private async storedCheckpoint(): Promise<Checkpoint> {
+    const stored = await this.sql.query<{ checkpoint: string }>('SELECT checkpoint FROM projection_checkpoints WHERE projection = $1', [this.projection.name]);
+    return (stored[0]?.checkpoint ?? START) as Checkpoint;
   }
 
   /** Resolves true once the projection has applied `position`, false after `timeoutMs`. */
@@ -70,11 +93,19 @@ export class ProjectionRunner {
     await this.subscription?.stop();
   }
 
+  /** Applies everything after the stored checkpoint, batch by batch, and returns once the log is exhausted. */
+  async catchUp(batchSize = 500): Promise<void> {
+    await this.prepare();
+    this.position = await this.storedCheckpoint();
+    for (;;) {
+      const events = await this.store.readAll({ after: this.position, limit: batchSize });
+      if (events.length === 0) return;
+      await this.applyBatch(events);
+    }
+  }
+
   private async follow(): Promise<void> {
-    const stored = await this.sql.query<{ checkpoint: string }>('SELECT checkpoint FROM projection_checkpoints WHERE projection = $1', [
-      this.projection.name,
-    ]);
-    this.position = (stored[0]?.checkpoint ?? START) as Checkpoint;
+    this.position = await this.storedCheckpoint();
     const subscription = this.store.subscribe({ after: this.position }, (events) => this.applyBatch(events));
     this.subscription = subscription;
     subscription.done.catch((error) => {
@@ -87,14 +118,22 @@ export class ProjectionRunner {
 
   private async applyBatch(events: StoredEvent[]): Promise<void> {
     const last = events[events.length - 1].position;
-    await this.sql.transaction(async (tx) => {
-      await this.projection.apply(tx, events);
-      await tx.query(
+    const projection = this.projection;
+    const save = (executor: SqlExecutor) =>
+      executor.query(
         `INSERT INTO projection_checkpoints (projection, checkpoint) VALUES ($1, $2)
          ON CONFLICT (projection) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, updated_at = now()`,
-        [this.projection.name, last],
+        [projection.name, last],
       );
-    });
+    if ('apply' in projection) {
+      await this.sql.transaction(async (tx) => {
+        await projection.apply(tx, events);
+        await save(tx);
+      });
+    } else {
+      await projection.react(events);
+      await save(this.sql);
+    }
     this.position = last;
     for (const waiter of this.waiters) {
       if (waiter.position <= last) {
@@ -103,4 +142,33 @@ export class ProjectionRunner {
       }
     }
   }
+}
+
+/**
+ * Waits until every named projection has applied `position`, as its stored checkpoint shows:
+ * works whether the projections run in this process or another. Throws after `timeoutMs`.
+ */
+export async function projectionsReached(sql: SqlExecutor, names: readonly string[], position: Checkpoint, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await sql.query<{ checkpoint: string }>('SELECT checkpoint FROM projection_checkpoints WHERE projection = ANY($1::text[])', [names]);
+    if (rows.length === names.length && rows.every((row) => row.checkpoint >= position)) return;
+    if (Date.now() > deadline) throw new Error(`projections ${names.join(', ')} did not reach ${position} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * Rebuilds a projection from position zero (`turnaround replay`): empties its tables and its
+ * checkpoint in one transaction, then applies the whole log. Run it while no runner of the
+ * same projection is following the log.
+ */
+export async function rebuildProjection(store: EventStore, sql: SqlClient, projection: Projection): Promise<void> {
+  const runner = new ProjectionRunner(store, sql, projection);
+  await runner.prepare();
+  await sql.transaction(async (tx) => {
+    for (const table of projection.tables) await tx.query(`DELETE FROM ${table}`);
+    await tx.query('DELETE FROM projection_checkpoints WHERE projection = $1', [projection.name]);
+  });
+  await runner.catchUp();
 }

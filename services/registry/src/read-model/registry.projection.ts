@@ -5,6 +5,7 @@ import { SqlExecutor } from '@turnaround/postgres';
 /** The registry as tables: zones, clusters, schools with their memberships by school year, partners, contracts. */
 export const registryProjection: Projection = {
   name: 'registry',
+  tables: ['registry_zones', 'registry_clusters', 'registry_schools', 'registry_memberships', 'registry_partners', 'registry_contracts'],
   migrations: [
     {
       id: '0001-registry',

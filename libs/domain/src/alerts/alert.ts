@@ -1,0 +1,30 @@
+import { AlertEvent, OffTrackAlertRaised } from '../events/alert-events';
+import { IllegalStateError, NotFoundError } from '../errors';
+import { Aggregate } from '../registry/aggregate';
+
+export type Alert =
+  | { exists: false }
+  | ({ exists: true; status: 'open' | 'acknowledged' | 'resolved'; acknowledgements: { by: string; note: string }[] } & OffTrackAlertRaised['data']);
+
+/** One alert: `alert-{alertId}`. Raised once by the alerting service; acknowledged by its district; resolved by the facts. */
+export const alertAggregate: Aggregate<Alert, AlertEvent> = {
+  streamId: (alertId) => `alert-${alertId}`,
+  initialState: () => ({ exists: false }),
+  evolve: (state, event) => {
+    if (event.type === 'OffTrackAlertRaised') return { exists: true, status: 'open', acknowledgements: [], ...event.data };
+    if (!state.exists) return state;
+    switch (event.type) {
+      case 'OffTrackAlertAcknowledged':
+        return { ...state, status: state.status === 'resolved' ? 'resolved' : 'acknowledged', acknowledgements: [...state.acknowledgements, { by: event.data.by, note: event.data.note }] };
+      case 'OffTrackAlertResolved':
+        return { ...state, status: 'resolved' };
+    }
+  },
+};
+
+/** A district acknowledges an alert with a note; a resolved alert takes no acknowledgement. */
+export function decideAcknowledgement(alert: Alert, alertId: string, by: string, note: string): AlertEvent[] {
+  if (!alert.exists) throw new NotFoundError('alert', alertId);
+  if (alert.status === 'resolved') throw new IllegalStateError(`alert '${alertId}' is resolved: there is nothing left to acknowledge`);
+  return [{ type: 'OffTrackAlertAcknowledged', data: { alertId, by, note } }];
+}

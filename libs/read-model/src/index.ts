@@ -1,0 +1,3 @@
+export * from './metrics.projection';
+export * from './metric-queries';
+export * from './scorecard-reader';

@@ -1,0 +1,153 @@
+import { ClusterMembership, MetricValue, NotFoundError, rateOf, rollUp, SchoolYear } from '@turnaround/domain';
+import { SqlExecutor } from '@turnaround/postgres';
+
+/** One metric value of a school or a roll-up, as the API and the scorecards read it. */
+export interface MetricReading extends MetricValue {
+  schoolYear: SchoolYear;
+  /** How many schools the value sums (1 for a school). */
+  schools: number;
+  /** When the service learned the latest fact behind it. */
+  knownAt: string;
+}
+
+interface SchoolMetricRow {
+  school_id: string;
+  school_year: string;
+  metric: string;
+  numerator: number | null;
+  denominator: number | null;
+  suppressed: boolean;
+  partial: boolean;
+  final: boolean;
+  through: string;
+  known_at: Date | string;
+}
+
+const COLUMNS = 'sm.school_id, sm.school_year, sm.metric, sm.numerator, sm.denominator, sm.suppressed, sm.partial, sm.final, sm.through, sm.known_at';
+
+/**
+ * Reads of the metrics read model. Roll-ups (cluster, partner, zone, state) sum numerators and
+ * denominators of the member schools with the domain's `rollUp`; a cluster's members are
+ * those of each school year, so a school that joins in year 2 counts from year 2 on.
+ *
+ * The registry tables are read here too: they live in the same read-model database.
+ */
+export class MetricQueries {
+  constructor(private readonly sql: SqlExecutor) {}
+
+  async school(schoolId: string, year?: SchoolYear): Promise<MetricReading[]> {
+    const rows = await this.sql.query<SchoolMetricRow>(
+      `SELECT ${COLUMNS} FROM school_metrics sm WHERE sm.school_id = $1 AND ($2::text IS NULL OR sm.school_year = $2) ORDER BY sm.school_year, sm.metric`,
+      [schoolId, year ?? null],
+    );
+    if (rows.length === 0) {
+      const [known] = await this.sql.query('SELECT 1 FROM registry_schools WHERE school_id = $1 UNION ALL SELECT 1 FROM feed_records WHERE school_id = $1 LIMIT 1', [schoolId]);
+      if (!known) throw new NotFoundError('school', schoolId);
+    }
+    return rows.map((row) => ({ ...toValue(row), schoolYear: row.school_year, schools: 1, knownAt: isoOf(row.known_at) }));
+  }
+
+  async cluster(clusterId: string, year?: SchoolYear): Promise<MetricReading[]> {
+    await this.exists('registry_clusters', 'cluster_id', 'cluster', clusterId);
+    return this.rollUpMembers([clusterId], year);
+  }
+
+  /** A partner's roll-up: the clusters it holds contracts for. */
+  async partner(partnerId: string, year?: SchoolYear): Promise<MetricReading[]> {
+    await this.exists('registry_partners', 'partner_id', 'partner', partnerId);
+    const clusters = await this.sql.query<{ cluster_id: string }>('SELECT DISTINCT cluster_id FROM registry_contracts WHERE partner_id = $1', [partnerId]);
+    return this.rollUpMembers(clusters.map((row) => row.cluster_id), year);
+  }
+
+  async zone(zoneId: string, year?: SchoolYear): Promise<MetricReading[]> {
+    await this.exists('registry_zones', 'zone_id', 'zone', zoneId);
+    const clusters = await this.sql.query<{ cluster_id: string }>('SELECT cluster_id FROM registry_clusters WHERE zone_id = $1', [zoneId]);
+    return this.rollUpMembers(clusters.map((row) => row.cluster_id), year);
+  }
+
+  /** The metric over every school of the state that reported it: the goal of `stateAverage` targets. */
+  async state(year: SchoolYear, metric: string): Promise<MetricValue | undefined> {
+    const rows = await this.sql.query<SchoolMetricRow>(`SELECT ${COLUMNS} FROM school_metrics sm WHERE sm.school_year = $1 AND sm.metric = $2`, [year, metric]);
+    return rollUp(metric, rows.map(toValue));
+  }
+
+  /** Every metric value of the given schools, keyed `schoolId|year|metric`. */
+  async valuesOf(schoolIds: readonly string[]): Promise<Map<string, MetricValue>> {
+    const rows = await this.sql.query<SchoolMetricRow>(`SELECT ${COLUMNS} FROM school_metrics sm WHERE sm.school_id = ANY($1::text[])`, [schoolIds]);
+    return new Map(rows.map((row) => [`${row.school_id}|${row.school_year}|${row.metric}`, toValue(row)]));
+  }
+
+  async memberships(schoolIds: readonly string[]): Promise<Record<string, ClusterMembership[]>> {
+    const rows = await this.sql.query<{ school_id: string; cluster_id: string; from_year: string; until_year: string | null; strategy: ClusterMembership['strategy'] }>(
+      'SELECT school_id, cluster_id, from_year, until_year, strategy FROM registry_memberships WHERE school_id = ANY($1::text[]) ORDER BY from_year',
+      [schoolIds],
+    );
+    const bySchool: Record<string, ClusterMembership[]> = {};
+    for (const row of rows)
+      (bySchool[row.school_id] ??= []).push({ clusterId: row.cluster_id, fromYear: row.from_year, strategy: row.strategy, ...(row.until_year ? { untilYear: row.until_year } : {}) });
+    return bySchool;
+  }
+
+  private async rollUpMembers(clusterIds: readonly string[], year?: SchoolYear): Promise<MetricReading[]> {
+    // DISTINCT: a school counts once even if it moved between two of the clusters within the years asked.
+    const rows = await this.sql.query<SchoolMetricRow>(
+      `SELECT DISTINCT ${COLUMNS} FROM registry_memberships m
+       JOIN school_metrics sm ON sm.school_id = m.school_id AND sm.school_year >= m.from_year AND (m.until_year IS NULL OR sm.school_year < m.until_year)
+       WHERE m.cluster_id = ANY($1::text[]) AND ($2::text IS NULL OR sm.school_year = $2)`,
+      [clusterIds, year ?? null],
+    );
+    const groups = new Map<string, SchoolMetricRow[]>();
+    for (const row of rows) {
+      const key = `${row.school_year}|${row.metric}`;
+      groups.set(key, [...(groups.get(key) ?? []), row]);
+    }
+    return [...groups.values()]
+      .map((group) => ({
+        ...(rollUp(group[0].metric, group.map(toValue)) as MetricValue),
+        schoolYear: group[0].school_year,
+        schools: group.length,
+        knownAt: group.map((row) => isoOf(row.known_at)).sort().at(-1) as string,
+      }))
+      .sort((a, b) => (a.schoolYear + a.metric < b.schoolYear + b.metric ? -1 : 1));
+  }
+
+  private async exists(table: string, column: string, entity: string, id: string): Promise<void> {
+    const [row] = await this.sql.query(`SELECT 1 FROM ${table} WHERE ${column} = $1`, [id]);
+    if (!row) throw new NotFoundError(entity, id);
+  }
+}
+
+function toValue(row: SchoolMetricRow): MetricValue {
+  return {
+    metric: row.metric,
+    numerator: row.numerator,
+    denominator: row.denominator,
+    suppressed: row.suppressed,
+    partial: row.partial,
+    final: row.final,
+    through: row.through,
+  };
+}
+
+function isoOf(value: Date | string): string {
+  return new Date(value).toISOString();
+}
+
+/** A reading as the public API shows it: with its rate, and blanked when its denominator is below nMin. */
+export interface PublicReading extends MetricReading {
+  rate: number | null;
+  /** The denominator is below nMin: numbers withheld (DESIGN.md section 5). */
+  smallNumber: boolean;
+}
+
+/**
+ * Small numbers (DESIGN.md section 5): a value whose denominator is below `nMin` is shown as
+ * suppressed on public reads. An indicator reported without a denominator is a count (stored
+ * over 1) and is shown as it is.
+ */
+export function publicReading(reading: MetricReading, nMin: number): PublicReading {
+  const count = reading.metric.startsWith('indicator.') && reading.denominator === 1;
+  const smallNumber = !count && reading.denominator !== null && reading.denominator < nMin;
+  if (smallNumber) return { ...reading, numerator: null, denominator: null, rate: null, smallNumber };
+  return { ...reading, rate: rateOf(reading), smallNumber };
+}

@@ -1,0 +1,77 @@
+import { AssessmentResultsReported, naturalKeyOf } from '@turnaround/domain';
+import { EventToAppend, PostgresEventStore, Projection, ProjectionRunner, rebuildProjection } from '@turnaround/event-store';
+import { SqlClient } from '@turnaround/postgres';
+import { testDatabases } from '@turnaround/postgres/testing';
+import { metricsProjection } from './metrics.projection';
+
+jest.setTimeout(60_000);
+
+const row = (grade: AssessmentResultsReported['data']['grade'], tested: number, proficient: number): AssessmentResultsReported['data'] => ({
+  schoolId: 'S1', schoolYear: '2024-25', window: 'spring', assessment: 'state_test', subject: 'math', grade, studentGroup: 'all', tested, proficient, suppressed: false,
+});
+const event = (type: string, data: unknown, recordedAt: string): EventToAppend => ({
+  type, schemaVersion: 1, data, metadata: { recordedAt, source: { channel: 'system' }, correlationId: 'c', actor: 'test' },
+});
+const report = (data: AssessmentResultsReported['data'], recordedAt: string) => event('AssessmentResultsReported', data, recordedAt);
+
+async function appendHistory(store: PostgresEventStore): Promise<void> {
+  const stream = 'assessment-2024-25-S1';
+  await store.append(stream, [report(row('03', 40, 12), '2025-06-01T00:00:00Z'), report(row('04', 50, 18), '2025-06-01T00:00:00Z')]);
+  // the all-grades row arrives later: from then on it is the school's value, not the sum of grades
+  await store.append(stream, [report(row('all', 91, 31), '2025-06-02T00:00:00Z')]);
+  // a restatement of the all-grades row, then grade 4 withdrawn (it changes nothing while the all row stands)
+  await store.append(stream, [report(row('all', 91, 33), '2025-06-03T00:00:00Z')]);
+  await store.append(stream, [event('RecordRetracted', { feed: 'assessment', naturalKey: naturalKeyOf('assessment', row('04', 0, 0)), reason: 'mis-scored' }, '2025-06-04T00:00:00Z')]);
+}
+
+const snapshot = (sql: SqlClient) =>
+  Promise.all([
+    sql.query('SELECT * FROM feed_records ORDER BY feed, natural_key'),
+    sql.query('SELECT * FROM school_metrics ORDER BY school_id, school_year, metric'),
+    sql.query('SELECT * FROM school_metric_history ORDER BY school_id, school_year, metric, known_at, numerator'),
+  ]);
+
+describe.each(testDatabases())('metrics projection on $name', (database) => {
+  it('counts nothing twice when killed between writing rows and committing, and knows when each value was learned', async () => {
+    const sql = await database.open();
+    const store = await PostgresEventStore.create(sql);
+    await appendHistory(store);
+    let killed = false;
+    const dying: Projection = {
+      ...metricsProjection,
+      async apply(tx, events) {
+        await metricsProjection.apply(tx, events);
+        if (!killed) {
+          killed = true;
+          throw new Error('killed after writing rows, before commit');
+        }
+      },
+    };
+    await new ProjectionRunner(store, sql, dying).catchUp(2).catch(() => undefined);
+    expect(killed).toBe(true);
+    await new ProjectionRunner(store, sql, dying).catchUp(2);
+
+    const metrics = await sql.query<{ metric: string; numerator: number; denominator: number; known_at: Date }>(
+      'SELECT metric, numerator, denominator, known_at FROM school_metrics',
+    );
+    expect(metrics).toEqual([{ metric: 'proficiency.math', numerator: 33, denominator: 91, known_at: expect.anything() }]);
+    // the retraction on 06-04 changed no value: the value is as known since the restatement on 06-03
+    expect(new Date(metrics[0].known_at).toISOString()).toBe('2025-06-03T00:00:00.000Z');
+    const history = await sql.query<{ numerator: number; denominator: number }>('SELECT numerator, denominator FROM school_metric_history ORDER BY known_at');
+    // grades 12+18 / 40+50, then the all row 31/91, then its restatement 33/91; the retraction changed no value
+    expect(history.map((change) => `${change.numerator}/${change.denominator}`)).toEqual(['30/90', '31/91', '33/91']);
+    await store.close();
+  });
+
+  it('rebuilds from position zero into tables equal to the live ones', async () => {
+    const sql = await database.open();
+    const store = await PostgresEventStore.create(sql);
+    await appendHistory(store);
+    await new ProjectionRunner(store, sql, metricsProjection).catchUp(1);
+    const live = await snapshot(sql);
+    await rebuildProjection(store, sql, metricsProjection);
+    expect(await snapshot(sql)).toEqual(live);
+    expect(live[1]).toHaveLength(1);
+    await store.close();
+  });
+});

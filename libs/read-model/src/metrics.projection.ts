@@ -1,0 +1,222 @@
+import {
+  addSchoolYears,
+  FeedEvent,
+  FeedKind,
+  feedOfEventType,
+  FeedRecord,
+  MetricValue,
+  naturalKeyOf,
+  parseEvent,
+  SchoolYearFacts,
+  schoolYearMetrics,
+} from '@turnaround/domain';
+import { Projection, StoredEvent } from '@turnaround/event-store';
+import { SqlExecutor } from '@turnaround/postgres';
+
+/**
+ * The metrics read model (DESIGN.md sections 5 and 9):
+ * - `feed_records`: the current record of every natural key (restatements replace, retractions mark);
+ * - `school_metrics`: school x school year x metric as numerator and denominator, with the
+ *   knowledge time of the facts behind it;
+ * - `school_metric_history`: every change of a school metric, by knowledge time (a hypertable
+ *   when TimescaleDB is there).
+ * A school year is recomputed whole from its current records whenever one of them changes, so
+ * restatements, retractions and the all-grades rule never leave a stale sum behind.
+ */
+export const metricsProjection: Projection = {
+  name: 'metrics',
+  tables: ['feed_records', 'school_metrics', 'school_metric_history'],
+  migrations: [
+    {
+      id: '0001-metrics',
+      sql: `
+        CREATE TABLE feed_records (
+          feed text NOT NULL, natural_key text NOT NULL, school_id text NOT NULL, school_year text NOT NULL,
+          data jsonb NOT NULL, recorded_at timestamptz NOT NULL, retracted boolean NOT NULL DEFAULT false,
+          PRIMARY KEY (feed, natural_key));
+        CREATE INDEX feed_records_school_year ON feed_records (school_id, school_year);
+        CREATE TABLE school_metrics (
+          school_id text NOT NULL, school_year text NOT NULL, metric text NOT NULL,
+          numerator double precision, denominator double precision,
+          suppressed boolean NOT NULL, partial boolean NOT NULL, final boolean NOT NULL, through text NOT NULL,
+          known_at timestamptz NOT NULL,
+          PRIMARY KEY (school_id, school_year, metric));
+        CREATE INDEX school_metrics_year_metric ON school_metrics (school_year, metric);
+        CREATE TABLE school_metric_history (
+          school_id text NOT NULL, school_year text NOT NULL, metric text NOT NULL,
+          numerator double precision, denominator double precision,
+          suppressed boolean NOT NULL, partial boolean NOT NULL, final boolean NOT NULL, through text NOT NULL,
+          removed boolean NOT NULL, known_at timestamptz NOT NULL,
+          PRIMARY KEY (school_id, school_year, metric, known_at));
+        -- Decided at migration time: a hypertable where TimescaleDB is installed, a plain table elsewhere.
+        DO $$ BEGIN
+          IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') THEN
+            PERFORM create_hypertable('school_metric_history', 'known_at');
+          END IF;
+        END $$;`,
+    },
+  ],
+  async apply(tx, events) {
+    // One knowledge time at a time: the history then holds the value as of each time the
+    // service learned something, whatever the batch boundaries (a rebuild equals the live run).
+    for (let start = 0; start < events.length; ) {
+      let end = start + 1;
+      while (end < events.length && events[end].metadata.recordedAt === events[start].metadata.recordedAt) end += 1;
+      await applyKnowledge(tx, events.slice(start, end), events[start].metadata.recordedAt);
+      start = end;
+    }
+  },
+};
+
+/** Applies events the service learned at one time, then recomputes the school years they touch. */
+async function applyKnowledge(tx: SqlExecutor, events: readonly StoredEvent[], knownAt: string): Promise<void> {
+  const touched = new Map<string, { schoolId: string; schoolYear: string }>();
+  const touch = (schoolId: string, schoolYear: string) => touched.set(`${schoolId}|${schoolYear}`, { schoolId, schoolYear });
+  const records = new Map<string, { feed: FeedKind; key: string; record: FeedRecord; recordedAt: string }>();
+  for (const stored of events) {
+    const feed = feedOfEventType(stored.type);
+    if (!feed && stored.type !== 'RecordRetracted') continue;
+    const event = parseEvent(stored.type, stored.schemaVersion, stored.data) as FeedEvent;
+    if (event.type === 'RecordRetracted') {
+      await upsertRecords(tx, [...records.values()]);
+      records.clear();
+      const [retracted] = await tx.query<{ school_id: string; school_year: string }>(
+        `UPDATE feed_records SET retracted = true, recorded_at = $3 WHERE feed = $1 AND natural_key = $2 RETURNING school_id, school_year`,
+        [event.data.feed, event.data.naturalKey, knownAt],
+      );
+      if (retracted) touchRecord(touch, event.data.feed, retracted.school_id, retracted.school_year);
+      continue;
+    }
+    const record = event.data as FeedRecord;
+    const key = naturalKeyOf(feed as FeedKind, record);
+    records.set(`${feed}|${key}`, { feed: feed as FeedKind, key, record, recordedAt: knownAt });
+    touchRecord(touch, feed as FeedKind, record.schoolId, record.schoolYear);
+  }
+  await upsertRecords(tx, [...records.values()]);
+  for (const { schoolId, schoolYear } of touched.values()) await recompute(tx, schoolId, schoolYear, knownAt);
+}
+
+/** A staffing report also changes next year's retention, which divides by this year's teachers. */
+function touchRecord(touch: (schoolId: string, year: string) => void, feed: FeedKind, schoolId: string, schoolYear: string) {
+  touch(schoolId, schoolYear);
+  if (feed === 'staffing') {
+    touch(schoolId, addSchoolYears(schoolYear, 1));
+    touch(schoolId, addSchoolYears(schoolYear, -1));
+  }
+}
+
+async function upsertRecords(tx: SqlExecutor, records: { feed: FeedKind; key: string; record: FeedRecord; recordedAt: string }[]): Promise<void> {
+  if (records.length === 0) return;
+  await tx.query(
+    `INSERT INTO feed_records (feed, natural_key, school_id, school_year, data, recorded_at, retracted)
+     SELECT feed, natural_key, school_id, school_year, data, recorded_at, false
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::timestamptz[])
+       AS r(feed, natural_key, school_id, school_year, data, recorded_at)
+     ON CONFLICT (feed, natural_key) DO UPDATE
+       SET data = EXCLUDED.data, recorded_at = EXCLUDED.recorded_at, retracted = false, school_id = EXCLUDED.school_id, school_year = EXCLUDED.school_year`,
+    [
+      records.map((r) => r.feed),
+      records.map((r) => r.key),
+      records.map((r) => r.record.schoolId),
+      records.map((r) => r.record.schoolYear),
+      records.map((r) => JSON.stringify(r.record)),
+      records.map((r) => r.recordedAt),
+    ],
+  );
+}
+
+interface MetricRow {
+  metric: string;
+  numerator: number | null;
+  denominator: number | null;
+  suppressed: boolean;
+  partial: boolean;
+  final: boolean;
+  through: string;
+}
+
+async function recompute(tx: SqlExecutor, schoolId: string, schoolYear: string, knownAt: string): Promise<void> {
+  const prior = addSchoolYears(schoolYear, -1);
+  const rows = await tx.query<{ feed: FeedKind; school_year: string; data: FeedRecord }>(
+    `SELECT feed, school_year, data FROM feed_records
+     WHERE school_id = $1 AND NOT retracted AND (school_year = $2 OR (feed = 'staffing' AND school_year = $3))`,
+    [schoolId, schoolYear, prior],
+  );
+  const [{ later }] = await tx.query<{ later: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM feed_records WHERE school_id = $1 AND feed = 'staffing' AND school_year > $2 AND NOT retracted) AS later`,
+    [schoolId, schoolYear],
+  );
+  const current = rows.filter((row) => row.school_year === schoolYear);
+  // The feed column says which record type each row holds.
+  const of = (feed: FeedKind) => current.filter((row) => row.feed === feed).map((row) => row.data) as never[];
+  const facts: SchoolYearFacts = {
+    schoolYear,
+    assessment: of('assessment'),
+    attendance: of('attendance'),
+    staffing: of('staffing'),
+    indicators: of('indicators'),
+    priorYearStaffing: rows.filter((row) => row.school_year === prior).map((row) => row.data) as never[],
+    laterYearStaffingReported: later,
+  };
+  const values = new Map(schoolYearMetrics(facts).map((value) => [value.metric, value]));
+  const existing = new Map(
+    (await tx.query<MetricRow>(
+      'SELECT metric, numerator, denominator, suppressed, partial, final, through FROM school_metrics WHERE school_id = $1 AND school_year = $2',
+      [schoolId, schoolYear],
+    )).map((row) => [row.metric, row]),
+  );
+  const changed = [...values.values()].filter((value) => !sameValue(existing.get(value.metric), value));
+  const removed = [...existing.keys()].filter((metric) => !values.has(metric));
+  if (changed.length > 0) {
+    const columns = [
+      changed.map((v) => v.metric),
+      changed.map((v) => v.numerator),
+      changed.map((v) => v.denominator),
+      changed.map((v) => v.suppressed),
+      changed.map((v) => v.partial),
+      changed.map((v) => v.final),
+      changed.map((v) => v.through),
+    ];
+    const unnest = `unnest($4::text[], $5::float8[], $6::float8[], $7::bool[], $8::bool[], $9::bool[], $10::text[])
+                    AS v(metric, numerator, denominator, suppressed, partial, final, through)`;
+    await tx.query(
+      `INSERT INTO school_metrics (school_id, school_year, metric, numerator, denominator, suppressed, partial, final, through, known_at)
+       SELECT $1, $2, metric, numerator, denominator, suppressed, partial, final, through, $3 FROM ${unnest}
+       ON CONFLICT (school_id, school_year, metric) DO UPDATE SET numerator = EXCLUDED.numerator, denominator = EXCLUDED.denominator,
+         suppressed = EXCLUDED.suppressed, partial = EXCLUDED.partial, final = EXCLUDED.final, through = EXCLUDED.through, known_at = EXCLUDED.known_at`,
+      [schoolId, schoolYear, knownAt, ...columns],
+    );
+    await tx.query(
+      `INSERT INTO school_metric_history (school_id, school_year, metric, numerator, denominator, suppressed, partial, final, through, removed, known_at)
+       SELECT $1, $2, metric, numerator, denominator, suppressed, partial, final, through, false, $3 FROM ${unnest}
+       ${HISTORY_UPSERT}`,
+      [schoolId, schoolYear, knownAt, ...columns],
+    );
+  }
+  if (removed.length > 0) {
+    await tx.query('DELETE FROM school_metrics WHERE school_id = $1 AND school_year = $2 AND metric = ANY($3::text[])', [schoolId, schoolYear, removed]);
+    await tx.query(
+      `INSERT INTO school_metric_history (school_id, school_year, metric, numerator, denominator, suppressed, partial, final, through, removed, known_at)
+       SELECT $1, $2, metric, NULL, NULL, false, false, false, '', true, $3 FROM unnest($4::text[]) AS m(metric)
+       ${HISTORY_UPSERT}`,
+      [schoolId, schoolYear, knownAt, removed],
+    );
+  }
+}
+
+/** A school year recomputed twice at one knowledge time (a batch boundary fell inside it) keeps the later value. */
+const HISTORY_UPSERT = `ON CONFLICT (school_id, school_year, metric, known_at) DO UPDATE SET numerator = EXCLUDED.numerator,
+  denominator = EXCLUDED.denominator, suppressed = EXCLUDED.suppressed, partial = EXCLUDED.partial, final = EXCLUDED.final,
+  through = EXCLUDED.through, removed = EXCLUDED.removed`;
+
+function sameValue(row: MetricRow | undefined, value: MetricValue): boolean {
+  return (
+    row !== undefined &&
+    row.numerator === value.numerator &&
+    row.denominator === value.denominator &&
+    row.suppressed === value.suppressed &&
+    row.partial === value.partial &&
+    row.final === value.final &&
+    row.through === value.through
+  );
+}

@@ -1,0 +1,63 @@
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { ApiQuery, ApiTags } from '@nestjs/swagger';
+import { parseSchoolYear, ValidationError } from '@turnaround/domain';
+import { SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
+import { SqlClient } from '@turnaround/postgres';
+import { MetricQueries, MetricReading, publicReading, ScorecardReader } from '@turnaround/read-model';
+
+const YEAR = { name: 'year', required: false, description: 'a school year, e.g. 2024-25; every year when absent' };
+
+/** Metrics of schools and their roll-ups, beside the contract targets (DESIGN.md section 8). */
+@ApiTags('metrics')
+@Controller('api/v1')
+export class MetricsController {
+  private readonly metrics: MetricQueries;
+  private readonly scorecards: ScorecardReader;
+
+  constructor(
+    @Inject(SQL_CLIENT) sql: SqlClient,
+    @Inject(TURNAROUND_CONFIG) private readonly config: TurnaroundConfig,
+  ) {
+    this.metrics = new MetricQueries(sql);
+    this.scorecards = new ScorecardReader(sql);
+  }
+
+  @Get('schools/:id/metrics')
+  @ApiQuery(YEAR)
+  school(@Param('id') id: string, @Query('year') year?: string) {
+    return this.metrics.school(id, this.year(year)).then((readings) => this.public(readings));
+  }
+
+  @Get('clusters/:id/metrics')
+  @ApiQuery(YEAR)
+  cluster(@Param('id') id: string, @Query('year') year?: string) {
+    return this.metrics.cluster(id, this.year(year)).then((readings) => this.public(readings));
+  }
+
+  @Get('partners/:id/metrics')
+  @ApiQuery(YEAR)
+  partner(@Param('id') id: string, @Query('year') year?: string) {
+    return this.metrics.partner(id, this.year(year)).then((readings) => this.public(readings));
+  }
+
+  @Get('zones/:id/metrics')
+  @ApiQuery(YEAR)
+  zone(@Param('id') id: string, @Query('year') year?: string) {
+    return this.metrics.zone(id, this.year(year)).then((readings) => this.public(readings));
+  }
+
+  /** For each school and the cluster: metric, contract year, baseline, target, actual and status. */
+  @Get('contracts/:id/scorecard')
+  scorecard(@Param('id') id: string) {
+    return this.scorecards.scorecard(id, { tolerance: this.config.tolerance });
+  }
+
+  private year(year: string | undefined): string | undefined {
+    if (year !== undefined && parseSchoolYear(year) === undefined) throw ValidationError.of('year', `expected a school year written YYYY-YY, e.g. 2024-25, got '${year}'`);
+    return year;
+  }
+
+  private public(readings: MetricReading[]) {
+    return readings.map((reading) => publicReading(reading, this.config.nMin));
+  }
+}
