@@ -13,8 +13,8 @@ module.exports = [
         'error',
         {
           enforceBuildableLibDependency: false,
-          // End-to-end tests start the real all-in-one application in their own process.
-          allow: ['@turnaround/all-in-one'],
+          // End-to-end tests start the real all-in-one application in their own process, and load the demo zone into it.
+          allow: ['@turnaround/all-in-one', '@turnaround/demo'],
           depConstraints: [
             { sourceTag: 'scope:domain', onlyDependOnLibsWithTags: ['scope:domain'] },
             { sourceTag: 'scope:lib', onlyDependOnLibsWithTags: ['scope:domain', 'scope:lib'] },

@@ -1,1 +1,2 @@
 export * from './alerts.module';
+export * from './alerts.projection';

@@ -5,9 +5,11 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { HttpErrorsFilter, PersistenceModule, TurnaroundConfig } from '@turnaround/platform';
 import { FeedsModule } from '@turnaround/feeds-service';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { RegistryModule } from '@turnaround/registry';
+import { RegistryModule, registryProjection } from '@turnaround/registry';
 import { MetricsModule } from '@turnaround/metrics';
-import { AlertsModule } from '@turnaround/alerts';
+import { metricsProjection } from '@turnaround/read-model';
+import { Projection } from '@turnaround/event-store';
+import { AlertsModule, alertsProjection } from '@turnaround/alerts';
 import { HealthController } from './health.controller';
 
 /** Every service module in one process: the embedded default, and what tests start. */
@@ -21,6 +23,9 @@ class AllInOneModule {
     };
   }
 }
+
+/** Every read model of the service, in the order `turnaround replay` rebuilds them. */
+export const READ_MODEL_PROJECTIONS: readonly Projection[] = [registryProjection, metricsProjection, alertsProjection];
 
 /** JSON feed arrays can be large; CSV is streamed and not bound by this. */
 const JSON_BODY_LIMIT = '64mb';

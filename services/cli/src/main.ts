@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { Command, Option } from 'commander';
 import { DomainError, FEED_KINDS } from '@turnaround/domain';
+import { demo } from './demo/demo.command';
 import { ingest } from './ingest.command';
+import { replay } from './replay.command';
 import { retract } from './retract.command';
 
 /** `turnaround`: the command line of DESIGN.md section 8. Exit 0: all fine; 1: records were rejected; 2: the command failed. */
@@ -35,6 +37,21 @@ program
   .addOption(actor())
   .action(async (kind: string, naturalKey: string, options: { reason: string; server?: string; actor: string }) => {
     process.exitCode = await retract({ kind, naturalKey, ...options });
+  });
+
+program
+  .command('replay')
+  .description('rebuild every read model from position zero (the embedded default, or DATABASE_URL with the services stopped)')
+  .action(async () => {
+    process.exitCode = await replay();
+  });
+
+program
+  .command('demo')
+  .description('load a generated Partnership Zone (3 clusters, 12 schools, 3 contract years) into the embedded default and serve it on PORT')
+  .option('--no-serve', 'load the zone, print what it raised, and exit')
+  .action(async (options: { serve: boolean }) => {
+    process.exitCode = await demo(options);
   });
 
 program.parseAsync().catch((error: unknown) => {

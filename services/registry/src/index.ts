@@ -1,1 +1,2 @@
 export * from './registry.module';
+export * from './read-model/registry.projection';

@@ -1,0 +1,207 @@
+import { addSchoolYears, FeedKind, GRADES, lastDayOfSchoolYear, startCalendarYear } from '@turnaround/domain';
+
+/**
+ * A generated, deterministic Partnership Zone (`turnaround demo`): 2 districts, 3 clusters,
+ * 12 schools (one joins in contract year 2), 3 Lead Partners with 3-year contracts from
+ * 2023-24, a baseline year and three contract years of assessment, attendance and staffing
+ * feeds, and 20 non-zone schools as the comparison group. Each zone school follows a
+ * storyline, so the scorecards show every status and the alerts every kind.
+ */
+
+const BASELINE = '2022-23';
+const START = '2023-24';
+const YEARS = [BASELINE, START, addSchoolYears(START, 1), addSchoolYears(START, 2)];
+
+/** Math proficiency over the school's baseline, by contract year, and where the winter interim stands. */
+type Storyline = 'meets' | 'recovers' | 'misses_y1' | 'misses_y2' | 'misses_y3' | 'misses_y1_y2';
+const GAIN: Record<Storyline, [number, number, number]> = {
+  meets: [0.05, 0.08, 0.12],
+  recovers: [0.05, 0.08, 0.12],
+  misses_y1: [0.01, 0.08, 0.12],
+  misses_y2: [0.05, 0.04, 0.12],
+  misses_y3: [0.05, 0.08, 0.07],
+  misses_y1_y2: [0.01, 0.03, 0.12],
+};
+
+interface DemoSchool {
+  schoolId: string;
+  name: string;
+  districtId: string;
+  clusterId: string;
+  fromYear: string;
+  storyline: Storyline;
+  /** Baseline math proficiency. */
+  base: number;
+}
+
+const CLUSTERS = [
+  { clusterId: 'C-RIVER', name: 'Riverside feeder pattern', districtId: 'D-EAST', partnerId: 'P-RENEW', partner: 'Renew Schools Partnership' },
+  { clusterId: 'C-HILL', name: 'Hillcrest feeder pattern', districtId: 'D-EAST', partnerId: 'P-HILLTOP', partner: 'Hilltop Learning Collaborative' },
+  { clusterId: 'C-VALLEY', name: 'Valley feeder pattern', districtId: 'D-WEST', partnerId: 'P-VALLEY', partner: 'Valley Schools Network' },
+];
+const STORYLINES: Storyline[][] = [
+  ['meets', 'recovers', 'meets', 'misses_y1'],
+  ['misses_y2', 'meets', 'recovers', 'meets'],
+  ['misses_y3', 'misses_y1_y2', 'misses_y2', 'meets'],
+];
+
+export const DEMO_SCHOOLS: DemoSchool[] = CLUSTERS.flatMap((cluster, c) =>
+  STORYLINES[c].map((storyline, s) => ({
+    schoolId: `${cluster.clusterId.slice(2)}-${s + 1}`,
+    name: `${cluster.name.split(' ')[0]} ${['High', 'Middle', 'Elementary', 'Academy'][s]} School`,
+    districtId: cluster.districtId,
+    clusterId: cluster.clusterId,
+    // Hillcrest Academy joins its cluster in contract year 2.
+    fromYear: cluster.clusterId === 'C-HILL' && s === 3 ? addSchoolYears(START, 1) : START,
+    storyline,
+    base: 0.18 + 0.03 * ((c * 4 + s) % 4),
+  })),
+);
+
+const COMPARISON = Array.from({ length: 20 }, (_, n) => ({ schoolId: `N-${String(n + 1).padStart(2, '0')}`, base: 0.36 + 0.01 * n }));
+
+export interface DemoRegistry {
+  zones: unknown[];
+  clusters: unknown[];
+  schools: unknown[];
+  assignments: { schoolId: string; body: unknown }[];
+  partners: unknown[];
+  contracts: unknown[];
+}
+
+export function demoRegistry(): DemoRegistry {
+  return {
+    zones: [{ zoneId: 'Z-DEMO', stateCode: 'MA', name: 'Demonstration Partnership Zone', districtIds: ['D-EAST', 'D-WEST'] }],
+    clusters: CLUSTERS.map(({ clusterId, name }) => ({ clusterId, zoneId: 'Z-DEMO', name })),
+    schools: DEMO_SCHOOLS.map(({ schoolId, districtId, name }) => ({ schoolId, districtId, name, gradeSpan: '03-08' })),
+    assignments: DEMO_SCHOOLS.map(({ schoolId, clusterId, fromYear }) => ({ schoolId, body: { clusterId, fromYear, strategy: 'transformation' } })),
+    partners: CLUSTERS.map(({ partnerId, partner }) => ({ partnerId, name: partner, role: 'lead' })),
+    contracts: CLUSTERS.map(({ clusterId, partnerId }) => ({
+      contractId: `K-${clusterId.slice(2)}`,
+      partnerId,
+      clusterId,
+      schoolIds: DEMO_SCHOOLS.filter((school) => school.clusterId === clusterId).map((school) => school.schoolId),
+      governance: 'district_lead_partner',
+      startYear: START,
+      termYears: 3,
+      baselineYear: BASELINE,
+      targets: [
+        ...[0.03, 0.06, 0.1].map((value, index) => ({ metric: 'proficiency.math', contractYear: index + 1, kind: 'gain', value, scope: 'school' })),
+        ...[1, 2, 3].map((contractYear) => ({ metric: 'attendance_rate', contractYear, kind: 'absolute', value: 0.92, scope: 'school' })),
+        { metric: 'teacher_retention_rate', contractYear: 1, kind: 'absolute', value: 0.75, scope: 'cluster' },
+        { metric: 'proficiency.ela', contractYear: 3, kind: 'gap_closure', value: 0.3, scope: 'cluster', goal: 'stateAverage' },
+      ],
+    })),
+  };
+}
+
+/** One push of a data team, in the order they arrive over the years. */
+export interface DemoPush {
+  label: string;
+  kind: FeedKind;
+  records: Record<string, unknown>[];
+}
+
+/** The feeds, in time order: each year's interims and first attendance, then its finals. */
+export function demoFeeds(): DemoPush[] {
+  const pushes: DemoPush[] = [];
+  for (const [index, year] of YEARS.entries()) {
+    const contractYear = index; // 0 is the baseline year
+    if (contractYear > 0) {
+      pushes.push({ label: `${year} fall and winter interims`, kind: 'assessment', records: interims(year, contractYear) });
+      pushes.push({ label: `${year} attendance, September to March`, kind: 'attendance', records: attendance(year, contractYear, [9, 10, 11, 12, 1, 2, 3]) });
+    }
+    pushes.push({ label: `${year} October staffing`, kind: 'staffing', records: staffing(year, `${startCalendarYear(year)}-10-01`) });
+    pushes.push({ label: `${year} state test results`, kind: 'assessment', records: finals(year, contractYear) });
+    pushes.push({ label: `${year} attendance, ${contractYear > 0 ? 'April' : 'September'} to June`, kind: 'attendance', records: attendance(year, contractYear, contractYear > 0 ? [4, 5, 6] : [9, 10, 11, 12, 1, 2, 3, 4, 5, 6]) });
+    pushes.push({ label: `${year} June staffing`, kind: 'staffing', records: staffing(year, `${startCalendarYear(year) + 1}-06-15`) });
+  }
+  return pushes;
+}
+
+function mathRate(school: DemoSchool, contractYear: number): number {
+  return contractYear === 0 ? school.base : school.base + GAIN[school.storyline][contractYear - 1];
+}
+
+function elaRate(school: { base: number; storyline?: Storyline }, contractYear: number): number {
+  const gain = school.storyline === undefined ? 0.01 * contractYear : school.storyline === 'meets' ? 0.04 * contractYear : 0.025 * contractYear;
+  return school.base + 0.05 + gain;
+}
+
+function finals(year: string, contractYear: number) {
+  const rows: Record<string, unknown>[] = [];
+  for (const school of DEMO_SCHOOLS) {
+    rows.push(...gradeRows(school.schoolId, year, 'math', mathRate(school, contractYear), school.schoolId.endsWith('-3')));
+    rows.push(...gradeRows(school.schoolId, year, 'ela', elaRate(school, contractYear), false));
+  }
+  for (const school of COMPARISON) {
+    rows.push(...gradeRows(school.schoolId, year, 'math', school.base + 0.005 * contractYear, false));
+    rows.push(...gradeRows(school.schoolId, year, 'ela', elaRate(school, contractYear), false));
+  }
+  return rows;
+}
+
+/**
+ * Grade 03-08 rows plus the all-grades row (as vendor files carry them). With `suppressSmall`,
+ * grade 08 has 6 students and is suppressed: the all-grades row still counts them.
+ */
+function gradeRows(schoolId: string, schoolYear: string, subject: string, rate: number, suppressSmall: boolean) {
+  const grades = GRADES.filter((grade) => grade >= '03' && grade <= '08');
+  const rows = grades.map((grade, g) => {
+    const tested = suppressSmall && grade === '08' ? 6 : 60 + ((g * 7 + schoolId.length * 3) % 15);
+    const proficient = Math.round(tested * Math.min(0.95, Math.max(0.02, rate + (g - 2.5) * 0.01)));
+    const suppressed = tested < 10;
+    return { schoolId, schoolYear, window: 'annual', assessment: 'state_test', subject, grade, studentGroup: 'all', tested, proficient: suppressed ? null : proficient, suppressed, counted: proficient };
+  });
+  const all = {
+    ...rows[0],
+    grade: 'all',
+    tested: rows.reduce((sum, row) => sum + row.tested, 0),
+    proficient: rows.reduce((sum, row) => sum + row.counted, 0),
+    suppressed: false,
+  };
+  return [...rows, all].map(({ counted: _counted, ...row }) => row);
+}
+
+/** Fall and winter interims (all grades); a "recovers" school sits below its target in winter, then meets it. */
+function interims(year: string, contractYear: number) {
+  return DEMO_SCHOOLS.filter((school) => school.fromYear <= year).flatMap((school) => {
+    const final = mathRate(school, contractYear);
+    const winter = school.storyline === 'recovers' && contractYear === 1 ? school.base + 0.01 : final - 0.005;
+    return [
+      ['fall', winter - 0.02],
+      ['winter', winter],
+    ].map(([window, rate]) => ({
+      schoolId: school.schoolId, schoolYear: year, window, assessment: 'interim', subject: 'math', grade: 'all', studentGroup: 'all',
+      tested: 380, proficient: Math.round(380 * (rate as number)),
+    }));
+  });
+}
+
+/** Monthly attendance; Valley Middle slips below 92% in contract year 2. */
+function attendance(year: string, contractYear: number, months: number[]) {
+  const start = startCalendarYear(year);
+  return [...DEMO_SCHOOLS, ...COMPARISON.map((school) => ({ ...school, storyline: 'meets' as Storyline }))].flatMap((school) =>
+    months.map((month) => {
+      const calendarYear = month >= 7 ? start : start + 1;
+      const periodStart = `${calendarYear}-${String(month).padStart(2, '0')}-01`;
+      const periodEnd = month === 6 ? lastDayOfSchoolYear(year) : new Date(Date.UTC(calendarYear, month, 0)).toISOString().slice(0, 10);
+      const rate = school.schoolId === 'VALLEY-2' && contractYear === 2 ? 0.905 : 0.935;
+      const membershipDays = 400 * 20;
+      const elapsed = ((month + 5) % 12) + 1; // September is month 1 of the school year
+      return {
+        schoolId: school.schoolId, schoolYear: year, periodStart, periodEnd, membershipDays, attendanceDays: Math.round(membershipDays * rate),
+        enrollment: 400, chronicallyAbsent: 6 * elapsed,
+      };
+    }),
+  );
+}
+
+/** Staffing reports: 40 teachers, 32 of them returning (80% retention) except in Hillcrest in year 1. */
+function staffing(year: string, asOf: string) {
+  return DEMO_SCHOOLS.map((school) => ({
+    schoolId: school.schoolId, schoolYear: year, asOf, teachers: 40,
+    teachersReturning: school.clusterId === 'C-HILL' && year === START ? 26 : 32,
+    newHires: 8, vacancies: asOf.endsWith('10-01') ? 3 : 1, teacherAbsenceDays: 300, teacherWorkDays: 7200,
+  }));
+}

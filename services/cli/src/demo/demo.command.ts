@@ -1,0 +1,74 @@
+import { INestApplication } from '@nestjs/common';
+import { createApp } from '@turnaround/all-in-one';
+import { loadConfig, SQL_CLIENT } from '@turnaround/platform';
+import { SqlClient } from '@turnaround/postgres';
+import { demoFeeds, demoRegistry } from './demo-zone';
+
+/** The read models and the alerting service have all applied the same, last event. */
+async function settled(sql: SqlClient, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await sql.query<{ checkpoint: string }>(
+      `SELECT checkpoint FROM projection_checkpoints WHERE projection IN ('registry', 'metrics', 'alerts', 'alerting')`,
+    );
+    if (rows.length === 4 && new Set(rows.map((row) => row.checkpoint)).size === 1) return;
+    if (Date.now() > deadline) throw new Error('the read models did not catch up with the demo feeds within a minute');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * Loads the demo zone through the service's own HTTP API, as the state office and the data
+ * teams would, one push at a time in the order of the school years, letting the alerting
+ * service see each before the next: early warnings are raised, and some cleared, as they
+ * would have been live. Loading again changes nothing (409s for the registry, duplicates for the feeds).
+ */
+export async function loadDemo(app: INestApplication, base: string, log: (line: string) => void = () => undefined): Promise<void> {
+  const sql = app.get<SqlClient>(SQL_CLIENT);
+  const post = async (path: string, body: unknown) => {
+    const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-actor': 'demo' }, body: JSON.stringify(body) });
+    const answer = (await response.json()) as Record<string, unknown>;
+    if (!response.ok && response.status !== 409) throw new Error(`POST ${path} answered ${response.status}: ${JSON.stringify(answer)}`);
+    return answer;
+  };
+  const registry = demoRegistry();
+  for (const zone of registry.zones) await post('/api/v1/zones', zone);
+  for (const cluster of registry.clusters) await post('/api/v1/clusters', cluster);
+  for (const school of registry.schools) await post('/api/v1/schools', school);
+  for (const { schoolId, body } of registry.assignments) await post(`/api/v1/schools/${schoolId}/cluster-assignments`, body);
+  for (const partner of registry.partners) await post('/api/v1/partners', partner);
+  for (const contract of registry.contracts) await post('/api/v1/contracts', contract);
+  for (const push of demoFeeds()) {
+    const answer = await post(`/api/v1/feeds/${push.kind}`, push.records);
+    if (answer.rejectedRows !== 0) throw new Error(`demo feed '${push.label}' had rejected rows: ${JSON.stringify(answer.rejected)}`);
+    await settled(sql);
+    log(`${push.label}: ${answer.accepted} accepted, ${answer.duplicates} already there`);
+  }
+}
+
+/** `turnaround demo`: the embedded default with the demo zone loaded, served on PORT. */
+export async function demo(options: { serve: boolean }): Promise<number> {
+  const config = loadConfig();
+  const app = await createApp(config, { logger: false });
+  await app.listen(config.port, '127.0.0.1');
+  const base = `http://127.0.0.1:${config.port}`;
+  await loadDemo(app, base, (line) => process.stdout.write(`${line}\n`));
+  const sql = app.get<SqlClient>(SQL_CLIENT);
+  const alerts = await sql.query<{ status: string; count: number }>('SELECT status, count(*)::int AS count FROM alerts GROUP BY status ORDER BY status');
+  process.stdout.write(`demo zone Z-DEMO loaded; alerts: ${alerts.map((row) => `${row.count} ${row.status}`).join(', ')}\n`);
+  if (!options.serve) {
+    await app.close();
+    return 0;
+  }
+  process.stdout.write(
+    [
+      `serving on ${base} (API docs at ${base}/api/docs); try:`,
+      `  curl ${base}/api/v1/contracts/K-RIVER/scorecard`,
+      `  curl '${base}/api/v1/alerts?districtId=D-WEST&status=open'`,
+      `  curl '${base}/api/v1/zones/Z-DEMO/metrics?year=2025-26'`,
+      '',
+    ].join('\n'),
+  );
+  app.enableShutdownHooks();
+  return 0;
+}

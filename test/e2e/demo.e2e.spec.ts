@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { INestApplication } from '@nestjs/common';
+import { createApp } from '@turnaround/all-in-one';
+import { loadDemo } from '@turnaround/demo';
+import { loadConfig } from '@turnaround/platform';
+import { httpClient } from './support/http-client';
+
+jest.setTimeout(180_000);
+
+describe('turnaround demo: the generated Partnership Zone on the embedded default', () => {
+  let dataDir: string;
+  let app: INestApplication;
+  let http: Awaited<ReturnType<typeof httpClient>>;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'turnaround-demo-'));
+    app = await createApp(loadConfig({ DATA_DIR: dataDir }), { logger: false });
+    http = await httpClient(app);
+    await loadDemo(app, http.base);
+  });
+  afterAll(async () => {
+    await app.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('has 2 districts, 3 clusters, 12 schools and 3 lead partners, one school joining in contract year 2', async () => {
+    expect((await http.get('/api/v1/zones/Z-DEMO')).body).toMatchObject({ districtIds: ['D-EAST', 'D-WEST'] });
+    expect((await http.get('/api/v1/clusters?zoneId=Z-DEMO')).body).toHaveLength(3);
+    expect((await http.get('/api/v1/schools')).body).toHaveLength(12);
+    expect((await http.get('/api/v1/partners')).body.map((partner: { role: string }) => partner.role)).toEqual(['lead', 'lead', 'lead']);
+    expect((await http.get('/api/v1/schools/HILL-4')).body.memberships).toEqual([expect.objectContaining({ clusterId: 'C-HILL', fromYear: '2024-25' })]);
+  });
+
+  it('raises early warnings that clear, and misses in contract years 1, 2 and 3 with growing severity', async () => {
+    const alerts: Record<string, unknown>[] = (await http.get('/api/v1/alerts')).body;
+    const cleared = alerts.filter((alert) => alert.checkpoint === 'early_warning' && alert.resolution === 'the target is met');
+    expect(cleared.map((alert) => alert.schoolId)).toEqual(expect.arrayContaining(['RIVER-2', 'HILL-3']));
+    const misses = alerts.filter((alert) => alert.checkpoint === 'year_end');
+    expect(new Set(misses.map((alert) => alert.contractYear))).toEqual(new Set([1, 2, 3]));
+    expect(misses.find((alert) => alert.schoolId === 'VALLEY-2' && alert.contractYear === 2 && alert.metric === 'proficiency.math')).toMatchObject({
+      severity: 'critical', // year 2 is serious; a second consecutive miss raises it
+    });
+    expect(misses.find((alert) => alert.clusterId === 'C-HILL')).toMatchObject({ metric: 'teacher_retention_rate', contractYear: 1 });
+    // the comparison group feeds the state average of the ela gap-closure targets
+    const card = (await http.get('/api/v1/contracts/K-RIVER/scorecard')).body;
+    expect(card.lines.find((line: Record<string, unknown>) => line.metric === 'proficiency.ela')).toMatchObject({ kind: 'gap_closure', status: 'met' });
+  });
+
+  it('appends nothing when loaded again', async () => {
+    const before = (await http.get('/api/v1/alerts')).body.length;
+    await loadDemo(app, http.base);
+    expect((await http.get('/api/v1/alerts')).body).toHaveLength(before);
+    expect((await http.get('/api/v1/feeds/batches?limit=1')).body[0]).toMatchObject({ accepted: 0, duplicates: 12 });
+  });
+});
