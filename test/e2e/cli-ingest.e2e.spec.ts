@@ -1,33 +1,16 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { createApp } from '@turnaround/all-in-one';
 import { loadConfig } from '@turnaround/platform';
 import { createPgliteClient } from '@turnaround/postgres';
 import { writeAssessmentCsv } from './support/feed-files';
+import { turnaround } from './support/cli';
 import { httpClient } from './support/http-client';
 
 jest.setTimeout(240_000);
 
-const ROOT = join(__dirname, '..', '..');
-const FIXTURES = join(ROOT, 'libs', 'feeds', 'fixtures');
-
-/** Runs the real CLI in its own process, as a data team does: `npm run turnaround -- ...`. */
-async function turnaround(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)('node', ['-r', './infra/register.js', 'services/cli/src/main.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: '', ...env },
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const FIXTURES = join(__dirname, '..', '..', 'libs', 'feeds', 'fixtures');
 
 async function countEvents(dataDir: string): Promise<number> {
   const sql = await createPgliteClient(join(dataDir, 'pglite'));

@@ -5,6 +5,8 @@ import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
 import { loadDemo } from '@turnaround/demo';
 import { loadConfig } from '@turnaround/platform';
+import { createPgliteClient } from '@turnaround/postgres';
+import { turnaround } from './support/cli';
 import { httpClient } from './support/http-client';
 
 jest.setTimeout(180_000);
@@ -20,10 +22,7 @@ describe('turnaround demo: the generated Partnership Zone on the embedded defaul
     http = await httpClient(app);
     await loadDemo(app, http.base);
   });
-  afterAll(async () => {
-    await app.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('has 2 districts, 3 clusters, 12 schools and 3 lead partners, one school joining in contract year 2', async () => {
     expect((await http.get('/api/v1/zones/Z-DEMO')).body).toMatchObject({ districtIds: ['D-EAST', 'D-WEST'] });
@@ -53,5 +52,31 @@ describe('turnaround demo: the generated Partnership Zone on the embedded defaul
     await loadDemo(app, http.base);
     expect((await http.get('/api/v1/alerts')).body).toHaveLength(before);
     expect((await http.get('/api/v1/feeds/batches?limit=1')).body[0]).toMatchObject({ accepted: 0, duplicates: 12 });
+  });
+
+  it('turnaround replay rebuilds every read model from zero into tables equal to the live ones', async () => {
+    await app.close();
+    const snapshot = async () => {
+      const sql = await createPgliteClient(join(dataDir, 'pglite'));
+      try {
+        return await Promise.all(
+          [
+            'SELECT * FROM registry_contracts ORDER BY contract_id',
+            'SELECT * FROM registry_memberships ORDER BY school_id, from_year',
+            'SELECT * FROM feed_records ORDER BY feed, natural_key',
+            'SELECT * FROM school_metrics ORDER BY school_id, school_year, metric',
+            'SELECT * FROM school_metric_history ORDER BY school_id, school_year, metric, known_at',
+            'SELECT * FROM alerts ORDER BY alert_id',
+          ].map((query) => sql.query(query)),
+        );
+      } finally {
+        await sql.close();
+      }
+    };
+    const live = await snapshot();
+    const replayed = await turnaround(['replay'], { DATA_DIR: dataDir });
+    expect(replayed).toMatchObject({ code: 0, stderr: '' });
+    expect(replayed.stdout).toMatch(/rebuilt registry .*\nrebuilt metrics .*\nrebuilt alerts \(alerts\): 18 rows/);
+    expect(await snapshot()).toEqual(live);
   });
 });
