@@ -15,12 +15,16 @@ describe('turnaround demo: the generated Partnership Zone on the embedded defaul
   let dataDir: string;
   let app: INestApplication;
   let http: Awaited<ReturnType<typeof httpClient>>;
+  /** When the first contract year's interims were in, and its finals not yet. */
+  let afterFirstInterims: Date;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'turnaround-demo-'));
     app = await createApp(loadConfig({ DATA_DIR: dataDir }), { logger: false });
     http = await httpClient(app);
-    await loadDemo(app, http.base);
+    await loadDemo(app, http.base, (line) => {
+      if (line.startsWith('2023-24 fall and winter interims')) afterFirstInterims = new Date();
+    });
   });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -78,5 +82,24 @@ describe('turnaround demo: the generated Partnership Zone on the embedded defaul
     expect(replayed).toMatchObject({ code: 0, stderr: '' });
     expect(replayed.stdout).toMatch(/rebuilt registry .*\nrebuilt metrics .*\nrebuilt alerts \(alerts\): 18 rows/);
     expect(await snapshot()).toEqual(live);
+  });
+
+  it('turnaround replay --as-of builds the read models as known on that date into their own schema', async () => {
+    const asOf = afterFirstInterims.toISOString();
+    const built = await turnaround(['replay', '--as-of', asOf], { DATA_DIR: dataDir });
+    expect(built).toMatchObject({ code: 0, stderr: '' });
+    const schema = `as_of_${asOf.replace(/[-:]/g, '').slice(0, 15).toLowerCase()}`;
+    expect(built.stdout).toContain(`${schema}.school_metrics`);
+    const sql = await createPgliteClient(join(dataDir, 'pglite'));
+    try {
+      // then, only early warnings had been raised, all still open, and no 2023-24 final result was known
+      const alerts = await sql.query<{ checkpoint: string; status: string }>(`SELECT checkpoint, status FROM ${schema}.alerts`);
+      expect(alerts.length).toBeGreaterThan(0);
+      expect(new Set(alerts.map((alert) => `${alert.checkpoint}/${alert.status}`))).toEqual(new Set(['early_warning/open']));
+      expect(await sql.query(`SELECT 1 FROM ${schema}.school_metrics WHERE school_year = '2023-24' AND metric = 'proficiency.math'`)).toEqual([]);
+      expect((await sql.query(`SELECT 1 FROM ${schema}.school_metrics WHERE school_year = '2023-24' AND metric = 'interim_proficiency.math'`)).length).toBe(12 - 1);
+    } finally {
+      await sql.close();
+    }
   });
 });

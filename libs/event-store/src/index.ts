@@ -1,3 +1,4 @@
 export * from './event-store.port';
 export * from './postgres/postgres-event-store.adapter';
 export * from './projection/projection-runner';
+export * from './as-of';

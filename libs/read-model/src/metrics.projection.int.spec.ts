@@ -1,6 +1,6 @@
 import { AssessmentResultsReported, naturalKeyOf } from '@turnaround/domain';
-import { EventToAppend, PostgresEventStore, Projection, ProjectionRunner, rebuildProjection } from '@turnaround/event-store';
-import { SqlClient } from '@turnaround/postgres';
+import { EventToAppend, knownAsOf, PostgresEventStore, Projection, ProjectionRunner, rebuildProjection } from '@turnaround/event-store';
+import { inSchema, SqlClient } from '@turnaround/postgres';
 import { testDatabases } from '@turnaround/postgres/testing';
 import { metricsProjection } from './metrics.projection';
 
@@ -72,6 +72,20 @@ describe.each(testDatabases())('metrics projection on $name', (database) => {
     await rebuildProjection(store, sql, metricsProjection);
     expect(await snapshot(sql)).toEqual(live);
     expect(live[1]).toHaveLength(1);
+    await store.close();
+  });
+
+  it('builds the read model as it was known on a date into its own schema, beside the live one', async () => {
+    const sql = await database.open();
+    const store = await PostgresEventStore.create(sql);
+    await appendHistory(store);
+    await new ProjectionRunner(store, sql, metricsProjection).catchUp();
+    const asOf = await inSchema(sql, 'as_of_20250602');
+    await new ProjectionRunner(knownAsOf(store, new Date('2025-06-02T12:00:00Z')), asOf, metricsProjection).catchUp();
+
+    // on June 2 the all-grades row had just arrived (31/91); its restatement (33/91) came on June 3
+    expect(await sql.query('SELECT numerator, denominator FROM as_of_20250602.school_metrics')).toEqual([{ numerator: 31, denominator: 91 }]);
+    expect(await sql.query('SELECT numerator, denominator FROM public.school_metrics')).toEqual([{ numerator: 33, denominator: 91 }]);
     await store.close();
   });
 });

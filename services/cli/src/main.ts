@@ -42,8 +42,9 @@ program
 program
   .command('replay')
   .description('rebuild every read model from position zero (the embedded default, or DATABASE_URL with the services stopped)')
-  .action(async () => {
-    process.exitCode = await replay();
+  .option('--as-of <iso>', 'instead, build the read models as known at that time into their own schema (as_of_...), for research')
+  .action(async (options: { asOf?: string }) => {
+    process.exitCode = await replay(options);
   });
 
 program

@@ -1,27 +1,59 @@
 import { READ_MODEL_PROJECTIONS } from '@turnaround/all-in-one';
-import { PostgresEventStore, rebuildProjection } from '@turnaround/event-store';
+import { ValidationError } from '@turnaround/domain';
+import { knownAsOf, PostgresEventStore, ProjectionRunner, rebuildProjection } from '@turnaround/event-store';
 import { loadConfig } from '@turnaround/platform';
-import { openDatabase } from '@turnaround/postgres';
+import { inSchema, openDatabase, quoteIdentifier, SqlClient } from '@turnaround/postgres';
 
 /**
- * Rebuilds every read model from position zero: empties each projection's tables and
- * checkpoint, then applies the whole log. Alerts are events, so nothing is raised again. The
- * embedded database is locked while this runs; against DATABASE_URL, stop the services first.
+ * Without `asOf`: rebuilds every read model from position zero, emptying each projection's
+ * tables and checkpoint first. Alerts are events, so nothing is raised again.
+ *
+ * With `asOf`: builds the read models as the service knew them at that time (events recorded
+ * until then) into their own schema, `as_of_YYYYMMDDTHHMMSS`, beside the live ones.
+ *
+ * The embedded database is locked while this runs; against DATABASE_URL, stop the services
+ * before a full rebuild (an as-of build may run beside them).
  */
-export async function replay(): Promise<number> {
+export async function replay(options: { asOf?: string }): Promise<number> {
+  const knownAt = options.asOf === undefined ? undefined : parseKnownAt(options.asOf);
   const sql = await openDatabase(loadConfig());
   const store = await PostgresEventStore.create(sql);
   try {
+    if (!knownAt) {
+      for (const projection of READ_MODEL_PROJECTIONS) {
+        const started = Date.now();
+        await rebuildProjection(store, sql, projection);
+        report(`rebuilt ${projection.name}`, await rowCount(sql, projection.tables), projection.tables, started);
+      }
+      return 0;
+    }
+    const schema = `as_of_${knownAt.toISOString().replace(/[-:]/g, '').slice(0, 15).toLowerCase()}`;
+    await sql.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(schema)} CASCADE`);
+    const target = await inSchema(sql, schema);
+    const asOf = knownAsOf(store, knownAt);
     for (const projection of READ_MODEL_PROJECTIONS) {
       const started = Date.now();
-      await rebuildProjection(store, sql, projection);
-      const [{ count }] = await sql.query<{ count: number }>(
-        `SELECT ${projection.tables.map((table) => `(SELECT count(*) FROM ${table})`).join(' + ')} AS count`,
-      );
-      process.stdout.write(`rebuilt ${projection.name} (${projection.tables.join(', ')}): ${count} rows in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      await new ProjectionRunner(asOf, target, projection).catchUp();
+      report(`built ${projection.name} as known at ${knownAt.toISOString()}`, await rowCount(target, projection.tables), projection.tables.map((table) => `${schema}.${table}`), started);
     }
+    return 0;
   } finally {
     await store.close();
   }
-  return 0;
+}
+
+function parseKnownAt(text: string): Date {
+  const date = new Date(text);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(date.getTime()))
+    throw ValidationError.of('--as-of', `expected an ISO date or time, e.g. 2025-03-01 or 2025-03-01T12:00:00Z, got '${text}'`);
+  return date;
+}
+
+async function rowCount(sql: SqlClient, tables: readonly string[]): Promise<number> {
+  const [{ count }] = await sql.query<{ count: number }>(`SELECT ${tables.map((table) => `(SELECT count(*) FROM ${table})`).join(' + ')} AS count`);
+  return count;
+}
+
+function report(what: string, rows: number, tables: readonly string[], started: number): void {
+  process.stdout.write(`${what} (${tables.join(', ')}): ${rows} rows in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
-import { parseSchoolYear, ValidationError } from '@turnaround/domain';
+import { METRIC_FAMILIES, parseSchoolYear, ValidationError } from '@turnaround/domain';
 import { SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { MetricQueries, MetricReading, publicReading, ScorecardReader } from '@turnaround/read-model';
@@ -20,6 +20,12 @@ export class MetricsController {
   ) {
     this.metrics = new MetricQueries(sql);
     this.scorecards = new ScorecardReader(sql);
+  }
+
+  /** The metric definition table (DESIGN.md section 5), as the projections compute it. */
+  @Get('metric-definitions')
+  definitions() {
+    return METRIC_FAMILIES.map((family) => ({ ...family, name: family.parameter ? `${family.family}.{${family.parameter}}` : family.family }));
   }
 
   @Get('schools/:id/metrics')

@@ -16,29 +16,43 @@ export interface MetricFamily {
   isRate: boolean;
   numerator: string;
   denominator: string;
+  /** Which records of the year count, and when the year's value is final. */
+  window: string;
 }
+
+const STAFFING_WINDOW = 'the latest report of the year; final with a June report or any report of a later year';
 
 export const METRIC_FAMILIES: readonly MetricFamily[] = [
   { family: 'proficiency', parameter: 'subject', source: 'assessment', direction: 'higher_is_better', isRate: true,
-    numerator: 'proficient (spring or annual window, group all)', denominator: 'tested' },
+    numerator: 'proficient (spring or annual window, group all)', denominator: 'tested',
+    window: 'the spring or annual results; final when they exist' },
   { family: 'scale_score', parameter: 'subject', source: 'assessment', direction: 'higher_is_better', isRate: false,
-    numerator: 'sum of mean scale score x tested', denominator: 'tested' },
+    numerator: 'sum of mean scale score x tested', denominator: 'tested',
+    window: 'the spring or annual results; final when they exist' },
   { family: 'interim_proficiency', parameter: 'subject', source: 'assessment', direction: 'higher_is_better', isRate: true,
-    numerator: 'proficient (fall or winter window, group all)', denominator: 'tested' },
+    numerator: 'proficient (fall or winter window, group all)', denominator: 'tested',
+    window: 'the latest interim window; final with the winter results' },
   { family: 'attendance_rate', source: 'attendance', direction: 'higher_is_better', isRate: true,
-    numerator: 'attendance days, year to date', denominator: 'membership days, year to date' },
+    numerator: 'attendance days, year to date', denominator: 'membership days, year to date',
+    window: 'every reported period so far; final when the periods reach June 30' },
   { family: 'chronic_absence_rate', source: 'attendance', direction: 'lower_is_better', isRate: true,
-    numerator: 'chronically absent students', denominator: 'enrollment' },
+    numerator: 'chronically absent students', denominator: 'enrollment',
+    window: 'the latest period that counts them; final when the periods reach June 30' },
   { family: 'teacher_retention_rate', source: 'staffing', direction: 'higher_is_better', isRate: true,
-    numerator: 'teachers returning', denominator: 'teachers of the prior year' },
+    numerator: 'teachers returning', denominator: 'teachers of the prior year',
+    window: STAFFING_WINDOW },
   { family: 'vacancy_rate', source: 'staffing', direction: 'lower_is_better', isRate: true,
-    numerator: 'vacancies', denominator: 'teachers + vacancies' },
+    numerator: 'vacancies', denominator: 'teachers + vacancies',
+    window: STAFFING_WINDOW },
   { family: 'new_teacher_share', source: 'staffing', direction: 'higher_is_better', isRate: true,
-    numerator: 'new hires', denominator: 'teachers' },
+    numerator: 'new hires', denominator: 'teachers',
+    window: STAFFING_WINDOW },
   { family: 'teacher_attendance_rate', source: 'staffing', direction: 'higher_is_better', isRate: true,
-    numerator: 'teacher work days - teacher absence days', denominator: 'teacher work days' },
+    numerator: 'teacher work days - teacher absence days', denominator: 'teacher work days',
+    window: STAFFING_WINDOW },
   { family: 'indicator', parameter: 'indicator', source: 'indicator', direction: 'higher_is_better', isRate: true,
-    numerator: 'reported numerator', denominator: 'reported denominator' },
+    numerator: 'reported numerator', denominator: 'reported denominator (1 for a count)',
+    window: 'the year\'s report; always final' },
 ];
 
 export interface MetricDefinition extends MetricFamily {

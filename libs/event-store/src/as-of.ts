@@ -1,0 +1,29 @@
+import { EventStore, StoredEvent } from './event-store.port';
+
+/**
+ * The log as the service knew it at `knownAt`: only events recorded until then (knowledge
+ * time, DESIGN.md section 3). Read-only: a replay "as of" a date builds read models from it.
+ */
+export function knownAsOf(store: EventStore, knownAt: Date): EventStore {
+  const known = (event: StoredEvent) => new Date(event.metadata.recordedAt) <= knownAt;
+  const refuse = () => {
+    throw new Error(`the log as of ${knownAt.toISOString()} is read-only`);
+  };
+  return {
+    append: refuse,
+    subscribe: refuse,
+    readStream: async (streamId) => (await store.readStream(streamId)).filter(known),
+    async readAll({ after, limit }) {
+      // Skips unknown events page by page, so a caller still sees a short page only at the end of the log.
+      let position = after;
+      for (;;) {
+        const page = await store.readAll({ after: position, limit });
+        if (page.length === 0) return [];
+        const kept = page.filter(known);
+        if (kept.length > 0) return kept;
+        position = page[page.length - 1].position;
+      }
+    },
+    close: () => store.close(),
+  };
+}
