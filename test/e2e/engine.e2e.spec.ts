@@ -4,26 +4,12 @@ import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
 import { loadConfig } from '@turnaround/platform';
+import { eventually } from './support/eventually';
 import { httpClient } from './support/http-client';
 
 jest.setTimeout(120_000);
 
 type Http = Awaited<ReturnType<typeof httpClient>>;
-
-/** Polls until `check` passes: projections and the alerting service work asynchronously. */
-async function eventually<T>(read: () => Promise<T>, check: (value: T) => void, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    try {
-      check(value);
-      return value;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
 
 const assessment = (schoolId: string, schoolYear: string, subject: string, tested: number, proficient: number, window = 'annual') => ({
   schoolId, schoolYear, window, assessment: 'state_test', subject, grade: 'all', studentGroup: 'all', tested, proficient,

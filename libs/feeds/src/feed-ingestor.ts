@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import {
-  assertSchoolLevel,
   EventMetadata,
   EventSource,
   eventType,
@@ -20,6 +19,7 @@ import {
   parseEvent,
   prepareMapping,
   RowMapper,
+  studentLevelIssues,
   validateFeedRecord,
   ValidationError,
 } from '@turnaround/domain';
@@ -72,6 +72,8 @@ interface Batch {
   context: FeedContext;
   rows: number;
   onProgress?: IngestOptions['onProgress'];
+  /** When given, every rejected record is collected here too (not only the capped answer). */
+  rejections?: RejectedRecord[];
 }
 
 /**
@@ -142,16 +144,33 @@ export class FeedIngestor {
     if (!Array.isArray(body)) throw ValidationError.of('(body)', `expected a JSON array of ${kind} records, or text/csv`);
     const batch = await this.begin(kind, null, context, options);
     const keys = new Set(body.flatMap((record) => (record !== null && typeof record === 'object' ? Object.keys(record) : [])));
+    const studentLevel = studentLevelIssues([...keys]);
+    if (studentLevel.length > 0) return this.end(batch, 'rejected', studentLevel);
+    return this.ingestRows(batch, kind, body, (raw, row) => validateFeedRecord(kind, raw, row));
+  }
+
+  /**
+   * Records that arrive one by one (Kafka messages): each is checked alone, a student-level
+   * field included, so one bad message never refuses its neighbours. Answers which rows were
+   * rejected and why, for the dead-letter topic.
+   */
+  async ingestRecords(kind: FeedKind, records: readonly unknown[], context: FeedContext): Promise<BatchSummary & { rejections: RejectedRecord[] }> {
+    const batch = await this.begin(kind, null, context, {});
+    const rejections: RejectedRecord[] = [];
+    batch.rejections = rejections;
+    const summary = await this.ingestRows(batch, kind, records, (raw, row) => {
+      const studentLevel = raw !== null && typeof raw === 'object' ? studentLevelIssues(Object.keys(raw)) : [];
+      return studentLevel.length > 0 ? { kind: 'rejected', issues: studentLevel.map((issue) => ({ row, ...issue })) } : validateFeedRecord(kind, raw, row);
+    });
+    return { ...summary, rejections };
+  }
+
+  private async ingestRows(batch: Batch, kind: FeedKind, records: readonly unknown[], check: (raw: unknown, row: number) => MappedRow): Promise<BatchSummary> {
     try {
-      assertSchoolLevel([...keys]);
-    } catch (error) {
-      return this.end(batch, 'rejected', (error as ValidationError).issues);
-    }
-    try {
-      for (let start = 0; start < body.length; start += CHUNK_ROWS) {
-        const rows = body.slice(start, start + CHUNK_ROWS).map((raw: unknown, index) => {
+      for (let start = 0; start < records.length; start += CHUNK_ROWS) {
+        const rows = records.slice(start, start + CHUNK_ROWS).map((raw: unknown, index) => {
           const row = start + index + 1;
-          return { row, raw, mapped: validateFeedRecord(kind, raw, row) };
+          return { row, raw, mapped: check(raw, row) };
         });
         await this.writeChunk(batch, kind, rows);
       }
@@ -215,6 +234,7 @@ export class FeedIngestor {
       for (const outcome of outcomes.flat()) counts[outcome === 'accepted' ? 'accepted' : outcome === 'restated' ? 'restated' : 'duplicates'] += 1;
     }
     await this.batches.recordChunk(batch.summary.batchId, counts, rejections);
+    batch.rejections?.push(...rejections);
 
     const summary = batch.summary;
     for (const key of ['accepted', 'duplicates', 'restated', 'skipped', 'rejectedRows'] as const) summary[key] += counts[key];

@@ -7,6 +7,8 @@ export interface TurnaroundConfig {
   /** A PostgreSQL server for event store and read model; PGlite under dataDir when absent. */
   databaseUrl?: string;
   kafkaBrokers?: string[];
+  /** Put before every topic name; keeps test runs on one broker apart (empty in production). */
+  kafkaTopicPrefix: string;
   eventstoreUrl?: string;
   /** More vendor mapping profiles, beside the shipped ones (libs/feeds/profiles/README.md). */
   feedProfilesDir?: string;
@@ -30,6 +32,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnaroundConf
     tolerance,
     dataDir: env.DATA_DIR || './data',
     databaseUrl: env.DATABASE_URL || undefined,
+    kafkaTopicPrefix: env.KAFKA_TOPIC_PREFIX ?? '',
     kafkaBrokers: env.KAFKA_BROKERS ? env.KAFKA_BROKERS.split(',').map((broker) => broker.trim()) : undefined,
     eventstoreUrl: env.EVENTSTORE_URL || undefined,
     feedProfilesDir: env.FEED_PROFILES_DIR || undefined,

@@ -5,3 +5,4 @@ export * from './request-context';
 export * from './aggregate-store';
 export * from './http-errors.filter';
 export * from './openapi';
+export * from './messaging.module';

@@ -3,6 +3,7 @@ export const SQL_CLIENT = Symbol('SqlClient');
 export const EVENT_STORE = Symbol('EventStore');
 export const CLOCK = Symbol('Clock');
 export const TURNAROUND_CONFIG = Symbol('TurnaroundConfig');
+export const MESSAGE_BUS = Symbol('MessageBus');
 
 /** Knowledge time comes from here, so tests and replays control it. */
 export type Clock = () => Date;

@@ -1,37 +1,44 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ValidationError } from '@turnaround/domain';
 import { Checkpoint, EventStore, ProjectionRunner } from '@turnaround/event-store';
-import { Clock, CLOCK, EVENT_STORE, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
+import { MessageBus, topicsOf } from '@turnaround/messaging';
+import { Clock, CLOCK, EVENT_STORE, MESSAGE_BUS, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { alertingReaction } from './alerting.reaction';
+import { alertPublisher } from './alert-publisher.reaction';
 import { alertsProjection } from './alerts.projection';
 
 export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
 
-/** Runs the alerting reaction and the alerts projection, and answers the alert reads. */
+/** Runs the alerting reaction, the alert publisher and the alerts projection, and answers the alert reads. */
 @Injectable()
 export class AlertsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Alerts');
   private readonly projection: ProjectionRunner;
   private readonly alerting: ProjectionRunner;
+  private readonly publisher: ProjectionRunner;
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(SQL_CLIENT) private readonly sql: SqlClient,
     @Inject(TURNAROUND_CONFIG) config: TurnaroundConfig,
     @Inject(CLOCK) clock: Clock,
+    @Inject(MESSAGE_BUS) bus: MessageBus,
   ) {
     const onError = (what: string) => (error: unknown) => this.logger.error(`${what} failed, restarting: ${String(error)}`);
     this.projection = new ProjectionRunner(store, sql, alertsProjection, onError('alerts projection'));
     this.alerting = new ProjectionRunner(store, sql, alertingReaction(store, sql, () => ({ tolerance: config.tolerance }), clock), onError('alerting'));
+    this.publisher = new ProjectionRunner(store, sql, alertPublisher(store, bus, topicsOf(config.kafkaTopicPrefix).alerts), onError('alert publisher'));
   }
 
   async onModuleInit(): Promise<void> {
     await this.projection.start();
     await this.alerting.start();
+    await this.publisher.start();
   }
 
   async onModuleDestroy(): Promise<void> {
+    await this.publisher.stop();
     await this.alerting.stop();
     await this.projection.stop();
   }

@@ -2,7 +2,7 @@ import { DynamicModule, INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { HttpErrorsFilter, PersistenceModule, TurnaroundConfig } from '@turnaround/platform';
+import { HttpErrorsFilter, MessagingModule, PersistenceModule, TurnaroundConfig } from '@turnaround/platform';
 import { FeedsModule } from '@turnaround/feeds-service';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { RegistryModule, registryProjection } from '@turnaround/registry';
@@ -18,7 +18,7 @@ class AllInOneModule {
   static forRoot(config: TurnaroundConfig): DynamicModule {
     return {
       module: AllInOneModule,
-      imports: [CqrsModule.forRoot(), PersistenceModule.forRoot(config), RegistryModule, FeedsModule, MetricsModule, AlertsModule],
+      imports: [CqrsModule.forRoot(), PersistenceModule.forRoot(config), MessagingModule.forRoot(config), RegistryModule, FeedsModule, MetricsModule, AlertsModule],
       controllers: [HealthController],
     };
   }

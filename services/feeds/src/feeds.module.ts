@@ -5,8 +5,9 @@ import { Clock, CLOCK, EVENT_STORE, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundCon
 import { SqlClient } from '@turnaround/postgres';
 import { FeedsController } from './feeds.controller';
 import { IngestFeedHandler, RetractRecordHandler } from './feeds.commands';
+import { FeedTopicsConsumer } from './kafka/feed-topics.consumer';
 
-/** Feeds pushed by data teams over HTTP; the Kafka consumer and the CLI use the same FeedIngestor. */
+/** Feeds pushed by data teams over HTTP and Kafka; the CLI uses the same FeedIngestor. */
 @Module({
   controllers: [FeedsController],
   providers: [
@@ -23,6 +24,7 @@ import { IngestFeedHandler, RetractRecordHandler } from './feeds.commands';
     },
     IngestFeedHandler,
     RetractRecordHandler,
+    FeedTopicsConsumer,
   ],
   exports: [FeedIngestor],
 })

@@ -1,4 +1,4 @@
-import { ValidationError } from '../errors';
+import { FieldIssue, ValidationError } from '../errors';
 
 /**
  * Student identifiers never enter the store (DESIGN.md section 4). A column is taken as
@@ -33,16 +33,18 @@ export function studentLevelColumns(columns: readonly string[]): string[] {
   });
 }
 
+/** One issue per student-level column, naming it and what to do. */
+export function studentLevelIssues(columns: readonly string[]): FieldIssue[] {
+  return studentLevelColumns(columns).map((column) => ({
+    field: column,
+    message:
+      'student-level column: feeds are school-level and must not carry student ids, SASIDs, names or birth dates; ' +
+      'remove the column (or aggregate to one row per school) and push again. Nothing of this file was stored',
+  }));
+}
+
 /** Rejects a whole file or batch before anything of it is stored. */
 export function assertSchoolLevel(columns: readonly string[]): void {
-  const found = studentLevelColumns(columns);
-  if (found.length === 0) return;
-  throw new ValidationError(
-    found.map((column) => ({
-      field: column,
-      message:
-        'student-level column: feeds are school-level and must not carry student ids, SASIDs, names or birth dates; ' +
-        'remove the column (or aggregate to one row per school) and push again. Nothing of this file was stored',
-    })),
-  );
+  const issues = studentLevelIssues(columns);
+  if (issues.length > 0) throw new ValidationError(issues);
 }

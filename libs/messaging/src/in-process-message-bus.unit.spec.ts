@@ -1,0 +1,37 @@
+import { InProcessMessageBus } from './in-process-message-bus.adapter';
+import { MessageBatch } from './message-bus.port';
+
+const waitFor = async (condition: () => boolean) => {
+  for (let tries = 0; tries < 100 && !condition(); tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+};
+
+describe('the in-process bus of the embedded default', () => {
+  it('delivers each message once, in order, batch by batch', async () => {
+    const bus = new InProcessMessageBus();
+    const seen: string[] = [];
+    const consumption = await bus.consume({ groupId: 'g', topics: ['t'] }, async (batch: MessageBatch) => {
+      seen.push(...batch.messages.map((message) => `${message.offset}:${message.value}`));
+    });
+    await bus.publish('t', [{ key: 'a', value: 'one' }, { key: 'b', value: 'two' }]);
+    await bus.publish('t', [{ key: 'a', value: 'three' }]);
+    await waitFor(() => seen.length === 3);
+    await consumption.stop();
+    expect(seen).toEqual(['0:one', '1:two', '2:three']);
+  });
+
+  it('hands a batch whose handler failed over again, as Kafka does with uncommitted offsets', async () => {
+    const bus = new InProcessMessageBus();
+    let attempts = 0;
+    const handled: string[] = [];
+    const consumption = await bus.consume({ groupId: 'g', topics: ['t'] }, async (batch) => {
+      attempts += 1;
+      if (attempts === 1) throw new Error('storage down');
+      handled.push(...batch.messages.map((message) => message.value as string));
+    });
+    await bus.publish('t', [{ key: 'a', value: 'one' }]);
+    await waitFor(() => handled.length === 1);
+    await consumption.stop();
+    expect({ attempts, handled }).toEqual({ attempts: 2, handled: ['one'] });
+    expect(bus.published('t')).toHaveLength(1);
+  });
+});

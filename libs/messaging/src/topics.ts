@@ -1,0 +1,10 @@
+import { FeedKind } from '@turnaround/domain';
+
+/** The topics of DESIGN.md section 8; a prefix keeps test runs on one broker apart. */
+export function topicsOf(prefix = '') {
+  return {
+    feed: (kind: FeedKind) => `${prefix}turnaround.feed.${kind}.v1`,
+    dlq: `${prefix}turnaround.feed.dlq.v1`,
+    alerts: `${prefix}turnaround.alerts.v1`,
+  };
+}

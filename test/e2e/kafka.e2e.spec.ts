@@ -1,0 +1,167 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { INestApplication } from '@nestjs/common';
+import { createApp } from '@turnaround/all-in-one';
+import { KafkaMessageBus, topicsOf } from '@turnaround/messaging';
+import { loadConfig, SQL_CLIENT } from '@turnaround/platform';
+import { openScratchDatabase, serverUrlForTests } from '@turnaround/postgres/testing';
+import { SqlClient } from '@turnaround/postgres';
+import { eventually } from './support/eventually';
+import { httpClient } from './support/http-client';
+import { collect, kafkaBrokersForTests, uniqueTopicPrefix } from './support/kafka';
+
+jest.setTimeout(240_000);
+
+const brokers = kafkaBrokersForTests();
+const serverUrl = serverUrlForTests();
+
+/** A distinct attendance record per n: 300 schools x 30 weekly periods. */
+function attendance(n: number, attendanceDays = 1900) {
+  const week = Math.floor(n / 300);
+  const start = new Date(Date.UTC(2024, 8, 2 + 7 * week));
+  const end = new Date(start.getTime() + 4 * 86_400_000);
+  return {
+    schoolId: `S${String(n % 300).padStart(3, '0')}`,
+    schoolYear: '2024-25',
+    periodStart: start.toISOString().slice(0, 10),
+    periodEnd: end.toISOString().slice(0, 10),
+    membershipDays: 2000,
+    attendanceDays,
+  };
+}
+const message = (record: { schoolId: string }) => ({ key: record.schoolId, value: JSON.stringify(record) });
+
+async function countEvents(sql: SqlClient, type: string): Promise<number> {
+  const [{ count }] = await sql.query<{ count: number }>('SELECT count(*)::int AS count FROM es_events WHERE event_type = $1', [type]);
+  return count;
+}
+
+(brokers && serverUrl ? describe : describe.skip)('Kafka feeds in and alerts out, on a real broker', () => {
+  let bus: KafkaMessageBus;
+  beforeAll(() => {
+    bus = new KafkaMessageBus(brokers as string[], 'turnaround-tests');
+  });
+  afterAll(() => bus.close());
+
+  it('takes 10,000 feed messages with duplicates and bad records: exact event and dead-letter counts', async () => {
+    const prefix = uniqueTopicPrefix();
+    const topics = topicsOf(prefix);
+    const database = await openScratchDatabase(serverUrl as string);
+    const app = await createApp(loadConfig({ DATABASE_URL: database.url, KAFKA_BROKERS: (brokers as string[]).join(','), KAFKA_TOPIC_PREFIX: prefix }), { logger: false });
+    await app.init();
+    const dlq = await collect(bus, topics.dlq);
+    try {
+      const messages = [
+        ...Array.from({ length: 9_000 }, (_, n) => message(attendance(n))),
+        ...Array.from({ length: 500 }, (_, n) => message(attendance(n * 7))), // exact duplicates: no event
+        ...Array.from({ length: 300 }, (_, n) => message(attendance(20_000 + n, 2500))), // attendanceDays > membershipDays
+        ...Array.from({ length: 100 }, (_, n) => ({ key: 'S001', value: `{"schoolId": "S001", broken ${n}` })), // not JSON
+        ...Array.from({ length: 100 }, (_, n) => message({ ...attendance(30_000 + n), sasid: `123-${n}` } as never)), // student-level
+      ];
+      for (let start = 0; start < messages.length; start += 1_000) await bus.publish(topics.feed('attendance'), messages.slice(start, start + 1_000));
+
+      const sql = app.get<SqlClient>(SQL_CLIENT);
+      await eventually(() => Promise.all([countEvents(sql, 'AttendanceReported'), Promise.resolve(dlq.messages.length)]), ([events, dead]) => expect([events, dead]).toEqual([9_000, 500]), 120_000);
+      const reasons = dlq.messages.map((dead) => JSON.parse(dead.value as string));
+      expect(reasons.filter((dead) => dead.reason[0].field === 'attendanceDays')).toHaveLength(300);
+      expect(reasons.filter((dead) => dead.reason[0].field === '(message)')).toHaveLength(100);
+      expect(reasons.filter((dead) => dead.reason[0].field === 'sasid')).toHaveLength(100);
+      expect(reasons[0]).toMatchObject({ topic: topics.feed('attendance'), payload: expect.any(String), reason: [{ field: expect.any(String), message: expect.any(String) }] });
+      const [totals] = await sql.query<{ accepted: number; duplicates: number; rejected: number }>(
+        `SELECT sum(accepted)::int AS accepted, sum(duplicates)::int AS duplicates, sum(rejected_rows)::int AS rejected FROM feed_batches WHERE channel = 'kafka'`,
+      );
+      expect(totals).toEqual({ accepted: 9_000, duplicates: 500, rejected: 400 }); // the 100 non-JSON messages never reach the pipeline
+    } finally {
+      await dlq.stop();
+      await app.close();
+      await database.close();
+    }
+  });
+
+  it('loses nothing and stores nothing twice when the consumer is killed mid-batch and restarted', async () => {
+    const prefix = uniqueTopicPrefix();
+    const topics = topicsOf(prefix);
+    const database = await openScratchDatabase(serverUrl as string);
+    const env = { ...process.env, DATABASE_URL: database.url, KAFKA_BROKERS: (brokers as string[]).join(','), KAFKA_TOPIC_PREFIX: prefix, PORT: '0' };
+    const start = (): ChildProcess => spawn('node', ['-r', './infra/register.js', 'services/all-in-one/src/main.ts'], { cwd: join(__dirname, '..', '..'), env, stdio: 'ignore' });
+    const sql = database;
+    try {
+      await bus.ensureTopics([topics.feed('attendance'), topics.dlq, topics.alerts]);
+      await bus.publish(topics.feed('attendance'), Array.from({ length: 6_000 }, (_, n) => message(attendance(n))));
+      const first = start();
+      const exited = new Promise((resolve) => first.on('exit', resolve));
+      await eventually(
+        () => sql.query<{ count: number }>(`SELECT count(*)::int AS count FROM pg_tables WHERE tablename = 'es_events'`).then(async ([row]) => (row.count ? countEvents(sql, 'AttendanceReported') : 0)),
+        (count) => expect(count).toBeGreaterThan(0),
+        60_000,
+      );
+      first.kill('SIGKILL');
+      await exited;
+      const stored = await countEvents(sql, 'AttendanceReported');
+      expect(stored).toBeLessThan(6_000);
+
+      const second = start();
+      try {
+        await eventually(() => countEvents(sql, 'AttendanceReported'), (count) => expect(count).toBe(6_000), 120_000);
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        expect(await countEvents(sql, 'AttendanceReported')).toBe(6_000);
+        const [{ distinct }] = await sql.query<{ distinct: number }>(
+          `SELECT count(DISTINCT metadata->'source'->>'recordKey')::int AS distinct FROM es_events WHERE event_type = 'AttendanceReported'`,
+        );
+        expect(distinct).toBe(6_000);
+      } finally {
+        second.kill('SIGTERM');
+        await new Promise((resolve) => second.on('exit', resolve));
+      }
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('publishes each alert raise and resolution to the alerts topic once, keyed by district, across a restart', async () => {
+    const prefix = uniqueTopicPrefix();
+    const topics = topicsOf(prefix);
+    const database = await openScratchDatabase(serverUrl as string);
+    const config = loadConfig({ DATABASE_URL: database.url, KAFKA_BROKERS: (brokers as string[]).join(','), KAFKA_TOPIC_PREFIX: prefix });
+    let app: INestApplication = await createApp(config, { logger: false });
+    const alertsOut = await collect(bus, topics.alerts); // the app created the topics
+    try {
+      let http = await httpClient(app);
+      const ok = async (path: string, body: unknown) => expect((await http.post(path, body)).status).toBe(201);
+      await ok('/api/v1/zones', { zoneId: 'Z', stateCode: 'MA', name: 'Zone', districtIds: ['D1'] });
+      await ok('/api/v1/clusters', { clusterId: 'C', zoneId: 'Z', name: 'Cluster' });
+      for (const schoolId of ['A', 'B', 'C']) {
+        await ok('/api/v1/schools', { schoolId, districtId: 'D1', name: `School ${schoolId}`, gradeSpan: '06-08' });
+        await ok(`/api/v1/schools/${schoolId}/cluster-assignments`, { clusterId: 'C', fromYear: '2023-24', strategy: 'transformation' });
+      }
+      await ok('/api/v1/partners', { partnerId: 'P', name: 'Partner', role: 'lead' });
+      await ok('/api/v1/contracts', {
+        contractId: 'K', partnerId: 'P', clusterId: 'C', schoolIds: ['A', 'B', 'C'], governance: 'district_lead_partner', startYear: '2023-24', termYears: 3, baselineYear: '2022-23',
+        targets: [{ metric: 'attendance_rate', contractYear: 1, kind: 'absolute', value: 0.93, scope: 'school' }],
+      });
+      const period = (schoolId: string, attendanceDays: number, periodEnd = '2024-06-30') => ({ schoolId, schoolYear: '2023-24', periodStart: '2023-09-01', periodEnd, membershipDays: 1000, attendanceDays });
+      // A and B miss their year; C is at risk on partial evidence
+      await http.post('/api/v1/feeds/attendance', [period('A', 900), period('B', 910), period('C', 920, '2024-03-31')]);
+      const raised = (list: typeof alertsOut.messages) => list.filter((out) => JSON.parse(out.value as string).type === 'OffTrackAlertRaised');
+      await eventually(async () => raised(alertsOut.messages).length, (count) => expect(count).toBe(4), 60_000);
+
+      await app.close();
+      app = await createApp(config, { logger: false });
+      http = await httpClient(app);
+      // after the restart: B's result is restated (met, resolved) and C's year closes missed
+      await http.post('/api/v1/feeds/attendance', [period('B', 940), period('C', 900, '2024-06-30')]);
+      await eventually(async () => alertsOut.messages.length, (count) => expect(count).toBe(4 + 1 + 2), 60_000);
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+
+      const published = alertsOut.messages.map((out) => ({ key: out.key, ...JSON.parse(out.value as string) }));
+      expect(published).toHaveLength(7);
+      expect(new Set(published.map((out) => `${out.type}/${out.alertId}`)).size).toBe(7);
+      expect(published.every((out) => out.key === 'D1' && out.districtId === 'D1')).toBe(true);
+      expect(published.filter((out) => out.type === 'OffTrackAlertResolved').map((out) => out.schoolId).sort()).toEqual(['B', 'C']);
+    } finally {
+      await alertsOut.stop();
+      await app.close();
+      await database.close();
+    }
+  });
+});
