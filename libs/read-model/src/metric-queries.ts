@@ -10,18 +10,8 @@ export interface MetricReading extends MetricValue {
   knownAt: string;
 }
 
-interface SchoolMetricRow {
-  school_id: string;
-  school_year: string;
-  metric: string;
-  numerator: number | null;
-  denominator: number | null;
-  suppressed: boolean;
-  partial: boolean;
-  final: boolean;
-  through: string;
-  known_at: Date | string;
-}
+/** A `school_metrics` row: the value's own columns carry the names of MetricValue's fields. */
+type SchoolMetricRow = MetricValue & { school_id: string; school_year: string; known_at: Date | string };
 
 const COLUMNS = 'sm.school_id, sm.school_year, sm.metric, sm.numerator, sm.denominator, sm.suppressed, sm.partial, sm.final, sm.through, sm.known_at';
 

@@ -125,16 +125,6 @@ async function upsertRecords(tx: SqlExecutor, records: { feed: FeedKind; key: st
   );
 }
 
-interface MetricRow {
-  metric: string;
-  numerator: number | null;
-  denominator: number | null;
-  suppressed: boolean;
-  partial: boolean;
-  final: boolean;
-  through: string;
-}
-
 async function recompute(tx: SqlExecutor, schoolId: string, schoolYear: string, knownAt: string): Promise<void> {
   const prior = addSchoolYears(schoolYear, -1);
   const rows = await tx.query<{ feed: FeedKind; school_year: string; data: FeedRecord }>(
@@ -160,7 +150,7 @@ async function recompute(tx: SqlExecutor, schoolId: string, schoolYear: string, 
   };
   const values = new Map(schoolYearMetrics(facts).map((value) => [value.metric, value]));
   const existing = new Map(
-    (await tx.query<MetricRow>(
+    (await tx.query<MetricValue>(
       'SELECT metric, numerator, denominator, suppressed, partial, final, through FROM school_metrics WHERE school_id = $1 AND school_year = $2',
       [schoolId, schoolYear],
     )).map((row) => [row.metric, row]),
@@ -209,7 +199,7 @@ const HISTORY_UPSERT = `ON CONFLICT (school_id, school_year, metric, known_at) D
   denominator = EXCLUDED.denominator, suppressed = EXCLUDED.suppressed, partial = EXCLUDED.partial, final = EXCLUDED.final,
   through = EXCLUDED.through, removed = EXCLUDED.removed`;
 
-function sameValue(row: MetricRow | undefined, value: MetricValue): boolean {
+function sameValue(row: MetricValue | undefined, value: MetricValue): boolean {
   return (
     row !== undefined &&
     row.numerator === value.numerator &&
