@@ -128,7 +128,9 @@ async function alertLine(store: EventStore, scorecard: Scorecard, line: Scorecar
 
 /** A school's alert goes to its district; a cluster's to the district of its schools (the first, by school id). */
 function districtOf(scorecard: Scorecard, line: ScorecardLine): string {
-  if (line.scope === 'school') return scorecard.districts[line.subjectId] ?? 'unknown';
-  const first = Object.keys(scorecard.districts).sort()[0];
-  return first ? scorecard.districts[first] : 'unknown';
+  const schoolId = line.scope === 'school' ? line.subjectId : Object.keys(scorecard.districts).sort()[0];
+  const districtId = schoolId === undefined ? undefined : scorecard.districts[schoolId];
+  // A contract's schools are registered before they can join its cluster: a gap is a broken read model.
+  if (!districtId) throw new Error(`contract ${scorecard.contractId}: no district for ${line.scope} ${line.subjectId} in the registry read model`);
+  return districtId;
 }
