@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '@turnaround/all-in-one';
-import { loadConfig } from '@turnaround/platform';
 import { createPgliteClient } from '@turnaround/postgres';
 import { writeAssessmentCsv } from './support/feed-files';
 import { turnaround } from './support/cli';
+import { TEST_STATE_KEY, testConfig } from './support/app';
 import { httpClient } from './support/http-client';
 
 jest.setTimeout(240_000);
@@ -57,10 +57,10 @@ describe('turnaround ingest (the CLI) on the embedded default', () => {
 
   it('sends to a running service with --server, and refuses to open a database the service holds', async () => {
     const dataDir = tempDir();
-    const app = await createApp(loadConfig({ DATA_DIR: dataDir }), { logger: false });
+    const app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
     try {
       const { base } = await httpClient(app);
-      const sent = await turnaround(['ingest', 'assessment', join(FIXTURES, 'nyc-doe-math-sample.csv'), '--profile', 'nyc-doe-math', '--server', base], {});
+      const sent = await turnaround(['ingest', 'assessment', join(FIXTURES, 'nyc-doe-math-sample.csv'), '--profile', 'nyc-doe-math', '--server', base], { TURNAROUND_KEY: TEST_STATE_KEY });
       expect(sent.code).toBe(1);
       expect(sent.stdout).toMatch(/accepted {4}5\n/);
       expect(sent.stdout).toContain('row 9: Number Tested (tested): expected a number, got \'thirty\'');

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
-import { loadConfig } from '@turnaround/platform';
 import { eventually } from './support/eventually';
+import { testConfig } from './support/app';
 import { httpClient } from './support/http-client';
 
 jest.setTimeout(120_000);
@@ -40,7 +40,7 @@ describe('the engine: feeds -> metrics -> scorecards -> alerts, on the embedded 
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'turnaround-engine-'));
-    app = await createApp(loadConfig({ DATA_DIR: dataDir }), { logger: false });
+    app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
     http = await httpClient(app);
     const ok = async (path: string, body: unknown) => expect((await http.post(path, body)).status).toBe(201);
     await ok('/api/v1/zones', { zoneId: 'Z1', stateCode: 'MA', name: 'Zone one', districtIds: ['D1', 'D2'] });

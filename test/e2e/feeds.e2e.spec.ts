@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
-import { loadConfig } from '@turnaround/platform';
 import { openScratchDatabase, serverUrlForTests } from '@turnaround/postgres/testing';
+import { testConfig } from './support/app';
 import { httpClient } from './support/http-client';
 
 jest.setTimeout(60_000);
@@ -95,7 +95,7 @@ describe('feeds over HTTP on the embedded default (PGlite under DATA_DIR)', () =
   let http: Http;
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'turnaround-e2e-'));
-    app = await createApp(loadConfig({ DATA_DIR: dataDir }), { logger: false });
+    app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
     http = await httpClient(app);
   });
   afterAll(async () => {
@@ -112,7 +112,7 @@ const serverUrl = serverUrlForTests();
   let database: Awaited<ReturnType<typeof openScratchDatabase>>;
   beforeAll(async () => {
     database = await openScratchDatabase(serverUrl as string);
-    app = await createApp(loadConfig({ DATABASE_URL: database.url }), { logger: false });
+    app = await createApp(testConfig({ DATABASE_URL: database.url }), { logger: false });
     http = await httpClient(app);
   });
   afterAll(async () => {

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
 import { KafkaMessageBus, topicsOf } from '@turnaround/messaging';
-import { loadConfig, SQL_CLIENT } from '@turnaround/platform';
+import { SQL_CLIENT } from '@turnaround/platform';
 import { openScratchDatabase, serverUrlForTests } from '@turnaround/postgres/testing';
 import { SqlClient } from '@turnaround/postgres';
 import { eventually } from './support/eventually';
+import { testConfig } from './support/app';
 import { httpClient } from './support/http-client';
 import { collect, kafkaBrokersForTests, uniqueTopicPrefix } from './support/kafka';
 
@@ -47,7 +48,7 @@ async function countEvents(sql: SqlClient, type: string): Promise<number> {
     const prefix = uniqueTopicPrefix();
     const topics = topicsOf(prefix);
     const database = await openScratchDatabase(serverUrl as string);
-    const app = await createApp(loadConfig({ DATABASE_URL: database.url, KAFKA_BROKERS: (brokers as string[]).join(','), KAFKA_TOPIC_PREFIX: prefix }), { logger: false });
+    const app = await createApp(testConfig({ DATABASE_URL: database.url, KAFKA_BROKERS: (brokers as string[]).join(','), KAFKA_TOPIC_PREFIX: prefix }), { logger: false });
     await app.init();
     const dlq = await collect(bus, topics.dlq);
     try {
@@ -126,7 +127,7 @@ async function countEvents(sql: SqlClient, type: string): Promise<number> {
     const prefix = uniqueTopicPrefix();
     const topics = topicsOf(prefix);
     const database = await openScratchDatabase(serverUrl as string);
-    const config = loadConfig({ DATABASE_URL: database.url, KAFKA_BROKERS: (brokers as string[]).join(','), KAFKA_TOPIC_PREFIX: prefix });
+    const config = testConfig({ DATABASE_URL: database.url, KAFKA_BROKERS: (brokers as string[]).join(','), KAFKA_TOPIC_PREFIX: prefix });
     let app: INestApplication = await createApp(config, { logger: false });
     const alertsOut = await collect(bus, topics.alerts); // the app created the topics
     try {

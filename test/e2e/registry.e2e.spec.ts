@@ -1,10 +1,10 @@
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
-import { loadConfig } from '@turnaround/platform';
 import { openScratchDatabase, serverUrlForTests } from '@turnaround/postgres/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { testConfig } from './support/app';
 import { httpClient } from './support/http-client';
 
 jest.setTimeout(60_000);
@@ -36,7 +36,7 @@ describe('registry over HTTP on the embedded default (PGlite under DATA_DIR)', (
   let dataDir: string;
   let app: INestApplication;
   const start = async () => {
-    app = await createApp(loadConfig({ DATA_DIR: dataDir }), { logger: false });
+    app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
     return httpClient(app);
   };
 
@@ -122,7 +122,7 @@ const serverUrl = serverUrlForTests();
 (serverUrl ? describe : describe.skip)('registry over HTTP on a PostgreSQL server (DATABASE_URL)', () => {
   it('serves the same registry from the server', async () => {
     const database = await openScratchDatabase(serverUrl as string);
-    const app = await createApp(loadConfig({ DATABASE_URL: database.url }), { logger: false });
+    const app = await createApp(testConfig({ DATABASE_URL: database.url }), { logger: false });
     const http = await httpClient(app);
     expect((await http.get('/health')).body).toEqual({ status: 'ok', database: 'postgres' });
     expect((await http.post('/api/v1/zones', zone)).status).toBe(201);

@@ -26,3 +26,4 @@ export * from './targets/target-evaluation';
 export * from './targets/scorecard';
 export * from './alerts/alert-rules';
 export * from './alerts/alert';
+export * from './access/roles';

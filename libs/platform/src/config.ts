@@ -12,6 +12,8 @@ export interface TurnaroundConfig {
   eventstoreUrl?: string;
   /** More vendor mapping profiles, beside the shipped ones (libs/feeds/profiles/README.md). */
   feedProfilesDir?: string;
+  /** Accepted as a state API key (for automation); at least 16 characters. */
+  bootstrapKey?: string;
   /** Public reads show a rate whose denominator is below this as suppressed (DESIGN.md section 5). */
   nMin: number;
   /** Leading evidence this far short of a target still counts as on track (DESIGN.md section 7). */
@@ -26,8 +28,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnaroundConf
   const tolerance = Number(env.AT_RISK_TOLERANCE ?? 0);
   if (!Number.isFinite(tolerance) || tolerance < 0 || tolerance >= 1)
     throw ValidationError.of('AT_RISK_TOLERANCE', `expected a number from 0 up to 1 (0.02 = 2 points), got '${env.AT_RISK_TOLERANCE}'`);
+  const bootstrapKey = env.TURNAROUND_BOOTSTRAP_KEY || undefined;
+  if (bootstrapKey !== undefined && bootstrapKey.length < 16) throw ValidationError.of('TURNAROUND_BOOTSTRAP_KEY', 'expected at least 16 characters');
   return {
     port,
+    bootstrapKey,
     nMin,
     tolerance,
     dataDir: env.DATA_DIR || './data',

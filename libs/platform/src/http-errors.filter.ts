@@ -31,7 +31,8 @@ export class HttpErrorsFilter implements ExceptionFilter {
       return { status: HttpStatus.CONFLICT, body: { error: 'concurrency', message: `${error.message}; read it again and retry` } };
     if (error instanceof HttpException) {
       const status = error.getStatus();
-      return { status, body: { error: status === 404 ? 'not_found' : 'http', message: error.message } };
+      const kind: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 413: 'too_large' };
+      return { status, body: { error: kind[status] ?? 'http', message: error.message } };
     }
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { error: 'internal', message: 'internal error; see the service log' } };
   }

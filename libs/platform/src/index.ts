@@ -6,3 +6,4 @@ export * from './aggregate-store';
 export * from './http-errors.filter';
 export * from './openapi';
 export * from './messaging.module';
+export * from './access';

@@ -1,11 +1,13 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { PostgresEventStore } from '@turnaround/event-store';
 import { openDatabase, SqlClient } from '@turnaround/postgres';
 import { TurnaroundConfig } from './config';
 import { CLOCK, EVENT_STORE, SQL_CLIENT, TURNAROUND_CONFIG } from './tokens';
 import { AggregateStore } from './aggregate-store';
+import { AccessGuard, ApiKeys } from './access';
 
-/** One database connection (server or PGlite) and one event store for the whole process. */
+/** One database connection (server or PGlite), one event store and the API keys for the whole process. */
 @Global()
 @Module({})
 export class PersistenceModule implements OnApplicationShutdown {
@@ -20,8 +22,11 @@ export class PersistenceModule implements OnApplicationShutdown {
         { provide: EVENT_STORE, useFactory: (sql: SqlClient) => PostgresEventStore.create(sql), inject: [SQL_CLIENT] },
         { provide: CLOCK, useValue: () => new Date() },
         AggregateStore,
+        { provide: ApiKeys, useFactory: (sql: SqlClient) => ApiKeys.create(sql, config.bootstrapKey), inject: [SQL_CLIENT] },
+        // Every route is checked; a route with no access rule admits nobody.
+        { provide: APP_GUARD, useClass: AccessGuard },
       ],
-      exports: [TURNAROUND_CONFIG, SQL_CLIENT, EVENT_STORE, CLOCK, AggregateStore],
+      exports: [TURNAROUND_CONFIG, SQL_CLIENT, EVENT_STORE, CLOCK, AggregateStore, ApiKeys],
     };
   }
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import { alertAggregate, decideAcknowledgement, NotFoundError, ValidationError } from '@turnaround/domain';
-import { AggregateStore, RequestContext, RequestCtx } from '@turnaround/platform';
+import { Access, Caller, Principal, AggregateStore, RequestContext, RequestCtx } from '@turnaround/platform';
 import { ALERT_STATUSES, AlertsService } from './alerts.service';
 
 /** Off-track alerts: listed per district and status; acknowledged by the district with a note. */
@@ -13,14 +13,17 @@ export class AlertsController {
     private readonly aggregates: AggregateStore,
   ) {}
 
+  @Access({ roles: ['state', 'researcher', 'district'], district: 'own' })
   @Get()
   @ApiQuery({ name: 'districtId', required: false })
   @ApiQuery({ name: 'status', required: false, enum: ALERT_STATUSES })
   @ApiQuery({ name: 'contractId', required: false })
-  list(@Query('districtId') districtId?: string, @Query('status') status?: string, @Query('contractId') contractId?: string) {
-    return this.alerts.list({ districtId, status, contractId });
+  list(@Caller() caller: Principal, @Query('districtId') districtId?: string, @Query('status') status?: string, @Query('contractId') contractId?: string) {
+    // A district sees its own alerts only, whatever it asks for.
+    return this.alerts.list({ districtId: caller.role.kind === 'district' ? caller.role.districtId : districtId, status, contractId });
   }
 
+  @Access({ roles: ['state', 'researcher', 'district'], district: 'alert' })
   @Get(':alertId')
   async get(@Param('alertId') alertId: string) {
     const alert = await this.alerts.alert(alertId);
@@ -28,6 +31,7 @@ export class AlertsController {
     return alert;
   }
 
+  @Access({ roles: ['state', 'district'], district: 'alert' })
   @Post(':alertId/acknowledge')
   @HttpCode(201)
   async acknowledge(@Param('alertId') alertId: string, @Body() body: { note?: unknown }, @RequestCtx() context: RequestContext) {

@@ -15,9 +15,16 @@ export async function withEmbedded<T>(work: (services: { ingestor: FeedIngestor 
   }
 }
 
-/** Calls a running service; a non-JSON or error answer becomes an error naming the status. */
-export async function callServer<T>(server: string, path: string, init: RequestInit & { duplex?: 'half' }, accept: (status: number) => boolean = (status) => status < 300): Promise<T> {
-  const response = await fetch(new URL(path, server), init);
+/** Calls a running service with an API key; a non-JSON or error answer becomes an error naming the status. */
+export async function callServer<T>(
+  server: string,
+  key: string | undefined,
+  path: string,
+  init: RequestInit & { duplex?: 'half'; headers: Record<string, string> },
+  accept: (status: number) => boolean = (status) => status < 300,
+): Promise<T> {
+  if (!key) throw new Error('--server needs an API key: pass --key or set TURNAROUND_KEY');
+  const response = await fetch(new URL(path, server), { ...init, headers: { ...init.headers, authorization: `Bearer ${key}` } });
   const text = await response.text();
   let body: unknown;
   try {

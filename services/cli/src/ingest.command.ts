@@ -15,6 +15,7 @@ export interface IngestArguments {
   file: string;
   profile?: string;
   server?: string;
+  key?: string;
   actor: string;
 }
 
@@ -47,6 +48,7 @@ export async function ingest(args: IngestArguments): Promise<number> {
       const query = args.profile ? `?profile=${encodeURIComponent(args.profile)}` : '';
       summary = await callServer<BatchSummary>(
         args.server,
+        args.key,
         `/api/v1/feeds/${kind}${query}`,
         {
           method: 'POST',

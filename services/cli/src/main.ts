@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { DomainError, FEED_KINDS } from '@turnaround/domain';
 import { demo } from './demo/demo.command';
 import { ingest } from './ingest.command';
+import { keys } from './keys.command';
 import { replay } from './replay.command';
 import { retract } from './retract.command';
 
@@ -13,6 +14,7 @@ const program = new Command('turnaround')
 
 const server = () =>
   new Option('--server <url>', 'send to a running service instead of opening the embedded database').env('TURNAROUND_URL');
+const key = () => new Option('--key <key>', 'API key for --server (a state or data-team key)').env('TURNAROUND_KEY');
 const actor = () => new Option('--actor <name>', 'who is pushing, stored with every event').env('TURNAROUND_ACTOR').default(process.env.USER ?? 'cli');
 
 program
@@ -22,8 +24,9 @@ program
   .argument('<file>', 'the file to push')
   .option('--profile <name>', 'vendor mapping profile for CSV (canonical: header row = field names)')
   .addOption(server())
+  .addOption(key())
   .addOption(actor())
-  .action(async (kind: string, file: string, options: { profile?: string; server?: string; actor: string }) => {
+  .action(async (kind: string, file: string, options: { profile?: string; server?: string; key?: string; actor: string }) => {
     process.exitCode = await ingest({ kind, file, ...options });
   });
 
@@ -34,8 +37,9 @@ program
   .argument('<naturalKey>', 'e.g. 01M015/2010-11/annual/nys/math/all/all')
   .requiredOption('--reason <text>', 'why the record is withdrawn')
   .addOption(server())
+  .addOption(key())
   .addOption(actor())
-  .action(async (kind: string, naturalKey: string, options: { reason: string; server?: string; actor: string }) => {
+  .action(async (kind: string, naturalKey: string, options: { reason: string; server?: string; key?: string; actor: string }) => {
     process.exitCode = await retract({ kind, naturalKey, ...options });
   });
 
@@ -53,6 +57,24 @@ program
   .option('--no-serve', 'load the zone, print what it raised, and exit')
   .action(async (options: { serve: boolean }) => {
     process.exitCode = await demo(options);
+  });
+
+const keyCommands = program.command('keys').description('API keys (stored hashed): state, district:{districtId}, data-team, researcher');
+keyCommands
+  .command('create')
+  .requiredOption('--role <role>', 'state | district:{districtId} | data-team | researcher')
+  .option('--label <text>', 'who holds it', '')
+  .action(async (options: { role: string; label: string }) => {
+    process.exitCode = await keys('create', options);
+  });
+keyCommands.command('list').action(async () => {
+  process.exitCode = await keys('list', {});
+});
+keyCommands
+  .command('revoke')
+  .argument('<keyId>')
+  .action(async (keyId: string) => {
+    process.exitCode = await keys('revoke', { keyId });
   });
 
 program.parseAsync().catch((error: unknown) => {

@@ -7,6 +7,7 @@ export interface RetractArguments {
   naturalKey: string;
   reason: string;
   server?: string;
+  key?: string;
   actor: string;
 }
 
@@ -14,7 +15,7 @@ export async function retract(args: RetractArguments): Promise<number> {
   const kind = parseFeedKind(args.kind);
   const context = { channel: 'cli' as const, actor: args.actor, correlationId: randomUUID() };
   const { retracted } = args.server
-    ? await callServer<{ retracted: boolean }>(args.server, `/api/v1/feeds/${kind}/retractions`, {
+    ? await callServer<{ retracted: boolean }>(args.server, args.key, `/api/v1/feeds/${kind}/retractions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-actor': args.actor, 'x-correlation-id': context.correlationId },
         body: JSON.stringify({ naturalKey: args.naturalKey, reason: args.reason }),

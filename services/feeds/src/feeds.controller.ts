@@ -4,12 +4,13 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBody, ApiConsumes, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { NotFoundError, parseFeedKind, ValidationError } from '@turnaround/domain';
 import { BatchSummary, FeedBatches, FeedContext, ProfileCatalogue } from '@turnaround/feeds';
-import { RequestContext, RequestCtx } from '@turnaround/platform';
+import { Access, RequestContext, RequestCtx } from '@turnaround/platform';
 import { FeedPayload, IngestFeedCommand, RetractRecordCommand } from './feeds.commands';
 
 const CSV_TYPES = ['text/csv', 'application/csv'];
 
 @ApiTags('feeds')
+@Access({ roles: ['state', 'data-team'] })
 @Controller('api/v1/feeds')
 export class FeedsController {
   constructor(

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import { METRIC_FAMILIES, parseSchoolYear, ValidationError } from '@turnaround/domain';
-import { SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
+import { Access, Readers, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { MetricQueries, MetricReading, publicReading, ScorecardReader } from '@turnaround/read-model';
 
@@ -23,29 +23,34 @@ export class MetricsController {
   }
 
   /** The metric definition table (DESIGN.md section 5), as the projections compute it. */
+  @Access({ roles: ['state', 'researcher', 'district', 'data-team'] })
   @Get('metric-definitions')
   definitions() {
     return METRIC_FAMILIES.map((family) => ({ ...family, name: family.parameter ? `${family.family}.{${family.parameter}}` : family.family }));
   }
 
+  @Access({ roles: ['state', 'researcher', 'district'], district: 'school' })
   @Get('schools/:id/metrics')
   @ApiQuery(YEAR)
   school(@Param('id') id: string, @Query('year') year?: string) {
     return this.metrics.school(id, this.year(year)).then((readings) => this.public(readings));
   }
 
+  @Readers()
   @Get('clusters/:id/metrics')
   @ApiQuery(YEAR)
   cluster(@Param('id') id: string, @Query('year') year?: string) {
     return this.metrics.cluster(id, this.year(year)).then((readings) => this.public(readings));
   }
 
+  @Readers()
   @Get('partners/:id/metrics')
   @ApiQuery(YEAR)
   partner(@Param('id') id: string, @Query('year') year?: string) {
     return this.metrics.partner(id, this.year(year)).then((readings) => this.public(readings));
   }
 
+  @Readers()
   @Get('zones/:id/metrics')
   @ApiQuery(YEAR)
   zone(@Param('id') id: string, @Query('year') year?: string) {
@@ -53,6 +58,7 @@ export class MetricsController {
   }
 
   /** For each school and the cluster: metric, contract year, baseline, target, actual and status. */
+  @Readers()
   @Get('contracts/:id/scorecard')
   scorecard(@Param('id') id: string) {
     return this.scorecards.scorecard(id, { tolerance: this.config.tolerance });

@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
-import { loadConfig, SQL_CLIENT } from '@turnaround/platform';
+import { ApiKeys, loadConfig, SQL_CLIENT } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { demoFeeds, demoRegistry } from './demo-zone';
 
@@ -23,10 +23,14 @@ async function settled(sql: SqlClient, timeoutMs = 60_000): Promise<void> {
  * service see each before the next: early warnings are raised, and some cleared, as they
  * would have been live. Loading again changes nothing (409s for the registry, duplicates for the feeds).
  */
-export async function loadDemo(app: INestApplication, base: string, log: (line: string) => void = () => undefined): Promise<void> {
+export async function loadDemo(app: INestApplication, base: string, stateKey: string, log: (line: string) => void = () => undefined): Promise<void> {
   const sql = app.get<SqlClient>(SQL_CLIENT);
   const post = async (path: string, body: unknown) => {
-    const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-actor': 'demo' }, body: JSON.stringify(body) });
+    const response = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-actor': 'demo', authorization: `Bearer ${stateKey}` },
+      body: JSON.stringify(body),
+    });
     const answer = (await response.json()) as Record<string, unknown>;
     if (!response.ok && response.status !== 409) throw new Error(`POST ${path} answered ${response.status}: ${JSON.stringify(answer)}`);
     return answer;
@@ -52,7 +56,8 @@ export async function demo(options: { serve: boolean }): Promise<number> {
   const app = await createApp(config, { logger: false });
   await app.listen(config.port, '127.0.0.1');
   const base = `http://127.0.0.1:${config.port}`;
-  await loadDemo(app, base, (line) => process.stdout.write(`${line}\n`));
+  const stateKey = config.bootstrapKey ?? (await app.get(ApiKeys).issue({ kind: 'state' }, 'demo')).key;
+  await loadDemo(app, base, stateKey, (line) => process.stdout.write(`${line}\n`));
   const sql = app.get<SqlClient>(SQL_CLIENT);
   const alerts = await sql.query<{ status: string; count: number }>('SELECT status, count(*)::int AS count FROM alerts GROUP BY status ORDER BY status');
   process.stdout.write(`demo zone Z-DEMO loaded; alerts: ${alerts.map((row) => `${row.count} ${row.status}`).join(', ')}\n`);
@@ -62,10 +67,11 @@ export async function demo(options: { serve: boolean }): Promise<number> {
   }
   process.stdout.write(
     [
-      `serving on ${base} (API docs at ${base}/api/docs); try:`,
-      `  curl ${base}/api/v1/contracts/K-RIVER/scorecard`,
-      `  curl '${base}/api/v1/alerts?districtId=D-WEST&status=open'`,
-      `  curl '${base}/api/v1/zones/Z-DEMO/metrics?year=2025-26'`,
+      `serving on ${base} (API docs at ${base}/api/docs); a state API key: ${stateKey}`,
+      'try:',
+      `  curl -H 'authorization: Bearer ${stateKey}' ${base}/api/v1/contracts/K-RIVER/scorecard`,
+      `  curl -H 'authorization: Bearer ${stateKey}' '${base}/api/v1/alerts?districtId=D-WEST&status=open'`,
+      `  curl -H 'authorization: Bearer ${stateKey}' '${base}/api/v1/zones/Z-DEMO/metrics?year=2025-26'`,
       '',
     ].join('\n'),
   );

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import { clusterFormed, parseWith } from '@turnaround/domain';
-import { ApiBodyFrom, RequestContext, RequestCtx } from '@turnaround/platform';
+import { ApiBodyFrom, Readers, RequestContext, RequestCtx, StateOnly } from '@turnaround/platform';
 import { RegistryReadModel } from '../read-model/registry-read-model';
 import { FormClusterCommand } from './clusters.commands';
 
@@ -14,6 +14,7 @@ export class ClustersController {
     private readonly registry: RegistryReadModel,
   ) {}
 
+  @StateOnly()
   @Post()
   @HttpCode(201)
   @ApiBodyFrom(clusterFormed.schema, 'Form a cluster of schools in a zone')
@@ -23,12 +24,14 @@ export class ClustersController {
     return this.registry.after(written, () => this.registry.cluster(data.clusterId));
   }
 
+  @Readers()
   @Get()
   @ApiQuery({ name: 'zoneId', required: false })
   list(@Query('zoneId') zoneId?: string) {
     return this.registry.clusters({ zoneId });
   }
 
+  @Readers()
   @Get(':clusterId')
   get(@Param('clusterId') clusterId: string) {
     return this.registry.cluster(clusterId);

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import { contractRenewed, contractTargetsAmended, contractTerminated, parseWith, performanceContractSigned } from '@turnaround/domain';
-import { ApiBodyFrom, bodyWithPathId, RequestContext, RequestCtx } from '@turnaround/platform';
+import { ApiBodyFrom, Readers, RequestContext, RequestCtx, StateOnly, bodyWithPathId } from '@turnaround/platform';
 import { RegistryReadModel } from '../read-model/registry-read-model';
 import { ChangeContractCommand, SignPerformanceContractCommand } from './contracts.commands';
 
@@ -14,6 +14,7 @@ export class ContractsController {
     private readonly registry: RegistryReadModel,
   ) {}
 
+  @StateOnly()
   @Post()
   @HttpCode(201)
   @ApiBodyFrom(performanceContractSigned.schema, 'Sign a performance contract with its targets')
@@ -23,6 +24,7 @@ export class ContractsController {
     return this.registry.after(written, () => this.registry.contract(data.contractId));
   }
 
+  @StateOnly()
   @Post(':contractId/target-amendments')
   @HttpCode(201)
   @ApiBodyFrom(contractTargetsAmended.schema, 'Replace the contract targets as a whole')
@@ -31,6 +33,7 @@ export class ContractsController {
     return this.change(contractId, { type: 'AmendContractTargets', data }, context);
   }
 
+  @StateOnly()
   @Post(':contractId/renewals')
   @HttpCode(201)
   @ApiBodyFrom(contractRenewed.schema, 'Extend the term, with targets for the added years')
@@ -39,6 +42,7 @@ export class ContractsController {
     return this.change(contractId, { type: 'RenewContract', data }, context);
   }
 
+  @StateOnly()
   @Post(':contractId/termination')
   @HttpCode(201)
   @ApiBodyFrom(contractTerminated.schema, 'End the contract')
@@ -47,6 +51,7 @@ export class ContractsController {
     return this.change(contractId, { type: 'TerminateContract', data }, context);
   }
 
+  @Readers()
   @Get()
   @ApiQuery({ name: 'clusterId', required: false })
   @ApiQuery({ name: 'partnerId', required: false })
@@ -54,6 +59,7 @@ export class ContractsController {
     return this.registry.contracts({ clusterId, partnerId });
   }
 
+  @Readers()
   @Get(':contractId')
   get(@Param('contractId') contractId: string) {
     return this.registry.contract(contractId);

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { parseWith, partnerRegistered } from '@turnaround/domain';
-import { ApiBodyFrom, RequestContext, RequestCtx } from '@turnaround/platform';
+import { ApiBodyFrom, Readers, RequestContext, RequestCtx, StateOnly } from '@turnaround/platform';
 import { RegistryReadModel } from '../read-model/registry-read-model';
 import { RegisterPartnerCommand } from './partners.commands';
 
@@ -14,6 +14,7 @@ export class PartnersController {
     private readonly registry: RegistryReadModel,
   ) {}
 
+  @StateOnly()
   @Post()
   @HttpCode(201)
   @ApiBodyFrom(partnerRegistered.schema, 'Register a lead, supporting or managing partner')
@@ -23,11 +24,13 @@ export class PartnersController {
     return this.registry.after(written, () => this.registry.partner(data.partnerId));
   }
 
+  @Readers()
   @Get()
   list() {
     return this.registry.partners();
   }
 
+  @Readers()
   @Get(':partnerId')
   get(@Param('partnerId') partnerId: string) {
     return this.registry.partner(partnerId);

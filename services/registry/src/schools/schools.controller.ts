@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import { parseWith, schoolAssignedToCluster, schoolLeftCluster, schoolRegistered } from '@turnaround/domain';
-import { ApiBodyFrom, bodyWithPathId, RequestContext, RequestCtx } from '@turnaround/platform';
+import { Access, Caller, Principal, ApiBodyFrom, RequestContext, RequestCtx, StateOnly, bodyWithPathId } from '@turnaround/platform';
 import { RegistryReadModel } from '../read-model/registry-read-model';
 import { AssignSchoolToClusterCommand, LeaveClusterCommand, RegisterSchoolCommand } from './schools.commands';
 
@@ -14,6 +14,7 @@ export class SchoolsController {
     private readonly registry: RegistryReadModel,
   ) {}
 
+  @StateOnly()
   @Post()
   @HttpCode(201)
   @ApiBodyFrom(schoolRegistered.schema, 'Register a school by its state school code')
@@ -23,6 +24,7 @@ export class SchoolsController {
     return this.registry.after(written, () => this.registry.school(data.schoolId));
   }
 
+  @StateOnly()
   @Post(':schoolId/cluster-assignments')
   @HttpCode(201)
   @ApiBodyFrom(schoolAssignedToCluster.schema, 'The school joins a cluster from a school year on')
@@ -32,6 +34,7 @@ export class SchoolsController {
     return this.registry.after(written, () => this.registry.school(schoolId));
   }
 
+  @StateOnly()
   @Post(':schoolId/cluster-departures')
   @HttpCode(201)
   @ApiBodyFrom(schoolLeftCluster.schema, 'The school is no longer in the cluster from a school year on')
@@ -41,13 +44,16 @@ export class SchoolsController {
     return this.registry.after(written, () => this.registry.school(schoolId));
   }
 
+  @Access({ roles: ['state', 'researcher', 'district'], district: 'own' })
   @Get()
   @ApiQuery({ name: 'districtId', required: false })
   @ApiQuery({ name: 'clusterId', required: false })
-  list(@Query('districtId') districtId?: string, @Query('clusterId') clusterId?: string) {
-    return this.registry.schools({ districtId, clusterId });
+  list(@Caller() caller: Principal, @Query('districtId') districtId?: string, @Query('clusterId') clusterId?: string) {
+    // A district sees its own schools only, whatever it asks for.
+    return this.registry.schools({ districtId: caller.role.kind === 'district' ? caller.role.districtId : districtId, clusterId });
   }
 
+  @Access({ roles: ['state', 'researcher', 'district'], district: 'school' })
   @Get(':schoolId')
   get(@Param('schoolId') schoolId: string) {
     return this.registry.school(schoolId);

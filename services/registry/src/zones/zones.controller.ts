@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { parseWith, zoneEstablished } from '@turnaround/domain';
-import { ApiBodyFrom, RequestContext, RequestCtx } from '@turnaround/platform';
+import { ApiBodyFrom, Readers, RequestContext, RequestCtx, StateOnly } from '@turnaround/platform';
 import { RegistryReadModel } from '../read-model/registry-read-model';
 import { EstablishZoneCommand } from './zones.commands';
 
@@ -14,6 +14,7 @@ export class ZonesController {
     private readonly registry: RegistryReadModel,
   ) {}
 
+  @StateOnly()
   @Post()
   @HttpCode(201)
   @ApiBodyFrom(zoneEstablished.schema, 'Establish a Partnership Zone')
@@ -23,11 +24,13 @@ export class ZonesController {
     return this.registry.after(written, () => this.registry.zone(data.zoneId));
   }
 
+  @Readers()
   @Get()
   list() {
     return this.registry.zones();
   }
 
+  @Readers()
   @Get(':zoneId')
   get(@Param('zoneId') zoneId: string) {
     return this.registry.zone(zoneId);

@@ -1,0 +1,165 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { INestApplication } from '@nestjs/common';
+import { createApp } from '@turnaround/all-in-one';
+import { ApiKeys } from '@turnaround/platform';
+import { TEST_STATE_KEY, testConfig } from './support/app';
+import { eventually } from './support/eventually';
+import { httpClient } from './support/http-client';
+
+jest.setTimeout(120_000);
+
+type Caller = 'state' | 'district' | 'data-team' | 'researcher';
+const READERS: Caller[] = ['state', 'researcher'];
+const DISTRICT_READERS: Caller[] = ['state', 'researcher', 'district'];
+const FEEDS: Caller[] = ['state', 'data-team'];
+
+/**
+ * Who may call what. Every route the service has must be listed: a new endpoint without an
+ * expectation here fails the test, and one without an access rule admits nobody.
+ * `district` marks routes where a district key sees its own district only (404 for another's).
+ */
+const EXPECTED: Record<string, { callers: Caller[] | 'public'; scoped?: boolean }> = {
+  'GET /health': { callers: 'public' },
+  'POST /api/v1/zones': { callers: ['state'] },
+  'GET /api/v1/zones': { callers: READERS },
+  'GET /api/v1/zones/:zoneId': { callers: READERS },
+  'POST /api/v1/clusters': { callers: ['state'] },
+  'GET /api/v1/clusters': { callers: READERS },
+  'GET /api/v1/clusters/:clusterId': { callers: READERS },
+  'POST /api/v1/schools': { callers: ['state'] },
+  'POST /api/v1/schools/:schoolId/cluster-assignments': { callers: ['state'] },
+  'POST /api/v1/schools/:schoolId/cluster-departures': { callers: ['state'] },
+  'GET /api/v1/schools': { callers: DISTRICT_READERS },
+  'GET /api/v1/schools/:schoolId': { callers: DISTRICT_READERS, scoped: true },
+  'POST /api/v1/partners': { callers: ['state'] },
+  'GET /api/v1/partners': { callers: READERS },
+  'GET /api/v1/partners/:partnerId': { callers: READERS },
+  'POST /api/v1/contracts': { callers: ['state'] },
+  'POST /api/v1/contracts/:contractId/target-amendments': { callers: ['state'] },
+  'POST /api/v1/contracts/:contractId/renewals': { callers: ['state'] },
+  'POST /api/v1/contracts/:contractId/termination': { callers: ['state'] },
+  'GET /api/v1/contracts': { callers: READERS },
+  'GET /api/v1/contracts/:contractId': { callers: READERS },
+  'GET /api/v1/feeds/profiles': { callers: FEEDS },
+  'GET /api/v1/feeds/batches': { callers: FEEDS },
+  'GET /api/v1/feeds/rejections': { callers: FEEDS },
+  'POST /api/v1/feeds/:kind': { callers: FEEDS },
+  'POST /api/v1/feeds/:kind/retractions': { callers: FEEDS },
+  'GET /api/v1/metric-definitions': { callers: ['state', 'researcher', 'district', 'data-team'] },
+  'GET /api/v1/schools/:id/metrics': { callers: DISTRICT_READERS, scoped: true },
+  'GET /api/v1/clusters/:id/metrics': { callers: READERS },
+  'GET /api/v1/partners/:id/metrics': { callers: READERS },
+  'GET /api/v1/zones/:id/metrics': { callers: READERS },
+  'GET /api/v1/contracts/:id/scorecard': { callers: READERS },
+  'GET /api/v1/alerts': { callers: DISTRICT_READERS },
+  'GET /api/v1/alerts/:alertId': { callers: DISTRICT_READERS, scoped: true },
+  'POST /api/v1/alerts/:alertId/acknowledge': { callers: ['state', 'district'], scoped: true },
+};
+
+/** The routes the running app serves, read from its HTTP router: the route table. */
+function routeTable(app: INestApplication): string[] {
+  const express = app.getHttpAdapter().getInstance() as { router?: { stack: Layer[] }; _router?: { stack: Layer[] } };
+  type Layer = { route?: { path: string; methods: Record<string, boolean> } };
+  const stack = (express.router ?? express._router)?.stack ?? [];
+  return stack
+    .filter((layer) => layer.route && !layer.route.path.startsWith('/api/docs'))
+    .flatMap((layer) => Object.keys(layer.route?.methods ?? {}).map((method) => `${method.toUpperCase()} ${layer.route?.path}`));
+}
+
+describe('access control: every route, every role', () => {
+  let dataDir: string;
+  let app: INestApplication;
+  const keys: Record<Caller, string> = { state: TEST_STATE_KEY, district: '', 'data-team': '', researcher: '' };
+  const ids = { own: { schoolId: 'S1', alertId: '' }, other: { schoolId: 'S2', alertId: '' } };
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'turnaround-access-'));
+    app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
+    const http = await httpClient(app);
+    const apiKeys = app.get(ApiKeys);
+    keys.district = (await apiKeys.issue({ kind: 'district', districtId: 'D1' }, 'district one')).key;
+    keys['data-team'] = (await apiKeys.issue({ kind: 'data-team' }, 'data team')).key;
+    keys.researcher = (await apiKeys.issue({ kind: 'researcher' }, 'researcher')).key;
+
+    const ok = async (path: string, body: unknown) => expect((await http.post(path, body)).status).toBe(201);
+    await ok('/api/v1/zones', { zoneId: 'Z', stateCode: 'MA', name: 'Zone', districtIds: ['D1', 'D2'] });
+    await ok('/api/v1/clusters', { clusterId: 'C', zoneId: 'Z', name: 'Cluster' });
+    for (const [schoolId, districtId] of [['S1', 'D1'], ['S2', 'D2'], ['S3', 'D1']]) {
+      await ok('/api/v1/schools', { schoolId, districtId, name: `School ${schoolId}`, gradeSpan: '06-08' });
+      await ok(`/api/v1/schools/${schoolId}/cluster-assignments`, { clusterId: 'C', fromYear: '2023-24', strategy: 'transformation' });
+    }
+    await ok('/api/v1/partners', { partnerId: 'P', name: 'Partner', role: 'lead' });
+    await ok('/api/v1/contracts', {
+      contractId: 'K', partnerId: 'P', clusterId: 'C', schoolIds: ['S1', 'S2', 'S3'], governance: 'district_lead_partner', startYear: '2023-24', termYears: 3, baselineYear: '2022-23',
+      targets: [{ metric: 'attendance_rate', contractYear: 1, kind: 'absolute', value: 0.93, scope: 'school' }],
+    });
+    const period = (schoolId: string) => ({ schoolId, schoolYear: '2023-24', periodStart: '2023-09-01', periodEnd: '2024-06-30', membershipDays: 1000, attendanceDays: 900 });
+    await http.post('/api/v1/feeds/attendance', [period('S1'), period('S2')]);
+    const alerts = await eventually(() => http.get('/api/v1/alerts').then((answer) => answer.body as { alertId: string; schoolId: string }[]), (list) => expect(list.filter((alert) => alert.schoolId)).toHaveLength(2));
+    ids.own.alertId = (alerts.find((alert) => alert.schoolId === 'S1') as { alertId: string }).alertId;
+    ids.other.alertId = (alerts.find((alert) => alert.schoolId === 'S2') as { alertId: string }).alertId;
+  });
+  afterAll(async () => {
+    await app.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const call = async (route: string, key: string | undefined, which: 'own' | 'other' = 'own') => {
+    const [method, pattern] = route.split(' ');
+    const params: Record<string, string> = {
+      zoneId: 'Z', clusterId: 'C', partnerId: 'P', contractId: 'K', kind: 'attendance', ...ids[which],
+      id: pattern.startsWith('/api/v1/schools') ? ids[which].schoolId : { clusters: 'C', partners: 'P', zones: 'Z', contracts: 'K' }[pattern.split('/')[3]] ?? '',
+    };
+    const path = pattern.replace(/:(\w+)/g, (_, name: string) => params[name]);
+    const response = await fetch(`${await app.getUrl()}${path}`.replace('[::1]', '127.0.0.1'), {
+      method,
+      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+      body: method === 'POST' ? '{}' : undefined,
+    });
+    return { status: response.status, text: await response.text() };
+  };
+
+  it('knows every route the service serves, and every route has an access rule', () => {
+    const routes = routeTable(app);
+    expect(routes.length).toBeGreaterThan(30);
+    expect(routes.filter((route) => !(route in EXPECTED))).toEqual([]);
+  });
+
+  it('admits each role exactly where the table says, and refuses everyone else', async () => {
+    const wrong: string[] = [];
+    for (const route of routeTable(app)) {
+      const expected = EXPECTED[route];
+      const anonymous = await call(route, undefined);
+      if (expected.callers === 'public') {
+        if (anonymous.status >= 400) wrong.push(`${route}: public, but anonymous got ${anonymous.status}`);
+        continue;
+      }
+      if (anonymous.status !== 401) wrong.push(`${route}: anonymous got ${anonymous.status}, expected 401`);
+      for (const caller of Object.keys(keys) as Caller[]) {
+        const { status } = await call(route, keys[caller]);
+        const admitted = expected.callers.includes(caller);
+        if (admitted && (status === 401 || status === 403)) wrong.push(`${route}: ${caller} refused with ${status}`);
+        if (!admitted && status !== 403) wrong.push(`${route}: ${caller} got ${status}, expected 403`);
+      }
+      if (expected.scoped) {
+        const { status } = await call(route, keys.district, 'other');
+        if (status !== 404) wrong.push(`${route}: a district asking for another district's resource got ${status}, expected 404`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('narrows lists to the district, and never echoes a key', async () => {
+    const district = await httpClient(app, keys.district);
+    // S1's alert and the cluster's (2 of 3 schools missed) go to D1; S2's to D2
+    const seen = (await district.get('/api/v1/alerts?districtId=D2')).body as { districtId: string; schoolId: string | null }[];
+    expect(seen.map((alert) => [alert.districtId, alert.schoolId])).toEqual(expect.arrayContaining([['D1', 'S1'], ['D1', null]]));
+    expect(seen.every((alert) => alert.districtId === 'D1')).toBe(true);
+    expect(((await district.get('/api/v1/schools')).body as { schoolId: string }[]).map((school) => school.schoolId)).toEqual(['S1', 'S3']);
+    const forged = await httpClient(app, `${keys.district}x`);
+    const refused = await forged.get('/api/v1/alerts');
+    expect(refused).toEqual({ status: 401, body: { error: 'unauthorized', message: 'the API key is unknown or revoked' } });
+  });
+});
