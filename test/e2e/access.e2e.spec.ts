@@ -56,6 +56,9 @@ const EXPECTED: Record<string, { callers: Caller[] | 'public'; scoped?: boolean 
   'GET /api/v1/alerts': { callers: DISTRICT_READERS },
   'GET /api/v1/alerts/:alertId': { callers: DISTRICT_READERS, scoped: true },
   'POST /api/v1/alerts/:alertId/acknowledge': { callers: ['state', 'district'], scoped: true },
+  'POST /api/v1/districts/:districtId/webhooks': { callers: ['state', 'district'], scoped: true },
+  'GET /api/v1/districts/:districtId/webhooks': { callers: ['state', 'district'], scoped: true },
+  'GET /api/v1/districts/:districtId/webhook-deliveries': { callers: ['state', 'district'], scoped: true },
 };
 
 /** The routes the running app serves, read from its HTTP router: the route table. */
@@ -72,7 +75,7 @@ describe('access control: every route, every role', () => {
   let dataDir: string;
   let app: INestApplication;
   const keys: Record<Caller, string> = { state: TEST_STATE_KEY, district: '', 'data-team': '', researcher: '' };
-  const ids = { own: { schoolId: 'S1', alertId: '' }, other: { schoolId: 'S2', alertId: '' } };
+  const ids = { own: { schoolId: 'S1', alertId: '', districtId: 'D1' }, other: { schoolId: 'S2', alertId: '', districtId: 'D2' } };
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'turnaround-access-'));

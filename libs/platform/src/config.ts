@@ -16,6 +16,8 @@ export interface TurnaroundConfig {
   bootstrapKey?: string;
   /** Public reads show a rate whose denominator is below this as suppressed (DESIGN.md section 5). */
   nMin: number;
+  /** Webhook deliveries: attempts before a delivery is dead, and the backoff (base x 2^attempt, capped). */
+  webhookRetry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
   /** Leading evidence this far short of a target still counts as on track (DESIGN.md section 7). */
   tolerance: number;
 }
@@ -30,8 +32,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnaroundConf
     throw ValidationError.of('AT_RISK_TOLERANCE', `expected a number from 0 up to 1 (0.02 = 2 points), got '${env.AT_RISK_TOLERANCE}'`);
   const bootstrapKey = env.TURNAROUND_BOOTSTRAP_KEY || undefined;
   if (bootstrapKey !== undefined && bootstrapKey.length < 16) throw ValidationError.of('TURNAROUND_BOOTSTRAP_KEY', 'expected at least 16 characters');
+  const whole = (name: string, fallback: number, min: number) => {
+    const value = Number(env[name] ?? fallback);
+    if (!Number.isInteger(value) || value < min) throw ValidationError.of(name, `expected a whole number of ${min} or more, got '${env[name]}'`);
+    return value;
+  };
+  const webhookRetry = {
+    maxAttempts: whole('WEBHOOK_MAX_ATTEMPTS', 25, 1),
+    baseDelayMs: whole('WEBHOOK_RETRY_BASE_MS', 1_000, 1),
+    maxDelayMs: whole('WEBHOOK_RETRY_MAX_MS', 300_000, 1),
+  };
   return {
     port,
+    webhookRetry,
     bootstrapKey,
     nMin,
     tolerance,

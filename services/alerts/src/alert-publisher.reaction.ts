@@ -1,6 +1,6 @@
-import { alertAggregate, AlertEvent, fold, parseEvent } from '@turnaround/domain';
 import { EventStore, Reaction } from '@turnaround/event-store';
 import { MessageBus, OutgoingMessage } from '@turnaround/messaging';
+import { alertNotice } from './alert-notice';
 
 const PUBLISHED = new Set(['OffTrackAlertRaised', 'OffTrackAlertResolved']);
 
@@ -15,26 +15,15 @@ export function alertPublisher(store: EventStore, bus: MessageBus, topic: string
     name: 'alert-publisher',
     async react(events) {
       const messages: OutgoingMessage[] = [];
-      for (const stored of events) {
-        if (!PUBLISHED.has(stored.type)) continue;
-        const event = parseEvent(stored.type, stored.schemaVersion, stored.data) as AlertEvent;
-        // A resolution carries only the alert id: the district comes from the alert itself.
-        const alert = event.type === 'OffTrackAlertRaised' ? event.data : await alertOf(store, event.data.alertId);
+      for (const stored of events.filter((event) => PUBLISHED.has(event.type))) {
+        const notice = await alertNotice(store, stored);
         messages.push({
-          key: alert.districtId,
-          value: JSON.stringify({ type: event.type, ...alert, ...event.data, recordedAt: stored.metadata.recordedAt }),
-          headers: { alertId: event.data.alertId, eventId: stored.eventId, type: event.type },
+          key: notice.districtId,
+          value: JSON.stringify(notice.body),
+          headers: { alertId: notice.body.alertId as string, eventId: notice.eventId, type: notice.type },
         });
       }
       await bus.publish(topic, messages);
     },
   };
-}
-
-async function alertOf(store: EventStore, alertId: string) {
-  const stream = await store.readStream(alertAggregate.streamId(alertId));
-  const alert = fold(alertAggregate, stream.map((event) => parseEvent(event.type, event.schemaVersion, event.data) as AlertEvent));
-  if (!alert.exists) throw new Error(`alert ${alertId} was resolved but never raised`);
-  const { status: _status, acknowledgements: _acknowledgements, exists: _exists, ...raised } = alert;
-  return raised;
 }

@@ -1,7 +1,14 @@
 import { Module } from '@nestjs/common';
 import { AlertsController } from './alerts.controller';
 import { AlertsService } from './alerts.service';
+import { SQL_CLIENT } from '@turnaround/platform';
+import { SqlClient } from '@turnaround/postgres';
+import { WebhooksController } from './webhooks/webhooks.controller';
+import { WebhookStore } from './webhooks/webhook-store';
 
-/** The alerting service, the alerts read model and the alert API (DESIGN.md section 7). */
-@Module({ controllers: [AlertsController], providers: [AlertsService] })
+/** The alerting service, the alerts read model, the alert API, and delivery to districts (Kafka topic, webhooks). */
+@Module({
+  controllers: [AlertsController, WebhooksController],
+  providers: [AlertsService, { provide: WebhookStore, useFactory: (sql: SqlClient) => WebhookStore.create(sql), inject: [SQL_CLIENT] }],
+})
 export class AlertsModule {}

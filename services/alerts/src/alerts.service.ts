@@ -6,17 +6,22 @@ import { Clock, CLOCK, EVENT_STORE, MESSAGE_BUS, SQL_CLIENT, TURNAROUND_CONFIG, 
 import { SqlClient } from '@turnaround/postgres';
 import { alertingReaction } from './alerting.reaction';
 import { alertPublisher } from './alert-publisher.reaction';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher';
+import { webhookOutbox } from './webhooks/webhook-outbox.reaction';
+import { WebhookStore } from './webhooks/webhook-store';
 import { alertsProjection } from './alerts.projection';
 
 export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
 
-/** Runs the alerting reaction, the alert publisher and the alerts projection, and answers the alert reads. */
+/** Runs the alerting reaction, the alert publisher, the webhook outbox and dispatcher, and the alerts projection; answers the alert reads. */
 @Injectable()
 export class AlertsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Alerts');
   private readonly projection: ProjectionRunner;
   private readonly alerting: ProjectionRunner;
   private readonly publisher: ProjectionRunner;
+  private readonly outbox: ProjectionRunner;
+  private readonly dispatcher: WebhookDispatcher;
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
@@ -24,20 +29,27 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     @Inject(TURNAROUND_CONFIG) config: TurnaroundConfig,
     @Inject(CLOCK) clock: Clock,
     @Inject(MESSAGE_BUS) bus: MessageBus,
+    webhooks: WebhookStore,
   ) {
     const onError = (what: string) => (error: unknown) => this.logger.error(`${what} failed, restarting: ${String(error)}`);
     this.projection = new ProjectionRunner(store, sql, alertsProjection, onError('alerts projection'));
     this.alerting = new ProjectionRunner(store, sql, alertingReaction(store, sql, () => ({ tolerance: config.tolerance }), clock), onError('alerting'));
     this.publisher = new ProjectionRunner(store, sql, alertPublisher(store, bus, topicsOf(config.kafkaTopicPrefix).alerts), onError('alert publisher'));
+    this.outbox = new ProjectionRunner(store, sql, webhookOutbox(store, webhooks), onError('webhook outbox'));
+    this.dispatcher = new WebhookDispatcher(webhooks, config.webhookRetry);
   }
 
   async onModuleInit(): Promise<void> {
     await this.projection.start();
     await this.alerting.start();
     await this.publisher.start();
+    await this.outbox.start();
+    this.dispatcher.start();
   }
 
   async onModuleDestroy(): Promise<void> {
+    await this.dispatcher.stop();
+    await this.outbox.stop();
     await this.publisher.stop();
     await this.alerting.stop();
     await this.projection.stop();

@@ -1,0 +1,20 @@
+import { EventStore, Reaction } from '@turnaround/event-store';
+import { alertNotice, NOTIFIED } from '../alert-notice';
+import { WebhookStore } from './webhook-store';
+
+/**
+ * Fills the webhook outbox from a checkpointed subscription: one delivery per alert event
+ * (raised, acknowledged, resolved) and webhook of the alert's district. Handing a batch over
+ * again adds nothing (one row per webhook and event).
+ */
+export function webhookOutbox(store: EventStore, webhooks: WebhookStore): Reaction {
+  return {
+    name: 'webhook-outbox',
+    async react(events) {
+      for (const stored of events.filter((event) => NOTIFIED.has(event.type))) {
+        const notice = await alertNotice(store, stored);
+        await webhooks.enqueue(notice.districtId, notice.eventId, notice.body);
+      }
+    },
+  };
+}

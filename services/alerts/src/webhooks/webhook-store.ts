@@ -1,0 +1,159 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { ValidationError } from '@turnaround/domain';
+import { migrate, SqlClient } from '@turnaround/postgres';
+
+/**
+ * Webhooks of districts and the persistent outbox of their deliveries. A delivery row is
+ * written once per (webhook, event) from a checkpointed subscription; the dispatcher sends
+ * them in order per webhook, retries with exponential backoff and dead-letters after too many
+ * attempts. Nothing is held only in memory, so a restart loses no delivery.
+ */
+export interface Webhook {
+  webhookId: string;
+  districtId: string;
+  url: string;
+  createdAt: string;
+}
+
+export interface Delivery {
+  deliveryId: number;
+  webhookId: string;
+  eventId: string;
+  status: 'pending' | 'delivered' | 'dead';
+  attempts: number;
+  nextAttemptAt: string;
+  lastError: string | null;
+  deliveredAt: string | null;
+  payload: unknown;
+}
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+const MIGRATIONS = [
+  {
+    id: '001-webhooks',
+    sql: `
+      CREATE TABLE webhooks (
+        webhook_id text PRIMARY KEY, district_id text NOT NULL, url text NOT NULL, secret text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now());
+      CREATE INDEX webhooks_district ON webhooks (district_id);
+      CREATE TABLE webhook_deliveries (
+        delivery_id bigserial PRIMARY KEY, webhook_id text NOT NULL REFERENCES webhooks (webhook_id), event_id text NOT NULL,
+        payload jsonb NOT NULL, status text NOT NULL CHECK (status IN ('pending', 'delivered', 'dead')),
+        attempts integer NOT NULL DEFAULT 0, next_attempt_at timestamptz NOT NULL DEFAULT now(), last_error text, delivered_at timestamptz,
+        UNIQUE (webhook_id, event_id));
+      CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (webhook_id, delivery_id) WHERE status = 'pending';`,
+  },
+];
+
+export class WebhookStore {
+  private constructor(private readonly sql: SqlClient) {}
+
+  static async create(sql: SqlClient): Promise<WebhookStore> {
+    await migrate(sql, 'webhooks', MIGRATIONS);
+    return new WebhookStore(sql);
+  }
+
+  async register(districtId: string, body: { url?: unknown; secret?: unknown }): Promise<Webhook> {
+    const url = typeof body?.url === 'string' ? body.url : '';
+    if (!/^https?:\/\/\S+$/.test(url)) throw ValidationError.of('url', 'expected an http(s) URL that receives the alerts');
+    // The secret is never echoed back, not even in an error.
+    if (typeof body.secret !== 'string' || body.secret.length < 16) throw ValidationError.of('secret', 'expected a shared secret of at least 16 characters');
+    const webhookId = randomUUID();
+    await this.sql.query('INSERT INTO webhooks (webhook_id, district_id, url, secret) VALUES ($1, $2, $3, $4)', [webhookId, districtId, url, body.secret]);
+    return (await this.list(districtId)).find((webhook) => webhook.webhookId === webhookId) as Webhook;
+  }
+
+  async list(districtId: string): Promise<Webhook[]> {
+    const rows = await this.sql.query<{ webhook_id: string; district_id: string; url: string; created_at: Date }>(
+      'SELECT webhook_id, district_id, url, created_at FROM webhooks WHERE district_id = $1 ORDER BY created_at, webhook_id',
+      [districtId],
+    );
+    return rows.map((row) => ({ webhookId: row.webhook_id, districtId: row.district_id, url: row.url, createdAt: new Date(row.created_at).toISOString() }));
+  }
+
+  /** One delivery per webhook of the district; an event seen again adds nothing. */
+  async enqueue(districtId: string, eventId: string, payload: unknown): Promise<void> {
+    await this.sql.query(
+      `INSERT INTO webhook_deliveries (webhook_id, event_id, payload, status)
+       SELECT webhook_id, $2, $3, 'pending' FROM webhooks WHERE district_id = $1
+       ON CONFLICT (webhook_id, event_id) DO NOTHING`,
+      [districtId, eventId, JSON.stringify(payload)],
+    );
+  }
+
+  async deliveries(districtId: string, status?: string): Promise<Delivery[]> {
+    if (status !== undefined && !['pending', 'delivered', 'dead'].includes(status)) throw ValidationError.of('status', `expected pending, delivered or dead, got '${status}'`);
+    const rows = await this.sql.query<DeliveryRow>(
+      `SELECT d.* FROM webhook_deliveries d JOIN webhooks w USING (webhook_id)
+       WHERE w.district_id = $1 AND ($2::text IS NULL OR d.status = $2) ORDER BY d.delivery_id`,
+      [districtId, status ?? null],
+    );
+    return rows.map(toDelivery);
+  }
+
+  /**
+   * Claims the next due delivery of each webhook (the oldest pending one, so a district's
+   * alerts arrive in order), leasing it for `leaseMs` so that another dispatcher skips it.
+   */
+  async claimDue(leaseMs: number): Promise<(Delivery & { url: string; secret: string })[]> {
+    const rows = await this.sql.query<DeliveryRow & { url: string; secret: string }>(
+      `UPDATE webhook_deliveries d SET next_attempt_at = now() + ($1::int * interval '1 millisecond')
+       FROM webhooks w
+       WHERE w.webhook_id = d.webhook_id AND d.status = 'pending' AND d.next_attempt_at <= now()
+         AND d.delivery_id = (SELECT min(delivery_id) FROM webhook_deliveries p WHERE p.webhook_id = d.webhook_id AND p.status = 'pending')
+       RETURNING d.*, w.url, w.secret`,
+      [leaseMs],
+    );
+    return rows.map((row) => ({ ...toDelivery(row), url: row.url, secret: row.secret }));
+  }
+
+  async delivered(deliveryId: number): Promise<void> {
+    await this.sql.query(`UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = now(), last_error = NULL WHERE delivery_id = $1`, [deliveryId]);
+  }
+
+  /** A failed attempt: retried after base x 2^attempts (capped), dead-lettered after maxAttempts. */
+  async failed(delivery: Delivery, error: string, policy: RetryPolicy): Promise<void> {
+    const attempts = delivery.attempts + 1;
+    const delay = Math.min(policy.baseDelayMs * 2 ** (attempts - 1), policy.maxDelayMs);
+    await this.sql.query(
+      `UPDATE webhook_deliveries SET attempts = $2, last_error = $3, status = $4, next_attempt_at = now() + ($5::int * interval '1 millisecond') WHERE delivery_id = $1`,
+      [delivery.deliveryId, attempts, error.slice(0, 500), attempts >= policy.maxAttempts ? 'dead' : 'pending', delay],
+    );
+  }
+}
+
+/** `v1=` HMAC-SHA256 over `{timestamp}.{body}` with the webhook's secret (README "Webhooks"). */
+export function signature(secret: string, timestamp: string, body: string): string {
+  return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+interface DeliveryRow {
+  delivery_id: number;
+  webhook_id: string;
+  event_id: string;
+  payload: unknown;
+  status: Delivery['status'];
+  attempts: number;
+  next_attempt_at: Date;
+  last_error: string | null;
+  delivered_at: Date | null;
+}
+
+function toDelivery(row: DeliveryRow): Delivery {
+  return {
+    deliveryId: Number(row.delivery_id),
+    webhookId: row.webhook_id,
+    eventId: row.event_id,
+    status: row.status,
+    attempts: row.attempts,
+    nextAttemptAt: new Date(row.next_attempt_at).toISOString(),
+    lastError: row.last_error,
+    deliveredAt: row.delivered_at && new Date(row.delivered_at).toISOString(),
+    payload: row.payload,
+  };
+}
