@@ -7,6 +7,7 @@ import { ApiKeys } from '@turnaround/platform';
 import { TEST_STATE_KEY, testConfig } from './support/app';
 import { eventually } from './support/eventually';
 import { httpClient } from './support/http-client';
+import { attendance2023, registerOneClusterZone } from './support/one-cluster-zone';
 
 jest.setTimeout(120_000);
 
@@ -86,20 +87,8 @@ describe('access control: every route, every role', () => {
     keys['data-team'] = (await apiKeys.issue({ kind: 'data-team' }, 'data team')).key;
     keys.researcher = (await apiKeys.issue({ kind: 'researcher' }, 'researcher')).key;
 
-    const ok = async (path: string, body: unknown) => expect((await http.post(path, body)).status).toBe(201);
-    await ok('/api/v1/zones', { zoneId: 'Z', stateCode: 'MA', name: 'Zone', districtIds: ['D1', 'D2'] });
-    await ok('/api/v1/clusters', { clusterId: 'C', zoneId: 'Z', name: 'Cluster' });
-    for (const [schoolId, districtId] of [['S1', 'D1'], ['S2', 'D2'], ['S3', 'D1']]) {
-      await ok('/api/v1/schools', { schoolId, districtId, name: `School ${schoolId}`, gradeSpan: '06-08' });
-      await ok(`/api/v1/schools/${schoolId}/cluster-assignments`, { clusterId: 'C', fromYear: '2023-24', strategy: 'transformation' });
-    }
-    await ok('/api/v1/partners', { partnerId: 'P', name: 'Partner', role: 'lead' });
-    await ok('/api/v1/contracts', {
-      contractId: 'K', partnerId: 'P', clusterId: 'C', schoolIds: ['S1', 'S2', 'S3'], governance: 'district_lead_partner', startYear: '2023-24', termYears: 3, baselineYear: '2022-23',
-      targets: [{ metric: 'attendance_rate', contractYear: 1, kind: 'absolute', value: 0.93, scope: 'school' }],
-    });
-    const period = (schoolId: string) => ({ schoolId, schoolYear: '2023-24', periodStart: '2023-09-01', periodEnd: '2024-06-30', membershipDays: 1000, attendanceDays: 900 });
-    await http.post('/api/v1/feeds/attendance', [period('S1'), period('S2')]);
+    await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D2'], ['S3', 'D1']]);
+    await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S2', 900)]);
     const alerts = await eventually(() => http.get('/api/v1/alerts').then((answer) => answer.body as { alertId: string; schoolId: string }[]), (list) => expect(list.filter((alert) => alert.schoolId)).toHaveLength(2));
     ids.own.alertId = (alerts.find((alert) => alert.schoolId === 'S1') as { alertId: string }).alertId;
     ids.other.alertId = (alerts.find((alert) => alert.schoolId === 'S2') as { alertId: string }).alertId;

@@ -9,6 +9,7 @@ import { SqlClient } from '@turnaround/postgres';
 import { eventually } from './support/eventually';
 import { testConfig } from './support/app';
 import { httpClient } from './support/http-client';
+import { attendance2023, registerOneClusterZone } from './support/one-cluster-zone';
 import { collect, kafkaBrokersForTests, uniqueTopicPrefix } from './support/kafka';
 
 jest.setTimeout(240_000);
@@ -132,21 +133,9 @@ async function countEvents(sql: SqlClient, type: string): Promise<number> {
     const alertsOut = await collect(bus, topics.alerts); // the app created the topics
     try {
       let http = await httpClient(app);
-      const ok = async (path: string, body: unknown) => expect((await http.post(path, body)).status).toBe(201);
-      await ok('/api/v1/zones', { zoneId: 'Z', stateCode: 'MA', name: 'Zone', districtIds: ['D1'] });
-      await ok('/api/v1/clusters', { clusterId: 'C', zoneId: 'Z', name: 'Cluster' });
-      for (const schoolId of ['A', 'B', 'C']) {
-        await ok('/api/v1/schools', { schoolId, districtId: 'D1', name: `School ${schoolId}`, gradeSpan: '06-08' });
-        await ok(`/api/v1/schools/${schoolId}/cluster-assignments`, { clusterId: 'C', fromYear: '2023-24', strategy: 'transformation' });
-      }
-      await ok('/api/v1/partners', { partnerId: 'P', name: 'Partner', role: 'lead' });
-      await ok('/api/v1/contracts', {
-        contractId: 'K', partnerId: 'P', clusterId: 'C', schoolIds: ['A', 'B', 'C'], governance: 'district_lead_partner', startYear: '2023-24', termYears: 3, baselineYear: '2022-23',
-        targets: [{ metric: 'attendance_rate', contractYear: 1, kind: 'absolute', value: 0.93, scope: 'school' }],
-      });
-      const period = (schoolId: string, attendanceDays: number, periodEnd = '2024-06-30') => ({ schoolId, schoolYear: '2023-24', periodStart: '2023-09-01', periodEnd, membershipDays: 1000, attendanceDays });
+      await registerOneClusterZone(http, [['A', 'D1'], ['B', 'D1'], ['C', 'D1']]);
       // A and B miss their year; C is at risk on partial evidence
-      await http.post('/api/v1/feeds/attendance', [period('A', 900), period('B', 910), period('C', 920, '2024-03-31')]);
+      await http.post('/api/v1/feeds/attendance', [attendance2023('A', 900), attendance2023('B', 910), attendance2023('C', 920, '2024-03-31')]);
       const raised = (list: typeof alertsOut.messages) => list.filter((out) => JSON.parse(out.value as string).type === 'OffTrackAlertRaised');
       await eventually(async () => raised(alertsOut.messages).length, (count) => expect(count).toBe(4), 60_000);
 
@@ -154,7 +143,7 @@ async function countEvents(sql: SqlClient, type: string): Promise<number> {
       app = await createApp(config, { logger: false });
       http = await httpClient(app);
       // after the restart: B's result is restated (met, resolved) and C's year closes missed
-      await http.post('/api/v1/feeds/attendance', [period('B', 940), period('C', 900, '2024-06-30')]);
+      await http.post('/api/v1/feeds/attendance', [attendance2023('B', 940), attendance2023('C', 900, '2024-06-30')]);
       await eventually(async () => alertsOut.messages.length, (count) => expect(count).toBe(4 + 1 + 2), 60_000);
       await new Promise((resolve) => setTimeout(resolve, 2_000));
 

@@ -10,6 +10,7 @@ import { ApiKeys } from '@turnaround/platform';
 import { testConfig } from './support/app';
 import { eventually } from './support/eventually';
 import { httpClient } from './support/http-client';
+import { attendance2023, registerOneClusterZone } from './support/one-cluster-zone';
 
 jest.setTimeout(120_000);
 
@@ -66,18 +67,7 @@ describe('webhooks: alerts delivered to districts, signed, retried, in order, th
     await receiver.up();
     let app: INestApplication = await createApp(config(), { logger: false });
     let http = await httpClient(app);
-    const ok = async (path: string, body: unknown) => expect((await http.post(path, body)).status).toBe(201);
-    await ok('/api/v1/zones', { zoneId: 'Z', stateCode: 'MA', name: 'Zone', districtIds: ['D1', 'D2'] });
-    await ok('/api/v1/clusters', { clusterId: 'C', zoneId: 'Z', name: 'Cluster' });
-    for (const [schoolId, districtId] of [['S1', 'D1'], ['S2', 'D1'], ['S3', 'D2']]) {
-      await ok('/api/v1/schools', { schoolId, districtId, name: `School ${schoolId}`, gradeSpan: '06-08' });
-      await ok(`/api/v1/schools/${schoolId}/cluster-assignments`, { clusterId: 'C', fromYear: '2023-24', strategy: 'transformation' });
-    }
-    await ok('/api/v1/partners', { partnerId: 'P', name: 'Partner', role: 'lead' });
-    await ok('/api/v1/contracts', {
-      contractId: 'K', partnerId: 'P', clusterId: 'C', schoolIds: ['S1', 'S2', 'S3'], governance: 'district_lead_partner', startYear: '2023-24', termYears: 3, baselineYear: '2022-23',
-      targets: [{ metric: 'attendance_rate', contractYear: 1, kind: 'absolute', value: 0.93, scope: 'school' }],
-    });
+    await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D1'], ['S3', 'D2']]);
     // the district registers its own webhook with its own key; its secret never comes back
     const districtKey = (await app.get(ApiKeys).issue({ kind: 'district', districtId: 'D1' }, 'D1')).key;
     const district = await httpClient(app, districtKey);
@@ -86,14 +76,13 @@ describe('webhooks: alerts delivered to districts, signed, retried, in order, th
     expect(JSON.stringify(registered.body)).not.toContain(SECRET);
     expect((await district.post('/api/v1/districts/D1/webhooks', { url: 'ftp://x', secret: 'short' })).body).toMatchObject({ issues: [{ field: 'url' }] });
 
-    const period = (schoolId: string, attendanceDays: number, periodEnd = '2024-06-30') => ({ schoolId, schoolYear: '2023-24', periodStart: '2023-09-01', periodEnd, membershipDays: 1000, attendanceDays });
     // S1 misses its year; S2 is at risk so far; S3 (D2) misses: D2 has no webhook, D1 hears nothing of it
-    await http.post('/api/v1/feeds/attendance', [period('S1', 900), period('S2', 920, '2024-03-31'), period('S3', 900)]);
+    await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S2', 920, '2024-03-31'), attendance2023('S3', 900)]);
     await eventually(async () => receiver.received.length, (count) => expect(count).toBe(3)); // S1 year end, S2 early warning, the cluster (2 of 3 missed)
 
     await receiver.down();
     // while the receiver is down: S1 is restated (resolved), S2's year closes missed (early warning resolved, year end raised), D1 acknowledges
-    await http.post('/api/v1/feeds/attendance', [period('S1', 940), period('S2', 900)]);
+    await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 940), attendance2023('S2', 900)]);
     const acknowledged = (await http.get('/api/v1/alerts?districtId=D1&status=open')).body as { alertId: string }[];
     await eventually(() => http.get('/api/v1/alerts?districtId=D1').then((answer) => answer.body as unknown[]), (list) => expect(list.length).toBeGreaterThanOrEqual(4));
     expect((await district.post(`/api/v1/alerts/${acknowledged[0].alertId}/acknowledge`, { note: 'principal informed' })).status).toBe(201);
@@ -127,7 +116,7 @@ describe('webhooks: alerts delivered to districts, signed, retried, in order, th
     try {
       const http = await httpClient(app);
       await http.post('/api/v1/districts/D2/webhooks', { url: `http://127.0.0.1:${(failing.address() as AddressInfo).port}/`, secret: 'another-shared-secret' });
-      await http.post('/api/v1/feeds/attendance', [{ schoolId: 'S3', schoolYear: '2023-24', periodStart: '2023-09-01', periodEnd: '2024-06-30', membershipDays: 1000, attendanceDays: 950 }]);
+      await http.post('/api/v1/feeds/attendance', [attendance2023('S3', 950)]);
       const dead = await eventually(() => http.get('/api/v1/districts/D2/webhook-deliveries?status=dead').then((answer) => answer.body as { attempts: number; lastError: string }[]), (list) => expect(list.length).toBeGreaterThan(0), 30_000);
       expect(dead[0]).toMatchObject({ attempts: 3, lastError: 'HTTP 500' });
     } finally {

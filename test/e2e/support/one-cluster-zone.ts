@@ -1,0 +1,30 @@
+import { httpClient } from './http-client';
+
+/**
+ * Registers zone Z with one cluster C of the given schools (each a member from 2023-24),
+ * partner P, and contract K (2023-24, 3 years, baseline 2022-23) with one school target:
+ * attendance_rate of at least 0.93 in contract year 1. The small world several suites share.
+ */
+export async function registerOneClusterZone(http: Awaited<ReturnType<typeof httpClient>>, schools: [schoolId: string, districtId: string][]): Promise<void> {
+  const ok = async (path: string, body: unknown) => {
+    const answer = await http.post(path, body);
+    if (answer.status !== 201) throw new Error(`POST ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  };
+  await ok('/api/v1/zones', { zoneId: 'Z', stateCode: 'MA', name: 'Zone', districtIds: [...new Set(schools.map(([, districtId]) => districtId))] });
+  await ok('/api/v1/clusters', { clusterId: 'C', zoneId: 'Z', name: 'Cluster' });
+  for (const [schoolId, districtId] of schools) {
+    await ok('/api/v1/schools', { schoolId, districtId, name: `School ${schoolId}`, gradeSpan: '06-08' });
+    await ok(`/api/v1/schools/${schoolId}/cluster-assignments`, { clusterId: 'C', fromYear: '2023-24', strategy: 'transformation' });
+  }
+  await ok('/api/v1/partners', { partnerId: 'P', name: 'Partner', role: 'lead' });
+  await ok('/api/v1/contracts', {
+    contractId: 'K', partnerId: 'P', clusterId: 'C', schoolIds: schools.map(([schoolId]) => schoolId), governance: 'district_lead_partner',
+    startYear: '2023-24', termYears: 3, baselineYear: '2022-23',
+    targets: [{ metric: 'attendance_rate', contractYear: 1, kind: 'absolute', value: 0.93, scope: 'school' }],
+  });
+}
+
+/** One attendance record of 2023-24 for a school: 1,000 membership days from September 1. */
+export function attendance2023(schoolId: string, attendanceDays: number, periodEnd = '2024-06-30') {
+  return { schoolId, schoolYear: '2023-24', periodStart: '2023-09-01', periodEnd, membershipDays: 1000, attendanceDays };
+}
