@@ -1,3 +1,4 @@
 export * from './feed-batches';
 export * from './feed-ingestor';
 export * from './profile-catalogue';
+export * from './feed-pipeline';

@@ -1,4 +1,4 @@
-import { DynamicModule, INestApplicationContext, Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -48,9 +48,4 @@ export async function createApp(config: TurnaroundConfig, options: { logger?: fa
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
   return app;
-}
-
-/** The same services without HTTP, for the CLI working on the embedded default. */
-export function createContext(config: TurnaroundConfig): Promise<INestApplicationContext> {
-  return NestFactory.createApplicationContext(AllInOneModule.forRoot(config), { logger: ['error'], abortOnError: false });
 }

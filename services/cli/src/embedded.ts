@@ -1,17 +1,23 @@
-import { createContext } from '@turnaround/all-in-one';
-import { FeedIngestor } from '@turnaround/feeds';
+import { PostgresEventStore } from '@turnaround/event-store';
+import { createFeedPipeline, FeedIngestor } from '@turnaround/feeds';
 import { loadConfig } from '@turnaround/platform';
+import { openDatabase } from '@turnaround/postgres';
 
 /**
- * Runs `work` against the embedded default (or DATABASE_URL), wired exactly as the service is,
- * then closes the database so the next process can open it.
+ * Runs `work` against the embedded default (or DATABASE_URL) with the feed pipeline wired as
+ * the service wires it, and nothing else: no consumer, publisher or projection runs in a CLI
+ * command (the service catches up when it starts). Closes the database so the next process
+ * can open it.
  */
 export async function withEmbedded<T>(work: (services: { ingestor: FeedIngestor }) => Promise<T>): Promise<T> {
-  const context = await createContext(loadConfig());
+  const config = loadConfig();
+  const sql = await openDatabase(config);
+  const store = await PostgresEventStore.create(sql);
   try {
-    return await work({ ingestor: context.get(FeedIngestor, { strict: false }) });
+    const { ingestor } = await createFeedPipeline(store, sql, { profilesDir: config.feedProfilesDir });
+    return await work({ ingestor });
   } finally {
-    await context.close();
+    await store.close();
   }
 }
 

@@ -1,27 +1,26 @@
 import { Module } from '@nestjs/common';
 import { EventStore } from '@turnaround/event-store';
-import { FeedBatches, FeedIngestor, ProfileCatalogue, SHIPPED_PROFILES_DIR } from '@turnaround/feeds';
+import { createFeedPipeline, FeedBatches, FeedIngestor, FeedPipeline, ProfileCatalogue } from '@turnaround/feeds';
 import { Clock, CLOCK, EVENT_STORE, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { FeedsController } from './feeds.controller';
 import { IngestFeedHandler, RetractRecordHandler } from './feeds.commands';
 import { FeedTopicsConsumer } from './kafka/feed-topics.consumer';
 
+const PIPELINE = Symbol('FeedPipeline');
+
 /** Feeds pushed by data teams over HTTP and Kafka; the CLI uses the same FeedIngestor. */
 @Module({
   controllers: [FeedsController],
   providers: [
-    { provide: FeedBatches, useFactory: (sql: SqlClient) => FeedBatches.create(sql), inject: [SQL_CLIENT] },
     {
-      provide: ProfileCatalogue,
-      useFactory: (config: TurnaroundConfig) => ProfileCatalogue.load([SHIPPED_PROFILES_DIR, ...(config.feedProfilesDir ? [config.feedProfilesDir] : [])]),
-      inject: [TURNAROUND_CONFIG],
+      provide: PIPELINE,
+      useFactory: (store: EventStore, sql: SqlClient, clock: Clock, config: TurnaroundConfig) => createFeedPipeline(store, sql, { profilesDir: config.feedProfilesDir, clock }),
+      inject: [EVENT_STORE, SQL_CLIENT, CLOCK, TURNAROUND_CONFIG],
     },
-    {
-      provide: FeedIngestor,
-      useFactory: (store: EventStore, batches: FeedBatches, profiles: ProfileCatalogue, clock: Clock) => new FeedIngestor(store, batches, profiles, clock),
-      inject: [EVENT_STORE, FeedBatches, ProfileCatalogue, CLOCK],
-    },
+    { provide: FeedIngestor, useFactory: (pipeline: FeedPipeline) => pipeline.ingestor, inject: [PIPELINE] },
+    { provide: FeedBatches, useFactory: (pipeline: FeedPipeline) => pipeline.batches, inject: [PIPELINE] },
+    { provide: ProfileCatalogue, useFactory: (pipeline: FeedPipeline) => pipeline.profiles, inject: [PIPELINE] },
     IngestFeedHandler,
     RetractRecordHandler,
     FeedTopicsConsumer,
