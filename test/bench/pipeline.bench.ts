@@ -1,0 +1,191 @@
+import 'reflect-metadata';
+import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse';
+import { createApp } from '@turnaround/all-in-one';
+import { PostgresEventStore, rebuildProjection, START, StoredEvent } from '@turnaround/event-store';
+import { createFeedPipeline } from '@turnaround/feeds';
+import { createPgliteClient, SqlClient } from '@turnaround/postgres';
+import { openScratchDatabase } from '@turnaround/postgres/testing';
+import { metricsProjection } from '@turnaround/read-model';
+import { testConfig, TEST_STATE_KEY } from '../e2e/support/app';
+import { writeAssessmentCsv } from '../e2e/support/feed-files';
+
+/**
+ * `npm run bench`: the pipeline's speed, each figure beside a raw baseline measured in the
+ * same run on the same database. Not a test: nothing here fails on a number.
+ *
+ * BENCH_ROWS (default 50,000) assessment rows, 28 per school (about 1,800 schools), on PGlite
+ * and, when DATABASE_URL is set, on PostgreSQL. Results: a table on stdout and tmp/bench/results.json.
+ */
+const ROWS = Number(process.env.BENCH_ROWS ?? 50_000);
+const PER_SCHOOL = 28;
+const LATENCY_SAMPLES = 40;
+
+interface Figure {
+  database: string;
+  figure: string;
+  value: number;
+  unit: string;
+  baseline?: number;
+  ratio?: number;
+}
+
+const figures: Figure[] = [];
+
+async function timed<T>(work: () => Promise<T>): Promise<{ seconds: number; result: T }> {
+  const started = process.hrtime.bigint();
+  const result = await work();
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, result };
+}
+
+/** The baseline for ingest: the same CSV rows parsed and INSERTed 1,000 per statement, nothing else. */
+async function rawInsert(sql: SqlClient, file: string): Promise<number> {
+  await sql.query(`CREATE TABLE bench_raw (school_id text, school_year text, win text, assessment text, subject text, grade text, student_group text, tested int, proficient int)`);
+  let batch: string[][] = [];
+  let count = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const column = (index: number) => batch.map((row) => row[index]);
+    await sql.query(
+      `INSERT INTO bench_raw SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::int[])`,
+      [0, 1, 2, 3, 4, 5, 6, 7, 8].map(column),
+    );
+    count += batch.length;
+    batch = [];
+  };
+  for await (const row of createReadStream(file).pipe(parse({ from_line: 2 })) as AsyncIterable<string[]>) {
+    batch.push(row);
+    if (batch.length === 1_000) await flush();
+  }
+  await flush();
+  return count;
+}
+
+async function readEverything(store: PostgresEventStore): Promise<number> {
+  let after = START;
+  let count = 0;
+  for (;;) {
+    const page: StoredEvent[] = await store.readAll({ after, limit: 500 });
+    if (page.length === 0) return count;
+    count += page.length;
+    after = page[page.length - 1].position;
+  }
+}
+
+function peakRss<T>(work: () => Promise<T>): Promise<{ peakMb: number; result: T }> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  return work().then((result) => {
+    clearInterval(timer);
+    return { peakMb: Math.round(Math.max(peak, process.memoryUsage().rss) / 2 ** 20), result };
+  });
+}
+
+async function pipelineOn(database: string, sql: SqlClient, file: string): Promise<void> {
+  const raw = await timed(() => rawInsert(sql, file));
+  const store = await PostgresEventStore.create(sql);
+  const { ingestor } = await createFeedPipeline(store, sql);
+  const ingest = await timed(() => ingestor.ingestCsv('assessment', createReadStream(file), { channel: 'cli', actor: 'bench', correlationId: 'bench' }));
+  const rawRate = raw.result / raw.seconds;
+  const ingestRate = ingest.result.accepted / ingest.seconds;
+  figures.push({ database, figure: 'ingest, CSV through the feed pipeline', value: ingestRate, unit: 'records/s', baseline: rawRate, ratio: ingestRate / rawRate });
+
+  const read = await timed(() => readEverything(store));
+  const rebuild = await peakRss(() => timed(() => rebuildProjection(store, sql, metricsProjection)));
+  const readRate = read.result / read.seconds;
+  const rebuildRate = read.result / rebuild.result.seconds;
+  figures.push({ database, figure: 'rebuild of the metrics projection', value: rebuildRate, unit: 'events/s', baseline: readRate, ratio: rebuildRate / readRate });
+  figures.push({ database, figure: `peak RSS during the rebuild of ${read.result} events`, value: rebuild.peakMb, unit: 'MiB' });
+  await store.close();
+}
+
+/** From a feed record accepted over HTTP to its alert visible in the API, on the embedded default. */
+async function feedToAlertLatency(file: string): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'turnaround-bench-'));
+  const app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
+  await app.listen(0, '127.0.0.1');
+  const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const call = async (method: string, path: string, body?: unknown, contentType = 'application/json') => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${TEST_STATE_KEY}`, 'content-type': contentType },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return response.json() as Promise<unknown>;
+  };
+  try {
+    // HTTP CSV ingest into the same app, beside the raw figures above
+    const http = await timed(() => fetch(`${base}/api/v1/feeds/assessment`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_STATE_KEY}`, 'content-type': 'text/csv' },
+      body: createReadStream(file) as unknown as ReadableStream,
+      duplex: 'half',
+    } as RequestInit).then((response) => response.json() as Promise<{ accepted: number }>));
+    figures.push({ database: 'pglite', figure: 'ingest, CSV over HTTP (all-in-one)', value: http.result.accepted / http.seconds, unit: 'records/s' });
+
+    const clusters = LATENCY_SAMPLES / 5;
+    await call('POST', '/api/v1/zones', { zoneId: 'Z', stateCode: 'MA', name: 'Bench zone', districtIds: ['D1'] });
+    await call('POST', '/api/v1/partners', { partnerId: 'P', name: 'Bench partner', role: 'lead' });
+    for (let c = 0; c < clusters; c++) {
+      await call('POST', '/api/v1/clusters', { clusterId: `C${c}`, zoneId: 'Z', name: `Cluster ${c}` });
+      const schoolIds = Array.from({ length: 5 }, (_, s) => `L${c}-${s}`);
+      for (const schoolId of schoolIds) {
+        await call('POST', '/api/v1/schools', { schoolId, districtId: 'D1', name: schoolId, gradeSpan: '06-08' });
+        await call('POST', `/api/v1/schools/${schoolId}/cluster-assignments`, { clusterId: `C${c}`, fromYear: '2023-24', strategy: 'transformation' });
+      }
+      await call('POST', '/api/v1/contracts', {
+        contractId: `K${c}`, partnerId: 'P', clusterId: `C${c}`, schoolIds, governance: 'district_lead_partner', startYear: '2023-24', termYears: 3, baselineYear: '2022-23',
+        targets: [{ metric: 'attendance_rate', contractYear: 1, kind: 'absolute', value: 0.93, scope: 'school' }],
+      });
+    }
+    const samples: number[] = [];
+    for (let c = 0; c < clusters; c++) {
+      for (let s = 0; s < 5; s++) {
+        const schoolId = `L${c}-${s}`;
+        await call('POST', '/api/v1/feeds/attendance', [{ schoolId, schoolYear: '2023-24', periodStart: '2023-09-01', periodEnd: '2024-06-30', membershipDays: 1000, attendanceDays: 900 }]);
+        const accepted = process.hrtime.bigint();
+        for (;;) {
+          const alerts = (await call('GET', `/api/v1/alerts?contractId=K${c}`)) as { schoolId: string }[];
+          if (alerts.some((alert) => alert.schoolId === schoolId)) break;
+          await new Promise((resolve) => setTimeout(resolve, 2));
+        }
+        samples.push(Number(process.hrtime.bigint() - accepted) / 1e6);
+      }
+    }
+    samples.sort((a, b) => a - b);
+    const at = (q: number) => samples[Math.min(samples.length - 1, Math.ceil(q * samples.length) - 1)];
+    figures.push({ database: 'pglite', figure: `feed-to-alert latency p50 (${samples.length} alerts)`, value: at(0.5), unit: 'ms' });
+    figures.push({ database: 'pglite', figure: `feed-to-alert latency p99 (${samples.length} alerts)`, value: at(0.99), unit: 'ms' });
+  } finally {
+    await app.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'turnaround-bench-data-'));
+  const file = join(dir, 'assessment.csv');
+  await writeAssessmentCsv(file, ROWS, PER_SCHOOL);
+  try {
+    // pipelineOn closes each database with its event store (a scratch database is dropped)
+    await pipelineOn('pglite', await createPgliteClient(), file);
+    if (process.env.DATABASE_URL) await pipelineOn('postgres', await openScratchDatabase(process.env.DATABASE_URL), file);
+    await feedToAlertLatency(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const lines = figures.map((f) =>
+    [f.database.padEnd(9), f.figure.padEnd(52), `${f.value.toFixed(f.unit === 'ms' ? 1 : 0)} ${f.unit}`.padStart(20), f.baseline === undefined ? '' : `raw ${f.baseline.toFixed(0)} ${f.unit}, ratio ${(f.ratio as number).toFixed(2)}`].join('  '),
+  );
+  process.stdout.write(`turnaround-monitor bench: ${ROWS} assessment rows (${Math.ceil(ROWS / PER_SCHOOL)} schools)\n${lines.join('\n')}\n`);
+  mkdirSync('tmp/bench', { recursive: true });
+  writeFileSync('tmp/bench/results.json', JSON.stringify({ rows: ROWS, takenAt: new Date().toISOString(), figures }, null, 2));
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+});
