@@ -56,7 +56,7 @@ export interface BatchSummary extends BatchCounts {
 const CHUNK_ROWS = 1000;
 /** Streams of one chunk written at once (a server pool has room; PGlite simply queues them). */
 const STREAM_CONCURRENCY = 4;
-export const ANSWER_ISSUE_LIMIT = 1000;
+const ANSWER_ISSUE_LIMIT = 1000;
 /** Ledgers kept between pushes; a stale one costs only a conflict and a reload. */
 const LEDGER_CACHE_STREAMS = 2000;
 const MAX_CONFLICT_RETRIES = 5;

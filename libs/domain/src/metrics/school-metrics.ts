@@ -91,7 +91,7 @@ function finalRows(rows: readonly Assessment[]): { rows: Assessment[]; window: s
 }
 
 /** Where an all-grades row exists it is used, otherwise the grade rows are summed; never both (DESIGN.md section 5). */
-export function gradeRule<Row extends { grade: string }>(rows: readonly Row[]): Row[] {
+function gradeRule<Row extends { grade: string }>(rows: readonly Row[]): Row[] {
   const all = rows.filter((row) => row.grade === 'all');
   return all.length > 0 ? all : [...rows];
 }
