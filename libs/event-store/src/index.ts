@@ -2,3 +2,5 @@ export * from './event-store.port';
 export * from './postgres/postgres-event-store.adapter';
 export * from './projection/projection-runner';
 export * from './as-of';
+export * from './eventstoredb/eventstoredb-event-store.adapter';
+export * from './open-event-store';

@@ -1,17 +1,20 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { PostgresEventStore } from '@turnaround/event-store';
+import { EventStore, openEventStore } from '@turnaround/event-store';
 import { openDatabase, SqlClient } from '@turnaround/postgres';
 import { TurnaroundConfig } from './config';
 import { CLOCK, EVENT_STORE, SQL_CLIENT, TURNAROUND_CONFIG } from './tokens';
 import { AggregateStore } from './aggregate-store';
 import { AccessGuard, ApiKeys } from './access';
 
-/** One database connection (server or PGlite), one event store and the API keys for the whole process. */
+/**
+ * One database connection (server or PGlite), one event store (in that database, or EventStoreDB
+ * when EVENTSTORE_URL is set) and the API keys for the whole process.
+ */
 @Global()
 @Module({})
 export class PersistenceModule implements OnApplicationShutdown {
-  constructor(@Inject(SQL_CLIENT) private readonly sql: SqlClient) {}
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   static forRoot(config: TurnaroundConfig): DynamicModule {
     return {
@@ -19,7 +22,7 @@ export class PersistenceModule implements OnApplicationShutdown {
       providers: [
         { provide: TURNAROUND_CONFIG, useValue: config },
         { provide: SQL_CLIENT, useFactory: () => openDatabase(config) },
-        { provide: EVENT_STORE, useFactory: (sql: SqlClient) => PostgresEventStore.create(sql), inject: [SQL_CLIENT] },
+        { provide: EVENT_STORE, useFactory: (sql: SqlClient) => openEventStore(sql, config), inject: [SQL_CLIENT] },
         { provide: CLOCK, useValue: () => new Date() },
         AggregateStore,
         { provide: ApiKeys, useFactory: (sql: SqlClient) => ApiKeys.create(sql, config.bootstrapKey), inject: [SQL_CLIENT] },
@@ -30,7 +33,8 @@ export class PersistenceModule implements OnApplicationShutdown {
     };
   }
 
+  /** Closing the event store closes the database connection too. */
   async onApplicationShutdown(): Promise<void> {
-    await this.sql.close();
+    await this.store.close();
   }
 }

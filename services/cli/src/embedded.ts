@@ -1,4 +1,4 @@
-import { PostgresEventStore } from '@turnaround/event-store';
+import { openEventStore } from '@turnaround/event-store';
 import { createFeedPipeline, FeedIngestor } from '@turnaround/feeds';
 import { loadConfig } from '@turnaround/platform';
 import { openDatabase } from '@turnaround/postgres';
@@ -12,7 +12,7 @@ import { openDatabase } from '@turnaround/postgres';
 export async function withEmbedded<T>(work: (services: { ingestor: FeedIngestor }) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const sql = await openDatabase(config);
-  const store = await PostgresEventStore.create(sql);
+  const store = await openEventStore(sql, config);
   try {
     const { ingestor } = await createFeedPipeline(store, sql, { profilesDir: config.feedProfilesDir });
     return await work({ ingestor });

@@ -1,6 +1,6 @@
 import { READ_MODEL_PROJECTIONS } from '@turnaround/all-in-one';
 import { ValidationError } from '@turnaround/domain';
-import { knownAsOf, PostgresEventStore, ProjectionRunner, rebuildProjection } from '@turnaround/event-store';
+import { knownAsOf, openEventStore, ProjectionRunner, rebuildProjection } from '@turnaround/event-store';
 import { loadConfig } from '@turnaround/platform';
 import { inSchema, openDatabase, quoteIdentifier, SqlClient } from '@turnaround/postgres';
 
@@ -16,8 +16,9 @@ import { inSchema, openDatabase, quoteIdentifier, SqlClient } from '@turnaround/
  */
 export async function replay(options: { asOf?: string }): Promise<number> {
   const knownAt = options.asOf === undefined ? undefined : parseKnownAt(options.asOf);
-  const sql = await openDatabase(loadConfig());
-  const store = await PostgresEventStore.create(sql);
+  const config = loadConfig();
+  const sql = await openDatabase(config);
+  const store = await openEventStore(sql, config);
   try {
     if (!knownAt) {
       for (const projection of READ_MODEL_PROJECTIONS) {

@@ -14,11 +14,10 @@ import {
   WrongExpectedRevisionError,
 } from '../event-store.port';
 import { EVENT_STORE_MIGRATIONS } from './event-store.migrations';
+import { pollingSubscription } from '../polling-subscription';
+import { pairCheckpoint, parsePairCheckpoint } from '../checkpoints';
 
 const APPENDED_CHANNEL = 'turnaround_events_appended';
-
-/** How long a live subscriber waits between reads when no NOTIFY woke it (e.g. after an aborted writer). */
-const IDLE_POLL_MS = 250;
 
 interface EventRow {
   global_position: number;
@@ -132,49 +131,15 @@ export class PostgresEventStore implements EventStore {
   }
 
   subscribe(options: SubscribeOptions, handle: (events: StoredEvent[]) => Promise<void>): Subscription {
-    const batchSize = options.batchSize ?? 500;
-    let stopped = false;
-    let wake: () => void = () => undefined;
-    const waker = () => wake();
-    this.localWakers.add(waker);
-    const idle = () =>
-      new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, IDLE_POLL_MS);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-
-    const run = async () => {
-      const unlisten = await this.sql.listen(APPENDED_CHANNEL, waker);
-      try {
-        let after = options.after;
-        while (!stopped) {
-          const events = await this.readAll({ after, limit: batchSize });
-          if (stopped) break;
-          if (events.length === 0) {
-            await idle();
-            continue;
-          }
-          await handle(events);
-          after = events[events.length - 1].position;
-        }
-      } finally {
-        this.localWakers.delete(waker);
+    const onAppend = async (wake: () => void) => {
+      this.localWakers.add(wake);
+      const unlisten = await this.sql.listen(APPENDED_CHANNEL, wake);
+      return async () => {
+        this.localWakers.delete(wake);
         await unlisten();
-      }
+      };
     };
-    const done = run();
-    done.catch(() => undefined); // the owner observes `done`; this keeps an unobserved failure from crashing the process
-    return {
-      done,
-      stop: async () => {
-        stopped = true;
-        wake();
-        await done.catch(() => undefined);
-      },
-    };
+    return pollingSubscription((page) => this.readAll(page), onAppend, options, handle);
   }
 
   close(): Promise<void> {
@@ -200,14 +165,12 @@ function toStoredEvent(row: EventRow): StoredEvent {
   };
 }
 
-// Fixed-width decimal parts make string order equal log order.
 function checkpointOf(row: { transaction_text: string; global_position: number }): Checkpoint {
-  return `${row.transaction_text.padStart(20, '0')}:${String(row.global_position).padStart(20, '0')}` as Checkpoint;
+  return pairCheckpoint(row.transaction_text, row.global_position);
 }
 
 function parseCheckpoint(checkpoint: Checkpoint): [string, string] {
   if (checkpoint === START) return ['0', '0'];
-  const match = /^(\d{20}):(\d{20})$/.exec(checkpoint);
-  if (!match) throw new RangeError(`not a checkpoint of this event store: '${checkpoint}'`);
-  return [String(BigInt(match[1])), String(BigInt(match[2]))];
+  const [transactionId, position] = parsePairCheckpoint(checkpoint);
+  return [String(transactionId), String(position)];
 }

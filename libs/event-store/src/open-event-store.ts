@@ -1,0 +1,13 @@
+import { SqlClient } from '@turnaround/postgres';
+import { EventStore } from './event-store.port';
+import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store.adapter';
+import { PostgresEventStore } from './postgres/postgres-event-store.adapter';
+
+/**
+ * The event store the configuration names: EventStoreDB/KurrentDB when `eventstoreUrl` is set,
+ * otherwise the log in the same database as the read model. Closing the store closes `sql` too.
+ */
+export async function openEventStore(sql: SqlClient, options: { eventstoreUrl?: string }): Promise<EventStore> {
+  if (!options.eventstoreUrl) return PostgresEventStore.create(sql);
+  return EventStoreDbEventStore.connect(options.eventstoreUrl, { alsoClose: () => sql.close() });
+}
