@@ -1,3 +1,4 @@
 export * from './metrics.projection';
 export * from './metric-queries';
 export * from './scorecard-reader';
+export * from './scorecard-lines';

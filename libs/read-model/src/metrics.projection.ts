@@ -19,7 +19,8 @@ import { SqlExecutor } from '@turnaround/postgres';
  * - `school_metrics`: school x school year x metric as numerator and denominator, with the
  *   knowledge time of the facts behind it;
  * - `school_metric_history`: every change of a school metric, by knowledge time (a hypertable
- *   when TimescaleDB is there).
+ *   when TimescaleDB is there), and `metric_changes_daily` over it (a continuous aggregate
+ *   there, a view elsewhere).
  * A school year is recomputed whole from its current records whenever one of them changes, so
  * restatements, retractions and the all-grades rule never leave a stale sum behind.
  */
@@ -52,6 +53,32 @@ export const metricsProjection: Projection = {
         DO $$ BEGIN
           IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') THEN
             PERFORM create_hypertable('school_metric_history', 'known_at');
+          END IF;
+        END $$;`,
+    },
+    {
+      // The dashboards' "learned per day" roll-up. With TimescaleDB a continuous aggregate,
+      // refreshed by a policy and real-time for the newest rows; elsewhere a plain view with
+      // the same columns, so the panels' SQL is the same on both.
+      id: '0002-metric-changes-daily',
+      sql: `
+        DO $$ BEGIN
+          IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') THEN
+            EXECUTE $cagg$
+              CREATE MATERIALIZED VIEW metric_changes_daily WITH (timescaledb.continuous, timescaledb.materialized_only = false) AS
+              SELECT time_bucket(INTERVAL '1 day', known_at) AS day, school_year, metric,
+                count(*) AS changes, count(*) FILTER (WHERE suppressed) AS suppressed_changes
+              FROM school_metric_history
+              GROUP BY time_bucket(INTERVAL '1 day', known_at), school_year, metric
+              WITH NO DATA$cagg$;
+            PERFORM add_continuous_aggregate_policy('metric_changes_daily',
+              start_offset => NULL, end_offset => INTERVAL '1 hour', schedule_interval => INTERVAL '15 minutes');
+          ELSE
+            CREATE VIEW metric_changes_daily AS
+              SELECT date_trunc('day', known_at) AS day, school_year, metric,
+                count(*) AS changes, count(*) FILTER (WHERE suppressed) AS suppressed_changes
+              FROM school_metric_history
+              GROUP BY 1, 2, 3;
           END IF;
         END $$;`,
     },

@@ -16,7 +16,7 @@ import {
 } from '@turnaround/domain';
 import { EventStore, projectionsReached, Reaction, StoredEvent, WrongExpectedRevisionError } from '@turnaround/event-store';
 import { SqlClient } from '@turnaround/postgres';
-import { Scorecard, ScorecardReader } from '@turnaround/read-model';
+import { Scorecard, ScorecardLines, ScorecardReader } from '@turnaround/read-model';
 
 /** The read models a scorecard is computed from: the alerting waits until both have seen a batch. */
 const READ_MODELS = ['registry', 'metrics'];
@@ -26,14 +26,15 @@ const CHECKPOINTS: AlertCheckpoint[] = ['early_warning', 'year_end'];
  * The alerting service (DESIGN.md section 7). For every batch of the log that can change a
  * scorecard (feeds, contracts, memberships), it waits until the registry and metrics read
  * models have applied the batch, re-evaluates the contracts concerned, and appends
- * `OffTrackAlertRaised` / `OffTrackAlertResolved` to `alert-{alertId}` streams.
+ * `OffTrackAlertRaised` / `OffTrackAlertResolved` to `alert-{alertId}` streams. Each scorecard
+ * it evaluates is kept in `scorecard_lines` for the dashboards.
  *
  * Exactly once: an alert's id is derived from (contract, school or cluster, metric, contract
  * year, checkpoint), and it is raised only into a stream that does not exist yet. A batch
  * handed over again after a crash, a second instance, or a replay find the stream there and
  * append nothing.
  */
-export function alertingReaction(store: EventStore, sql: SqlClient, rules: () => EvaluationRules, clock: () => Date): Reaction {
+export function alertingReaction(store: EventStore, sql: SqlClient, scorecardLines: ScorecardLines, rules: () => EvaluationRules, clock: () => Date): Reaction {
   const scorecards = new ScorecardReader(sql);
   return {
     name: 'alerting',
@@ -51,6 +52,7 @@ export function alertingReaction(store: EventStore, sql: SqlClient, rules: () =>
       };
       for (const contractId of contractIds) {
         const scorecard = await scorecards.scorecard(contractId, rules());
+        await scorecardLines.save(scorecard, clock());
         if (scorecard.status !== 'active') continue;
         for (const line of scorecard.lines) await alertLine(store, scorecard, line, { ...metadata, recordedAt: clock().toISOString() });
       }

@@ -4,6 +4,7 @@ import { Checkpoint, EventStore, ProjectionRunner } from '@turnaround/event-stor
 import { MessageBus, topicsOf } from '@turnaround/messaging';
 import { Clock, CLOCK, EVENT_STORE, MESSAGE_BUS, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
+import { ScorecardLines } from '@turnaround/read-model';
 import { alertingReaction } from './alerting.reaction';
 import { alertPublisher } from './alert-publisher.reaction';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher';
@@ -30,10 +31,11 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     @Inject(CLOCK) clock: Clock,
     @Inject(MESSAGE_BUS) bus: MessageBus,
     webhooks: WebhookStore,
+    scorecardLines: ScorecardLines,
   ) {
     const onError = (what: string) => (error: unknown) => this.logger.error(`${what} failed, restarting: ${String(error)}`);
     this.projection = new ProjectionRunner(store, sql, alertsProjection, onError('alerts projection'));
-    this.alerting = new ProjectionRunner(store, sql, alertingReaction(store, sql, () => ({ tolerance: config.tolerance }), clock), onError('alerting'));
+    this.alerting = new ProjectionRunner(store, sql, alertingReaction(store, sql, scorecardLines, () => ({ tolerance: config.tolerance }), clock), onError('alerting'));
     this.publisher = new ProjectionRunner(store, sql, alertPublisher(store, bus, topicsOf(config.kafkaTopicPrefix).alerts), onError('alert publisher'));
     this.outbox = new ProjectionRunner(store, sql, webhookOutbox(store, webhooks), onError('webhook outbox'));
     this.dispatcher = new WebhookDispatcher(webhooks, config.webhookRetry);

@@ -1,0 +1,444 @@
+import { dashboard, DashboardSpec, VariableSpec } from './grafana';
+import { allOr, memberIn, rolledUp, shownRate, worstStatus } from './read-model-sql';
+
+/**
+ * The state turnaround office's dashboards (DESIGN.md sections 2 and 9): state overview ->
+ * zone -> cluster -> partner scorecard -> school, and alerts. Written once here; the JSON under
+ * dashboards/provisioned is generated from it (`npm run dashboards`) and checked in tests.
+ */
+
+const N_MIN_CONSTANT: VariableSpec = { name: 'n_min', label: 'Smallest denominator shown', constant: '10' };
+const METRIC: VariableSpec = { name: 'metric', label: 'Metric', sql: 'SELECT DISTINCT metric FROM school_metrics ORDER BY 1' };
+const SCHOOL_YEAR: VariableSpec = { name: 'school_year', label: 'School year', sql: 'SELECT DISTINCT school_year FROM school_metrics ORDER BY 1 DESC' };
+const ZONE: VariableSpec = {
+  name: 'zone',
+  label: 'Zone',
+  sql: `SELECT zone_id AS __value, name || ' (' || zone_id || ')' AS __text FROM registry_zones ORDER BY zone_id`,
+};
+
+const STATUS_COLUMNS = '^(Status|Year [1-5])$';
+const CONTRACT_YEARS = [1, 2, 3];
+const byContractYear = (filter: string) =>
+  CONTRACT_YEARS.map((year) => `${worstStatus(`l.contract_year = ${year}${filter}`)} AS "Year ${year}"`).join(',\n  ');
+
+const stateOverview: DashboardSpec = {
+  uid: 'tm-state-overview',
+  title: 'Turnaround: state overview',
+  description: 'Every Partnership Zone, its contracts and their status by contract year, open alerts, and the state-wide value of a metric.',
+  tags: ['state'],
+  variables: [METRIC, SCHOOL_YEAR, N_MIN_CONSTANT],
+  panels: [
+    { title: 'Zones', kind: 'stat', width: 6, sql: 'SELECT count(*) AS "Zones" FROM registry_zones' },
+    { title: 'Clusters', kind: 'stat', width: 6, sql: 'SELECT count(*) AS "Clusters" FROM registry_clusters' },
+    {
+      title: 'Schools in a cluster',
+      kind: 'stat',
+      width: 6,
+      sql: `SELECT count(DISTINCT m.school_id) AS "Schools" FROM registry_memberships m WHERE ${memberIn('m', `'$school_year'`)}`,
+    },
+    { title: 'Open alerts', kind: 'stat', width: 6, sql: `SELECT count(*) AS "Open alerts" FROM alerts WHERE status = 'open'` },
+    {
+      title: 'Zones',
+      kind: 'table',
+      width: 24,
+      height: 7,
+      sql: `SELECT z.zone_id AS "Zone", z.name AS "Name", z.state_code AS "State", array_to_string(z.district_ids, ', ') AS "Districts",
+  (SELECT count(*) FROM registry_clusters c WHERE c.zone_id = z.zone_id) AS "Clusters",
+  (SELECT count(*) FROM registry_contracts k JOIN registry_clusters c USING (cluster_id) WHERE c.zone_id = z.zone_id AND k.status = 'active') AS "Active contracts",
+  (SELECT count(*) FROM alerts a JOIN registry_contracts k USING (contract_id) JOIN registry_clusters c ON c.cluster_id = k.cluster_id
+    WHERE c.zone_id = z.zone_id AND a.status = 'open') AS "Open alerts"
+FROM registry_zones z
+ORDER BY z.zone_id`,
+    },
+    {
+      title: 'Contracts: status by contract year',
+      description: 'The cluster lines of each scorecard: the worst of the cluster target and the majority rule for the year.',
+      kind: 'table',
+      width: 24,
+      statusColumns: STATUS_COLUMNS,
+      sql: `SELECT z.name AS "Zone", c.name AS "Cluster", p.name AS "Lead partner", k.contract_id AS "Contract", k.start_year AS "From", k.status AS "Contract status",
+  ${byContractYear('')}
+FROM registry_contracts k
+JOIN registry_partners p ON p.partner_id = k.partner_id
+JOIN registry_clusters c ON c.cluster_id = k.cluster_id
+JOIN registry_zones z ON z.zone_id = c.zone_id
+LEFT JOIN scorecard_lines l ON l.contract_id = k.contract_id AND l.scope = 'cluster'
+GROUP BY z.name, c.name, p.name, k.contract_id, k.start_year, k.status
+ORDER BY z.name, c.name, k.contract_id`,
+    },
+    {
+      title: '$metric across the state, by school year',
+      description: 'All schools that reported, zone or not: the sums of their numerators and denominators.',
+      kind: 'table',
+      width: 12,
+      decimals: 3,
+      suppressedColumns: '^Value$',
+      sql: `SELECT school_year AS "School year", schools AS "Schools", ${shownRate('numerator', 'denominator', "'$metric'")} AS "Value"
+FROM (SELECT s.school_year, count(*) AS schools, ${rolledUp('s')} FROM school_metrics s WHERE s.metric = '$metric' GROUP BY s.school_year) y
+ORDER BY school_year`,
+    },
+    {
+      title: 'School metrics learned per day',
+      description: 'How many school metric values changed each day, by knowledge time: new feeds, restatements and retractions.',
+      kind: 'timeseries',
+      width: 12,
+      sql: `SELECT $__timeGroupAlias(day, '1d'), sum(changes) AS "changed", sum(suppressed_changes) AS "of which suppressed"
+FROM metric_changes_daily
+WHERE $__timeFilter(day)
+GROUP BY 1
+ORDER BY 1`,
+    },
+  ],
+};
+
+const zone: DashboardSpec = {
+  uid: 'tm-zone',
+  title: 'Turnaround: zone',
+  description: 'One Partnership Zone: its clusters and schools, a metric in a school year, and each contract year at a glance.',
+  tags: ['zone'],
+  variables: [ZONE, METRIC, SCHOOL_YEAR, N_MIN_CONSTANT],
+  panels: [
+    {
+      title: 'Clusters: status by contract year',
+      kind: 'table',
+      width: 24,
+      height: 7,
+      statusColumns: STATUS_COLUMNS,
+      sql: `SELECT c.cluster_id AS "Cluster", c.name AS "Name", p.name AS "Lead partner", k.contract_id AS "Contract",
+  ${byContractYear('')}
+FROM registry_clusters c
+JOIN registry_contracts k ON k.cluster_id = c.cluster_id
+JOIN registry_partners p ON p.partner_id = k.partner_id
+LEFT JOIN scorecard_lines l ON l.contract_id = k.contract_id AND l.scope = 'cluster'
+WHERE c.zone_id = '$zone'
+GROUP BY c.cluster_id, c.name, p.name, k.contract_id
+ORDER BY c.cluster_id, k.contract_id`,
+    },
+    {
+      title: '$metric by cluster, $school_year',
+      description: 'The schools that are members in the school year, summed.',
+      kind: 'table',
+      width: 12,
+      decimals: 3,
+      suppressedColumns: '^Value$',
+      sql: `SELECT y.name AS "Cluster", y.schools AS "Schools reporting", ${shownRate('y.numerator', 'y.denominator', "'$metric'")} AS "Value"
+FROM (SELECT c.cluster_id, c.name, count(s.school_id) AS schools, ${rolledUp('s')}
+  FROM registry_clusters c
+  LEFT JOIN (SELECT m.cluster_id, s.school_id, s.numerator, s.denominator FROM school_metrics s
+    JOIN registry_memberships m ON m.school_id = s.school_id AND ${memberIn('m', 's.school_year')}
+    WHERE s.metric = '$metric' AND s.school_year = '$school_year') s ON s.cluster_id = c.cluster_id
+  WHERE c.zone_id = '$zone'
+  GROUP BY c.cluster_id, c.name) y
+ORDER BY y.name`,
+    },
+    {
+      title: '$metric by school, $school_year',
+      kind: 'table',
+      width: 12,
+      decimals: 3,
+      suppressedColumns: '^Value$',
+      sql: `SELECT r.school_id AS "School", r.name AS "Name", r.district_id AS "District", c.name AS "Cluster", m.from_year AS "Member from",
+  ${shownRate('s.numerator', 's.denominator', 's.metric')} AS "Value", s.final AS "Final"
+FROM registry_memberships m
+JOIN registry_clusters c ON c.cluster_id = m.cluster_id
+JOIN registry_schools r ON r.school_id = m.school_id
+LEFT JOIN school_metrics s ON s.school_id = m.school_id AND s.metric = '$metric' AND s.school_year = '$school_year'
+WHERE c.zone_id = '$zone' AND ${memberIn('m', `'$school_year'`)}
+ORDER BY c.name, r.school_id`,
+    },
+    {
+      title: '$metric by cluster and school year',
+      kind: 'barchart',
+      width: 24,
+      decimals: 3,
+      sql: `SELECT y.school_year || ' ' || y.name AS "School year and cluster", ${shownRate('y.numerator', 'y.denominator', "'$metric'")} AS "Value"
+FROM (SELECT s.school_year, c.name, ${rolledUp('s')}
+  FROM school_metrics s
+  JOIN registry_memberships m ON m.school_id = s.school_id AND ${memberIn('m', 's.school_year')}
+  JOIN registry_clusters c ON c.cluster_id = m.cluster_id
+  WHERE c.zone_id = '$zone' AND s.metric = '$metric'
+  GROUP BY s.school_year, c.name) y
+ORDER BY y.school_year, y.name`,
+    },
+  ],
+};
+
+const cluster: DashboardSpec = {
+  uid: 'tm-cluster',
+  title: 'Turnaround: cluster',
+  description: 'One cluster: its member schools (with the year each joined), the cluster targets beside the actuals, and each school line.',
+  tags: ['cluster'],
+  variables: [
+    ZONE,
+    { name: 'cluster', label: 'Cluster', sql: `SELECT cluster_id AS __value, name AS __text FROM registry_clusters WHERE zone_id = '$zone' ORDER BY cluster_id` },
+    METRIC,
+    N_MIN_CONSTANT,
+  ],
+  panels: [
+    {
+      title: 'Member schools',
+      description: 'A school counts for the cluster in the school years it is a member, so one that joins mid-contract counts from its first year.',
+      kind: 'table',
+      width: 10,
+      sql: `SELECT r.school_id AS "School", r.name AS "Name", r.district_id AS "District", r.grade_span AS "Grades", m.from_year AS "From", coalesce(m.until_year, '') AS "Until", m.strategy AS "Strategy"
+FROM registry_memberships m JOIN registry_schools r ON r.school_id = m.school_id
+WHERE m.cluster_id = '$cluster'
+ORDER BY m.from_year, r.school_id`,
+    },
+    {
+      title: 'Cluster targets beside actuals',
+      kind: 'table',
+      width: 14,
+      decimals: 3,
+      statusColumns: STATUS_COLUMNS,
+      sql: `SELECT l.contract_id AS "Contract", l.metric AS "Metric", l.contract_year AS "Contract year", l.school_year AS "School year", l.kind AS "Kind",
+  l.baseline AS "Baseline", l.threshold AS "Target", l.actual AS "Actual", l.evidence AS "Evidence", l.status AS "Status",
+  CASE WHEN l.schools_counted IS NULL THEN '' ELSE l.schools_missed || ' of ' || l.schools_counted || ' missed' END AS "Schools", coalesce(l.reason, '') AS "Why"
+FROM scorecard_lines l
+WHERE l.cluster_id = '$cluster' AND l.scope = 'cluster'
+ORDER BY l.contract_id, l.contract_year, l.metric, l.kind`,
+    },
+    {
+      title: 'Cluster targets and actuals by contract year',
+      kind: 'barchart',
+      width: 12,
+      decimals: 3,
+      sql: `SELECT l.metric || ' Y' || l.contract_year || ' (' || l.school_year || ')' AS "Target line", l.threshold AS "Target", l.actual AS "Actual"
+FROM scorecard_lines l
+WHERE l.cluster_id = '$cluster' AND l.scope = 'cluster' AND l.kind <> 'school_majority'
+ORDER BY l.metric, l.contract_year`,
+    },
+    {
+      title: '$metric by school and school year',
+      kind: 'table',
+      width: 12,
+      decimals: 3,
+      suppressedColumns: '^Value$',
+      sql: `SELECT s.school_id AS "School", s.school_year AS "School year", ${shownRate('s.numerator', 's.denominator', 's.metric')} AS "Value",
+  CASE WHEN s.denominator < $n_min THEN NULL ELSE s.denominator END AS "Of", s.final AS "Final", s.through AS "Through"
+FROM school_metrics s
+WHERE s.metric = '$metric' AND s.school_id IN (SELECT school_id FROM registry_memberships WHERE cluster_id = '$cluster')
+ORDER BY s.school_id, s.school_year`,
+    },
+    {
+      title: 'School lines: status by contract year',
+      kind: 'table',
+      width: 24,
+      statusColumns: STATUS_COLUMNS,
+      sql: `SELECT l.subject_id AS "School", l.metric AS "Metric",
+  ${byContractYear('')}
+FROM scorecard_lines l
+WHERE l.cluster_id = '$cluster' AND l.scope = 'school'
+GROUP BY l.subject_id, l.metric
+ORDER BY l.subject_id, l.metric`,
+    },
+  ],
+};
+
+const partnerScorecard: DashboardSpec = {
+  uid: 'tm-partner-scorecard',
+  title: 'Turnaround: Lead Partner scorecard',
+  description: "A Lead Partner's performance contract: every target line with baseline, target, actual and status, and the alerts it raised.",
+  tags: ['partner'],
+  variables: [
+    { name: 'partner', label: 'Lead partner', sql: 'SELECT partner_id AS __value, name AS __text FROM registry_partners ORDER BY partner_id' },
+    { name: 'contract', label: 'Contract', sql: `SELECT contract_id FROM registry_contracts WHERE partner_id = '$partner' ORDER BY start_year DESC, contract_id` },
+  ],
+  panels: [
+    {
+      title: 'Target lines by status',
+      kind: 'stat',
+      width: 24,
+      sql: `SELECT count(*) FILTER (WHERE status = 'met') AS "Met", count(*) FILTER (WHERE status = 'on_track') AS "On track",
+  count(*) FILTER (WHERE status = 'at_risk') AS "At risk", count(*) FILTER (WHERE status = 'missed') AS "Missed", count(*) FILTER (WHERE status = 'pending') AS "Pending"
+FROM scorecard_lines WHERE contract_id = '$contract'`,
+    },
+    {
+      title: 'Status by contract year',
+      kind: 'table',
+      width: 24,
+      statusColumns: STATUS_COLUMNS,
+      sql: `SELECT l.scope AS "Scope", l.subject_id AS "School or cluster", l.metric AS "Metric",
+  ${byContractYear('')}
+FROM scorecard_lines l
+WHERE l.contract_id = '$contract'
+GROUP BY l.scope, l.subject_id, l.metric
+ORDER BY l.scope, l.subject_id, l.metric`,
+    },
+    {
+      title: 'Scorecard',
+      kind: 'table',
+      width: 24,
+      height: 12,
+      decimals: 3,
+      statusColumns: STATUS_COLUMNS,
+      sql: `SELECT l.contract_year AS "Contract year", l.school_year AS "School year", l.scope AS "Scope", l.subject_id AS "School or cluster", l.metric AS "Metric",
+  l.kind AS "Kind", l.baseline AS "Baseline", l.threshold AS "Target", l.actual AS "Actual", l.evidence AS "Evidence", l.status AS "Status",
+  coalesce(l.reason, '') AS "Why", l.evaluated_at AS "Evaluated"
+FROM scorecard_lines l
+WHERE l.contract_id = '$contract'
+ORDER BY l.contract_year, l.scope DESC, l.subject_id, l.metric, l.kind`,
+    },
+    {
+      title: 'Targets beside actuals',
+      kind: 'barchart',
+      width: 24,
+      decimals: 3,
+      sql: `SELECT l.subject_id || ' ' || l.metric || ' Y' || l.contract_year AS "Line", l.threshold AS "Target", l.actual AS "Actual"
+FROM scorecard_lines l
+WHERE l.contract_id = '$contract' AND l.kind <> 'school_majority'
+ORDER BY l.contract_year, l.scope DESC, l.subject_id, l.metric`,
+    },
+    {
+      title: 'Alerts of this contract',
+      kind: 'table',
+      width: 24,
+      decimals: 3,
+      severityColumns: '^Severity$',
+      sql: `SELECT a.raised_at AS "Raised", coalesce(a.school_id, a.cluster_id) AS "School or cluster", a.metric AS "Metric", a.contract_year AS "Contract year",
+  a.checkpoint AS "Checkpoint", a.target AS "Target", a.actual AS "Actual", a.severity AS "Severity", a.status AS "Alert status", coalesce(a.resolution, '') AS "Resolution"
+FROM alerts a
+WHERE a.contract_id = '$contract'
+ORDER BY a.raised_at DESC`,
+    },
+  ],
+};
+
+const school: DashboardSpec = {
+  uid: 'tm-school',
+  title: 'Turnaround: school',
+  description: 'One school: every metric by school year, a metric as it was known over time (restatements included), its targets and alerts.',
+  tags: ['school'],
+  from: 'now-5y',
+  variables: [
+    { name: 'school', label: 'School', sql: `SELECT school_id AS __value, name || ' (' || school_id || ')' AS __text FROM registry_schools ORDER BY school_id` },
+    METRIC,
+    N_MIN_CONSTANT,
+  ],
+  panels: [
+    {
+      title: 'School',
+      kind: 'table',
+      width: 24,
+      height: 5,
+      sql: `SELECT r.school_id AS "School", r.name AS "Name", r.district_id AS "District", r.grade_span AS "Grades", coalesce(r.nces_id, '') AS "NCES id",
+  coalesce((SELECT string_agg(m.cluster_id || ' from ' || m.from_year || coalesce(' until ' || m.until_year, ''), '; ' ORDER BY m.from_year)
+    FROM registry_memberships m WHERE m.school_id = r.school_id), 'in no cluster') AS "Clusters"
+FROM registry_schools r
+WHERE r.school_id = '$school'`,
+    },
+    {
+      title: 'Every metric by school year',
+      kind: 'table',
+      width: 12,
+      height: 12,
+      decimals: 3,
+      suppressedColumns: '^Value$',
+      sql: `SELECT s.metric AS "Metric", s.school_year AS "School year", ${shownRate('s.numerator', 's.denominator', 's.metric')} AS "Value",
+  CASE WHEN s.denominator < $n_min THEN NULL ELSE s.denominator END AS "Of", s.final AS "Final", s.partial AS "Partial", s.through AS "Through", s.known_at AS "Known since"
+FROM school_metrics s
+WHERE s.school_id = '$school'
+ORDER BY s.metric, s.school_year`,
+    },
+    {
+      title: '$metric as known over time',
+      description: 'One line per school year: each point is the value the service knew from that time on.',
+      kind: 'timeseries',
+      width: 12,
+      height: 12,
+      decimals: 3,
+      sql: `SELECT h.known_at AS "time", h.school_year AS "metric", ${shownRate('h.numerator', 'h.denominator', 'h.metric')} AS "value"
+FROM school_metric_history h
+WHERE h.school_id = '$school' AND h.metric = '$metric' AND NOT h.removed AND $__timeFilter(h.known_at)
+ORDER BY 1`,
+    },
+    {
+      title: 'Targets',
+      kind: 'table',
+      width: 24,
+      decimals: 3,
+      statusColumns: STATUS_COLUMNS,
+      sql: `SELECT l.contract_id AS "Contract", l.metric AS "Metric", l.contract_year AS "Contract year", l.school_year AS "School year", l.kind AS "Kind",
+  l.baseline AS "Baseline", l.threshold AS "Target", l.actual AS "Actual", l.evidence AS "Evidence", l.status AS "Status", coalesce(l.reason, '') AS "Why"
+FROM scorecard_lines l
+WHERE l.scope = 'school' AND l.subject_id = '$school'
+ORDER BY l.contract_id, l.contract_year, l.metric`,
+    },
+    {
+      title: 'Alerts',
+      kind: 'table',
+      width: 24,
+      decimals: 3,
+      severityColumns: '^Severity$',
+      sql: `SELECT a.raised_at AS "Raised", a.metric AS "Metric", a.contract_year AS "Contract year", a.checkpoint AS "Checkpoint", a.target AS "Target", a.actual AS "Actual",
+  a.severity AS "Severity", a.status AS "Alert status", coalesce(a.resolution, '') AS "Resolution"
+FROM alerts a
+WHERE a.school_id = '$school'
+ORDER BY a.raised_at DESC`,
+    },
+  ],
+};
+
+const alertFilter = `${allOr('district', 'a.district_id')} AND ${allOr('status', 'a.status')}`;
+
+const alerts: DashboardSpec = {
+  uid: 'tm-alerts',
+  title: 'Turnaround: alerts',
+  description: 'Off-track alerts by district: early warnings and misses at the end of a contract year, their severity and what became of them.',
+  tags: ['alerts'],
+  variables: [
+    { name: 'district', label: 'District', sql: 'SELECT DISTINCT district_id FROM registry_schools ORDER BY 1', includeAll: true },
+    { name: 'status', label: 'Alert status', sql: `SELECT unnest(ARRAY['open', 'acknowledged', 'resolved'])`, includeAll: true },
+  ],
+  panels: [
+    {
+      title: 'Alerts by severity',
+      kind: 'stat',
+      width: 24,
+      sql: `SELECT count(*) FILTER (WHERE severity = 'info') AS "Info", count(*) FILTER (WHERE severity = 'warning') AS "Warning",
+  count(*) FILTER (WHERE severity = 'serious') AS "Serious", count(*) FILTER (WHERE severity = 'critical') AS "Critical"
+FROM alerts a WHERE ${alertFilter}`,
+    },
+    {
+      title: 'Alerts raised per week',
+      kind: 'timeseries',
+      width: 12,
+      sql: `SELECT $__timeGroupAlias(a.raised_at, '7d'), count(*) AS "raised"
+FROM alerts a
+WHERE $__timeFilter(a.raised_at) AND ${alertFilter}
+GROUP BY 1
+ORDER BY 1`,
+    },
+    {
+      title: 'Alerts by district',
+      kind: 'table',
+      width: 12,
+      sql: `SELECT a.district_id AS "District", count(*) FILTER (WHERE a.status = 'open') AS "Open", count(*) FILTER (WHERE a.status = 'acknowledged') AS "Acknowledged",
+  count(*) FILTER (WHERE a.status = 'resolved') AS "Resolved"
+FROM alerts a WHERE ${allOr('district', 'a.district_id')}
+GROUP BY a.district_id
+ORDER BY a.district_id`,
+    },
+    {
+      title: 'Alerts',
+      kind: 'table',
+      width: 24,
+      height: 14,
+      decimals: 3,
+      severityColumns: '^Severity$',
+      sql: `SELECT a.raised_at AS "Raised", a.district_id AS "District", coalesce(a.school_id, a.cluster_id) AS "School or cluster", a.contract_id AS "Contract",
+  a.partner_id AS "Lead partner", a.metric AS "Metric", a.contract_year AS "Contract year", a.checkpoint AS "Checkpoint", a.target AS "Target", a.actual AS "Actual",
+  a.severity AS "Severity", a.status AS "Alert status", coalesce(a.resolution, '') AS "Resolution", jsonb_array_length(a.acknowledgements) AS "Acknowledgements"
+FROM alerts a
+WHERE ${alertFilter}
+ORDER BY a.raised_at DESC, a.alert_id`,
+    },
+  ],
+};
+
+export const DASHBOARDS: readonly DashboardSpec[] = [stateOverview, zone, cluster, partnerScorecard, school, alerts];
+
+/** File name (under dashboards/provisioned) -> dashboard JSON. */
+export function dashboardFiles(): Map<string, Record<string, unknown>> {
+  return new Map(DASHBOARDS.map((spec) => [`${spec.uid.replace(/^tm-/, '')}.json`, dashboard(spec)]));
+}

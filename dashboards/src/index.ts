@@ -1,0 +1,4 @@
+export * from './dashboards';
+export * from './generate';
+export { DATASOURCE } from './grafana';
+export { shownRate } from './read-model-sql';
