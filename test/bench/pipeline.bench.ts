@@ -8,6 +8,8 @@ import { PostgresEventStore, rebuildProjection, START, StoredEvent } from '@turn
 import { createFeedPipeline } from '@turnaround/feeds';
 import { createPgliteClient, SqlClient } from '@turnaround/postgres';
 import { openScratchDatabase } from '@turnaround/postgres/testing';
+import { KafkaMessageBus, topicsOf } from '@turnaround/messaging';
+import { SQL_CLIENT } from '@turnaround/platform';
 import { metricsProjection } from '@turnaround/read-model';
 import { testConfig, TEST_STATE_KEY } from '../e2e/support/app';
 import { writeAssessmentCsv } from '../e2e/support/feed-files';
@@ -17,7 +19,7 @@ import { writeAssessmentCsv } from '../e2e/support/feed-files';
  * same run on the same database. Not a test: nothing here fails on a number.
  *
  * BENCH_ROWS (default 50,000) assessment rows, 28 per school (about 1,800 schools), on PGlite
- * and, when DATABASE_URL is set, on PostgreSQL. Results: a table on stdout and tmp/bench/results.json.
+ * and, when DATABASE_URL is set, on PostgreSQL (and through Kafka when KAFKA_BROKERS is set too). Results: a table on stdout and tmp/bench/results.json.
  */
 const ROWS = Number(process.env.BENCH_ROWS ?? 50_000);
 const PER_SCHOOL = 28;
@@ -101,6 +103,67 @@ async function pipelineOn(database: string, sql: SqlClient, file: string): Promi
   await store.close();
 }
 
+/** A distinct attendance record per n: schools of 28 weekly periods each. */
+function attendanceRecord(n: number) {
+  const start = new Date(Date.UTC(2024, 8, 2 + 7 * (n % PER_SCHOOL)));
+  return {
+    schoolId: `K${String(Math.floor(n / PER_SCHOOL)).padStart(5, '0')}`,
+    schoolYear: '2024-25',
+    periodStart: start.toISOString().slice(0, 10),
+    periodEnd: new Date(start.getTime() + 4 * 86_400_000).toISOString().slice(0, 10),
+    membershipDays: 2000,
+    attendanceDays: 1900,
+  };
+}
+
+/**
+ * Feed records through Kafka into the all-in-one service on PostgreSQL: from the first message
+ * published to the last record stored, against a bare consumer reading the same topic.
+ */
+async function kafkaIngest(serverUrl: string, brokers: string[]): Promise<void> {
+  const prefix = `bench-${Date.now()}.`;
+  const topic = topicsOf(prefix).feed('attendance');
+  const bus = new KafkaMessageBus(brokers, 'turnaround-bench');
+  const messages = Array.from({ length: ROWS }, (_, n) => {
+    const record = attendanceRecord(n);
+    return { key: record.schoolId, value: JSON.stringify(record) };
+  });
+  for (let start = 0; start < messages.length; start += 5_000) await bus.publish(topic, messages.slice(start, start + 5_000));
+
+  let allSeen: () => void = () => undefined;
+  const seenAll = new Promise<void>((resolve) => (allSeen = resolve));
+  let seen = 0;
+  const raw = await timed(async () => {
+    const consumption = await bus.consume({ groupId: `${prefix}raw`, topics: [topic] }, async (batch) => {
+      seen += batch.messages.length;
+      if (seen >= ROWS) allSeen();
+    });
+    await seenAll;
+    return consumption;
+  });
+  await raw.result.stop();
+  const database = await openScratchDatabase(serverUrl);
+  const app = await createApp(testConfig({ DATABASE_URL: database.url, KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC_PREFIX: prefix }), { logger: false });
+  try {
+    const sql = app.get<SqlClient>(SQL_CLIENT);
+    const ingest = await timed(async () => {
+      await app.init();
+      for (;;) {
+        const [{ accepted }] = await sql.query<{ accepted: number }>(`SELECT coalesce(sum(accepted), 0)::int AS accepted FROM feed_batches WHERE channel = 'kafka'`);
+        if (accepted >= ROWS) return accepted;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    });
+    const rawRate = ROWS / raw.seconds;
+    const rate = ingest.result / ingest.seconds;
+    figures.push({ database: 'postgres', figure: 'ingest, Kafka messages (all-in-one)', value: rate, unit: 'records/s', baseline: rawRate, ratio: rate / rawRate });
+  } finally {
+    await app.close();
+    await database.close();
+    await bus.close();
+  }
+}
+
 /** From a feed record accepted over HTTP to its alert visible in the API, on the embedded default. */
 async function feedToAlertLatency(file: string): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'turnaround-bench-'));
@@ -172,6 +235,7 @@ async function main(): Promise<void> {
     // pipelineOn closes each database with its event store (a scratch database is dropped)
     await pipelineOn('pglite', await createPgliteClient(), file);
     if (process.env.DATABASE_URL) await pipelineOn('postgres', await openScratchDatabase(process.env.DATABASE_URL), file);
+    if (process.env.DATABASE_URL && process.env.KAFKA_BROKERS) await kafkaIngest(process.env.DATABASE_URL, process.env.KAFKA_BROKERS.split(','));
     await feedToAlertLatency(file);
   } finally {
     rmSync(dir, { recursive: true, force: true });

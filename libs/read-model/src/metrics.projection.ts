@@ -120,7 +120,7 @@ async function applyKnowledge(tx: SqlExecutor, events: readonly StoredEvent[], k
     touchRecord(touch, feed as FeedKind, record.schoolId, record.schoolYear);
   }
   await upsertRecords(tx, [...records.values()]);
-  for (const { schoolId, schoolYear } of touched.values()) await recompute(tx, schoolId, schoolYear, knownAt);
+  await recompute(tx, [...touched.values()], knownAt);
 }
 
 /** A staffing report also changes next year's retention, which divides by this year's teachers. */
@@ -152,40 +152,84 @@ async function upsertRecords(tx: SqlExecutor, records: { feed: FeedKind; key: st
   );
 }
 
-async function recompute(tx: SqlExecutor, schoolId: string, schoolYear: string, knownAt: string): Promise<void> {
-  const prior = addSchoolYears(schoolYear, -1);
-  const rows = await tx.query<{ feed: FeedKind; school_year: string; data: FeedRecord }>(
-    `SELECT feed, school_year, data FROM feed_records
-     WHERE school_id = $1 AND NOT retracted AND (school_year = $2 OR (feed = 'staffing' AND school_year = $3))`,
-    [schoolId, schoolYear, prior],
-  );
-  const [{ later }] = await tx.query<{ later: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM feed_records WHERE school_id = $1 AND feed = 'staffing' AND school_year > $2 AND NOT retracted) AS later`,
-    [schoolId, schoolYear],
-  );
-  const current = rows.filter((row) => row.school_year === schoolYear);
-  // The feed column says which record type each row holds.
-  const of = (feed: FeedKind) => current.filter((row) => row.feed === feed).map((row) => row.data) as never[];
-  const facts: SchoolYearFacts = {
-    schoolYear,
-    assessment: of('assessment'),
-    attendance: of('attendance'),
-    staffing: of('staffing'),
-    indicators: of('indicators'),
-    priorYearStaffing: rows.filter((row) => row.school_year === prior).map((row) => row.data) as never[],
-    laterYearStaffingReported: later,
+interface SchoolYearKey {
+  schoolId: string;
+  schoolYear: string;
+}
+
+/**
+ * Recomputes the metrics of the school years touched at one knowledge time, set-wise: three
+ * reads (their current records with the prior year's staffing, each school's latest staffing
+ * year, and their stored metrics) and one write per kind of change, however many school years.
+ * Only values that changed are written, and each change goes to the history.
+ */
+async function recompute(tx: SqlExecutor, touched: readonly SchoolYearKey[], knownAt: string): Promise<void> {
+  if (touched.length === 0) return;
+  const keyOf = (schoolId: string, schoolYear: string) => `${schoolId}|${schoolYear}`;
+  const wanted = new Map<string, SchoolYearKey>();
+  for (const { schoolId, schoolYear } of touched) {
+    wanted.set(keyOf(schoolId, schoolYear), { schoolId, schoolYear });
+    const prior = addSchoolYears(schoolYear, -1);
+    wanted.set(keyOf(schoolId, prior), { schoolId, schoolYear: prior });
+  }
+  const pairs = (keys: Iterable<SchoolYearKey>) => {
+    const list = [...keys];
+    return [list.map((key) => key.schoolId), list.map((key) => key.schoolYear)];
   };
-  const values = new Map(schoolYearMetrics(facts).map((value) => [value.metric, value]));
-  const existing = new Map(
-    (await tx.query<MetricValue>(
-      'SELECT metric, numerator, denominator, suppressed, partial, final, through FROM school_metrics WHERE school_id = $1 AND school_year = $2',
-      [schoolId, schoolYear],
-    )).map((row) => [row.metric, row]),
+  const schoolIds = [...new Set(touched.map((key) => key.schoolId))];
+  const rows = await tx.query<{ school_id: string; feed: FeedKind; school_year: string; data: FeedRecord }>(
+    `SELECT school_id, feed, school_year, data FROM feed_records
+     WHERE NOT retracted AND (school_id, school_year) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+    pairs(wanted.values()),
   );
-  const changed = [...values.values()].filter((value) => !sameValue(existing.get(value.metric), value));
-  const removed = [...existing.keys()].filter((metric) => !values.has(metric));
+  const latestStaffing = await tx.query<{ school_id: string; latest: string }>(
+    `SELECT school_id, max(school_year) AS latest FROM feed_records WHERE feed = 'staffing' AND NOT retracted AND school_id = ANY($1::text[]) GROUP BY school_id`,
+    [schoolIds],
+  );
+  const stored = await tx.query<MetricValue & { school_id: string; school_year: string }>(
+    `SELECT school_id, school_year, metric, numerator, denominator, suppressed, partial, final, through FROM school_metrics
+     WHERE (school_id, school_year) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+    pairs(touched),
+  );
+  const recordsOf = new Map<string, typeof rows>();
+  for (const row of rows) {
+    const key = keyOf(row.school_id, row.school_year);
+    const list = recordsOf.get(key);
+    if (list) list.push(row);
+    else recordsOf.set(key, [row]);
+  }
+  const latest = new Map(latestStaffing.map((row) => [row.school_id, row.latest]));
+  const existing = new Map<string, Map<string, MetricValue>>();
+  for (const row of stored) {
+    const key = keyOf(row.school_id, row.school_year);
+    existing.set(key, (existing.get(key) ?? new Map()).set(row.metric, row));
+  }
+
+  const changed: (MetricValue & SchoolYearKey)[] = [];
+  const removed: { schoolId: string; schoolYear: string; metric: string }[] = [];
+  for (const { schoolId, schoolYear } of touched) {
+    const current = recordsOf.get(keyOf(schoolId, schoolYear)) ?? [];
+    // The feed column says which record type each row holds.
+    const of = (feed: FeedKind) => current.filter((row) => row.feed === feed).map((row) => row.data) as never[];
+    const facts: SchoolYearFacts = {
+      schoolYear,
+      assessment: of('assessment'),
+      attendance: of('attendance'),
+      staffing: of('staffing'),
+      indicators: of('indicators'),
+      priorYearStaffing: (recordsOf.get(keyOf(schoolId, addSchoolYears(schoolYear, -1))) ?? []).filter((row) => row.feed === 'staffing').map((row) => row.data) as never[],
+      laterYearStaffingReported: (latest.get(schoolId) ?? '') > schoolYear,
+    };
+    const values = new Map(schoolYearMetrics(facts).map((value) => [value.metric, value]));
+    const before = existing.get(keyOf(schoolId, schoolYear)) ?? new Map<string, MetricValue>();
+    for (const value of values.values()) if (!sameValue(before.get(value.metric), value)) changed.push({ ...value, schoolId, schoolYear });
+    for (const metric of before.keys()) if (!values.has(metric)) removed.push({ schoolId, schoolYear, metric });
+  }
+
   if (changed.length > 0) {
     const columns = [
+      changed.map((v) => v.schoolId),
+      changed.map((v) => v.schoolYear),
       changed.map((v) => v.metric),
       changed.map((v) => v.numerator),
       changed.map((v) => v.denominator),
@@ -194,29 +238,33 @@ async function recompute(tx: SqlExecutor, schoolId: string, schoolYear: string, 
       changed.map((v) => v.final),
       changed.map((v) => v.through),
     ];
-    const unnest = `unnest($4::text[], $5::float8[], $6::float8[], $7::bool[], $8::bool[], $9::bool[], $10::text[])
-                    AS v(metric, numerator, denominator, suppressed, partial, final, through)`;
+    const unnest = `unnest($2::text[], $3::text[], $4::text[], $5::float8[], $6::float8[], $7::bool[], $8::bool[], $9::bool[], $10::text[])
+                    AS v(school_id, school_year, metric, numerator, denominator, suppressed, partial, final, through)`;
     await tx.query(
       `INSERT INTO school_metrics (school_id, school_year, metric, numerator, denominator, suppressed, partial, final, through, known_at)
-       SELECT $1, $2, metric, numerator, denominator, suppressed, partial, final, through, $3 FROM ${unnest}
+       SELECT school_id, school_year, metric, numerator, denominator, suppressed, partial, final, through, $1 FROM ${unnest}
        ON CONFLICT (school_id, school_year, metric) DO UPDATE SET numerator = EXCLUDED.numerator, denominator = EXCLUDED.denominator,
          suppressed = EXCLUDED.suppressed, partial = EXCLUDED.partial, final = EXCLUDED.final, through = EXCLUDED.through, known_at = EXCLUDED.known_at`,
-      [schoolId, schoolYear, knownAt, ...columns],
+      [knownAt, ...columns],
     );
     await tx.query(
       `INSERT INTO school_metric_history (school_id, school_year, metric, numerator, denominator, suppressed, partial, final, through, removed, known_at)
-       SELECT $1, $2, metric, numerator, denominator, suppressed, partial, final, through, false, $3 FROM ${unnest}
+       SELECT school_id, school_year, metric, numerator, denominator, suppressed, partial, final, through, false, $1 FROM ${unnest}
        ${HISTORY_UPSERT}`,
-      [schoolId, schoolYear, knownAt, ...columns],
+      [knownAt, ...columns],
     );
   }
   if (removed.length > 0) {
-    await tx.query('DELETE FROM school_metrics WHERE school_id = $1 AND school_year = $2 AND metric = ANY($3::text[])', [schoolId, schoolYear, removed]);
+    const columns = [removed.map((r) => r.schoolId), removed.map((r) => r.schoolYear), removed.map((r) => r.metric)];
+    await tx.query(
+      `DELETE FROM school_metrics WHERE (school_id, school_year, metric) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`,
+      columns,
+    );
     await tx.query(
       `INSERT INTO school_metric_history (school_id, school_year, metric, numerator, denominator, suppressed, partial, final, through, removed, known_at)
-       SELECT $1, $2, metric, NULL, NULL, false, false, false, '', true, $3 FROM unnest($4::text[]) AS m(metric)
+       SELECT school_id, school_year, metric, NULL, NULL, false, false, false, '', true, $1 FROM unnest($2::text[], $3::text[], $4::text[]) AS m(school_id, school_year, metric)
        ${HISTORY_UPSERT}`,
-      [schoolId, schoolYear, knownAt, removed],
+      [knownAt, ...columns],
     );
   }
 }
