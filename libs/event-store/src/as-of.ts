@@ -11,8 +11,10 @@ export function knownAsOf(store: EventStore, knownAt: Date): EventStore {
   };
   return {
     append: refuse,
+    appendMany: refuse,
     subscribe: refuse,
     readStream: async (streamId) => (await store.readStream(streamId)).filter(known),
+    readStreams: async (streamIds) => new Map([...(await store.readStreams(streamIds))].map(([streamId, events]) => [streamId, events.filter(known)])),
     async readAll({ after, limit }) {
       // Skips unknown events page by page, so a caller still sees a short page only at the end of the log.
       let position = after;

@@ -42,6 +42,13 @@ export interface AppendResult {
   position: Checkpoint;
 }
 
+/** One stream's part of `appendMany`. */
+export interface StreamAppend {
+  streamId: string;
+  events: readonly EventToAppend[];
+  expectedRevision: ExpectedRevision;
+}
+
 export interface Subscription {
   /** Settles when the subscription ends: resolves after `stop()`, rejects when the handler failed. */
   readonly done: Promise<void>;
@@ -57,8 +64,18 @@ export interface SubscribeOptions {
 export interface EventStore {
   /** Appends atomically: all events or none. Throws WrongExpectedRevisionError when the check fails. */
   append(streamId: string, events: readonly EventToAppend[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult>;
+  /**
+   * Appends to several distinct streams, each with its own expected revision; the results come
+   * in the order given. Each stream's events go in atomically. On PostgreSQL all streams go in
+   * one transaction (all or none); EventStoreDB has no transaction across streams, so there a
+   * failure can leave the streams before it appended. Throws WrongExpectedRevisionError for a
+   * stream whose check fails, and that stream gets nothing.
+   */
+  appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
   /** The whole stream in revision order; empty when it does not exist. */
   readStream(streamId: string): Promise<StoredEvent[]>;
+  /** Several whole streams at once, by stream id; a stream that does not exist maps to an empty list. */
+  readStreams(streamIds: readonly string[]): Promise<Map<string, StoredEvent[]>>;
   /** Events after a checkpoint, in log order; only events no slower writer can still precede. */
   readAll(options: { after: Checkpoint; limit: number }): Promise<StoredEvent[]>;
   /**

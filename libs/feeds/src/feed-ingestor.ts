@@ -23,7 +23,7 @@ import {
   validateFeedRecord,
   ValidationError,
 } from '@turnaround/domain';
-import { EventStore, EventToAppend, WrongExpectedRevisionError } from '@turnaround/event-store';
+import { EventStore, EventToAppend, StoredEvent, WrongExpectedRevisionError } from '@turnaround/event-store';
 import { BatchCounts, BatchStatus, FeedBatches, RejectedRecord } from './feed-batches';
 import { ProfileCatalogue } from './profile-catalogue';
 
@@ -54,8 +54,6 @@ export interface BatchSummary extends BatchCounts {
 
 /** Rows validated and stored together: big enough to amortise a stream load, small enough to bound memory. */
 const CHUNK_ROWS = 1000;
-/** Streams of one chunk written at once (a server pool has room; PGlite simply queues them). */
-const STREAM_CONCURRENCY = 4;
 const ANSWER_ISSUE_LIMIT = 1000;
 /** Ledgers kept between pushes; a stale one costs only a conflict and a reload. */
 const LEDGER_CACHE_STREAMS = 2000;
@@ -223,16 +221,15 @@ export class FeedIngestor {
         rejections.push({ row, record: raw, issues: mapped.issues });
       } else {
         const streamId = feedStreamOfRecord(kind, mapped.record);
-        byStream.set(streamId, [...(byStream.get(streamId) ?? []), mapped.record]);
+        const records = byStream.get(streamId);
+        if (records) records.push(mapped.record);
+        else byStream.set(streamId, [mapped.record]);
       }
     }
     // The service learns a chunk's records at one knowledge time.
     const recordedAt = this.clock().toISOString();
-    const groups = [...byStream];
-    for (let start = 0; start < groups.length; start += STREAM_CONCURRENCY) {
-      const outcomes = await Promise.all(groups.slice(start, start + STREAM_CONCURRENCY).map(([streamId, records]) => this.appendRecords(kind, streamId, records, batch, recordedAt)));
-      for (const outcome of outcomes.flat()) counts[outcome === 'accepted' ? 'accepted' : outcome === 'restated' ? 'restated' : 'duplicates'] += 1;
-    }
+    for (const outcome of await this.appendChunk(kind, [...byStream], batch, recordedAt))
+      counts[outcome === 'accepted' ? 'accepted' : outcome === 'restated' ? 'restated' : 'duplicates'] += 1;
     await this.batches.recordChunk(batch.summary.batchId, counts, rejections);
     batch.rejections?.push(...rejections);
 
@@ -247,20 +244,52 @@ export class FeedIngestor {
     batch.onProgress?.({ rows: batch.rows, accepted: summary.accepted, duplicates: summary.duplicates, restated: summary.restated, skipped: summary.skipped, rejectedRows: summary.rejectedRows });
   }
 
-  /** Decides the records of one stream in file order and appends what is new, all or nothing. */
-  private appendRecords(kind: FeedKind, streamId: string, records: readonly FeedRecord[], batch: Batch, recordedAt: string): Promise<FeedOutcome[]> {
-    return this.withLedger(kind, streamId, (ledger) => {
-      const events: EventToAppend[] = [];
-      const outcomes = records.map((record) => {
-        const decision = ledger.decide(record);
-        if (decision.event) {
-          ledger.apply(decision.event);
-          events.push(this.toAppend(kind, decision.event, batch.context, recordedAt, naturalKeyOf(kind, record), batch.summary.batchId));
-        }
-        return decision.outcome;
-      });
-      return { events, result: outcomes };
+  /**
+   * Loads the ledgers of a chunk's streams in one read, decides every stream against its
+   * ledger and appends them together (on PostgreSQL one transaction for the chunk rather than
+   * one per stream). When another writer
+   * got to one of the streams first, the chunk's streams are taken one by one instead, each
+   * reloaded and decided again (withLedger).
+   */
+  private async appendChunk(kind: FeedKind, groups: readonly [string, FeedRecord[]][], batch: Batch, recordedAt: string): Promise<FeedOutcome[]> {
+    const missing = groups.map(([streamId]) => streamId).filter((streamId) => !this.ledgers.has(streamId));
+    const stored = missing.length === 0 ? new Map<string, StoredEvent[]>() : await this.store.readStreams(missing);
+    const loaded = groups.map(([streamId]) => this.ledgers.get(streamId) ?? ledgerOf(kind, stored.get(streamId) ?? []));
+    // The decisions below change the ledgers; they come back only if the append succeeds.
+    for (const [streamId] of groups) this.ledgers.delete(streamId);
+    const decided = groups.map(([streamId, records], index) => ({ streamId, ...loaded[index], ...this.decideRecords(kind, loaded[index].ledger, records, batch, recordedAt) }));
+    const appends = decided.filter((stream) => stream.events.length > 0);
+    try {
+      const results = appends.length === 0 ? [] : await this.store.appendMany(appends.map((stream) => ({ streamId: stream.streamId, events: stream.events, expectedRevision: stream.revision ?? 'no_stream' })));
+      const next = new Map(appends.map((stream, index) => [stream.streamId, results[index].nextExpectedRevision]));
+      for (const stream of decided) this.remember(stream.streamId, stream.ledger, next.get(stream.streamId) ?? stream.revision);
+      return decided.flatMap((stream) => stream.outcomes);
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      const outcomes: FeedOutcome[] = [];
+      for (const [streamId, records] of groups) {
+        const decide = (ledger: FeedLedger) => {
+          const { events, outcomes: result } = this.decideRecords(kind, ledger, records, batch, recordedAt);
+          return { events, result };
+        };
+        outcomes.push(...(await this.withLedger(kind, streamId, decide)));
+      }
+      return outcomes;
+    }
+  }
+
+  /** Decides the records of one stream in file order: the events to append and each record's outcome. */
+  private decideRecords(kind: FeedKind, ledger: FeedLedger, records: readonly FeedRecord[], batch: Batch, recordedAt: string): { events: EventToAppend[]; outcomes: FeedOutcome[] } {
+    const events: EventToAppend[] = [];
+    const outcomes = records.map((record) => {
+      const decision = ledger.decide(record);
+      if (decision.event) {
+        ledger.apply(decision.event);
+        events.push(this.toAppend(kind, decision.event, batch.context, recordedAt, naturalKeyOf(kind, record), batch.summary.batchId));
+      }
+      return decision.outcome;
     });
+    return { events, outcomes };
   }
 
   /**
@@ -284,10 +313,7 @@ export class FeedIngestor {
   }
 
   private async loadLedger(kind: FeedKind, streamId: string): Promise<{ ledger: FeedLedger; revision: number | undefined }> {
-    const ledger = new FeedLedger(kind);
-    const stored = await this.store.readStream(streamId);
-    for (const event of stored) ledger.apply(parseEvent(event.type, event.schemaVersion, event.data) as FeedEvent);
-    return { ledger, revision: stored.at(-1)?.revision };
+    return ledgerOf(kind, await this.store.readStream(streamId));
   }
 
   private remember(streamId: string, ledger: FeedLedger, revision: number | undefined): void {
@@ -318,4 +344,11 @@ export class FeedIngestor {
     await this.batches.finish(batch.summary.batchId, 'failed', this.clock(), [{ field: '(batch)', message: `stopped: ${message}` }]).catch(() => undefined);
     throw error;
   }
+}
+
+/** A feed stream's ledger from its stored events, with the revision it was built from. */
+function ledgerOf(kind: FeedKind, stored: readonly StoredEvent[]): { ledger: FeedLedger; revision: number | undefined } {
+  const ledger = new FeedLedger(kind);
+  for (const event of stored) ledger.apply(parseEvent(event.type, event.schemaVersion, event.data) as FeedEvent);
+  return { ledger, revision: stored.at(-1)?.revision };
 }

@@ -21,6 +21,7 @@ import {
   ExpectedRevision,
   START,
   StoredEvent,
+  StreamAppend,
   SubscribeOptions,
   Subscription,
   WrongExpectedRevisionError,
@@ -107,6 +108,13 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
+  /** Stream by stream: KurrentDB has no transaction across streams (see the port). */
+  async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    const results: AppendResult[] = [];
+    for (const { streamId, events, expectedRevision } of appends) results.push(await this.append(streamId, events, { expectedRevision }));
+    return results;
+  }
+
   async readStream(streamId: string): Promise<StoredEvent[]> {
     const events: StoredEvent[] = [];
     try {
@@ -118,6 +126,10 @@ export class EventStoreDbEventStore implements EventStore {
       throw error;
     }
     return events;
+  }
+
+  async readStreams(streamIds: readonly string[]): Promise<Map<string, StoredEvent[]>> {
+    return new Map(await Promise.all(streamIds.map(async (streamId) => [streamId, await this.readStream(streamId)] as const)));
   }
 
   async readAll({ after, limit }: { after: Checkpoint; limit: number }): Promise<StoredEvent[]> {

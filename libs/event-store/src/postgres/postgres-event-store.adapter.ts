@@ -9,6 +9,7 @@ import {
   ExpectedRevision,
   START,
   StoredEvent,
+  StreamAppend,
   SubscribeOptions,
   Subscription,
   WrongExpectedRevisionError,
@@ -53,60 +54,79 @@ export class PostgresEventStore implements EventStore {
   }
 
   async append(streamId: string, events: readonly EventToAppend[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<AppendResult> {
-    const result = await this.sql.transaction((tx) => this.appendInTransaction(tx, streamId, events, options.expectedRevision ?? 'any'));
-    this.localWakers.forEach((wake) => wake());
+    const [result] = await this.appendMany([{ streamId, events, expectedRevision: options.expectedRevision ?? 'any' }]);
     return result;
+  }
+
+  /** All streams in one transaction: all or none. */
+  async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    const results = await this.sql.transaction((tx) => this.appendManyInTransaction(tx, appends));
+    this.localWakers.forEach((wake) => wake());
+    return results;
   }
 
   /**
    * Appends inside a transaction the caller owns. It must be the transaction's first write, so
    * that its id is taken under the stream lock (see the class comment).
    */
-  async appendInTransaction(
-    tx: SqlExecutor,
-    streamId: string,
-    events: readonly EventToAppend[],
-    expectedRevision: ExpectedRevision,
-  ): Promise<AppendResult> {
-    if (events.length === 0) throw new RangeError('append needs at least one event');
-    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [streamId]);
-    // A new statement, so its snapshot is taken after the lock was granted: it sees the revision
-    // the previous holder committed. Asking for the transaction id here fixes it under the lock.
-    const [{ revision: current }] = await tx.query<{ revision: number | null }>(
-      'SELECT pg_current_xact_id(), (SELECT revision FROM es_streams WHERE stream_id = $1) AS revision',
-      [streamId],
-    );
-    const actual = current ?? 'no_stream';
-    const matches =
-      expectedRevision === 'any' || (expectedRevision === 'no_stream' ? current === null : current === expectedRevision);
-    if (!matches) throw new WrongExpectedRevisionError(streamId, expectedRevision, actual);
+  async appendInTransaction(tx: SqlExecutor, streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+    const [result] = await this.appendManyInTransaction(tx, [{ streamId, events, expectedRevision }]);
+    return result;
+  }
 
-    const first = (current ?? -1) + 1;
-    const last = first + events.length - 1;
-    const rows = await tx.query<{ global_position: number; transaction_text: string }>(
-      `WITH stream AS (
-         INSERT INTO es_streams (stream_id, revision) VALUES ($1, $8)
+  private async appendManyInTransaction(tx: SqlExecutor, appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    const streamIds = appends.map((append) => append.streamId);
+    if (new Set(streamIds).size !== streamIds.length) throw new RangeError('appendMany takes each stream once');
+    for (const append of appends) if (append.events.length === 0) throw new RangeError(`append to '${append.streamId}' needs at least one event`);
+    // Locks in one order (by stream id), so two writers of overlapping streams cannot deadlock.
+    await tx.query(
+      'SELECT pg_advisory_xact_lock(hashtextextended(stream_id, 0)) FROM (SELECT stream_id FROM unnest($1::text[]) AS s(stream_id) ORDER BY stream_id) AS locked',
+      [[...streamIds].sort()],
+    );
+    // A new statement, so its snapshot is taken after the locks were granted: it sees the
+    // revisions the previous holders committed. Asking for the transaction id here fixes it under the locks.
+    const currentRows = await tx.query<{ stream_id: string; revision: number | null }>(
+      `SELECT pg_current_xact_id(), s.stream_id, st.revision FROM unnest($1::text[]) AS s(stream_id) LEFT JOIN es_streams st USING (stream_id)`,
+      [streamIds],
+    );
+    const current = new Map(currentRows.map((row) => [row.stream_id, row.revision === null ? null : Number(row.revision)]));
+    const rows = { streamIds: [] as string[], revisions: [] as number[], eventIds: [] as string[], types: [] as string[], versions: [] as number[], data: [] as string[], metadata: [] as string[] };
+    const lastRevisions: number[] = [];
+    for (const { streamId, events, expectedRevision } of appends) {
+      const revision = current.get(streamId) ?? null;
+      const matches = expectedRevision === 'any' || (expectedRevision === 'no_stream' ? revision === null : revision === expectedRevision);
+      if (!matches) throw new WrongExpectedRevisionError(streamId, expectedRevision, revision ?? 'no_stream');
+      const first = (revision ?? -1) + 1;
+      events.forEach((event, index) => {
+        rows.streamIds.push(streamId);
+        rows.revisions.push(first + index);
+        rows.eventIds.push(event.eventId ?? randomUUID());
+        rows.types.push(event.type);
+        rows.versions.push(event.schemaVersion);
+        rows.data.push(JSON.stringify(event.data));
+        rows.metadata.push(JSON.stringify(event.metadata));
+      });
+      lastRevisions.push(first + events.length - 1);
+    }
+    const inserted = await tx.query<{ stream_id: string; global_position: number; transaction_text: string }>(
+      `WITH streams AS (
+         INSERT INTO es_streams (stream_id, revision) SELECT * FROM unnest($8::text[], $9::bigint[])
          ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision)
        INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, schema_version, data, metadata, recorded_at)
-       SELECT $1, revision, event_id, event_type, schema_version, data, metadata, (metadata->>'recordedAt')::timestamptz
-       FROM unnest($2::bigint[], $3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[])
-         AS e(revision, event_id, event_type, schema_version, data, metadata)
-       ORDER BY revision
-       RETURNING global_position, transaction_id::text AS transaction_text`,
-      [
-        streamId,
-        events.map((_, index) => first + index),
-        events.map((event) => event.eventId ?? randomUUID()),
-        events.map((event) => event.type),
-        events.map((event) => event.schemaVersion),
-        events.map((event) => JSON.stringify(event.data)),
-        events.map((event) => JSON.stringify(event.metadata)),
-        last,
-      ],
+       SELECT stream_id, revision, event_id, event_type, schema_version, data, metadata, (metadata->>'recordedAt')::timestamptz
+       FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[])
+         WITH ORDINALITY AS e(stream_id, revision, event_id, event_type, schema_version, data, metadata, n)
+       ORDER BY n
+       RETURNING stream_id, global_position, transaction_id::text AS transaction_text`,
+      [rows.streamIds, rows.revisions, rows.eventIds, rows.types, rows.versions, rows.data, rows.metadata, streamIds, lastRevisions],
     );
-    await tx.query('SELECT pg_notify($1, $2)', [APPENDED_CHANNEL, streamId]);
-    const lastRow = rows.reduce((a, b) => (a.global_position > b.global_position ? a : b));
-    return { nextExpectedRevision: last, position: checkpointOf(lastRow) };
+    await tx.query('SELECT pg_notify($1, $2)', [APPENDED_CHANNEL, streamIds.length === 1 ? streamIds[0] : `${streamIds.length} streams`]);
+    const lastOf = new Map<string, { global_position: number; transaction_text: string }>();
+    for (const row of inserted) {
+      const seen = lastOf.get(row.stream_id);
+      if (!seen || Number(row.global_position) > Number(seen.global_position)) lastOf.set(row.stream_id, row);
+    }
+    return appends.map(({ streamId }, index) => ({ nextExpectedRevision: lastRevisions[index], position: checkpointOf(lastOf.get(streamId) as { global_position: number; transaction_text: string }) }));
   }
 
   async readStream(streamId: string): Promise<StoredEvent[]> {
@@ -115,6 +135,13 @@ export class PostgresEventStore implements EventStore {
       [streamId],
     );
     return rows.map(toStoredEvent);
+  }
+
+  async readStreams(streamIds: readonly string[]): Promise<Map<string, StoredEvent[]>> {
+    const streams = new Map<string, StoredEvent[]>(streamIds.map((streamId) => [streamId, []]));
+    const rows = await this.sql.query<EventRow>(`SELECT ${COLUMNS} FROM es_events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_revision`, [streamIds]);
+    for (const row of rows) streams.get(row.stream_id)?.push(toStoredEvent(row));
+    return streams;
   }
 
   async readAll({ after, limit }: { after: Checkpoint; limit: number }): Promise<StoredEvent[]> {

@@ -1,6 +1,6 @@
 import { SqlClient } from '@turnaround/postgres';
 import { openScratchDatabase, serverUrlForTests, testDatabases } from '@turnaround/postgres/testing';
-import { START } from '../event-store.port';
+import { START, WrongExpectedRevisionError } from '../event-store.port';
 import { eventStoreContract } from '../testing/event-store.contract';
 import { PostgresEventStore } from './postgres-event-store.adapter';
 
@@ -59,5 +59,22 @@ const serverUrl = serverUrlForTests();
     commitSlow();
     await slow;
     expect((await store.readAll({ after: START, limit: 10 })).map((e) => e.type)).toEqual(['Slow', 'Fast']);
+  });
+});
+
+describe.each(testDatabases())('PostgresEventStore.appendMany on $name', (database) => {
+  it('appends all streams or none: a conflict on one leaves the others untouched', async () => {
+    const store = await PostgresEventStore.create(await database.open());
+    const metadata = { recordedAt: '2025-01-01T00:00:00Z', source: { channel: 'system' as const }, correlationId: 'c', actor: 'a' };
+    await store.append('taken', [{ type: 'A', schemaVersion: 1, data: {}, metadata }]);
+    await expect(
+      store.appendMany([
+        { streamId: 'fresh', events: [{ type: 'F', schemaVersion: 1, data: {}, metadata }], expectedRevision: 'no_stream' },
+        { streamId: 'taken', events: [{ type: 'B', schemaVersion: 1, data: {}, metadata }], expectedRevision: 'no_stream' },
+      ]),
+    ).rejects.toThrow(WrongExpectedRevisionError);
+    expect(await store.readStream('fresh')).toEqual([]);
+    await expect(store.appendMany([{ streamId: 'x', events: [], expectedRevision: 'any' }])).rejects.toThrow("append to 'x' needs at least one event");
+    await store.close();
   });
 });

@@ -25,6 +25,10 @@ export function eventStoreContract(openStore: () => Promise<EventStore>): void {
     expect(read[1].position).toBe(result.position);
     expect(read[0].metadata).toEqual(metadata);
     expect(await store.readStream('zone-none')).toEqual([]);
+    const both = await store.readStreams(['zone-none', 'zone-Z1']);
+    expect([...both.keys()].sort()).toEqual(['zone-Z1', 'zone-none']);
+    expect(both.get('zone-none')).toEqual([]);
+    expect(both.get('zone-Z1')).toEqual(read);
   });
 
   it('gives a typed conflict error on a wrong expected revision, and appends nothing', async () => {
@@ -41,6 +45,27 @@ export function eventStoreContract(openStore: () => Promise<EventStore>): void {
     await store.append('s', [event('B', 2)], { expectedRevision: 0 });
     await store.append('s', [event('C', 3)], { expectedRevision: 'any' });
     expect((await store.readStream('s')).map((e) => e.type)).toEqual(['A', 'B', 'C']);
+  });
+
+  it('appends to several streams at once, each checked against its own revision', async () => {
+    await store.append('many-a', [event('A0', 0)]);
+    const results = await store.appendMany([
+      { streamId: 'many-a', events: [event('A1', 1), event('A2', 2)], expectedRevision: 0 },
+      { streamId: 'many-b', events: [event('B0', 3)], expectedRevision: 'no_stream' },
+    ]);
+    expect(results.map((result) => result.nextExpectedRevision)).toEqual([2, 0]);
+    expect((await store.readStream('many-a')).map((e) => [e.revision, e.type])).toEqual([[0, 'A0'], [1, 'A1'], [2, 'A2']]);
+    expect((await store.readStream('many-b')).at(-1)?.position).toBe(results[1].position);
+    const all = await store.readAll({ after: START, limit: 10 });
+    expect(all.map((e) => e.type)).toEqual(['A0', 'A1', 'A2', 'B0']);
+
+    await expect(
+      store.appendMany([
+        { streamId: 'many-c', events: [event('C0', 4)], expectedRevision: 'any' },
+        { streamId: 'many-b', events: [event('B1', 5)], expectedRevision: 'no_stream' },
+      ]),
+    ).rejects.toMatchObject({ streamId: 'many-b', expected: 'no_stream', actual: 0 });
+    expect((await store.readStream('many-b')).map((e) => e.type)).toEqual(['B0']);
   });
 
   it('reads all streams in log order from a checkpoint', async () => {
