@@ -18,8 +18,8 @@ const ZONE: VariableSpec = {
 
 const STATUS_COLUMNS = '^(Status|Year [1-5])$';
 const CONTRACT_YEARS = [1, 2, 3];
-const byContractYear = (filter: string) =>
-  CONTRACT_YEARS.map((year) => `${worstStatus(`l.contract_year = ${year}${filter}`)} AS "Year ${year}"`).join(',\n  ');
+/** One column per contract year: the worst status of the lines `l` of that year. */
+const BY_CONTRACT_YEAR = CONTRACT_YEARS.map((year) => `${worstStatus(`l.contract_year = ${year}`)} AS "Year ${year}"`).join(',\n  ');
 
 const stateOverview: DashboardSpec = {
   uid: 'tm-state-overview',
@@ -57,7 +57,7 @@ ORDER BY z.zone_id`,
       width: 24,
       statusColumns: STATUS_COLUMNS,
       sql: `SELECT z.name AS "Zone", c.name AS "Cluster", p.name AS "Lead partner", k.contract_id AS "Contract", k.start_year AS "From", k.status AS "Contract status",
-  ${byContractYear('')}
+  ${BY_CONTRACT_YEAR}
 FROM registry_contracts k
 JOIN registry_partners p ON p.partner_id = k.partner_id
 JOIN registry_clusters c ON c.cluster_id = k.cluster_id
@@ -105,7 +105,7 @@ const zone: DashboardSpec = {
       height: 7,
       statusColumns: STATUS_COLUMNS,
       sql: `SELECT c.cluster_id AS "Cluster", c.name AS "Name", p.name AS "Lead partner", k.contract_id AS "Contract",
-  ${byContractYear('')}
+  ${BY_CONTRACT_YEAR}
 FROM registry_clusters c
 JOIN registry_contracts k ON k.cluster_id = c.cluster_id
 JOIN registry_partners p ON p.partner_id = k.partner_id
@@ -226,7 +226,7 @@ ORDER BY s.school_id, s.school_year`,
       width: 24,
       statusColumns: STATUS_COLUMNS,
       sql: `SELECT l.subject_id AS "School", l.metric AS "Metric",
-  ${byContractYear('')}
+  ${BY_CONTRACT_YEAR}
 FROM scorecard_lines l
 WHERE l.cluster_id = '$cluster' AND l.scope = 'school'
 GROUP BY l.subject_id, l.metric
@@ -259,7 +259,7 @@ FROM scorecard_lines WHERE contract_id = '$contract'`,
       width: 24,
       statusColumns: STATUS_COLUMNS,
       sql: `SELECT l.scope AS "Scope", l.subject_id AS "School or cluster", l.metric AS "Metric",
-  ${byContractYear('')}
+  ${BY_CONTRACT_YEAR}
 FROM scorecard_lines l
 WHERE l.contract_id = '$contract'
 GROUP BY l.scope, l.subject_id, l.metric

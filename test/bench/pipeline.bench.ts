@@ -1,5 +1,7 @@
 import 'reflect-metadata';
-import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse';
@@ -101,6 +103,51 @@ async function pipelineOn(database: string, sql: SqlClient, file: string): Promi
   figures.push({ database, figure: 'rebuild of the metrics projection', value: rebuildRate, unit: 'events/s', baseline: readRate, ratio: rebuildRate / readRate });
   figures.push({ database, figure: `peak RSS during the rebuild of ${read.result} events`, value: rebuild.peakMb, unit: 'MiB' });
   await store.close();
+}
+
+/**
+ * `turnaround replay` in a process of its own over a log of BENCH_REPLAY_EVENTS (default
+ * 1,000,000) events on PostgreSQL: its rate against a bare read of the same log, and its peak
+ * RSS (VmHWM from /proc, so Linux only).
+ */
+async function replayAtScale(serverUrl: string, dir: string): Promise<void> {
+  const events = Number(process.env.BENCH_REPLAY_EVENTS ?? 1_000_000);
+  const file = join(dir, 'replay.csv');
+  await writeAssessmentCsv(file, events, PER_SCHOOL);
+  const database = await openScratchDatabase(serverUrl);
+  const store = await PostgresEventStore.create(database);
+  try {
+    const { ingestor } = await createFeedPipeline(store, database);
+    await ingestor.ingestCsv('assessment', createReadStream(file), { channel: 'cli', actor: 'bench', correlationId: 'bench' });
+    const read = await timed(() => readEverything(store));
+    const child = spawn(process.execPath, ['-r', './infra/register.js', 'services/cli/src/main.ts', 'replay'], {
+      env: { ...process.env, DATABASE_URL: database.url },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    let peakKb = 0;
+    const sample = () => {
+      const match = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (match) peakKb = Math.max(peakKb, Number(match[1]));
+    };
+    const timer = setInterval(() => {
+      try {
+        sample();
+      } catch {
+        // the process has just exited
+      }
+    }, 50);
+    const replay = await timed(async () => {
+      const [code] = await once(child, 'exit');
+      if (code !== 0) throw new Error(`turnaround replay exited with ${code}`);
+    });
+    clearInterval(timer);
+    const readRate = read.result / read.seconds;
+    const rate = read.result / replay.seconds;
+    figures.push({ database: 'postgres', figure: `turnaround replay of ${read.result} events (own process)`, value: rate, unit: 'events/s', baseline: readRate, ratio: rate / readRate });
+    figures.push({ database: 'postgres', figure: `peak RSS of turnaround replay, ${read.result} events`, value: Math.round(peakKb / 1024), unit: 'MiB' });
+  } finally {
+    await store.close();
+  }
 }
 
 /** A distinct attendance record per n: schools of 28 weekly periods each. */
@@ -236,6 +283,7 @@ async function main(): Promise<void> {
     await pipelineOn('pglite', await createPgliteClient(), file);
     if (process.env.DATABASE_URL) await pipelineOn('postgres', await openScratchDatabase(process.env.DATABASE_URL), file);
     if (process.env.DATABASE_URL && process.env.KAFKA_BROKERS) await kafkaIngest(process.env.DATABASE_URL, process.env.KAFKA_BROKERS.split(','));
+    if (process.env.DATABASE_URL) await replayAtScale(process.env.DATABASE_URL, dir);
     await feedToAlertLatency(file);
   } finally {
     rmSync(dir, { recursive: true, force: true });
