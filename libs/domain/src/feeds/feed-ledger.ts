@@ -26,6 +26,8 @@ interface LedgerEntry {
  */
 export class FeedLedger {
   private readonly entries = new Map<string, LedgerEntry>();
+  /** The canonical JSON `decide` computed for a record, reused when its event is applied. */
+  private readonly decidedPayloads = new WeakMap<object, string>();
 
   constructor(readonly kind: FeedKind) {}
 
@@ -35,7 +37,8 @@ export class FeedLedger {
       if (entry) entry.retracted = true;
       return;
     }
-    this.entries.set(naturalKeyOf(this.kind, event.data), { payload: canonicalJson(event.data), retracted: false });
+    const payload = this.decidedPayloads.get(event.data) ?? canonicalJson(event.data);
+    this.entries.set(naturalKeyOf(this.kind, event.data), { payload, retracted: false });
   }
 
   /** Decides one valid record; the caller applies the event once it decides to append it. */
@@ -43,6 +46,7 @@ export class FeedLedger {
     const entry = this.entries.get(naturalKeyOf(this.kind, record));
     const payload = canonicalJson(record);
     if (entry && !entry.retracted && entry.payload === payload) return { outcome: 'duplicate' };
+    this.decidedPayloads.set(record, payload);
     const event = { type: FEED_EVENTS[this.kind].type, data: record } as FeedRecordEvent;
     return { outcome: entry ? 'restated' : 'accepted', event };
   }
