@@ -247,9 +247,8 @@ export class FeedIngestor {
   /**
    * Loads the ledgers of a chunk's streams in one read, decides every stream against its
    * ledger and appends them together (on PostgreSQL one transaction for the chunk rather than
-   * one per stream). When another writer
-   * got to one of the streams first, the chunk's streams are taken one by one instead, each
-   * reloaded and decided again (withLedger).
+   * one per stream). When another writer got to one of the streams first, the chunk's streams
+   * are taken one by one instead, each reloaded and decided again (withLedger).
    */
   private async appendChunk(kind: FeedKind, groups: readonly [string, FeedRecord[]][], batch: Batch, recordedAt: string): Promise<FeedOutcome[]> {
     const missing = groups.map(([streamId]) => streamId).filter((streamId) => !this.ledgers.has(streamId));
@@ -263,23 +262,17 @@ export class FeedIngestor {
       const results = appends.length === 0 ? [] : await this.store.appendMany(appends.map((stream) => ({ streamId: stream.streamId, events: stream.events, expectedRevision: stream.revision ?? 'no_stream' })));
       const next = new Map(appends.map((stream, index) => [stream.streamId, results[index].nextExpectedRevision]));
       for (const stream of decided) this.remember(stream.streamId, stream.ledger, next.get(stream.streamId) ?? stream.revision);
-      return decided.flatMap((stream) => stream.outcomes);
+      return decided.flatMap((stream) => stream.result);
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
       const outcomes: FeedOutcome[] = [];
-      for (const [streamId, records] of groups) {
-        const decide = (ledger: FeedLedger) => {
-          const { events, outcomes: result } = this.decideRecords(kind, ledger, records, batch, recordedAt);
-          return { events, result };
-        };
-        outcomes.push(...(await this.withLedger(kind, streamId, decide)));
-      }
+      for (const [streamId, records] of groups) outcomes.push(...(await this.withLedger(kind, streamId, (ledger) => this.decideRecords(kind, ledger, records, batch, recordedAt))));
       return outcomes;
     }
   }
 
-  /** Decides the records of one stream in file order: the events to append and each record's outcome. */
-  private decideRecords(kind: FeedKind, ledger: FeedLedger, records: readonly FeedRecord[], batch: Batch, recordedAt: string): { events: EventToAppend[]; outcomes: FeedOutcome[] } {
+  /** Decides the records of one stream in file order: the events to append, and each record's outcome as the result. */
+  private decideRecords(kind: FeedKind, ledger: FeedLedger, records: readonly FeedRecord[], batch: Batch, recordedAt: string): { events: EventToAppend[]; result: FeedOutcome[] } {
     const events: EventToAppend[] = [];
     const outcomes = records.map((record) => {
       const decision = ledger.decide(record);
@@ -289,7 +282,7 @@ export class FeedIngestor {
       }
       return decision.outcome;
     });
-    return { events, outcomes };
+    return { events, result: outcomes };
   }
 
   /**
