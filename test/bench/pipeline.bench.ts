@@ -13,6 +13,7 @@ import { openScratchDatabase } from '@turnaround/postgres/testing';
 import { KafkaMessageBus, topicsOf } from '@turnaround/messaging';
 import { SQL_CLIENT } from '@turnaround/platform';
 import { metricsProjection } from '@turnaround/read-model';
+import { DemoPush, loadRegistry, stateDataset } from '@turnaround/demo';
 import { testConfig, TEST_STATE_KEY } from '../e2e/support/app';
 import { writeAssessmentCsv } from '../e2e/support/feed-files';
 
@@ -21,7 +22,8 @@ import { writeAssessmentCsv } from '../e2e/support/feed-files';
  * same run on the same database. Not a test: nothing here fails on a number.
  *
  * BENCH_ROWS (default 50,000) assessment rows, 28 per school (about 1,800 schools), on PGlite
- * and, when DATABASE_URL is set, on PostgreSQL (and through Kafka when KAFKA_BROKERS is set too). Results: a table on stdout and tmp/bench/results.json.
+ * and, when DATABASE_URL is set, on PostgreSQL (and through Kafka when KAFKA_BROKERS is set too).
+ * On PostgreSQL it also loads the state-sized dataset of the demo's generator and replays it. Results: a table on stdout and tmp/bench/results.json.
  */
 const ROWS = Number(process.env.BENCH_ROWS ?? 50_000);
 const PER_SCHOOL = 28;
@@ -105,20 +107,46 @@ async function pipelineOn(database: string, sql: SqlClient, file: string): Promi
   await store.close();
 }
 
+/** The baseline for JSON ingest: the same records INSERTed as jsonb, 1,000 per statement, nothing else. */
+async function rawJsonInsert(sql: SqlClient, pushes: Iterable<DemoPush>): Promise<number> {
+  await sql.query('CREATE TABLE bench_raw_json (feed text, data jsonb)');
+  let count = 0;
+  for (const push of pushes) {
+    for (let start = 0; start < push.records.length; start += 1_000) {
+      const slice = push.records.slice(start, start + 1_000);
+      await sql.query('INSERT INTO bench_raw_json SELECT $1, data FROM unnest($2::jsonb[]) AS r(data)', [push.kind, slice.map((record) => JSON.stringify(record))]);
+      count += slice.length;
+    }
+  }
+  return count;
+}
+
 /**
- * `turnaround replay` in a process of its own over a log of BENCH_REPLAY_EVENTS (default
- * 1,000,000) events on PostgreSQL: its rate against a bare read of the same log, and its peak
- * RSS (VmHWM from /proc, so Linux only).
+ * The state-sized dataset (BENCH_STATE_SCHOOLS schools, default 1,800: about 890,000 records) on
+ * PostgreSQL: the registry entered through the service's API, the feeds pushed as JSON through
+ * the feed pipeline (against a raw jsonb INSERT), then `turnaround replay` in a process of its
+ * own: its rate against a bare read of the same log, and its peak RSS (VmHWM from /proc, so Linux only).
  */
-async function replayAtScale(serverUrl: string, dir: string): Promise<void> {
-  const events = Number(process.env.BENCH_REPLAY_EVENTS ?? 1_000_000);
-  const file = join(dir, 'replay.csv');
-  await writeAssessmentCsv(file, events, PER_SCHOOL);
+async function stateDatasetOn(serverUrl: string): Promise<void> {
+  const dataset = stateDataset({ schools: Number(process.env.BENCH_STATE_SCHOOLS ?? 1_800) });
   const database = await openScratchDatabase(serverUrl);
+  const app = await createApp(testConfig({ DATABASE_URL: database.url }), { logger: false });
+  await app.listen(0, '127.0.0.1');
+  await loadRegistry((await app.getUrl()).replace('[::1]', '127.0.0.1'), TEST_STATE_KEY, dataset.registry);
+  await app.close();
   const store = await PostgresEventStore.create(database);
   try {
+    const raw = await timed(() => rawJsonInsert(database, dataset.pushes()));
     const { ingestor } = await createFeedPipeline(store, database);
-    await ingestor.ingestCsv('assessment', createReadStream(file), { channel: 'cli', actor: 'bench', correlationId: 'bench' });
+    const ingest = await timed(async () => {
+      let accepted = 0;
+      for (const push of dataset.pushes()) accepted += (await ingestor.ingestJson(push.kind, push.records, { channel: 'cli', actor: 'bench', correlationId: push.label })).accepted;
+      return accepted;
+    });
+    const rawRate = raw.result / raw.seconds;
+    const ingestRate = ingest.result / ingest.seconds;
+    figures.push({ database: 'postgres', figure: `ingest, state dataset (${ingest.result} records) as JSON`, value: ingestRate, unit: 'records/s', baseline: rawRate, ratio: ingestRate / rawRate });
+
     const read = await timed(() => readEverything(store));
     const child = spawn(process.execPath, ['-r', './infra/register.js', 'services/cli/src/main.ts', 'replay'], {
       env: { ...process.env, DATABASE_URL: database.url },
@@ -143,8 +171,8 @@ async function replayAtScale(serverUrl: string, dir: string): Promise<void> {
     clearInterval(timer);
     const readRate = read.result / read.seconds;
     const rate = read.result / replay.seconds;
-    figures.push({ database: 'postgres', figure: `turnaround replay of ${read.result} events (own process)`, value: rate, unit: 'events/s', baseline: readRate, ratio: rate / readRate });
-    figures.push({ database: 'postgres', figure: `peak RSS of turnaround replay, ${read.result} events`, value: Math.round(peakKb / 1024), unit: 'MiB' });
+    figures.push({ database: 'postgres', figure: `turnaround replay, state dataset (${read.result} events)`, value: rate, unit: 'events/s', baseline: readRate, ratio: rate / readRate });
+    figures.push({ database: 'postgres', figure: `peak RSS of that replay (own process)`, value: Math.round(peakKb / 1024), unit: 'MiB' });
   } finally {
     await store.close();
   }
@@ -283,7 +311,7 @@ async function main(): Promise<void> {
     await pipelineOn('pglite', await createPgliteClient(), file);
     if (process.env.DATABASE_URL) await pipelineOn('postgres', await openScratchDatabase(process.env.DATABASE_URL), file);
     if (process.env.DATABASE_URL && process.env.KAFKA_BROKERS) await kafkaIngest(process.env.DATABASE_URL, process.env.KAFKA_BROKERS.split(','));
-    if (process.env.DATABASE_URL) await replayAtScale(process.env.DATABASE_URL, dir);
+    if (process.env.DATABASE_URL) await stateDatasetOn(process.env.DATABASE_URL);
     await feedToAlertLatency(file);
   } finally {
     rmSync(dir, { recursive: true, force: true });

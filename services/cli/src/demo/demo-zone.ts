@@ -1,4 +1,5 @@
-import { addSchoolYears, FeedKind, GRADES, lastDayOfSchoolYear, startCalendarYear } from '@turnaround/domain';
+import { addSchoolYears, FeedKind, startCalendarYear } from '@turnaround/domain';
+import { attendanceMonth, gradeRows, staffingReport } from './feed-builders';
 
 /**
  * A generated, deterministic Partnership Zone (`turnaround demo`): 2 districts, 3 clusters,
@@ -131,36 +132,14 @@ function elaRate(school: { base: number; storyline?: Storyline }, contractYear: 
 function finals(year: string, contractYear: number) {
   const rows: Record<string, unknown>[] = [];
   for (const school of DEMO_SCHOOLS) {
-    rows.push(...gradeRows(school.schoolId, year, 'math', mathRate(school, contractYear), school.schoolId.endsWith('-3')));
-    rows.push(...gradeRows(school.schoolId, year, 'ela', elaRate(school, contractYear), false));
+    rows.push(...gradeRows(school.schoolId, year, 'math', mathRate(school, contractYear), { suppressSmall: school.schoolId.endsWith('-3') }));
+    rows.push(...gradeRows(school.schoolId, year, 'ela', elaRate(school, contractYear)));
   }
   for (const school of COMPARISON) {
-    rows.push(...gradeRows(school.schoolId, year, 'math', school.base + 0.005 * contractYear, false));
-    rows.push(...gradeRows(school.schoolId, year, 'ela', elaRate(school, contractYear), false));
+    rows.push(...gradeRows(school.schoolId, year, 'math', school.base + 0.005 * contractYear));
+    rows.push(...gradeRows(school.schoolId, year, 'ela', elaRate(school, contractYear)));
   }
   return rows;
-}
-
-/**
- * Grade 03-08 rows plus the all-grades row (as vendor files carry them). With `suppressSmall`,
- * grade 08 has 6 students and is suppressed: the all-grades row still counts them.
- */
-function gradeRows(schoolId: string, schoolYear: string, subject: string, rate: number, suppressSmall: boolean) {
-  const grades = GRADES.filter((grade) => grade >= '03' && grade <= '08');
-  const rows = grades.map((grade, g) => {
-    const tested = suppressSmall && grade === '08' ? 6 : 60 + ((g * 7 + schoolId.length * 3) % 15);
-    const proficient = Math.round(tested * Math.min(0.95, Math.max(0.02, rate + (g - 2.5) * 0.01)));
-    const suppressed = tested < 10;
-    return { schoolId, schoolYear, window: 'annual', assessment: 'state_test', subject, grade, studentGroup: 'all', tested, proficient: suppressed ? null : proficient, suppressed, counted: proficient };
-  });
-  const all = {
-    ...rows[0],
-    grade: 'all',
-    tested: rows.reduce((sum, row) => sum + row.tested, 0),
-    proficient: rows.reduce((sum, row) => sum + row.counted, 0),
-    suppressed: false,
-  };
-  return [...rows, all].map(({ counted: _counted, ...row }) => row);
 }
 
 /** Fall and winter interims (all grades); a "recovers" school sits below its target in winter, then meets it. */
@@ -180,28 +159,12 @@ function interims(year: string, contractYear: number) {
 
 /** Monthly attendance; Valley Middle slips below 92% in contract year 2. */
 function attendance(year: string, contractYear: number, months: number[]) {
-  const start = startCalendarYear(year);
-  return [...DEMO_SCHOOLS, ...COMPARISON.map((school) => ({ ...school, storyline: 'meets' as Storyline }))].flatMap((school) =>
-    months.map((month) => {
-      const calendarYear = month >= 7 ? start : start + 1;
-      const periodStart = `${calendarYear}-${String(month).padStart(2, '0')}-01`;
-      const periodEnd = month === 6 ? lastDayOfSchoolYear(year) : new Date(Date.UTC(calendarYear, month, 0)).toISOString().slice(0, 10);
-      const rate = school.schoolId === 'VALLEY-2' && contractYear === 2 ? 0.905 : 0.935;
-      const membershipDays = 400 * 20;
-      const elapsed = ((month + 5) % 12) + 1; // September is month 1 of the school year
-      return {
-        schoolId: school.schoolId, schoolYear: year, periodStart, periodEnd, membershipDays, attendanceDays: Math.round(membershipDays * rate),
-        enrollment: 400, chronicallyAbsent: 6 * elapsed,
-      };
-    }),
+  return [...DEMO_SCHOOLS, ...COMPARISON].flatMap((school) =>
+    months.map((month) => attendanceMonth(school.schoolId, year, month, school.schoolId === 'VALLEY-2' && contractYear === 2 ? 0.905 : 0.935)),
   );
 }
 
 /** Staffing reports: 40 teachers, 32 of them returning (80% retention) except in Hillcrest in year 1. */
 function staffing(year: string, asOf: string) {
-  return DEMO_SCHOOLS.map((school) => ({
-    schoolId: school.schoolId, schoolYear: year, asOf, teachers: 40,
-    teachersReturning: school.clusterId === 'C-HILL' && year === START ? 26 : 32,
-    newHires: 8, vacancies: asOf.endsWith('10-01') ? 3 : 1, teacherAbsenceDays: 300, teacherWorkDays: 7200,
-  }));
+  return DEMO_SCHOOLS.map((school) => staffingReport(school.schoolId, year, asOf, { teachers: 40, returning: school.clusterId === 'C-HILL' && year === START ? 26 : 32, newHires: 8 }));
 }

@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
 import { ApiKeys, loadConfig, SQL_CLIENT } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
-import { demoFeeds, demoRegistry } from './demo-zone';
+import { DemoRegistry, demoFeeds, demoRegistry } from './demo-zone';
 
 /** The read models and the alerting service have all applied the same, last event. */
 async function settled(sql: SqlClient, timeoutMs = 60_000): Promise<void> {
@@ -25,7 +25,29 @@ async function settled(sql: SqlClient, timeoutMs = 60_000): Promise<void> {
  */
 export async function loadDemo(app: INestApplication, base: string, stateKey: string, log: (line: string) => void = () => undefined): Promise<void> {
   const sql = app.get<SqlClient>(SQL_CLIENT);
-  const post = async (path: string, body: unknown) => {
+  const post = poster(base, stateKey);
+  await loadRegistry(base, stateKey, demoRegistry());
+  for (const push of demoFeeds()) {
+    const answer = await post(`/api/v1/feeds/${push.kind}`, push.records);
+    if (answer.rejectedRows !== 0) throw new Error(`demo feed '${push.label}' had rejected rows: ${JSON.stringify(answer.rejected)}`);
+    await settled(sql);
+    log(`${push.label}: ${answer.accepted} accepted, ${answer.duplicates} already there`);
+  }
+}
+
+/** Registers zones, clusters, schools, memberships, partners and contracts through the HTTP API of a running service; one already there is a 409 and is left as it is. */
+export async function loadRegistry(base: string, stateKey: string, registry: DemoRegistry): Promise<void> {
+  const post = poster(base, stateKey);
+  for (const zone of registry.zones) await post('/api/v1/zones', zone);
+  for (const cluster of registry.clusters) await post('/api/v1/clusters', cluster);
+  for (const school of registry.schools) await post('/api/v1/schools', school);
+  for (const { schoolId, body } of registry.assignments) await post(`/api/v1/schools/${schoolId}/cluster-assignments`, body);
+  for (const partner of registry.partners) await post('/api/v1/partners', partner);
+  for (const contract of registry.contracts) await post('/api/v1/contracts', contract);
+}
+
+function poster(base: string, stateKey: string) {
+  return async (path: string, body: unknown) => {
     const response = await fetch(`${base}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-actor': 'demo', authorization: `Bearer ${stateKey}` },
@@ -35,19 +57,6 @@ export async function loadDemo(app: INestApplication, base: string, stateKey: st
     if (!response.ok && response.status !== 409) throw new Error(`POST ${path} answered ${response.status}: ${JSON.stringify(answer)}`);
     return answer;
   };
-  const registry = demoRegistry();
-  for (const zone of registry.zones) await post('/api/v1/zones', zone);
-  for (const cluster of registry.clusters) await post('/api/v1/clusters', cluster);
-  for (const school of registry.schools) await post('/api/v1/schools', school);
-  for (const { schoolId, body } of registry.assignments) await post(`/api/v1/schools/${schoolId}/cluster-assignments`, body);
-  for (const partner of registry.partners) await post('/api/v1/partners', partner);
-  for (const contract of registry.contracts) await post('/api/v1/contracts', contract);
-  for (const push of demoFeeds()) {
-    const answer = await post(`/api/v1/feeds/${push.kind}`, push.records);
-    if (answer.rejectedRows !== 0) throw new Error(`demo feed '${push.label}' had rejected rows: ${JSON.stringify(answer.rejected)}`);
-    await settled(sql);
-    log(`${push.label}: ${answer.accepted} accepted, ${answer.duplicates} already there`);
-  }
 }
 
 /** `turnaround demo`: the embedded default with the demo zone loaded, served on PORT. */
@@ -78,3 +87,5 @@ export async function demo(options: { serve: boolean }): Promise<number> {
   app.enableShutdownHooks();
   return 0;
 }
+export { stateDataset } from './state-dataset';
+export type { DemoPush } from './demo-zone';

@@ -1,0 +1,36 @@
+import { createHash } from 'node:crypto';
+import { naturalKeyOf, validateFeedRecord } from '@turnaround/domain';
+import { stateDataset } from './state-dataset';
+
+const digest = (dataset: ReturnType<typeof stateDataset>) => {
+  const hash = createHash('sha256').update(JSON.stringify(dataset.registry));
+  for (const push of dataset.pushes()) hash.update(JSON.stringify(push));
+  return hash.digest('hex');
+};
+
+describe('the state-sized bench dataset', () => {
+  it('is the same for the same seed and different for another', () => {
+    expect(digest(stateDataset({ schools: 60 }))).toBe(digest(stateDataset({ schools: 60 })));
+    expect(digest(stateDataset({ schools: 60, seed: 7 }))).not.toBe(digest(stateDataset({ schools: 60 })));
+  });
+
+  it('has only records the feeds accept, as many as it says, with no natural key twice', () => {
+    const dataset = stateDataset({ schools: 60 });
+    const pushes = [...dataset.pushes()];
+    const records = pushes.flatMap((push) => push.records.map((record, index) => ({ kind: push.kind, outcome: validateFeedRecord(push.kind, record, index + 1) })));
+    expect(records.filter(({ outcome }) => outcome.kind !== 'record').slice(0, 3)).toEqual([]);
+    expect(records).toHaveLength(dataset.recordCount);
+    expect(dataset.recordCount).toBe(60 * 4 * 124);
+    const keys = new Set(records.map(({ kind, outcome }) => (outcome.kind === 'record' ? `${kind}|${naturalKeyOf(kind, outcome.record)}` : '')));
+    expect(keys.size).toBe(dataset.recordCount);
+  });
+
+  it('puts 48 schools into 3 zones of 4 clusters of 4 under 3-year contracts, and registers every school', () => {
+    const { registry } = stateDataset();
+    expect(registry.zones).toHaveLength(3);
+    expect(registry.clusters).toHaveLength(12);
+    expect(registry.assignments).toHaveLength(48);
+    expect(registry.contracts).toHaveLength(12);
+    expect(registry.schools).toHaveLength(1_800);
+  });
+});
