@@ -90,7 +90,7 @@ export class PostgresEventStore implements EventStore {
       [streamIds],
     );
     const current = new Map(currentRows.map((row) => [row.stream_id, row.revision === null ? null : Number(row.revision)]));
-    const rows = { streamIds: [] as string[], revisions: [] as number[], eventIds: [] as string[], types: [] as string[], versions: [] as number[], data: [] as string[], metadata: [] as string[] };
+    const rows = { streamIds: [] as string[], revisions: [] as number[], eventIds: [] as string[], types: [] as string[], versions: [] as number[], data: [] as unknown[], metadata: [] as unknown[] };
     const lastRevisions: number[] = [];
     for (const { streamId, events, expectedRevision } of appends) {
       const revision = current.get(streamId) ?? null;
@@ -103,8 +103,8 @@ export class PostgresEventStore implements EventStore {
         rows.eventIds.push(event.eventId ?? randomUUID());
         rows.types.push(event.type);
         rows.versions.push(event.schemaVersion);
-        rows.data.push(JSON.stringify(event.data));
-        rows.metadata.push(JSON.stringify(event.metadata));
+        rows.data.push(event.data);
+        rows.metadata.push(event.metadata);
       });
       lastRevisions.push(first + events.length - 1);
     }
@@ -113,12 +113,13 @@ export class PostgresEventStore implements EventStore {
          INSERT INTO es_streams (stream_id, revision) SELECT * FROM unnest($8::text[], $9::bigint[])
          ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision)
        INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, schema_version, data, metadata, recorded_at)
-       SELECT stream_id, revision, event_id, event_type, schema_version, data, metadata, (metadata->>'recordedAt')::timestamptz
-       FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[])
-         WITH ORDINALITY AS e(stream_id, revision, event_id, event_type, schema_version, data, metadata, n)
-       ORDER BY n
+       SELECT e.stream_id, e.revision, e.event_id, e.event_type, e.schema_version, d.data, m.metadata, (m.metadata->>'recordedAt')::timestamptz
+       FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::int[]) WITH ORDINALITY AS e(stream_id, revision, event_id, event_type, schema_version, n)
+       JOIN jsonb_array_elements($6::jsonb) WITH ORDINALITY AS d(data, n) ON d.n = e.n
+       JOIN jsonb_array_elements($7::jsonb) WITH ORDINALITY AS m(metadata, n) ON m.n = e.n
+       ORDER BY e.n
        RETURNING stream_id, global_position, transaction_id::text AS transaction_text`,
-      [rows.streamIds, rows.revisions, rows.eventIds, rows.types, rows.versions, rows.data, rows.metadata, streamIds, lastRevisions],
+      [rows.streamIds, rows.revisions, rows.eventIds, rows.types, rows.versions, JSON.stringify(rows.data), JSON.stringify(rows.metadata), streamIds, lastRevisions],
     );
     await tx.query('SELECT pg_notify($1, $2)', [APPENDED_CHANNEL, streamIds.length === 1 ? streamIds[0] : `${streamIds.length} streams`]);
     const lastOf = new Map<string, { global_position: number; transaction_text: string }>();
