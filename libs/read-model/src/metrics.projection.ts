@@ -166,21 +166,15 @@ interface SchoolYearKey {
 async function recompute(tx: SqlExecutor, touched: readonly SchoolYearKey[], knownAt: string): Promise<void> {
   if (touched.length === 0) return;
   const keyOf = (schoolId: string, schoolYear: string) => `${schoolId}|${schoolYear}`;
-  const wanted = new Map<string, SchoolYearKey>();
-  for (const { schoolId, schoolYear } of touched) {
-    wanted.set(keyOf(schoolId, schoolYear), { schoolId, schoolYear });
-    const prior = addSchoolYears(schoolYear, -1);
-    wanted.set(keyOf(schoolId, prior), { schoolId, schoolYear: prior });
-  }
-  const pairs = (keys: Iterable<SchoolYearKey>) => {
-    const list = [...keys];
-    return [list.map((key) => key.schoolId), list.map((key) => key.schoolYear)];
-  };
+  const priors = touched.map(({ schoolId, schoolYear }) => ({ schoolId, schoolYear: addSchoolYears(schoolYear, -1) }));
+  const pairs = (keys: readonly SchoolYearKey[]) => [keys.map((key) => key.schoolId), keys.map((key) => key.schoolYear)];
   const schoolIds = [...new Set(touched.map((key) => key.schoolId))];
+  // The touched school years whole, and of the year before each only its staffing (retention divides by it).
   const rows = await tx.query<{ school_id: string; feed: FeedKind; school_year: string; data: FeedRecord }>(
     `SELECT school_id, feed, school_year, data FROM feed_records
-     WHERE NOT retracted AND (school_id, school_year) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-    pairs(wanted.values()),
+     WHERE NOT retracted AND ((school_id, school_year) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+       OR (feed = 'staffing' AND (school_id, school_year) IN (SELECT * FROM unnest($3::text[], $4::text[]))))`,
+    [...pairs(touched), ...pairs(priors)],
   );
   const latestStaffing = await tx.query<{ school_id: string; latest: string }>(
     `SELECT school_id, max(school_year) AS latest FROM feed_records WHERE feed = 'staffing' AND NOT retracted AND school_id = ANY($1::text[]) GROUP BY school_id`,
