@@ -39,6 +39,13 @@ describe('feed natural keys and streams', () => {
   it('compares payloads whatever the key order (JSONB reorders keys)', () => {
     expect(canonicalJson({ b: 1, a: { d: 2, c: null } })).toBe(canonicalJson({ a: { c: null, d: 2 }, b: 1 }));
   });
+
+  it('writes canonical JSON as JSON.stringify writes the same value with its keys sorted', () => {
+    expect(canonicalJson({ b: [1, undefined, 'x"y'], a: { d: 2.5, c: null, e: undefined }, '10': true, '9': false, when: new Date(Date.UTC(2025, 0, 2)) })).toBe(
+      '{"10":true,"9":false,"a":{"c":null,"d":2.5},"b":[1,null,"x\\"y"],"when":"2025-01-02T00:00:00.000Z"}',
+    );
+    expect(canonicalJson(grade3)).toBe(JSON.stringify(Object.fromEntries(Object.entries(grade3).sort(([a], [b]) => (a < b ? -1 : 1)))));
+  });
 });
 
 describe('feed ledger: duplicates, restatements, retractions', () => {

@@ -83,13 +83,23 @@ export function feedStreamOfNaturalKey(kind: FeedKind, naturalKey: string): stri
   return feedStreamId(kind, parts[0], kind === 'attendance' ? schoolYearOfDate(parts[1]) : parts[1]);
 }
 
-/** JSON with object keys sorted, so that two equal payloads compare equal as text whatever their key order. */
+/**
+ * JSON with object keys sorted, so that two equal payloads compare equal as text whatever their
+ * key order. Written out by hand rather than with a JSON.stringify replacer, which copied every
+ * object to sort it: this runs for every pushed record.
+ */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) =>
-    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
-      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : inner,
-  );
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map((item: unknown) => (item === undefined || typeof item === 'function' ? 'null' : canonicalJson(item))).join(',')}]`;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return canonicalJson((value as { toJSON(): unknown }).toJSON());
+  const object = value as Record<string, unknown>;
+  let out = '';
+  for (const key of Object.keys(object).sort()) {
+    const inner = object[key];
+    if (inner === undefined || typeof inner === 'function') continue;
+    out += `${out === '' ? '' : ','}${JSON.stringify(key)}:${canonicalJson(inner)}`;
+  }
+  return `{${out}}`;
 }
 
 /** The record schema of a feed, typed loosely enough for code that treats every feed alike. */

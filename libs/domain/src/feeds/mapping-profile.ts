@@ -80,24 +80,33 @@ export function prepareMapping(profile: MappingProfile, kind: FeedKind, header: 
   };
   const markers = new Set(profile.suppressionMarkers.map((marker) => marker.toLowerCase()));
   const schema = feedSchema(kind);
+  // Each column's field, shape and place in the record, worked out once for the file rather than per row.
+  const mapped = [...columnFields].map(([column, field]) => {
+    const [top, key] = field.split('.');
+    return { column, field, shape: shapeOf(fields, field) as FieldShape, top, key };
+  });
+  const assign = (record: Record<string, unknown>, { top, key }: (typeof mapped)[number], value: unknown) => {
+    if (key === undefined) record[top] = value;
+    else record[top] = { ...(record[top] as Record<string, unknown> | undefined), [key]: value };
+  };
 
   return (cells, row) => {
     if (profile.skip.some((rule) => rule.in.includes((cells[rule.column] ?? '').trim()))) return { kind: 'skipped' };
     const record: Record<string, unknown> = { ...profile.constants };
     const rowIssues: FieldIssue[] = [];
     let suppressed = false;
-    for (const [column, field] of columnFields) {
+    for (const target of mapped) {
+      const { column, field, shape } = target;
       const raw = (cells[column] ?? '').trim();
-      const shape = shapeOf(fields, field) as FieldShape;
       if (raw === '') {
         // an empty count that must be given is unknown, not zero: the schema then asks for it or for `suppressed`
-        if (shape.nullable && !shape.optional) assign(record, field, null);
+        if (shape.nullable && !shape.optional) assign(record, target, null);
         continue;
       }
       const text = profile.values[field]?.[raw] ?? raw;
       if (markers.has(text.toLowerCase())) {
         if (shape.nullable) {
-          assign(record, field, null);
+          assign(record, target, null);
           suppressed = true;
         } else {
           rowIssues.push({ row, field: label(field), message: `got suppression marker '${text}': only assessment counts may be suppressed, expected a value` });
@@ -105,7 +114,7 @@ export function prepareMapping(profile: MappingProfile, kind: FeedKind, header: 
         continue;
       }
       const value = convert(text, field, shape, profile.schoolYearFormat);
-      if (value.ok) assign(record, field, value.value);
+      if (value.ok) assign(record, target, value.value);
       else rowIssues.push({ row, field: label(field), message: value.message });
     }
     if (suppressed && record.suppressed === undefined) record.suppressed = true;
@@ -151,12 +160,6 @@ function shapeOf(fields: Map<string, FieldShape>, field: string): FieldShape | u
   if (rest.length > 0) return undefined;
   if (key !== undefined) return top === 'levels' && key.length > 0 ? fields.get(top) : undefined;
   return top === 'levels' ? undefined : fields.get(top);
-}
-
-function assign(record: Record<string, unknown>, field: string, value: unknown): void {
-  const [top, key] = field.split('.');
-  if (key === undefined) record[top] = value;
-  else record[top] = { ...(record[top] as Record<string, unknown> | undefined), [key]: value };
 }
 
 type Converted = { ok: true; value: unknown } | { ok: false; message: string };
