@@ -36,4 +36,10 @@ export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
         FOR EACH ROW EXECUTE FUNCTION es_events_are_immutable();
     `,
   },
+  {
+    // No query reads events by recorded_at (a replay "as of" a date filters the log as it reads
+    // it), and the index cost every append about a tenth of its time.
+    id: '0002-drop-recorded-at-index',
+    sql: `DROP INDEX es_events_recorded_at;`,
+  },
 ];

@@ -20,6 +20,17 @@ import { pairCheckpoint, parsePairCheckpoint } from '../checkpoints';
 
 const APPENDED_CHANNEL = 'turnaround_events_appended';
 
+/** One row of es_events as the append sends it (the database adds the position, transaction and time). */
+interface EventRowToInsert {
+  stream_id: string;
+  stream_revision: number;
+  event_id: string;
+  event_type: string;
+  schema_version: number;
+  data: unknown;
+  metadata: EventMetadata;
+}
+
 interface EventRow {
   global_position: number;
   transaction_text: string;
@@ -90,36 +101,39 @@ export class PostgresEventStore implements EventStore {
       [streamIds],
     );
     const current = new Map(currentRows.map((row) => [row.stream_id, row.revision === null ? null : Number(row.revision)]));
-    const rows = { streamIds: [] as string[], revisions: [] as number[], eventIds: [] as string[], types: [] as string[], versions: [] as number[], data: [] as unknown[], metadata: [] as unknown[] };
+    const rows: EventRowToInsert[] = [];
     const lastRevisions: number[] = [];
     for (const { streamId, events, expectedRevision } of appends) {
       const revision = current.get(streamId) ?? null;
       const matches = expectedRevision === 'any' || (expectedRevision === 'no_stream' ? revision === null : revision === expectedRevision);
       if (!matches) throw new WrongExpectedRevisionError(streamId, expectedRevision, revision ?? 'no_stream');
       const first = (revision ?? -1) + 1;
-      events.forEach((event, index) => {
-        rows.streamIds.push(streamId);
-        rows.revisions.push(first + index);
-        rows.eventIds.push(event.eventId ?? randomUUID());
-        rows.types.push(event.type);
-        rows.versions.push(event.schemaVersion);
-        rows.data.push(event.data);
-        rows.metadata.push(event.metadata);
-      });
+      events.forEach((event, index) =>
+        rows.push({
+          stream_id: streamId,
+          stream_revision: first + index,
+          event_id: event.eventId ?? randomUUID(),
+          event_type: event.type,
+          schema_version: event.schemaVersion,
+          data: event.data,
+          metadata: event.metadata,
+        }),
+      );
       lastRevisions.push(first + events.length - 1);
     }
+    // The events go as one JSON array, read back with jsonb_to_recordset: one parameter for pg
+    // to send, rather than an array per column that it escapes element by element.
     const inserted = await tx.query<{ stream_id: string; global_position: number; transaction_text: string }>(
       `WITH streams AS (
-         INSERT INTO es_streams (stream_id, revision) SELECT * FROM unnest($8::text[], $9::bigint[])
+         INSERT INTO es_streams (stream_id, revision) SELECT * FROM unnest($2::text[], $3::bigint[])
          ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision)
        INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, schema_version, data, metadata, recorded_at)
-       SELECT e.stream_id, e.revision, e.event_id, e.event_type, e.schema_version, d.data, m.metadata, (m.metadata->>'recordedAt')::timestamptz
-       FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::int[]) WITH ORDINALITY AS e(stream_id, revision, event_id, event_type, schema_version, n)
-       JOIN jsonb_array_elements($6::jsonb) WITH ORDINALITY AS d(data, n) ON d.n = e.n
-       JOIN jsonb_array_elements($7::jsonb) WITH ORDINALITY AS m(metadata, n) ON m.n = e.n
+       SELECT e.stream_id, e.stream_revision, e.event_id, e.event_type, e.schema_version, e.data, e.metadata, (e.metadata->>'recordedAt')::timestamptz
+       FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (stream_id text, stream_revision bigint, event_id uuid, event_type text, schema_version int, data jsonb, metadata jsonb))
+         WITH ORDINALITY AS e(stream_id, stream_revision, event_id, event_type, schema_version, data, metadata, n)
        ORDER BY e.n
        RETURNING stream_id, global_position, transaction_id::text AS transaction_text`,
-      [rows.streamIds, rows.revisions, rows.eventIds, rows.types, rows.versions, JSON.stringify(rows.data), JSON.stringify(rows.metadata), streamIds, lastRevisions],
+      [JSON.stringify(rows), streamIds, lastRevisions],
     );
     await tx.query('SELECT pg_notify($1, $2)', [APPENDED_CHANNEL, streamIds.length === 1 ? streamIds[0] : `${streamIds.length} streams`]);
     const lastOf = new Map<string, { global_position: number; transaction_text: string }>();
