@@ -85,6 +85,25 @@ describe.each(testDatabases())('feed ingestion on $name', (database) => {
     expect(await allEvents(store)).toHaveLength(5);
   });
 
+  it('stops a file at the chunk the database refuses: the chunks before stay stored and counted, nothing after it is stored, the batch is failed', async () => {
+    // 2,500 rows (three chunks), 10 per school; a real trigger refuses school S150's events, in the second chunk
+    const subjects = ['math', 'ela'];
+    const grades = ['03', '04', '05', '06', '07'];
+    const lines = Array.from({ length: 2_500 }, (_, i) => `S${Math.floor(i / 10)},2024-25,spring,state_test,${subjects[i % 2]},${grades[Math.floor(i / 2) % 5]},all,40,20`);
+    await sql.query(`CREATE FUNCTION refuse_s150() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.stream_id = 'assessment-2024-25-S150' THEN RAISE EXCEPTION 'disk full (test trigger)'; END IF; RETURN NEW; END $$`);
+    await sql.query('CREATE TRIGGER refuse_s150 BEFORE INSERT ON es_events FOR EACH ROW EXECUTE FUNCTION refuse_s150()');
+    const file = csv(['schoolId,schoolYear,window,assessment,subject,grade,studentGroup,tested,proficient', ...lines].join('\n'));
+
+    await expect(ingestor.ingestCsv('assessment', file, context)).rejects.toThrow(/disk full/);
+    const events = await allEvents(store);
+    expect(events).toHaveLength(1_000);
+    expect(new Set(events.map((event) => event.streamId)).has('assessment-2024-25-S99')).toBe(true);
+    const [report] = await batches.recent(1);
+    expect(report).toMatchObject({ status: 'failed', accepted: 1_000 });
+    expect(report.batchIssues).toEqual([{ field: '(batch)', message: expect.stringMatching(/^stopped: disk full/) }]);
+  });
+
   it('rejects each broken canonical assessment row with its row, field and expectation, and keeps it with the reason', async () => {
     const summary = await ingestor.ingestCsv('assessment', fixture('assessment-canonical.csv'), context);
     expect(summary).toMatchObject({ status: 'completed', accepted: 3, rejectedRows: 4 });

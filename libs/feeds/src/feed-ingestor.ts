@@ -54,6 +54,8 @@ export interface BatchSummary extends BatchCounts {
 
 /** Rows validated and stored together: big enough to amortise a stream load, small enough to bound memory. */
 const CHUNK_ROWS = 1000;
+/** Rows read between yields to the event loop while a chunk is being stored. */
+const YIELD_ROWS = 64;
 const ANSWER_ISSUE_LIMIT = 1000;
 /** Ledgers kept between pushes; a stale one costs only a conflict and a reload. */
 const LEDGER_CACHE_STREAMS = 2000;
@@ -104,6 +106,7 @@ export class FeedIngestor {
     });
     let header: string[] | undefined;
     let mapRow: RowMapper | undefined;
+    const writes = this.chunkWriter(batch, kind);
     try {
       for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
         if (!mapRow || !header) {
@@ -124,13 +127,18 @@ export class FeedIngestor {
             ? mapRow(cells, info.lines)
             : { kind: 'rejected', issues: [{ row: info.lines, field: '(row)', message: `expected ${header.length} cells as in the header, got ${record.length}` }] };
         chunk.push({ row: info.lines, raw: cells, mapped });
+        // The parser hands over a whole buffer of rows without returning to the event loop; a
+        // short yield now and then lets the chunk being stored meanwhile make its round trips.
+        if (chunk.length % YIELD_ROWS === 0) await new Promise(setImmediate);
         if (chunk.length >= CHUNK_ROWS) {
-          await this.writeChunk(batch, kind, chunk);
+          await writes.push(chunk);
           chunk = [];
         }
       }
-      await this.writeChunk(batch, kind, chunk);
+      await writes.push(chunk);
+      await writes.drain();
     } catch (error) {
+      await writes.settle();
       return this.fail(batch, error instanceof CsvError ? ValidationError.of('(file)', `unreadable CSV: ${error.message}`) : error);
     }
     if (!header) return this.end(batch, 'rejected', [{ row: 1, field: '(file)', message: 'expected a header row naming the columns' }]);
@@ -164,15 +172,18 @@ export class FeedIngestor {
   }
 
   private async ingestRows(batch: Batch, kind: FeedKind, records: readonly unknown[], check: (raw: unknown, row: number) => MappedRow): Promise<BatchSummary> {
+    const writes = this.chunkWriter(batch, kind);
     try {
       for (let start = 0; start < records.length; start += CHUNK_ROWS) {
         const rows = records.slice(start, start + CHUNK_ROWS).map((raw: unknown, index) => {
           const row = start + index + 1;
           return { row, raw, mapped: check(raw, row) };
         });
-        await this.writeChunk(batch, kind, rows);
+        await writes.push(rows);
       }
+      await writes.drain();
     } catch (error) {
+      await writes.settle();
       return this.fail(batch, error);
     }
     return this.end(batch, 'completed');
@@ -207,6 +218,25 @@ export class FeedIngestor {
       rejectedTruncated: false,
     };
     return { summary, context, rows: 0, onProgress: options.onProgress };
+  }
+
+  /**
+   * Stores a batch's chunks in order, one at a time, while the caller reads and checks the next
+   * one: the parsing and validation overlap the database's work on the chunk before. `push`
+   * waits for the chunk before (and throws its error); `drain` waits for the last.
+   */
+  private chunkWriter(batch: Batch, kind: FeedKind): { push(rows: Row[]): Promise<void>; drain(): Promise<void>; settle(): Promise<void> } {
+    let writing: Promise<void> = Promise.resolve();
+    return {
+      push: async (rows) => {
+        await writing;
+        writing = this.writeChunk(batch, kind, rows);
+        writing.catch(() => undefined); // its error reaches the next push or drain
+      },
+      drain: () => writing,
+      // After a failure: no write may still run when the batch is marked failed.
+      settle: () => writing.catch(() => undefined),
+    };
   }
 
   private async writeChunk(batch: Batch, kind: FeedKind, rows: readonly Row[]): Promise<void> {
