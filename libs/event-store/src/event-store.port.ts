@@ -57,9 +57,21 @@ export interface Subscription {
 
 export interface SubscribeOptions {
   after: Checkpoint;
-  /** At most this many events per call of the handler (default 500). */
+  /** At most this many events read per call of the handler (default 500). */
   batchSize?: number;
+  /**
+   * Only events of these types are handed over; the subscription still moves past the others
+   * (the handler is called with the events it wants, possibly none, and the checkpoint reached).
+   * A store on PostgreSQL leaves the other events' payloads on the server.
+   */
+  eventTypes?: ReadonlySet<string>;
 }
+
+/**
+ * Handles one batch of a subscription: `events` in log order, and `reached`, the checkpoint
+ * after the last event read (handed over or filtered out), the one to resume after.
+ */
+export type SubscriptionHandler = (events: StoredEvent[], reached: Checkpoint) => Promise<void>;
 
 export interface EventStore {
   /** Appends atomically: all events or none. Throws WrongExpectedRevisionError when the check fails. */
@@ -83,7 +95,7 @@ export interface EventStore {
    * in log order, one batch at a time; the next batch waits until it resolves. A handler that
    * throws ends the subscription (`done` rejects): the owner restarts it from its stored checkpoint.
    */
-  subscribe(options: SubscribeOptions, handle: (events: StoredEvent[]) => Promise<void>): Subscription;
+  subscribe(options: SubscribeOptions, handle: SubscriptionHandler): Subscription;
   close(): Promise<void>;
 }
 

@@ -1,18 +1,34 @@
-import { Checkpoint, StoredEvent, SubscribeOptions, Subscription } from './event-store.port';
+import { Checkpoint, StoredEvent, SubscribeOptions, Subscription, SubscriptionHandler } from './event-store.port';
 
 /** How long a live subscriber waits between reads when nothing woke it (e.g. after an aborted writer). */
 const IDLE_POLL_MS = 250;
 
+/** One read of the log for a subscription: the events it wants, and the checkpoint after the last event read, if any was. */
+export interface LogPage {
+  events: StoredEvent[];
+  reached: Checkpoint | undefined;
+}
+
+export type PageReader = (options: { after: Checkpoint; limit: number; eventTypes?: ReadonlySet<string> }) => Promise<LogPage>;
+
+/** Pages of a store that cannot filter by type on the server: every event is read, the unwanted dropped here. */
+export function filteredPages(readAll: (options: { after: Checkpoint; limit: number }) => Promise<StoredEvent[]>): PageReader {
+  return async ({ after, limit, eventTypes }) => {
+    const events = await readAll({ after, limit });
+    return { events: eventTypes ? events.filter((event) => eventTypes.has(event.type)) : events, reached: events.at(-1)?.position };
+  };
+}
+
 /**
- * A subscription as a read loop: read a batch after the last checkpoint, hand it over, repeat;
+ * A subscription as a read loop: read a page after the last checkpoint, hand it over, repeat;
  * when the log is exhausted, wait until `onAppend` signals a new event or the idle poll comes
- * round. Every adapter's `subscribe` is this loop with its own `readAll` and wake-up signal.
+ * round. Every adapter's `subscribe` is this loop with its own page reader and wake-up signal.
  */
 export function pollingSubscription(
-  readAll: (options: { after: Checkpoint; limit: number }) => Promise<StoredEvent[]>,
+  readPage: PageReader,
   onAppend: (wake: () => void) => Promise<() => Promise<void>>,
   options: SubscribeOptions,
-  handle: (events: StoredEvent[]) => Promise<void>,
+  handle: SubscriptionHandler,
 ): Subscription {
   const batchSize = options.batchSize ?? 500;
   let stopped = false;
@@ -31,14 +47,14 @@ export function pollingSubscription(
     try {
       let after = options.after;
       while (!stopped) {
-        const events = await readAll({ after, limit: batchSize });
+        const { events, reached } = await readPage({ after, limit: batchSize, eventTypes: options.eventTypes });
         if (stopped) break;
-        if (events.length === 0) {
+        if (reached === undefined) {
           await idle();
           continue;
         }
-        await handle(events);
-        after = events[events.length - 1].position;
+        await handle(events, reached);
+        after = reached;
       }
     } finally {
       await stopListening();

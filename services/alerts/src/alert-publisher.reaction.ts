@@ -13,6 +13,7 @@ const PUBLISHED = new Set(['OffTrackAlertRaised', 'OffTrackAlertResolved']);
 export function alertPublisher(store: EventStore, bus: MessageBus, topic: string): Reaction {
   return {
     name: 'alert-publisher',
+    eventTypes: PUBLISHED,
     async react(events) {
       const messages: OutgoingMessage[] = [];
       for (const stored of events.filter((event) => PUBLISHED.has(event.type))) {

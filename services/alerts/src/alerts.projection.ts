@@ -6,6 +6,7 @@ const ALERT_TYPES = new Set(['OffTrackAlertRaised', 'OffTrackAlertAcknowledged',
 /** The `alerts` table: every alert with its status, what the districts and the state office list. */
 export const alertsProjection: Projection = {
   name: 'alerts',
+  eventTypes: ALERT_TYPES,
   tables: ['alerts'],
   migrations: [
     {

@@ -24,9 +24,10 @@ import {
   StreamAppend,
   SubscribeOptions,
   Subscription,
+  SubscriptionHandler,
   WrongExpectedRevisionError,
 } from '../event-store.port';
-import { pollingSubscription } from '../polling-subscription';
+import { filteredPages, pollingSubscription } from '../polling-subscription';
 import { pairCheckpoint, parsePairCheckpoint } from '../checkpoints';
 
 export interface EventStoreDbOptions {
@@ -152,7 +153,7 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
-  subscribe(options: SubscribeOptions, handle: (events: StoredEvent[]) => Promise<void>): Subscription {
+  subscribe(options: SubscribeOptions, handle: SubscriptionHandler): Subscription {
     const onAppend = async (wake: () => void) => {
       this.localWakers.add(wake);
       // Other processes' appends: a live subscription from the end of $all, used only as a signal.
@@ -164,7 +165,8 @@ export class EventStoreDbEventStore implements EventStore {
         await live.unsubscribe();
       };
     };
-    return pollingSubscription((page) => this.readAll(page), onAppend, options, handle);
+    // Event types are filtered in this process: every event of $all is read, so each page still ends at a position to resume after.
+    return pollingSubscription(filteredPages((page) => this.readAll(page)), onAppend, options, handle);
   }
 
   async close(): Promise<void> {

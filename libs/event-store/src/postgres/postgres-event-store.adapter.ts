@@ -12,10 +12,11 @@ import {
   StreamAppend,
   SubscribeOptions,
   Subscription,
+  SubscriptionHandler,
   WrongExpectedRevisionError,
 } from '../event-store.port';
 import { EVENT_STORE_MIGRATIONS } from './event-store.migrations';
-import { pollingSubscription } from '../polling-subscription';
+import { LogPage, pollingSubscription } from '../polling-subscription';
 import { pairCheckpoint, parsePairCheckpoint } from '../checkpoints';
 
 const APPENDED_CHANNEL = 'turnaround_events_appended';
@@ -160,19 +161,38 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAll({ after, limit }: { after: Checkpoint; limit: number }): Promise<StoredEvent[]> {
+    return (await this.readLog(after, limit, COLUMNS, [])).map(toStoredEvent);
+  }
+
+  /**
+   * A subscription's page: the payloads of unwanted events stay on the server (null in their
+   * rows), so a subscriber of registry or alert events does not parse every feed record.
+   */
+  private async readPage({ after, limit, eventTypes }: { after: Checkpoint; limit: number; eventTypes?: ReadonlySet<string> }): Promise<LogPage> {
+    if (!eventTypes) {
+      const events = await this.readAll({ after, limit });
+      return { events, reached: events.at(-1)?.position };
+    }
+    const columns = `${COLUMNS.replace(', data, metadata', '')}, CASE WHEN event_type = ANY($4::text[]) THEN data END AS data, CASE WHEN event_type = ANY($4::text[]) THEN metadata END AS metadata`;
+    const rows = await this.readLog(after, limit, columns, [[...eventTypes]]);
+    const last = rows.at(-1);
+    return { events: rows.filter((row) => eventTypes.has(row.event_type)).map(toStoredEvent), reached: last && checkpointOf(last) };
+  }
+
+  /** Events after a checkpoint in log order, each column as `columns` selects it (extra parameters from $4). */
+  private readLog(after: Checkpoint, limit: number, columns: string, extra: readonly unknown[]): Promise<EventRow[]> {
     const [transactionId, position] = parseCheckpoint(after);
-    const rows = await this.sql.query<EventRow>(
-      `SELECT ${COLUMNS} FROM es_events
+    return this.sql.query<EventRow>(
+      `SELECT ${columns} FROM es_events
        WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
        ORDER BY es_events.transaction_id, es_events.global_position
        LIMIT $3`,
-      [transactionId, position, limit],
+      [transactionId, position, limit, ...extra],
     );
-    return rows.map(toStoredEvent);
   }
 
-  subscribe(options: SubscribeOptions, handle: (events: StoredEvent[]) => Promise<void>): Subscription {
+  subscribe(options: SubscribeOptions, handle: SubscriptionHandler): Subscription {
     const onAppend = async (wake: () => void) => {
       this.localWakers.add(wake);
       const unlisten = await this.sql.listen(APPENDED_CHANNEL, wake);
@@ -181,7 +201,7 @@ export class PostgresEventStore implements EventStore {
         await unlisten();
       };
     };
-    return pollingSubscription((page) => this.readAll(page), onAppend, options, handle);
+    return pollingSubscription((page) => this.readPage(page), onAppend, options, handle);
   }
 
   close(): Promise<void> {

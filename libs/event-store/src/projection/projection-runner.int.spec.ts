@@ -1,12 +1,12 @@
 import { testDatabases } from '@turnaround/postgres/testing';
 import { EventToAppend } from '../event-store.port';
 import { PostgresEventStore } from '../postgres/postgres-event-store.adapter';
-import { Projection, ProjectionRunner } from './projection-runner';
+import { Projection, ProjectionRunner, projectionsReached } from './projection-runner';
 
 jest.setTimeout(60_000);
 
-const event = (n: number): EventToAppend => ({
-  type: 'Counted',
+const event = (n: number, type = 'Counted'): EventToAppend => ({
+  type,
   schemaVersion: 1,
   data: { n },
   metadata: { recordedAt: '2025-01-01T00:00:00Z', source: { channel: 'system' }, correlationId: 'c', actor: 'a' },
@@ -44,6 +44,34 @@ describe.each(testDatabases())('ProjectionRunner on $name', (database) => {
     expect(errors).toHaveLength(1);
     const counted = await sql.query<{ n: number }>('SELECT n FROM counted ORDER BY n');
     expect(counted.map((row) => row.n)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    await store.close();
+  });
+
+  it('applies only the event types a projection reads, and still reaches the position of an event it does not read', async () => {
+    const sql = await database.open();
+    const store = await PostgresEventStore.create(sql);
+    const projection: Projection = {
+      name: 'counted-only',
+      eventTypes: new Set(['Counted']),
+      migrations: [{ id: '0001', sql: 'CREATE TABLE counted_only (n int NOT NULL, type text NOT NULL)' }],
+      tables: ['counted_only'],
+      async apply(tx, events) {
+        for (const stored of events) await tx.query('INSERT INTO counted_only (n, type) VALUES ($1, $2)', [(stored.data as { n: number }).n, stored.type]);
+      },
+    };
+    const runner = new ProjectionRunner(store, sql, projection);
+    await runner.start();
+    for (let n = 1; n <= 6; n++) await store.append(`s-${n % 2}`, [event(n, n % 3 === 0 ? 'Counted' : 'Ignored')]);
+    const { position } = await store.append('s-last', [event(7, 'Ignored')]);
+    // what the alerting waits on: the stored checkpoint, moved past events the projection does not read
+    await projectionsReached(sql, ['counted-only'], position, 10_000);
+    expect(await runner.waitFor(position, 1_000)).toBe(true);
+    await runner.stop();
+
+    expect(await sql.query('SELECT n, type FROM counted_only ORDER BY n')).toEqual([
+      { n: 3, type: 'Counted' },
+      { n: 6, type: 'Counted' },
+    ]);
     await store.close();
   });
 });

@@ -10,6 +10,8 @@ export interface Projection {
   tables: readonly string[];
   /** Applies one batch. Runs in the same transaction that moves the checkpoint past the batch. */
   apply(tx: SqlExecutor, events: readonly StoredEvent[]): Promise<void>;
+  /** The event types it reads when set: the others are not even fetched while it follows the log. */
+  eventTypes?: ReadonlySet<string>;
 }
 
 /**
@@ -21,6 +23,8 @@ export interface Projection {
 export interface Reaction {
   name: string;
   react(events: readonly StoredEvent[]): Promise<void>;
+  /** As for a projection: the event types it reacts to, when it needs only some. */
+  eventTypes?: ReadonlySet<string>;
 }
 
 const CHECKPOINT_MIGRATIONS: readonly Migration[] = [
@@ -100,13 +104,13 @@ export class ProjectionRunner {
     for (;;) {
       const events = await this.store.readAll({ after: this.position, limit: batchSize });
       if (events.length === 0) return;
-      await this.applyBatch(events);
+      await this.applyBatch(events, events[events.length - 1].position);
     }
   }
 
   private async follow(): Promise<void> {
     this.position = await this.storedCheckpoint();
-    const subscription = this.store.subscribe({ after: this.position }, (events) => this.applyBatch(events));
+    const subscription = this.store.subscribe({ after: this.position, eventTypes: this.projection.eventTypes }, (events, reached) => this.applyBatch(events, reached));
     this.subscription = subscription;
     subscription.done.catch((error) => {
       if (this.stopped) return;
@@ -116,8 +120,8 @@ export class ProjectionRunner {
     });
   }
 
-  private async applyBatch(events: StoredEvent[]): Promise<void> {
-    const last = events[events.length - 1].position;
+  /** Applies `events` (none when the page held only types it does not read) and moves the checkpoint to `last`. */
+  private async applyBatch(events: StoredEvent[], last: Checkpoint): Promise<void> {
     const projection = this.projection;
     const save = (executor: SqlExecutor) =>
       executor.query(
@@ -125,7 +129,9 @@ export class ProjectionRunner {
          ON CONFLICT (projection) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, updated_at = now()`,
         [projection.name, last],
       );
-    if ('apply' in projection) {
+    if (events.length === 0) {
+      await save(this.sql);
+    } else if ('apply' in projection) {
       await this.sql.transaction(async (tx) => {
         await projection.apply(tx, events);
         await save(tx);

@@ -128,6 +128,32 @@ export function eventStoreContract(openStore: () => Promise<EventStore>): void {
     await second.stop();
     expect([...firstRun, ...secondRun].sort((a, b) => a - b)).toEqual(Array.from({ length: 15 }, (_, i) => i));
   });
+
+  it('hands a subscriber of some event types only those, and still moves its checkpoint past the others', async () => {
+    // 1,200 events, every tenth one wanted: pages of 100 hold wanted events and pages hold none
+    for (let i = 0; i < 1200; i += 100)
+      await store.append(`mixed-${i / 100}`, Array.from({ length: 100 }, (_, k) => event((i + k) % 10 === 0 ? 'Wanted' : 'Other', i + k)));
+    await store.append('tail', [event('Other', 1200)]);
+    const [last] = (await store.readStream('tail')).map((e) => e.position);
+
+    const wanted: number[] = [];
+    const calls: { events: number; reached: Checkpoint }[] = [];
+    let reachedEnd: () => void = () => undefined;
+    const atEnd = new Promise<void>((resolve) => (reachedEnd = resolve));
+    const subscription = store.subscribe({ after: START, batchSize: 100, eventTypes: new Set(['Wanted']) }, async (events, reached) => {
+      wanted.push(...events.map((e) => (e.data as { n: number }).n));
+      expect(events.every((e) => e.type === 'Wanted' && e.position <= reached)).toBe(true);
+      calls.push({ events: events.length, reached });
+      if (reached === last) reachedEnd();
+    });
+    await atEnd;
+    await subscription.stop();
+
+    expect(wanted).toEqual(Array.from({ length: 120 }, (_, i) => i * 10));
+    // the last page holds only the unwanted tail event: handed over empty, so a checkpoint can pass it
+    expect(calls.at(-1)).toEqual({ events: 0, reached: last });
+    expect(calls.map((call) => call.reached)).toEqual([...calls.map((call) => call.reached)].sort());
+  });
 }
 
 const metadata: EventMetadata = {

@@ -10,6 +10,7 @@ import { WebhookStore } from './webhook-store';
 export function webhookOutbox(store: EventStore, webhooks: WebhookStore): Reaction {
   return {
     name: 'webhook-outbox',
+    eventTypes: NOTIFIED,
     async react(events) {
       for (const stored of events.filter((event) => NOTIFIED.has(event.type))) {
         const notice = await alertNotice(store, stored);

@@ -2,9 +2,24 @@ import { parseEvent, RegistryEvent } from '@turnaround/domain';
 import { Projection, StoredEvent } from '@turnaround/event-store';
 import { SqlExecutor } from '@turnaround/postgres';
 
+/** The events the registry tables are made of. */
+const REGISTRY_TYPES = new Set<string>([
+  'ZoneEstablished',
+  'ClusterFormed',
+  'SchoolRegistered',
+  'SchoolAssignedToCluster',
+  'SchoolLeftCluster',
+  'PartnerRegistered',
+  'PerformanceContractSigned',
+  'ContractTargetsAmended',
+  'ContractRenewed',
+  'ContractTerminated',
+]);
+
 /** The registry as tables: zones, clusters, schools with their memberships by school year, partners, contracts. */
 export const registryProjection: Projection = {
   name: 'registry',
+  eventTypes: REGISTRY_TYPES,
   tables: ['registry_zones', 'registry_clusters', 'registry_schools', 'registry_memberships', 'registry_partners', 'registry_contracts'],
   migrations: [
     {
@@ -36,7 +51,7 @@ export const registryProjection: Projection = {
     },
   ],
   async apply(tx, events) {
-    // Feed events far outnumber registry events: skip them before paying for schema checks.
+    // A rebuild reads the whole log, where feed events far outnumber registry events: skip them before paying for schema checks.
     for (const stored of events) {
       if (REGISTRY_TYPES.has(stored.type))
         await applyRegistryEvent(tx, parseEvent(stored.type, stored.schemaVersion, stored.data) as RegistryEvent, stored);
@@ -44,18 +59,6 @@ export const registryProjection: Projection = {
   },
 };
 
-const REGISTRY_TYPES = new Set<string>([
-  'ZoneEstablished',
-  'ClusterFormed',
-  'SchoolRegistered',
-  'SchoolAssignedToCluster',
-  'SchoolLeftCluster',
-  'PartnerRegistered',
-  'PerformanceContractSigned',
-  'ContractTargetsAmended',
-  'ContractRenewed',
-  'ContractTerminated',
-]);
 
 // Each event is applied exactly once: the runner moves the checkpoint in the same transaction.
 async function applyRegistryEvent(tx: SqlExecutor, event: RegistryEvent, stored: StoredEvent): Promise<void> {
