@@ -134,21 +134,15 @@ function touchRecord(touch: (schoolId: string, year: string) => void, feed: Feed
 
 async function upsertRecords(tx: SqlExecutor, records: { feed: FeedKind; key: string; record: FeedRecord; recordedAt: string }[]): Promise<void> {
   if (records.length === 0) return;
+  // One JSON parameter for the batch: pg escapes a jsonb[] parameter element by element, quote by quote.
+  const rows = records.map(({ feed, key, record, recordedAt }) => ({ feed, natural_key: key, school_id: record.schoolId, school_year: record.schoolYear, data: record, recorded_at: recordedAt }));
   await tx.query(
     `INSERT INTO feed_records (feed, natural_key, school_id, school_year, data, recorded_at, retracted)
      SELECT feed, natural_key, school_id, school_year, data, recorded_at, false
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::timestamptz[])
-       AS r(feed, natural_key, school_id, school_year, data, recorded_at)
+     FROM jsonb_to_recordset($1::jsonb) AS r(feed text, natural_key text, school_id text, school_year text, data jsonb, recorded_at timestamptz)
      ON CONFLICT (feed, natural_key) DO UPDATE
        SET data = EXCLUDED.data, recorded_at = EXCLUDED.recorded_at, retracted = false, school_id = EXCLUDED.school_id, school_year = EXCLUDED.school_year`,
-    [
-      records.map((r) => r.feed),
-      records.map((r) => r.key),
-      records.map((r) => r.record.schoolId),
-      records.map((r) => r.record.schoolYear),
-      records.map((r) => JSON.stringify(r.record)),
-      records.map((r) => r.recordedAt),
-    ],
+    [JSON.stringify(rows)],
   );
 }
 
