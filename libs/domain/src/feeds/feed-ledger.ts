@@ -12,7 +12,9 @@ export interface FeedDecision {
 }
 
 interface LedgerEntry {
-  payload: string;
+  record: FeedRecord;
+  /** Its canonical JSON, worked out the first time the key comes again (most keys never do). */
+  payload?: string;
   retracted: boolean;
 }
 
@@ -26,8 +28,6 @@ interface LedgerEntry {
  */
 export class FeedLedger {
   private readonly entries = new Map<string, LedgerEntry>();
-  /** The canonical JSON `decide` computed for a record, reused when its event is applied. */
-  private readonly decidedPayloads = new WeakMap<object, string>();
 
   constructor(readonly kind: FeedKind) {}
 
@@ -37,16 +37,17 @@ export class FeedLedger {
       if (entry) entry.retracted = true;
       return;
     }
-    const payload = this.decidedPayloads.get(event.data) ?? canonicalJson(event.data);
-    this.entries.set(naturalKeyOf(this.kind, event.data), { payload, retracted: false });
+    const record = event.data as FeedRecord;
+    this.entries.set(naturalKeyOf(this.kind, record), { record, retracted: false });
   }
 
   /** Decides one valid record; the caller applies the event once it decides to append it. */
   decide(record: FeedRecord): FeedDecision {
     const entry = this.entries.get(naturalKeyOf(this.kind, record));
-    const payload = canonicalJson(record);
-    if (entry && !entry.retracted && entry.payload === payload) return { outcome: 'duplicate' };
-    this.decidedPayloads.set(record, payload);
+    if (entry && !entry.retracted) {
+      entry.payload ??= canonicalJson(entry.record);
+      if (entry.payload === canonicalJson(record)) return { outcome: 'duplicate' };
+    }
     const event = { type: FEED_EVENTS[this.kind].type, data: record } as FeedRecordEvent;
     return { outcome: entry ? 'restated' : 'accepted', event };
   }
