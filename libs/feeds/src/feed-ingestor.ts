@@ -121,12 +121,12 @@ export class FeedIngestor {
           }
           continue;
         }
-        const cells = Object.fromEntries(header.map((column, index) => [column, record[index]]));
         const mapped: MappedRow =
           record.length === header.length
-            ? mapRow(cells, info.lines)
+            ? mapRow(record, info.lines)
             : { kind: 'rejected', issues: [{ row: info.lines, field: '(row)', message: `expected ${header.length} cells as in the header, got ${record.length}` }] };
-        chunk.push({ row: info.lines, raw: cells, mapped });
+        // A rejected row is kept as column -> cell, the way its reason names it.
+        chunk.push({ row: info.lines, raw: mapped.kind === 'rejected' ? Object.fromEntries(header.map((column, index) => [column, record[index]])) : null, mapped });
         // The parser hands over a whole buffer of rows without returning to the event loop; a
         // short yield now and then lets the chunk being stored meanwhile make its round trips.
         if (chunk.length % YIELD_ROWS === 0) await new Promise(setImmediate);

@@ -36,8 +36,8 @@ export type MappingProfile = z.output<typeof mappingProfileSchema>;
 
 export type MappedRow = { kind: 'record'; record: FeedRecord } | { kind: 'skipped' } | { kind: 'rejected'; issues: FieldIssue[] };
 
-/** Maps the cells of one data row (column -> text) to a validated record, a skip, or its issues. */
-export type RowMapper = (cells: Record<string, string | undefined>, row: number) => MappedRow;
+/** Maps the cells of one data row, in the header's order, to a validated record, a skip, or its issues. */
+export type RowMapper = (cells: readonly (string | undefined)[], row: number) => MappedRow;
 
 type FieldShape = { type: 'number' | 'boolean' | 'text'; optional: boolean; nullable: boolean };
 
@@ -83,21 +83,22 @@ export function prepareMapping(profile: MappingProfile, kind: FeedKind, header: 
   // Each column's field, shape and place in the record, worked out once for the file rather than per row.
   const mapped = [...columnFields].map(([column, field]) => {
     const [top, key] = field.split('.');
-    return { column, field, shape: shapeOf(fields, field) as FieldShape, top, key };
+    return { index: header.indexOf(column), field, shape: shapeOf(fields, field) as FieldShape, top, key };
   });
+  const skips = profile.skip.map((rule) => ({ index: header.indexOf(rule.column), values: rule.in }));
   const assign = (record: Record<string, unknown>, { top, key }: (typeof mapped)[number], value: unknown) => {
     if (key === undefined) record[top] = value;
     else record[top] = { ...(record[top] as Record<string, unknown> | undefined), [key]: value };
   };
 
   return (cells, row) => {
-    if (profile.skip.some((rule) => rule.in.includes((cells[rule.column] ?? '').trim()))) return { kind: 'skipped' };
+    if (skips.some((rule) => rule.values.includes((cells[rule.index] ?? '').trim()))) return { kind: 'skipped' };
     const record: Record<string, unknown> = { ...profile.constants };
     const rowIssues: FieldIssue[] = [];
     let suppressed = false;
     for (const target of mapped) {
-      const { column, field, shape } = target;
-      const raw = (cells[column] ?? '').trim();
+      const { index, field, shape } = target;
+      const raw = (cells[index] ?? '').trim();
       if (raw === '') {
         // an empty count that must be given is unknown, not zero: the schema then asks for it or for `suppressed`
         if (shape.nullable && !shape.optional) assign(record, target, null);
