@@ -63,6 +63,29 @@ describe.each(testDatabases())('metrics projection on $name', (database) => {
     await store.close();
   });
 
+  it("divides a year's teacher retention by the year before's teachers, learned at once, apart, or recomputed for another feed", async () => {
+    const sql = await database.open();
+    const store = await PostgresEventStore.create(sql);
+    const staffing = (schoolYear: string, asOf: string, teachers: number, teachersReturning: number | undefined, recordedAt: string) =>
+      event('StaffingReported', { schoolId: 'S1', schoolYear, asOf, teachers, teachersReturning }, recordedAt);
+    // 2023-24 and 2024-25 learned at one knowledge time, then 2025-26 on its own
+    await store.append('staffing-S1', [staffing('2023-24', '2024-06-01', 40, undefined, '2025-10-01T00:00:00Z'), staffing('2024-25', '2025-06-01', 44, 30, '2025-10-01T00:00:00Z')]);
+    await store.append('staffing-S1', [staffing('2025-26', '2026-06-01', 50, 33, '2026-10-01T00:00:00Z')]);
+    // an assessment recomputes 2025-26 alone: its retention still finds 2024-25's teachers
+    await store.append('assessment-2025-26-S1', [report({ ...row('all', 90, 45), schoolYear: '2025-26' }, '2026-11-01T00:00:00Z')]);
+    await new ProjectionRunner(store, sql, metricsProjection).catchUp();
+
+    const retention = await sql.query<{ school_year: string; numerator: number; denominator: number }>(
+      `SELECT school_year, numerator, denominator FROM school_metrics WHERE metric = 'teacher_retention_rate' ORDER BY school_year`,
+    );
+    // 30 of 2023-24's 40 teachers returned; 33 of 2024-25's 44
+    expect(retention).toEqual([
+      { school_year: '2024-25', numerator: 30, denominator: 40 },
+      { school_year: '2025-26', numerator: 33, denominator: 44 },
+    ]);
+    await store.close();
+  });
+
   it('rebuilds from position zero into tables equal to the live ones', async () => {
     const sql = await database.open();
     const store = await PostgresEventStore.create(sql);

@@ -160,15 +160,24 @@ interface SchoolYearKey {
 async function recompute(tx: SqlExecutor, touched: readonly SchoolYearKey[], knownAt: string): Promise<void> {
   if (touched.length === 0) return;
   const keyOf = (schoolId: string, schoolYear: string) => `${schoolId}|${schoolYear}`;
-  const priors = touched.map(({ schoolId, schoolYear }) => ({ schoolId, schoolYear: addSchoolYears(schoolYear, -1) }));
   const pairs = (keys: readonly SchoolYearKey[]) => [keys.map((key) => key.schoolId), keys.map((key) => key.schoolYear)];
   const schoolIds = [...new Set(touched.map((key) => key.schoolId))];
-  // The touched school years whole, and of the year before each only its staffing (retention divides by it).
+  // The touched school years whole, and of the year before each (unless touched itself) only its
+  // staffing: retention divides by it. A join from the keys, so each is an index lookup; an OR of
+  // two IN lists was a scan of the whole table for every knowledge time (quadratic in a replay).
+  const touchedKeys = new Set(touched.map(({ schoolId, schoolYear }) => keyOf(schoolId, schoolYear)));
+  const wanted = [
+    ...touched.map((key) => ({ ...key, staffingOnly: false })),
+    ...touched
+      .map(({ schoolId, schoolYear }) => ({ schoolId, schoolYear: addSchoolYears(schoolYear, -1), staffingOnly: true }))
+      .filter((prior) => !touchedKeys.has(keyOf(prior.schoolId, prior.schoolYear))),
+  ];
   const rows = await tx.query<{ school_id: string; feed: FeedKind; school_year: string; data: FeedRecord }>(
-    `SELECT school_id, feed, school_year, data FROM feed_records
-     WHERE NOT retracted AND ((school_id, school_year) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-       OR (feed = 'staffing' AND (school_id, school_year) IN (SELECT * FROM unnest($3::text[], $4::text[]))))`,
-    [...pairs(touched), ...pairs(priors)],
+    `SELECT f.school_id, f.feed, f.school_year, f.data
+     FROM unnest($1::text[], $2::text[], $3::bool[]) AS k(school_id, school_year, staffing_only)
+     JOIN feed_records f ON f.school_id = k.school_id AND f.school_year = k.school_year
+     WHERE NOT f.retracted AND (NOT k.staffing_only OR f.feed = 'staffing')`,
+    [...pairs(wanted), wanted.map((key) => key.staffingOnly)],
   );
   const latestStaffing = await tx.query<{ school_id: string; latest: string }>(
     `SELECT school_id, max(school_year) AS latest FROM feed_records WHERE feed = 'staffing' AND NOT retracted AND school_id = ANY($1::text[]) GROUP BY school_id`,
