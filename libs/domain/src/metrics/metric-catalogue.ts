@@ -1,3 +1,5 @@
+import type { FeedKind } from '../events/feed-events';
+
 /**
  * The one metric definition table (DESIGN.md section 5). Every metric is a ratio of a
  * numerator to a denominator so that roll-ups can sum both; nothing here averages rates.
@@ -74,6 +76,16 @@ export function metricDefinition(metric: string): MetricDefinition | undefined {
   if (family.parameter === undefined) return argument === undefined ? { ...family, metric } : undefined;
   if (argument === undefined || !NAME.test(argument)) return undefined;
   return { ...family, metric, argument };
+}
+
+/**
+ * The feed whose records a metric is computed from (undefined for a name the table does not
+ * know). A feed's metrics come from that feed's records alone, so the metrics projection
+ * recomputes only the feeds of a school year whose records changed.
+ */
+export function feedOfMetric(metric: string): FeedKind | undefined {
+  const source = metricDefinition(metric)?.source;
+  return source === 'indicator' ? 'indicators' : source;
 }
 
 export const METRIC_NAME_HINT =

@@ -1,4 +1,5 @@
-import { AssessmentResultsReported, AttendanceReported, StaffingReported } from '../events/feed-events';
+import { AssessmentResultsReported, AttendanceReported, FEED_KINDS, StaffingReported } from '../events/feed-events';
+import { feedOfMetric } from './metric-catalogue';
 import { MetricValue, rateOf, schoolYearMetrics, SchoolYearFacts } from './school-metrics';
 
 type Row = AssessmentResultsReported['data'];
@@ -92,6 +93,28 @@ describe('school metrics (DESIGN.md section 5), computed by hand', () => {
     // an October report alone is leading evidence, until a later year's report closes the year
     expect(metric(schoolYearMetrics(facts({ staffing: [report('2024-10-01', { vacancies: 9 })] })), 'vacancy_rate')).toMatchObject({ final: false });
     expect(metric(schoolYearMetrics(facts({ staffing: [report('2024-10-01', { vacancies: 9 })], laterYearStaffingReported: true })), 'vacancy_rate')).toMatchObject({ final: true });
+  });
+
+  it("computes each feed's metrics from that feed's records alone, so a change to one feed recomputes only its metrics", () => {
+    const staffing = (schoolYear: string, asOf: string, teachers: number, extra: Partial<StaffingReported['data']> = {}): StaffingReported['data'] => ({ schoolId: 'S1', schoolYear, asOf, teachers, ...extra });
+    const all = facts({
+      assessment: [row('all', 91, 31, { meanScaleScore: 742 }), row('all', 80, 20, { window: 'winter' })],
+      attendance: [{ schoolId: 'S1', schoolYear: '2024-25', periodStart: '2024-09-01', periodEnd: '2024-12-31', membershipDays: 30000, attendanceDays: 27600, enrollment: 400, chronicallyAbsent: 40 }],
+      staffing: [staffing('2024-25', '2025-06-15', 40, { vacancies: 2, teachersReturning: 30, newHires: 10, teacherAbsenceDays: 300, teacherWorkDays: 7200 })],
+      indicators: [{ schoolId: 'S1', schoolYear: '2024-25', indicator: 'dropouts', numerator: 12, denominator: 480 }],
+      priorYearStaffing: [staffing('2023-24', '2024-06-10', 44)],
+      laterYearStaffingReported: true,
+    });
+    const only = (feed: (typeof FEED_KINDS)[number]) =>
+      facts({
+        [feed]: all[feed],
+        ...(feed === 'staffing' ? { priorYearStaffing: all.priorYearStaffing, laterYearStaffingReported: all.laterYearStaffingReported } : {}),
+      });
+    const byFeed = FEED_KINDS.map((feed) => ({ feed, values: schoolYearMetrics(only(feed)) }));
+    for (const { feed, values } of byFeed) expect(values.map((value) => feedOfMetric(value.metric))).toEqual(values.map(() => feed));
+    const together = byFeed.flatMap(({ values }) => values).sort((a, b) => (a.metric < b.metric ? -1 : 1));
+    expect(together).toEqual(schoolYearMetrics(all));
+    expect(together).toHaveLength(10);
   });
 
   it('takes any indicator as numerator and denominator, with no new code', () => {
