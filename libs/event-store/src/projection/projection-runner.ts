@@ -101,10 +101,16 @@ export class ProjectionRunner {
   async catchUp(batchSize = 500): Promise<void> {
     await this.prepare();
     this.position = await this.storedCheckpoint();
+    let page = this.store.readAll({ after: this.position, limit: batchSize });
     for (;;) {
-      const events = await this.store.readAll({ after: this.position, limit: batchSize });
+      const events = await page;
       if (events.length === 0) return;
-      await this.applyBatch(events, events[events.length - 1].position);
+      const last = events[events.length - 1].position;
+      // The next page is read while this one is applied: the log read and the projection's
+      // writes overlap. Its failure, if this batch fails first, is the batch's to report.
+      page = this.store.readAll({ after: last, limit: batchSize });
+      page.catch(() => undefined);
+      await this.applyBatch(events, last);
     }
   }
 
