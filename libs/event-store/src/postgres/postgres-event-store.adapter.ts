@@ -168,35 +168,33 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAll({ after, limit }: { after: Checkpoint; limit: number }): Promise<StoredEvent[]> {
-    return (await this.readLog(after, limit, COLUMNS, [])).map(toStoredEvent);
+    const [transactionId, position] = parseCheckpoint(after);
+    const rows = await this.sql.query<EventRow>(`SELECT ${COLUMNS} FROM es_events WHERE ${LOG_AFTER} ORDER BY transaction_id, global_position LIMIT $3`, [transactionId, position, limit]);
+    return rows.map(toStoredEvent);
   }
 
   /**
-   * A subscription's page: the payloads of unwanted events stay on the server (null in their
-   * rows), so a subscriber of registry or alert events does not parse every feed record.
+   * A subscription's page: of a page of the log, only the wanted events and the last row (to
+   * resume after) leave the server, so a subscriber of registry or alert events neither
+   * receives nor parses the feed records.
    */
   private async readPage({ after, limit, eventTypes }: { after: Checkpoint; limit: number; eventTypes?: ReadonlySet<string> }): Promise<LogPage> {
     if (!eventTypes) {
       const events = await this.readAll({ after, limit });
       return { events, reached: events.at(-1)?.position };
     }
-    const columns = `${COLUMNS.replace(', data, metadata', '')}, CASE WHEN event_type = ANY($4::text[]) THEN data END AS data, CASE WHEN event_type = ANY($4::text[]) THEN metadata END AS metadata`;
-    const rows = await this.readLog(after, limit, columns, [[...eventTypes]]);
+    const [transactionId, position] = parseCheckpoint(after);
+    const rows = await this.sql.query<EventRow & { last: boolean }>(
+      `SELECT * FROM (
+         SELECT page.*, lead(page.global_position) OVER (ORDER BY page.transaction_id, page.global_position) IS NULL AS last
+         FROM (SELECT ${COLUMNS}, transaction_id FROM es_events WHERE ${LOG_AFTER} ORDER BY transaction_id, global_position LIMIT $3) AS page
+       ) AS paged
+       WHERE event_type = ANY($4::text[]) OR last
+       ORDER BY transaction_id, global_position`,
+      [transactionId, position, limit, [...eventTypes]],
+    );
     const last = rows.at(-1);
     return { events: rows.filter((row) => eventTypes.has(row.event_type)).map(toStoredEvent), reached: last && checkpointOf(last) };
-  }
-
-  /** Events after a checkpoint in log order, each column as `columns` selects it (extra parameters from $4). */
-  private readLog(after: Checkpoint, limit: number, columns: string, extra: readonly unknown[]): Promise<EventRow[]> {
-    const [transactionId, position] = parseCheckpoint(after);
-    return this.sql.query<EventRow>(
-      `SELECT ${columns} FROM es_events
-       WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-       ORDER BY es_events.transaction_id, es_events.global_position
-       LIMIT $3`,
-      [transactionId, position, limit, ...extra],
-    );
   }
 
   subscribe(options: SubscribeOptions, handle: SubscriptionHandler): Subscription {
@@ -218,6 +216,9 @@ export class PostgresEventStore implements EventStore {
 
 // The text form of the transaction id gets its own name: ORDER BY binds a bare name to an
 // output column first, and sorting ids as text puts '10000' before '9999'.
+/** The events after a checkpoint ($1 transaction, $2 position) that no slower writer can still precede. */
+const LOG_AFTER = '(transaction_id, global_position) > ($1::xid8, $2::bigint) AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
+
 const COLUMNS =
   'global_position, transaction_id::text AS transaction_text, stream_id, stream_revision, event_id, event_type, schema_version, data, metadata';
 
