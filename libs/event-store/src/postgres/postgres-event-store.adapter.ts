@@ -32,16 +32,10 @@ interface EventRowToInsert {
   metadata: EventMetadata;
 }
 
-interface EventRow {
+/** One row of es_events as read back. */
+interface EventRow extends EventRowToInsert {
   global_position: number;
   transaction_text: string;
-  stream_id: string;
-  stream_revision: number;
-  event_id: string;
-  event_type: string;
-  schema_version: number;
-  data: unknown;
-  metadata: EventMetadata;
 }
 
 /**
