@@ -242,7 +242,11 @@ async function recompute(tx: SqlExecutor, touched: readonly Touched[], knownAt: 
     const values = new Map(schoolYearMetrics(facts).map((value) => [value.metric, value]));
     const before = existing.get(keyOf(schoolId, schoolYear)) ?? new Map<string, MetricValue>();
     for (const value of values.values()) if (!sameValue(before.get(value.metric), value)) changed.push({ ...value, schoolId, schoolYear });
-    for (const metric of before.keys()) if (!values.has(metric) && feeds.has(feedOfMetric(metric) as FeedKind)) removed.push({ schoolId, schoolYear, metric });
+    for (const metric of before.keys()) {
+      // a stored metric of a recomputed feed that it no longer gives, or one the table no longer knows
+      const feed = feedOfMetric(metric);
+      if (!values.has(metric) && (feed === undefined || feeds.has(feed))) removed.push({ schoolId, schoolYear, metric });
+    }
   }
 
   if (changed.length > 0) {
