@@ -62,7 +62,7 @@ export interface SubscribeOptions {
   /**
    * Only events of these types are handed over; the subscription still moves past the others
    * (the handler is called with the events it wants, possibly none, and the checkpoint reached).
-   * A store on PostgreSQL leaves the other events' payloads on the server.
+   * A store on PostgreSQL does not send the other events at all.
    */
   eventTypes?: ReadonlySet<string>;
 }

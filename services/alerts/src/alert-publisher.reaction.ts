@@ -16,7 +16,7 @@ export function alertPublisher(store: EventStore, bus: MessageBus, topic: string
     eventTypes: PUBLISHED,
     async react(events) {
       const messages: OutgoingMessage[] = [];
-      for (const stored of events.filter((event) => PUBLISHED.has(event.type))) {
+      for (const stored of events) {
         const notice = await alertNotice(store, stored);
         messages.push({
           key: notice.districtId,

@@ -24,7 +24,6 @@ export const alertsProjection: Projection = {
   ],
   async apply(tx, events) {
     for (const stored of events) {
-      if (!ALERT_TYPES.has(stored.type)) continue;
       const event = parseEvent(stored.type, stored.schemaVersion, stored.data) as AlertEvent;
       const at = stored.metadata.recordedAt;
       switch (event.type) {

@@ -208,11 +208,11 @@ export class PostgresEventStore implements EventStore {
   }
 }
 
-// The text form of the transaction id gets its own name: ORDER BY binds a bare name to an
-// output column first, and sorting ids as text puts '10000' before '9999'.
 /** The events after a checkpoint ($1 transaction, $2 position) that no slower writer can still precede. */
 const LOG_AFTER = '(transaction_id, global_position) > ($1::xid8, $2::bigint) AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
 
+// The text form of the transaction id gets its own name: ORDER BY binds a bare name to an
+// output column first, and sorting ids as text puts '10000' before '9999'.
 const COLUMNS =
   'global_position, transaction_id::text AS transaction_text, stream_id, stream_revision, event_id, event_type, schema_version, data, metadata';
 

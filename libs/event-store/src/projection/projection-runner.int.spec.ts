@@ -1,7 +1,7 @@
 import { testDatabases } from '@turnaround/postgres/testing';
 import { EventToAppend } from '../event-store.port';
 import { PostgresEventStore } from '../postgres/postgres-event-store.adapter';
-import { Projection, ProjectionRunner, projectionsReached } from './projection-runner';
+import { Projection, ProjectionRunner, projectionsReached, rebuildProjection } from './projection-runner';
 
 jest.setTimeout(60_000);
 
@@ -47,7 +47,7 @@ describe.each(testDatabases())('ProjectionRunner on $name', (database) => {
     await store.close();
   });
 
-  it('applies only the event types a projection reads, and still reaches the position of an event it does not read', async () => {
+  it('applies only the event types a projection reads, following the log and rebuilding, and still reaches the position of an event it does not read', async () => {
     const sql = await database.open();
     const store = await PostgresEventStore.create(sql);
     const projection: Projection = {
@@ -68,10 +68,14 @@ describe.each(testDatabases())('ProjectionRunner on $name', (database) => {
     expect(await runner.waitFor(position, 1_000)).toBe(true);
     await runner.stop();
 
-    expect(await sql.query('SELECT n, type FROM counted_only ORDER BY n')).toEqual([
+    const applied = [
       { n: 3, type: 'Counted' },
       { n: 6, type: 'Counted' },
-    ]);
+    ];
+    expect(await sql.query('SELECT n, type FROM counted_only ORDER BY n')).toEqual(applied);
+    // a rebuild's catch-up hands over the same events only
+    await rebuildProjection(store, sql, projection);
+    expect(await sql.query('SELECT n, type FROM counted_only ORDER BY n')).toEqual(applied);
     await store.close();
   });
 });

@@ -10,7 +10,7 @@ export interface Projection {
   tables: readonly string[];
   /** Applies one batch. Runs in the same transaction that moves the checkpoint past the batch. */
   apply(tx: SqlExecutor, events: readonly StoredEvent[]): Promise<void>;
-  /** The event types it reads when set: the others are not even fetched while it follows the log. */
+  /** The event types it reads when set: `apply` sees only those, and the others are not even fetched while it follows the log. */
   eventTypes?: ReadonlySet<string>;
 }
 
@@ -110,7 +110,8 @@ export class ProjectionRunner {
       // writes overlap. Its failure, if this batch fails first, is the batch's to report.
       page = this.store.readAll({ after: last, limit: batchSize });
       page.catch(() => undefined);
-      await this.applyBatch(events, last);
+      const types = this.projection.eventTypes;
+      await this.applyBatch(types ? events.filter((event) => types.has(event.type)) : events, last);
     }
   }
 

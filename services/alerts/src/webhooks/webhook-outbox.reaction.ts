@@ -12,7 +12,7 @@ export function webhookOutbox(store: EventStore, webhooks: WebhookStore): Reacti
     name: 'webhook-outbox',
     eventTypes: NOTIFIED,
     async react(events) {
-      for (const stored of events.filter((event) => NOTIFIED.has(event.type))) {
+      for (const stored of events) {
         const notice = await alertNotice(store, stored);
         await webhooks.enqueue(notice.districtId, notice.eventId, notice.body);
       }

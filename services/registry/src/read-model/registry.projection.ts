@@ -51,11 +51,7 @@ export const registryProjection: Projection = {
     },
   ],
   async apply(tx, events) {
-    // A rebuild reads the whole log, where feed events far outnumber registry events: skip them before paying for schema checks.
-    for (const stored of events) {
-      if (REGISTRY_TYPES.has(stored.type))
-        await applyRegistryEvent(tx, parseEvent(stored.type, stored.schemaVersion, stored.data) as RegistryEvent, stored);
-    }
+    for (const stored of events) await applyRegistryEvent(tx, parseEvent(stored.type, stored.schemaVersion, stored.data) as RegistryEvent, stored);
   },
 };
 
