@@ -16,8 +16,17 @@ const fixture = (name: string) => createReadStream(join(FIXTURES, name));
 const csv = (text: string) => Readable.from([text]);
 const context: FeedContext = { channel: 'http', actor: 'data-team@state', correlationId: 'c-1' };
 
-async function allEvents(store: EventStore): Promise<StoredEvent[]> {
-  return store.readAll({ after: START, limit: 100_000 });
+/**
+ * The whole log. readAll holds back events while an older transaction is still open anywhere on
+ * the server (other suites run beside this one), so this waits until it shows every stored row.
+ */
+async function allEvents(store: EventStore, sql: SqlClient): Promise<StoredEvent[]> {
+  const [{ count }] = await sql.query<{ count: number }>('SELECT count(*)::int AS count FROM es_events');
+  for (const deadline = Date.now() + 10_000; ; ) {
+    const events = await store.readAll({ after: START, limit: 100_000 });
+    if (events.length >= count || Date.now() > deadline) return events;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 describe.each(testDatabases())('feed ingestion on $name', (database) => {
@@ -45,7 +54,7 @@ describe.each(testDatabases())('feed ingestion on $name', (database) => {
       { row: 9, field: 'Number Tested (tested)', message: "expected a number, got 'thirty'" },
     ]);
 
-    const events = await allEvents(store);
+    const events = await allEvents(store, sql);
     expect(events.map((event) => event.streamId)).toEqual([
       ...Array(4).fill('assessment-2005-06-01M015'),
       'assessment-2006-07-01M019',
@@ -63,14 +72,14 @@ describe.each(testDatabases())('feed ingestion on $name', (database) => {
     // a new ingestor has no cached ledgers: duplicates are decided from the stored streams
     const again = await freshIngestor().ingestCsv('assessment', fixture('nyc-doe-math-sample.csv'), context, { profile: 'nyc-doe-math' });
     expect(again).toMatchObject({ accepted: 0, duplicates: 5, restated: 0, skipped: 2, rejectedRows: 2 });
-    expect(await allEvents(store)).toHaveLength(5);
+    expect(await allEvents(store, sql)).toHaveLength(5);
 
     const corrected = 'DBN,Grade,Year,Demographic,Number Tested,Num Level 3 and 4\n01M015,3,2006,All Students,39,27\n';
     const restated = await ingestor.ingestCsv('assessment', csv(corrected), context, {
       profile: 'nyc-doe-math',
     });
     expect(restated).toMatchObject({ accepted: 0, duplicates: 0, restated: 1 });
-    const events = await allEvents(store);
+    const events = await allEvents(store, sql);
     expect(events).toHaveLength(6);
     expect(events[5].data).toMatchObject({ grade: '03', proficient: 27 });
   });
@@ -82,7 +91,7 @@ describe.each(testDatabases())('feed ingestion on $name', (database) => {
     ]);
     expect(first.accepted + second.accepted).toBe(5);
     expect(first.duplicates + second.duplicates).toBe(5);
-    expect(await allEvents(store)).toHaveLength(5);
+    expect(await allEvents(store, sql)).toHaveLength(5);
   });
 
   it('stops a file at the chunk the database refuses: the chunks before stay stored and counted, nothing after it is stored, the batch is failed', async () => {
@@ -96,7 +105,7 @@ describe.each(testDatabases())('feed ingestion on $name', (database) => {
     const file = csv(['schoolId,schoolYear,window,assessment,subject,grade,studentGroup,tested,proficient', ...lines].join('\n'));
 
     await expect(ingestor.ingestCsv('assessment', file, context)).rejects.toThrow(/disk full/);
-    const events = await allEvents(store);
+    const events = await allEvents(store, sql);
     expect(events).toHaveLength(1_000);
     expect(new Set(events.map((event) => event.streamId)).has('assessment-2024-25-S99')).toBe(true);
     const [report] = await batches.recent(1);
@@ -118,7 +127,7 @@ describe.each(testDatabases())('feed ingestion on $name', (database) => {
     expect(kept[0].record).toMatchObject({ schoolId: 'S100', grade: '03', tested: '40', proficient: '41' });
     expect(kept[0].issues).toEqual([{ row: 4, field: 'proficient', message: 'expected at most the number tested (40), got 41' }]);
 
-    const suppressed = (await allEvents(store)).find((event) => (event.data as { studentGroup: string }).studentGroup === 'english_learners');
+    const suppressed = (await allEvents(store, sql)).find((event) => (event.data as { studentGroup: string }).studentGroup === 'english_learners');
     expect(suppressed?.data).toMatchObject({ tested: 8, proficient: null, levels: { below_basic: null }, suppressed: true });
   });
 
@@ -138,7 +147,7 @@ describe.each(testDatabases())('feed ingestion on $name', (database) => {
     expect(summary).toMatchObject({ status: 'rejected', accepted: 0, rejectedRows: 0 });
     expect(summary.rejected.map((issue) => issue.field)).toEqual(['Student ID', 'Last Name', 'DOB']);
     expect(summary.rejected[0].message).toMatch(/student-level column.*Nothing of this file was stored/);
-    expect(await allEvents(store)).toHaveLength(0);
+    expect(await allEvents(store, sql)).toHaveLength(0);
     expect(await batches.rejections(summary.batchId, { afterRow: 0, limit: 10 })).toEqual([]);
     expect(await batches.report(summary.batchId)).toMatchObject({ status: 'rejected', batchIssues: summary.rejected });
   });
@@ -173,7 +182,7 @@ describe.each(testDatabases())('feed ingestion on $name', (database) => {
     const key = '01M015/2005-06/annual/nys/math/04/all';
     expect(await ingestor.retract('assessment', key, 'grade 4 was mis-scored', context)).toEqual({ retracted: true });
     expect(await freshIngestor().retract('assessment', key, 'again', context)).toEqual({ retracted: false });
-    const retraction = (await allEvents(store)).at(-1);
+    const retraction = (await allEvents(store, sql)).at(-1);
     expect(retraction).toMatchObject({
       streamId: 'assessment-2005-06-01M015',
       type: 'RecordRetracted',
