@@ -1,7 +1,7 @@
 import { SqlClient } from '@turnaround/postgres';
 import { openScratchDatabase, serverUrlForTests, testDatabases } from '@turnaround/postgres/testing';
 import { START, WrongExpectedRevisionError } from '../event-store.port';
-import { eventStoreContract } from '../testing/event-store.contract';
+import { eventStoreContract, readLog } from '../testing/event-store.contract';
 import { PostgresEventStore } from './postgres-event-store.adapter';
 
 jest.setTimeout(120_000);
@@ -25,7 +25,7 @@ describe.each(testDatabases())('PostgresEventStore on $name', (database) => {
       `INSERT INTO es_events (transaction_id, stream_id, stream_revision, event_id, event_type, schema_version, data, metadata, recorded_at)
        VALUES ('100', 'b', 0, gen_random_uuid(), 'Second', 1, '{}', '{}', now()), ('99', 'a', 0, gen_random_uuid(), 'First', 1, '{}', '{}', now())`,
     );
-    expect((await store.readAll({ after: START, limit: 10 })).map((e) => e.type)).toEqual(['First', 'Second']);
+    expect((await readLog(store, 2)).map((e) => e.type)).toEqual(['First', 'Second']);
     await store.close();
   });
 });
@@ -58,7 +58,7 @@ const serverUrl = serverUrlForTests();
     expect(await store.readAll({ after: START, limit: 10 })).toEqual([]);
     commitSlow();
     await slow;
-    expect((await store.readAll({ after: START, limit: 10 })).map((e) => e.type)).toEqual(['Slow', 'Fast']);
+    expect((await readLog(store, 2)).map((e) => e.type)).toEqual(['Slow', 'Fast']);
   });
 });
 
