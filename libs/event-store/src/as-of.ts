@@ -26,6 +26,7 @@ export function knownAsOf(store: EventStore, knownAt: Date): EventStore {
         position = page[page.length - 1].position;
       }
     },
+    ping: () => store.ping(),
     close: () => store.close(),
   };
 }

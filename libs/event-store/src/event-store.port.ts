@@ -74,14 +74,20 @@ export interface SubscribeOptions {
 export type SubscriptionHandler = (events: StoredEvent[], reached: Checkpoint) => Promise<void>;
 
 export interface EventStore {
-  /** Appends atomically: all events or none. Throws WrongExpectedRevisionError when the check fails. */
+  /**
+   * Appends atomically: all events or none. Throws WrongExpectedRevisionError when the check fails.
+   * On KurrentDB an append larger than the server's maximum append size (1 MiB by default) goes
+   * in as several appends, each under it and each expecting the revision the one before left;
+   * a conflict between them leaves the first parts in, as the error's `appendedBefore` says.
+   */
   append(streamId: string, events: readonly EventToAppend[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult>;
   /**
    * Appends to several distinct streams, each with its own expected revision; the results come
    * in the order given. Each stream's events go in atomically. On PostgreSQL all streams go in
    * one transaction (all or none); EventStoreDB has no transaction across streams, so there a
    * failure can leave the streams before it appended. Throws WrongExpectedRevisionError for a
-   * stream whose check fails, and that stream gets nothing.
+   * stream whose check fails, and that stream gets nothing (beyond the parts of an append over
+   * the size limit, see `append`); its `appendedBefore` lists what went in before it failed.
    */
   appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
   /** The whole stream in revision order; empty when it does not exist. */
@@ -96,7 +102,17 @@ export interface EventStore {
    * throws ends the subscription (`done` rejects): the owner restarts it from its stored checkpoint.
    */
   subscribe(options: SubscribeOptions, handle: SubscriptionHandler): Subscription;
+  /** Resolves when the store answers a read, rejects with the reason when it does not: what readiness reports. */
+  ping(): Promise<void>;
+  /** Ends this store's subscriptions (their `done` resolves) and releases its connections. */
   close(): Promise<void>;
+}
+
+/** What an append that failed part-way had put in: one stream's first `events` events, leaving it at `nextExpectedRevision`. */
+export interface AppendedPart {
+  streamId: string;
+  events: number;
+  nextExpectedRevision: number;
 }
 
 export class WrongExpectedRevisionError extends Error {
@@ -104,6 +120,12 @@ export class WrongExpectedRevisionError extends Error {
     readonly streamId: string,
     readonly expected: ExpectedRevision,
     readonly actual: number | 'no_stream',
+    /**
+     * What the same append or appendMany had already put in when this check failed, in the
+     * order given: always empty on PostgreSQL (all or none); on KurrentDB the streams before
+     * this one, and this stream's first parts when its append was split (see `append`).
+     */
+    readonly appendedBefore: readonly AppendedPart[] = [],
   ) {
     super(`stream '${streamId}' was expected at revision ${expected} but is at ${actual}: it was changed concurrently`);
     this.name = 'WrongExpectedRevisionError';

@@ -11,14 +11,6 @@ export interface LogPage {
 
 export type PageReader = (options: { after: Checkpoint; limit: number; eventTypes?: ReadonlySet<string> }) => Promise<LogPage>;
 
-/** Pages of a store that cannot filter by type on the server: every event is read, the unwanted dropped here. */
-export function filteredPages(readAll: (options: { after: Checkpoint; limit: number }) => Promise<StoredEvent[]>): PageReader {
-  return async ({ after, limit, eventTypes }) => {
-    const events = await readAll({ after, limit });
-    return { events: eventTypes ? events.filter((event) => eventTypes.has(event.type)) : events, reached: events.at(-1)?.position };
-  };
-}
-
 /**
  * A subscription as a read loop: read a page after the last checkpoint, hand it over, repeat;
  * when the log is exhausted, wait until `onAppend` signals a new event or the idle poll comes
@@ -32,21 +24,32 @@ export function pollingSubscription(
 ): Subscription {
   const batchSize = options.batchSize ?? 500;
   let stopped = false;
-  let wake: () => void = () => undefined;
+  // A wake-up can come while a page is being read, after the read has passed the new event's
+  // place: it is kept, so the wait that follows that read ends at once instead of at the idle poll.
+  let woken = false;
+  let endWait: (() => void) | undefined;
+  const wake = () => {
+    woken = true;
+    endWait?.();
+  };
   const idle = () =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, IDLE_POLL_MS);
-      wake = () => {
+      if (woken) return resolve();
+      const timer = setTimeout(done, IDLE_POLL_MS);
+      function done() {
         clearTimeout(timer);
+        endWait = undefined;
         resolve();
-      };
+      }
+      endWait = done;
     });
 
   const run = async () => {
-    const stopListening = await onAppend(() => wake());
+    const stopListening = await onAppend(wake);
     try {
       let after = options.after;
       while (!stopped) {
+        woken = false; // the read below sees every event appended before it starts
         const { events, reached } = await readPage({ after, limit: batchSize, eventTypes: options.eventTypes });
         if (stopped) break;
         if (reached === undefined) {

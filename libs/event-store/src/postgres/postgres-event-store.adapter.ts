@@ -17,7 +17,7 @@ import {
 } from '../event-store.port';
 import { EVENT_STORE_MIGRATIONS } from './event-store.migrations';
 import { LogPage, pollingSubscription } from '../polling-subscription';
-import { pairCheckpoint, parsePairCheckpoint } from '../checkpoints';
+import { parsePostgresCheckpoint, postgresCheckpoint } from '../checkpoints';
 
 const APPENDED_CHANNEL = 'turnaround_events_appended';
 
@@ -51,6 +51,7 @@ interface EventRow extends EventRowToInsert {
  */
 export class PostgresEventStore implements EventStore {
   private readonly localWakers = new Set<() => void>();
+  private readonly subscriptions = new Set<Subscription>();
 
   private constructor(private readonly sql: SqlClient) {}
 
@@ -200,11 +201,21 @@ export class PostgresEventStore implements EventStore {
         await unlisten();
       };
     };
-    return pollingSubscription((page) => this.readPage(page), onAppend, options, handle);
+    const subscription = pollingSubscription((page) => this.readPage(page), onAppend, options, handle);
+    this.subscriptions.add(subscription);
+    const forget = () => this.subscriptions.delete(subscription);
+    subscription.done.then(forget, forget);
+    return subscription;
   }
 
-  close(): Promise<void> {
-    return this.sql.close();
+  async ping(): Promise<void> {
+    await this.sql.query('SELECT 1');
+  }
+
+  /** Ends the subscriptions first: reading on after the database closed, they would fail and be restarted by their owners. */
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
+    await this.sql.close();
   }
 }
 
@@ -230,11 +241,11 @@ function toStoredEvent(row: EventRow): StoredEvent {
 }
 
 function checkpointOf(row: { transaction_text: string; global_position: number }): Checkpoint {
-  return pairCheckpoint(row.transaction_text, row.global_position);
+  return postgresCheckpoint(row.transaction_text, row.global_position);
 }
 
 function parseCheckpoint(checkpoint: Checkpoint): [string, string] {
   if (checkpoint === START) return ['0', '0'];
-  const [transactionId, position] = parsePairCheckpoint(checkpoint);
+  const [transactionId, position] = parsePostgresCheckpoint(checkpoint);
   return [String(transactionId), String(position)];
 }

@@ -1,6 +1,7 @@
 import { SqlClient } from '@turnaround/postgres';
 import { openScratchDatabase, serverUrlForTests, testDatabases } from '@turnaround/postgres/testing';
 import { START, WrongExpectedRevisionError } from '../event-store.port';
+import { ForeignCheckpointError, kurrentDbCheckpoint } from '../checkpoints';
 import { eventStoreContract, readLog } from '../testing/event-store.contract';
 import { PostgresEventStore } from './postgres-event-store.adapter';
 
@@ -15,6 +16,18 @@ describe.each(testDatabases())('PostgresEventStore on $name', (database) => {
     await store.append('s', [{ type: 'A', schemaVersion: 1, data: {}, metadata: { recordedAt: '2025-01-01T00:00:00Z', source: { channel: 'system' }, correlationId: 'c', actor: 'a' } }]);
     await expect(sql.query(`UPDATE es_events SET data = '{"x":1}'`)).rejects.toThrow(/events are immutable/);
     await expect(sql.query('DELETE FROM es_events')).rejects.toThrow(/events are immutable/);
+    await store.close();
+  });
+
+  it("keeps its checkpoints in the untagged form projection_checkpoints already holds, and refuses a KurrentDB store's", async () => {
+    const store = await PostgresEventStore.create(await database.open());
+    await store.append('s', [{ type: 'A', schemaVersion: 1, data: {}, metadata: { recordedAt: '2025-01-01T00:00:00Z', source: { channel: 'system' }, correlationId: 'c', actor: 'a' } }]);
+    const [stored] = await readLog(store, 1);
+    expect(stored.position).toMatch(/^\d{20}:\d{20}$/);
+    expect(await store.readAll({ after: stored.position, limit: 5 })).toEqual([]);
+    const fromKurrentDb = kurrentDbCheckpoint(1_000n, 1_150n);
+    await expect(store.readAll({ after: fromKurrentDb, limit: 5 })).rejects.toThrow(ForeignCheckpointError);
+    await expect(store.readAll({ after: fromKurrentDb, limit: 5 })).rejects.toThrow(`the PostgreSQL event store was handed checkpoint '${fromKurrentDb}', which is a KurrentDB checkpoint`);
     await store.close();
   });
 
