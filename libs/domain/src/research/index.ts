@@ -1,0 +1,2 @@
+export * from './research-panel';
+export * from './proof-points';
