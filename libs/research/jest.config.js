@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'research',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,3 @@
+export * from './panel-writer';
+export * from './export-panel';
+export * from './codebook';
