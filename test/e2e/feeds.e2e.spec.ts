@@ -41,7 +41,7 @@ function feedApiScenarios(http: () => Http) {
 
     const listed = await http().get(`/api/v1/feeds/rejections?batchId=${pushed.body.batchId}`);
     expect(listed.status).toBe(200);
-    expect(listed.body.batch).toMatchObject({ batchId: pushed.body.batchId, status: 'completed', accepted: 5, rejectedRows: 2, actor: 'state-office-test' });
+    expect(listed.body.batch).toMatchObject({ batchId: pushed.body.batchId, status: 'completed', accepted: 5, rejectedRows: 2, actor: 'key bootstrap (state)' });
     expect(listed.body.rejections).toEqual([
       {
         row: 8,

@@ -18,6 +18,13 @@ export interface TurnaroundConfig {
   nMin: number;
   /** Webhook deliveries: attempts before a delivery is dead, and the backoff (base x 2^attempt, capped). */
   webhookRetry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+  /**
+   * Webhook hosts that may be reached over http and at any address (loopback, private): the
+   * operator's own receivers. Every other webhook must be https to a public address.
+   */
+  webhookAllowedHosts: string[];
+  /** The AES-256 key that seals webhook secrets at rest; the embedded default keeps one under dataDir. */
+  secretKey?: Buffer;
   /** Leading evidence this far short of a target still counts as on track (DESIGN.md section 7). */
   tolerance: number;
 }
@@ -45,6 +52,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnaroundConf
   return {
     port,
     webhookRetry,
+    webhookAllowedHosts: allowedHosts(env.WEBHOOK_ALLOWED_HOSTS),
+    secretKey: secretKey(env.TURNAROUND_SECRET_KEY),
     bootstrapKey,
     nMin,
     tolerance,
@@ -55,4 +64,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnaroundConf
     eventstoreUrl: env.EVENTSTORE_URL || undefined,
     feedProfilesDir: env.FEED_PROFILES_DIR || undefined,
   };
+}
+
+/** Host names or IP addresses, comma-separated, written as a URL writes its host (IPv6 in brackets). */
+function allowedHosts(text: string | undefined): string[] {
+  if (!text) return [];
+  return text.split(',').map((entry) => {
+    const host = entry.trim().toLowerCase();
+    // An entry that a URL writes back unchanged is a bare host: no scheme, port, path or odd IPv4 form.
+    const written = URL.canParse(`https://${host}/`) ? new URL(`https://${host}/`).hostname : undefined;
+    if (!host || written !== host)
+      throw ValidationError.of('WEBHOOK_ALLOWED_HOSTS', `expected host names or IP addresses separated by commas, without scheme or port (IPv6 in brackets), e.g. hooks.district.example,127.0.0.1; got '${entry}'`);
+    return host;
+  });
+}
+
+function secretKey(text: string | undefined): Buffer | undefined {
+  if (!text) return undefined;
+  const key = Buffer.from(text, 'base64');
+  if (key.length !== 32 || key.toString('base64') !== text.trim())
+    throw ValidationError.of('TURNAROUND_SECRET_KEY', 'expected 32 random bytes in base64 (44 characters), e.g. the output of `openssl rand -base64 32`');
+  return key;
 }

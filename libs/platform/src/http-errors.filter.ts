@@ -9,6 +9,8 @@ const STATUS: Record<DomainError['kind'], number> = {
   illegal_state: HttpStatus.CONFLICT,
 };
 
+const HTTP_KINDS: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 413: 'too_large' };
+
 /** The one place where errors become HTTP answers: `{ error, message, issues? }`. */
 @Catch()
 export class HttpErrorsFilter implements ExceptionFilter {
@@ -31,9 +33,16 @@ export class HttpErrorsFilter implements ExceptionFilter {
       return { status: HttpStatus.CONFLICT, body: { error: 'concurrency', message: `${error.message}; read it again and retry` } };
     if (error instanceof HttpException) {
       const status = error.getStatus();
-      const kind: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 413: 'too_large' };
-      return { status, body: { error: kind[status] ?? 'http', message: error.message } };
+      return { status, body: { error: HTTP_KINDS[status] ?? 'http', message: error.message } };
     }
+    // Express and its body parsers refuse a request with an error that carries a 4xx status
+    // (an aborted upload, an unknown charset): bad input, never a 500.
+    if (isClientHttpError(error)) return { status: error.status, body: { error: HTTP_KINDS[error.status] ?? 'http', message: error.message } };
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { error: 'internal', message: 'internal error; see the service log' } };
   }
+}
+
+function isClientHttpError(error: unknown): error is Error & { status: number } {
+  const status = (error as { status?: unknown } | null)?.status;
+  return error instanceof Error && (error as { expose?: unknown }).expose === true && typeof status === 'number' && status >= 400 && status < 500;
 }

@@ -6,10 +6,11 @@ import { TurnaroundConfig } from './config';
 import { CLOCK, EVENT_STORE, SQL_CLIENT, TURNAROUND_CONFIG } from './tokens';
 import { AggregateStore } from './aggregate-store';
 import { AccessGuard, ApiKeys } from './access';
+import { DashboardReads } from './dashboard-reads';
 
 /**
  * One database connection (server or PGlite), one event store (in that database, or EventStoreDB
- * when EVENTSTORE_URL is set) and the API keys for the whole process.
+ * when EVENTSTORE_URL is set), the API keys for the whole process, and the dashboards' grants.
  */
 @Global()
 @Module({})
@@ -26,6 +27,7 @@ export class PersistenceModule implements OnApplicationShutdown {
         { provide: CLOCK, useValue: () => new Date() },
         AggregateStore,
         { provide: ApiKeys, useFactory: (sql: SqlClient) => ApiKeys.create(sql, config.bootstrapKey), inject: [SQL_CLIENT] },
+        DashboardReads,
         // Every route is checked; a route with no access rule admits nobody.
         { provide: APP_GUARD, useClass: AccessGuard },
       ],

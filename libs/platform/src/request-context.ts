@@ -1,18 +1,31 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { EventSource, ValidationError } from '@turnaround/domain';
+import { EventSource, roleName, ValidationError } from '@turnaround/domain';
+import { Principal } from './access/api-keys';
 
 /** Who asked and through what: becomes the metadata of the events a request appends. */
 export interface RequestContext {
+  /** The verified API key and its role (`actorOf`), never a name the client typed. */
   actor: string;
+  /** The client's own `x-actor` text, kept beside the actor as a note. */
+  actorNote?: string;
   correlationId: string;
   source: EventSource;
 }
 
+/** How an event names the API key that caused it: `key 1a2b3c4d5e6f (district:D-0281)`. */
+export function actorOf(principal: Principal): string {
+  return `key ${principal.keyId} (${roleName(principal.role)})`;
+}
+
 export const RequestCtx = createParamDecorator((_data: unknown, context: ExecutionContext): RequestContext => {
-  const request = context.switchToHttp().getRequest<{ header(name: string): string | undefined }>();
+  const request = context.switchToHttp().getRequest<{ header(name: string): string | undefined; principal?: Principal }>();
+  // The access guard verified the key before any handler runs; a route without one has no actor to record.
+  if (!request.principal) throw new Error('RequestCtx on a route without a verified API key');
+  const note = request.header('x-actor');
   return {
-    actor: request.header('x-actor') ?? 'anonymous',
+    actor: actorOf(request.principal),
+    ...(note ? { actorNote: note } : {}),
     correlationId: request.header('x-correlation-id') ?? randomUUID(),
     source: { channel: 'http' },
   };

@@ -1,12 +1,15 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { ValidationError } from '@turnaround/domain';
+import { openSecretBox, SecretBox, TurnaroundConfig } from '@turnaround/platform';
 import { migrate, SqlClient } from '@turnaround/postgres';
+import { ReceiverAddresses } from './receiver-address';
 
 /**
  * Webhooks of districts and the persistent outbox of their deliveries. A delivery row is
  * written once per (webhook, event) from a checkpointed subscription; the dispatcher sends
  * them in order per webhook, retries with exponential backoff and dead-letters after too many
- * attempts. Nothing is held only in memory, so a restart loses no delivery.
+ * attempts. Nothing is held only in memory, so a restart loses no delivery. Secrets are kept
+ * sealed (AES-256-GCM, TURNAROUND_SECRET_KEY) and opened only to sign a delivery.
  */
 export interface Webhook {
   webhookId: string;
@@ -33,7 +36,7 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-const MIGRATIONS = [
+const SCHEMA = [
   {
     id: '001-webhooks',
     sql: `
@@ -48,23 +51,41 @@ const MIGRATIONS = [
         UNIQUE (webhook_id, event_id));
       CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (webhook_id, delivery_id) WHERE status = 'pending';`,
   },
+  { id: '002-sealed-secrets', sql: `ALTER TABLE webhooks ADD COLUMN sealed_secret text; ALTER TABLE webhooks ALTER COLUMN secret DROP NOT NULL;` },
 ];
+/** Once every plain-text secret is sealed (`sealPlainSecrets`), the plain column goes. */
+const DROP_PLAIN_SECRETS = { id: '003-drop-plain-secrets', sql: `ALTER TABLE webhooks DROP COLUMN secret; ALTER TABLE webhooks ALTER COLUMN sealed_secret SET NOT NULL;` };
 
 export class WebhookStore {
-  private constructor(private readonly sql: SqlClient) {}
+  private constructor(
+    private readonly sql: SqlClient,
+    private readonly secrets: SecretBox,
+    /** Where a webhook may point: the rule at registration, and again before each send. */
+    readonly receivers: ReceiverAddresses,
+  ) {}
 
-  static async create(sql: SqlClient): Promise<WebhookStore> {
-    await migrate(sql, 'webhooks', MIGRATIONS);
-    return new WebhookStore(sql);
+  static async create(sql: SqlClient, config: TurnaroundConfig): Promise<WebhookStore> {
+    const secrets = openSecretBox(config);
+    await migrate(sql, 'webhooks', SCHEMA);
+    await sealPlainSecrets(sql, secrets);
+    await migrate(sql, 'webhooks', [...SCHEMA, DROP_PLAIN_SECRETS]);
+    const store = new WebhookStore(sql, secrets, new ReceiverAddresses(config.webhookAllowedHosts));
+    await store.checkKey();
+    return store;
   }
 
   async register(districtId: string, body: { url?: unknown; secret?: unknown }): Promise<Webhook> {
     const url = typeof body?.url === 'string' ? body.url : '';
-    if (!/^https?:\/\/\S+$/.test(url)) throw ValidationError.of('url', 'expected an http(s) URL that receives the alerts');
+    await this.receivers.check(url);
     // The secret is never echoed back, not even in an error.
     if (typeof body.secret !== 'string' || body.secret.length < 16) throw ValidationError.of('secret', 'expected a shared secret of at least 16 characters');
     const webhookId = randomUUID();
-    await this.sql.query('INSERT INTO webhooks (webhook_id, district_id, url, secret) VALUES ($1, $2, $3, $4)', [webhookId, districtId, url, body.secret]);
+    await this.sql.query('INSERT INTO webhooks (webhook_id, district_id, url, sealed_secret) VALUES ($1, $2, $3, $4)', [
+      webhookId,
+      districtId,
+      url,
+      this.secrets.seal(body.secret, secretContext(webhookId)),
+    ]);
     return (await this.list(districtId)).find((webhook) => webhook.webhookId === webhookId) as Webhook;
   }
 
@@ -101,15 +122,15 @@ export class WebhookStore {
    * alerts arrive in order), leasing it for `leaseMs` so that another dispatcher skips it.
    */
   async claimDue(leaseMs: number): Promise<(Delivery & { url: string; secret: string })[]> {
-    const rows = await this.sql.query<DeliveryRow & { url: string; secret: string }>(
+    const rows = await this.sql.query<DeliveryRow & { url: string; sealed_secret: string }>(
       `UPDATE webhook_deliveries d SET next_attempt_at = now() + ($1::int * interval '1 millisecond')
        FROM webhooks w
        WHERE w.webhook_id = d.webhook_id AND d.status = 'pending' AND d.next_attempt_at <= now()
          AND d.delivery_id = (SELECT min(delivery_id) FROM webhook_deliveries p WHERE p.webhook_id = d.webhook_id AND p.status = 'pending')
-       RETURNING d.*, w.url, w.secret`,
+       RETURNING d.*, w.url, w.sealed_secret`,
       [leaseMs],
     );
-    return rows.map((row) => ({ ...toDelivery(row), url: row.url, secret: row.secret }));
+    return rows.map((row) => ({ ...toDelivery(row), url: row.url, secret: this.secrets.open(row.sealed_secret, secretContext(row.webhook_id)) }));
   }
 
   async delivered(deliveryId: number): Promise<void> {
@@ -125,6 +146,35 @@ export class WebhookStore {
       [delivery.deliveryId, attempts, error.slice(0, 500), attempts >= policy.maxAttempts ? 'dead' : 'pending', delay],
     );
   }
+
+  /** A key other than the one the secrets were sealed with stops the start, rather than every delivery later. */
+  private async checkKey(): Promise<void> {
+    const [row] = await this.sql.query<{ webhook_id: string; sealed_secret: string }>('SELECT webhook_id, sealed_secret FROM webhooks LIMIT 1');
+    if (row) this.secrets.open(row.sealed_secret, secretContext(row.webhook_id));
+  }
+}
+
+/** A sealed secret opens only on its own webhook's row. */
+function secretContext(webhookId: string): string {
+  return `webhook ${webhookId}`;
+}
+
+/**
+ * Seals the secrets of webhooks registered while secrets were kept in plain text, in place,
+ * under the migrations' lock so that two instances starting at once seal each row once and
+ * neither finds the plain column gone midway.
+ */
+async function sealPlainSecrets(sql: SqlClient, secrets: SecretBox): Promise<void> {
+  await sql.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['turnaround-migrations']);
+    const [plainColumn] = await tx.query(
+      `SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'webhooks' AND column_name = 'secret'`,
+    );
+    if (!plainColumn) return;
+    const rows = await tx.query<{ webhook_id: string; secret: string }>('SELECT webhook_id, secret FROM webhooks WHERE secret IS NOT NULL');
+    for (const row of rows)
+      await tx.query('UPDATE webhooks SET sealed_secret = $2, secret = NULL WHERE webhook_id = $1', [row.webhook_id, secrets.seal(row.secret, secretContext(row.webhook_id))]);
+  });
 }
 
 /** `v1=` HMAC-SHA256 over `{timestamp}.{body}` with the webhook's secret (README "Webhooks"). */
