@@ -1,5 +1,5 @@
 import { dashboard, DashboardSpec, VariableSpec } from './grafana';
-import { allOr, memberIn, rolledUp, shownRate, worstStatus } from './read-model-sql';
+import { allOr, allOrAny, memberIn, rolledUp, shownRate, worstStatus } from './read-model-sql';
 
 /**
  * The state turnaround office's dashboards (DESIGN.md sections 2 and 9): state overview ->
@@ -274,7 +274,7 @@ ORDER BY l.scope, l.subject_id, l.metric`,
       statusColumns: STATUS_COLUMNS,
       sql: `SELECT l.contract_year AS "Contract year", l.school_year AS "School year", l.scope AS "Scope", l.subject_id AS "School or cluster", l.metric AS "Metric",
   l.kind AS "Kind", l.baseline AS "Baseline", l.threshold AS "Target", l.actual AS "Actual", l.evidence AS "Evidence", l.status AS "Status",
-  coalesce(l.reason, '') AS "Why", l.evaluated_at AS "Evaluated"
+  coalesce(l.reason, '') AS "Why", l.known_at AS "Known since"
 FROM scorecard_lines l
 WHERE l.contract_id = '$contract'
 ORDER BY l.contract_year, l.scope DESC, l.subject_id, l.metric, l.kind`,
@@ -379,7 +379,7 @@ ORDER BY a.raised_at DESC`,
   ],
 };
 
-const alertFilter = `${allOr('district', 'a.district_id')} AND ${allOr('status', 'a.status')}`;
+const alertFilter = `${allOrAny('district', 'a.district_ids')} AND ${allOr('status', 'a.status')}`;
 
 const alerts: DashboardSpec = {
   uid: 'tm-alerts',
@@ -413,11 +413,11 @@ ORDER BY 1`,
       title: 'Alerts by district',
       kind: 'table',
       width: 12,
-      sql: `SELECT a.district_id AS "District", count(*) FILTER (WHERE a.status = 'open') AS "Open", count(*) FILTER (WHERE a.status = 'acknowledged') AS "Acknowledged",
+      sql: `SELECT d.district_id AS "District", count(*) FILTER (WHERE a.status = 'open') AS "Open", count(*) FILTER (WHERE a.status = 'acknowledged') AS "Acknowledged",
   count(*) FILTER (WHERE a.status = 'resolved') AS "Resolved"
-FROM alerts a WHERE ${allOr('district', 'a.district_id')}
-GROUP BY a.district_id
-ORDER BY a.district_id`,
+FROM alerts a CROSS JOIN unnest(a.district_ids) AS d(district_id) WHERE ${allOr('district', 'd.district_id')}
+GROUP BY d.district_id
+ORDER BY d.district_id`,
     },
     {
       title: 'Alerts',
@@ -426,7 +426,7 @@ ORDER BY a.district_id`,
       height: 14,
       decimals: 3,
       severityColumns: '^Severity$',
-      sql: `SELECT a.raised_at AS "Raised", a.district_id AS "District", coalesce(a.school_id, a.cluster_id) AS "School or cluster", a.contract_id AS "Contract",
+      sql: `SELECT a.raised_at AS "Raised", array_to_string(a.district_ids, ', ') AS "Districts", coalesce(a.school_id, a.cluster_id) AS "School or cluster", a.contract_id AS "Contract",
   a.partner_id AS "Lead partner", a.metric AS "Metric", a.contract_year AS "Contract year", a.checkpoint AS "Checkpoint", a.target AS "Target", a.actual AS "Actual",
   a.severity AS "Severity", a.status AS "Alert status", coalesce(a.resolution, '') AS "Resolution", jsonb_array_length(a.acknowledgements) AS "Acknowledgements"
 FROM alerts a

@@ -42,3 +42,8 @@ export function worstStatus(filter: string): string {
 export function allOr(variable: string, column: string): string {
   return `('$${variable}' = 'All' OR ${column} = '$${variable}')`;
 }
+
+/** As `allOr`, for an array column: the chosen value is one of its elements. */
+export function allOrAny(variable: string, arrayColumn: string): string {
+  return `('$${variable}' = 'All' OR '$${variable}' = ANY(${arrayColumn}))`;
+}

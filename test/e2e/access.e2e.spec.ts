@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
-import { ApiKeys } from '@turnaround/platform';
+import { EventStore } from '@turnaround/event-store';
+import { ApiKeys, EVENT_STORE } from '@turnaround/platform';
 import { TEST_STATE_KEY, testConfig } from './support/app';
 import { eventually } from './support/eventually';
 import { httpClient } from './support/http-client';
@@ -76,6 +77,7 @@ describe('access control: every route, every role', () => {
   let dataDir: string;
   let app: INestApplication;
   const keys: Record<Caller, string> = { state: TEST_STATE_KEY, district: '', 'data-team': '', researcher: '' };
+  const keyIds: Partial<Record<Caller, string>> = {};
   const ids = { own: { schoolId: 'S1', alertId: '', districtId: 'D1' }, other: { schoolId: 'S2', alertId: '', districtId: 'D2' } };
 
   beforeAll(async () => {
@@ -83,8 +85,10 @@ describe('access control: every route, every role', () => {
     app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
     const http = await httpClient(app);
     const apiKeys = app.get(ApiKeys);
-    keys.district = (await apiKeys.issue({ kind: 'district', districtId: 'D1' }, 'district one')).key;
-    keys['data-team'] = (await apiKeys.issue({ kind: 'data-team' }, 'data team')).key;
+    const district = await apiKeys.issue({ kind: 'district', districtId: 'D1' }, 'district one');
+    const dataTeam = await apiKeys.issue({ kind: 'data-team' }, 'data team');
+    [keys.district, keyIds.district] = [district.key, district.keyId];
+    [keys['data-team'], keyIds['data-team']] = [dataTeam.key, dataTeam.keyId];
     keys.researcher = (await apiKeys.issue({ kind: 'researcher' }, 'researcher')).key;
 
     await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D2'], ['S3', 'D1']]);
@@ -145,13 +149,34 @@ describe('access control: every route, every role', () => {
 
   it('narrows lists to the district, and never echoes a key', async () => {
     const district = await httpClient(app, keys.district);
-    // S1's alert and the cluster's (2 of 3 schools missed) go to D1; S2's to D2
-    const seen = (await district.get('/api/v1/alerts?districtId=D2')).body as { districtId: string; schoolId: string | null }[];
-    expect(seen.map((alert) => [alert.districtId, alert.schoolId])).toEqual(expect.arrayContaining([['D1', 'S1'], ['D1', null]]));
-    expect(seen.every((alert) => alert.districtId === 'D1')).toBe(true);
+    // S1's alert goes to D1, S2's to D2, and the cluster's (2 of 3 schools missed) to both: the cluster spans them
+    const seen = (await district.get('/api/v1/alerts?districtId=D2')).body as { districtIds: string[]; schoolId: string | null }[];
+    expect(seen.map((alert) => [alert.districtIds, alert.schoolId])).toEqual(expect.arrayContaining([[['D1'], 'S1'], [['D1', 'D2'], null]]));
+    expect(seen.every((alert) => alert.districtIds.includes('D1'))).toBe(true);
     expect(((await district.get('/api/v1/schools')).body as { schoolId: string }[]).map((school) => school.schoolId)).toEqual(['S1', 'S3']);
     const forged = await httpClient(app, `${keys.district}x`);
     const refused = await forged.get('/api/v1/alerts');
     expect(refused).toEqual({ status: 401, body: { error: 'unauthorized', message: 'the API key is unknown or revoked' } });
+  });
+
+  it('records the calling key and its role as who did it; x-actor (httpClient sends one) is only a note beside it', async () => {
+    const store = app.get<EventStore>(EVENT_STORE);
+    const state = await app.get(ApiKeys).issue({ kind: 'state' }, 'state office');
+    await (await httpClient(app, state.key)).post('/api/v1/partners', { partnerId: 'P2', name: 'Second partner', role: 'lead' });
+    expect((await store.readStream('partner-P2'))[0].metadata).toMatchObject({ actor: `key ${state.keyId} (state)`, actorNote: 'state-office-test' });
+
+    // an acknowledgement is by the district's key, not by whatever name the client sends
+    expect((await (await httpClient(app, keys.district)).post(`/api/v1/alerts/${ids.own.alertId}/acknowledge`, { note: 'principal informed' })).status).toBe(201);
+    const acknowledged = (await store.readStream(`alert-${ids.own.alertId}`)).find((event) => event.type === 'OffTrackAlertAcknowledged');
+    expect(acknowledged?.data).toMatchObject({ by: keyIds.district, note: 'principal informed' });
+    expect(acknowledged?.metadata).toMatchObject({ actor: `key ${keyIds.district} (district:D1)`, actorNote: 'state-office-test' });
+    expect((await (await httpClient(app)).get(`/api/v1/alerts/${ids.own.alertId}`)).body.acknowledgements).toEqual([expect.objectContaining({ by: keyIds.district })]);
+
+    // a feed push: its batch and its events name the data team's key
+    const pushed = await (await httpClient(app, keys['data-team'])).post('/api/v1/feeds/attendance', [attendance2023('S3', 990)]);
+    const batches = (await (await httpClient(app)).get('/api/v1/feeds/batches')).body as { batchId: string; actor: string }[];
+    expect(batches.find((listed) => listed.batchId === pushed.body.batchId)).toMatchObject({ actor: `key ${keyIds['data-team']} (data-team)` });
+    const [recorded] = await store.readStream('attendance-2023-24-S3');
+    expect(recorded.metadata.actor).toBe(`key ${keyIds['data-team']} (data-team)`);
   });
 });

@@ -27,3 +27,5 @@ export * from './targets/scorecard';
 export * from './alerts/alert-rules';
 export * from './alerts/alert';
 export * from './access/roles';
+export * from './targets/targets-in-force';
+export * from './research';

@@ -20,13 +20,23 @@ const context: FeedContext = { channel: 'http', actor: 'data-team@state', correl
  * The whole log. readAll holds back events while an older transaction is still open anywhere on
  * the server (other suites run beside this one), so this waits until it shows every stored row.
  */
-async function allEvents(store: EventStore, sql: SqlClient): Promise<StoredEvent[]> {
+async function log(store: EventStore, sql: SqlClient): Promise<StoredEvent[]> {
   const [{ count }] = await sql.query<{ count: number }>('SELECT count(*)::int AS count FROM es_events');
   for (const deadline = Date.now() + 10_000; ; ) {
     const events = await store.readAll({ after: START, limit: 100_000 });
     if (events.length >= count || Date.now() > deadline) return events;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** The log's feed facts: every event but the pushes' `FeedBatchClosed` markers. */
+async function allEvents(store: EventStore, sql: SqlClient): Promise<StoredEvent[]> {
+  return (await log(store, sql)).filter((event) => event.type !== 'FeedBatchClosed');
+}
+
+/** The `FeedBatchClosed` markers: where each push that stored something is complete. */
+async function markers(store: EventStore, sql: SqlClient): Promise<unknown[]> {
+  return (await log(store, sql)).filter((event) => event.type === 'FeedBatchClosed').map((event) => event.data);
 }
 
 describe.each(testDatabases())('feed ingestion on $name', (database) => {
@@ -73,6 +83,8 @@ describe.each(testDatabases())('feed ingestion on $name', (database) => {
     const again = await freshIngestor().ingestCsv('assessment', fixture('nyc-doe-math-sample.csv'), context, { profile: 'nyc-doe-math' });
     expect(again).toMatchObject({ accepted: 0, duplicates: 5, restated: 0, skipped: 2, rejectedRows: 2 });
     expect(await allEvents(store, sql)).toHaveLength(5);
+    // the second push stored nothing: it has nothing to mark complete
+    expect(await markers(store, sql)).toEqual([{ batchId: expect.any(String), feed: 'assessment', status: 'completed', accepted: 5, restated: 0 }]);
 
     const corrected = 'DBN,Grade,Year,Demographic,Number Tested,Num Level 3 and 4\n01M015,3,2006,All Students,39,27\n';
     const restated = await ingestor.ingestCsv('assessment', csv(corrected), context, {
@@ -107,6 +119,8 @@ describe.each(testDatabases())('feed ingestion on $name', (database) => {
     await expect(ingestor.ingestCsv('assessment', file, context)).rejects.toThrow(/disk full/);
     const events = await allEvents(store, sql);
     expect(events).toHaveLength(1_000);
+    // what was stored is complete knowledge all the same: the read side judges it
+    expect(await markers(store, sql)).toEqual([expect.objectContaining({ status: 'failed', accepted: 1_000 })]);
     expect(new Set(events.map((event) => event.streamId)).has('assessment-2024-25-S99')).toBe(true);
     const [report] = await batches.recent(1);
     expect(report).toMatchObject({ status: 'failed', accepted: 1_000 });

@@ -6,6 +6,7 @@ import {
   EventSource,
   eventType,
   EventType,
+  feedBatchClosed,
   FeedEvent,
   FeedKind,
   FeedLedger,
@@ -70,6 +71,8 @@ interface Row {
 interface Batch {
   summary: BatchSummary;
   context: FeedContext;
+  /** The knowledge time of every record of the push: the facts of one push are known together. */
+  recordedAt: string;
   rows: number;
   onProgress?: IngestOptions['onProgress'];
   /** When given, every rejected record is collected here too (not only the capped answer). */
@@ -217,7 +220,7 @@ export class FeedIngestor {
       rejected: [],
       rejectedTruncated: false,
     };
-    return { summary, context, rows: 0, onProgress: options.onProgress };
+    return { summary, context, recordedAt: this.clock().toISOString(), rows: 0, onProgress: options.onProgress };
   }
 
   /**
@@ -256,9 +259,7 @@ export class FeedIngestor {
         else byStream.set(streamId, [mapped.record]);
       }
     }
-    // The service learns a chunk's records at one knowledge time.
-    const recordedAt = this.clock().toISOString();
-    for (const outcome of await this.appendChunk(kind, [...byStream], batch, recordedAt))
+    for (const outcome of await this.appendChunk(kind, [...byStream], batch, batch.recordedAt))
       counts[outcome === 'accepted' ? 'accepted' : outcome === 'restated' ? 'restated' : 'duplicates'] += 1;
     await this.batches.recordChunk(batch.summary.batchId, counts, rejections);
     batch.rejections?.push(...rejections);
@@ -355,15 +356,30 @@ export class FeedIngestor {
   }
 
   private async end(batch: Batch, status: BatchSummary['status'], batchIssues: FieldIssue[] = []): Promise<BatchSummary> {
+    await this.close(batch, 'completed');
     await this.batches.finish(batch.summary.batchId, status, this.clock(), batchIssues);
     batch.summary.status = status;
     batch.summary.rejected.unshift(...batchIssues);
     return batch.summary;
   }
 
+  /**
+   * Marks in the log where the push's knowledge is complete (`FeedBatchClosed`), so the read
+   * side judges its records together. A push that stored nothing has nothing to mark.
+   */
+  private async close(batch: Batch, status: 'completed' | 'failed'): Promise<void> {
+    const { batchId, feed, accepted, restated } = batch.summary;
+    if (accepted + restated === 0) return;
+    const metadata: EventMetadata = { recordedAt: batch.recordedAt, source: { channel: batch.context.channel, feed, batchId }, correlationId: batch.context.correlationId, actor: batch.context.actor };
+    await this.store.append(`feed-batch-${batchId}`, [{ type: feedBatchClosed.type, schemaVersion: feedBatchClosed.schemaVersion, data: { batchId, feed, status, accepted, restated }, metadata }], {
+      expectedRevision: 'no_stream',
+    });
+  }
+
   /** Storage failed midway: what was stored stays (a re-push counts it as duplicates); the batch is marked failed. */
   private async fail(batch: Batch, error: unknown): Promise<never> {
     const message = error instanceof Error ? error.message : String(error);
+    await this.close(batch, 'failed').catch(() => undefined);
     await this.batches.finish(batch.summary.batchId, 'failed', this.clock(), [{ field: '(batch)', message: `stopped: ${message}` }]).catch(() => undefined);
     throw error;
   }

@@ -7,3 +7,7 @@ export * from './http-errors.filter';
 export * from './openapi';
 export * from './messaging.module';
 export * from './access';
+export * from './read-side.module';
+export * from './json-bodies';
+export * from './secret-box';
+export * from './dashboard-reads';

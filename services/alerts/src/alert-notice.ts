@@ -1,11 +1,12 @@
 import { alertAggregate, AlertEvent, fold, parseEvent } from '@turnaround/domain';
 import { EventStore, StoredEvent } from '@turnaround/event-store';
 
-/** The alert events that leave the service (Kafka topic, webhooks). */
-export const NOTIFIED = new Set(['OffTrackAlertRaised', 'OffTrackAlertAcknowledged', 'OffTrackAlertResolved']);
+/** The alert events that leave the service (Kafka topic, webhooks): every change of an alert. */
+export const NOTIFIED = new Set(['OffTrackAlertRaised', 'OffTrackAlertAcknowledged', 'OffTrackAlertResolved', 'OffTrackAlertReopened']);
 
 export interface AlertNotice {
-  districtId: string;
+  /** Every district with a school the alert concerns: each is told. */
+  districtIds: string[];
   eventId: string;
   type: string;
   /** The alert as raised, with what this event adds (reason, note), and when it was recorded. */
@@ -18,7 +19,7 @@ export async function alertNotice(store: EventStore, stored: StoredEvent): Promi
   // Acknowledgements and resolutions carry only the alert id: the rest comes from the alert itself.
   const alert = event.type === 'OffTrackAlertRaised' ? event.data : await raisedAlert(store, event.data.alertId);
   return {
-    districtId: alert.districtId,
+    districtIds: alert.districtIds,
     eventId: stored.eventId,
     type: event.type,
     body: { type: event.type, ...alert, ...event.data, eventId: stored.eventId, recordedAt: stored.metadata.recordedAt },

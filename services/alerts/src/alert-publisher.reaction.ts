@@ -1,28 +1,27 @@
 import { EventStore, Reaction } from '@turnaround/event-store';
 import { MessageBus, OutgoingMessage } from '@turnaround/messaging';
-import { alertNotice } from './alert-notice';
-
-const PUBLISHED = new Set(['OffTrackAlertRaised', 'OffTrackAlertResolved']);
+import { alertNotice, NOTIFIED } from './alert-notice';
 
 /**
- * Publishes every `OffTrackAlertRaised` / `OffTrackAlertResolved` to the alerts topic, keyed
- * by district, from a checkpointed subscription (never right after an append): the checkpoint
+ * Publishes every alert event to the alerts topic, once per district the alert concerns and
+ * keyed by that district, from a checkpointed subscription (never right after an append): the checkpoint
  * moves only after the broker has the messages, so a publisher killed at any point publishes
  * again what it had not confirmed. Consumers de-duplicate by the `alertId` and `eventId` headers.
  */
 export function alertPublisher(store: EventStore, bus: MessageBus, topic: string): Reaction {
   return {
     name: 'alert-publisher',
-    eventTypes: PUBLISHED,
+    eventTypes: NOTIFIED,
     async react(events) {
       const messages: OutgoingMessage[] = [];
       for (const stored of events) {
         const notice = await alertNotice(store, stored);
-        messages.push({
-          key: notice.districtId,
-          value: JSON.stringify(notice.body),
-          headers: { alertId: notice.body.alertId as string, eventId: notice.eventId, type: notice.type },
-        });
+        for (const districtId of notice.districtIds)
+          messages.push({
+            key: districtId,
+            value: JSON.stringify(notice.body),
+            headers: { alertId: notice.body.alertId as string, eventId: notice.eventId, type: notice.type },
+          });
       }
       await bus.publish(topic, messages);
     },

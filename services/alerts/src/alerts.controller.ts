@@ -1,32 +1,50 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
-import { alertAggregate, decideAcknowledgement, NotFoundError, ValidationError } from '@turnaround/domain';
-import { Access, Caller, Principal, AggregateStore, RequestContext, RequestCtx } from '@turnaround/platform';
-import { ALERT_STATUSES, AlertsService } from './alerts.service';
+import { alertAggregate, decideAcknowledgement, NotFoundError, SEVERITIES, ValidationError } from '@turnaround/domain';
+import { Access, AggregateStore, Caller, Principal, ReadSide, RequestContext, RequestCtx } from '@turnaround/platform';
+import { ALERT_STATUSES, AlertQueries, parseAsOf } from '@turnaround/read-model';
 
-/** Off-track alerts: listed per district and status; acknowledged by the district with a note. */
+const AS_OF = { name: 'asOf', required: false, description: 'an ISO date or time: the alerts as the service knew them then; now when absent' };
+
+/** Off-track alerts: listed per district, partner, contract, zone, status and severity; acknowledged by a district with a note. */
 @ApiTags('alerts')
 @Controller('api/v1/alerts')
 export class AlertsController {
   constructor(
-    private readonly alerts: AlertsService,
+    private readonly alerts: AlertQueries,
+    private readonly readSide: ReadSide,
     private readonly aggregates: AggregateStore,
   ) {}
 
   @Access({ roles: ['state', 'researcher', 'district'], district: 'own' })
   @Get()
   @ApiQuery({ name: 'districtId', required: false })
-  @ApiQuery({ name: 'status', required: false, enum: ALERT_STATUSES })
+  @ApiQuery({ name: 'partnerId', required: false })
   @ApiQuery({ name: 'contractId', required: false })
-  list(@Caller() caller: Principal, @Query('districtId') districtId?: string, @Query('status') status?: string, @Query('contractId') contractId?: string) {
+  @ApiQuery({ name: 'zoneId', required: false })
+  @ApiQuery({ name: 'status', required: false, enum: ALERT_STATUSES })
+  @ApiQuery({ name: 'severity', required: false, enum: SEVERITIES })
+  @ApiQuery(AS_OF)
+  list(
+    @Caller() caller: Principal,
+    @Query('districtId') districtId?: string,
+    @Query('partnerId') partnerId?: string,
+    @Query('contractId') contractId?: string,
+    @Query('zoneId') zoneId?: string,
+    @Query('status') status?: string,
+    @Query('severity') severity?: string,
+    @Query('asOf') asOf?: string,
+  ) {
     // A district sees its own alerts only, whatever it asks for.
-    return this.alerts.list({ districtId: caller.role.kind === 'district' ? caller.role.districtId : districtId, status, contractId });
+    const district = caller.role.kind === 'district' ? caller.role.districtId : districtId;
+    return this.alerts.list({ districtId: district, partnerId, contractId, zoneId, status, severity, asOf: parseAsOf(asOf) });
   }
 
   @Access({ roles: ['state', 'researcher', 'district'], district: 'alert' })
   @Get(':alertId')
-  async get(@Param('alertId') alertId: string) {
-    const alert = await this.alerts.alert(alertId);
+  @ApiQuery(AS_OF)
+  async get(@Param('alertId') alertId: string, @Query('asOf') asOf?: string) {
+    const alert = await this.alerts.alert(alertId, parseAsOf(asOf));
     if (!alert) throw new NotFoundError('alert', alertId);
     return alert;
   }
@@ -34,9 +52,10 @@ export class AlertsController {
   @Access({ roles: ['state', 'district'], district: 'alert' })
   @Post(':alertId/acknowledge')
   @HttpCode(201)
-  async acknowledge(@Param('alertId') alertId: string, @Body() body: { note?: unknown }, @RequestCtx() context: RequestContext) {
+  async acknowledge(@Param('alertId') alertId: string, @Body() body: { note?: unknown }, @Caller() caller: Principal, @RequestCtx() context: RequestContext) {
     if (typeof body?.note !== 'string' || body.note.trim() === '') throw ValidationError.of('note', 'expected a note saying what the district does about the alert');
-    const written = await this.aggregates.handle(alertAggregate, alertId, (alert) => decideAcknowledgement(alert, alertId, context.actor, body.note as string), context);
-    return this.alerts.after(written, () => this.alerts.alert(alertId));
+    // `by` is the API key that acknowledged (DESIGN.md section 4), never a name the client typed.
+    const written = await this.aggregates.handle(alertAggregate, alertId, (alert) => decideAcknowledgement(alert, alertId, caller.keyId, body.note as string), context);
+    return this.readSide.afterAlert(written, () => this.alerts.alert(alertId));
   }
 }

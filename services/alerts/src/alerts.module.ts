@@ -1,19 +1,19 @@
 import { Module } from '@nestjs/common';
 import { AlertsController } from './alerts.controller';
-import { AlertsService } from './alerts.service';
-import { SQL_CLIENT } from '@turnaround/platform';
+import { AlertDelivery } from './alert-delivery';
+import { SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { WebhookStore } from './webhooks/webhook-store';
-import { ScorecardLines } from '@turnaround/read-model';
+import { AlertQueries } from '@turnaround/read-model';
 
-/** The alerting service, the alerts read model, the alert API, and delivery to districts (Kafka topic, webhooks). */
+/** The alert API, and delivery to districts (Kafka topic, webhooks). */
 @Module({
   controllers: [AlertsController, WebhooksController],
   providers: [
-    AlertsService,
-    { provide: WebhookStore, useFactory: (sql: SqlClient) => WebhookStore.create(sql), inject: [SQL_CLIENT] },
-    { provide: ScorecardLines, useFactory: (sql: SqlClient) => ScorecardLines.create(sql), inject: [SQL_CLIENT] },
+    AlertDelivery,
+    { provide: AlertQueries, useFactory: (sql: SqlClient) => new AlertQueries(sql), inject: [SQL_CLIENT] },
+    { provide: WebhookStore, useFactory: (sql: SqlClient, config: TurnaroundConfig) => WebhookStore.create(sql, config), inject: [SQL_CLIENT, TURNAROUND_CONFIG] },
   ],
 })
 export class AlertsModule {}

@@ -1,2 +1,1 @@
 export * from './alerts.module';
-export * from './alerts.projection';

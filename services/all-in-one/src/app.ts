@@ -2,14 +2,12 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { HttpErrorsFilter, MessagingModule, PersistenceModule, TurnaroundConfig } from '@turnaround/platform';
+import { HttpErrorsFilter, JsonBodyLimit, MessagingModule, PersistenceModule, ReadSideModule, TurnaroundConfig, useJsonBodies } from '@turnaround/platform';
 import { FeedsModule } from '@turnaround/feeds-service';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { RegistryModule, registryProjection } from '@turnaround/registry';
+import { RegistryModule } from '@turnaround/registry';
 import { MetricsModule } from '@turnaround/metrics';
-import { metricsProjection } from '@turnaround/read-model';
-import { Projection } from '@turnaround/event-store';
-import { AlertsModule, alertsProjection } from '@turnaround/alerts';
+import { AlertsModule } from '@turnaround/alerts';
 import { HealthController } from './health.controller';
 
 /** Every service module in one process: the embedded default, and what tests start. */
@@ -18,24 +16,34 @@ class AllInOneModule {
   static forRoot(config: TurnaroundConfig): DynamicModule {
     return {
       module: AllInOneModule,
-      imports: [CqrsModule.forRoot(), PersistenceModule.forRoot(config), MessagingModule.forRoot(config), RegistryModule, FeedsModule, MetricsModule, AlertsModule],
+      imports: [CqrsModule.forRoot(), PersistenceModule.forRoot(config), MessagingModule.forRoot(config), ReadSideModule, RegistryModule, FeedsModule, MetricsModule, AlertsModule],
       controllers: [HealthController],
     };
   }
 }
 
-/** Every read model of the service, in the order `turnaround replay` rebuilds them. */
-export const READ_MODEL_PROJECTIONS: readonly Projection[] = [registryProjection, metricsProjection, alertsProjection];
-
-/** JSON feed arrays can be large; CSV is streamed and not bound by this. */
-const JSON_BODY_LIMIT = '64mb';
+/**
+ * A JSON feed push is held in memory whole, so it is bounded; CSV is streamed and is not. Every
+ * other body is one record (a contract with all its targets is a few kB), so a small limit
+ * keeps a large body from tying up the process.
+ */
+const JSON_BODY_LIMITS: readonly JsonBodyLimit[] = [
+  {
+    route: (method, path) => method === 'POST' && /^\/api\/v1\/feeds\/[^/]+$/.test(path),
+    bytes: 64 * 1024 * 1024,
+    instead: 'send a large feed as text/csv, which is streamed and has no size limit',
+  },
+  { route: () => true, bytes: 256 * 1024, instead: 'send one record per request' },
+];
 
 export async function createApp(config: TurnaroundConfig, options: { logger?: false } = {}): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AllInOneModule.forRoot(config), {
     logger: options.logger ?? ['log', 'warn', 'error'],
     abortOnError: false,
+    // The API takes JSON and CSV only, each JSON body under the limit of its route (JSON_BODY_LIMITS).
+    bodyParser: false,
   });
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  useJsonBodies(app, JSON_BODY_LIMITS);
   app.useGlobalFilters(new HttpErrorsFilter());
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(

@@ -1,8 +1,8 @@
-import { READ_MODEL_PROJECTIONS } from '@turnaround/all-in-one';
 import { ValidationError } from '@turnaround/domain';
 import { knownAsOf, openEventStore, ProjectionRunner, rebuildProjection } from '@turnaround/event-store';
 import { loadConfig } from '@turnaround/platform';
 import { inSchema, openDatabase, quoteIdentifier, SqlClient } from '@turnaround/postgres';
+import { readModels } from '@turnaround/read-model';
 
 /**
  * Without `asOf`: rebuilds every read model from position zero, emptying each projection's
@@ -19,12 +19,13 @@ export async function replay(options: { asOf?: string }): Promise<number> {
   const config = loadConfig();
   const sql = await openDatabase(config);
   const store = await openEventStore(sql, config);
+  const projections = readModels({ tolerance: config.tolerance });
   try {
     if (!knownAt) {
-      // The read models are independent of each other: rebuilt side by side, the small ones
-      // (registry, alerts) read the log while the metrics projection waits on the database.
+      // The read models are independent of each other: rebuilt side by side, the alerts read
+      // the log while the read side waits on the database.
       await Promise.all(
-        READ_MODEL_PROJECTIONS.map(async (projection) => {
+        projections.map(async (projection) => {
           const started = Date.now();
           await rebuildProjection(store, sql, projection);
           report(`rebuilt ${projection.name}`, await rowCount(sql, projection.tables), projection.tables, started);
@@ -36,7 +37,7 @@ export async function replay(options: { asOf?: string }): Promise<number> {
     await sql.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(schema)} CASCADE`);
     const target = await inSchema(sql, schema);
     const asOf = knownAsOf(store, knownAt);
-    for (const projection of READ_MODEL_PROJECTIONS) {
+    for (const projection of projections) {
       const started = Date.now();
       await new ProjectionRunner(asOf, target, projection).catchUp();
       report(`built ${projection.name} as known at ${knownAt.toISOString()}`, await rowCount(target, projection.tables), projection.tables.map((table) => `${schema}.${table}`), started);

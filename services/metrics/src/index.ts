@@ -1,2 +1,1 @@
 export * from './metrics.module';
-export * from './metrics-read-model';

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MetricsController } from './metrics.controller';
-import { MetricsReadModel } from './metrics-read-model';
 
-/** The metrics projection and the metric and scorecard reads. */
-@Module({ controllers: [MetricsController], providers: [MetricsReadModel], exports: [MetricsReadModel] })
+/** The metric and scorecard reads; the read side keeps their tables (ReadSideModule). */
+@Module({ controllers: [MetricsController] })
 export class MetricsModule {}

@@ -1,2 +1,1 @@
 export * from './registry.module';
-export * from './read-model/registry.projection';

@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
+import { SQL_CLIENT } from '@turnaround/platform';
+import { SqlClient } from '@turnaround/postgres';
+import { RegistryQueries } from '@turnaround/read-model';
 import { ClustersController } from './clusters/clusters.controller';
 import { FormClusterHandler } from './clusters/clusters.commands';
 import { ContractsController } from './contracts/contracts.controller';
 import { ChangeContractHandler, SignPerformanceContractHandler } from './contracts/contracts.commands';
 import { PartnersController } from './partners/partners.controller';
 import { RegisterPartnerHandler } from './partners/partners.commands';
-import { RegistryReadModel } from './read-model/registry-read-model';
 import { SchoolsController } from './schools/schools.controller';
 import { AssignSchoolToClusterHandler, LeaveClusterHandler, RegisterSchoolHandler } from './schools/schools.commands';
 import { ZonesController } from './zones/zones.controller';
@@ -15,7 +17,7 @@ import { EstablishZoneHandler } from './zones/zones.commands';
 @Module({
   controllers: [ZonesController, ClustersController, SchoolsController, PartnersController, ContractsController],
   providers: [
-    RegistryReadModel,
+    { provide: RegistryQueries, useFactory: (sql: SqlClient) => new RegistryQueries(sql), inject: [SQL_CLIENT] },
     EstablishZoneHandler,
     FormClusterHandler,
     RegisterSchoolHandler,

@@ -1,16 +1,22 @@
 import { createHash } from 'node:crypto';
-import { AlertEvent, CHECKPOINTS, SEVERITIES } from '../events/alert-events';
+import { AlertEvent, CHECKPOINTS, SEVERITIES, WITHDRAWAL_REASONS } from '../events/alert-events';
 import { ScorecardLine } from '../targets/scorecard';
+import { TargetStatus } from '../targets/target-evaluation';
+import { Alert } from './alert';
 
-export type Checkpoint = (typeof CHECKPOINTS)[number];
+export type AlertCheckpoint = (typeof CHECKPOINTS)[number];
 export type Severity = (typeof SEVERITIES)[number];
+export type WithdrawalReason = (typeof WITHDRAWAL_REASONS)[number];
+
+/** The line status each checkpoint's alert stands for. */
+const STATUS_OF: Record<AlertCheckpoint, TargetStatus> = { early_warning: 'at_risk', year_end: 'missed' };
 
 /**
  * The one id of the one alert per (contract, school or cluster, metric, contract year,
  * checkpoint): the same inputs always give the same id, so its stream `alert-{id}` can be
  * created once, whatever is replayed, redelivered or evaluated concurrently.
  */
-export function alertIdOf(contractId: string, line: Pick<ScorecardLine, 'scope' | 'subjectId' | 'metric' | 'contractYear'>, checkpoint: Checkpoint): string {
+export function alertIdOf(contractId: string, line: Pick<ScorecardLine, 'scope' | 'subjectId' | 'metric' | 'contractYear'>, checkpoint: AlertCheckpoint): string {
   const key = [contractId, line.scope, line.subjectId, line.metric, line.contractYear, checkpoint].join('|');
   return `A-${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
 }
@@ -21,59 +27,67 @@ export function severityOf(contractYear: number, missedTheYearBefore: boolean): 
   return SEVERITIES[Math.min(step, SEVERITIES.length - 1)];
 }
 
-export interface AlertContext {
+/**
+ * A scorecard line's new status at one knowledge time, as the scorecards projection records
+ * it: `withdrawn` when an amendment removed the line's target or the contract ended.
+ */
+export interface LineChange {
   contractId: string;
   partnerId: string;
-  /** The district that owns the school (for a cluster: its schools' district). */
-  districtId: string;
-  /** The same line's status in the contract year before, for the consecutive-miss rule. */
+  /** Every district with a school the line concerns: the school's, or those of the cluster's members. */
+  districtIds: readonly string[];
+  line: Pick<ScorecardLine, 'scope' | 'subjectId' | 'metric' | 'contractYear' | 'schoolYear' | 'threshold' | 'actual'>;
+  status: TargetStatus | 'withdrawn';
+  withdrawal?: WithdrawalReason;
+  /** The same line missed the contract year before: the consecutive-miss rule. */
   missedTheYearBefore: boolean;
 }
 
-/** Whether each alert of the line exists, and whether it was resolved. */
-export type KnownAlerts = ReadonlyMap<string, { resolved: boolean }>;
-
 /**
- * Alerts for one scorecard line (DESIGN.md section 7): raised on entry into `at_risk`
- * (early warning) and into `missed` (year end); resolved when the line leaves that status (an
- * interim result that catches up, a restatement that clears the miss). An alert is raised at
- * most once: a resolved alert stays resolved, nothing is deleted.
+ * The alerts a line's new status calls for (DESIGN.md section 7), given the line's two alerts
+ * as they stand: raised on entry into `at_risk` (early warning) and into `missed` (year end);
+ * resolved when the line leaves that status, or withdrawn with its target or contract;
+ * reopened, the same alert, when the line enters the status again. Decided from the alert's
+ * state, so a change decided twice appends nothing the second time.
  */
-export function decideAlerts(line: ScorecardLine, context: AlertContext, known: KnownAlerts): AlertEvent[] {
+export function decideAlerts(change: LineChange, alerts: Readonly<Record<AlertCheckpoint, Alert>>): AlertEvent[] {
   const events: AlertEvent[] = [];
-  const rules: [Checkpoint, ScorecardLine['status']][] = [
-    ['early_warning', 'at_risk'],
-    ['year_end', 'missed'],
-  ];
-  for (const [checkpoint, status] of rules) {
-    const alertId = alertIdOf(context.contractId, line, checkpoint);
-    const alert = known.get(alertId);
-    if (line.status === status && !alert && line.threshold !== null && line.actual !== null) {
-      events.push({
-        type: 'OffTrackAlertRaised',
-        data: {
-          alertId,
-          ...(line.scope === 'school' ? { schoolId: line.subjectId } : { clusterId: line.subjectId }),
-          contractId: context.contractId,
-          partnerId: context.partnerId,
-          districtId: context.districtId,
-          metric: line.metric,
-          contractYear: line.contractYear,
-          schoolYear: line.schoolYear,
-          checkpoint,
-          target: line.threshold,
-          actual: line.actual,
-          severity: checkpoint === 'year_end' ? severityOf(line.contractYear, context.missedTheYearBefore) : severityOf(line.contractYear, false),
-        },
-      });
-    } else if (line.status !== status && alert && !alert.resolved) {
-      events.push({ type: 'OffTrackAlertResolved', data: { alertId, reason: RESOLUTION[line.status] } });
+  const { line } = change;
+  for (const checkpoint of CHECKPOINTS) {
+    const alertId = alertIdOf(change.contractId, line, checkpoint);
+    const alert = alerts[checkpoint];
+    const open = alert.exists && alert.status !== 'resolved';
+    const severity = checkpoint === 'year_end' ? severityOf(line.contractYear, change.missedTheYearBefore) : severityOf(line.contractYear, false);
+    if (change.status === STATUS_OF[checkpoint]) {
+      // A line without a threshold or an actual is pending, never at risk or missed: both are set here.
+      const [target, actual] = [line.threshold as number, line.actual as number];
+      if (!alert.exists)
+        events.push({
+          type: 'OffTrackAlertRaised',
+          data: {
+            alertId,
+            ...(line.scope === 'school' ? { schoolId: line.subjectId } : { clusterId: line.subjectId }),
+            contractId: change.contractId,
+            partnerId: change.partnerId,
+            districtIds: [...change.districtIds],
+            metric: line.metric,
+            contractYear: line.contractYear,
+            schoolYear: line.schoolYear,
+            checkpoint,
+            target,
+            actual,
+            severity,
+          },
+        });
+      else if (!open) events.push({ type: 'OffTrackAlertReopened', data: { alertId, actual, severity } });
+    } else if (open) {
+      events.push({ type: 'OffTrackAlertResolved', data: { alertId, reason: change.withdrawal ?? RESOLUTION[change.status as TargetStatus] } });
     }
   }
   return events;
 }
 
-const RESOLUTION: Record<ScorecardLine['status'], string> = {
+const RESOLUTION: Record<TargetStatus, string> = {
   on_track: 'back on track: the leading evidence reaches the target',
   met: 'the target is met',
   missed: 'the year closed missed: see the year-end alert',

@@ -1,56 +1,89 @@
-import { ScorecardLine } from '../targets/scorecard';
-import { alertIdOf, AlertContext, decideAlerts, severityOf } from './alert-rules';
+import { AlertEvent } from '../events/alert-events';
+import { fold } from '../registry/aggregate';
+import { Alert, alertAggregate } from './alert';
+import { alertIdOf, decideAlerts, LineChange, severityOf } from './alert-rules';
 
-const line = (status: ScorecardLine['status'], actual = 0.2): ScorecardLine => ({
-  scope: 'school', subjectId: 'S1', metric: 'proficiency.math', contractYear: 2, schoolYear: '2024-25', kind: 'gain',
-  status, threshold: 0.25, baseline: 0.2, actual, evidence: status === 'met' || status === 'missed' ? 'final' : 'leading',
+const line = { scope: 'school', subjectId: 'S1', metric: 'proficiency.math', contractYear: 2, schoolYear: '2024-25', threshold: 0.25 } as const;
+const change = (status: LineChange['status'], actual: number | null = 0.2, extra: Partial<LineChange> = {}): LineChange => ({
+  contractId: 'K1',
+  partnerId: 'P1',
+  districtIds: ['D1'],
+  line: { ...line, actual },
+  status,
+  missedTheYearBefore: false,
+  ...extra,
 });
-const context: AlertContext = { contractId: 'K1', partnerId: 'P1', districtId: 'D1', missedTheYearBefore: false };
+const early = alertIdOf('K1', line, 'early_warning');
+const yearEnd = alertIdOf('K1', line, 'year_end');
 
-describe('off-track alerts (DESIGN.md section 7)', () => {
-  const early = alertIdOf('K1', line('at_risk'), 'early_warning');
-  const yearEnd = alertIdOf('K1', line('missed'), 'year_end');
+/** Given the alert events so far, when the line changes, then these alert events. */
+function given(history: readonly AlertEvent[]) {
+  const of = (alertId: string): Alert => fold(alertAggregate, history.filter((event) => event.data.alertId === alertId));
+  return { when: (next: LineChange) => decideAlerts(next, { early_warning: of(early), year_end: of(yearEnd) }) };
+}
 
-  it('raises an early warning on entry into at risk, once', () => {
-    expect(decideAlerts(line('at_risk'), context, new Map())).toEqual([
-      {
-        type: 'OffTrackAlertRaised',
-        data: {
-          alertId: early, schoolId: 'S1', contractId: 'K1', partnerId: 'P1', districtId: 'D1', metric: 'proficiency.math',
-          contractYear: 2, schoolYear: '2024-25', checkpoint: 'early_warning', target: 0.25, actual: 0.2, severity: 'serious',
-        },
-      },
-    ]);
-    expect(decideAlerts(line('at_risk'), context, new Map([[early, { resolved: false }]]))).toEqual([]);
+const raised = (alertId: string, checkpoint: 'early_warning' | 'year_end', actual: number, severity: 'warning' | 'serious' | 'critical'): AlertEvent => ({
+  type: 'OffTrackAlertRaised',
+  data: {
+    alertId, schoolId: 'S1', contractId: 'K1', partnerId: 'P1', districtIds: ['D1'], metric: 'proficiency.math',
+    contractYear: 2, schoolYear: '2024-25', checkpoint, target: 0.25, actual, severity,
+  },
+});
+const resolved = (alertId: string, reason: string): AlertEvent => ({ type: 'OffTrackAlertResolved', data: { alertId, reason } });
+
+describe('off-track alerts from scorecard line changes (DESIGN.md section 7)', () => {
+  it('raises an early warning on entry into at risk, and nothing more while it stays there', () => {
+    expect(given([]).when(change('at_risk'))).toEqual([raised(early, 'early_warning', 0.2, 'serious')]);
+    expect(given([raised(early, 'early_warning', 0.2, 'serious')]).when(change('at_risk', 0.21))).toEqual([]);
   });
 
-  it('resolves the early warning when the school is back on track, and never raises it a second time', () => {
-    expect(decideAlerts(line('on_track', 0.3), context, new Map([[early, { resolved: false }]]))).toEqual([
-      { type: 'OffTrackAlertResolved', data: { alertId: early, reason: 'back on track: the leading evidence reaches the target' } },
+  it('resolves the early warning when the line is back on track', () => {
+    expect(given([raised(early, 'early_warning', 0.2, 'serious')]).when(change('on_track', 0.3))).toEqual([
+      resolved(early, 'back on track: the leading evidence reaches the target'),
     ]);
-    expect(decideAlerts(line('at_risk'), context, new Map([[early, { resolved: true }]]))).toEqual([]);
   });
 
-  it('raises a year-end alert on a miss, and a restatement that clears the miss resolves it', () => {
-    const raised = decideAlerts(line('missed'), context, new Map([[early, { resolved: false }]]));
-    expect(raised.map((event) => event.type)).toEqual(['OffTrackAlertResolved', 'OffTrackAlertRaised']);
-    expect(raised[1].data).toMatchObject({ alertId: yearEnd, checkpoint: 'year_end', severity: 'serious' });
-    expect(decideAlerts(line('met', 0.26), context, new Map([[early, { resolved: true }], [yearEnd, { resolved: false }]]))).toEqual([
-      { type: 'OffTrackAlertResolved', data: { alertId: yearEnd, reason: 'the target is met' } },
+  it('a miss resolves the early warning and raises the year-end alert', () => {
+    expect(given([raised(early, 'early_warning', 0.2, 'serious')]).when(change('missed'))).toEqual([
+      resolved(early, 'the year closed missed: see the year-end alert'),
+      raised(yearEnd, 'year_end', 0.2, 'serious'),
     ]);
+  });
+
+  it('re-entry: missed, restated to met, restated to missed gives raised, resolved, reopened (the same alert)', () => {
+    const history = [raised(yearEnd, 'year_end', 0.2, 'serious'), resolved(yearEnd, 'the target is met')];
+    expect(given([raised(yearEnd, 'year_end', 0.2, 'serious')]).when(change('met', 0.26))).toEqual([resolved(yearEnd, 'the target is met')]);
+    expect(given(history).when(change('missed', 0.19))).toEqual([{ type: 'OffTrackAlertReopened', data: { alertId: yearEnd, actual: 0.19, severity: 'serious' } }]);
+  });
+
+  it('withdraws an open alert with the reason when its target or contract goes', () => {
+    const open = [raised(yearEnd, 'year_end', 0.2, 'serious')];
+    expect(given(open).when(change('withdrawn', 0.2, { withdrawal: 'contract_terminated' }))).toEqual([resolved(yearEnd, 'contract_terminated')]);
+    expect(given(open).when(change('withdrawn', 0.2, { withdrawal: 'target_withdrawn' }))).toEqual([resolved(yearEnd, 'target_withdrawn')]);
+    expect(given([...open, resolved(yearEnd, 'target_withdrawn')]).when(change('withdrawn', 0.2, { withdrawal: 'target_withdrawn' }))).toEqual([]);
+  });
+
+  it('an acknowledged alert is still open: leaving the status resolves it', () => {
+    const acknowledged: AlertEvent = { type: 'OffTrackAlertAcknowledged', data: { alertId: early, by: 'key-1', note: 'coaching in place' } };
+    expect(given([raised(early, 'early_warning', 0.2, 'serious'), acknowledged]).when(change('met', 0.3))).toEqual([resolved(early, 'the target is met')]);
+  });
+
+  it('sends a cluster alert to every district with a school in the cluster', () => {
+    const cluster = change('missed', 0.2, { line: { ...line, scope: 'cluster', subjectId: 'C1', actual: 0.2 }, districtIds: ['D1', 'D2'] });
+    expect(decideAlerts(cluster, { early_warning: { exists: false }, year_end: { exists: false } })[0].data).toMatchObject({ clusterId: 'C1', districtIds: ['D1', 'D2'] });
   });
 
   it('grows severity with the contract year and with a second consecutive miss', () => {
     expect([1, 2, 3, 4].map((year) => severityOf(year, false))).toEqual(['warning', 'serious', 'critical', 'critical']);
     expect(severityOf(1, true)).toBe('serious');
     expect(severityOf(2, true)).toBe('critical');
-    expect(decideAlerts(line('missed'), { ...context, missedTheYearBefore: true }, new Map())[0].data).toMatchObject({ severity: 'critical' });
+    expect(given([]).when(change('missed', 0.2, { missedTheYearBefore: true }))[0].data).toMatchObject({ severity: 'critical' });
   });
 
   it('names one alert per contract, school or cluster, metric, contract year and checkpoint', () => {
-    expect(alertIdOf('K1', line('at_risk'), 'early_warning')).toBe(early);
-    expect(alertIdOf('K1', { ...line('at_risk'), contractYear: 3 }, 'early_warning')).not.toBe(early);
-    expect(alertIdOf('K1', { ...line('at_risk'), scope: 'cluster' }, 'early_warning')).not.toBe(early);
+    expect(alertIdOf('K1', { ...line, contractYear: 3 }, 'early_warning')).not.toBe(early);
+    expect(alertIdOf('K1', { ...line, scope: 'cluster' }, 'early_warning')).not.toBe(early);
+    expect(early).not.toBe(yearEnd);
     expect(early).toMatch(/^A-[0-9a-f]{24}$/);
   });
 });

@@ -6,7 +6,10 @@ export type Alert =
   | { exists: false }
   | ({ exists: true; status: 'open' | 'acknowledged' | 'resolved'; acknowledgements: { by: string; note: string }[] } & OffTrackAlertRaised['data']);
 
-/** One alert: `alert-{alertId}`. Raised once by the alerting service; acknowledged by its district; resolved by the facts. */
+/**
+ * One alert: `alert-{alertId}`. Raised by the alerting service; acknowledged by its districts;
+ * resolved, and reopened, by the facts.
+ */
 export const alertAggregate: Aggregate<Alert, AlertEvent> = {
   streamId: (alertId) => `alert-${alertId}`,
   initialState: () => ({ exists: false }),
@@ -18,6 +21,8 @@ export const alertAggregate: Aggregate<Alert, AlertEvent> = {
         return { ...state, status: state.status === 'resolved' ? 'resolved' : 'acknowledged', acknowledgements: [...state.acknowledgements, { by: event.data.by, note: event.data.note }] };
       case 'OffTrackAlertResolved':
         return { ...state, status: 'resolved' };
+      case 'OffTrackAlertReopened':
+        return { ...state, status: 'open', actual: event.data.actual, severity: event.data.severity };
     }
   },
 };

@@ -7,9 +7,13 @@ import { defineEvent, EventOf, idSchema, nameSchema } from './event';
 export const CHECKPOINTS = ['early_warning', 'year_end'] as const;
 export const SEVERITIES = ['warning', 'serious', 'critical'] as const;
 
+/**
+ * v2: `districtIds`, every district with a school the alert concerns (a cluster can span
+ * districts); v1 named one `districtId`.
+ */
 export const offTrackAlertRaised = defineEvent(
   'OffTrackAlertRaised',
-  1,
+  2,
   z
     .strictObject({
       alertId: idSchema,
@@ -17,7 +21,7 @@ export const offTrackAlertRaised = defineEvent(
       clusterId: idSchema.optional(),
       contractId: idSchema,
       partnerId: idSchema,
-      districtId: idSchema,
+      districtIds: z.array(idSchema).min(1, 'expected at least one district'),
       metric: z.string().min(1),
       contractYear: z.number().int().min(1),
       schoolYear: schoolYearSchema,
@@ -30,6 +34,7 @@ export const offTrackAlertRaised = defineEvent(
       message: 'expected exactly one of schoolId and clusterId',
       path: ['schoolId'],
     }),
+  { 1: ({ districtId, ...alert }: { districtId: string }) => ({ ...alert, districtIds: [districtId] }) },
 );
 
 export const offTrackAlertAcknowledged = defineEvent(
@@ -38,13 +43,24 @@ export const offTrackAlertAcknowledged = defineEvent(
   z.strictObject({ alertId: idSchema, by: nameSchema, note: z.string().max(2000) }),
 );
 
+/** Why an alert is resolved without the line catching up: its target or its contract is gone. */
+export const WITHDRAWAL_REASONS = ['target_withdrawn', 'contract_terminated'] as const;
+
 export const offTrackAlertResolved = defineEvent(
   'OffTrackAlertResolved',
   1,
   z.strictObject({ alertId: idSchema, reason: nameSchema }),
 );
 
+/** The line entered the alert's status again after it was resolved: the same alert, open again. */
+export const offTrackAlertReopened = defineEvent(
+  'OffTrackAlertReopened',
+  1,
+  z.strictObject({ alertId: idSchema, actual: z.number().finite(), severity: z.enum(SEVERITIES) }),
+);
+
 export type OffTrackAlertRaised = EventOf<typeof offTrackAlertRaised>;
 export type OffTrackAlertAcknowledged = EventOf<typeof offTrackAlertAcknowledged>;
 export type OffTrackAlertResolved = EventOf<typeof offTrackAlertResolved>;
-export type AlertEvent = OffTrackAlertRaised | OffTrackAlertAcknowledged | OffTrackAlertResolved;
+export type OffTrackAlertReopened = EventOf<typeof offTrackAlertReopened>;
+export type AlertEvent = OffTrackAlertRaised | OffTrackAlertAcknowledged | OffTrackAlertResolved | OffTrackAlertReopened;

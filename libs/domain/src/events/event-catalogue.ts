@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { FieldIssue, ValidationError } from '../errors';
-import { AlertEvent, offTrackAlertAcknowledged, offTrackAlertRaised, offTrackAlertResolved } from './alert-events';
+import { AlertEvent, offTrackAlertAcknowledged, offTrackAlertRaised, offTrackAlertReopened, offTrackAlertResolved } from './alert-events';
 import { EventType } from './event';
 import {
   assessmentResultsReported,
   attendanceReported,
+  FeedBatchClosed,
+  feedBatchClosed,
   FeedEvent,
   indicatorReported,
   recordRetracted,
@@ -24,7 +26,7 @@ import {
   zoneEstablished,
 } from './registry-events';
 
-export type TurnaroundEvent = RegistryEvent | FeedEvent | AlertEvent;
+export type TurnaroundEvent = RegistryEvent | FeedEvent | FeedBatchClosed | AlertEvent;
 
 /** Every event type the service stores, with its current schema version. */
 export const EVENT_TYPES: readonly EventType[] = [
@@ -43,9 +45,11 @@ export const EVENT_TYPES: readonly EventType[] = [
   staffingReported,
   indicatorReported,
   recordRetracted,
+  feedBatchClosed,
   offTrackAlertRaised,
   offTrackAlertAcknowledged,
   offTrackAlertResolved,
+  offTrackAlertReopened,
 ];
 
 const byType = new Map(EVENT_TYPES.map((definition) => [definition.type, definition]));
@@ -83,7 +87,10 @@ export function parseWith<Schema extends z.ZodType>(schema: Schema, input: unkno
 export function parseEvent(type: string, schemaVersion: number, data: unknown): TurnaroundEvent {
   const definition = byType.get(type);
   if (!definition) throw ValidationError.of('type', `unknown event type '${type}'`);
-  if (definition.schemaVersion !== schemaVersion)
+  let version = schemaVersion;
+  let payload = data;
+  while (version < definition.schemaVersion && definition.upcasters[version]) payload = definition.upcasters[version++](payload as never);
+  if (version !== definition.schemaVersion)
     throw ValidationError.of('schemaVersion', `no upcaster from ${type} v${schemaVersion} to v${definition.schemaVersion}`);
-  return { type, data: parseWith(definition.schema, data) } as TurnaroundEvent;
+  return { type, data: parseWith(definition.schema, payload) } as TurnaroundEvent;
 }

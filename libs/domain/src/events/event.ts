@@ -9,14 +9,17 @@ export interface EventType<Type extends string = string, Schema extends z.ZodTyp
   type: Type;
   schemaVersion: number;
   schema: Schema;
+  /** Turns a stored payload of an older version into the next version's: `{1: v1 -> v2, 2: v2 -> v3}`. */
+  upcasters: Readonly<Record<number, (data: never) => unknown>>;
 }
 
 export function defineEvent<Type extends string, Schema extends z.ZodType>(
   type: Type,
   schemaVersion: number,
   schema: Schema,
+  upcasters: Readonly<Record<number, (data: never) => unknown>> = {},
 ): EventType<Type, Schema> {
-  return { type, schemaVersion, schema };
+  return { type, schemaVersion, schema, upcasters };
 }
 
 /** The typed event value of an event type: `{ type, data }`. */

@@ -152,9 +152,27 @@ export const recordRetracted = defineEvent(
   z.strictObject({ feed: z.enum(FEED_KINDS), naturalKey: z.string().min(1), reason: z.string().min(1) }),
 );
 
+/**
+ * A push ended: every event of the batch is stored. The facts of one push are known together
+ * (one knowledge time), and this marks where that knowledge is complete in the log, so a
+ * projection that judges at each knowledge time judges a push whole however the log is paged.
+ */
+export const feedBatchClosed = defineEvent(
+  'FeedBatchClosed',
+  1,
+  z.strictObject({
+    batchId: z.string().min(1),
+    feed: z.enum(FEED_KINDS),
+    status: z.enum(['completed', 'failed']),
+    accepted: countSchema,
+    restated: countSchema,
+  }),
+);
+
 export type AssessmentResultsReported = EventOf<typeof assessmentResultsReported>;
 export type AttendanceReported = EventOf<typeof attendanceReported>;
 export type StaffingReported = EventOf<typeof staffingReported>;
 export type IndicatorReported = EventOf<typeof indicatorReported>;
 export type RecordRetracted = EventOf<typeof recordRetracted>;
+export type FeedBatchClosed = EventOf<typeof feedBatchClosed>;
 export type FeedEvent = AssessmentResultsReported | AttendanceReported | StaffingReported | IndicatorReported | RecordRetracted;

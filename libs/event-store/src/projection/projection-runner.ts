@@ -50,6 +50,7 @@ export class ProjectionRunner {
   private position: Checkpoint = START;
   private stopped = false;
   private readonly waiters = new Set<{ position: Checkpoint; resolve: (reached: boolean) => void }>();
+  private readonly listeners = new Set<(reached: Checkpoint) => void>();
 
   constructor(
     private readonly store: EventStore,
@@ -90,6 +91,16 @@ export class ProjectionRunner {
       };
       this.waiters.add(waiter);
     });
+  }
+
+  /** Whether the runner has applied (or moved past) every event of the log written so far. */
+  async caughtUp(): Promise<boolean> {
+    return (await this.store.readAll({ after: this.position, limit: 1 })).length === 0;
+  }
+
+  /** Called after each batch is committed, with the checkpoint reached: what reacts to the read model's new rows. */
+  onApplied(listener: (reached: Checkpoint) => void): void {
+    this.listeners.add(listener);
   }
 
   async stop(): Promise<void> {
@@ -148,6 +159,7 @@ export class ProjectionRunner {
       await save(this.sql);
     }
     this.position = last;
+    for (const listener of this.listeners) listener(last);
     for (const waiter of this.waiters) {
       if (waiter.position <= last) {
         this.waiters.delete(waiter);

@@ -62,24 +62,25 @@ export class AccessGuard implements CanActivate {
     if (!rule) throw new ForbiddenException('this endpoint has no access rule, so nobody may call it');
     if (!rule.roles.includes(principal.role.kind)) throw new ForbiddenException(`a ${principal.role.kind} key may not call this endpoint`);
     if (principal.role.kind === 'district' && rule.district && rule.district !== 'own') {
-      const { entity, id, districtId } = await this.districtOf(rule.district, request.params);
-      if (districtId !== principal.role.districtId) throw new NotFoundError(entity, id);
+      const { entity, id, districtIds } = await this.districtsOf(rule.district, request.params);
+      if (!districtIds.includes(principal.role.districtId)) throw new NotFoundError(entity, id);
     }
     return true;
   }
 
-  private async districtOf(scope: Exclude<DistrictScope, 'own'>, params: Record<string, string>): Promise<{ entity: string; id: string; districtId?: string }> {
+  /** The districts that own what the route names: a school's one district, or every district an alert concerns. */
+  private async districtsOf(scope: Exclude<DistrictScope, 'own'>, params: Record<string, string>): Promise<{ entity: string; id: string; districtIds: string[] }> {
     switch (scope) {
       case 'district':
-        return { entity: 'district', id: params.districtId, districtId: params.districtId };
+        return { entity: 'district', id: params.districtId, districtIds: [params.districtId] };
       case 'school': {
         const id = params.schoolId ?? params.id;
         const [row] = await this.sql.query<{ district_id: string }>('SELECT district_id FROM registry_schools WHERE school_id = $1', [id]);
-        return { entity: 'school', id, districtId: row?.district_id };
+        return { entity: 'school', id, districtIds: row ? [row.district_id] : [] };
       }
       case 'alert': {
-        const [row] = await this.sql.query<{ district_id: string }>('SELECT district_id FROM alerts WHERE alert_id = $1', [params.alertId]);
-        return { entity: 'alert', id: params.alertId, districtId: row?.district_id };
+        const [row] = await this.sql.query<{ district_ids: string[] }>('SELECT district_ids FROM alerts WHERE alert_id = $1', [params.alertId]);
+        return { entity: 'alert', id: params.alertId, districtIds: row?.district_ids ?? [] };
       }
     }
   }

@@ -4,7 +4,7 @@ import { WebhookStore } from './webhook-store';
 
 /**
  * Fills the webhook outbox from a checkpointed subscription: one delivery per alert event
- * (raised, acknowledged, resolved) and webhook of the alert's district. Handing a batch over
+ * (raised, acknowledged, resolved, reopened) and webhook of each district the alert concerns. Handing a batch over
  * again adds nothing (one row per webhook and event).
  */
 export function webhookOutbox(store: EventStore, webhooks: WebhookStore): Reaction {
@@ -14,7 +14,7 @@ export function webhookOutbox(store: EventStore, webhooks: WebhookStore): Reacti
     async react(events) {
       for (const stored of events) {
         const notice = await alertNotice(store, stored);
-        await webhooks.enqueue(notice.districtId, notice.eventId, notice.body);
+        for (const districtId of notice.districtIds) await webhooks.enqueue(districtId, notice.eventId, notice.body);
       }
     },
   };

@@ -2,8 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import { clusterFormed, parseWith } from '@turnaround/domain';
-import { ApiBodyFrom, Readers, RequestContext, RequestCtx, StateOnly } from '@turnaround/platform';
-import { RegistryReadModel } from '../read-model/registry-read-model';
+import { ApiBodyFrom, Readers, ReadSide, RequestContext, RequestCtx, StateOnly } from '@turnaround/platform';
+import { RegistryQueries } from '@turnaround/read-model';
 import { FormClusterCommand } from './clusters.commands';
 
 @ApiTags('registry')
@@ -11,7 +11,8 @@ import { FormClusterCommand } from './clusters.commands';
 export class ClustersController {
   constructor(
     private readonly commands: CommandBus,
-    private readonly registry: RegistryReadModel,
+    private readonly registry: RegistryQueries,
+    private readonly readSide: ReadSide,
   ) {}
 
   @StateOnly()
@@ -21,7 +22,7 @@ export class ClustersController {
   async form(@Body() body: unknown, @RequestCtx() context: RequestContext) {
     const data = parseWith(clusterFormed.schema, body);
     const written = await this.commands.execute(new FormClusterCommand(data, context));
-    return this.registry.after(written, () => this.registry.cluster(data.clusterId));
+    return this.readSide.after(written, () => this.registry.cluster(data.clusterId));
   }
 
   @Readers()

@@ -2,8 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import { contractRenewed, contractTargetsAmended, contractTerminated, parseWith, performanceContractSigned } from '@turnaround/domain';
-import { ApiBodyFrom, Readers, RequestContext, RequestCtx, StateOnly, bodyWithPathId } from '@turnaround/platform';
-import { RegistryReadModel } from '../read-model/registry-read-model';
+import { ApiBodyFrom, bodyWithPathId, Readers, ReadSide, RequestContext, RequestCtx, StateOnly } from '@turnaround/platform';
+import { RegistryQueries } from '@turnaround/read-model';
 import { ChangeContractCommand, SignPerformanceContractCommand } from './contracts.commands';
 
 @ApiTags('registry')
@@ -11,7 +11,8 @@ import { ChangeContractCommand, SignPerformanceContractCommand } from './contrac
 export class ContractsController {
   constructor(
     private readonly commands: CommandBus,
-    private readonly registry: RegistryReadModel,
+    private readonly registry: RegistryQueries,
+    private readonly readSide: ReadSide,
   ) {}
 
   @StateOnly()
@@ -21,7 +22,7 @@ export class ContractsController {
   async sign(@Body() body: unknown, @RequestCtx() context: RequestContext) {
     const data = parseWith(performanceContractSigned.schema, body);
     const written = await this.commands.execute(new SignPerformanceContractCommand(data, context));
-    return this.registry.after(written, () => this.registry.contract(data.contractId));
+    return this.readSide.after(written, () => this.registry.contract(data.contractId));
   }
 
   @StateOnly()
@@ -67,6 +68,6 @@ export class ContractsController {
 
   private async change(contractId: string, change: ChangeContractCommand['change'], context: RequestContext) {
     const written = await this.commands.execute(new ChangeContractCommand(change, context));
-    return this.registry.after(written, () => this.registry.contract(contractId));
+    return this.readSide.after(written, () => this.registry.contract(contractId));
   }
 }

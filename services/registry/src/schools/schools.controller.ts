@@ -2,8 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import { parseWith, schoolAssignedToCluster, schoolLeftCluster, schoolRegistered } from '@turnaround/domain';
-import { Access, Caller, Principal, ApiBodyFrom, RequestContext, RequestCtx, StateOnly, bodyWithPathId } from '@turnaround/platform';
-import { RegistryReadModel } from '../read-model/registry-read-model';
+import { Access, ApiBodyFrom, bodyWithPathId, Caller, Principal, ReadSide, RequestContext, RequestCtx, StateOnly } from '@turnaround/platform';
+import { RegistryQueries } from '@turnaround/read-model';
 import { AssignSchoolToClusterCommand, LeaveClusterCommand, RegisterSchoolCommand } from './schools.commands';
 
 @ApiTags('registry')
@@ -11,7 +11,8 @@ import { AssignSchoolToClusterCommand, LeaveClusterCommand, RegisterSchoolComman
 export class SchoolsController {
   constructor(
     private readonly commands: CommandBus,
-    private readonly registry: RegistryReadModel,
+    private readonly registry: RegistryQueries,
+    private readonly readSide: ReadSide,
   ) {}
 
   @StateOnly()
@@ -21,7 +22,7 @@ export class SchoolsController {
   async register(@Body() body: unknown, @RequestCtx() context: RequestContext) {
     const data = parseWith(schoolRegistered.schema, body);
     const written = await this.commands.execute(new RegisterSchoolCommand(data, context));
-    return this.registry.after(written, () => this.registry.school(data.schoolId));
+    return this.readSide.after(written, () => this.registry.school(data.schoolId));
   }
 
   @StateOnly()
@@ -31,7 +32,7 @@ export class SchoolsController {
   async assign(@Param('schoolId') schoolId: string, @Body() body: unknown, @RequestCtx() context: RequestContext) {
     const data = parseWith(schoolAssignedToCluster.schema, bodyWithPathId(body, 'schoolId', schoolId));
     const written = await this.commands.execute(new AssignSchoolToClusterCommand(data, context));
-    return this.registry.after(written, () => this.registry.school(schoolId));
+    return this.readSide.after(written, () => this.registry.school(schoolId));
   }
 
   @StateOnly()
@@ -41,7 +42,7 @@ export class SchoolsController {
   async leave(@Param('schoolId') schoolId: string, @Body() body: unknown, @RequestCtx() context: RequestContext) {
     const data = parseWith(schoolLeftCluster.schema, bodyWithPathId(body, 'schoolId', schoolId));
     const written = await this.commands.execute(new LeaveClusterCommand(data, context));
-    return this.registry.after(written, () => this.registry.school(schoolId));
+    return this.readSide.after(written, () => this.registry.school(schoolId));
   }
 
   @Access({ roles: ['state', 'researcher', 'district'], district: 'own' })

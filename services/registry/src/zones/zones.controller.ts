@@ -2,8 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { parseWith, zoneEstablished } from '@turnaround/domain';
-import { ApiBodyFrom, Readers, RequestContext, RequestCtx, StateOnly } from '@turnaround/platform';
-import { RegistryReadModel } from '../read-model/registry-read-model';
+import { ApiBodyFrom, Readers, ReadSide, RequestContext, RequestCtx, StateOnly } from '@turnaround/platform';
+import { RegistryQueries } from '@turnaround/read-model';
 import { EstablishZoneCommand } from './zones.commands';
 
 @ApiTags('registry')
@@ -11,7 +11,8 @@ import { EstablishZoneCommand } from './zones.commands';
 export class ZonesController {
   constructor(
     private readonly commands: CommandBus,
-    private readonly registry: RegistryReadModel,
+    private readonly registry: RegistryQueries,
+    private readonly readSide: ReadSide,
   ) {}
 
   @StateOnly()
@@ -21,7 +22,7 @@ export class ZonesController {
   async establish(@Body() body: unknown, @RequestCtx() context: RequestContext) {
     const data = parseWith(zoneEstablished.schema, body);
     const written = await this.commands.execute(new EstablishZoneCommand(data, context));
-    return this.registry.after(written, () => this.registry.zone(data.zoneId));
+    return this.readSide.after(written, () => this.registry.zone(data.zoneId));
   }
 
   @Readers()

@@ -16,6 +16,23 @@ type SchoolMetricRow = MetricValue & { school_id: string; school_year: string; k
 const COLUMNS = 'sm.school_id, sm.school_year, sm.metric, sm.numerator, sm.denominator, sm.suppressed, sm.partial, sm.final, sm.through, sm.known_at';
 
 /**
+ * The school metrics now (`school_metrics`), or as known at the time in parameter `$n`: each
+ * value's latest change until then in `school_metric_history`, unless that change removed it.
+ */
+function schoolMetrics(asOf: Date | undefined, n: number): string {
+  if (!asOf) return 'school_metrics';
+  return `(SELECT * FROM (SELECT DISTINCT ON (school_id, school_year, metric) * FROM school_metric_history WHERE known_at <= $${n}
+           ORDER BY school_id, school_year, metric, known_at DESC) latest WHERE NOT removed)`;
+}
+
+/** Cluster memberships now, or as known at the time in parameter `$n` (an end not yet known is no end). */
+function memberships(asOf: Date | undefined, n: number): string {
+  if (!asOf) return 'registry_memberships';
+  return `(SELECT school_id, cluster_id, from_year, CASE WHEN left_recorded_at <= $${n} THEN until_year END AS until_year
+           FROM registry_memberships WHERE recorded_at <= $${n})`;
+}
+
+/**
  * Reads of the metrics read model. Roll-ups (cluster, partner, zone, state) sum numerators and
  * denominators of the member schools with the domain's `rollUp`; a cluster's members are
  * those of each school year, so a school that joins in year 2 counts from year 2 on.
@@ -25,10 +42,10 @@ const COLUMNS = 'sm.school_id, sm.school_year, sm.metric, sm.numerator, sm.denom
 export class MetricQueries {
   constructor(private readonly sql: SqlExecutor) {}
 
-  async school(schoolId: string, year?: SchoolYear): Promise<MetricReading[]> {
+  async school(schoolId: string, year?: SchoolYear, asOf?: Date): Promise<MetricReading[]> {
     const rows = await this.sql.query<SchoolMetricRow>(
-      `SELECT ${COLUMNS} FROM school_metrics sm WHERE sm.school_id = $1 AND ($2::text IS NULL OR sm.school_year = $2) ORDER BY sm.school_year, sm.metric`,
-      [schoolId, year ?? null],
+      `SELECT ${COLUMNS} FROM ${schoolMetrics(asOf, 3)} sm WHERE sm.school_id = $1 AND ($2::text IS NULL OR sm.school_year = $2) ORDER BY sm.school_year, sm.metric`,
+      [schoolId, year ?? null, ...(asOf ? [asOf.toISOString()] : [])],
     );
     if (rows.length === 0) {
       const [known] = await this.sql.query('SELECT 1 FROM registry_schools WHERE school_id = $1 UNION ALL SELECT 1 FROM feed_records WHERE school_id = $1 LIMIT 1', [schoolId]);
@@ -37,22 +54,22 @@ export class MetricQueries {
     return rows.map((row) => ({ ...toValue(row), schoolYear: row.school_year, schools: 1, knownAt: isoOf(row.known_at) }));
   }
 
-  async cluster(clusterId: string, year?: SchoolYear): Promise<MetricReading[]> {
+  async cluster(clusterId: string, year?: SchoolYear, asOf?: Date): Promise<MetricReading[]> {
     await this.exists('registry_clusters', 'cluster_id', 'cluster', clusterId);
-    return this.rollUpMembers([clusterId], year);
+    return this.rollUpMembers([clusterId], year, asOf);
   }
 
   /** A partner's roll-up: the clusters it holds contracts for. */
-  async partner(partnerId: string, year?: SchoolYear): Promise<MetricReading[]> {
+  async partner(partnerId: string, year?: SchoolYear, asOf?: Date): Promise<MetricReading[]> {
     await this.exists('registry_partners', 'partner_id', 'partner', partnerId);
     const clusters = await this.sql.query<{ cluster_id: string }>('SELECT DISTINCT cluster_id FROM registry_contracts WHERE partner_id = $1', [partnerId]);
-    return this.rollUpMembers(clusters.map((row) => row.cluster_id), year);
+    return this.rollUpMembers(clusters.map((row) => row.cluster_id), year, asOf);
   }
 
-  async zone(zoneId: string, year?: SchoolYear): Promise<MetricReading[]> {
+  async zone(zoneId: string, year?: SchoolYear, asOf?: Date): Promise<MetricReading[]> {
     await this.exists('registry_zones', 'zone_id', 'zone', zoneId);
     const clusters = await this.sql.query<{ cluster_id: string }>('SELECT cluster_id FROM registry_clusters WHERE zone_id = $1', [zoneId]);
-    return this.rollUpMembers(clusters.map((row) => row.cluster_id), year);
+    return this.rollUpMembers(clusters.map((row) => row.cluster_id), year, asOf);
   }
 
   /** The metric over every school of the state that reported it: the goal of `stateAverage` targets. */
@@ -78,13 +95,13 @@ export class MetricQueries {
     return bySchool;
   }
 
-  private async rollUpMembers(clusterIds: readonly string[], year?: SchoolYear): Promise<MetricReading[]> {
+  private async rollUpMembers(clusterIds: readonly string[], year?: SchoolYear, asOf?: Date): Promise<MetricReading[]> {
     // DISTINCT: a school counts once even if it moved between two of the clusters within the years asked.
     const rows = await this.sql.query<SchoolMetricRow>(
-      `SELECT DISTINCT ${COLUMNS} FROM registry_memberships m
-       JOIN school_metrics sm ON sm.school_id = m.school_id AND sm.school_year >= m.from_year AND (m.until_year IS NULL OR sm.school_year < m.until_year)
+      `SELECT DISTINCT ${COLUMNS} FROM ${memberships(asOf, 3)} m
+       JOIN ${schoolMetrics(asOf, 3)} sm ON sm.school_id = m.school_id AND sm.school_year >= m.from_year AND (m.until_year IS NULL OR sm.school_year < m.until_year)
        WHERE m.cluster_id = ANY($1::text[]) AND ($2::text IS NULL OR sm.school_year = $2)`,
-      [clusterIds, year ?? null],
+      [clusterIds, year ?? null, ...(asOf ? [asOf.toISOString()] : [])],
     );
     const groups = new Map<string, SchoolMetricRow[]>();
     for (const row of rows) {

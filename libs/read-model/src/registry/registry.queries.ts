@@ -1,36 +1,9 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { NotFoundError } from '@turnaround/domain';
-import { Checkpoint, EventStore, ProjectionRunner } from '@turnaround/event-store';
-import { EVENT_STORE, SQL_CLIENT } from '@turnaround/platform';
-import { SqlClient } from '@turnaround/postgres';
-import { registryProjection } from './registry.projection';
+import { SqlExecutor } from '@turnaround/postgres';
 
-/** Keeps the registry tables up to date and answers the registry reads from them. */
-@Injectable()
-export class RegistryReadModel implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger('RegistryProjection');
-  private readonly runner: ProjectionRunner;
-
-  constructor(
-    @Inject(EVENT_STORE) store: EventStore,
-    @Inject(SQL_CLIENT) private readonly sql: SqlClient,
-  ) {
-    this.runner = new ProjectionRunner(store, sql, registryProjection, (error) => this.logger.error(`projection failed, restarting: ${String(error)}`));
-  }
-
-  onModuleInit(): Promise<void> {
-    return this.runner.start();
-  }
-
-  onModuleDestroy(): Promise<void> {
-    return this.runner.stop();
-  }
-
-  /** A command's answer shows its own write: waits (briefly) for the projection to pass it, then reads. */
-  async after<T>(written: { position: Checkpoint }, read: () => Promise<T>): Promise<T> {
-    await this.runner.waitFor(written.position);
-    return read();
-  }
+/** The registry reads: zones, clusters with their members, schools with their memberships, partners, contracts. */
+export class RegistryQueries {
+  constructor(private readonly sql: SqlExecutor) {}
 
   async zones() {
     return this.sql.query(`SELECT ${ZONE} FROM registry_zones ORDER BY zone_id`);
@@ -99,7 +72,8 @@ const CLUSTER = `cluster_id AS "clusterId", zone_id AS "zoneId", name`;
 const SCHOOL = `school_id AS "schoolId", district_id AS "districtId", name, grade_span AS "gradeSpan", nces_id AS "ncesId"`;
 const PARTNER = `partner_id AS "partnerId", name, role`;
 const CONTRACT = `contract_id AS "contractId", partner_id AS "partnerId", cluster_id AS "clusterId", school_ids AS "schoolIds", governance,
-  start_year AS "startYear", term_years AS "termYears", baseline_year AS "baselineYear", status, targets`;
+  start_year AS "startYear", term_years AS "termYears", baseline_year AS "baselineYear", status, targets,
+  terminated_at AS "terminatedAt", termination_reason AS "terminationReason"`;
 
 function one<Row>(entity: string, id: string, rows: Row[]): Row {
   if (rows.length === 0) throw new NotFoundError(entity, id);

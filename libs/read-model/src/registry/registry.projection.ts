@@ -3,7 +3,7 @@ import { Projection, StoredEvent } from '@turnaround/event-store';
 import { SqlExecutor } from '@turnaround/postgres';
 
 /** The events the registry tables are made of. */
-const REGISTRY_TYPES = new Set<string>([
+export const REGISTRY_TYPES: ReadonlySet<string> = new Set<string>([
   'ZoneEstablished',
   'ClusterFormed',
   'SchoolRegistered',
@@ -16,7 +16,11 @@ const REGISTRY_TYPES = new Set<string>([
   'ContractTerminated',
 ]);
 
-/** The registry as tables: zones, clusters, schools with their memberships by school year, partners, contracts. */
+/**
+ * The registry as tables: zones, clusters, schools with their memberships by school year,
+ * partners, contracts. A membership keeps when it was learned and when its end was, so a read
+ * as of a date sees the clusters as they were known then.
+ */
 export const registryProjection: Projection = {
   name: 'registry',
   eventTypes: REGISTRY_TYPES,
@@ -49,12 +53,17 @@ export const registryProjection: Projection = {
         CREATE INDEX registry_contracts_cluster ON registry_contracts (cluster_id);
       `,
     },
+    {
+      id: '0002-knowledge-times',
+      sql: `
+        ALTER TABLE registry_memberships ADD COLUMN recorded_at timestamptz, ADD COLUMN left_recorded_at timestamptz;
+        ALTER TABLE registry_contracts ADD COLUMN terminated_at timestamptz, ADD COLUMN termination_reason text;`,
+    },
   ],
   async apply(tx, events) {
     for (const stored of events) await applyRegistryEvent(tx, parseEvent(stored.type, stored.schemaVersion, stored.data) as RegistryEvent, stored);
   },
 };
-
 
 // Each event is applied exactly once: the runner moves the checkpoint in the same transaction.
 async function applyRegistryEvent(tx: SqlExecutor, event: RegistryEvent, stored: StoredEvent): Promise<void> {
@@ -89,18 +98,17 @@ async function applyRegistryEvent(tx: SqlExecutor, event: RegistryEvent, stored:
     case 'SchoolAssignedToCluster': {
       const d = event.data;
       await tx.query(
-        `INSERT INTO registry_memberships VALUES ($1, $2, $3, NULL, $4) ON CONFLICT (school_id, cluster_id, from_year) DO UPDATE SET strategy = $4`,
-        [d.schoolId, d.clusterId, d.fromYear, d.strategy],
+        `INSERT INTO registry_memberships (school_id, cluster_id, from_year, until_year, strategy, recorded_at) VALUES ($1, $2, $3, NULL, $4, $5)
+         ON CONFLICT (school_id, cluster_id, from_year) DO UPDATE SET strategy = $4`,
+        [d.schoolId, d.clusterId, d.fromYear, d.strategy, at],
       );
       return;
     }
     case 'SchoolLeftCluster': {
       const d = event.data;
-      await tx.query(`UPDATE registry_memberships SET until_year = $3 WHERE school_id = $1 AND cluster_id = $2 AND until_year IS NULL`, [
-        d.schoolId,
-        d.clusterId,
-        d.fromYear,
-      ]);
+      await tx.query(`UPDATE registry_memberships SET until_year = $3, left_recorded_at = $4 WHERE school_id = $1 AND cluster_id = $2 AND until_year IS NULL`,
+        [d.schoolId, d.clusterId, d.fromYear, at],
+      );
       return;
     }
     case 'PartnerRegistered': {
@@ -114,7 +122,8 @@ async function applyRegistryEvent(tx: SqlExecutor, event: RegistryEvent, stored:
     case 'PerformanceContractSigned': {
       const d = event.data;
       await tx.query(
-        `INSERT INTO registry_contracts VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $10) ON CONFLICT (contract_id) DO NOTHING`,
+        `INSERT INTO registry_contracts (contract_id, partner_id, cluster_id, school_ids, governance, start_year, term_years, baseline_year, status, targets, recorded_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $10) ON CONFLICT (contract_id) DO NOTHING`,
         [d.contractId, d.partnerId, d.clusterId, d.schoolIds, d.governance, d.startYear, d.termYears, d.baselineYear, JSON.stringify(d.targets), at],
       );
       return;
@@ -129,7 +138,11 @@ async function applyRegistryEvent(tx: SqlExecutor, event: RegistryEvent, stored:
       );
       return;
     case 'ContractTerminated':
-      await tx.query(`UPDATE registry_contracts SET status = 'terminated' WHERE contract_id = $1`, [event.data.contractId]);
+      await tx.query(`UPDATE registry_contracts SET status = 'terminated', terminated_at = $2, termination_reason = $3 WHERE contract_id = $1`, [
+        event.data.contractId,
+        at,
+        event.data.reason,
+      ]);
       return;
   }
 }

@@ -1,0 +1,77 @@
+import { Global, Inject, Injectable, Logger, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Checkpoint, EventStore, ProjectionRunner } from '@turnaround/event-store';
+import { SqlClient } from '@turnaround/postgres';
+import { Alerting, alertsProjection, readSideProjection } from '@turnaround/read-model';
+import { TurnaroundConfig } from './config';
+import { EVENT_STORE, SQL_CLIENT, TURNAROUND_CONFIG } from './tokens';
+
+/**
+ * Runs the read models of the process (the read side: registry, metrics, scorecards; and the
+ * alerts) and the alerting service that turns scorecard changes into alert events. The
+ * alerting looks for new changes each time the read side commits a page.
+ */
+@Injectable()
+export class ReadSide implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('ReadSide');
+  private readonly readSide: ProjectionRunner;
+  private readonly alerts: ProjectionRunner;
+  private alerting?: Alerting;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(SQL_CLIENT) private readonly sql: SqlClient,
+    @Inject(TURNAROUND_CONFIG) config: TurnaroundConfig,
+  ) {
+    const onError = (what: string) => (error: unknown) => this.logger.error(`${what} failed, restarting: ${String(error)}`);
+    this.readSide = new ProjectionRunner(store, sql, readSideProjection({ tolerance: config.tolerance }), onError('read side'));
+    this.alerts = new ProjectionRunner(store, sql, alertsProjection, onError('alerts projection'));
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.readSide.start();
+    await this.alerts.start();
+    const alerting = await Alerting.create(this.store, this.sql, (error) => this.logger.error(`alerting failed, retrying: ${String(error)}`));
+    this.readSide.onApplied(() => alerting.wake());
+    alerting.start();
+    this.alerting = alerting;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.alerting?.stop();
+    await this.alerts.stop();
+    await this.readSide.stop();
+  }
+
+  /**
+   * Resolves once the read side has judged everything in the log and every alert it called for
+   * is raised and in the alerts read model (the demo waits on it before it shows the result).
+   */
+  async settled(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if ((await this.readSide.caughtUp()) && (await this.alerts.caughtUp())) {
+        await this.alerting?.drain();
+        // what the alerting appended is in the alerts read model once it has caught up again
+        if (await this.alerts.caughtUp()) return;
+      }
+      if (Date.now() > deadline) throw new Error(`the read side did not catch up with the log within ${timeoutMs / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** A command's answer shows its own write: waits (briefly) for the read side to pass it, then reads. */
+  async after<T>(written: { position: Checkpoint }, read: () => Promise<T>): Promise<T> {
+    await this.readSide.waitFor(written.position);
+    return read();
+  }
+
+  /** As `after`, for an alert event: waits for the alerts read model. */
+  async afterAlert<T>(written: { position: Checkpoint }, read: () => Promise<T>): Promise<T> {
+    await this.alerts.waitFor(written.position);
+    return read();
+  }
+}
+
+@Global()
+@Module({ providers: [ReadSide], exports: [ReadSide] })
+export class ReadSideModule {}

@@ -1,0 +1,128 @@
+import { ContractEvent, EvaluationRules, feedOfEventType, parseEvent } from '@turnaround/domain';
+import { Projection, StoredEvent } from '@turnaround/event-store';
+import { Migration, SqlExecutor } from '@turnaround/postgres';
+import { alertsProjection } from './alerts/alerts.projection';
+import { metricsProjection } from './metrics/metrics.projection';
+import { REGISTRY_TYPES, registryProjection } from './registry/registry.projection';
+import {
+  applyContractTargets,
+  judgeScorecards,
+  loadPending,
+  noneTouched,
+  Pending,
+  savePending,
+  SCORECARD_MIGRATIONS,
+  SCORECARD_TABLES,
+  Touched,
+} from './scorecards/scorecards.projection';
+
+const CONTRACT_TYPES = new Set(['PerformanceContractSigned', 'ContractTargetsAmended', 'ContractRenewed', 'ContractTerminated']);
+const FEED_RECORD_TYPES = new Set(['AssessmentResultsReported', 'AttendanceReported', 'StaffingReported', 'IndicatorReported']);
+const READ_SIDE_TYPES: ReadonlySet<string> = new Set([...REGISTRY_TYPES, ...FEED_RECORD_TYPES, 'RecordRetracted', 'FeedBatchClosed']);
+
+/**
+ * Tables the registry, metrics and alerting kept before they became one read side: a store
+ * upgraded from then rebuilds them from the log (the log is the truth; these were copies).
+ */
+const LEGACY: Migration = {
+  id: '0000-one-read-side',
+  sql: `
+    DROP TABLE IF EXISTS registry_zones, registry_clusters, registry_schools, registry_memberships, registry_partners, registry_contracts,
+      feed_records, school_metrics, school_metric_history, scorecard_lines CASCADE;
+    DELETE FROM projection_checkpoints WHERE projection IN ('registry', 'metrics', 'alerting');`,
+};
+
+const partOf = (part: string, migrations: readonly Migration[]) => migrations.map((migration) => ({ ...migration, id: `${part}/${migration.id}` }));
+
+/**
+ * The read side (DESIGN.md sections 7 and 9): the registry, metrics and scorecards read models
+ * applied by one runner, in one transaction per page of the log, with one checkpoint. A
+ * scorecard line's status at knowledge time T must follow from the facts recorded up to T and
+ * nothing else, so the scorecards are judged with the registry and metrics tables exactly at
+ * the log position where the knowledge of T is complete:
+ * - a registry command and a retraction are each complete in themselves;
+ * - a feed push is complete at its `FeedBatchClosed`, or where the log moves on to another
+ *   knowledge time (a push cut short by a crash has no marker).
+ * A page that ends inside a push keeps what it touched in `scorecard_pending`, so a page of
+ * one event and a page of 2,000 judge the same knowledge at the same times.
+ */
+export function readSideProjection(rules: EvaluationRules): Projection {
+  return {
+    name: 'read-side',
+    eventTypes: READ_SIDE_TYPES,
+    tables: [...registryProjection.tables, ...metricsProjection.tables, ...SCORECARD_TABLES],
+    migrations: [
+      LEGACY,
+      ...partOf('registry', registryProjection.migrations),
+      ...partOf('metrics', metricsProjection.migrations),
+      ...partOf('scorecards', SCORECARD_MIGRATIONS),
+    ],
+    async apply(tx, events) {
+      let pending = await loadPending(tx);
+      let unapplied: StoredEvent[] = [];
+      const applyUnapplied = async () => {
+        await applyParts(tx, unapplied);
+        unapplied = [];
+      };
+      const judge = async () => {
+        await applyUnapplied();
+        if (pending) await judgeScorecards(tx, pending.touched, pending.knownAt, pending.position, rules);
+        pending = undefined;
+      };
+      for (const event of events) {
+        const knownAt = event.metadata.recordedAt;
+        const record = FEED_RECORD_TYPES.has(event.type);
+        if (pending && (!record || knownAt !== pending.knownAt) && !(event.type === 'FeedBatchClosed' && knownAt === pending.knownAt)) await judge();
+        if (event.type === 'FeedBatchClosed') {
+          // The marker of a push whose knowledge is still open completes it; any other has nothing left to judge.
+          if (pending) pending.position = event.position;
+          await judge();
+          continue;
+        }
+        unapplied.push(event);
+        pending ??= { knownAt, touched: noneTouched(), position: event.position };
+        pending.position = event.position;
+        touch(pending, event);
+        if (!record) await judge();
+      }
+      await applyUnapplied();
+      await savePending(tx, pending);
+    },
+  };
+}
+
+/** Applies events in log order to the registry, the targets in force and the metrics. */
+async function applyParts(tx: SqlExecutor, events: readonly StoredEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const registry = events.filter((event) => REGISTRY_TYPES.has(event.type));
+  if (registry.length > 0) {
+    await registryProjection.apply(tx, registry);
+    for (const stored of registry.filter((event) => CONTRACT_TYPES.has(event.type)))
+      await applyContractTargets(tx, parseEvent(stored.type, stored.schemaVersion, stored.data) as ContractEvent, stored.metadata.recordedAt);
+  }
+  const feeds = events.filter((event) => !REGISTRY_TYPES.has(event.type));
+  if (feeds.length > 0) await metricsProjection.apply(tx, feeds);
+}
+
+/** What an event may change on a scorecard: its school, its cluster, its contract, or (any feed) a state average. */
+function touch(pending: Pending, stored: StoredEvent): void {
+  const touched: Touched = pending.touched;
+  const data = stored.data as { schoolId?: string; clusterId?: string; contractId?: string; naturalKey?: string };
+  if (feedOfEventType(stored.type)) {
+    touched.feeds = true;
+    touched.schools.add(data.schoolId as string);
+  } else if (stored.type === 'RecordRetracted') {
+    touched.feeds = true;
+    touched.schools.add((data.naturalKey as string).split('/')[0]);
+  } else if (CONTRACT_TYPES.has(stored.type)) {
+    touched.contracts.add(data.contractId as string);
+  } else if (data.schoolId) {
+    touched.schools.add(data.schoolId);
+    if (data.clusterId) touched.clusters.add(data.clusterId);
+  }
+}
+
+/** Every read model, in the order `turnaround replay` rebuilds them. */
+export function readModels(rules: EvaluationRules): readonly Projection[] {
+  return [readSideProjection(rules), alertsProjection];
+}

@@ -1,0 +1,97 @@
+import { NotFoundError, ScorecardLine, TargetInForce } from '@turnaround/domain';
+import { SqlExecutor } from '@turnaround/postgres';
+import { LineRow } from './scorecards.projection';
+
+/** A scorecard line as the API shows it: the domain's line, the target in force and since when, and when it was judged. */
+export interface ScorecardLineReading extends ScorecardLine {
+  target: Omit<TargetInForce, 'since'> | null;
+  targetSince: string | null;
+  knownAt: string;
+}
+
+export interface Scorecard {
+  contractId: string;
+  partnerId: string;
+  clusterId: string;
+  status: 'active' | 'terminated';
+  termination: { at: string; reason: string } | null;
+  startYear: string;
+  baselineYear: string;
+  termYears: number;
+  /** The knowledge time the scorecard answers for: now, or the `asOf` asked. */
+  asOf: string;
+  lines: ScorecardLineReading[];
+}
+
+interface ContractRow {
+  contract_id: string;
+  partner_id: string;
+  cluster_id: string;
+  start_year: string;
+  term_years: number;
+  baseline_year: string;
+  terminated_at: Date | string | null;
+  termination_reason: string | null;
+}
+
+/**
+ * Reads of the scorecards read model: the lines as the read side judged them, now or as known
+ * at a date (the latest history row of each line until then). Nothing is judged here: the API
+ * and the dashboards show the same statuses.
+ */
+export class ScorecardQueries {
+  constructor(private readonly sql: SqlExecutor) {}
+
+  async scorecard(contractId: string, asOf?: Date): Promise<Scorecard> {
+    const at = asOf ?? new Date();
+    const [contract] = await this.sql.query<ContractRow>(
+      `SELECT contract_id, partner_id, cluster_id, start_year, term_years, baseline_year, terminated_at, termination_reason
+       FROM registry_contracts WHERE contract_id = $1 AND recorded_at <= $2`,
+      [contractId, at.toISOString()],
+    );
+    if (!contract) throw new NotFoundError('contract', contractId);
+    const rows = await this.sql.query<LineRow & { removed: boolean }>(
+      `SELECT * FROM (
+         SELECT DISTINCT ON (scope, subject_id, metric, contract_year) * FROM scorecard_line_history
+         WHERE contract_id = $1 AND known_at <= $2
+         ORDER BY scope, subject_id, metric, contract_year, known_at DESC) latest
+       WHERE NOT removed
+       ORDER BY contract_year, metric, scope DESC, subject_id`,
+      [contractId, at.toISOString()],
+    );
+    const terminated = contract.terminated_at !== null && new Date(contract.terminated_at) <= at;
+    return {
+      contractId: contract.contract_id,
+      partnerId: contract.partner_id,
+      clusterId: contract.cluster_id,
+      status: terminated ? 'terminated' : 'active',
+      termination: terminated ? { at: new Date(contract.terminated_at as string).toISOString(), reason: contract.termination_reason as string } : null,
+      startYear: contract.start_year,
+      baselineYear: contract.baseline_year,
+      termYears: contract.term_years,
+      asOf: at.toISOString(),
+      lines: rows.map(reading),
+    };
+  }
+}
+
+function reading(row: LineRow): ScorecardLineReading {
+  return {
+    scope: row.scope,
+    subjectId: row.subject_id,
+    metric: row.metric,
+    contractYear: row.contract_year,
+    schoolYear: row.school_year,
+    kind: row.kind,
+    status: row.status,
+    threshold: row.threshold,
+    baseline: row.baseline,
+    actual: row.actual,
+    evidence: row.evidence,
+    ...(row.reason !== null ? { reason: row.reason } : {}),
+    ...(row.schools_counted !== null ? { schools: { counted: row.schools_counted, missed: row.schools_missed as number } } : {}),
+    target: row.target,
+    targetSince: row.target_since === null ? null : new Date(row.target_since).toISOString(),
+    knownAt: new Date(row.known_at).toISOString(),
+  };
+}
