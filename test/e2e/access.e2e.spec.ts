@@ -12,9 +12,12 @@ import { attendance2023, registerOneClusterZone } from './support/one-cluster-zo
 
 jest.setTimeout(120_000);
 
-type Caller = 'state' | 'district' | 'data-team' | 'researcher';
+type Caller = 'state' | 'district' | 'partner' | 'data-team' | 'researcher' | 'public';
 const READERS: Caller[] = ['state', 'researcher'];
 const DISTRICT_READERS: Caller[] = ['state', 'researcher', 'district'];
+const OWNERS: Caller[] = ['state', 'researcher', 'district', 'partner'];
+/** Aggregates: the public reads them too, with small numbers suppressed. */
+const AGGREGATE_READERS: Caller[] = ['state', 'researcher', 'district', 'partner', 'public'];
 const FEEDS: Caller[] = ['state', 'data-team'];
 
 /**
@@ -34,7 +37,7 @@ const EXPECTED: Record<string, { callers: Caller[] | 'public'; scoped?: boolean 
   'POST /api/v1/schools/:schoolId/cluster-assignments': { callers: ['state'] },
   'POST /api/v1/schools/:schoolId/cluster-departures': { callers: ['state'] },
   'GET /api/v1/schools': { callers: DISTRICT_READERS },
-  'GET /api/v1/schools/:schoolId': { callers: DISTRICT_READERS, scoped: true },
+  'GET /api/v1/schools/:schoolId': { callers: OWNERS, scoped: true },
   'POST /api/v1/partners': { callers: ['state'] },
   'GET /api/v1/partners': { callers: READERS },
   'GET /api/v1/partners/:partnerId': { callers: READERS },
@@ -49,14 +52,15 @@ const EXPECTED: Record<string, { callers: Caller[] | 'public'; scoped?: boolean 
   'GET /api/v1/feeds/rejections': { callers: FEEDS },
   'POST /api/v1/feeds/:kind': { callers: FEEDS },
   'POST /api/v1/feeds/:kind/retractions': { callers: FEEDS },
-  'GET /api/v1/metric-definitions': { callers: ['state', 'researcher', 'district', 'data-team'] },
-  'GET /api/v1/schools/:id/metrics': { callers: DISTRICT_READERS, scoped: true },
-  'GET /api/v1/clusters/:id/metrics': { callers: READERS },
-  'GET /api/v1/partners/:id/metrics': { callers: READERS },
-  'GET /api/v1/zones/:id/metrics': { callers: READERS },
-  'GET /api/v1/contracts/:id/scorecard': { callers: READERS },
-  'GET /api/v1/alerts': { callers: DISTRICT_READERS },
-  'GET /api/v1/alerts/:alertId': { callers: DISTRICT_READERS, scoped: true },
+  'GET /api/v1/metric-definitions': { callers: ['state', 'researcher', 'district', 'partner', 'data-team', 'public'] },
+  'GET /api/v1/schools/:id/metrics': { callers: AGGREGATE_READERS, scoped: true },
+  'GET /api/v1/clusters/:id/metrics': { callers: AGGREGATE_READERS },
+  'GET /api/v1/partners/:id/metrics': { callers: ['state', 'researcher', 'partner', 'public'] },
+  'GET /api/v1/zones/:id/metrics': { callers: ['state', 'researcher', 'public'] },
+  'GET /api/v1/contracts/:id/scorecard': { callers: OWNERS },
+  'GET /api/v1/partners/:id/scorecard': { callers: ['state', 'researcher', 'partner'] },
+  'GET /api/v1/alerts': { callers: OWNERS },
+  'GET /api/v1/alerts/:alertId': { callers: OWNERS, scoped: true },
   'POST /api/v1/alerts/:alertId/acknowledge': { callers: ['state', 'district'], scoped: true },
   'POST /api/v1/districts/:districtId/webhooks': { callers: ['state', 'district'], scoped: true },
   'GET /api/v1/districts/:districtId/webhooks': { callers: ['state', 'district'], scoped: true },
@@ -76,7 +80,7 @@ function routeTable(app: INestApplication): string[] {
 describe('access control: every route, every role', () => {
   let dataDir: string;
   let app: INestApplication;
-  const keys: Record<Caller, string> = { state: TEST_STATE_KEY, district: '', 'data-team': '', researcher: '' };
+  const keys: Record<Caller, string> = { state: TEST_STATE_KEY, district: '', partner: '', 'data-team': '', researcher: '', public: '' };
   const keyIds: Partial<Record<Caller, string>> = {};
   const ids = { own: { schoolId: 'S1', alertId: '', districtId: 'D1' }, other: { schoolId: 'S2', alertId: '', districtId: 'D2' } };
 
@@ -90,6 +94,8 @@ describe('access control: every route, every role', () => {
     [keys.district, keyIds.district] = [district.key, district.keyId];
     [keys['data-team'], keyIds['data-team']] = [dataTeam.key, dataTeam.keyId];
     keys.researcher = (await apiKeys.issue({ kind: 'researcher' }, 'researcher')).key;
+    keys.partner = (await apiKeys.issue({ kind: 'partner', partnerId: 'P' }, 'lead partner')).key;
+    keys.public = (await apiKeys.issue({ kind: 'public' }, 'public site')).key;
 
     await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D2'], ['S3', 'D1']]);
     await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S2', 900)]);

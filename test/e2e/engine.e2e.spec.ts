@@ -177,13 +177,14 @@ describe('the engine: feeds -> metrics -> scorecards -> alerts, on the embedded 
     expect(partner.find((reading: { metric: string }) => reading.metric === 'chronic_absence_rate')).toMatchObject({ numerator: 230, denominator: 1200 });
   });
 
-  it('shows small numbers as suppressed on public reads, and answers unknown ids and bad years clearly', async () => {
+  it('shows small numbers raw and flagged to the state office, and answers unknown ids and bad years clearly', async () => {
     expect((await http.get('/api/v1/schools/D/metrics?year=2022-23')).body).toEqual([
       expect.objectContaining({ metric: 'proficiency.math', numerator: 10, denominator: 50, rate: 0.2, smallNumber: false }),
     ]);
     await push('assessment', [assessment('N3', '2025-26', 'math', 8, 2)]);
     const small = await eventually(() => http.get('/api/v1/schools/N3/metrics'), (answer) => expect(answer.status).toBe(200));
-    expect(small.body).toEqual([expect.objectContaining({ metric: 'proficiency.math', numerator: null, denominator: null, rate: null, smallNumber: true })]);
+    // the state office reads it raw, flagged (the public's suppressed view: roles.e2e.spec.ts)
+    expect(small.body).toEqual([expect.objectContaining({ metric: 'proficiency.math', numerator: 2, denominator: 8, rate: 0.25, smallNumber: true })]);
     expect((await http.get('/api/v1/schools/NOWHERE/metrics')).status).toBe(404);
     expect((await http.get('/api/v1/zones/Z1/metrics?year=2025')).body).toMatchObject({ error: 'validation', issues: [{ field: 'year' }] });
     expect((await http.get('/api/v1/contracts/K9/scorecard')).status).toBe(404);
@@ -193,7 +194,7 @@ describe('the engine: feeds -> metrics -> scorecards -> alerts, on the embedded 
     const [open] = await alerts('?districtId=D2&status=open');
     const acknowledged = await http.post(`/api/v1/alerts/${open.alertId}/acknowledge`, { note: 'attendance officer hired for E' });
     expect(acknowledged.status).toBe(201);
-    expect(acknowledged.body).toMatchObject({ status: 'acknowledged', acknowledgements: [expect.objectContaining({ by: 'state-office-test', note: 'attendance officer hired for E' })] });
+    expect(acknowledged.body).toMatchObject({ status: 'acknowledged', acknowledgements: [expect.objectContaining({ by: 'bootstrap', note: 'attendance officer hired for E' })] });
     expect((await http.post('/api/v1/alerts/A-unknown/acknowledge', { note: 'x' })).status).toBe(404);
     expect((await http.post(`/api/v1/alerts/${open.alertId}/acknowledge`, {})).body).toMatchObject({ issues: [{ field: 'note' }] });
   });

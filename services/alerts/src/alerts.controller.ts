@@ -16,7 +16,7 @@ export class AlertsController {
     private readonly aggregates: AggregateStore,
   ) {}
 
-  @Access({ roles: ['state', 'researcher', 'district'], district: 'own' })
+  @Access({ roles: ['state', 'researcher', 'district', 'partner'], scope: 'own' })
   @Get()
   @ApiQuery({ name: 'districtId', required: false })
   @ApiQuery({ name: 'partnerId', required: false })
@@ -35,12 +35,20 @@ export class AlertsController {
     @Query('severity') severity?: string,
     @Query('asOf') asOf?: string,
   ) {
-    // A district sees its own alerts only, whatever it asks for.
-    const district = caller.role.kind === 'district' ? caller.role.districtId : districtId;
-    return this.alerts.list({ districtId: district, partnerId, contractId, zoneId, status, severity, asOf: parseAsOf(asOf) });
+    // A district or partner sees its own alerts only, whatever it asks for.
+    const role = caller.role;
+    return this.alerts.list({
+      districtId: role.kind === 'district' ? role.districtId : districtId,
+      partnerId: role.kind === 'partner' ? role.partnerId : partnerId,
+      contractId,
+      zoneId,
+      status,
+      severity,
+      asOf: parseAsOf(asOf),
+    });
   }
 
-  @Access({ roles: ['state', 'researcher', 'district'], district: 'alert' })
+  @Access({ roles: ['state', 'researcher', 'district', 'partner'], scope: 'alert' })
   @Get(':alertId')
   @ApiQuery(AS_OF)
   async get(@Param('alertId') alertId: string, @Query('asOf') asOf?: string) {
@@ -49,7 +57,7 @@ export class AlertsController {
     return alert;
   }
 
-  @Access({ roles: ['state', 'district'], district: 'alert' })
+  @Access({ roles: ['state', 'district'], scope: 'alert' })
   @Post(':alertId/acknowledge')
   @HttpCode(201)
   async acknowledge(@Param('alertId') alertId: string, @Body() body: { note?: unknown }, @Caller() caller: Principal, @RequestCtx() context: RequestContext) {

@@ -62,7 +62,7 @@ program
 const keyCommands = program.command('keys').description('API keys (stored hashed): state, district:{districtId}, data-team, researcher');
 keyCommands
   .command('create')
-  .requiredOption('--role <role>', 'state | district:{districtId} | data-team | researcher')
+  .requiredOption('--role <role>', 'state | district:{districtId} | partner:{partnerId} | data-team | researcher | public')
   .option('--label <text>', 'who holds it', '')
   .action(async (options: { role: string; label: string }) => {
     process.exitCode = await keys('create', options);

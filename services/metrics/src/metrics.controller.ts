@@ -1,14 +1,18 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
-import { METRIC_FAMILIES, parseSchoolYear, ValidationError } from '@turnaround/domain';
-import { Access, Readers, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
+import { METRIC_FAMILIES, parseSchoolYear, seesSmallNumbers, ValidationError } from '@turnaround/domain';
+import { Access, Caller, Principal, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
-import { MetricQueries, MetricReading, parseAsOf, publicReading, ScorecardQueries } from '@turnaround/read-model';
+import { MetricQueries, MetricReading, parseAsOf, ScorecardQueries, shownReading } from '@turnaround/read-model';
 
 const YEAR = { name: 'year', required: false, description: 'a school year, e.g. 2024-25; every year when absent' };
 const AS_OF = { name: 'asOf', required: false, description: 'an ISO date or time: the answer as the service knew it then (knowledge time); now when absent' };
 
-/** Metrics of schools and their roll-ups, beside the contract targets (DESIGN.md section 8). */
+/**
+ * Metrics of schools and their roll-ups, beside the contract targets (DESIGN.md section 8).
+ * The public reads aggregates with small numbers suppressed; a district or partner reads its own
+ * schools, clusters and contracts raw (flagged `smallNumber`), as do the state office and researchers.
+ */
 @ApiTags('metrics')
 @Controller('api/v1')
 export class MetricsController {
@@ -24,50 +28,58 @@ export class MetricsController {
   }
 
   /** The metric definition table (DESIGN.md section 5), as the projections compute it. */
-  @Access({ roles: ['state', 'researcher', 'district', 'data-team'] })
+  @Access({ roles: ['state', 'researcher', 'district', 'partner', 'data-team', 'public'] })
   @Get('metric-definitions')
   definitions() {
     return METRIC_FAMILIES.map((family) => ({ ...family, name: family.parameter ? `${family.family}.{${family.parameter}}` : family.family }));
   }
 
-  @Access({ roles: ['state', 'researcher', 'district'], district: 'school' })
+  @Access({ roles: ['state', 'researcher', 'district', 'partner', 'public'], scope: 'school' })
   @Get('schools/:id/metrics')
   @ApiQuery(YEAR)
   @ApiQuery(AS_OF)
-  school(@Param('id') id: string, @Query('year') year?: string, @Query('asOf') asOf?: string) {
-    return this.metrics.school(id, this.year(year), parseAsOf(asOf)).then((readings) => this.public(readings));
+  school(@Caller() caller: Principal, @Param('id') id: string, @Query('year') year?: string, @Query('asOf') asOf?: string) {
+    return this.metrics.school(id, this.year(year), parseAsOf(asOf)).then((readings) => this.shown(caller, readings));
   }
 
-  @Readers()
+  @Access({ roles: ['state', 'researcher', 'district', 'partner', 'public'], scope: 'cluster' })
   @Get('clusters/:id/metrics')
   @ApiQuery(YEAR)
   @ApiQuery(AS_OF)
-  cluster(@Param('id') id: string, @Query('year') year?: string, @Query('asOf') asOf?: string) {
-    return this.metrics.cluster(id, this.year(year), parseAsOf(asOf)).then((readings) => this.public(readings));
+  cluster(@Caller() caller: Principal, @Param('id') id: string, @Query('year') year?: string, @Query('asOf') asOf?: string) {
+    return this.metrics.cluster(id, this.year(year), parseAsOf(asOf)).then((readings) => this.shown(caller, readings));
   }
 
-  @Readers()
+  @Access({ roles: ['state', 'researcher', 'partner', 'public'], scope: 'partner' })
   @Get('partners/:id/metrics')
   @ApiQuery(YEAR)
   @ApiQuery(AS_OF)
-  partner(@Param('id') id: string, @Query('year') year?: string, @Query('asOf') asOf?: string) {
-    return this.metrics.partner(id, this.year(year), parseAsOf(asOf)).then((readings) => this.public(readings));
+  partner(@Caller() caller: Principal, @Param('id') id: string, @Query('year') year?: string, @Query('asOf') asOf?: string) {
+    return this.metrics.partner(id, this.year(year), parseAsOf(asOf)).then((readings) => this.shown(caller, readings));
   }
 
-  @Readers()
+  @Access({ roles: ['state', 'researcher', 'public'] })
   @Get('zones/:id/metrics')
   @ApiQuery(YEAR)
   @ApiQuery(AS_OF)
-  zone(@Param('id') id: string, @Query('year') year?: string, @Query('asOf') asOf?: string) {
-    return this.metrics.zone(id, this.year(year), parseAsOf(asOf)).then((readings) => this.public(readings));
+  zone(@Caller() caller: Principal, @Param('id') id: string, @Query('year') year?: string, @Query('asOf') asOf?: string) {
+    return this.metrics.zone(id, this.year(year), parseAsOf(asOf)).then((readings) => this.shown(caller, readings));
   }
 
-  /** For each school and the cluster: metric, contract year, baseline, target, actual and status. */
-  @Readers()
+  /** For each school and the cluster: metric, contract year, baseline, target in force, actual and status. A district sees its own schools' lines and the cluster's. */
+  @Access({ roles: ['state', 'researcher', 'district', 'partner'], scope: 'contract' })
   @Get('contracts/:id/scorecard')
   @ApiQuery(AS_OF)
-  scorecard(@Param('id') id: string, @Query('asOf') asOf?: string) {
-    return this.scorecards.scorecard(id, parseAsOf(asOf));
+  scorecard(@Caller() caller: Principal, @Param('id') id: string, @Query('asOf') asOf?: string) {
+    return this.scorecards.scorecard(id, parseAsOf(asOf), caller.role.kind === 'district' ? caller.role.districtId : undefined);
+  }
+
+  /** Every contract of the partner: its cluster lines by contract year, and per school year how many clusters met, missed, were at risk or on track. */
+  @Access({ roles: ['state', 'researcher', 'partner'], scope: 'partner' })
+  @Get('partners/:id/scorecard')
+  @ApiQuery(AS_OF)
+  partnerScorecard(@Param('id') id: string, @Query('asOf') asOf?: string) {
+    return this.scorecards.partner(id, parseAsOf(asOf));
   }
 
   private year(year: string | undefined): string | undefined {
@@ -75,7 +87,7 @@ export class MetricsController {
     return year;
   }
 
-  private public(readings: MetricReading[]) {
-    return readings.map((reading) => publicReading(reading, this.config.nMin));
+  private shown(caller: Principal, readings: MetricReading[]) {
+    return readings.map((reading) => shownReading(reading, this.config.nMin, !seesSmallNumbers(caller.role)));
   }
 }

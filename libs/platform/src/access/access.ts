@@ -6,18 +6,25 @@ import { SQL_CLIENT } from '../tokens';
 import { ApiKeys, Principal } from './api-keys';
 
 /**
- * How a district key is confined to its own district on a route:
- * - `school`: the `id` or `schoolId` path parameter is a school of the caller's district;
- * - `alert`: the `alertId` path parameter is an alert of the caller's district;
+ * How a district or partner key is confined to what it owns on a route:
+ * - `school`: the `id` or `schoolId` path parameter is a school of the caller's district, or of
+ *   a cluster under one of the caller's contracts;
+ * - `cluster`: the `id` path parameter is a cluster with a school of the caller's district, or
+ *   under one of the caller's contracts;
+ * - `contract`: the `id` path parameter is a contract of the caller (partner), or with a school
+ *   of the caller's district;
+ * - `partner`: the `id` path parameter is the caller (partner);
+ * - `alert`: the `alertId` path parameter is an alert of the caller's district or contracts;
  * - `district`: the `districtId` path parameter is the caller's district;
- * - `own`: a list, which the handler narrows to the caller's district.
- * A resource of another district answers 404, so nothing leaks that it exists.
+ * - `own`: a list, which the handler narrows to the caller.
+ * A resource of someone else answers 404, so nothing leaks that it exists.
  */
-export type DistrictScope = 'school' | 'alert' | 'district' | 'own';
+export type OwnerScope = 'school' | 'cluster' | 'contract' | 'partner' | 'alert' | 'district' | 'own';
 
 export interface AccessRule {
   roles: readonly RoleKind[];
-  district?: DistrictScope;
+  /** How a district or partner key is confined; without it such a key is not confined (it must be listed in `roles` to get in at all). */
+  scope?: OwnerScope;
   public?: boolean;
 }
 
@@ -61,27 +68,49 @@ export class AccessGuard implements CanActivate {
     request.principal = principal;
     if (!rule) throw new ForbiddenException('this endpoint has no access rule, so nobody may call it');
     if (!rule.roles.includes(principal.role.kind)) throw new ForbiddenException(`a ${principal.role.kind} key may not call this endpoint`);
-    if (principal.role.kind === 'district' && rule.district && rule.district !== 'own') {
-      const { entity, id, districtIds } = await this.districtsOf(rule.district, request.params);
-      if (!districtIds.includes(principal.role.districtId)) throw new NotFoundError(entity, id);
+    const role = principal.role;
+    if ((role.kind === 'district' || role.kind === 'partner') && rule.scope && rule.scope !== 'own') {
+      const { entity, id, districtIds, partnerIds } = await this.ownersOf(rule.scope, request.params);
+      const owns = role.kind === 'district' ? districtIds.includes(role.districtId) : partnerIds.includes(role.partnerId);
+      if (!owns) throw new NotFoundError(entity, id);
     }
     return true;
   }
 
-  /** The districts that own what the route names: a school's one district, or every district an alert concerns. */
-  private async districtsOf(scope: Exclude<DistrictScope, 'own'>, params: Record<string, string>): Promise<{ entity: string; id: string; districtIds: string[] }> {
+  /** Who owns what the route names: the districts of its schools, and the partners whose contracts hold them. */
+  private async ownersOf(scope: Exclude<OwnerScope, 'own'>, params: Record<string, string>): Promise<{ entity: string; id: string; districtIds: string[]; partnerIds: string[] }> {
+    const owners = async (entity: string, id: string, sql: string) => {
+      const [row] = await this.sql.query<{ district_ids: string[] | null; partner_ids: string[] | null }>(sql, [id]);
+      return { entity, id, districtIds: row?.district_ids ?? [], partnerIds: row?.partner_ids ?? [] };
+    };
     switch (scope) {
       case 'district':
-        return { entity: 'district', id: params.districtId, districtIds: [params.districtId] };
-      case 'school': {
-        const id = params.schoolId ?? params.id;
-        const [row] = await this.sql.query<{ district_id: string }>('SELECT district_id FROM registry_schools WHERE school_id = $1', [id]);
-        return { entity: 'school', id, districtIds: row ? [row.district_id] : [] };
-      }
-      case 'alert': {
-        const [row] = await this.sql.query<{ district_ids: string[] }>('SELECT district_ids FROM alerts WHERE alert_id = $1', [params.alertId]);
-        return { entity: 'alert', id: params.alertId, districtIds: row?.district_ids ?? [] };
-      }
+        return { entity: 'district', id: params.districtId, districtIds: [params.districtId], partnerIds: [] };
+      case 'partner':
+        return { entity: 'partner', id: params.id, districtIds: [], partnerIds: [params.id] };
+      case 'school':
+        return owners(
+          'school',
+          params.schoolId ?? params.id,
+          `SELECT (SELECT array_agg(district_id) FROM registry_schools WHERE school_id = $1) AS district_ids,
+                  (SELECT array_agg(partner_id) FROM registry_contracts WHERE $1 = ANY(school_ids)) AS partner_ids`,
+        );
+      case 'cluster':
+        return owners(
+          'cluster',
+          params.clusterId ?? params.id,
+          `SELECT (SELECT array_agg(DISTINCT s.district_id) FROM registry_memberships m JOIN registry_schools s USING (school_id) WHERE m.cluster_id = $1) AS district_ids,
+                  (SELECT array_agg(partner_id) FROM registry_contracts WHERE cluster_id = $1) AS partner_ids`,
+        );
+      case 'contract':
+        return owners(
+          'contract',
+          params.contractId ?? params.id,
+          `SELECT (SELECT array_agg(DISTINCT s.district_id) FROM registry_contracts c JOIN registry_schools s ON s.school_id = ANY(c.school_ids) WHERE c.contract_id = $1) AS district_ids,
+                  (SELECT array_agg(partner_id) FROM registry_contracts WHERE contract_id = $1) AS partner_ids`,
+        );
+      case 'alert':
+        return owners('alert', params.alertId, `SELECT district_ids, ARRAY[partner_id] AS partner_ids FROM alerts WHERE alert_id = $1`);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { ClusterMembership, MetricValue, NotFoundError, rateOf, rollUp, SchoolYear } from '@turnaround/domain';
+import { addSchoolYears, ClusterMembership, MetricValue, NotFoundError, rateOf, rollUp, SchoolYear, schoolYearOfDate } from '@turnaround/domain';
 import { SqlExecutor } from '@turnaround/postgres';
 
 /** One metric value of a school or a roll-up, as the API and the scorecards read it. */
@@ -56,20 +56,37 @@ export class MetricQueries {
 
   async cluster(clusterId: string, year?: SchoolYear, asOf?: Date): Promise<MetricReading[]> {
     await this.exists('registry_clusters', 'cluster_id', 'cluster', clusterId);
-    return this.rollUpMembers([clusterId], year, asOf);
+    return this.rollUpMembers([{ clusterId }], year, asOf);
   }
 
-  /** A partner's roll-up: the clusters it holds contracts for. */
+  /**
+   * A partner's roll-up (DESIGN.md section 7): the schools of its clusters during each of its
+   * contracts' terms only, so two partners that held one cluster in turn each count their own
+   * years. A terminated contract's term ends with the school year it was terminated in.
+   */
   async partner(partnerId: string, year?: SchoolYear, asOf?: Date): Promise<MetricReading[]> {
     await this.exists('registry_partners', 'partner_id', 'partner', partnerId);
-    const clusters = await this.sql.query<{ cluster_id: string }>('SELECT DISTINCT cluster_id FROM registry_contracts WHERE partner_id = $1', [partnerId]);
-    return this.rollUpMembers(clusters.map((row) => row.cluster_id), year, asOf);
+    const at = (asOf ?? new Date()).toISOString();
+    const contracts = await this.sql.query<{ cluster_id: string; start_year: string; term_years: number; terminated_at: Date | string | null }>(
+      `SELECT cluster_id, start_year, term_years, CASE WHEN terminated_at <= $2 THEN terminated_at END AS terminated_at
+       FROM registry_contracts WHERE partner_id = $1 AND recorded_at <= $2`,
+      [partnerId, at],
+    );
+    return this.rollUpMembers(
+      contracts.map((contract) => {
+        const end = addSchoolYears(contract.start_year, contract.term_years);
+        const terminated = contract.terminated_at === null ? undefined : addSchoolYears(schoolYearOfDate(new Date(contract.terminated_at).toISOString().slice(0, 10)), 1);
+        return { clusterId: contract.cluster_id, from: contract.start_year, until: terminated !== undefined && terminated < end ? terminated : end };
+      }),
+      year,
+      asOf,
+    );
   }
 
   async zone(zoneId: string, year?: SchoolYear, asOf?: Date): Promise<MetricReading[]> {
     await this.exists('registry_zones', 'zone_id', 'zone', zoneId);
     const clusters = await this.sql.query<{ cluster_id: string }>('SELECT cluster_id FROM registry_clusters WHERE zone_id = $1', [zoneId]);
-    return this.rollUpMembers(clusters.map((row) => row.cluster_id), year, asOf);
+    return this.rollUpMembers(clusters.map((row) => ({ clusterId: row.cluster_id })), year, asOf);
   }
 
   /** The metric over every school of the state that reported it: the goal of `stateAverage` targets. */
@@ -95,13 +112,17 @@ export class MetricQueries {
     return bySchool;
   }
 
-  private async rollUpMembers(clusterIds: readonly string[], year?: SchoolYear, asOf?: Date): Promise<MetricReading[]> {
+  /** Sums the member schools of the clusters, each within its window of school years (`from` up to, not including, `until`). */
+  private async rollUpMembers(windows: readonly { clusterId: string; from?: SchoolYear; until?: SchoolYear }[], year?: SchoolYear, asOf?: Date): Promise<MetricReading[]> {
     // DISTINCT: a school counts once even if it moved between two of the clusters within the years asked.
+    // School years are written YYYY-YY, so they compare in order as text.
     const rows = await this.sql.query<SchoolMetricRow>(
-      `SELECT DISTINCT ${COLUMNS} FROM ${memberships(asOf, 3)} m
-       JOIN ${schoolMetrics(asOf, 3)} sm ON sm.school_id = m.school_id AND sm.school_year >= m.from_year AND (m.until_year IS NULL OR sm.school_year < m.until_year)
-       WHERE m.cluster_id = ANY($1::text[]) AND ($2::text IS NULL OR sm.school_year = $2)`,
-      [clusterIds, year ?? null, ...(asOf ? [asOf.toISOString()] : [])],
+      `SELECT DISTINCT ${COLUMNS} FROM unnest($1::text[], $2::text[], $3::text[]) AS w(cluster_id, from_year, until_year)
+       JOIN ${memberships(asOf, 5)} m ON m.cluster_id = w.cluster_id
+       JOIN ${schoolMetrics(asOf, 5)} sm ON sm.school_id = m.school_id AND sm.school_year >= m.from_year AND (m.until_year IS NULL OR sm.school_year < m.until_year)
+         AND sm.school_year >= w.from_year AND (w.until_year IS NULL OR sm.school_year < w.until_year)
+       WHERE ($4::text IS NULL OR sm.school_year = $4)`,
+      [windows.map((w) => w.clusterId), windows.map((w) => w.from ?? ''), windows.map((w) => w.until ?? null), year ?? null, ...(asOf ? [asOf.toISOString()] : [])],
     );
     const groups = new Map<string, SchoolMetricRow[]>();
     for (const row of rows) {
@@ -140,21 +161,21 @@ function isoOf(value: Date | string): string {
   return new Date(value).toISOString();
 }
 
-/** A reading as the public API shows it: with its rate, and blanked when its denominator is below nMin. */
-export interface PublicReading extends MetricReading {
+/** A reading as the API shows it: with its rate and whether its denominator is below nMin. */
+export interface ShownReading extends MetricReading {
   rate: number | null;
-  /** The denominator is below nMin: numbers withheld (DESIGN.md section 5). */
+  /** The denominator is below nMin (DESIGN.md section 5). */
   smallNumber: boolean;
 }
 
 /**
- * Small numbers (DESIGN.md section 5): a value whose denominator is below `nMin` is shown as
- * suppressed on public reads. An indicator reported without a denominator is a count (stored
- * over 1) and is shown as it is.
+ * Small numbers (DESIGN.md section 5): a value whose denominator is below `nMin` is flagged
+ * `smallNumber`, and its numbers withheld when `suppress` (the public, the dashboards). An
+ * indicator reported without a denominator is a count (stored over 1) and is shown as it is.
  */
-export function publicReading(reading: MetricReading, nMin: number): PublicReading {
+export function shownReading(reading: MetricReading, nMin: number, suppress: boolean): ShownReading {
   const count = reading.metric.startsWith('indicator.') && reading.denominator === 1;
   const smallNumber = !count && reading.denominator !== null && reading.denominator < nMin;
-  if (smallNumber) return { ...reading, numerator: null, denominator: null, rate: null, smallNumber };
+  if (smallNumber && suppress) return { ...reading, numerator: null, denominator: null, rate: null, smallNumber };
   return { ...reading, rate: rateOf(reading), smallNumber };
 }

@@ -42,7 +42,8 @@ interface ContractRow {
 export class ScorecardQueries {
   constructor(private readonly sql: SqlExecutor) {}
 
-  async scorecard(contractId: string, asOf?: Date): Promise<Scorecard> {
+  /** `districtId`: a district reads the lines of its own schools and of the cluster, not the other districts' schools. */
+  async scorecard(contractId: string, asOf?: Date, districtId?: string): Promise<Scorecard> {
     const at = asOf ?? new Date();
     const [contract] = await this.sql.query<ContractRow>(
       `SELECT contract_id, partner_id, cluster_id, start_year, term_years, baseline_year, terminated_at, termination_reason
@@ -56,8 +57,9 @@ export class ScorecardQueries {
          WHERE contract_id = $1 AND known_at <= $2
          ORDER BY scope, subject_id, metric, contract_year, known_at DESC) latest
        WHERE NOT removed
+         AND ($3::text IS NULL OR scope = 'cluster' OR subject_id IN (SELECT school_id FROM registry_schools WHERE district_id = $3))
        ORDER BY contract_year, metric, scope DESC, subject_id`,
-      [contractId, at.toISOString()],
+      [contractId, at.toISOString(), districtId ?? null],
     );
     const terminated = contract.terminated_at !== null && new Date(contract.terminated_at) <= at;
     return {
@@ -73,6 +75,49 @@ export class ScorecardQueries {
       lines: rows.map(reading),
     };
   }
+
+  /** A partner's scorecard (DESIGN.md section 7): the roll-up of its contracts' cluster lines. */
+  async partner(partnerId: string, asOf?: Date): Promise<PartnerScorecard> {
+    const at = asOf ?? new Date();
+    const [partner] = await this.sql.query('SELECT 1 FROM registry_partners WHERE partner_id = $1 AND recorded_at <= $2', [partnerId, at.toISOString()]);
+    if (!partner) throw new NotFoundError('partner', partnerId);
+    const ids = await this.sql.query<{ contract_id: string }>('SELECT contract_id FROM registry_contracts WHERE partner_id = $1 AND recorded_at <= $2 ORDER BY start_year, contract_id', [
+      partnerId,
+      at.toISOString(),
+    ]);
+    const contracts = [];
+    const standing = new Map<string, ScorecardLine['status']>();
+    for (const { contract_id } of ids) {
+      const { asOf: _asOf, lines, ...card } = await this.scorecard(contract_id, at);
+      const clusterLines = lines.filter((line) => line.scope === 'cluster');
+      contracts.push({ ...card, lines: clusterLines });
+      for (const line of clusterLines) {
+        const key = `${line.schoolYear}|${contract_id}`;
+        const before = standing.get(key);
+        if (before === undefined || STANDING.indexOf(line.status) < STANDING.indexOf(before)) standing.set(key, line.status);
+      }
+    }
+    const years = new Map<string, PartnerScorecard['years'][number]>();
+    for (const [key, status] of [...standing].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const schoolYear = key.split('|')[0];
+      const year = years.get(schoolYear) ?? { schoolYear, met: 0, missed: 0, atRisk: 0, onTrack: 0, pending: 0 };
+      year[status === 'at_risk' ? 'atRisk' : status === 'on_track' ? 'onTrack' : status] += 1;
+      years.set(schoolYear, year);
+    }
+    return { partnerId, asOf: at.toISOString(), contracts, years: [...years.values()] };
+  }
+}
+
+/** How a cluster stood in a school year, worst first: one missed line makes the year missed. */
+const STANDING: readonly ScorecardLine['status'][] = ['missed', 'at_risk', 'pending', 'on_track', 'met'];
+
+export interface PartnerScorecard {
+  partnerId: string;
+  asOf: string;
+  /** Each contract's cluster lines by contract year. */
+  contracts: (Omit<Scorecard, 'lines' | 'asOf'> & { lines: ScorecardLineReading[] })[];
+  /** Per school year, how many of the partner's clusters met, missed, were at risk, on track or pending (each cluster by its worst line). */
+  years: { schoolYear: string; met: number; missed: number; atRisk: number; onTrack: number; pending: number }[];
 }
 
 function reading(row: LineRow): ScorecardLineReading {

@@ -5,7 +5,7 @@ import { WebhookStore } from './webhook-store';
 
 /** A district's webhooks: registered by the state office or the district itself. */
 @ApiTags('alerts')
-@Access({ roles: ['state', 'district'], district: 'district' })
+@Access({ roles: ['state', 'district'], scope: 'district' })
 @Controller('api/v1/districts/:districtId')
 export class WebhooksController {
   constructor(private readonly webhooks: WebhookStore) {}

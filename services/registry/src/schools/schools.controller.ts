@@ -45,7 +45,7 @@ export class SchoolsController {
     return this.readSide.after(written, () => this.registry.school(schoolId));
   }
 
-  @Access({ roles: ['state', 'researcher', 'district'], district: 'own' })
+  @Access({ roles: ['state', 'researcher', 'district'], scope: 'own' })
   @Get()
   @ApiQuery({ name: 'districtId', required: false })
   @ApiQuery({ name: 'clusterId', required: false })
@@ -54,7 +54,7 @@ export class SchoolsController {
     return this.registry.schools({ districtId: caller.role.kind === 'district' ? caller.role.districtId : districtId, clusterId });
   }
 
-  @Access({ roles: ['state', 'researcher', 'district'], district: 'school' })
+  @Access({ roles: ['state', 'researcher', 'district', 'partner'], scope: 'school' })
   @Get(':schoolId')
   get(@Param('schoolId') schoolId: string) {
     return this.registry.school(schoolId);

@@ -1,0 +1,130 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { INestApplication } from '@nestjs/common';
+import { createApp } from '@turnaround/all-in-one';
+import { Role } from '@turnaround/domain';
+import { ApiKeys } from '@turnaround/platform';
+import { testConfig } from './support/app';
+import { eventually } from './support/eventually';
+import { httpClient } from './support/http-client';
+
+jest.setTimeout(120_000);
+
+type Http = Awaited<ReturnType<typeof httpClient>>;
+
+const attendance = (schoolId: string, schoolYear: string, membershipDays: number, attendanceDays: number) => ({
+  schoolId, schoolYear, periodStart: `${schoolYear.slice(0, 4)}-09-01`, periodEnd: `20${schoolYear.slice(5)}-06-30`, membershipDays, attendanceDays,
+});
+
+/**
+ * Cluster C of S1 (district D1) and S2 (district D2). Partner P1 holds it under K1 for 2023-24
+ * to 2025-26; partner P2 takes it over under K2 from 2026-27. P3 holds no contract.
+ */
+describe('each role sees what DESIGN.md section 2 gives it, small numbers included', () => {
+  let dataDir: string;
+  let app: INestApplication;
+  let state: Http;
+  const as: Record<string, Http> = {};
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'turnaround-roles-'));
+    app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
+    state = await httpClient(app);
+    const ok = async (path: string, body: unknown) => expect((await state.post(path, body)).status).toBe(201);
+    await ok('/api/v1/zones', { zoneId: 'Z', stateCode: 'MA', name: 'Zone', districtIds: ['D1', 'D2'] });
+    await ok('/api/v1/clusters', { clusterId: 'C', zoneId: 'Z', name: 'Cluster' });
+    for (const [schoolId, districtId] of [['S1', 'D1'], ['S2', 'D2']]) {
+      await ok('/api/v1/schools', { schoolId, districtId, name: `School ${schoolId}`, gradeSpan: '06-08' });
+      await ok(`/api/v1/schools/${schoolId}/cluster-assignments`, { clusterId: 'C', fromYear: '2023-24', strategy: 'transformation' });
+    }
+    for (const partnerId of ['P1', 'P2', 'P3']) await ok('/api/v1/partners', { partnerId, name: `Partner ${partnerId}`, role: 'lead' });
+    const contract = { clusterId: 'C', schoolIds: ['S1', 'S2'], governance: 'district_lead_partner', termYears: 3 };
+    await ok('/api/v1/contracts', {
+      ...contract, contractId: 'K1', partnerId: 'P1', startYear: '2023-24', baselineYear: '2022-23',
+      targets: [{ metric: 'attendance_rate', contractYear: 1, kind: 'absolute', value: 0.93, scope: 'school' }],
+    });
+    await ok('/api/v1/contracts', { ...contract, contractId: 'K2', partnerId: 'P2', startYear: '2026-27', baselineYear: '2025-26', targets: [] });
+
+    const keys = app.get(ApiKeys);
+    const roles: Record<string, Role> = {
+      researcher: { kind: 'researcher' },
+      D1: { kind: 'district', districtId: 'D1' },
+      D2: { kind: 'district', districtId: 'D2' },
+      P1: { kind: 'partner', partnerId: 'P1' },
+      P2: { kind: 'partner', partnerId: 'P2' },
+      P3: { kind: 'partner', partnerId: 'P3' },
+      public: { kind: 'public' },
+    };
+    for (const [name, role] of Object.entries(roles)) as[name] = await httpClient(app, (await keys.issue(role, name)).key);
+
+    await state.post('/api/v1/feeds/attendance', [
+      attendance('S1', '2023-24', 1000, 900), // 0.90 misses 0.93
+      attendance('S2', '2023-24', 1000, 950), // 0.95 meets it
+      attendance('S1', '2025-26', 500, 460),
+      attendance('S2', '2025-26', 500, 480),
+      attendance('S1', '2026-27', 400, 300),
+      attendance('S2', '2026-27', 400, 396),
+    ]);
+    // S1's 2025-26 math: 2 of 8 tested, below nMin 10
+    await state.post('/api/v1/feeds/assessment', [
+      { schoolId: 'S1', schoolYear: '2025-26', window: 'spring', assessment: 'state_test', subject: 'math', grade: 'all', studentGroup: 'all', tested: 8, proficient: 2 },
+    ]);
+    await eventually(() => state.get('/api/v1/alerts'), (answer) => expect(answer.body).toHaveLength(1));
+  });
+  afterAll(async () => {
+    await app.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('shows one small school raw, flagged, to the state, researchers and its own district and partners, and suppressed to the public', async () => {
+    const math = async (who: Http) => {
+      const answer = await who.get('/api/v1/schools/S1/metrics?year=2025-26');
+      return answer.status === 200 ? (answer.body as { metric: string }[]).find((reading) => reading.metric === 'proficiency.math') : answer.status;
+    };
+    const raw = { numerator: 2, denominator: 8, rate: 0.25, smallNumber: true };
+    for (const who of [state, as.researcher, as.D1, as.P1, as.P2]) expect(await math(who)).toMatchObject(raw);
+    expect(await math(as.public)).toMatchObject({ numerator: null, denominator: null, rate: null, smallNumber: true });
+    // not its own: another district's school, a partner without a contract on it
+    expect(await math(as.D2)).toBe(404);
+    expect(await math(as.P3)).toBe(404);
+  });
+
+  it('rolls a partner up over its own contracts\' terms only: two partners that held one cluster in turn', async () => {
+    const rates = async (partnerId: string) =>
+      ((await state.get(`/api/v1/partners/${partnerId}/metrics`)).body as { schoolYear: string; metric: string; numerator: number; denominator: number }[])
+        .filter((reading) => reading.metric === 'attendance_rate')
+        .map((reading) => [reading.schoolYear, reading.numerator, reading.denominator]);
+    // P1, 2023-24 to 2025-26: (900 + 950) / 2000 and (460 + 480) / 1000; not 2026-27
+    expect(await rates('P1')).toEqual([['2023-24', 1850, 2000], ['2025-26', 940, 1000]]);
+    // P2 from 2026-27: (300 + 396) / 800
+    expect(await rates('P2')).toEqual([['2026-27', 696, 800]]);
+    // the cluster itself has every year
+    const cluster = (await state.get('/api/v1/clusters/C/metrics')).body as { schoolYear: string; metric: string }[];
+    expect(cluster.filter((reading) => reading.metric === 'attendance_rate').map((reading) => reading.schoolYear)).toEqual(['2023-24', '2025-26', '2026-27']);
+  });
+
+  it('gives a partner its own scorecards and alerts, read only', async () => {
+    const card = await as.P1.get('/api/v1/partners/P1/scorecard');
+    expect(card.status).toBe(200);
+    // year 1: S1 missed (0.90 < 0.93), S2 met: 1 of 2 schools is not a majority, so the cluster met its year
+    expect(card.body.years).toEqual([{ schoolYear: '2023-24', met: 1, missed: 0, atRisk: 0, onTrack: 0, pending: 0 }]);
+    expect(card.body.contracts.map((contract: { contractId: string }) => contract.contractId)).toEqual(['K1']);
+    expect((await as.P2.get('/api/v1/partners/P1/scorecard')).status).toBe(404);
+    expect((await as.P1.get('/api/v1/contracts/K1/scorecard')).status).toBe(200);
+    expect((await as.P1.get('/api/v1/contracts/K2/scorecard')).status).toBe(404);
+    const alerts = (await as.P1.get('/api/v1/alerts?partnerId=P2')).body as { schoolId: string; partnerId: string }[];
+    expect(alerts.map((alert) => [alert.schoolId, alert.partnerId])).toEqual([['S1', 'P1']]);
+    expect((await as.P2.get('/api/v1/alerts')).body).toEqual([]);
+    expect((await as.P1.post(`/api/v1/alerts/${(alerts[0] as unknown as { alertId: string }).alertId}/acknowledge`, { note: 'x' })).status).toBe(403);
+  });
+
+  it('lets a district read the lines of its own schools and of the cluster, not the other district\'s schools', async () => {
+    const lines = async (who: Http) => ((await who.get('/api/v1/contracts/K1/scorecard')).body.lines as { subjectId: string }[]).map((line) => line.subjectId).sort();
+    expect(await lines(state)).toEqual(['C', 'S1', 'S2']);
+    expect(await lines(as.D1)).toEqual(['C', 'S1']);
+    expect(await lines(as.D2)).toEqual(['C', 'S2']);
+    expect((await as.public.get('/api/v1/contracts/K1/scorecard')).status).toBe(403);
+    expect((await as.public.get('/api/v1/alerts')).status).toBe(403);
+  });
+});
