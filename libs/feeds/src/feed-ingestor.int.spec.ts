@@ -2,7 +2,8 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { NotFoundError, ValidationError } from '@turnaround/domain';
-import { EventStore, PostgresEventStore, START, StoredEvent } from '@turnaround/event-store';
+import { EventStore, EventStoreDbEventStore, PostgresEventStore, START, StoredEvent } from '@turnaround/event-store';
+import { FakeKurrentDbServer } from '@turnaround/event-store/testing';
 import { SqlClient } from '@turnaround/postgres';
 import { testDatabases } from '@turnaround/postgres/testing';
 import { FeedBatches } from './feed-batches';
@@ -206,3 +207,38 @@ describe.each(testDatabases())('feed ingestion on $name', (database) => {
     await expect(ingestor.retract('assessment', '01M015/2005-06', 'typo', context)).rejects.toThrow(ValidationError);
   });
 });
+
+describe('feed ingestion on a store whose appendMany is not atomic (KurrentDB, fake client)', () => {
+  it('counts the records a failed appendMany had already stored as accepted, not as duplicates', async () => {
+    const sql = await testDatabases()[0].open();
+    const server = new FakeKurrentDbServer();
+    const store = new EventStoreDbEventStore(server.connect(), { streamPrefix: 'p-' });
+    const other = new EventStoreDbEventStore(server.connect(), { streamPrefix: 'p-' });
+    // Another writer stores S3's record between this push's read of the streams and its append:
+    // S1 and S2 go in, S3's check fails, and the push decides S3 again.
+    const appendMany = store.appendMany.bind(store);
+    let raced = false;
+    store.appendMany = async (appends) => {
+      if (!raced) {
+        raced = true;
+        await freshIngestorOn(other, sql).then((ingestor) => ingestor.ingestJson('assessment', [record('S3')], context));
+      }
+      return appendMany(appends);
+    };
+    const summary = await (await freshIngestorOn(store, sql)).ingestJson('assessment', [record('S1'), record('S2'), record('S3')], context);
+    expect(summary).toMatchObject({ accepted: 2, duplicates: 1, restated: 0 });
+    const stored = (await store.readAll({ after: START, limit: 100 })).filter((event) => event.type !== 'FeedBatchClosed');
+    expect(stored.map((event) => event.streamId)).toEqual(['assessment-2024-25-S3', 'assessment-2024-25-S1', 'assessment-2024-25-S2']);
+    await store.close();
+    await other.close();
+    await sql.close();
+  });
+});
+
+const record = (schoolId: string) => ({
+  schoolId, schoolYear: '2024-25', window: 'spring', assessment: 'state_test', subject: 'math', grade: 'all', studentGroup: 'all', tested: 40, proficient: 20,
+});
+
+async function freshIngestorOn(store: EventStore, sql: SqlClient): Promise<FeedIngestor> {
+  return new FeedIngestor(store, await FeedBatches.create(sql), await ProfileCatalogue.load());
+}

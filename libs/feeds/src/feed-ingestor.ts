@@ -296,8 +296,19 @@ export class FeedIngestor {
       return decided.flatMap((stream) => stream.result);
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      // On KurrentDB the streams (or parts of a split stream) before the failed one went in: their
+      // records keep the outcomes decided for them; the rest are decided again against the stream.
+      const appended = new Map(error.appendedBefore.map((part) => [part.streamId, part]));
       const outcomes: FeedOutcome[] = [];
-      for (const [streamId, records] of groups) outcomes.push(...(await this.withLedger(kind, streamId, (ledger) => this.decideRecords(kind, ledger, records, batch, recordedAt))));
+      for (const [index, [streamId, records]] of groups.entries()) {
+        const stream = decided[index];
+        const part = appended.get(streamId);
+        const kept = part ? recordsStored(stream.result, part.events) : 0;
+        if (part && kept === records.length) this.remember(streamId, stream.ledger, part.nextExpectedRevision);
+        outcomes.push(...stream.result.slice(0, kept));
+        const rest = records.slice(kept);
+        if (rest.length > 0) outcomes.push(...(await this.withLedger(kind, streamId, (ledger) => this.decideRecords(kind, ledger, rest, batch, recordedAt))));
+      }
       return outcomes;
     }
   }
@@ -383,6 +394,23 @@ export class FeedIngestor {
     await this.batches.finish(batch.summary.batchId, 'failed', this.clock(), [{ field: '(batch)', message: `stopped: ${message}` }]).catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * How many of a stream's records, in order, are settled once its first `events` events are
+ * stored: each accepted or restated record is one event; a duplicate before the next event
+ * needs none.
+ */
+function recordsStored(outcomes: readonly FeedOutcome[], events: number): number {
+  let stored = 0;
+  let records = 0;
+  for (const outcome of outcomes) {
+    const appends = outcome !== 'duplicate';
+    if (appends && stored === events) break;
+    if (appends) stored += 1;
+    records += 1;
+  }
+  return records;
 }
 
 /** A feed stream's ledger from its stored events, with the revision it was built from. */
