@@ -7,7 +7,7 @@ import { SQL_CLIENT } from '@turnaround/platform';
 import { openScratchDatabase, serverUrlForTests } from '@turnaround/postgres/testing';
 import { SqlClient } from '@turnaround/postgres';
 import { eventually } from './support/eventually';
-import { testConfig } from './support/app';
+import { TEST_SECRET_KEY, testConfig } from './support/app';
 import { httpClient } from './support/http-client';
 import { attendance2023, registerOneClusterZone } from './support/one-cluster-zone';
 import { collect, kafkaBrokersForTests, uniqueTopicPrefix } from './support/kafka';
@@ -88,7 +88,7 @@ async function countEvents(sql: SqlClient, type: string): Promise<number> {
     const prefix = uniqueTopicPrefix();
     const topics = topicsOf(prefix);
     const database = await openScratchDatabase(serverUrl as string);
-    const env = { ...process.env, DATABASE_URL: database.url, KAFKA_BROKERS: (brokers as string[]).join(','), KAFKA_TOPIC_PREFIX: prefix, PORT: '0' };
+    const env = { ...process.env, DATABASE_URL: database.url, TURNAROUND_SECRET_KEY: TEST_SECRET_KEY, KAFKA_BROKERS: (brokers as string[]).join(','), KAFKA_TOPIC_PREFIX: prefix, PORT: '0' };
     const start = (): ChildProcess => spawn('node', ['-r', './infra/register.js', 'services/all-in-one/src/main.ts'], { cwd: join(__dirname, '..', '..'), env, stdio: 'ignore' });
     const sql = database;
     try {
@@ -150,7 +150,7 @@ async function countEvents(sql: SqlClient, type: string): Promise<number> {
       const published = alertsOut.messages.map((out) => ({ key: out.key, ...JSON.parse(out.value as string) }));
       expect(published).toHaveLength(7);
       expect(new Set(published.map((out) => `${out.type}/${out.alertId}`)).size).toBe(7);
-      expect(published.every((out) => out.key === 'D1' && out.districtId === 'D1')).toBe(true);
+      expect(published.every((out) => out.key === 'D1' && out.districtIds.includes('D1'))).toBe(true);
       expect(published.filter((out) => out.type === 'OffTrackAlertResolved').map((out) => out.schoolId).sort()).toEqual(['B', 'C']);
     } finally {
       await alertsOut.stop();
