@@ -1,2 +1,3 @@
 export * from './research-panel';
 export * from './proof-points';
+export { seededRandom } from './seeded-random';

@@ -1,6 +1,6 @@
 import { NotFoundError, ScorecardLine, TargetInForce } from '@turnaround/domain';
 import { SqlExecutor } from '@turnaround/postgres';
-import { LineRow } from './scorecards.projection';
+import { lineOfRow, LineRow } from './scorecards.projection';
 
 /** A scorecard line as the API shows it: the domain's line, the target in force and since when, and when it was judged. */
 export interface ScorecardLineReading extends ScorecardLine {
@@ -122,19 +122,7 @@ export interface PartnerScorecard {
 
 function reading(row: LineRow): ScorecardLineReading {
   return {
-    scope: row.scope,
-    subjectId: row.subject_id,
-    metric: row.metric,
-    contractYear: row.contract_year,
-    schoolYear: row.school_year,
-    kind: row.kind,
-    status: row.status,
-    threshold: row.threshold,
-    baseline: row.baseline,
-    actual: row.actual,
-    evidence: row.evidence,
-    ...(row.reason !== null ? { reason: row.reason } : {}),
-    ...(row.schools_counted !== null ? { schools: { counted: row.schools_counted, missed: row.schools_missed as number } } : {}),
+    ...lineOfRow(row),
     target: row.target,
     targetSince: row.target_since === null ? null : new Date(row.target_since).toISOString(),
     knownAt: new Date(row.known_at).toISOString(),

@@ -327,7 +327,8 @@ export interface LineRow {
   known_at: Date | string;
 }
 
-function fromRow(row: LineRow): StoredLine {
+/** A stored row as the domain's line, without what the store adds (target in force, contract status, knowledge time). */
+export function lineOfRow(row: LineRow): ScorecardLine {
   return {
     scope: row.scope,
     subjectId: row.subject_id,
@@ -342,6 +343,12 @@ function fromRow(row: LineRow): StoredLine {
     evidence: row.evidence,
     ...(row.reason !== null ? { reason: row.reason } : {}),
     ...(row.schools_counted !== null ? { schools: { counted: row.schools_counted, missed: row.schools_missed as number } } : {}),
+  };
+}
+
+function fromRow(row: LineRow): StoredLine {
+  return {
+    ...lineOfRow(row),
     target: row.target ? { ...row.target, since: new Date(row.target_since as string).toISOString() } : null,
     contractStatus: row.contract_status,
   };

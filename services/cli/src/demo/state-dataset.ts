@@ -1,4 +1,4 @@
-import { addSchoolYears, startCalendarYear } from '@turnaround/domain';
+import { addSchoolYears, seededRandom, startCalendarYear } from '@turnaround/domain';
 import { DemoPush, DemoRegistry } from './demo-zone';
 import { attendanceMonth, gradeRows, staffingReport } from './feed-builders';
 
@@ -29,18 +29,6 @@ const SCHOOLS_PER_CLUSTER = 4;
 const GROUPS = ['all', 'economically_disadvantaged', 'students_with_disabilities', 'english_learners'];
 const RECORDS_PER_SCHOOL_YEAR = 2 * 2 * 7 + 3 * GROUPS.length * 7 + 10 + 2;
 
-/** mulberry32: a small seeded generator, so the dataset never depends on Math.random. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface StateSchool {
   schoolId: string;
   districtId: string;
@@ -53,7 +41,7 @@ interface StateSchool {
 
 export function stateDataset(options: { seed?: number; schools?: number } = {}): StateDataset {
   const count = options.schools ?? 1_800;
-  const next = seeded(options.seed ?? 2026);
+  const next = seededRandom(options.seed ?? 2026);
   const schools: StateSchool[] = Array.from({ length: count }, (_, n) => ({
     schoolId: `ST-${String(n + 1).padStart(5, '0')}`,
     districtId: `D-${String(Math.floor(n / SCHOOLS_PER_DISTRICT) + 1).padStart(3, '0')}`,
