@@ -11,3 +11,4 @@ export * from './read-side.module';
 export * from './json-bodies';
 export * from './secret-box';
 export * from './dashboard-reads';
+export * from './api-schemas';

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
-import { alertAggregate, decideAcknowledgement, NotFoundError, SEVERITIES, ValidationError } from '@turnaround/domain';
-import { Access, AggregateStore, Caller, Principal, ReadSide, RequestContext, RequestCtx } from '@turnaround/platform';
+import { alertAggregate, decideAcknowledgement, NotFoundError, parseWith, SEVERITIES } from '@turnaround/domain';
+import { acknowledgementBody, Access, AggregateStore, alertAnswer, ApiAnswer, ApiBodyFrom, Caller, Principal, ReadSide, RequestContext, RequestCtx } from '@turnaround/platform';
 import { ALERT_STATUSES, AlertQueries, parseAsOf } from '@turnaround/read-model';
 
 const AS_OF = { name: 'asOf', required: false, description: 'an ISO date or time: the alerts as the service knew them then; now when absent' };
@@ -18,6 +18,7 @@ export class AlertsController {
 
   @Access({ roles: ['state', 'researcher', 'district', 'partner'], scope: 'own' })
   @Get()
+  @ApiAnswer(alertAnswer, { list: true })
   @ApiQuery({ name: 'districtId', required: false })
   @ApiQuery({ name: 'partnerId', required: false })
   @ApiQuery({ name: 'contractId', required: false })
@@ -50,6 +51,7 @@ export class AlertsController {
 
   @Access({ roles: ['state', 'researcher', 'district', 'partner'], scope: 'alert' })
   @Get(':alertId')
+  @ApiAnswer(alertAnswer)
   @ApiQuery(AS_OF)
   async get(@Param('alertId') alertId: string, @Query('asOf') asOf?: string) {
     const alert = await this.alerts.alert(alertId, parseAsOf(asOf));
@@ -59,11 +61,13 @@ export class AlertsController {
 
   @Access({ roles: ['state', 'district'], scope: 'alert' })
   @Post(':alertId/acknowledge')
+  @ApiAnswer(alertAnswer, { status: 201 })
+  @ApiBodyFrom(acknowledgementBody, 'what the district does about the alert')
   @HttpCode(201)
-  async acknowledge(@Param('alertId') alertId: string, @Body() body: { note?: unknown }, @Caller() caller: Principal, @RequestCtx() context: RequestContext) {
-    if (typeof body?.note !== 'string' || body.note.trim() === '') throw ValidationError.of('note', 'expected a note saying what the district does about the alert');
+  async acknowledge(@Param('alertId') alertId: string, @Body() body: unknown, @Caller() caller: Principal, @RequestCtx() context: RequestContext) {
+    const { note } = parseWith(acknowledgementBody, body);
     // `by` is the API key that acknowledged (DESIGN.md section 4), never a name the client typed.
-    const written = await this.aggregates.handle(alertAggregate, alertId, (alert) => decideAcknowledgement(alert, alertId, caller.keyId, body.note as string), context);
+    const written = await this.aggregates.handle(alertAggregate, alertId, (alert) => decideAcknowledgement(alert, alertId, caller.keyId, note), context);
     return this.readSide.afterAlert(written, () => this.alerts.alert(alertId));
   }
 }

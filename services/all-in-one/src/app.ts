@@ -52,8 +52,13 @@ export async function createApp(config: TurnaroundConfig, options: { logger?: fa
       .setTitle('turnaround-monitor')
       .setDescription('School turnaround in Partnership Zones: registry, feeds, metrics, scorecards and off-track alerts')
       .setVersion('1')
+      // Every operation takes an API key (README "Access"), but the health checks.
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'an API key: `npm run turnaround -- keys create --role ...`' }, 'apiKey')
+      .addSecurityRequirements('apiKey')
       .build(),
   );
+  for (const [path, operations] of Object.entries(document.paths))
+    if (path === '/health' || path.startsWith('/health/')) for (const operation of Object.values(operations)) if (typeof operation === 'object' && operation && 'responses' in operation) operation.security = [];
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
   return app;
 }

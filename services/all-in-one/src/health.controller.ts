@@ -1,6 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Public, SQL_CLIENT } from '@turnaround/platform';
+import { ApiAnswer, healthAnswer, Public, SQL_CLIENT } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 
 @ApiTags('ops')
@@ -10,6 +10,7 @@ export class HealthController {
 
   /** 200 when the database answers; the error filter turns a failure into 500. */
   @Get()
+  @ApiAnswer(healthAnswer)
   @Public()
   async health() {
     await this.sql.query('SELECT 1');

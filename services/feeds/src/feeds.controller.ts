@@ -4,7 +4,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBody, ApiConsumes, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { NotFoundError, parseFeedKind, ValidationError } from '@turnaround/domain';
 import { BatchSummary, FeedBatches, FeedContext, ProfileCatalogue } from '@turnaround/feeds';
-import { Access, RequestContext, RequestCtx } from '@turnaround/platform';
+import { Access, ApiAnswer, batchAnswer, feedAnswer, profileAnswer, rejectionsAnswer, RequestContext, RequestCtx, retractionAnswer } from '@turnaround/platform';
 import { FeedPayload, IngestFeedCommand, RetractRecordCommand } from './feeds.commands';
 
 const CSV_TYPES = ['text/csv', 'application/csv'];
@@ -20,11 +20,13 @@ export class FeedsController {
   ) {}
 
   @Get('profiles')
+  @ApiAnswer(profileAnswer, { list: true })
   listProfiles() {
     return this.profiles.list();
   }
 
   @Get('batches')
+  @ApiAnswer(batchAnswer, { list: true })
   @ApiQuery({ name: 'limit', required: false, description: 'newest first; default 50' })
   listBatches(@Query('limit', new DefaultValuePipe(50), ParseIntPipe) limit: number) {
     return this.batches.recent(Math.min(Math.max(limit, 1), 500));
@@ -32,6 +34,7 @@ export class FeedsController {
 
   /** Every record a batch rejected, with the record as pushed and why, a page at a time in row order. */
   @Get('rejections')
+  @ApiAnswer(rejectionsAnswer)
   @ApiQuery({ name: 'batchId', required: true })
   @ApiQuery({ name: 'afterRow', required: false, description: 'the last row of the previous page' })
   @ApiQuery({ name: 'limit', required: false, description: 'default 500, at most 5000' })
@@ -48,6 +51,7 @@ export class FeedsController {
   }
 
   @Post(':kind')
+  @ApiAnswer(feedAnswer)
   @HttpCode(200)
   @ApiConsumes('text/csv', 'application/json')
   @ApiQuery({ name: 'profile', required: false, description: 'vendor mapping profile for CSV (GET /api/v1/feeds/profiles); canonical when absent' })
@@ -77,6 +81,7 @@ export class FeedsController {
   }
 
   @Post(':kind/retractions')
+  @ApiAnswer(retractionAnswer, { status: 201 })
   @HttpCode(201)
   @ApiBody({ description: '{naturalKey, reason}: withdraws a record; the naturalKey is written as in the event metadata recordKey, e.g. 01M015/2010-11/annual/nys/math/all/all' })
   async retract(@Param('kind') kindText: string, @Body() body: { naturalKey?: unknown; reason?: unknown }, @RequestCtx() context: RequestContext) {

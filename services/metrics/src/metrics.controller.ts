@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import { METRIC_FAMILIES, parseSchoolYear, seesSmallNumbers, ValidationError } from '@turnaround/domain';
-import { Access, Caller, Principal, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
+import { Access, ApiAnswer, Caller, metricDefinitionAnswer, metricReadingAnswer, partnerScorecardAnswer, Principal, scorecardAnswer, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { MetricQueries, MetricReading, parseAsOf, ScorecardQueries, shownReading } from '@turnaround/read-model';
 
@@ -30,12 +30,14 @@ export class MetricsController {
   /** The metric definition table (DESIGN.md section 5), as the projections compute it. */
   @Access({ roles: ['state', 'researcher', 'district', 'partner', 'data-team', 'public'] })
   @Get('metric-definitions')
+  @ApiAnswer(metricDefinitionAnswer, { list: true })
   definitions() {
     return METRIC_FAMILIES.map((family) => ({ ...family, name: family.parameter ? `${family.family}.{${family.parameter}}` : family.family }));
   }
 
   @Access({ roles: ['state', 'researcher', 'district', 'partner', 'public'], scope: 'school' })
   @Get('schools/:id/metrics')
+  @ApiAnswer(metricReadingAnswer, { list: true })
   @ApiQuery(YEAR)
   @ApiQuery(AS_OF)
   school(@Caller() caller: Principal, @Param('id') id: string, @Query('year') year?: string, @Query('asOf') asOf?: string) {
@@ -44,6 +46,7 @@ export class MetricsController {
 
   @Access({ roles: ['state', 'researcher', 'district', 'partner', 'public'], scope: 'cluster' })
   @Get('clusters/:id/metrics')
+  @ApiAnswer(metricReadingAnswer, { list: true })
   @ApiQuery(YEAR)
   @ApiQuery(AS_OF)
   cluster(@Caller() caller: Principal, @Param('id') id: string, @Query('year') year?: string, @Query('asOf') asOf?: string) {
@@ -52,6 +55,7 @@ export class MetricsController {
 
   @Access({ roles: ['state', 'researcher', 'partner', 'public'], scope: 'partner' })
   @Get('partners/:id/metrics')
+  @ApiAnswer(metricReadingAnswer, { list: true })
   @ApiQuery(YEAR)
   @ApiQuery(AS_OF)
   partner(@Caller() caller: Principal, @Param('id') id: string, @Query('year') year?: string, @Query('asOf') asOf?: string) {
@@ -60,6 +64,7 @@ export class MetricsController {
 
   @Access({ roles: ['state', 'researcher', 'public'] })
   @Get('zones/:id/metrics')
+  @ApiAnswer(metricReadingAnswer, { list: true })
   @ApiQuery(YEAR)
   @ApiQuery(AS_OF)
   zone(@Caller() caller: Principal, @Param('id') id: string, @Query('year') year?: string, @Query('asOf') asOf?: string) {
@@ -69,6 +74,7 @@ export class MetricsController {
   /** For each school and the cluster: metric, contract year, baseline, target in force, actual and status. A district sees its own schools' lines and the cluster's. */
   @Access({ roles: ['state', 'researcher', 'district', 'partner'], scope: 'contract' })
   @Get('contracts/:id/scorecard')
+  @ApiAnswer(scorecardAnswer)
   @ApiQuery(AS_OF)
   scorecard(@Caller() caller: Principal, @Param('id') id: string, @Query('asOf') asOf?: string) {
     return this.scorecards.scorecard(id, parseAsOf(asOf), caller.role.kind === 'district' ? caller.role.districtId : undefined);
@@ -77,6 +83,7 @@ export class MetricsController {
   /** Every contract of the partner: its cluster lines by contract year, and per school year how many clusters met, missed, were at risk or on track. */
   @Access({ roles: ['state', 'researcher', 'partner'], scope: 'partner' })
   @Get('partners/:id/scorecard')
+  @ApiAnswer(partnerScorecardAnswer)
   @ApiQuery(AS_OF)
   partnerScorecard(@Param('id') id: string, @Query('asOf') asOf?: string) {
     return this.scorecards.partner(id, parseAsOf(asOf));

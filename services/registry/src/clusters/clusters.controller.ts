@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import { clusterFormed, parseWith } from '@turnaround/domain';
-import { ApiBodyFrom, Readers, ReadSide, RequestContext, RequestCtx, StateOnly } from '@turnaround/platform';
+import { ApiAnswer, ApiBodyFrom, clusterAnswer, clusterWithMembersAnswer, Readers, ReadSide, RequestContext, RequestCtx, StateOnly } from '@turnaround/platform';
 import { RegistryQueries } from '@turnaround/read-model';
 import { FormClusterCommand } from './clusters.commands';
 
@@ -17,6 +17,7 @@ export class ClustersController {
 
   @StateOnly()
   @Post()
+  @ApiAnswer(clusterWithMembersAnswer, { status: 201 })
   @HttpCode(201)
   @ApiBodyFrom(clusterFormed.schema, 'Form a cluster of schools in a zone')
   async form(@Body() body: unknown, @RequestCtx() context: RequestContext) {
@@ -27,6 +28,7 @@ export class ClustersController {
 
   @Readers()
   @Get()
+  @ApiAnswer(clusterAnswer, { list: true })
   @ApiQuery({ name: 'zoneId', required: false })
   list(@Query('zoneId') zoneId?: string) {
     return this.registry.clusters({ zoneId });
@@ -34,6 +36,7 @@ export class ClustersController {
 
   @Readers()
   @Get(':clusterId')
+  @ApiAnswer(clusterWithMembersAnswer)
   get(@Param('clusterId') clusterId: string) {
     return this.registry.cluster(clusterId);
   }

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import { contractRenewed, contractTargetsAmended, contractTerminated, parseWith, performanceContractSigned } from '@turnaround/domain';
-import { ApiBodyFrom, bodyWithPathId, Readers, ReadSide, RequestContext, RequestCtx, StateOnly } from '@turnaround/platform';
+import { ApiAnswer, ApiBodyFrom, bodyWithPathId, contractAnswer, Readers, ReadSide, RequestContext, RequestCtx, StateOnly } from '@turnaround/platform';
 import { RegistryQueries } from '@turnaround/read-model';
 import { ChangeContractCommand, SignPerformanceContractCommand } from './contracts.commands';
 
@@ -17,6 +17,7 @@ export class ContractsController {
 
   @StateOnly()
   @Post()
+  @ApiAnswer(contractAnswer, { status: 201 })
   @HttpCode(201)
   @ApiBodyFrom(performanceContractSigned.schema, 'Sign a performance contract with its targets')
   async sign(@Body() body: unknown, @RequestCtx() context: RequestContext) {
@@ -27,6 +28,7 @@ export class ContractsController {
 
   @StateOnly()
   @Post(':contractId/target-amendments')
+  @ApiAnswer(contractAnswer, { status: 201 })
   @HttpCode(201)
   @ApiBodyFrom(contractTargetsAmended.schema, 'Replace the contract targets as a whole')
   async amend(@Param('contractId') contractId: string, @Body() body: unknown, @RequestCtx() context: RequestContext) {
@@ -36,6 +38,7 @@ export class ContractsController {
 
   @StateOnly()
   @Post(':contractId/renewals')
+  @ApiAnswer(contractAnswer, { status: 201 })
   @HttpCode(201)
   @ApiBodyFrom(contractRenewed.schema, 'Extend the term, with targets for the added years')
   async renew(@Param('contractId') contractId: string, @Body() body: unknown, @RequestCtx() context: RequestContext) {
@@ -45,6 +48,7 @@ export class ContractsController {
 
   @StateOnly()
   @Post(':contractId/termination')
+  @ApiAnswer(contractAnswer, { status: 201 })
   @HttpCode(201)
   @ApiBodyFrom(contractTerminated.schema, 'End the contract')
   async terminate(@Param('contractId') contractId: string, @Body() body: unknown, @RequestCtx() context: RequestContext) {
@@ -54,6 +58,7 @@ export class ContractsController {
 
   @Readers()
   @Get()
+  @ApiAnswer(contractAnswer, { list: true })
   @ApiQuery({ name: 'clusterId', required: false })
   @ApiQuery({ name: 'partnerId', required: false })
   list(@Query('clusterId') clusterId?: string, @Query('partnerId') partnerId?: string) {
@@ -62,6 +67,7 @@ export class ContractsController {
 
   @Readers()
   @Get(':contractId')
+  @ApiAnswer(contractAnswer)
   get(@Param('contractId') contractId: string) {
     return this.registry.contract(contractId);
   }

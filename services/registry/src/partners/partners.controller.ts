@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { parseWith, partnerRegistered } from '@turnaround/domain';
-import { ApiBodyFrom, Readers, ReadSide, RequestContext, RequestCtx, StateOnly } from '@turnaround/platform';
+import { ApiAnswer, ApiBodyFrom, partnerAnswer, Readers, ReadSide, RequestContext, RequestCtx, StateOnly } from '@turnaround/platform';
 import { RegistryQueries } from '@turnaround/read-model';
 import { RegisterPartnerCommand } from './partners.commands';
 
@@ -17,6 +17,7 @@ export class PartnersController {
 
   @StateOnly()
   @Post()
+  @ApiAnswer(partnerAnswer, { status: 201 })
   @HttpCode(201)
   @ApiBodyFrom(partnerRegistered.schema, 'Register a lead, supporting or managing partner')
   async register(@Body() body: unknown, @RequestCtx() context: RequestContext) {
@@ -27,12 +28,14 @@ export class PartnersController {
 
   @Readers()
   @Get()
+  @ApiAnswer(partnerAnswer, { list: true })
   list() {
     return this.registry.partners();
   }
 
   @Readers()
   @Get(':partnerId')
+  @ApiAnswer(partnerAnswer)
   get(@Param('partnerId') partnerId: string) {
     return this.registry.partner(partnerId);
   }

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import { parseWith, schoolAssignedToCluster, schoolLeftCluster, schoolRegistered } from '@turnaround/domain';
-import { Access, ApiBodyFrom, bodyWithPathId, Caller, Principal, ReadSide, RequestContext, RequestCtx, StateOnly } from '@turnaround/platform';
+import { Access, ApiAnswer, ApiBodyFrom, bodyWithPathId, Caller, Principal, ReadSide, RequestContext, RequestCtx, schoolAnswer, schoolWithMembershipsAnswer, StateOnly } from '@turnaround/platform';
 import { RegistryQueries } from '@turnaround/read-model';
 import { AssignSchoolToClusterCommand, LeaveClusterCommand, RegisterSchoolCommand } from './schools.commands';
 
@@ -17,6 +17,7 @@ export class SchoolsController {
 
   @StateOnly()
   @Post()
+  @ApiAnswer(schoolWithMembershipsAnswer, { status: 201 })
   @HttpCode(201)
   @ApiBodyFrom(schoolRegistered.schema, 'Register a school by its state school code')
   async register(@Body() body: unknown, @RequestCtx() context: RequestContext) {
@@ -27,6 +28,7 @@ export class SchoolsController {
 
   @StateOnly()
   @Post(':schoolId/cluster-assignments')
+  @ApiAnswer(schoolWithMembershipsAnswer, { status: 201 })
   @HttpCode(201)
   @ApiBodyFrom(schoolAssignedToCluster.schema, 'The school joins a cluster from a school year on')
   async assign(@Param('schoolId') schoolId: string, @Body() body: unknown, @RequestCtx() context: RequestContext) {
@@ -37,6 +39,7 @@ export class SchoolsController {
 
   @StateOnly()
   @Post(':schoolId/cluster-departures')
+  @ApiAnswer(schoolWithMembershipsAnswer, { status: 201 })
   @HttpCode(201)
   @ApiBodyFrom(schoolLeftCluster.schema, 'The school is no longer in the cluster from a school year on')
   async leave(@Param('schoolId') schoolId: string, @Body() body: unknown, @RequestCtx() context: RequestContext) {
@@ -47,6 +50,7 @@ export class SchoolsController {
 
   @Access({ roles: ['state', 'researcher', 'district'], scope: 'own' })
   @Get()
+  @ApiAnswer(schoolAnswer, { list: true })
   @ApiQuery({ name: 'districtId', required: false })
   @ApiQuery({ name: 'clusterId', required: false })
   list(@Caller() caller: Principal, @Query('districtId') districtId?: string, @Query('clusterId') clusterId?: string) {
@@ -56,6 +60,7 @@ export class SchoolsController {
 
   @Access({ roles: ['state', 'researcher', 'district', 'partner'], scope: 'school' })
   @Get(':schoolId')
+  @ApiAnswer(schoolWithMembershipsAnswer)
   get(@Param('schoolId') schoolId: string) {
     return this.registry.school(schoolId);
   }

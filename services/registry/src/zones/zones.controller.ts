@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { parseWith, zoneEstablished } from '@turnaround/domain';
-import { ApiBodyFrom, Readers, ReadSide, RequestContext, RequestCtx, StateOnly } from '@turnaround/platform';
+import { ApiAnswer, ApiBodyFrom, Readers, ReadSide, RequestContext, RequestCtx, StateOnly, zoneAnswer } from '@turnaround/platform';
 import { RegistryQueries } from '@turnaround/read-model';
 import { EstablishZoneCommand } from './zones.commands';
 
@@ -17,6 +17,7 @@ export class ZonesController {
 
   @StateOnly()
   @Post()
+  @ApiAnswer(zoneAnswer, { status: 201 })
   @HttpCode(201)
   @ApiBodyFrom(zoneEstablished.schema, 'Establish a Partnership Zone')
   async establish(@Body() body: unknown, @RequestCtx() context: RequestContext) {
@@ -27,12 +28,14 @@ export class ZonesController {
 
   @Readers()
   @Get()
+  @ApiAnswer(zoneAnswer, { list: true })
   list() {
     return this.registry.zones();
   }
 
   @Readers()
   @Get(':zoneId')
+  @ApiAnswer(zoneAnswer)
   get(@Param('zoneId') zoneId: string) {
     return this.registry.zone(zoneId);
   }

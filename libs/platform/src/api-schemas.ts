@@ -1,0 +1,175 @@
+import {
+  CHECKPOINTS,
+  clusterFormed,
+  FEED_KINDS,
+  partnerRegistered,
+  performanceContractSigned,
+  schoolAssignedToCluster,
+  schoolRegistered,
+  SEVERITIES,
+  STRATEGIES,
+  targetSchema,
+  zoneEstablished,
+} from '@turnaround/domain';
+import { z } from 'zod';
+
+/**
+ * What the API answers, as zod schemas: the OpenAPI document's response schemas come from
+ * these (ApiOkFrom), as its request schemas come from the events' own (ApiBodyFrom). Where an
+ * answer is a registered fact, its schema is the event's, with what the read model adds.
+ */
+
+const isoTime = z.string().describe('an ISO date-time');
+const nullableNumber = z.number().nullable();
+
+export const errorAnswer = z.object({
+  error: z.string().describe('validation, not_found, conflict, unauthorized, forbidden, too_large, ...'),
+  message: z.string(),
+  issues: z.array(z.object({ row: z.number().int().optional(), field: z.string(), message: z.string() })).optional(),
+});
+
+const membership = z.object({ clusterId: z.string(), fromYear: z.string(), untilYear: z.string().nullable(), strategy: z.enum(STRATEGIES) });
+
+export const zoneAnswer = zoneEstablished.schema;
+export const clusterAnswer = clusterFormed.schema;
+export const clusterWithMembersAnswer = clusterFormed.schema.extend({
+  members: z.array(membership.omit({ clusterId: true }).extend({ schoolId: z.string() })),
+});
+export const schoolAnswer = schoolRegistered.schema.extend({ ncesId: z.string().nullable() });
+export const schoolWithMembershipsAnswer = schoolAnswer.extend({ memberships: z.array(membership) });
+export const partnerAnswer = partnerRegistered.schema;
+export const contractAnswer = z.object({
+  ...performanceContractSigned.schema.shape,
+  targets: z.array(targetSchema),
+  status: z.enum(['active', 'terminated']),
+  terminatedAt: isoTime.nullable(),
+  terminationReason: z.string().nullable(),
+});
+export const assignmentBody = schoolAssignedToCluster.schema.omit({ schoolId: true });
+
+export const metricReadingAnswer = z.object({
+  metric: z.string(),
+  schoolYear: z.string(),
+  numerator: nullableNumber,
+  denominator: nullableNumber,
+  rate: nullableNumber,
+  suppressed: z.boolean(),
+  partial: z.boolean(),
+  final: z.boolean(),
+  through: z.string(),
+  schools: z.number().int().describe('how many schools the value sums (1 for a school)'),
+  knownAt: isoTime,
+  smallNumber: z.boolean().describe('the denominator is below nMin: numbers withheld from the public'),
+});
+
+const status = z.enum(['pending', 'on_track', 'at_risk', 'met', 'missed']);
+export const scorecardLineAnswer = z.object({
+  scope: z.enum(['school', 'cluster']),
+  subjectId: z.string(),
+  metric: z.string(),
+  contractYear: z.number().int(),
+  schoolYear: z.string(),
+  kind: z.string(),
+  status,
+  threshold: nullableNumber,
+  baseline: nullableNumber,
+  actual: nullableNumber,
+  evidence: z.enum(['final', 'leading', 'none']),
+  reason: z.string().optional(),
+  schools: z.object({ counted: z.number().int(), missed: z.number().int() }).optional(),
+  target: z.record(z.string(), z.unknown()).nullable().describe('the target in force'),
+  targetSince: isoTime.nullable(),
+  knownAt: isoTime,
+});
+const contractHeading = {
+  contractId: z.string(),
+  partnerId: z.string(),
+  clusterId: z.string(),
+  status: z.enum(['active', 'terminated']),
+  termination: z.object({ at: isoTime, reason: z.string() }).nullable(),
+  startYear: z.string(),
+  baselineYear: z.string(),
+  termYears: z.number().int(),
+};
+export const scorecardAnswer = z.object({ ...contractHeading, asOf: isoTime, lines: z.array(scorecardLineAnswer) });
+export const partnerScorecardAnswer = z.object({
+  partnerId: z.string(),
+  asOf: isoTime,
+  contracts: z.array(z.object({ ...contractHeading, lines: z.array(scorecardLineAnswer) })),
+  years: z.array(z.object({ schoolYear: z.string(), met: z.number().int(), missed: z.number().int(), atRisk: z.number().int(), onTrack: z.number().int(), pending: z.number().int() })),
+});
+
+export const alertAnswer = z.object({
+  alertId: z.string(),
+  schoolId: z.string().nullable(),
+  clusterId: z.string().nullable(),
+  contractId: z.string(),
+  partnerId: z.string(),
+  districtIds: z.array(z.string()),
+  metric: z.string(),
+  contractYear: z.number().int(),
+  schoolYear: z.string(),
+  checkpoint: z.enum(CHECKPOINTS),
+  target: z.number(),
+  actual: z.number(),
+  severity: z.enum(SEVERITIES),
+  status: z.enum(['open', 'acknowledged', 'resolved']),
+  raisedAt: isoTime,
+  resolvedAt: isoTime.nullable(),
+  resolution: z.string().nullable(),
+  acknowledgements: z.array(z.object({ by: z.string(), note: z.string(), at: z.string() })),
+});
+
+const fieldIssue = z.object({ row: z.number().int().optional(), field: z.string(), message: z.string() });
+const counts = { accepted: z.number().int(), duplicates: z.number().int(), restated: z.number().int(), skipped: z.number().int(), rejectedRows: z.number().int() };
+export const feedAnswer = z.object({
+  batchId: z.string(),
+  feed: z.enum(FEED_KINDS),
+  profile: z.string().nullable(),
+  status: z.enum(['completed', 'rejected', 'failed']),
+  ...counts,
+  rejected: z.array(fieldIssue),
+  rejectedTruncated: z.boolean(),
+});
+export const batchAnswer = z.object({
+  batchId: z.string(),
+  feed: z.enum(FEED_KINDS),
+  profile: z.string().nullable(),
+  channel: z.string(),
+  actor: z.string(),
+  status: z.enum(['running', 'completed', 'rejected', 'failed']),
+  startedAt: isoTime,
+  finishedAt: isoTime.nullable(),
+  batchIssues: z.array(fieldIssue),
+  ...counts,
+});
+export const rejectionsAnswer = z.object({
+  batch: batchAnswer,
+  rejections: z.array(z.object({ row: z.number().int(), record: z.unknown(), issues: z.array(fieldIssue) })),
+  nextAfterRow: z.number().int().nullable(),
+});
+export const retractionAnswer = z.object({ retracted: z.boolean() });
+
+export const webhookAnswer = z.object({ webhookId: z.string(), districtId: z.string(), url: z.string(), createdAt: isoTime });
+export const deliveryAnswer = z.object({
+  deliveryId: z.number().int(),
+  webhookId: z.string(),
+  eventId: z.string(),
+  status: z.enum(['pending', 'delivered', 'dead']),
+  attempts: z.number().int(),
+  nextAttemptAt: isoTime,
+  lastError: z.string().nullable(),
+  deliveredAt: isoTime.nullable(),
+  payload: z.unknown(),
+});
+
+export const metricDefinitionAnswer = z.looseObject({ name: z.string(), family: z.string(), source: z.string(), direction: z.string(), numerator: z.string(), denominator: z.string() });
+export const profileAnswer = z.looseObject({ name: z.string() });
+export const healthAnswer = z.looseObject({ status: z.string() });
+
+/** Request bodies that are not events. */
+export const acknowledgementBody = z.object({ note: z.string().trim().min(1, 'expected a note saying what the district does about the alert').max(2000) });
+export const webhookBody = z.object({
+  url: z.string().describe('https, resolving to public addresses only (README "Webhooks")'),
+  secret: z.string().min(16).describe('the shared secret deliveries are signed with (at least 16 characters); never shown again'),
+});
