@@ -1,5 +1,7 @@
 const nx = require('@nx/eslint-plugin');
 
+const DRIVERS = 'drivers are imported by their adapters only (libs/postgres, libs/messaging, libs/event-store/src/eventstoredb): use the port';
+
 module.exports = [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -13,8 +15,6 @@ module.exports = [
         'error',
         {
           enforceBuildableLibDependency: false,
-          // End-to-end tests start the real all-in-one application in their own process, and load the demo zone into it.
-          allow: ['@turnaround/all-in-one', '@turnaround/demo'],
           depConstraints: [
             { sourceTag: 'scope:domain', onlyDependOnLibsWithTags: ['scope:domain'] },
             { sourceTag: 'scope:lib', onlyDependOnLibsWithTags: ['scope:domain', 'scope:lib'] },
@@ -25,6 +25,45 @@ module.exports = [
         },
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // End-to-end tests start the real all-in-one application, and load the demo zone into it;
+    // the CLI composes the application too. Nothing else may import an application.
+    files: ['test/**/*.ts', 'services/cli/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: ['@turnaround/all-in-one', '@turnaround/demo'],
+          depConstraints: [
+            { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['scope:domain', 'scope:lib', 'scope:service', 'scope:app'] },
+            { sourceTag: 'scope:test', onlyDependOnLibsWithTags: ['scope:domain', 'scope:lib', 'scope:service', 'scope:app'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The drivers (PostgreSQL, PGlite, Kafka, KurrentDB) live behind their ports: only the
+    // adapters import them, so swapping or faking one touches one file.
+    files: ['**/*.ts'],
+    ignores: [
+      'libs/postgres/src/pg-client.adapter.ts',
+      'libs/postgres/src/pglite-client.adapter.ts',
+      'libs/messaging/src/kafka-message-bus.adapter.ts',
+      'libs/event-store/src/eventstoredb/**',
+      'libs/domain/**',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['pg', 'pg-copy-streams', 'kafkajs'].map((name) => ({ name, message: DRIVERS })),
+          patterns: [{ group: ['@electric-sql/*', '@eventstore/*'], message: DRIVERS }],
+        },
+      ],
     },
   },
   {
