@@ -1,5 +1,5 @@
 import { dashboard, DashboardSpec, VariableSpec } from './grafana';
-import { allOr, allOrAny, memberIn, rolledUp, shownRate, worstStatus } from './read-model-sql';
+import { ALL_VALUE, memberIn, N_MIN, overdueFeeds, pickedAmong, pickedIn, rolledUp, schoolYearOfContractYear, shownRate, WORST_STATUS } from './read-model-sql';
 
 /**
  * The state turnaround office's dashboards (DESIGN.md sections 2 and 9): state overview ->
@@ -7,7 +7,6 @@ import { allOr, allOrAny, memberIn, rolledUp, shownRate, worstStatus } from './r
  * dashboards/provisioned is generated from it (`npm run dashboards`) and checked in tests.
  */
 
-const N_MIN_CONSTANT: VariableSpec = { name: 'n_min', label: 'Smallest denominator shown', constant: '10' };
 const METRIC: VariableSpec = { name: 'metric', label: 'Metric', sql: 'SELECT DISTINCT metric FROM school_metrics ORDER BY 1' };
 const SCHOOL_YEAR: VariableSpec = { name: 'school_year', label: 'School year', sql: 'SELECT DISTINCT school_year FROM school_metrics ORDER BY 1 DESC' };
 const ZONE: VariableSpec = {
@@ -16,17 +15,19 @@ const ZONE: VariableSpec = {
   sql: `SELECT zone_id AS __value, name || ' (' || zone_id || ')' AS __text FROM registry_zones ORDER BY zone_id`,
 };
 
-const STATUS_COLUMNS = '^(Status|Year [1-5])$';
-const CONTRACT_YEARS = [1, 2, 3];
-/** One column per contract year: the worst status of the lines `l` of that year. */
-const BY_CONTRACT_YEAR = CONTRACT_YEARS.map((year) => `${worstStatus(`l.contract_year = ${year}`)} AS "Year ${year}"`).join(',\n  ');
+const STATUS_COLUMNS = '^Status$';
+/**
+ * Every contract year of contract `k`, 1 to its term (3 to 5 years, longer once renewed), as
+ * `y.contract_year`: a year without lines yet still shows.
+ */
+const EACH_CONTRACT_YEAR = 'CROSS JOIN LATERAL generate_series(1, k.term_years) AS y(contract_year)';
 
 const stateOverview: DashboardSpec = {
   uid: 'tm-state-overview',
   title: 'Turnaround: state overview',
   description: 'Every Partnership Zone, its contracts and their status by contract year, open alerts, and the state-wide value of a metric.',
   tags: ['state'],
-  variables: [METRIC, SCHOOL_YEAR, N_MIN_CONSTANT],
+  variables: [METRIC, SCHOOL_YEAR],
   panels: [
     { title: 'Zones', kind: 'stat', width: 6, sql: 'SELECT count(*) AS "Zones" FROM registry_zones' },
     { title: 'Clusters', kind: 'stat', width: 6, sql: 'SELECT count(*) AS "Clusters" FROM registry_clusters' },
@@ -52,19 +53,22 @@ ORDER BY z.zone_id`,
     },
     {
       title: 'Contracts: status by contract year',
-      description: 'The cluster lines of each scorecard: the worst of the cluster target and the majority rule for the year.',
+      description:
+        'Each contract year of each contract, to the end of its term (renewals included): the worst of its cluster lines, the cluster target and the majority rule. Empty: no cluster target that year.',
       kind: 'table',
       width: 24,
+      height: 12,
       statusColumns: STATUS_COLUMNS,
-      sql: `SELECT z.name AS "Zone", c.name AS "Cluster", p.name AS "Lead partner", k.contract_id AS "Contract", k.start_year AS "From", k.status AS "Contract status",
-  ${BY_CONTRACT_YEAR}
+      sql: `SELECT z.name AS "Zone", c.name AS "Cluster", p.name AS "Lead partner", k.contract_id AS "Contract", k.status AS "Contract status",
+  y.contract_year AS "Contract year", ${schoolYearOfContractYear('k.start_year', 'y.contract_year')} AS "School year", ${WORST_STATUS} AS "Status"
 FROM registry_contracts k
 JOIN registry_partners p ON p.partner_id = k.partner_id
 JOIN registry_clusters c ON c.cluster_id = k.cluster_id
 JOIN registry_zones z ON z.zone_id = c.zone_id
-LEFT JOIN scorecard_lines l ON l.contract_id = k.contract_id AND l.scope = 'cluster'
-GROUP BY z.name, c.name, p.name, k.contract_id, k.start_year, k.status
-ORDER BY z.name, c.name, k.contract_id`,
+${EACH_CONTRACT_YEAR}
+LEFT JOIN scorecard_lines l ON l.contract_id = k.contract_id AND l.scope = 'cluster' AND l.contract_year = y.contract_year
+GROUP BY z.name, c.name, p.name, k.contract_id, k.start_year, k.status, y.contract_year
+ORDER BY z.name, c.name, k.contract_id, y.contract_year`,
     },
     {
       title: '$metric across the state, by school year',
@@ -96,23 +100,25 @@ const zone: DashboardSpec = {
   title: 'Turnaround: zone',
   description: 'One Partnership Zone: its clusters and schools, a metric in a school year, and each contract year at a glance.',
   tags: ['zone'],
-  variables: [ZONE, METRIC, SCHOOL_YEAR, N_MIN_CONSTANT],
+  variables: [ZONE, METRIC, SCHOOL_YEAR],
   panels: [
     {
       title: 'Clusters: status by contract year',
+      description: 'Each contract year to the end of the term (renewals included): the worst cluster line. Empty: no cluster target that year.',
       kind: 'table',
       width: 24,
-      height: 7,
+      height: 9,
       statusColumns: STATUS_COLUMNS,
       sql: `SELECT c.cluster_id AS "Cluster", c.name AS "Name", p.name AS "Lead partner", k.contract_id AS "Contract",
-  ${BY_CONTRACT_YEAR}
+  y.contract_year AS "Contract year", ${schoolYearOfContractYear('k.start_year', 'y.contract_year')} AS "School year", ${WORST_STATUS} AS "Status"
 FROM registry_clusters c
 JOIN registry_contracts k ON k.cluster_id = c.cluster_id
 JOIN registry_partners p ON p.partner_id = k.partner_id
-LEFT JOIN scorecard_lines l ON l.contract_id = k.contract_id AND l.scope = 'cluster'
+${EACH_CONTRACT_YEAR}
+LEFT JOIN scorecard_lines l ON l.contract_id = k.contract_id AND l.scope = 'cluster' AND l.contract_year = y.contract_year
 WHERE c.zone_id = '$zone'
-GROUP BY c.cluster_id, c.name, p.name, k.contract_id
-ORDER BY c.cluster_id, k.contract_id`,
+GROUP BY c.cluster_id, c.name, p.name, k.contract_id, k.start_year, y.contract_year
+ORDER BY c.cluster_id, k.contract_id, y.contract_year`,
     },
     {
       title: '$metric by cluster, $school_year',
@@ -160,6 +166,14 @@ FROM (SELECT s.school_year, c.name, ${rolledUp('s')}
   GROUP BY s.school_year, c.name) y
 ORDER BY y.school_year, y.name`,
     },
+    {
+      title: 'Zone schools with a feed overdue',
+      description:
+        "Each feed of a zone school whose next report is late on the last day of the time range (today, by default), against the feed's cadence in the service's configuration. The same rule as GET /api/v1/feeds/coverage.",
+      kind: 'table',
+      width: 24,
+      sql: overdueFeeds(`'$zone'`, `(($__timeTo())::timestamptz AT TIME ZONE 'UTC')::date`),
+    },
   ],
 };
 
@@ -172,7 +186,6 @@ const cluster: DashboardSpec = {
     ZONE,
     { name: 'cluster', label: 'Cluster', sql: `SELECT cluster_id AS __value, name AS __text FROM registry_clusters WHERE zone_id = '$zone' ORDER BY cluster_id` },
     METRIC,
-    N_MIN_CONSTANT,
   ],
   panels: [
     {
@@ -215,7 +228,7 @@ ORDER BY l.metric, l.contract_year`,
       decimals: 3,
       suppressedColumns: '^Value$',
       sql: `SELECT s.school_id AS "School", s.school_year AS "School year", ${shownRate('s.numerator', 's.denominator', 's.metric')} AS "Value",
-  CASE WHEN s.denominator < $n_min THEN NULL ELSE s.denominator END AS "Of", s.final AS "Final", s.through AS "Through"
+  CASE WHEN s.denominator < ${N_MIN} THEN NULL ELSE s.denominator END AS "Of", s.final AS "Final", s.through AS "Through"
 FROM school_metrics s
 WHERE s.metric = '$metric' AND s.school_id IN (SELECT school_id FROM registry_memberships WHERE cluster_id = '$cluster')
 ORDER BY s.school_id, s.school_year`,
@@ -225,12 +238,11 @@ ORDER BY s.school_id, s.school_year`,
       kind: 'table',
       width: 24,
       statusColumns: STATUS_COLUMNS,
-      sql: `SELECT l.subject_id AS "School", l.metric AS "Metric",
-  ${BY_CONTRACT_YEAR}
+      sql: `SELECT l.subject_id AS "School", l.metric AS "Metric", l.contract_year AS "Contract year", l.school_year AS "School year", ${WORST_STATUS} AS "Status"
 FROM scorecard_lines l
 WHERE l.cluster_id = '$cluster' AND l.scope = 'school'
-GROUP BY l.subject_id, l.metric
-ORDER BY l.subject_id, l.metric`,
+GROUP BY l.subject_id, l.metric, l.contract_year, l.school_year
+ORDER BY l.subject_id, l.metric, l.contract_year`,
     },
   ],
 };
@@ -258,12 +270,12 @@ FROM scorecard_lines WHERE contract_id = '$contract'`,
       kind: 'table',
       width: 24,
       statusColumns: STATUS_COLUMNS,
-      sql: `SELECT l.scope AS "Scope", l.subject_id AS "School or cluster", l.metric AS "Metric",
-  ${BY_CONTRACT_YEAR}
+      sql: `SELECT l.scope AS "Scope", l.subject_id AS "School or cluster", l.metric AS "Metric", l.contract_year AS "Contract year", l.school_year AS "School year",
+  ${WORST_STATUS} AS "Status"
 FROM scorecard_lines l
 WHERE l.contract_id = '$contract'
-GROUP BY l.scope, l.subject_id, l.metric
-ORDER BY l.scope, l.subject_id, l.metric`,
+GROUP BY l.scope, l.subject_id, l.metric, l.contract_year, l.school_year
+ORDER BY l.scope, l.subject_id, l.metric, l.contract_year`,
     },
     {
       title: 'Scorecard',
@@ -313,7 +325,6 @@ const school: DashboardSpec = {
   variables: [
     { name: 'school', label: 'School', sql: `SELECT school_id AS __value, name || ' (' || school_id || ')' AS __text FROM registry_schools ORDER BY school_id` },
     METRIC,
-    N_MIN_CONSTANT,
   ],
   panels: [
     {
@@ -335,7 +346,7 @@ WHERE r.school_id = '$school'`,
       decimals: 3,
       suppressedColumns: '^Value$',
       sql: `SELECT s.metric AS "Metric", s.school_year AS "School year", ${shownRate('s.numerator', 's.denominator', 's.metric')} AS "Value",
-  CASE WHEN s.denominator < $n_min THEN NULL ELSE s.denominator END AS "Of", s.final AS "Final", s.partial AS "Partial", s.through AS "Through", s.known_at AS "Known since"
+  CASE WHEN s.denominator < ${N_MIN} THEN NULL ELSE s.denominator END AS "Of", s.final AS "Final", s.partial AS "Partial", s.through AS "Through", s.known_at AS "Known since"
 FROM school_metrics s
 WHERE s.school_id = '$school'
 ORDER BY s.metric, s.school_year`,
@@ -379,7 +390,7 @@ ORDER BY a.raised_at DESC`,
   ],
 };
 
-const alertFilter = `${allOrAny('district', 'a.district_ids')} AND ${allOr('status', 'a.status')}`;
+const alertFilter = `${pickedAmong('district', 'a.district_ids')} AND ${pickedIn('status', 'a.status')}`;
 
 const alerts: DashboardSpec = {
   uid: 'tm-alerts',
@@ -387,8 +398,8 @@ const alerts: DashboardSpec = {
   description: 'Off-track alerts by district: early warnings and misses at the end of a contract year, their severity and what became of them.',
   tags: ['alerts'],
   variables: [
-    { name: 'district', label: 'District', sql: 'SELECT DISTINCT district_id FROM registry_schools ORDER BY 1', includeAll: true },
-    { name: 'status', label: 'Alert status', sql: `SELECT unnest(ARRAY['open', 'acknowledged', 'resolved'])`, includeAll: true },
+    { name: 'district', label: 'District', sql: 'SELECT DISTINCT district_id FROM registry_schools ORDER BY 1', allValue: ALL_VALUE, multi: true },
+    { name: 'status', label: 'Alert status', sql: `SELECT unnest(ARRAY['open', 'acknowledged', 'resolved'])`, allValue: ALL_VALUE, multi: true },
   ],
   panels: [
     {
@@ -415,7 +426,7 @@ ORDER BY 1`,
       width: 12,
       sql: `SELECT d.district_id AS "District", count(*) FILTER (WHERE a.status = 'open') AS "Open", count(*) FILTER (WHERE a.status = 'acknowledged') AS "Acknowledged",
   count(*) FILTER (WHERE a.status = 'resolved') AS "Resolved"
-FROM alerts a CROSS JOIN unnest(a.district_ids) AS d(district_id) WHERE ${allOr('district', 'd.district_id')}
+FROM alerts a CROSS JOIN unnest(a.district_ids) AS d(district_id) WHERE ${pickedIn('district', 'd.district_id')}
 GROUP BY d.district_id
 ORDER BY d.district_id`,
     },

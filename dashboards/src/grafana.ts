@@ -34,10 +34,14 @@ export interface VariableSpec {
   name: string;
   label: string;
   /** SQL returning `__value` and `__text`, or a single column. */
-  sql?: string;
-  /** A hidden constant instead of a query. */
-  constant?: string;
-  includeAll?: boolean;
+  sql: string;
+  /**
+   * An "All" option, with the custom all value Grafana writes into the SQL for it as it is
+   * (read-model-sql.ts `ALL_VALUE`, which `pickedIn` reads as "no filter").
+   */
+  allValue?: string;
+  /** Several values may be picked at once. */
+  multi?: boolean;
 }
 
 export interface DashboardSpec {
@@ -85,8 +89,6 @@ export function dashboard(spec: DashboardSpec): Record<string, unknown> {
 }
 
 function variable(spec: VariableSpec): Record<string, unknown> {
-  if (spec.constant !== undefined)
-    return { type: 'constant', name: spec.name, label: spec.label, query: spec.constant, hide: 2, skipUrlSync: true };
   return {
     type: 'query',
     name: spec.name,
@@ -96,10 +98,9 @@ function variable(spec: VariableSpec): Record<string, unknown> {
     query: spec.sql,
     refresh: 1,
     sort: 0,
-    multi: false,
-    includeAll: spec.includeAll ?? false,
-    // "All" stands for every value as the text 'All'; the queries test for it.
-    ...(spec.includeAll ? { allValue: 'All' } : {}),
+    multi: spec.multi ?? false,
+    includeAll: spec.allValue !== undefined,
+    ...(spec.allValue === undefined ? {} : { allValue: spec.allValue }),
     current: {},
     hide: 0,
   };

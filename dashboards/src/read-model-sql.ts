@@ -1,11 +1,23 @@
+import { feedPeriodEnd } from '@turnaround/read-model';
+
 /**
  * SQL fragments the dashboards share, over the read model's tables (libs/read-model,
- * services/registry, services/alerts). Statuses are never computed here: they come from
- * `scorecard_lines`, which the alerting service writes from the domain's evaluation.
+ * services/registry, services/alerts) and the service's settings (`service_settings`, which
+ * the service writes from its configuration at every start). Statuses are never computed
+ * here: they come from `scorecard_lines`, which the alerting service writes from the domain's
+ * evaluation.
  */
 
-/** The `n_min` dashboard constant: keep it equal to the service's N_MIN. */
-export const N_MIN = '$n_min';
+/** The service's N_MIN, as it wrote it at its start: never a copy in the dashboard. */
+export const N_MIN = `(SELECT value::float8 FROM service_settings WHERE name = 'n_min')`;
+
+/**
+ * The custom all value of every include-All variable. Grafana writes a custom all value into
+ * the SQL as it is (a picked value it quotes itself), so this is a SQL literal; `pickedIn` and
+ * `pickedAmong` read it as "no filter". Without it, All would stand for the options the
+ * variable's query offered, and rows outside them (or an empty list: `IN ()`) would break it.
+ */
+export const ALL_VALUE = `'__all__'`;
 
 /**
  * A rate as a dashboard shows it (DESIGN.md section 5): empty (shown "suppressed") when the
@@ -33,17 +45,76 @@ export function memberIn(m: string, year: string): string {
   return `${m}.from_year <= ${year} AND (${m}.until_year IS NULL OR ${year} < ${m}.until_year)`;
 }
 
-/** Of a set of scorecard lines, the status that says most: missed, then at risk, pending, on track, met. */
-export function worstStatus(filter: string): string {
-  return `(array_agg(l.status ORDER BY array_position(ARRAY['missed', 'at_risk', 'pending', 'on_track', 'met'], l.status)) FILTER (WHERE ${filter}))[1]`;
+/** Of the scorecard lines `l` of a group, the status that says most: missed, then at risk, pending, on track, met. */
+export const WORST_STATUS = `(array_agg(l.status ORDER BY array_position(ARRAY['missed', 'at_risk', 'pending', 'on_track', 'met'], l.status)) FILTER (WHERE l.status IS NOT NULL))[1]`;
+
+/** The school year (`2024-25`) of contract year `contractYear` of a contract starting in `startYear`. */
+export function schoolYearOfContractYear(startYear: string, contractYear: string): string {
+  const first = `(left(${startYear}, 4)::int + ${contractYear} - 1)`;
+  return `(${first} || '-' || lpad(((${first} + 1) % 100)::text, 2, '0'))`;
 }
 
-/** A condition on a variable with an "All" option. */
-export function allOr(variable: string, column: string): string {
-  return `('$${variable}' = 'All' OR ${column} = '$${variable}')`;
+/**
+ * `column` is one of the values picked in include-All variable `variable`, or All is picked.
+ * Grafana writes a picked value of such a variable quoted ('D-1'), several joined ('D-1','D-2').
+ */
+export function pickedIn(variable: string, column: string): string {
+  return `(${column} IN ($${variable}) OR ${ALL_VALUE} IN ($${variable}))`;
 }
 
-/** As `allOr`, for an array column: the chosen value is one of its elements. */
-export function allOrAny(variable: string, arrayColumn: string): string {
-  return `('$${variable}' = 'All' OR '$${variable}' = ANY(${arrayColumn}))`;
+/** As `pickedIn`, for an array column: one of its elements is picked. */
+export function pickedAmong(variable: string, arrayColumn: string): string {
+  return `(${arrayColumn} && ARRAY[$${variable}]::text[] OR ${ALL_VALUE} IN ($${variable}))`;
+}
+
+/** The school year (`2024-25`) a date falls in: July 1 to June 30. */
+function schoolYearOfDay(day: string): string {
+  return `(to_char(${day} - interval '6 months', 'YYYY') || '-' || to_char(${day} + interval '6 months', 'YY'))`;
+}
+
+/**
+ * Data coverage (DESIGN.md section 7) of the schools in a cluster of zone `zone` (a SQL
+ * expression) in the school year of day `today`: one row per school and watched feed whose next
+ * report is late that day. The rule is the domain's `feedCoverage` (libs/domain/src/coverage),
+ * written in SQL for Grafana: the first month of the feed's cadence after the month of the
+ * last period received (from the month the school was registered, when none arrived), due at
+ * the end of that month plus the grace days. The cadences are the service's (`feed_cadence`).
+ * The dashboards test compares the rows with GET /api/v1/feeds/coverage.
+ */
+export function overdueFeeds(zone: string, today: string): string {
+  const from = `CASE WHEN r.last_period_end IS NULL THEN date_trunc('month', z.expected_from::timestamp)
+      ELSE date_trunc('month', r.last_period_end::timestamp) + interval '1 month' END`;
+  return `WITH day AS (SELECT ${today} AS today),
+cadence AS (
+  SELECT c.key AS feed, ARRAY(SELECT jsonb_array_elements_text(c.value->'months')::int) AS months, (c.value->>'graceDays')::int AS grace_days
+  FROM service_settings s CROSS JOIN LATERAL jsonb_each(s.value::jsonb) AS c
+  WHERE s.name = 'feed_cadence'),
+zone_schools AS (
+  SELECT DISTINCT ON (r.school_id) r.school_id, r.name, r.district_id, c.name AS cluster, (r.recorded_at AT TIME ZONE 'UTC')::date AS expected_from
+  FROM registry_memberships m
+  JOIN registry_clusters c ON c.cluster_id = m.cluster_id
+  JOIN registry_schools r ON r.school_id = m.school_id
+  CROSS JOIN day
+  WHERE c.zone_id = ${zone} AND ${memberIn('m', schoolYearOfDay('day.today'))}
+  ORDER BY r.school_id, c.name),
+received AS (
+  SELECT f.school_id, f.feed, max(${feedPeriodEnd('f')}) AS last_period_end
+  FROM feed_records f
+  WHERE NOT f.retracted AND f.school_id IN (SELECT school_id FROM zone_schools)
+  GROUP BY f.school_id, f.feed),
+next AS (
+  SELECT z.school_id, z.name, z.district_id, z.cluster, k.feed, r.last_period_end, k.grace_days,
+    (SELECT min(g.m) FROM generate_series(${from}, ${from} + interval '11 months', interval '1 month') AS g(m)
+     WHERE extract(month FROM g.m)::int = ANY(k.months))::date AS next_month
+  FROM zone_schools z
+  CROSS JOIN cadence k
+  LEFT JOIN received r ON r.school_id = z.school_id AND r.feed = k.feed),
+due AS (
+  SELECT n.*, (n.next_month + interval '1 month' - interval '1 day')::date + n.grace_days AS due_by FROM next n)
+SELECT d.school_id AS "School", d.name AS "Name", d.district_id AS "District", d.cluster AS "Cluster", d.feed AS "Feed",
+  coalesce(to_char(d.last_period_end, 'YYYY-MM-DD'), 'none') AS "Last period", to_char(d.next_month, 'YYYY-MM') AS "Next period",
+  to_char(d.due_by, 'YYYY-MM-DD') AS "Due by", day.today - d.due_by AS "Days overdue"
+FROM due d CROSS JOIN day
+WHERE day.today > d.due_by
+ORDER BY "Days overdue" DESC, d.school_id, d.feed`;
 }

@@ -7,7 +7,7 @@ import { ApiKeys, DASHBOARD_READER_ROLE, DASHBOARD_READS } from '@turnaround/pla
 import { createPgClient, SqlClient } from '@turnaround/postgres';
 import { openScratchDatabase, serverUrlForTests } from '@turnaround/postgres/testing';
 import { testConfig } from './support/app';
-import { expandGrafanaSql } from './support/grafana-sql';
+import { ALL, expandGrafanaSql, GrafanaVariable } from './support/grafana-sql';
 import { eventually } from './support/eventually';
 import { httpClient } from './support/http-client';
 import { attendance2023, registerOneClusterZone } from './support/one-cluster-zone';
@@ -20,7 +20,7 @@ const SECRET_TABLES = ['api_keys', 'webhooks', 'webhook_deliveries', 'feed_rejec
 interface Dashboard {
   title: string;
   panels: { title: string; targets?: { rawSql: string }[] }[];
-  templating: { list: { type: string; name: string; query: string }[] };
+  templating: { list: GrafanaVariable[] };
 }
 const dashboards = readdirSync(PROVISIONED_DIR)
   .filter((file) => file.endsWith('.json'))
@@ -62,7 +62,7 @@ const serverUrl = serverUrlForTests();
     const failed: string[] = [];
     for (const dashboard of dashboards) {
       // Permissions are checked when a query is planned, so any value of the right type serves.
-      const variables = Object.fromEntries(dashboard.templating.list.map((variable) => [variable.name, variable.type === 'constant' ? variable.query : 'All']));
+      const variables = Object.fromEntries(dashboard.templating.list.map((variable) => [variable.name, variable.includeAll ? { variable, current: ALL, options: [] } : 'All']));
       const queries = [
         ...dashboard.templating.list.filter((variable) => variable.type === 'query').map((variable) => ({ what: `variable ${variable.name}`, sql: variable.query })),
         ...dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => ({ what: `panel "${panel.title}"`, sql: target.rawSql }))),

@@ -7,7 +7,8 @@ import { loadDemo } from '@turnaround/demo';
 import { createPgClient, SqlClient } from '@turnaround/postgres';
 import { openScratchDatabase, serverUrlForTests } from '@turnaround/postgres/testing';
 import { TEST_STATE_KEY, testConfig } from './support/app';
-import { expandGrafanaSql } from './support/grafana-sql';
+import { eventually } from './support/eventually';
+import { ALL, expandGrafanaSql, GrafanaVariable, Variables } from './support/grafana-sql';
 import { httpClient } from './support/http-client';
 
 jest.setTimeout(240_000);
@@ -18,13 +19,6 @@ interface Panel {
   targets: { rawSql: string; format: string }[];
   fieldConfig: { overrides: { matcher: { options: string }; properties: { id: string }[] }[] };
 }
-interface Variable {
-  type: 'query' | 'constant';
-  name: string;
-  query: string;
-  includeAll: boolean;
-}
-
 /** Values a state-office user would pick in the demo zone; each must be among the variable's options. */
 const PICKED: Record<string, string> = {
   zone: 'Z-DEMO',
@@ -34,14 +28,35 @@ const PICKED: Record<string, string> = {
   school: 'VALLEY-2',
   metric: 'proficiency.math',
   school_year: '2024-25',
-  district: 'All',
-  status: 'All',
+  district: 'D-WEST',
+  status: 'open',
 };
+/** Values picked together in a multi-value variable. */
+const PICKED_SEVERAL: Record<string, string[]> = {
+  district: ['D-EAST', 'D-WEST'],
+  status: ['open', 'resolved'],
+};
+/**
+ * How the variables are set for a run of the panels: each at its picked value; include-All
+ * variables at All; multi-value variables at several values.
+ */
+type Picking = 'one value' | 'All' | 'several values';
+/** The service's N_MIN here: not the default 10, so a dashboard that used a copy of the default would show it. */
+const N_MIN = 12;
 const RANGE = { from: new Date('2000-01-01T00:00:00Z'), to: new Date(Date.now() + 3_600_000) };
 
 const dashboards = readdirSync(PROVISIONED_DIR)
   .filter((file) => file.endsWith('.json'))
-  .map((file) => JSON.parse(readFileSync(join(PROVISIONED_DIR, file), 'utf8')) as { uid: string; title: string; panels: Panel[]; templating: { list: Variable[] } });
+  .map((file) => JSON.parse(readFileSync(join(PROVISIONED_DIR, file), 'utf8')) as { uid: string; title: string; panels: Panel[]; templating: { list: GrafanaVariable[] } });
+
+/** Every way a dashboard's variables can be set: one value each, and All and several values where a variable offers them. */
+function pickingsOf(list: readonly GrafanaVariable[]): Picking[] {
+  return [
+    'one value',
+    ...(list.some((variable) => variable.includeAll) ? (['All'] as const) : []),
+    ...(list.some((variable) => variable.multi) ? (['several values'] as const) : []),
+  ];
+}
 
 const serverUrl = serverUrlForTests();
 (serverUrl ? describe : describe.skip)('Grafana dashboards: every provisioned query on the demo zone in real PostgreSQL (no Grafana server here)', () => {
@@ -52,7 +67,7 @@ const serverUrl = serverUrlForTests();
 
   beforeAll(async () => {
     database = await openScratchDatabase(serverUrl as string);
-    app = await createApp(testConfig({ DATABASE_URL: database.url }), { logger: false });
+    app = await createApp(testConfig({ DATABASE_URL: database.url, N_MIN: String(N_MIN) }), { logger: false });
     http = await httpClient(app);
     await loadDemo(app, http.base, TEST_STATE_KEY);
     // A separate connection, as Grafana has.
@@ -64,30 +79,27 @@ const serverUrl = serverUrlForTests();
     await database?.close();
   });
 
-  /** The dashboard's variables in order, each from its own query with the ones before it expanded. */
-  async function variablesOf(list: Variable[]): Promise<Record<string, string>> {
-    const values: Record<string, string> = {};
+  /**
+   * The dashboard's variables in order, each offered what its own query answers with the ones
+   * before it set, as Grafana sets them: a multi-value variable's value is a list even of one.
+   */
+  async function variablesOf(list: readonly GrafanaVariable[], picking: Picking): Promise<Variables> {
+    const values: Variables = {};
     for (const variable of list) {
-      if (variable.type === 'constant') {
-        values[variable.name] = variable.query;
-        continue;
-      }
       const rows = await sql.query<Record<string, string>>(expandGrafanaSql(variable.query, values, RANGE));
       const options = rows.map((row) => String(row.__value ?? Object.values(row)[0]));
-      const picked = PICKED[variable.name];
-      expect({ variable: variable.name, picked, offered: options.includes(picked) || (variable.includeAll && picked === 'All') }).toEqual({
-        variable: variable.name,
-        picked,
-        offered: true,
-      });
-      values[variable.name] = picked;
+      const picked = picking === 'several values' && variable.multi ? PICKED_SEVERAL[variable.name] : [PICKED[variable.name]];
+      expect({ variable: variable.name, picked: picked.filter((value) => !options.includes(value)) }).toEqual({ variable: variable.name, picked: [] });
+      const current = picking === 'All' && variable.includeAll ? ALL : variable.multi ? picked : picked[0];
+      values[variable.name] = { variable, current, options };
     }
     return values;
   }
 
   describe.each(dashboards.map((dashboard) => [dashboard.title, dashboard] as const))('%s', (_, dashboard) => {
-    it.each(dashboard.panels.map((panel) => [panel.title, panel] as const))('panel "%s" returns rows with the columns it needs', async (_title, panel) => {
-      const variables = await variablesOf(dashboard.templating.list);
+    const runs = dashboard.panels.flatMap((panel) => pickingsOf(dashboard.templating.list).map((picking) => [panel.title, picking, panel] as const));
+    it.each(runs)('panel "%s" with %s picked returns rows with the columns it needs', async (_title, picking, panel) => {
+      const variables = await variablesOf(dashboard.templating.list, picking);
       for (const target of panel.targets) {
         const rows = await sql.query<Record<string, unknown>>(expandGrafanaSql(target.rawSql, variables, RANGE));
         expect(rows.length).toBeGreaterThan(0);
@@ -107,39 +119,74 @@ const serverUrl = serverUrlForTests();
     });
   });
 
-  it('shows the cluster roll-up the API computes, and each contract year of K-HILL with the status of its scorecard', async () => {
-    const zone = dashboards.find((dashboard) => dashboard.uid === 'tm-zone');
-    const panel = zone?.panels.find((candidate) => candidate.title === '$metric by cluster, $school_year') as Panel;
-    const variables = { zone: 'Z-DEMO', metric: 'proficiency.math', school_year: '2024-25', n_min: '10' };
+  const panelOf = (uid: string, title: string) => dashboards.find((dashboard) => dashboard.uid === uid)?.panels.find((panel) => panel.title === title) as Panel;
+
+  it('shows the cluster roll-up the API computes', async () => {
+    const panel = panelOf('tm-zone', '$metric by cluster, $school_year');
+    const variables = { zone: 'Z-DEMO', metric: 'proficiency.math', school_year: '2024-25' };
     const rows = await sql.query<{ Cluster: string; Value: number }>(expandGrafanaSql(panel.targets[0].rawSql, variables, RANGE));
     const api: { metric: string; schoolYear: string; numerator: number; denominator: number }[] = (await http.get('/api/v1/clusters/C-HILL/metrics?year=2024-25')).body;
     const math = api.find((reading) => reading.metric === 'proficiency.math') as { numerator: number; denominator: number };
     expect(rows.find((row) => row.Cluster === 'Hillcrest feeder pattern')?.Value).toBeCloseTo(math.numerator / math.denominator, 4);
-
-    const card = (await http.get('/api/v1/contracts/K-HILL/scorecard')).body as { lines: { scope: string; contractYear: number; status: string }[] };
-    const overview = dashboards.find((dashboard) => dashboard.uid === 'tm-state-overview');
-    const statuses = overview?.panels.find((candidate) => candidate.title === 'Contracts: status by contract year') as Panel;
-    const [row] = (await sql.query<Record<string, string>>(expandGrafanaSql(statuses.targets[0].rawSql, { metric: 'x', school_year: 'x', n_min: '10' }, RANGE))).filter(
-      (candidate) => candidate.Contract === 'K-HILL',
-    );
-    const order = ['missed', 'at_risk', 'pending', 'on_track', 'met'];
-    for (const year of [1, 2, 3]) {
-      const worst = card.lines
-        .filter((line) => line.scope === 'cluster' && line.contractYear === year)
-        .map((line) => line.status)
-        .sort((a, b) => order.indexOf(a) - order.indexOf(b))[0];
-      expect({ year, status: row[`Year ${year}`] }).toEqual({ year, status: worst });
-    }
   });
 
-  it('shows a rate as suppressed when the source suppressed it or its denominator is below n_min, and a count indicator as it is', async () => {
+  it('shows every contract year to the end of the term, renewals included, each with the worst status of its scorecard', async () => {
+    const panel = panelOf('tm-state-overview', 'Contracts: status by contract year');
+    const statuses = async (contractId: string) =>
+      (await sql.query<Record<string, string | number | null>>(expandGrafanaSql(panel.targets[0].rawSql, { metric: 'x', school_year: 'x' }, RANGE)))
+        .filter((row) => row.Contract === contractId)
+        .map((row) => ({ year: row['Contract year'], schoolYear: row['School year'], status: row.Status }));
+    const order = ['missed', 'at_risk', 'pending', 'on_track', 'met'];
+    const fromScorecard = async (contractId: string) => {
+      const card = (await http.get(`/api/v1/contracts/${contractId}/scorecard`)).body as { lines: { scope: string; contractYear: number; schoolYear: string; status: string }[] };
+      const years = [...new Set(card.lines.map((line) => line.contractYear))].sort((a, b) => a - b);
+      return years.map((year) => {
+        const lines = card.lines.filter((line) => line.scope === 'cluster' && line.contractYear === year);
+        return { year, schoolYear: lines[0]?.schoolYear, status: lines.map((line) => line.status).sort((a, b) => order.indexOf(a) - order.indexOf(b))[0] ?? null };
+      });
+    };
+    expect(await statuses('K-HILL')).toEqual(await fromScorecard('K-HILL'));
+
+    // K-RIVER's 3-year term renewed by 2 years, with a cluster target for each added year
+    const targets = [4, 5].map((contractYear) => ({ metric: 'attendance_rate', contractYear, kind: 'absolute', value: 0.92, scope: 'cluster' }));
+    expect((await http.post('/api/v1/contracts/K-RIVER/renewals', { additionalYears: 2, targets })).status).toBeLessThan(300);
+    const renewed = await eventually(() => statuses('K-RIVER'), (rows) => expect(rows.map((row) => row.year)).toEqual([1, 2, 3, 4, 5]));
+    expect(renewed.slice(3)).toEqual([
+      { year: 4, schoolYear: '2026-27', status: 'pending' },
+      { year: 5, schoolYear: '2027-28', status: 'pending' },
+    ]);
+    expect(renewed).toEqual(await fromScorecard('K-RIVER'));
+  });
+
+  it("suppresses a rate below the service's N_MIN, written in service_settings at its start: not a copy in the dashboard", async () => {
+    expect(await sql.query(`SELECT value FROM service_settings WHERE name = 'n_min'`)).toEqual([{ value: String(N_MIN) }]);
     const rows = await sql.query<{ shown: string | null }>(
       expandGrafanaSql(
-        `SELECT ${shownRate('n', 'd', 'm')} AS shown FROM (VALUES (NULL::float8, 30::float8, 'proficiency.math'), (5, 8, 'proficiency.math'), (3, 1, 'indicator.visits'), (12, 40, 'proficiency.math')) v(n, d, m)`,
-        { n_min: '10' },
+        `SELECT ${shownRate('n', 'd', 'm')} AS shown FROM (VALUES (NULL::float8, 30::float8, 'proficiency.math'), (5, 8, 'proficiency.math'), (3, 11, 'proficiency.math'),
+          (3, 1, 'indicator.visits'), (12, 40, 'proficiency.math')) v(n, d, m)`,
+        {},
         RANGE,
       ),
     );
-    expect(rows.map((row) => (row.shown === null ? null : Number(row.shown)))).toEqual([null, null, 3, 0.3]);
+    // 3 of 11 would show under the default of 10; N_MIN is 12 here
+    expect(rows.map((row) => (row.shown === null ? null : Number(row.shown)))).toEqual([null, null, null, 3, 0.3]);
+  });
+
+  it('lists the zone schools with a feed overdue as GET /api/v1/feeds/coverage judges them, on the same day', async () => {
+    const panel = panelOf('tm-zone', 'Zone schools with a feed overdue');
+    const rows = await sql.query<Record<string, string | number>>(expandGrafanaSql(panel.targets[0].rawSql, { zone: 'Z-DEMO', metric: 'x', school_year: 'x' }, RANGE));
+    type Coverage = { schoolId: string; feed: string; lastPeriodEnd: string | null; nextPeriod: string; dueBy: string; daysOverdue: number; overdue: boolean };
+    const api = (await http.get(`/api/v1/feeds/coverage?zoneId=Z-DEMO&asOf=${RANGE.to.toISOString()}`)).body as Coverage[];
+    // The demo's last reports: attendance to June 30, 2026, staffing on June 15, 2026, the state test of 2025-26.
+    const valley = (feed: string) => api.find((row) => row.schoolId === 'VALLEY-2' && row.feed === feed);
+    expect(valley('attendance')).toMatchObject({ lastPeriodEnd: '2026-06-30', nextPeriod: '2026-09', dueBy: '2026-10-15' });
+    expect(valley('staffing')).toMatchObject({ lastPeriodEnd: '2026-06-15', nextPeriod: '2026-10', dueBy: '2026-11-30' });
+    expect(valley('assessment')).toMatchObject({ lastPeriodEnd: '2026-06-30', nextPeriod: '2027-06', dueBy: '2027-09-30' });
+    expect(new Set(api.map((row) => row.schoolId)).size).toBe(12);
+
+    const shown = rows.map((row) => [row.School, row.Feed, row['Last period'], row['Next period'], row['Due by'], row['Days overdue']]);
+    const late = api.filter((row) => row.overdue).map((row) => [row.schoolId, row.feed, row.lastPeriodEnd ?? 'none', row.nextPeriod, row.dueBy, row.daysOverdue]);
+    expect(late.length).toBeGreaterThan(0);
+    expect(shown.sort()).toEqual(late.sort());
   });
 });

@@ -1,6 +1,7 @@
 export * from './errors';
 export * from './school-year';
 export * from './metrics/metric-catalogue';
+export * from './metrics/indicator-catalogue';
 export * from './events/event';
 export * from './events/registry-events';
 export * from './events/feed-events';
@@ -29,3 +30,4 @@ export * from './alerts/alert';
 export * from './access/roles';
 export * from './targets/targets-in-force';
 export * from './research';
+export * from './coverage/feed-coverage';

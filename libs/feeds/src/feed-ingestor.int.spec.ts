@@ -167,6 +167,38 @@ describe.each(testDatabases())('feed ingestion on $name', (database) => {
     expect(await batches.report(summary.batchId)).toMatchObject({ status: 'rejected', batchIssues: summary.rejected });
   });
 
+  it('answers a vendor file pushed without its profile with the profile it fits, in one message', async () => {
+    const summary = await ingestor.ingestCsv('assessment', fixture('nyc-doe-math-sample.csv'), context);
+    expect(summary).toMatchObject({ status: 'rejected', accepted: 0 });
+    expect(summary.rejected).toEqual([
+      { row: 1, field: 'profile', message: "this looks like nyc-doe-math: add ?profile=nyc-doe-math (CLI: --profile nyc-doe-math); the header does not fit profile 'canonical'" },
+    ]);
+    expect(await allEvents(store, sql)).toHaveLength(0);
+  });
+
+  it('takes a year-to-date attendance period over the months it contains, and rejects a partial overlap as a row naming the other period', async () => {
+    const text = [
+      'schoolId,schoolYear,periodStart,periodEnd,membershipDays,attendanceDays',
+      'S1,2024-25,2024-09-01,2024-09-30,8000,7400',
+      'S1,2024-25,2024-10-01,2024-10-31,8800,8000',
+      'S1,2024-25,2024-09-01,2024-10-31,16800,15600',
+      'S1,2024-25,2024-10-15,2024-11-14,8400,7800',
+      'S1,2024-25,2024-11-01,2024-11-30,8400,7700',
+    ].join('\n');
+    const summary = await ingestor.ingestCsv('attendance', csv(text), context);
+    expect(summary).toMatchObject({ status: 'completed', accepted: 4, rejectedRows: 1 });
+    expect(summary.rejected).toEqual([
+      { row: 5, field: 'periodStart', message: expect.stringMatching(/^expected a period that does not overlap one already reported, got 2024-10-15 to 2024-11-14, partly overlapping period 2024-09-01 to 2024-10-31: /) },
+    ]);
+    // the months stay in the log (the metrics count the year to date instead); the refused row is not stored
+    expect((await allEvents(store, sql)).map((event) => `${(event.data as { periodStart: string }).periodStart}/${(event.data as { periodEnd: string }).periodEnd}`)).toEqual([
+      '2024-09-01/2024-09-30', '2024-10-01/2024-10-31', '2024-09-01/2024-10-31', '2024-11-01/2024-11-30',
+    ]);
+    expect(await batches.rejections(summary.batchId, { afterRow: 0, limit: 10 })).toMatchObject([{ row: 5, issues: summary.rejected }]);
+    // pushed again, the refused row is refused again and the rest are duplicates
+    expect(await freshIngestor().ingestCsv('attendance', csv(text), context)).toMatchObject({ accepted: 0, duplicates: 4, rejectedRows: 1 });
+  });
+
   it('reports malformed CSV as rejected rows, never silently dropping the lines a stray quote swallows', async () => {
     const text = 'schoolId,schoolYear,indicator,numerator,denominator\nS1,2024-25,dropouts,3,400\nS1,2024-25,"tru"ants,12,400\nS1,2024-25,truants,12,400\n';
     const summary = await ingestor.ingestCsv('indicators', csv(text), context);

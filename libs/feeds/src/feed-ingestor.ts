@@ -10,7 +10,7 @@ import {
   FeedEvent,
   FeedKind,
   FeedLedger,
-  FeedOutcome,
+  FeedDecision,
   FeedRecord,
   feedStreamOfNaturalKey,
   feedStreamOfRecord,
@@ -115,7 +115,7 @@ export class FeedIngestor {
         if (!mapRow || !header) {
           header = record.map((column) => column.trim());
           try {
-            mapRow = prepareMapping(profile, kind, header);
+            mapRow = prepareMapping(profile, kind, header, this.profiles.list());
           } catch (error) {
             if (!(error instanceof ValidationError)) throw error;
             parser.destroy();
@@ -247,20 +247,32 @@ export class FeedIngestor {
     const counts: BatchCounts = { accepted: 0, duplicates: 0, restated: 0, skipped: 0, rejectedRows: 0 };
     const rejections: RejectedRecord[] = [];
     const byStream = new Map<string, FeedRecord[]>();
-    for (const { row, raw, mapped } of rows) {
+    const rowOf = new Map<FeedRecord, Row>();
+    for (const entry of rows) {
+      const { row, raw, mapped } = entry;
       if (mapped.kind === 'skipped') counts.skipped += 1;
       else if (mapped.kind === 'rejected') {
         counts.rejectedRows += 1;
         rejections.push({ row, record: raw, issues: mapped.issues });
       } else {
+        rowOf.set(mapped.record, entry);
         const streamId = feedStreamOfRecord(kind, mapped.record);
         const records = byStream.get(streamId);
         if (records) records.push(mapped.record);
         else byStream.set(streamId, [mapped.record]);
       }
     }
-    for (const outcome of await this.appendChunk(kind, [...byStream], batch, batch.recordedAt))
-      counts[outcome === 'accepted' ? 'accepted' : outcome === 'restated' ? 'restated' : 'duplicates'] += 1;
+    // Decisions come back in the order of the streams' records. A record the ledger refuses (an
+    // attendance period overlapping another) is a rejected row, with its row number.
+    const decided = [...byStream.values()].flat();
+    for (const [index, { outcome, issues = [] }] of (await this.appendChunk(kind, [...byStream], batch, batch.recordedAt)).entries()) {
+      if (outcome !== 'rejected') counts[outcome === 'accepted' ? 'accepted' : outcome === 'restated' ? 'restated' : 'duplicates'] += 1;
+      else {
+        const { row, raw } = rowOf.get(decided[index]) as Row;
+        counts.rejectedRows += 1;
+        rejections.push({ row, record: raw ?? decided[index], issues: issues.map((issue) => ({ row, ...issue })) });
+      }
+    }
     await this.batches.recordChunk(batch.summary.batchId, counts, rejections);
     batch.rejections?.push(...rejections);
 
@@ -281,7 +293,7 @@ export class FeedIngestor {
    * one per stream). When another writer got to one of the streams first, the chunk's streams
    * are taken one by one instead, each reloaded and decided again (withLedger).
    */
-  private async appendChunk(kind: FeedKind, groups: readonly [string, FeedRecord[]][], batch: Batch, recordedAt: string): Promise<FeedOutcome[]> {
+  private async appendChunk(kind: FeedKind, groups: readonly [string, FeedRecord[]][], batch: Batch, recordedAt: string): Promise<FeedDecision[]> {
     const missing = groups.map(([streamId]) => streamId).filter((streamId) => !this.ledgers.has(streamId));
     const stored = missing.length === 0 ? new Map<string, StoredEvent[]>() : await this.store.readStreams(missing);
     const loaded = groups.map(([streamId]) => this.ledgers.get(streamId) ?? ledgerOf(kind, stored.get(streamId) ?? []));
@@ -299,7 +311,7 @@ export class FeedIngestor {
       // On KurrentDB the streams (or parts of a split stream) before the failed one went in: their
       // records keep the outcomes decided for them; the rest are decided again against the stream.
       const appended = new Map(error.appendedBefore.map((part) => [part.streamId, part]));
-      const outcomes: FeedOutcome[] = [];
+      const outcomes: FeedDecision[] = [];
       for (const [index, [streamId, records]] of groups.entries()) {
         const stream = decided[index];
         const part = appended.get(streamId);
@@ -314,7 +326,7 @@ export class FeedIngestor {
   }
 
   /** Decides the records of one stream in file order: the events to append, and each record's outcome as the result. */
-  private decideRecords(kind: FeedKind, ledger: FeedLedger, records: readonly FeedRecord[], batch: Batch, recordedAt: string): { events: EventToAppend[]; result: FeedOutcome[] } {
+  private decideRecords(kind: FeedKind, ledger: FeedLedger, records: readonly FeedRecord[], batch: Batch, recordedAt: string): { events: EventToAppend[]; result: FeedDecision[] } {
     const events: EventToAppend[] = [];
     const outcomes = records.map((record) => {
       const decision = ledger.decide(record);
@@ -322,7 +334,7 @@ export class FeedIngestor {
         ledger.apply(decision.event);
         events.push(this.toAppend(kind, decision.event, batch.context, recordedAt, naturalKeyOf(kind, record), batch.summary.batchId));
       }
-      return decision.outcome;
+      return decision;
     });
     return { events, result: outcomes };
   }
@@ -398,14 +410,14 @@ export class FeedIngestor {
 
 /**
  * How many of a stream's records, in order, are settled once its first `events` events are
- * stored: each accepted or restated record is one event; a duplicate before the next event
- * needs none.
+ * stored: each accepted or restated record is one event; a duplicate or rejected record
+ * before the next event needs none.
  */
-function recordsStored(outcomes: readonly FeedOutcome[], events: number): number {
+function recordsStored(outcomes: readonly FeedDecision[], events: number): number {
   let stored = 0;
   let records = 0;
   for (const outcome of outcomes) {
-    const appends = outcome !== 'duplicate';
+    const appends = outcome.event !== undefined;
     if (appends && stored === events) break;
     if (appends) stored += 1;
     records += 1;

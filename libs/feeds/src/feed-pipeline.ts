@@ -1,7 +1,9 @@
+import { IndicatorCatalogue } from '@turnaround/domain';
 import { EventStore } from '@turnaround/event-store';
 import { SqlClient } from '@turnaround/postgres';
 import { FeedBatches } from './feed-batches';
 import { FeedIngestor } from './feed-ingestor';
+import { useIndicatorsOf } from './indicator-catalogue';
 import { ProfileCatalogue, SHIPPED_PROFILES_DIR } from './profile-catalogue';
 
 /** The feed pipeline's parts, wired one way for the service and for the CLI. */
@@ -9,10 +11,17 @@ export interface FeedPipeline {
   ingestor: FeedIngestor;
   batches: FeedBatches;
   profiles: ProfileCatalogue;
+  indicators: IndicatorCatalogue;
 }
 
-export async function createFeedPipeline(store: EventStore, sql: SqlClient, options: { profilesDir?: string; clock?: () => Date } = {}): Promise<FeedPipeline> {
+/** Also puts the indicator catalogue in force: indicator records are checked against it. */
+export async function createFeedPipeline(
+  store: EventStore,
+  sql: SqlClient,
+  options: { profilesDir?: string; indicatorsDir?: string; clock?: () => Date } = {},
+): Promise<FeedPipeline> {
   const batches = await FeedBatches.create(sql);
   const profiles = await ProfileCatalogue.load([SHIPPED_PROFILES_DIR, ...(options.profilesDir ? [options.profilesDir] : [])]);
-  return { ingestor: new FeedIngestor(store, batches, profiles, options.clock), batches, profiles };
+  const indicators = await useIndicatorsOf(options.indicatorsDir);
+  return { ingestor: new FeedIngestor(store, batches, profiles, options.clock), batches, profiles, indicators };
 }

@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SqlClient } from '@turnaround/postgres';
-import { SQL_CLIENT } from './tokens';
+import { TurnaroundConfig } from './config';
+import { SERVICE_SETTINGS_TABLE, writeServiceSettings } from './service-settings';
+import { SQL_CLIENT, TURNAROUND_CONFIG } from './tokens';
 
 /** The database role Grafana reads with (infra/timescaledb/init/10-grafana-reader.sql). */
 export const DASHBOARD_READER_ROLE = 'grafana_reader';
@@ -23,21 +25,28 @@ export const DASHBOARD_READS = [
   'metric_changes_daily',
   'scorecard_lines',
   'alerts',
+  'feed_records',
+  SERVICE_SETTINGS_TABLE,
 ] as const;
 
 /**
- * Grants the dashboards' role SELECT on DASHBOARD_READS, table by table, each time the service
- * starts (after every module has created its tables). Nothing is granted by default
- * privileges or `pg_read_all_data`, so a table added later stays closed until listed. Where
- * the role does not exist (PGlite, a server without Grafana) there is nothing to do.
+ * Writes the settings the dashboards read (`service_settings`), then grants the dashboards'
+ * role SELECT on DASHBOARD_READS, table by table, each time the service starts (after every
+ * module has created its tables). Nothing is granted by default privileges or
+ * `pg_read_all_data`, so a table added later stays closed until listed. Where the role does
+ * not exist (PGlite, a server without Grafana) there is nothing to grant.
  */
 @Injectable()
 export class DashboardReads implements OnApplicationBootstrap {
   private readonly logger = new Logger('DashboardReads');
 
-  constructor(@Inject(SQL_CLIENT) private readonly sql: SqlClient) {}
+  constructor(
+    @Inject(SQL_CLIENT) private readonly sql: SqlClient,
+    @Inject(TURNAROUND_CONFIG) private readonly config: TurnaroundConfig,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    await writeServiceSettings(this.sql, this.config);
     const [role] = await this.sql.query<{ reads_all: boolean }>(`SELECT pg_has_role(rolname, 'pg_read_all_data', 'MEMBER') AS reads_all FROM pg_roles WHERE rolname = $1`, [
       DASHBOARD_READER_ROLE,
     ]);

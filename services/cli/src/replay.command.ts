@@ -1,5 +1,6 @@
 import { ValidationError } from '@turnaround/domain';
 import { knownAsOf, openEventStore, ProjectionRunner, rebuildProjection } from '@turnaround/event-store';
+import { useIndicatorsOf } from '@turnaround/feeds';
 import { loadConfig } from '@turnaround/platform';
 import { inSchema, openDatabase, quoteIdentifier, SqlClient } from '@turnaround/postgres';
 import { readModels } from '@turnaround/read-model';
@@ -19,6 +20,8 @@ export async function replay(options: { asOf?: string }): Promise<number> {
   const config = loadConfig();
   const sql = await openDatabase(config);
   const store = await openEventStore(sql, config);
+  // Indicator targets are judged by the catalogue's direction and kind, as the service does.
+  await useIndicatorsOf(config.indicatorsDir);
   const projections = readModels({ tolerance: config.tolerance });
   try {
     if (!knownAt) {

@@ -1,23 +1,45 @@
 import { IncomingMessage } from 'node:http';
-import { Body, Controller, DefaultValuePipe, Get, HttpCode, HttpException, HttpStatus, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, DefaultValuePipe, Get, HttpCode, HttpException, HttpStatus, Inject, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBody, ApiConsumes, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { NotFoundError, parseFeedKind, ValidationError } from '@turnaround/domain';
+import { FEED_KINDS, NotFoundError, parseFeedKind, ValidationError } from '@turnaround/domain';
 import { BatchSummary, FeedBatches, FeedContext, ProfileCatalogue } from '@turnaround/feeds';
-import { Access, ApiAnswer, batchAnswer, feedAnswer, profileAnswer, rejectionsAnswer, RequestContext, RequestCtx, retractionAnswer } from '@turnaround/platform';
+import { Access, ApiAnswer, batchAnswer, Caller, Clock, CLOCK, feedAnswer, Principal, profileAnswer, rejectionsAnswer, RequestContext, RequestCtx, retractionAnswer, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
+import { SqlClient } from '@turnaround/postgres';
+import { CoverageQueries, parseAsOf } from '@turnaround/read-model';
+import { z } from 'zod';
 import { FeedPayload, IngestFeedCommand, RetractRecordCommand } from './feeds.commands';
 
 const CSV_TYPES = ['text/csv', 'application/csv'];
+
+const coverageAnswer = z.object({
+  schoolId: z.string(),
+  name: z.string(),
+  districtId: z.string(),
+  feed: z.enum(FEED_KINDS),
+  lastPeriodEnd: z.string().nullable().describe('the latest day a received record reaches (YYYY-MM-DD); null when none arrived'),
+  nextPeriod: z.string().describe('the month whose report comes next, YYYY-MM'),
+  dueBy: z.string().describe('the last day that report is on time'),
+  daysOverdue: z.number().int(),
+  overdue: z.boolean(),
+});
 
 @ApiTags('feeds')
 @Access({ roles: ['state', 'data-team'] })
 @Controller('api/v1/feeds')
 export class FeedsController {
+  private readonly coverage: CoverageQueries;
+
   constructor(
     private readonly commands: CommandBus,
     private readonly batches: FeedBatches,
     private readonly profiles: ProfileCatalogue,
-  ) {}
+    @Inject(SQL_CLIENT) sql: SqlClient,
+    @Inject(TURNAROUND_CONFIG) private readonly config: TurnaroundConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.coverage = new CoverageQueries(sql);
+  }
 
   @Get('profiles')
   @ApiAnswer(profileAnswer, { list: true })
@@ -48,6 +70,20 @@ export class FeedsController {
     if (!batch) throw new NotFoundError('feed batch', batchId);
     const rejections = await this.batches.rejections(batchId, { afterRow, limit: Math.min(Math.max(limit, 1), 5000) });
     return { batch, rejections, nextAfterRow: rejections.length === limit ? rejections.at(-1)?.row : null };
+  }
+
+  /** Data coverage (DESIGN.md section 7): per registered school and watched feed, the last period received and how late the next one is. */
+  @Access({ roles: ['state', 'data-team', 'district'], scope: 'own' })
+  @Get('coverage')
+  @ApiAnswer(coverageAnswer, { list: true })
+  @ApiQuery({ name: 'zoneId', required: false, description: 'the schools in a cluster of the zone in the school year of the reference date' })
+  @ApiQuery({ name: 'districtId', required: false })
+  @ApiQuery({ name: 'asOf', required: false, description: 'an ISO date or time: the records known then, and late or not on that day; now when absent' })
+  listCoverage(@Caller() caller: Principal, @Query('zoneId') zoneId?: string, @Query('districtId') districtId?: string, @Query('asOf') asOf?: string) {
+    // A district sees its own schools only, whatever it asks for.
+    const role = caller.role;
+    const filter = { zoneId, districtId: role.kind === 'district' ? role.districtId : districtId, asOf: parseAsOf(asOf) };
+    return this.coverage.list(this.config.feedCadences, filter, this.clock());
   }
 
   @Post(':kind')

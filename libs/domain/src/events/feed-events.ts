@@ -31,6 +31,15 @@ export const STUDENT_GROUPS = [
 const suppressibleCount = countSchema.nullable();
 
 /**
+ * Assessment codes are written as states write them (`MCAS`, `STAAR`) and stored in lower case,
+ * so `MCAS` and `mcas` are one assessment (one natural key).
+ */
+const assessmentCodeSchema = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'expected an assessment code of letters, digits and _, in any case (e.g. "MCAS")')
+  .toLowerCase();
+
+/**
  * True when both are valid amounts and the first is larger. zod runs refinements even after a
  * field failed its own check; comparing a negative or missing count would add a second,
  * misleading issue to the one that names the real fault.
@@ -48,7 +57,7 @@ export const assessmentResultsReported = defineEvent(
       schoolId: idSchema,
       schoolYear: schoolYearSchema,
       window: z.enum(ASSESSMENT_WINDOWS),
-      assessment: slugSchema,
+      assessment: assessmentCodeSchema,
       subject: slugSchema,
       grade: z.enum(GRADES),
       studentGroup: z.enum(STUDENT_GROUPS),

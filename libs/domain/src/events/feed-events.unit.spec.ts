@@ -14,6 +14,14 @@ const assessment = {
 };
 
 describe('feed event schemas', () => {
+  it('takes an assessment code as a state writes it (MCAS, STAAR) and stores it in lower case, one natural key', () => {
+    expect(parseWith(assessmentResultsReported.schema, { ...assessment, assessment: 'MCAS' })).toMatchObject({ assessment: 'mcas' });
+    expect(parseWith(assessmentResultsReported.schema, { ...assessment, assessment: 'Staar_EOC' })).toMatchObject({ assessment: 'staar_eoc' });
+    expect(() => parseWith(assessmentResultsReported.schema, { ...assessment, assessment: 'MCAS-2' })).toThrow(
+      /assessment: expected an assessment code of letters, digits and _, in any case \(e.g. "MCAS"\)/,
+    );
+  });
+
   it('records a suppressed row with unknown counts, never zero', () => {
     const row = parseWith(assessmentResultsReported.schema, { ...assessment, proficient: null, suppressed: true });
     expect(row).toMatchObject({ tested: 40, proficient: null, suppressed: true });

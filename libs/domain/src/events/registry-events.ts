@@ -78,19 +78,28 @@ export const targetSchema = z
     const definition = metricDefinition(target.metric);
     if (!definition) return;
     const issue = (path: string, message: string) => context.addIssue({ code: 'custom', path: [path], message });
+    // An uncatalogued indicator is refused when a contract is signed or changed (contract.decide.ts),
+    // not here: a stored event stays readable whatever the catalogue says later.
+    if (definition.uncatalogued) return;
     const rate = definition.isRate;
+    // A count's targets are in its own unit (minutes), never percentage points.
+    const unit = definition.unit ? ` ${definition.unit}` : '';
     switch (target.kind) {
       case 'absolute':
         if (rate && (target.value < 0 || target.value > 1)) issue('value', `expected a rate between 0 and 1 for ${target.metric}`);
+        if (!rate && target.value < 0) issue('value', `expected a value of 0 or more${unit} for ${target.metric}`);
         break;
       case 'gain':
         if (target.value <= 0 || (rate && target.value > 1))
-          issue('value', rate ? 'expected a gain above 0 and at most 1 (0.05 = 5 percentage points)' : 'expected a gain above 0');
+          issue('value', rate ? 'expected a gain above 0 and at most 1 (0.05 = 5 percentage points)' : `expected a gain above 0${unit}`);
         break;
       case 'gap_closure':
         if (target.value <= 0 || target.value > 1) issue('value', 'expected the share of the gap to close, above 0 and at most 1');
         if (typeof target.goal === 'number' && rate && (target.goal < 0 || target.goal > 1))
           issue('goal', `expected a goal rate between 0 and 1 for ${target.metric}, or "stateAverage"`);
+        // The default goal is 1.0, or 0 for lower-is-better: a count or ratio that rises has no such top.
+        if (target.goal === undefined && definition.indicatorKind !== undefined && !rate && definition.direction === 'higher_is_better')
+          issue('goal', `expected a goal${definition.unit ? ` in ${definition.unit}` : ''} for ${target.metric} (a ${definition.indicatorKind} has no top of 1), or "stateAverage"`);
         break;
       case 'non_proficient_reduction':
         if (definition.family !== 'proficiency' && definition.family !== 'interim_proficiency')

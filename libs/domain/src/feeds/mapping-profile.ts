@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { FieldIssue, ValidationError } from '../errors';
 import { fieldIssues } from '../events/event-catalogue';
-import { FEED_KINDS, FeedKind } from '../events/feed-events';
+import { FEED_KINDS, FeedKind, IndicatorReported } from '../events/feed-events';
+import { IndicatorCatalogue, indicatorCatalogue } from '../metrics/indicator-catalogue';
 import { schoolYearStartingIn } from '../school-year';
 import { feedSchema, FeedRecord } from './feed-record';
 import { assertSchoolLevel } from './student-level-columns';
@@ -44,35 +45,32 @@ type FieldShape = { type: 'number' | 'boolean' | 'text'; optional: boolean; null
 /**
  * Checks a file's header against the profile and the feed's schema, and returns the mapper for
  * its rows. A header that cannot work (student-level columns, unmapped or unknown columns, a
- * required field no column gives) rejects the whole file before any row is read.
+ * required field no column gives) rejects the whole file before any row is read. When another
+ * of the `known` profiles takes the header as it is, that is the one message: a vendor file
+ * pushed without its profile is one mistake, not one per column.
  */
-export function prepareMapping(profile: MappingProfile, kind: FeedKind, header: readonly string[]): RowMapper {
+export function prepareMapping(
+  profile: MappingProfile,
+  kind: FeedKind,
+  header: readonly string[],
+  known: readonly MappingProfile[] = [],
+  indicators: IndicatorCatalogue = indicatorCatalogue(),
+): RowMapper {
   assertSchoolLevel(header);
   if (profile.feeds && !profile.feeds.includes(kind))
     throw ValidationError.of('profile', `profile '${profile.name}' maps ${profile.feeds.join(', ')} files, not ${kind}`);
 
   const fields = describeFields(feedSchema(kind));
-  const issues: FieldIssue[] = [];
-  const columnFields = new Map<string, string>();
-  const seen = new Set<string>();
-  for (const column of header) {
-    if (seen.has(column)) issues.push({ field: column, message: 'column appears twice in the header: expected each column once' });
-    seen.add(column);
-    if (profile.ignore.includes(column)) continue;
-    const field = profile.columns ? profile.columns[column] : column;
-    if (field === undefined) {
-      issues.push({ field: column, message: `column is not mapped by profile '${profile.name}': map it under columns or list it under ignore` });
-    } else if (!shapeOf(fields, field)) {
-      issues.push({ field: column, message: `expected a ${kind} field (${[...fields.keys()].join(', ')}), got '${field}'` });
-    } else {
-      columnFields.set(column, field);
-    }
+  const { issues, columnFields } = checkHeader(profile, kind, header, fields);
+  if (issues.length > 0) {
+    const fits = known.find((other) => other.name !== profile.name && (!other.feeds || other.feeds.includes(kind)) && checkHeader(other, kind, header, fields).issues.length === 0);
+    if (fits)
+      throw ValidationError.of(
+        'profile',
+        `this looks like ${fits.name}: add ?profile=${fits.name} (CLI: --profile ${fits.name}); the header does not fit profile '${profile.name}'`,
+      );
+    throw new ValidationError(issues);
   }
-  const given = new Set([...columnFields.values(), ...Object.keys(profile.constants)].map((field) => field.split('.')[0]));
-  for (const [field, shape] of fields)
-    if (!shape.optional && !given.has(field))
-      issues.push({ field, message: `no column gives ${field}: expected a column named ${field}${profile.columns ? ' or mapped to it' : ''}` });
-  if (issues.length > 0) throw new ValidationError(issues);
 
   const label = (field: string) => {
     const column = [...columnFields].find(([, mapped]) => mapped === field)?.[0];
@@ -123,14 +121,58 @@ export function prepareMapping(profile: MappingProfile, kind: FeedKind, header: 
     const parsed = schema.safeParse(record);
     if (!parsed.success)
       return { kind: 'rejected', issues: fieldIssues(parsed.error, row).map((issue) => ({ ...issue, field: label(issue.field) })) };
-    return { kind: 'record', record: parsed.data as FeedRecord };
+    return catalogued(kind, parsed.data as FeedRecord, row, indicators, label);
   };
 }
 
+/** The header's issues against a profile, and the field each usable column gives. */
+function checkHeader(profile: MappingProfile, kind: FeedKind, header: readonly string[], fields: Map<string, FieldShape>): { issues: FieldIssue[]; columnFields: Map<string, string> } {
+  const issues: FieldIssue[] = [];
+  const columnFields = new Map<string, string>();
+  const seen = new Set<string>();
+  for (const column of header) {
+    if (seen.has(column)) issues.push({ field: column, message: 'column appears twice in the header: expected each column once' });
+    seen.add(column);
+    if (profile.ignore.includes(column)) continue;
+    const field = profile.columns ? profile.columns[column] : column;
+    if (field === undefined) {
+      issues.push({ field: column, message: `column is not mapped by profile '${profile.name}': map it under columns or list it under ignore` });
+    } else if (!shapeOf(fields, field)) {
+      issues.push({ field: column, message: `expected a ${kind} field (${[...fields.keys()].join(', ')}), got '${field}'` });
+    } else {
+      columnFields.set(column, field);
+    }
+  }
+  const given = new Set([...columnFields.values(), ...Object.keys(profile.constants)].map((field) => field.split('.')[0]));
+  for (const [field, shape] of fields)
+    if (!shape.optional && !given.has(field))
+      issues.push({ field, message: `no column gives ${field}: expected a column named ${field}${profile.columns ? ' or mapped to it' : ''}` });
+  return { issues, columnFields };
+}
+
 /** Checks one JSON record of a feed: the canonical shape, no profile. */
-export function validateFeedRecord(kind: FeedKind, input: unknown, row: number): MappedRow {
+export function validateFeedRecord(kind: FeedKind, input: unknown, row: number, indicators: IndicatorCatalogue = indicatorCatalogue()): MappedRow {
   const parsed = feedSchema(kind).safeParse(input);
-  return parsed.success ? { kind: 'record', record: parsed.data as FeedRecord } : { kind: 'rejected', issues: fieldIssues(parsed.error, row) };
+  return parsed.success ? catalogued(kind, parsed.data as FeedRecord, row, indicators) : { kind: 'rejected', issues: fieldIssues(parsed.error, row) };
+}
+
+/**
+ * An indicator record against its catalogue entry (DESIGN.md section 5): a rate or ratio needs
+ * its denominator, a rate is at most 1, a count is its numerator alone. An indicator the
+ * catalogue does not know is stored as reported (and shown flagged as uncatalogued).
+ */
+function catalogued(kind: FeedKind, record: FeedRecord, row: number, indicators: IndicatorCatalogue, label = (field: string) => field): MappedRow {
+  if (kind !== 'indicators') return { kind: 'record', record };
+  const { indicator, numerator, denominator } = record as IndicatorReported['data'];
+  const entry = indicators.get(indicator);
+  const issue = (field: string, message: string): MappedRow => ({ kind: 'rejected', issues: [{ row, field: label(field), message }] });
+  if (entry?.kind === 'count' && denominator !== undefined)
+    return issue('denominator', `expected no denominator: ${indicator} is a count (${entry.unit}), its numerator alone`);
+  if ((entry?.kind === 'rate' || entry?.kind === 'ratio') && denominator === undefined)
+    return issue('denominator', `expected a denominator: ${indicator} is a ${entry.kind} (numerator / denominator)`);
+  if (entry?.kind === 'rate' && denominator !== undefined && numerator > denominator)
+    return issue('numerator', `expected at most the denominator (${denominator}): ${indicator} is a rate between 0 and 1, got ${numerator}`);
+  return { kind: 'record', record };
 }
 
 function describeFields(schema: z.ZodObject): Map<string, FieldShape> {

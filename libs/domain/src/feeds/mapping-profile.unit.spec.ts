@@ -98,6 +98,25 @@ describe('vendor mapping profile', () => {
     expect(() => prepareMapping(nycShaped, 'attendance', NYC_HEADER)).toThrow(/profile 'nyc-like' maps assessment files, not attendance/);
   });
 
+  it('says which known profile a header fits, in one message, rather than one per column', () => {
+    const issuesOf = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        return (error as ValidationError).issues;
+      }
+      return [];
+    };
+    // the NYC header pushed as canonical: 10 unknown columns and 9 missing fields become one hint
+    expect(issuesOf(() => prepareMapping(canonical, 'assessment', NYC_HEADER, [canonical, nycShaped]))).toEqual([
+      { field: 'profile', message: "this looks like nyc-like: add ?profile=nyc-like (CLI: --profile nyc-like); the header does not fit profile 'canonical'" },
+    ]);
+    // a header no known profile takes keeps every issue: 11 unknown columns + 9 missing fields
+    expect(issuesOf(() => prepareMapping(canonical, 'assessment', [...NYC_HEADER, 'Comment'], [canonical, nycShaped]))).toHaveLength(20);
+    // a profile of another feed is no hint
+    expect(issuesOf(() => prepareMapping(canonical, 'attendance', NYC_HEADER, [canonical, nycShaped]))).not.toContainEqual(expect.objectContaining({ field: 'profile' }));
+  });
+
   it('rejects a file with student-level columns as a whole', () => {
     expect(() => prepareMapping(canonical, 'assessment', ['schoolId', 'Student ID', 'Last_Name', 'DOB', 'School Name'])).toThrow(
       /Student ID: student-level column.*Last_Name: student-level column.*DOB: student-level column/,

@@ -1,11 +1,11 @@
 import type { FeedKind } from '../events/feed-events';
+import { IndicatorCatalogue, indicatorCatalogue, IndicatorKind, MetricDirection } from './indicator-catalogue';
 
 /**
  * The one metric definition table (DESIGN.md section 5). Every metric is a ratio of a
  * numerator to a denominator so that roll-ups can sum both; nothing here averages rates.
  * Contract validation, projections, the API and the dashboards all read this table.
  */
-export type MetricDirection = 'higher_is_better' | 'lower_is_better';
 export type MetricSource = 'assessment' | 'attendance' | 'staffing' | 'indicator';
 
 export interface MetricFamily {
@@ -13,9 +13,10 @@ export interface MetricFamily {
   /** Families such as `proficiency.{subject}` take a name after the dot. */
   parameter?: 'subject' | 'indicator';
   source: MetricSource;
-  direction: MetricDirection;
-  /** A rate lies in [0, 1]; a scale score does not. */
-  isRate: boolean;
+  /** `per_indicator`: each indicator's own, from the indicator catalogue. */
+  direction: MetricDirection | 'per_indicator';
+  /** A rate lies in [0, 1]; a scale score does not. `per_indicator`: each indicator's kind says. */
+  isRate: boolean | 'per_indicator';
   numerator: string;
   denominator: string;
   /** Which records of the year count, and when the year's value is final. */
@@ -52,31 +53,59 @@ export const METRIC_FAMILIES: readonly MetricFamily[] = [
   { family: 'teacher_attendance_rate', source: 'staffing', direction: 'higher_is_better', isRate: true,
     numerator: 'teacher work days - teacher absence days', denominator: 'teacher work days',
     window: STAFFING_WINDOW },
-  { family: 'indicator', parameter: 'indicator', source: 'indicator', direction: 'higher_is_better', isRate: true,
-    numerator: 'reported numerator', denominator: 'reported denominator (1 for a count)',
+  { family: 'indicator', parameter: 'indicator', source: 'indicator', direction: 'per_indicator', isRate: 'per_indicator',
+    numerator: 'reported numerator', denominator: 'reported denominator (1 for a count: the numerator alone)',
     window: 'the year\'s report; always final' },
 ];
 
-export interface MetricDefinition extends MetricFamily {
+export interface MetricDefinition extends Omit<MetricFamily, 'direction' | 'isRate'> {
   /** The full metric name, e.g. `proficiency.math`. */
   metric: string;
   /** The subject or indicator name, when the family takes one. */
   argument?: string;
+  /** Absent for an uncatalogued indicator only: nothing says which way is better, so it takes no target. */
+  direction?: MetricDirection;
+  isRate: boolean;
+  /** An indicator's kind from the catalogue. */
+  indicatorKind?: IndicatorKind;
+  /** A count's unit (`minutes`), in which its targets are written. */
+  unit?: string;
+  /** An indicator the catalogue does not know: stored and shown, flagged, never a target. */
+  uncatalogued?: true;
 }
 
 const NAME = /^[a-z][a-z0-9_]*$/;
 
-/** Resolves a metric name against the table; undefined when it names no known metric. */
-export function metricDefinition(metric: string): MetricDefinition | undefined {
+/**
+ * Resolves a metric name against the table, an indicator against the catalogue; undefined when
+ * it names no known metric. Any well-formed `indicator.{name}` resolves (its feed is stored and
+ * shown), flagged `uncatalogued` when the catalogue does not know it.
+ */
+export function metricDefinition(metric: string, indicators: IndicatorCatalogue = indicatorCatalogue()): MetricDefinition | undefined {
   const dot = metric.indexOf('.');
   const familyName = dot < 0 ? metric : metric.slice(0, dot);
   const argument = dot < 0 ? undefined : metric.slice(dot + 1);
   const family = METRIC_FAMILIES.find((candidate) => candidate.family === familyName);
   if (!family) return undefined;
-  if (family.parameter === undefined) return argument === undefined ? { ...family, metric } : undefined;
+  if (family.parameter === undefined) return argument === undefined ? { ...(family as MetricFamily & FixedFamily), metric } : undefined;
   if (argument === undefined || !NAME.test(argument)) return undefined;
-  return { ...family, metric, argument };
+  if (family.parameter !== 'indicator') return { ...(family as MetricFamily & FixedFamily), metric, argument };
+  const entry = indicators.get(argument);
+  const { direction: _direction, isRate: _isRate, ...common } = family;
+  if (!entry) return { ...common, metric, argument, isRate: false, uncatalogued: true };
+  return {
+    ...common,
+    metric,
+    argument,
+    direction: entry.direction,
+    isRate: entry.kind === 'rate',
+    indicatorKind: entry.kind,
+    ...(entry.unit === undefined ? {} : { unit: entry.unit }),
+  };
 }
+
+/** Every family but `indicator` says its direction and whether it is a rate itself. */
+type FixedFamily = { direction: MetricDirection; isRate: boolean };
 
 /**
  * The feed whose records a metric is computed from (undefined for a name the table does not

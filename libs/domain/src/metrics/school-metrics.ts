@@ -1,5 +1,7 @@
 import { AssessmentResultsReported, AttendanceReported, IndicatorReported, StaffingReported } from '../events/feed-events';
 import { lastDayOfSchoolYear, SchoolYear, startCalendarYear } from '../school-year';
+import { attendancePeriodsInForce } from '../feeds/attendance-periods';
+import { IndicatorCatalogue, indicatorCatalogue } from './indicator-catalogue';
 
 /**
  * One metric of one school (or roll-up) in one school year, kept as numerator and denominator
@@ -42,13 +44,23 @@ export interface SchoolYearFacts {
 }
 
 /** Every metric the facts of one school year give (the table of DESIGN.md section 5). */
-export function schoolYearMetrics(facts: SchoolYearFacts): MetricValue[] {
+export function schoolYearMetrics(facts: SchoolYearFacts, indicators: IndicatorCatalogue = indicatorCatalogue()): MetricValue[] {
   return [
     ...assessmentMetrics(facts.assessment),
-    ...attendanceMetrics(facts.schoolYear, facts.attendance),
+    ...attendanceMetrics(facts.schoolYear, attendancePeriodsInForce(facts.attendance)),
     ...staffingMetrics(facts),
-    ...facts.indicators.map((row) => value(`indicator.${row.indicator}`, row.numerator, row.denominator ?? 1, true, 'annual')),
+    ...facts.indicators.map((row) => indicatorValue(row, indicators)),
   ].sort((a, b) => (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0));
+}
+
+/**
+ * A count is its numerator alone (over 1, so roll-ups still sum both); a rate or ratio is
+ * numerator / denominator. An uncatalogued indicator is kept as reported, over 1 without a
+ * denominator: its kind is unknown, so nothing is made of it.
+ */
+function indicatorValue(row: Indicator, indicators: IndicatorCatalogue): MetricValue {
+  const denominator = indicators.get(row.indicator)?.kind === 'count' ? 1 : (row.denominator ?? 1);
+  return value(`indicator.${row.indicator}`, row.numerator, denominator, true, 'annual');
 }
 
 const FINAL_WINDOWS = ['annual', 'spring'] as const;

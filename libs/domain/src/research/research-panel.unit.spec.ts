@@ -1,3 +1,4 @@
+import { IndicatorCatalogue, indicatorCatalogue, useIndicatorCatalogue } from '../metrics/indicator-catalogue';
 import { proofPointObservations } from './proof-points';
 import { PanelMembership, PanelContract, researchPanel, SchoolYearMetric } from './research-panel';
 
@@ -84,14 +85,21 @@ describe('the research panel (DESIGN.md section 10)', () => {
   });
 
   it('shortens a metric name past Stata\'s 32 characters the same way every time, one stem for all its columns', () => {
-    const long = researchPanel({ metrics: ['indicator.advanced_coursework_rate'], nMin: 10, memberships: [], contracts: [] });
-    const [columns] = long.metricColumns;
-    const stem = columns.value;
-    // 'indicator_advanced_coursework_rate' is 34 characters; the stem leaves room for '_suppressed'.
-    expect(stem).toMatch(/^indicator_advanc_[0-9a-f]{4}$/);
-    expect([columns.numerator, columns.denominator, columns.suppressed, columns.smallN]).toEqual([`${stem}_num`, `${stem}_den`, `${stem}_suppressed`, `${stem}_small_n`]);
-    expect(researchPanel({ metrics: ['indicator.advanced_coursework_rate'], nMin: 10, memberships: [], contracts: [] }).metricColumns[0].value).toBe(stem);
-    expect(long.columns.find((column) => column.name === stem)?.label).toBe('indicator.advanced_coursework_rate (rate, 0 to 1)');
+    // the label says what the value is: the indicator catalogue in force says it is a rate
+    const before = indicatorCatalogue();
+    useIndicatorCatalogue(new IndicatorCatalogue([{ name: 'advanced_coursework_rate', kind: 'rate', direction: 'higher_is_better', description: 'advanced coursework completed / enrolled' }]));
+    try {
+      const long = researchPanel({ metrics: ['indicator.advanced_coursework_rate'], nMin: 10, memberships: [], contracts: [] });
+      const [columns] = long.metricColumns;
+      const stem = columns.value;
+      // 'indicator_advanced_coursework_rate' is 34 characters; the stem leaves room for '_suppressed'.
+      expect(stem).toMatch(/^indicator_advanc_[0-9a-f]{4}$/);
+      expect([columns.numerator, columns.denominator, columns.suppressed, columns.smallN]).toEqual([`${stem}_num`, `${stem}_den`, `${stem}_suppressed`, `${stem}_small_n`]);
+      expect(researchPanel({ metrics: ['indicator.advanced_coursework_rate'], nMin: 10, memberships: [], contracts: [] }).metricColumns[0].value).toBe(stem);
+      expect(long.columns.find((column) => column.name === stem)?.label).toBe('indicator.advanced_coursework_rate (rate, 0 to 1)');
+    } finally {
+      useIndicatorCatalogue(before);
+    }
   });
 
   it('refuses what it cannot build, naming the field', () => {

@@ -7,6 +7,8 @@ import {
   PerformanceContractSigned,
   Target,
 } from '../../events/registry-events';
+import { indicatorCatalogue } from '../../metrics/indicator-catalogue';
+import { metricDefinition } from '../../metrics/metric-catalogue';
 import { schoolYearOfContractYear } from '../../school-year';
 import { exhaustive } from '../aggregate';
 import { Cluster } from '../cluster/cluster';
@@ -56,6 +58,7 @@ export function decideContract(command: ContractCommand, state: Contract): Contr
 function signContract(command: SignPerformanceContract, state: Contract): ContractEvent[] {
   const { contractId, partnerId, clusterId, schoolIds, governance, startYear, termYears } = command.data;
   if (state.exists) throw new AlreadyExistsError('contract', contractId);
+  checkCatalogued(command.data.targets);
   const { partner, cluster } = command;
   if (!partner.exists) throw new NotFoundError('partner', partnerId);
   if (partner.role === 'supporting')
@@ -86,7 +89,28 @@ function activeContract(state: Contract, contractId: string): Extract<Contract, 
   return state;
 }
 
+/**
+ * A target may name only a catalogued indicator: nothing else says which way is better
+ * (DESIGN.md section 5). Checked when a contract is signed or changed, not in the event's
+ * schema, so a stored contract stays readable if a state later drops an entry.
+ */
+function checkCatalogued(targets: readonly Target[]): void {
+  const issues = targets.flatMap((target, index) => {
+    const definition = metricDefinition(target.metric);
+    if (!definition?.uncatalogued) return [];
+    const known = indicatorCatalogue().list().map((entry) => `indicator.${entry.name}`);
+    return [
+      {
+        field: `targets.${index}.metric`,
+        message: `indicator '${definition.argument}' is not in the indicator catalogue, so nothing says which way is better: expected ${known.length > 0 ? `one of ${known.join(', ')}` : 'a catalogued indicator'} (a state adds its own in INDICATORS_DIR)`,
+      },
+    ];
+  });
+  if (issues.length > 0) throw new ValidationError(issues);
+}
+
 function checkTargetYears(targets: readonly Target[], firstYear: number, lastYear: number): void {
+  checkCatalogued(targets);
   const issues = targets.flatMap((target, index) =>
     target.contractYear < firstYear || target.contractYear > lastYear
       ? [{ field: `targets.${index}.contractYear`, message: `expected a contract year from ${firstYear} to ${lastYear}` }]

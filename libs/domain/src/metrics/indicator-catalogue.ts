@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { ValidationError } from '../errors';
+import { slugSchema } from '../events/event';
+
+/**
+ * The indicator catalogue (DESIGN.md section 5): what each `IndicatorReported` indicator means,
+ * so that an indicator needs no code but is still judged the right way round. Entries are data
+ * (libs/feeds/indicators, plus a state's own folder), read at start-up and put in force here.
+ */
+export const METRIC_DIRECTIONS = ['higher_is_better', 'lower_is_better'] as const;
+export type MetricDirection = (typeof METRIC_DIRECTIONS)[number];
+
+/**
+ * - `rate`: numerator / denominator, a share in [0, 1];
+ * - `ratio`: numerator / denominator, may exceed 1 (incidents per enrolled student);
+ * - `count`: the numerator alone, in its own unit (minutes), no denominator.
+ */
+export const INDICATOR_KINDS = ['rate', 'ratio', 'count'] as const;
+export type IndicatorKind = (typeof INDICATOR_KINDS)[number];
+
+export const indicatorEntrySchema = z
+  .strictObject({
+    name: slugSchema,
+    kind: z.enum(INDICATOR_KINDS),
+    direction: z.enum(METRIC_DIRECTIONS),
+    description: z.string().min(1, 'expected what the indicator counts, as a data team would recognise it'),
+    /** What a count is counted in (`minutes`); targets of a count are written in it. */
+    unit: z.string().min(1).optional(),
+  })
+  .superRefine((entry, context) => {
+    if (entry.kind === 'count' && entry.unit === undefined)
+      context.addIssue({ code: 'custom', path: ['unit'], message: 'expected the unit a count is counted in (e.g. minutes): its targets are written in it' });
+    if (entry.kind !== 'count' && entry.unit !== undefined)
+      context.addIssue({ code: 'custom', path: ['unit'], message: `a ${entry.kind} has no unit: only a count takes one` });
+  });
+export type IndicatorEntry = z.infer<typeof indicatorEntrySchema>;
+
+/** One catalogue file: a list of entries. */
+export const indicatorFileSchema = z.strictObject({ indicators: z.array(indicatorEntrySchema).min(1, 'expected at least one indicator') });
+
+export class IndicatorCatalogue {
+  private readonly entries: ReadonlyMap<string, IndicatorEntry>;
+
+  /** A name given twice is refused: two meanings of one indicator would judge its targets by chance. */
+  constructor(entries: readonly IndicatorEntry[]) {
+    const byName = new Map<string, IndicatorEntry>();
+    for (const entry of entries) {
+      if (byName.has(entry.name)) throw ValidationError.of('indicators', `an indicator named '${entry.name}' is catalogued already`);
+      byName.set(entry.name, entry);
+    }
+    this.entries = byName;
+  }
+
+  get(name: string): IndicatorEntry | undefined {
+    return this.entries.get(name);
+  }
+
+  list(): IndicatorEntry[] {
+    return [...this.entries.values()];
+  }
+}
+
+let inForce = new IndicatorCatalogue([]);
+
+/**
+ * Puts a catalogue in force for the process: called once at start-up, after the files are read,
+ * before any contract or feed is judged. The metric table, target validation and evaluation
+ * read it through `indicatorCatalogue()`; pure functions that need it take it as an argument
+ * defaulting to this one, so tests pass their own.
+ */
+export function useIndicatorCatalogue(catalogue: IndicatorCatalogue): void {
+  inForce = catalogue;
+}
+
+export function indicatorCatalogue(): IndicatorCatalogue {
+  return inForce;
+}
