@@ -1,15 +1,72 @@
-import { Consumer, Kafka, logLevel, Producer } from 'kafkajs';
+import { Admin, Consumer, Kafka, logLevel, Producer } from 'kafkajs';
 import { Consumption, MessageBatch, MessageBus, OutgoingMessage } from './message-bus.port';
+
+/** Where kafkajs's own log lines go: the service's logger, so they come out in its format with the rest. */
+export type KafkaLog = (level: 'error' | 'warn' | 'info' | 'debug', message: string, fields: Record<string, unknown>) => void;
+
+/** Messages of a group's partition not yet committed. */
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  lag: number;
+}
+
+const LEVELS: Record<logLevel, Parameters<KafkaLog>[0] | undefined> = {
+  [logLevel.NOTHING]: undefined,
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
 
 /** The message bus on Apache Kafka, through kafkajs. */
 export class KafkaMessageBus implements MessageBus {
   readonly kind = 'kafka';
   private readonly kafka: Kafka;
   private producer?: Promise<Producer>;
-  private readonly consumers = new Set<Consumer>();
+  private admin?: Promise<Admin>;
+  /** Each consumer and whether it is connected now (a crash that kafkajs restarts connects it again). */
+  private readonly consumers = new Map<Consumer, boolean>();
 
-  constructor(brokers: readonly string[], clientId = 'turnaround-monitor') {
-    this.kafka = new Kafka({ clientId, brokers: [...brokers], logLevel: logLevel.ERROR, retry: { retries: 8 } });
+  constructor(brokers: readonly string[], clientId = 'turnaround-monitor', log?: KafkaLog) {
+    this.kafka = new Kafka({
+      clientId,
+      brokers: [...brokers],
+      logLevel: logLevel.ERROR,
+      retry: { retries: 8 },
+      ...(log
+        ? {
+            logCreator:
+              () =>
+              ({ namespace, level, log: { message, ...fields } }) => {
+                const named = LEVELS[level];
+                if (named) log(named, `${namespace}: ${message}`, fields);
+              },
+          }
+        : {}),
+    });
+  }
+
+  /** Whether every consumer is connected to the cluster: what readiness asks. */
+  connected(): boolean {
+    return [...this.consumers.values()].every(Boolean);
+  }
+
+  /** How far a consumer group is behind the end of each partition of `topics`. */
+  async consumerLag(groupId: string, topics: readonly string[]): Promise<PartitionLag[]> {
+    const admin = await this.connectedAdmin();
+    const lags: PartitionLag[] = [];
+    for (const { topic, partitions } of await admin.fetchOffsets({ groupId, topics: [...topics] })) {
+      const ends = new Map((await admin.fetchTopicOffsets(topic)).map((entry) => [entry.partition, entry]));
+      for (const { partition, offset } of partitions) {
+        const end = ends.get(partition);
+        if (!end) continue;
+        // -1: nothing committed yet; the group reads from the beginning, so everything still there waits.
+        const from = offset === '-1' ? BigInt(end.low) : BigInt(offset);
+        lags.push({ topic, partition, lag: Number(BigInt(end.high) - from) });
+      }
+    }
+    return lags;
   }
 
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
@@ -21,7 +78,10 @@ export class KafkaMessageBus implements MessageBus {
   async consume(options: { groupId: string; topics: readonly string[] }, handle: (batch: MessageBatch) => Promise<void>): Promise<Consumption> {
     // A member that died is replaced after 10 s rather than kafkajs' default 30 s.
     const consumer = this.kafka.consumer({ groupId: options.groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
-    this.consumers.add(consumer);
+    this.consumers.set(consumer, false);
+    consumer.on(consumer.events.CONNECT, () => this.consumers.has(consumer) && this.consumers.set(consumer, true));
+    consumer.on(consumer.events.CRASH, () => this.consumers.has(consumer) && this.consumers.set(consumer, false));
+    consumer.on(consumer.events.DISCONNECT, () => this.consumers.has(consumer) && this.consumers.set(consumer, false));
     await consumer.connect();
     await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
     await consumer.run({
@@ -68,9 +128,21 @@ export class KafkaMessageBus implements MessageBus {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.consumers].map((consumer) => consumer.disconnect()));
+    await Promise.all([...this.consumers.keys()].map((consumer) => consumer.disconnect()));
     this.consumers.clear();
     if (this.producer) await (await this.producer).disconnect();
+    if (this.admin) await (await this.admin).disconnect();
+  }
+
+  private connectedAdmin(): Promise<Admin> {
+    this.admin ??= (async () => {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      return admin;
+    })();
+    // A failed connection is not kept: the next call tries again.
+    this.admin.catch(() => (this.admin = undefined));
+    return this.admin;
   }
 
   private connectedProducer(): Promise<Producer> {

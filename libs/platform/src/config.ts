@@ -1,4 +1,5 @@
-import { ValidationError } from '@turnaround/domain';
+import { DEFAULT_FEED_CADENCES, FEED_KINDS, FeedCadences, parseFeedCadence, ValidationError } from '@turnaround/domain';
+import { RetryPolicy } from '@turnaround/event-store';
 
 /** Configuration by environment (README "Configuration"). */
 export interface TurnaroundConfig {
@@ -12,6 +13,8 @@ export interface TurnaroundConfig {
   eventstoreUrl?: string;
   /** More vendor mapping profiles, beside the shipped ones (libs/feeds/profiles/README.md). */
   feedProfilesDir?: string;
+  /** More indicator catalogue entries, beside the shipped ones (libs/feeds/indicators/README.md). */
+  indicatorsDir?: string;
   /** Accepted as a state API key (for automation); at least 16 characters. */
   bootstrapKey?: string;
   /** Public reads show a rate whose denominator is below this as suppressed (DESIGN.md section 5). */
@@ -27,6 +30,16 @@ export interface TurnaroundConfig {
   secretKey?: Buffer;
   /** Leading evidence this far short of a target still counts as on track (DESIGN.md section 7). */
   tolerance: number;
+  /** When each feed is due, for data coverage (DESIGN.md section 7); a feed left out is not watched. */
+  feedCadences: FeedCadences;
+  /** A projection batch that keeps failing: its backoff, and the attempts before its runner parks. */
+  projectionRetry: RetryPolicy;
+  /** `/health/ready` answers 503 while a projection runner is further behind the log than this. */
+  readyMaxLagSeconds: number;
+  /** When set, `/metrics` answers only `Authorization: Bearer <token>`; open otherwise (it holds nothing sensitive). */
+  metricsToken?: string;
+  /** `json`: one JSON object a line (production); `pretty`: NestJS's readable lines (development). */
+  logFormat: 'json' | 'pretty';
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnaroundConfig {
@@ -49,21 +62,49 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnaroundConf
     baseDelayMs: whole('WEBHOOK_RETRY_BASE_MS', 1_000, 1),
     maxDelayMs: whole('WEBHOOK_RETRY_MAX_MS', 300_000, 1),
   };
+  const projectionRetry = {
+    baseDelayMs: whole('PROJECTION_RETRY_BASE_MS', 1_000, 1),
+    maxDelayMs: whole('PROJECTION_RETRY_MAX_MS', 60_000, 1),
+    attempts: whole('PROJECTION_MAX_ATTEMPTS', 10, 1),
+  };
+  const logFormat = env.LOG_FORMAT || (env.NODE_ENV === 'production' ? 'json' : 'pretty');
+  if (logFormat !== 'json' && logFormat !== 'pretty') throw ValidationError.of('LOG_FORMAT', `expected json or pretty, got '${env.LOG_FORMAT}'`);
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 16) throw ValidationError.of('METRICS_TOKEN', 'expected at least 16 characters');
   return {
     port,
     webhookRetry,
+    projectionRetry,
+    readyMaxLagSeconds: whole('READY_MAX_LAG_SECONDS', 120, 1),
+    metricsToken,
+    logFormat,
     webhookAllowedHosts: allowedHosts(env.WEBHOOK_ALLOWED_HOSTS),
     secretKey: secretKey(env.TURNAROUND_SECRET_KEY),
     bootstrapKey,
     nMin,
     tolerance,
+    feedCadences: feedCadences(env),
     dataDir: env.DATA_DIR || './data',
     databaseUrl: env.DATABASE_URL || undefined,
     kafkaTopicPrefix: env.KAFKA_TOPIC_PREFIX ?? '',
     kafkaBrokers: env.KAFKA_BROKERS ? env.KAFKA_BROKERS.split(',').map((broker) => broker.trim()) : undefined,
     eventstoreUrl: env.EVENTSTORE_URL || undefined,
     feedProfilesDir: env.FEED_PROFILES_DIR || undefined,
+    indicatorsDir: env.INDICATORS_DIR || undefined,
   };
+}
+
+/** `CADENCE_ATTENDANCE`, `CADENCE_STAFFING`, ...: `months:graceDays` (e.g. `10,6:30`), or `none` to stop watching the feed. */
+function feedCadences(env: NodeJS.ProcessEnv): FeedCadences {
+  const cadences: FeedCadences = { ...DEFAULT_FEED_CADENCES };
+  for (const feed of FEED_KINDS) {
+    const name = `CADENCE_${feed.toUpperCase()}`;
+    const text = env[name];
+    if (!text) continue;
+    if (text.trim() === 'none') delete cadences[feed];
+    else cadences[feed] = parseFeedCadence(name, text);
+  }
+  return cadences;
 }
 
 /** Host names or IP addresses, comma-separated, written as a URL writes its host (IPv6 in brackets). */

@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { InProcessMessageBus, KafkaMessageBus, MessageBus, topicsOf } from '@turnaround/messaging';
 import { FEED_KINDS } from '@turnaround/domain';
 import { TurnaroundConfig } from './config';
@@ -18,7 +18,14 @@ export class MessagingModule implements OnApplicationShutdown {
           provide: MESSAGE_BUS,
           useFactory: async () => {
             if (!config.kafkaBrokers) return new InProcessMessageBus();
-            const bus = new KafkaMessageBus(config.kafkaBrokers);
+            const logger = new Logger('kafkajs');
+            const bus = new KafkaMessageBus(config.kafkaBrokers, undefined, (level, message, fields) => {
+              const line = { msg: message, ...fields };
+              if (level === 'error') logger.error(line);
+              else if (level === 'warn') logger.warn(line);
+              else if (level === 'info') logger.log(line);
+              else logger.debug(line);
+            });
             const topics = topicsOf(config.kafkaTopicPrefix);
             await bus.ensureTopics([...FEED_KINDS.map(topics.feed), topics.dlq, topics.alerts]);
             return bus;

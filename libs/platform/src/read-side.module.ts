@@ -3,6 +3,7 @@ import { Checkpoint, EventStore, ProjectionRunner } from '@turnaround/event-stor
 import { SqlClient } from '@turnaround/postgres';
 import { Alerting, alertsProjection, readSideProjection } from '@turnaround/read-model';
 import { TurnaroundConfig } from './config';
+import { ProjectionRunners } from './projection-runners';
 import { EVENT_STORE, SQL_CLIENT, TURNAROUND_CONFIG } from './tokens';
 
 /**
@@ -21,10 +22,10 @@ export class ReadSide implements OnModuleInit, OnModuleDestroy {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(SQL_CLIENT) private readonly sql: SqlClient,
     @Inject(TURNAROUND_CONFIG) config: TurnaroundConfig,
+    runners: ProjectionRunners,
   ) {
-    const onError = (what: string) => (error: unknown) => this.logger.error(`${what} failed, restarting: ${String(error)}`);
-    this.readSide = new ProjectionRunner(store, sql, readSideProjection({ tolerance: config.tolerance }), onError('read side'));
-    this.alerts = new ProjectionRunner(store, sql, alertsProjection, onError('alerts projection'));
+    this.readSide = runners.create(readSideProjection({ tolerance: config.tolerance }));
+    this.alerts = runners.create(alertsProjection);
   }
 
   async onModuleInit(): Promise<void> {
@@ -73,5 +74,5 @@ export class ReadSide implements OnModuleInit, OnModuleDestroy {
 }
 
 @Global()
-@Module({ providers: [ReadSide], exports: [ReadSide] })
+@Module({ providers: [ProjectionRunners, ReadSide], exports: [ProjectionRunners, ReadSide] })
 export class ReadSideModule {}

@@ -5,6 +5,15 @@ import { Projection, ProjectionRunner, projectionsReached, rebuildProjection } f
 
 jest.setTimeout(60_000);
 
+/** Polls until `check` holds (the runner works asynchronously); fails after `timeoutMs`. */
+async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not so within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 const event = (n: number, type = 'Counted'): EventToAppend => ({
   type,
   schemaVersion: 1,
@@ -47,6 +56,29 @@ describe.each(testDatabases())('ProjectionRunner on $name', (database) => {
     await store.close();
   });
 
+  it('applies each event once with two runners of one projection on one database (two instances), whichever commits first', async () => {
+    const sql = await database.open();
+    const store = await PostgresEventStore.create(sql);
+    const projection: Projection = {
+      name: 'counted-twice-over',
+      migrations: [{ id: '0001', sql: 'CREATE TABLE counted_by (n int NOT NULL, runner text NOT NULL)' }],
+      tables: ['counted_by'],
+      async apply(tx, events) {
+        for (const stored of events) await tx.query('INSERT INTO counted_by (n, runner) VALUES ($1, $2)', [(stored.data as { n: number }).n, 'either']);
+      },
+    };
+    const runners = [new ProjectionRunner(store, sql, projection), new ProjectionRunner(store, sql, projection)];
+    await Promise.all(runners.map((runner) => runner.start()));
+    let position = '';
+    for (let n = 1; n <= 40; n++) position = (await store.append(`s-${n % 3}`, [event(n)])).position;
+    // each runner reaches the end: one applied a stretch, or the other did and it followed on
+    for (const runner of runners) expect(await runner.waitFor(position as never, 20_000)).toBe(true);
+    await Promise.all(runners.map((runner) => runner.stop()));
+    const counted = await sql.query<{ n: number }>('SELECT n FROM counted_by ORDER BY n');
+    expect(counted.map((row) => row.n)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    await store.close();
+  });
+
   it('applies only the event types a projection reads, following the log and rebuilding, and still reaches the position of an event it does not read', async () => {
     const sql = await database.open();
     const store = await PostgresEventStore.create(sql);
@@ -76,6 +108,82 @@ describe.each(testDatabases())('ProjectionRunner on $name', (database) => {
     // a rebuild's catch-up hands over the same events only
     await rebuildProjection(store, sql, projection);
     expect(await sql.query('SELECT n, type FROM counted_only ORDER BY n')).toEqual(applied);
+    await store.close();
+  });
+
+  it('parks before a poison event after backing off, with everything before it applied, and resumes once it is fixed', async () => {
+    const sql = await database.open();
+    const store = await PostgresEventStore.create(sql);
+    for (let n = 1; n <= 6; n++) await store.append(`s-${n}`, [event(n)]);
+    const [poison] = await store.readStream('s-4');
+
+    let fixed = false;
+    const projection: Projection = {
+      name: 'poisoned',
+      migrations: [{ id: '0001', sql: 'CREATE TABLE poisoned (n int NOT NULL)' }],
+      tables: ['poisoned'],
+      async apply(tx, events) {
+        for (const stored of events) {
+          const { n } = stored.data as { n: number };
+          if (n === 4 && !fixed) throw new Error('cannot apply n = 4');
+          await tx.query('INSERT INTO poisoned (n) VALUES ($1)', [n]);
+        }
+      },
+    };
+    const errors: string[] = [];
+    const runner = new ProjectionRunner(store, sql, projection, (error) => errors.push(String(error)), { baseDelayMs: 5, maxDelayMs: 20, attempts: 3 });
+    await runner.start();
+    await until(() => runner.status().parked !== undefined);
+
+    expect(runner.status()).toMatchObject({
+      name: 'poisoned',
+      failures: 3,
+      parked: { eventId: poison.eventId, eventType: 'Counted', streamId: 's-4', error: 'cannot apply n = 4', attempts: 3 },
+    });
+    // the batch of six was applied one event at a time: the runner stands right before the poison event
+    expect((await sql.query<{ n: number }>('SELECT n FROM poisoned ORDER BY n')).map((row) => row.n)).toEqual([1, 2, 3]);
+    expect(await runner.lag()).toMatchObject({ events: 3 });
+    expect(errors.filter((error) => error.includes(`parked before event ${poison.eventId}`))).toHaveLength(1);
+    // parked means parked: a new event is not applied either
+    const { position } = await store.append('s-7', [event(7)]);
+    expect(await runner.waitFor(position, 300)).toBe(false);
+
+    fixed = true;
+    expect(runner.resume()).toBe(true);
+    expect(await runner.waitFor(position, 10_000)).toBe(true);
+    expect(runner.status()).toEqual({ name: 'poisoned', position, failures: 0 });
+    expect(await runner.lag()).toEqual({ events: 0, seconds: 0 });
+    expect(runner.resume()).toBe(false);
+    await runner.stop();
+    expect((await sql.query<{ n: number }>('SELECT n FROM poisoned ORDER BY n')).map((row) => row.n)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    await store.close();
+  });
+
+  it('does not park while the database does not answer: an outage is not a poison event', async () => {
+    const sql = await database.open();
+    const store = await PostgresEventStore.create(sql);
+    await store.append('s-1', [event(1)]);
+    let down = true;
+    const projection: Projection = {
+      name: 'outage',
+      migrations: [],
+      tables: [],
+      async apply() {
+        if (down) throw new Error('connection refused');
+      },
+    };
+    const pings = jest.spyOn(store, 'ping').mockImplementation(async () => {
+      if (down) throw new Error('connection refused');
+    });
+    const runner = new ProjectionRunner(store, sql, projection, () => undefined, { baseDelayMs: 5, maxDelayMs: 20, attempts: 2 });
+    await runner.start();
+    await until(() => pings.mock.calls.length >= 3);
+    expect(runner.status().parked).toBeUndefined();
+
+    down = false;
+    await until(async () => (await runner.lag()).events === 0);
+    expect(runner.status()).toEqual({ name: 'outage', position: expect.any(String), failures: 0 });
+    await runner.stop();
     await store.close();
   });
 });

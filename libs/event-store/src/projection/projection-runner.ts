@@ -38,12 +38,55 @@ const CHECKPOINT_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-const RESTART_DELAY_MS = 1_000;
+/**
+ * How a runner whose batch keeps failing backs off: the n-th restart in a row waits
+ * `baseDelayMs` x 2^(n-1), at most `maxDelayMs`; after `attempts` failures in a row it parks.
+ */
+export interface RetryPolicy {
+  baseDelayMs: number;
+  maxDelayMs: number;
+  attempts: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { baseDelayMs: 1_000, maxDelayMs: 60_000, attempts: 10 };
+
+/** A runner that stopped before an event it cannot apply (a poison event), until it is resumed. */
+export interface Parked {
+  eventId: string;
+  eventType: string;
+  streamId: string;
+  error: string;
+  attempts: number;
+  since: Date;
+}
+
+export interface RunnerStatus {
+  name: string;
+  position: Checkpoint;
+  /** Failures in a row since the last batch that went through. */
+  failures: number;
+  lastError?: string;
+  parked?: Parked;
+}
+
+/** How far a runner is behind the log: events it has not passed (counted up to LAG_COUNT_LIMIT), and seconds. */
+export interface Lag {
+  events: number;
+  seconds: number;
+}
+
+/** A lag probe reads the waiting events: bounded, so a runner far behind costs one page, not the log. */
+export const LAG_COUNT_LIMIT = 5_000;
 
 /**
  * Runs a projection: catches up from its stored checkpoint, then follows the log. Rows and
  * checkpoint are written in one transaction, so a crash at any point leaves either the whole
  * batch applied and counted, or none of it.
+ *
+ * A batch that fails is tried again from the checkpoint, backing off (RetryPolicy). After the
+ * last attempt the runner applies that batch one event at a time, so it stops right before the
+ * event that fails (the poison event), and parks there until `resume()`. An outage is not a
+ * poison event: while the database or the event store does not answer it never parks.
  */
 export class ProjectionRunner {
   private subscription?: Subscription;
@@ -51,13 +94,26 @@ export class ProjectionRunner {
   private stopped = false;
   private readonly waiters = new Set<{ position: Checkpoint; resolve: (reached: boolean) => void }>();
   private readonly listeners = new Set<(reached: Checkpoint) => void>();
+  private failures = 0;
+  private lastError?: string;
+  private parked?: Parked;
+  private restart?: NodeJS.Timeout;
+  /** The batch being applied: when it fails, the one the runner is stuck on. */
+  private applying?: StoredEvent[];
+  /** When a lag probe last found nothing waiting: nothing the runner has not applied is older. */
+  private caughtUpAt?: number;
 
   constructor(
     private readonly store: EventStore,
     private readonly sql: SqlClient,
     private readonly projection: Projection | Reaction,
     private readonly onError: (error: unknown) => void = () => undefined,
+    private readonly retry: RetryPolicy = DEFAULT_RETRY,
   ) {}
+
+  get name(): string {
+    return this.projection.name;
+  }
 
   async start(): Promise<void> {
     await this.prepare();
@@ -65,10 +121,47 @@ export class ProjectionRunner {
     await this.follow();
   }
 
+  status(): RunnerStatus {
+    return {
+      name: this.projection.name,
+      position: this.position,
+      failures: this.failures,
+      ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
+      ...(this.parked ? { parked: { ...this.parked } } : {}),
+    };
+  }
+
+  /**
+   * Events of the log the runner has not passed, and how long the oldest of them has been
+   * known: its knowledge time, but no earlier than the last probe that found the runner caught
+   * up (every event waiting since was appended after that probe).
+   */
+  async lag(): Promise<Lag> {
+    const waiting = await this.store.readAll({ after: this.position, limit: LAG_COUNT_LIMIT });
+    const now = Date.now();
+    if (waiting.length === 0) {
+      this.caughtUpAt = now;
+      return { events: 0, seconds: 0 };
+    }
+    const since = Math.max(Date.parse(waiting[0].metadata.recordedAt), this.caughtUpAt ?? -Infinity);
+    return { events: waiting.length, seconds: Math.max(0, (now - since) / 1000) };
+  }
+
+  /** Follows the log again from the parked event; false when the runner was not parked. */
+  resume(): boolean {
+    if (!this.parked || this.stopped) return false;
+    this.parked = undefined;
+    this.failures = 0;
+    this.follow().catch((error) => this.failed(error));
+    return true;
+  }
+
   /** Creates or updates the tables (done by `start` and `catchUp` too). */
   async prepare(): Promise<void> {
     await migrate(this.sql, 'projections', CHECKPOINT_MIGRATIONS);
     if ('migrations' in this.projection) await migrate(this.sql, `projection:${this.projection.name}`, this.projection.migrations);
+    // The row exists before the first batch, so it can be locked by that batch too.
+    await this.sql.query(`INSERT INTO projection_checkpoints (projection, checkpoint) VALUES ($1, '') ON CONFLICT (projection) DO NOTHING`, [this.projection.name]);
   }
 
   private async storedCheckpoint(): Promise<Checkpoint> {
@@ -105,6 +198,7 @@ export class ProjectionRunner {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.restart);
     await this.subscription?.stop();
   }
 
@@ -128,14 +222,62 @@ export class ProjectionRunner {
 
   private async follow(): Promise<void> {
     this.position = await this.storedCheckpoint();
+    // Another instance may have applied what this one waits for.
+    this.resolveWaiters();
     const subscription = this.store.subscribe({ after: this.position, eventTypes: this.projection.eventTypes }, (events, reached) => this.applyBatch(events, reached));
     this.subscription = subscription;
-    subscription.done.catch((error) => {
-      if (this.stopped) return;
-      this.onError(error);
-      // Start over from the last committed checkpoint: the failed batch was rolled back whole.
-      setTimeout(() => !this.stopped && this.follow().catch(this.onError), RESTART_DELAY_MS);
-    });
+    subscription.done.catch((error) => this.failed(error));
+  }
+
+  private failed(error: unknown): void {
+    if (this.stopped) return;
+    // Another instance applied this stretch: nothing failed, follow on from where it got to.
+    if (error instanceof CheckpointMovedError) return this.restartAfter(0);
+    this.failures += 1;
+    this.lastError = messageOf(error);
+    this.onError(error);
+    if (this.failures >= this.retry.attempts) {
+      this.park(error).catch((parkError) => this.failed(parkError));
+      return;
+    }
+    this.restartAfter(Math.min(this.retry.baseDelayMs * 2 ** (this.failures - 1), this.retry.maxDelayMs));
+  }
+
+  /** Starts over from the last committed checkpoint: a failed batch was rolled back whole. */
+  private restartAfter(delayMs: number): void {
+    clearTimeout(this.restart);
+    this.restart = setTimeout(() => !this.stopped && this.follow().catch((error) => this.failed(error)), delayMs);
+  }
+
+  /**
+   * Finds the event that fails by applying the stuck batch one event at a time (those before it
+   * are applied and committed), and parks right before it. Keeps backing off instead when the
+   * stores do not answer, or when no batch is to blame (the log could not be read).
+   */
+  private async park(error: unknown): Promise<void> {
+    const batch = this.applying;
+    const outage = await Promise.all([this.sql.query('SELECT 1'), this.store.ping()]).then(
+      () => false,
+      () => true,
+    );
+    if (outage || !batch || batch.length === 0) return this.restartAfter(this.retry.maxDelayMs);
+    const attempts = this.failures;
+    let poison: { event: StoredEvent; error: unknown } | undefined;
+    for (const event of batch) {
+      try {
+        await this.applyBatch([event], event.position);
+      } catch (eventError) {
+        poison = { event, error: eventError };
+        break;
+      }
+    }
+    // Every event went through alone: what failed was the batch as a whole, and it is behind us.
+    if (!poison) return this.restartAfter(0);
+    const { event } = poison;
+    this.failures = attempts;
+    this.lastError = messageOf(poison.error ?? error);
+    this.parked = { eventId: event.eventId, eventType: event.type, streamId: event.streamId, error: this.lastError, attempts, since: new Date() };
+    this.onError(new Error(`parked before event ${event.eventId} (${event.type} on ${event.streamId}) after ${attempts} attempts: ${this.lastError}`));
   }
 
   /** Applies `events` (none when the page held only types it does not read) and moves the checkpoint to `last`. */
@@ -147,10 +289,16 @@ export class ProjectionRunner {
          ON CONFLICT (projection) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, updated_at = now()`,
         [projection.name, last],
       );
+    this.applying = events;
     if (events.length === 0) {
       await save(this.sql);
     } else if ('apply' in projection) {
       await this.sql.transaction(async (tx) => {
+        // The checkpoint row is the lock between instances: a runner whose batch starts where
+        // another runner has already moved past applies nothing (no double apply), and follows
+        // on from the stored checkpoint.
+        const [stored] = await tx.query<{ checkpoint: string }>('SELECT checkpoint FROM projection_checkpoints WHERE projection = $1 FOR UPDATE', [projection.name]);
+        if ((stored?.checkpoint ?? START) !== this.position) throw new CheckpointMovedError(projection.name, this.position, (stored?.checkpoint ?? START) as Checkpoint);
         await projection.apply(tx, events);
         await save(tx);
       });
@@ -158,15 +306,38 @@ export class ProjectionRunner {
       await projection.react(events);
       await save(this.sql);
     }
+    this.applying = undefined;
+    this.failures = 0;
+    this.lastError = undefined;
     this.position = last;
     for (const listener of this.listeners) listener(last);
+    this.resolveWaiters();
+  }
+
+  private resolveWaiters(): void {
     for (const waiter of this.waiters) {
-      if (waiter.position <= last) {
+      if (waiter.position <= this.position) {
         this.waiters.delete(waiter);
         waiter.resolve(true);
       }
     }
   }
+}
+
+/** Another runner of the same projection (a second instance) moved its checkpoint first. */
+export class CheckpointMovedError extends Error {
+  constructor(
+    readonly projection: string,
+    readonly expected: Checkpoint,
+    readonly stored: Checkpoint,
+  ) {
+    super(`projection '${projection}' was expected at checkpoint '${expected}' but another runner moved it to '${stored}'`);
+    this.name = 'CheckpointMovedError';
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**

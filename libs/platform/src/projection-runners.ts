@@ -1,0 +1,37 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EventStore, Projection, ProjectionRunner, Reaction } from '@turnaround/event-store';
+import { SqlClient } from '@turnaround/postgres';
+import { TurnaroundConfig } from './config';
+import { EVENT_STORE, SQL_CLIENT, TURNAROUND_CONFIG } from './tokens';
+
+/**
+ * Every projection runner of the process, made one way: its failures logged, its backoff and
+ * parking as configured (PROJECTION_*). What `/health/ready`, `/metrics` and
+ * `turnaround projections` read and resume.
+ */
+@Injectable()
+export class ProjectionRunners {
+  private readonly logger = new Logger('Projections');
+  private readonly runners = new Map<string, ProjectionRunner>();
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(SQL_CLIENT) private readonly sql: SqlClient,
+    @Inject(TURNAROUND_CONFIG) private readonly config: TurnaroundConfig,
+  ) {}
+
+  create(projection: Projection | Reaction): ProjectionRunner {
+    if (this.runners.has(projection.name)) throw new Error(`a runner of projection '${projection.name}' already runs in this process`);
+    const runner = new ProjectionRunner(this.store, this.sql, projection, (error) => this.logger.error(`${projection.name}: ${error instanceof Error ? error.message : String(error)}`), this.config.projectionRetry);
+    this.runners.set(projection.name, runner);
+    return runner;
+  }
+
+  list(): ProjectionRunner[] {
+    return [...this.runners.values()];
+  }
+
+  get(name: string): ProjectionRunner | undefined {
+    return this.runners.get(name);
+  }
+}

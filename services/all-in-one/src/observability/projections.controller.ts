@@ -1,0 +1,39 @@
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
+import { IllegalStateError, NotFoundError } from '@turnaround/domain';
+import { ApiAnswer, ProjectionRunners, StateOnly } from '@turnaround/platform';
+import { Readiness, runnerAnswer } from './readiness';
+
+/**
+ * The projection runners of this process, for the state office's operators
+ * (`npm run turnaround -- projections list|resume NAME --server ...`): a runner parked before a
+ * poison event goes on once the fix is deployed.
+ */
+@ApiTags('ops')
+@Controller('api/v1/projections')
+export class ProjectionsController {
+  constructor(
+    private readonly runners: ProjectionRunners,
+    private readonly readiness: Readiness,
+  ) {}
+
+  @StateOnly()
+  @Get()
+  @ApiAnswer(runnerAnswer, { list: true })
+  list() {
+    return this.readiness.projections();
+  }
+
+  /** Follows the log again from the event it parked before; 409 when it is not parked. */
+  @StateOnly()
+  @Post(':name/resume')
+  @HttpCode(200)
+  @ApiBody({ required: false, description: 'nothing: the name in the path says which runner', schema: { type: 'object' } })
+  @ApiAnswer(runnerAnswer)
+  async resume(@Param('name') name: string) {
+    const runner = this.runners.get(name);
+    if (!runner) throw new NotFoundError('projection', name);
+    if (!runner.resume()) throw new IllegalStateError(`projection '${name}' is not parked: nothing to resume`);
+    return (await this.readiness.projections()).find((projection) => projection.name === name);
+  }
+}
