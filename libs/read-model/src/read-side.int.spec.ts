@@ -61,7 +61,7 @@ interface World {
   alertEvents(): Promise<{ type: string; alertId: string; knownAt: string; data: unknown }[]>;
 }
 
-describe.each(testDatabases())('the read side decides scorecards and alerts from the facts alone, on $name', (database) => {
+describe.each(testDatabases({ timescaledb: true }))('the read side decides scorecards and alerts from the facts alone, on $name', (database) => {
   const worlds: World[] = [];
   afterAll(() => Promise.all(worlds.map((world) => world.store.close())));
 

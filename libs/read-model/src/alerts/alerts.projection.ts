@@ -44,6 +44,23 @@ export const alertsProjection: Projection = {
         CREATE TABLE alert_history (${ALERT_COLUMNS}, known_at timestamptz NOT NULL, sequence integer NOT NULL,
           PRIMARY KEY (alert_id, sequence));`,
     },
+    {
+      // With TimescaleDB the history is a hypertable by knowledge time, whose unique indexes
+      // must hold the time: the key gains known_at. It refuses the same rows as before, since
+      // a sequence (the alert stream's revision) is one event with one knowledge time. History
+      // older than a month goes to the columnstore. Elsewhere the table stays as it was.
+      id: '0003-alert-history-hypertable',
+      sql: `
+        DO $$ BEGIN
+          IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') THEN
+            ALTER TABLE alert_history DROP CONSTRAINT alert_history_pkey, ADD PRIMARY KEY (alert_id, sequence, known_at);
+            PERFORM create_hypertable('alert_history', by_range('known_at', INTERVAL '30 days'), migrate_data => true);
+            ALTER TABLE alert_history SET (timescaledb.enable_columnstore,
+              timescaledb.segmentby = 'contract_id', timescaledb.orderby = 'alert_id, sequence, known_at DESC');
+            CALL add_columnstore_policy('alert_history', after => INTERVAL '30 days');
+          END IF;
+        END $$;`,
+    },
   ],
   async apply(tx, events) {
     for (const stored of events) {

@@ -31,7 +31,7 @@ const snapshot = (sql: SqlClient) =>
     sql.query('SELECT * FROM school_metric_history ORDER BY school_id, school_year, metric, known_at, numerator'),
   ]);
 
-describe.each(testDatabases())('metrics projection on $name', (database) => {
+describe.each(testDatabases({ timescaledb: true }))('metrics projection on $name', (database) => {
   it('counts nothing twice when killed between writing rows and committing, and knows when each value was learned', async () => {
     const sql = await database.open();
     const store = await PostgresEventStore.create(sql);

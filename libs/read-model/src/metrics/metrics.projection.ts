@@ -90,6 +90,21 @@ export const metricsProjection: Projection = {
         DROP INDEX feed_records_school_year;
         CREATE INDEX feed_records_school_year_feed ON feed_records (school_id, school_year, feed);`,
     },
+    {
+      // With TimescaleDB, history older than a month goes to the columnstore: it is only
+      // appended to (a restatement is a new row at a new knowledge time), and read by school.
+      // A month per chunk suits a few pushes a month (the first migration left the default week).
+      id: '0004-metric-history-columnstore',
+      sql: `
+        DO $$ BEGIN
+          IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') THEN
+            PERFORM set_chunk_time_interval('school_metric_history', INTERVAL '30 days');
+            ALTER TABLE school_metric_history SET (timescaledb.enable_columnstore,
+              timescaledb.segmentby = 'school_id', timescaledb.orderby = 'school_year, metric, known_at DESC');
+            CALL add_columnstore_policy('school_metric_history', after => INTERVAL '30 days');
+          END IF;
+        END $$;`,
+    },
   ],
   async apply(tx, events) {
     // One knowledge time at a time: the history then holds the value as of each time the

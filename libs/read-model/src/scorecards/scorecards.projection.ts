@@ -62,6 +62,21 @@ export const SCORECARD_MIGRATIONS: readonly Migration[] = [
         only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), known_at text NOT NULL, position text NOT NULL,
         schools text[] NOT NULL, clusters text[] NOT NULL, contracts text[] NOT NULL, feeds boolean NOT NULL);`,
   },
+  {
+    // With TimescaleDB the lines' history is a hypertable by knowledge time (its key includes
+    // it), and history older than a month goes to the columnstore, segmented by contract as
+    // the scorecards read it. Elsewhere it stays the plain table it was.
+    id: '0002-line-history-hypertable',
+    sql: `
+      DO $$ BEGIN
+        IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') THEN
+          PERFORM create_hypertable('scorecard_line_history', by_range('known_at', INTERVAL '30 days'), migrate_data => true);
+          ALTER TABLE scorecard_line_history SET (timescaledb.enable_columnstore,
+            timescaledb.segmentby = 'contract_id', timescaledb.orderby = 'scope, subject_id, metric, contract_year, known_at DESC');
+          CALL add_columnstore_policy('scorecard_line_history', after => INTERVAL '30 days');
+        END IF;
+      END $$;`,
+  },
 ];
 
 /** What a piece of knowledge touched: the contracts to judge again once it is complete. */
