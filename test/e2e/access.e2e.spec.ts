@@ -27,6 +27,12 @@ const FEEDS: Caller[] = ['state', 'data-team'];
  */
 const EXPECTED: Record<string, { callers: Caller[] | 'public'; scoped?: boolean }> = {
   'GET /health': { callers: 'public' },
+  // Probes and Prometheus scrapers hold no API key; /metrics holds nothing sensitive (METRICS_TOKEN closes it).
+  'GET /health/live': { callers: 'public' },
+  'GET /health/ready': { callers: 'public' },
+  'GET /metrics': { callers: 'public' },
+  'GET /api/v1/projections': { callers: ['state'] },
+  'POST /api/v1/projections/:name/resume': { callers: ['state'] },
   'POST /api/v1/zones': { callers: ['state'] },
   'GET /api/v1/zones': { callers: READERS },
   'GET /api/v1/zones/:zoneId': { callers: READERS },
@@ -52,6 +58,7 @@ const EXPECTED: Record<string, { callers: Caller[] | 'public'; scoped?: boolean 
   'GET /api/v1/feeds/rejections': { callers: FEEDS },
   'POST /api/v1/feeds/:kind': { callers: FEEDS },
   'POST /api/v1/feeds/:kind/retractions': { callers: FEEDS },
+  'GET /api/v1/feeds/coverage': { callers: ['state', 'data-team', 'district'] },
   'GET /api/v1/metric-definitions': { callers: ['state', 'researcher', 'district', 'partner', 'data-team', 'public'] },
   'GET /api/v1/schools/:id/metrics': { callers: AGGREGATE_READERS, scoped: true },
   'GET /api/v1/clusters/:id/metrics': { callers: AGGREGATE_READERS },
@@ -65,6 +72,10 @@ const EXPECTED: Record<string, { callers: Caller[] | 'public'; scoped?: boolean 
   'POST /api/v1/districts/:districtId/webhooks': { callers: ['state', 'district'], scoped: true },
   'GET /api/v1/districts/:districtId/webhooks': { callers: ['state', 'district'], scoped: true },
   'GET /api/v1/districts/:districtId/webhook-deliveries': { callers: ['state', 'district'], scoped: true },
+  'GET /api/v1/research/panel': { callers: READERS },
+  'GET /api/v1/research/panel/codebook': { callers: READERS },
+  'GET /api/v1/research/proof-points': { callers: READERS },
+  'GET /api/v1/research/requests': { callers: ['state'] },
 };
 
 /** The routes the running app serves, read from its HTTP router: the route table. */
@@ -163,6 +174,12 @@ describe('access control: every route, every role', () => {
     const forged = await httpClient(app, `${keys.district}x`);
     const refused = await forged.get('/api/v1/alerts');
     expect(refused).toEqual({ status: 401, body: { error: 'unauthorized', message: 'the API key is unknown or revoked' } });
+  });
+
+  it("narrows data coverage to the district's own schools, whatever district it asks for", async () => {
+    const schoolsIn = (rows: { schoolId: string }[]) => [...new Set(rows.map((row) => row.schoolId))];
+    expect(schoolsIn((await (await httpClient(app, keys.district)).get('/api/v1/feeds/coverage?districtId=D2')).body)).toEqual(['S1', 'S3']);
+    expect(schoolsIn((await (await httpClient(app, keys['data-team'])).get('/api/v1/feeds/coverage?districtId=D2')).body)).toEqual(['S2']);
   });
 
   it('records the calling key and its role as who did it; x-actor (httpClient sends one) is only a note beside it', async () => {

@@ -8,3 +8,5 @@ export * from './scorecards/scorecard.queries';
 export * from './alerts/alerts.projection';
 export * from './alerts/alert.queries';
 export * from './alerts/alerting';
+export * from './coverage/coverage.queries';
+export * from './research/research.queries';

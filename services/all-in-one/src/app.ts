@@ -8,7 +8,13 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { RegistryModule } from '@turnaround/registry';
 import { MetricsModule } from '@turnaround/metrics';
 import { AlertsModule } from '@turnaround/alerts';
+import { ResearchModule } from '@turnaround/research-service';
 import { HealthController } from './health.controller';
+import { JsonLogger, requestLogging } from './observability/logging';
+import { MetricsController } from './observability/metrics.controller';
+import { ProjectionsController } from './observability/projections.controller';
+import { Readiness } from './observability/readiness';
+import { ServiceMetrics } from './observability/service-metrics';
 
 /** Every service module in one process: the embedded default, and what tests start. */
 @Module({})
@@ -16,8 +22,9 @@ class AllInOneModule {
   static forRoot(config: TurnaroundConfig): DynamicModule {
     return {
       module: AllInOneModule,
-      imports: [CqrsModule.forRoot(), PersistenceModule.forRoot(config), MessagingModule.forRoot(config), ReadSideModule, RegistryModule, FeedsModule, MetricsModule, AlertsModule],
-      controllers: [HealthController],
+      imports: [CqrsModule.forRoot(), PersistenceModule.forRoot(config), MessagingModule.forRoot(config), ReadSideModule, RegistryModule, FeedsModule, MetricsModule, AlertsModule, ResearchModule],
+      controllers: [HealthController, MetricsController, ProjectionsController],
+      providers: [Readiness, ServiceMetrics],
     };
   }
 }
@@ -38,11 +45,13 @@ const JSON_BODY_LIMITS: readonly JsonBodyLimit[] = [
 
 export async function createApp(config: TurnaroundConfig, options: { logger?: false } = {}): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AllInOneModule.forRoot(config), {
-    logger: options.logger ?? ['log', 'warn', 'error'],
+    logger: options.logger ?? (config.logFormat === 'json' ? new JsonLogger() : ['log', 'warn', 'error']),
     abortOnError: false,
     // The API takes JSON and CSV only, each JSON body under the limit of its route (JSON_BODY_LIMITS).
     bodyParser: false,
   });
+  // Before the body parsers: a body refused for its size is timed and logged too.
+  app.use(requestLogging(), app.get(ServiceMetrics).httpTiming());
   useJsonBodies(app, JSON_BODY_LIMITS);
   app.useGlobalFilters(new HttpErrorsFilter());
   app.enableShutdownHooks();

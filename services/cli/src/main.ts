@@ -1,9 +1,12 @@
 import 'reflect-metadata';
 import { Command, Option } from 'commander';
 import { DomainError, FEED_KINDS } from '@turnaround/domain';
+import { analyze } from './analyze.command';
 import { demo } from './demo/demo.command';
+import { exportPanel } from './export.command';
 import { ingest } from './ingest.command';
 import { keys } from './keys.command';
+import { projections } from './projections.command';
 import { replay } from './replay.command';
 import { retract } from './retract.command';
 
@@ -51,6 +54,42 @@ program
     process.exitCode = await replay(options);
   });
 
+const researchKey = () => new Option('--key <key>', 'API key for --server (a researcher or state key)').env('TURNAROUND_KEY');
+const asOf = () => new Option('--as-of <iso>', 'as the service knew it at that time (knowledge time); now when absent');
+
+program
+  .command('export')
+  .description('research exports (DESIGN.md section 10)')
+  .command('panel')
+  .description('the school x school year panel with treatment and comparison flags, and its codebook beside it (FILE.codebook.csv)')
+  .option('--metrics <list>', 'metrics, comma-separated (e.g. proficiency.math,attendance_rate); every metric with values when absent')
+  .option('--from <year>', 'first school year: 2022-23, or the year it ends in (2023)')
+  .option('--to <year>', 'last school year: 2025-26, or 2026')
+  .addOption(asOf())
+  .addOption(new Option('--format <format>', 'file format').choices(['csv', 'parquet', 'dta']).default('csv'))
+  .requiredOption('--out <file>', 'the file to write')
+  .addOption(server())
+  .addOption(researchKey())
+  .addOption(actor())
+  .action(async (options: { metrics?: string; from?: string; to?: string; asOf?: string; format: string; out: string; server?: string; key?: string; actor: string }) => {
+    process.exitCode = await exportPanel(options);
+  });
+
+program
+  .command('analyze')
+  .description('proof-point statistics of a metric: gains, difference in differences, ATT(g, t), bootstrap intervals, Hedges\' g')
+  .requiredOption('--metric <metric>', 'e.g. proficiency.math')
+  .addOption(new Option('--group <group>', 'the treated groups compared with the never-treated schools').choices(['cluster', 'zone', 'partner', 'cohort']).default('zone'))
+  .addOption(new Option('--weights <weights>', 'n: weight each school by its denominator in the base year').choices(['none', 'n']).default('none'))
+  .addOption(asOf())
+  .option('--json', 'print the figures as the API answers them', false)
+  .addOption(server())
+  .addOption(researchKey())
+  .addOption(actor())
+  .action(async (options: { metric: string; group: string; weights: string; asOf?: string; json: boolean; server?: string; key?: string; actor: string }) => {
+    process.exitCode = await analyze(options);
+  });
+
 program
   .command('demo')
   .description('load a generated Partnership Zone (3 clusters, 12 schools, 3 contract years) into the embedded default and serve it on PORT')
@@ -75,6 +114,27 @@ keyCommands
   .argument('<keyId>')
   .action(async (keyId: string) => {
     process.exitCode = await keys('revoke', { keyId });
+  });
+
+const projectionCommands = program
+  .command('projections')
+  .description('the projection runners of a running service (--server, a state key): list them, resume one parked before an event it could not apply');
+projectionCommands
+  .command('list')
+  .description('each runner: running or parked (before which event, and why), and how far behind the log; exit 1 when one is parked')
+  .addOption(server())
+  .addOption(key())
+  .action(async (options: { server?: string; key?: string }) => {
+    process.exitCode = await projections('list', options);
+  });
+projectionCommands
+  .command('resume')
+  .description('follow the log again from the event a runner parked before, once the fix is deployed')
+  .argument('<name>', 'read-side | alerts | alert-publisher | webhook-outbox')
+  .addOption(server())
+  .addOption(key())
+  .action(async (name: string, options: { server?: string; key?: string }) => {
+    process.exitCode = await projections('resume', { name, ...options });
   });
 
 program.parseAsync().catch((error: unknown) => {

@@ -6,7 +6,8 @@ import { attendanceMonth, gradeRows, staffingReport } from './feed-builders';
  * 12 schools (one joins in contract year 2), 3 Lead Partners with 3-year contracts from
  * 2023-24, a baseline year and three contract years of assessment, attendance and staffing
  * feeds, and 20 non-zone schools as the comparison group. Each zone school follows a
- * storyline, so the scorecards show every status and the alerts every kind.
+ * storyline, so the scorecards show every status and the alerts every kind. Science carries a
+ * treatment effect of known size for researchers (DEMO_SCIENCE_EFFECT).
  */
 
 const BASELINE = '2022-23';
@@ -61,6 +62,24 @@ export const DEMO_SCHOOLS: DemoSchool[] = CLUSTERS.flatMap((cluster, c) =>
 
 const COMPARISON = Array.from({ length: 20 }, (_, n) => ({ schoolId: `N-${String(n + 1).padStart(2, '0')}`, base: 0.36 + 0.01 * n }));
 
+/**
+ * The treatment effect a researcher can check (`turnaround analyze --metric proficiency.science`):
+ * from the first contract year (2023-24) on, every zone school's science proficiency is exactly
+ * this much above where its own trend would have put it, and the comparison schools follow
+ * their trends. Every school rises 1 point a year, give or take a slope of its own (the slopes
+ * average to zero in each group), from 2021-22, a year before the baseline, so the pre-period
+ * placebo ATT(2024, 2023) is 0. So ATT(2024, t) = 0.06 for t = 2024, 2025, 2026, and so is the
+ * overall effect; the treated gain of 2026 over 2023 is 0.09 against the comparison's 0.03.
+ * Science is the state test's one all-grades row of 400 students, and every rate is a multiple of
+ * 1/400, so the counts hold the rates exactly.
+ */
+export const DEMO_SCIENCE_EFFECT = 0.06;
+const SCIENCE_YEARS = [addSchoolYears(BASELINE, -1), ...YEARS];
+const SCIENCE_TESTED = 400;
+/** Each school's own yearly slope around the common 1 point: zero on average among the zone's 4 schools of a cluster, and among each 5 comparison schools. */
+const ZONE_SLOPES = [-0.005, -0.0025, 0.0025, 0.005];
+const COMPARISON_SLOPES = [-0.005, -0.0025, 0, 0.0025, 0.005];
+
 export interface DemoRegistry {
   zones: unknown[];
   clusters: unknown[];
@@ -103,9 +122,9 @@ export interface DemoPush {
   records: Record<string, unknown>[];
 }
 
-/** The feeds, in time order: each year's interims and first attendance, then its finals. */
+/** The feeds, in time order: the science results of the year before the baseline; then each year's interims and first attendance, then its finals. */
 export function demoFeeds(): DemoPush[] {
-  const pushes: DemoPush[] = [];
+  const pushes: DemoPush[] = [{ label: `${SCIENCE_YEARS[0]} state test results (science)`, kind: 'assessment', records: science(SCIENCE_YEARS[0]) }];
   for (const [index, year] of YEARS.entries()) {
     const contractYear = index; // 0 is the baseline year
     if (contractYear > 0) {
@@ -139,7 +158,20 @@ function finals(year: string, contractYear: number) {
     rows.push(...gradeRows(school.schoolId, year, 'math', school.base + 0.005 * contractYear));
     rows.push(...gradeRows(school.schoolId, year, 'ela', elaRate(school, contractYear)));
   }
-  return rows;
+  return [...rows, ...science(year)];
+}
+
+/** Science, all grades: each school's trend, plus DEMO_SCIENCE_EFFECT for a zone school from the first contract year on. */
+function science(year: string) {
+  const y = SCIENCE_YEARS.indexOf(year);
+  const schools = [
+    ...DEMO_SCHOOLS.map((school, index) => ({ schoolId: school.schoolId, base: 0.2 + 0.02 * (index % 4), slope: ZONE_SLOPES[index % 4], effect: year >= START ? DEMO_SCIENCE_EFFECT : 0 })),
+    ...COMPARISON.map((school, index) => ({ schoolId: school.schoolId, base: school.base - 0.1, slope: COMPARISON_SLOPES[index % 5], effect: 0 })),
+  ];
+  return schools.map(({ schoolId, base, slope, effect }) => ({
+    schoolId, schoolYear: year, window: 'annual', assessment: 'state_test', subject: 'science', grade: 'all', studentGroup: 'all',
+    tested: SCIENCE_TESTED, proficient: Math.round(SCIENCE_TESTED * (base + (0.01 + slope) * y + effect)),
+  }));
 }
 
 /** Fall and winter interims (all grades); a "recovers" school sits below its target in winter, then meets it. */

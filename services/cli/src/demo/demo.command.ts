@@ -75,4 +75,5 @@ export async function demo(options: { serve: boolean }): Promise<number> {
   return 0;
 }
 export { stateDataset } from './state-dataset';
+export { DEMO_SCIENCE_EFFECT } from './demo-zone';
 export type { DemoPush } from './demo-zone';

@@ -12,6 +12,11 @@ import { attendanceMonth, gradeRows, staffingReport } from './feed-builders';
  * - an October and a June staffing report.
  * That is 496 records per school, about 890,000 for 1,800 schools. The same seed gives the same
  * records on every machine; the record shapes are the demo zone's (`feed-builders.ts`).
+ *
+ * Every school's proficiency follows its own random level and yearly gain, drawn alike for zone
+ * and comparison schools (every school not in a zone); from the first contract year on, a zone
+ * school's is STATE_TREATMENT_EFFECT higher in every subject and window. So the proof points of
+ * the dataset estimate that effect, give or take the sampling noise of the gains.
  */
 export interface StateDataset {
   registry: DemoRegistry;
@@ -28,6 +33,8 @@ const CLUSTERS_PER_ZONE = 4;
 const SCHOOLS_PER_CLUSTER = 4;
 const GROUPS = ['all', 'economically_disadvantaged', 'students_with_disabilities', 'english_learners'];
 const RECORDS_PER_SCHOOL_YEAR = 2 * 2 * 7 + 3 * GROUPS.length * 7 + 10 + 2;
+/** The zone schools' rise in proficiency (4 points) from the first contract year on, over where their own gains would have put them. */
+export const STATE_TREATMENT_EFFECT = 0.04;
 
 interface StateSchool {
   schoolId: string;
@@ -37,6 +44,8 @@ interface StateSchool {
   gain: number;
   attendance: number;
   teachers: number;
+  /** In a zone's cluster, under contract from the first contract year. */
+  zone: boolean;
 }
 
 export function stateDataset(options: { seed?: number; schools?: number } = {}): StateDataset {
@@ -49,8 +58,9 @@ export function stateDataset(options: { seed?: number; schools?: number } = {}):
     gain: -0.01 + 0.05 * next(),
     attendance: 0.86 + 0.1 * next(),
     teachers: 20 + Math.floor(40 * next()),
+    zone: n < ZONES * CLUSTERS_PER_ZONE * SCHOOLS_PER_CLUSTER,
   }));
-  const zoneSchools = schools.slice(0, Math.min(count, ZONES * CLUSTERS_PER_ZONE * SCHOOLS_PER_CLUSTER));
+  const zoneSchools = schools.filter((school) => school.zone);
   const clusterOf = (index: number) => Math.floor(index / SCHOOLS_PER_CLUSTER);
   const clusters = Array.from({ length: Math.ceil(zoneSchools.length / SCHOOLS_PER_CLUSTER) }, (_, c) => ({
     clusterId: `SC-${c + 1}`,
@@ -87,7 +97,8 @@ export function stateDataset(options: { seed?: number; schools?: number } = {}):
 
   function* pushes(): Generator<DemoPush> {
     for (const [y, year] of YEARS.entries()) {
-      const rate = (school: StateSchool, subject: string) => school.base + y * school.gain + (subject === 'math' ? 0 : 0.04);
+      const effect = (school: StateSchool) => (school.zone && y >= 1 ? STATE_TREATMENT_EFFECT : 0);
+      const rate = (school: StateSchool, subject: string) => school.base + y * school.gain + (subject === 'math' ? 0 : 0.04) + effect(school);
       yield {
         label: `${year} fall and winter interims`,
         kind: 'assessment',

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { naturalKeyOf, validateFeedRecord } from '@turnaround/domain';
-import { stateDataset } from './state-dataset';
+import { endCalendarYear, naturalKeyOf, ProofPointObservation, proofPoints, validateFeedRecord } from '@turnaround/domain';
+import { STATE_TREATMENT_EFFECT, stateDataset } from './state-dataset';
 
 const digest = (dataset: ReturnType<typeof stateDataset>) => {
   const hash = createHash('sha256').update(JSON.stringify(dataset.registry));
@@ -32,5 +32,34 @@ describe('the state-sized bench dataset', () => {
     expect(registry.assignments).toHaveLength(48);
     expect(registry.contracts).toHaveLength(12);
     expect(registry.schools).toHaveLength(1_800);
+  });
+});
+
+describe('the state-sized dataset as a research panel', () => {
+  it('gives comparison schools and a treatment effect the proof points recover: STATE_TREATMENT_EFFECT on math, within the 95% interval', () => {
+    const dataset = stateDataset({ schools: 400 });
+    const zone = new Set(dataset.registry.assignments.map((assignment) => assignment.schoolId));
+    // The spring state test, all grades and all students: the rows proficiency.math is made of.
+    const observations: ProofPointObservation[] = [...dataset.pushes()]
+      .filter((push) => push.label.endsWith('state test results'))
+      .flatMap((push) => push.records)
+      .filter((record) => record.subject === 'math' && record.grade === 'all' && record.studentGroup === 'all')
+      .map((record) => ({
+        schoolId: String(record.schoolId),
+        year: endCalendarYear(String(record.schoolYear)),
+        firstTreatYear: zone.has(String(record.schoolId)) ? 2024 : null,
+        comparison: !zone.has(String(record.schoolId)),
+        zoneId: zone.has(String(record.schoolId)) ? 'SZ' : null,
+        clusterId: null,
+        partnerId: null,
+        value: Number(record.proficient) / Number(record.tested),
+        n: Number(record.tested),
+      }));
+    expect(new Set(observations.filter((row) => row.comparison).map((row) => row.schoolId)).size).toBe(400 - 48);
+    const [group] = proofPoints(observations, { groupBy: 'zone', draws: 199 }).groups;
+    const overall = group.overall?.att;
+    expect(overall?.ci95?.lower).toBeLessThan(STATE_TREATMENT_EFFECT);
+    expect(overall?.ci95?.upper).toBeGreaterThan(STATE_TREATMENT_EFFECT);
+    expect(Math.abs((overall?.value ?? 0) - STATE_TREATMENT_EFFECT)).toBeLessThan(0.01);
   });
 });

@@ -1,0 +1,3 @@
+export * from './research.module';
+export * from './research';
+export * from './research-audit';

@@ -1,0 +1,179 @@
+import { Controller, Get, Inject, Logger, Query, Res } from '@nestjs/common';
+import { ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { roleName, ValidationError } from '@turnaround/domain';
+import { Access, actorOf, ApiAnswer, Caller, errorAnswer, jsonSchemaOf, Principal, SQL_CLIENT, StateOnly, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
+import { SqlClient } from '@turnaround/postgres';
+import { ResearchQueries } from '@turnaround/read-model';
+import { codebookFileFor, PANEL_FILE_TYPES, writeCodebook, writePanel } from '@turnaround/research';
+import { ServerResponse } from 'node:http';
+import { PassThrough, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { analyseProofPoints, openPanel, panelDataLabel, panelFileName, panelParameters, proofPointParameters, recordedPanelParameters } from './research';
+import { proofPointsAnswer, researchRequestAnswer } from './research-answers';
+import { ResearchAudit, ResearchRequester } from './research-audit';
+
+/** Researchers read everything and write nothing; the state office may do all they do (DESIGN.md section 2). */
+const RESEARCH_ROLES = ['state', 'researcher'] as const;
+
+const AS_OF = { name: 'asOf', required: false, description: 'an ISO date or time: the answer as the service knew it then (knowledge time); now when absent' };
+const METRICS = { name: 'metrics', required: false, description: 'metrics, comma-separated, e.g. proficiency.math,attendance_rate; every metric with a value known at asOf when absent' };
+const FILE = { type: 'string', format: 'binary' };
+/** A file route's refusals are JSON all the same: said so, or the document would list them under the file's types. */
+const ERROR = {
+  status: 'default' as const,
+  description: 'a refusal: what was wrong, and for bad input each field',
+  content: { 'application/json': { schema: jsonSchemaOf(errorAnswer, 'output') } },
+};
+
+type QueryText = string | string[] | undefined;
+
+/**
+ * The researchers' panel export and proof-point statistics (DESIGN.md section 10), each read as
+ * known at one knowledge time and recorded for the state office before it is answered.
+ */
+@ApiTags('research')
+@Controller('api/v1/research')
+export class ResearchController {
+  private readonly logger = new Logger('Research');
+  private readonly queries: ResearchQueries;
+
+  constructor(
+    @Inject(SQL_CLIENT) sql: SqlClient,
+    @Inject(TURNAROUND_CONFIG) private readonly config: TurnaroundConfig,
+    private readonly audit: ResearchAudit,
+  ) {
+    this.queries = new ResearchQueries(sql);
+  }
+
+  /** The school x school year panel, streamed as it is read: CSV, Parquet or Stata .dta. */
+  @Access({ roles: [...RESEARCH_ROLES] })
+  @Get('panel')
+  @ApiQuery(METRICS)
+  @ApiQuery({ name: 'from', required: false, description: 'first school year (2022-23, or the year it ends in: 2023); the earliest when absent' })
+  @ApiQuery({ name: 'to', required: false, description: 'last school year (2025-26, or 2026); the latest when absent' })
+  @ApiQuery(AS_OF)
+  @ApiQuery({ name: 'format', required: false, enum: ['csv', 'parquet', 'dta'], description: 'csv when absent' })
+  @ApiProduces(...Object.values(PANEL_FILE_TYPES).map((type) => type.contentType.split(';')[0]))
+  @ApiResponse({
+    status: 200,
+    description: 'the panel file (an attachment named with its asOf); its codebook is at /api/v1/research/panel/codebook',
+    content: Object.fromEntries(Object.values(PANEL_FILE_TYPES).map((type) => [type.contentType.split(';')[0], { schema: FILE }])),
+  })
+  @ApiResponse(ERROR)
+  async panel(
+    @Caller() caller: Principal,
+    @Query('metrics') metrics: QueryText,
+    @Query('from') from: QueryText,
+    @Query('to') to: QueryText,
+    @Query('asOf') asOf: QueryText,
+    @Query('format') format: QueryText,
+    @Res() response: ServerResponse,
+  ): Promise<void> {
+    const parameters = panelParameters(
+      { metrics: list(metrics), from: single(from, 'from'), to: single(to, 'to'), asOf: single(asOf, 'asOf'), format: single(format, 'format') },
+      new Date(),
+    );
+    const opened = await openPanel(this.queries, this.config.nMin, parameters);
+    const recordId = await this.audit.record(requesterOf(caller), 'panel', recordedPanelParameters(parameters, opened.metrics), parameters.asOf);
+    await this.send(response, PANEL_FILE_TYPES[parameters.format].contentType, panelFileName(parameters), parameters.asOf, async (body) => {
+      const rows = await writePanel(parameters.format, opened.panel.columns, whileOpen(body, opened.rows()), body, { dataLabel: panelDataLabel(parameters.asOf) });
+      await this.audit.finished(recordId, rows);
+    });
+  }
+
+  /** The codebook of the panel the same metrics and asOf give: each column, its label, type and rule. */
+  @Access({ roles: [...RESEARCH_ROLES] })
+  @Get('panel/codebook')
+  @ApiQuery(METRICS)
+  @ApiQuery(AS_OF)
+  @ApiProduces('text/csv')
+  @ApiResponse({ status: 200, description: 'the codebook as CSV: column, label, type, rule', content: { 'text/csv': { schema: { type: 'string' } } } })
+  @ApiResponse(ERROR)
+  async codebook(@Query('metrics') metrics: QueryText, @Query('asOf') asOf: QueryText, @Res() response: ServerResponse): Promise<void> {
+    const parameters = panelParameters({ metrics: list(metrics), asOf: single(asOf, 'asOf') }, new Date());
+    const { panel } = await openPanel(this.queries, this.config.nMin, parameters);
+    await this.send(response, PANEL_FILE_TYPES.csv.contentType, codebookFileFor(panelFileName(parameters)), parameters.asOf, (body) => writeCodebook(panel.columns, body));
+  }
+
+  /** Gains, difference in differences, ATT(g, t) and their aggregations, with bootstrap intervals and Hedges' g. */
+  @Access({ roles: [...RESEARCH_ROLES] })
+  @Get('proof-points')
+  @ApiAnswer(proofPointsAnswer)
+  @ApiQuery({ name: 'metric', required: true, description: 'the metric, e.g. proficiency.math' })
+  @ApiQuery({ name: 'group', required: false, enum: ['cluster', 'zone', 'partner', 'cohort'], description: 'the treated groups compared with the never-treated schools; zone when absent' })
+  @ApiQuery({ name: 'weights', required: false, enum: ['n', 'none'], description: 'n weights each school by its denominator in the base year; unweighted when absent' })
+  @ApiQuery(AS_OF)
+  async proofPoints(
+    @Caller() caller: Principal,
+    @Query('metric') metric: QueryText,
+    @Query('group') group: QueryText,
+    @Query('weights') weights: QueryText,
+    @Query('asOf') asOf: QueryText,
+  ) {
+    const parameters = proofPointParameters(
+      { metric: single(metric, 'metric'), group: single(group, 'group'), weights: single(weights, 'weights'), asOf: single(asOf, 'asOf') },
+      new Date(),
+    );
+    const { asOf: at, ...asked } = parameters;
+    const recordId = await this.audit.record(requesterOf(caller), 'proof-points', asked, at);
+    const answer = await analyseProofPoints(this.queries, this.config.nMin, parameters);
+    await this.audit.finished(recordId, answer.groups.length);
+    return answer;
+  }
+
+  /** Every export and analysis, latest first: who asked (key and role), what, and as of when. */
+  @StateOnly()
+  @Get('requests')
+  @ApiAnswer(researchRequestAnswer, { list: true })
+  @ApiQuery({ name: 'limit', required: false, description: 'at most this many, 1-1000; 100 when absent' })
+  requests(@Query('limit') limit: QueryText) {
+    const text = single(limit, 'limit') ?? '100';
+    const count = Number(text);
+    if (!Number.isInteger(count) || count < 1 || count > 1000) throw ValidationError.of('limit', `expected a whole number from 1 to 1000, got '${text}'`);
+    return this.audit.list(count);
+  }
+
+  /**
+   * Streams a file to the client. The body goes through a pipeline, so a client that goes away
+   * ends the export (its writer's wait for `drain` fails) rather than leaving it waiting; once
+   * the first bytes are out, a failure can only cut the transfer short, and is logged.
+   */
+  private async send(response: ServerResponse, contentType: string, fileName: string, asOf: Date, write: (body: Writable) => Promise<void>): Promise<void> {
+    response.setHeader('content-type', contentType);
+    response.setHeader('content-disposition', `attachment; filename="${fileName}"`);
+    response.setHeader('x-turnaround-as-of', asOf.toISOString());
+    const body = new PassThrough();
+    const delivered = pipeline(body, response);
+    try {
+      await write(body);
+      await delivered;
+    } catch (error) {
+      body.destroy(error as Error);
+      await delivered.catch(() => undefined);
+      this.logger.error(`${fileName} was cut short: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+/** Stops reading the panel once the client has gone: no more pages are read for nobody. */
+async function* whileOpen<T>(body: Writable, rows: AsyncIterable<T>): AsyncGenerator<T> {
+  for await (const row of rows) {
+    if (body.destroyed) throw new Error('the client closed the connection');
+    yield row;
+  }
+}
+
+function requesterOf(caller: Principal): ResearchRequester {
+  return { channel: 'http', keyId: caller.keyId, role: roleName(caller.role), actor: actorOf(caller) };
+}
+
+/** A parameter given once; `?from=2023&from=2024` is ambiguous. */
+function single(value: QueryText, field: string): string | undefined {
+  if (Array.isArray(value)) throw ValidationError.of(field, `expected one value, got ${value.length}`);
+  return value;
+}
+
+/** `?metrics=a,b` and `?metrics=a&metrics=b` alike. */
+function list(value: QueryText): string | undefined {
+  return Array.isArray(value) ? value.join(',') : value;
+}
