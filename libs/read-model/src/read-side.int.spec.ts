@@ -1,11 +1,11 @@
-import { eventType, EventType, Target } from '@turnaround/domain';
+import { Target } from '@turnaround/domain';
 import { Checkpoint, PostgresEventStore, ProjectionRunner, rebuildProjection, START, StoredEvent } from '@turnaround/event-store';
-import { FeedBatches, FeedIngestor, ProfileCatalogue } from '@turnaround/feeds';
 import { SqlClient } from '@turnaround/postgres';
 import { testDatabases } from '@turnaround/postgres/testing';
 import { Alerting } from './alerts/alerting';
 import { ScorecardQueries } from './scorecards/scorecard.queries';
 import { readSideProjection } from './read-side';
+import { math, oneClusterZone, push, registry, Step, stepAppender } from './testing/knowledge-steps';
 
 jest.setTimeout(120_000);
 
@@ -21,28 +21,7 @@ const TARGETS: Target[] = [
   { metric: 'proficiency.math', contractYear: 2, kind: 'gain', value: 0.1, scope: 'school' },
 ];
 
-type Step = { at: string; registry: { streamId: string; type: string; data: unknown } } | { at: string; push: Record<string, unknown>[] };
-
-const math = (schoolId: string, schoolYear: string, window: string, proficient: number) => ({
-  schoolId, schoolYear, window, assessment: 'state_test', subject: 'math', grade: 'all', studentGroup: 'all', tested: 100, proficient,
-});
-const registry = (at: string, streamId: string, type: string, data: unknown): Step => ({ at, registry: { streamId, type, data } });
-const push = (at: string, ...records: Record<string, unknown>[]): Step => ({ at, push: records });
-
-const REGISTRY: Step[] = [
-  registry('2023-06-01T09:00:00.000Z', 'zone-Z1', 'ZoneEstablished', { zoneId: 'Z1', stateCode: 'MA', name: 'Zone one', districtIds: ['D1', 'D2'] }),
-  registry('2023-06-01T09:00:01.000Z', 'cluster-C1', 'ClusterFormed', { clusterId: 'C1', zoneId: 'Z1', name: 'North' }),
-  registry('2023-06-01T09:00:02.000Z', 'school-A', 'SchoolRegistered', { schoolId: 'A', districtId: 'D1', name: 'School A', gradeSpan: '06-08' }),
-  registry('2023-06-01T09:00:03.000Z', 'school-B', 'SchoolRegistered', { schoolId: 'B', districtId: 'D2', name: 'School B', gradeSpan: '06-08' }),
-  registry('2023-06-01T09:00:04.000Z', 'school-A', 'SchoolAssignedToCluster', { schoolId: 'A', clusterId: 'C1', fromYear: '2023-24', strategy: 'transformation' }),
-  registry('2023-06-01T09:00:05.000Z', 'school-B', 'SchoolAssignedToCluster', { schoolId: 'B', clusterId: 'C1', fromYear: '2023-24', strategy: 'transformation' }),
-  registry('2023-06-01T09:00:06.000Z', 'partner-P1', 'PartnerRegistered', { partnerId: 'P1', name: 'Partner one', role: 'lead' }),
-  registry('2023-06-01T09:00:07.000Z', 'contract-K1', 'PerformanceContractSigned', {
-    contractId: 'K1', partnerId: 'P1', clusterId: 'C1', schoolIds: ['A', 'B'], governance: 'district_lead_partner',
-    startYear: '2023-24', termYears: 3, baselineYear: '2022-23', targets: TARGETS,
-  }),
-  push('2023-08-01T00:00:00.000Z', math('A', '2022-23', 'annual', 20), math('B', '2022-23', 'annual', 30)),
-];
+const REGISTRY = oneClusterZone(TARGETS);
 // Winter interims: A 22/100 is below 0.25 (at risk); B 40/100 reaches 0.35 (on track).
 const INTERIMS = [math('A', '2023-24', 'winter', 22), math('B', '2023-24', 'winter', 40)];
 // Spring results: A 26/100 meets 0.25; B 36/100 meets 0.35.
@@ -68,9 +47,8 @@ describe.each(testDatabases({ timescaledb: true }))('the read side decides score
   async function world(): Promise<World> {
     const sql = await database.open();
     const store = await PostgresEventStore.create(sql);
-    const batches = await FeedBatches.create(sql);
-    const profiles = await ProfileCatalogue.load();
     const alerting = await Alerting.create(store, sql);
+    const appendStep = await stepAppender(store, sql);
     const log = async () => {
       // readAll holds back events while an older transaction is open anywhere on the server: read until it shows every row.
       const [{ count }] = await sql.query<{ count: number }>('SELECT count(*)::int AS count FROM es_events');
@@ -84,17 +62,7 @@ describe.each(testDatabases({ timescaledb: true }))('the read side decides score
       sql,
       store,
       alerting,
-      async append(step) {
-        if ('registry' in step) {
-          const { streamId, type, data } = step.registry;
-          const metadata = { recordedAt: step.at, source: { channel: 'http' as const }, correlationId: 'test', actor: 'state-office' };
-          await store.append(streamId, [{ type, schemaVersion: (eventType(type) as EventType).schemaVersion, data, metadata }]);
-          return;
-        }
-        const ingestor = new FeedIngestor(store, batches, profiles, () => new Date(step.at));
-        const summary = await ingestor.ingestJson('assessment', step.push, { channel: 'http', actor: 'data-team', correlationId: 'test' });
-        expect(summary).toMatchObject({ status: 'completed', rejectedRows: 0 });
-      },
+      append: appendStep,
       head: async () => ((await log()).at(-1) as StoredEvent).position,
       alertEvents: async () =>
         (await log())

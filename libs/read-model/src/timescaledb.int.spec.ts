@@ -1,6 +1,5 @@
-import { eventType, EventType, Target } from '@turnaround/domain';
+import { Target } from '@turnaround/domain';
 import { PostgresEventStore, ProjectionRunner, rebuildProjection } from '@turnaround/event-store';
-import { FeedBatches, FeedIngestor, ProfileCatalogue } from '@turnaround/feeds';
 import { SqlClient } from '@turnaround/postgres';
 import { testServers } from '@turnaround/postgres/testing';
 import { AlertQueries } from './alerts/alert.queries';
@@ -9,6 +8,7 @@ import { alertsProjection } from './alerts/alerts.projection';
 import { MetricQueries } from './metrics/metric.queries';
 import { readSideProjection } from './read-side';
 import { ScorecardQueries } from './scorecards/scorecard.queries';
+import { math, oneClusterZone, push, Step, stepAppender } from './testing/knowledge-steps';
 
 jest.setTimeout(120_000);
 
@@ -17,28 +17,10 @@ const HISTORY = ['alert_history', 'school_metric_history', 'scorecard_line_histo
 
 /** Cluster C1 of schools A and B under contract K1: math proficiency to gain 5 points in year 1. */
 const TARGETS: Target[] = [{ metric: 'proficiency.math', contractYear: 1, kind: 'gain', value: 0.05, scope: 'school' }];
-type Step = { at: string; registry: { streamId: string; type: string; data: unknown } } | { at: string; push: Record<string, unknown>[] };
-const registry = (at: string, streamId: string, type: string, data: unknown): Step => ({ at, registry: { streamId, type, data } });
-const push = (at: string, ...records: Record<string, unknown>[]): Step => ({ at, push: records });
-const math = (schoolId: string, schoolYear: string, window: string, proficient: number) => ({
-  schoolId, schoolYear, window, assessment: 'state_test', subject: 'math', grade: 'all', studentGroup: 'all', tested: 100, proficient,
-});
-
 // Knowledge times a year and more in the past, so every chunk is old enough for the columnstore.
 // A is at risk in January (an alert), meets its target in June (resolved); B misses in June.
 const STEPS: Step[] = [
-  registry('2023-06-01T09:00:00.000Z', 'zone-Z1', 'ZoneEstablished', { zoneId: 'Z1', stateCode: 'MA', name: 'Zone one', districtIds: ['D1', 'D2'] }),
-  registry('2023-06-01T09:00:01.000Z', 'cluster-C1', 'ClusterFormed', { clusterId: 'C1', zoneId: 'Z1', name: 'North' }),
-  registry('2023-06-01T09:00:02.000Z', 'school-A', 'SchoolRegistered', { schoolId: 'A', districtId: 'D1', name: 'School A', gradeSpan: '06-08' }),
-  registry('2023-06-01T09:00:03.000Z', 'school-B', 'SchoolRegistered', { schoolId: 'B', districtId: 'D2', name: 'School B', gradeSpan: '06-08' }),
-  registry('2023-06-01T09:00:04.000Z', 'school-A', 'SchoolAssignedToCluster', { schoolId: 'A', clusterId: 'C1', fromYear: '2023-24', strategy: 'transformation' }),
-  registry('2023-06-01T09:00:05.000Z', 'school-B', 'SchoolAssignedToCluster', { schoolId: 'B', clusterId: 'C1', fromYear: '2023-24', strategy: 'transformation' }),
-  registry('2023-06-01T09:00:06.000Z', 'partner-P1', 'PartnerRegistered', { partnerId: 'P1', name: 'Partner one', role: 'lead' }),
-  registry('2023-06-01T09:00:07.000Z', 'contract-K1', 'PerformanceContractSigned', {
-    contractId: 'K1', partnerId: 'P1', clusterId: 'C1', schoolIds: ['A', 'B'], governance: 'district_lead_partner',
-    startYear: '2023-24', termYears: 3, baselineYear: '2022-23', targets: TARGETS,
-  }),
-  push('2023-08-01T00:00:00.000Z', math('A', '2022-23', 'annual', 20), math('B', '2022-23', 'annual', 30)),
+  ...oneClusterZone(TARGETS),
   push('2024-01-15T00:00:00.000Z', math('A', '2023-24', 'winter', 22), math('B', '2023-24', 'winter', 40)),
   push('2024-06-20T00:00:00.000Z', math('A', '2023-24', 'spring', 26), math('B', '2023-24', 'spring', 31)),
 ];
@@ -54,22 +36,14 @@ interface World {
 
 async function world(sql: SqlClient): Promise<World> {
   const store = await PostgresEventStore.create(sql);
-  const batches = await FeedBatches.create(sql);
-  const profiles = await ProfileCatalogue.load();
   const alerting = await Alerting.create(store, sql);
+  const appendStep = await stepAppender(store, sql);
   return {
     sql,
     store,
     async learn(steps) {
       for (const step of steps) {
-        if ('registry' in step) {
-          const { streamId, type, data } = step.registry;
-          const metadata = { recordedAt: step.at, source: { channel: 'http' as const }, correlationId: 'test', actor: 'state-office' };
-          await store.append(streamId, [{ type, schemaVersion: (eventType(type) as EventType).schemaVersion, data, metadata }]);
-        } else {
-          const ingestor = new FeedIngestor(store, batches, profiles, () => new Date(step.at));
-          expect(await ingestor.ingestJson('assessment', step.push, { channel: 'http', actor: 'data-team', correlationId: 'test' })).toMatchObject({ rejectedRows: 0 });
-        }
+        await appendStep(step);
         await new ProjectionRunner(store, sql, readSideProjection(RULES)).catchUp();
         await alerting.drain();
       }

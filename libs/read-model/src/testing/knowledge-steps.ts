@@ -1,0 +1,56 @@
+import { eventType, EventType, Target } from '@turnaround/domain';
+import { EventStore } from '@turnaround/event-store';
+import { FeedBatches, FeedIngestor, ProfileCatalogue } from '@turnaround/feeds';
+import { SqlClient } from '@turnaround/postgres';
+
+/**
+ * What the read model's tests feed the log, one piece of knowledge at a time: a registry
+ * command as the state office would enter it, or a push of assessment records as a data team
+ * would, each known at `at`.
+ */
+export type Step = { at: string; registry: { streamId: string; type: string; data: unknown } } | { at: string; push: Record<string, unknown>[] };
+
+export const registry = (at: string, streamId: string, type: string, data: unknown): Step => ({ at, registry: { streamId, type, data } });
+export const push = (at: string, ...records: Record<string, unknown>[]): Step => ({ at, push: records });
+/** A school's math result for a whole school, 100 tested. */
+export const math = (schoolId: string, schoolYear: string, window: string, proficient: number) => ({
+  schoolId, schoolYear, window, assessment: 'state_test', subject: 'math', grade: 'all', studentGroup: 'all', tested: 100, proficient,
+});
+
+/**
+ * One cluster C1 of two schools in two districts (A in D1, B in D2) under contract K1 (start
+ * 2023-24, baseline 2022-23) with the given targets, and the baselines: A 20/100, B 30/100.
+ */
+export function oneClusterZone(targets: readonly Target[]): Step[] {
+  return [
+    registry('2023-06-01T09:00:00.000Z', 'zone-Z1', 'ZoneEstablished', { zoneId: 'Z1', stateCode: 'MA', name: 'Zone one', districtIds: ['D1', 'D2'] }),
+    registry('2023-06-01T09:00:01.000Z', 'cluster-C1', 'ClusterFormed', { clusterId: 'C1', zoneId: 'Z1', name: 'North' }),
+    registry('2023-06-01T09:00:02.000Z', 'school-A', 'SchoolRegistered', { schoolId: 'A', districtId: 'D1', name: 'School A', gradeSpan: '06-08' }),
+    registry('2023-06-01T09:00:03.000Z', 'school-B', 'SchoolRegistered', { schoolId: 'B', districtId: 'D2', name: 'School B', gradeSpan: '06-08' }),
+    registry('2023-06-01T09:00:04.000Z', 'school-A', 'SchoolAssignedToCluster', { schoolId: 'A', clusterId: 'C1', fromYear: '2023-24', strategy: 'transformation' }),
+    registry('2023-06-01T09:00:05.000Z', 'school-B', 'SchoolAssignedToCluster', { schoolId: 'B', clusterId: 'C1', fromYear: '2023-24', strategy: 'transformation' }),
+    registry('2023-06-01T09:00:06.000Z', 'partner-P1', 'PartnerRegistered', { partnerId: 'P1', name: 'Partner one', role: 'lead' }),
+    registry('2023-06-01T09:00:07.000Z', 'contract-K1', 'PerformanceContractSigned', {
+      contractId: 'K1', partnerId: 'P1', clusterId: 'C1', schoolIds: ['A', 'B'], governance: 'district_lead_partner',
+      startYear: '2023-24', termYears: 3, baselineYear: '2022-23', targets,
+    }),
+    push('2023-08-01T00:00:00.000Z', math('A', '2022-23', 'annual', 20), math('B', '2022-23', 'annual', 30)),
+  ];
+}
+
+/** Appends steps to the log through the one feed pipeline (pushes) or as the registry's commands do. */
+export async function stepAppender(store: EventStore, sql: SqlClient): Promise<(step: Step) => Promise<void>> {
+  const batches = await FeedBatches.create(sql);
+  const profiles = await ProfileCatalogue.load();
+  return async (step) => {
+    if ('registry' in step) {
+      const { streamId, type, data } = step.registry;
+      const metadata = { recordedAt: step.at, source: { channel: 'http' as const }, correlationId: 'test', actor: 'state-office' };
+      await store.append(streamId, [{ type, schemaVersion: (eventType(type) as EventType).schemaVersion, data, metadata }]);
+      return;
+    }
+    const ingestor = new FeedIngestor(store, batches, profiles, () => new Date(step.at));
+    const summary = await ingestor.ingestJson('assessment', step.push, { channel: 'http', actor: 'data-team', correlationId: 'test' });
+    if (summary.status !== 'completed' || summary.rejectedRows > 0) throw new Error(`the step of ${step.at} was not stored whole: ${JSON.stringify(summary.rejected)}`);
+  };
+}
