@@ -115,7 +115,7 @@ export class KafkaMessageBus implements MessageBus {
   }
 
   /** Creates the topics if they do not exist (several partitions, so a group can share them). */
-  async ensureTopics(topics: readonly string[], partitions = 3): Promise<void> {
+  async ensureTopics(topics: readonly string[], partitions = 4): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
