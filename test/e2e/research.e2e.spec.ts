@@ -12,6 +12,7 @@ import { createPgliteClient } from '@turnaround/postgres';
 import { TEST_STATE_KEY, testConfig } from './support/app';
 import { turnaround } from './support/cli';
 import { httpClient } from './support/http-client';
+import { describeWithPandas, PYTHON } from '@turnaround/research/testing';
 
 jest.setTimeout(300_000);
 
@@ -23,7 +24,6 @@ jest.setTimeout(300_000);
  * demo's known science effect and against the same arithmetic done in pandas on the export.
  */
 
-const PYTHON = '/usr/bin/python3';
 const FORMATS = ['csv', 'parquet', 'dta'] as const;
 type Format = (typeof FORMATS)[number];
 const METRICS = 'proficiency.science,proficiency.math';
@@ -73,7 +73,7 @@ function parquet(file: string): ReadBack {
   return { columns, rows: table.toArray().map((row) => columns.map((name) => row.toJSON()[name] as Cell)) };
 }
 
-describe('research: the panel and the proof points, as known on any date', () => {
+describeWithPandas('research: the panel and the proof points, as known on any date', () => {
   let folder: string;
   let app: INestApplication;
   let http: Awaited<ReturnType<typeof httpClient>>;

@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { readParquet } from 'parquet-wasm';
 import { exportPanelFile, openPanelWriter, writePanel } from './index';
+import { describeWithPandas, PYTHON } from './testing';
 
 /**
  * Each format is read back by a reader nobody here wrote: pandas (Debian's python3-pandas,
  * installed by .ci/run) for CSV and Stata, and the Rust parquet crate (through parquet-wasm)
  * with Apache Arrow's JavaScript library for Parquet.
  */
-const PYTHON = '/usr/bin/python3';
 
 const panel = researchPanel({
   metrics: ['proficiency.math', 'indicator.advanced_coursework_rate'],
@@ -81,7 +81,7 @@ function readWithPandas(kind: 'csv' | 'dta', file: string, codebookFile: string)
 const names = panel.columns.map((column) => column.name);
 const asCells = (row: PanelRow, cell: (value: PanelValue) => PanelValue = (v) => v) => names.map((name) => cell(row[name]));
 
-describe('panel exports read back by readers from other projects', () => {
+describeWithPandas('panel exports read back by readers from other projects', () => {
   let folder: string;
   beforeAll(async () => {
     folder = await mkdtemp(join(tmpdir(), 'panel-export-'));
