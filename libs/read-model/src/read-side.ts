@@ -23,12 +23,21 @@ const READ_SIDE_TYPES: ReadonlySet<string> = new Set([...REGISTRY_TYPES, ...FEED
 /**
  * Tables the registry, metrics and alerting kept before they became one read side: a store
  * upgraded from then rebuilds them from the log (the log is the truth; these were copies).
+ * Only those of the schema being migrated: a read side built in a schema of its own (an as-of
+ * build, a rebuild beside the live tables) must not drop the live ones that its search path
+ * also sees.
  */
 const LEGACY: Migration = {
   id: '0000-one-read-side',
   sql: `
-    DROP TABLE IF EXISTS registry_zones, registry_clusters, registry_schools, registry_memberships, registry_partners, registry_contracts,
-      feed_records, school_metrics, school_metric_history, scorecard_lines CASCADE;
+    DO $$
+    DECLARE legacy text;
+    BEGIN
+      FOREACH legacy IN ARRAY ARRAY['registry_zones', 'registry_clusters', 'registry_schools', 'registry_memberships', 'registry_partners',
+        'registry_contracts', 'feed_records', 'school_metrics', 'school_metric_history', 'scorecard_lines'] LOOP
+        EXECUTE format('DROP TABLE IF EXISTS %I.%I CASCADE', current_schema(), legacy);
+      END LOOP;
+    END $$;
     DELETE FROM projection_checkpoints WHERE projection IN ('registry', 'metrics', 'alerting');`,
 };
 
