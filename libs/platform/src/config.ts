@@ -1,5 +1,5 @@
 import { DEFAULT_FEED_CADENCES, FEED_KINDS, FeedCadences, parseFeedCadence, ValidationError } from '@turnaround/domain';
-import { RetryPolicy } from '@turnaround/event-store';
+import { LeasePolicy, RetryPolicy } from '@turnaround/event-store';
 
 /** Configuration by environment (README "Configuration"). */
 export interface TurnaroundConfig {
@@ -34,6 +34,8 @@ export interface TurnaroundConfig {
   feedCadences: FeedCadences;
   /** A projection batch that keeps failing: its backoff, and the attempts before its runner parks. */
   projectionRetry: RetryPolicy;
+  /** How fast a standby instance takes a projection over from one that died (PROJECTION_LEASE_MS). */
+  projectionLease: LeasePolicy;
   /** `/health/ready` answers 503 while a projection runner is further behind the log than this. */
   readyMaxLagSeconds: number;
   /** When set, `/metrics` answers only `Authorization: Bearer <token>`; open otherwise (it holds nothing sensitive). */
@@ -67,6 +69,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnaroundConf
     maxDelayMs: whole('PROJECTION_RETRY_MAX_MS', 60_000, 1),
     attempts: whole('PROJECTION_MAX_ATTEMPTS', 10, 1),
   };
+  // A leader renews five times per lease, so a slow round or two does not cost it the lease.
+  const leaseMs = whole('PROJECTION_LEASE_MS', 5_000, 100);
+  const projectionLease = { ttlMs: leaseMs, renewMs: Math.round(leaseMs / 5) };
   const logFormat = env.LOG_FORMAT || (env.NODE_ENV === 'production' ? 'json' : 'pretty');
   if (logFormat !== 'json' && logFormat !== 'pretty') throw ValidationError.of('LOG_FORMAT', `expected json or pretty, got '${env.LOG_FORMAT}'`);
   const metricsToken = env.METRICS_TOKEN || undefined;
@@ -75,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnaroundConf
     port,
     webhookRetry,
     projectionRetry,
+    projectionLease,
     readyMaxLagSeconds: whole('READY_MAX_LAG_SECONDS', 120, 1),
     metricsToken,
     logFormat,

@@ -5,8 +5,8 @@ import { TurnaroundConfig } from './config';
 import { EVENT_STORE, SQL_CLIENT, TURNAROUND_CONFIG } from './tokens';
 
 /**
- * Every projection runner of the process, made one way: its failures logged, its backoff and
- * parking as configured (PROJECTION_*). What `/health/ready`, `/metrics` and
+ * Every projection runner of the process, made one way: its failures logged, its backoff,
+ * parking and lease as configured (PROJECTION_*). What `/health/ready`, `/metrics` and
  * `turnaround projections` read and resume.
  */
 @Injectable()
@@ -22,7 +22,11 @@ export class ProjectionRunners {
 
   create(projection: Projection | Reaction): ProjectionRunner {
     if (this.runners.has(projection.name)) throw new Error(`a runner of projection '${projection.name}' already runs in this process`);
-    const runner = new ProjectionRunner(this.store, this.sql, projection, (error) => this.logger.error(`${projection.name}: ${error instanceof Error ? error.message : String(error)}`), this.config.projectionRetry);
+    const runner = new ProjectionRunner(this.store, this.sql, projection, {
+      onError: (error) => this.logger.error(`${projection.name}: ${error instanceof Error ? error.message : String(error)}`),
+      retry: this.config.projectionRetry,
+      lease: this.config.projectionLease,
+    });
     this.runners.set(projection.name, runner);
     return runner;
   }

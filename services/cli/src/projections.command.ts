@@ -2,6 +2,7 @@ import { callServer } from './embedded';
 
 interface RunnerAnswer {
   name: string;
+  role: 'leader' | 'standby';
   failures: number;
   lastError?: string;
   parked?: { eventId: string; eventType: string; streamId: string; error: string; attempts: number; since: string };
@@ -26,8 +27,9 @@ export async function projections(action: 'list' | 'resume', options: { name?: s
   return 0;
 }
 
-function describe({ name, failures, lastError, parked, lag }: RunnerAnswer): string {
+function describe({ name, role, failures, lastError, parked, lag }: RunnerAnswer): string {
   const behind = `${lag.events} events / ${lag.seconds.toFixed(1)} s behind`;
   if (parked) return `${name.padEnd(16)} PARKED since ${parked.since} before event ${parked.eventId} (${parked.eventType} on ${parked.streamId}) after ${parked.attempts} attempts: ${parked.error}; ${behind}`;
+  if (role === 'standby') return `${name.padEnd(16)} standing by (another instance leads), ${behind}`;
   return `${name.padEnd(16)} running, ${behind}${failures > 0 ? `, ${failures} failures in a row, last: ${lastError}` : ''}`;
 }

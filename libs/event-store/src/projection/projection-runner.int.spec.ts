@@ -1,7 +1,8 @@
 import { testDatabases } from '@turnaround/postgres/testing';
 import { EventToAppend } from '../event-store.port';
 import { PostgresEventStore } from '../postgres/postgres-event-store.adapter';
-import { Projection, ProjectionRunner, projectionsReached, rebuildProjection } from './projection-runner';
+import { Projection, ProjectionRunner, projectionsReached } from './projection-runner';
+import { rebuildProjection } from './rebuild';
 
 jest.setTimeout(60_000);
 
@@ -41,9 +42,11 @@ describe.each(testDatabases())('ProjectionRunner on $name', (database) => {
       },
     };
     const errors: unknown[] = [];
-    const runner = new ProjectionRunner(store, sql, projection, (error) => {
-      errors.push(error);
-      failOnEvent = undefined; // the restart after the crash succeeds
+    const runner = new ProjectionRunner(store, sql, projection, {
+      onError: (error) => {
+        errors.push(error);
+        failOnEvent = undefined; // the restart after the crash succeeds
+      },
     });
     await runner.start();
     const { position } = await store.append('s-last', [event(7)]);
@@ -56,26 +59,66 @@ describe.each(testDatabases())('ProjectionRunner on $name', (database) => {
     await store.close();
   });
 
-  it('applies each event once with two runners of one projection on one database (two instances), whichever commits first', async () => {
+  it('runs one leader of a projection across two runners (two instances): the standby mirrors its checkpoint and takes over when it stops', async () => {
     const sql = await database.open();
     const store = await PostgresEventStore.create(sql);
-    const projection: Projection = {
-      name: 'counted-twice-over',
+    const lease = { ttlMs: 2_000, renewMs: 100 };
+    const counted = (holder: string): Projection => ({
+      name: 'counted-by-one',
       migrations: [{ id: '0001', sql: 'CREATE TABLE counted_by (n int NOT NULL, runner text NOT NULL)' }],
       tables: ['counted_by'],
       async apply(tx, events) {
-        for (const stored of events) await tx.query('INSERT INTO counted_by (n, runner) VALUES ($1, $2)', [(stored.data as { n: number }).n, 'either']);
+        for (const stored of events) await tx.query('INSERT INTO counted_by (n, runner) VALUES ($1, $2)', [(stored.data as { n: number }).n, holder]);
+      },
+    });
+    const first = new ProjectionRunner(store, sql, counted('first'), { lease, holder: 'first' });
+    const second = new ProjectionRunner(store, sql, counted('second'), { lease, holder: 'second' });
+    await first.start();
+    await second.start();
+    expect([first.status().role, second.status().role]).toEqual(['leader', 'standby']);
+
+    let position = '';
+    for (let n = 1; n <= 20; n++) position = (await store.append(`s-${n % 3}`, [event(n)])).position;
+    // a command answered by the standby's instance waits on the leader's progress
+    expect(await second.waitFor(position as never, 10_000)).toBe(true);
+    await first.stop();
+    await until(() => second.status().role === 'leader');
+    for (let n = 21; n <= 40; n++) position = (await store.append(`s-${n % 3}`, [event(n)])).position;
+    expect(await second.waitFor(position as never, 10_000)).toBe(true);
+    await second.stop();
+
+    const rows = await sql.query<{ n: number; runner: string }>('SELECT n, runner FROM counted_by ORDER BY n');
+    expect(rows.map((row) => row.n)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(new Set(rows.slice(0, 20).map((row) => row.runner))).toEqual(new Set(['first']));
+    expect(new Set(rows.slice(20).map((row) => row.runner))).toEqual(new Set(['second']));
+    await store.close();
+  });
+
+  it('takes over from a leader that died without handing its lease back, once the lease lapses, from its last committed checkpoint', async () => {
+    const sql = await database.open();
+    const store = await PostgresEventStore.create(sql);
+    const projection: Projection = {
+      name: 'counted-after-death',
+      migrations: [{ id: '0001', sql: 'CREATE TABLE counted_after (n int NOT NULL)' }],
+      tables: ['counted_after'],
+      async apply(tx, events) {
+        for (const stored of events) await tx.query('INSERT INTO counted_after (n) VALUES ($1)', [(stored.data as { n: number }).n]);
       },
     };
-    const runners = [new ProjectionRunner(store, sql, projection), new ProjectionRunner(store, sql, projection)];
-    await Promise.all(runners.map((runner) => runner.start()));
-    let position = '';
-    for (let n = 1; n <= 40; n++) position = (await store.append(`s-${n % 3}`, [event(n)])).position;
-    // each runner reaches the end: one applied a stretch, or the other did and it followed on
-    for (const runner of runners) expect(await runner.waitFor(position as never, 20_000)).toBe(true);
-    await Promise.all(runners.map((runner) => runner.stop()));
-    const counted = await sql.query<{ n: number }>('SELECT n FROM counted_by ORDER BY n');
-    expect(counted.map((row) => row.n)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    // what a killed instance leaves: three events applied and committed, a lease nobody renews
+    const dead = new ProjectionRunner(store, sql, projection, { holder: 'dead' });
+    for (let n = 1; n <= 3; n++) await store.append(`s-${n}`, [event(n)]);
+    await dead.catchUp();
+    await sql.query(`UPDATE projection_checkpoints SET leader = 'dead', lease_until = now() + interval '1 second' WHERE projection = 'counted-after-death'`);
+    const { position } = await store.append('s-4', [event(4)]);
+
+    const standby = new ProjectionRunner(store, sql, projection, { lease: { ttlMs: 1_000, renewMs: 100 }, holder: 'standby' });
+    await standby.start();
+    expect(standby.status().role).toBe('standby');
+    expect(await standby.waitFor(position, 10_000)).toBe(true);
+    expect(standby.status().role).toBe('leader');
+    await standby.stop();
+    expect((await sql.query<{ n: number }>('SELECT n FROM counted_after ORDER BY n')).map((row) => row.n)).toEqual([1, 2, 3, 4]);
     await store.close();
   });
 
@@ -131,7 +174,7 @@ describe.each(testDatabases())('ProjectionRunner on $name', (database) => {
       },
     };
     const errors: string[] = [];
-    const runner = new ProjectionRunner(store, sql, projection, (error) => errors.push(String(error)), { baseDelayMs: 5, maxDelayMs: 20, attempts: 3 });
+    const runner = new ProjectionRunner(store, sql, projection, { onError: (error) => errors.push(String(error)), retry: { baseDelayMs: 5, maxDelayMs: 20, attempts: 3 } });
     await runner.start();
     await until(() => runner.status().parked !== undefined);
 
@@ -151,7 +194,7 @@ describe.each(testDatabases())('ProjectionRunner on $name', (database) => {
     fixed = true;
     expect(runner.resume()).toBe(true);
     expect(await runner.waitFor(position, 10_000)).toBe(true);
-    expect(runner.status()).toEqual({ name: 'poisoned', position, failures: 0 });
+    expect(runner.status()).toEqual({ name: 'poisoned', role: 'leader', position, failures: 0 });
     expect(await runner.lag()).toEqual({ events: 0, seconds: 0 });
     expect(runner.resume()).toBe(false);
     await runner.stop();
@@ -175,14 +218,14 @@ describe.each(testDatabases())('ProjectionRunner on $name', (database) => {
     const pings = jest.spyOn(store, 'ping').mockImplementation(async () => {
       if (down) throw new Error('connection refused');
     });
-    const runner = new ProjectionRunner(store, sql, projection, () => undefined, { baseDelayMs: 5, maxDelayMs: 20, attempts: 2 });
+    const runner = new ProjectionRunner(store, sql, projection, { retry: { baseDelayMs: 5, maxDelayMs: 20, attempts: 2 } });
     await runner.start();
     await until(() => pings.mock.calls.length >= 3);
     expect(runner.status().parked).toBeUndefined();
 
     down = false;
     await until(async () => (await runner.lag()).events === 0);
-    expect(runner.status()).toEqual({ name: 'outage', position: expect.any(String), failures: 0 });
+    expect(runner.status()).toEqual({ name: 'outage', role: 'leader', position: expect.any(String), failures: 0 });
     await runner.stop();
     await store.close();
   });

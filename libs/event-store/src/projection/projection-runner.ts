@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { migrate, Migration, SqlClient, SqlExecutor } from '@turnaround/postgres';
 import { Checkpoint, EventStore, START, StoredEvent, Subscription } from '../event-store.port';
 
@@ -36,6 +38,7 @@ const CHECKPOINT_MIGRATIONS: readonly Migration[] = [
       updated_at timestamptz NOT NULL DEFAULT now()
     )`,
   },
+  { id: '0002-leases', sql: 'ALTER TABLE projection_checkpoints ADD COLUMN leader text, ADD COLUMN lease_until timestamptz' },
 ];
 
 /**
@@ -50,6 +53,31 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { baseDelayMs: 1_000, maxDelayMs: 60_000, attempts: 10 };
 
+/**
+ * Which runner of a projection follows the log when several instances run it: the holder of
+ * its lease, kept on the checkpoint row. The holder renews it every `renewMs`; it lapses `ttlMs`
+ * after the last renewal, by the database's clock (the instances' clocks need not agree). The
+ * others stand by, mirroring the stored checkpoint, and one takes the lease once it lapses: a
+ * leader that dies is replaced within `ttlMs` + `renewMs`, from the checkpoint it last
+ * committed. A lease that lapses under a leader that is only slow does no harm: every batch
+ * checks the checkpoint under the row's lock, so a batch is refused, never applied twice.
+ */
+export interface LeasePolicy {
+  ttlMs: number;
+  renewMs: number;
+}
+
+export const DEFAULT_LEASE: LeasePolicy = { ttlMs: 5_000, renewMs: 1_000 };
+
+export interface RunnerOptions {
+  /** Told of every failure (a batch, the lease); the runner itself backs off and retries. */
+  onError?: (error: unknown) => void;
+  retry?: RetryPolicy;
+  lease?: LeasePolicy;
+  /** Names this runner in the lease; unique per process by default. */
+  holder?: string;
+}
+
 /** A runner that stopped before an event it cannot apply (a poison event), until it is resumed. */
 export interface Parked {
   eventId: string;
@@ -62,6 +90,8 @@ export interface Parked {
 
 export interface RunnerStatus {
   name: string;
+  /** `leader` follows the log; a `standby` (another instance leads) mirrors the leader's checkpoint. */
+  role: 'leader' | 'standby';
   position: Checkpoint;
   /** Failures in a row since the last batch that went through. */
   failures: number;
@@ -79,9 +109,10 @@ export interface Lag {
 export const LAG_COUNT_LIMIT = 5_000;
 
 /**
- * Runs a projection: catches up from its stored checkpoint, then follows the log. Rows and
- * checkpoint are written in one transaction, so a crash at any point leaves either the whole
- * batch applied and counted, or none of it.
+ * Runs a projection, or a reaction: catches up from its stored checkpoint, then follows the log.
+ * Rows and checkpoint are written in one transaction, so a crash at any point leaves either the
+ * whole batch applied and counted, or none of it. Of the runners of one projection across
+ * instances, only the holder of its lease follows the log (LeasePolicy).
  *
  * A batch that fails is tried again from the checkpoint, backing off (RetryPolicy). After the
  * last attempt the runner applies that batch one event at a time, so it stops right before the
@@ -102,28 +133,41 @@ export class ProjectionRunner {
   private applying?: StoredEvent[];
   /** When a lag probe last found nothing waiting: nothing the runner has not applied is older. */
   private caughtUpAt?: number;
+  private leading = false;
+  private contending?: Promise<void>;
+  private tick?: NodeJS.Timeout;
+  private readonly onError: (error: unknown) => void;
+  private readonly retry: RetryPolicy;
+  private readonly lease: LeasePolicy;
+  private readonly holder: string;
 
   constructor(
     private readonly store: EventStore,
     private readonly sql: SqlClient,
     private readonly projection: Projection | Reaction,
-    private readonly onError: (error: unknown) => void = () => undefined,
-    private readonly retry: RetryPolicy = DEFAULT_RETRY,
-  ) {}
+    options: RunnerOptions = {},
+  ) {
+    this.onError = options.onError ?? (() => undefined);
+    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.lease = options.lease ?? DEFAULT_LEASE;
+    this.holder = options.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  }
 
   get name(): string {
     return this.projection.name;
   }
 
+  /** Takes the lease and follows the log, or stands by while another instance holds it. */
   async start(): Promise<void> {
     await this.prepare();
     this.stopped = false;
-    await this.follow();
+    await this.contend();
   }
 
   status(): RunnerStatus {
     return {
       name: this.projection.name,
+      role: this.leading ? 'leader' : 'standby',
       position: this.position,
       failures: this.failures,
       ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
@@ -149,7 +193,7 @@ export class ProjectionRunner {
 
   /** Follows the log again from the parked event; false when the runner was not parked. */
   resume(): boolean {
-    if (!this.parked || this.stopped) return false;
+    if (!this.parked || this.stopped || !this.leading) return false;
     this.parked = undefined;
     this.failures = 0;
     this.follow().catch((error) => this.failed(error));
@@ -199,7 +243,59 @@ export class ProjectionRunner {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.restart);
+    clearTimeout(this.tick);
+    await this.contending;
     await this.subscription?.stop();
+    // Handing the lease back lets a standby take over at once rather than when it lapses.
+    if (this.leading) {
+      this.leading = false;
+      await this.sql
+        .query('UPDATE projection_checkpoints SET leader = NULL, lease_until = NULL WHERE projection = $1 AND leader = $2', [this.projection.name, this.holder])
+        .catch((error) => this.onError(error));
+    }
+  }
+
+  /**
+   * One round of the lease: the leader renews it; a standby takes it when it has lapsed, and
+   * otherwise mirrors the stored checkpoint (so `waitFor` and `lag` answer for the instance
+   * that applies). A leader that finds the lease taken stops following. Rounds go on, every
+   * `renewMs` for a leader and four times as often for a standby, until `stop`.
+   */
+  private contend(): Promise<void> {
+    this.contending = this.contendOnce()
+      .catch((error) => this.onError(error))
+      .finally(() => {
+        if (!this.stopped) this.tick = setTimeout(() => void this.contend(), this.leading ? this.lease.renewMs : this.lease.renewMs / 4);
+      });
+    return this.contending;
+  }
+
+  private async contendOnce(): Promise<void> {
+    const held = await this.sql.query(
+      `UPDATE projection_checkpoints SET leader = $2, lease_until = now() + $3::int * interval '1 millisecond'
+       WHERE projection = $1 AND (leader IS NULL OR leader = $2 OR lease_until < now())
+       RETURNING 1`,
+      [this.projection.name, this.holder, this.lease.ttlMs],
+    );
+    if (this.stopped) return;
+    if (held.length > 0) {
+      if (this.leading) return;
+      await this.follow();
+      this.leading = true;
+      return;
+    }
+    if (this.leading) {
+      this.leading = false;
+      clearTimeout(this.restart);
+      await this.subscription?.stop();
+      this.subscription = undefined;
+    }
+    const stored = await this.storedCheckpoint();
+    if (stored > this.position) {
+      this.position = stored;
+      for (const listener of this.listeners) listener(stored);
+      this.resolveWaiters();
+    }
   }
 
   /** Applies everything after the stored checkpoint, batch by batch, and returns once the log is exhausted. */
@@ -246,7 +342,7 @@ export class ProjectionRunner {
   /** Starts over from the last committed checkpoint: a failed batch was rolled back whole. */
   private restartAfter(delayMs: number): void {
     clearTimeout(this.restart);
-    this.restart = setTimeout(() => !this.stopped && this.follow().catch((error) => this.failed(error)), delayMs);
+    this.restart = setTimeout(() => !this.stopped && this.leading && this.follow().catch((error) => this.failed(error)), delayMs);
   }
 
   /**

@@ -10,6 +10,7 @@ const CHECK_TIMEOUT_MS = 5_000;
 
 export const runnerAnswer = z.object({
   name: z.string(),
+  role: z.enum(['leader', 'standby']).describe('the leader follows the log; a standby mirrors its checkpoint and takes over when its lease lapses'),
   position: z.string().describe('the checkpoint it has applied up to (opaque)'),
   failures: z.number().int().describe('failed batches in a row'),
   lastError: z.string().optional(),
