@@ -36,57 +36,57 @@ export class MetricsController {
   }
 
   @Access({ roles: ['state', 'researcher', 'district', 'partner', 'public'], scope: 'school' })
-  @Get('schools/:id/metrics')
+  @Get('schools/:schoolId/metrics')
   @ApiAnswer(metricReadingAnswer, { list: true })
   @ApiQuery(YEAR)
   @ApiQuery(AS_OF)
-  school(@Caller() caller: Principal, @Param('id') id: string, @Query('year') year?: string, @Query('asOf') asOf?: string) {
-    return this.metrics.school(id, this.year(year), parseAsOf(asOf)).then((readings) => this.shown(caller, readings));
+  school(@Caller() caller: Principal, @Param('schoolId') schoolId: string, @Query('year') year?: string, @Query('asOf') asOf?: string) {
+    return this.metrics.school(schoolId, this.year(year), parseAsOf(asOf)).then((readings) => this.shown(caller, readings));
   }
 
   @Access({ roles: ['state', 'researcher', 'district', 'partner', 'public'], scope: 'cluster' })
-  @Get('clusters/:id/metrics')
+  @Get('clusters/:clusterId/metrics')
   @ApiAnswer(metricReadingAnswer, { list: true })
   @ApiQuery(YEAR)
   @ApiQuery(AS_OF)
-  cluster(@Caller() caller: Principal, @Param('id') id: string, @Query('year') year?: string, @Query('asOf') asOf?: string) {
-    return this.metrics.cluster(id, this.year(year), parseAsOf(asOf)).then((readings) => this.shown(caller, readings));
+  cluster(@Caller() caller: Principal, @Param('clusterId') clusterId: string, @Query('year') year?: string, @Query('asOf') asOf?: string) {
+    return this.metrics.cluster(clusterId, this.year(year), parseAsOf(asOf)).then((readings) => this.shown(caller, readings));
   }
 
   @Access({ roles: ['state', 'researcher', 'partner', 'public'], scope: 'partner' })
-  @Get('partners/:id/metrics')
+  @Get('partners/:partnerId/metrics')
   @ApiAnswer(metricReadingAnswer, { list: true })
   @ApiQuery(YEAR)
   @ApiQuery(AS_OF)
-  partner(@Caller() caller: Principal, @Param('id') id: string, @Query('year') year?: string, @Query('asOf') asOf?: string) {
-    return this.metrics.partner(id, this.year(year), parseAsOf(asOf)).then((readings) => this.shown(caller, readings));
+  partner(@Caller() caller: Principal, @Param('partnerId') partnerId: string, @Query('year') year?: string, @Query('asOf') asOf?: string) {
+    return this.metrics.partner(partnerId, this.year(year), parseAsOf(asOf)).then((readings) => this.shown(caller, readings));
   }
 
   @Access({ roles: ['state', 'researcher', 'public'] })
-  @Get('zones/:id/metrics')
+  @Get('zones/:zoneId/metrics')
   @ApiAnswer(metricReadingAnswer, { list: true })
   @ApiQuery(YEAR)
   @ApiQuery(AS_OF)
-  zone(@Caller() caller: Principal, @Param('id') id: string, @Query('year') year?: string, @Query('asOf') asOf?: string) {
-    return this.metrics.zone(id, this.year(year), parseAsOf(asOf)).then((readings) => this.shown(caller, readings));
+  zone(@Caller() caller: Principal, @Param('zoneId') zoneId: string, @Query('year') year?: string, @Query('asOf') asOf?: string) {
+    return this.metrics.zone(zoneId, this.year(year), parseAsOf(asOf)).then((readings) => this.shown(caller, readings));
   }
 
   /** For each school and the cluster: metric, contract year, baseline, target in force, actual and status. A district sees its own schools' lines and the cluster's. */
   @Access({ roles: ['state', 'researcher', 'district', 'partner'], scope: 'contract' })
-  @Get('contracts/:id/scorecard')
+  @Get('contracts/:contractId/scorecard')
   @ApiAnswer(scorecardAnswer)
   @ApiQuery(AS_OF)
-  scorecard(@Caller() caller: Principal, @Param('id') id: string, @Query('asOf') asOf?: string) {
-    return this.scorecards.scorecard(id, parseAsOf(asOf), caller.role.kind === 'district' ? caller.role.districtId : undefined);
+  scorecard(@Caller() caller: Principal, @Param('contractId') contractId: string, @Query('asOf') asOf?: string) {
+    return this.scorecards.scorecard(contractId, parseAsOf(asOf), caller.role.kind === 'district' ? caller.role.districtId : undefined);
   }
 
   /** Every contract of the partner: its cluster lines by contract year, and per school year how many clusters met, missed, were at risk or on track. */
   @Access({ roles: ['state', 'researcher', 'partner'], scope: 'partner' })
-  @Get('partners/:id/scorecard')
+  @Get('partners/:partnerId/scorecard')
   @ApiAnswer(partnerScorecardAnswer)
   @ApiQuery(AS_OF)
-  partnerScorecard(@Param('id') id: string, @Query('asOf') asOf?: string) {
-    return this.scorecards.partner(id, parseAsOf(asOf));
+  partnerScorecard(@Param('partnerId') partnerId: string, @Query('asOf') asOf?: string) {
+    return this.scorecards.partner(partnerId, parseAsOf(asOf));
   }
 
   private year(year: string | undefined): string | undefined {

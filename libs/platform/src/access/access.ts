@@ -87,25 +87,25 @@ export class AccessGuard implements CanActivate {
       case 'district':
         return { entity: 'district', id: params.districtId, districtIds: [params.districtId], partnerIds: [] };
       case 'partner':
-        return { entity: 'partner', id: params.id, districtIds: [], partnerIds: [params.id] };
+        return { entity: 'partner', id: params.partnerId, districtIds: [], partnerIds: [params.partnerId] };
       case 'school':
         return owners(
           'school',
-          params.schoolId ?? params.id,
+          params.schoolId,
           `SELECT (SELECT array_agg(district_id) FROM registry_schools WHERE school_id = $1) AS district_ids,
                   (SELECT array_agg(partner_id) FROM registry_contracts WHERE $1 = ANY(school_ids)) AS partner_ids`,
         );
       case 'cluster':
         return owners(
           'cluster',
-          params.clusterId ?? params.id,
+          params.clusterId,
           `SELECT (SELECT array_agg(DISTINCT s.district_id) FROM registry_memberships m JOIN registry_schools s USING (school_id) WHERE m.cluster_id = $1) AS district_ids,
                   (SELECT array_agg(partner_id) FROM registry_contracts WHERE cluster_id = $1) AS partner_ids`,
         );
       case 'contract':
         return owners(
           'contract',
-          params.contractId ?? params.id,
+          params.contractId,
           `SELECT (SELECT array_agg(DISTINCT s.district_id) FROM registry_contracts c JOIN registry_schools s ON s.school_id = ANY(c.school_ids) WHERE c.contract_id = $1) AS district_ids,
                   (SELECT array_agg(partner_id) FROM registry_contracts WHERE contract_id = $1) AS partner_ids`,
         );
