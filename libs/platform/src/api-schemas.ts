@@ -1,5 +1,5 @@
 import {
-  CHECKPOINTS,
+  ALERT_STAGES,
   clusterFormed,
   FEED_KINDS,
   partnerRegistered,
@@ -109,7 +109,7 @@ export const alertAnswer = z.object({
   metric: z.string(),
   contractYear: z.number().int(),
   schoolYear: z.string(),
-  checkpoint: z.enum(CHECKPOINTS),
+  checkpoint: z.enum(ALERT_STAGES),
   target: z.number(),
   actual: z.number(),
   severity: z.enum(SEVERITIES),

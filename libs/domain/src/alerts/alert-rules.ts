@@ -1,22 +1,22 @@
 import { createHash } from 'node:crypto';
-import { AlertEvent, CHECKPOINTS, SEVERITIES, WITHDRAWAL_REASONS } from '../events/alert-events';
+import { AlertEvent, ALERT_STAGES, SEVERITIES, WITHDRAWAL_REASONS } from '../events/alert-events';
 import { ScorecardLine } from '../targets/scorecard';
 import { TargetStatus } from '../targets/target-evaluation';
 import { Alert } from './alert';
 
-export type AlertCheckpoint = (typeof CHECKPOINTS)[number];
+export type AlertStage = (typeof ALERT_STAGES)[number];
 export type Severity = (typeof SEVERITIES)[number];
 export type WithdrawalReason = (typeof WITHDRAWAL_REASONS)[number];
 
 /** The line status each checkpoint's alert stands for. */
-const STATUS_OF: Record<AlertCheckpoint, TargetStatus> = { early_warning: 'at_risk', year_end: 'missed' };
+const STATUS_OF: Record<AlertStage, TargetStatus> = { early_warning: 'at_risk', year_end: 'missed' };
 
 /**
  * The one id of the one alert per (contract, school or cluster, metric, contract year,
  * checkpoint): the same inputs always give the same id, so its stream `alert-{id}` can be
  * created once, whatever is replayed, redelivered or evaluated concurrently.
  */
-export function alertIdOf(contractId: string, line: Pick<ScorecardLine, 'scope' | 'subjectId' | 'metric' | 'contractYear'>, checkpoint: AlertCheckpoint): string {
+export function alertIdOf(contractId: string, line: Pick<ScorecardLine, 'scope' | 'subjectId' | 'metric' | 'contractYear'>, checkpoint: AlertStage): string {
   const key = [contractId, line.scope, line.subjectId, line.metric, line.contractYear, checkpoint].join('|');
   return `A-${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
 }
@@ -50,10 +50,10 @@ export interface LineChange {
  * reopened, the same alert, when the line enters the status again. Decided from the alert's
  * state, so a change decided twice appends nothing the second time.
  */
-export function decideAlerts(change: LineChange, alerts: Readonly<Record<AlertCheckpoint, Alert>>): AlertEvent[] {
+export function decideAlerts(change: LineChange, alerts: Readonly<Record<AlertStage, Alert>>): AlertEvent[] {
   const events: AlertEvent[] = [];
   const { line } = change;
-  for (const checkpoint of CHECKPOINTS) {
+  for (const checkpoint of ALERT_STAGES) {
     const alertId = alertIdOf(change.contractId, line, checkpoint);
     const alert = alerts[checkpoint];
     const open = alert.exists && alert.status !== 'resolved';

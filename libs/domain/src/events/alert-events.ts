@@ -4,7 +4,12 @@ import { defineEvent, EventOf, idSchema, nameSchema } from './event';
 
 /** Off-track alerts (DESIGN.md section 7): exactly one per contract, subject, metric, contract year and checkpoint. */
 
-export const CHECKPOINTS = ['early_warning', 'year_end'] as const;
+/**
+ * When in a contract year an alert is raised: DESIGN.md names it the alert's `checkpoint`, and
+ * the events keep that field name; in code it is the alert's stage, so that "checkpoint" means
+ * only a position in the log.
+ */
+export const ALERT_STAGES = ['early_warning', 'year_end'] as const;
 export const SEVERITIES = ['warning', 'serious', 'critical'] as const;
 
 /**
@@ -25,7 +30,7 @@ export const offTrackAlertRaised = defineEvent(
       metric: z.string().min(1),
       contractYear: z.number().int().min(1),
       schoolYear: schoolYearSchema,
-      checkpoint: z.enum(CHECKPOINTS),
+      checkpoint: z.enum(ALERT_STAGES),
       target: z.number().finite(),
       actual: z.number().finite(),
       severity: z.enum(SEVERITIES),

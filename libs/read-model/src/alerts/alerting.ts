@@ -1,7 +1,7 @@
 import {
   Alert,
   alertAggregate,
-  AlertCheckpoint,
+  AlertStage,
   AlertEvent,
   alertIdOf,
   decideAlerts,
@@ -133,7 +133,7 @@ export class Alerting {
     const streams = await this.store.readStreams([...new Set(ids)].map(alertAggregate.streamId));
     for (const change of changes) {
       const changeId = changeIdOf(change);
-      const alerts = {} as Record<AlertCheckpoint, Alert>;
+      const alerts = {} as Record<AlertStage, Alert>;
       const answered = new Set<string>();
       for (const checkpoint of ['early_warning', 'year_end'] as const) {
         const alertId = alertIdOf(change.contract_id, lineOf(change), checkpoint);
