@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Aggregate, EventMetadata, eventType, parseEvent, parseWith } from '@turnaround/domain';
+import { Aggregate, EventMetadata, foldStream, toAppend } from '@turnaround/domain';
 import { AppendResult, EventStore } from '@turnaround/event-store';
 import { RequestContext } from './request-context';
 import { Clock, CLOCK, EVENT_STORE } from './tokens';
@@ -18,11 +18,7 @@ export class AggregateStore {
 
   async load<State, Event extends { type: string }>(aggregate: Aggregate<State, Event>, id: string): Promise<{ state: State; revision: number | undefined }> {
     const stored = await this.store.readStream(aggregate.streamId(id));
-    const state = stored.reduce(
-      (current, event) => aggregate.evolve(current, parseEvent(event.type, event.schemaVersion, event.data) as unknown as Event),
-      aggregate.initialState(),
-    );
-    return { state, revision: stored.length > 0 ? stored[stored.length - 1].revision : undefined };
+    return { state: foldStream(aggregate, stored), revision: stored.length > 0 ? stored[stored.length - 1].revision : undefined };
   }
 
   async loadState<State, Event extends { type: string }>(aggregate: Aggregate<State, Event>, id: string): Promise<State> {
@@ -40,11 +36,7 @@ export class AggregateStore {
     const metadata: EventMetadata = { ...context, recordedAt: this.clock().toISOString() };
     return this.store.append(
       aggregate.streamId(id),
-      events.map((event) => {
-        const definition = eventType(event.type);
-        if (!definition) throw new Error(`event type ${event.type} is not in the catalogue`);
-        return { type: event.type, schemaVersion: definition.schemaVersion, data: parseWith(definition.schema, event.data), metadata };
-      }),
+      events.map((event) => toAppend(event, metadata, { check: true })),
       { expectedRevision: revision ?? 'no_stream' },
     );
   }

@@ -1,9 +1,9 @@
-import { ContractEvent, EvaluationRules, feedOfEventType, parseEvent } from '@turnaround/domain';
+import { CONTRACT_EVENTS, EvaluationRules, FEED_RECORD_EVENTS, feedOfEventType, REGISTRY_EVENTS } from '@turnaround/domain';
 import { Projection, StoredEvent } from '@turnaround/event-store';
 import { Migration, SqlExecutor } from '@turnaround/postgres';
 import { alertsProjection } from './alerts/alerts.projection';
 import { metricsProjection } from './metrics/metrics.projection';
-import { REGISTRY_TYPES, registryProjection } from './registry/registry.projection';
+import { registryProjection } from './registry/registry.projection';
 import {
   applyContractTargets,
   judgeScorecards,
@@ -16,9 +16,7 @@ import {
   Touched,
 } from './scorecards/scorecards.projection';
 
-const CONTRACT_TYPES = new Set(['PerformanceContractSigned', 'ContractTargetsAmended', 'ContractRenewed', 'ContractTerminated']);
-const FEED_RECORD_TYPES = new Set(['AssessmentResultsReported', 'AttendanceReported', 'StaffingReported', 'IndicatorReported']);
-const READ_SIDE_TYPES: ReadonlySet<string> = new Set([...REGISTRY_TYPES, ...FEED_RECORD_TYPES, 'RecordRetracted', 'FeedBatchClosed']);
+const READ_SIDE_TYPES: ReadonlySet<string> = new Set([...REGISTRY_EVENTS.types, ...FEED_RECORD_EVENTS.types, 'FeedBatchClosed']);
 
 /**
  * Tables the registry, metrics and alerting kept before they became one read side: a store
@@ -80,7 +78,7 @@ export function readSideProjection(rules: EvaluationRules): Projection {
       };
       for (const event of events) {
         const knownAt = event.metadata.recordedAt;
-        const record = FEED_RECORD_TYPES.has(event.type);
+        const record = feedOfEventType(event.type) !== undefined;
         if (pending && (!record || knownAt !== pending.knownAt) && !(event.type === 'FeedBatchClosed' && knownAt === pending.knownAt)) await judge();
         if (event.type === 'FeedBatchClosed') {
           // The marker of a push whose knowledge is still open completes it; any other has nothing left to judge.
@@ -103,13 +101,13 @@ export function readSideProjection(rules: EvaluationRules): Projection {
 /** Applies events in log order to the registry, the targets in force and the metrics. */
 async function applyParts(tx: SqlExecutor, events: readonly StoredEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const registry = events.filter((event) => REGISTRY_TYPES.has(event.type));
+  const registry = events.filter((event) => REGISTRY_EVENTS.types.has(event.type));
   if (registry.length > 0) {
     await registryProjection.apply(tx, registry);
-    for (const stored of registry.filter((event) => CONTRACT_TYPES.has(event.type)))
-      await applyContractTargets(tx, parseEvent(stored.type, stored.schemaVersion, stored.data) as ContractEvent, stored.metadata.recordedAt);
+    for (const stored of registry.filter((event) => CONTRACT_EVENTS.types.has(event.type)))
+      await applyContractTargets(tx, CONTRACT_EVENTS.decode(stored), stored.metadata.recordedAt);
   }
-  const feeds = events.filter((event) => !REGISTRY_TYPES.has(event.type));
+  const feeds = events.filter((event) => !REGISTRY_EVENTS.types.has(event.type));
   if (feeds.length > 0) await metricsProjection.apply(tx, feeds);
 }
 
@@ -123,7 +121,7 @@ function touch(pending: Pending, stored: StoredEvent): void {
   } else if (stored.type === 'RecordRetracted') {
     touched.feeds = true;
     touched.schools.add((data.naturalKey as string).split('/')[0]);
-  } else if (CONTRACT_TYPES.has(stored.type)) {
+  } else if (CONTRACT_EVENTS.types.has(stored.type)) {
     touched.contracts.add(data.contractId as string);
   } else if (data.schoolId) {
     touched.schools.add(data.schoolId);

@@ -1,8 +1,6 @@
-import { alertAggregate, AlertEvent, fold, parseEvent } from '@turnaround/domain';
+import { ALERT_EVENTS, alertAggregate, foldStream } from '@turnaround/domain';
 import { EventStore, StoredEvent } from '@turnaround/event-store';
 
-/** The alert events that leave the service (Kafka topic, webhooks): every change of an alert. */
-export const NOTIFIED = new Set(['OffTrackAlertRaised', 'OffTrackAlertAcknowledged', 'OffTrackAlertResolved', 'OffTrackAlertReopened']);
 
 export interface AlertNotice {
   /** Every district with a school the alert concerns: each is told. */
@@ -15,7 +13,7 @@ export interface AlertNotice {
 
 /** What a district is told about one alert event: the whole alert, not only the event's fields. */
 export async function alertNotice(store: EventStore, stored: StoredEvent): Promise<AlertNotice> {
-  const event = parseEvent(stored.type, stored.schemaVersion, stored.data) as AlertEvent;
+  const event = ALERT_EVENTS.decode(stored);
   // Acknowledgements and resolutions carry only the alert id: the rest comes from the alert itself.
   const alert = event.type === 'OffTrackAlertRaised' ? event.data : await raisedAlert(store, event.data.alertId);
   return {
@@ -28,7 +26,7 @@ export async function alertNotice(store: EventStore, stored: StoredEvent): Promi
 
 async function raisedAlert(store: EventStore, alertId: string) {
   const stream = await store.readStream(alertAggregate.streamId(alertId));
-  const alert = fold(alertAggregate, stream.map((event) => parseEvent(event.type, event.schemaVersion, event.data) as AlertEvent));
+  const alert = foldStream(alertAggregate, stream);
   if (!alert.exists) throw new Error(`alert ${alertId} has events but was never raised`);
   const { status: _status, acknowledgements: _acknowledgements, exists: _exists, ...raised } = alert;
   return raised;

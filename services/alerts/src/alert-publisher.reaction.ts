@@ -1,6 +1,7 @@
+import { ALERT_EVENTS } from '@turnaround/domain';
 import { EventStore, Reaction } from '@turnaround/event-store';
 import { MessageBus, OutgoingMessage } from '@turnaround/messaging';
-import { alertNotice, NOTIFIED } from './alert-notice';
+import { alertNotice } from './alert-notice';
 
 /**
  * Publishes every alert event to the alerts topic, once per district the alert concerns and
@@ -11,7 +12,8 @@ import { alertNotice, NOTIFIED } from './alert-notice';
 export function alertPublisher(store: EventStore, bus: MessageBus, topic: string): Reaction {
   return {
     name: 'alert-publisher',
-    eventTypes: NOTIFIED,
+    // every change of an alert leaves the service: raised, acknowledged, resolved, reopened
+    eventTypes: ALERT_EVENTS.types,
     async react(events) {
       const messages: OutgoingMessage[] = [];
       for (const stored of events) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { FieldIssue, ValidationError } from '../errors';
 import { AlertEvent, offTrackAlertAcknowledged, offTrackAlertRaised, offTrackAlertReopened, offTrackAlertResolved } from './alert-events';
-import { EventType } from './event';
+import { EventMetadata, EventType } from './event';
 import {
   assessmentResultsReported,
   attendanceReported,
@@ -14,6 +14,7 @@ import {
 } from './feed-events';
 import {
   clusterFormed,
+  ContractEvent,
   contractRenewed,
   contractTargetsAmended,
   contractTerminated,
@@ -93,4 +94,61 @@ export function parseEvent(type: string, schemaVersion: number, data: unknown): 
   if (version !== definition.schemaVersion)
     throw ValidationError.of('schemaVersion', `no upcaster from ${type} v${schemaVersion} to v${definition.schemaVersion}`);
   return { type, data: parseWith(definition.schema, payload) } as TurnaroundEvent;
+}
+
+/** A stored event as any event store hands it back: enough to decode it. */
+export interface EncodedEvent {
+  type: string;
+  schemaVersion: number;
+  data: unknown;
+}
+
+/** Decodes a stored event: upcast to its type's current version and checked against its schema. */
+export function decodeEvent(stored: EncodedEvent): TurnaroundEvent {
+  return parseEvent(stored.type, stored.schemaVersion, stored.data);
+}
+
+/**
+ * The event types one reader reads together (a projection, a publisher, an aggregate's stream),
+ * taken from the definitions, and the typed union they decode to: one list per group, and no
+ * `as` at the reader.
+ */
+export interface EventGroup<Event extends TurnaroundEvent> {
+  /** What a projection or a subscription filters the log by. */
+  readonly types: ReadonlySet<string>;
+  /** Decodes a stored event of the group (as `decodeEvent`); one of another group is a programming error. */
+  decode(stored: EncodedEvent): Event;
+}
+
+function eventGroup<Event extends TurnaroundEvent>(definitions: readonly EventType<Event['type']>[]): EventGroup<Event> {
+  const types: ReadonlySet<string> = new Set(definitions.map((definition) => definition.type));
+  return {
+    types,
+    decode(stored) {
+      if (!types.has(stored.type)) throw new TypeError(`event type '${stored.type}' is not one of ${[...types].join(', ')}`);
+      return decodeEvent(stored) as Event;
+    },
+  };
+}
+
+export const CONTRACT_EVENTS = eventGroup<ContractEvent>([performanceContractSigned, contractTargetsAmended, contractRenewed, contractTerminated]);
+export const REGISTRY_EVENTS = eventGroup<RegistryEvent>([zoneEstablished, clusterFormed, schoolRegistered, schoolAssignedToCluster, schoolLeftCluster, partnerRegistered, performanceContractSigned, contractTargetsAmended, contractRenewed, contractTerminated]);
+/** The feed records, and their retraction: what the metrics are computed from. */
+export const FEED_RECORD_EVENTS = eventGroup<FeedEvent>([assessmentResultsReported, attendanceReported, staffingReported, indicatorReported, recordRetracted]);
+export const ALERT_EVENTS = eventGroup<AlertEvent>([offTrackAlertRaised, offTrackAlertAcknowledged, offTrackAlertResolved, offTrackAlertReopened]);
+
+/** An event ready for the store: its type's current schema version, and the metadata it is stored with. */
+export interface EncodedEventToAppend extends EncodedEvent {
+  metadata: EventMetadata;
+}
+
+/**
+ * Encodes a new event for the store, with its type's current schema version. With `check`,
+ * its payload is first checked against the schema (a decider's output, before it is stored);
+ * records already parsed by the same schema on their way in need not be checked twice.
+ */
+export function toAppend(event: { type: string; data: unknown }, metadata: EventMetadata, options: { check?: boolean } = {}): EncodedEventToAppend {
+  const definition = byType.get(event.type);
+  if (!definition) throw new TypeError(`event type '${event.type}' is not in the catalogue`);
+  return { type: event.type, schemaVersion: definition.schemaVersion, data: options.check ? parseWith(definition.schema, event.data) : event.data, metadata };
 }

@@ -1,18 +1,4 @@
-import {
-  Alert,
-  alertAggregate,
-  AlertStage,
-  AlertEvent,
-  alertIdOf,
-  decideAlerts,
-  eventType,
-  EventType,
-  fold,
-  LineChange,
-  parseEvent,
-  TargetStatus,
-  WithdrawalReason,
-} from '@turnaround/domain';
+import { Alert, alertAggregate, alertIdOf, AlertStage, decideAlerts, foldStream, LineChange, TargetStatus, toAppend, WithdrawalReason } from '@turnaround/domain';
 import { EventStore, StoredEvent, StreamAppend, WrongExpectedRevisionError } from '@turnaround/event-store';
 import { migrate, SqlClient } from '@turnaround/postgres';
 
@@ -138,7 +124,7 @@ export class Alerting {
       for (const checkpoint of ['early_warning', 'year_end'] as const) {
         const alertId = alertIdOf(change.contract_id, lineOf(change), checkpoint);
         const stream = streams.get(alertAggregate.streamId(alertId)) ?? [];
-        alerts[checkpoint] = fold(alertAggregate, stream.map((event) => parseEvent(event.type, event.schemaVersion, event.data) as AlertEvent));
+        alerts[checkpoint] = foldStream(alertAggregate, stream);
         if (stream.some((event) => event.metadata.source.feed === SOURCE.feed && CHANGE_ID.test(event.metadata.correlationId) && event.metadata.correlationId >= changeId))
           answered.add(alertId);
       }
@@ -160,7 +146,7 @@ export class Alerting {
         return {
           streamId,
           expectedRevision: stream.length === 0 ? 'no_stream' : stream[stream.length - 1].revision,
-          events: [{ type: event.type, schemaVersion: (eventType(event.type) as EventType).schemaVersion, data: event.data, metadata }],
+          events: [toAppend(event, metadata)],
         };
       });
       const results = await this.store.appendMany(appends);

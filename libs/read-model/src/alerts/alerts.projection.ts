@@ -1,7 +1,5 @@
-import { AlertEvent, parseEvent } from '@turnaround/domain';
+import { ALERT_EVENTS } from '@turnaround/domain';
 import { Projection } from '@turnaround/event-store';
-
-const ALERT_TYPES = new Set(['OffTrackAlertRaised', 'OffTrackAlertAcknowledged', 'OffTrackAlertResolved', 'OffTrackAlertReopened']);
 
 const ALERT_COLUMNS = `alert_id text NOT NULL, school_id text, cluster_id text, contract_id text NOT NULL, partner_id text NOT NULL,
   district_ids text[] NOT NULL, metric text NOT NULL, contract_year integer NOT NULL, school_year text NOT NULL,
@@ -17,7 +15,7 @@ const ALERT_COLUMNS = `alert_id text NOT NULL, school_id text, cluster_id text, 
  */
 export const alertsProjection: Projection = {
   name: 'alerts',
-  eventTypes: ALERT_TYPES,
+  eventTypes: ALERT_EVENTS.types,
   tables: ['alerts', 'alert_history'],
   migrations: [
     {
@@ -64,7 +62,7 @@ export const alertsProjection: Projection = {
   ],
   async apply(tx, events) {
     for (const stored of events) {
-      const event = parseEvent(stored.type, stored.schemaVersion, stored.data) as AlertEvent;
+      const event = ALERT_EVENTS.decode(stored);
       const at = stored.metadata.recordedAt;
       switch (event.type) {
         case 'OffTrackAlertRaised': {

@@ -1,4 +1,4 @@
-import { DEFAULT_FEED_CADENCES, eventType, EventType, FeedKind } from '@turnaround/domain';
+import { DEFAULT_FEED_CADENCES, FeedKind, toAppend } from '@turnaround/domain';
 import { PostgresEventStore, ProjectionRunner } from '@turnaround/event-store';
 import { FeedBatches, FeedIngestor, ProfileCatalogue } from '@turnaround/feeds';
 import { SqlClient } from '@turnaround/postgres';
@@ -35,7 +35,7 @@ describe.each(testDatabases())('data coverage over the read model, on $name', (d
     const profiles = await ProfileCatalogue.load();
     for (const [streamId, type, data] of REGISTRY) {
       const metadata = { recordedAt: REGISTERED, source: { channel: 'http' as const }, correlationId: 'test', actor: 'state-office' };
-      await store.append(streamId, [{ type, schemaVersion: (eventType(type) as EventType).schemaVersion, data, metadata }]);
+      await store.append(streamId, [toAppend({ type, data }, metadata)]);
     }
     const push = async (at: string, kind: FeedKind, records: Record<string, unknown>[]) => {
       const summary = await new FeedIngestor(store, batches, profiles, () => new Date(at)).ingestJson(kind, records, { channel: 'http', actor: 'data-team', correlationId: 'test' });

@@ -1,13 +1,12 @@
 import {
   addSchoolYears,
-  FeedEvent,
+  FEED_RECORD_EVENTS,
   FeedKind,
   feedOfMetric,
   feedOfEventType,
   FeedRecord,
   MetricValue,
   naturalKeyOf,
-  parseEvent,
   SchoolYearFacts,
   schoolYearMetrics,
 } from '@turnaround/domain';
@@ -131,7 +130,7 @@ async function applyKnowledge(tx: SqlExecutor, events: readonly StoredEvent[], k
   for (const stored of events) {
     const feed = feedOfEventType(stored.type);
     if (!feed && stored.type !== 'RecordRetracted') continue;
-    const event = parseEvent(stored.type, stored.schemaVersion, stored.data) as FeedEvent;
+    const event = FEED_RECORD_EVENTS.decode(stored);
     if (event.type === 'RecordRetracted') {
       await upsertRecords(tx, [...records.values()]);
       records.clear();

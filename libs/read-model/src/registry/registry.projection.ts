@@ -1,20 +1,7 @@
-import { parseEvent, RegistryEvent } from '@turnaround/domain';
+import { REGISTRY_EVENTS, RegistryEvent } from '@turnaround/domain';
 import { Projection, StoredEvent } from '@turnaround/event-store';
 import { SqlExecutor } from '@turnaround/postgres';
 
-/** The events the registry tables are made of. */
-export const REGISTRY_TYPES: ReadonlySet<string> = new Set<string>([
-  'ZoneEstablished',
-  'ClusterFormed',
-  'SchoolRegistered',
-  'SchoolAssignedToCluster',
-  'SchoolLeftCluster',
-  'PartnerRegistered',
-  'PerformanceContractSigned',
-  'ContractTargetsAmended',
-  'ContractRenewed',
-  'ContractTerminated',
-]);
 
 /**
  * The registry as tables: zones, clusters, schools with their memberships by school year,
@@ -23,7 +10,7 @@ export const REGISTRY_TYPES: ReadonlySet<string> = new Set<string>([
  */
 export const registryProjection: Projection = {
   name: 'registry',
-  eventTypes: REGISTRY_TYPES,
+  eventTypes: REGISTRY_EVENTS.types,
   tables: ['registry_zones', 'registry_clusters', 'registry_schools', 'registry_memberships', 'registry_partners', 'registry_contracts'],
   migrations: [
     {
@@ -61,7 +48,7 @@ export const registryProjection: Projection = {
     },
   ],
   async apply(tx, events) {
-    for (const stored of events) await applyRegistryEvent(tx, parseEvent(stored.type, stored.schemaVersion, stored.data) as RegistryEvent, stored);
+    for (const stored of events) await applyRegistryEvent(tx, REGISTRY_EVENTS.decode(stored), stored);
   },
 };
 

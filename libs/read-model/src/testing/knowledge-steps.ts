@@ -1,4 +1,4 @@
-import { eventType, EventType, Target } from '@turnaround/domain';
+import { Target, toAppend } from '@turnaround/domain';
 import { EventStore } from '@turnaround/event-store';
 import { FeedBatches, FeedIngestor, ProfileCatalogue } from '@turnaround/feeds';
 import { SqlClient } from '@turnaround/postgres';
@@ -46,7 +46,7 @@ export async function stepAppender(store: EventStore, sql: SqlClient): Promise<(
     if ('registry' in step) {
       const { streamId, type, data } = step.registry;
       const metadata = { recordedAt: step.at, source: { channel: 'http' as const }, correlationId: 'test', actor: 'state-office' };
-      await store.append(streamId, [{ type, schemaVersion: (eventType(type) as EventType).schemaVersion, data, metadata }]);
+      await store.append(streamId, [toAppend({ type, data }, metadata, { check: true })]);
       return;
     }
     const ingestor = new FeedIngestor(store, batches, profiles, () => new Date(step.at));

@@ -1,5 +1,6 @@
+import { ALERT_EVENTS } from '@turnaround/domain';
 import { EventStore, Reaction } from '@turnaround/event-store';
-import { alertNotice, NOTIFIED } from '../alert-notice';
+import { alertNotice } from '../alert-notice';
 import { WebhookStore } from './webhook-store';
 
 /**
@@ -10,7 +11,8 @@ import { WebhookStore } from './webhook-store';
 export function webhookOutbox(store: EventStore, webhooks: WebhookStore): Reaction {
   return {
     name: 'webhook-outbox',
-    eventTypes: NOTIFIED,
+    // every change of an alert leaves the service: raised, acknowledged, resolved, reopened
+    eventTypes: ALERT_EVENTS.types,
     async react(events) {
       for (const stored of events) {
         const notice = await alertNotice(store, stored);
