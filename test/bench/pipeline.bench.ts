@@ -6,13 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse';
 import { createApp } from '@turnaround/all-in-one';
+import { DEFAULT_RULES } from '@turnaround/domain';
 import { PostgresEventStore, rebuildProjection, START, StoredEvent } from '@turnaround/event-store';
 import { createFeedPipeline } from '@turnaround/feeds';
 import { createPgliteClient, SqlClient } from '@turnaround/postgres';
 import { openScratchDatabase } from '@turnaround/postgres/testing';
 import { KafkaMessageBus, topicsOf } from '@turnaround/messaging';
 import { SQL_CLIENT } from '@turnaround/platform';
-import { metricsProjection } from '@turnaround/read-model';
+import { metricsProjection, readModels } from '@turnaround/read-model';
 import { DemoPush, loadRegistry, stateDataset } from '@turnaround/demo';
 import { testConfig, TEST_STATE_KEY } from '../e2e/support/app';
 import { writeAssessmentCsv } from '../e2e/support/feed-files';
@@ -23,9 +24,15 @@ import { writeAssessmentCsv } from '../e2e/support/feed-files';
  *
  * BENCH_ROWS (default 50,000) assessment rows, 28 per school (about 1,800 schools), on PGlite
  * and, when DATABASE_URL is set, on PostgreSQL (and through Kafka when KAFKA_BROKERS is set too).
- * On PostgreSQL it also loads the state-sized dataset of the demo's generator and replays it. Results: a table on stdout and tmp/bench/results.json.
+ * On PostgreSQL it also loads the state-sized dataset of the demo's generator and replays it, and
+ * grows a log to each of BENCH_GROWTH events (default 250000,500000,1000000,2000000), rebuilding
+ * the read side at each size. Results: tables on stdout and tmp/bench/results.json.
  */
 const ROWS = Number(process.env.BENCH_ROWS ?? 50_000);
+/** The log sizes of the growth table, smallest first. */
+const GROWTH_SIZES = (process.env.BENCH_GROWTH ?? '250000,500000,1000000,2000000').split(',').map(Number).sort((a, b) => a - b);
+if (!GROWTH_SIZES.every((size) => Number.isInteger(size) && size > 0))
+  throw new Error(`BENCH_GROWTH: expected event counts separated by commas, e.g. 250000,500000, got '${process.env.BENCH_GROWTH}'`);
 const PER_SCHOOL = 28;
 const LATENCY_SAMPLES = 40;
 
@@ -36,9 +43,40 @@ interface Figure {
   unit: string;
   baseline?: number;
   ratio?: number;
+  /** Set from AIMS on the figures that have one. */
+  aim?: string;
+  met?: boolean;
 }
 
 const figures: Figure[] = [];
+
+/** One size of the growth table: the read side rebuilt from a log of `events`, beside a bare read of it. */
+interface GrowthStep {
+  events: number;
+  rebuildSeconds: number;
+  eventsPerSecond: number;
+  microsecondsPerEvent: number;
+  readEventsPerSecond: number;
+  ratioToRead: number;
+  /** Microseconds per event against those at the smallest size: about 1.0 while the cost stays flat as the log grows. */
+  costVsSmallest: number;
+}
+
+const growth: GrowthStep[] = [];
+
+/**
+ * The performance issue's aims, each on the figure of that database whose name starts with
+ * `figure`: its ratio to its baseline at least `ratio`, or its value below `below`.
+ */
+const AIMS: readonly { database: string; figure: string; ratio?: number; below?: number; unit?: string }[] = [
+  { database: 'postgres', figure: 'turnaround replay, state dataset', ratio: 0.7 },
+  { database: 'pglite', figure: 'rebuild of the metrics projection', ratio: 0.5 },
+  { database: 'postgres', figure: 'ingest, CSV through the feed pipeline', ratio: 1.0 },
+  { database: 'pglite', figure: 'ingest, CSV through the feed pipeline', ratio: 0.7 },
+  { database: 'postgres', figure: 'ingest, state dataset', ratio: 1.0 },
+  { database: 'postgres', figure: 'ingest, Kafka messages', ratio: 0.5 },
+  { database: 'postgres', figure: 'peak RSS of that replay', below: 500, unit: 'MiB' },
+];
 
 async function timed<T>(work: () => Promise<T>): Promise<{ seconds: number; result: T }> {
   const started = process.hrtime.bigint();
@@ -178,6 +216,65 @@ async function stateDatasetOn(serverUrl: string): Promise<void> {
   }
 }
 
+/**
+ * The read side's rebuild as the log grows to each of GROWTH_SIZES, on a scratch database of
+ * its own: is the cost per event flat, or does it climb with the log? The log is grown, never
+ * started over: each step appends the feeds of more of the demo's state-dataset schools (496
+ * records each) through the feed pipeline's JSON ingest, as `stateDatasetOn` does. Ingest
+ * rather than prepared events appended with `appendMany`: the events, their metadata and the
+ * batch-closed markers are then exactly what the read side sees in production, at the price of a
+ * slower set-up (it is not timed). Every school the largest size needs is registered at the start,
+ * through the API: registering more at each step would start the service on a grown log, whose
+ * projections would first catch up live (a second, untimed rebuild); and a state enters its
+ * registry before its feeds anyway. At each size the read models are rebuilt side by side, as
+ * `turnaround replay` does, beside a bare read of the log.
+ */
+async function growthOn(serverUrl: string): Promise<void> {
+  const perSchool = stateDataset({ schools: 1 }).recordCount;
+  const registry = stateDataset({ schools: Math.ceil((GROWTH_SIZES.at(-1) as number) / perSchool) }).registry;
+  const database = await openScratchDatabase(serverUrl);
+  const app = await createApp(testConfig({ DATABASE_URL: database.url }), { logger: false });
+  await app.listen(0, '127.0.0.1');
+  await loadRegistry((await app.getUrl()).replace('[::1]', '127.0.0.1'), TEST_STATE_KEY, registry);
+  await app.close();
+  const store = await PostgresEventStore.create(database);
+  try {
+    const { ingestor } = await createFeedPipeline(store, database);
+    let events = await readEverything(store);
+    let schools = 0;
+    for (const size of GROWTH_SIZES) {
+      const upTo = Math.min(registry.schools.length, schools + Math.ceil(Math.max(0, size - events) / perSchool));
+      // The generator draws each school's figures in order, so its first `upTo` schools are the
+      // same whatever the size asked for: the records of schools `schools` to `upTo` are new.
+      const added = new Set(registry.schools.slice(schools, upTo).map((school) => (school as { schoolId: string }).schoolId));
+      for (const push of stateDataset({ schools: upTo }).pushes()) {
+        const records = push.records.filter((record) => added.has(record.schoolId as string));
+        if (records.length > 0) await ingestor.ingestJson(push.kind, records, { channel: 'cli', actor: 'bench', correlationId: `growth ${push.label}` });
+      }
+      schools = upTo;
+
+      const read = await timed(() => readEverything(store));
+      events = read.result;
+      const rebuild = await timed(() => Promise.all(readModels(DEFAULT_RULES).map((projection) => rebuildProjection(store, database, projection))));
+      const rate = events / rebuild.seconds;
+      const readRate = events / read.seconds;
+      const microsecondsPerEvent = (rebuild.seconds * 1e6) / events;
+      growth.push({
+        events,
+        rebuildSeconds: rebuild.seconds,
+        eventsPerSecond: rate,
+        microsecondsPerEvent,
+        readEventsPerSecond: readRate,
+        ratioToRead: rate / readRate,
+        costVsSmallest: microsecondsPerEvent / (growth[0]?.microsecondsPerEvent ?? microsecondsPerEvent),
+      });
+      figures.push({ database: 'postgres', figure: `rebuild of the read side, log grown to ${events} events`, value: rate, unit: 'events/s', baseline: readRate, ratio: rate / readRate });
+    }
+  } finally {
+    await store.close();
+  }
+}
+
 /** A distinct attendance record per n: schools of 28 weekly periods each. */
 function attendanceRecord(n: number) {
   const start = new Date(Date.UTC(2024, 8, 2 + 7 * (n % PER_SCHOOL)));
@@ -312,17 +409,44 @@ async function main(): Promise<void> {
     if (process.env.DATABASE_URL) await pipelineOn('postgres', await openScratchDatabase(process.env.DATABASE_URL), file);
     if (process.env.DATABASE_URL && process.env.KAFKA_BROKERS) await kafkaIngest(process.env.DATABASE_URL, process.env.KAFKA_BROKERS.split(','));
     if (process.env.DATABASE_URL) await stateDatasetOn(process.env.DATABASE_URL);
+    if (process.env.DATABASE_URL) await growthOn(process.env.DATABASE_URL);
     await feedToAlertLatency(file);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 
+  const aimed = AIMS.map((aim) => {
+    const figure = figures.find((f) => f.database === aim.database && f.figure.startsWith(aim.figure));
+    const text = aim.ratio !== undefined ? `>= ${aim.ratio.toFixed(1)}x baseline` : `< ${aim.below} ${aim.unit}`;
+    if (figure) {
+      figure.aim = text;
+      figure.met = aim.ratio !== undefined ? (figure.ratio as number) >= aim.ratio : figure.value < (aim.below as number);
+    }
+    return { aim, figure, text };
+  });
+
   const lines = figures.map((f) =>
     [f.database.padEnd(9), f.figure.padEnd(52), `${f.value.toFixed(f.unit === 'ms' ? 1 : 0)} ${f.unit}`.padStart(20), f.baseline === undefined ? '' : `raw ${f.baseline.toFixed(0)} ${f.unit}, ratio ${(f.ratio as number).toFixed(2)}`].join('  '),
   );
   process.stdout.write(`turnaround-monitor bench: ${ROWS} assessment rows (${Math.ceil(ROWS / PER_SCHOOL)} schools)\n${lines.join('\n')}\n`);
+  if (growth.length > 0) {
+    const row = (cells: string[]) => cells.map((cell, index) => (index === 0 ? cell.padStart(10) : cell.padStart(12))).join('  ');
+    const steps = growth.map((step) =>
+      row([String(step.events), step.rebuildSeconds.toFixed(1), step.eventsPerSecond.toFixed(0), step.microsecondsPerEvent.toFixed(1), step.ratioToRead.toFixed(2), step.costVsSmallest.toFixed(2)]),
+    );
+    process.stdout.write(`\nrebuild of the read side as the log grows (postgres)\n${row(['events', 'rebuild s', 'events/s', 'us/event', 'vs read', 'vs smallest'])}\n${steps.join('\n')}\n`);
+  }
+  const aims = aimed.map(({ aim, figure, text }) =>
+    [
+      aim.database.padEnd(9),
+      aim.figure.padEnd(40),
+      text.padEnd(18),
+      figure === undefined ? 'not measured' : `${aim.ratio !== undefined ? `${(figure.ratio as number).toFixed(2)}x` : `${figure.value} ${figure.unit}`}  ${figure.met ? 'met' : 'NOT met'}`,
+    ].join('  '),
+  );
+  process.stdout.write(`\naims of the performance issue\n${aims.join('\n')}\n`);
   mkdirSync('tmp/bench', { recursive: true });
-  writeFileSync('tmp/bench/results.json', JSON.stringify({ rows: ROWS, takenAt: new Date().toISOString(), figures }, null, 2));
+  writeFileSync('tmp/bench/results.json', JSON.stringify({ rows: ROWS, takenAt: new Date().toISOString(), figures, growth }, null, 2));
 }
 
 main().catch((error) => {
