@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
+import { waitUntil } from '@turnaround/domain/testing';
 import { EventStore } from '@turnaround/event-store';
 import { ApiKeys, EVENT_STORE } from '@turnaround/platform';
 import { TEST_STATE_KEY, testConfig } from './support/app';
-import { eventually } from './support/eventually';
 import { httpClient } from './support/http-client';
 import { attendance2023, registerOneClusterZone } from './support/one-cluster-zone';
 
@@ -110,7 +110,7 @@ describe('access control: every route, every role', () => {
 
     await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D2'], ['S3', 'D1']]);
     await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S2', 900)]);
-    const alerts = await eventually(() => http.get('/api/v1/alerts').then((answer) => answer.body as { alertId: string; schoolId: string }[]), (list) => expect(list.filter((alert) => alert.schoolId)).toHaveLength(2));
+    const alerts = await waitUntil(() => http.get('/api/v1/alerts').then((answer) => answer.body as { alertId: string; schoolId: string }[]), (list) => expect(list.filter((alert) => alert.schoolId)).toHaveLength(2));
     ids.own.alertId = (alerts.find((alert) => alert.schoolId === 'S1') as { alertId: string }).alertId;
     ids.other.alertId = (alerts.find((alert) => alert.schoolId === 'S2') as { alertId: string }).alertId;
   });

@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
 import { PROVISIONED_DIR } from '@turnaround/dashboards';
+import { waitUntil } from '@turnaround/domain/testing';
 import { ApiKeys, DASHBOARD_READER_ROLE, DASHBOARD_READS } from '@turnaround/platform';
 import { createPgClient, SqlClient } from '@turnaround/postgres';
 import { openScratchDatabase, serverUrlForTests } from '@turnaround/postgres/testing';
 import { testConfig } from './support/app';
 import { ALL, expandGrafanaSql, GrafanaVariable } from './support/grafana-sql';
-import { eventually } from './support/eventually';
 import { httpClient } from './support/http-client';
 import { attendance2023, registerOneClusterZone } from './support/one-cluster-zone';
 
@@ -46,7 +46,7 @@ const serverUrl = serverUrlForTests();
     await http.post('/api/v1/districts/D1/webhooks', { url: 'http://127.0.0.1:9/', secret: 'a-shared-secret-of-district-one' });
     await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), { ...attendance2023('S2', 900), attendanceDays: 'many' }]);
     // S1's missed year raises an alert, which the outbox turns into a delivery
-    await eventually(() => database.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_deliveries'), ([row]) => expect(row.n).toBeGreaterThan(0));
+    await waitUntil(() => database.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_deliveries'), ([row]) => expect(row.n).toBeGreaterThan(0));
     const url = new URL(database.url);
     url.username = DASHBOARD_READER_ROLE;
     url.password = '';

@@ -4,10 +4,10 @@ import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
 import { PROVISIONED_DIR, shownRate } from '@turnaround/dashboards';
 import { loadDemo } from '@turnaround/demo';
+import { waitUntil } from '@turnaround/domain/testing';
 import { createPgClient, SqlClient } from '@turnaround/postgres';
 import { openScratchDatabase, serverUrlForTests } from '@turnaround/postgres/testing';
 import { TEST_STATE_KEY, testConfig } from './support/app';
-import { eventually } from './support/eventually';
 import { ALL, expandGrafanaSql, GrafanaVariable, Variables } from './support/grafana-sql';
 import { httpClient } from './support/http-client';
 
@@ -150,7 +150,7 @@ const serverUrl = serverUrlForTests();
     // K-RIVER's 3-year term renewed by 2 years, with a cluster target for each added year
     const targets = [4, 5].map((contractYear) => ({ metric: 'attendance_rate', contractYear, kind: 'absolute', value: 0.92, scope: 'cluster' }));
     expect((await http.post('/api/v1/contracts/K-RIVER/renewals', { additionalYears: 2, targets })).status).toBeLessThan(300);
-    const renewed = await eventually(() => statuses('K-RIVER'), (rows) => expect(rows.map((row) => row.year)).toEqual([1, 2, 3, 4, 5]));
+    const renewed = await waitUntil(() => statuses('K-RIVER'), (rows) => expect(rows.map((row) => row.year)).toEqual([1, 2, 3, 4, 5]));
     expect(renewed.slice(3)).toEqual([
       { year: 4, schoolYear: '2026-27', status: 'pending' },
       { year: 5, schoolYear: '2027-28', status: 'pending' },

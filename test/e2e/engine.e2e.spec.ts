@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
-import { eventually } from './support/eventually';
+import { waitUntil } from '@turnaround/domain/testing';
 import { testConfig } from './support/app';
 import { httpClient } from './support/http-client';
 
@@ -85,14 +85,14 @@ describe('the engine: feeds -> metrics -> scorecards -> alerts, on the embedded 
       assessment('A', '2023-24', 'math', 100, 22, 'winter'),
     ]);
     // the cluster's leading evidence is A's interim too: 22/100 against 1 - 0.75 x 0.95 = 0.2875
-    const warnings = await eventually(() => alerts('?districtId=D1'), (list) => expect(list).toHaveLength(2));
+    const warnings = await waitUntil(() => alerts('?districtId=D1'), (list) => expect(list).toHaveLength(2));
     const early = warnings.find((alert) => alert.schoolId === 'A') as Record<string, unknown>;
     expect(early).toMatchObject({ checkpoint: 'early_warning', metric: 'proficiency.math', contractYear: 1, severity: 'warning', status: 'open', target: 0.25, actual: 0.22 });
     expect(warnings.find((alert) => alert.clusterId === 'C1')).toMatchObject({ checkpoint: 'early_warning', status: 'open', actual: 0.22 });
 
     // finals: A 26/100 meets 0.25; B 33/100 misses 0.35; C 29/100 misses 0.30
     await push('assessment', [assessment('A', '2023-24', 'math', 100, 26), assessment('B', '2023-24', 'math', 100, 33), assessment('C', '2023-24', 'math', 100, 29)]);
-    const afterFinals = await eventually(() => alerts('?districtId=D1'), (list) => expect(list).toHaveLength(5));
+    const afterFinals = await waitUntil(() => alerts('?districtId=D1'), (list) => expect(list).toHaveLength(5));
     expect(afterFinals.find((alert) => alert.alertId === early.alertId)).toMatchObject({ status: 'resolved', resolution: 'the target is met' });
     expect(afterFinals.find((alert) => alert.clusterId === 'C1' && alert.checkpoint === 'early_warning')).toMatchObject({
       status: 'resolved',
@@ -109,7 +109,7 @@ describe('the engine: feeds -> metrics -> scorecards -> alerts, on the embedded 
     // B's result is restated to 36/100: B meets its target, only C misses, the cluster is back on track
     const restated = await push('assessment', [assessment('B', '2023-24', 'math', 100, 36)]);
     expect(restated).toMatchObject({ accepted: 0, restated: 1 });
-    const afterRestatement = await eventually(
+    const afterRestatement = await waitUntil(
       () => alerts('?districtId=D1&status=open'),
       (list) => expect(list.map((alert) => alert.schoolId ?? alert.clusterId)).toEqual(['C']),
     );
@@ -127,7 +127,7 @@ describe('the engine: feeds -> metrics -> scorecards -> alerts, on the embedded 
       attendance('B', '2024-25', '2025-03-31', 1000, 900), // 0.90 so far, the year still open: at risk
       attendance('D', '2024-25', '2025-06-30', 500, 450), // 0.90: missed, in D's first year in the cluster
     ]);
-    const open = await eventually(
+    const open = await waitUntil(
       () => alerts('?districtId=D1&status=open'),
       (list) => expect(list.filter((alert) => alert.contractYear === 2)).toHaveLength(2),
     );
@@ -159,10 +159,10 @@ describe('the engine: feeds -> metrics -> scorecards -> alerts, on the embedded 
       assessment('N1', '2025-26', 'ela', 100, 60),
       assessment('N2', '2025-26', 'ela', 100, 50),
     ]);
-    const [chronic] = await eventually(() => alerts('?districtId=D2'), (list) => expect(list).toHaveLength(1));
+    const [chronic] = await waitUntil(() => alerts('?districtId=D2'), (list) => expect(list).toHaveLength(1));
     expect(chronic).toMatchObject({ schoolId: 'E', metric: 'chronic_absence_rate', checkpoint: 'year_end', target: 0.2, actual: 0.25, status: 'open' });
 
-    const card = await eventually(() => scorecard('K2'), (value) => expect(line(value, 3, 'proficiency.ela', 'C2')).toMatchObject({ status: 'met' }));
+    const card = await waitUntil(() => scorecard('K2'), (value) => expect(line(value, 3, 'proficiency.ela', 'C2')).toMatchObject({ status: 'met' }));
     // baseline 90/300 = 0.30; state 230/500 = 0.46; threshold 0.30 + 0.5 x (0.46 - 0.30) = 0.38; actual 120/300 = 0.40
     const ela = line(card, 3, 'proficiency.ela', 'C2') as { threshold: number; baseline: number; actual: number };
     expect(ela.baseline).toBeCloseTo(0.3, 12);
@@ -182,7 +182,7 @@ describe('the engine: feeds -> metrics -> scorecards -> alerts, on the embedded 
       expect.objectContaining({ metric: 'proficiency.math', numerator: 10, denominator: 50, rate: 0.2, smallNumber: false }),
     ]);
     await push('assessment', [assessment('N3', '2025-26', 'math', 8, 2)]);
-    const small = await eventually(() => http.get('/api/v1/schools/N3/metrics'), (answer) => expect(answer.status).toBe(200));
+    const small = await waitUntil(() => http.get('/api/v1/schools/N3/metrics'), (answer) => expect(answer.status).toBe(200));
     // the state office reads it raw, flagged (the public's suppressed view: roles.e2e.spec.ts)
     expect(small.body).toEqual([expect.objectContaining({ metric: 'proficiency.math', numerator: 2, denominator: 8, rate: 0.25, smallNumber: true })]);
     expect((await http.get('/api/v1/schools/NOWHERE/metrics')).status).toBe(404);

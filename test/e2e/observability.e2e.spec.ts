@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
+import { waitUntil } from '@turnaround/domain/testing';
 import { EventStore, ProjectionRunner } from '@turnaround/event-store';
 import { EVENT_STORE, ProjectionRunners, SQL_CLIENT } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { TEST_STATE_KEY, testConfig } from './support/app';
 import { turnaround } from './support/cli';
-import { eventually } from './support/eventually';
 import { writeAssessmentCsv } from './support/feed-files';
 import { httpClient } from './support/http-client';
 
@@ -90,7 +90,7 @@ describe('observability: /metrics, /health/ready, and a poison event parked and 
     expect(sample(behind, 'turnaround_projection_lag_seconds', { projection: 'read-side' })).toBeGreaterThan(0);
 
     await readSide.start();
-    await eventually(scrape, (text) => expect(lag(text)).toBe(0), 60_000);
+    await waitUntil(scrape, (text) => expect(lag(text)).toBe(0), 60_000);
     const after = await scrape();
     expect(accepted(after)).toBe(rows);
     expect(sample(after, 'turnaround_projection_lag_events', { projection: 'read-side' })).toBe(0);
@@ -112,7 +112,7 @@ describe('observability: /metrics, /health/ready, and a poison event parked and 
     await http.post('/api/v1/schools', { schoolId: 'POISON', districtId: 'D1', name: 'Poison', gradeSpan: '06-08' });
     const [{ eventId }] = await app.get<EventStore>(EVENT_STORE).readStream('school-POISON');
 
-    const notReady = await eventually(ready, (answer) => expect(answer.status).toBe(503));
+    const notReady = await waitUntil(ready, (answer) => expect(answer.status).toBe(503));
     expect(notReady.body.status).toBe('not ready');
     expect(notReady.body.reasons).toEqual([expect.stringContaining(`projection read-side: parked before event ${eventId} (SchoolRegistered on school-POISON)`)]);
     expect(notReady.body.reasons[0]).toContain('cannot register school POISON');
@@ -129,7 +129,7 @@ describe('observability: /metrics, /health/ready, and a poison event parked and 
     await sql.query('DROP TRIGGER refuse_poison ON registry_schools');
     const resumed = await turnaround(['projections', 'resume', 'read-side'], env);
     expect(resumed).toMatchObject({ code: 0, stdout: expect.stringContaining('resumed read-side') });
-    await eventually(ready, (answer) => expect(answer).toMatchObject({ status: 200, body: { status: 'ready', reasons: [] } }));
+    await waitUntil(ready, (answer) => expect(answer).toMatchObject({ status: 200, body: { status: 'ready', reasons: [] } }));
     expect((await http.get('/api/v1/schools/POISON')).body).toMatchObject({ schoolId: 'POISON' });
     expect(sample(await scrape(), 'turnaround_projection_parked', { projection: 'read-side' })).toBe(0);
     // nothing is parked any more: a second resume is refused, and says why

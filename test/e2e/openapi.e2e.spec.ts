@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
 import Ajv2020 from 'ajv/dist/2020';
+import { waitUntil } from '@turnaround/domain/testing';
 import { testConfig } from './support/app';
-import { eventually } from './support/eventually';
 import { httpClient } from './support/http-client';
 import { attendance2023, registerOneClusterZone } from './support/one-cluster-zone';
 
@@ -31,7 +31,7 @@ describe('the OpenAPI document describes the API as it answers', () => {
     http = await httpClient(app);
     await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D2']]);
     await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S2', 950)]);
-    await eventually(() => http.get('/api/v1/alerts'), (answer) => expect(answer.body.length).toBeGreaterThan(0));
+    await waitUntil(() => http.get('/api/v1/alerts'), (answer) => expect(answer.body.length).toBeGreaterThan(0));
     document = (await http.get('/api/docs/openapi.json')).body;
   });
   afterAll(async () => {

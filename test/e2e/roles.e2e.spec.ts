@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
 import { Role } from '@turnaround/domain';
+import { waitUntil } from '@turnaround/domain/testing';
 import { ApiKeys } from '@turnaround/platform';
 import { testConfig } from './support/app';
-import { eventually } from './support/eventually';
 import { httpClient } from './support/http-client';
 
 jest.setTimeout(120_000);
@@ -70,7 +70,7 @@ describe('each role sees what DESIGN.md section 2 gives it, small numbers includ
     await state.post('/api/v1/feeds/assessment', [
       { schoolId: 'S1', schoolYear: '2025-26', window: 'spring', assessment: 'state_test', subject: 'math', grade: 'all', studentGroup: 'all', tested: 8, proficient: 2 },
     ]);
-    await eventually(() => state.get('/api/v1/alerts'), (answer) => expect(answer.body).toHaveLength(1));
+    await waitUntil(() => state.get('/api/v1/alerts'), (answer) => expect(answer.body).toHaveLength(1));
   });
   afterAll(async () => {
     await app.close();

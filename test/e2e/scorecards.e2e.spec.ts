@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
+import { waitUntil } from '@turnaround/domain/testing';
 import { ApiKeys } from '@turnaround/platform';
 import { testConfig } from './support/app';
-import { eventually } from './support/eventually';
 import { httpClient } from './support/http-client';
 import { attendance2023, registerOneClusterZone } from './support/one-cluster-zone';
 
@@ -68,7 +68,7 @@ describe('scorecards and alerts over HTTP: every district of a cluster told, and
 
     // January: both schools at 900/1000 = 0.90 so far, below 0.93: each is at risk, and so is the cluster (0.90)
     await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900, '2024-01-31'), attendance2023('S2', 900, '2024-01-31')]);
-    const early = await eventually(
+    const early = await waitUntil(
       () => http.get('/api/v1/alerts').then((answer) => answer.body as Alert[]),
       (list) => expect(list.map((alert) => alert.checkpoint)).toEqual(['early_warning', 'early_warning']),
     );
@@ -82,7 +82,7 @@ describe('scorecards and alerts over HTTP: every district of a cluster told, and
 
     // June: the year closes with both at 920/1000 = 0.92: both miss, and so does the cluster (2 of 2 schools missed)
     await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 920), attendance2023('S2', 920)]);
-    const clusterAlert = await eventually(
+    const clusterAlert = await waitUntil(
       () => http.get('/api/v1/alerts?status=open').then((answer) => (answer.body as Alert[]).find((alert) => alert.clusterId === 'C')),
       (alert) => expect(alert).toMatchObject({ checkpoint: 'year_end', districtIds: ['D1', 'D2'] }),
     );
@@ -102,7 +102,7 @@ describe('scorecards and alerts over HTTP: every district of a cluster told, and
     ]);
     expect((await districts[1].get(`/api/v1/alerts/${clusterAlert?.alertId}`)).status).toBe(200);
     // and both districts' webhooks receive it
-    await eventually(
+    await waitUntil(
       async () => ['/d1', '/d2'].map((path) => (receivers.received.get(path) ?? []).filter((notice) => notice.alertId === clusterAlert?.alertId).map((notice) => notice.type)),
       (types) => expect(types).toEqual([['OffTrackAlertRaised'], ['OffTrackAlertRaised']]),
     );

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
+import { waitUntil } from '@turnaround/domain/testing';
 import { ApiKeys, SECRET_KEY_FILE, SQL_CLIENT } from '@turnaround/platform';
 import { migrate, openDatabase, SqlClient } from '@turnaround/postgres';
 import { testConfig } from './support/app';
-import { eventually } from './support/eventually';
 import { httpClient } from './support/http-client';
 import { attendance2023, registerOneClusterZone } from './support/one-cluster-zone';
 
@@ -87,15 +87,15 @@ describe('webhooks: alerts delivered to districts, signed, retried, in order, th
 
     // S1 misses its year; S2 is at risk so far; S3 (D2) misses: D2 has no webhook, D1 hears nothing of it
     await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S2', 920, '2024-03-31'), attendance2023('S3', 900)]);
-    await eventually(async () => receiver.received.length, (count) => expect(count).toBe(3)); // S1 year end, S2 early warning, the cluster (2 of 3 missed)
+    await waitUntil(async () => receiver.received.length, (count) => expect(count).toBe(3)); // S1 year end, S2 early warning, the cluster (2 of 3 missed)
 
     await receiver.down();
     // while the receiver is down: S1 is restated (resolved), S2's year closes missed (early warning resolved, year end raised), D1 acknowledges
     await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 940), attendance2023('S2', 900)]);
     const acknowledged = (await http.get('/api/v1/alerts?districtId=D1&status=open')).body as { alertId: string }[];
-    await eventually(() => http.get('/api/v1/alerts?districtId=D1').then((answer) => answer.body as unknown[]), (list) => expect(list.length).toBeGreaterThanOrEqual(4));
+    await waitUntil(() => http.get('/api/v1/alerts?districtId=D1').then((answer) => answer.body as unknown[]), (list) => expect(list.length).toBeGreaterThanOrEqual(4));
     expect((await district.post(`/api/v1/alerts/${acknowledged[0].alertId}/acknowledge`, { note: 'principal informed' })).status).toBe(201);
-    await eventually(() => district.get('/api/v1/districts/D1/webhook-deliveries?status=pending').then((answer) => answer.body as { attempts: number }[]), (pending) => {
+    await waitUntil(() => district.get('/api/v1/districts/D1/webhook-deliveries?status=pending').then((answer) => answer.body as { attempts: number }[]), (pending) => {
       expect(pending.length).toBeGreaterThanOrEqual(3);
       expect(pending[0].attempts).toBeGreaterThan(0); // retried while down
     });
@@ -105,7 +105,7 @@ describe('webhooks: alerts delivered to districts, signed, retried, in order, th
     app = await createApp(config(), { logger: false });
     http = await httpClient(app);
     await receiver.up();
-    const deliveries = await eventually(
+    const deliveries = await waitUntil(
       () => http.get('/api/v1/districts/D1/webhook-deliveries').then((answer) => answer.body as { status: string; eventId: string }[]),
       (list) => expect(list.every((delivery) => delivery.status === 'delivered')).toBe(true),
       30_000,
@@ -126,7 +126,7 @@ describe('webhooks: alerts delivered to districts, signed, retried, in order, th
       const http = await httpClient(app);
       await http.post('/api/v1/districts/D2/webhooks', { url: `http://127.0.0.1:${(failing.address() as AddressInfo).port}/`, secret: 'another-shared-secret' });
       await http.post('/api/v1/feeds/attendance', [attendance2023('S3', 950)]);
-      const dead = await eventually(() => http.get('/api/v1/districts/D2/webhook-deliveries?status=dead').then((answer) => answer.body as { attempts: number; lastError: string }[]), (list) => expect(list.length).toBeGreaterThan(0), 30_000);
+      const dead = await waitUntil(() => http.get('/api/v1/districts/D2/webhook-deliveries?status=dead').then((answer) => answer.body as { attempts: number; lastError: string }[]), (list) => expect(list.length).toBeGreaterThan(0), 30_000);
       expect(dead[0]).toMatchObject({ attempts: 3, lastError: 'HTTP 500' });
     } finally {
       await app.close();
@@ -224,8 +224,8 @@ describe('SSRF: webhooks reach nothing inside the network the service runs in', 
       expect((await state.post('/api/v1/districts/D2/webhooks', { url: `http://redirect.test:${redirectPort}/`, secret: SECRET })).status).toBe(201);
       await state.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S3', 900)]);
 
-      const delivered = await eventually(() => deliveriesOf(state, 'D1'), (list) => expect(list.length > 0 && list.every((delivery) => delivery.status === 'delivered')).toBe(true));
-      const dead = await eventually(() => deliveriesOf(state, 'D2', 'dead'), (list) => expect(list.length).toBeGreaterThan(0));
+      const delivered = await waitUntil(() => deliveriesOf(state, 'D1'), (list) => expect(list.length > 0 && list.every((delivery) => delivery.status === 'delivered')).toBe(true));
+      const dead = await waitUntil(() => deliveriesOf(state, 'D2', 'dead'), (list) => expect(list.length).toBeGreaterThan(0));
       expect(dead[0].lastError).toBe('HTTP 307 (redirects are not followed)');
       expect(receiver.received.map((notice) => notice.eventId)).toEqual(delivered.map((delivery) => delivery.eventId));
       expect(new Set(receiver.hosts)).toEqual(new Set([`receiver.test:${receiver.port}`]));
@@ -253,7 +253,7 @@ describe('SSRF: webhooks reach nothing inside the network the service runs in', 
       current = await createApp(testConfig({ DATA_DIR: dir, WEBHOOK_MAX_ATTEMPTS: '1' }), { logger: false });
       state = await httpClient(current);
       await state.post('/api/v1/feeds/attendance', [attendance2023('S1', 900)]);
-      const dead = await eventually(() => deliveriesOf(state, 'D1', 'dead'), (list) => expect(list.length).toBeGreaterThan(0));
+      const dead = await waitUntil(() => deliveriesOf(state, 'D1', 'dead'), (list) => expect(list.length).toBeGreaterThan(0));
       expect(dead[0].lastError).toMatch(/^refused: url: expected https, got http/);
       expect(receiver.received).toEqual([]);
       expect(receiver.hosts).toEqual([]);
@@ -299,7 +299,7 @@ describe('webhook secrets at rest', () => {
       const http = await httpClient(app);
       await registerOneClusterZone(http, [['S1', 'D1']]);
       await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900)]);
-      await eventually(async () => receiver.received.length, (count) => expect(count).toBeGreaterThan(0));
+      await waitUntil(async () => receiver.received.length, (count) => expect(count).toBeGreaterThan(0));
       expect(receiver.badSignatures).toEqual([]);
     } finally {
       await app.close();

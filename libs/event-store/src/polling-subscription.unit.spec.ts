@@ -1,3 +1,4 @@
+import { waitUntil } from '@turnaround/domain/testing';
 import { START } from './event-store.port';
 import { LogPage, pollingSubscription } from './polling-subscription';
 
@@ -27,7 +28,7 @@ describe('pollingSubscription (the read loop both stores share)', () => {
 
     // Wait until the loop sleeps on the idle timer: after the second read when the wake-up was
     // kept, after the first when it was lost.
-    while (jest.getTimerCount() === 0) await new Promise((resolve) => setImmediate(resolve));
+    await waitUntil(() => jest.getTimerCount(), (timers) => expect(timers).toBeGreaterThan(0));
     expect(reads).toBe(2);
     await subscription.stop();
   });

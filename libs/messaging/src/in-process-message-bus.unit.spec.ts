@@ -1,9 +1,6 @@
+import { waitUntil } from '@turnaround/domain/testing';
 import { InProcessMessageBus } from './in-process-message-bus.adapter';
 import { MessageBatch } from './message-bus.port';
-
-const waitFor = async (condition: () => boolean) => {
-  for (let tries = 0; tries < 100 && !condition(); tries++) await new Promise((resolve) => setTimeout(resolve, 10));
-};
 
 describe('the in-process bus of the embedded default', () => {
   it('delivers each message once, in order, batch by batch', async () => {
@@ -14,7 +11,7 @@ describe('the in-process bus of the embedded default', () => {
     });
     await bus.publish('t', [{ key: 'a', value: 'one' }, { key: 'b', value: 'two' }]);
     await bus.publish('t', [{ key: 'a', value: 'three' }]);
-    await waitFor(() => seen.length === 3);
+    await waitUntil(() => seen, (list) => expect(list).toHaveLength(3), 1_000);
     await consumption.stop();
     expect(seen).toEqual(['0:one', '1:two', '2:three']);
   });
@@ -29,7 +26,7 @@ describe('the in-process bus of the embedded default', () => {
       handled.push(...batch.messages.map((message) => message.value as string));
     });
     await bus.publish('t', [{ key: 'a', value: 'one' }]);
-    await waitFor(() => handled.length === 1);
+    await waitUntil(() => handled, (list) => expect(list).toHaveLength(1), 1_000);
     await consumption.stop();
     expect({ attempts, handled }).toEqual({ attempts: 2, handled: ['one'] });
     expect(bus.published('t')).toHaveLength(1);

@@ -1,4 +1,5 @@
 import { Target } from '@turnaround/domain';
+import { waitUntil } from '@turnaround/domain/testing';
 import { Checkpoint, PostgresEventStore, ProjectionRunner, rebuildProjection, START, StoredEvent } from '@turnaround/event-store';
 import { SqlClient } from '@turnaround/postgres';
 import { testDatabases } from '@turnaround/postgres/testing';
@@ -52,11 +53,10 @@ describe.each(testDatabases({ timescaledb: true }))('the read side decides score
     const log = async () => {
       // readAll holds back events while an older transaction is open anywhere on the server: read until it shows every row.
       const [{ count }] = await sql.query<{ count: number }>('SELECT count(*)::int AS count FROM es_events');
-      for (;;) {
-        const events = await store.readAll({ after: START, limit: 100_000 });
-        if (events.length >= count) return events;
-        await new Promise(setImmediate);
-      }
+      return waitUntil(
+        () => store.readAll({ after: START, limit: 100_000 }),
+        (events) => expect(events.length).toBeGreaterThanOrEqual(count),
+      );
     };
     const created: World = {
       sql,

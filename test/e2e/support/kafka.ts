@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { IncomingMessage, KafkaMessageBus } from '@turnaround/messaging';
+import { IncomingMessage, KafkaMessageBus, PartitionLag } from '@turnaround/messaging';
 
 /**
  * The Kafka broker tests run against (`infra/kafka.sh start`). On a developer's machine
@@ -16,11 +16,21 @@ export function uniqueTopicPrefix(): string {
   return `test-${randomBytes(4).toString('hex')}.`;
 }
 
-/** Reads a topic from the beginning with a group of its own, collecting every message. */
-export async function collect(bus: KafkaMessageBus, topic: string): Promise<{ messages: IncomingMessage[]; stop: () => Promise<void> }> {
+/** Reads a topic from the beginning with a group of its own (`groupId`), collecting every message. */
+export async function collect(bus: KafkaMessageBus, topic: string): Promise<{ messages: IncomingMessage[]; groupId: string; stop: () => Promise<void> }> {
   const messages: IncomingMessage[] = [];
-  const consumption = await bus.consume({ groupId: `collector-${randomBytes(4).toString('hex')}`, topics: [topic] }, async (batch) => {
+  const groupId = `collector-${randomBytes(4).toString('hex')}`;
+  const consumption = await bus.consume({ groupId, topics: [topic] }, async (batch) => {
     messages.push(...batch.messages);
   });
-  return { messages, stop: () => consumption.stop() };
+  return { messages, groupId, stop: () => consumption.stop() };
+}
+
+/**
+ * The partitions of `topic` where `groupId` has not committed every message yet. Consumers
+ * commit a batch once it is handled, so when none is left, the group has handled all that the
+ * topic holds and nothing more comes of it.
+ */
+export async function uncommitted(bus: KafkaMessageBus, groupId: string, topic: string): Promise<PartitionLag[]> {
+  return (await bus.consumerLag(groupId, [topic])).filter((partition) => partition.lag > 0);
 }

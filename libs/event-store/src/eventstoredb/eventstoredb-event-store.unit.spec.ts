@@ -1,5 +1,6 @@
 import { ANY, NO_STREAM, UnavailableError } from '@eventstore/db-client';
 import { EventMetadata } from '@turnaround/domain';
+import { waitUntil } from '@turnaround/domain/testing';
 import { Checkpoint, EventToAppend, START, StoredEvent, Subscription, WrongExpectedRevisionError } from '../event-store.port';
 import { ForeignCheckpointError, postgresCheckpoint } from '../checkpoints';
 import { eventStoreContract } from '../testing/event-store.contract';
@@ -15,14 +16,6 @@ const metadata: EventMetadata = {
 
 function event(type: string, n: number, padding = 0): EventToAppend {
   return { type, schemaVersion: 1, data: padding > 0 ? { n, padding: 'x'.repeat(padding) } : { n }, metadata };
-}
-
-/** Waits, turn by turn of the event loop (no timer, so it works under fake timers too), until `condition` holds. */
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (const deadline = Date.now() + 5_000; !condition(); ) {
-    if (Date.now() > deadline) throw new Error(`still waiting until ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
 }
 
 describe('EventStoreDB adapter: positions and revisions', () => {
@@ -83,7 +76,7 @@ describe('EventStoreDbEventStore on a fake client that behaves as client 6.2.1',
       await store.append('school-1', [event('B', 2)]);
 
       const subscriber = follow();
-      await until(() => subscriber.seen().length === 2, 'the subscriber has both events of ours');
+      await waitUntil(subscriber.seen, (seen) => expect(seen).toHaveLength(2));
       expect(subscriber.seen()).toEqual([1, 2]);
       expect(store.foreignEventsSkipped).toBeGreaterThanOrEqual(2);
       expect((await store.readAll({ after: START, limit: 10 })).map((e) => e.type)).toEqual(['A', 'B']);
@@ -100,13 +93,13 @@ describe('EventStoreDbEventStore on a fake client that behaves as client 6.2.1',
     it("an idle subscriber's checkpoint moves past the server's $ events and other deployments' streams", async () => {
       const subscriber = follow();
       await store.append('school-1', [event('A', 1)]);
-      await until(() => subscriber.seen().length === 1, 'the subscriber has read the event of ours');
+      await waitUntil(subscriber.seen, (seen) => expect(seen).toHaveLength(1));
       server.write('$stats-127.0.0.1:2113', '$statsCollected', { cpu: 1 });
       server.write('q-school-1', 'A', { n: 2 }, { ...metadata, schemaVersion: 1 });
       const last = checkpointOfPosition(server.write('$$p-school-1', '$metadata', { $maxAge: 1 }));
 
       // the next idle poll reads them, hands nothing over, and moves the checkpoint to the end of $all
-      await until(() => subscriber.reached() === last, 'the checkpoint has passed the last event of $all');
+      await waitUntil(subscriber.reached, (reached) => expect(reached).toBe(last));
       expect(subscriber.seen()).toEqual([1]);
       expect(subscriber.batches.at(-1)?.events).toEqual([]);
     });
@@ -135,20 +128,20 @@ describe('EventStoreDbEventStore on a fake client that behaves as client 6.2.1',
 
     it("opens one live subscription per store, filtered to its own streams, that wakes all its subscribers on another process's append", async () => {
       const subscribers = Array.from({ length: 6 }, () => follow());
-      await until(() => server.liveSubscriptions.length === 1, 'the live subscription is open');
+      await waitUntil(() => server.liveSubscriptions, (open) => expect(open).toHaveLength(1));
       const [{ filter }] = server.liveSubscriptions;
       expect(filter).toMatchObject({ filterOn: 'streamName', regex: '^p-[^$]' });
 
       const otherProcess = new EventStoreDbEventStore(server.connect(), { streamPrefix: 'p-' });
       await otherProcess.append('school-1', [event('A', 1)]);
-      await until(() => subscribers.every((subscriber) => subscriber.seen().length === 1), 'every subscriber has read the new event');
+      await waitUntil(() => subscribers.map((subscriber) => subscriber.seen()), (seen) => expect(seen.every((events) => events.length === 1)).toBe(true));
       expect(server.liveSubscriptions).toHaveLength(1);
       await otherProcess.close();
     });
 
     it('opens the live subscription again after it fails (a server restart), and reads what was appended meanwhile', async () => {
       const subscriber = follow();
-      await until(() => server.liveSubscriptions.length === 1, 'the live subscription is open');
+      await waitUntil(() => server.liveSubscriptions, (open) => expect(open).toHaveLength(1));
       server.stop();
       expect(server.liveSubscriptions).toHaveLength(0);
       server.restart();
@@ -156,9 +149,9 @@ describe('EventStoreDbEventStore on a fake client that behaves as client 6.2.1',
       await otherProcess.append('school-1', [event('A', 1)]); // while no live subscription is open
 
       await jest.advanceTimersByTimeAsync(500); // the first retry delay
-      await until(() => server.liveSubscriptions.length === 1 && subscriber.seen().length === 1, 'the subscription is open again and the event read');
+      await waitUntil(() => [server.liveSubscriptions.length, subscriber.seen().length], (counts) => expect(counts).toEqual([1, 1])); // open again, and the event read
       await otherProcess.append('school-1', [event('B', 2)]);
-      await until(() => subscriber.seen().length === 2, 'the reopened subscription has woken the subscriber');
+      await waitUntil(subscriber.seen, (seen) => expect(seen).toHaveLength(2)); // the reopened subscription has woken the subscriber
       await otherProcess.close();
     });
   });
@@ -259,7 +252,7 @@ describe('EventStoreDbEventStore on a fake client that behaves as client 6.2.1',
       const client = server.connect();
       store = new EventStoreDbEventStore(client, { streamPrefix: 'p-' });
       const subscriber = follow();
-      await until(() => server.liveSubscriptions.length === 1, 'the live subscription is open');
+      await waitUntil(() => server.liveSubscriptions, (open) => expect(open).toHaveLength(1));
 
       await store.close();
       await expect(subscriber.subscription.done).resolves.toBeUndefined();

@@ -1,23 +1,24 @@
 import { EventMetadata } from '@turnaround/domain';
+import { waitUntil } from '@turnaround/domain/testing';
 import { Checkpoint, EventStore, EventToAppend, START, StoredEvent, WrongExpectedRevisionError } from '../event-store.port';
 
-/**
- * What every EventStore adapter must do. Each adapter's spec calls this with a factory that
- * gives a fresh, empty store.
- */
 /**
  * The log from its start once it holds `count` events. readAll holds back an event while an older
  * transaction is still open anywhere on the server, and suites run side by side there, so a read
  * right after an append may not show it yet: this reads again until it does (10 s at most).
  */
-export async function readLog(store: EventStore, count: number): Promise<StoredEvent[]> {
-  for (const deadline = Date.now() + 10_000; ; ) {
-    const events = await store.readAll({ after: START, limit: count + 10 });
-    if (events.length >= count || Date.now() > deadline) return events;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+export function readLog(store: EventStore, count: number): Promise<StoredEvent[]> {
+  return waitUntil(
+    () => store.readAll({ after: START, limit: count + 10 }),
+    (events) => expect(events.length).toBeGreaterThanOrEqual(count),
+    10_000,
+  );
 }
 
+/**
+ * What every EventStore adapter must do. Each adapter's spec calls this with a factory that
+ * gives a fresh, empty store.
+ */
 export function eventStoreContract(openStore: () => Promise<EventStore>): void {
   let store: EventStore;
   beforeEach(async () => {

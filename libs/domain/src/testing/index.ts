@@ -1,0 +1,2 @@
+/** What every project's tests use of this library, the one all the others may import. */
+export { waitUntil } from './wait-until';
