@@ -1,6 +1,7 @@
 export * from './event-store.port';
 export * from './postgres/postgres-event-store.adapter';
 export * from './projection/projection-runner';
+export * from './projection/rebuild';
 export * from './as-of';
 export * from './eventstoredb/eventstoredb-event-store.adapter';
 export * from './open-event-store';

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { SqlClient } from '@turnaround/postgres';
+import { lockMigrations, SqlClient, SqlExecutor } from '@turnaround/postgres';
 import { TurnaroundConfig } from './config';
 import { SERVICE_SETTINGS_TABLE, writeServiceSettings } from './service-settings';
 import { SQL_CLIENT, TURNAROUND_CONFIG } from './tokens';
@@ -31,10 +31,8 @@ export const DASHBOARD_READS = [
 
 /**
  * Writes the settings the dashboards read (`service_settings`), then grants the dashboards'
- * role SELECT on DASHBOARD_READS, table by table, each time the service starts (after every
- * module has created its tables). Nothing is granted by default privileges or
- * `pg_read_all_data`, so a table added later stays closed until listed. Where the role does
- * not exist (PGlite, a server without Grafana) there is nothing to grant.
+ * role SELECT on DASHBOARD_READS (grantDashboardReads) each time the service starts (after
+ * every module has created its tables).
  */
 @Injectable()
 export class DashboardReads implements OnApplicationBootstrap {
@@ -56,11 +54,21 @@ export class DashboardReads implements OnApplicationBootstrap {
       await this.sql.query(`REVOKE pg_read_all_data FROM ${DASHBOARD_READER_ROLE}`).catch((error: unknown) =>
         this.logger.error(`${DASHBOARD_READER_ROLE} reads API keys, webhook secrets and the event log through pg_read_all_data, and this service may not revoke it (${String(error)}): run REVOKE pg_read_all_data FROM ${DASHBOARD_READER_ROLE}`),
       );
-    // Under the migrations' lock: two instances granting on one table at once fail with "tuple concurrently updated".
-    await this.sql.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['turnaround-migrations']);
-      const present = await tx.query<{ name: string }>('SELECT name FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NOT NULL', [DASHBOARD_READS]);
-      if (present.length > 0) await tx.query(`GRANT SELECT ON ${present.map((table) => `"${table.name}"`).join(', ')} TO ${DASHBOARD_READER_ROLE}`);
-    });
+    await this.sql.transaction(grantDashboardReads);
   }
+}
+
+/**
+ * Grants the dashboards' role SELECT on those of DASHBOARD_READS that exist, table by table:
+ * at start, and in the transaction of `turnaround replay` that puts rebuilt tables in place of
+ * the live ones. Nothing is granted by default privileges or `pg_read_all_data`, so a table
+ * added later stays closed until listed. Where the role does not exist (PGlite, a server
+ * without Grafana) there is nothing to grant.
+ */
+export async function grantDashboardReads(tx: SqlExecutor): Promise<void> {
+  if ((await tx.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [DASHBOARD_READER_ROLE])).length === 0) return;
+  // Under the migrations' lock: two instances granting on one table at once fail with "tuple concurrently updated".
+  await lockMigrations(tx);
+  const present = await tx.query<{ name: string }>('SELECT name FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NOT NULL', [DASHBOARD_READS]);
+  if (present.length > 0) await tx.query(`GRANT SELECT ON ${present.map((table) => `"${table.name}"`).join(', ')} TO ${DASHBOARD_READER_ROLE}`);
 }

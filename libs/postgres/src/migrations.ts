@@ -1,4 +1,4 @@
-import { SqlClient } from './sql-client';
+import { SqlClient, SqlExecutor } from './sql-client';
 
 /** A schema change, applied once, in order of `id` within its owner. */
 export interface Migration {
@@ -18,7 +18,7 @@ export async function migrate(client: SqlClient, owner: string, migrations: read
     if (!exists[0]?.exists) throw error;
   });
   await client.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`turnaround-migrations`]);
+    await lockMigrations(tx);
     const applied = new Set(
       (await tx.query<{ id: string }>('SELECT id FROM schema_migrations WHERE owner = $1', [owner])).map((row) => row.id),
     );
@@ -28,4 +28,12 @@ export async function migrate(client: SqlClient, owner: string, migrations: read
       await tx.query('INSERT INTO schema_migrations (owner, id) VALUES ($1, $2)', [owner, migration.id]);
     }
   });
+}
+
+/**
+ * Holds the lock `migrate` takes, to the end of `tx`: whatever else changes the tables of the
+ * database (grants, a rebuild putting its tables in place) waits for migrations, and they for it.
+ */
+export async function lockMigrations(tx: SqlExecutor): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['turnaround-migrations']);
 }

@@ -1,19 +1,21 @@
 import { ValidationError } from '@turnaround/domain';
 import { knownAsOf, openEventStore, ProjectionRunner, rebuildProjection } from '@turnaround/event-store';
 import { useIndicatorsOf } from '@turnaround/feeds';
-import { loadConfig } from '@turnaround/platform';
+import { grantDashboardReads, loadConfig } from '@turnaround/platform';
 import { inSchema, openDatabase, quoteIdentifier, SqlClient } from '@turnaround/postgres';
 import { readModels } from '@turnaround/read-model';
 
 /**
- * Without `asOf`: rebuilds every read model from position zero, emptying each projection's
- * tables and checkpoint first. Alerts are events, so nothing is raised again.
+ * Without `asOf`: rebuilds every read model from position zero beside its live tables, then
+ * puts the rebuilt tables in their place in one transaction (rebuildProjection), with the
+ * dashboards' grants. Against DATABASE_URL the services may go on running: they serve the
+ * live tables meanwhile and follow on from the rebuild's checkpoint. Alerts are events, so
+ * nothing is raised again.
  *
  * With `asOf`: builds the read models as the service knew them at that time (events recorded
  * until then) into their own schema, `as_of_YYYYMMDDTHHMMSS`, beside the live ones.
  *
- * The embedded database is locked while this runs; against DATABASE_URL, stop the services
- * before a full rebuild (an as-of build may run beside them).
+ * The embedded database is locked while the service runs: stop it before either.
  */
 export async function replay(options: { asOf?: string }): Promise<number> {
   const knownAt = options.asOf === undefined ? undefined : parseKnownAt(options.asOf);
@@ -30,7 +32,7 @@ export async function replay(options: { asOf?: string }): Promise<number> {
       await Promise.all(
         projections.map(async (projection) => {
           const started = Date.now();
-          await rebuildProjection(store, sql, projection);
+          await rebuildProjection(store, sql, projection, { onSwap: grantDashboardReads });
           report(`rebuilt ${projection.name}`, await rowCount(sql, projection.tables), projection.tables, started);
         }),
       );

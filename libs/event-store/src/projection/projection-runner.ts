@@ -449,21 +449,3 @@ export async function projectionsReached(sql: SqlExecutor, names: readonly strin
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
-
-/**
- * Rebuilds a projection from position zero (`turnaround replay`): empties its tables and its
- * checkpoint in one transaction, then applies the whole log. Run it while no runner of the
- * same projection is following the log.
- */
-export async function rebuildProjection(store: EventStore, sql: SqlClient, projection: Projection): Promise<void> {
-  const runner = new ProjectionRunner(store, sql, projection);
-  await runner.prepare();
-  await sql.transaction(async (tx) => {
-    for (const table of projection.tables) await tx.query(`DELETE FROM ${table}`);
-    await tx.query('DELETE FROM projection_checkpoints WHERE projection = $1', [projection.name]);
-  });
-  await runner.catchUp(REBUILD_BATCH);
-}
-
-/** A rebuild reads the log in larger pages than a live runner: fewer transactions, and a projection can work set-wise on more at once. */
-const REBUILD_BATCH = 2_000;

@@ -1,0 +1,104 @@
+import { inSchema, lockMigrations, quoteIdentifier, SqlClient, SqlExecutor } from '@turnaround/postgres';
+import { Checkpoint, EventStore } from '../event-store.port';
+import { Projection, ProjectionRunner } from './projection-runner';
+
+export interface RebuildOptions {
+  /**
+   * Runs in the transaction that puts the rebuilt tables in the live ones' place, once they are
+   * in `public`: what the live tables had besides their rows (grants) is given to the new ones
+   * there, so no reader finds them without it.
+   */
+  onSwap?: (tx: SqlExecutor) => Promise<void>;
+}
+
+/** The rebuild's own bookkeeping in its schema, left behind when the tables move to `public`. */
+const BOOKKEEPING = ['projection_checkpoints', 'schema_migrations'];
+
+/** A rebuild reads the log in larger pages than a live runner: fewer transactions, and a projection can work set-wise on more at once. */
+const REBUILD_BATCH = 2_000;
+
+/**
+ * Rebuilds a projection from position zero (`turnaround replay`) beside its live tables, while
+ * the service goes on serving and following the log (blue/green):
+ * 1. its migrations and the whole log go into a schema of its own, `rebuild_<name>` (one left by
+ *    a rebuild that crashed is dropped first);
+ * 2. one transaction locks the live checkpoint row, which holds back the live runner's next
+ *    batch, applies what the log gained meanwhile, puts the rebuilt tables in place of the live
+ *    ones with the rebuild's checkpoint and migration records, and drops the schema.
+ * The live runner's held-back batch then finds the checkpoint moved and follows on from it, so
+ * every event is applied once, and the tables equal those of a runner that followed the whole
+ * log.
+ */
+export async function rebuildProjection(store: EventStore, sql: SqlClient, projection: Projection, options: RebuildOptions = {}): Promise<void> {
+  const schema = `rebuild_${projection.name.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`;
+  const shadow = quoteIdentifier(schema);
+  await sql.query(`DROP SCHEMA IF EXISTS ${shadow} CASCADE`);
+  await new ProjectionRunner(store, await inSchema(sql, schema), projection).catchUp(REBUILD_BATCH);
+  await refreshAggregates(sql, schema);
+  // The live side as the service makes it at start: migrated, with a checkpoint row to lock.
+  await new ProjectionRunner(store, sql, projection).prepare();
+  const owner = `projection:${projection.name}`;
+  await sql.transaction(async (tx) => {
+    // The swap changes tables and their migration records: as `migrate` does, under its lock,
+    // taken first, as every holder of it does before touching the projection's tables.
+    await lockMigrations(tx);
+    await tx.query('SELECT checkpoint FROM public.projection_checkpoints WHERE projection = $1 FOR UPDATE', [projection.name]);
+    const [built] = await tx.query<{ checkpoint: Checkpoint }>(`SELECT checkpoint FROM ${shadow}.projection_checkpoints WHERE projection = $1`, [projection.name]);
+    // On PGlite the log is read through the connection this transaction holds: it cannot be
+    // read here. Nothing runs beside a PGlite transaction either; the live runner follows on
+    // from the rebuild's checkpoint, whatever it had applied.
+    const checkpoint = sql.kind === 'pglite' ? built.checkpoint : await applyGained(tx, store, projection, shadow, built.checkpoint);
+
+    const moved = await tx.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm') AND c.relname <> ALL($2::text[])`,
+      [schema, BOOKKEEPING],
+    );
+    // CASCADE takes the views over the tables with them (on TimescaleDB the continuous
+    // aggregate, with its materialization and policy): the rebuild made its own.
+    await tx.query(`DROP TABLE IF EXISTS ${projection.tables.map((table) => `public.${quoteIdentifier(table)}`).join(', ')} CASCADE`);
+    // ALTER TABLE moves any relation; TimescaleDB follows a hypertable or a continuous aggregate into the new schema.
+    for (const { name } of moved) await tx.query(`ALTER TABLE ${shadow}.${quoteIdentifier(name)} SET SCHEMA public`);
+    await tx.query('UPDATE public.projection_checkpoints SET checkpoint = $2, updated_at = now() WHERE projection = $1', [projection.name, checkpoint]);
+    await tx.query('DELETE FROM public.schema_migrations WHERE owner = $1', [owner]);
+    await tx.query(`INSERT INTO public.schema_migrations (owner, id, applied_at) SELECT owner, id, applied_at FROM ${shadow}.schema_migrations WHERE owner = $1`, [owner]);
+    await tx.query(`DROP SCHEMA ${shadow} CASCADE`);
+    await options.onSwap?.(tx);
+  });
+}
+
+/**
+ * Applies to the rebuild's schema what the log gained after `after`, page by page as the live
+ * runner would, skipping the event types the projection does not read. Runs while the live
+ * checkpoint is locked, so what it reaches is at least where the live tables are. Returns the
+ * checkpoint reached.
+ */
+async function applyGained(tx: SqlExecutor, store: EventStore, projection: Projection, shadow: string, after: Checkpoint): Promise<Checkpoint> {
+  const [{ path }] = await tx.query<{ path: string }>(`SELECT current_setting('search_path') AS path`);
+  await tx.query(`SET LOCAL search_path TO ${shadow}, public`);
+  let position = after;
+  for (;;) {
+    const events = await store.readAll({ after: position, limit: REBUILD_BATCH });
+    if (events.length === 0) break;
+    const types = projection.eventTypes;
+    const applied = types ? events.filter((event) => types.has(event.type)) : events;
+    if (applied.length > 0) await projection.apply(tx, applied);
+    position = events[events.length - 1].position;
+  }
+  await tx.query(`SELECT set_config('search_path', $1, true)`, [path]);
+  return position;
+}
+
+/**
+ * On TimescaleDB, the policy of a continuous aggregate the rebuild made (metric_changes_daily)
+ * may have refreshed it while the history was half written; the rows written below its
+ * watermark since (the history of the past, by knowledge time) it would show only after its
+ * next refresh. Refreshed once the rebuild has caught up, it goes live with the whole history.
+ */
+async function refreshAggregates(sql: SqlClient, schema: string): Promise<void> {
+  if ((await sql.query(`SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'`)).length === 0) return;
+  const aggregates = await sql.query<{ name: string }>('SELECT view_name AS name FROM timescaledb_information.continuous_aggregates WHERE view_schema = $1', [schema]);
+  // A procedure that commits as it goes: called outside any transaction.
+  for (const { name } of aggregates) await sql.query(`CALL refresh_continuous_aggregate('${quoteIdentifier(schema)}.${quoteIdentifier(name)}', NULL, NULL)`);
+}
+

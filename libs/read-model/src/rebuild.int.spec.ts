@@ -1,0 +1,114 @@
+import { Target } from '@turnaround/domain';
+import { Checkpoint, PostgresEventStore, ProjectionRunner, rebuildProjection, START } from '@turnaround/event-store';
+import { inSchema, SqlClient, SqlExecutor } from '@turnaround/postgres';
+import { testDatabases } from '@turnaround/postgres/testing';
+import { readSideProjection } from './read-side';
+import { math, oneClusterZone, push, registry, Step, stepAppender } from './testing/knowledge-steps';
+
+jest.setTimeout(120_000);
+
+const READ_SIDE = readSideProjection({ tolerance: 0 });
+const TARGETS: Target[] = [{ metric: 'proficiency.math', contractYear: 1, kind: 'gain', value: 0.05, scope: 'school' }];
+
+/** Cluster C1 of schools A and B under contract K1, and the winter interims: A at risk, B on track. */
+const BEFORE: Step[] = [...oneClusterZone(TARGETS), push('2024-01-15T00:00:00.000Z', math('A', '2023-24', 'winter', 22), math('B', '2023-24', 'winter', 40))];
+/** The spring results, school by school: A meets its target, then B misses it. */
+const DURING: Step[] = [push('2024-06-20T00:00:00.000Z', math('A', '2023-24', 'spring', 26)), push('2024-06-21T00:00:00.000Z', math('B', '2023-24', 'spring', 31))];
+/** B's result restated: it meets the target after all. */
+const IN_SWAP = push('2024-07-01T00:00:00.000Z', math('B', '2023-24', 'spring', 36));
+const AFTER: Step[] = [
+  registry('2024-08-01T00:00:00.000Z', 'contract-K1', 'ContractTargetsAmended', {
+    contractId: 'K1',
+    reason: 'renegotiated',
+    targets: [{ metric: 'proficiency.math', contractYear: 1, kind: 'gain', value: 0.01, scope: 'school' }],
+  }),
+  push('2024-09-01T00:00:00.000Z', math('A', '2024-25', 'fall', 35)),
+];
+
+/** Every row of the read side's tables and of the roll-up over them. */
+const readModel = (sql: SqlExecutor) =>
+  Promise.all([...READ_SIDE.tables, 'metric_changes_daily'].map((table) => sql.query(`SELECT to_jsonb(t) AS row FROM ${table} t ORDER BY 1`)));
+
+const bookkeeping = async (sql: SqlExecutor) => ({
+  checkpoint: (await sql.query('SELECT checkpoint FROM projection_checkpoints WHERE projection = $1', [READ_SIDE.name]))[0],
+  migrations: await sql.query('SELECT id FROM schema_migrations WHERE owner = $1 ORDER BY id', [`projection:${READ_SIDE.name}`]),
+  schemas: await sql.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'rebuild%'`),
+});
+
+describe.each(testDatabases({ timescaledb: true }))('turnaround replay rebuilds the read side beside the live tables, on $name', (database) => {
+  const stores: PostgresEventStore[] = [];
+  afterAll(() => Promise.all(stores.map((store) => store.close())));
+
+  /** On TimescaleDB, refreshes a reference run's roll-up: its policy may have first run while the history was half written. */
+  const settle = async (sql: SqlClient, view: string) => {
+    if (database.name === 'timescaledb') await sql.query(`CALL refresh_continuous_aggregate('${view}', NULL, NULL)`);
+  };
+
+  async function world() {
+    const sql = await database.open();
+    const store = await PostgresEventStore.create(sql);
+    stores.push(store);
+    const append = await stepAppender(store, sql);
+    /** The last event of the log, once every row appended is readable (the log holds back events while an older transaction is open anywhere on the server). */
+    const head = async (): Promise<Checkpoint> => {
+      const [{ count }] = await sql.query<{ count: number }>('SELECT count(*)::int AS count FROM es_events');
+      for (;;) {
+        const events = await store.readAll({ after: START, limit: 100_000 });
+        if (events.length >= count) return (events.at(-1) as { position: Checkpoint }).position;
+        await new Promise(setImmediate);
+      }
+    };
+    return { sql, store, append, head };
+  }
+
+  it('gives the tables, checkpoint and migration records of the runner that followed the log, and drops what a crashed rebuild left', async () => {
+    const { sql, store, append, head } = await world();
+    for (const step of [...BEFORE, ...DURING]) await append(step);
+    await head();
+    // The live runner took the log a page of one event at a time.
+    await new ProjectionRunner(store, sql, READ_SIDE).catchUp(1);
+    await settle(sql, 'metric_changes_daily');
+    const live = await readModel(sql);
+    const kept = await bookkeeping(sql);
+    // A rebuild that died after creating a table: were it taken up again, the migrations would fail on it.
+    await sql.query('CREATE SCHEMA rebuild_read_side; CREATE TABLE rebuild_read_side.registry_zones (zone_id text)');
+
+    await rebuildProjection(store, sql, READ_SIDE);
+    expect(await readModel(sql)).toEqual(live);
+    expect(await bookkeeping(sql)).toEqual({ ...kept, schemas: [] });
+  });
+
+  it('keeps the live runner serving while it rebuilds; what is appended during and after is applied once, as by a run from zero', async () => {
+    const { sql, store, append, head } = await world();
+    const runner = new ProjectionRunner(store, sql, READ_SIDE);
+    await runner.start();
+    for (const step of BEFORE) await append(step);
+    expect(await runner.waitFor(await head(), 20_000)).toBe(true);
+
+    let inSwap: Promise<void> | undefined;
+    const rebuilt = rebuildProjection(store, sql, READ_SIDE, {
+      async onSwap() {
+        inSwap = append(IN_SWAP);
+        // PGlite runs the append after this transaction, which holds its one connection.
+        if (sql.kind === 'postgres') await inSwap;
+      },
+    });
+    // Pushes while the rebuild runs (those that come before the swap go to the live tables and the rebuild's both).
+    for (const step of DURING) {
+      await append(step);
+      expect(await runner.waitFor(await head(), 20_000)).toBe(true);
+    }
+    await rebuilt;
+    await inSwap;
+    for (const step of AFTER) await append(step);
+    expect(await runner.waitFor(await head(), 20_000)).toBe(true);
+    await runner.stop();
+
+    const fromZero: SqlClient = await inSchema(sql, 'from_zero');
+    await new ProjectionRunner(store, fromZero, READ_SIDE).catchUp();
+    await settle(sql, 'from_zero.metric_changes_daily');
+    const expected = await readModel(fromZero);
+    expect(expected[READ_SIDE.tables.indexOf('scorecard_changes')].length).toBeGreaterThan(0);
+    expect(await readModel(sql)).toEqual(expected);
+  });
+});
