@@ -376,25 +376,30 @@ export class ProjectionRunner {
     this.onError(new Error(`parked before event ${event.eventId} (${event.type} on ${event.streamId}) after ${attempts} attempts: ${this.lastError}`));
   }
 
-  /** Applies `events` (none when the page held only types it does not read) and moves the checkpoint to `last`. */
+  /**
+   * Applies `events` (none when the page held only types it does not read) and moves the
+   * checkpoint from where this runner stands to `last`. The checkpoint row is the lock between
+   * runners: when another runner (a second instance, a rebuild swapped in) has moved it, nothing
+   * is applied nor saved, and the runner follows on from the stored checkpoint instead.
+   */
   private async applyBatch(events: StoredEvent[], last: Checkpoint): Promise<void> {
     const projection = this.projection;
-    const save = (executor: SqlExecutor) =>
-      executor.query(
-        `INSERT INTO projection_checkpoints (projection, checkpoint) VALUES ($1, $2)
-         ON CONFLICT (projection) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, updated_at = now()`,
-        [projection.name, last],
+    const from = this.position;
+    const save = async (executor: SqlExecutor) => {
+      const moved = await executor.query(
+        `UPDATE projection_checkpoints SET checkpoint = $3, updated_at = now() WHERE projection = $1 AND checkpoint = $2 RETURNING 1`,
+        [projection.name, from, last],
       );
+      if (moved.length === 0) throw new CheckpointMovedError(projection.name, from, await this.storedCheckpoint());
+    };
     this.applying = events;
     if (events.length === 0) {
       await save(this.sql);
     } else if ('apply' in projection) {
       await this.sql.transaction(async (tx) => {
-        // The checkpoint row is the lock between instances: a runner whose batch starts where
-        // another runner has already moved past applies nothing (no double apply), and follows
-        // on from the stored checkpoint.
+        // Locked first, so that a batch another runner has already applied is not applied again.
         const [stored] = await tx.query<{ checkpoint: string }>('SELECT checkpoint FROM projection_checkpoints WHERE projection = $1 FOR UPDATE', [projection.name]);
-        if ((stored?.checkpoint ?? START) !== this.position) throw new CheckpointMovedError(projection.name, this.position, (stored?.checkpoint ?? START) as Checkpoint);
+        if (stored?.checkpoint !== from) throw new CheckpointMovedError(projection.name, from, (stored?.checkpoint ?? START) as Checkpoint);
         await projection.apply(tx, events);
         await save(tx);
       });

@@ -1,3 +1,4 @@
+import { waitUntil } from '@turnaround/domain/testing';
 import { testDatabases } from '@turnaround/postgres/testing';
 import { EventStore, EventToAppend, START } from '../event-store.port';
 import { PostgresEventStore } from '../postgres/postgres-event-store.adapter';
@@ -102,6 +103,38 @@ describe.each(testDatabases())('rebuildProjection on $name', (database) => {
     await rebuildProjection(store, sql, counted);
     expect((await sql.query<{ n: number }>('SELECT n FROM counted ORDER BY n')).map((row) => row.n)).toEqual([1, 2, 3, 4]);
     expect(await sql.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'rebuild%'`)).toEqual([]);
+    await store.close();
+  });
+
+  it('a runner held on a page of events it does not read while the swap happens follows on from the rebuilt checkpoint', async () => {
+    const sql = await database.open();
+    const store = await PostgresEventStore.create(sql);
+    let pageRead: (reached: string) => void = () => undefined;
+    let held: Promise<void> = Promise.resolve();
+    const following = Object.assign(Object.create(store) as EventStore, {
+      subscribe: (options: Parameters<EventStore['subscribe']>[0], handle: Parameters<EventStore['subscribe']>[1]) =>
+        store.subscribe(options, async (events, reached) => {
+          pageRead(reached);
+          await held;
+          return handle(events, reached);
+        }),
+    });
+    const live = new ProjectionRunner(following, sql, counted);
+    await live.start();
+    expect(await live.waitFor((await store.append('s-1', [event(1)])).position, 10_000)).toBe(true);
+
+    let release: () => void = () => undefined;
+    held = new Promise((resolve) => (release = resolve));
+    const read = new Promise((resolve) => (pageRead = resolve));
+    const ignored = await store.append('s-2', [event(2, 'Ignored')]);
+    expect(await read).toBe(ignored.position);
+    const { position } = await store.append('s-3', [event(3)]);
+    await waitUntil(() => store.readAll({ after: ignored.position, limit: 10 }), (events) => expect(events).toHaveLength(1));
+    await rebuildProjection(store, sql, counted);
+    release();
+    expect(await live.waitFor(position, 10_000)).toBe(true);
+    await live.stop();
+    expect((await sql.query<{ n: number }>('SELECT n FROM counted ORDER BY n')).map((row) => row.n)).toEqual([1, 3]);
     await store.close();
   });
 });
