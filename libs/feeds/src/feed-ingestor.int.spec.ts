@@ -6,8 +6,9 @@ import { EventStore, EventStoreDbEventStore, PostgresEventStore, START, StoredEv
 import { FakeKurrentDbServer } from '@turnaround/event-store/testing';
 import { SqlClient } from '@turnaround/postgres';
 import { testDatabases } from '@turnaround/postgres/testing';
+import { FeedContext } from './event-metadata';
 import { FeedBatches } from './feed-batches';
-import { FeedContext, FeedIngestor } from './feed-ingestor';
+import { FeedIngestor } from './feed-ingestor';
 import { ProfileCatalogue } from './profile-catalogue';
 
 jest.setTimeout(60_000);

@@ -1,5 +1,7 @@
 export * from './feed-batches';
 export * from './feed-ingestor';
+export type { BatchSummary } from './batch-tally';
+export type { FeedContext } from './event-metadata';
 export * from './profile-catalogue';
 export * from './indicator-catalogue';
 export * from './feed-pipeline';

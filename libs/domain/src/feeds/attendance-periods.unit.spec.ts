@@ -1,7 +1,7 @@
 import { AttendanceReported } from '../events/feed-events';
 import { schoolYearMetrics, SchoolYearFacts } from '../metrics/school-metrics';
 import { attendancePeriodsInForce } from './attendance-periods';
-import { FeedLedger } from './feed-ledger';
+import { decideRecords, emptyLedger, evolveLedger, FeedDecision, FeedLedger } from './feed-ledger';
 import { naturalKeyOf } from './feed-record';
 
 type Attendance = AttendanceReported['data'];
@@ -15,9 +15,10 @@ const yearToDate = period('2024-09-01', '2024-10-31', 16800, 15600);
 const november = period('2024-11-01', '2024-11-30', 8400, 7700);
 
 function ledgerWith(...records: Attendance[]): FeedLedger {
-  const ledger = new FeedLedger('attendance');
-  for (const data of records) ledger.apply({ type: 'AttendanceReported', data });
-  return ledger;
+  return evolveLedger(emptyLedger('attendance'), records.map((data) => ({ type: 'AttendanceReported', data })));
+}
+function decideOne(ledger: FeedLedger, record: Attendance): FeedDecision {
+  return decideRecords(ledger, [record])[0];
 }
 const attendanceRate = (attendance: Attendance[]) => {
   const facts: SchoolYearFacts = { schoolYear: '2024-25', assessment: [], attendance, staffing: [], indicators: [], priorYearStaffing: [], laterYearStaffingReported: false };
@@ -26,12 +27,12 @@ const attendanceRate = (attendance: Attendance[]) => {
 
 describe('attendance periods are never counted twice (DESIGN.md section 5)', () => {
   it('takes a year-to-date report that contains the monthly ones, and counts it instead of them', () => {
-    expect(ledgerWith(september, october).decide(yearToDate)).toEqual({ outcome: 'accepted', event: { type: 'AttendanceReported', data: yearToDate } });
+    expect(decideOne(ledgerWith(september, october), yearToDate)).toEqual({ outcome: 'accepted', event: { type: 'AttendanceReported', data: yearToDate } });
     // summed, the three would be (7,400 + 8,000 + 15,600) / (8,000 + 8,800 + 16,800) = 31,000 / 33,600;
     // the year to date replaces the months: 15,600 / 16,800
     expect(attendanceRate([september, october, yearToDate])).toMatchObject({ numerator: 15600, denominator: 16800, through: '2024-10-31' });
     // a later month adds to it: (15,600 + 7,700) / (16,800 + 8,400) = 23,300 / 25,200
-    expect(ledgerWith(september, october, yearToDate).decide(november)).toMatchObject({ outcome: 'accepted' });
+    expect(decideOne(ledgerWith(september, october, yearToDate), november)).toMatchObject({ outcome: 'accepted' });
     expect(attendanceRate([september, october, yearToDate, november])).toMatchObject({ numerator: 23300, denominator: 25200, through: '2024-11-30' });
   });
 
@@ -43,7 +44,7 @@ describe('attendance periods are never counted twice (DESIGN.md section 5)', () 
 
   it('refuses a period that partly overlaps another, naming the other period; nothing is appended', () => {
     const straddling = period('2024-10-15', '2024-11-14', 8400, 7800);
-    expect(ledgerWith(september, october).decide(straddling)).toEqual({
+    expect(decideOne(ledgerWith(september, october), straddling)).toEqual({
       outcome: 'rejected',
       issues: [
         {
@@ -54,14 +55,14 @@ describe('attendance periods are never counted twice (DESIGN.md section 5)', () 
       ],
     });
     // against the year to date in force, the months it replaced are not the ones named
-    expect(ledgerWith(september, october, yearToDate).decide(straddling).issues?.[0].message).toMatch(/partly overlapping period 2024-09-01 to 2024-10-31/);
+    expect(decideOne(ledgerWith(september, october, yearToDate), straddling).issues?.[0].message).toMatch(/partly overlapping period 2024-09-01 to 2024-10-31/);
     // ending inside the other period, it is the end that overlaps
-    expect(ledgerWith(november).decide(period('2024-10-20', '2024-11-10', 4000, 3700)).issues?.[0]).toMatchObject({ field: 'periodEnd', message: expect.stringMatching(/period 2024-11-01 to 2024-11-30/) });
+    expect(decideOne(ledgerWith(november), period('2024-10-20', '2024-11-10', 4000, 3700)).issues?.[0]).toMatchObject({ field: 'periodEnd', message: expect.stringMatching(/period 2024-11-01 to 2024-11-30/) });
   });
 
   it('refuses a month inside a year-to-date report in force, but a resent month is still a duplicate', () => {
     const ledger = ledgerWith(september, october, yearToDate);
-    expect(ledger.decide({ ...september, attendanceDays: 7450 })).toEqual({
+    expect(decideOne(ledger, { ...september, attendanceDays: 7450 })).toEqual({
       outcome: 'rejected',
       issues: [
         {
@@ -71,20 +72,27 @@ describe('attendance periods are never counted twice (DESIGN.md section 5)', () 
         },
       ],
     });
-    expect(ledger.decide({ ...september })).toEqual({ outcome: 'duplicate' });
+    expect(decideOne(ledger, { ...september })).toEqual({ outcome: 'duplicate' });
   });
 
   it('takes a restated month as a restatement, and a restated year to date too', () => {
     const restatedOctober = { ...october, attendanceDays: 8100 };
-    expect(ledgerWith(september, october).decide(restatedOctober)).toEqual({ outcome: 'restated', event: { type: 'AttendanceReported', data: restatedOctober } });
+    expect(decideOne(ledgerWith(september, october), restatedOctober)).toEqual({ outcome: 'restated', event: { type: 'AttendanceReported', data: restatedOctober } });
     // restated, October counts once: (7,400 + 8,100) / (8,000 + 8,800) = 15,500 / 16,800
     expect(attendanceRate([september, restatedOctober])).toMatchObject({ numerator: 15500, denominator: 16800 });
-    expect(ledgerWith(september, october, yearToDate).decide({ ...yearToDate, attendanceDays: 15650 })).toMatchObject({ outcome: 'restated' });
+    expect(decideOne(ledgerWith(september, october, yearToDate), { ...yearToDate, attendanceDays: 15650 })).toMatchObject({ outcome: 'restated' });
+  });
+
+  it('decides the periods of one push against each other too, as if each were stored before the next', () => {
+    const straddling = period('2024-10-15', '2024-11-14', 8400, 7800);
+    expect(decideRecords(ledgerWith(), [september, october, yearToDate, straddling]).map((decision) => decision.outcome)).toEqual(['accepted', 'accepted', 'accepted', 'rejected']);
+    expect(decideRecords(ledgerWith(september), [october, straddling])[1].issues?.[0].message).toMatch(/partly overlapping period 2024-10-01 to 2024-10-31/);
   });
 
   it('lets a retracted year to date give way: a period overlapping it alone is then taken', () => {
-    const ledger = ledgerWith(yearToDate);
-    ledger.apply({ type: 'RecordRetracted', data: { feed: 'attendance', naturalKey: naturalKeyOf('attendance', yearToDate), reason: 'sent for the wrong school' } });
-    expect(ledger.decide(september)).toMatchObject({ outcome: 'accepted' });
+    const ledger = evolveLedger(ledgerWith(yearToDate), [
+      { type: 'RecordRetracted', data: { feed: 'attendance', naturalKey: naturalKeyOf('attendance', yearToDate), reason: 'sent for the wrong school' } },
+    ]);
+    expect(decideOne(ledger, september)).toMatchObject({ outcome: 'accepted' });
   });
 });

@@ -15,65 +15,104 @@ export interface FeedDecision {
 }
 
 interface LedgerEntry {
-  record: FeedRecord;
-  /** Its canonical JSON, worked out the first time the key comes again (most keys never do). */
+  readonly record: FeedRecord;
+  /**
+   * Its canonical JSON, worked out the first time the key comes again (most keys never do). A
+   * memo of `record`, so filling it in changes no ledger that shares the entry.
+   */
   payload?: string;
-  retracted: boolean;
+  readonly retracted: boolean;
 }
 
 /**
- * What one feed stream (one feed, school and school year) has recorded, by natural key. It
- * decides the rules of DESIGN.md section 4: the same key with the same payload is a duplicate
- * and appends nothing; a different payload is a restatement; a retraction withdraws a record,
- * and pushing the key again afterwards reinstates it (counted as restated). An attendance
- * period that partly overlaps a period in force is rejected (DESIGN.md section 5).
+ * What one feed stream (one feed, school and school year) has recorded, by natural key. Its
+ * rules are those of DESIGN.md section 4: the same key with the same payload is a duplicate and
+ * appends nothing; a different payload is a restatement; a retraction withdraws a record, and
+ * pushing the key again afterwards reinstates it (counted as restated). An attendance period
+ * that partly overlaps a period in force is rejected (DESIGN.md section 5).
  *
- * Folded in place from the stream's events: it lives for one load-decide-append cycle.
+ * A value: `evolveLedger` returns a new ledger and `decideRecords` reads one without changing
+ * it, so a writer can keep a stream's ledger between writes and replace it once its events are
+ * stored.
  */
-export class FeedLedger {
-  private readonly entries = new Map<string, LedgerEntry>();
+export interface FeedLedger {
+  readonly kind: FeedKind;
+  readonly entries: ReadonlyMap<string, LedgerEntry>;
+}
 
-  constructor(readonly kind: FeedKind) {}
+export function emptyLedger(kind: FeedKind): FeedLedger {
+  return { kind, entries: new Map() };
+}
 
-  apply(event: FeedEvent): void {
-    if (event.type === 'RecordRetracted') {
-      const entry = this.entries.get(event.data.naturalKey);
-      if (entry) entry.retracted = true;
-      return;
-    }
-    const record = event.data as FeedRecord;
-    this.entries.set(naturalKeyOf(this.kind, record), { record, retracted: false });
+/**
+ * The ledger once `events` are stored, in order; the ledger given is left as it was. It takes a
+ * stream's (or a write's) events together, so the entries are copied once rather than per event.
+ */
+export function evolveLedger(ledger: FeedLedger, events: readonly FeedEvent[]): FeedLedger {
+  if (events.length === 0) return ledger;
+  const entries = new Map(ledger.entries);
+  for (const event of events) enter(ledger.kind, entries, event);
+  return { kind: ledger.kind, entries };
+}
+
+function enter(kind: FeedKind, entries: Map<string, LedgerEntry>, event: FeedEvent): void {
+  if (event.type === 'RecordRetracted') {
+    const entry = entries.get(event.data.naturalKey);
+    // a new entry, not the old one changed: older ledgers share it
+    if (entry) entries.set(event.data.naturalKey, { ...entry, retracted: true });
+    return;
   }
+  const record = event.data as FeedRecord;
+  entries.set(naturalKeyOf(kind, record), { record, retracted: false });
+}
 
-  /** Decides one valid record; the caller applies the event once it decides to append it. */
-  decide(record: FeedRecord): FeedDecision {
-    const key = naturalKeyOf(this.kind, record);
-    const entry = this.entries.get(key);
-    if (entry && !entry.retracted) {
-      entry.payload ??= canonicalJson(entry.record);
-      if (entry.payload === canonicalJson(record)) return { outcome: 'duplicate' };
-    }
-    if (this.kind === 'attendance') {
-      const issue = attendancePeriodIssue(record as Attendance, this.attendanceInForce(key));
+/**
+ * Decides one stream's valid records in order, each against the ledger and the records decided
+ * before it in the same call (a key pushed twice in one file is a duplicate or a restatement of
+ * the first). The decisions' events, once appended, are what `evolveLedger` takes.
+ */
+export function decideRecords(ledger: FeedLedger, records: readonly FeedRecord[]): FeedDecision[] {
+  const { kind, entries } = ledger;
+  // The records decided here that append, by key: what the ledger will hold once they are stored.
+  const decided = new Map<string, FeedRecord>();
+  return records.map((record): FeedDecision => {
+    const key = naturalKeyOf(kind, record);
+    const earlier = decided.size > 0 ? decided.get(key) : undefined;
+    const entry = entries.get(key);
+    const current = earlier !== undefined ? canonicalJson(earlier) : entry && !entry.retracted ? (entry.payload ??= canonicalJson(entry.record)) : undefined;
+    if (current !== undefined && current === canonicalJson(record)) return { outcome: 'duplicate' };
+    if (kind === 'attendance') {
+      const issue = attendancePeriodIssue(record as Attendance, attendanceInForce(entries, decided, key));
       if (issue) return { outcome: 'rejected', issues: [issue] };
     }
-    const event = { type: FEED_EVENTS[this.kind].type, data: record } as FeedRecordEvent;
-    return { outcome: entry ? 'restated' : 'accepted', event };
-  }
+    decided.set(key, record);
+    const event = { type: FEED_EVENTS[kind].type, data: record } as FeedRecordEvent;
+    return { outcome: earlier !== undefined || entry ? 'restated' : 'accepted', event };
+  });
+}
 
-  /** The periods in force but the one of `key` (a record of that key restates it). */
-  private attendanceInForce(key: string): Attendance[] {
-    const current = [...this.entries].filter(([other, entry]) => other !== key && !entry.retracted).map(([, entry]) => entry.record as Attendance);
-    return attendancePeriodsInForce(current);
+/**
+ * The periods in force but the one of `key` (a record of that key restates it), over the ledger
+ * with the `decided` records entered, in the order `evolveLedger` would leave them.
+ */
+function attendanceInForce(entries: ReadonlyMap<string, LedgerEntry>, decided: ReadonlyMap<string, FeedRecord>, key: string): Attendance[] {
+  const current: Attendance[] = [];
+  for (const [other, entry] of entries) {
+    if (other === key) continue;
+    const restated = decided.get(other);
+    if (restated) current.push(restated as Attendance);
+    else if (!entry.retracted) current.push(entry.record as Attendance);
   }
+  for (const [other, record] of decided) if (other !== key && !entries.has(other)) current.push(record as Attendance);
+  return attendancePeriodsInForce(current);
+}
 
-  /** Withdraws a recorded key; a key already withdrawn needs no second event. */
-  decideRetraction(naturalKey: string, reason: string): RecordRetracted[] {
-    const entry = this.entries.get(naturalKey);
-    if (!entry) throw new NotFoundError(`${this.kind} record`, naturalKey);
-    if (entry.retracted) return [];
-    return [{ type: 'RecordRetracted', data: { feed: this.kind, naturalKey, reason } }];
-  }
+/** Withdraws a recorded key; a key already withdrawn needs no second event. */
+export function decideRetraction(ledger: FeedLedger, naturalKey: string, reason: string): RecordRetracted[] {
+  const entry = ledger.entries.get(naturalKey);
+  if (!entry) throw new NotFoundError(`${ledger.kind} record`, naturalKey);
+  if (entry.retracted) return [];
+  return [{ type: 'RecordRetracted', data: { feed: ledger.kind, naturalKey, reason } }];
 }
 
 type Attendance = AttendanceReported['data'];

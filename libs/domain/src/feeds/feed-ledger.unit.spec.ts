@@ -1,6 +1,6 @@
-import { AssessmentResultsReported } from '../events/feed-events';
+import { AssessmentResultsReported, FeedEvent, RecordRetracted } from '../events/feed-events';
 import { NotFoundError, ValidationError } from '../errors';
-import { FeedLedger } from './feed-ledger';
+import { decideRecords, decideRetraction, emptyLedger, evolveLedger, FeedLedger } from './feed-ledger';
 import { canonicalJson, feedStreamOfNaturalKey, feedStreamOfRecord, naturalKeyOf } from './feed-record';
 
 const grade3: AssessmentResultsReported['data'] = {
@@ -15,12 +15,6 @@ const grade3: AssessmentResultsReported['data'] = {
   proficient: 12,
   suppressed: false,
 };
-
-function ledgerWith(...records: AssessmentResultsReported['data'][]): FeedLedger {
-  const ledger = new FeedLedger('assessment');
-  for (const data of records) ledger.apply({ type: 'AssessmentResultsReported', data });
-  return ledger;
-}
 
 describe('feed natural keys and streams', () => {
   it('writes the natural key of DESIGN.md section 4 and finds the stream again from it', () => {
@@ -48,38 +42,83 @@ describe('feed natural keys and streams', () => {
   });
 });
 
-describe('feed ledger: duplicates, restatements, retractions', () => {
+const grade4: AssessmentResultsReported['data'] = { ...grade3, grade: '04' };
+
+/** Given these stored events: the stream's ledger. */
+function given(...events: FeedEvent[]): FeedLedger {
+  return evolveLedger(emptyLedger('assessment'), events);
+}
+const reported = (data: AssessmentResultsReported['data']): AssessmentResultsReported => ({ type: 'AssessmentResultsReported', data });
+const retracted = (data: AssessmentResultsReported['data'], reason = 'wrong school code'): RecordRetracted => ({
+  type: 'RecordRetracted',
+  data: { feed: 'assessment', naturalKey: naturalKeyOf('assessment', data), reason },
+});
+
+describe('feed ledger: given stored events, when records are pushed, then these decisions', () => {
   it('accepts a new key and appends its event', () => {
-    expect(ledgerWith().decide(grade3)).toEqual({ outcome: 'accepted', event: { type: 'AssessmentResultsReported', data: grade3 } });
+    expect(decideRecords(given(), [grade3])).toEqual([{ outcome: 'accepted', event: reported(grade3) }]);
   });
 
-  it('appends nothing for the same key with the same payload', () => {
-    expect(ledgerWith(grade3).decide({ ...grade3 })).toEqual({ outcome: 'duplicate' });
+  it('appends nothing for an unchanged re-send, whatever its key order', () => {
+    const reordered = Object.fromEntries(Object.entries(grade3).reverse()) as typeof grade3;
+    expect(decideRecords(given(reported(grade3)), [{ ...grade3 }, reordered])).toEqual([{ outcome: 'duplicate' }, { outcome: 'duplicate' }]);
   });
 
-  it('appends a restatement for the same key with a different payload', () => {
+  it('appends a restatement for a corrected value, and then compares duplicates against the corrected one', () => {
     const corrected = { ...grade3, proficient: 14 };
-    expect(ledgerWith(grade3).decide(corrected)).toEqual({ outcome: 'restated', event: { type: 'AssessmentResultsReported', data: corrected } });
-    // and the restated value is then the one duplicates compare against
-    expect(ledgerWith(grade3, corrected).decide(corrected)).toEqual({ outcome: 'duplicate' });
-    expect(ledgerWith(grade3, corrected).decide(grade3).outcome).toBe('restated');
+    expect(decideRecords(given(reported(grade3)), [corrected])).toEqual([{ outcome: 'restated', event: reported(corrected) }]);
+    expect(decideRecords(given(reported(grade3), reported(corrected)), [corrected, grade3])).toEqual([{ outcome: 'duplicate' }, { outcome: 'restated', event: reported(grade3) }]);
   });
 
   it('treats another grade or group as another record, not a restatement', () => {
-    expect(ledgerWith(grade3).decide({ ...grade3, grade: 'all' }).outcome).toBe('accepted');
+    expect(decideRecords(given(reported(grade3)), [{ ...grade3, grade: 'all' }, { ...grade3, studentGroup: 'economically_disadvantaged' }]).map((decision) => decision.outcome)).toEqual(['accepted', 'accepted']);
+  });
+
+  it('decides a key pushed twice in one call against the first: a duplicate, or a restatement of it', () => {
+    const corrected = { ...grade3, proficient: 14 };
+    expect(decideRecords(given(), [grade3, { ...grade3 }, corrected])).toEqual([
+      { outcome: 'accepted', event: reported(grade3) },
+      { outcome: 'duplicate' },
+      { outcome: 'restated', event: reported(corrected) },
+    ]);
+  });
+
+  it('once the decided events are stored, the same records are all duplicates', () => {
+    const records = [{ ...grade3, proficient: 14 }, grade4];
+    const ledger = given(reported(grade3));
+    const decisions = decideRecords(ledger, records);
+    expect(decisions.map((decision) => decision.outcome)).toEqual(['restated', 'accepted']);
+    const events = decisions.flatMap((decision) => (decision.event ? [decision.event] : []));
+    expect(decideRecords(evolveLedger(ledger, events), records)).toEqual([{ outcome: 'duplicate' }, { outcome: 'duplicate' }]);
   });
 
   it('retracts a recorded key once, and reinstates it when pushed again', () => {
-    const ledger = ledgerWith(grade3);
     const key = naturalKeyOf('assessment', grade3);
-    const retraction = ledger.decideRetraction(key, 'wrong school code');
-    expect(retraction).toEqual([{ type: 'RecordRetracted', data: { feed: 'assessment', naturalKey: key, reason: 'wrong school code' } }]);
-    ledger.apply(retraction[0]);
-    expect(ledger.decideRetraction(key, 'again')).toEqual([]);
-    expect(ledger.decide(grade3).outcome).toBe('restated');
+    expect(decideRetraction(given(reported(grade3)), key, 'wrong school code')).toEqual([retracted(grade3)]);
+    expect(decideRetraction(given(reported(grade3), retracted(grade3)), key, 'again')).toEqual([]);
+    // the same payload again is no duplicate of a withdrawn record: it reinstates it
+    expect(decideRecords(given(reported(grade3), retracted(grade3)), [grade3])).toEqual([{ outcome: 'restated', event: reported(grade3) }]);
+    expect(decideRecords(given(reported(grade3), retracted(grade3), reported(grade3)), [grade3])).toEqual([{ outcome: 'duplicate' }]);
   });
 
-  it('refuses to retract a key never recorded', () => {
-    expect(() => ledgerWith().decideRetraction('01M015/2010-11/annual/nys/math/04/all', 'typo')).toThrow(NotFoundError);
+  it('refuses to retract a key never recorded, and ignores a retraction of one', () => {
+    expect(() => decideRetraction(given(), '01M015/2010-11/annual/nys/math/04/all', 'typo')).toThrow(NotFoundError);
+    expect(decideRecords(given(retracted(grade3)), [grade3])).toEqual([{ outcome: 'accepted', event: reported(grade3) }]);
+  });
+
+  it('leaves the ledger it is given as it was: deciding and evolving make new values', () => {
+    const before = given(reported(grade3));
+    decideRecords(before, [{ ...grade3, proficient: 14 }, grade4]);
+    const after = evolveLedger(before, [retracted(grade3), reported(grade4)]);
+    expect(decideRecords(before, [grade3, grade4]).map((decision) => decision.outcome)).toEqual(['duplicate', 'accepted']);
+    expect(decideRecords(after, [grade3, grade4]).map((decision) => decision.outcome)).toEqual(['restated', 'duplicate']);
+    expect(evolveLedger(before, [])).toBe(before);
+  });
+
+  it('evolves the same report twice to the same ledger as once', () => {
+    const once = given(reported(grade3));
+    const twice = given(reported(grade3), reported(grade3));
+    expect([...twice.entries.keys()]).toEqual([...once.entries.keys()]);
+    expect(decideRecords(twice, [grade3])).toEqual(decideRecords(once, [grade3]));
   });
 });
