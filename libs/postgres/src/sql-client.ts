@@ -15,3 +15,11 @@ export interface SqlClient extends SqlExecutor {
   listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
+
+/**
+ * Whether PostgreSQL aborted a transaction to break a deadlock (SQLSTATE 40P01): it was rolled
+ * back whole, so it may be run again. Both adapters keep the server's error code.
+ */
+export function isDeadlock(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '40P01';
+}

@@ -1,4 +1,4 @@
-import { inSchema, lockMigrations, quoteIdentifier, SqlClient, SqlExecutor } from '@turnaround/postgres';
+import { inSchema, isDeadlock, lockMigrations, quoteIdentifier, SqlClient, SqlExecutor } from '@turnaround/postgres';
 import { Checkpoint, EventStore } from '../event-store.port';
 import { Projection, ProjectionRunner } from './projection-runner';
 
@@ -6,13 +6,21 @@ export interface RebuildOptions {
   /**
    * Runs in the transaction that puts the rebuilt tables in the live ones' place, once they are
    * in `public`: what the live tables had besides their rows (grants) is given to the new ones
-   * there, so no reader finds them without it.
+   * there, so no reader finds them without it. A swap tried again (SWAP_ATTEMPTS) runs it again,
+   * in the new transaction.
    */
   onSwap?: (tx: SqlExecutor) => Promise<void>;
 }
 
 /** The rebuild's own bookkeeping in its schema, left behind when the tables move to `public`. */
 const BOOKKEEPING = ['projection_checkpoints', 'schema_migrations'];
+
+/**
+ * On TimescaleDB the rebuilt history's columnstore policy may be compressing its chunks while
+ * the swap moves them: the two take the same locks in another order, and PostgreSQL aborts one.
+ * The swap, rolled back whole, is tried again, up to this many times in all.
+ */
+const SWAP_ATTEMPTS = 5;
 
 /** A rebuild reads the log in larger pages than a live runner: fewer transactions, and a projection can work set-wise on more at once. */
 const REBUILD_BATCH = 2_000;
@@ -38,7 +46,7 @@ export async function rebuildProjection(store: EventStore, sql: SqlClient, proje
   // The live side as the service makes it at start: migrated, with a checkpoint row to lock.
   await new ProjectionRunner(store, sql, projection).prepare();
   const owner = `projection:${projection.name}`;
-  await sql.transaction(async (tx) => {
+  await swapWithRetry(sql, async (tx) => {
     // The swap changes tables and their migration records: as `migrate` does, under its lock,
     // taken first, as every holder of it does before touching the projection's tables.
     await lockMigrations(tx);
@@ -65,6 +73,16 @@ export async function rebuildProjection(store: EventStore, sql: SqlClient, proje
     await tx.query(`DROP SCHEMA ${shadow} CASCADE`);
     await options.onSwap?.(tx);
   });
+}
+
+async function swapWithRetry(sql: SqlClient, swap: (tx: SqlExecutor) => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await sql.transaction(swap);
+    } catch (error) {
+      if (!isDeadlock(error) || attempt >= SWAP_ATTEMPTS) throw error;
+    }
+  }
 }
 
 /**
