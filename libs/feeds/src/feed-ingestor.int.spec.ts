@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { NotFoundError, ValidationError } from '@turnaround/domain';
 import { EventStore, EventStoreDbEventStore, PostgresEventStore, START, StoredEvent } from '@turnaround/event-store';
-import { FakeKurrentDbServer } from '@turnaround/event-store/testing';
+import { FakeKurrentDbServer, readLog } from '@turnaround/event-store/testing';
 import { SqlClient } from '@turnaround/postgres';
 import { testDatabases } from '@turnaround/postgres/testing';
 import { FeedContext } from './event-metadata';
@@ -24,11 +24,7 @@ const context: FeedContext = { channel: 'http', actor: 'data-team@state', correl
  */
 async function log(store: EventStore, sql: SqlClient): Promise<StoredEvent[]> {
   const [{ count }] = await sql.query<{ count: number }>('SELECT count(*)::int AS count FROM es_events');
-  for (const deadline = Date.now() + 10_000; ; ) {
-    const events = await store.readAll({ after: START, limit: 100_000 });
-    if (events.length >= count || Date.now() > deadline) return events;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  return readLog(store, count);
 }
 
 /** The log's feed facts: every event but the pushes' `FeedBatchClosed` markers. */

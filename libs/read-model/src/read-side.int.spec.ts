@@ -1,6 +1,6 @@
 import { Target } from '@turnaround/domain';
-import { waitUntil } from '@turnaround/domain/testing';
-import { Checkpoint, PostgresEventStore, ProjectionRunner, rebuildProjection, START, StoredEvent } from '@turnaround/event-store';
+import { Checkpoint, PostgresEventStore, ProjectionRunner, rebuildProjection, StoredEvent } from '@turnaround/event-store';
+import { readLog } from '@turnaround/event-store/testing';
 import { SqlClient } from '@turnaround/postgres';
 import { testDatabases } from '@turnaround/postgres/testing';
 import { Alerting } from './alerts/alerting';
@@ -53,10 +53,7 @@ describe.each(testDatabases({ timescaledb: true }))('the read side decides score
     const log = async () => {
       // readAll holds back events while an older transaction is open anywhere on the server: read until it shows every row.
       const [{ count }] = await sql.query<{ count: number }>('SELECT count(*)::int AS count FROM es_events');
-      return waitUntil(
-        () => store.readAll({ after: START, limit: 100_000 }),
-        (events) => expect(events.length).toBeGreaterThanOrEqual(count),
-      );
+      return readLog(store, count);
     };
     const created: World = {
       sql,

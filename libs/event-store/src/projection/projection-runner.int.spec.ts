@@ -1,3 +1,4 @@
+import { waitUntil } from '@turnaround/domain/testing';
 import { testDatabases } from '@turnaround/postgres/testing';
 import { EventToAppend } from '../event-store.port';
 import { PostgresEventStore } from '../postgres/postgres-event-store.adapter';
@@ -5,15 +6,6 @@ import { Projection, ProjectionRunner, projectionsReached } from './projection-r
 import { rebuildProjection } from './rebuild';
 
 jest.setTimeout(60_000);
-
-/** Polls until `check` holds (the runner works asynchronously); fails after `timeoutMs`. */
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not so within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const event = (n: number, type = 'Counted'): EventToAppend => ({
   type,
@@ -82,7 +74,7 @@ describe.each(testDatabases())('ProjectionRunner on $name', (database) => {
     // a command answered by the standby's instance waits on the leader's progress
     expect(await second.waitFor(position as never, 10_000)).toBe(true);
     await first.stop();
-    await until(() => second.status().role === 'leader');
+    await waitUntil(() => second.status().role, (role) => expect(role).toBe('leader'));
     for (let n = 21; n <= 40; n++) position = (await store.append(`s-${n % 3}`, [event(n)])).position;
     expect(await second.waitFor(position as never, 10_000)).toBe(true);
     await second.stop();
@@ -176,7 +168,7 @@ describe.each(testDatabases())('ProjectionRunner on $name', (database) => {
     const errors: string[] = [];
     const runner = new ProjectionRunner(store, sql, projection, { onError: (error) => errors.push(String(error)), retry: { baseDelayMs: 5, maxDelayMs: 20, attempts: 3 } });
     await runner.start();
-    await until(() => runner.status().parked !== undefined);
+    await waitUntil(() => runner.status().parked, (parked) => expect(parked).toBeDefined());
 
     expect(runner.status()).toMatchObject({
       name: 'poisoned',
@@ -220,11 +212,11 @@ describe.each(testDatabases())('ProjectionRunner on $name', (database) => {
     });
     const runner = new ProjectionRunner(store, sql, projection, { retry: { baseDelayMs: 5, maxDelayMs: 20, attempts: 2 } });
     await runner.start();
-    await until(() => pings.mock.calls.length >= 3);
+    await waitUntil(() => pings.mock.calls.length, (calls) => expect(calls).toBeGreaterThanOrEqual(3));
     expect(runner.status().parked).toBeUndefined();
 
     down = false;
-    await until(async () => (await runner.lag()).events === 0);
+    await waitUntil(() => runner.lag(), (lag) => expect(lag.events).toBe(0));
     expect(runner.status()).toEqual({ name: 'outage', role: 'leader', position: expect.any(String), failures: 0 });
     await runner.stop();
     await store.close();
