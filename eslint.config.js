@@ -28,15 +28,15 @@ module.exports = [
     },
   },
   {
-    // End-to-end tests start the real all-in-one application, and load the demo zone into it;
-    // the CLI composes the application too. Nothing else may import an application.
+    // End-to-end tests start the real all-in-one application; the CLI composes it too. Nothing
+    // else may import an application.
     files: ['test/**/*.ts', 'services/cli/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
         {
           enforceBuildableLibDependency: false,
-          allow: ['@turnaround/all-in-one', '@turnaround/demo'],
+          allow: ['@turnaround/all-in-one'],
           depConstraints: [
             { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['scope:domain', 'scope:lib', 'scope:service', 'scope:app'] },
             { sourceTag: 'scope:test', onlyDependOnLibsWithTags: ['scope:domain', 'scope:lib', 'scope:service', 'scope:app'] },

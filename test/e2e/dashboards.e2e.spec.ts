@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
 import { PROVISIONED_DIR, shownRate } from '@turnaround/dashboards';
-import { loadDemo } from '@turnaround/demo';
 import { waitUntil } from '@turnaround/domain/testing';
 import { createPgClient, SqlClient } from '@turnaround/postgres';
 import { openScratchDatabase, serverUrlForTests } from '@turnaround/postgres/testing';
-import { TEST_STATE_KEY, testConfig } from './support/app';
+import { testConfig } from './support/app';
+import { loadDemo } from './support/demo';
 import { ALL, expandGrafanaSql, GrafanaVariable, Variables } from './support/grafana-sql';
 import { httpClient } from './support/http-client';
 
@@ -69,7 +69,7 @@ const serverUrl = serverUrlForTests();
     database = await openScratchDatabase(serverUrl as string);
     app = await createApp(testConfig({ DATABASE_URL: database.url, N_MIN: String(N_MIN) }), { logger: false });
     http = await httpClient(app);
-    await loadDemo(app, http.base, TEST_STATE_KEY);
+    await loadDemo(app, http.base);
     // A separate connection, as Grafana has.
     sql = createPgClient(database.url, { max: 1 });
   });

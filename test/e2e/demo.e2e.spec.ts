@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
-import { loadDemo } from '@turnaround/demo';
 import { createPgliteClient } from '@turnaround/postgres';
 import { turnaround } from './support/cli';
-import { TEST_STATE_KEY, testConfig } from './support/app';
+import { testConfig } from './support/app';
+import { loadDemo } from './support/demo';
 import { httpClient } from './support/http-client';
 
 jest.setTimeout(180_000);
@@ -22,7 +22,7 @@ describe('turnaround demo: the generated Partnership Zone on the embedded defaul
     dataDir = mkdtempSync(join(tmpdir(), 'turnaround-demo-'));
     app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
     http = await httpClient(app);
-    await loadDemo(app, http.base, TEST_STATE_KEY, (line) => {
+    await loadDemo(app, http.base, (line) => {
       if (line.startsWith('2023-24 fall and winter interims')) afterFirstInterims = new Date();
     });
   });
@@ -53,7 +53,7 @@ describe('turnaround demo: the generated Partnership Zone on the embedded defaul
 
   it('appends nothing when loaded again', async () => {
     const before = (await http.get('/api/v1/alerts')).body.length;
-    await loadDemo(app, http.base, TEST_STATE_KEY);
+    await loadDemo(app, http.base);
     expect((await http.get('/api/v1/alerts')).body).toHaveLength(before);
     expect((await http.get('/api/v1/feeds/batches?limit=1')).body[0]).toMatchObject({ accepted: 0, duplicates: 12 });
   });

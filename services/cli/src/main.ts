@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Command, Option } from 'commander';
 import { DomainError, FEED_KINDS } from '@turnaround/domain';
 import { analyze } from './analyze.command';
-import { demo } from './demo/demo.command';
+import { demo } from './demo.command';
 import { exportPanel } from './export.command';
 import { ingest } from './ingest.command';
 import { keys } from './keys.command';

@@ -1,0 +1,9 @@
+/**
+ * The demo zone (`turnaround demo`, the end-to-end tests) and the seeded state-sized dataset
+ * (`npm run bench`): registries and feed records built from one set of record builders, and
+ * loaded through a running service's HTTP API.
+ */
+export { DEMO_SCIENCE_EFFECT } from './demo-zone';
+export type { DemoPush } from './demo-zone';
+export { stateDataset } from './state-dataset';
+export { loadDemoZone, loadRegistry } from './load';

@@ -1,0 +1,42 @@
+import { DemoRegistry, demoFeeds, demoRegistry } from './demo-zone';
+
+/**
+ * Loads the demo zone through a running service's HTTP API, as the state office and the data
+ * teams would, one push at a time in the order of the school years. Each push is its own
+ * knowledge time, so early warnings are raised, and some cleared, as they would have been live,
+ * however far behind the read side runs. Loading again changes nothing (409s for the registry,
+ * duplicates for the feeds).
+ */
+export async function loadDemoZone(base: string, stateKey: string, log: (line: string) => void = () => undefined): Promise<void> {
+  const post = poster(base, stateKey);
+  await loadRegistry(base, stateKey, demoRegistry());
+  for (const push of demoFeeds()) {
+    const answer = await post(`/api/v1/feeds/${push.kind}`, push.records);
+    if (answer.rejectedRows !== 0) throw new Error(`demo feed '${push.label}' had rejected rows: ${JSON.stringify(answer.rejected)}`);
+    log(`${push.label}: ${answer.accepted} accepted, ${answer.duplicates} already there`);
+  }
+}
+
+/** Registers zones, clusters, schools, memberships, partners and contracts through the HTTP API of a running service; one already there is a 409 and is left as it is. */
+export async function loadRegistry(base: string, stateKey: string, registry: DemoRegistry): Promise<void> {
+  const post = poster(base, stateKey);
+  for (const zone of registry.zones) await post('/api/v1/zones', zone);
+  for (const cluster of registry.clusters) await post('/api/v1/clusters', cluster);
+  for (const school of registry.schools) await post('/api/v1/schools', school);
+  for (const { schoolId, body } of registry.assignments) await post(`/api/v1/schools/${schoolId}/cluster-assignments`, body);
+  for (const partner of registry.partners) await post('/api/v1/partners', partner);
+  for (const contract of registry.contracts) await post('/api/v1/contracts', contract);
+}
+
+function poster(base: string, stateKey: string) {
+  return async (path: string, body: unknown) => {
+    const response = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-actor': 'demo', authorization: `Bearer ${stateKey}` },
+      body: JSON.stringify(body),
+    });
+    const answer = (await response.json()) as Record<string, unknown>;
+    if (!response.ok && response.status !== 409) throw new Error(`POST ${path} answered ${response.status}: ${JSON.stringify(answer)}`);
+    return answer;
+  };
+}

@@ -1,0 +1,35 @@
+import { createApp } from '@turnaround/all-in-one';
+import { loadDemoZone } from '@turnaround/demo';
+import { ApiKeys, loadConfig, ReadSide, SQL_CLIENT } from '@turnaround/platform';
+import { SqlClient } from '@turnaround/postgres';
+
+/** `turnaround demo`: the embedded default with the demo zone loaded, served on PORT. */
+export async function demo(options: { serve: boolean }): Promise<number> {
+  const config = loadConfig();
+  const app = await createApp(config, { logger: false });
+  await app.listen(config.port, '127.0.0.1');
+  const base = `http://127.0.0.1:${config.port}`;
+  const stateKey = config.bootstrapKey ?? (await app.get(ApiKeys).issue({ kind: 'state' }, 'demo')).key;
+  await loadDemoZone(base, stateKey, (line) => process.stdout.write(`${line}\n`));
+  // The result is shown once the read side has caught up.
+  await app.get(ReadSide).settled();
+  const sql = app.get<SqlClient>(SQL_CLIENT);
+  const alerts = await sql.query<{ status: string; count: number }>('SELECT status, count(*)::int AS count FROM alerts GROUP BY status ORDER BY status');
+  process.stdout.write(`demo zone Z-DEMO loaded; alerts: ${alerts.map((row) => `${row.count} ${row.status}`).join(', ')}\n`);
+  if (!options.serve) {
+    await app.close();
+    return 0;
+  }
+  process.stdout.write(
+    [
+      `serving on ${base} (API docs at ${base}/api/docs); a state API key: ${stateKey}`,
+      'try:',
+      `  curl -H 'authorization: Bearer ${stateKey}' ${base}/api/v1/contracts/K-RIVER/scorecard`,
+      `  curl -H 'authorization: Bearer ${stateKey}' '${base}/api/v1/alerts?districtId=D-WEST&status=open'`,
+      `  curl -H 'authorization: Bearer ${stateKey}' '${base}/api/v1/zones/Z-DEMO/metrics?year=2025-26'`,
+      '',
+    ].join('\n'),
+  );
+  app.enableShutdownHooks();
+  return 0;
+}
