@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
 import { waitUntil } from '@turnaround/domain/testing';
-import { ProjectionRunner } from '@turnaround/event-store';
+import { LogFollower } from '@turnaround/event-store';
 import { FEED_CONSUMER_GROUP } from '@turnaround/feeds-service';
 import { KafkaMessageBus, topicsOf } from '@turnaround/messaging';
-import { ProjectionRunners, ReadSide, SQL_CLIENT } from '@turnaround/platform';
+import { LogFollowers, ReadSide, SQL_CLIENT } from '@turnaround/platform';
 import { openScratchDatabase, serverUrlForTests } from '@turnaround/postgres/testing';
 import { SqlClient } from '@turnaround/postgres';
 import { TEST_SECRET_KEY, testConfig } from './support/app';
@@ -155,7 +155,7 @@ async function countEvents(sql: SqlClient, type: string): Promise<number> {
       // Nothing more arrives once every alert the feeds call for is raised, the publisher has
       // passed them all in the log, and the collector has read the topic to its end.
       await app.get(ReadSide).settled();
-      const publisher = app.get(ProjectionRunners).get('alert-publisher') as ProjectionRunner;
+      const publisher = app.get(LogFollowers).get('alert-publisher') as LogFollower;
       await waitUntil(() => publisher.caughtUp(), (caughtUp) => expect(caughtUp).toBe(true));
       await waitUntil(() => uncommitted(bus, alertsOut.groupId, topics.alerts), (partitions) => expect(partitions).toEqual([]));
 

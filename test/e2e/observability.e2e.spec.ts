@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
 import { waitUntil } from '@turnaround/domain/testing';
-import { EventStore, ProjectionRunner } from '@turnaround/event-store';
-import { EVENT_STORE, ProjectionRunners, SQL_CLIENT } from '@turnaround/platform';
+import { EventStore, LogFollower } from '@turnaround/event-store';
+import { EVENT_STORE, LogFollowers, SQL_CLIENT } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { TEST_STATE_KEY, testConfig } from './support/app';
 import { turnaround } from './support/cli';
@@ -71,7 +71,7 @@ describe('observability: /metrics, /health/ready, and a poison event parked and 
 
     // On the embedded default the read side applies each stored chunk before a scrape gets its
     // turn, so its lag would show only by chance: it is held back during the push, and let go after.
-    const readSide = app.get(ProjectionRunners).get('read-side') as ProjectionRunner;
+    const readSide = app.get(LogFollowers).get('read-side') as LogFollower;
     await readSide.stop();
     let pushed = false;
     const push = http.send('/api/v1/feeds/assessment', readFileSync(file, 'utf8'), 'text/csv').finally(() => (pushed = true));

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { Checkpoint, PostgresEventStore, ProjectionRunner } from '@turnaround/event-store';
+import { Checkpoint, PostgresEventStore, LogFollower } from '@turnaround/event-store';
 import { KafkaMessageBus, topicsOf } from '@turnaround/messaging';
 import { inSchema, SqlClient } from '@turnaround/postgres';
 import { openScratchDatabase, serverUrlForTests } from '@turnaround/postgres/testing';
@@ -125,7 +125,7 @@ interface Instance {
       // The read side the two instances built, one after the other, equals a rebuild from the log.
       const projection = readSideProjection({ tolerance: 0 });
       const rebuilt = await inSchema(database, 'rebuilt');
-      await new ProjectionRunner(store, rebuilt, projection).catchUp(2_000);
+      await new LogFollower(store, rebuilt, projection).catchUp(2_000);
       for (const table of projection.tables) {
         const rows = (sql: SqlClient) => sql.query(`SELECT to_jsonb(t) AS row FROM ${table} t ORDER BY 1`);
         const live = await rows(database);

@@ -1,9 +1,9 @@
 import { Global, Inject, Injectable, Logger, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { Checkpoint, EventStore, ProjectionRunner } from '@turnaround/event-store';
+import { Checkpoint, EventStore, LogFollower } from '@turnaround/event-store';
 import { SqlClient } from '@turnaround/postgres';
 import { Alerting, alertsProjection, readSideProjection } from '@turnaround/read-model';
 import { TurnaroundConfig } from './config';
-import { ProjectionRunners } from './projection-runners';
+import { LogFollowers } from './log-followers';
 import { EVENT_STORE, SQL_CLIENT, TURNAROUND_CONFIG } from './tokens';
 
 /**
@@ -14,15 +14,15 @@ import { EVENT_STORE, SQL_CLIENT, TURNAROUND_CONFIG } from './tokens';
 @Injectable()
 export class ReadSide implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('ReadSide');
-  private readonly readSide: ProjectionRunner;
-  private readonly alerts: ProjectionRunner;
+  private readonly readSide: LogFollower;
+  private readonly alerts: LogFollower;
   private alerting?: Alerting;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(SQL_CLIENT) private readonly sql: SqlClient,
     @Inject(TURNAROUND_CONFIG) config: TurnaroundConfig,
-    runners: ProjectionRunners,
+    runners: LogFollowers,
   ) {
     this.readSide = runners.create(readSideProjection({ tolerance: config.tolerance }));
     this.alerts = runners.create(alertsProjection);
@@ -74,5 +74,5 @@ export class ReadSide implements OnModuleInit, OnModuleDestroy {
 }
 
 @Global()
-@Module({ providers: [ProjectionRunners, ReadSide], exports: [ProjectionRunners, ReadSide] })
+@Module({ providers: [LogFollowers, ReadSide], exports: [LogFollowers, ReadSide] })
 export class ReadSideModule {}

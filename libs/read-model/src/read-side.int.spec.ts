@@ -1,5 +1,5 @@
 import { Target } from '@turnaround/domain';
-import { Checkpoint, PostgresEventStore, ProjectionRunner, rebuildProjection, StoredEvent } from '@turnaround/event-store';
+import { Checkpoint, PostgresEventStore, LogFollower, rebuildProjection, StoredEvent } from '@turnaround/event-store';
 import { readLog } from '@turnaround/event-store/testing';
 import { SqlClient } from '@turnaround/postgres';
 import { testDatabases } from '@turnaround/postgres/testing';
@@ -73,7 +73,7 @@ describe.each(testDatabases({ timescaledb: true }))('the read side decides score
   /** (a) The service processes each push as it arrives: it follows the log, and alerts once each push is judged. */
   async function live(steps: readonly Step[]): Promise<World> {
     const w = await world();
-    const runner = new ProjectionRunner(w.store, w.sql, readSideProjection(RULES));
+    const runner = new LogFollower(w.store, w.sql, readSideProjection(RULES));
     await runner.start();
     for (const step of steps) {
       await w.append(step);
@@ -88,7 +88,7 @@ describe.each(testDatabases({ timescaledb: true }))('the read side decides score
   async function backlog(steps: readonly Step[]): Promise<World> {
     const w = await world();
     for (const step of steps) await w.append(step);
-    const runner = new ProjectionRunner(w.store, w.sql, readSideProjection(RULES));
+    const runner = new LogFollower(w.store, w.sql, readSideProjection(RULES));
     await runner.start();
     expect(await runner.waitFor(await w.head(), 20_000)).toBe(true);
     await runner.stop();
@@ -100,7 +100,7 @@ describe.each(testDatabases({ timescaledb: true }))('the read side decides score
   async function paged(steps: readonly Step[], size: number): Promise<World> {
     const w = await world();
     for (const step of steps) await w.append(step);
-    await new ProjectionRunner(w.store, w.sql, readSideProjection(RULES)).catchUp(size);
+    await new LogFollower(w.store, w.sql, readSideProjection(RULES)).catchUp(size);
     await w.alerting.drain();
     return w;
   }

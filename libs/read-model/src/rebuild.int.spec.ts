@@ -1,5 +1,5 @@
 import { Target } from '@turnaround/domain';
-import { Checkpoint, PostgresEventStore, ProjectionRunner, rebuildProjection } from '@turnaround/event-store';
+import { Checkpoint, PostgresEventStore, LogFollower, rebuildProjection } from '@turnaround/event-store';
 import { readLog } from '@turnaround/event-store/testing';
 import { inSchema, SqlClient, SqlExecutor } from '@turnaround/postgres';
 import { testDatabases } from '@turnaround/postgres/testing';
@@ -63,7 +63,7 @@ describe.each(testDatabases({ timescaledb: true }))('turnaround replay rebuilds 
     for (const step of [...BEFORE, ...DURING]) await append(step);
     await head();
     // The live runner took the log a page of one event at a time.
-    await new ProjectionRunner(store, sql, READ_SIDE).catchUp(1);
+    await new LogFollower(store, sql, READ_SIDE).catchUp(1);
     await settle(sql, 'metric_changes_daily');
     const live = await readModel(sql);
     const kept = await bookkeeping(sql);
@@ -77,7 +77,7 @@ describe.each(testDatabases({ timescaledb: true }))('turnaround replay rebuilds 
 
   it('keeps the live runner serving while it rebuilds; what is appended during and after is applied once, as by a run from zero', async () => {
     const { sql, store, append, head } = await world();
-    const runner = new ProjectionRunner(store, sql, READ_SIDE);
+    const runner = new LogFollower(store, sql, READ_SIDE);
     await runner.start();
     for (const step of BEFORE) await append(step);
     expect(await runner.waitFor(await head(), 20_000)).toBe(true);
@@ -103,7 +103,7 @@ describe.each(testDatabases({ timescaledb: true }))('turnaround replay rebuilds 
     await runner.stop();
 
     const fromZero: SqlClient = await inSchema(sql, 'from_zero');
-    await new ProjectionRunner(store, fromZero, READ_SIDE).catchUp();
+    await new LogFollower(store, fromZero, READ_SIDE).catchUp();
     await settle(sql, 'from_zero.metric_changes_daily');
     const expected = await readModel(fromZero);
     expect(expected[READ_SIDE.tables.indexOf('scorecard_changes')].length).toBeGreaterThan(0);

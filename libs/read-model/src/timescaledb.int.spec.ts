@@ -1,5 +1,5 @@
 import { Target } from '@turnaround/domain';
-import { PostgresEventStore, ProjectionRunner, rebuildProjection } from '@turnaround/event-store';
+import { PostgresEventStore, LogFollower, rebuildProjection } from '@turnaround/event-store';
 import { SqlClient } from '@turnaround/postgres';
 import { testServers } from '@turnaround/postgres/testing';
 import { AlertQueries } from './alerts/alert.queries';
@@ -44,10 +44,10 @@ async function world(sql: SqlClient): Promise<World> {
     async learn(steps) {
       for (const step of steps) {
         await appendStep(step);
-        await new ProjectionRunner(store, sql, readSideProjection(RULES)).catchUp();
+        await new LogFollower(store, sql, readSideProjection(RULES)).catchUp();
         await alerting.drain();
       }
-      await new ProjectionRunner(store, sql, alertsProjection).catchUp();
+      await new LogFollower(store, sql, alertsProjection).catchUp();
     },
   };
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { EventStore, ProjectionRunner } from '@turnaround/event-store';
+import { EventStore, LogFollower } from '@turnaround/event-store';
 import { MessageBus, topicsOf } from '@turnaround/messaging';
-import { EVENT_STORE, MESSAGE_BUS, ProjectionRunners, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
+import { EVENT_STORE, MESSAGE_BUS, LogFollowers, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { alertPublisher } from './alert-publisher.reaction';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher';
 import { webhookOutbox } from './webhooks/webhook-outbox.reaction';
@@ -13,8 +13,8 @@ import { WebhookStore } from './webhooks/webhook-store';
  */
 @Injectable()
 export class AlertDelivery implements OnModuleInit, OnModuleDestroy {
-  private readonly publisher: ProjectionRunner;
-  private readonly outbox: ProjectionRunner;
+  private readonly publisher: LogFollower;
+  private readonly outbox: LogFollower;
   private readonly dispatcher: WebhookDispatcher;
 
   constructor(
@@ -22,7 +22,7 @@ export class AlertDelivery implements OnModuleInit, OnModuleDestroy {
     @Inject(TURNAROUND_CONFIG) config: TurnaroundConfig,
     @Inject(MESSAGE_BUS) bus: MessageBus,
     webhooks: WebhookStore,
-    runners: ProjectionRunners,
+    runners: LogFollowers,
   ) {
     this.publisher = runners.create(alertPublisher(store, bus, topicsOf(config.kafkaTopicPrefix).alerts));
     this.outbox = runners.create(webhookOutbox(store, webhooks));

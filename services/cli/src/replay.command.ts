@@ -1,5 +1,5 @@
 import { ValidationError } from '@turnaround/domain';
-import { knownAsOf, openEventStore, ProjectionRunner, rebuildProjection } from '@turnaround/event-store';
+import { knownAsOf, openEventStore, LogFollower, rebuildProjection } from '@turnaround/event-store';
 import { useIndicatorsOf } from '@turnaround/feeds';
 import { grantDashboardReads, loadConfig } from '@turnaround/platform';
 import { inSchema, openDatabase, quoteIdentifier, SqlClient } from '@turnaround/postgres';
@@ -44,7 +44,7 @@ export async function replay(options: { asOf?: string }): Promise<number> {
     const asOf = knownAsOf(store, knownAt);
     for (const projection of projections) {
       const started = Date.now();
-      await new ProjectionRunner(asOf, target, projection).catchUp();
+      await new LogFollower(asOf, target, projection).catchUp();
       report(`built ${projection.name} as known at ${knownAt.toISOString()}`, await rowCount(target, projection.tables), projection.tables.map((table) => `${schema}.${table}`), started);
     }
     return 0;

@@ -2,7 +2,7 @@ import { waitUntil } from '@turnaround/domain/testing';
 import { testDatabases } from '@turnaround/postgres/testing';
 import { EventStore, EventToAppend, START } from '../event-store.port';
 import { PostgresEventStore } from '../postgres/postgres-event-store.adapter';
-import { Projection, ProjectionRunner } from './projection-runner';
+import { Projection, LogFollower } from './log-follower';
 import { rebuildProjection } from './rebuild';
 
 jest.setTimeout(60_000);
@@ -42,7 +42,7 @@ describe.each(testDatabases())('rebuildProjection on $name', (database) => {
   it('rebuilds beside the live tables while a runner follows the log, and applies every event appended before, during and after once', async () => {
     const sql = await database.open();
     const store = await PostgresEventStore.create(sql);
-    const live = new ProjectionRunner(store, sql, counted);
+    const live = new LogFollower(store, sql, counted);
     await live.start();
     for (let n = 1; n <= 5; n++) await store.append(`s-${n % 2}`, [event(n, n % 2 ? 'Counted' : 'Ignored')]);
     expect(await live.waitFor((await store.append('s-6', [event(6)])).position, 10_000)).toBe(true);
@@ -89,7 +89,7 @@ describe.each(testDatabases())('rebuildProjection on $name', (database) => {
     for (let n = 1; n <= 4; n++) await store.append(`s-${n}`, [event(n)]);
     // The log holds back events while an older transaction is open anywhere on the server.
     await waitUntil(() => store.readAll({ after: START, limit: 10 }), (events) => expect(events).toHaveLength(4));
-    await new ProjectionRunner(store, sql, counted).catchUp();
+    await new LogFollower(store, sql, counted).catchUp();
     let reads = 0;
     const crashing = readingWith(store, async () => {
       if ((reads += 1) > 1) throw new Error('the rebuild died');
@@ -119,7 +119,7 @@ describe.each(testDatabases())('rebuildProjection on $name', (database) => {
           return handle(events, reached);
         }),
     });
-    const live = new ProjectionRunner(following, sql, counted);
+    const live = new LogFollower(following, sql, counted);
     await live.start();
     expect(await live.waitFor((await store.append('s-1', [event(1)])).position, 10_000)).toBe(true);
 

@@ -1,6 +1,6 @@
 import { inSchema, isDeadlock, lockMigrations, quoteIdentifier, SqlClient, SqlExecutor } from '@turnaround/postgres';
 import { Checkpoint, EventStore } from '../event-store.port';
-import { Projection, ProjectionRunner } from './projection-runner';
+import { Projection, LogFollower } from './log-follower';
 
 export interface RebuildOptions {
   /**
@@ -41,10 +41,10 @@ export async function rebuildProjection(store: EventStore, sql: SqlClient, proje
   const schema = `rebuild_${projection.name.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`;
   const shadow = quoteIdentifier(schema);
   await sql.query(`DROP SCHEMA IF EXISTS ${shadow} CASCADE`);
-  await new ProjectionRunner(store, await inSchema(sql, schema), projection).catchUp(REBUILD_BATCH);
+  await new LogFollower(store, await inSchema(sql, schema), projection).catchUp(REBUILD_BATCH);
   await refreshAggregates(sql, schema);
   // The live side as the service makes it at start: migrated, with a checkpoint row to lock.
-  await new ProjectionRunner(store, sql, projection).prepare();
+  await new LogFollower(store, sql, projection).prepare();
   const owner = `projection:${projection.name}`;
   await swapWithRetry(sql, async (tx) => {
     // The swap changes tables and their migration records: as `migrate` does, under its lock,

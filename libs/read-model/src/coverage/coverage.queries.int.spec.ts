@@ -1,5 +1,5 @@
 import { DEFAULT_FEED_CADENCES, FeedKind, toAppend } from '@turnaround/domain';
-import { PostgresEventStore, ProjectionRunner } from '@turnaround/event-store';
+import { PostgresEventStore, LogFollower } from '@turnaround/event-store';
 import { FeedBatches, FeedIngestor, ProfileCatalogue } from '@turnaround/feeds';
 import { SqlClient } from '@turnaround/postgres';
 import { testDatabases } from '@turnaround/postgres/testing';
@@ -49,7 +49,7 @@ describe.each(testDatabases())('data coverage over the read model, on $name', (d
     await push('2025-01-10T00:00:00.000Z', 'assessment', [
       { schoolId: 'A', schoolYear: '2024-25', window: 'winter', assessment: 'interim', subject: 'math', grade: 'all', studentGroup: 'all', tested: 100, proficient: 40 },
     ]);
-    await new ProjectionRunner(store, sql, readSideProjection({ tolerance: 0 })).catchUp(1_000);
+    await new LogFollower(store, sql, readSideProjection({ tolerance: 0 })).catchUp(1_000);
     coverage = new CoverageQueries(sql);
   });
   afterAll(() => store?.close());

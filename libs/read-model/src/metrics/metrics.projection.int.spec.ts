@@ -1,5 +1,5 @@
 import { AssessmentResultsReported, naturalKeyOf } from '@turnaround/domain';
-import { EventToAppend, knownAsOf, PostgresEventStore, Projection, ProjectionRunner, rebuildProjection } from '@turnaround/event-store';
+import { EventToAppend, knownAsOf, PostgresEventStore, Projection, LogFollower, rebuildProjection } from '@turnaround/event-store';
 import { inSchema, SqlClient } from '@turnaround/postgres';
 import { testDatabases } from '@turnaround/postgres/testing';
 import { metricsProjection } from './metrics.projection';
@@ -47,9 +47,9 @@ describe.each(testDatabases({ timescaledb: true }))('metrics projection on $name
         }
       },
     };
-    await new ProjectionRunner(store, sql, dying).catchUp(2).catch(() => undefined);
+    await new LogFollower(store, sql, dying).catchUp(2).catch(() => undefined);
     expect(killed).toBe(true);
-    await new ProjectionRunner(store, sql, dying).catchUp(2);
+    await new LogFollower(store, sql, dying).catchUp(2);
 
     const metrics = await sql.query<{ metric: string; numerator: number; denominator: number; known_at: Date }>(
       'SELECT metric, numerator, denominator, known_at FROM school_metrics',
@@ -73,7 +73,7 @@ describe.each(testDatabases({ timescaledb: true }))('metrics projection on $name
     await store.append('staffing-S1', [staffing('2025-26', '2026-06-01', 50, 33, '2026-10-01T00:00:00Z')]);
     // an assessment recomputes 2025-26 alone: its retention still finds 2024-25's teachers
     await store.append('assessment-2025-26-S1', [report({ ...row('all', 90, 45), schoolYear: '2025-26' }, '2026-11-01T00:00:00Z')]);
-    await new ProjectionRunner(store, sql, metricsProjection).catchUp();
+    await new LogFollower(store, sql, metricsProjection).catchUp();
 
     const retention = await sql.query<{ school_year: string; numerator: number; denominator: number }>(
       `SELECT school_year, numerator, denominator FROM school_metrics WHERE metric = 'teacher_retention_rate' ORDER BY school_year`,
@@ -90,7 +90,7 @@ describe.each(testDatabases({ timescaledb: true }))('metrics projection on $name
     const sql = await database.open();
     const store = await PostgresEventStore.create(sql);
     await appendHistory(store);
-    await new ProjectionRunner(store, sql, metricsProjection).catchUp(1);
+    await new LogFollower(store, sql, metricsProjection).catchUp(1);
     const live = await snapshot(sql);
     await rebuildProjection(store, sql, metricsProjection);
     expect(await snapshot(sql)).toEqual(live);
@@ -102,9 +102,9 @@ describe.each(testDatabases({ timescaledb: true }))('metrics projection on $name
     const sql = await database.open();
     const store = await PostgresEventStore.create(sql);
     await appendHistory(store);
-    await new ProjectionRunner(store, sql, metricsProjection).catchUp();
+    await new LogFollower(store, sql, metricsProjection).catchUp();
     const asOf = await inSchema(sql, 'as_of_20250602');
-    await new ProjectionRunner(knownAsOf(store, new Date('2025-06-02T12:00:00Z')), asOf, metricsProjection).catchUp();
+    await new LogFollower(knownAsOf(store, new Date('2025-06-02T12:00:00Z')), asOf, metricsProjection).catchUp();
 
     // on June 2 the all-grades row had just arrived (31/91); its restatement (33/91) came on June 3
     expect(await sql.query('SELECT numerator, denominator FROM as_of_20250602.school_metrics')).toEqual([{ numerator: 31, denominator: 91 }]);

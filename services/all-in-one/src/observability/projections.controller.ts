@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiTags } from '@nestjs/swagger';
 import { IllegalStateError, NotFoundError } from '@turnaround/domain';
-import { ApiAnswer, ProjectionRunners, StateOnly } from '@turnaround/platform';
+import { ApiAnswer, LogFollowers, StateOnly } from '@turnaround/platform';
 import { Readiness, runnerAnswer } from './readiness';
 
 /**
@@ -13,7 +13,7 @@ import { Readiness, runnerAnswer } from './readiness';
 @Controller('api/v1/projections')
 export class ProjectionsController {
   constructor(
-    private readonly runners: ProjectionRunners,
+    private readonly runners: LogFollowers,
     private readonly readiness: Readiness,
   ) {}
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EventStore, Lag, RunnerStatus } from '@turnaround/event-store';
+import { EventStore, Lag, FollowerStatus } from '@turnaround/event-store';
 import { KafkaMessageBus, MessageBus } from '@turnaround/messaging';
-import { EVENT_STORE, MESSAGE_BUS, ProjectionRunners, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
+import { EVENT_STORE, MESSAGE_BUS, LogFollowers, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { z } from 'zod';
 
@@ -41,7 +41,7 @@ export class Readiness {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(TURNAROUND_CONFIG) private readonly config: TurnaroundConfig,
-    private readonly runners: ProjectionRunners,
+    private readonly runners: LogFollowers,
   ) {}
 
   async check(): Promise<z.infer<typeof readinessAnswer>> {
@@ -65,7 +65,7 @@ export class Readiness {
   }
 }
 
-function answerOf({ parked, ...status }: RunnerStatus, lag: Lag = { events: 0, seconds: 0 }): RunnerAnswer {
+function answerOf({ parked, ...status }: FollowerStatus, lag: Lag = { events: 0, seconds: 0 }): RunnerAnswer {
   return { ...status, ...(parked ? { parked: { ...parked, since: parked.since.toISOString() } } : {}), lag };
 }
 

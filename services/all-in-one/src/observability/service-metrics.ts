@@ -3,7 +3,7 @@ import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { FEED_CONSUMER_GROUP } from '@turnaround/feeds-service';
 import { KafkaMessageBus, MessageBus, topicsOf } from '@turnaround/messaging';
 import { FEED_KINDS } from '@turnaround/domain';
-import { MESSAGE_BUS, ProjectionRunners, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
+import { MESSAGE_BUS, LogFollowers, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { HttpMiddleware, routeOf } from './logging';
 
@@ -35,7 +35,7 @@ export class ServiceMetrics {
     @Inject(SQL_CLIENT) private readonly sql: SqlClient,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(TURNAROUND_CONFIG) private readonly config: TurnaroundConfig,
-    private readonly runners: ProjectionRunners,
+    private readonly runners: LogFollowers,
   ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });

@@ -2,7 +2,7 @@ import { waitUntil } from '@turnaround/domain/testing';
 import { testDatabases } from '@turnaround/postgres/testing';
 import { EventToAppend } from '../event-store.port';
 import { PostgresEventStore } from '../postgres/postgres-event-store.adapter';
-import { Projection, ProjectionRunner, projectionsReached } from './projection-runner';
+import { Projection, LogFollower, projectionsReached } from './log-follower';
 import { rebuildProjection } from './rebuild';
 
 jest.setTimeout(60_000);
@@ -14,7 +14,7 @@ const event = (n: number, type = 'Counted'): EventToAppend => ({
   metadata: { recordedAt: '2025-01-01T00:00:00Z', source: { channel: 'system' }, correlationId: 'c', actor: 'a' },
 });
 
-describe.each(testDatabases())('ProjectionRunner on $name', (database) => {
+describe.each(testDatabases())('LogFollower on $name', (database) => {
   it('leaves no half-applied batch when it fails between writing rows and committing, and counts each event once after a restart', async () => {
     const sql = await database.open();
     const store = await PostgresEventStore.create(sql);
@@ -34,7 +34,7 @@ describe.each(testDatabases())('ProjectionRunner on $name', (database) => {
       },
     };
     const errors: unknown[] = [];
-    const runner = new ProjectionRunner(store, sql, projection, {
+    const runner = new LogFollower(store, sql, projection, {
       onError: (error) => {
         errors.push(error);
         failOnEvent = undefined; // the restart after the crash succeeds
@@ -63,8 +63,8 @@ describe.each(testDatabases())('ProjectionRunner on $name', (database) => {
         for (const stored of events) await tx.query('INSERT INTO counted_by (n, runner) VALUES ($1, $2)', [(stored.data as { n: number }).n, holder]);
       },
     });
-    const first = new ProjectionRunner(store, sql, counted('first'), { lease, holder: 'first' });
-    const second = new ProjectionRunner(store, sql, counted('second'), { lease, holder: 'second' });
+    const first = new LogFollower(store, sql, counted('first'), { lease, holder: 'first' });
+    const second = new LogFollower(store, sql, counted('second'), { lease, holder: 'second' });
     await first.start();
     await second.start();
     expect([first.status().role, second.status().role]).toEqual(['leader', 'standby']);
@@ -98,13 +98,13 @@ describe.each(testDatabases())('ProjectionRunner on $name', (database) => {
       },
     };
     // what a killed instance leaves: three events applied and committed, a lease nobody renews
-    const dead = new ProjectionRunner(store, sql, projection, { holder: 'dead' });
+    const dead = new LogFollower(store, sql, projection, { holder: 'dead' });
     for (let n = 1; n <= 3; n++) await store.append(`s-${n}`, [event(n)]);
     await dead.catchUp();
     await sql.query(`UPDATE projection_checkpoints SET leader = 'dead', lease_until = now() + interval '1 second' WHERE projection = 'counted-after-death'`);
     const { position } = await store.append('s-4', [event(4)]);
 
-    const standby = new ProjectionRunner(store, sql, projection, { lease: { ttlMs: 1_000, renewMs: 100 }, holder: 'standby' });
+    const standby = new LogFollower(store, sql, projection, { lease: { ttlMs: 1_000, renewMs: 100 }, holder: 'standby' });
     await standby.start();
     expect(standby.status().role).toBe('standby');
     expect(await standby.waitFor(position, 10_000)).toBe(true);
@@ -126,7 +126,7 @@ describe.each(testDatabases())('ProjectionRunner on $name', (database) => {
         for (const stored of events) await tx.query('INSERT INTO counted_only (n, type) VALUES ($1, $2)', [(stored.data as { n: number }).n, stored.type]);
       },
     };
-    const runner = new ProjectionRunner(store, sql, projection);
+    const runner = new LogFollower(store, sql, projection);
     await runner.start();
     for (let n = 1; n <= 6; n++) await store.append(`s-${n % 2}`, [event(n, n % 3 === 0 ? 'Counted' : 'Ignored')]);
     const { position } = await store.append('s-last', [event(7, 'Ignored')]);
@@ -166,7 +166,7 @@ describe.each(testDatabases())('ProjectionRunner on $name', (database) => {
       },
     };
     const errors: string[] = [];
-    const runner = new ProjectionRunner(store, sql, projection, { onError: (error) => errors.push(String(error)), retry: { baseDelayMs: 5, maxDelayMs: 20, attempts: 3 } });
+    const runner = new LogFollower(store, sql, projection, { onError: (error) => errors.push(String(error)), retry: { baseDelayMs: 5, maxDelayMs: 20, attempts: 3 } });
     await runner.start();
     await waitUntil(() => runner.status().parked, (parked) => expect(parked).toBeDefined());
 
@@ -210,7 +210,7 @@ describe.each(testDatabases())('ProjectionRunner on $name', (database) => {
     const pings = jest.spyOn(store, 'ping').mockImplementation(async () => {
       if (down) throw new Error('connection refused');
     });
-    const runner = new ProjectionRunner(store, sql, projection, { retry: { baseDelayMs: 5, maxDelayMs: 20, attempts: 2 } });
+    const runner = new LogFollower(store, sql, projection, { retry: { baseDelayMs: 5, maxDelayMs: 20, attempts: 2 } });
     await runner.start();
     await waitUntil(() => pings.mock.calls.length, (calls) => expect(calls).toBeGreaterThanOrEqual(3));
     expect(runner.status().parked).toBeUndefined();

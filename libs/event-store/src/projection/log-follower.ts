@@ -69,7 +69,7 @@ export interface LeasePolicy {
 
 export const DEFAULT_LEASE: LeasePolicy = { ttlMs: 5_000, renewMs: 1_000 };
 
-export interface RunnerOptions {
+export interface FollowerOptions {
   /** Told of every failure (a batch, the lease); the runner itself backs off and retries. */
   onError?: (error: unknown) => void;
   retry?: RetryPolicy;
@@ -88,7 +88,7 @@ export interface Parked {
   since: Date;
 }
 
-export interface RunnerStatus {
+export interface FollowerStatus {
   name: string;
   /** `leader` follows the log; a `standby` (another instance leads) mirrors the leader's checkpoint. */
   role: 'leader' | 'standby';
@@ -109,7 +109,9 @@ export interface Lag {
 export const LAG_COUNT_LIMIT = 5_000;
 
 /**
- * Runs a projection, or a reaction: catches up from its stored checkpoint, then follows the log.
+ * Follows the log for one projection (SQL tables) or one reaction (appends of its own): catches
+ * up from its stored checkpoint, then keeps up as the log grows. Operators know both as "projections"
+ * (`turnaround projections`, /metrics); the class is named for what it does to either.
  * Rows and checkpoint are written in one transaction, so a crash at any point leaves either the
  * whole batch applied and counted, or none of it. Of the runners of one projection across
  * instances, only the holder of its lease follows the log (LeasePolicy).
@@ -119,7 +121,7 @@ export const LAG_COUNT_LIMIT = 5_000;
  * event that fails (the poison event), and parks there until `resume()`. An outage is not a
  * poison event: while the database or the event store does not answer it never parks.
  */
-export class ProjectionRunner {
+export class LogFollower {
   private subscription?: Subscription;
   private position: Checkpoint = START;
   private stopped = false;
@@ -145,7 +147,7 @@ export class ProjectionRunner {
     private readonly store: EventStore,
     private readonly sql: SqlClient,
     private readonly projection: Projection | Reaction,
-    options: RunnerOptions = {},
+    options: FollowerOptions = {},
   ) {
     this.onError = options.onError ?? (() => undefined);
     this.retry = options.retry ?? DEFAULT_RETRY;
@@ -164,7 +166,7 @@ export class ProjectionRunner {
     await this.contend();
   }
 
-  status(): RunnerStatus {
+  status(): FollowerStatus {
     return {
       name: this.projection.name,
       role: this.leading ? 'leader' : 'standby',
