@@ -1,24 +1,17 @@
 import { waitUntil } from '@turnaround/domain/testing';
 import { testDatabases } from '@turnaround/postgres/testing';
-import { EventToAppend } from '../event-store.port';
 import { PostgresEventStore } from '../postgres/postgres-event-store.adapter';
+import { testEvent } from '../testing/events';
 import { Projection, LogFollower, projectionsReached } from './log-follower';
 import { rebuildProjection } from './rebuild';
 
 jest.setTimeout(60_000);
 
-const event = (n: number, type = 'Counted'): EventToAppend => ({
-  type,
-  schemaVersion: 1,
-  data: { n },
-  metadata: { recordedAt: '2025-01-01T00:00:00Z', source: { channel: 'system' }, correlationId: 'c', actor: 'a' },
-});
-
 describe.each(testDatabases())('LogFollower on $name', (database) => {
   it('leaves no half-applied batch when it fails between writing rows and committing, and counts each event once after a restart', async () => {
     const sql = await database.open();
     const store = await PostgresEventStore.create(sql);
-    for (let n = 1; n <= 6; n++) await store.append(`s-${n % 2}`, [event(n)]);
+    for (let n = 1; n <= 6; n++) await store.append(`s-${n % 2}`, [testEvent(n)]);
 
     let failOnEvent: number | undefined = 5;
     const projection: Projection = {
@@ -41,7 +34,7 @@ describe.each(testDatabases())('LogFollower on $name', (database) => {
       },
     });
     await runner.start();
-    const { position } = await store.append('s-last', [event(7)]);
+    const { position } = await store.append('s-last', [testEvent(7)]);
     expect(await runner.waitFor(position, 10_000)).toBe(true);
     await runner.stop();
 
@@ -70,12 +63,12 @@ describe.each(testDatabases())('LogFollower on $name', (database) => {
     expect([first.status().role, second.status().role]).toEqual(['leader', 'standby']);
 
     let position = '';
-    for (let n = 1; n <= 20; n++) position = (await store.append(`s-${n % 3}`, [event(n)])).position;
+    for (let n = 1; n <= 20; n++) position = (await store.append(`s-${n % 3}`, [testEvent(n)])).position;
     // a command answered by the standby's instance waits on the leader's progress
     expect(await second.waitFor(position as never, 10_000)).toBe(true);
     await first.stop();
     await waitUntil(() => second.status().role, (role) => expect(role).toBe('leader'));
-    for (let n = 21; n <= 40; n++) position = (await store.append(`s-${n % 3}`, [event(n)])).position;
+    for (let n = 21; n <= 40; n++) position = (await store.append(`s-${n % 3}`, [testEvent(n)])).position;
     expect(await second.waitFor(position as never, 10_000)).toBe(true);
     await second.stop();
 
@@ -99,10 +92,10 @@ describe.each(testDatabases())('LogFollower on $name', (database) => {
     };
     // what a killed instance leaves: three events applied and committed, a lease nobody renews
     const dead = new LogFollower(store, sql, projection, { holder: 'dead' });
-    for (let n = 1; n <= 3; n++) await store.append(`s-${n}`, [event(n)]);
+    for (let n = 1; n <= 3; n++) await store.append(`s-${n}`, [testEvent(n)]);
     await dead.catchUp();
     await sql.query(`UPDATE projection_checkpoints SET leader = 'dead', lease_until = now() + interval '1 second' WHERE projection = 'counted-after-death'`);
-    const { position } = await store.append('s-4', [event(4)]);
+    const { position } = await store.append('s-4', [testEvent(4)]);
 
     const standby = new LogFollower(store, sql, projection, { lease: { ttlMs: 1_000, renewMs: 100 }, holder: 'standby' });
     await standby.start();
@@ -128,8 +121,8 @@ describe.each(testDatabases())('LogFollower on $name', (database) => {
     };
     const runner = new LogFollower(store, sql, projection);
     await runner.start();
-    for (let n = 1; n <= 6; n++) await store.append(`s-${n % 2}`, [event(n, n % 3 === 0 ? 'Counted' : 'Ignored')]);
-    const { position } = await store.append('s-last', [event(7, 'Ignored')]);
+    for (let n = 1; n <= 6; n++) await store.append(`s-${n % 2}`, [testEvent(n, n % 3 === 0 ? 'Counted' : 'Ignored')]);
+    const { position } = await store.append('s-last', [testEvent(7, 'Ignored')]);
     // what the alerting waits on: the stored checkpoint, moved past events the projection does not read
     await projectionsReached(sql, ['counted-only'], position, 10_000);
     expect(await runner.waitFor(position, 1_000)).toBe(true);
@@ -149,7 +142,7 @@ describe.each(testDatabases())('LogFollower on $name', (database) => {
   it('parks before a poison event after backing off, with everything before it applied, and resumes once it is fixed', async () => {
     const sql = await database.open();
     const store = await PostgresEventStore.create(sql);
-    for (let n = 1; n <= 6; n++) await store.append(`s-${n}`, [event(n)]);
+    for (let n = 1; n <= 6; n++) await store.append(`s-${n}`, [testEvent(n)]);
     const [poison] = await store.readStream('s-4');
 
     let fixed = false;
@@ -180,7 +173,7 @@ describe.each(testDatabases())('LogFollower on $name', (database) => {
     expect(await runner.lag()).toMatchObject({ events: 3 });
     expect(errors.filter((error) => error.includes(`parked before event ${poison.eventId}`))).toHaveLength(1);
     // parked means parked: a new event is not applied either
-    const { position } = await store.append('s-7', [event(7)]);
+    const { position } = await store.append('s-7', [testEvent(7)]);
     expect(await runner.waitFor(position, 300)).toBe(false);
 
     fixed = true;
@@ -197,7 +190,7 @@ describe.each(testDatabases())('LogFollower on $name', (database) => {
   it('does not park while the database does not answer: an outage is not a poison event', async () => {
     const sql = await database.open();
     const store = await PostgresEventStore.create(sql);
-    await store.append('s-1', [event(1)]);
+    await store.append('s-1', [testEvent(1)]);
     let down = true;
     const projection: Projection = {
       name: 'outage',

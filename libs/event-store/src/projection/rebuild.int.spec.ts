@@ -1,18 +1,12 @@
 import { waitUntil } from '@turnaround/domain/testing';
 import { testDatabases } from '@turnaround/postgres/testing';
-import { EventStore, EventToAppend, START } from '../event-store.port';
+import { EventStore, START } from '../event-store.port';
 import { PostgresEventStore } from '../postgres/postgres-event-store.adapter';
+import { testEvent } from '../testing/events';
 import { Projection, LogFollower } from './log-follower';
 import { rebuildProjection } from './rebuild';
 
 jest.setTimeout(60_000);
-
-const event = (n: number, type = 'Counted'): EventToAppend => ({
-  type,
-  schemaVersion: 1,
-  data: { n },
-  metadata: { recordedAt: '2025-01-01T00:00:00Z', source: { channel: 'system' }, correlationId: 'c', actor: 'a' },
-});
 
 /** Keeps every event it reads, in a table and a view over it: a double apply shows as a repeated `n`. */
 const counted: Projection = {
@@ -44,8 +38,8 @@ describe.each(testDatabases())('rebuildProjection on $name', (database) => {
     const store = await PostgresEventStore.create(sql);
     const live = new LogFollower(store, sql, counted);
     await live.start();
-    for (let n = 1; n <= 5; n++) await store.append(`s-${n % 2}`, [event(n, n % 2 ? 'Counted' : 'Ignored')]);
-    expect(await live.waitFor((await store.append('s-6', [event(6)])).position, 10_000)).toBe(true);
+    for (let n = 1; n <= 5; n++) await store.append(`s-${n % 2}`, [testEvent(n, n % 2 ? 'Counted' : 'Ignored')]);
+    expect(await live.waitFor((await store.append('s-6', [testEvent(6)])).position, 10_000)).toBe(true);
 
     // Each read of the log by the rebuild appends an event first (up to n = 10), on a server
     // also while the swap holds the live checkpoint; the live runner goes on applying them.
@@ -55,7 +49,7 @@ describe.each(testDatabases())('rebuildProjection on $name', (database) => {
       const n = 7 + appended.length;
       if (n > 10) return;
       appended.push(n);
-      const { position } = await store.append(`s-${n}`, [event(n)]);
+      const { position } = await store.append(`s-${n}`, [testEvent(n)]);
       if (n !== 7) return;
       expect(await live.waitFor(position, 10_000)).toBe(true);
       expect(await sql.query(`SELECT 1 FROM pg_namespace WHERE nspname = 'rebuild_counted'`)).toHaveLength(1);
@@ -64,7 +58,7 @@ describe.each(testDatabases())('rebuildProjection on $name', (database) => {
     let duringSwap: Promise<unknown> | undefined;
     await rebuildProjection(rebuilding, sql, counted, {
       async onSwap() {
-        duringSwap = store.append('s-12', [event(12)]);
+        duringSwap = store.append('s-12', [testEvent(12)]);
         // PGlite runs the append after this transaction, which holds its one connection.
         if (sql.kind === 'postgres') await duringSwap;
       },
@@ -72,7 +66,7 @@ describe.each(testDatabases())('rebuildProjection on $name', (database) => {
     await duringSwap;
     expect(servedDuring).toEqual([1, 3, 5, 6, 7]);
 
-    const { position } = await store.append('s-13', [event(13)]);
+    const { position } = await store.append('s-13', [testEvent(13)]);
     expect(await live.waitFor(position, 10_000)).toBe(true);
     await live.stop();
     const once = [1, 3, 5, 6, ...appended, 12, 13];
@@ -86,7 +80,7 @@ describe.each(testDatabases())('rebuildProjection on $name', (database) => {
   it('drops what a crashed rebuild left beside the live tables, and rebuilds', async () => {
     const sql = await database.open();
     const store = await PostgresEventStore.create(sql);
-    for (let n = 1; n <= 4; n++) await store.append(`s-${n}`, [event(n)]);
+    for (let n = 1; n <= 4; n++) await store.append(`s-${n}`, [testEvent(n)]);
     // The log holds back events while an older transaction is open anywhere on the server.
     await waitUntil(() => store.readAll({ after: START, limit: 10 }), (events) => expect(events).toHaveLength(4));
     await new LogFollower(store, sql, counted).catchUp();
@@ -121,14 +115,14 @@ describe.each(testDatabases())('rebuildProjection on $name', (database) => {
     });
     const live = new LogFollower(following, sql, counted);
     await live.start();
-    expect(await live.waitFor((await store.append('s-1', [event(1)])).position, 10_000)).toBe(true);
+    expect(await live.waitFor((await store.append('s-1', [testEvent(1)])).position, 10_000)).toBe(true);
 
     let release: () => void = () => undefined;
     held = new Promise((resolve) => (release = resolve));
     const read = new Promise((resolve) => (pageRead = resolve));
-    const ignored = await store.append('s-2', [event(2, 'Ignored')]);
+    const ignored = await store.append('s-2', [testEvent(2, 'Ignored')]);
     expect(await read).toBe(ignored.position);
-    const { position } = await store.append('s-3', [event(3)]);
+    const { position } = await store.append('s-3', [testEvent(3)]);
     await waitUntil(() => store.readAll({ after: ignored.position, limit: 10 }), (events) => expect(events).toHaveLength(1));
     await rebuildProjection(store, sql, counted);
     release();

@@ -1,6 +1,6 @@
-import { EventMetadata } from '@turnaround/domain';
 import { waitUntil } from '@turnaround/domain/testing';
-import { Checkpoint, EventStore, EventToAppend, START, StoredEvent, WrongExpectedRevisionError } from '../event-store.port';
+import { Checkpoint, EventStore, START, StoredEvent, WrongExpectedRevisionError } from '../event-store.port';
+import { testEvent } from './events';
 
 /**
  * The log from its start once it holds `count` events. readAll holds back an event while an older
@@ -29,7 +29,7 @@ export function eventStoreContract(openStore: () => Promise<EventStore>): void {
   });
 
   it('reads back what it appended, in revision order', async () => {
-    const result = await store.append('zone-Z1', [event('A', 1), event('B', 2)], { expectedRevision: 'no_stream' });
+    const result = await store.append('zone-Z1', [testEvent(1, 'A'), testEvent(2, 'B')], { expectedRevision: 'no_stream' });
     expect(result.nextExpectedRevision).toBe(1);
     const read = await store.readStream('zone-Z1');
     expect(read.map((e) => [e.revision, e.type, e.data])).toEqual([
@@ -37,7 +37,7 @@ export function eventStoreContract(openStore: () => Promise<EventStore>): void {
       [1, 'B', { n: 2 }],
     ]);
     expect(read[1].position).toBe(result.position);
-    expect(read[0].metadata).toEqual(metadata);
+    expect(read[0].metadata).toEqual(testEvent(1).metadata);
     expect(await store.readStream('zone-none')).toEqual([]);
     const both = await store.readStreams(['zone-none', 'zone-Z1']);
     expect([...both.keys()].sort()).toEqual(['zone-Z1', 'zone-none']);
@@ -46,26 +46,26 @@ export function eventStoreContract(openStore: () => Promise<EventStore>): void {
   });
 
   it('gives a typed conflict error on a wrong expected revision, and appends nothing', async () => {
-    await store.append('s', [event('A', 1)], { expectedRevision: 'no_stream' });
-    await expect(store.append('s', [event('B', 2)], { expectedRevision: 'no_stream' })).rejects.toThrow(WrongExpectedRevisionError);
-    await expect(store.append('s', [event('B', 2), event('C', 3)], { expectedRevision: 5 })).rejects.toMatchObject({
+    await store.append('s', [testEvent(1, 'A')], { expectedRevision: 'no_stream' });
+    await expect(store.append('s', [testEvent(2, 'B')], { expectedRevision: 'no_stream' })).rejects.toThrow(WrongExpectedRevisionError);
+    await expect(store.append('s', [testEvent(2, 'B'), testEvent(3, 'C')], { expectedRevision: 5 })).rejects.toMatchObject({
       streamId: 's',
       expected: 5,
       actual: 0,
     });
-    await expect(store.append('t', [event('B', 2)], { expectedRevision: 0 })).rejects.toMatchObject({ actual: 'no_stream' });
+    await expect(store.append('t', [testEvent(2, 'B')], { expectedRevision: 0 })).rejects.toMatchObject({ actual: 'no_stream' });
     expect((await store.readStream('s')).map((e) => e.type)).toEqual(['A']);
     expect(await store.readStream('t')).toEqual([]);
-    await store.append('s', [event('B', 2)], { expectedRevision: 0 });
-    await store.append('s', [event('C', 3)], { expectedRevision: 'any' });
+    await store.append('s', [testEvent(2, 'B')], { expectedRevision: 0 });
+    await store.append('s', [testEvent(3, 'C')], { expectedRevision: 'any' });
     expect((await store.readStream('s')).map((e) => e.type)).toEqual(['A', 'B', 'C']);
   });
 
   it('appends to several streams at once, each checked against its own revision', async () => {
-    await store.append('many-a', [event('A0', 0)]);
+    await store.append('many-a', [testEvent(0, 'A0')]);
     const results = await store.appendMany([
-      { streamId: 'many-a', events: [event('A1', 1), event('A2', 2)], expectedRevision: 0 },
-      { streamId: 'many-b', events: [event('B0', 3)], expectedRevision: 'no_stream' },
+      { streamId: 'many-a', events: [testEvent(1, 'A1'), testEvent(2, 'A2')], expectedRevision: 0 },
+      { streamId: 'many-b', events: [testEvent(3, 'B0')], expectedRevision: 'no_stream' },
     ]);
     expect(results.map((result) => result.nextExpectedRevision)).toEqual([2, 0]);
     expect((await store.readStream('many-a')).map((e) => [e.revision, e.type])).toEqual([[0, 'A0'], [1, 'A1'], [2, 'A2']]);
@@ -75,17 +75,17 @@ export function eventStoreContract(openStore: () => Promise<EventStore>): void {
 
     await expect(
       store.appendMany([
-        { streamId: 'many-c', events: [event('C0', 4)], expectedRevision: 'any' },
-        { streamId: 'many-b', events: [event('B1', 5)], expectedRevision: 'no_stream' },
+        { streamId: 'many-c', events: [testEvent(4, 'C0')], expectedRevision: 'any' },
+        { streamId: 'many-b', events: [testEvent(5, 'B1')], expectedRevision: 'no_stream' },
       ]),
     ).rejects.toMatchObject({ streamId: 'many-b', expected: 'no_stream', actual: 0 });
     expect((await store.readStream('many-b')).map((e) => e.type)).toEqual(['B0']);
   });
 
   it('reads all streams in log order from a checkpoint', async () => {
-    await store.append('a', [event('A1', 1)]);
-    await store.append('b', [event('B1', 2)]);
-    await store.append('a', [event('A2', 3)]);
+    await store.append('a', [testEvent(1, 'A1')]);
+    await store.append('b', [testEvent(2, 'B1')]);
+    await store.append('a', [testEvent(3, 'A2')]);
     const all = await readLog(store, 3);
     expect(all.map((e) => e.type)).toEqual(['A1', 'B1', 'A2']);
     expect([...all.map((e) => e.position)].sort()).toEqual(all.map((e) => e.position));
@@ -103,7 +103,7 @@ export function eventStoreContract(openStore: () => Promise<EventStore>): void {
     });
     await Promise.all(
       Array.from({ length: 8 }, async (_, writer) => {
-        for (let i = 0; i < 1000; i++) await store.append(`stream-${(writer * 7 + i) % 13}`, [event('Appended', writer * 1000 + i)]);
+        for (let i = 0; i < 1000; i++) await store.append(`stream-${(writer * 7 + i) % 13}`, [testEvent(writer * 1000 + i, 'Appended')]);
       }),
     );
     await finished;
@@ -120,7 +120,7 @@ export function eventStoreContract(openStore: () => Promise<EventStore>): void {
   });
 
   it('resumes a restarted subscriber from its stored checkpoint with no gap and no repeat', async () => {
-    for (let i = 0; i < 10; i++) await store.append(`s-${i % 3}`, [event('E', i)]);
+    for (let i = 0; i < 10; i++) await store.append(`s-${i % 3}`, [testEvent(i, 'E')]);
     let stored: Checkpoint = START;
     const firstRun: number[] = [];
     const first = store.subscribe({ after: START, batchSize: 4 }, async (events) => {
@@ -129,7 +129,7 @@ export function eventStoreContract(openStore: () => Promise<EventStore>): void {
       if (firstRun.length >= 4) throw new Error('crash after the first batch');
     });
     await expect(first.done).rejects.toThrow('crash after the first batch');
-    for (let i = 10; i < 15; i++) await store.append(`s-${i % 3}`, [event('E', i)]);
+    for (let i = 10; i < 15; i++) await store.append(`s-${i % 3}`, [testEvent(i, 'E')]);
 
     const secondRun: number[] = [];
     let caughtUp: () => void = () => undefined;
@@ -146,8 +146,8 @@ export function eventStoreContract(openStore: () => Promise<EventStore>): void {
   it('hands a subscriber of some event types only those, and still moves its checkpoint past the others', async () => {
     // 1,200 events, every tenth one wanted: pages of 100 hold wanted events and pages hold none
     for (let i = 0; i < 1200; i += 100)
-      await store.append(`mixed-${i / 100}`, Array.from({ length: 100 }, (_, k) => event((i + k) % 10 === 0 ? 'Wanted' : 'Other', i + k)));
-    await store.append('tail', [event('Other', 1200)]);
+      await store.append(`mixed-${i / 100}`, Array.from({ length: 100 }, (_, k) => testEvent(i + k, (i + k) % 10 === 0 ? 'Wanted' : 'Other')));
+    await store.append('tail', [testEvent(1200, 'Other')]);
     const [last] = (await store.readStream('tail')).map((e) => e.position);
 
     const wanted: number[] = [];
@@ -168,15 +168,4 @@ export function eventStoreContract(openStore: () => Promise<EventStore>): void {
     expect(calls.at(-1)).toEqual({ events: 0, reached: last });
     expect(calls.map((call) => call.reached)).toEqual([...calls.map((call) => call.reached)].sort());
   });
-}
-
-const metadata: EventMetadata = {
-  recordedAt: '2025-03-01T12:00:00.000Z',
-  source: { channel: 'system' },
-  correlationId: 'test',
-  actor: 'contract-suite',
-};
-
-function event(type: string, n: number): EventToAppend {
-  return { type, schemaVersion: 1, data: { n }, metadata };
 }
