@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Checkpoint, PostgresEventStore, LogFollower } from '@turnaround/event-store';
+import { wholeLog } from '@turnaround/event-store/testing';
 import { KafkaMessageBus, topicsOf } from '@turnaround/messaging';
 import { inSchema, SqlClient } from '@turnaround/postgres';
 import { openScratchDatabase, serverUrlForTests } from '@turnaround/postgres/testing';
@@ -112,6 +113,8 @@ interface Instance {
       await waitUntil(stored, (n) => expect(n).toBe(RECORDS), 180_000);
       const distinct = await count(database, `SELECT count(DISTINCT metadata->'source'->>'recordKey')::int AS n FROM es_events WHERE event_type = 'AttendanceReported'`);
       expect(distinct).toBe(RECORDS);
+      // Once the log shows every event, the survivor's read side has passed them all.
+      await wholeLog(store, database);
       await waitUntil(
         async () => {
           const [{ checkpoint }] = await database.query<{ checkpoint: string }>(`SELECT checkpoint FROM projection_checkpoints WHERE projection = 'read-side'`);

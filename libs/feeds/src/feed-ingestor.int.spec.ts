@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { NotFoundError, ValidationError } from '@turnaround/domain';
 import { EventStore, EventStoreDbEventStore, PostgresEventStore, START, StoredEvent } from '@turnaround/event-store';
-import { FakeKurrentDbServer, readLog } from '@turnaround/event-store/testing';
+import { FakeKurrentDbServer, wholeLog } from '@turnaround/event-store/testing';
 import { SqlClient } from '@turnaround/postgres';
 import { testDatabases } from '@turnaround/postgres/testing';
 import { FeedContext } from './event-metadata';
@@ -18,23 +18,14 @@ const fixture = (name: string) => createReadStream(join(FIXTURES, name));
 const csv = (text: string) => Readable.from([text]);
 const context: FeedContext = { channel: 'http', actor: 'data-team@state', correlationId: 'c-1' };
 
-/**
- * The whole log. readAll holds back events while an older transaction is still open anywhere on
- * the server (other suites run beside this one), so this waits until it shows every stored row.
- */
-async function log(store: EventStore, sql: SqlClient): Promise<StoredEvent[]> {
-  const [{ count }] = await sql.query<{ count: number }>('SELECT count(*)::int AS count FROM es_events');
-  return readLog(store, count);
-}
-
 /** The log's feed facts: every event but the pushes' `FeedBatchClosed` markers. */
 async function allEvents(store: EventStore, sql: SqlClient): Promise<StoredEvent[]> {
-  return (await log(store, sql)).filter((event) => event.type !== 'FeedBatchClosed');
+  return (await wholeLog(store, sql)).filter((event) => event.type !== 'FeedBatchClosed');
 }
 
 /** The `FeedBatchClosed` markers: where each push that stored something is complete. */
 async function markers(store: EventStore, sql: SqlClient): Promise<unknown[]> {
-  return (await log(store, sql)).filter((event) => event.type === 'FeedBatchClosed').map((event) => event.data);
+  return (await wholeLog(store, sql)).filter((event) => event.type === 'FeedBatchClosed').map((event) => event.data);
 }
 
 describe.each(testDatabases())('feed ingestion on $name', (database) => {

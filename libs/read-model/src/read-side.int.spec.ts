@@ -1,6 +1,6 @@
 import { Target } from '@turnaround/domain';
 import { Checkpoint, PostgresEventStore, LogFollower, rebuildProjection, StoredEvent } from '@turnaround/event-store';
-import { readLog } from '@turnaround/event-store/testing';
+import { wholeLog } from '@turnaround/event-store/testing';
 import { SqlClient } from '@turnaround/postgres';
 import { testDatabases } from '@turnaround/postgres/testing';
 import { Alerting } from './alerts/alerting';
@@ -50,19 +50,14 @@ describe.each(testDatabases({ timescaledb: true }))('the read side decides score
     const store = await PostgresEventStore.create(sql);
     const alerting = await Alerting.create(store, sql);
     const appendStep = await stepAppender(store, sql);
-    const log = async () => {
-      // readAll holds back events while an older transaction is open anywhere on the server: read until it shows every row.
-      const [{ count }] = await sql.query<{ count: number }>('SELECT count(*)::int AS count FROM es_events');
-      return readLog(store, count);
-    };
     const created: World = {
       sql,
       store,
       alerting,
       append: appendStep,
-      head: async () => ((await log()).at(-1) as StoredEvent).position,
+      head: async () => ((await wholeLog(store, sql)).at(-1) as StoredEvent).position,
       alertEvents: async () =>
-        (await log())
+        (await wholeLog(store, sql))
           .filter((event) => event.type.startsWith('OffTrackAlert'))
           .map((event) => ({ type: event.type, alertId: (event.data as { alertId: string }).alertId, knownAt: event.metadata.recordedAt, data: event.data })),
     };
@@ -100,6 +95,7 @@ describe.each(testDatabases({ timescaledb: true }))('the read side decides score
   async function paged(steps: readonly Step[], size: number): Promise<World> {
     const w = await world();
     for (const step of steps) await w.append(step);
+    await wholeLog(w.store, w.sql);
     await new LogFollower(w.store, w.sql, readSideProjection(RULES)).catchUp(size);
     await w.alerting.drain();
     return w;

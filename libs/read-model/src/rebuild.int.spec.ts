@@ -1,6 +1,6 @@
 import { Target } from '@turnaround/domain';
 import { Checkpoint, PostgresEventStore, LogFollower, rebuildProjection } from '@turnaround/event-store';
-import { readLog } from '@turnaround/event-store/testing';
+import { wholeLog } from '@turnaround/event-store/testing';
 import { inSchema, SqlClient, SqlExecutor } from '@turnaround/postgres';
 import { testDatabases } from '@turnaround/postgres/testing';
 import { readSideProjection } from './read-side';
@@ -50,11 +50,8 @@ describe.each(testDatabases({ timescaledb: true }))('turnaround replay rebuilds 
     const store = await PostgresEventStore.create(sql);
     stores.push(store);
     const append = await stepAppender(store, sql);
-    /** The last event of the log, once every row appended is readable (the log holds back events while an older transaction is open anywhere on the server). */
-    const head = async (): Promise<Checkpoint> => {
-      const [{ count }] = await sql.query<{ count: number }>('SELECT count(*)::int AS count FROM es_events');
-      return ((await readLog(store, count)).at(-1) as { position: Checkpoint }).position;
-    };
+    /** The last event of the log, once every row appended is readable. */
+    const head = async (): Promise<Checkpoint> => ((await wholeLog(store, sql)).at(-1) as { position: Checkpoint }).position;
     return { sql, store, append, head };
   }
 

@@ -1,5 +1,6 @@
 import { Target } from '@turnaround/domain';
 import { PostgresEventStore, LogFollower, rebuildProjection } from '@turnaround/event-store';
+import { wholeLog } from '@turnaround/event-store/testing';
 import { SqlClient } from '@turnaround/postgres';
 import { testServers } from '@turnaround/postgres/testing';
 import { AlertQueries } from './alerts/alert.queries';
@@ -44,9 +45,11 @@ async function world(sql: SqlClient): Promise<World> {
     async learn(steps) {
       for (const step of steps) {
         await appendStep(step);
+        await wholeLog(store, sql);
         await new LogFollower(store, sql, readSideProjection(RULES)).catchUp();
         await alerting.drain();
       }
+      await wholeLog(store, sql);
       await new LogFollower(store, sql, alertsProjection).catchUp();
     },
   };

@@ -1,5 +1,6 @@
 import { DEFAULT_FEED_CADENCES, FeedKind, toAppend } from '@turnaround/domain';
 import { PostgresEventStore, LogFollower } from '@turnaround/event-store';
+import { wholeLog } from '@turnaround/event-store/testing';
 import { FeedBatches, FeedIngestor, ProfileCatalogue } from '@turnaround/feeds';
 import { SqlClient } from '@turnaround/postgres';
 import { testDatabases } from '@turnaround/postgres/testing';
@@ -49,6 +50,7 @@ describe.each(testDatabases())('data coverage over the read model, on $name', (d
     await push('2025-01-10T00:00:00.000Z', 'assessment', [
       { schoolId: 'A', schoolYear: '2024-25', window: 'winter', assessment: 'interim', subject: 'math', grade: 'all', studentGroup: 'all', tested: 100, proficient: 40 },
     ]);
+    await wholeLog(store, sql);
     await new LogFollower(store, sql, readSideProjection({ tolerance: 0 })).catchUp(1_000);
     coverage = new CoverageQueries(sql);
   });

@@ -1,5 +1,6 @@
 import { AssessmentResultsReported, naturalKeyOf } from '@turnaround/domain';
 import { EventToAppend, knownAsOf, PostgresEventStore, Projection, LogFollower, rebuildProjection } from '@turnaround/event-store';
+import { wholeLog } from '@turnaround/event-store/testing';
 import { inSchema, SqlClient } from '@turnaround/postgres';
 import { testDatabases } from '@turnaround/postgres/testing';
 import { metricsProjection } from './metrics.projection';
@@ -14,7 +15,7 @@ const event = (type: string, data: unknown, recordedAt: string): EventToAppend =
 });
 const report = (data: AssessmentResultsReported['data'], recordedAt: string) => event('AssessmentResultsReported', data, recordedAt);
 
-async function appendHistory(store: PostgresEventStore): Promise<void> {
+async function appendHistory(store: PostgresEventStore, sql: SqlClient): Promise<void> {
   const stream = 'assessment-2024-25-S1';
   await store.append(stream, [report(row('03', 40, 12), '2025-06-01T00:00:00Z'), report(row('04', 50, 18), '2025-06-01T00:00:00Z')]);
   // the all-grades row arrives later: from then on it is the school's value, not the sum of grades
@@ -22,6 +23,8 @@ async function appendHistory(store: PostgresEventStore): Promise<void> {
   // a restatement of the all-grades row, then grade 4 withdrawn (it changes nothing while the all row stands)
   await store.append(stream, [report(row('all', 91, 33), '2025-06-03T00:00:00Z')]);
   await store.append(stream, [event('RecordRetracted', { feed: 'assessment', naturalKey: naturalKeyOf('assessment', row('04', 0, 0)), reason: 'mis-scored' }, '2025-06-04T00:00:00Z')]);
+  // A catch-up from here applies all of it.
+  await wholeLog(store, sql);
 }
 
 const snapshot = (sql: SqlClient) =>
@@ -35,7 +38,7 @@ describe.each(testDatabases({ timescaledb: true }))('metrics projection on $name
   it('counts nothing twice when killed between writing rows and committing, and knows when each value was learned', async () => {
     const sql = await database.open();
     const store = await PostgresEventStore.create(sql);
-    await appendHistory(store);
+    await appendHistory(store, sql);
     let killed = false;
     const dying: Projection = {
       ...metricsProjection,
@@ -73,6 +76,7 @@ describe.each(testDatabases({ timescaledb: true }))('metrics projection on $name
     await store.append('staffing-S1', [staffing('2025-26', '2026-06-01', 50, 33, '2026-10-01T00:00:00Z')]);
     // an assessment recomputes 2025-26 alone: its retention still finds 2024-25's teachers
     await store.append('assessment-2025-26-S1', [report({ ...row('all', 90, 45), schoolYear: '2025-26' }, '2026-11-01T00:00:00Z')]);
+    await wholeLog(store, sql);
     await new LogFollower(store, sql, metricsProjection).catchUp();
 
     const retention = await sql.query<{ school_year: string; numerator: number; denominator: number }>(
@@ -89,7 +93,7 @@ describe.each(testDatabases({ timescaledb: true }))('metrics projection on $name
   it('rebuilds from position zero into tables equal to the live ones', async () => {
     const sql = await database.open();
     const store = await PostgresEventStore.create(sql);
-    await appendHistory(store);
+    await appendHistory(store, sql);
     await new LogFollower(store, sql, metricsProjection).catchUp(1);
     const live = await snapshot(sql);
     await rebuildProjection(store, sql, metricsProjection);
@@ -101,7 +105,7 @@ describe.each(testDatabases({ timescaledb: true }))('metrics projection on $name
   it('builds the read model as it was known on a date into its own schema, beside the live one', async () => {
     const sql = await database.open();
     const store = await PostgresEventStore.create(sql);
-    await appendHistory(store);
+    await appendHistory(store, sql);
     await new LogFollower(store, sql, metricsProjection).catchUp();
     const asOf = await inSchema(sql, 'as_of_20250602');
     await new LogFollower(knownAsOf(store, new Date('2025-06-02T12:00:00Z')), asOf, metricsProjection).catchUp();
