@@ -16,10 +16,16 @@ export interface SqlClient extends SqlExecutor {
   close(): Promise<void>;
 }
 
-/**
- * Whether PostgreSQL aborted a transaction to break a deadlock (SQLSTATE 40P01): it was rolled
- * back whole, so it may be run again. Both adapters keep the server's error code.
- */
-export function isDeadlock(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '40P01';
+/** The SQLSTATE codes the service acts on: both are worth trying again, the statement having failed whole. */
+export const SQLSTATE = {
+  /** PostgreSQL aborted the transaction to break a deadlock; it was rolled back whole. */
+  deadlock: '40P01',
+  /** A lock was not to be had now (TimescaleDB: a continuous aggregate another session is refreshing). */
+  lockNotAvailable: '55P03',
+} as const;
+
+/** The SQLSTATE of a failed statement (both adapters keep the server's code), if it has one. */
+export function sqlStateOf(error: unknown): string | undefined {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
 }

@@ -1,4 +1,5 @@
-import { inSchema, isDeadlock, lockMigrations, quoteIdentifier, SqlClient, SqlExecutor } from '@turnaround/postgres';
+import { setTimeout as pause } from 'node:timers/promises';
+import { inSchema, lockMigrations, quoteIdentifier, SqlClient, SqlExecutor, SQLSTATE, sqlStateOf } from '@turnaround/postgres';
 import { Checkpoint, EventStore } from '../event-store.port';
 import { Projection, LogFollower } from './log-follower';
 
@@ -21,6 +22,9 @@ const BOOKKEEPING = ['projection_checkpoints', 'schema_migrations'];
  * The swap, rolled back whole, is tried again, up to this many times in all.
  */
 const SWAP_ATTEMPTS = 5;
+
+/** How often a refresh of a rebuilt continuous aggregate is tried while its policy refreshes it: about a minute in all. */
+const REFRESH_ATTEMPTS = 15;
 
 /** A rebuild reads the log in larger pages than a live runner: fewer transactions, and a projection can work set-wise on more at once. */
 const REBUILD_BATCH = 2_000;
@@ -80,7 +84,7 @@ async function swapWithRetry(sql: SqlClient, swap: (tx: SqlExecutor) => Promise<
     try {
       return await sql.transaction(swap);
     } catch (error) {
-      if (!isDeadlock(error) || attempt >= SWAP_ATTEMPTS) throw error;
+      if (sqlStateOf(error) !== SQLSTATE.deadlock || attempt >= SWAP_ATTEMPTS) throw error;
     }
   }
 }
@@ -116,7 +120,19 @@ async function applyGained(tx: SqlExecutor, store: EventStore, projection: Proje
 async function refreshAggregates(sql: SqlClient, schema: string): Promise<void> {
   if ((await sql.query(`SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'`)).length === 0) return;
   const aggregates = await sql.query<{ name: string }>('SELECT view_name AS name FROM timescaledb_information.continuous_aggregates WHERE view_schema = $1', [schema]);
-  // A procedure that commits as it goes: called outside any transaction.
-  for (const { name } of aggregates) await sql.query(`CALL refresh_continuous_aggregate('${quoteIdentifier(schema)}.${quoteIdentifier(name)}', NULL, NULL)`);
+  for (const { name } of aggregates) {
+    // A procedure that commits as it goes: called outside any transaction. The aggregate's own
+    // refresh policy may be refreshing it already (its first run comes as the rebuild creates
+    // it): TimescaleDB then refuses this one, which waits for that run to end and goes again.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await sql.query(`CALL refresh_continuous_aggregate('${quoteIdentifier(schema)}.${quoteIdentifier(name)}', NULL, NULL)`);
+        break;
+      } catch (error) {
+        if (sqlStateOf(error) !== SQLSTATE.lockNotAvailable || attempt >= REFRESH_ATTEMPTS) throw error;
+        await pause(Math.min(100 * 2 ** attempt, 5_000));
+      }
+    }
+  }
 }
 
