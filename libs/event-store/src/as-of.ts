@@ -26,6 +26,10 @@ export function knownAsOf(store: EventStore, knownAt: Date): EventStore {
         position = page[page.length - 1].position;
       }
     },
+    async readPage(options) {
+      const page = await store.readPage(options);
+      return { events: page.events.filter(known), reached: page.reached };
+    },
     ping: () => store.ping(),
     close: () => store.close(),
   };

@@ -55,6 +55,12 @@ export interface Subscription {
   stop(): Promise<void>;
 }
 
+/** A page of the log: the events wanted of it, and the checkpoint after the last event read, if any was. */
+export interface LogPage {
+  events: StoredEvent[];
+  reached: Checkpoint | undefined;
+}
+
 export interface SubscribeOptions {
   after: Checkpoint;
   /** At most this many events read per call of the handler (default 500). */
@@ -96,6 +102,14 @@ export interface EventStore {
   readStreams(streamIds: readonly string[]): Promise<Map<string, StoredEvent[]>>;
   /** Events after a checkpoint, in log order; only events no slower writer can still precede. */
   readAll(options: { after: Checkpoint; limit: number }): Promise<StoredEvent[]>;
+  /**
+   * One page of the log after a checkpoint, as `readAll` reads it (at most `limit` events),
+   * with only the events of `eventTypes` handed over when it is set: a reader of a few types
+   * (the alerts, the registry) moves past the rest without receiving them (PostgreSQL does not
+   * even send them). `reached` is the checkpoint after the last event read, wanted or not; it
+   * is undefined when nothing follows `after`.
+   */
+  readPage(options: { after: Checkpoint; limit: number; eventTypes?: ReadonlySet<string> }): Promise<LogPage>;
   /**
    * Catches up from `after`, then follows new events live. The handler sees each event once,
    * in log order, one batch at a time; the next batch waits until it resolves. A handler that

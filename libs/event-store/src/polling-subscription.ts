@@ -1,15 +1,9 @@
-import { Checkpoint, StoredEvent, SubscribeOptions, Subscription, SubscriptionHandler } from './event-store.port';
+import { EventStore, SubscribeOptions, Subscription, SubscriptionHandler } from './event-store.port';
 
 /** How long a live subscriber waits between reads when nothing woke it (e.g. after an aborted writer). */
 const IDLE_POLL_MS = 250;
 
-/** One read of the log for a subscription: the events it wants, and the checkpoint after the last event read, if any was. */
-export interface LogPage {
-  events: StoredEvent[];
-  reached: Checkpoint | undefined;
-}
-
-export type PageReader = (options: { after: Checkpoint; limit: number; eventTypes?: ReadonlySet<string> }) => Promise<LogPage>;
+export type PageReader = EventStore['readPage'];
 
 /**
  * A subscription as a read loop: read a page after the last checkpoint, hand it over, repeat;

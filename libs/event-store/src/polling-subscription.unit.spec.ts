@@ -1,6 +1,6 @@
 import { waitUntil } from '@turnaround/domain/testing';
-import { START } from './event-store.port';
-import { LogPage, pollingSubscription } from './polling-subscription';
+import { LogPage, START } from './event-store.port';
+import { pollingSubscription } from './polling-subscription';
 
 describe('pollingSubscription (the read loop both stores share)', () => {
   afterEach(() => jest.useRealTimers());

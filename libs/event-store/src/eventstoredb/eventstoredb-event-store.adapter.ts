@@ -32,8 +32,9 @@ import {
   Subscription,
   SubscriptionHandler,
   WrongExpectedRevisionError,
+  LogPage,
 } from '../event-store.port';
-import { LogPage, pollingSubscription } from '../polling-subscription';
+import { pollingSubscription } from '../polling-subscription';
 import { kurrentDbCheckpoint, parseKurrentDbCheckpoint } from '../checkpoints';
 import { connectKurrentDb, KurrentDbClient } from './kurrentdb-client';
 import { LiveAppendSignal } from './live-append-signal';
@@ -236,11 +237,11 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   /**
-   * A subscription's page: one read of `$all`, at most `limit` events of ours, and `reached`
+   * One read of `$all`: at most `limit` events of ours, and `reached`
    * after the last event read, ours or not, so an idle subscriber's checkpoint moves past the
    * server's events and other deployments' instead of reading them again on every poll.
    */
-  private async readPage({ after, limit, eventTypes }: { after: Checkpoint; limit: number; eventTypes?: ReadonlySet<string> }): Promise<LogPage> {
+  async readPage({ after, limit, eventTypes }: { after: Checkpoint; limit: number; eventTypes?: ReadonlySet<string> }): Promise<LogPage> {
     const page = await this.readAllPage(positionAfter(after), Math.max(limit, MIN_READ_PAGE));
     const events: StoredEvent[] = [];
     let ours = 0;

@@ -14,9 +14,10 @@ import {
   Subscription,
   SubscriptionHandler,
   WrongExpectedRevisionError,
+  LogPage,
 } from '../event-store.port';
 import { EVENT_STORE_MIGRATIONS } from './event-store.migrations';
-import { LogPage, pollingSubscription } from '../polling-subscription';
+import { pollingSubscription } from '../polling-subscription';
 import { parsePostgresCheckpoint, postgresCheckpoint } from '../checkpoints';
 
 const APPENDED_CHANNEL = 'turnaround_events_appended';
@@ -169,11 +170,10 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * A subscription's page: of a page of the log, only the wanted events and the last row (to
-   * resume after) leave the server, so a subscriber of registry or alert events neither
-   * receives nor parses the feed records.
+   * Of a page of the log, only the wanted events and the last row (to resume after) leave the
+   * server, so a reader of registry or alert events neither receives nor parses the feed records.
    */
-  private async readPage({ after, limit, eventTypes }: { after: Checkpoint; limit: number; eventTypes?: ReadonlySet<string> }): Promise<LogPage> {
+  async readPage({ after, limit, eventTypes }: { after: Checkpoint; limit: number; eventTypes?: ReadonlySet<string> }): Promise<LogPage> {
     if (!eventTypes) {
       const events = await this.readAll({ after, limit });
       return { events, reached: events.at(-1)?.position };

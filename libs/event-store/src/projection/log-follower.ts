@@ -304,17 +304,16 @@ export class LogFollower {
   async catchUp(batchSize = 500): Promise<void> {
     await this.prepare();
     this.position = await this.storedCheckpoint();
-    let page = this.store.readAll({ after: this.position, limit: batchSize });
+    const eventTypes = this.projection.eventTypes;
+    let page = this.store.readPage({ after: this.position, limit: batchSize, eventTypes });
     for (;;) {
-      const events = await page;
-      if (events.length === 0) return;
-      const last = events[events.length - 1].position;
+      const { events, reached } = await page;
+      if (reached === undefined) return;
       // The next page is read while this one is applied: the log read and the projection's
       // writes overlap. Its failure, if this batch fails first, is the batch's to report.
-      page = this.store.readAll({ after: last, limit: batchSize });
+      page = this.store.readPage({ after: reached, limit: batchSize, eventTypes });
       page.catch(() => undefined);
-      const types = this.projection.eventTypes;
-      await this.applyBatch(types ? events.filter((event) => types.has(event.type)) : events, last);
+      await this.applyBatch(events, reached);
     }
   }
 

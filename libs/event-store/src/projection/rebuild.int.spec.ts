@@ -25,9 +25,9 @@ const counted: Projection = {
 /** The same log, whose every read first runs `before`: what happens while a rebuild reads it. */
 function readingWith(store: EventStore, before: () => Promise<void>): EventStore {
   return Object.assign(Object.create(store) as EventStore, {
-    readAll: async (options: Parameters<EventStore['readAll']>[0]) => {
+    readPage: async (options: Parameters<EventStore['readPage']>[0]) => {
       await before();
-      return store.readAll(options);
+      return store.readPage(options);
     },
   });
 }

@@ -91,7 +91,7 @@ async function swapWithRetry(sql: SqlClient, swap: (tx: SqlExecutor) => Promise<
 
 /**
  * Applies to the rebuild's schema what the log gained after `after`, page by page as the live
- * runner would, skipping the event types the projection does not read. Runs while the live
+ * runner would, reading only the event types the projection reads. Runs while the live
  * checkpoint is locked, so what it reaches is at least where the live tables are. Returns the
  * checkpoint reached.
  */
@@ -100,12 +100,10 @@ async function applyGained(tx: SqlExecutor, store: EventStore, projection: Proje
   await tx.query(`SET LOCAL search_path TO ${shadow}, public`);
   let position = after;
   for (;;) {
-    const events = await store.readAll({ after: position, limit: REBUILD_BATCH });
-    if (events.length === 0) break;
-    const types = projection.eventTypes;
-    const applied = types ? events.filter((event) => types.has(event.type)) : events;
-    if (applied.length > 0) await projection.apply(tx, applied);
-    position = events[events.length - 1].position;
+    const { events, reached } = await store.readPage({ after: position, limit: REBUILD_BATCH, eventTypes: projection.eventTypes });
+    if (reached === undefined) break;
+    if (events.length > 0) await projection.apply(tx, events);
+    position = reached;
   }
   await tx.query(`SELECT set_config('search_path', $1, true)`, [path]);
   return position;

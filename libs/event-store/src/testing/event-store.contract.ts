@@ -92,6 +92,21 @@ export function eventStoreContract(openStore: () => Promise<EventStore>): void {
     expect((await store.readAll({ after: all[0].position, limit: 1 })).map((e) => e.type)).toEqual(['B1']);
   });
 
+  it('reads a page of some event types, and reaches past the others it read', async () => {
+    await store.append('a', [testEvent(1, 'A1'), testEvent(2, 'A2')]);
+    await store.append('b', [testEvent(3, 'B1'), testEvent(4, 'B2'), testEvent(5, 'A3')]);
+    const all = await readLog(store, 5);
+    const wanted = new Set(['A1', 'A2', 'A3']);
+
+    const first = await store.readPage({ after: START, limit: 4, eventTypes: wanted });
+    // A page of four holds A1, A2, B1 and B2: B2 is the last read, not the last handed over.
+    expect(first).toEqual({ events: all.slice(0, 2), reached: all[3].position });
+    expect(await store.readPage({ after: all[3].position, limit: 4, eventTypes: wanted })).toEqual({ events: [all[4]], reached: all[4].position });
+    expect(await store.readPage({ after: all[1].position, limit: 2, eventTypes: wanted })).toEqual({ events: [], reached: all[3].position });
+    expect(await store.readPage({ after: all[4].position, limit: 4, eventTypes: wanted })).toEqual({ events: [], reached: undefined });
+    expect(await store.readPage({ after: START, limit: 10 })).toEqual({ events: all, reached: all[4].position });
+  });
+
   it('shows 8 concurrent writers x 1,000 appends to a live subscriber exactly once, in stream order', async () => {
     const seen: StoredEvent[] = [];
     const total = 8 * 1000;
