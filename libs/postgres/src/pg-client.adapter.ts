@@ -1,5 +1,9 @@
-import { Client, Pool, PoolConfig, types } from 'pg';
-import { SqlClient, SqlExecutor } from './sql-client';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Client, Pool, PoolClient, PoolConfig, types } from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
+import { copyStatement, copyText, CopyValue } from './copy-text';
+import { quoteIdentifier, SqlClient, SqlExecutor } from './sql-client';
 
 // Positions, counts and versions stay well below 2^53; as numbers they match PGlite's answers.
 const parsers = {
@@ -14,17 +18,30 @@ export function createPgClient(connectionString: string, options: Pick<PoolConfi
   // An idle client that loses its server must not take the process down; the next query reports it.
   pool.on('error', () => undefined);
 
-  const run = async (executor: Pool | import('pg').PoolClient, text: string, params?: readonly unknown[]) =>
+  const run = async (executor: Pool | PoolClient, text: string, params?: readonly unknown[]) =>
     (await executor.query({ text, values: params as unknown[] | undefined })).rows;
+  const copy = (connection: PoolClient, table: string, columns: readonly string[], rows: Iterable<readonly CopyValue[]>) =>
+    pipeline(Readable.from([copyText(rows)]), connection.query(copyFromStdin(copyStatement(table, columns, 'STDIN'))));
 
   return {
     kind: 'postgres',
     query: (text, params) => run(pool, text, params),
+    async copyFrom(table, columns, rows) {
+      const connection = await pool.connect();
+      try {
+        await copy(connection, table, columns, rows);
+      } finally {
+        connection.release();
+      }
+    },
     async transaction(work) {
       const connection = await pool.connect();
       try {
         await connection.query('BEGIN');
-        const tx: SqlExecutor = { query: (text, params) => run(connection, text, params) };
+        const tx: SqlExecutor = {
+          query: (text, params) => run(connection, text, params),
+          copyFrom: (table, columns, rows) => copy(connection, table, columns, rows),
+        };
         const result = await work(tx);
         await connection.query('COMMIT');
         return result;
@@ -47,8 +64,4 @@ export function createPgClient(connectionString: string, options: Pick<PoolConfi
     },
     close: () => pool.end(),
   };
-}
-
-export function quoteIdentifier(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }

@@ -1,5 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyStatement, copyText, CopyValue } from './copy-text';
 import { SqlClient, SqlExecutor } from './sql-client';
 
 /**
@@ -20,11 +21,19 @@ export async function createPgliteClient(directory?: string): Promise<SqlClient>
     const results = await executor.exec(text);
     return (results[results.length - 1]?.rows ?? []) as Row[];
   };
+  // PGlite's COPY reads its input from a blob handed over as '/dev/blob'.
+  const copy = async (executor: Pick<PGlite, 'query'>, table: string, columns: readonly string[], rows: Iterable<readonly CopyValue[]>) => {
+    await executor.query(copyStatement(table, columns, `'/dev/blob'`), [], { blob: new Blob([copyText(rows)]) });
+  };
 
   return {
     kind: 'pglite',
     query: (text, params) => run(db, text, params),
-    transaction: (work) => db.transaction((transaction) => work({ query: (text, params) => run(transaction, text, params) } as SqlExecutor)),
+    copyFrom: (table, columns, rows) => copy(db, table, columns, rows),
+    transaction: (work) =>
+      db.transaction((transaction) =>
+        work({ query: (text, params) => run(transaction, text, params), copyFrom: (table, columns, rows) => copy(transaction, table, columns, rows) } as SqlExecutor),
+      ),
     async listen(channel, onNotify) {
       const unsubscribe = await db.listen(channel, () => onNotify());
       return async () => unsubscribe();

@@ -1,5 +1,4 @@
-import { quoteIdentifier } from './pg-client.adapter';
-import { SqlClient } from './sql-client';
+import { quoteIdentifier, SqlClient } from './sql-client';
 
 /**
  * The same database seen through another schema: every statement runs in a transaction whose
@@ -16,6 +15,11 @@ export async function inSchema(client: SqlClient, schema: string): Promise<SqlCl
       client.transaction(async (tx) => {
         await tx.query(path);
         return tx.query(text, params);
+      }),
+    copyFrom: (table, columns, rows) =>
+      client.transaction(async (tx) => {
+        await tx.query(path);
+        await tx.copyFrom(table, columns, rows);
       }),
     transaction: (work) =>
       client.transaction(async (tx) => {

@@ -31,6 +31,30 @@ describe.each(testDatabases())('SqlClient on $name', (database) => {
     await sql.close();
   });
 
+  it('loads rows by COPY in the order given, with the characters COPY escapes, NULLs, JSON and defaults', async () => {
+    const sql = await database.open();
+    await sql.query('CREATE TABLE c (n serial, label text, doc jsonb, flag boolean, amount double precision)');
+    const awkward = 'tab\there, line\nbreak, return\r, back\\slash \\N, quote " and é';
+    await sql.copyFrom('c', ['label', 'doc', 'flag', 'amount'], [
+      [awkward, { text: awkward, list: [1, null] }, true, 0.25],
+      [null, null, false, null],
+      ['\\N', [], null, -3],
+    ]);
+    // In a transaction: rolled back with it.
+    await expect(
+      sql.transaction(async (tx) => {
+        await tx.copyFrom('c', ['label'], [['kept until the failure']]);
+        await tx.query('SELECT 1 / 0');
+      }),
+    ).rejects.toThrow(/division by zero/);
+    expect(await sql.query('SELECT n, label, doc, flag, amount FROM c ORDER BY n')).toEqual([
+      { n: 1, label: awkward, doc: { text: awkward, list: [1, null] }, flag: true, amount: 0.25 },
+      { n: 2, label: null, doc: null, flag: false, amount: null },
+      { n: 3, label: '\\N', doc: [], flag: null, amount: -3 },
+    ]);
+    await sql.close();
+  });
+
   it('applies each migration once, scripts of several statements included', async () => {
     const sql = await database.open();
     const migrations = [

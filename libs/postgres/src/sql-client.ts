@@ -1,3 +1,5 @@
+import { CopyValue } from './copy-text';
+
 /**
  * The one way the service talks SQL, on a PostgreSQL server (`pg`) or on PGlite, the WASM build
  * of PostgreSQL that is the embedded default. Both speak the same dialect; the adapters make
@@ -5,6 +7,12 @@
  */
 export interface SqlExecutor {
   query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<Row[]>;
+  /**
+   * Loads rows into `columns` of `table` (an unqualified name, found by the search path) with
+   * `COPY ... FROM STDIN`, in the order given; the columns left out take their defaults. The
+   * bulk path: no statement per row, and no JSON document to take apart on the server.
+   */
+  copyFrom(table: string, columns: readonly string[], rows: Iterable<readonly CopyValue[]>): Promise<void>;
 }
 
 export interface SqlClient extends SqlExecutor {
@@ -28,4 +36,9 @@ export const SQLSTATE = {
 export function sqlStateOf(error: unknown): string | undefined {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   return typeof code === 'string' ? code : undefined;
+}
+
+/** A name as a quoted SQL identifier. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createPgClient, quoteIdentifier } from './pg-client.adapter';
+import { createPgClient } from './pg-client.adapter';
+import { quoteIdentifier } from './sql-client';
 import { createPgliteClient } from './pglite-client.adapter';
 import { SqlClient } from './sql-client';
 

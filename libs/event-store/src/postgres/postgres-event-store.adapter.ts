@@ -118,27 +118,14 @@ export class PostgresEventStore implements EventStore {
       );
       lastRevisions.push(first + events.length - 1);
     }
-    // The events go as one JSON array, read back with jsonb_to_recordset: one parameter for pg
-    // to send, rather than an array per column that it escapes element by element.
-    const inserted = await tx.query<{ stream_id: string; global_position: number; transaction_text: string }>(
-      `WITH streams AS (
-         INSERT INTO es_streams (stream_id, revision) SELECT * FROM unnest($2::text[], $3::bigint[])
-         ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision)
-       INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, schema_version, data, metadata, recorded_at)
-       SELECT e.stream_id, e.stream_revision, e.event_id, e.event_type, e.schema_version, e.data, e.metadata, (e.metadata->>'recordedAt')::timestamptz
-       FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (stream_id text, stream_revision bigint, event_id uuid, event_type text, schema_version int, data jsonb, metadata jsonb))
-         WITH ORDINALITY AS e(stream_id, stream_revision, event_id, event_type, schema_version, data, metadata, n)
-       ORDER BY e.n
-       RETURNING stream_id, global_position, transaction_id::text AS transaction_text`,
-      [JSON.stringify(rows), streamIds, lastRevisions],
-    );
+    const inserted = rows.length >= COPY_FROM ? await copyEvents(tx, rows, streamIds, lastRevisions) : await insertEvents(tx, rows, streamIds, lastRevisions);
     await tx.query('SELECT pg_notify($1, $2)', [APPENDED_CHANNEL, streamIds.length === 1 ? streamIds[0] : `${streamIds.length} streams`]);
-    const lastOf = new Map<string, { global_position: number; transaction_text: string }>();
+    const lastOf = new Map<string, AppendedRow>();
     for (const row of inserted) {
       const seen = lastOf.get(row.stream_id);
       if (!seen || Number(row.global_position) > Number(seen.global_position)) lastOf.set(row.stream_id, row);
     }
-    return appends.map(({ streamId }, index) => ({ nextExpectedRevision: lastRevisions[index], position: checkpointOf(lastOf.get(streamId) as { global_position: number; transaction_text: string }) }));
+    return appends.map(({ streamId }, index) => ({ nextExpectedRevision: lastRevisions[index], position: checkpointOf(lastOf.get(streamId) as AppendedRow) }));
   }
 
   async readStream(streamId: string): Promise<StoredEvent[]> {
@@ -217,6 +204,60 @@ export class PostgresEventStore implements EventStore {
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
     await this.sql.close();
   }
+}
+
+/** From this many events an append loads them with COPY: a few more round trips, and half the server's work per event. */
+const COPY_FROM = 100;
+
+/** Where an appended event landed: what an append reports for each stream's last event. */
+interface AppendedRow {
+  stream_id: string;
+  global_position: number;
+  transaction_text: string;
+}
+
+/**
+ * A small append, in one statement. The events go as one JSON array, read back with
+ * jsonb_to_recordset: one parameter for pg to send, rather than an array per column that it
+ * escapes element by element.
+ */
+function insertEvents(tx: SqlExecutor, rows: readonly EventRowToInsert[], streamIds: readonly string[], lastRevisions: readonly number[]): Promise<AppendedRow[]> {
+  return tx.query<AppendedRow>(
+    `WITH streams AS (
+       INSERT INTO es_streams (stream_id, revision) SELECT * FROM unnest($2::text[], $3::bigint[])
+       ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision)
+     INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, schema_version, data, metadata, recorded_at)
+     SELECT e.stream_id, e.stream_revision, e.event_id, e.event_type, e.schema_version, e.data, e.metadata, (e.metadata->>'recordedAt')::timestamptz
+     FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (stream_id text, stream_revision bigint, event_id uuid, event_type text, schema_version int, data jsonb, metadata jsonb))
+       WITH ORDINALITY AS e(stream_id, stream_revision, event_id, event_type, schema_version, data, metadata, n)
+     ORDER BY e.n
+     RETURNING stream_id, global_position, transaction_id::text AS transaction_text`,
+    [JSON.stringify(rows), streamIds, lastRevisions],
+  );
+}
+
+/**
+ * A large append, by COPY: taking the JSON array of a large append apart cost the server twice
+ * what loading the same rows as text does. COPY inserts in the order given, so positions follow
+ * it as with ORDER BY above; the transaction is the caller's, its id already fixed under the
+ * stream locks. Returns each stream's last event, looked up by its revision.
+ */
+async function copyEvents(tx: SqlExecutor, rows: readonly EventRowToInsert[], streamIds: readonly string[], lastRevisions: readonly number[]): Promise<AppendedRow[]> {
+  await tx.query(
+    `INSERT INTO es_streams (stream_id, revision) SELECT * FROM unnest($1::text[], $2::bigint[])
+     ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision`,
+    [streamIds, lastRevisions],
+  );
+  await tx.copyFrom(
+    'es_events',
+    ['stream_id', 'stream_revision', 'event_id', 'event_type', 'schema_version', 'data', 'metadata', 'recorded_at'],
+    rows.map((row) => [row.stream_id, row.stream_revision, row.event_id, row.event_type, row.schema_version, JSON.stringify(row.data), row.metadata, row.metadata.recordedAt]),
+  );
+  return tx.query<AppendedRow>(
+    `SELECT e.stream_id, e.global_position, e.transaction_id::text AS transaction_text
+     FROM unnest($1::text[], $2::bigint[]) AS s(stream_id, revision) JOIN es_events e ON e.stream_id = s.stream_id AND e.stream_revision = s.revision`,
+    [streamIds, lastRevisions],
+  );
 }
 
 /** The events after a checkpoint ($1 transaction, $2 position) that no slower writer can still precede. */

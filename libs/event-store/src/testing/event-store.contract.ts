@@ -82,6 +82,26 @@ export function eventStoreContract(openStore: () => Promise<EventStore>): void {
     expect((await store.readStream('many-b')).map((e) => e.type)).toEqual(['B0']);
   });
 
+  it('appends a large batch to several streams in the order given, and reports where each stream ends', async () => {
+    // Hundreds of events in one call: the bulk path of a store that has one (PostgreSQL's COPY).
+    await store.append('bulk-b', [testEvent(0, 'B')]);
+    const awkward = { text: 'tab\t, line\n, back\\slash, "quotes", é' };
+    const results = await store.appendMany([
+      { streamId: 'bulk-a', events: Array.from({ length: 300 }, (_, n) => ({ ...testEvent(1 + n, 'A'), data: { n: 1 + n, ...awkward } })), expectedRevision: 'no_stream' },
+      { streamId: 'bulk-b', events: Array.from({ length: 200 }, (_, n) => testEvent(301 + n, 'B')), expectedRevision: 0 },
+    ]);
+    expect(results.map((result) => result.nextExpectedRevision)).toEqual([299, 200]);
+    const all = await readLog(store, 501);
+    expect(all.map((e) => (e.data as { n: number }).n)).toEqual(Array.from({ length: 501 }, (_, n) => n));
+    expect(all[1].data).toEqual({ n: 1, ...awkward });
+    expect(all[1].metadata).toEqual(testEvent(1).metadata);
+    expect(results).toEqual([
+      { nextExpectedRevision: 299, position: all[300].position },
+      { nextExpectedRevision: 200, position: all[500].position },
+    ]);
+    expect((await store.readStream('bulk-b')).map((e) => e.revision)).toEqual(Array.from({ length: 201 }, (_, n) => n));
+  });
+
   it('reads all streams in log order from a checkpoint', async () => {
     await store.append('a', [testEvent(1, 'A1')]);
     await store.append('b', [testEvent(2, 'B1')]);

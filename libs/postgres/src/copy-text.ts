@@ -1,0 +1,30 @@
+import { quoteIdentifier } from './sql-client';
+
+/** A value COPY can load: text, a number, a boolean, NULL, or an object written as its JSON (json and jsonb columns). */
+export type CopyValue = string | number | boolean | null | object;
+
+/** What COPY's text format escapes inside a value; JSON text holds backslashes, the rest only in odd data. */
+const SPECIAL = /[\\\t\n\r]/;
+const SPECIALS = /[\\\t\n\r]/g;
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/**
+ * Rows in the text format of `COPY ... FROM STDIN` (PostgreSQL's default): a tab between values,
+ * a newline after each row, `\N` for NULL. Both adapters' `copyFrom` load this.
+ */
+export function copyText(rows: Iterable<readonly CopyValue[]>): string {
+  let text = '';
+  for (const row of rows) text += `${row.map(copyField).join('\t')}\n`;
+  return text;
+}
+
+function copyField(value: CopyValue): string {
+  if (value === null) return '\\N';
+  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return SPECIAL.test(text) ? text.replace(SPECIALS, (character) => ESCAPES[character]) : text;
+}
+
+/** The statement that loads `columns` of `table` (resolved by the search path) from the client. */
+export function copyStatement(table: string, columns: readonly string[], source: string): string {
+  return `COPY ${quoteIdentifier(table)} (${columns.map(quoteIdentifier).join(', ')}) FROM ${source}`;
+}
