@@ -102,6 +102,29 @@ describe.each(testDatabases({ timescaledb: true }))('metrics projection on $name
     await store.close();
   });
 
+  it('stores a push of hundreds of records in bulk exactly as one record at a time, restatements and a retraction among them', async () => {
+    const sql = await database.open();
+    const store = await PostgresEventStore.create(sql);
+    const schools = Array.from({ length: 150 }, (_, n) => `S${String(n).padStart(3, '0')}`);
+    const of = (schoolId: string, proficient: number) => ({ ...row('all', 100, proficient), schoolId });
+    await store.appendMany(schools.map((schoolId, n) => ({ streamId: `assessment-${schoolId}`, events: [report(of(schoolId, n % 60), '2025-06-01T00:00:00Z')], expectedRevision: 'any' as const })));
+    // Restated a week later, a retraction in the middle of the restatements.
+    const restated = schools.slice(0, 120).map((schoolId, n) => report(of(schoolId, 40 + (n % 30)), '2025-06-08T00:00:00Z'));
+    const retraction = event('RecordRetracted', { feed: 'assessment', naturalKey: naturalKeyOf('assessment', of('S005', 0)), reason: 'mis-scored' }, '2025-06-08T00:00:00Z');
+    await store.append('restatements', [...restated.slice(0, 110), retraction, ...restated.slice(110)]);
+    await wholeLog(store, sql);
+
+    const single = await inSchema(sql, 'one_by_one');
+    await new LogFollower(store, single, metricsProjection).catchUp(1);
+    await new LogFollower(store, sql, metricsProjection).catchUp(2_000);
+    const bulk = await snapshot(sql);
+    expect(bulk).toEqual(await snapshot(single));
+    expect(bulk[0]).toHaveLength(150);
+    expect(bulk[0].filter((record) => record.retracted)).toHaveLength(1);
+    expect(bulk[1]).toHaveLength(149);
+    await store.close();
+  });
+
   it('builds the read model as it was known on a date into its own schema, beside the live one', async () => {
     const sql = await database.open();
     const store = await PostgresEventStore.create(sql);

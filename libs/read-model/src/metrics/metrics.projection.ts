@@ -169,18 +169,43 @@ function touchRecord(touch: (feed: FeedKind, schoolId: string, year: string) => 
   }
 }
 
+/** From this many records an upsert goes through a staging table loaded by COPY. */
+const COPY_FROM = 100;
+
+/** Where the current record of each natural key is written: inserted, or replacing the one before (a restatement). */
+const UPSERT_RECORDS = `INSERT INTO feed_records (feed, natural_key, school_id, school_year, data, recorded_at, retracted)
+  SELECT feed, natural_key, school_id, school_year, data, recorded_at, false FROM incoming
+  ON CONFLICT (feed, natural_key) DO UPDATE
+    SET data = EXCLUDED.data, recorded_at = EXCLUDED.recorded_at, retracted = false, school_id = EXCLUDED.school_id, school_year = EXCLUDED.school_year`;
+
 async function upsertRecords(tx: SqlExecutor, records: { feed: FeedKind; key: string; record: FeedRecord; recordedAt: string }[]): Promise<void> {
   if (records.length === 0) return;
-  // One JSON parameter for the batch: pg escapes a jsonb[] parameter element by element, quote by quote.
-  const rows = records.map(({ feed, key, record, recordedAt }) => ({ feed, natural_key: key, school_id: record.schoolId, school_year: record.schoolYear, data: record, recorded_at: recordedAt }));
+  if (records.length < COPY_FROM) {
+    // One JSON parameter for the batch: pg escapes a jsonb[] parameter element by element, quote by quote.
+    const rows = records.map(({ feed, key, record, recordedAt }) => ({ feed, natural_key: key, school_id: record.schoolId, school_year: record.schoolYear, data: record, recorded_at: recordedAt }));
+    await tx.query(
+      `WITH incoming AS (SELECT * FROM json_to_recordset($1::json) AS r(feed text, natural_key text, school_id text, school_year text, data json, recorded_at timestamptz))
+       ${UPSERT_RECORDS}`,
+      [JSON.stringify(rows)],
+    );
+    return;
+  }
+  // Many records: taking a JSON array of them apart was half the server's work of the upsert;
+  // loaded as text into a staging table, the same rows cost a fifth less in all. The table
+  // lives as long as the connection (the service's role may create temporary tables, as
+  // PostgreSQL lets every role by default); it is emptied after each upsert, a transaction
+  // may upsert again, and what a failed transaction put in it rolls back with it.
   await tx.query(
-    `INSERT INTO feed_records (feed, natural_key, school_id, school_year, data, recorded_at, retracted)
-     SELECT feed, natural_key, school_id, school_year, data, recorded_at, false
-     FROM json_to_recordset($1::json) AS r(feed text, natural_key text, school_id text, school_year text, data json, recorded_at timestamptz)
-     ON CONFLICT (feed, natural_key) DO UPDATE
-       SET data = EXCLUDED.data, recorded_at = EXCLUDED.recorded_at, retracted = false, school_id = EXCLUDED.school_id, school_year = EXCLUDED.school_year`,
-    [JSON.stringify(rows)],
+    `CREATE TEMP TABLE IF NOT EXISTS feed_records_incoming
+       (feed text, natural_key text, school_id text, school_year text, data json, recorded_at timestamptz) ON COMMIT DELETE ROWS`,
   );
+  await tx.copyFrom(
+    'feed_records_incoming',
+    ['feed', 'natural_key', 'school_id', 'school_year', 'data', 'recorded_at'],
+    records.map(({ feed, key, record, recordedAt }) => [feed, key, record.schoolId, record.schoolYear, record, recordedAt]),
+  );
+  await tx.query(`WITH incoming AS (SELECT * FROM feed_records_incoming) ${UPSERT_RECORDS}`);
+  await tx.query('TRUNCATE feed_records_incoming');
 }
 
 interface SchoolYearKey {
