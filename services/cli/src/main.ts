@@ -48,7 +48,7 @@ program
 
 program
   .command('replay')
-  .description('rebuild every read model from position zero (the embedded default, or DATABASE_URL with the services stopped)')
+  .description('rebuild every read model from position zero beside the live tables, then put it in their place (DATABASE_URL: the services may keep running; the embedded default: stop the service first)')
   .option('--as-of <iso>', 'instead, build the read models as known at that time into their own schema (as_of_...), for research')
   .action(async (options: { asOf?: string }) => {
     process.exitCode = await replay(options);
