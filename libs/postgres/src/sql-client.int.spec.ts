@@ -47,6 +47,9 @@ describe.each(testDatabases())('SqlClient on $name', (database) => {
         await tx.query('SELECT 1 / 0');
       }),
     ).rejects.toThrow(/division by zero/);
+    // A row COPY refuses fails the load whole, naming what it expected; the client goes on.
+    await expect(sql.transaction((tx) => tx.copyFrom('c', ['label', 'doc'], [['fine', {}], ['not a document', 'nope']]))).rejects.toThrow(/invalid input syntax for type json/);
+    await expect(sql.copyFrom('c', ['amount'], [['lots']])).rejects.toThrow(/invalid input syntax for type double precision: "lots"/);
     expect(await sql.query('SELECT n, label, doc, flag, amount FROM c ORDER BY n')).toEqual([
       { n: 1, label: awkward, doc: { text: awkward, list: [1, null] }, flag: true, amount: 0.25 },
       { n: 2, label: null, doc: null, flag: false, amount: null },
