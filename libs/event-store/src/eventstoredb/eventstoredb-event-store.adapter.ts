@@ -25,6 +25,7 @@ import {
   EventStore,
   EventToAppend,
   ExpectedRevision,
+  LogPage,
   START,
   StoredEvent,
   StreamAppend,
@@ -32,7 +33,6 @@ import {
   Subscription,
   SubscriptionHandler,
   WrongExpectedRevisionError,
-  LogPage,
 } from '../event-store.port';
 import { pollingSubscription } from '../polling-subscription';
 import { kurrentDbCheckpoint, parseKurrentDbCheckpoint } from '../checkpoints';

@@ -7,6 +7,7 @@ import {
   EventStore,
   EventToAppend,
   ExpectedRevision,
+  LogPage,
   START,
   StoredEvent,
   StreamAppend,
@@ -14,7 +15,6 @@ import {
   Subscription,
   SubscriptionHandler,
   WrongExpectedRevisionError,
-  LogPage,
 } from '../event-store.port';
 import { EVENT_STORE_MIGRATIONS } from './event-store.migrations';
 import { pollingSubscription } from '../polling-subscription';

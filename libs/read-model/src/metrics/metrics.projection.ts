@@ -193,11 +193,11 @@ async function upsertRecords(tx: SqlExecutor, records: { feed: FeedKind; key: st
   // Many records: taking a JSON array of them apart was half the server's work of the upsert;
   // loaded as text into a staging table, the same rows cost a fifth less in all. The table
   // lives as long as the connection (the service's role may create temporary tables, as
-  // PostgreSQL lets every role by default); it is emptied after each upsert, a transaction
-  // may upsert again, and what a failed transaction put in it rolls back with it.
+  // PostgreSQL lets every role by default); it is emptied after each upsert, in the same
+  // transaction, so what a failed transaction put in it rolls back with it.
   await tx.query(
     `CREATE TEMP TABLE IF NOT EXISTS feed_records_incoming
-       (feed text, natural_key text, school_id text, school_year text, data json, recorded_at timestamptz) ON COMMIT DELETE ROWS`,
+       (feed text, natural_key text, school_id text, school_year text, data json, recorded_at timestamptz)`,
   );
   await tx.copyFrom(
     'feed_records_incoming',
