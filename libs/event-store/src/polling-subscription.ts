@@ -3,15 +3,13 @@ import { EventStore, SubscribeOptions, Subscription, SubscriptionHandler } from 
 /** How long a live subscriber waits between reads when nothing woke it (e.g. after an aborted writer). */
 const IDLE_POLL_MS = 250;
 
-export type PageReader = EventStore['readPage'];
-
 /**
  * A subscription as a read loop: read a page after the last checkpoint, hand it over, repeat;
  * when the log is exhausted, wait until `onAppend` signals a new event or the idle poll comes
  * round. Every adapter's `subscribe` is this loop with its own page reader and wake-up signal.
  */
 export function pollingSubscription(
-  readPage: PageReader,
+  readPage: EventStore['readPage'],
   onAppend: (wake: () => void) => Promise<() => Promise<void>>,
   options: SubscribeOptions,
   handle: SubscriptionHandler,
