@@ -24,11 +24,13 @@ export interface SqlClient extends SqlExecutor {
   close(): Promise<void>;
 }
 
-/** The SQLSTATE codes the service acts on: both are worth trying again, the statement having failed whole. */
+/** The SQLSTATE codes the service acts on. */
 export const SQLSTATE = {
-  /** PostgreSQL aborted the transaction to break a deadlock; it was rolled back whole. */
+  /** A unique key refused a row: the statement failed whole. */
+  uniqueViolation: '23505',
+  /** PostgreSQL aborted the transaction to break a deadlock; it was rolled back whole, and is worth trying again. */
   deadlock: '40P01',
-  /** A lock was not to be had now (TimescaleDB: a continuous aggregate another session is refreshing). */
+  /** A lock was not to be had now (TimescaleDB: a continuous aggregate another session is refreshing): worth trying again. */
   lockNotAvailable: '55P03',
 } as const;
 

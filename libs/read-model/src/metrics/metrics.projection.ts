@@ -11,7 +11,7 @@ import {
   schoolYearMetrics,
 } from '@turnaround/domain';
 import { Projection, StoredEvent } from '@turnaround/event-store';
-import { SqlExecutor } from '@turnaround/postgres';
+import { SqlExecutor, SQLSTATE, sqlStateOf } from '@turnaround/postgres';
 
 /**
  * The metrics read model (DESIGN.md sections 5 and 9):
@@ -133,7 +133,7 @@ async function applyKnowledge(tx: SqlExecutor, events: readonly StoredEvent[], k
     if (!entry) touched.set(key, (entry = { schoolId, schoolYear, feeds: new Set() }));
     entry.feeds.add(feed);
   };
-  const records = new Map<string, { feed: FeedKind; key: string; record: FeedRecord; recordedAt: string }>();
+  const records = new Map<string, RecordToStore>();
   for (const stored of events) {
     const feed = feedOfEventType(stored.type);
     if (!feed && stored.type !== 'RecordRetracted') continue;
@@ -169,43 +169,48 @@ function touchRecord(touch: (feed: FeedKind, schoolId: string, year: string) => 
   }
 }
 
-/** From this many records an upsert goes through a staging table loaded by COPY. */
+/** From this many records, a batch is first tried as new records loaded with COPY. */
 const COPY_FROM = 100;
 
-/** Where the current record of each natural key is written: inserted, or replacing the one before (a restatement). */
-const UPSERT_RECORDS = `INSERT INTO feed_records (feed, natural_key, school_id, school_year, data, recorded_at, retracted)
-  SELECT feed, natural_key, school_id, school_year, data, recorded_at, false FROM incoming
-  ON CONFLICT (feed, natural_key) DO UPDATE
-    SET data = EXCLUDED.data, recorded_at = EXCLUDED.recorded_at, retracted = false, school_id = EXCLUDED.school_id, school_year = EXCLUDED.school_year`;
+type RecordToStore = { feed: FeedKind; key: string; record: FeedRecord; recordedAt: string };
 
-async function upsertRecords(tx: SqlExecutor, records: { feed: FeedKind; key: string; record: FeedRecord; recordedAt: string }[]): Promise<void> {
-  if (records.length === 0) return;
-  if (records.length < COPY_FROM) {
-    // One JSON parameter for the batch: pg escapes a jsonb[] parameter element by element, quote by quote.
-    const rows = records.map(({ feed, key, record, recordedAt }) => ({ feed, natural_key: key, school_id: record.schoolId, school_year: record.schoolYear, data: record, recorded_at: recordedAt }));
-    await tx.query(
-      `WITH incoming AS (SELECT * FROM json_to_recordset($1::json) AS r(feed text, natural_key text, school_id text, school_year text, data json, recorded_at timestamptz))
-       ${UPSERT_RECORDS}`,
-      [JSON.stringify(rows)],
+/**
+ * Stores the current record of each natural key: a record seen for the first time is inserted,
+ * a restatement replaces the one before. A large batch is nearly always all new (a push is new
+ * facts; a restatement comes as a correction of a few): it goes straight into `feed_records` by
+ * COPY, which costs the server about half of loading a staging table and upserting from there,
+ * or of looking the keys up first. If one of them is stored already, the key refuses the COPY,
+ * which is undone to its savepoint, and the batch is upserted instead.
+ */
+async function upsertRecords(tx: SqlExecutor, records: readonly RecordToStore[]): Promise<void> {
+  if (records.length < COPY_FROM) return upsertByJson(tx, records);
+  await tx.query('SAVEPOINT new_feed_records');
+  try {
+    await tx.copyFrom(
+      'feed_records',
+      ['feed', 'natural_key', 'school_id', 'school_year', 'data', 'recorded_at', 'retracted'],
+      records.map(({ feed, key, record, recordedAt }) => [feed, key, record.schoolId, record.schoolYear, record, recordedAt, false]),
     );
-    return;
+    await tx.query('RELEASE SAVEPOINT new_feed_records');
+  } catch (error) {
+    if (sqlStateOf(error) !== SQLSTATE.uniqueViolation) throw error;
+    await tx.query('ROLLBACK TO SAVEPOINT new_feed_records');
+    await upsertByJson(tx, records);
   }
-  // Many records: taking a JSON array of them apart was half the server's work of the upsert;
-  // loaded as text into a staging table, the same rows cost a fifth less in all. The table
-  // lives as long as the connection (the service's role may create temporary tables, as
-  // PostgreSQL lets every role by default); it is emptied after each upsert, in the same
-  // transaction, so what a failed transaction put in it rolls back with it.
+}
+
+/** Inserts or replaces records given as one JSON parameter: pg escapes a jsonb[] parameter element by element, quote by quote. */
+async function upsertByJson(tx: SqlExecutor, records: readonly RecordToStore[]): Promise<void> {
+  if (records.length === 0) return;
+  const rows = records.map(({ feed, key, record, recordedAt }) => ({ feed, natural_key: key, school_id: record.schoolId, school_year: record.schoolYear, data: record, recorded_at: recordedAt }));
   await tx.query(
-    `CREATE TEMP TABLE IF NOT EXISTS feed_records_incoming
-       (feed text, natural_key text, school_id text, school_year text, data json, recorded_at timestamptz)`,
+    `INSERT INTO feed_records (feed, natural_key, school_id, school_year, data, recorded_at, retracted)
+     SELECT feed, natural_key, school_id, school_year, data, recorded_at, false
+     FROM json_to_recordset($1::json) AS r(feed text, natural_key text, school_id text, school_year text, data json, recorded_at timestamptz)
+     ON CONFLICT (feed, natural_key) DO UPDATE
+       SET data = EXCLUDED.data, recorded_at = EXCLUDED.recorded_at, retracted = false, school_id = EXCLUDED.school_id, school_year = EXCLUDED.school_year`,
+    [JSON.stringify(rows)],
   );
-  await tx.copyFrom(
-    'feed_records_incoming',
-    ['feed', 'natural_key', 'school_id', 'school_year', 'data', 'recorded_at'],
-    records.map(({ feed, key, record, recordedAt }) => [feed, key, record.schoolId, record.schoolYear, record, recordedAt]),
-  );
-  await tx.query(`WITH incoming AS (SELECT * FROM feed_records_incoming) ${UPSERT_RECORDS}`);
-  await tx.query('TRUNCATE feed_records_incoming');
 }
 
 interface SchoolYearKey {
