@@ -42,4 +42,13 @@ export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
     id: '0002-drop-recorded-at-index',
     sql: `DROP INDEX es_events_recorded_at;`,
   },
+  {
+    // The log is written and read whole, never searched inside (a test's count by a metadata
+    // field reads json alike). As json the server keeps each event's text as written rather
+    // than converting it to jsonb's binary form and back: on 149k events an append's COPY took
+    // a fifth less, and a read of the log half the server's time. The one rewrite of the table
+    // runs once, when an upgraded service first starts.
+    id: '0003-json-log',
+    sql: `ALTER TABLE es_events ALTER COLUMN data TYPE json USING data::json, ALTER COLUMN metadata TYPE json USING metadata::json;`,
+  },
 ];

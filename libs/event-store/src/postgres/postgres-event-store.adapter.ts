@@ -217,8 +217,8 @@ interface AppendedRow {
 }
 
 /**
- * A small append, in one statement. The events go as one JSON array, read back with
- * jsonb_to_recordset: one parameter for pg to send, rather than an array per column that it
+ * A small append, in one statement. The events go as one JSON array, taken apart with
+ * json_to_recordset, which keeps each event's text as written: one parameter for pg to send, rather than an array per column that it
  * escapes element by element.
  */
 function insertEvents(tx: SqlExecutor, rows: readonly EventRowToInsert[], streamIds: readonly string[], lastRevisions: readonly number[]): Promise<AppendedRow[]> {
@@ -228,7 +228,7 @@ function insertEvents(tx: SqlExecutor, rows: readonly EventRowToInsert[], stream
        ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision)
      INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, schema_version, data, metadata, recorded_at)
      SELECT e.stream_id, e.stream_revision, e.event_id, e.event_type, e.schema_version, e.data, e.metadata, (e.metadata->>'recordedAt')::timestamptz
-     FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (stream_id text, stream_revision bigint, event_id uuid, event_type text, schema_version int, data jsonb, metadata jsonb))
+     FROM ROWS FROM (json_to_recordset($1::json) AS (stream_id text, stream_revision bigint, event_id uuid, event_type text, schema_version int, data json, metadata json))
        WITH ORDINALITY AS e(stream_id, stream_revision, event_id, event_type, schema_version, data, metadata, n)
      ORDER BY e.n
      RETURNING stream_id, global_position, transaction_id::text AS transaction_text`,

@@ -1,8 +1,9 @@
-import { SqlClient } from '@turnaround/postgres';
+import { migrate, SqlClient } from '@turnaround/postgres';
 import { openScratchDatabase, serverUrlForTests, testDatabases } from '@turnaround/postgres/testing';
 import { START, WrongExpectedRevisionError } from '../event-store.port';
 import { ForeignCheckpointError, kurrentDbCheckpoint } from '../checkpoints';
 import { eventStoreContract, readLog } from '../testing/event-store.contract';
+import { EVENT_STORE_MIGRATIONS } from './event-store.migrations';
 import { PostgresEventStore } from './postgres-event-store.adapter';
 
 jest.setTimeout(120_000);
@@ -28,6 +29,26 @@ describe.each(testDatabases())('PostgresEventStore on $name', (database) => {
     const fromKurrentDb = kurrentDbCheckpoint(1_000n, 1_150n);
     await expect(store.readAll({ after: fromKurrentDb, limit: 5 })).rejects.toThrow(ForeignCheckpointError);
     await expect(store.readAll({ after: fromKurrentDb, limit: 5 })).rejects.toThrow(`the PostgreSQL event store was handed checkpoint '${fromKurrentDb}', which is a KurrentDB checkpoint`);
+    await store.close();
+  });
+
+  it('reads a log stored as jsonb, from before it kept json, as it was written', async () => {
+    const sql = await database.open();
+    await migrate(sql, 'event-store', EVENT_STORE_MIGRATIONS.filter((migration) => migration.id !== '0003-json-log'));
+    const data = { schoolId: 'S1', name: 'École "Nord" \\ 北', rate: 0.125, counts: [1, null, { nested: true }], empty: '' };
+    const metadata = { recordedAt: '2025-01-01T00:00:00.000Z', source: { channel: 'system' }, correlationId: 'c', actor: 'a' };
+    await sql.query(
+      `INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, schema_version, data, metadata, recorded_at)
+       VALUES ('s', 0, gen_random_uuid(), 'A', 1, $1::jsonb, $2::jsonb, now())`,
+      [JSON.stringify(data), JSON.stringify(metadata)],
+    );
+    const store = await PostgresEventStore.create(sql);
+    const [stored] = await readLog(store, 1);
+    expect(stored).toMatchObject({ streamId: 's', type: 'A', data, metadata });
+    expect(await sql.query(`SELECT data_type FROM information_schema.columns WHERE table_name = 'es_events' AND column_name IN ('data', 'metadata')`)).toEqual([
+      { data_type: 'json' },
+      { data_type: 'json' },
+    ]);
     await store.close();
   });
 
