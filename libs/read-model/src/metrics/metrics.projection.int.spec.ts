@@ -125,6 +125,26 @@ describe.each(testDatabases({ timescaledb: true }))('metrics projection on $name
     await store.close();
   });
 
+  it('sums the records of a school year in one order, whatever order they were learned in', async () => {
+    const sql = await database.open();
+    const store = await PostgresEventStore.create(sql);
+    const month = (schoolId: string, start: string, end: string, attendanceDays: number) =>
+      event('AttendanceReported', { schoolId, schoolYear: '2024-25', periodStart: start, periodEnd: end, membershipDays: 1, attendanceDays }, '2025-01-01T00:00:00Z');
+    const months = (schoolId: string) => [month(schoolId, '2024-09-01', '2024-09-30', 0.1), month(schoolId, '2024-10-01', '2024-10-31', 0.2), month(schoolId, '2024-11-01', '2024-11-30', 0.3)];
+    // The same three months, learned in opposite orders: 0.1 + 0.2 + 0.3 is 0.6000000000000001, 0.3 + 0.2 + 0.1 is 0.6.
+    await store.append('attendance-2024-25-S1', months('S1'));
+    await store.append('attendance-2024-25-S2', months('S2').reverse());
+    await wholeLog(store, sql);
+    await new LogFollower(store, sql, metricsProjection).catchUp();
+
+    const rates = await sql.query<{ school_id: string; numerator: number }>(`SELECT school_id, numerator FROM school_metrics WHERE metric = 'attendance_rate' ORDER BY school_id`);
+    expect(rates).toEqual([
+      { school_id: 'S1', numerator: 0.1 + 0.2 + 0.3 },
+      { school_id: 'S2', numerator: 0.1 + 0.2 + 0.3 },
+    ]);
+    await store.close();
+  });
+
   it('builds the read model as it was known on a date into its own schema, beside the live one', async () => {
     const sql = await database.open();
     const store = await PostgresEventStore.create(sql);

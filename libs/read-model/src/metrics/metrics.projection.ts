@@ -242,11 +242,15 @@ async function recompute(tx: SqlExecutor, touched: readonly Touched[], knownAt: 
     if (feeds.has('staffing')) want(schoolId, addSchoolYears(schoolYear, -1), 'staffing');
   }
   const keys = [...wanted.values()];
-  const rows = await tx.query<{ school_id: string; feed: FeedKind; school_year: string; data: FeedRecord }>(
-    `SELECT f.school_id, f.feed, f.school_year, f.data
-     FROM unnest($1::text[], $2::text[], $3::text[]) AS k(school_id, school_year, feed)
+  // One row per key, its records in natural-key order: the metrics of a school year then never
+  // depend on where its rows happen to lie in the table, and the client parses one field a key
+  // rather than four a record (PGlite copies each field it returns).
+  const groups = await tx.query<{ n: number; records: FeedRecord[] }>(
+    `SELECT k.n, json_agg(f.data ORDER BY f.natural_key) AS records
+     FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k(school_id, school_year, feed, n)
      JOIN feed_records f ON f.school_id = k.school_id AND f.school_year = k.school_year AND f.feed = k.feed
-     WHERE NOT f.retracted`,
+     WHERE NOT f.retracted
+     GROUP BY k.n`,
     [keys.map((key) => key.schoolId), keys.map((key) => key.schoolYear), keys.map((key) => key.feed)],
   );
   const staffed = [...new Set(touched.filter(({ feeds }) => feeds.has('staffing')).map(({ schoolId }) => schoolId))];
@@ -262,13 +266,12 @@ async function recompute(tx: SqlExecutor, touched: readonly Touched[], knownAt: 
      WHERE (school_id, school_year) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
     [touched.map((key) => key.schoolId), touched.map((key) => key.schoolYear)],
   );
-  const recordsOf = new Map<string, FeedRecord[]>();
-  for (const row of rows) {
-    const key = keyOf(row.school_id, row.school_year, row.feed);
-    const list = recordsOf.get(key);
-    if (list) list.push(row.data);
-    else recordsOf.set(key, [row.data]);
-  }
+  const recordsOf = new Map(
+    groups.map(({ n, records }) => {
+      const { schoolId, schoolYear, feed } = keys[Number(n) - 1];
+      return [keyOf(schoolId, schoolYear, feed), records];
+    }),
+  );
   const latest = new Map(latestStaffing.map((row) => [row.school_id, row.latest]));
   const existing = new Map<string, Map<string, MetricValue>>();
   for (const row of stored) {
