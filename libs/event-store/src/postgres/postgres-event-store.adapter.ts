@@ -218,8 +218,8 @@ interface AppendedRow {
 
 /**
  * A small append, in one statement. The events go as one JSON array, taken apart with
- * json_to_recordset, which keeps each event's text as written: one parameter for pg to send, rather than an array per column that it
- * escapes element by element.
+ * json_to_recordset, which keeps each event's text as written: one parameter for pg to send,
+ * rather than an array per column that it escapes element by element.
  */
 function insertEvents(tx: SqlExecutor, rows: readonly EventRowToInsert[], streamIds: readonly string[], lastRevisions: readonly number[]): Promise<AppendedRow[]> {
   return tx.query<AppendedRow>(
