@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EARLIEST_YEAR, LATEST_YEAR } from './calendar';
 
 /**
  * A school year is written "2024-25" and runs July 1 to June 30. Contract year k is the k-th
@@ -8,18 +9,29 @@ export type SchoolYear = string;
 
 const SCHOOL_YEAR = /^(\d{4})-(\d{2})$/;
 
-export function parseSchoolYear(text: string): number | undefined {
+/**
+ * What is wrong with a school year as written, in words; undefined when it is one: YYYY-YY,
+ * the second part the year after the first, both calendar years from 1900 to 2100. Said
+ * without the value, as a schema issue is (a query parameter's refusal adds "got ...").
+ */
+export function schoolYearProblem(text: string): string | undefined {
   const match = SCHOOL_YEAR.exec(text);
-  if (!match) return undefined;
+  if (!match) return 'expected a school year written YYYY-YY with consecutive years, e.g. "2024-25"';
   const start = Number(match[1]);
-  return (start + 1) % 100 === Number(match[2]) ? start : undefined;
+  if ((start + 1) % 100 !== Number(match[2])) return `expected the year after ${match[1]} as the second part: "${schoolYearStartingIn(start)}"`;
+  if (start < EARLIEST_YEAR || start + 1 > LATEST_YEAR) return `expected a school year from ${schoolYearStartingIn(EARLIEST_YEAR)} to ${schoolYearStartingIn(LATEST_YEAR - 1)}`;
+  return undefined;
 }
 
-export const schoolYearSchema = z
-  .string()
-  .refine((text) => parseSchoolYear(text) !== undefined, {
-    message: 'expected a school year written YYYY-YY with consecutive years, e.g. "2024-25"',
-  });
+/** The calendar year a school year starts in, or undefined when it is not a school year (schoolYearProblem says why). */
+export function parseSchoolYear(text: string): number | undefined {
+  return schoolYearProblem(text) === undefined ? Number(text.slice(0, 4)) : undefined;
+}
+
+export const schoolYearSchema = z.string().superRefine((text, context) => {
+  const problem = schoolYearProblem(text);
+  if (problem) context.addIssue({ code: 'custom', message: problem });
+});
 
 /** The calendar year in which the school year starts (July 1). */
 export function startCalendarYear(year: SchoolYear): number {

@@ -1,8 +1,8 @@
-import { Estimate, GroupProofPoints } from '@turnaround/domain';
+import { Estimate, GroupProofPoints, MINIMUM_SCHOOLS, SchoolCounts, Shortfall } from '@turnaround/domain';
 import { loadConfig } from '@turnaround/platform';
 import { analyseProofPoints, ProofPointAnswer, proofPointParameters, ProofPointRequest } from '@turnaround/research-service';
 import { callServer } from './embedded';
-import { cliRequester, optionName, withResearchReads } from './export.command';
+import { cliRequester, optionName, useMetricCatalogues, withResearchReads } from './export.command';
 
 export interface AnalyzeArguments extends ProofPointRequest {
   json: boolean;
@@ -23,6 +23,7 @@ export async function analyze(args: AnalyzeArguments): Promise<number> {
 }
 
 async function embedded(args: AnalyzeArguments): Promise<ProofPointAnswer> {
+  await useMetricCatalogues();
   const parameters = proofPointParameters(args, new Date(), optionName);
   return withResearchReads(async ({ queries, audit }) => {
     const { asOf, ...asked } = parameters;
@@ -45,7 +46,8 @@ export function proofPointTable(answer: ProofPointAnswer): string {
   const lines = [
     `${answer.metric} by ${answer.groupBy}, ${answer.weights === 'n' ? 'schools weighted by their base-year denominator' : 'schools unweighted'}, as known at ${answer.asOf}`,
     `against the never-treated comparison schools; years are the calendar year a school year ends in (2024 = 2023-24);`,
-    `standard errors and 95% intervals from ${answer.draws} bootstrap draws resampling schools (seed ${answer.seed})`,
+    `standard errors and 95% intervals from ${answer.draws} bootstrap draws resampling schools (seed ${answer.seed});`,
+    `a figure on fewer schools than it needs says "n too small (have < needed)" instead: ${MINIMUM_SCHOOLS.att} a side for a figure and Hedges' g, ${MINIMUM_SCHOOLS.interval} a side for an interval`,
   ];
   if (answer.groups.length === 0) lines.push('', `no treated ${answer.groupBy} has ${answer.metric} in two years alongside comparison schools`);
   for (const group of answer.groups) lines.push('', ...groupLines(group));
@@ -55,8 +57,8 @@ export function proofPointTable(answer: ProofPointAnswer): string {
 function groupLines(group: GroupProofPoints): string[] {
   const cohorts = group.cohorts.map((cohort) => `cohort ${cohort.firstTreatYear} (${cohort.schools} schools)`).join(', ');
   const rows: string[][] = [['figure', 'years', 'n', 'estimate', 's.e.', '95% interval']];
-  const add = (figure: string, years: readonly number[], n: { treated: number; comparison: number }, estimate: Estimate | null) =>
-    rows.push([figure, yearSpan(years), `${n.treated}/${n.comparison}`, ...cells(estimate)]);
+  const add = (figure: string, years: readonly number[], n: SchoolCounts, estimate: Estimate | null) =>
+    rows.push([figure, yearSpan(years), `${n.treated}/${n.comparison}`, ...cells(estimate, n)]);
   if (group.overall) add('overall ATT (e >= 0)', group.overall.years, group.overall.schools, group.overall.att);
   for (const effect of group.eventTime) add(`event time e = ${effect.eventTime}`, effect.years, effect.schools, effect.att);
   for (const cell of group.groupTime) add(`ATT(${cell.cohort}, ${cell.year}) vs ${cell.baseYear}`, cell.years, cell.schools, cell.att);
@@ -74,14 +76,28 @@ function groupLines(group: GroupProofPoints): string[] {
   ];
 }
 
-function cells(estimate: Estimate | null): string[] {
-  if (!estimate) return ['-', '-', '-'];
+/**
+ * The estimate, its s.e. and interval. A figure on fewer schools than it needs says so where its
+ * number would stand: `--json` still gives the number, with the flag. Hedges' g is missing when
+ * the gains do not vary, or a side has one school only.
+ */
+function cells(estimate: Estimate | null, n: SchoolCounts): string[] {
+  if (!estimate) {
+    const have = Math.min(n.treated, n.comparison);
+    return [have < MINIMUM_SCHOOLS.hedgesG ? tooFew({ needed: MINIMUM_SCHOOLS.hedgesG, have }) : 'no spread', '-', '-'];
+  }
   const number = (value: number) => value.toFixed(4);
+  if (estimate.insufficient) return [tooFew(estimate.insufficient), '-', '-'];
+  if (estimate.intervalInsufficient) return [number(estimate.value), '-', tooFew(estimate.intervalInsufficient)];
   return [
     number(estimate.value),
     estimate.standardError === null ? '-' : number(estimate.standardError),
     estimate.ci95 === null ? '-' : `[${number(estimate.ci95.lower)}, ${number(estimate.ci95.upper)}]`,
   ];
+}
+
+function tooFew(shortfall: Shortfall): string {
+  return `n too small (${shortfall.have} < ${shortfall.needed})`;
 }
 
 function yearSpan(years: readonly number[]): string {

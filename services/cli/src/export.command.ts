@@ -3,6 +3,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SingleBar } from 'cli-progress';
 import { Checkpoint, openEventStore } from '@turnaround/event-store';
+import { useIndicatorsOf, useSubjectsOf } from '@turnaround/feeds';
 import { loadConfig } from '@turnaround/platform';
 import { openDatabase, SqlClient } from '@turnaround/postgres';
 import { ResearchQueries } from '@turnaround/read-model';
@@ -32,6 +33,7 @@ export async function exportPanel(args: ExportArguments): Promise<number> {
 }
 
 async function exportEmbedded(args: ExportArguments): Promise<string> {
+  await useMetricCatalogues();
   const parameters = panelParameters(args, new Date(), optionName);
   return withResearchReads(async ({ queries, audit }) => {
     const opened = await openPanel(queries, loadConfig().nMin, parameters, optionName);
@@ -121,6 +123,17 @@ function kilobytes(bytes: number): string {
 /** Drawn on a terminal only, on stderr, as ingest's is; stdout keeps the summary. */
 function progressBar(format: string): SingleBar {
   return new SingleBar({ format, stream: process.stderr, hideCursor: true });
+}
+
+/**
+ * Puts the indicator and subject catalogues in force as the service does (INDICATORS_DIR,
+ * SUBJECTS_DIR), so that the metric names asked on the embedded database are judged as the
+ * service judges them. With --server the service judges them itself.
+ */
+export async function useMetricCatalogues(): Promise<void> {
+  const config = loadConfig();
+  await useIndicatorsOf(config.indicatorsDir);
+  await useSubjectsOf(config.subjectsDir);
 }
 
 export function cliRequester(actor: string): ResearchRequester {
