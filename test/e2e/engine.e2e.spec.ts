@@ -93,7 +93,8 @@ describe('the engine: feeds -> metrics -> scorecards -> alerts, on the embedded 
     // finals: A 26/100 meets 0.25; B 33/100 misses 0.35; C 29/100 misses 0.30
     await push('assessment', [assessment('A', '2023-24', 'math', 100, 26), assessment('B', '2023-24', 'math', 100, 33), assessment('C', '2023-24', 'math', 100, 29)]);
     const afterFinals = await waitUntil(() => alerts('?districtId=D1'), (list) => expect(list).toHaveLength(5));
-    expect(afterFinals.find((alert) => alert.alertId === early.alertId)).toMatchObject({ status: 'resolved', resolution: 'the target is met' });
+    // resolved by A's final 0.26, the value it shows; 0.22 raised it
+    expect(afterFinals.find((alert) => alert.alertId === early.alertId)).toMatchObject({ status: 'resolved', resolution: 'the target is met', actual: 0.26, raisedActual: 0.22 });
     expect(afterFinals.find((alert) => alert.clusterId === 'C1' && alert.checkpoint === 'early_warning')).toMatchObject({
       status: 'resolved',
       resolution: 'the year closed missed: see the year-end alert',
@@ -118,6 +119,8 @@ describe('the engine: feeds -> metrics -> scorecards -> alerts, on the embedded 
     expect(resolved.map((alert) => [alert.schoolId ?? alert.clusterId, alert.checkpoint])).toEqual(
       expect.arrayContaining([['A', 'early_warning'], ['B', 'year_end'], ['C1', 'year_end']]),
     );
+    // B's year-end alert, raised at 0.33, shows the restated 0.36 that resolved it
+    expect(resolved.find((alert) => alert.schoolId === 'B' && alert.checkpoint === 'year_end')).toMatchObject({ actual: 0.36, raisedActual: 0.33, resolution: 'the target is met' });
     expect(line(await scorecard('K1'), 1, 'proficiency.math', 'C1')).toMatchObject({ status: 'met', schools: { counted: 3, missed: 1 } });
   });
 

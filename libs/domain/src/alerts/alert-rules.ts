@@ -46,9 +46,10 @@ export interface LineChange {
 /**
  * The alerts a line's new status calls for (DESIGN.md section 7), given the line's two alerts
  * as they stand: raised on entry into `at_risk` (early warning) and into `missed` (year end);
- * resolved when the line leaves that status, or withdrawn with its target or contract;
- * reopened, the same alert, when the line enters the status again. Decided from the alert's
- * state, so a change decided twice appends nothing the second time.
+ * resolved when the line leaves that status, with the value that took it out (`null` when
+ * the evidence itself was withdrawn), or withdrawn with its target or contract (no value:
+ * `null`); reopened, the same alert, when the line enters the status again. Decided from the
+ * alert's state, so a change decided twice appends nothing the second time.
  */
 export function decideAlerts(change: LineChange, alerts: Readonly<Record<AlertStage, Alert>>): AlertEvent[] {
   const events: AlertEvent[] = [];
@@ -81,7 +82,9 @@ export function decideAlerts(change: LineChange, alerts: Readonly<Record<AlertSt
         });
       else if (!open) events.push({ type: 'OffTrackAlertReopened', data: { alertId, actual, severity } });
     } else if (open) {
-      events.push({ type: 'OffTrackAlertResolved', data: { alertId, reason: change.withdrawal ?? RESOLUTION[change.status as TargetStatus] } });
+      // The value that resolved it, not the one that raised it; a withdrawal was resolved by no value.
+      const reason = change.withdrawal ?? RESOLUTION[change.status as TargetStatus];
+      events.push({ type: 'OffTrackAlertResolved', data: { alertId, reason, actual: change.withdrawal ? null : line.actual } });
     }
   }
   return events;

@@ -1,4 +1,5 @@
 import { AlertEvent } from '../events/alert-events';
+import { decodeEvent } from '../events/event-catalogue';
 import { fold } from '../registry/aggregate';
 import { Alert, alertAggregate } from './alert';
 import { alertIdOf, decideAlerts, LineChange, severityOf } from './alert-rules';
@@ -29,7 +30,7 @@ const raised = (alertId: string, checkpoint: 'early_warning' | 'year_end', actua
     contractYear: 2, schoolYear: '2024-25', checkpoint, target: 0.25, actual, severity,
   },
 });
-const resolved = (alertId: string, reason: string): AlertEvent => ({ type: 'OffTrackAlertResolved', data: { alertId, reason } });
+const resolved = (alertId: string, reason: string, actual: number | null): AlertEvent => ({ type: 'OffTrackAlertResolved', data: { alertId, reason, actual } });
 
 describe('off-track alerts from scorecard line changes (DESIGN.md section 7)', () => {
   it('raises an early warning on entry into at risk, and nothing more while it stays there', () => {
@@ -39,33 +40,71 @@ describe('off-track alerts from scorecard line changes (DESIGN.md section 7)', (
 
   it('resolves the early warning when the line is back on track', () => {
     expect(given([raised(early, 'early_warning', 0.2, 'serious')]).when(change('on_track', 0.3))).toEqual([
-      resolved(early, 'back on track: the leading evidence reaches the target'),
+      resolved(early, 'back on track: the leading evidence reaches the target', 0.3),
     ]);
   });
 
   it('a miss resolves the early warning and raises the year-end alert', () => {
     expect(given([raised(early, 'early_warning', 0.2, 'serious')]).when(change('missed'))).toEqual([
-      resolved(early, 'the year closed missed: see the year-end alert'),
+      resolved(early, 'the year closed missed: see the year-end alert', 0.2),
       raised(yearEnd, 'year_end', 0.2, 'serious'),
     ]);
   });
 
   it('re-entry: missed, restated to met, restated to missed gives raised, resolved, reopened (the same alert)', () => {
-    const history = [raised(yearEnd, 'year_end', 0.2, 'serious'), resolved(yearEnd, 'the target is met')];
-    expect(given([raised(yearEnd, 'year_end', 0.2, 'serious')]).when(change('met', 0.26))).toEqual([resolved(yearEnd, 'the target is met')]);
+    const history = [raised(yearEnd, 'year_end', 0.2, 'serious'), resolved(yearEnd, 'the target is met', 0.26)];
+    expect(given([raised(yearEnd, 'year_end', 0.2, 'serious')]).when(change('met', 0.26))).toEqual([resolved(yearEnd, 'the target is met', 0.26)]);
     expect(given(history).when(change('missed', 0.19))).toEqual([{ type: 'OffTrackAlertReopened', data: { alertId: yearEnd, actual: 0.19, severity: 'serious' } }]);
   });
 
   it('withdraws an open alert with the reason when its target or contract goes', () => {
     const open = [raised(yearEnd, 'year_end', 0.2, 'serious')];
-    expect(given(open).when(change('withdrawn', 0.2, { withdrawal: 'contract_terminated' }))).toEqual([resolved(yearEnd, 'contract_terminated')]);
-    expect(given(open).when(change('withdrawn', 0.2, { withdrawal: 'target_withdrawn' }))).toEqual([resolved(yearEnd, 'target_withdrawn')]);
-    expect(given([...open, resolved(yearEnd, 'target_withdrawn')]).when(change('withdrawn', 0.2, { withdrawal: 'target_withdrawn' }))).toEqual([]);
+    expect(given(open).when(change('withdrawn', 0.2, { withdrawal: 'contract_terminated' }))).toEqual([resolved(yearEnd, 'contract_terminated', null)]);
+    expect(given(open).when(change('withdrawn', 0.2, { withdrawal: 'target_withdrawn' }))).toEqual([resolved(yearEnd, 'target_withdrawn', null)]);
+    expect(given([...open, resolved(yearEnd, 'target_withdrawn', null)]).when(change('withdrawn', 0.2, { withdrawal: 'target_withdrawn' }))).toEqual([]);
+  });
+
+  it('a resolution carries the value that resolved it, not the one that raised it', () => {
+    // given an early warning raised at 0.20, when the interim catches up at 0.30, then the resolution says 0.30
+    const history = [raised(early, 'early_warning', 0.2, 'serious')];
+    const [resolution] = given(history).when(change('on_track', 0.3));
+    expect(resolution).toEqual(resolved(early, 'back on track: the leading evidence reaches the target', 0.3));
+    // and the alert, folded, shows the resolving value, keeping the one that raised it
+    expect(fold(alertAggregate, [...history, resolution])).toMatchObject({ status: 'resolved', actual: 0.3, raisedActual: 0.2 });
+  });
+
+  it('a withdrawal, or evidence that was withdrawn, says explicitly that no value resolved it (null)', () => {
+    const open = [raised(yearEnd, 'year_end', 0.2, 'serious')];
+    const [withdrawal] = given(open).when(change('withdrawn', 0.2, { withdrawal: 'target_withdrawn' }));
+    expect(withdrawal.data).toEqual({ alertId: yearEnd, reason: 'target_withdrawn', actual: null });
+    expect(fold(alertAggregate, [...open, withdrawal])).toMatchObject({ status: 'resolved', actual: null, raisedActual: 0.2 });
+    expect(given(open).when(change('pending', null))).toEqual([resolved(yearEnd, 'the evidence was withdrawn or restated away', null)]);
+  });
+
+  it('a reopened alert is raised again by its new value; its next resolution carries its own', () => {
+    const history = [raised(yearEnd, 'year_end', 0.2, 'serious'), resolved(yearEnd, 'the target is met', 0.26)];
+    const [reopened] = given(history).when(change('missed', 0.19));
+    const [again] = given([...history, reopened]).when(change('met', 0.27));
+    expect(again).toEqual(resolved(yearEnd, 'the target is met', 0.27));
+    expect(fold(alertAggregate, [...history, reopened])).toMatchObject({ status: 'open', actual: 0.19, raisedActual: 0.19 });
+    expect(fold(alertAggregate, [...history, reopened, again])).toMatchObject({ status: 'resolved', actual: 0.27, raisedActual: 0.19 });
+  });
+
+  it('reads a resolution stored as v1 (before it carried its value) as resolved by an unrecorded value: null', () => {
+    expect(decodeEvent({ type: 'OffTrackAlertResolved', schemaVersion: 1, data: { alertId: early, reason: 'the target is met' } })).toEqual(
+      resolved(early, 'the target is met', null),
+    );
+    expect(decodeEvent({ type: 'OffTrackAlertResolved', schemaVersion: 2, data: { alertId: early, reason: 'the target is met', actual: 0.3 } })).toEqual(
+      resolved(early, 'the target is met', 0.3),
+    );
+    expect(() => decodeEvent({ type: 'OffTrackAlertResolved', schemaVersion: 2, data: { alertId: early, reason: 'contract_terminated', actual: 0.3 } })).toThrow(
+      'actual: expected null: a withdrawal (target_withdrawn, contract_terminated) has no resolving value',
+    );
   });
 
   it('an acknowledged alert is still open: leaving the status resolves it', () => {
     const acknowledged: AlertEvent = { type: 'OffTrackAlertAcknowledged', data: { alertId: early, by: 'key-1', note: 'coaching in place' } };
-    expect(given([raised(early, 'early_warning', 0.2, 'serious'), acknowledged]).when(change('met', 0.3))).toEqual([resolved(early, 'the target is met')]);
+    expect(given([raised(early, 'early_warning', 0.2, 'serious'), acknowledged]).when(change('met', 0.3))).toEqual([resolved(early, 'the target is met', 0.3)]);
   });
 
   it('sends a cluster alert to every district with a school in the cluster', () => {

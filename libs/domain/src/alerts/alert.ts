@@ -4,7 +4,15 @@ import { Aggregate } from '../registry/aggregate';
 
 export type Alert =
   | { exists: false }
-  | ({ exists: true; status: 'open' | 'acknowledged' | 'resolved'; acknowledgements: { by: string; note: string }[] } & OffTrackAlertRaised['data']);
+  | ({
+      exists: true;
+      status: 'open' | 'acknowledged' | 'resolved';
+      acknowledgements: { by: string; note: string }[];
+      /** The line's value at the alert's last change: the one that raised or reopened it, then the one that resolved it (null: no value did). */
+      actual: number | null;
+      /** The value that raised it, or reopened it last: what it was raised about, kept once it is resolved. */
+      raisedActual: number;
+    } & Omit<OffTrackAlertRaised['data'], 'actual'>);
 
 /**
  * One alert: `alert-{alertId}`. Raised by the alerting service; acknowledged by its districts;
@@ -14,15 +22,15 @@ export const alertAggregate: Aggregate<Alert, AlertEvent> = {
   streamId: (alertId) => `alert-${alertId}`,
   initialState: () => ({ exists: false }),
   evolve: (state, event) => {
-    if (event.type === 'OffTrackAlertRaised') return { exists: true, status: 'open', acknowledgements: [], ...event.data };
+    if (event.type === 'OffTrackAlertRaised') return { exists: true, status: 'open', acknowledgements: [], ...event.data, raisedActual: event.data.actual };
     if (!state.exists) return state;
     switch (event.type) {
       case 'OffTrackAlertAcknowledged':
         return { ...state, status: state.status === 'resolved' ? 'resolved' : 'acknowledged', acknowledgements: [...state.acknowledgements, { by: event.data.by, note: event.data.note }] };
       case 'OffTrackAlertResolved':
-        return { ...state, status: 'resolved' };
+        return { ...state, status: 'resolved', actual: event.data.actual };
       case 'OffTrackAlertReopened':
-        return { ...state, status: 'open', actual: event.data.actual, severity: event.data.severity };
+        return { ...state, status: 'open', actual: event.data.actual, raisedActual: event.data.actual, severity: event.data.severity };
     }
   },
 };

@@ -51,10 +51,22 @@ export const offTrackAlertAcknowledged = defineEvent(
 /** Why an alert is resolved without the line catching up: its target or its contract is gone. */
 export const WITHDRAWAL_REASONS = ['target_withdrawn', 'contract_terminated'] as const;
 
+/**
+ * v2: `actual`, the line's value that resolved the alert (the interim that caught up, the
+ * result restated above the target, the final result that closed the year missed). `null`
+ * when no value resolved it: a withdrawal (its target or contract is gone), or evidence that
+ * was retracted. v1 did not record the value: a v1 resolution reads as `null`.
+ */
 export const offTrackAlertResolved = defineEvent(
   'OffTrackAlertResolved',
-  1,
-  z.strictObject({ alertId: idSchema, reason: nameSchema }),
+  2,
+  z
+    .strictObject({ alertId: idSchema, reason: nameSchema, actual: z.number().finite().nullable() })
+    .refine((resolution) => resolution.actual === null || !(WITHDRAWAL_REASONS as readonly string[]).includes(resolution.reason), {
+      message: 'expected null: a withdrawal (target_withdrawn, contract_terminated) has no resolving value',
+      path: ['actual'],
+    }),
+  { 1: (resolution: { alertId: string; reason: string }) => ({ ...resolution, actual: null }) },
 );
 
 /** The line entered the alert's status again after it was resolved: the same alert, open again. */

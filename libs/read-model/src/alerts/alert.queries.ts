@@ -17,7 +17,7 @@ export interface AlertFilter {
 
 const ALERT = `alert_id AS "alertId", school_id AS "schoolId", cluster_id AS "clusterId", contract_id AS "contractId",
   partner_id AS "partnerId", district_ids AS "districtIds", metric, contract_year AS "contractYear", school_year AS "schoolYear",
-  checkpoint, target, actual, severity, status, raised_at AS "raisedAt", resolved_at AS "resolvedAt", resolution, acknowledgements`;
+  checkpoint, target, actual, raised_actual AS "raisedActual", severity, status, raised_at AS "raisedAt", resolved_at AS "resolvedAt", resolution, acknowledgements`;
 
 /** Every alert as it stood at a knowledge time ($1): its latest history row until then. */
 const AS_OF = `(SELECT DISTINCT ON (alert_id) * FROM alert_history WHERE known_at <= $1 ORDER BY alert_id, sequence DESC)`;
