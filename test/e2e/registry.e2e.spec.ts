@@ -61,7 +61,9 @@ describe('registry over HTTP on the embedded default (PGlite under DATA_DIR)', (
     }
     expect((await http.post('/api/v1/partners', { partnerId: 'EMPOWER', name: 'Empower Schools', role: 'lead' })).status).toBe(201);
     const signed = await http.post('/api/v1/contracts', contract);
-    expect(signed).toEqual({ status: 201, body: { ...contract, status: 'active', terminatedAt: null, terminationReason: null } });
+    // the targets in force, by contract year, each since when and by which change (signed)
+    const inForce = [contract.targets[0], contract.targets[2], contract.targets[1]].map((target) => ({ ...target, since: expect.any(String), setBy: 'signed' }));
+    expect(signed).toEqual({ status: 201, body: { ...contract, targets: inForce, status: 'active', terminatedAt: null, terminationReason: null } });
 
     expect((await http.get('/api/v1/schools?clusterId=CENTRAL')).body.map((s: { schoolId: string }) => s.schoolId)).toEqual(['S-101', 'S-102', 'S-103']);
     expect((await http.get('/api/v1/schools?districtId=D-0282')).body.map((s: { schoolId: string }) => s.schoolId)).toEqual(['S-103']);
@@ -70,7 +72,7 @@ describe('registry over HTTP on the embedded default (PGlite under DATA_DIR)', (
     await app.close();
     http = await start();
     expect((await http.get('/api/v1/zones')).body).toEqual([zone]);
-    expect((await http.get('/api/v1/contracts/K-2023-01')).body).toEqual({ ...contract, status: 'active', terminatedAt: null, terminationReason: null });
+    expect((await http.get('/api/v1/contracts/K-2023-01')).body).toEqual({ ...contract, targets: signed.body.targets, status: 'active', terminatedAt: null, terminationReason: null });
     expect((await http.get('/api/v1/partners')).body).toEqual([{ partnerId: 'EMPOWER', name: 'Empower Schools', role: 'lead' }]);
 
     const renewed = await http.post('/api/v1/contracts/K-2023-01/renewals', {

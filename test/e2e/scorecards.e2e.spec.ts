@@ -66,12 +66,18 @@ describe('scorecards and alerts over HTTP: every district of a cluster told, and
     for (const [index, district] of districts.entries())
       expect((await district.post(`/api/v1/districts/D${index + 1}/webhooks`, { url: `http://127.0.0.1:${receivers.port}/d${index + 1}`, secret: 'a-shared-secret-0001' })).status).toBe(201);
 
-    // January: both schools at 900/1000 = 0.90 so far, below 0.93: each is at risk, and so is the cluster (0.90)
+    // January: both schools at 900/1000 = 0.90 so far, below 0.93: each is at risk, and so is the
+    // cluster (2 of its 2 schools at risk: more than half), whose early warning goes to both districts
     await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900, '2024-01-31'), attendance2023('S2', 900, '2024-01-31')]);
     const early = await waitUntil(
       () => http.get('/api/v1/alerts').then((answer) => answer.body as Alert[]),
-      (list) => expect(list.map((alert) => alert.checkpoint)).toEqual(['early_warning', 'early_warning']),
+      (list) => expect(list.map((alert) => [alert.checkpoint, alert.schoolId ?? alert.clusterId]).sort()).toEqual([
+        ['early_warning', 'C'],
+        ['early_warning', 'S1'],
+        ['early_warning', 'S2'],
+      ]),
     );
+    expect(early.find((alert) => alert.clusterId === 'C')?.districtIds).toEqual(['D1', 'D2']);
     const then = {
       scorecard: (await http.get('/api/v1/contracts/K/scorecard')).body,
       school: (await http.get('/api/v1/schools/S1/metrics')).body,
@@ -106,5 +112,23 @@ describe('scorecards and alerts over HTTP: every district of a cluster told, and
       async () => ['/d1', '/d2'].map((path) => (receivers.received.get(path) ?? []).filter((notice) => notice.alertId === clusterAlert?.alertId).map((notice) => notice.type)),
       (types) => expect(types).toEqual([['OffTrackAlertRaised'], ['OffTrackAlertRaised']]),
     );
+
+    // the early warnings raised at 0.90 were resolved by the year's final 0.92 (a miss): the API
+    // and the resolution notice say 0.92, and keep 0.90 as the value that raised them
+    const resolved = await waitUntil(
+      () => http.get('/api/v1/alerts?status=resolved').then((answer) => answer.body as (Alert & { actual: number | null; raisedActual: number; resolution: string })[]),
+      (list) => expect(list.filter((alert) => alert.schoolId !== null)).toHaveLength(2),
+    );
+    expect(resolved.filter((alert) => alert.schoolId !== null).map((alert) => [alert.schoolId, alert.checkpoint, alert.actual, alert.raisedActual, alert.resolution]).sort()).toEqual([
+      ['S1', 'early_warning', 0.92, 0.9, 'the year closed missed: see the year-end alert'],
+      ['S2', 'early_warning', 0.92, 0.9, 'the year closed missed: see the year-end alert'],
+    ]);
+    const s1Warning = early.find((alert) => alert.schoolId === 'S1')?.alertId;
+    await waitUntil(
+      async () => (receivers.received.get('/d1') ?? []).find((notice) => notice.type === 'OffTrackAlertResolved' && notice.alertId === s1Warning),
+      (notice) => expect(notice).toMatchObject({ checkpoint: 'early_warning', actual: 0.92, raisedActual: 0.9, target: 0.93 }),
+    );
+    // as known between the pushes, the warning was open at the value that raised it
+    expect((await http.get(`/api/v1/alerts/${s1Warning}?asOf=${between}`)).body).toMatchObject({ status: 'open', actual: 0.9, raisedActual: 0.9 });
   });
 });

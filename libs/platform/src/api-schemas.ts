@@ -38,9 +38,18 @@ export const clusterWithMembersAnswer = clusterFormed.schema.extend({
 export const schoolAnswer = schoolRegistered.schema.extend({ ncesId: z.string().nullable() });
 export const schoolWithMembershipsAnswer = schoolAnswer.extend({ memberships: z.array(membership) });
 export const partnerAnswer = partnerRegistered.schema;
+/** A target in force: the target, since when (knowledge time) and which change set it. */
+const targetInForceAnswer = z.object({
+  ...targetSchema.shape,
+  since: isoTime.describe('the knowledge time from which the target is in force'),
+  setBy: z
+    .string()
+    .nullable()
+    .describe("which change set it: 'signed', 'amendment N' (the contract's N-th amendment), 'renewal'; 'amendment' alone for one recorded before amendments were numbered; null when recorded before this was kept"),
+});
 export const contractAnswer = z.object({
   ...performanceContractSigned.schema.shape,
-  targets: z.array(targetSchema),
+  targets: z.array(targetInForceAnswer).describe('the targets in force, by contract year, metric and scope'),
   status: z.enum(['active', 'terminated']),
   terminatedAt: isoTime.nullable(),
   terminationReason: z.string().nullable(),
@@ -59,7 +68,8 @@ export const metricReadingAnswer = z.object({
   through: z.string(),
   schools: z.number().int().describe('how many schools the value sums (1 for a school)'),
   knownAt: isoTime,
-  smallNumber: z.boolean().describe('the denominator is below nMin: numbers withheld from the public'),
+  smallNumber: z.boolean().describe('the value covers fewer than nMin (a rate or ratio by its denominator, a count of students by its count): numbers withheld from the public'),
+  withheld: z.boolean().describe('numbers withheld from this reader: a small number, or one that would give a small number away by subtraction (complementary suppression)'),
 });
 
 const status = z.enum(['pending', 'on_track', 'at_risk', 'met', 'missed']);
@@ -111,7 +121,8 @@ export const alertAnswer = z.object({
   schoolYear: z.string(),
   checkpoint: z.enum(ALERT_STAGES),
   target: z.number(),
-  actual: z.number(),
+  actual: z.number().nullable().describe('the value at its last change: the one that raised or reopened it, then the one that resolved it; null when no value resolved it (a withdrawal)'),
+  raisedActual: z.number().describe('the value that raised it, or reopened it last'),
   severity: z.enum(SEVERITIES),
   status: z.enum(['open', 'acknowledged', 'resolved']),
   raisedAt: isoTime,

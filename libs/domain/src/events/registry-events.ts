@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { metricDefinition, METRIC_NAME_HINT } from '../metrics/metric-catalogue';
+import { metricNameIssue } from '../metrics/metric-names';
 import { parseSchoolYear, schoolYearSchema } from '../school-year';
 import { defineEvent, EventOf, idSchema, nameSchema } from './event';
 
@@ -66,7 +67,9 @@ export type TargetKind = (typeof TARGET_KINDS)[number];
  */
 export const targetSchema = z
   .strictObject({
-    metric: z.string().refine((metric) => metricDefinition(metric) !== undefined, METRIC_NAME_HINT),
+    // A well-formed name outside the catalogues passes here and is refused by the contract's
+    // decider, so that a stored event stays readable; a malformed one is refused with its close matches.
+    metric: z.string().refine((metric) => metricDefinition(metric) !== undefined, { error: (issue) => metricNameIssue(String(issue.input)) ?? METRIC_NAME_HINT }),
     contractYear: z.number().int('expected a whole contract year').min(1, 'expected contract year 1 or later'),
     kind: z.enum(TARGET_KINDS),
     value: z.number().finite(),
@@ -155,11 +158,69 @@ export const performanceContractSigned = defineEvent(
     }),
 );
 
-/** Replaces the contract's targets as a whole: the amended list is the contract's list from now on. */
+/** Names one target of a contract: a target is keyed by metric, contract year and scope (DESIGN.md section 7). */
+export const targetKeySchema = z.strictObject({
+  metric: z.string().refine((metric) => metricDefinition(metric) !== undefined, METRIC_NAME_HINT),
+  contractYear: z.number().int('expected a whole contract year').min(1, 'expected contract year 1 or later'),
+  scope: z.enum(['school', 'cluster']),
+});
+export type TargetKey = z.infer<typeof targetKeySchema>;
+
+const targetKey = (target: TargetKey) => `${target.metric}|${target.contractYear}|${target.scope}`;
+
+const amendmentFields = {
+  contractId: idSchema,
+  /** The targets added or changed; a target of the same metric, contract year and scope is replaced. */
+  targets: targetsSchema().default([]),
+  /** The targets withdrawn. Every target the amendment does not name stays as it was. */
+  remove: z.array(targetKeySchema).default([]),
+  reason: nameSchema,
+};
+
+function checkAmendment(amendment: { targets: Target[]; remove: TargetKey[]; replacesAll?: true }, context: z.RefinementCtx): void {
+  if (amendment.targets.length === 0 && amendment.remove.length === 0 && !amendment.replacesAll)
+    context.addIssue({ code: 'custom', path: ['targets'], message: 'expected at least one target to add or change, or one in remove' });
+  const set = new Set(amendment.targets.map(targetKey));
+  const seen = new Set<string>();
+  amendment.remove.forEach((key, index) => {
+    if (set.has(targetKey(key)))
+      context.addIssue({
+        code: 'custom',
+        path: ['remove', index],
+        message: `expected a target either set or removed: ${key.metric} of contract year ${key.contractYear} (${key.scope}) is in targets too`,
+      });
+    else if (seen.has(targetKey(key))) context.addIssue({ code: 'custom', path: ['remove', index], message: 'expected each target to remove once' });
+    seen.add(targetKey(key));
+  });
+}
+
+/** What the state office sends to amend a contract: the targets to add or change, and those to remove. */
+export const targetAmendmentSchema = z.strictObject(amendmentFields).superRefine(checkAmendment);
+export type TargetAmendment = z.infer<typeof targetAmendmentSchema>;
+
+/**
+ * Amends the contract's targets: adds or changes those in `targets`, withdraws those in
+ * `remove`, and leaves the rest alone. `amendment` numbers it among the contract's amendments
+ * (the decider counts them on the contract's stream).
+ *
+ * Version 1 had `targets` alone, and it replaced the list: every target of a contract year not
+ * yet final that the amendment left out was withdrawn. A stored v1 event is read as what it
+ * meant when it was recorded, `replacesAll: true` with nothing in `remove`, so a replay gives
+ * the same targets, scorecards and alerts as the service gave then. Only the upcaster sets
+ * `replacesAll` (the API takes `targetAmendmentSchema`, which has no such field); a v1 event
+ * has no `amendment` number either.
+ */
 export const contractTargetsAmended = defineEvent(
   'ContractTargetsAmended',
-  1,
-  z.strictObject({ contractId: idSchema, targets: targetsSchema(), reason: nameSchema }),
+  2,
+  z
+    .strictObject({
+      ...amendmentFields,
+      amendment: z.number().int().min(1, 'expected amendment 1 or later').optional(),
+      replacesAll: z.literal(true).optional(),
+    })
+    .superRefine(checkAmendment),
+  { 1: (v1: { contractId: string; targets: unknown[]; reason: string }) => ({ ...v1, remove: [], replacesAll: true }) },
 );
 
 /** Extends the term; `targets` are added for the new contract years. */

@@ -2,7 +2,7 @@ import { PerformanceContractSigned, Target, TargetKind } from '../events/registr
 import { MetricValue } from '../metrics/school-metrics';
 import { clusterInYear, ClusterMembership } from '../registry/school/school';
 import { SchoolYear, schoolYearOfContractYear } from '../school-year';
-import { DEFAULT_RULES, evaluateTarget, Evaluation, EvaluationRules, leadingMetricOf, rollUp } from './target-evaluation';
+import { DEFAULT_RULES, evaluateTarget, Evaluation, EvaluationRules, leadingMetricOf, rollUp, TargetStatus } from './target-evaluation';
 
 export type ScorecardContract = Pick<
   PerformanceContractSigned['data'],
@@ -39,7 +39,7 @@ export interface ScorecardLine extends Evaluation {
  *   in the contract year; its baseline sums the same schools in the baseline year, so that
  *   a gain compares like with like.
  * - A cluster is off track for a year when its aggregate misses the cluster target, or more
- *   than half of its schools miss theirs.
+ *   than half of its schools miss theirs (`majorityOfSchools`).
  */
 export function contractScorecard(contract: ScorecardContract, facts: ScorecardFacts, rules: EvaluationRules = DEFAULT_RULES): ScorecardLine[] {
   const lines: ScorecardLine[] = [];
@@ -92,19 +92,23 @@ function applyMajorityRule(clusterId: string, lines: ScorecardLine[]): Scorecard
   }
   for (const schoolLines of groups.values()) {
     const { metric, contractYear, schoolYear } = schoolLines[0];
-    const schools = { counted: schoolLines.length, missed: schoolLines.filter((line) => line.status === 'missed').length };
-    const majorityMissed = schools.missed > schools.counted / 2;
+    const majority = majorityOfSchools(schoolLines.map((line) => line.status));
+    const schools = { counted: schoolLines.length, missed: majority.missed };
     const index = result.findIndex((line) => line.scope === 'cluster' && line.metric === metric && line.contractYear === contractYear);
     if (index >= 0) {
+      // A cluster target's line is off track when its aggregate is, or when the schools are. It
+      // takes the schools' status only with a threshold and an actual of its own (an alert
+      // carries both); without them it stays pending, saying why and what the schools show.
       const cluster = result[index];
-      result[index] =
-        majorityMissed && cluster.status !== 'missed'
-          ? { ...cluster, schools, status: 'missed', reason: `${schools.missed} of ${schools.counted} schools missed their targets` }
-          : { ...cluster, schools };
+      const worse = majority.status === 'missed' ? cluster.status !== 'missed' : majority.status === 'at_risk' && cluster.status !== 'missed' && cluster.status !== 'at_risk';
+      const judged = cluster.threshold !== null && cluster.actual !== null;
+      result[index] = !worse
+        ? { ...cluster, schools }
+        : judged
+          ? { ...cluster, schools, status: majority.status, reason: majority.reason }
+          : { ...cluster, schools, reason: `${cluster.reason ?? 'the cluster target cannot be judged yet'}; ${majority.reason}` };
       continue;
     }
-    const allFinal = schoolLines.every((line) => line.status === 'met' || line.status === 'missed');
-    const share = schools.missed / schools.counted;
     result.push({
       scope: 'cluster',
       subjectId: clusterId,
@@ -113,16 +117,52 @@ function applyMajorityRule(clusterId: string, lines: ScorecardLine[]): Scorecard
       schoolYear,
       kind: 'school_majority',
       schools,
-      // The threshold is the share of schools that may miss; the actual is the share that did.
+      // The threshold is the share of schools that may miss; the actual is the share that did
+      // (final), or that missed or are at risk (while the year is open).
       threshold: 0.5,
       baseline: null,
-      actual: allFinal || majorityMissed ? share : null,
-      evidence: allFinal || majorityMissed ? 'final' : 'none',
-      status: majorityMissed ? 'missed' : allFinal ? 'met' : 'pending',
-      ...(majorityMissed ? { reason: `${schools.missed} of ${schools.counted} schools missed their targets` } : {}),
+      actual: majority.share,
+      evidence: majority.evidence,
+      status: majority.status,
+      ...(majority.reason ? { reason: majority.reason } : {}),
     });
   }
   return result;
+}
+
+/** How a cluster stands by its schools' own lines for one metric and contract year. */
+export interface SchoolMajority {
+  status: TargetStatus;
+  evidence: ScorecardLine['evidence'];
+  /** The share of schools that missed (final), or that missed or are at risk (leading); null while pending. */
+  share: number | null;
+  missed: number;
+  reason?: string;
+}
+
+/**
+ * The majority rule on the statuses of a cluster's school lines (DESIGN.md section 7: a
+ * cluster is off track when more than half of its schools miss their targets), judged as soon
+ * as the evidence decides it:
+ * - `missed` once more than half have missed;
+ * - `at_risk` while more than half have missed or are at risk (the year still open for some);
+ * - `met` once every school has its final result (at most half missed);
+ * - `on_track` when at least half are met or on track, so the others cannot make a majority;
+ * - `pending` otherwise: too few schools have evidence either way. Exactly half is not more
+ *   than half: 2 of 4 schools missed is not a miss.
+ */
+export function majorityOfSchools(statuses: readonly TargetStatus[]): SchoolMajority {
+  const counted = statuses.length;
+  const count = (...wanted: TargetStatus[]) => statuses.filter((status) => wanted.includes(status)).length;
+  const missed = count('missed');
+  const offTrack = count('missed', 'at_risk');
+  const share = (schools: number) => (counted === 0 ? 0 : schools / counted);
+  if (missed > counted / 2) return { status: 'missed', evidence: 'final', share: share(missed), missed, reason: `${missed} of ${counted} schools missed their targets` };
+  if (offTrack > counted / 2)
+    return { status: 'at_risk', evidence: 'leading', share: share(offTrack), missed, reason: `${offTrack} of ${counted} schools missed their targets or are at risk` };
+  if (count('met', 'missed') === counted) return { status: 'met', evidence: 'final', share: share(missed), missed };
+  if (count('met', 'on_track') >= counted / 2) return { status: 'on_track', evidence: 'leading', share: share(offTrack), missed };
+  return { status: 'pending', evidence: 'none', share: null, missed };
 }
 
 function compare(a: string, b: string): number {

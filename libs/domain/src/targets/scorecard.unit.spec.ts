@@ -1,6 +1,6 @@
 import { Target } from '../events/registry-events';
 import { MetricValue } from '../metrics/school-metrics';
-import { contractScorecard, ScorecardContract, ScorecardFacts } from './scorecard';
+import { contractScorecard, majorityOfSchools, ScorecardContract, ScorecardFacts } from './scorecard';
 import { evaluateTarget, targetThreshold } from './target-evaluation';
 
 const value = (metric: string, numerator: number, denominator: number, final = true): MetricValue => ({
@@ -119,8 +119,9 @@ describe('a contract scorecard, computed by hand', () => {
     expect(line(2, 'attendance_rate', 'A')).toMatchObject({ status: 'met', actual: 0.93 });
     expect(line(2, 'attendance_rate', 'B')).toMatchObject({ status: 'at_risk', evidence: 'leading' });
     expect(line(2, 'attendance_rate', 'D')).toMatchObject({ status: 'missed', actual: 0.9 });
-    // no cluster target: the majority rule gives the cluster line, pending while B's year is open
-    expect(line(2, 'attendance_rate', 'C1')).toMatchObject({ kind: 'school_majority', status: 'pending', schools: { counted: 4, missed: 1 } });
+    // no cluster target: the majority rule gives the cluster line. D missed and B is at risk: 2 of 4,
+    // exactly half, is not more than half; A and C met, so the others cannot make a majority: on track
+    expect(line(2, 'attendance_rate', 'C1')).toMatchObject({ kind: 'school_majority', status: 'on_track', actual: 0.5, evidence: 'leading', schools: { counted: 4, missed: 1 } });
   });
 
   it('year 3: a cluster gap-closure toward the state average, on track on interim evidence', () => {
@@ -128,5 +129,86 @@ describe('a contract scorecard, computed by hand', () => {
     const cluster = line(3, 'proficiency.ela', 'C1');
     expect(cluster?.threshold).toBeCloseTo(0.35, 12);
     expect(cluster).toMatchObject({ status: 'on_track', baseline: 0.25, actual: 0.36, evidence: 'leading' });
+  });
+});
+
+describe('a cluster judged by the majority of its schools (issue 28), by hand', () => {
+  // Cluster C1 of A, B and C; one school target: attendance of at least 0.93 in contract year 1 (2023-24).
+  const contract: ScorecardContract = {
+    contractId: 'K1', partnerId: 'P1', clusterId: 'C1', schoolIds: ['A', 'B', 'C'], startYear: '2023-24', baselineYear: '2022-23',
+    targets: [target({ metric: 'attendance_rate', kind: 'absolute', value: 0.93 })],
+  };
+  const member = [{ clusterId: 'C1', fromYear: '2023-24', strategy: 'transformation' as const }];
+  const cluster = (data: Record<string, MetricValue>) =>
+    contractScorecard(contract, { memberships: { A: member, B: member, C: member }, value: (schoolId, year, metric) => data[`${schoolId}|${year}|${metric}`], stateAverage: () => undefined }).find(
+      (line) => line.scope === 'cluster',
+    );
+
+  it('is at risk as soon as 2 of its 3 schools are at risk, the third without data', () => {
+    // January: A 900/1000 = 0.90 and B 910/1000 = 0.91 so far, both below 0.93; C has reported nothing
+    const line = cluster({ 'A|2023-24|attendance_rate': value('attendance_rate', 900, 1000, false), 'B|2023-24|attendance_rate': value('attendance_rate', 910, 1000, false) });
+    expect(line).toMatchObject({ kind: 'school_majority', status: 'at_risk', evidence: 'leading', threshold: 0.5, schools: { counted: 3, missed: 0 } });
+    expect(line?.actual).toBeCloseTo(2 / 3, 12);
+    expect(line?.reason).toBe('2 of 3 schools missed their targets or are at risk');
+  });
+
+  it('is missed once 2 of 3 have missed, while the third is still open', () => {
+    // June: A 0.92 and B 0.90 final, both miss 0.93; C 0.95 so far
+    const line = cluster({
+      'A|2023-24|attendance_rate': value('attendance_rate', 920, 1000),
+      'B|2023-24|attendance_rate': value('attendance_rate', 900, 1000),
+      'C|2023-24|attendance_rate': value('attendance_rate', 950, 1000, false),
+    });
+    expect(line).toMatchObject({ status: 'missed', evidence: 'final', schools: { counted: 3, missed: 2 }, reason: '2 of 3 schools missed their targets' });
+  });
+
+  it('a mix of one missed and one at risk of three is a majority at risk', () => {
+    const line = cluster({ 'A|2023-24|attendance_rate': value('attendance_rate', 920, 1000), 'B|2023-24|attendance_rate': value('attendance_rate', 900, 1000, false) });
+    expect(line).toMatchObject({ status: 'at_risk', schools: { counted: 3, missed: 1 } });
+  });
+
+  it('a cluster target is at risk by its schools too, though its aggregate is on track', () => {
+    // A 0.92 and B 0.92 so far, C 0.99: the aggregate (920 + 920 + 990) / 3000 = 0.9433 reaches 0.93
+    const withClusterTarget = { ...contract, targets: [...contract.targets, target({ metric: 'attendance_rate', kind: 'absolute', value: 0.93, scope: 'cluster' })] };
+    const data: Record<string, MetricValue> = {
+      'A|2023-24|attendance_rate': value('attendance_rate', 920, 1000, false),
+      'B|2023-24|attendance_rate': value('attendance_rate', 920, 1000, false),
+      'C|2023-24|attendance_rate': value('attendance_rate', 990, 1000, false),
+    };
+    const line = contractScorecard(withClusterTarget, {
+      memberships: { A: member, B: member, C: member }, value: (schoolId, year, metric) => data[`${schoolId}|${year}|${metric}`], stateAverage: () => undefined,
+    }).find((candidate) => candidate.scope === 'cluster');
+    expect(line).toMatchObject({ kind: 'absolute', status: 'at_risk', threshold: 0.93, reason: '2 of 3 schools missed their targets or are at risk' });
+    expect(line?.actual).toBeCloseTo(2830 / 3000, 12);
+
+    // a cluster target with no threshold (its gap closure has no baseline value) has nothing an alert could carry: pending, saying both
+    const toStateAverage = { ...contract, targets: [...contract.targets, target({ metric: 'attendance_rate', kind: 'gap_closure', value: 0.5, goal: 'stateAverage', scope: 'cluster' })] };
+    const unjudged = contractScorecard(toStateAverage, {
+      memberships: { A: member, B: member, C: member }, value: (schoolId, year, metric) => data[`${schoolId}|${year}|${metric}`], stateAverage: () => undefined,
+    }).find((candidate) => candidate.scope === 'cluster');
+    expect(unjudged).toMatchObject({ status: 'pending', threshold: null, reason: 'no baseline value for the baseline year; 2 of 3 schools missed their targets or are at risk' });
+  });
+
+  it('the rule on the schools\' statuses, each case counted by hand', () => {
+    const judged = (...statuses: Parameters<typeof majorityOfSchools>[0]) => majorityOfSchools(statuses);
+    // three schools
+    expect(judged('at_risk', 'at_risk', 'pending')).toMatchObject({ status: 'at_risk', share: 2 / 3 });
+    expect(judged('at_risk', 'pending', 'pending')).toMatchObject({ status: 'pending', share: null, evidence: 'none' });
+    expect(judged('missed', 'missed', 'pending')).toMatchObject({ status: 'missed', share: 2 / 3, evidence: 'final' });
+    expect(judged('missed', 'met', 'met')).toMatchObject({ status: 'met', share: 1 / 3, evidence: 'final' });
+    expect(judged('missed', 'met', 'pending')).toMatchObject({ status: 'pending' }); // one good of three is not enough to say
+    expect(judged('on_track', 'on_track', 'at_risk')).toMatchObject({ status: 'on_track', share: 1 / 3, evidence: 'leading' });
+    expect(judged('on_track', 'at_risk', 'pending')).toMatchObject({ status: 'pending' });
+    // four schools: exactly half is not more than half
+    expect(judged('missed', 'missed', 'met', 'met')).toMatchObject({ status: 'met', share: 0.5, missed: 2 });
+    expect(judged('missed', 'at_risk', 'on_track', 'on_track')).toMatchObject({ status: 'on_track', share: 0.5 });
+    expect(judged('at_risk', 'at_risk', 'pending', 'pending')).toMatchObject({ status: 'pending' });
+    expect(judged('missed', 'at_risk', 'at_risk', 'met')).toMatchObject({ status: 'at_risk', share: 0.75, missed: 1 });
+    expect(judged('missed', 'missed', 'missed', 'on_track')).toMatchObject({ status: 'missed', share: 0.75 });
+    // two schools, and one
+    expect(judged('at_risk', 'on_track')).toMatchObject({ status: 'on_track' });
+    expect(judged('at_risk', 'missed')).toMatchObject({ status: 'at_risk', share: 1 });
+    expect(judged('at_risk')).toMatchObject({ status: 'at_risk' });
+    expect(judged('pending')).toMatchObject({ status: 'pending' });
   });
 });

@@ -116,7 +116,9 @@ async function applyRegistryEvent(tx: SqlExecutor, event: RegistryEvent, stored:
       return;
     }
     case 'ContractTargetsAmended':
-      await tx.query(`UPDATE registry_contracts SET targets = $2 WHERE contract_id = $1`, [event.data.contractId, JSON.stringify(event.data.targets)]);
+      // An amendment changes only the targets it names, and never those of a final year, which
+      // the scorecards know: the read side's scorecards part (applyContractTargets) writes the
+      // targets in force here, in the same transaction.
       return;
     case 'ContractRenewed':
       await tx.query(

@@ -1,5 +1,6 @@
-import { NotFoundError } from '@turnaround/domain';
+import { CoveringContract, NotFoundError, schoolYearOfDate } from '@turnaround/domain';
 import { SqlExecutor } from '@turnaround/postgres';
+import { finalContractYears, targetsInForce } from '../scorecards/scorecards.projection';
 
 /** The registry reads: zones, clusters with their members, schools with their memberships, partners, contracts. */
 export class RegistryQueries {
@@ -56,14 +57,48 @@ export class RegistryQueries {
   }
 
   async contracts(filter: { clusterId?: string; partnerId?: string }) {
-    return this.sql.query(
-      `SELECT ${CONTRACT} FROM registry_contracts WHERE ($1::text IS NULL OR cluster_id = $1) AND ($2::text IS NULL OR partner_id = $2) ORDER BY contract_id`,
-      [filter.clusterId ?? null, filter.partnerId ?? null],
+    return this.withTargetsInForce(
+      await this.sql.query<{ contractId: string }>(
+        `SELECT ${CONTRACT} FROM registry_contracts WHERE ($1::text IS NULL OR cluster_id = $1) AND ($2::text IS NULL OR partner_id = $2) ORDER BY contract_id`,
+        [filter.clusterId ?? null, filter.partnerId ?? null],
+      ),
     );
   }
 
   async contract(contractId: string) {
-    return one('contract', contractId, await this.sql.query(`SELECT ${CONTRACT} FROM registry_contracts WHERE contract_id = $1`, [contractId]));
+    const [contract] = await this.withTargetsInForce(
+      [one('contract', contractId, await this.sql.query<{ contractId: string }>(`SELECT ${CONTRACT} FROM registry_contracts WHERE contract_id = $1`, [contractId]))],
+    );
+    return contract;
+  }
+
+  /** Every contract that lists one of the schools, with the school year it was terminated in: what signing or renewing one must not overlap. */
+  async contractsCovering(schoolIds: readonly string[]): Promise<CoveringContract[]> {
+    const rows = await this.sql.query<{ contract_id: string; school_ids: string[]; start_year: string; term_years: number; terminated_at: Date | string | null }>(
+      `SELECT contract_id, school_ids, start_year, term_years, terminated_at FROM registry_contracts WHERE school_ids && $1::text[] ORDER BY contract_id`,
+      [schoolIds],
+    );
+    return rows.map((row) => ({
+      contractId: row.contract_id,
+      schoolIds: row.school_ids,
+      startYear: row.start_year,
+      termYears: row.term_years,
+      ...(row.terminated_at === null ? {} : { terminatedIn: schoolYearOfDate(new Date(row.terminated_at).toISOString().slice(0, 10)) }),
+    }));
+  }
+
+  /** The contract years with a final result, whose targets an amendment may no longer change. */
+  finalContractYears(contractId: string): Promise<number[]> {
+    return finalContractYears(this.sql, contractId);
+  }
+
+  /**
+   * A contract's targets are those in force, each with since when (knowledge time) and which
+   * change set it (`signed`, `amendment N`, `renewal`), as the read side keeps them.
+   */
+  private async withTargetsInForce<Row extends { contractId: string }>(contracts: Row[]) {
+    const targets = await targetsInForce(this.sql, contracts.map((contract) => contract.contractId));
+    return contracts.map((contract) => ({ ...contract, targets: targets.get(contract.contractId) ?? [] }));
   }
 }
 
@@ -72,7 +107,7 @@ const CLUSTER = `cluster_id AS "clusterId", zone_id AS "zoneId", name`;
 const SCHOOL = `school_id AS "schoolId", district_id AS "districtId", name, grade_span AS "gradeSpan", nces_id AS "ncesId"`;
 const PARTNER = `partner_id AS "partnerId", name, role`;
 const CONTRACT = `contract_id AS "contractId", partner_id AS "partnerId", cluster_id AS "clusterId", school_ids AS "schoolIds", governance,
-  start_year AS "startYear", term_years AS "termYears", baseline_year AS "baselineYear", status, targets,
+  start_year AS "startYear", term_years AS "termYears", baseline_year AS "baselineYear", status,
   terminated_at AS "terminatedAt", termination_reason AS "terminationReason"`;
 
 function one<Row>(entity: string, id: string, rows: Row[]): Row {

@@ -9,6 +9,7 @@ import {
   Target,
   TargetInForce,
   targetKeyOf,
+  targetOriginOf,
   TargetStatus,
   WithdrawalReason,
 } from '@turnaround/domain';
@@ -19,7 +20,8 @@ import { MetricQueries } from '../metrics/metric.queries';
 /**
  * The scorecards read model (DESIGN.md section 7): every contract's lines, judged at each
  * knowledge time from the facts known then, and kept by knowledge time.
- * - `scorecard_targets`: the targets in force per contract, with the time each took effect;
+ * - `scorecard_targets`: the targets in force per contract, with the time each took effect and
+ *   the change that set it (`set_by`: signed, amendment N, renewal);
  * - `scorecard_lines`: each line as it stands (school or cluster x metric x contract year);
  * - `scorecard_line_history`: every change of a line, by knowledge time (reads as of a date);
  * - `scorecard_changes`: every change of a line's status, in log order, with the districts it
@@ -77,6 +79,18 @@ export const SCORECARD_MIGRATIONS: readonly Migration[] = [
         END IF;
       END $$;`,
   },
+  {
+    // Knowledge time is stamped per transaction of the log, so a push's chunks differ in it:
+    // the push itself (its batch) is what keeps its records together until its marker.
+    id: '0003-pending-push',
+    sql: `ALTER TABLE scorecard_pending ADD COLUMN push text`,
+  },
+  {
+    // Which change set each target in force: 'signed', 'amendment 2', 'renewal'. NULL for a
+    // target set before this column was kept; a rebuild (`turnaround replay`) fills it in.
+    id: '0004-target-set-by',
+    sql: `ALTER TABLE scorecard_targets ADD COLUMN set_by text`,
+  },
 ];
 
 /** What a piece of knowledge touched: the contracts to judge again once it is complete. */
@@ -94,8 +108,12 @@ export function isTouched(touched: Touched): boolean {
   return touched.feeds || touched.schools.size + touched.clusters.size + touched.contracts.size > 0;
 }
 
-/** Knowledge not yet complete: its knowledge time, what it touched so far, and the position of its last event. */
+/**
+ * Knowledge not yet complete: the push it belongs to (none for a registry command), the
+ * knowledge time and position of its last event, and what it touched so far.
+ */
 export interface Pending {
+  push: string | undefined;
   knownAt: string;
   touched: Touched;
   position: Checkpoint;
@@ -104,8 +122,9 @@ export interface Pending {
 export async function savePending(tx: SqlExecutor, pending: Pending | undefined): Promise<void> {
   await tx.query('DELETE FROM scorecard_pending');
   if (!pending) return;
-  const { knownAt, touched, position } = pending;
-  await tx.query('INSERT INTO scorecard_pending (known_at, position, schools, clusters, contracts, feeds) VALUES ($1, $2, $3, $4, $5, $6)', [
+  const { push, knownAt, touched, position } = pending;
+  await tx.query('INSERT INTO scorecard_pending (push, known_at, position, schools, clusters, contracts, feeds) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+    push ?? null,
     knownAt,
     position,
     [...touched.schools],
@@ -116,30 +135,40 @@ export async function savePending(tx: SqlExecutor, pending: Pending | undefined)
 }
 
 export async function loadPending(tx: SqlExecutor): Promise<Pending | undefined> {
-  const [row] = await tx.query<{ known_at: string; position: string; schools: string[]; clusters: string[]; contracts: string[]; feeds: boolean }>(
+  const [row] = await tx.query<{ push: string | null; known_at: string; position: string; schools: string[]; clusters: string[]; contracts: string[]; feeds: boolean }>(
     'SELECT * FROM scorecard_pending',
   );
   if (!row) return undefined;
-  return { knownAt: row.known_at, position: row.position as Checkpoint, touched: { schools: new Set(row.schools), clusters: new Set(row.clusters), contracts: new Set(row.contracts), feeds: row.feeds } };
+  return { push: row.push ?? undefined, knownAt: row.known_at, position: row.position as Checkpoint, touched: { schools: new Set(row.schools), clusters: new Set(row.clusters), contracts: new Set(row.contracts), feeds: row.feeds } };
 }
 
-/** Keeps each contract's targets in force: signed, amended (final years keep theirs), renewed. */
+/** A target in force as kept here: since when, and which change set it (null: set before that was kept). */
+export interface TargetOnRecord extends TargetInForce {
+  setBy: string | null;
+}
+
+/**
+ * Keeps each contract's targets in force: signed, amended (what the amendment names; final
+ * years keep theirs), renewed. The registry's row of the contract lists them too: the registry
+ * part leaves an amendment to this one, which knows the final years.
+ */
 export async function applyContractTargets(tx: SqlExecutor, event: ContractEvent, knownAt: string): Promise<void> {
   const { contractId } = event.data;
   switch (event.type) {
     case 'PerformanceContractSigned':
     case 'ContractRenewed':
-      await insertTargets(tx, contractId, event.data.targets.map((target) => ({ ...target, since: knownAt })));
+      await insertTargets(tx, contractId, event.data.targets.map((target) => ({ ...target, since: knownAt, setBy: targetOriginOf(event) })));
       return;
     case 'ContractTargetsAmended': {
       const inForce = await targetsInForce(tx, [contractId]);
-      const finalYears = await tx.query<{ contract_year: number }>(
-        `SELECT DISTINCT contract_year FROM scorecard_lines WHERE contract_id = $1 AND evidence = 'final'`,
-        [contractId],
-      );
-      const amended = amendTargets(inForce.get(contractId) ?? [], event.data.targets, new Set(finalYears.map((row) => row.contract_year)), knownAt);
+      const finalYears = new Set(await finalContractYears(tx, contractId));
+      const amended = amendTargets(inForce.get(contractId) ?? [], event.data, finalYears, (target) => ({ ...target, since: knownAt, setBy: targetOriginOf(event) }));
       await tx.query('DELETE FROM scorecard_targets WHERE contract_id = $1', [contractId]);
       await insertTargets(tx, contractId, amended);
+      await tx.query('UPDATE registry_contracts SET targets = $2 WHERE contract_id = $1', [
+        contractId,
+        JSON.stringify(amended.map(({ since: _since, setBy: _setBy, ...target }) => target)),
+      ]);
       return;
     }
     case 'ContractTerminated':
@@ -147,24 +176,40 @@ export async function applyContractTargets(tx: SqlExecutor, event: ContractEvent
   }
 }
 
-async function insertTargets(tx: SqlExecutor, contractId: string, targets: readonly TargetInForce[]): Promise<void> {
+/**
+ * The contract years that are final: a year is final once any of its lines has its final
+ * result. An amendment may not change their targets; the registry's command handler asks
+ * before it decides, and `applyContractTargets` keeps them whatever an amendment says.
+ */
+export async function finalContractYears(sql: SqlExecutor, contractId: string): Promise<number[]> {
+  const rows = await sql.query<{ contract_year: number }>(
+    `SELECT DISTINCT contract_year FROM scorecard_lines WHERE contract_id = $1 AND evidence = 'final' ORDER BY contract_year`,
+    [contractId],
+  );
+  return rows.map((row) => row.contract_year);
+}
+
+async function insertTargets(tx: SqlExecutor, contractId: string, targets: readonly TargetOnRecord[]): Promise<void> {
   if (targets.length === 0) return;
   await tx.query(
-    `INSERT INTO scorecard_targets (contract_id, scope, metric, contract_year, target, since)
-     SELECT $1, t.target->>'scope', t.target->>'metric', (t.target->>'contractYear')::int, t.target - 'since', (t.target->>'since')::timestamptz
+    `INSERT INTO scorecard_targets (contract_id, scope, metric, contract_year, target, since, set_by)
+     SELECT $1, t.target->>'scope', t.target->>'metric', (t.target->>'contractYear')::int, t.target - 'since' - 'setBy', (t.target->>'since')::timestamptz,
+       t.target->>'setBy'
      FROM jsonb_array_elements($2::jsonb) AS t(target)
-     ON CONFLICT (contract_id, scope, metric, contract_year) DO UPDATE SET target = EXCLUDED.target, since = EXCLUDED.since`,
+     ON CONFLICT (contract_id, scope, metric, contract_year) DO UPDATE SET target = EXCLUDED.target, since = EXCLUDED.since, set_by = EXCLUDED.set_by`,
     [contractId, JSON.stringify(targets)],
   );
 }
 
-async function targetsInForce(tx: SqlExecutor, contractIds: readonly string[]): Promise<Map<string, TargetInForce[]>> {
-  const rows = await tx.query<{ contract_id: string; target: Target; since: Date | string }>(
-    'SELECT contract_id, target, since FROM scorecard_targets WHERE contract_id = ANY($1::text[]) ORDER BY contract_id, contract_year, metric, scope',
+/** The targets in force of each contract, in the order the contract read lists them (contract year, metric, scope). */
+export async function targetsInForce(sql: SqlExecutor, contractIds: readonly string[]): Promise<Map<string, TargetOnRecord[]>> {
+  const rows = await sql.query<{ contract_id: string; target: Target; since: Date | string; set_by: string | null }>(
+    'SELECT contract_id, target, since, set_by FROM scorecard_targets WHERE contract_id = ANY($1::text[]) ORDER BY contract_id, contract_year, metric, scope',
     [contractIds],
   );
-  const byContract = new Map<string, TargetInForce[]>();
-  for (const row of rows) byContract.set(row.contract_id, [...(byContract.get(row.contract_id) ?? []), { ...row.target, since: new Date(row.since).toISOString() }]);
+  const byContract = new Map<string, TargetOnRecord[]>();
+  for (const row of rows)
+    byContract.set(row.contract_id, [...(byContract.get(row.contract_id) ?? []), { ...row.target, since: new Date(row.since).toISOString(), setBy: row.set_by }]);
   return byContract;
 }
 
@@ -248,7 +293,8 @@ export async function judgeScorecards(tx: SqlExecutor, touched: Touched, knownAt
       },
       rules,
     );
-    const targetOf = new Map(inForce.map((target) => [targetKeyOf(target), target]));
+    // A line shows the target in force and since when; which change set it is the contract read's.
+    const targetOf = new Map(inForce.map(({ setBy: _setBy, ...target }) => [targetKeyOf(target), target]));
     const missed = new Set(lines.filter((line) => line.status === 'missed').map(lineKey));
     const seen = new Set<string>();
     for (const domainLine of lines) {

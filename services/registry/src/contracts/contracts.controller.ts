@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
-import { contractRenewed, contractTargetsAmended, contractTerminated, parseWith, performanceContractSigned } from '@turnaround/domain';
+import { contractRenewed, contractTerminated, parseWith, performanceContractSigned, targetAmendmentSchema } from '@turnaround/domain';
 import { ApiAnswer, ApiBodyFrom, bodyWithPathId, contractAnswer, Readers, ReadSide, RequestContext, RequestCtx, StateOnly } from '@turnaround/platform';
 import { RegistryQueries } from '@turnaround/read-model';
 import { ChangeContractCommand, SignPerformanceContractCommand } from './contracts.commands';
@@ -30,9 +30,12 @@ export class ContractsController {
   @Post(':contractId/target-amendments')
   @ApiAnswer(contractAnswer, { status: 201 })
   @HttpCode(201)
-  @ApiBodyFrom(contractTargetsAmended.schema, 'Replace the contract targets as a whole')
+  @ApiBodyFrom(
+    targetAmendmentSchema,
+    'Add or change the targets in `targets` and withdraw those in `remove`, each keyed by metric, contract year and scope; every other target stays. A target of a contract year that is already final cannot change: 409',
+  )
   async amend(@Param('contractId') contractId: string, @Body() body: unknown, @RequestCtx() context: RequestContext) {
-    const data = parseWith(contractTargetsAmended.schema, bodyWithPathId(body, 'contractId', contractId));
+    const data = parseWith(targetAmendmentSchema, bodyWithPathId(body, 'contractId', contractId));
     return this.change(contractId, { type: 'AmendContractTargets', data }, context);
   }
 

@@ -6,26 +6,46 @@ import {
   ContractTerminated,
   PerformanceContractSigned,
   Target,
+  TargetAmendment,
+  TargetKey,
 } from '../../events/registry-events';
-import { indicatorCatalogue } from '../../metrics/indicator-catalogue';
-import { metricDefinition } from '../../metrics/metric-catalogue';
-import { schoolYearOfContractYear } from '../../school-year';
+import { requireCataloguedMetrics } from '../../metrics/metric-names';
+import { SchoolYear, schoolYearOfContractYear } from '../../school-year';
+import { targetKeyOf } from '../../targets/targets-in-force';
 import { exhaustive } from '../aggregate';
 import { Cluster } from '../cluster/cluster';
 import { Partner } from '../partner/partner';
 import { coversYear, School } from '../school/school';
 import { Contract } from './contract';
 
-/** `partner`, `cluster` and `schools` (one per schoolId, in order) are their current states. */
+/**
+ * Another contract that lists one of the schools: its term, which ends early with the school
+ * year it was terminated in (`terminatedIn`).
+ */
+export interface CoveringContract {
+  contractId: string;
+  schoolIds: readonly string[];
+  startYear: SchoolYear;
+  termYears: number;
+  terminatedIn?: SchoolYear;
+}
+
+/**
+ * `partner`, `cluster` and `schools` (one per schoolId, in order) are their current states;
+ * `otherContracts`, every other contract that lists one of the schools.
+ */
 export type SignPerformanceContract = {
   type: 'SignPerformanceContract';
   data: PerformanceContractSigned['data'];
   partner: Partner;
   cluster: Cluster;
   schools: School[];
+  otherContracts: readonly CoveringContract[];
 };
-export type AmendContractTargets = { type: 'AmendContractTargets'; data: ContractTargetsAmended['data'] };
-export type RenewContract = { type: 'RenewContract'; data: ContractRenewed['data'] };
+/** `finalYears`: the contract years that have a final result (the scorecard knows them), whose targets no longer change. */
+export type AmendContractTargets = { type: 'AmendContractTargets'; data: TargetAmendment; finalYears: readonly number[] };
+/** `otherContracts`: every other contract that lists one of the contract's schools. */
+export type RenewContract = { type: 'RenewContract'; data: ContractRenewed['data']; otherContracts: readonly CoveringContract[] };
 export type TerminateContract = { type: 'TerminateContract'; data: ContractTerminated['data'] };
 export type ContractCommand = SignPerformanceContract | AmendContractTargets | RenewContract | TerminateContract;
 
@@ -34,15 +54,15 @@ export function decideContract(command: ContractCommand, state: Contract): Contr
     case 'SignPerformanceContract':
       return signContract(command, state);
 
-    case 'AmendContractTargets': {
-      const contract = activeContract(state, command.data.contractId);
-      checkTargetYears(command.data.targets, 1, contract.termYears);
-      return [{ type: 'ContractTargetsAmended', data: command.data }];
-    }
+    case 'AmendContractTargets':
+      return amendContract(command, state);
 
     case 'RenewContract': {
-      const contract = activeContract(state, command.data.contractId);
-      checkTargetYears(command.data.targets, contract.termYears + 1, contract.termYears + command.data.additionalYears);
+      const { contractId, additionalYears } = command.data;
+      const contract = activeContract(state, contractId);
+      checkTargetYears(command.data.targets, contract.termYears + 1, contract.termYears + additionalYears);
+      const addedYears = Array.from({ length: additionalYears }, (_, index) => schoolYearOfContractYear(contract.startYear, contract.termYears + index + 1));
+      checkNoOtherContract(contractId, contract.schoolIds, addedYears, command.otherContracts);
       return [{ type: 'ContractRenewed', data: command.data }];
     }
 
@@ -80,7 +100,65 @@ function signContract(command: SignPerformanceContract, state: Contract): Contra
         `school '${schoolId}' is not a member of cluster '${clusterId}' in any year of the contract term (${termYearsList[0]} to ${termYearsList[termYearsList.length - 1]})`,
       );
   });
+  checkNoOtherContract(contractId, schoolIds, termYearsList, command.otherContracts);
   return [{ type: 'PerformanceContractSigned', data: command.data }];
+}
+
+/**
+ * An amendment adds or changes the targets it sets and removes those it names; the rest stay
+ * (DESIGN.md section 7). A final year's targets were judged as they stand, so an amendment
+ * that names one is refused whole, naming the year: nothing of it is recorded.
+ */
+function amendContract(command: AmendContractTargets, state: Contract): ContractEvent[] {
+  const { contractId, targets, remove } = command.data;
+  const contract = activeContract(state, contractId);
+  checkTargetYears(targets, 1, contract.termYears);
+  const finalYears = new Set(command.finalYears);
+  const final = [...targets, ...remove].filter((target) => finalYears.has(target.contractYear));
+  if (final.length > 0) {
+    const years = [...new Set(final.map((target) => target.contractYear))].sort((a, b) => a - b);
+    throw new IllegalStateError(
+      `${years.map((year) => `contract year ${year} (${schoolYearOfContractYear(contract.startYear, year)})`).join(' and ')} of contract '${contractId}' ${years.length > 1 ? 'are' : 'is'} final: ` +
+        `its targets were judged as they stand and cannot change or be removed (${final.map(describeTarget).join(', ')})`,
+    );
+  }
+  const inForce = new Set(contract.targets.map(targetKeyOf));
+  const issues = remove.flatMap((key, index) =>
+    inForce.has(targetKeyOf(key)) ? [] : [{ field: `remove.${index}`, message: `expected a target of the contract: it has none for ${describeTarget(key)}` }],
+  );
+  if (issues.length > 0) throw new ValidationError(issues);
+  const amended: ContractTargetsAmended = { type: 'ContractTargetsAmended', data: { contractId, targets, remove, reason: command.data.reason, amendment: contract.amendments + 1 } };
+  return [amended];
+}
+
+function describeTarget(target: TargetKey): string {
+  return `${target.metric} of contract year ${target.contractYear} (${target.scope})`;
+}
+
+/** The school years a contract covers its schools in: its term, up to the school year it was terminated in. */
+export function yearsCovered(contract: CoveringContract): SchoolYear[] {
+  const term = Array.from({ length: contract.termYears }, (_, index) => schoolYearOfContractYear(contract.startYear, index + 1));
+  const { terminatedIn } = contract;
+  return terminatedIn === undefined ? term : term.filter((year) => year <= terminatedIn);
+}
+
+/**
+ * Two contracts may not cover one school in the same school year, unless the first has ended:
+ * terminated before that year, or its term over (DESIGN.md section 7). `years` are the school
+ * years the contract would cover `schoolIds` in (its term when signed, the added years when renewed).
+ */
+function checkNoOtherContract(contractId: string, schoolIds: readonly string[], years: readonly SchoolYear[], others: readonly CoveringContract[]): void {
+  for (const other of others) {
+    if (other.contractId === contractId) continue;
+    const covered = new Set(yearsCovered(other));
+    const year = years.find((candidate) => covered.has(candidate));
+    const schoolId = schoolIds.find((candidate) => other.schoolIds.includes(candidate));
+    if (year !== undefined && schoolId !== undefined)
+      throw new IllegalStateError(
+        `school '${schoolId}' is covered by contract '${other.contractId}' in ${year}: two contracts may not cover one school in the same school year ` +
+          `unless the first has ended (terminated before that year, or its term over)`,
+      );
+  }
 }
 
 function activeContract(state: Contract, contractId: string): Extract<Contract, { exists: true }> {
@@ -90,23 +168,14 @@ function activeContract(state: Contract, contractId: string): Extract<Contract, 
 }
 
 /**
- * A target may name only a catalogued indicator: nothing else says which way is better
- * (DESIGN.md section 5). Checked when a contract is signed or changed, not in the event's
- * schema, so a stored contract stays readable if a state later drops an entry.
+ * A target may name only a catalogued metric: an uncatalogued indicator has nothing to say
+ * which way is better, and a subject outside the catalogue (`proficiency.maths`) is most likely
+ * a typo whose target would stay pending for ever. Checked when a contract is signed or
+ * changed, not in the event's schema, so a stored contract stays readable if a state later
+ * drops an entry.
  */
 function checkCatalogued(targets: readonly Target[]): void {
-  const issues = targets.flatMap((target, index) => {
-    const definition = metricDefinition(target.metric);
-    if (!definition?.uncatalogued) return [];
-    const known = indicatorCatalogue().list().map((entry) => `indicator.${entry.name}`);
-    return [
-      {
-        field: `targets.${index}.metric`,
-        message: `indicator '${definition.argument}' is not in the indicator catalogue, so nothing says which way is better: expected ${known.length > 0 ? `one of ${known.join(', ')}` : 'a catalogued indicator'} (a state adds its own in INDICATORS_DIR)`,
-      },
-    ];
-  });
-  if (issues.length > 0) throw new ValidationError(issues);
+  requireCataloguedMetrics(targets.map((target, index) => ({ field: `targets.${index}.metric`, metric: target.metric })));
 }
 
 function checkTargetYears(targets: readonly Target[], firstYear: number, lastYear: number): void {

@@ -43,6 +43,7 @@ const sign = (overrides: Partial<SignPerformanceContract> = {}): SignPerformance
   partner: lead,
   cluster,
   schools: [memberOfC1('S1'), memberOfC1('S2')],
+  otherContracts: [],
   ...overrides,
 });
 
@@ -83,20 +84,20 @@ describe('performance contract', () => {
   it('amends its targets inside the term only', () => {
     const targets = [{ metric: 'proficiency.ela', contractYear: 4, kind: 'absolute' as const, value: 0.4, scope: 'school' as const }];
     given(contractAggregate, decideContract, [signed])
-      .when({ type: 'AmendContractTargets', data: { contractId: 'K1', targets, reason: 'new state test' } })
+      .when({ type: 'AmendContractTargets', data: { contractId: 'K1', targets, remove: [], reason: 'new state test' }, finalYears: [] })
       .thenThrows(ValidationError, /targets.0.contractYear: expected a contract year from 1 to 3/);
   });
 
   it('is renewed with targets for the added years, after which they can be amended', () => {
     const year4 = { metric: 'proficiency.ela', contractYear: 4, kind: 'absolute' as const, value: 0.4, scope: 'school' as const };
     const renewed: ContractEvent = { type: 'ContractRenewed', data: { contractId: 'K1', additionalYears: 2, targets: [year4] } };
-    given(contractAggregate, decideContract, [signed]).when({ type: 'RenewContract', data: renewed.data }).then([renewed]);
+    given(contractAggregate, decideContract, [signed]).when({ type: 'RenewContract', data: renewed.data, otherContracts: [] }).then([renewed]);
     given(contractAggregate, decideContract, [signed])
-      .when({ type: 'RenewContract', data: { ...renewed.data, targets: [{ ...year4, contractYear: 3 }] } })
+      .when({ type: 'RenewContract', data: { ...renewed.data, targets: [{ ...year4, contractYear: 3 }] }, otherContracts: [] })
       .thenThrows(ValidationError, /expected a contract year from 4 to 5/);
     given(contractAggregate, decideContract, [signed, renewed])
-      .when({ type: 'AmendContractTargets', data: { contractId: 'K1', targets: [{ ...year4, contractYear: 5 }], reason: 'renewal' } })
-      .then([{ type: 'ContractTargetsAmended', data: { contractId: 'K1', targets: [{ ...year4, contractYear: 5 }], reason: 'renewal' } }]);
+      .when({ type: 'AmendContractTargets', data: { contractId: 'K1', targets: [{ ...year4, contractYear: 5 }], remove: [], reason: 'renewal' }, finalYears: [] })
+      .then([{ type: 'ContractTargetsAmended', data: { contractId: 'K1', targets: [{ ...year4, contractYear: 5 }], remove: [], reason: 'renewal', amendment: 1 } }]);
   });
 
   it('takes no command once terminated', () => {
