@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
@@ -253,6 +253,80 @@ describeWithPandas('research: the panel and the proof points, as known on any da
     expect(await refused('/api/v1/research/proof-points?metric=proficiency.math&weights=enrollment')).toEqual(['weights']);
   });
 
+  it('refuses a metric outside the catalogue over HTTP and from the CLI, naming the field and the close match', async () => {
+    const researcher = await httpClient(app, keys.researcher);
+    const typo = await researcher.get('/api/v1/research/proof-points?metric=proficiency.scince');
+    expect(typo.status).toBe(400);
+    expect(typo.body.issues).toEqual([{ field: 'metric', message: expect.stringContaining("subject 'scince' is not in the subject catalogue: did you mean proficiency.science?") }]);
+    const panel = await researcher.get('/api/v1/research/panel?metrics=proficiency.math,proficiency.scince');
+    expect(panel.status).toBe(400);
+    expect(panel.body.issues).toEqual([{ field: 'metrics.1', message: expect.stringContaining('did you mean proficiency.science?') }]);
+    // spaces separate names as commas do: a typo among them is still found
+    expect((await researcher.get('/api/v1/research/panel/codebook?metrics=proficiency.math+attendence_rate')).body.issues)
+      .toEqual([{ field: 'metrics.1', message: expect.stringContaining('did you mean attendance_rate?') }]);
+    const analysed = await turnaround(['analyze', '--metric', 'proficiency.scince', '--server', base, '--key', keys.researcher], {});
+    expect(analysed).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('metric: subject \'scince\' is not in the subject catalogue: did you mean proficiency.science?') });
+    const exported = await turnaround(['export', 'panel', '--metrics', 'proficiency.maths', '--out', join(folder, 'typo.csv'), '--server', base, '--key', keys.researcher], {});
+    expect(exported).toMatchObject({ code: 2, stderr: expect.stringContaining('metrics.0: subject \'maths\' is not in the subject catalogue: did you mean proficiency.math?') });
+    // a contract target on a typo is refused too, and the contract keeps its targets
+    const before = (await http.get('/api/v1/contracts/K-HILL')).body;
+    const amended = await http.post('/api/v1/contracts/K-HILL/target-amendments', {
+      targets: [{ metric: 'proficiency.maths', contractYear: 3, kind: 'gain', value: 0.05, scope: 'school' }],
+      reason: 'raise the bar',
+    });
+    expect(amended.status).toBe(400);
+    expect(amended.body.issues).toContainEqual({ field: 'targets.0.metric', message: expect.stringContaining('did you mean proficiency.math?') });
+    expect((await http.get('/api/v1/contracts/K-HILL')).body).toEqual(before);
+  });
+
+  it('stores and shows a feed of a subject outside the catalogue, which a researcher may not name until it is catalogued', async () => {
+    const pushed = await http.post('/api/v1/feeds/assessment', [
+      { schoolId: 'HILL-1', schoolYear: '2024-25', window: 'annual', assessment: 'state_test', subject: 'robotics', grade: 'all', studentGroup: 'all', tested: 50, proficient: 20 },
+    ]);
+    expect(pushed.body).toMatchObject({ accepted: 1, rejectedRows: 0 });
+    await app.get(ReadSide).settled();
+    const metrics = (await http.get('/api/v1/schools/HILL-1/metrics?year=2024-25')).body;
+    expect(metrics).toContainEqual(expect.objectContaining({ metric: 'proficiency.robotics', numerator: 20, denominator: 50, rate: 0.4 }));
+    const refused = await (await httpClient(app, keys.researcher)).get('/api/v1/research/proof-points?metric=proficiency.robotics');
+    expect(refused.status).toBe(400);
+    expect(refused.body.issues[0].message).toMatch(/subject 'robotics' is not in the subject catalogue.*a state adds its own in SUBJECTS_DIR/);
+  });
+
+  it('flags each figure on too few schools, in the API and in the CLI table: three treated schools against one comparison school', async () => {
+    // Writing, 2022-23 to 2023-24: HILL-1 40 -> 48, HILL-2 40 -> 44, HILL-3 30 -> 36 of 100 (gains
+    // 0.08, 0.04, 0.06), and N-01 alone on the comparison side, 30 -> 31 (0.01): DiD 0.05.
+    const results = [['HILL-1', 40, 48], ['HILL-2', 40, 44], ['HILL-3', 30, 36], ['N-01', 30, 31]] as const;
+    const pushed = await http.post(
+      '/api/v1/feeds/assessment',
+      results.flatMap(([schoolId, before, after]) =>
+        [['2022-23', before], ['2023-24', after]].map(([schoolYear, proficient]) => ({
+          schoolId, schoolYear, window: 'annual', assessment: 'state_test', subject: 'writing', grade: 'all', studentGroup: 'all', tested: 100, proficient,
+        })),
+      ),
+    );
+    expect(pushed.body).toMatchObject({ accepted: 8, rejectedRows: 0 });
+    await app.get(ReadSide).settled();
+
+    const answer = (await (await httpClient(app, keys.researcher)).get('/api/v1/research/proof-points?metric=proficiency.writing')).body;
+    const [cell] = answer.groups[0].baselineComparisons;
+    expect(cell).toMatchObject({ year: 2024, baselineYear: 2023, schools: { treated: 3, comparison: 1 } });
+    expect(cell.treatedGain).toMatchObject({ insufficient: null, intervalInsufficient: { needed: 10, have: 3 } });
+    expect(cell.comparisonGain).toMatchObject({ insufficient: { needed: 2, have: 1 }, intervalInsufficient: { needed: 10, have: 1 } });
+    expect(cell.differenceInDifferences.value).toBeCloseTo(0.05, 10);
+    expect(cell.differenceInDifferences).toMatchObject({ insufficient: { needed: 2, have: 1 } });
+    // Hedges' g: treated s.d. 0.02 alone, d = 2.5, J = 4/7: given, flagged.
+    expect(cell.hedgesG.value).toBeCloseTo(10 / 7, 10);
+    expect(cell.hedgesG.insufficient).toEqual({ needed: 2, have: 1 });
+
+    const table = await turnaround(['analyze', '--metric', 'proficiency.writing', '--server', base, '--key', keys.researcher], {});
+    expect(table).toMatchObject({ code: 0 });
+    expect(table.stdout).toMatch(/gain 2024 vs 2023, treated\s+2023,2024\s+3\/0\s+0\.0600\s+-\s+n too small \(3 < 10\)\n/);
+    expect(table.stdout).toMatch(/gain 2024 vs 2023, comparison\s+2023,2024\s+0\/1\s+n too small \(1 < 2\)\s+-\s+-\n/);
+    expect(table.stdout).toMatch(/2x2 DiD 2024 vs 2023\s+2023,2024\s+3\/1\s+n too small \(1 < 2\)\s+-\s+-\n/);
+    expect(table.stdout).toMatch(/Hedges' g 2024 vs 2023\s+2023,2024\s+3\/1\s+n too small \(1 < 2\)\s+-\s+-\n/);
+    expect(table.stdout).not.toContain('1.4286');
+  });
+
   it('records every export and analysis (who, what, as of when) and lists them for the state office', async () => {
     const records: { action: string; channel: string; keyId: string; role: string; actor: string; parameters: Record<string, unknown>; asOf: string; rows: number | null }[] = (
       await http.get('/api/v1/research/requests?limit=1000')
@@ -300,5 +374,17 @@ describeWithPandas('research: the panel and the proof points, as known on any da
     } finally {
       await sql.close();
     }
+
+    // A metric outside the catalogue is refused on the embedded database as by the service
+    const typo = await turnaround(['analyze', '--metric', 'proficiency.scince'], env);
+    expect(typo).toMatchObject({ code: 2, stderr: "turnaround: --metric: subject 'scince' is not in the subject catalogue: did you mean proficiency.science? expected one of proficiency.math, proficiency.ela, proficiency.reading, proficiency.writing, proficiency.science, proficiency.social_studies (a state adds its own in SUBJECTS_DIR)\n" });
+    // a state's own subject (SUBJECTS_DIR) may be named on the embedded database as in the service
+    const subjects = join(folder, 'subjects');
+    mkdirSync(subjects);
+    writeFileSync(join(subjects, 'robotics.yaml'), 'subjects:\n  - name: robotics\n    description: robotics and engineering\n');
+    const typoExport = await turnaround(['export', 'panel', '--metrics', 'attendance_rate,proficiency.robotics', '--out', out], env);
+    expect(typoExport).toMatchObject({ code: 2, stderr: expect.stringContaining("--metrics.1: subject 'robotics' is not in the subject catalogue") });
+    const ownSubject = await turnaround(['export', 'panel', '--metrics', 'proficiency.robotics', '--out', file('embedded', 'robotics', 'csv')], { ...env, SUBJECTS_DIR: subjects });
+    expect(ownSubject).toMatchObject({ code: 0 });
   });
 });

@@ -4,4 +4,5 @@ export type { BatchSummary } from './batch-tally';
 export type { FeedContext } from './event-metadata';
 export * from './profile-catalogue';
 export * from './indicator-catalogue';
+export * from './subject-catalogue';
 export * from './feed-pipeline';

@@ -15,6 +15,8 @@ export interface TurnaroundConfig {
   feedProfilesDir?: string;
   /** More indicator catalogue entries, beside the shipped ones (libs/feeds/indicators/README.md). */
   indicatorsDir?: string;
+  /** More subjects, beside the shipped ones (SHIPPED_SUBJECTS): what `proficiency.{subject}` may name in a target or a research request. */
+  subjectsDir?: string;
   /** Accepted as a state API key (for automation); at least 16 characters. */
   bootstrapKey?: string;
   /** Public reads show a rate whose denominator is below this as suppressed (DESIGN.md section 5). */
@@ -97,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnaroundConf
     eventstoreUrl: env.EVENTSTORE_URL || undefined,
     feedProfilesDir: env.FEED_PROFILES_DIR || undefined,
     indicatorsDir: env.INDICATORS_DIR || undefined,
+    subjectsDir: env.SUBJECTS_DIR || undefined,
   };
 }
 

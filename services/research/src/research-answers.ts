@@ -1,12 +1,21 @@
 import { z } from 'zod';
+import { MINIMUM_SCHOOLS } from '@turnaround/domain';
 
 /** What the research routes answer in JSON, as zod schemas for the OpenAPI document (ApiAnswer). */
 
+const shortfall = z.object({
+  needed: z.number().int().describe('the fewest schools the figure needs on each side it compares'),
+  have: z.number().int().describe('the schools on its smallest side'),
+});
 const estimate = z.object({
   value: z.number(),
   standardError: z.number().nullable().describe('standard deviation of the bootstrap draws'),
   ci95: z.object({ lower: z.number(), upper: z.number() }).nullable().describe('2.5 and 97.5 percentiles of the bootstrap draws'),
   draws: z.number().int().describe('bootstrap draws in which the figure could be computed'),
+  insufficient: shortfall.nullable().describe(`set when the value counts fewer schools than the figure needs (${MINIMUM_SCHOOLS.att} a side); the value is given all the same`),
+  intervalInsufficient: shortfall
+    .nullable()
+    .describe(`set when standardError and ci95 rest on fewer schools than a bootstrap needs (${MINIMUM_SCHOOLS.interval} a side): the interval covers well under 95%`),
 });
 const schools = z.object({ treated: z.number().int(), comparison: z.number().int() }).describe('schools counted on each side');
 const years = z.array(z.number().int()).describe('the years (calendar year each school year ends in) the figure uses');

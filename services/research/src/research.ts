@@ -1,6 +1,6 @@
 import {
-  METRIC_NAME_HINT,
-  metricDefinition,
+  EARLIEST_YEAR,
+  LATEST_YEAR,
   PanelRow,
   ProofPointGrouping,
   proofPointObservations,
@@ -8,10 +8,11 @@ import {
   ProofPoints,
   proofPoints,
   ProofPointWeights,
+  requireCataloguedMetrics,
   researchPanel,
   ResearchPanel,
   SchoolYear,
-  parseSchoolYear,
+  schoolYearProblem,
   schoolYearStartingIn,
   ValidationError,
 } from '@turnaround/domain';
@@ -48,7 +49,9 @@ export type ParameterName = (parameter: string) => string;
 const asQueried: ParameterName = (parameter) => parameter;
 
 export function panelParameters(request: PanelRequest, now: Date, name: ParameterName = asQueried): PanelParameters {
-  const metrics = (request.metrics ?? '').split(',').map((metric) => metric.trim()).filter((metric) => metric !== '');
+  // Commas separate the names; spaces too (`metrics=a+b` in a URL), as no metric name holds one.
+  const metrics = (request.metrics ?? '').split(/[\s,]+/).filter((metric) => metric !== '');
+  requireCataloguedMetrics(metrics.map((metric, index) => ({ field: `${name('metrics')}.${index}`, metric })));
   const from = panelYear(request.from, name('from'));
   const to = panelYear(request.to, name('to'));
   if (from !== null && to !== null && to < from) throw ValidationError.of(name('to'), `expected a school year no earlier than ${name('from')} (${from}), got ${to}`);
@@ -64,9 +67,14 @@ export function panelParameters(request: PanelRequest, now: Date, name: Paramete
 /** A school year written 2024-25, or the panel's `year` (the calendar year it ends in): 2025. */
 function panelYear(text: string | undefined, field: string): SchoolYear | null {
   if (text === undefined || text === '') return null;
-  if (/^\d{4}$/.test(text)) return schoolYearStartingIn(Number(text) - 1);
-  if (parseSchoolYear(text) === undefined) throw ValidationError.of(field, `expected a school year such as 2024-25, or the year it ends in (2025), got '${text}'`);
-  return text;
+  const endYear = /^\d{4}$/.test(text) ? Number(text) : undefined;
+  if (endYear !== undefined && (endYear <= EARLIEST_YEAR || endYear > LATEST_YEAR))
+    throw ValidationError.of(field, `expected a school year such as 2024-25, or the year it ends in from ${EARLIEST_YEAR + 1} to ${LATEST_YEAR}, got '${text}'`);
+  const year = endYear === undefined ? text : schoolYearStartingIn(endYear - 1);
+  if (!/^\d{4}-\d{2}$/.test(year)) throw ValidationError.of(field, `expected a school year such as 2024-25, or the year it ends in (2025), got '${text}'`);
+  const problem = schoolYearProblem(year);
+  if (problem) throw ValidationError.of(field, `${problem}, got '${text}'`);
+  return year;
 }
 
 function formatOf(text: string, field: string): PanelFormat {
@@ -138,7 +146,7 @@ const GROUPINGS: readonly ProofPointGrouping[] = ['cluster', 'zone', 'partner', 
 export function proofPointParameters(request: ProofPointRequest, now: Date, name: ParameterName = asQueried): ProofPointParameters {
   const metric = request.metric?.trim() ?? '';
   if (metric === '') throw ValidationError.of(name('metric'), 'expected the metric to analyse, e.g. proficiency.math');
-  if (!metricDefinition(metric)) throw ValidationError.of(name('metric'), `'${metric}' is not a metric: ${METRIC_NAME_HINT}`);
+  requireCataloguedMetrics([{ field: name('metric'), metric }]);
   const group = request.group === undefined || request.group === '' ? 'zone' : request.group;
   const groupBy = GROUPINGS.find((candidate) => candidate === group);
   if (!groupBy) throw ValidationError.of(name('group'), `expected one of ${GROUPINGS.join(', ')}, got '${group}'`);

@@ -90,6 +90,7 @@ describe('indicator catalogue (DESIGN.md section 5)', () => {
           partner: { exists: true, partnerId: 'P1', name: 'P1', role: 'lead' },
           cluster: { exists: true, clusterId: 'C1', zoneId: 'Z1', name: 'C1' },
           schools: [{ ...school, memberships: [...school.memberships] }],
+          otherContracts: [],
         },
         { exists: false },
       );

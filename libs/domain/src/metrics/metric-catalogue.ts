@@ -1,5 +1,6 @@
 import type { FeedKind } from '../events/feed-events';
 import { IndicatorCatalogue, indicatorCatalogue, IndicatorKind, MetricDirection } from './indicator-catalogue';
+import { SubjectCatalogue, subjectCatalogue } from './subject-catalogue';
 
 /**
  * The one metric definition table (DESIGN.md section 5). Every metric is a ratio of a
@@ -70,18 +71,26 @@ export interface MetricDefinition extends Omit<MetricFamily, 'direction' | 'isRa
   indicatorKind?: IndicatorKind;
   /** A count's unit (`minutes`), in which its targets are written. */
   unit?: string;
-  /** An indicator the catalogue does not know: stored and shown, flagged, never a target. */
+  /**
+   * An indicator or subject its catalogue does not know: stored and shown, flagged, never a
+   * target, and not named in a research request (`metricNameIssue`).
+   */
   uncatalogued?: true;
 }
 
 const NAME = /^[a-z][a-z0-9_]*$/;
 
 /**
- * Resolves a metric name against the table, an indicator against the catalogue; undefined when
- * it names no known metric. Any well-formed `indicator.{name}` resolves (its feed is stored and
- * shown), flagged `uncatalogued` when the catalogue does not know it.
+ * Resolves a metric name against the table, an indicator or a subject against its catalogue;
+ * undefined when it names no known metric. Any well-formed `indicator.{name}` or
+ * `proficiency.{subject}` resolves (its feed is stored and shown), flagged `uncatalogued` when
+ * its catalogue does not know it.
  */
-export function metricDefinition(metric: string, indicators: IndicatorCatalogue = indicatorCatalogue()): MetricDefinition | undefined {
+export function metricDefinition(
+  metric: string,
+  indicators: IndicatorCatalogue = indicatorCatalogue(),
+  subjects: SubjectCatalogue = subjectCatalogue(),
+): MetricDefinition | undefined {
   const dot = metric.indexOf('.');
   const familyName = dot < 0 ? metric : metric.slice(0, dot);
   const argument = dot < 0 ? undefined : metric.slice(dot + 1);
@@ -89,7 +98,8 @@ export function metricDefinition(metric: string, indicators: IndicatorCatalogue 
   if (!family) return undefined;
   if (family.parameter === undefined) return argument === undefined ? { ...(family as MetricFamily & FixedFamily), metric } : undefined;
   if (argument === undefined || !NAME.test(argument)) return undefined;
-  if (family.parameter !== 'indicator') return { ...(family as MetricFamily & FixedFamily), metric, argument };
+  if (family.parameter !== 'indicator')
+    return { ...(family as MetricFamily & FixedFamily), metric, argument, ...(subjects.get(argument) ? {} : { uncatalogued: true as const }) };
   const entry = indicators.get(argument);
   const { direction: _direction, isRate: _isRate, ...common } = family;
   if (!entry) return { ...common, metric, argument, isRate: false, uncatalogued: true };

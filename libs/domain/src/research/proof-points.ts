@@ -28,6 +28,9 @@ import { seededRandom, streamSeed } from './seeded-random';
  *   (R's default quantile, type 7). A draw in which a figure cannot be computed (its resampled
  *   schools all lack a year) is left out of that figure's error, and `draws` says how many
  *   remained.
+ * - Every figure says when fewer schools count than it needs (MINIMUM_SCHOOLS): it is still
+ *   given, flagged with the minimum and the schools it had, so that no one reads a figure of one
+ *   school as a group's.
  */
 
 export type ProofPointGrouping = 'cluster' | 'zone' | 'partner' | 'cohort';
@@ -60,6 +63,33 @@ export interface ProofPointOptions {
 
 export const PROOF_POINT_DEFAULTS = { weights: 'none', seed: 1, draws: 999 } as const;
 
+/**
+ * The fewest schools each figure needs on every side it compares: the treated schools it
+ * counts and the comparison schools it counts (one side only for a gain).
+ * - A gain, the 2x2 difference in differences, and ATT(g, t) with its aggregations by event
+ *   time and overall: 2. With one school a side the figure is that school's own change, and
+ *   nothing tells it from the school's year-to-year noise.
+ * - Hedges' g: 2 on each side, each with a standard deviation to pool. With one comparison
+ *   school it was the treated schools' spread alone, which can be nearly nothing: g was printed
+ *   in the millions.
+ * - The bootstrap standard error and 95% interval of every figure: 10 on each side. The draws
+ *   resample schools, and a few schools give a few distinct draws: the percentile interval of a
+ *   mean of normal data covers about 50% at 2 schools, 83% at 5 and 91% at 10, not 95%.
+ */
+export const MINIMUM_SCHOOLS = {
+  gain: 2,
+  differenceInDifferences: 2,
+  att: 2,
+  hedgesG: 2,
+  interval: 10,
+} as const;
+
+/** A figure counted fewer schools on some side than it needs: the minimum, and the schools on its smallest side. */
+export interface Shortfall {
+  needed: number;
+  have: number;
+}
+
 export interface Estimate {
   value: number;
   /** Standard deviation of the bootstrap draws; null when fewer than two draws could be computed. */
@@ -67,6 +97,10 @@ export interface Estimate {
   ci95: { lower: number; upper: number } | null;
   /** Bootstrap draws in which the figure could be computed. */
   draws: number;
+  /** Set when the value counts fewer schools than the figure needs (MINIMUM_SCHOOLS); null when it has enough. */
+  insufficient: Shortfall | null;
+  /** Set when standardError and ci95 rest on fewer schools than a bootstrap needs (MINIMUM_SCHOOLS.interval); null when enough. */
+  intervalInsufficient: Shortfall | null;
 }
 
 /** Schools counted on each side of a figure. */
@@ -89,7 +123,7 @@ export interface BaselineComparison {
   comparisonGain: Estimate;
   /** treatedGain - comparisonGain; equal to ATT(cohort, year). */
   differenceInDifferences: Estimate;
-  /** Hedges' g of the gains, treated against comparison; null when the gains do not vary or too few schools count. */
+  /** Hedges' g of the gains, treated against comparison; null when the gains do not vary at all (one school a side has no spread). */
   hedgesG: Estimate | null;
 }
 
@@ -305,8 +339,20 @@ class Stratum {
 
 const mean = (m: Moments) => (m.count === 0 || m.sumW === 0 ? NaN : m.sumWY / m.sumW);
 
-/** Weighted variance scaled by k / (k - 1): the ordinary sample variance when every weight is 1. */
-const variance = (m: Moments) => (m.count < 2 ? NaN : ((m.sumWY2 - (m.sumWY * m.sumWY) / m.sumW) / m.sumW) * (m.count / (m.count - 1)));
+/**
+ * Below this share of the mean square, a variance is rounding: changes that are equal
+ * (0.51 - 0.45 and 0.61 - 0.55) differ in their last bits, and their moments leave a variance
+ * near 1e-19 where there is none; dividing by its root gave Hedges' g in the millions.
+ */
+const ROUNDING = 1e-12;
+
+/** Weighted variance scaled by k / (k - 1): the ordinary sample variance when every weight is 1; 0 within rounding. */
+const variance = (m: Moments) => {
+  if (m.count < 2) return NaN;
+  const meanSquare = m.sumWY2 / m.sumW;
+  const spread = meanSquare - (m.sumWY / m.sumW) ** 2;
+  return spread <= ROUNDING * meanSquare ? 0 : spread * (m.count / (m.count - 1));
+};
 
 /**
  * Hedges' g: the standardised mean difference with the small-sample correction
@@ -321,15 +367,23 @@ function hedgesG(treated: Moments, comparison: Moments): number {
   return (1 - 3 / (4 * n - 9)) * ((mean(treated) - mean(comparison)) / pooled);
 }
 
-/** A figure from its point value (index 0) and its bootstrap draws; undefined when the point value is. */
-function estimate(values: readonly number[]): Estimate | undefined {
+/**
+ * A figure from its point value (index 0) and its bootstrap draws, with the schools of each
+ * side it compares and the fewest it needs; undefined when the point value is.
+ */
+function estimate(values: readonly number[], sides: readonly number[], needed: number): Estimate | undefined {
   const [value, ...draws] = values;
   if (!Number.isFinite(value)) return undefined;
+  const have = Math.min(...sides);
+  const shortfalls = {
+    insufficient: have < needed ? { needed, have } : null,
+    intervalInsufficient: have < MINIMUM_SCHOOLS.interval ? { needed: MINIMUM_SCHOOLS.interval, have } : null,
+  };
   const computed = draws.filter(Number.isFinite).sort((a, b) => a - b);
-  if (computed.length < 2) return { value, standardError: null, ci95: null, draws: computed.length };
+  if (computed.length < 2) return { value, standardError: null, ci95: null, draws: computed.length, ...shortfalls };
   const average = computed.reduce((sum, x) => sum + x, 0) / computed.length;
   const standardError = Math.sqrt(computed.reduce((sum, x) => sum + (x - average) ** 2, 0) / (computed.length - 1));
-  return { value, standardError, ci95: { lower: quantile(computed, 0.025), upper: quantile(computed, 0.975) }, draws: computed.length };
+  return { value, standardError, ci95: { lower: quantile(computed, 0.025), upper: quantile(computed, 0.975) }, draws: computed.length, ...shortfalls };
 }
 
 /** R's default quantile (type 7) of sorted values. */
@@ -390,28 +444,38 @@ function groupProofPoints(
     return figure;
   };
 
+  const bothSides = (counts: SchoolCounts) => [counts.treated, counts.comparison];
+
   const baselineComparisons = cells
     .filter((cell) => cell.eventTime >= 0)
-    .map((cell): BaselineComparison => ({
+    .map((cell): BaselineComparison => {
+      const { schools, years } = described([cell]);
+      return {
+        cohort: cell.cohort,
+        year: cell.year,
+        baselineYear: cell.baseYear,
+        eventTime: cell.eventTime,
+        schools,
+        years,
+        treatedGain: required(estimate(cell.treated.moments.map(mean), [schools.treated], MINIMUM_SCHOOLS.gain)),
+        comparisonGain: required(estimate(cell.comparison.moments.map(mean), [schools.comparison], MINIMUM_SCHOOLS.gain)),
+        differenceInDifferences: required(estimate(cell.att, bothSides(schools), MINIMUM_SCHOOLS.differenceInDifferences)),
+        hedgesG: estimate(cell.treated.moments.map((moments, i) => hedgesG(moments, cell.comparison.moments[i])), bothSides(schools), MINIMUM_SCHOOLS.hedgesG) ?? null,
+      };
+    });
+
+  const groupTime = cells.map((cell): GroupTimeEffect => {
+    const { schools, years } = described([cell]);
+    return {
       cohort: cell.cohort,
       year: cell.year,
-      baselineYear: cell.baseYear,
+      baseYear: cell.baseYear,
       eventTime: cell.eventTime,
-      ...described([cell]),
-      treatedGain: required(estimate(cell.treated.moments.map(mean))),
-      comparisonGain: required(estimate(cell.comparison.moments.map(mean))),
-      differenceInDifferences: required(estimate(cell.att)),
-      hedgesG: estimate(cell.treated.moments.map((moments, i) => hedgesG(moments, cell.comparison.moments[i]))) ?? null,
-    }));
-
-  const groupTime = cells.map((cell): GroupTimeEffect => ({
-    cohort: cell.cohort,
-    year: cell.year,
-    baseYear: cell.baseYear,
-    eventTime: cell.eventTime,
-    ...described([cell]),
-    att: required(estimate(cell.att)),
-  }));
+      schools,
+      years,
+      att: required(estimate(cell.att, bothSides(schools), MINIMUM_SCHOOLS.att)),
+    };
+  });
 
   const eventTimes = [...new Set(cells.map((cell) => cell.eventTime))].sort((a, b) => a - b);
   const byEventTime = eventTimes.map((eventTime) => {
@@ -420,18 +484,21 @@ function groupProofPoints(
     const att = parts[0].att.map((_, i) => parts.reduce((sum, cell) => sum + ((cohortSize.get(cell.cohort) ?? 0) / total) * cell.att[i], 0));
     return { eventTime, parts, att };
   });
-  const eventTime = byEventTime.map(({ eventTime, parts, att }): EventTimeEffect => ({
-    eventTime,
-    cohorts: parts.map((cell) => cell.cohort),
-    ...described(parts),
-    att: required(estimate(att)),
-  }));
+  const eventTime = byEventTime.map(({ eventTime, parts, att }): EventTimeEffect => {
+    const { schools, years } = described(parts);
+    return { eventTime, cohorts: parts.map((cell) => cell.cohort), schools, years, att: required(estimate(att, bothSides(schools), MINIMUM_SCHOOLS.att)) };
+  });
 
   const afterTreatment = byEventTime.filter((effect) => effect.eventTime >= 0);
+  const overallSchools = described(afterTreatment.flatMap((effect) => effect.parts));
   const overall: OverallEffect | null = afterTreatment.length === 0 ? null : {
     eventTimes: afterTreatment.map((effect) => effect.eventTime),
-    ...described(afterTreatment.flatMap((effect) => effect.parts)),
-    att: required(estimate(afterTreatment[0].att.map((_, i) => afterTreatment.reduce((sum, effect) => sum + effect.att[i], 0) / afterTreatment.length))),
+    ...overallSchools,
+    att: required(estimate(
+      afterTreatment[0].att.map((_, i) => afterTreatment.reduce((sum, effect) => sum + effect.att[i], 0) / afterTreatment.length),
+      bothSides(overallSchools.schools),
+      MINIMUM_SCHOOLS.att,
+    )),
   };
 
   return {

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors';
-import { ProofPointObservation, proofPoints } from './proof-points';
+import { MINIMUM_SCHOOLS, ProofPointObservation, proofPoints } from './proof-points';
 
 /** A school's values by year; a year left out is a year the school did not report. */
 function school(
@@ -165,9 +165,106 @@ describe('proof-point statistics (DESIGN.md section 10)', () => {
       ...school('K2', null, { 2023: 40, 2024: 41 }),
     ];
     const [cell] = proofPoints(panel, { groupBy: 'zone' }).groups[0].baselineComparisons;
-    expect(cell.differenceInDifferences).toEqual({ value: 4, standardError: 0, ci95: { lower: 4, upper: 4 }, draws: 999 });
+    expect(cell.differenceInDifferences).toEqual({
+      value: 4, standardError: 0, ci95: { lower: 4, upper: 4 }, draws: 999, insufficient: null, intervalInsufficient: { needed: 10, have: 2 },
+    });
     // Gains 5, 5 against 1, 1: no spread to standardise by.
     expect(cell.hedgesG).toBeNull();
+  });
+
+  it('states the minimum schools of each figure: 2 a side for a figure and for Hedges\' g, 10 a side for a bootstrap interval', () => {
+    expect(MINIMUM_SCHOOLS).toEqual({ gain: 2, differenceInDifferences: 2, att: 2, hedgesG: 2, interval: 10 });
+  });
+
+  it('one comparison school: the figures that count it are given, flagged with the minimum and the one school they had', () => {
+    const panel = [
+      ...school('T1', 2024, { 2023: 50, 2024: 58 }),
+      ...school('T2', 2024, { 2023: 50, 2024: 54 }),
+      ...school('T3', 2024, { 2023: 40, 2024: 46 }),
+      ...school('K1', null, { 2023: 30, 2024: 31 }),
+    ];
+    const [zone] = proofPoints(panel, { groupBy: 'zone' }).groups;
+    const [cell] = zone.baselineComparisons;
+    expect(cell.schools).toEqual({ treated: 3, comparison: 1 });
+    // Treated gains 8, 4, 6: mean 6, from three schools, enough for a gain, not for an interval.
+    expect(cell.treatedGain).toMatchObject({ value: 6, insufficient: null, intervalInsufficient: { needed: 10, have: 3 } });
+    // The comparison gain is K1's own: 1.
+    expect(cell.comparisonGain).toMatchObject({ value: 1, insufficient: { needed: 2, have: 1 }, intervalInsufficient: { needed: 10, have: 1 } });
+    // Every draw resamples K1 alone: the interval of the comparison gain is a point, flagged, not a certainty.
+    expect(cell.comparisonGain).toMatchObject({ standardError: 0, ci95: { lower: 1, upper: 1 } });
+    expect(cell.differenceInDifferences).toMatchObject({ value: 5, insufficient: { needed: 2, have: 1 }, intervalInsufficient: { needed: 10, have: 1 } });
+    // Hedges' g: treated variance ((8-6)^2 + (4-6)^2 + 0) / 2 = 4; K1 adds no spread; pooled
+    // sqrt((2 x 4 + 0) / (3 + 1 - 2)) = 2; d = 5 / 2; J = 1 - 3 / (4 x 4 - 9) = 4/7; g = 10/7.
+    expect(cell.hedgesG?.value).toBeCloseTo(10 / 7, 12);
+    expect(cell.hedgesG).toMatchObject({ insufficient: { needed: 2, have: 1 }, intervalInsufficient: { needed: 10, have: 1 } });
+    expect(zone.groupTime[0].att).toMatchObject({ value: 5, insufficient: { needed: 2, have: 1 } });
+    expect(zone.eventTime[0].att).toMatchObject({ value: 5, insufficient: { needed: 2, have: 1 } });
+    expect(zone.overall?.att).toMatchObject({ value: 5, insufficient: { needed: 2, have: 1 } });
+  });
+
+  it('gains equal but for rounding have no spread: Hedges\' g is null, not a number in the millions', () => {
+    // 0.51 - 0.45, 0.61 - 0.55 and 0.41 - 0.35 are each 0.06 but for their last bits: their
+    // variance from the moments is about 6e-19, and g was 0.03 / 8e-10.
+    const panel = [
+      ...school('T1', 2024, { 2023: 0.45, 2024: 0.51 }),
+      ...school('T2', 2024, { 2023: 0.55, 2024: 0.61 }),
+      ...school('T3', 2024, { 2023: 0.35, 2024: 0.41 }),
+      ...school('K1', null, { 2023: 0.4, 2024: 0.43 }),
+    ];
+    const [cell] = proofPoints(panel, { groupBy: 'zone' }).groups[0].baselineComparisons;
+    expect(cell.differenceInDifferences.value).toBeCloseTo(0.03, 12);
+    expect(cell.hedgesG).toBeNull();
+    // With two comparison schools of the same gain, still no spread on either side.
+    const two = [...panel, ...school('K2', null, { 2023: 0.2, 2024: 0.23 })];
+    expect(proofPoints(two, { groupBy: 'zone' }).groups[0].baselineComparisons[0].hedgesG).toBeNull();
+  });
+
+  it('exactly the minimum: two schools a side give unflagged figures with a flagged interval; ten a side give both unflagged', () => {
+    const two = [
+      ...school('T1', 2024, { 2023: 50, 2024: 58 }),
+      ...school('T2', 2024, { 2023: 50, 2024: 54 }),
+      ...school('K1', null, { 2023: 30, 2024: 31 }),
+      ...school('K2', null, { 2023: 30, 2024: 33 }),
+    ];
+    const [cell] = proofPoints(two, { groupBy: 'zone' }).groups[0].baselineComparisons;
+    // Gains 8, 4 (mean 6, variance 8) against 1, 3 (mean 2, variance 2): DiD 4.
+    expect(cell.differenceInDifferences).toMatchObject({ value: 4, insufficient: null, intervalInsufficient: { needed: 10, have: 2 } });
+    expect(cell.treatedGain.insufficient).toBeNull();
+    expect(cell.comparisonGain.insufficient).toBeNull();
+    // Pooled sqrt((8 + 2) / 2) = sqrt(5); d = 4 / sqrt(5); J = 1 - 3 / (4 x 4 - 9) = 4/7.
+    expect(cell.hedgesG?.value).toBeCloseTo((4 / 7) * (4 / Math.sqrt(5)), 12);
+    expect(cell.hedgesG).toMatchObject({ insufficient: null, intervalInsufficient: { needed: 10, have: 2 } });
+
+    // Ten treated schools gaining 1 to 10 and ten comparison schools gaining 0 to 9: DiD 1.
+    const ten = Array.from({ length: 10 }, (_, i) => [
+      ...school(`T${i}`, 2024, { 2023: 50, 2024: 51 + i }),
+      ...school(`K${i}`, null, { 2023: 30, 2024: 30 + i }),
+    ]).flat();
+    const [enough] = proofPoints(ten, { groupBy: 'zone' }).groups[0].baselineComparisons;
+    expect(enough.schools).toEqual({ treated: 10, comparison: 10 });
+    expect(enough.differenceInDifferences).toMatchObject({ value: 1, insufficient: null, intervalInsufficient: null });
+    expect(enough.differenceInDifferences.ci95).not.toBeNull();
+    // Both sides vary alike (variance 55/6), so g = J x 1 / sqrt(55/6), J = 1 - 3 / (4 x 20 - 9) = 68/71.
+    expect(enough.hedgesG?.value).toBeCloseTo((68 / 71) / Math.sqrt(55 / 6), 12);
+    expect(enough.hedgesG).toMatchObject({ insufficient: null, intervalInsufficient: null });
+    // One comparison school fewer and the interval is flagged again: 9 < 10.
+    const nine = ten.filter((row) => row.schoolId !== 'K9');
+    expect(proofPoints(nine, { groupBy: 'zone' }).groups[0].baselineComparisons[0].differenceInDifferences.intervalInsufficient).toEqual({ needed: 10, have: 9 });
+  });
+
+  it('a cohort of one school: its ATT(g, t) is flagged, and so is an aggregation it alone reaches, not one it shares', () => {
+    const [zone] = proofPoints(staggered, { groupBy: 'zone' }).groups;
+    const att = Object.fromEntries(zone.groupTime.map((cell) => [`${cell.cohort}/${cell.year}`, cell.att]));
+    // Cohort 2024 is B1 alone.
+    expect(att['2024/2024'].insufficient).toEqual({ needed: 2, have: 1 });
+    expect(att['2023/2023'].insufficient).toBeNull();
+    const byEvent = Object.fromEntries(zone.eventTime.map((effect) => [effect.eventTime, effect.att]));
+    // e = 0 counts A1, A2, A3 and B1; e = -2 is cohort 2024's alone.
+    expect(byEvent[0].insufficient).toBeNull();
+    expect(byEvent[-2].insufficient).toEqual({ needed: 2, have: 1 });
+    expect(zone.overall?.att.insufficient).toBeNull();
+    // Four treated and three comparison schools: no interval of this zone has enough.
+    expect(zone.overall?.att.intervalInsufficient).toEqual({ needed: 10, have: 3 });
   });
 
   it('refuses rows that contradict themselves, naming the row and the field', () => {

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { ValidationError } from '../errors';
+import { slugSchema } from '../events/event';
+
+/**
+ * The subject catalogue: the subjects whose `proficiency.{subject}`, `scale_score.{subject}` and
+ * `interim_proficiency.{subject}` a contract may target and a researcher may ask for. Without
+ * it any well-formed name passed, so `proficiency.maths` was a target that stayed pending for
+ * ever. The shipped subjects below are in force from the start; a state adds its own as data
+ * (SUBJECTS_DIR, read at start-up by libs/feeds), as it adds indicators.
+ *
+ * Feeds are never refused for a subject: a record of a subject outside the catalogue is stored,
+ * computed and shown like any other, and its metric definition is flagged `uncatalogued`.
+ */
+export const subjectEntrySchema = z.strictObject({
+  name: slugSchema,
+  description: z.string().min(1, 'expected what the subject covers, as a data team would recognise it'),
+});
+export type SubjectEntry = z.infer<typeof subjectEntrySchema>;
+
+/** One catalogue file: a list of entries. */
+export const subjectFileSchema = z.strictObject({ subjects: z.array(subjectEntrySchema).min(1, 'expected at least one subject') });
+
+/** The subjects every state tests and reports, under the names the shipped profiles and the demo use. */
+export const SHIPPED_SUBJECTS: readonly SubjectEntry[] = [
+  { name: 'math', description: 'mathematics' },
+  { name: 'ela', description: 'English language arts (reading and writing together)' },
+  { name: 'reading', description: 'reading, where a state tests it apart from writing' },
+  { name: 'writing', description: 'writing, where a state tests it apart from reading' },
+  { name: 'science', description: 'science' },
+  { name: 'social_studies', description: 'social studies (history, civics, geography)' },
+];
+
+export class SubjectCatalogue {
+  private readonly entries: ReadonlyMap<string, SubjectEntry>;
+
+  /** A name given twice is refused, as the indicator catalogue refuses it. */
+  constructor(entries: readonly SubjectEntry[]) {
+    const byName = new Map<string, SubjectEntry>();
+    for (const entry of entries) {
+      if (byName.has(entry.name)) throw ValidationError.of('subjects', `a subject named '${entry.name}' is catalogued already`);
+      byName.set(entry.name, entry);
+    }
+    this.entries = byName;
+  }
+
+  get(name: string): SubjectEntry | undefined {
+    return this.entries.get(name);
+  }
+
+  list(): SubjectEntry[] {
+    return [...this.entries.values()];
+  }
+}
+
+let inForce = new SubjectCatalogue(SHIPPED_SUBJECTS);
+
+/**
+ * Puts a catalogue in force for the process (the shipped subjects and the state's own), once at
+ * start-up, as `useIndicatorCatalogue` does; tests pass their own to the functions that take one.
+ */
+export function useSubjectCatalogue(catalogue: SubjectCatalogue): void {
+  inForce = catalogue;
+}
+
+export function subjectCatalogue(): SubjectCatalogue {
+  return inForce;
+}
