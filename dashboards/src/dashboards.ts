@@ -1,5 +1,5 @@
 import { dashboard, DashboardSpec, VariableSpec } from './grafana';
-import { ALL_VALUE, memberIn, N_MIN, overdueFeeds, pickedAmong, pickedIn, rolledUp, schoolYearOfContractYear, shownRate, WORST_STATUS } from './read-model-sql';
+import { ALL_VALUE, memberIn, overdueFeeds, pickedAmong, pickedIn, schoolYearOfContractYear, shownRate, WORST_STATUS } from './read-model-sql';
 
 /**
  * The state turnaround office's dashboards (DESIGN.md sections 2 and 9): state overview ->
@@ -7,8 +7,8 @@ import { ALL_VALUE, memberIn, N_MIN, overdueFeeds, pickedAmong, pickedIn, rolled
  * dashboards/provisioned is generated from it (`npm run dashboards`) and checked in tests.
  */
 
-const METRIC: VariableSpec = { name: 'metric', label: 'Metric', sql: 'SELECT DISTINCT metric FROM school_metrics ORDER BY 1' };
-const SCHOOL_YEAR: VariableSpec = { name: 'school_year', label: 'School year', sql: 'SELECT DISTINCT school_year FROM school_metrics ORDER BY 1 DESC' };
+const METRIC: VariableSpec = { name: 'metric', label: 'Metric', sql: 'SELECT DISTINCT metric FROM published_school_metrics ORDER BY 1' };
+const SCHOOL_YEAR: VariableSpec = { name: 'school_year', label: 'School year', sql: 'SELECT DISTINCT school_year FROM published_school_metrics ORDER BY 1 DESC' };
 const ZONE: VariableSpec = {
   name: 'zone',
   label: 'Zone',
@@ -77,9 +77,10 @@ ORDER BY z.name, c.name, k.contract_id, y.contract_year`,
       width: 12,
       decimals: 3,
       suppressedColumns: '^Value$',
-      sql: `SELECT school_year AS "School year", schools AS "Schools", ${shownRate('numerator', 'denominator', "'$metric'")} AS "Value"
-FROM (SELECT s.school_year, count(*) AS schools, ${rolledUp('s')} FROM school_metrics s WHERE s.metric = '$metric' GROUP BY s.school_year) y
-ORDER BY school_year`,
+      sql: `SELECT s.school_year AS "School year", s.schools AS "Schools", ${shownRate('s.numerator', 's.denominator')} AS "Value"
+FROM published_state_metrics s
+WHERE s.metric = '$metric'
+ORDER BY s.school_year`,
     },
     {
       title: 'School metrics learned per day',
@@ -127,15 +128,11 @@ ORDER BY c.cluster_id, k.contract_id, y.contract_year`,
       width: 12,
       decimals: 3,
       suppressedColumns: '^Value$',
-      sql: `SELECT y.name AS "Cluster", y.schools AS "Schools reporting", ${shownRate('y.numerator', 'y.denominator', "'$metric'")} AS "Value"
-FROM (SELECT c.cluster_id, c.name, count(s.school_id) AS schools, ${rolledUp('s')}
-  FROM registry_clusters c
-  LEFT JOIN (SELECT m.cluster_id, s.school_id, s.numerator, s.denominator FROM school_metrics s
-    JOIN registry_memberships m ON m.school_id = s.school_id AND ${memberIn('m', 's.school_year')}
-    WHERE s.metric = '$metric' AND s.school_year = '$school_year') s ON s.cluster_id = c.cluster_id
-  WHERE c.zone_id = '$zone'
-  GROUP BY c.cluster_id, c.name) y
-ORDER BY y.name`,
+      sql: `SELECT c.name AS "Cluster", coalesce(p.schools, 0) AS "Schools reporting", ${shownRate('p.numerator', 'p.denominator')} AS "Value"
+FROM registry_clusters c
+LEFT JOIN published_cluster_metrics p ON p.cluster_id = c.cluster_id AND p.metric = '$metric' AND p.school_year = '$school_year'
+WHERE c.zone_id = '$zone'
+ORDER BY c.name`,
     },
     {
       title: '$metric by school, $school_year',
@@ -144,11 +141,11 @@ ORDER BY y.name`,
       decimals: 3,
       suppressedColumns: '^Value$',
       sql: `SELECT r.school_id AS "School", r.name AS "Name", r.district_id AS "District", c.name AS "Cluster", m.from_year AS "Member from",
-  ${shownRate('s.numerator', 's.denominator', 's.metric')} AS "Value", s.final AS "Final"
+  ${shownRate('s.numerator', 's.denominator')} AS "Value", s.final AS "Final"
 FROM registry_memberships m
 JOIN registry_clusters c ON c.cluster_id = m.cluster_id
 JOIN registry_schools r ON r.school_id = m.school_id
-LEFT JOIN school_metrics s ON s.school_id = m.school_id AND s.metric = '$metric' AND s.school_year = '$school_year'
+LEFT JOIN published_school_metrics s ON s.school_id = m.school_id AND s.metric = '$metric' AND s.school_year = '$school_year'
 WHERE c.zone_id = '$zone' AND ${memberIn('m', `'$school_year'`)}
 ORDER BY c.name, r.school_id`,
     },
@@ -157,14 +154,11 @@ ORDER BY c.name, r.school_id`,
       kind: 'barchart',
       width: 24,
       decimals: 3,
-      sql: `SELECT y.school_year || ' ' || y.name AS "School year and cluster", ${shownRate('y.numerator', 'y.denominator', "'$metric'")} AS "Value"
-FROM (SELECT s.school_year, c.name, ${rolledUp('s')}
-  FROM school_metrics s
-  JOIN registry_memberships m ON m.school_id = s.school_id AND ${memberIn('m', 's.school_year')}
-  JOIN registry_clusters c ON c.cluster_id = m.cluster_id
-  WHERE c.zone_id = '$zone' AND s.metric = '$metric'
-  GROUP BY s.school_year, c.name) y
-ORDER BY y.school_year, y.name`,
+      sql: `SELECT p.school_year || ' ' || c.name AS "School year and cluster", ${shownRate('p.numerator', 'p.denominator')} AS "Value"
+FROM published_cluster_metrics p
+JOIN registry_clusters c ON c.cluster_id = p.cluster_id
+WHERE c.zone_id = '$zone' AND p.metric = '$metric'
+ORDER BY p.school_year, c.name`,
     },
     {
       title: 'Zone schools with a feed overdue',
@@ -227,9 +221,9 @@ ORDER BY l.metric, l.contract_year`,
       width: 12,
       decimals: 3,
       suppressedColumns: '^Value$',
-      sql: `SELECT s.school_id AS "School", s.school_year AS "School year", ${shownRate('s.numerator', 's.denominator', 's.metric')} AS "Value",
-  CASE WHEN s.denominator < ${N_MIN} THEN NULL ELSE s.denominator END AS "Of", s.final AS "Final", s.through AS "Through"
-FROM school_metrics s
+      sql: `SELECT s.school_id AS "School", s.school_year AS "School year", ${shownRate('s.numerator', 's.denominator')} AS "Value",
+  s.denominator AS "Of", s.final AS "Final", s.through AS "Through"
+FROM published_school_metrics s
 WHERE s.metric = '$metric' AND s.school_id IN (SELECT school_id FROM registry_memberships WHERE cluster_id = '$cluster')
 ORDER BY s.school_id, s.school_year`,
     },
@@ -345,9 +339,9 @@ WHERE r.school_id = '$school'`,
       height: 12,
       decimals: 3,
       suppressedColumns: '^Value$',
-      sql: `SELECT s.metric AS "Metric", s.school_year AS "School year", ${shownRate('s.numerator', 's.denominator', 's.metric')} AS "Value",
-  CASE WHEN s.denominator < ${N_MIN} THEN NULL ELSE s.denominator END AS "Of", s.final AS "Final", s.partial AS "Partial", s.through AS "Through", s.known_at AS "Known since"
-FROM school_metrics s
+      sql: `SELECT s.metric AS "Metric", s.school_year AS "School year", ${shownRate('s.numerator', 's.denominator')} AS "Value",
+  s.denominator AS "Of", s.final AS "Final", s.partial AS "Partial", s.through AS "Through", s.known_at AS "Known since"
+FROM published_school_metrics s
 WHERE s.school_id = '$school'
 ORDER BY s.metric, s.school_year`,
     },
@@ -358,8 +352,8 @@ ORDER BY s.metric, s.school_year`,
       width: 12,
       height: 12,
       decimals: 3,
-      sql: `SELECT h.known_at AS "time", h.school_year AS "metric", ${shownRate('h.numerator', 'h.denominator', 'h.metric')} AS "value"
-FROM school_metric_history h
+      sql: `SELECT h.known_at AS "time", h.school_year AS "metric", ${shownRate('h.numerator', 'h.denominator')} AS "value"
+FROM published_school_metric_history h
 WHERE h.school_id = '$school' AND h.metric = '$metric' AND NOT h.removed AND $__timeFilter(h.known_at)
 ORDER BY 1`,
     },

@@ -1,15 +1,13 @@
-import { feedPeriodEnd } from '@turnaround/read-model';
-
 /**
  * SQL fragments the dashboards share, over the read model's tables (libs/read-model,
- * services/registry, services/alerts) and the service's settings (`service_settings`, which
- * the service writes from its configuration at every start). Statuses are never computed
- * here: they come from `scorecard_lines`, which the alerting service writes from the domain's
- * evaluation.
+ * services/registry, services/alerts), the views that publish its metrics
+ * (`published_*_metrics`, libs/read-model/src/metrics/published-metrics.views.ts) and the
+ * service's settings (`service_settings`, which the service writes from its configuration at
+ * every start). Statuses are never computed here: they come from `scorecard_lines`, which the
+ * alerting service writes from the domain's evaluation. Nor is small-number suppression: the
+ * views withhold what the public may not see, with the service's N_MIN, and the dashboards
+ * never read the raw metrics.
  */
-
-/** The service's N_MIN, as it wrote it at its start: never a copy in the dashboard. */
-export const N_MIN = `(SELECT value::float8 FROM service_settings WHERE name = 'n_min')`;
 
 /**
  * The custom all value of every include-All variable. Grafana writes a custom all value into
@@ -20,24 +18,13 @@ export const N_MIN = `(SELECT value::float8 FROM service_settings WHERE name = '
 export const ALL_VALUE = `'__all__'`;
 
 /**
- * A rate as a dashboard shows it (DESIGN.md section 5): empty (shown "suppressed") when the
- * source suppressed it or its denominator is below n_min; an indicator reported as a count
- * (over 1) is shown as it is. The same rule as the public API's `publicReading`.
+ * A rate as a dashboard shows it, from a published view's numbers: empty (shown "suppressed")
+ * where the view withheld them (a small number, or one that would give a small number away),
+ * or the source suppressed them.
  */
-export function shownRate(numerator: string, denominator: string, metric: string): string {
-  return `CASE WHEN ${numerator} IS NULL OR ${denominator} IS NULL OR ${denominator} = 0
-      OR (${denominator} < ${N_MIN} AND NOT (${metric} LIKE 'indicator.%' AND ${denominator} = 1)) THEN NULL
+export function shownRate(numerator: string, denominator: string): string {
+  return `CASE WHEN ${numerator} IS NULL OR ${denominator} IS NULL OR ${denominator} = 0 THEN NULL
     ELSE round((${numerator} / ${denominator})::numeric, 4)::float8 END`;
-}
-
-/**
- * A roll-up over schools as the domain's `rollUp` makes it: the sums of the numerators and
- * denominators the schools know; a school whose value is suppressed adds to neither.
- * Gives `numerator` and `denominator` columns to wrap in `shownRate`.
- */
-export function rolledUp(alias: string): string {
-  const known = `${alias}.numerator IS NOT NULL AND ${alias}.denominator IS NOT NULL`;
-  return `sum(${alias}.numerator) FILTER (WHERE ${known}) AS numerator, sum(${alias}.denominator) FILTER (WHERE ${known}) AS denominator`;
 }
 
 /** The membership `m` covers school year `year` (memberships run from from_year up to, not including, until_year). */
@@ -98,9 +85,9 @@ zone_schools AS (
   WHERE c.zone_id = ${zone} AND ${memberIn('m', schoolYearOfDay('day.today'))}
   ORDER BY r.school_id, c.name),
 received AS (
-  SELECT f.school_id, f.feed, max(${feedPeriodEnd('f')}) AS last_period_end
-  FROM feed_records f
-  WHERE NOT f.retracted AND f.school_id IN (SELECT school_id FROM zone_schools)
+  SELECT f.school_id, f.feed, max(f.period_end) AS last_period_end
+  FROM feed_periods f
+  WHERE f.school_id IN (SELECT school_id FROM zone_schools)
   GROUP BY f.school_id, f.feed),
 next AS (
   SELECT z.school_id, z.name, z.district_id, z.cluster, k.feed, r.last_period_end, k.grace_days,

@@ -4,7 +4,7 @@ import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
 import { PROVISIONED_DIR } from '@turnaround/dashboards';
 import { waitUntil } from '@turnaround/domain/testing';
-import { ApiKeys, DASHBOARD_READER_ROLE, DASHBOARD_READS } from '@turnaround/platform';
+import { ApiKeys, DASHBOARD_READER_ROLE, DASHBOARD_READS, grantDashboardReads } from '@turnaround/platform';
 import { createPgClient, SqlClient } from '@turnaround/postgres';
 import { openScratchDatabase, serverUrlForTests } from '@turnaround/postgres/testing';
 import { testConfig } from './support/app';
@@ -16,6 +16,8 @@ jest.setTimeout(120_000);
 
 /** What DESIGN.md section 11 keeps from the dashboards: keys, secrets, deliveries, rejected rows, the event log. */
 const SECRET_TABLES = ['api_keys', 'webhooks', 'webhook_deliveries', 'feed_rejections', 'feed_batches', 'es_events', 'es_streams'];
+/** The raw metrics and feed records, small numbers and all: the dashboards read the views that withhold them. */
+const RAW_TABLES = ['school_metrics', 'school_metric_history', 'feed_records'];
 
 interface Dashboard {
   title: string;
@@ -88,5 +90,19 @@ const serverUrl = serverUrlForTests();
     );
     expect(readable.map((row) => row.name).sort()).toEqual([...DASHBOARD_READS].sort());
     expect((await database.query<{ member: boolean }>(`SELECT pg_has_role($1, 'pg_read_all_data', 'MEMBER') AS member`, [DASHBOARD_READER_ROLE]))[0].member).toBe(false);
+  });
+
+  it('reads the metrics only through the views that withhold small numbers, never the raw tables, even where an earlier release granted them', async () => {
+    await database.query(`GRANT SELECT ON ${RAW_TABLES.join(', ')} TO ${DASHBOARD_READER_ROLE}`);
+    // as the service does at its next start
+    await database.transaction(grantDashboardReads);
+    for (const table of RAW_TABLES) {
+      expect((await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0].n).toBeGreaterThan(0);
+      await expect(reader.query(`SELECT * FROM ${table} LIMIT 1`)).rejects.toThrow(`permission denied for table ${table}`);
+    }
+    expect(await reader.query(`SELECT school_id, metric FROM published_school_metrics ORDER BY school_id, metric`)).toEqual([
+      { school_id: 'S1', metric: 'attendance_rate' },
+    ]);
+    expect(await reader.query(`SELECT school_id, feed FROM feed_periods`)).toEqual([{ school_id: 'S1', feed: 'attendance' }]);
   });
 });

@@ -2,8 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
-import { PROVISIONED_DIR, shownRate } from '@turnaround/dashboards';
+import { PROVISIONED_DIR } from '@turnaround/dashboards';
 import { waitUntil } from '@turnaround/domain/testing';
+import { ApiKeys } from '@turnaround/platform';
 import { createPgClient, SqlClient } from '@turnaround/postgres';
 import { openScratchDatabase, serverUrlForTests } from '@turnaround/postgres/testing';
 import { testConfig } from './support/app';
@@ -64,12 +65,14 @@ const serverUrl = serverUrlForTests();
   let app: INestApplication;
   let sql: SqlClient;
   let http: Awaited<ReturnType<typeof httpClient>>;
+  let publicHttp: Awaited<ReturnType<typeof httpClient>>;
 
   beforeAll(async () => {
     database = await openScratchDatabase(serverUrl as string);
     app = await createApp(testConfig({ DATABASE_URL: database.url, N_MIN: String(N_MIN) }), { logger: false });
     http = await httpClient(app);
     await loadDemo(app, http.base);
+    publicHttp = await httpClient(app, (await app.get(ApiKeys).issue({ kind: 'public' }, 'the public')).key);
     // A separate connection, as Grafana has.
     sql = createPgClient(database.url, { max: 1 });
   });
@@ -125,7 +128,7 @@ const serverUrl = serverUrlForTests();
     const panel = panelOf('tm-zone', '$metric by cluster, $school_year');
     const variables = { zone: 'Z-DEMO', metric: 'proficiency.math', school_year: '2024-25' };
     const rows = await sql.query<{ Cluster: string; Value: number }>(expandGrafanaSql(panel.targets[0].rawSql, variables, RANGE));
-    const api: { metric: string; schoolYear: string; numerator: number; denominator: number }[] = (await http.get('/api/v1/clusters/C-HILL/metrics?year=2024-25')).body;
+    const api: { metric: string; schoolYear: string; numerator: number; denominator: number }[] = (await publicHttp.get('/api/v1/clusters/C-HILL/metrics?year=2024-25')).body;
     const math = api.find((reading) => reading.metric === 'proficiency.math') as { numerator: number; denominator: number };
     expect(rows.find((row) => row.Cluster === 'Hillcrest feeder pattern')?.Value).toBeCloseTo(math.numerator / math.denominator, 4);
   });
@@ -158,18 +161,28 @@ const serverUrl = serverUrlForTests();
     expect(renewed).toEqual(await fromScorecard('K-RIVER'));
   });
 
-  it("suppresses a rate below the service's N_MIN, written in service_settings at its start: not a copy in the dashboard", async () => {
+  it("withholds a value below the service's N_MIN, written in service_settings at its start: not a copy in the dashboard", async () => {
     expect(await sql.query(`SELECT value FROM service_settings WHERE name = 'n_min'`)).toEqual([{ value: String(N_MIN) }]);
-    const rows = await sql.query<{ shown: string | null }>(
-      expandGrafanaSql(
-        `SELECT ${shownRate('n', 'd', 'm')} AS shown FROM (VALUES (NULL::float8, 30::float8, 'proficiency.math'), (5, 8, 'proficiency.math'), (3, 11, 'proficiency.math'),
-          (3, 1, 'indicator.visits'), (12, 40, 'proficiency.math')) v(n, d, m)`,
-        {},
-        RANGE,
-      ),
+    // The only two schools of 2019-20, both in no cluster: 11 tested would show under the default of 10; N_MIN is 12 here
+    const math = (schoolId: string, tested: number) => ({
+      schoolId, schoolYear: '2019-20', window: 'spring', assessment: 'state_test', subject: 'math', grade: 'all', studentGroup: 'all', tested, proficient: 5,
+    });
+    expect((await http.post('/api/v1/feeds/assessment', [math('CMP-SMALL', 11), math('CMP-LARGE', 30)])).body).toMatchObject({ accepted: 2 });
+    const published = () =>
+      sql.query<{ school_id: string; numerator: number | null; denominator: number | null; small_number: boolean; withheld: boolean }>(
+        `SELECT school_id, numerator, denominator, small_number, withheld FROM published_school_metrics WHERE school_id IN ('CMP-SMALL', 'CMP-LARGE') AND metric = 'proficiency.math' ORDER BY school_id`,
+      );
+    // CMP-SMALL is small; CMP-LARGE is withheld beside it, or the state-wide total less the other schools would give it away
+    await waitUntil(published, (rows) =>
+      expect(rows).toEqual([
+        { school_id: 'CMP-LARGE', numerator: null, denominator: null, small_number: false, withheld: true },
+        { school_id: 'CMP-SMALL', numerator: null, denominator: null, small_number: true, withheld: true },
+      ]),
     );
-    // 3 of 11 would show under the default of 10; N_MIN is 12 here
-    expect(rows.map((row) => (row.shown === null ? null : Number(row.shown)))).toEqual([null, null, null, 3, 0.3]);
+    expect(await sql.query(`SELECT denominator FROM school_metrics WHERE school_id = 'CMP-SMALL'`)).toEqual([{ denominator: 11 }]);
+    // the API's public answer is the same
+    for (const schoolId of ['CMP-SMALL', 'CMP-LARGE'])
+      expect((await publicHttp.get(`/api/v1/schools/${schoolId}/metrics?year=2019-20`)).body).toEqual([expect.objectContaining({ numerator: null, denominator: null, withheld: true })]);
   });
 
   it('lists the zone schools with a feed overdue as GET /api/v1/feeds/coverage judges them, on the same day', async () => {

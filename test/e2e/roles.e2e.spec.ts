@@ -90,6 +90,43 @@ describe('each role sees what DESIGN.md section 2 gives it, small numbers includ
     expect(await math(as.P3)).toBe(404);
   });
 
+  it('withholds a rate indicator of 1 dropout in 1 from the public by its kind, and shows a count of minutes as it is', async () => {
+    const indicators = [
+      { schoolId: 'S1', schoolYear: '2025-26', indicator: 'dropout_rate', numerator: 1, denominator: 1 },
+      { schoolId: 'S1', schoolYear: '2025-26', indicator: 'instructional_minutes', numerator: 64_800 },
+    ];
+    expect((await state.post('/api/v1/feeds/indicators', indicators)).body).toMatchObject({ accepted: 2 });
+    const of = (readings: { metric: string }[], metric: string) => readings.find((reading) => reading.metric === metric);
+    const readings = await waitUntil(
+      async () => (await as.public.get('/api/v1/schools/S1/metrics?year=2025-26')).body as { metric: string }[],
+      (body) => expect(of(body, 'indicator.instructional_minutes')).toBeDefined(),
+    );
+    expect(of(readings, 'indicator.dropout_rate')).toMatchObject({ numerator: null, denominator: null, rate: null, smallNumber: true, withheld: true });
+    expect(of(readings, 'indicator.instructional_minutes')).toMatchObject({ numerator: 64_800, denominator: 1, rate: 64_800, smallNumber: false, withheld: false });
+    // and the cluster, where S1 reports it alone
+    const cluster = (await as.public.get('/api/v1/clusters/C/metrics?year=2025-26')).body as { metric: string }[];
+    expect(of(cluster, 'indicator.dropout_rate')).toMatchObject({ numerator: null, rate: null, withheld: true });
+    // S1's own district reads it raw, flagged
+    expect(of((await as.D1.get('/api/v1/schools/S1/metrics?year=2025-26')).body, 'indicator.dropout_rate')).toMatchObject({ numerator: 1, denominator: 1, smallNumber: true, withheld: false });
+  });
+
+  it("withholds from the other district a cluster total that, less its own school, would be S1's small number, and from the public", async () => {
+    // S2's 2025-26 math: 15 of 30; C's total is then 17 of 38, and D2, which sees S2 raw, would take S1's 2 of 8 from it
+    await state.post('/api/v1/feeds/assessment', [
+      { schoolId: 'S2', schoolYear: '2025-26', window: 'spring', assessment: 'state_test', subject: 'math', grade: 'all', studentGroup: 'all', tested: 30, proficient: 15 },
+    ]);
+    const math = async (who: Http, path: string) => ((await who.get(path)).body as { metric: string }[]).find((reading) => reading.metric === 'proficiency.math');
+    await waitUntil(() => math(state, '/api/v1/clusters/C/metrics?year=2025-26'), (reading) => expect(reading).toMatchObject({ numerator: 17, denominator: 38, withheld: false }));
+    const withheld = { numerator: null, denominator: null, rate: null, withheld: true };
+    for (const who of [as.D2, as.D1, as.public]) expect(await math(who, '/api/v1/clusters/C/metrics?year=2025-26')).toMatchObject(withheld);
+    expect(await math(as.public, '/api/v1/zones/Z/metrics?year=2025-26')).toMatchObject(withheld);
+    // the partners whose contracts name both schools see both raw, and so their sum
+    for (const who of [as.P1, as.P2, as.researcher]) expect(await math(who, '/api/v1/clusters/C/metrics?year=2025-26')).toMatchObject({ numerator: 17, denominator: 38, withheld: false });
+    // the public: S1 is small, and S2 is withheld beside it; D2 reads its own S2 raw
+    expect(await math(as.public, '/api/v1/schools/S2/metrics?year=2025-26')).toMatchObject({ ...withheld, smallNumber: false });
+    expect(await math(as.D2, '/api/v1/schools/S2/metrics?year=2025-26')).toMatchObject({ numerator: 15, denominator: 30, withheld: false });
+  });
+
   it('rolls a partner up over its own contracts\' terms only: two partners that held one cluster in turn', async () => {
     const rates = async (partnerId: string) =>
       ((await state.get(`/api/v1/partners/${partnerId}/metrics`)).body as { schoolYear: string; metric: string; numerator: number; denominator: number }[])

@@ -4,6 +4,8 @@ export * from './registry/registry.projection';
 export * from './registry/registry.queries';
 export * from './metrics/metrics.projection';
 export * from './metrics/metric.queries';
+export * from './metrics/published-metrics';
+export * from './metrics/published-metrics.views';
 export * from './scorecards/scorecard.queries';
 export * from './alerts/alerts.projection';
 export * from './alerts/alert.queries';

@@ -1,29 +1,30 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
-import { METRIC_FAMILIES, parseSchoolYear, seesSmallNumbers, ValidationError } from '@turnaround/domain';
+import { METRIC_FAMILIES, schoolYearProblem, ValidationError } from '@turnaround/domain';
 import { Access, ApiAnswer, Caller, metricDefinitionAnswer, metricReadingAnswer, partnerScorecardAnswer, Principal, scorecardAnswer, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
-import { MetricQueries, MetricReading, parseAsOf, ScorecardQueries, shownReading } from '@turnaround/read-model';
+import { parseAsOf, PublishedMetrics, ScorecardQueries } from '@turnaround/read-model';
 
 const YEAR = { name: 'year', required: false, description: 'a school year, e.g. 2024-25; every year when absent' };
 const AS_OF = { name: 'asOf', required: false, description: 'an ISO date or time: the answer as the service knew it then (knowledge time); now when absent' };
 
 /**
  * Metrics of schools and their roll-ups, beside the contract targets (DESIGN.md section 8).
- * The public reads aggregates with small numbers suppressed; a district or partner reads its own
- * schools, clusters and contracts raw (flagged `smallNumber`), as do the state office and researchers.
+ * The state office and researchers read every value raw (flagged `smallNumber`); a district or
+ * partner reads its own schools raw, and the rest as the public does: small numbers withheld,
+ * and whatever would give one away (complementary suppression, `PublishedMetrics`).
  */
 @ApiTags('metrics')
 @Controller('api/v1')
 export class MetricsController {
-  private readonly metrics: MetricQueries;
+  private readonly metrics: PublishedMetrics;
   private readonly scorecards: ScorecardQueries;
 
   constructor(
     @Inject(SQL_CLIENT) sql: SqlClient,
-    @Inject(TURNAROUND_CONFIG) private readonly config: TurnaroundConfig,
+    @Inject(TURNAROUND_CONFIG) config: TurnaroundConfig,
   ) {
-    this.metrics = new MetricQueries(sql);
+    this.metrics = new PublishedMetrics(sql, config.nMin);
     this.scorecards = new ScorecardQueries(sql);
   }
 
@@ -41,7 +42,7 @@ export class MetricsController {
   @ApiQuery(YEAR)
   @ApiQuery(AS_OF)
   school(@Caller() caller: Principal, @Param('schoolId') schoolId: string, @Query('year') year?: string, @Query('asOf') asOf?: string) {
-    return this.metrics.school(schoolId, this.year(year), parseAsOf(asOf)).then((readings) => this.shown(caller, readings));
+    return this.metrics.school(schoolId, caller.role, this.year(year), parseAsOf(asOf));
   }
 
   @Access({ roles: ['state', 'researcher', 'district', 'partner', 'public'], scope: 'cluster' })
@@ -50,7 +51,7 @@ export class MetricsController {
   @ApiQuery(YEAR)
   @ApiQuery(AS_OF)
   cluster(@Caller() caller: Principal, @Param('clusterId') clusterId: string, @Query('year') year?: string, @Query('asOf') asOf?: string) {
-    return this.metrics.cluster(clusterId, this.year(year), parseAsOf(asOf)).then((readings) => this.shown(caller, readings));
+    return this.metrics.aggregate({ kind: 'cluster', clusterId }, caller.role, this.year(year), parseAsOf(asOf));
   }
 
   @Access({ roles: ['state', 'researcher', 'partner', 'public'], scope: 'partner' })
@@ -59,7 +60,7 @@ export class MetricsController {
   @ApiQuery(YEAR)
   @ApiQuery(AS_OF)
   partner(@Caller() caller: Principal, @Param('partnerId') partnerId: string, @Query('year') year?: string, @Query('asOf') asOf?: string) {
-    return this.metrics.partner(partnerId, this.year(year), parseAsOf(asOf)).then((readings) => this.shown(caller, readings));
+    return this.metrics.aggregate({ kind: 'partner', partnerId }, caller.role, this.year(year), parseAsOf(asOf));
   }
 
   @Access({ roles: ['state', 'researcher', 'public'] })
@@ -68,7 +69,7 @@ export class MetricsController {
   @ApiQuery(YEAR)
   @ApiQuery(AS_OF)
   zone(@Caller() caller: Principal, @Param('zoneId') zoneId: string, @Query('year') year?: string, @Query('asOf') asOf?: string) {
-    return this.metrics.zone(zoneId, this.year(year), parseAsOf(asOf)).then((readings) => this.shown(caller, readings));
+    return this.metrics.aggregate({ kind: 'zone', zoneId }, caller.role, this.year(year), parseAsOf(asOf));
   }
 
   /** For each school and the cluster: metric, contract year, baseline, target in force, actual and status. A district sees its own schools' lines and the cluster's. */
@@ -90,11 +91,8 @@ export class MetricsController {
   }
 
   private year(year: string | undefined): string | undefined {
-    if (year !== undefined && parseSchoolYear(year) === undefined) throw ValidationError.of('year', `expected a school year written YYYY-YY, e.g. 2024-25, got '${year}'`);
+    const problem = year === undefined ? undefined : schoolYearProblem(year);
+    if (problem) throw ValidationError.of('year', `${problem}, got '${year}'`);
     return year;
-  }
-
-  private shown(caller: Principal, readings: MetricReading[]) {
-    return readings.map((reading) => shownReading(reading, this.config.nMin, !seesSmallNumbers(caller.role)));
   }
 }

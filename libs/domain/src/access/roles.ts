@@ -30,10 +30,16 @@ export function roleName(role: Role): string {
 }
 
 /**
- * Small numbers (DESIGN.md section 5): the public sees a value whose denominator is below nMin
- * as suppressed; everyone else who may read it (the state office, researchers, a district or
- * partner reading its own schools) sees it raw, flagged.
+ * Small numbers (DESIGN.md section 5): the state office and researchers see every value raw,
+ * flagged. A district or partner sees its own schools raw (it is their own data), and the rest
+ * as the public does: small numbers withheld, and with them whatever would give one away
+ * (complementary suppression, `planSuppression`).
  */
-export function seesSmallNumbers(role: Role): boolean {
-  return role.kind !== 'public';
+export function seesEveryNumber(role: Role): boolean {
+  return role.kind === 'state' || role.kind === 'researcher';
+}
+
+/** The name a district or partner has among a school's insiders (`SuppressionMember.insiders`); undefined for other roles. */
+export function insiderName(role: Role): string | undefined {
+  return role.kind === 'district' || role.kind === 'partner' ? roleName(role) : undefined;
 }

@@ -1,4 +1,4 @@
-import { addSchoolYears, ClusterMembership, MetricValue, NotFoundError, rateOf, rollUp, SchoolYear, schoolYearOfDate } from '@turnaround/domain';
+import { addSchoolYears, ClusterMembership, MetricValue, NotFoundError, rollUp, SchoolYear, schoolYearOfDate } from '@turnaround/domain';
 import { SqlExecutor } from '@turnaround/postgres';
 
 /** One metric value of a school or a roll-up, as the API and the scorecards read it. */
@@ -12,6 +12,27 @@ export interface MetricReading extends MetricValue {
 
 /** A `school_metrics` row: the value's own columns carry the names of MetricValue's fields. */
 type SchoolMetricRow = MetricValue & { school_id: string; school_year: string; known_at: Date | string };
+
+/** A member school's value in an aggregate, with the cluster it counts in that school year. */
+export interface MemberValue extends MetricValue {
+  schoolId: string;
+  schoolYear: SchoolYear;
+  clusterId: string;
+  knownAt: string;
+}
+
+/**
+ * A school's value of a metric as complementary suppression weighs it: in its group, the
+ * cluster it is a member of that school year, or '' for the schools in no cluster.
+ */
+export interface GroupedValue {
+  schoolId: string;
+  schoolYear: SchoolYear;
+  metric: string;
+  groupId: string;
+  numerator: number;
+  denominator: number;
+}
 
 const COLUMNS = 'sm.school_id, sm.school_year, sm.metric, sm.numerator, sm.denominator, sm.suppressed, sm.partial, sm.final, sm.through, sm.known_at';
 
@@ -55,8 +76,13 @@ export class MetricQueries {
   }
 
   async cluster(clusterId: string, year?: SchoolYear, asOf?: Date): Promise<MetricReading[]> {
+    return rollUpMembers(await this.clusterMembers(clusterId, year, asOf));
+  }
+
+  /** The member schools' values a cluster's roll-up sums. */
+  async clusterMembers(clusterId: string, year?: SchoolYear, asOf?: Date): Promise<MemberValue[]> {
     await this.exists('registry_clusters', 'cluster_id', 'cluster', clusterId);
-    return this.rollUpMembers([{ clusterId }], year, asOf);
+    return this.membersOf([{ clusterId }], year, asOf);
   }
 
   /**
@@ -65,6 +91,11 @@ export class MetricQueries {
    * years. A terminated contract's term ends with the school year it was terminated in.
    */
   async partner(partnerId: string, year?: SchoolYear, asOf?: Date): Promise<MetricReading[]> {
+    return rollUpMembers(await this.partnerMembers(partnerId, year, asOf));
+  }
+
+  /** The member schools' values a partner's roll-up sums. */
+  async partnerMembers(partnerId: string, year?: SchoolYear, asOf?: Date): Promise<MemberValue[]> {
     await this.exists('registry_partners', 'partner_id', 'partner', partnerId);
     const at = (asOf ?? new Date()).toISOString();
     const contracts = await this.sql.query<{ cluster_id: string; start_year: string; term_years: number; terminated_at: Date | string | null }>(
@@ -72,7 +103,7 @@ export class MetricQueries {
        FROM registry_contracts WHERE partner_id = $1 AND recorded_at <= $2`,
       [partnerId, at],
     );
-    return this.rollUpMembers(
+    return this.membersOf(
       contracts.map((contract) => {
         const end = addSchoolYears(contract.start_year, contract.term_years);
         const terminated = contract.terminated_at === null ? undefined : addSchoolYears(schoolYearOfDate(new Date(contract.terminated_at).toISOString().slice(0, 10)), 1);
@@ -84,9 +115,14 @@ export class MetricQueries {
   }
 
   async zone(zoneId: string, year?: SchoolYear, asOf?: Date): Promise<MetricReading[]> {
+    return rollUpMembers(await this.zoneMembers(zoneId, year, asOf));
+  }
+
+  /** The member schools' values a zone's roll-up sums. */
+  async zoneMembers(zoneId: string, year?: SchoolYear, asOf?: Date): Promise<MemberValue[]> {
     await this.exists('registry_zones', 'zone_id', 'zone', zoneId);
     const clusters = await this.sql.query<{ cluster_id: string }>('SELECT cluster_id FROM registry_clusters WHERE zone_id = $1', [zoneId]);
-    return this.rollUpMembers(clusters.map((row) => ({ clusterId: row.cluster_id })), year, asOf);
+    return this.membersOf(clusters.map((row) => ({ clusterId: row.cluster_id })), year, asOf);
   }
 
   /** The metric over every school of the state that reported it: the goal of `stateAverage` targets. */
@@ -112,31 +148,64 @@ export class MetricQueries {
     return bySchool;
   }
 
-  /** Sums the member schools of the clusters, each within its window of school years (`from` up to, not including, `until`). */
-  private async rollUpMembers(windows: readonly { clusterId: string; from?: SchoolYear; until?: SchoolYear }[], year?: SchoolYear, asOf?: Date): Promise<MetricReading[]> {
+  /**
+   * The groups of complementary suppression a school is in, one a school year it has a value
+   * in: its cluster that year, or '' (the schools in no cluster that year, one group).
+   */
+  async groupsOfSchool(schoolId: string, asOf?: Date): Promise<{ schoolYear: SchoolYear; groupId: string }[]> {
+    const rows = await this.sql.query<{ school_year: string; group_id: string }>(
+      `SELECT DISTINCT sm.school_year, coalesce(m.cluster_id, '') AS group_id FROM ${schoolMetrics(asOf, 2)} sm
+       LEFT JOIN ${memberships(asOf, 2)} m ON m.school_id = sm.school_id AND m.from_year <= sm.school_year AND (m.until_year IS NULL OR sm.school_year < m.until_year)
+       WHERE sm.school_id = $1`,
+      [schoolId, ...(asOf ? [asOf.toISOString()] : [])],
+    );
+    return rows.map((row) => ({ schoolYear: row.school_year, groupId: row.group_id }));
+  }
+
+  /** Every value with numbers of the given metrics in the given groups (a cluster in a school year, or '' for the schools in none). */
+  async groupedValues(groups: readonly { schoolYear: SchoolYear; groupId: string }[], metrics: readonly string[], asOf?: Date): Promise<GroupedValue[]> {
+    if (groups.length === 0 || metrics.length === 0) return [];
+    const rows = await this.sql.query<{ school_id: string; school_year: string; metric: string; group_id: string; numerator: number; denominator: number }>(
+      `SELECT v.* FROM (
+         SELECT sm.school_id, sm.school_year, sm.metric, coalesce(m.cluster_id, '') AS group_id, sm.numerator, sm.denominator FROM ${schoolMetrics(asOf, 4)} sm
+         LEFT JOIN ${memberships(asOf, 4)} m ON m.school_id = sm.school_id AND m.from_year <= sm.school_year AND (m.until_year IS NULL OR sm.school_year < m.until_year)
+         WHERE sm.metric = ANY($3::text[]) AND sm.school_year = ANY($1::text[]) AND sm.numerator IS NOT NULL AND sm.denominator IS NOT NULL) v
+       JOIN (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS g(school_year, group_id)) g ON g.school_year = v.school_year AND g.group_id = v.group_id`,
+      [groups.map((group) => group.schoolYear), groups.map((group) => group.groupId), metrics, ...(asOf ? [asOf.toISOString()] : [])],
+    );
+    return rows.map((row) => ({ schoolId: row.school_id, schoolYear: row.school_year, metric: row.metric, groupId: row.group_id, numerator: row.numerator, denominator: row.denominator }));
+  }
+
+  /**
+   * Who sees each school's numbers raw besides the state office and researchers (`insiderName`):
+   * its district, and every partner whose contract names it (as the access rules decide), as
+   * known at `asOf`.
+   */
+  async insidersOf(schoolIds: readonly string[], asOf?: Date): Promise<Map<string, string[]>> {
+    const rows = await this.sql.query<{ school_id: string; insider: string }>(
+      `SELECT school_id, 'district:' || district_id AS insider FROM registry_schools WHERE school_id = ANY($1::text[])
+       UNION SELECT s.school_id, 'partner:' || k.partner_id FROM registry_contracts k CROSS JOIN unnest(k.school_ids) AS s(school_id)
+       WHERE s.school_id = ANY($1::text[]) AND k.recorded_at <= $2`,
+      [schoolIds, (asOf ?? new Date()).toISOString()],
+    );
+    const bySchool = new Map<string, string[]>();
+    for (const row of rows) bySchool.set(row.school_id, [...(bySchool.get(row.school_id) ?? []), row.insider]);
+    return bySchool;
+  }
+
+  /** The member schools of the clusters, each within its window of school years (`from` up to, not including, `until`). */
+  private async membersOf(windows: readonly { clusterId: string; from?: SchoolYear; until?: SchoolYear }[], year?: SchoolYear, asOf?: Date): Promise<MemberValue[]> {
     // DISTINCT: a school counts once even if it moved between two of the clusters within the years asked.
     // School years are written YYYY-YY, so they compare in order as text.
-    const rows = await this.sql.query<SchoolMetricRow>(
-      `SELECT DISTINCT ${COLUMNS} FROM unnest($1::text[], $2::text[], $3::text[]) AS w(cluster_id, from_year, until_year)
+    const rows = await this.sql.query<SchoolMetricRow & { cluster_id: string }>(
+      `SELECT DISTINCT ${COLUMNS}, m.cluster_id FROM unnest($1::text[], $2::text[], $3::text[]) AS w(cluster_id, from_year, until_year)
        JOIN ${memberships(asOf, 5)} m ON m.cluster_id = w.cluster_id
        JOIN ${schoolMetrics(asOf, 5)} sm ON sm.school_id = m.school_id AND sm.school_year >= m.from_year AND (m.until_year IS NULL OR sm.school_year < m.until_year)
          AND sm.school_year >= w.from_year AND (w.until_year IS NULL OR sm.school_year < w.until_year)
        WHERE ($4::text IS NULL OR sm.school_year = $4)`,
       [windows.map((w) => w.clusterId), windows.map((w) => w.from ?? ''), windows.map((w) => w.until ?? null), year ?? null, ...(asOf ? [asOf.toISOString()] : [])],
     );
-    const groups = new Map<string, SchoolMetricRow[]>();
-    for (const row of rows) {
-      const key = `${row.school_year}|${row.metric}`;
-      groups.set(key, [...(groups.get(key) ?? []), row]);
-    }
-    return [...groups.values()]
-      .map((group) => ({
-        ...(rollUp(group[0].metric, group.map(toValue)) as MetricValue),
-        schoolYear: group[0].school_year,
-        schools: group.length,
-        knownAt: group.map((row) => isoOf(row.known_at)).sort().at(-1) as string,
-      }))
-      .sort((a, b) => (a.schoolYear + a.metric < b.schoolYear + b.metric ? -1 : 1));
+    return rows.map((row) => ({ ...toValue(row), schoolId: row.school_id, schoolYear: row.school_year, clusterId: row.cluster_id, knownAt: isoOf(row.known_at) }));
   }
 
   private async exists(table: string, column: string, entity: string, id: string): Promise<void> {
@@ -145,7 +214,24 @@ export class MetricQueries {
   }
 }
 
-function toValue(row: SchoolMetricRow): MetricValue {
+/** Sums the member schools' values of each school year and metric (`rollUp`). */
+export function rollUpMembers(members: readonly MemberValue[]): MetricReading[] {
+  const groups = new Map<string, MemberValue[]>();
+  for (const member of members) {
+    const key = `${member.schoolYear}|${member.metric}`;
+    groups.set(key, [...(groups.get(key) ?? []), member]);
+  }
+  return [...groups.values()]
+    .map((group) => ({
+      ...(rollUp(group[0].metric, group.map(toValue)) as MetricValue),
+      schoolYear: group[0].schoolYear,
+      schools: group.length,
+      knownAt: group.map((member) => member.knownAt).sort().at(-1) as string,
+    }))
+    .sort((a, b) => (a.schoolYear + a.metric < b.schoolYear + b.metric ? -1 : 1));
+}
+
+function toValue(row: MetricValue): MetricValue {
   return {
     metric: row.metric,
     numerator: row.numerator,
@@ -159,23 +245,4 @@ function toValue(row: SchoolMetricRow): MetricValue {
 
 function isoOf(value: Date | string): string {
   return new Date(value).toISOString();
-}
-
-/** A reading as the API shows it: with its rate and whether its denominator is below nMin. */
-export interface ShownReading extends MetricReading {
-  rate: number | null;
-  /** The denominator is below nMin (DESIGN.md section 5). */
-  smallNumber: boolean;
-}
-
-/**
- * Small numbers (DESIGN.md section 5): a value whose denominator is below `nMin` is flagged
- * `smallNumber`, and its numbers withheld when `suppress` (the public, the dashboards). An
- * indicator reported without a denominator is a count (stored over 1) and is shown as it is.
- */
-export function shownReading(reading: MetricReading, nMin: number, suppress: boolean): ShownReading {
-  const count = reading.metric.startsWith('indicator.') && reading.denominator === 1;
-  const smallNumber = !count && reading.denominator !== null && reading.denominator < nMin;
-  if (smallNumber && suppress) return { ...reading, numerator: null, denominator: null, rate: null, smallNumber };
-  return { ...reading, rate: rateOf(reading), smallNumber };
 }

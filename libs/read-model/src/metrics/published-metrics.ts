@@ -1,0 +1,131 @@
+import {
+  aggregateWithheld,
+  coveredBy,
+  IndicatorCatalogue,
+  indicatorCatalogue,
+  insiderName,
+  isSmallNumber,
+  planSuppression,
+  rateOf,
+  Role,
+  SchoolYear,
+  seesEveryNumber,
+  SuppressionGroup,
+  SuppressionPlan,
+  WithheldReason,
+} from '@turnaround/domain';
+import { SqlExecutor } from '@turnaround/postgres';
+import { MemberValue, MetricQueries, MetricReading, rollUpMembers } from './metric.queries';
+
+/** A reading as the API shows it to one reader. */
+export interface ShownReading extends MetricReading {
+  rate: number | null;
+  /** The value covers fewer than nMin, by its metric's kind (`isSmallNumber`). */
+  smallNumber: boolean;
+  /** Its numbers are withheld from this reader: a small number, or one that would give a small number away. */
+  withheld: boolean;
+}
+
+/** The aggregates the API reads: each a roll-up of whole clusters of a school year. */
+export type AggregateScope = { kind: 'cluster'; clusterId: string } | { kind: 'partner'; partnerId: string } | { kind: 'zone'; zoneId: string };
+
+/**
+ * Metrics as a reader may see them (DESIGN.md section 5). The state office and researchers see
+ * every value raw, flagged `smallNumber`. Everyone else (the public, a district or partner
+ * reading what is not wholly its own) gets the plan of `planSuppression`: small numbers
+ * withheld, a school withheld beside them where an aggregate would give one away, and an
+ * aggregate withheld where nothing else would do. A district or partner sees its own schools
+ * raw, and an aggregate of its own schools alone. The plan is made from the values and
+ * memberships as known at `asOf`, so a read as of a past date withholds what it withheld then;
+ * the dashboards' views (`published-metrics.views.ts`) make the same plan in SQL.
+ */
+export class PublishedMetrics {
+  private readonly metrics: MetricQueries;
+
+  constructor(
+    sql: SqlExecutor,
+    private readonly nMin: number,
+    private readonly catalogue?: IndicatorCatalogue,
+  ) {
+    this.metrics = new MetricQueries(sql);
+  }
+
+  /** The catalogue given, or the one in force when the read runs (put in force at start-up, maybe after this was made). */
+  private get indicators(): IndicatorCatalogue {
+    return this.catalogue ?? indicatorCatalogue();
+  }
+
+  async school(schoolId: string, reader: Role, year?: SchoolYear, asOf?: Date): Promise<ShownReading[]> {
+    const readings = await this.metrics.school(schoolId, year, asOf);
+    if (seesEveryNumber(reader) || readings.length === 0) return readings.map((reading) => this.shown(reading));
+    const insider = insiderName(reader);
+    if (insider && (await this.metrics.insidersOf([schoolId], asOf)).get(schoolId)?.includes(insider)) return readings.map((reading) => this.shown(reading));
+    const groups = (await this.metrics.groupsOfSchool(schoolId, asOf)).filter((group) => readings.some((reading) => reading.schoolYear === group.schoolYear));
+    const plans = await this.plans(groups, [...new Set(readings.map((reading) => reading.metric))], asOf);
+    return readings.map((reading) => this.shown(reading, plans.get(keyOf(reading.schoolYear, reading.metric))?.withheld.get(schoolId)));
+  }
+
+  async aggregate(scope: AggregateScope, reader: Role, year?: SchoolYear, asOf?: Date): Promise<ShownReading[]> {
+    const members = await this.membersOf(scope, year, asOf);
+    const readings = rollUpMembers(members);
+    if (seesEveryNumber(reader)) return readings.map((reading) => this.shown(reading));
+    const membersOf = new Map<string, MemberValue[]>();
+    for (const member of members) {
+      const key = keyOf(member.schoolYear, member.metric);
+      membersOf.set(key, [...(membersOf.get(key) ?? []), member]);
+    }
+    const insiders = await this.metrics.insidersOf([...new Set(members.map((member) => member.schoolId))], asOf);
+    const insider = insiderName(reader);
+    const groups = [...new Map(members.map((member) => [keyOf(member.schoolYear, member.clusterId), { schoolYear: member.schoolYear, groupId: member.clusterId }])).values()];
+    const plans = await this.plans(groups, [...new Set(members.map((member) => member.metric))], asOf);
+    return readings.map((reading) => {
+      const ofReading = membersOf.get(keyOf(reading.schoolYear, reading.metric)) ?? [];
+      // Its own schools' sum tells a district or partner nothing it does not see raw.
+      if (insider && ofReading.every((member) => insiders.get(member.schoolId)?.includes(insider))) return this.shown(reading);
+      const plan = plans.get(keyOf(reading.schoolYear, reading.metric)) ?? EMPTY_PLAN;
+      const groupIds = [...new Set(ofReading.map((member) => member.clusterId))];
+      return this.shown(reading, aggregateWithheld(plan, groupIds, coveredBy(reading.metric, reading, this.indicators), this.nMin));
+    });
+  }
+
+  private membersOf(scope: AggregateScope, year?: SchoolYear, asOf?: Date): Promise<MemberValue[]> {
+    switch (scope.kind) {
+      case 'cluster':
+        return this.metrics.clusterMembers(scope.clusterId, year, asOf);
+      case 'partner':
+        return this.metrics.partnerMembers(scope.partnerId, year, asOf);
+      case 'zone':
+        return this.metrics.zoneMembers(scope.zoneId, year, asOf);
+    }
+  }
+
+  /** The plan of each school year and metric (keyed `year|metric`) over the given groups. */
+  private async plans(groups: readonly { schoolYear: SchoolYear; groupId: string }[], metrics: readonly string[], asOf?: Date): Promise<Map<string, SuppressionPlan>> {
+    const values = await this.metrics.groupedValues(groups, metrics, asOf);
+    const insiders = await this.metrics.insidersOf([...new Set(values.map((value) => value.schoolId))], asOf);
+    const byKey = new Map<string, Map<string, SuppressionGroup>>();
+    for (const value of values) {
+      const key = keyOf(value.schoolYear, value.metric);
+      const ofKey = byKey.get(key) ?? new Map<string, SuppressionGroup>();
+      byKey.set(key, ofKey);
+      const group = ofKey.get(value.groupId) ?? { groupId: value.groupId, members: [] };
+      ofKey.set(value.groupId, {
+        ...group,
+        members: [...group.members, { schoolId: value.schoolId, covered: coveredBy(value.metric, value, this.indicators), insiders: insiders.get(value.schoolId) ?? [] }],
+      });
+    }
+    return new Map([...byKey].map(([key, ofKey]) => [key, planSuppression([...ofKey.values()], this.nMin)]));
+  }
+
+  private shown(reading: MetricReading, withheld?: WithheldReason): ShownReading {
+    const smallNumber = isSmallNumber(reading.metric, reading, this.nMin, this.indicators);
+    if (withheld) return { ...reading, numerator: null, denominator: null, rate: null, smallNumber, withheld: true };
+    return { ...reading, rate: rateOf(reading), smallNumber, withheld: false };
+  }
+}
+
+const EMPTY_PLAN: SuppressionPlan = { withheld: new Map(), exposed: new Set() };
+
+function keyOf(schoolYear: string, other: string): string {
+  return `${schoolYear}|${other}`;
+}
