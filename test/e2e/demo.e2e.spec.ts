@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
+import { demoFeeds } from '@turnaround/demo';
+import { manualClock } from '@turnaround/domain';
 import { createPgliteClient } from '@turnaround/postgres';
 import { turnaround } from './support/cli';
 import { testConfig } from './support/app';
@@ -15,16 +17,15 @@ describe('turnaround demo: the generated Partnership Zone on the embedded defaul
   let dataDir: string;
   let app: INestApplication;
   let http: Awaited<ReturnType<typeof httpClient>>;
-  /** When the first contract year's interims were in, and its finals not yet. */
-  let afterFirstInterims: Date;
+  const clock = manualClock();
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'turnaround-demo-'));
-    app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
+    // As `turnaround demo` loads it: the service's clock on each push's simulated date.
+    app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false, clock });
     http = await httpClient(app);
-    await loadDemo(app, http.base, (line) => {
-      if (line.startsWith('2023-24 fall and winter interims')) afterFirstInterims = new Date();
-    });
+    await loadDemo(app, http.base, { clock });
+    clock.resume();
   });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -51,11 +52,23 @@ describe('turnaround demo: the generated Partnership Zone on the embedded defaul
     expect(card.lines.find((line: Record<string, unknown>) => line.metric === 'proficiency.ela')).toMatchObject({ kind: 'gap_closure', status: 'met' });
   });
 
+  it('knows each push from the date it simulates, and raised each alert when its facts were known', async () => {
+    const batches: { startedAt: string }[] = (await http.get(`/api/v1/feeds/batches?limit=${demoFeeds().length}`)).body;
+    expect(batches.map((batch) => batch.startedAt).sort()).toEqual(demoFeeds().map((push) => push.knownAt).sort());
+    const alerts: { raisedAt: string; contractYear: number; checkpoint: string }[] = (await http.get('/api/v1/alerts')).body;
+    // Contract year 1 (2023-24): early warnings from the October staffing and the winter interims,
+    // misses from the June staffing and the state test results, each on the day it was pushed.
+    expect(new Set(alerts.filter((alert) => alert.contractYear === 1).map((alert) => `${alert.checkpoint} ${alert.raisedAt.slice(0, 10)}`))).toEqual(
+      new Set(['early_warning 2023-10-20', 'early_warning 2024-02-15', 'year_end 2024-06-20', 'year_end 2024-07-20']),
+    );
+  });
+
   it('appends nothing when loaded again', async () => {
     const before = (await http.get('/api/v1/alerts')).body.length;
     await loadDemo(app, http.base);
     expect((await http.get('/api/v1/alerts')).body).toHaveLength(before);
-    expect((await http.get('/api/v1/feeds/batches?limit=1')).body[0]).toMatchObject({ accepted: 0, duplicates: 12 });
+    const again: { accepted: number; duplicates: number }[] = (await http.get(`/api/v1/feeds/batches?limit=${demoFeeds().length}`)).body;
+    expect(again.map((batch) => batch.accepted)).toEqual(demoFeeds().map(() => 0));
   });
 
   it('turnaround replay rebuilds every read model from zero into tables equal to the live ones', async () => {
@@ -90,11 +103,11 @@ describe('turnaround demo: the generated Partnership Zone on the embedded defaul
     expect(await snapshot()).toEqual(live);
   });
 
-  it('turnaround replay --as-of builds the read models as known on that date into their own schema', async () => {
-    const asOf = afterFirstInterims.toISOString();
-    const built = await turnaround(['replay', '--as-of', asOf], { DATA_DIR: dataDir });
+  it("turnaround replay --as-of builds the read models as known on that date into their own schema (the README's example)", async () => {
+    // 1 March 2024: the first contract year's winter interims are in (15 February), its results not yet.
+    const built = await turnaround(['replay', '--as-of', '2024-03-01'], { DATA_DIR: dataDir });
     expect(built).toMatchObject({ code: 0, stderr: '' });
-    const schema = `as_of_${asOf.replace(/[-:]/g, '').slice(0, 15).toLowerCase()}`;
+    const schema = 'as_of_20240301t000000';
     expect(built.stdout).toContain(`${schema}.school_metrics`);
     const sql = await createPgliteClient(join(dataDir, 'pglite'));
     try {

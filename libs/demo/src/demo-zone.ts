@@ -122,19 +122,42 @@ export interface DemoPush {
   records: Record<string, unknown>[];
 }
 
-/** The feeds, in time order: the science results of the year before the baseline; then each year's interims and first attendance, then its finals. */
-export function demoFeeds(): DemoPush[] {
-  const pushes: DemoPush[] = [{ label: `${SCIENCE_YEARS[0]} state test results (science)`, kind: 'assessment', records: science(SCIENCE_YEARS[0]) }];
+/** A push of the demo zone, with the date the data team pushes it in the history the demo simulates. */
+export interface DatedPush extends DemoPush {
+  knownAt: string;
+}
+
+/** When the state office enters the zone, its schools, partners and contracts: the spring before the first contract year. */
+export const DEMO_REGISTERED_AT = `${startCalendarYear(START)}-05-01T12:00:00.000Z`;
+
+/**
+ * The feeds, in the order and on the dates a data team would push them: the science results of
+ * the year before the baseline; then in each year the October staffing, the winter interims
+ * (in February) and attendance to March (in April), the June staffing, the last attendance and
+ * the state test results in July.
+ */
+export function demoFeeds(): DatedPush[] {
+  const on = (year: string, month: number, day: number) => {
+    const calendarYear = startCalendarYear(year) + (month < 7 ? 1 : 0);
+    return `${calendarYear}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}T12:00:00.000Z`;
+  };
+  const pushes: DatedPush[] = [{ label: `${SCIENCE_YEARS[0]} state test results (science)`, kind: 'assessment', records: science(SCIENCE_YEARS[0]), knownAt: on(SCIENCE_YEARS[1], 7, 20) }];
   for (const [index, year] of YEARS.entries()) {
     const contractYear = index; // 0 is the baseline year
+    const next = addSchoolYears(year, 1);
+    pushes.push({ label: `${year} October staffing`, kind: 'staffing', records: staffing(year, `${startCalendarYear(year)}-10-01`), knownAt: on(year, 10, 20) });
     if (contractYear > 0) {
-      pushes.push({ label: `${year} fall and winter interims`, kind: 'assessment', records: interims(year, contractYear) });
-      pushes.push({ label: `${year} attendance, September to March`, kind: 'attendance', records: attendance(year, contractYear, [9, 10, 11, 12, 1, 2, 3]) });
+      pushes.push({ label: `${year} fall and winter interims`, kind: 'assessment', records: interims(year, contractYear), knownAt: on(year, 2, 15) });
+      pushes.push({ label: `${year} attendance, September to March`, kind: 'attendance', records: attendance(year, contractYear, [9, 10, 11, 12, 1, 2, 3]), knownAt: on(year, 4, 10) });
     }
-    pushes.push({ label: `${year} October staffing`, kind: 'staffing', records: staffing(year, `${startCalendarYear(year)}-10-01`) });
-    pushes.push({ label: `${year} state test results`, kind: 'assessment', records: finals(year, contractYear) });
-    pushes.push({ label: `${year} attendance, ${contractYear > 0 ? 'April' : 'September'} to June`, kind: 'attendance', records: attendance(year, contractYear, contractYear > 0 ? [4, 5, 6] : [9, 10, 11, 12, 1, 2, 3, 4, 5, 6]) });
-    pushes.push({ label: `${year} June staffing`, kind: 'staffing', records: staffing(year, `${startCalendarYear(year) + 1}-06-15`) });
+    pushes.push({ label: `${year} June staffing`, kind: 'staffing', records: staffing(year, `${startCalendarYear(year) + 1}-06-15`), knownAt: on(year, 6, 20) });
+    pushes.push({
+      label: `${year} attendance, ${contractYear > 0 ? 'April' : 'September'} to June`,
+      kind: 'attendance',
+      records: attendance(year, contractYear, contractYear > 0 ? [4, 5, 6] : [9, 10, 11, 12, 1, 2, 3, 4, 5, 6]),
+      knownAt: on(next, 7, 10),
+    });
+    pushes.push({ label: `${year} state test results`, kind: 'assessment', records: finals(year, contractYear), knownAt: on(next, 7, 20) });
   }
   return pushes;
 }

@@ -3,7 +3,8 @@
  * (`npm run bench`): registries and feed records built from one set of record builders, and
  * loaded through a running service's HTTP API.
  */
-export { DEMO_SCIENCE_EFFECT } from './demo-zone';
-export type { DemoPush } from './demo-zone';
+export { DEMO_SCIENCE_EFFECT, demoFeeds } from './demo-zone';
+export type { DatedPush, DemoPush } from './demo-zone';
 export { stateDataset } from './state-dataset';
 export { loadDemoZone, loadRegistry } from './load';
+export type { DemoLoadOptions } from './load';

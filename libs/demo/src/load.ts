@@ -1,19 +1,41 @@
-import { DemoRegistry, demoFeeds, demoRegistry } from './demo-zone';
+import { DEMO_REGISTERED_AT, DemoRegistry, demoFeeds, demoRegistry } from './demo-zone';
+
+export interface DemoLoadOptions {
+  /** Told each line of progress. */
+  log?: (line: string) => void;
+  /**
+   * The clock of the service being loaded, when the loader runs it (`turnaround demo` on an
+   * empty store): set to each push's simulated date before it is sent, so the history is known
+   * on the dates it simulates and reads as of a date work on the demo. Without it, everything
+   * is known when it is sent.
+   */
+  clock?: { set(at: string): void };
+}
 
 /**
  * Loads the demo zone through a running service's HTTP API, as the state office and the data
- * teams would, one push at a time in the order of the school years. Each push is its own
+ * teams would, one push at a time in the order of its simulated dates. Each push is its own
  * knowledge time, so early warnings are raised, and some cleared, as they would have been live,
  * however far behind the read side runs. Loading again changes nothing (409s for the registry,
  * duplicates for the feeds).
  */
-export async function loadDemoZone(base: string, stateKey: string, log: (line: string) => void = () => undefined): Promise<void> {
+export async function loadDemoZone(base: string, stateKey: string, options: DemoLoadOptions = {}): Promise<void> {
+  const { log = () => undefined, clock } = options;
   const post = poster(base, stateKey);
-  await loadRegistry(base, stateKey, demoRegistry());
-  for (const push of demoFeeds()) {
-    const answer = await post(`/api/v1/feeds/${push.kind}`, push.records);
-    if (answer.rejectedRows !== 0) throw new Error(`demo feed '${push.label}' had rejected rows: ${JSON.stringify(answer.rejected)}`);
-    log(`${push.label}: ${answer.accepted} accepted, ${answer.duplicates} already there`);
+  const steps = [
+    { knownAt: DEMO_REGISTERED_AT, load: () => loadRegistry(base, stateKey, demoRegistry()) },
+    ...demoFeeds().map((push) => ({
+      knownAt: push.knownAt,
+      load: async () => {
+        const answer = await post(`/api/v1/feeds/${push.kind}`, push.records);
+        if (answer.rejectedRows !== 0) throw new Error(`demo feed '${push.label}' had rejected rows: ${JSON.stringify(answer.rejected)}`);
+        log(`${push.knownAt.slice(0, 10)} ${push.label}: ${answer.accepted} accepted, ${answer.duplicates} already there`);
+      },
+    })),
+  ].sort((a, b) => a.knownAt.localeCompare(b.knownAt));
+  for (const step of steps) {
+    clock?.set(step.knownAt);
+    await step.load();
   }
 }
 

@@ -1,4 +1,4 @@
-import { EventMetadata } from '@turnaround/domain';
+import { AppendMetadata, EventMetadata } from '@turnaround/domain';
 
 /**
  * A position in the global log. Opaque to callers: store it and hand it back. Checkpoints of
@@ -17,7 +17,8 @@ export interface EventToAppend {
   type: string;
   schemaVersion: number;
   data: unknown;
-  metadata: EventMetadata;
+  /** Without `recordedAt`: the store stamps the knowledge time (see `EventStore`). */
+  metadata: AppendMetadata;
   /** Given by the caller when it needs to know the id; otherwise made by the store. */
   eventId?: string;
 }
@@ -79,6 +80,12 @@ export interface SubscribeOptions {
  */
 export type SubscriptionHandler = (events: StoredEvent[], reached: Checkpoint) => Promise<void>;
 
+/**
+ * The log. Every adapter stamps knowledge time (`metadata.recordedAt`) itself, in log order: an
+ * event is known from when its append took its place in the log, never before an event stored
+ * earlier, so an as-of read sees a prefix of the log that every reader sees in turn. A derived
+ * event (an alert) may name the knowledge time of the facts that caused it instead.
+ */
 export interface EventStore {
   /**
    * Appends atomically: all events or none. Throws WrongExpectedRevisionError when the check fails.

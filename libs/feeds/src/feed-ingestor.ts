@@ -34,9 +34,9 @@ interface StreamRows extends StreamRecords {
  * The one feed pipeline for every channel (HTTP, CLI, Kafka): validate each record against its
  * event schema, decide duplicates and restatements against the record's feed stream, append,
  * and keep every rejected record with its reason. A record counts as accepted only once its
- * event is stored; a record is never half stored (one record is one event). Every push has one
- * knowledge time, taken as it starts, and ends with a `FeedBatchClosed` marker once it stored
- * something.
+ * event is stored; a record is never half stored (one record is one event). The store stamps
+ * each chunk's knowledge time as it enters the log; a push ends with a `FeedBatchClosed` marker
+ * once it stored something, where the read side judges its records together.
  */
 export class FeedIngestor {
   private readonly streams: FeedStreams;
@@ -86,7 +86,7 @@ export class FeedIngestor {
   async retract(kind: FeedKind, naturalKey: string, reason: string, context: FeedContext): Promise<{ retracted: boolean }> {
     if (reason.trim() === '') throw ValidationError.of('reason', 'expected why the record is withdrawn');
     const streamId = feedStreamOfNaturalKey(kind, naturalKey);
-    const provenance: Provenance = { feed: kind, context, recordedAt: this.clock().toISOString() };
+    const provenance: Provenance = { feed: kind, context };
     const retracted = await this.streams.decideAndAppend(streamId, provenance, (ledger) => {
       const events = decideRetraction(ledger, naturalKey, reason);
       return { events, result: events.length > 0 };
@@ -98,7 +98,7 @@ export class FeedIngestor {
     const batchId = randomUUID();
     await this.batches.start({ batchId, feed: kind, profile: profile ?? undefined, ...context, startedAt: this.clock() });
     return {
-      provenance: { feed: kind, context, recordedAt: this.clock().toISOString(), batchId },
+      provenance: { feed: kind, context, batchId },
       tally: new BatchTally({ batchId, feed: kind, profile }, onProgress, rejections),
     };
   }

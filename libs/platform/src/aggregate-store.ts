@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Aggregate, EventMetadata, foldStream, toAppend } from '@turnaround/domain';
+import { Aggregate, foldStream, toAppend } from '@turnaround/domain';
 import { AppendResult, EventStore } from '@turnaround/event-store';
 import { RequestContext } from './request-context';
-import { Clock, CLOCK, EVENT_STORE } from './tokens';
+import { EVENT_STORE } from './tokens';
 
 /**
  * Load, decide, append: the one way a command changes an aggregate. Stored events are checked
@@ -11,10 +11,7 @@ import { Clock, CLOCK, EVENT_STORE } from './tokens';
  */
 @Injectable()
 export class AggregateStore {
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   async load<State, Event extends { type: string }>(aggregate: Aggregate<State, Event>, id: string): Promise<{ state: State; revision: number | undefined }> {
     const stored = await this.store.readStream(aggregate.streamId(id));
@@ -33,10 +30,10 @@ export class AggregateStore {
   ): Promise<AppendResult> {
     const { state, revision } = await this.load(aggregate, id);
     const events = decide(state);
-    const metadata: EventMetadata = { ...context, recordedAt: this.clock().toISOString() };
+    // The store stamps the knowledge time as the events enter the log.
     return this.store.append(
       aggregate.streamId(id),
-      events.map((event) => toAppend(event, metadata, { check: true })),
+      events.map((event) => toAppend(event, context, { check: true })),
       { expectedRevision: revision ?? 'no_stream' },
     );
   }

@@ -3,7 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { EventStore, openEventStore } from '@turnaround/event-store';
 import { openDatabase, SqlClient } from '@turnaround/postgres';
 import { TurnaroundConfig } from './config';
-import { CLOCK, EVENT_STORE, SQL_CLIENT, TURNAROUND_CONFIG } from './tokens';
+import { Clock, CLOCK, EVENT_STORE, SQL_CLIENT, TURNAROUND_CONFIG } from './tokens';
 import { AggregateStore } from './aggregate-store';
 import { AccessGuard, ApiKeys } from './access';
 import { DashboardReads } from './dashboard-reads';
@@ -17,14 +17,15 @@ import { DashboardReads } from './dashboard-reads';
 export class PersistenceModule implements OnApplicationShutdown {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  static forRoot(config: TurnaroundConfig): DynamicModule {
+  /** `clock`: the machine's, unless the demo loads a simulated history (knowledge times are stamped from it). */
+  static forRoot(config: TurnaroundConfig, clock: Clock = () => new Date()): DynamicModule {
     return {
       module: PersistenceModule,
       providers: [
         { provide: TURNAROUND_CONFIG, useValue: config },
         { provide: SQL_CLIENT, useFactory: () => openDatabase(config) },
-        { provide: EVENT_STORE, useFactory: (sql: SqlClient) => openEventStore(sql, config), inject: [SQL_CLIENT] },
-        { provide: CLOCK, useValue: () => new Date() },
+        { provide: EVENT_STORE, useFactory: (sql: SqlClient) => openEventStore(sql, { ...config, clock }), inject: [SQL_CLIENT] },
+        { provide: CLOCK, useValue: clock },
         AggregateStore,
         { provide: ApiKeys, useFactory: (sql: SqlClient) => ApiKeys.create(sql, config.bootstrapKey), inject: [SQL_CLIENT] },
         DashboardReads,

@@ -1,4 +1,4 @@
-import { Target } from '@turnaround/domain';
+import { manualClock, Target } from '@turnaround/domain';
 import { Checkpoint, PostgresEventStore, LogFollower, rebuildProjection, StoredEvent } from '@turnaround/event-store';
 import { wholeLog } from '@turnaround/event-store/testing';
 import { SqlClient } from '@turnaround/postgres';
@@ -47,9 +47,10 @@ describe.each(testDatabases({ timescaledb: true }))('the read side decides score
 
   async function world(): Promise<World> {
     const sql = await database.open();
-    const store = await PostgresEventStore.create(sql);
+    const clock = manualClock();
+    const store = await PostgresEventStore.create(sql, { clock });
     const alerting = await Alerting.create(store, sql);
-    const appendStep = await stepAppender(store, sql);
+    const appendStep = await stepAppender(store, sql, clock);
     const created: World = {
       sql,
       store,
@@ -119,7 +120,8 @@ describe.each(testDatabases({ timescaledb: true }))('the read side decides score
       ['OffTrackAlertResolved', '2024-06-20T00:00:00.000Z'],
     ]);
     expect(expected[0].data).toMatchObject({ schoolId: 'A', checkpoint: 'early_warning', target: 0.25, actual: 0.22, districtIds: ['D1'] });
-    expect(expected[1].data).toEqual({ alertId: expected[0].alertId, reason: 'the target is met' });
+    // resolved by the spring result 0.26, the value it carries (not the interim's 0.22 that raised it)
+    expect(expected[1].data).toEqual({ alertId: expected[0].alertId, reason: 'the target is met', actual: 0.26 });
 
     for (const other of [await backlog(APART), await paged(APART, 1), await paged(APART, 2_000)]) {
       expect(await other.alertEvents()).toEqual(expected);
@@ -203,7 +205,10 @@ describe.each(testDatabases({ timescaledb: true }))('the read side decides score
       ['C1', ['D1', 'D2']],
     ]);
     const withdrawn = events.filter((event) => event.type === 'OffTrackAlertResolved');
-    expect(withdrawn.map((event) => [(event.data as { reason: string }).reason, event.knownAt])).toEqual(Array(3).fill(['contract_terminated', terminatedAt]));
+    // a withdrawal was resolved by no value: it says so (null)
+    expect(withdrawn.map((event) => [(event.data as { reason: string }).reason, (event.data as { actual: number | null }).actual, event.knownAt])).toEqual(
+      Array(3).fill(['contract_terminated', null, terminatedAt]),
+    );
     const card = await new ScorecardQueries(w.sql).scorecard('K1');
     expect(card).toMatchObject({ status: 'terminated', termination: { at: terminatedAt, reason: 'partner withdrew' } });
   });

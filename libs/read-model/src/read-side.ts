@@ -48,10 +48,14 @@ const partOf = (part: string, migrations: readonly Migration[]) => migrations.ma
  * nothing else, so the scorecards are judged with the registry and metrics tables exactly at
  * the log position where the knowledge of T is complete:
  * - a registry command and a retraction are each complete in themselves;
- * - a feed push is complete at its `FeedBatchClosed`, or where the log moves on to another
- *   knowledge time (a push cut short by a crash has no marker).
- * A page that ends inside a push keeps what it touched in `scorecard_pending`, so a page of
- * one event and a page of 2,000 judge the same knowledge at the same times.
+ * - a feed push is complete at its `FeedBatchClosed`, or where the log moves on to anything
+ *   else than its records (another push's chunk, a registry command; a push cut short by a
+ *   crash has no marker).
+ * Each judgement is known at the knowledge time of the event that completes it, which the
+ * store stamps in log order, so the scorecards' history never shows a combination of facts
+ * that the log did not hold at that time. A page that ends inside a push keeps what it touched
+ * in `scorecard_pending`, so a page of one event and a page of 2,000 judge the same knowledge
+ * at the same times.
  */
 export function readSideProjection(rules: EvaluationRules): Projection {
   return {
@@ -78,17 +82,18 @@ export function readSideProjection(rules: EvaluationRules): Projection {
       };
       for (const event of events) {
         const knownAt = event.metadata.recordedAt;
+        const push = event.metadata.source.batchId;
         const record = feedOfEventType(event.type) !== undefined;
-        if (pending && (!record || knownAt !== pending.knownAt) && !(event.type === 'FeedBatchClosed' && knownAt === pending.knownAt)) await judge();
+        if (pending && (!record || push !== pending.push) && !(event.type === 'FeedBatchClosed' && push === pending.push)) await judge();
         if (event.type === 'FeedBatchClosed') {
           // The marker of a push whose knowledge is still open completes it; any other has nothing left to judge.
-          if (pending) pending.position = event.position;
+          if (pending) Object.assign(pending, { position: event.position, knownAt });
           await judge();
           continue;
         }
         unapplied.push(event);
-        pending ??= { knownAt, touched: noneTouched(), position: event.position };
-        pending.position = event.position;
+        pending ??= { push, knownAt, touched: noneTouched(), position: event.position };
+        Object.assign(pending, { position: event.position, knownAt });
         touch(pending, event);
         if (!record) await judge();
       }

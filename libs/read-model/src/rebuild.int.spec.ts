@@ -1,4 +1,4 @@
-import { Target } from '@turnaround/domain';
+import { manualClock, Target } from '@turnaround/domain';
 import { Checkpoint, PostgresEventStore, LogFollower, rebuildProjection } from '@turnaround/event-store';
 import { wholeLog } from '@turnaround/event-store/testing';
 import { inSchema, SqlClient, SqlExecutor } from '@turnaround/postgres';
@@ -47,9 +47,10 @@ describe.each(testDatabases({ timescaledb: true }))('turnaround replay rebuilds 
 
   async function world() {
     const sql = await database.open();
-    const store = await PostgresEventStore.create(sql);
+    const clock = manualClock();
+    const store = await PostgresEventStore.create(sql, { clock });
     stores.push(store);
-    const append = await stepAppender(store, sql);
+    const append = await stepAppender(store, sql, clock);
     /** The last event of the log, once every row appended is readable. */
     const head = async (): Promise<Checkpoint> => ((await wholeLog(store, sql)).at(-1) as { position: Checkpoint }).position;
     return { sql, store, append, head };

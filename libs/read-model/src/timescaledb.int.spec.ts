@@ -1,4 +1,4 @@
-import { Target } from '@turnaround/domain';
+import { manualClock, Target } from '@turnaround/domain';
 import { PostgresEventStore, LogFollower, rebuildProjection } from '@turnaround/event-store';
 import { wholeLog } from '@turnaround/event-store/testing';
 import { SqlClient } from '@turnaround/postgres';
@@ -36,9 +36,10 @@ interface World {
 }
 
 async function world(sql: SqlClient): Promise<World> {
-  const store = await PostgresEventStore.create(sql);
+  const clock = manualClock();
+  const store = await PostgresEventStore.create(sql, { clock });
   const alerting = await Alerting.create(store, sql);
-  const appendStep = await stepAppender(store, sql);
+  const appendStep = await stepAppender(store, sql, clock);
   return {
     sql,
     store,

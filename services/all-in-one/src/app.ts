@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { HttpErrorsFilter, JsonBodyLimit, MessagingModule, PersistenceModule, ReadSideModule, TurnaroundConfig, useJsonBodies } from '@turnaround/platform';
+import { Clock, HttpErrorsFilter, JsonBodyLimit, MessagingModule, PersistenceModule, ReadSideModule, TurnaroundConfig, useJsonBodies } from '@turnaround/platform';
 import { FeedsModule } from '@turnaround/feeds-service';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { RegistryModule } from '@turnaround/registry';
@@ -19,10 +19,10 @@ import { ServiceMetrics } from './observability/service-metrics';
 /** Every service module in one process: the embedded default, and what tests start. */
 @Module({})
 class AllInOneModule {
-  static forRoot(config: TurnaroundConfig): DynamicModule {
+  static forRoot(config: TurnaroundConfig, clock?: Clock): DynamicModule {
     return {
       module: AllInOneModule,
-      imports: [CqrsModule.forRoot(), PersistenceModule.forRoot(config), MessagingModule.forRoot(config), ReadSideModule, RegistryModule, FeedsModule, MetricsModule, AlertsModule, ResearchModule],
+      imports: [CqrsModule.forRoot(), PersistenceModule.forRoot(config, clock), MessagingModule.forRoot(config), ReadSideModule, RegistryModule, FeedsModule, MetricsModule, AlertsModule, ResearchModule],
       controllers: [HealthController, MetricsController, ProjectionsController],
       providers: [Readiness, ServiceMetrics],
     };
@@ -43,8 +43,9 @@ const JSON_BODY_LIMITS: readonly JsonBodyLimit[] = [
   { route: () => true, bytes: 256 * 1024, instead: 'send one record per request' },
 ];
 
-export async function createApp(config: TurnaroundConfig, options: { logger?: false } = {}): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AllInOneModule.forRoot(config), {
+/** `clock`: what knowledge times are stamped from; only the demo, loading a simulated history, sets it. */
+export async function createApp(config: TurnaroundConfig, options: { logger?: false; clock?: Clock } = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AllInOneModule.forRoot(config, options.clock), {
     logger: options.logger ?? (config.logFormat === 'json' ? new JsonLogger() : ['log', 'warn', 'error']),
     abortOnError: false,
     // The API takes JSON and CSV only, each JSON body under the limit of its route (JSON_BODY_LIMITS).

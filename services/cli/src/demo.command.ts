@@ -1,18 +1,25 @@
 import { createApp } from '@turnaround/all-in-one';
 import { loadDemoZone } from '@turnaround/demo';
+import { manualClock } from '@turnaround/domain';
 import { ApiKeys, loadConfig, ReadSide, SQL_CLIENT } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 
-/** `turnaround demo`: the embedded default with the demo zone loaded, served on PORT. */
+/**
+ * `turnaround demo`: the embedded default with the demo zone loaded, served on PORT. The
+ * service's clock stands on each push's simulated date while it loads, so the history is known
+ * on the dates the demo simulates (`--as-of` works on it); then it follows the machine's again.
+ */
 export async function demo(options: { serve: boolean }): Promise<number> {
   const config = loadConfig();
-  const app = await createApp(config, { logger: false });
+  const clock = manualClock();
+  const app = await createApp(config, { logger: false, clock });
   await app.listen(config.port, '127.0.0.1');
   const base = `http://127.0.0.1:${config.port}`;
   const stateKey = config.bootstrapKey ?? (await app.get(ApiKeys).issue({ kind: 'state' }, 'demo')).key;
-  await loadDemoZone(base, stateKey, (line) => process.stdout.write(`${line}\n`));
-  // The result is shown once the read side has caught up.
+  await loadDemoZone(base, stateKey, { clock, log: (line) => process.stdout.write(`${line}\n`) });
+  // The result is shown once the read side has caught up, and the alerts it raised are stored.
   await app.get(ReadSide).settled();
+  clock.resume();
   const sql = app.get<SqlClient>(SQL_CLIENT);
   const alerts = await sql.query<{ status: string; count: number }>('SELECT status, count(*)::int AS count FROM alerts GROUP BY status ORDER BY status');
   process.stdout.write(`demo zone Z-DEMO loaded; alerts: ${alerts.map((row) => `${row.count} ${row.status}`).join(', ')}\n`);

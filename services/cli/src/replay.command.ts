@@ -1,4 +1,4 @@
-import { ValidationError } from '@turnaround/domain';
+import { parseKnowledgeTime } from '@turnaround/domain';
 import { knownAsOf, openEventStore, LogFollower, rebuildProjection } from '@turnaround/event-store';
 import { useIndicatorsOf } from '@turnaround/feeds';
 import { grantDashboardReads, loadConfig } from '@turnaround/platform';
@@ -18,7 +18,7 @@ import { readModels } from '@turnaround/read-model';
  * The embedded database is locked while the service runs: stop it before either.
  */
 export async function replay(options: { asOf?: string }): Promise<number> {
-  const knownAt = options.asOf === undefined ? undefined : parseKnownAt(options.asOf);
+  const knownAt = options.asOf === undefined ? undefined : parseKnowledgeTime(options.asOf, '--as-of');
   const config = loadConfig();
   const sql = await openDatabase(config);
   const store = await openEventStore(sql, config);
@@ -51,13 +51,6 @@ export async function replay(options: { asOf?: string }): Promise<number> {
   } finally {
     await store.close();
   }
-}
-
-function parseKnownAt(text: string): Date {
-  const date = new Date(text);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(date.getTime()))
-    throw ValidationError.of('--as-of', `expected an ISO date or time, e.g. 2025-03-01 or 2025-03-01T12:00:00Z, got '${text}'`);
-  return date;
 }
 
 async function rowCount(sql: SqlClient, tables: readonly string[]): Promise<number> {

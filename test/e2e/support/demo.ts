@@ -1,10 +1,13 @@
 import { INestApplication } from '@nestjs/common';
-import { loadDemoZone } from '@turnaround/demo';
+import { DemoLoadOptions, loadDemoZone } from '@turnaround/demo';
 import { ReadSide } from '@turnaround/platform';
 import { TEST_STATE_KEY } from './app';
 
-/** Loads the demo zone into a test app over its HTTP API at `base`, and waits until its read side has caught up. */
-export async function loadDemo(app: INestApplication, base: string, log?: (line: string) => void): Promise<void> {
-  await loadDemoZone(base, TEST_STATE_KEY, log);
+/**
+ * Loads the demo zone into a test app over its HTTP API at `base`, and waits until its read side
+ * has caught up. With the app's clock, the history is known on the dates the demo simulates.
+ */
+export async function loadDemo(app: INestApplication, base: string, options: DemoLoadOptions = {}): Promise<void> {
+  await loadDemoZone(base, TEST_STATE_KEY, options);
   await app.get(ReadSide).settled();
 }

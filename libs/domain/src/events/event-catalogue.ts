@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { FieldIssue, ValidationError } from '../errors';
 import { AlertEvent, offTrackAlertAcknowledged, offTrackAlertRaised, offTrackAlertReopened, offTrackAlertResolved } from './alert-events';
-import { EventMetadata, EventType } from './event';
+import { AppendMetadata, EventType } from './event';
 import {
   assessmentResultsReported,
   attendanceReported,
@@ -139,7 +139,7 @@ export const ALERT_EVENTS = eventGroup<AlertEvent>([offTrackAlertRaised, offTrac
 
 /** An event ready for the store: its type's current schema version, and the metadata it is stored with. */
 export interface EncodedEventToAppend extends EncodedEvent {
-  metadata: EventMetadata;
+  metadata: AppendMetadata;
 }
 
 /**
@@ -147,7 +147,7 @@ export interface EncodedEventToAppend extends EncodedEvent {
  * its payload is first checked against the schema (a decider's output, before it is stored);
  * records already parsed by the same schema on their way in need not be checked twice.
  */
-export function toAppend(event: { type: string; data: unknown }, metadata: EventMetadata, options: { check?: boolean } = {}): EncodedEventToAppend {
+export function toAppend(event: { type: string; data: unknown }, metadata: AppendMetadata, options: { check?: boolean } = {}): EncodedEventToAppend {
   const definition = byType.get(event.type);
   if (!definition) throw new TypeError(`event type '${event.type}' is not in the catalogue`);
   return { type: event.type, schemaVersion: definition.schemaVersion, data: options.check ? parseWith(definition.schema, event.data) : event.data, metadata };

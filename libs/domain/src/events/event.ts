@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { calendarDateProblem } from '../calendar';
 
 /**
  * An event type: its name (past tense), the version of its payload schema, and that schema.
@@ -34,13 +35,25 @@ export interface EventSource {
   recordKey?: string;
 }
 
-/** Stored with every event. `recordedAt` is knowledge time: when the service learned the fact. */
+/**
+ * Stored with every event. `recordedAt` is knowledge time: when the service learned the fact,
+ * which is when the event's transaction entered the log. The event store stamps it, in log
+ * order (see `AppendMetadata`).
+ */
 export interface EventMetadata {
   recordedAt: string;
   source: EventSource;
   correlationId: string;
   actor: string;
 }
+
+/**
+ * What a writer hands the event store with an event. The store stamps `recordedAt` itself as
+ * the event's transaction takes its place in the log, so knowledge time follows log order
+ * whatever the writers' interleaving. Only a derived event names its own: an alert is known
+ * from the knowledge time of the facts that caused it, which the log already holds.
+ */
+export type AppendMetadata = Omit<EventMetadata, 'recordedAt'> & { recordedAt?: string };
 
 /** State's own stable ids: letters, digits and `._:-`, as state school codes and NCES ids are written. */
 export const idSchema = z
@@ -54,12 +67,11 @@ export const slugSchema = z
   .string()
   .regex(/^[a-z][a-z0-9_]*$/, 'expected a lower-case name of letters, digits and _ (e.g. "math")');
 
-export const isoDateSchema = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date written YYYY-MM-DD')
-  .refine((text) => !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text), {
-    message: 'expected a real calendar date written YYYY-MM-DD',
-  });
+/** A calendar date written YYYY-MM-DD: a day the calendar has, of a year from 1900 to 2100 (calendarDateProblem). */
+export const isoDateSchema = z.string().superRefine((text, context) => {
+  const problem = calendarDateProblem(text);
+  if (problem) context.addIssue({ code: 'custom', message: problem });
+});
 
 export const countSchema = z.number().int('expected a whole number').nonnegative('expected a count of 0 or more');
 export const amountSchema = z.number().finite().nonnegative('expected a number of 0 or more');

@@ -17,7 +17,7 @@ import {
   streamNameFilter,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
-import { EventMetadata } from '@turnaround/domain';
+import { AppendMetadata, EventMetadata } from '@turnaround/domain';
 import {
   AppendedPart,
   AppendResult,
@@ -68,10 +68,12 @@ export interface EventStoreDbOptions {
   maxAppendSize?: number;
 }
 
-/** What a recorded event of ours looks like in KurrentDB: our metadata plus the schema version. */
-interface StoredMetadata extends EventMetadata {
-  schemaVersion: number;
-}
+/**
+ * What a recorded event of ours looks like in KurrentDB: our metadata plus the schema version.
+ * Its knowledge time is the server's `created` stamp, which KurrentDB's one writer gives in log
+ * order; only a derived event (an alert) carries its own `recordedAt`.
+ */
+type StoredMetadata = AppendMetadata & { schemaVersion: number };
 
 /** An event about to be appended, with the size the server counts against MaxAppendSize. */
 interface ProposedEvent {
@@ -204,7 +206,7 @@ export class EventStoreDbEventStore implements EventStore {
         if (!stored)
           throw new Error(
             `stream '${streamId}' holds event ${resolved.event.id} (type '${resolved.event.type}', revision ${resolved.event.revision}) without this service's metadata ` +
-              '(a JSON object with recordedAt and schemaVersion): another tool wrote it, and the stream cannot be decided on until it is removed',
+              '(a JSON object with schemaVersion and actor): another tool wrote it, and the stream cannot be decided on until it is removed',
           );
         events.push(stored);
       }
@@ -326,7 +328,8 @@ export class EventStoreDbEventStore implements EventStore {
     const stored: unknown = event.metadata;
     if (!event.isJson || !isStoredMetadata(stored)) return undefined;
     if (!event.position) throw new Error(`KurrentDB returned event ${event.id} of '${event.streamId}' without its $all position: a server of version 20.6 or newer is needed`);
-    const { schemaVersion, ...metadata } = stored;
+    const { schemaVersion, recordedAt = event.created.toISOString(), ...rest } = stored;
+    const metadata: EventMetadata = { ...rest, recordedAt };
     return {
       eventId: event.id,
       streamId: event.streamId.slice(this.prefix.length),
@@ -351,8 +354,8 @@ function proposedEvent(event: EventToAppend): ProposedEvent {
 
 function isStoredMetadata(metadata: unknown): metadata is StoredMetadata {
   if (typeof metadata !== 'object' || metadata === null || metadata instanceof Uint8Array) return false;
-  const { recordedAt, schemaVersion } = metadata as Partial<StoredMetadata>;
-  return typeof recordedAt === 'string' && typeof schemaVersion === 'number';
+  const { actor, schemaVersion } = metadata as Partial<StoredMetadata>;
+  return typeof actor === 'string' && typeof schemaVersion === 'number';
 }
 
 export function toEsdbRevision(expected: ExpectedRevision): AppendExpectedRevision {

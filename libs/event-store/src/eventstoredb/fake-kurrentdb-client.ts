@@ -32,6 +32,8 @@ interface FakeRecord {
   /** Empty when the writer sent none. */
   metadata: Uint8Array;
   position: Position;
+  /** When the server wrote it: its single writer stamps appends in log order. */
+  created: Date;
 }
 
 /** An append as the fake server received it. */
@@ -56,7 +58,8 @@ export interface ReceivedAppend {
  * - a live subscription emits 'confirmation' once started, 'data' per matching event, and
  *   'error' when the server goes away; it is not re-opened by the client.
  * Positions are byte offsets: the events of one append share its first event's commit position,
- * each with its own prepare position.
+ * each with its own prepare position. An event's `created` is the server's time of the write,
+ * which its one writer gives in log order (never earlier than the write before).
  */
 export class FakeKurrentDbServer {
   readonly appends: ReceivedAppend[] = [];
@@ -68,6 +71,9 @@ export class FakeKurrentDbServer {
   private down = false;
   /** Called after each append the server accepted: a test's other writer can step in between two appends here. */
   afterAppend: (streamName: string) => Promise<void> = async () => undefined;
+  /** The server's clock, which stamps `created`. */
+  clock: () => Date = () => new Date();
+  private lastCreated = new Date(0);
 
   constructor(readonly maxAppendSize = 1_048_576) {}
 
@@ -163,15 +169,17 @@ export class FakeKurrentDbServer {
     return this.revisions.get(streamName);
   }
 
-  private store(streamName: string, events: Omit<FakeRecord, 'streamId' | 'id' | 'revision' | 'position'>[]): Position {
+  private store(streamName: string, events: Omit<FakeRecord, 'streamId' | 'id' | 'revision' | 'position' | 'created'>[]): Position {
     const commit = this.nextOffset;
+    const now = this.clock();
+    const created = (this.lastCreated = now > this.lastCreated ? now : this.lastCreated);
     let revision = this.revisionOf(streamName) ?? -1n;
     let position: Position = { commit, prepare: commit };
     for (const event of events) {
       position = { commit, prepare: this.nextOffset };
       this.nextOffset += BigInt(100 + event.data.length + event.metadata.length);
       revision += 1n;
-      this.records.push({ ...event, streamId: streamName, id: randomUUID(), revision, position });
+      this.records.push({ ...event, streamId: streamName, id: randomUUID(), revision, position, created });
     }
     this.revisions.set(streamName, revision);
     for (const subscription of this.live) if (events.some((event) => matches(subscription.filter, streamName, event.type))) subscription.emit('data', {});
@@ -234,7 +242,7 @@ class FakeLiveSubscription extends EventEmitter implements LiveSubscription {
 
 function recorded(record: FakeRecord): AllStreamRecordedEvent {
   const isJson = record.contentType === 'application/json';
-  const base = { streamId: record.streamId, id: record.id, revision: record.revision, type: record.type, created: new Date(0), position: record.position, metadata: parseMetadata(record.metadata) };
+  const base = { streamId: record.streamId, id: record.id, revision: record.revision, type: record.type, created: record.created, position: record.position, metadata: parseMetadata(record.metadata) };
   return isJson ? { ...base, isJson: true, data: JSON.parse(Buffer.from(record.data).toString('utf8')) } : { ...base, isJson: false, data: record.data };
 }
 

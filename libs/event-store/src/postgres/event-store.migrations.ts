@@ -51,4 +51,12 @@ export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
     id: '0003-json-log',
     sql: `ALTER TABLE es_events ALTER COLUMN data TYPE json USING data::json, ALTER COLUMN metadata TYPE json USING metadata::json;`,
   },
+  {
+    // The log's clock: the last knowledge time an append stamped, which the next may not go
+    // below. It starts from the latest time an upgraded log holds.
+    id: '0004-log-clock',
+    sql: `
+      CREATE TABLE es_log_clock (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), stamped_at timestamptz NOT NULL);
+      INSERT INTO es_log_clock (stamped_at) SELECT coalesce(max(recorded_at), '-infinity') FROM es_events;`,
+  },
 ];

@@ -39,6 +39,16 @@ interface EventRow extends EventRowToInsert {
   transaction_text: string;
 }
 
+/** What the store is made with besides its database. */
+export interface PostgresEventStoreOptions {
+  /**
+   * The clock knowledge times are stamped from (default: the machine's). The demo and tests
+   * load a history into an empty store with the dates they simulate; nothing a client sends
+   * reaches it.
+   */
+  clock?: () => Date;
+}
+
 /**
  * The event store on PostgreSQL or PGlite.
  *
@@ -47,18 +57,27 @@ interface EventRow extends EventRowToInsert {
  * Readers therefore take only events whose transaction is older than the oldest transaction
  * still running (`pg_snapshot_xmin`): nothing can later appear before them.
  *
- * Within a stream, order must follow revision. An append takes the stream's advisory lock
- * before its transaction gets an id, so a later revision always has a later transaction id.
+ * Knowledge time follows log order. An append takes the log's write lock before its transaction
+ * gets an id and holds it until it commits, so appends enter the log one transaction at a time:
+ * transaction ids, and so log order, are commit order. Under the lock the append stamps its
+ * events' `recordedAt` from the clock, never earlier than the stamp before it (`es_log_clock`):
+ * an event is known from the moment its transaction takes its place in the log, never before
+ * an event stored earlier, and an as-of read at T sees exactly the transactions stamped by T,
+ * a prefix of the log that every reader sees in turn. Within a stream, revisions follow log
+ * order for the same reason.
  */
 export class PostgresEventStore implements EventStore {
   private readonly localWakers = new Set<() => void>();
   private readonly subscriptions = new Set<Subscription>();
 
-  private constructor(private readonly sql: SqlClient) {}
+  private constructor(
+    private readonly sql: SqlClient,
+    private readonly clock: () => Date,
+  ) {}
 
-  static async create(sql: SqlClient): Promise<PostgresEventStore> {
+  static async create(sql: SqlClient, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
     await migrate(sql, 'event-store', EVENT_STORE_MIGRATIONS);
-    return new PostgresEventStore(sql);
+    return new PostgresEventStore(sql, options.clock ?? (() => new Date()));
   }
 
   async append(streamId: string, events: readonly EventToAppend[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<AppendResult> {
@@ -75,7 +94,7 @@ export class PostgresEventStore implements EventStore {
 
   /**
    * Appends inside a transaction the caller owns. It must be the transaction's first write, so
-   * that its id is taken under the stream lock (see the class comment).
+   * that its id is taken under the log's write lock (see the class comment).
    */
   async appendInTransaction(tx: SqlExecutor, streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     const [result] = await this.appendManyInTransaction(tx, [{ streamId, events, expectedRevision }]);
@@ -86,18 +105,17 @@ export class PostgresEventStore implements EventStore {
     const streamIds = appends.map((append) => append.streamId);
     if (new Set(streamIds).size !== streamIds.length) throw new RangeError('appendMany takes each stream once');
     for (const append of appends) if (append.events.length === 0) throw new RangeError(`append to '${append.streamId}' needs at least one event`);
-    // Locks in one order (by stream id), so two writers of overlapping streams cannot deadlock.
-    await tx.query(
-      'SELECT pg_advisory_xact_lock(hashtextextended(stream_id, 0)) FROM (SELECT stream_id FROM unnest($1::text[]) AS s(stream_id) ORDER BY stream_id) AS locked',
-      [[...streamIds].sort()],
-    );
-    // A new statement, so its snapshot is taken after the locks were granted: it sees the
-    // revisions the previous holders committed. Asking for the transaction id here fixes it under the locks.
-    const currentRows = await tx.query<{ stream_id: string; revision: number | null }>(
-      `SELECT pg_current_xact_id(), s.stream_id, st.revision FROM unnest($1::text[]) AS s(stream_id) LEFT JOIN es_streams st USING (stream_id)`,
-      [streamIds],
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [LOG_WRITE_LOCK]);
+    // A new statement, so its snapshot is taken after the lock was granted: it sees the
+    // revisions and the stamp the previous holder committed. Its write to the clock fixes the
+    // transaction id under the lock.
+    const currentRows = await tx.query<{ stream_id: string; revision: number | null; stamped_at: Date | string }>(
+      `WITH stamp AS (UPDATE es_log_clock SET stamped_at = greatest(stamped_at, $2::timestamptz) RETURNING stamped_at)
+       SELECT s.stream_id, st.revision, stamp.stamped_at FROM unnest($1::text[]) AS s(stream_id) CROSS JOIN stamp LEFT JOIN es_streams st USING (stream_id)`,
+      [streamIds, this.clock().toISOString()],
     );
     const current = new Map(currentRows.map((row) => [row.stream_id, row.revision === null ? null : Number(row.revision)]));
+    const stamp = new Date(currentRows[0].stamped_at).toISOString();
     const rows: EventRowToInsert[] = [];
     const lastRevisions: number[] = [];
     for (const { streamId, events, expectedRevision } of appends) {
@@ -113,7 +131,7 @@ export class PostgresEventStore implements EventStore {
           event_type: event.type,
           schema_version: event.schemaVersion,
           data: event.data,
-          metadata: event.metadata,
+          metadata: knownWhen(event, stamp),
         }),
       );
       lastRevisions.push(first + events.length - 1);
@@ -204,6 +222,21 @@ export class PostgresEventStore implements EventStore {
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
     await this.sql.close();
   }
+}
+
+/** The advisory lock every append holds from before its transaction has an id until it commits: one writer of the log at a time. */
+const LOG_WRITE_LOCK = 0x65735f6c6f67; // 'es_log'
+
+/**
+ * The event's metadata with its knowledge time: the append's stamp, or the time a derived event
+ * (an alert) names, which is that of facts already in the log and so cannot be after the stamp.
+ */
+function knownWhen(event: EventToAppend, stamp: string): EventMetadata {
+  const { recordedAt } = event.metadata;
+  if (recordedAt === undefined) return { ...event.metadata, recordedAt: stamp };
+  if (!(Date.parse(recordedAt) <= Date.parse(stamp)))
+    throw new RangeError(`event '${event.type}' names knowledge time ${recordedAt}, after the log's clock (${stamp}): only facts already in the log can be named`);
+  return { ...event.metadata, recordedAt };
 }
 
 /** From this many events an append loads them with COPY: a few more round trips, and half the server's work per event. */

@@ -2,6 +2,7 @@ import { migrate, SqlClient } from '@turnaround/postgres';
 import { openScratchDatabase, serverUrlForTests, testDatabases } from '@turnaround/postgres/testing';
 import { START, WrongExpectedRevisionError } from '../event-store.port';
 import { ForeignCheckpointError, kurrentDbCheckpoint } from '../checkpoints';
+import { waitUntil } from '@turnaround/domain/testing';
 import { eventStoreContract, readLog } from '../testing/event-store.contract';
 import { EVENT_STORE_MIGRATIONS } from './event-store.migrations';
 import { PostgresEventStore } from './postgres-event-store.adapter';
@@ -14,7 +15,7 @@ describe.each(testDatabases())('PostgresEventStore on $name', (database) => {
   it('refuses to change or delete a stored event', async () => {
     const sql = await database.open();
     const store = await PostgresEventStore.create(sql);
-    await store.append('s', [{ type: 'A', schemaVersion: 1, data: {}, metadata: { recordedAt: '2025-01-01T00:00:00Z', source: { channel: 'system' }, correlationId: 'c', actor: 'a' } }]);
+    await store.append('s', [{ type: 'A', schemaVersion: 1, data: {}, metadata: { source: { channel: 'system' }, correlationId: 'c', actor: 'a' } }]);
     await expect(sql.query(`UPDATE es_events SET data = '{"x":1}'`)).rejects.toThrow(/events are immutable/);
     await expect(sql.query('DELETE FROM es_events')).rejects.toThrow(/events are immutable/);
     await store.close();
@@ -22,7 +23,7 @@ describe.each(testDatabases())('PostgresEventStore on $name', (database) => {
 
   it("keeps its checkpoints in the untagged form projection_checkpoints already holds, and refuses a KurrentDB store's", async () => {
     const store = await PostgresEventStore.create(await database.open());
-    await store.append('s', [{ type: 'A', schemaVersion: 1, data: {}, metadata: { recordedAt: '2025-01-01T00:00:00Z', source: { channel: 'system' }, correlationId: 'c', actor: 'a' } }]);
+    await store.append('s', [{ type: 'A', schemaVersion: 1, data: {}, metadata: { source: { channel: 'system' }, correlationId: 'c', actor: 'a' } }]);
     const [stored] = await readLog(store, 1);
     expect(stored.position).toMatch(/^\d{20}:\d{20}$/);
     expect(await store.readAll({ after: stored.position, limit: 5 })).toEqual([]);
@@ -62,6 +63,27 @@ describe.each(testDatabases())('PostgresEventStore on $name', (database) => {
     expect((await readLog(store, 2)).map((e) => e.type)).toEqual(['First', 'Second']);
     await store.close();
   });
+
+  it('stamps knowledge time from its clock, never earlier than the stamp before', async () => {
+    let now = new Date('2025-03-01T12:00:00.000Z');
+    const store = await PostgresEventStore.create(await database.open(), { clock: () => now });
+    const metadata = { source: { channel: 'system' as const }, correlationId: 'c', actor: 'a' };
+    await store.append('s', [{ type: 'March', schemaVersion: 1, data: {}, metadata }]);
+    now = new Date('2025-02-01T00:00:00.000Z'); // a clock set back (another instance's, or the machine's)
+    await store.append('s', [{ type: 'SetBack', schemaVersion: 1, data: {}, metadata }]);
+    now = new Date('2025-04-01T00:00:00.000Z');
+    await store.append('s', [{ type: 'April', schemaVersion: 1, data: {}, metadata }]);
+    expect((await readLog(store, 3)).map((e) => [e.type, e.metadata.recordedAt])).toEqual([
+      ['March', '2025-03-01T12:00:00.000Z'],
+      ['SetBack', '2025-03-01T12:00:00.000Z'],
+      ['April', '2025-04-01T00:00:00.000Z'],
+    ]);
+    // A derived event may name only a time the log has reached.
+    await expect(store.append('alert', [{ type: 'Derived', schemaVersion: 1, data: {}, metadata: { ...metadata, recordedAt: '2025-05-01T00:00:00.000Z' } }])).rejects.toThrow(
+      /names knowledge time 2025-05-01T00:00:00.000Z, after the log's clock/,
+    );
+    await store.close();
+  });
 });
 
 const serverUrl = serverUrlForTests();
@@ -74,8 +96,8 @@ const serverUrl = serverUrlForTests();
   });
   afterEach(() => store.close());
 
-  it('never lets a reader pass an event whose transaction commits late', async () => {
-    const metadata = { recordedAt: '2025-01-01T00:00:00Z', source: { channel: 'system' as const }, correlationId: 'c', actor: 'a' };
+  it('holds a later writer until a slow one commits, so log order is commit order and knowledge time follows it', async () => {
+    const metadata = { source: { channel: 'system' as const }, correlationId: 'c', actor: 'a' };
     let commitSlow: () => void = () => undefined;
     const slowMayCommit = new Promise<void>((resolve) => (commitSlow = resolve));
     let slowAppended: () => void = () => undefined;
@@ -86,20 +108,27 @@ const serverUrl = serverUrlForTests();
       await slowMayCommit;
     });
     await slowHasAppended;
-    await store.append('fast', [{ type: 'Fast', schemaVersion: 1, data: {}, metadata }]);
+    const fast = store.append('fast', [{ type: 'Fast', schemaVersion: 1, data: {}, metadata }]);
 
-    // The fast event has the later sequence value but must wait for the slow one.
+    // The fast writer waits for the log's write lock, which the slow one holds until it commits.
+    await waitUntil(
+      () => sql.query<{ waiting: number }>(`SELECT count(*)::int AS waiting FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`),
+      ([row]) => expect(row.waiting).toBe(1),
+    );
     expect(await store.readAll({ after: START, limit: 10 })).toEqual([]);
     commitSlow();
     await slow;
-    expect((await readLog(store, 2)).map((e) => e.type)).toEqual(['Slow', 'Fast']);
+    await fast;
+    const [slowEvent, fastEvent] = await readLog(store, 2);
+    expect([slowEvent.type, fastEvent.type]).toEqual(['Slow', 'Fast']);
+    expect(Date.parse(fastEvent.metadata.recordedAt)).toBeGreaterThanOrEqual(Date.parse(slowEvent.metadata.recordedAt));
   });
 });
 
 describe.each(testDatabases())('PostgresEventStore.appendMany on $name', (database) => {
   it('appends all streams or none: a conflict on one leaves the others untouched', async () => {
     const store = await PostgresEventStore.create(await database.open());
-    const metadata = { recordedAt: '2025-01-01T00:00:00Z', source: { channel: 'system' as const }, correlationId: 'c', actor: 'a' };
+    const metadata = { source: { channel: 'system' as const }, correlationId: 'c', actor: 'a' };
     await store.append('taken', [{ type: 'A', schemaVersion: 1, data: {}, metadata }]);
     await expect(
       store.appendMany([

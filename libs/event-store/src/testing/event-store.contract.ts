@@ -37,7 +37,7 @@ export function eventStoreContract(openStore: () => Promise<EventStore>): void {
       [1, 'B', { n: 2 }],
     ]);
     expect(read[1].position).toBe(result.position);
-    expect(read[0].metadata).toEqual(testEvent(1).metadata);
+    expect(read[0].metadata).toEqual({ ...testEvent(1).metadata, recordedAt: expect.any(String) });
     expect(await store.readStream('zone-none')).toEqual([]);
     const both = await store.readStreams(['zone-none', 'zone-Z1']);
     expect([...both.keys()].sort()).toEqual(['zone-Z1', 'zone-none']);
@@ -94,7 +94,7 @@ export function eventStoreContract(openStore: () => Promise<EventStore>): void {
     const all = await readLog(store, 501);
     expect(all.map((e) => (e.data as { n: number }).n)).toEqual(Array.from({ length: 501 }, (_, n) => n));
     expect(all[1].data).toEqual({ n: 1, ...awkward });
-    expect(all[1].metadata).toEqual(testEvent(1).metadata);
+    expect(all[1].metadata).toEqual({ ...testEvent(1).metadata, recordedAt: expect.any(String) });
     expect(results).toEqual([
       { nextExpectedRevision: 299, position: all[300].position },
       { nextExpectedRevision: 200, position: all[500].position },
@@ -127,7 +127,7 @@ export function eventStoreContract(openStore: () => Promise<EventStore>): void {
     expect(await store.readPage({ after: START, limit: 10 })).toEqual({ events: all, reached: all[4].position });
   });
 
-  it('shows 8 concurrent writers x 1,000 appends to a live subscriber exactly once, in stream order', async () => {
+  it('shows 8 concurrent writers x 1,000 appends to a live subscriber exactly once, in stream order, known in log order', async () => {
     const seen: StoredEvent[] = [];
     const total = 8 * 1000;
     let allSeen: () => void = () => undefined;
@@ -152,6 +152,21 @@ export function eventStoreContract(openStore: () => Promise<EventStore>): void {
       expect(e.revision).toBe((lastRevision.get(e.streamId) ?? -1) + 1);
       lastRevision.set(e.streamId, e.revision);
     }
+    // The store stamps knowledge time as each append enters the log: never earlier than an event before it.
+    const knownAt = seen.map((e) => Date.parse(e.metadata.recordedAt));
+    knownAt.forEach((time, index) => expect(time).toBeGreaterThanOrEqual(index === 0 ? 0 : knownAt[index - 1]));
+  });
+
+  it('stamps the knowledge time of each append from its clock, and keeps the one a derived event names', async () => {
+    const before = Date.now();
+    await store.append('facts', [testEvent(1, 'Fact')]);
+    const derived = { ...testEvent(2, 'Derived'), metadata: { ...testEvent(2).metadata, recordedAt: '2025-01-01T00:00:00.000Z' } };
+    await store.append('derived', [derived]);
+    const [fact, kept] = await readLog(store, 2);
+    expect(Date.parse(fact.metadata.recordedAt)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(fact.metadata.recordedAt)).toBeLessThanOrEqual(Date.now());
+    expect(kept.metadata.recordedAt).toBe('2025-01-01T00:00:00.000Z');
+    expect((await store.readStream('facts'))[0].metadata).toEqual(fact.metadata);
   });
 
   it('resumes a restarted subscriber from its stored checkpoint with no gap and no repeat', async () => {

@@ -1,8 +1,8 @@
-import { EventMetadata } from '@turnaround/domain';
+import { AppendMetadata } from '@turnaround/domain';
 import { EventToAppend } from '../event-store.port';
 
-const metadata: EventMetadata = {
-  recordedAt: '2025-03-01T12:00:00.000Z',
+/** The store stamps the knowledge time. */
+const metadata: AppendMetadata = {
   source: { channel: 'system' },
   correlationId: 'test',
   actor: 'event-store-suites',

@@ -139,6 +139,7 @@ export class Alerting {
       };
       const decided = decideAlerts(lineChange, alerts).filter((event) => !answered.has(event.data.alertId));
       if (decided.length === 0) continue;
+      // Derived facts: known when the facts that caused them were, which the log already holds.
       const metadata = { recordedAt: new Date(change.known_at).toISOString(), source: SOURCE, correlationId: changeId, actor: 'alerting-service' };
       const appends: StreamAppend[] = decided.map((event) => {
         const streamId = alertAggregate.streamId(event.data.alertId);
@@ -154,7 +155,7 @@ export class Alerting {
       appends.forEach((append, index) => {
         const stream = streams.get(append.streamId) ?? [];
         const [event] = append.events;
-        const stored: StoredEvent = { ...event, eventId: '', streamId: append.streamId, revision: results[index].nextExpectedRevision, position: results[index].position };
+        const stored: StoredEvent = { ...event, metadata, eventId: '', streamId: append.streamId, revision: results[index].nextExpectedRevision, position: results[index].position };
         streams.set(append.streamId, [...stream, stored]);
       });
     }

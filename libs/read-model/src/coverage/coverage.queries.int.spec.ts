@@ -1,4 +1,4 @@
-import { DEFAULT_FEED_CADENCES, FeedKind, toAppend } from '@turnaround/domain';
+import { DEFAULT_FEED_CADENCES, FeedKind, manualClock, toAppend } from '@turnaround/domain';
 import { PostgresEventStore, LogFollower } from '@turnaround/event-store';
 import { wholeLog } from '@turnaround/event-store/testing';
 import { FeedBatches, FeedIngestor, ProfileCatalogue } from '@turnaround/feeds';
@@ -31,15 +31,17 @@ describe.each(testDatabases())('data coverage over the read model, on $name', (d
 
   beforeAll(async () => {
     sql = await database.open();
-    store = await PostgresEventStore.create(sql);
+    const clock = manualClock(REGISTERED);
+    store = await PostgresEventStore.create(sql, { clock });
     const batches = await FeedBatches.create(sql);
     const profiles = await ProfileCatalogue.load();
     for (const [streamId, type, data] of REGISTRY) {
-      const metadata = { recordedAt: REGISTERED, source: { channel: 'http' as const }, correlationId: 'test', actor: 'state-office' };
+      const metadata = { source: { channel: 'http' as const }, correlationId: 'test', actor: 'state-office' };
       await store.append(streamId, [toAppend({ type, data }, metadata)]);
     }
     const push = async (at: string, kind: FeedKind, records: Record<string, unknown>[]) => {
-      const summary = await new FeedIngestor(store, batches, profiles, () => new Date(at)).ingestJson(kind, records, { channel: 'http', actor: 'data-team', correlationId: 'test' });
+      clock.set(at);
+      const summary = await new FeedIngestor(store, batches, profiles, clock).ingestJson(kind, records, { channel: 'http', actor: 'data-team', correlationId: 'test' });
       expect(summary).toMatchObject({ status: 'completed', rejectedRows: 0 });
     };
     // In October, A's September attendance and its October staffing count.

@@ -1,4 +1,4 @@
-import { Target, toAppend } from '@turnaround/domain';
+import { ManualClock, Target, toAppend } from '@turnaround/domain';
 import { EventStore } from '@turnaround/event-store';
 import { FeedBatches, FeedIngestor, ProfileCatalogue } from '@turnaround/feeds';
 import { SqlClient } from '@turnaround/postgres';
@@ -38,18 +38,22 @@ export function oneClusterZone(targets: readonly Target[]): Step[] {
   ];
 }
 
-/** Appends steps to the log through the one feed pipeline (pushes) or as the registry's commands do. */
-export async function stepAppender(store: EventStore, sql: SqlClient): Promise<(step: Step) => Promise<void>> {
+/**
+ * Appends steps to the log through the one feed pipeline (pushes) or as the registry's commands
+ * do, each known at its `at`: `clock` is the one the store stamps knowledge times from.
+ */
+export async function stepAppender(store: EventStore, sql: SqlClient, clock: ManualClock): Promise<(step: Step) => Promise<void>> {
   const batches = await FeedBatches.create(sql);
   const profiles = await ProfileCatalogue.load();
   return async (step) => {
+    clock.set(step.at);
     if ('registry' in step) {
       const { streamId, type, data } = step.registry;
-      const metadata = { recordedAt: step.at, source: { channel: 'http' as const }, correlationId: 'test', actor: 'state-office' };
+      const metadata = { source: { channel: 'http' as const }, correlationId: 'test', actor: 'state-office' };
       await store.append(streamId, [toAppend({ type, data }, metadata, { check: true })]);
       return;
     }
-    const ingestor = new FeedIngestor(store, batches, profiles, () => new Date(step.at));
+    const ingestor = new FeedIngestor(store, batches, profiles, clock);
     const summary = await ingestor.ingestJson('assessment', step.push, { channel: 'http', actor: 'data-team', correlationId: 'test' });
     if (summary.status !== 'completed' || summary.rejectedRows > 0) throw new Error(`the step of ${step.at} was not stored whole: ${JSON.stringify(summary.rejected)}`);
   };
