@@ -1,12 +1,13 @@
 import { FeedKind, FeedOutcome, FieldIssue } from '@turnaround/domain';
-import { BatchCounts, BatchStatus, RejectedRecord } from './feed-batches';
+import { BatchCounts, FinishedStatus, RejectedRecord } from './feed-batches';
+import { keptIssue, RECORDS_KEPT_PER_BATCH } from './input-limits';
 
 /** The answer to a push (DESIGN.md section 8), with the batch id under which rejections stay listed. */
 export interface BatchSummary extends BatchCounts {
   batchId: string;
   feed: FeedKind;
   profile: string | null;
-  status: Exclude<BatchStatus, 'running'>;
+  status: FinishedStatus;
   /** Every issue of every rejected record, up to ANSWER_ISSUE_LIMIT; the rest via the rejections endpoint. */
   rejected: FieldIssue[];
   rejectedTruncated: boolean;
@@ -23,13 +24,18 @@ export class ChunkTally {
   readonly counts: BatchCounts = { accepted: 0, duplicates: 0, restated: 0, skipped: 0, rejectedRows: 0 };
   readonly rejections: RejectedRecord[] = [];
 
+  /** `rejectedBefore`: the batch's rejected rows in the chunks before, which count toward RECORDS_KEPT_PER_BATCH. */
+  constructor(private readonly rejectedBefore: number) {}
+
   skipped(): void {
     this.counts.skipped += 1;
   }
 
-  rejected(rejection: RejectedRecord): void {
+  /** Keeps the rejection's issues excerpted, and its record while the batch has kept fewer than RECORDS_KEPT_PER_BATCH. */
+  rejected({ row, record, issues }: RejectedRecord): void {
+    const keepRecord = this.rejectedBefore + this.counts.rejectedRows < RECORDS_KEPT_PER_BATCH;
     this.counts.rejectedRows += 1;
-    this.rejections.push(rejection);
+    this.rejections.push({ row, record: keepRecord ? record : null, issues: issues.map(keptIssue) });
   }
 
   stored(outcome: Exclude<FeedOutcome, 'rejected'>): void {

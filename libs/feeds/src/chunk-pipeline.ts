@@ -7,7 +7,7 @@ export const CHUNK_ROWS = 1000;
 export interface CheckedRow {
   /** Its row number: the CSV line, or the record's place in the array from 1. */
   row: number;
-  /** The row as pushed, kept to list it with its rejection; a CSV row keeps it only when rejected. */
+  /** What its rejection keeps of the row as pushed (`keptRecord`); null when it was not rejected. */
   raw: unknown;
   mapped: MappedRow;
 }

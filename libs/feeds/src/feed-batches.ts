@@ -1,4 +1,5 @@
 import { FeedKind, FieldIssue } from '@turnaround/domain';
+import { DEFAULT_LEASE, LeasePolicy } from '@turnaround/event-store';
 import { migrate, Migration, SqlClient } from '@turnaround/postgres';
 
 /**
@@ -37,9 +38,29 @@ const MIGRATIONS: Migration[] = [
         PRIMARY KEY (batch_id, row)
       );`,
   },
+  {
+    // A running batch's process renews heartbeat_at while it works; a batch whose heartbeat
+    // stopped was cut short by a crash, and is marked interrupted.
+    id: '002-feed-batch-heartbeats',
+    sql: `
+      ALTER TABLE feed_batches ADD COLUMN heartbeat_at timestamptz;
+      ALTER TABLE feed_batches DROP CONSTRAINT feed_batches_status_check;
+      ALTER TABLE feed_batches ADD CONSTRAINT feed_batches_status_check CHECK (status IN ('running', 'completed', 'rejected', 'failed', 'interrupted'));
+      CREATE INDEX feed_batches_running ON feed_batches (heartbeat_at) WHERE status = 'running';`,
+  },
 ];
 
-export type BatchStatus = 'running' | 'completed' | 'rejected' | 'failed';
+/** How a push ends in its own process. */
+export type FinishedStatus = 'completed' | 'rejected' | 'failed';
+/** `interrupted`: its process died while it ran (README "Feeds"). */
+export type BatchStatus = 'running' | 'interrupted' | FinishedStatus;
+
+/** What the listing says of an interrupted batch. */
+export const INTERRUPTED_ISSUE: FieldIssue = {
+  field: '(batch)',
+  message:
+    'interrupted: the service stopped before this batch finished, so its counts may fall short of what was stored; push the whole file again (records already stored count as duplicates)',
+};
 
 export interface BatchCounts {
   accepted: number;
@@ -95,23 +116,42 @@ interface BatchRow {
   batch_issues: FieldIssue[];
 }
 
+/**
+ * The batches and their rejections. While a batch runs, its process renews the batch's
+ * heartbeat every `lease.renewMs`; a running batch whose heartbeat is older than `lease.ttlMs`
+ * has lost its process, and is marked interrupted when the service starts and whenever batches
+ * are read. A lease rather than "every running batch at start": with several instances on one
+ * database, a batch another live instance is storing keeps its heartbeat and is left alone.
+ */
 export class FeedBatches {
-  private constructor(private readonly sql: SqlClient) {}
+  /** This process's running batches, whose heartbeats it renews. */
+  private readonly running = new Set<string>();
+  private heartbeat: NodeJS.Timeout | undefined;
 
-  static async create(sql: SqlClient): Promise<FeedBatches> {
+  private constructor(
+    private readonly sql: SqlClient,
+    private readonly lease: LeasePolicy,
+  ) {}
+
+  static async create(sql: SqlClient, lease: LeasePolicy = DEFAULT_LEASE): Promise<FeedBatches> {
     await migrate(sql, 'feeds', MIGRATIONS);
-    return new FeedBatches(sql);
+    const batches = new FeedBatches(sql, lease);
+    await batches.markInterrupted();
+    return batches;
   }
 
   async start(batch: BatchStart): Promise<void> {
     await this.sql.query(
-      `INSERT INTO feed_batches (batch_id, feed, profile, channel, actor, correlation_id, started_at, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'running')`,
+      `INSERT INTO feed_batches (batch_id, feed, profile, channel, actor, correlation_id, started_at, status, heartbeat_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', now())`,
       [batch.batchId, batch.feed, batch.profile ?? null, batch.channel, batch.actor, batch.correlationId, batch.startedAt.toISOString()],
     );
+    this.running.add(batch.batchId);
+    // unref: a heartbeat never keeps a process alive that has nothing else to do.
+    this.heartbeat ??= setInterval(() => void this.renew(), this.lease.renewMs).unref();
   }
 
-  /** Adds one chunk's counts and rejected records, in one transaction. */
+  /** Adds one chunk's counts and rejected records, in one transaction: what a running batch's listing shows. */
   async recordChunk(batchId: string, counts: BatchCounts, rejections: readonly RejectedRecord[]): Promise<void> {
     await this.sql.transaction(async (tx) => {
       if (rejections.length > 0)
@@ -129,22 +169,51 @@ export class FeedBatches {
     });
   }
 
-  async finish(batchId: string, status: Exclude<BatchStatus, 'running'>, finishedAt: Date, batchIssues: readonly FieldIssue[] = []): Promise<void> {
-    await this.sql.query('UPDATE feed_batches SET status = $2, finished_at = $3, batch_issues = $4 WHERE batch_id = $1', [
-      batchId,
-      status,
-      finishedAt.toISOString(),
-      JSON.stringify(batchIssues),
-    ]);
+  /**
+   * Ends a batch with its final counts: those of the push's own tally, which counts a chunk as
+   * soon as its events are stored, so a batch that fails between storing a chunk and recording
+   * it still reports what is in the store.
+   */
+  async finish(batchId: string, status: FinishedStatus, finishedAt: Date, counts: BatchCounts, batchIssues: readonly FieldIssue[] = []): Promise<void> {
+    try {
+      await this.sql.query(
+        `UPDATE feed_batches SET status = $2, finished_at = $3, batch_issues = $4,
+           accepted = $5, duplicates = $6, restated = $7, skipped = $8, rejected_rows = $9
+         WHERE batch_id = $1`,
+        [batchId, status, finishedAt.toISOString(), JSON.stringify(batchIssues), counts.accepted, counts.duplicates, counts.restated, counts.skipped, counts.rejectedRows],
+      );
+    } finally {
+      this.running.delete(batchId);
+      if (this.running.size === 0) {
+        clearInterval(this.heartbeat);
+        this.heartbeat = undefined;
+      }
+    }
   }
 
   async report(batchId: string): Promise<BatchReport | undefined> {
+    await this.markInterrupted();
     const [row] = await this.sql.query<BatchRow>('SELECT * FROM feed_batches WHERE batch_id = $1', [batchId]);
     return row && toReport(row);
   }
 
   async recent(limit: number): Promise<BatchReport[]> {
+    await this.markInterrupted();
     return (await this.sql.query<BatchRow>('SELECT * FROM feed_batches ORDER BY started_at DESC, batch_id LIMIT $1', [limit])).map(toReport);
+  }
+
+  /** Running batches whose process stopped renewing their heartbeat (or, from before heartbeats, never did): finished when last heard of. */
+  private async markInterrupted(): Promise<void> {
+    await this.sql.query(
+      `UPDATE feed_batches SET status = 'interrupted', finished_at = coalesce(heartbeat_at, started_at), batch_issues = $2
+       WHERE status = 'running' AND (heartbeat_at IS NULL OR heartbeat_at < now() - $1 * interval '1 millisecond')`,
+      [this.lease.ttlMs, JSON.stringify([INTERRUPTED_ISSUE])],
+    );
+  }
+
+  private async renew(): Promise<void> {
+    // A failed renewal is left to the next one: a database that stays away fails the push itself.
+    await this.sql.query("UPDATE feed_batches SET heartbeat_at = now() WHERE batch_id = ANY($1) AND status = 'running'", [[...this.running]]).catch(() => undefined);
   }
 
   /** Rejected records of a batch in row order, a page at a time. */

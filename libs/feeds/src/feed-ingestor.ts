@@ -8,6 +8,7 @@ import { CsvSource } from './csv-source';
 import { batchClosedToAppend, FeedContext, Provenance } from './event-metadata';
 import { FeedBatches, RejectedRecord } from './feed-batches';
 import { FeedStreams, StreamRecords } from './feed-streams';
+import { keptIssue } from './input-limits';
 import { checkedChunks, checkRecord, checkRecordAlone, recordsOfJsonBody, studentLevelIssuesOfArray } from './json-records';
 import { ProfileCatalogue } from './profile-catalogue';
 
@@ -118,7 +119,7 @@ export class FeedIngestor {
   /** Stores one chunk's valid records by stream, and its counts and rejected rows with the batch. */
   private async storeChunk(push: Push, rows: readonly CheckedRow[]): Promise<void> {
     if (rows.length === 0) return;
-    const tally = new ChunkTally();
+    const tally = new ChunkTally(push.tally.summary.rejectedRows);
     const byStream = new Map<string, StreamRows>();
     for (const entry of rows) {
       const { row, raw, mapped } = entry;
@@ -143,14 +144,17 @@ export class FeedIngestor {
         tally.rejected({ row, record: raw ?? stream.records[at], issues: issues.map((issue) => ({ row, ...issue })) });
       }),
     );
-    await this.batches.recordChunk(push.provenance.batchId, tally.counts, tally.rejections);
+    // Counted as soon as its events are stored: should recording the chunk fail, the batch's
+    // final counts (written by `fail`) still say what is in the store.
     push.tally.add(tally, rows.length);
+    await this.batches.recordChunk(push.provenance.batchId, tally.counts, tally.rejections);
   }
 
   private async end(push: Push, status: BatchSummary['status'], batchIssues: FieldIssue[] = []): Promise<BatchSummary> {
+    const issues = batchIssues.map(keptIssue);
     await this.close(push, 'completed');
-    await this.batches.finish(push.provenance.batchId, status, this.clock(), batchIssues);
-    return push.tally.finish(status, batchIssues);
+    await this.batches.finish(push.provenance.batchId, status, this.clock(), push.tally.summary, issues);
+    return push.tally.finish(status, issues);
   }
 
   /**
@@ -167,7 +171,7 @@ export class FeedIngestor {
   private async fail(push: Push, error: unknown): Promise<never> {
     const message = error instanceof Error ? error.message : String(error);
     await this.close(push, 'failed').catch(() => undefined);
-    await this.batches.finish(push.provenance.batchId, 'failed', this.clock(), [{ field: '(batch)', message: `stopped: ${message}` }]).catch(() => undefined);
+    await this.batches.finish(push.provenance.batchId, 'failed', this.clock(), push.tally.summary, [keptIssue({ field: '(batch)', message: `stopped: ${message}` })]).catch(() => undefined);
     throw error;
   }
 }

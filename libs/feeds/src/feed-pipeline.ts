@@ -1,5 +1,5 @@
 import { IndicatorCatalogue } from '@turnaround/domain';
-import { EventStore } from '@turnaround/event-store';
+import { EventStore, LeasePolicy } from '@turnaround/event-store';
 import { SqlClient } from '@turnaround/postgres';
 import { FeedBatches } from './feed-batches';
 import { FeedIngestor } from './feed-ingestor';
@@ -18,13 +18,14 @@ export interface FeedPipeline {
 /**
  * Also puts the indicator catalogue in force (indicator records are checked against it), and the
  * subject catalogue (contract targets and research requests name only catalogued subjects).
+ * `batchLease`: how long a running batch outlives the last heartbeat of its process (FeedBatches).
  */
 export async function createFeedPipeline(
   store: EventStore,
   sql: SqlClient,
-  options: { profilesDir?: string; indicatorsDir?: string; subjectsDir?: string; clock?: () => Date } = {},
+  options: { profilesDir?: string; indicatorsDir?: string; subjectsDir?: string; clock?: () => Date; batchLease?: LeasePolicy } = {},
 ): Promise<FeedPipeline> {
-  const batches = await FeedBatches.create(sql);
+  const batches = await FeedBatches.create(sql, options.batchLease);
   const profiles = await ProfileCatalogue.load([SHIPPED_PROFILES_DIR, ...(options.profilesDir ? [options.profilesDir] : [])]);
   const indicators = await useIndicatorsOf(options.indicatorsDir);
   await useSubjectsOf(options.subjectsDir);

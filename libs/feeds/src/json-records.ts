@@ -1,5 +1,6 @@
 import { FeedKind, FieldIssue, MappedRow, studentLevelIssues, validateFeedRecord, ValidationError } from '@turnaround/domain';
 import { CHUNK_ROWS, CheckedRow } from './chunk-pipeline';
+import { keptRecord, recordTextIssues } from './input-limits';
 
 /** Checks one record, numbered from 1 in its array. */
 export type RecordCheck = (raw: unknown, row: number) => MappedRow;
@@ -16,9 +17,12 @@ export function studentLevelIssuesOfArray(records: readonly unknown[]): FieldIss
   return studentLevelIssues([...keys]);
 }
 
-/** Each record against its event schema. */
+/** Each record against its event schema, once its text values are known to be storable. */
 export function checkRecord(kind: FeedKind): RecordCheck {
-  return (raw, row) => validateFeedRecord(kind, raw, row);
+  return (raw, row) => {
+    const textIssues = recordTextIssues(raw, row);
+    return textIssues.length > 0 ? { kind: 'rejected', issues: textIssues } : validateFeedRecord(kind, raw, row);
+  };
 }
 
 /**
@@ -26,9 +30,10 @@ export function checkRecord(kind: FeedKind): RecordCheck {
  * included, so one bad message never refuses its neighbours.
  */
 export function checkRecordAlone(kind: FeedKind): RecordCheck {
+  const check = checkRecord(kind);
   return (raw, row) => {
     const studentLevel = raw !== null && typeof raw === 'object' ? studentLevelIssues(Object.keys(raw)) : [];
-    return studentLevel.length > 0 ? { kind: 'rejected', issues: studentLevel.map((issue) => ({ row, ...issue })) } : validateFeedRecord(kind, raw, row);
+    return studentLevel.length > 0 ? { kind: 'rejected', issues: studentLevel.map((issue) => ({ row, ...issue })) } : check(raw, row);
   };
 }
 
@@ -37,7 +42,8 @@ export function* checkedChunks(records: readonly unknown[], check: RecordCheck):
   for (let start = 0; start < records.length; start += CHUNK_ROWS) {
     yield records.slice(start, start + CHUNK_ROWS).map((raw: unknown, index) => {
       const row = start + index + 1;
-      return { row, raw, mapped: check(raw, row) };
+      const mapped = check(raw, row);
+      return { row, raw: mapped.kind === 'rejected' ? keptRecord(raw) : null, mapped };
     });
   }
 }

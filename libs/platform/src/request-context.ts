@@ -18,6 +18,19 @@ export function actorOf(principal: Principal): string {
   return `key ${principal.keyId} (${roleName(principal.role)})`;
 }
 
+/**
+ * A client's `x-correlation-id` goes into the metadata of every event its request appends (each
+ * record of a push): an id, not a payload (DESIGN.md section 11).
+ */
+const CORRELATION_ID = /^[A-Za-z0-9._:/+=@-]{1,128}$/;
+
+function correlationIdOf(header: string | undefined): string {
+  if (header === undefined) return randomUUID();
+  if (!CORRELATION_ID.test(header))
+    throw ValidationError.of('x-correlation-id', `expected at most 128 characters, each a letter, digit or one of . _ : / + = @ - (a UUID, say); got ${header.length} characters: '${header.slice(0, 40).replace(/[^\x20-\x7e]/g, '?')}${header.length > 40 ? '…' : ''}'`);
+  return header;
+}
+
 export const RequestCtx = createParamDecorator((_data: unknown, context: ExecutionContext): RequestContext => {
   const request = context.switchToHttp().getRequest<{ header(name: string): string | undefined; principal?: Principal }>();
   // The access guard verified the key before any handler runs; a route without one has no actor to record.
@@ -26,7 +39,7 @@ export const RequestCtx = createParamDecorator((_data: unknown, context: Executi
   return {
     actor: actorOf(request.principal),
     ...(note ? { actorNote: note } : {}),
-    correlationId: request.header('x-correlation-id') ?? randomUUID(),
+    correlationId: correlationIdOf(request.header('x-correlation-id')),
     source: { channel: 'http' },
   };
 });

@@ -2,9 +2,9 @@ import { IncomingMessage } from 'node:http';
 import { Body, Controller, DefaultValuePipe, Get, HttpCode, HttpException, HttpStatus, Inject, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBody, ApiConsumes, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { FEED_KINDS, NotFoundError, parseFeedKind, ValidationError } from '@turnaround/domain';
+import { FEED_KINDS, NotFoundError, Owner, parseFeedKind, ValidationError } from '@turnaround/domain';
 import { BatchSummary, FeedBatches, FeedContext, ProfileCatalogue } from '@turnaround/feeds';
-import { Access, ApiAnswer, batchAnswer, Caller, Clock, CLOCK, feedAnswer, Principal, profileAnswer, rejectionsAnswer, RequestContext, RequestCtx, retractionAnswer, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
+import { ApiAnswer, batchAnswer, Clock, CLOCK, feedAnswer, NarrowedTo, profileAnswer, rejectionsAnswer, RequestContext, RequestCtx, retractionAnswer, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { CoverageQueries, parseAsOf } from '@turnaround/read-model';
 import { z } from 'zod';
@@ -25,7 +25,6 @@ const coverageAnswer = z.object({
 });
 
 @ApiTags('feeds')
-@Access({ roles: ['state', 'data-team'] })
 @Controller('api/v1/feeds')
 export class FeedsController {
   private readonly coverage: CoverageQueries;
@@ -73,17 +72,13 @@ export class FeedsController {
   }
 
   /** Data coverage (DESIGN.md section 7): per registered school and watched feed, the last period received and how late the next one is. */
-  @Access({ roles: ['state', 'data-team', 'district'], scope: 'own' })
   @Get('coverage')
   @ApiAnswer(coverageAnswer, { list: true })
   @ApiQuery({ name: 'zoneId', required: false, description: 'the schools in a cluster of the zone in the school year of the reference date' })
   @ApiQuery({ name: 'districtId', required: false })
   @ApiQuery({ name: 'asOf', required: false, description: 'an ISO date or time: the records known then, and late or not on that day; now when absent' })
-  listCoverage(@Caller() caller: Principal, @Query('zoneId') zoneId?: string, @Query('districtId') districtId?: string, @Query('asOf') asOf?: string) {
-    // A district sees its own schools only, whatever it asks for.
-    const role = caller.role;
-    const filter = { zoneId, districtId: role.kind === 'district' ? role.districtId : districtId, asOf: parseAsOf(asOf) };
-    return this.coverage.list(this.config.feedCadences, filter, this.clock());
+  listCoverage(@NarrowedTo() owner?: Owner, @Query('zoneId') zoneId?: string, @Query('districtId') districtId?: string, @Query('asOf') asOf?: string) {
+    return this.coverage.list(this.config.feedCadences, { zoneId, districtId, asOf: parseAsOf(asOf), owner }, this.clock());
   }
 
   @Post(':kind')

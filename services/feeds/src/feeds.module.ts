@@ -15,7 +15,7 @@ const PIPELINE = Symbol('FeedPipeline');
   providers: [
     {
       provide: PIPELINE,
-      useFactory: (store: EventStore, sql: SqlClient, clock: Clock, config: TurnaroundConfig) => createFeedPipeline(store, sql, { profilesDir: config.feedProfilesDir, indicatorsDir: config.indicatorsDir, subjectsDir: config.subjectsDir, clock }),
+      useFactory: (store: EventStore, sql: SqlClient, clock: Clock, config: TurnaroundConfig) => createFeedPipeline(store, sql, { profilesDir: config.feedProfilesDir, indicatorsDir: config.indicatorsDir, subjectsDir: config.subjectsDir, clock, batchLease: config.projectionLease }),
       inject: [EVENT_STORE, SQL_CLIENT, CLOCK, TURNAROUND_CONFIG],
     },
     { provide: FeedIngestor, useFactory: (pipeline: FeedPipeline) => pipeline.ingestor, inject: [PIPELINE] },

@@ -102,7 +102,7 @@ export function prepareMapping(
         if (shape.nullable && !shape.optional) assign(record, target, null);
         continue;
       }
-      const text = profile.values[field]?.[raw] ?? raw;
+      const text = ownValue(profile.values[field], raw) ?? raw;
       if (markers.has(text.toLowerCase())) {
         if (shape.nullable) {
           assign(record, target, null);
@@ -134,7 +134,7 @@ function checkHeader(profile: MappingProfile, kind: FeedKind, header: readonly s
     if (seen.has(column)) issues.push({ field: column, message: 'column appears twice in the header: expected each column once' });
     seen.add(column);
     if (profile.ignore.includes(column)) continue;
-    const field = profile.columns ? profile.columns[column] : column;
+    const field = profile.columns ? ownValue(profile.columns, column) : column;
     if (field === undefined) {
       issues.push({ field: column, message: `column is not mapped by profile '${profile.name}': map it under columns or list it under ignore` });
     } else if (!shapeOf(fields, field)) {
@@ -148,6 +148,14 @@ function checkHeader(profile: MappingProfile, kind: FeedKind, header: readonly s
     if (!shape.optional && !given.has(field))
       issues.push({ field, message: `no column gives ${field}: expected a column named ${field}${profile.columns ? ' or mapped to it' : ''}` });
   return { issues, columnFields };
+}
+
+/**
+ * A profile's entry for a name read from a pushed file: its own entries only, so a column or a
+ * cell named `constructor`, `toString` or `__proto__` is an unmapped name, never Object's.
+ */
+function ownValue<T>(entries: Record<string, T> | undefined, name: string): T | undefined {
+  return entries && Object.hasOwn(entries, name) ? entries[name] : undefined;
 }
 
 /** Checks one JSON record of a feed: the canonical shape, no profile. */
