@@ -33,8 +33,9 @@ describe('observability: /metrics, /health/ready, and a poison event parked and 
     expect(response.status).toBe(200);
     return response.text();
   };
+  // the reasons and runners are told to a state key (anyone else learns ready or not: http-hygiene.e2e.spec.ts)
   const ready = async () => {
-    const response = await fetch(`${http.base}/health/ready`);
+    const response = await fetch(`${http.base}/health/ready`, { headers: { authorization: `Bearer ${TEST_STATE_KEY}` } });
     return { status: response.status, body: (await response.json()) as { status: string; reasons: string[]; projections: { name: string; parked?: { eventId: string } }[] } };
   };
 
@@ -49,8 +50,9 @@ describe('observability: /metrics, /health/ready, and a poison event parked and 
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('answers live and ready, each without a key', async () => {
+  it('answers live without a key, and ready with every runner to a state key', async () => {
     expect(await (await fetch(`${http.base}/health/live`)).json()).toEqual({ status: 'live' });
+    expect(await (await fetch(`${http.base}/health/ready`)).json()).toEqual({ status: 'ready' });
     const answer = await ready();
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ status: 'ready', reasons: [] });

@@ -45,6 +45,8 @@ describe('the OpenAPI document describes the API as it answers', () => {
 
   it('declares bearer API keys for every operation but the health checks', () => {
     expect(document.components.securitySchemes).toMatchObject({ apiKey: { type: 'http', scheme: 'bearer' } });
+    // an opaque key, which a generated client must not try to read as a JWT
+    expect(document.components.securitySchemes?.apiKey).toMatchObject({ bearerFormat: 'tm_{keyId}_{secret}', description: expect.stringContaining('not a JWT') });
     const wrong = operations().filter(({ path, operation }) => (path.startsWith('/health') ? operation.security?.length !== 0 : operation.security !== undefined && operation.security.length === 0));
     expect(wrong.map(({ route }) => route)).toEqual([]);
   });

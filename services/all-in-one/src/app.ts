@@ -9,12 +9,15 @@ import { RegistryModule } from '@turnaround/registry';
 import { MetricsModule } from '@turnaround/metrics';
 import { AlertsModule } from '@turnaround/alerts';
 import { ResearchModule } from '@turnaround/research-service';
+import type { DestinationStream } from 'pino';
 import { HealthController } from './health.controller';
+import { applyServerTimeouts, securityHeaders } from './http-edge';
 import { JsonLogger, requestLogging } from './observability/logging';
 import { MetricsController } from './observability/metrics.controller';
 import { ProjectionsController } from './observability/projections.controller';
 import { Readiness } from './observability/readiness';
 import { ServiceMetrics } from './observability/service-metrics';
+import { refuseUnreadableInput } from './request-input';
 
 /** Every service module in one process: the embedded default, and what tests start. */
 @Module({})
@@ -29,6 +32,9 @@ class AllInOneModule {
   }
 }
 
+/** A feed push: its records are checked one by one by the feed validator, which names the row. */
+const isFeedPush = (method: string, path: string) => method === 'POST' && /^\/api\/v1\/feeds\/[^/]+$/.test(path);
+
 /**
  * A JSON feed push is held in memory whole, so it is bounded; CSV is streamed and is not. Every
  * other body is one record (a contract with all its targets is a few kB), so a small limit
@@ -36,24 +42,34 @@ class AllInOneModule {
  */
 const JSON_BODY_LIMITS: readonly JsonBodyLimit[] = [
   {
-    route: (method, path) => method === 'POST' && /^\/api\/v1\/feeds\/[^/]+$/.test(path),
+    route: isFeedPush,
     bytes: 64 * 1024 * 1024,
     instead: 'send a large feed as text/csv, which is streamed and has no size limit',
+    // Parsing 64 MB costs several times that in memory: only for a caller allowed to push.
+    admittedAs: 'POST /api/v1/feeds/:kind',
   },
   { route: () => true, bytes: 256 * 1024, instead: 'send one record per request' },
 ];
 
-/** `clock`: what knowledge times are stamped from; only the demo, loading a simulated history, sets it. */
-export async function createApp(config: TurnaroundConfig, options: { logger?: false; clock?: Clock } = {}): Promise<NestExpressApplication> {
+/**
+ * `clock`: what knowledge times are stamped from; only the demo, loading a simulated history, sets it.
+ * `logDestination`: where JSON logs go instead of stdout (tests read them).
+ */
+export async function createApp(config: TurnaroundConfig, options: { logger?: false; clock?: Clock; logDestination?: DestinationStream } = {}): Promise<NestExpressApplication> {
+  const jsonLogger = () => new JsonLogger({ destination: options.logDestination, secrets: [config.bootstrapKey, config.metricsToken] });
   const app = await NestFactory.create<NestExpressApplication>(AllInOneModule.forRoot(config, options.clock), {
-    logger: options.logger ?? (config.logFormat === 'json' ? new JsonLogger() : ['log', 'warn', 'error']),
+    logger: options.logger ?? (config.logFormat === 'json' ? jsonLogger() : ['log', 'warn', 'error']),
     abortOnError: false,
     // The API takes JSON and CSV only, each JSON body under the limit of its route (JSON_BODY_LIMITS).
     bodyParser: false,
   });
-  // Before the body parsers: a body refused for its size is timed and logged too.
-  app.use(requestLogging(), app.get(ServiceMetrics).httpTiming());
+  // Whom X-Forwarded-Proto is believed from: what decides that a request came over https (HSTS).
+  if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
+  applyServerTimeouts(app.getHttpServer(), config.httpTimeouts);
+  // Before the body parsers: a body refused for its size has the headers, and is timed and logged too.
+  app.use(...securityHeaders(), requestLogging(), app.get(ServiceMetrics).httpTiming());
   useJsonBodies(app, JSON_BODY_LIMITS);
+  app.use(refuseUnreadableInput(isFeedPush));
   app.useGlobalFilters(new HttpErrorsFilter());
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
@@ -63,7 +79,8 @@ export async function createApp(config: TurnaroundConfig, options: { logger?: fa
       .setDescription('School turnaround in Partnership Zones: registry, feeds, metrics, scorecards and off-track alerts')
       .setVersion('1')
       // Every operation takes an API key (README "Access"), but the health checks.
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'an API key: `npm run turnaround -- keys create --role ...`' }, 'apiKey')
+      // An opaque key, not a JWT (the document would say JWT without a format of its own).
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'tm_{keyId}_{secret}', description: 'an opaque API key, `tm_{keyId}_{secret}`, checked against its stored hash (not a JWT: it carries no claims): `npm run turnaround -- keys create --role ...`' }, 'apiKey')
       .addSecurityRequirements('apiKey')
       .build(),
   );

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Logger, Query, Res } from '@nestjs/common';
 import { ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { roleName, ValidationError } from '@turnaround/domain';
-import { Access, actorOf, ApiAnswer, Caller, errorAnswer, jsonSchemaOf, Principal, SQL_CLIENT, StateOnly, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
+import { actorOf, ApiAnswer, Caller, errorAnswer, jsonSchemaOf, Principal, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { ResearchQueries } from '@turnaround/read-model';
 import { codebookFileFor, PANEL_FILE_TYPES, writeCodebook, writePanel } from '@turnaround/research';
@@ -11,9 +11,6 @@ import { pipeline } from 'node:stream/promises';
 import { analyseProofPoints, openPanel, panelDataLabel, panelFileName, panelParameters, proofPointParameters, recordedPanelParameters } from './research';
 import { proofPointsAnswer, researchRequestAnswer } from './research-answers';
 import { ResearchAudit, ResearchRequester } from './research-audit';
-
-/** Researchers read everything and write nothing; the state office may do all they do (DESIGN.md section 2). */
-const RESEARCH_ROLES = ['state', 'researcher'] as const;
 
 const AS_OF = { name: 'asOf', required: false, description: 'an ISO date or time: the answer as the service knew it then (knowledge time); now when absent' };
 const METRICS = { name: 'metrics', required: false, description: 'metrics, comma-separated, e.g. proficiency.math,attendance_rate; every metric with a value known at asOf when absent' };
@@ -25,7 +22,8 @@ const ERROR = {
   content: { 'application/json': { schema: jsonSchemaOf(errorAnswer, 'output') } },
 };
 
-type QueryText = string | string[] | undefined;
+/** A query parameter given once: a repeated one is refused before any route runs (services/all-in-one/src/request-input.ts). */
+type QueryText = string | undefined;
 
 /**
  * The researchers' panel export and proof-point statistics (DESIGN.md section 10), each read as
@@ -46,7 +44,6 @@ export class ResearchController {
   }
 
   /** The school x school year panel, streamed as it is read: CSV, Parquet or Stata .dta. */
-  @Access({ roles: [...RESEARCH_ROLES] })
   @Get('panel')
   @ApiQuery(METRICS)
   @ApiQuery({ name: 'from', required: false, description: 'first school year (2022-23, or the year it ends in: 2023); the earliest when absent' })
@@ -70,7 +67,7 @@ export class ResearchController {
     @Res() response: ServerResponse,
   ): Promise<void> {
     const parameters = panelParameters(
-      { metrics: list(metrics), from: single(from, 'from'), to: single(to, 'to'), asOf: single(asOf, 'asOf'), format: single(format, 'format') },
+      { metrics, from, to, asOf, format },
       new Date(),
     );
     const opened = await openPanel(this.queries, this.config.nMin, parameters);
@@ -82,7 +79,6 @@ export class ResearchController {
   }
 
   /** The codebook of the panel the same metrics and asOf give: each column, its label, type and rule. */
-  @Access({ roles: [...RESEARCH_ROLES] })
   @Get('panel/codebook')
   @ApiQuery(METRICS)
   @ApiQuery(AS_OF)
@@ -90,13 +86,12 @@ export class ResearchController {
   @ApiResponse({ status: 200, description: 'the codebook as CSV: column, label, type, rule', content: { 'text/csv': { schema: { type: 'string' } } } })
   @ApiResponse(ERROR)
   async codebook(@Query('metrics') metrics: QueryText, @Query('asOf') asOf: QueryText, @Res() response: ServerResponse): Promise<void> {
-    const parameters = panelParameters({ metrics: list(metrics), asOf: single(asOf, 'asOf') }, new Date());
+    const parameters = panelParameters({ metrics, asOf }, new Date());
     const { panel } = await openPanel(this.queries, this.config.nMin, parameters);
     await this.send(response, PANEL_FILE_TYPES.csv.contentType, codebookFileFor(panelFileName(parameters)), parameters.asOf, (body) => writeCodebook(panel.columns, body));
   }
 
   /** Gains, difference in differences, ATT(g, t) and their aggregations, with bootstrap intervals and Hedges' g. */
-  @Access({ roles: [...RESEARCH_ROLES] })
   @Get('proof-points')
   @ApiAnswer(proofPointsAnswer)
   @ApiQuery({ name: 'metric', required: true, description: 'the metric, e.g. proficiency.math' })
@@ -111,7 +106,7 @@ export class ResearchController {
     @Query('asOf') asOf: QueryText,
   ) {
     const parameters = proofPointParameters(
-      { metric: single(metric, 'metric'), group: single(group, 'group'), weights: single(weights, 'weights'), asOf: single(asOf, 'asOf') },
+      { metric, group, weights, asOf },
       new Date(),
     );
     const { asOf: at, ...asked } = parameters;
@@ -122,12 +117,11 @@ export class ResearchController {
   }
 
   /** Every export and analysis, latest first: who asked (key and role), what, and as of when. */
-  @StateOnly()
   @Get('requests')
   @ApiAnswer(researchRequestAnswer, { list: true })
   @ApiQuery({ name: 'limit', required: false, description: 'at most this many, 1-1000; 100 when absent' })
   requests(@Query('limit') limit: QueryText) {
-    const text = single(limit, 'limit') ?? '100';
+    const text = limit ?? '100';
     const count = Number(text);
     if (!Number.isInteger(count) || count < 1 || count > 1000) throw ValidationError.of('limit', `expected a whole number from 1 to 1000, got '${text}'`);
     return this.audit.list(count);
@@ -165,15 +159,4 @@ async function* whileOpen<T>(body: Writable, rows: AsyncIterable<T>): AsyncGener
 
 function requesterOf(caller: Principal): ResearchRequester {
   return { channel: 'http', keyId: caller.keyId, role: roleName(caller.role), actor: actorOf(caller) };
-}
-
-/** A parameter given once; `?from=2023&from=2024` is ambiguous. */
-function single(value: QueryText, field: string): string | undefined {
-  if (Array.isArray(value)) throw ValidationError.of(field, `expected one value, got ${value.length}`);
-  return value;
-}
-
-/** `?metrics=a,b` and `?metrics=a&metrics=b` alike. */
-function list(value: QueryText): string | undefined {
-  return Array.isArray(value) ? value.join(',') : value;
 }

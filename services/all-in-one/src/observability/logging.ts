@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger, LoggerService } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino from 'pino';
+import { API_KEY_TEXT } from '@turnaround/platform';
 
 /** The ids of the request a log line was written in. */
 interface RequestIds {
@@ -19,15 +20,38 @@ export type HttpMiddleware = (request: HttpRequest, response: ServerResponse, ne
 /** A request id the client sends is echoed in the answer: only a short plain one is taken. */
 const CLIENT_REQUEST_ID = /^[\w.:@/-]{1,128}$/;
 
+const REDACTED = '[redacted]';
+/**
+ * Query parameters a client may put a key or token in (the service reads none of them, but a
+ * client may try). The value ends where the URL's next part does, or the log line's text.
+ */
+const SECRET_PARAMETER = /([?&](?:key|api_?key|token|access_token)=)[^&#\s"\\]*/gi;
+
+/**
+ * `text` without anything that may be a key: API keys by their look, the values of query
+ * parameters named for keys and tokens, and `secrets` (the bootstrap key and the metrics token,
+ * which have no look of their own).
+ */
+export function withoutKeys(text: string, secrets: readonly string[] = []): string {
+  let clean = text.replace(API_KEY_TEXT, REDACTED).replace(SECRET_PARAMETER, `$1${REDACTED}`);
+  for (const secret of secrets) clean = clean.replaceAll(secret, REDACTED);
+  return clean;
+}
+
 /**
  * NestJS's logger in production: one JSON object a line through pino, with the request and
  * correlation ids of the request it was written in. NestJS calls `log(message, context)`, and
- * `error(message, stack, context)`.
+ * `error(message, stack, context)`. Keys never reach it (DESIGN.md section 11): headers that
+ * carry one are censored by path, and every line is scrubbed as it is written, since a key can
+ * hide in any message, stack or URL.
  */
 export class JsonLogger implements LoggerService {
   private readonly pino: pino.Logger;
 
-  constructor(destination: pino.DestinationStream = pino.destination(1)) {
+  /** `secrets`: literal values to scrub besides what looks like a key (TURNAROUND_BOOTSTRAP_KEY, METRICS_TOKEN). */
+  constructor(options: { destination?: pino.DestinationStream; secrets?: readonly (string | undefined)[] } = {}) {
+    // As written in a JSON line: a secret with a quote or backslash is escaped there.
+    const secrets = (options.secrets ?? []).filter((secret): secret is string => !!secret).map((secret) => JSON.stringify(secret).slice(1, -1));
     this.pino = pino(
       {
         base: { service: 'turnaround-monitor' },
@@ -35,8 +59,10 @@ export class JsonLogger implements LoggerService {
         timestamp: pino.stdTimeFunctions.isoTime,
         formatters: { level: (label) => ({ level: label }) },
         mixin: () => ({ ...requestIds.getStore() }),
+        redact: { paths: ['authorization', 'headers.authorization', 'headers["x-api-key"]', '*.headers.authorization', '*.headers["x-api-key"]'], censor: REDACTED },
+        hooks: { streamWrite: (line) => withoutKeys(line, secrets) },
       },
-      destination,
+      options.destination ?? pino.destination(1),
     );
   }
 
@@ -91,7 +117,7 @@ export function requestLogging(): HttpMiddleware {
       if (request.path === '/metrics' || request.path.startsWith('/health')) return;
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       requestIds.run(ids, () =>
-        logger.log({ msg: `${request.method} ${request.originalUrl} ${response.statusCode}`, method: request.method, route: routeOf(request), status: response.statusCode, durationMs: Math.round(durationMs * 10) / 10 }),
+        logger.log({ msg: `${request.method} ${withoutKeys(request.originalUrl)} ${response.statusCode}`, method: request.method, route: routeOf(request), status: response.statusCode, durationMs: Math.round(durationMs * 10) / 10 }),
       );
     });
     requestIds.run(ids, next);

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiTags } from '@nestjs/swagger';
 import { IllegalStateError, NotFoundError } from '@turnaround/domain';
-import { ApiAnswer, LogFollowers, StateOnly } from '@turnaround/platform';
+import { ApiAnswer, LogFollowers } from '@turnaround/platform';
 import { Readiness, runnerAnswer } from './readiness';
 
 /**
@@ -17,7 +17,6 @@ export class ProjectionsController {
     private readonly readiness: Readiness,
   ) {}
 
-  @StateOnly()
   @Get()
   @ApiAnswer(runnerAnswer, { list: true })
   list() {
@@ -25,7 +24,6 @@ export class ProjectionsController {
   }
 
   /** Follows the log again from the event it parked before; 409 when it is not parked. */
-  @StateOnly()
   @Post(':name/resume')
   @HttpCode(200)
   @ApiBody({ required: false, description: 'nothing: the name in the path says which runner', schema: { type: 'object' } })

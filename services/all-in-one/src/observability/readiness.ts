@@ -21,11 +21,13 @@ export const runnerAnswer = z.object({
   lag: z.object({ events: z.number().int().describe('counted up to 5000'), seconds: z.number() }),
 });
 
-export const readinessAnswer = z.object({
+const readinessDetails = z.object({
   status: z.enum(['ready', 'not ready']),
   reasons: z.array(z.string()).describe('why it is not ready; empty when it is'),
   projections: z.array(runnerAnswer),
 });
+/** What `/health/ready` answers: the reasons and runners only to a state key or METRICS_TOKEN. */
+export const readinessAnswer = readinessDetails.partial({ reasons: true, projections: true });
 
 export type RunnerAnswer = z.infer<typeof runnerAnswer>;
 
@@ -44,7 +46,7 @@ export class Readiness {
     private readonly runners: LogFollowers,
   ) {}
 
-  async check(): Promise<z.infer<typeof readinessAnswer>> {
+  async check(): Promise<z.infer<typeof readinessDetails>> {
     const reasons: string[] = [];
     const [database, eventStore] = await Promise.all([answers(() => this.sql.query('SELECT 1')), answers(() => this.store.ping())]);
     if (database) reasons.push(`database: ${database}`);
