@@ -40,7 +40,7 @@ const serverUrl = serverUrlForTests();
     // The role as an earlier release's init script made it (roles belong to the server, so it may be there already).
     await database.query(`DO $$ BEGIN CREATE ROLE ${DASHBOARD_READER_ROLE} LOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`);
     await database.query(`GRANT pg_read_all_data TO ${DASHBOARD_READER_ROLE}`);
-    app = await createApp(testConfig({ DATABASE_URL: database.url, WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' }), { logger: false });
+    app = await createApp(testConfig({ DATABASE_URL: database.url, WEBHOOK_ALLOWED_HOSTS: '127.0.0.1:9' }), { logger: false });
     // Rows in the tables the role must not read: a key, a webhook and its deliveries, a rejected row, events.
     await app.get(ApiKeys).issue({ kind: 'researcher' }, 'a researcher');
     const http = await httpClient(app);

@@ -49,7 +49,7 @@ describe('scorecards and alerts over HTTP: every district of a cluster told, and
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'turnaround-scorecards-'));
     await receivers.up();
-    app = await createApp(testConfig({ DATA_DIR: dataDir, WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', WEBHOOK_RETRY_BASE_MS: '50' }), { logger: false });
+    app = await createApp(testConfig({ DATA_DIR: dataDir, WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${receivers.port}`, WEBHOOK_RETRY_BASE_MS: '50' }), { logger: false });
     http = await httpClient(app);
     // cluster C spans two districts: S1 in D1, S2 in D2; the target is attendance of at least 0.93 in 2023-24
     await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D2']]);

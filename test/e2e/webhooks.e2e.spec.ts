@@ -24,23 +24,32 @@ class Receiver {
   readonly badSignatures: string[] = [];
   /** The Host header of each request: the URL's host, whatever address the connection went to. */
   readonly hosts: string[] = [];
+  /** The path of each delivery received, beside `received`. */
+  readonly paths: string[] = [];
+  /** X-Turnaround-Signature of each request, by X-Turnaround-Event. */
+  readonly signatures = new Map<string, string>();
+  /** The one secret this receiver knows; any of the signature's values may match it. */
+  secret = SECRET;
   private server?: Server;
   port = 0;
 
   async up(): Promise<void> {
     this.server = createServer((request, response) => {
       this.hosts.push(String(request.headers.host));
+      const signatures = String(request.headers['x-turnaround-signature']);
+      this.signatures.set(String(request.headers['x-turnaround-event']), signatures);
       let body = '';
       request.on('data', (chunk) => (body += chunk));
       request.on('end', () => {
         const timestamp = String(request.headers['x-turnaround-timestamp']);
-        const expected = `v1=${createHmac('sha256', SECRET).update(`${timestamp}.${body}`).digest('hex')}`;
+        const expected = `v1=${createHmac('sha256', this.secret).update(`${timestamp}.${body}`).digest('hex')}`;
         const fresh = Math.abs(Date.now() / 1000 - Number(timestamp)) < 300;
-        if (request.headers['x-turnaround-signature'] !== expected || !fresh) {
+        if (!signatures.split(',').map((value) => value.trim()).includes(expected) || !fresh) {
           this.badSignatures.push(body);
           response.writeHead(401).end();
           return;
         }
+        this.paths.push(String(request.url));
         this.received.push(JSON.parse(body));
         response.writeHead(204).end();
       });
@@ -58,8 +67,8 @@ class Receiver {
 describe('webhooks: alerts delivered to districts, signed, retried, in order, through restarts', () => {
   let dataDir: string;
   const receiver = new Receiver();
-  // The receivers run on loopback, which only an operator's allowance opens.
-  const config = () => testConfig({ DATA_DIR: dataDir, WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', WEBHOOK_RETRY_BASE_MS: '50', WEBHOOK_RETRY_MAX_MS: '400', WEBHOOK_MAX_ATTEMPTS: '1000' });
+  // The receivers run on loopback, which only an operator's allowance opens, on the receiver's port.
+  const config = () => testConfig({ DATA_DIR: dataDir, WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${receiver.port}`, WEBHOOK_RETRY_BASE_MS: '50', WEBHOOK_RETRY_MAX_MS: '400', WEBHOOK_MAX_ATTEMPTS: '1000' });
 
   beforeAll(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'turnaround-webhooks-'));
@@ -121,10 +130,11 @@ describe('webhooks: alerts delivered to districts, signed, retried, in order, th
   it('dead-letters a delivery after the configured attempts, and lists it', async () => {
     const failing = createServer((_request, response) => response.writeHead(500).end());
     await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
-    const app = await createApp(testConfig({ DATA_DIR: dataDir, WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', WEBHOOK_RETRY_BASE_MS: '20', WEBHOOK_RETRY_MAX_MS: '40', WEBHOOK_MAX_ATTEMPTS: '3' }), { logger: false });
+    const failingPort = (failing.address() as AddressInfo).port;
+    const app = await createApp(testConfig({ DATA_DIR: dataDir, WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${failingPort}`, WEBHOOK_RETRY_BASE_MS: '20', WEBHOOK_RETRY_MAX_MS: '40', WEBHOOK_MAX_ATTEMPTS: '3' }), { logger: false });
     try {
       const http = await httpClient(app);
-      await http.post('/api/v1/districts/D2/webhooks', { url: `http://127.0.0.1:${(failing.address() as AddressInfo).port}/`, secret: 'another-shared-secret' });
+      await http.post('/api/v1/districts/D2/webhooks', { url: `http://127.0.0.1:${failingPort}/`, secret: 'another-shared-secret' });
       await http.post('/api/v1/feeds/attendance', [attendance2023('S3', 950)]);
       const dead = await waitUntil(() => http.get('/api/v1/districts/D2/webhook-deliveries?status=dead').then((answer) => answer.body as { attempts: number; lastError: string }[]), (list) => expect(list.length).toBeGreaterThan(0), 30_000);
       expect(dead[0]).toMatchObject({ attempts: 3, lastError: 'HTTP 500' });
@@ -145,7 +155,7 @@ function fakeDns(answers: Record<string, { address: string; family: number }[]>)
 }
 
 const deliveriesOf = (http: Http, districtId: string, status = '') =>
-  http.get(`/api/v1/districts/${districtId}/webhook-deliveries${status && `?status=${status}`}`).then((answer) => answer.body as { status: string; eventId: string; lastError: string | null }[]);
+  http.get(`/api/v1/districts/${districtId}/webhook-deliveries${status && `?status=${status}`}`).then((answer) => answer.body as { webhookId: string; status: string; eventId: string; lastError: string | null; payload: unknown }[]);
 
 describe('SSRF: webhooks reach nothing inside the network the service runs in', () => {
   let dataDir: string;
@@ -168,7 +178,7 @@ describe('SSRF: webhooks reach nothing inside the network the service runs in', 
     ['https://169.254.169.254/latest/meta-data/', '169.254.169.254 is a link-local address'],
     ['https://127.0.0.1:5432/', '127.0.0.1 is a loopback address'],
     ['https://2130706433/', '127.0.0.1 is a loopback address'],
-    ['https://localhost/', 'a loopback address'],
+    ['https://localhost/', 'localhost is not a public address, or does not resolve'],
     ['https://10.0.0.1/', '10.0.0.1 is a private address'],
     ['https://172.16.5.4/', 'a private address'],
     ['https://192.168.1.1/', 'a private address'],
@@ -194,13 +204,25 @@ describe('SSRF: webhooks reach nothing inside the network the service runs in', 
     expect(answer.body.issues).toEqual([{ field: 'url', message: expect.stringContaining(why) }]);
   });
 
+  it('never says what a host name resolves to, nor whether it resolves at all', async () => {
+    fakeDns({ 'loop.test': [{ address: '127.0.0.1', family: 4 }], 'inside.test': [{ address: '10.20.30.40', family: 4 }], 'gone.test': [] });
+    for (const host of ['loop.test', 'inside.test', 'gone.test']) {
+      const answer = await http.post('/api/v1/districts/D1/webhooks', { url: `https://${host}/hooks`, secret: SECRET });
+      expect(answer.status).toBe(400);
+      expect(answer.body.issues).toEqual([
+        { field: 'url', message: `expected a host with public addresses only; ${host} is not a public address, or does not resolve (an operator may allow a host with WEBHOOK_ALLOWED_HOSTS)` },
+      ]);
+    }
+    jest.restoreAllMocks();
+  });
+
   it('judges every address a host resolves to, and accepts public ones', async () => {
     fakeDns({
       'mixed.example': [{ address: '93.184.216.34', family: 4 }, { address: '10.1.2.3', family: 4 }],
       'public.example': [{ address: '2606:2800:220:1:248:1893:25c8:1946', family: 6 }],
     });
     const mixed = await http.post('/api/v1/districts/D1/webhooks', { url: 'https://mixed.example/hooks', secret: SECRET });
-    expect(mixed.body.issues).toEqual([{ field: 'url', message: expect.stringContaining('mixed.example is at 10.1.2.3, a private address') }]);
+    expect(mixed.body.issues).toEqual([{ field: 'url', message: expect.stringContaining('mixed.example is not a public address') }]);
     expect((await http.post('/api/v1/districts/D1/webhooks', { url: 'https://public.example/hooks', secret: SECRET })).status).toBe(201);
     expect((await http.post('/api/v1/districts/D1/webhooks', { url: 'https://93.184.216.34/hooks', secret: SECRET })).status).toBe(201);
     jest.restoreAllMocks();
@@ -215,12 +237,12 @@ describe('SSRF: webhooks reach nothing inside the network the service runs in', 
     await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
     // `.test` names resolve nowhere but here: a connection that looked its host up itself would fail.
     fakeDns({ 'receiver.test': [{ address: '127.0.0.1', family: 4 }], 'redirect.test': [{ address: '127.0.0.1', family: 4 }] });
-    const pinned = await createApp(testConfig({ DATA_DIR: dir, WEBHOOK_ALLOWED_HOSTS: 'receiver.test,redirect.test', WEBHOOK_MAX_ATTEMPTS: '1' }), { logger: false });
+    const redirectPort = (redirecting.address() as AddressInfo).port;
+    const pinned = await createApp(testConfig({ DATA_DIR: dir, WEBHOOK_ALLOWED_HOSTS: `receiver.test:${receiver.port},redirect.test:${redirectPort}`, WEBHOOK_MAX_ATTEMPTS: '1' }), { logger: false });
     try {
       const state = await httpClient(pinned);
       await registerOneClusterZone(state, [['S1', 'D1'], ['S2', 'D1'], ['S3', 'D2']]);
       expect((await state.post('/api/v1/districts/D1/webhooks', { url: `http://receiver.test:${receiver.port}/alerts`, secret: SECRET })).status).toBe(201);
-      const redirectPort = (redirecting.address() as AddressInfo).port;
       expect((await state.post('/api/v1/districts/D2/webhooks', { url: `http://redirect.test:${redirectPort}/`, secret: SECRET })).status).toBe(201);
       await state.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S3', 900)]);
 
@@ -239,22 +261,25 @@ describe('SSRF: webhooks reach nothing inside the network the service runs in', 
     }
   });
 
-  it('checks the address again at each send: a receiver the operator no longer allows gets nothing', async () => {
+  it.each([
+    ['withdraws the allowance', '', /^not allowed: url: expected https, got http/],
+    ['allows the host on another port only', '127.0.0.1:1', /^not allowed: url: expected port 1 for 127\.0\.0\.1, the port WEBHOOK_ALLOWED_HOSTS allows it on; got \d+$/],
+  ])('checks the address again at each send: when the operator %s, the receiver gets nothing', async (_change, allowedAfter, why) => {
     const dir = mkdtempSync(join(tmpdir(), 'turnaround-webhooks-recheck-'));
     const receiver = new Receiver();
     await receiver.up();
-    let current = await createApp(testConfig({ DATA_DIR: dir, WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' }), { logger: false });
+    let current = await createApp(testConfig({ DATA_DIR: dir, WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${receiver.port}` }), { logger: false });
     try {
       let state = await httpClient(current);
       await registerOneClusterZone(state, [['S1', 'D1']]);
       expect((await state.post('/api/v1/districts/D1/webhooks', { url: `http://127.0.0.1:${receiver.port}/alerts`, secret: SECRET })).status).toBe(201);
       await current.close();
-      // the operator withdraws the allowance: the stored webhook now points at a refused address
-      current = await createApp(testConfig({ DATA_DIR: dir, WEBHOOK_MAX_ATTEMPTS: '1' }), { logger: false });
+      // the stored webhook now points where the operator no longer allows
+      current = await createApp(testConfig({ DATA_DIR: dir, WEBHOOK_ALLOWED_HOSTS: allowedAfter, WEBHOOK_MAX_ATTEMPTS: '1' }), { logger: false });
       state = await httpClient(current);
       await state.post('/api/v1/feeds/attendance', [attendance2023('S1', 900)]);
       const dead = await waitUntil(() => deliveriesOf(state, 'D1', 'dead'), (list) => expect(list.length).toBeGreaterThan(0));
-      expect(dead[0].lastError).toMatch(/^refused: url: expected https, got http/);
+      expect(dead[0].lastError).toMatch(why);
       expect(receiver.received).toEqual([]);
       expect(receiver.hosts).toEqual([]);
     } finally {
@@ -291,7 +316,7 @@ describe('webhook secrets at rest', () => {
     await before.query('INSERT INTO webhooks (webhook_id, district_id, url, secret) VALUES ($1, $2, $3, $4)', ['legacy', 'D1', `http://127.0.0.1:${receiver.port}/alerts`, SECRET]);
     await before.close();
 
-    const app = await createApp(testConfig({ DATA_DIR: dir, WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' }), { logger: false });
+    const app = await createApp(testConfig({ DATA_DIR: dir, WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${receiver.port}` }), { logger: false });
     try {
       const stored = await app.get<SqlClient>(SQL_CLIENT).query('SELECT * FROM webhooks');
       expect(stored).toHaveLength(1);
@@ -306,5 +331,146 @@ describe('webhook secrets at rest', () => {
       await receiver.down();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('managing webhooks: where they may point, what a failure says, removal, secret rotation, test deliveries, the cap', () => {
+  let dir: string;
+  let app: INestApplication;
+  let sql: SqlClient;
+  let state: Http;
+  let district: Http;
+  let partner: Http;
+  const receiver = new Receiver();
+  const unavailable = createServer((_request, response) => response.writeHead(503).end());
+  // Takes the connection and never answers.
+  const silent = createServer(() => undefined);
+  let closedPort = 0;
+  const portOf = (server: Server) => (server.address() as AddressInfo).port;
+  const listen = (server: Server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const register = (http: Http, districtId: string, url: string) => http.post(`/api/v1/districts/${districtId}/webhooks`, { url, secret: SECRET });
+  const ping = (http: Http, districtId: string, webhookId: string) =>
+    http.post(`/api/v1/districts/${districtId}/webhooks/${webhookId}/test`, {}).then((answer) => answer.body as { eventId: string; delivered: boolean; failure: string | null });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'turnaround-webhooks-manage-'));
+    await receiver.up();
+    await Promise.all([listen(unavailable), listen(silent)]);
+    // A port nothing listens on: taken, then let go.
+    const closed = createServer();
+    await listen(closed);
+    closedPort = portOf(closed);
+    await new Promise((resolve) => closed.close(resolve));
+    const loopback = [receiver.port, portOf(unavailable), portOf(silent), closedPort].map((port) => `127.0.0.1:${port}`);
+    app = await createApp(testConfig({ DATA_DIR: dir, WEBHOOK_ALLOWED_HOSTS: [...loopback, 'hooks.district.test', '[fd00::5]:8443'].join(','), WEBHOOK_MAX_ATTEMPTS: '1' }), { logger: false });
+    sql = app.get<SqlClient>(SQL_CLIENT);
+    state = await httpClient(app);
+    await registerOneClusterZone(state, [['S1', 'D1'], ['S2', 'D2']]);
+    district = await httpClient(app, (await app.get(ApiKeys).issue({ kind: 'district', districtId: 'D1' }, 'D1')).key);
+    partner = await httpClient(app, (await app.get(ApiKeys).issue({ kind: 'partner', partnerId: 'P' }, 'P')).key);
+  });
+  afterAll(async () => {
+    jest.restoreAllMocks();
+    await app.close();
+    await receiver.down();
+    silent.closeAllConnections();
+    await Promise.all([new Promise((resolve) => unavailable.close(resolve)), new Promise((resolve) => silent.close(resolve))]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('opens an allowed host on its port only, 443 when the allowance names none', async () => {
+    fakeDns({ 'hooks.district.test': [{ address: '10.0.0.5', family: 4 }] });
+    // D7 has no school: nothing is ever sent to these
+    expect((await register(state, 'D7', 'https://hooks.district.test/hooks')).status).toBe(201);
+    expect((await register(state, 'D7', 'https://[fd00::5]:8443/hooks')).status).toBe(201);
+    const refused = async (url: string) => (await register(state, 'D7', url)).body.issues;
+    expect(await refused('https://hooks.district.test:8443/hooks')).toEqual([{ field: 'url', message: 'expected port 443 for hooks.district.test, the port WEBHOOK_ALLOWED_HOSTS allows it on; got 8443' }]);
+    expect(await refused('http://hooks.district.test/hooks')).toEqual([{ field: 'url', message: 'expected port 443 for hooks.district.test, the port WEBHOOK_ALLOWED_HOSTS allows it on; got 80' }]);
+    expect(await refused('https://[fd00::5]/hooks')).toEqual([{ field: 'url', message: 'expected port 8443 for [fd00::5], the port WEBHOOK_ALLOWED_HOSTS allows it on; got 443' }]);
+    expect(await refused('http://127.0.0.1:5432/')).toEqual([{ field: 'url', message: expect.stringMatching(/^expected port \d+ or \d+ or \d+ or \d+ for 127\.0\.0\.1, .*; got 5432$/) }]);
+    jest.restoreAllMocks();
+  });
+
+  it('records a failed delivery as its category only, in the outbox and in a test delivery', async () => {
+    const cases = [
+      { url: `http://127.0.0.1:${closedPort}/`, failure: 'connection refused' },
+      // TLS spoken to a port that answers plain HTTP
+      { url: `https://127.0.0.1:${receiver.port}/`, failure: 'TLS' },
+      { url: `http://127.0.0.1:${portOf(unavailable)}/`, failure: 'HTTP 503' },
+      { url: `http://127.0.0.1:${portOf(silent)}/`, failure: 'timeout' },
+    ];
+    const webhookIds = await Promise.all(cases.map(async ({ url }) => (await register(state, 'D2', url)).body.webhookId as string));
+    await state.post('/api/v1/feeds/attendance', [attendance2023('S2', 900)]);
+    const tested = await Promise.all(webhookIds.map((webhookId) => ping(state, 'D2', webhookId)));
+    expect(tested.map(({ delivered, failure }) => ({ delivered, failure }))).toEqual(cases.map(({ failure }) => ({ delivered: false, failure })));
+    // the no-answer timeout is 10 s
+    const dead = await waitUntil(() => deliveriesOf(state, 'D2', 'dead'), (list) => expect(new Set(list.map((delivery) => delivery.webhookId))).toEqual(new Set(webhookIds)), 30_000);
+    for (const delivery of dead) expect(delivery.lastError).toBe(cases[webhookIds.indexOf(delivery.webhookId)].failure);
+    await Promise.all(webhookIds.map((webhookId) => state.delete(`/api/v1/districts/D2/webhooks/${webhookId}`)));
+  });
+
+  it('rotates a secret: old and new both sign for 24 hours, then only the new one', async () => {
+    const { webhookId } = (await register(district, 'D1', `http://127.0.0.1:${receiver.port}/rotating`)).body as { webhookId: string };
+    const rotated = await district.post(`/api/v1/districts/D1/webhooks/${webhookId}/rotate-secret`, {});
+    expect(rotated.status).toBe(200);
+    const { secret, previousSecretExpiresAt } = rotated.body as { secret: string; previousSecretExpiresAt: string };
+    expect(Date.parse(previousSecretExpiresAt) - Date.now()).toBeGreaterThan(23.9 * 3_600_000);
+    expect(secret.length).toBeGreaterThanOrEqual(32);
+    // sealed at rest, and never shown again
+    expect(JSON.stringify(await sql.query('SELECT * FROM webhooks'))).not.toContain(secret);
+    expect(JSON.stringify((await district.get('/api/v1/districts/D1/webhooks')).body)).not.toContain(secret);
+
+    // a receiver that still knows the old secret verifies, and so does one that took up the new one
+    const before = await ping(district, 'D1', webhookId);
+    expect(before).toMatchObject({ delivered: true, failure: null });
+    expect(receiver.signatures.get(before.eventId)?.split(', ')).toHaveLength(2);
+    receiver.secret = secret;
+    expect(await ping(district, 'D1', webhookId)).toMatchObject({ delivered: true });
+
+    // the overlap ends: the dispatcher erases the old secret, which signs no more
+    await sql.query(`UPDATE webhooks SET previous_secret_expires_at = now() - interval '1 second' WHERE webhook_id = $1`, [webhookId]);
+    await waitUntil(() => sql.query<{ previous_sealed_secret: string | null }>('SELECT previous_sealed_secret FROM webhooks WHERE webhook_id = $1', [webhookId]), ([row]) => expect(row.previous_sealed_secret).toBeNull());
+    const after = await ping(district, 'D1', webhookId);
+    expect(after).toMatchObject({ delivered: true });
+    expect(receiver.signatures.get(after.eventId)?.split(', ')).toHaveLength(1);
+    expect(receiver.received.find((notice) => notice.eventId === after.eventId)).toMatchObject({ type: 'WebhookTest', eventId: after.eventId });
+    receiver.secret = SECRET;
+    expect(await ping(district, 'D1', webhookId)).toEqual({ webhookId, eventId: expect.stringMatching(/^test-/), delivered: false, failure: 'HTTP 401' });
+    expect((await district.delete(`/api/v1/districts/D1/webhooks/${webhookId}`)).status).toBe(200);
+  });
+
+  it('removes a webhook: its owner district or the state may, its deliveries go, and nothing more is sent to it', async () => {
+    const kept = (await register(district, 'D1', `http://127.0.0.1:${receiver.port}/kept`)).body.webhookId as string;
+    const removed = (await register(district, 'D1', `http://127.0.0.1:${receiver.port}/removed`)).body.webhookId as string;
+    const otherDistricts = (await register(state, 'D2', `http://127.0.0.1:${receiver.port}/d2`)).body.webhookId as string;
+    await state.post('/api/v1/feeds/attendance', [attendance2023('S1', 900)]);
+    await waitUntil(async () => receiver.paths, (paths) => expect(paths).toEqual(expect.arrayContaining(['/kept', '/removed'])));
+
+    // a district removes its own webhooks only; a partner none
+    expect((await district.delete(`/api/v1/districts/D1/webhooks/${otherDistricts}`)).body).toMatchObject({ error: 'not_found', message: `webhook '${otherDistricts}' does not exist` });
+    expect((await district.delete(`/api/v1/districts/D2/webhooks/${otherDistricts}`)).status).toBe(404);
+    expect((await partner.delete(`/api/v1/districts/D1/webhooks/${removed}`)).status).toBe(403);
+    expect(await district.delete(`/api/v1/districts/D1/webhooks/${removed}`)).toMatchObject({ status: 200, body: { webhookId: removed, districtId: 'D1' } });
+    expect((await state.delete(`/api/v1/districts/D2/webhooks/${otherDistricts}`)).status).toBe(200);
+    expect((await state.delete(`/api/v1/districts/D2/webhooks/${otherDistricts}`)).status).toBe(404);
+    expect(((await district.get('/api/v1/districts/D1/webhooks')).body as { webhookId: string }[]).map((webhook) => webhook.webhookId)).toEqual([kept]);
+    expect((await deliveriesOf(district, 'D1')).map((delivery) => delivery.webhookId)).not.toContain(removed);
+    for (const route of ['rotate-secret', 'test']) expect((await district.post(`/api/v1/districts/D1/webhooks/${removed}/${route}`, {})).status).toBe(404);
+
+    // S1 is restated: the kept webhook hears of the resolution, the removed one does not
+    await state.post('/api/v1/feeds/attendance', [attendance2023('S1', 950)]);
+    const resolvedAt = () => receiver.received.flatMap((notice, index) => (notice.type === 'OffTrackAlertResolved' ? [receiver.paths[index]] : []));
+    await waitUntil(async () => resolvedAt(), (paths) => expect(paths).toContain('/kept'));
+    expect(resolvedAt()).not.toContain('/removed');
+  });
+
+  it('holds a district to 10 webhooks, even when they are registered at once', async () => {
+    const statuses = await Promise.all(Array.from({ length: 12 }, () => register(state, 'D8', 'https://93.184.216.34/hooks').then((answer) => answer.status)));
+    expect(statuses.sort()).toEqual([...Array(10).fill(201), 409, 409]);
+    const refused = await register(state, 'D8', 'https://93.184.216.34/hooks');
+    expect(refused).toMatchObject({ status: 409, body: { message: "district 'D8' has 10 webhooks, the most a district may have (10); delete one before registering another" } });
+    const [first] = (await state.get('/api/v1/districts/D8/webhooks')).body as { webhookId: string }[];
+    await state.delete(`/api/v1/districts/D8/webhooks/${first.webhookId}`);
+    expect((await register(state, 'D8', 'https://93.184.216.34/hooks')).status).toBe(201);
   });
 });

@@ -24,10 +24,10 @@ export interface TurnaroundConfig {
   /** Webhook deliveries: attempts before a delivery is dead, and the backoff (base x 2^attempt, capped). */
   webhookRetry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
   /**
-   * Webhook hosts that may be reached over http and at any address (loopback, private): the
-   * operator's own receivers. Every other webhook must be https to a public address.
+   * Webhook hosts that may be reached over http and at any address (loopback, private), each on
+   * its one port: the operator's own receivers. Every other webhook must be https to a public address.
    */
-  webhookAllowedHosts: string[];
+  webhookAllowedHosts: AllowedWebhookHost[];
   /** The AES-256 key that seals webhook secrets at rest; the embedded default keeps one under dataDir. */
   secretKey?: Buffer;
   /** Leading evidence this far short of a target still counts as on track (DESIGN.md section 7). */
@@ -40,10 +40,30 @@ export interface TurnaroundConfig {
   projectionLease: LeasePolicy;
   /** `/health/ready` answers 503 while a projection runner is further behind the log than this. */
   readyMaxLagSeconds: number;
-  /** When set, `/metrics` answers only `Authorization: Bearer <token>`; open otherwise (it holds nothing sensitive). */
+  /** When set, `/metrics` answers only `Authorization: Bearer <token>`; without it, open in development and off (404) in production. */
   metricsToken?: string;
+  /** `NODE_ENV=production`: what is open for convenience in development is closed (README "Operations"). */
+  production: boolean;
+  /**
+   * Express's `trust proxy`: which proxies' `X-Forwarded-*` headers are believed (a hop count,
+   * or addresses and subnets). Unset, none are: a request counts as https only when TLS ends here.
+   */
+  trustProxy?: number | string;
+  /** The node HTTP server's timeouts, in ms (README "Configuration"). */
+  httpTimeouts: HttpTimeouts;
   /** `json`: one JSON object a line (production); `pretty`: NestJS's readable lines (development). */
   logFormat: 'json' | 'pretty';
+}
+
+export interface HttpTimeouts {
+  /** The whole request header must have arrived by then. */
+  headersMs: number;
+  /** The whole request, body included, must have arrived by then. */
+  requestMs: number;
+  /** A connection that sends and receives nothing for this long is closed (a stalled body). */
+  idleMs: number;
+  /** How long a kept-alive connection waits for its next request. */
+  keepAliveMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnaroundConfig {
@@ -78,6 +98,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnaroundConf
   if (logFormat !== 'json' && logFormat !== 'pretty') throw ValidationError.of('LOG_FORMAT', `expected json or pretty, got '${env.LOG_FORMAT}'`);
   const metricsToken = env.METRICS_TOKEN || undefined;
   if (metricsToken !== undefined && metricsToken.length < 16) throw ValidationError.of('METRICS_TOKEN', 'expected at least 16 characters');
+  const httpTimeouts = {
+    headersMs: whole('HTTP_HEADERS_TIMEOUT_MS', 20_000, 1),
+    requestMs: whole('HTTP_REQUEST_TIMEOUT_MS', 300_000, 1),
+    idleMs: whole('HTTP_IDLE_TIMEOUT_MS', 30_000, 1),
+    keepAliveMs: whole('HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 1),
+  };
+  // Node checks the header deadline against the request's: one that cannot end first is a mistake.
+  if (httpTimeouts.headersMs > httpTimeouts.requestMs)
+    throw ValidationError.of('HTTP_HEADERS_TIMEOUT_MS', `expected at most HTTP_REQUEST_TIMEOUT_MS (${httpTimeouts.requestMs}), got ${httpTimeouts.headersMs}`);
   return {
     port,
     webhookRetry,
@@ -85,6 +114,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnaroundConf
     projectionLease,
     readyMaxLagSeconds: whole('READY_MAX_LAG_SECONDS', 120, 1),
     metricsToken,
+    production: env.NODE_ENV === 'production',
+    trustProxy: trustProxy(env.TRUST_PROXY),
+    httpTimeouts,
     logFormat,
     webhookAllowedHosts: allowedHosts(env.WEBHOOK_ALLOWED_HOSTS),
     secretKey: secretKey(env.TURNAROUND_SECRET_KEY),
@@ -116,17 +148,38 @@ function feedCadences(env: NodeJS.ProcessEnv): FeedCadences {
   return cadences;
 }
 
-/** Host names or IP addresses, comma-separated, written as a URL writes its host (IPv6 in brackets). */
-function allowedHosts(text: string | undefined): string[] {
+/** A host a webhook may reach over http and at any address, on this port only. */
+export interface AllowedWebhookHost {
+  /** As a URL writes its host: lower case, IPv6 in brackets. */
+  host: string;
+  port: number;
+}
+
+/**
+ * `host` or `host:port`, comma-separated, written as a URL writes its host (IPv6 in brackets);
+ * 443 when no port is given. One port per entry: an allowed host is not open on every port,
+ * which would let a webhook probe what else listens there.
+ */
+function allowedHosts(text: string | undefined): AllowedWebhookHost[] {
   if (!text) return [];
   return text.split(',').map((entry) => {
-    const host = entry.trim().toLowerCase();
-    // An entry that a URL writes back unchanged is a bare host: no scheme, port, path or odd IPv4 form.
-    const written = URL.canParse(`https://${host}/`) ? new URL(`https://${host}/`).hostname : undefined;
-    if (!host || written !== host)
-      throw ValidationError.of('WEBHOOK_ALLOWED_HOSTS', `expected host names or IP addresses separated by commas, without scheme or port (IPv6 in brackets), e.g. hooks.district.example,127.0.0.1; got '${entry}'`);
-    return host;
+    const given = entry.trim().toLowerCase();
+    // An entry that a URL writes back unchanged is a host and port: no scheme, path or odd IPv4 form.
+    const url = URL.canParse(`https://${given}/`) ? new URL(`https://${given}/`) : undefined;
+    const written = url && `${url.hostname}${/:\d+$/.test(given) ? `:${url.port || 443}` : ''}`;
+    if (!url || !given || written !== given || url.port === '0')
+      throw ValidationError.of(
+        'WEBHOOK_ALLOWED_HOSTS',
+        `expected host names or IP addresses, each with its port when not 443, separated by commas, without scheme or path (IPv6 in brackets), e.g. hooks.district.example,10.0.0.5:8443; got '${entry}'`,
+      );
+    return { host: url.hostname, port: Number(url.port || 443) };
   });
+}
+
+/** `TRUST_PROXY`: a hop count (`1`: the proxy in front), or addresses, subnets and Express's names (`loopback`, `uniquelocal`), comma-separated. */
+function trustProxy(text: string | undefined): number | string | undefined {
+  if (!text) return undefined;
+  return /^\d+$/.test(text.trim()) ? Number(text) : text;
 }
 
 function secretKey(text: string | undefined): Buffer | undefined {

@@ -15,18 +15,17 @@ import { WebhookStore } from './webhooks/webhook-store';
 export class AlertDelivery implements OnModuleInit, OnModuleDestroy {
   private readonly publisher: LogFollower;
   private readonly outbox: LogFollower;
-  private readonly dispatcher: WebhookDispatcher;
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(TURNAROUND_CONFIG) config: TurnaroundConfig,
     @Inject(MESSAGE_BUS) bus: MessageBus,
     webhooks: WebhookStore,
+    private readonly dispatcher: WebhookDispatcher,
     runners: LogFollowers,
   ) {
     this.publisher = runners.create(alertPublisher(store, bus, topicsOf(config.kafkaTopicPrefix).alerts));
     this.outbox = runners.create(webhookOutbox(store, webhooks));
-    this.dispatcher = new WebhookDispatcher(webhooks, config.webhookRetry);
   }
 
   async onModuleInit(): Promise<void> {

@@ -3,6 +3,7 @@ import { AlertsController } from './alerts.controller';
 import { AlertDelivery } from './alert-delivery';
 import { SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { WebhookStore } from './webhooks/webhook-store';
 import { AlertQueries } from '@turnaround/read-model';
@@ -14,6 +15,8 @@ import { AlertQueries } from '@turnaround/read-model';
     AlertDelivery,
     { provide: AlertQueries, useFactory: (sql: SqlClient) => new AlertQueries(sql), inject: [SQL_CLIENT] },
     { provide: WebhookStore, useFactory: (sql: SqlClient, config: TurnaroundConfig) => WebhookStore.create(sql, config), inject: [SQL_CLIENT, TURNAROUND_CONFIG] },
+    // One dispatcher: the outbox's sends and a district's test delivery take the same path.
+    { provide: WebhookDispatcher, useFactory: (webhooks: WebhookStore, config: TurnaroundConfig) => new WebhookDispatcher(webhooks, config.webhookRetry), inject: [WebhookStore, TURNAROUND_CONFIG] },
   ],
 })
 export class AlertsModule {}

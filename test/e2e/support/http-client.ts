@@ -24,6 +24,7 @@ export async function httpClient(app: INestApplication, key = TEST_STATE_KEY) {
     base,
     get: (path: string) => call('GET', path),
     post: (path: string, body: unknown) => call('POST', path, body),
+    delete: (path: string) => call('DELETE', path),
     send: (path: string, body: string | ReadableStream, contentType: string) => call('POST', path, body, contentType),
   };
 }

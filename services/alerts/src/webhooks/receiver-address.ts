@@ -1,6 +1,8 @@
-import { promises as dns } from 'node:dns';
+import { promises as dns, LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
+import { Logger } from '@nestjs/common';
 import { ValidationError } from '@turnaround/domain';
+import { AllowedWebhookHost } from '@turnaround/platform';
 
 /** A webhook URL whose host was resolved and checked: the request goes to `address`, and nowhere else. */
 export interface CheckedReceiver {
@@ -74,44 +76,58 @@ function ipv4Inside(address: string): string | undefined {
 /**
  * The rule for where webhooks go (DESIGN.md section 11): https, to a host whose every address
  * is public, checked when a webhook is registered and again before each send. Hosts the
- * operator allows (`WEBHOOK_ALLOWED_HOSTS`) may use http and any address.
+ * operator allows (`WEBHOOK_ALLOWED_HOSTS`) may use http and any address, on their allowed port
+ * only. A refusal never says what a host name resolves to: that would map the service's own
+ * network for whoever registers a name; the log keeps the detail for the operator.
  */
 export class ReceiverAddresses {
-  private readonly allowed: ReadonlySet<string>;
+  private readonly logger = new Logger('Webhooks');
 
-  constructor(allowedHosts: readonly string[]) {
-    this.allowed = new Set(allowedHosts.map((host) => host.toLowerCase()));
-  }
+  constructor(private readonly allowed: readonly AllowedWebhookHost[]) {}
 
   /** Resolves and checks `url`; a refusal is a ValidationError on `url` that says why. */
   async check(url: string): Promise<CheckedReceiver> {
     const parsed = URL.canParse(url) ? new URL(url) : undefined;
     if (!parsed || !['https:', 'http:'].includes(parsed.protocol)) throw refusal(`expected an https URL that receives the alerts, got '${url}'`);
     if (parsed.username || parsed.password) throw refusal('expected a URL without user name or password: the signature authenticates the service');
-    const allowed = this.allowed.has(parsed.hostname);
+    const port = Number(parsed.port) || (parsed.protocol === 'https:' ? 443 : 80);
+    const allowedPorts = this.allowed.filter((entry) => entry.host === parsed.hostname).map((entry) => entry.port);
+    if (allowedPorts.length > 0 && !allowedPorts.includes(port))
+      throw refusal(`expected port ${allowedPorts.join(' or ')} for ${parsed.hostname}, the port WEBHOOK_ALLOWED_HOSTS allows it on; got ${port}`);
+    const allowed = allowedPorts.length > 0;
     if (!allowed && parsed.protocol !== 'https:') throw refusal(`expected https, got ${parsed.protocol.slice(0, -1)} (only hosts in WEBHOOK_ALLOWED_HOSTS may use http)`);
     const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
-    const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await resolve(host);
-    if (!allowed) {
-      // Every address, not only the first: a host may answer with a public and a private one.
-      for (const { address } of addresses) {
-        const why = refusedAddress(address);
-        if (why) throw refusal(`expected a host with public addresses only; ${parsed.hostname} is ${address === host ? '' : `at ${address}, `}${why} (an operator may allow a host with WEBHOOK_ALLOWED_HOSTS)`);
-      }
+    if (isIP(host)) {
+      // The caller wrote this address: saying what kind it is tells them nothing new.
+      const why = allowed ? undefined : refusedAddress(host);
+      if (why) throw refusal(`expected a public address; ${host} is ${why} (an operator may allow a host with WEBHOOK_ALLOWED_HOSTS)`);
+      return { url: parsed, address: host, family: isIP(host) === 6 ? 6 : 4 };
+    }
+    const { addresses, problem } = await lookup(host);
+    // Every address, not only the first: a host may answer with a public and a private one.
+    const refusedOne = allowed ? undefined : addresses.map(({ address }) => ({ address, why: refusedAddress(address) })).find(({ why }) => why);
+    const detail = problem ?? (refusedOne && `at ${refusedOne.address}, ${refusedOne.why}`);
+    if (detail) {
+      this.logger.warn(`webhook URL refused: ${host} is ${detail}`);
+      // Whether an internal name resolves at all is as telling as where to: one answer for both.
+      throw refusal(
+        allowed
+          ? `expected a host that resolves; ${host} does not`
+          : `expected a host with public addresses only; ${host} is not a public address, or does not resolve (an operator may allow a host with WEBHOOK_ALLOWED_HOSTS)`,
+      );
     }
     const [first] = addresses;
     return { url: parsed, address: first.address, family: first.family === 6 ? 6 : 4 };
   }
 }
 
-async function resolve(host: string): Promise<{ address: string; family: number }[]> {
+/** The host's addresses, or why it has none (for the log: the resolver's error code). */
+async function lookup(host: string): Promise<{ addresses: LookupAddress[]; problem?: string }> {
   try {
     const addresses = await dns.lookup(host, { all: true, verbatim: true });
-    if (addresses.length === 0) throw refusal(`expected a host that resolves; ${host} has no address`);
-    return addresses;
+    return addresses.length > 0 ? { addresses } : { addresses, problem: 'without an address' };
   } catch (error) {
-    if (error instanceof ValidationError) throw error;
-    throw refusal(`expected a host that resolves; ${host} does not (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    return { addresses: [], problem: `not resolvable (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
   }
 }
 

@@ -1,16 +1,23 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiQuery, ApiTags } from '@nestjs/swagger';
-import { Access, ApiAnswer, ApiBodyFrom, deliveryAnswer, webhookAnswer, webhookBody } from '@turnaround/platform';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer, ApiBodyFrom, deliveryAnswer, webhookAnswer, webhookBody, webhookSecretAnswer, webhookTestAnswer } from '@turnaround/platform';
+import { WebhookDispatcher } from './webhook-dispatcher';
 import { WebhookStore } from './webhook-store';
 
-/** A district's webhooks: registered by the state office or the district itself. */
+/**
+ * A district's webhooks: registered, removed, rotated and tested by the state office or the
+ * district itself. A webhook is looked up within the path's district, so one of another district
+ * is a 404 whoever asks, as another district's path is for a district key.
+ */
 @ApiTags('alerts')
-@Access({ roles: ['state', 'district'], scope: 'district' })
 @Controller('api/v1/districts/:districtId')
 export class WebhooksController {
-  constructor(private readonly webhooks: WebhookStore) {}
+  constructor(
+    private readonly webhooks: WebhookStore,
+    private readonly dispatcher: WebhookDispatcher,
+  ) {}
 
-  /** `{url, secret}`: every alert of the district's schools is POSTed there, signed with the secret (README "Webhooks"). */
+  /** `{url, secret}`: every alert of the district's schools is POSTed there, signed with the secret (README "Webhooks"); 409 past WEBHOOKS_PER_DISTRICT. */
   @Post('webhooks')
   @ApiAnswer(webhookAnswer, { status: 201 })
   @ApiBodyFrom(webhookBody, 'a district webhook')
@@ -23,6 +30,31 @@ export class WebhooksController {
   @ApiAnswer(webhookAnswer, { list: true })
   list(@Param('districtId') districtId: string) {
     return this.webhooks.list(districtId);
+  }
+
+  /** Stops the webhook's deliveries, pending ones too, and erases its secrets; answers the webhook removed. */
+  @Delete('webhooks/:webhookId')
+  @ApiAnswer(webhookAnswer, { description: 'the webhook removed' })
+  remove(@Param('districtId') districtId: string, @Param('webhookId') webhookId: string) {
+    return this.webhooks.remove(districtId, webhookId);
+  }
+
+  /** Issues a new secret; the one it replaces still signs for SECRET_OVERLAP_HOURS (README "Webhooks"). */
+  @Post('webhooks/:webhookId/rotate-secret')
+  @HttpCode(200)
+  @ApiBody({ required: false, description: 'nothing: the service issues the new secret', schema: { type: 'object' } })
+  @ApiAnswer(webhookSecretAnswer)
+  rotate(@Param('districtId') districtId: string, @Param('webhookId') webhookId: string) {
+    return this.webhooks.rotate(districtId, webhookId);
+  }
+
+  /** Sends a signed ping (type WebhookTest) now, checked and signed as every delivery is, and says what came of it. */
+  @Post('webhooks/:webhookId/test')
+  @HttpCode(200)
+  @ApiBody({ required: false, description: 'nothing: the ping is made by the service', schema: { type: 'object' } })
+  @ApiAnswer(webhookTestAnswer)
+  test(@Param('districtId') districtId: string, @Param('webhookId') webhookId: string) {
+    return this.dispatcher.test(districtId, webhookId);
   }
 
   /** Deliveries in order, with attempts and the last error; `status=dead` lists the dead letters. */
