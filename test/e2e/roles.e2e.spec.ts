@@ -150,10 +150,49 @@ describe('each role sees what DESIGN.md section 2 gives it, small numbers includ
     expect((await as.P2.get('/api/v1/partners/P1/scorecard')).status).toBe(404);
     expect((await as.P1.get('/api/v1/contracts/K1/scorecard')).status).toBe(200);
     expect((await as.P1.get('/api/v1/contracts/K2/scorecard')).status).toBe(404);
-    const alerts = (await as.P1.get('/api/v1/alerts?partnerId=P2')).body as { schoolId: string; partnerId: string }[];
+    const alerts = (await as.P1.get('/api/v1/alerts')).body as { schoolId: string; partnerId: string }[];
     expect(alerts.map((alert) => [alert.schoolId, alert.partnerId])).toEqual([['S1', 'P1']]);
+    // asking for another partner's narrows its own list further: to nothing
+    expect((await as.P1.get('/api/v1/alerts?partnerId=P2')).body).toEqual([]);
     expect((await as.P2.get('/api/v1/alerts')).body).toEqual([]);
     expect((await as.P1.post(`/api/v1/alerts/${(alerts[0] as unknown as { alertId: string }).alertId}/acknowledge`, { note: 'x' })).status).toBe(403);
+  });
+
+  it('gives a district and a partner the registry that holds their own to start from, and the public its ids and names', async () => {
+    const listed = async (who: Http, path: string, field: string) => {
+      const answer = await who.get(path);
+      return answer.status === 200 ? (answer.body as Record<string, string>[]).map((item) => item[field]) : answer.status;
+    };
+    // D1's school S1 is in cluster C, of zone Z, under K1 (P1) and K2 (P2)
+    expect(await listed(as.D1, '/api/v1/zones', 'zoneId')).toEqual(['Z']);
+    expect(await listed(as.D1, '/api/v1/clusters', 'clusterId')).toEqual(['C']);
+    expect(await listed(as.D1, '/api/v1/contracts', 'contractId')).toEqual(['K1', 'K2']);
+    expect(await listed(as.D1, '/api/v1/partners', 'partnerId')).toEqual(['P1', 'P2']);
+    expect(await listed(as.D1, '/api/v1/schools', 'schoolId')).toEqual(['S1']);
+    expect((await as.D1.get('/api/v1/clusters/C')).status).toBe(200);
+    expect((await as.D1.get('/api/v1/contracts/K1')).status).toBe(200);
+    // P1 holds K1 alone; P3 holds nothing
+    expect(await listed(as.P1, '/api/v1/contracts', 'contractId')).toEqual(['K1']);
+    expect(await listed(as.P1, '/api/v1/schools', 'schoolId')).toEqual(['S1', 'S2']);
+    expect(await listed(as.P1, '/api/v1/partners', 'partnerId')).toEqual(['P1']);
+    expect((await as.P1.get('/api/v1/contracts/K1')).status).toBe(200);
+    expect((await as.P1.get('/api/v1/contracts/K2')).status).toBe(404);
+    expect(await listed(as.P3, '/api/v1/contracts', 'contractId')).toEqual([]);
+    expect(await listed(as.P3, '/api/v1/clusters', 'clusterId')).toEqual([]);
+    // the public: every zone, cluster, school and partner, no contract
+    expect(await listed(as.public, '/api/v1/schools', 'schoolId')).toEqual(['S1', 'S2']);
+    expect(await listed(as.public, '/api/v1/partners', 'partnerId')).toEqual(['P1', 'P2', 'P3']);
+    expect(await listed(as.public, '/api/v1/contracts', 'contractId')).toBe(403);
+  });
+
+  it('lets a district and a partner read a zone\'s metrics: raw where every school is their own, as the public does otherwise', async () => {
+    const math = async (who: Http) => {
+      const answer = await who.get('/api/v1/zones/Z/metrics?year=2025-26');
+      return answer.status === 200 ? (answer.body as { metric: string }[]).find((reading) => reading.metric === 'proficiency.math') : answer.status;
+    };
+    const withheld = { numerator: null, denominator: null, rate: null, withheld: true };
+    for (const who of [as.D1, as.D2, as.P3, as.public]) expect(await math(who)).toMatchObject(withheld);
+    for (const who of [as.P1, as.P2, state]) expect(await math(who)).toMatchObject({ numerator: 17, denominator: 38, withheld: false });
   });
 
   it('lets a district read the lines of its own schools and of the cluster, not the other district\'s schools', async () => {

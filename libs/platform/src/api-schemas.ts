@@ -128,7 +128,14 @@ export const alertAnswer = z.object({
   raisedAt: isoTime,
   resolvedAt: isoTime.nullable(),
   resolution: z.string().nullable(),
-  acknowledgements: z.array(z.object({ by: z.string(), note: z.string(), at: z.string() })),
+  acknowledgements: z.array(
+    z.object({
+      by: z.string().describe('the id of the API key that acknowledged'),
+      byName: z.string().nullable().describe('the name that key was issued to, as it was then; null for an acknowledgement recorded before names were kept'),
+      note: z.string(),
+      at: z.string(),
+    }),
+  ),
 });
 
 const fieldIssue = z.object({ row: z.number().int().optional(), field: z.string(), message: z.string() });
@@ -148,7 +155,7 @@ export const batchAnswer = z.object({
   profile: z.string().nullable(),
   channel: z.string(),
   actor: z.string(),
-  status: z.enum(['running', 'completed', 'rejected', 'failed']),
+  status: z.enum(['running', 'completed', 'rejected', 'failed', 'interrupted']).describe('interrupted: the service stopped while it ran; push the file again'),
   startedAt: isoTime,
   finishedAt: isoTime.nullable(),
   batchIssues: z.array(fieldIssue),
@@ -162,6 +169,18 @@ export const rejectionsAnswer = z.object({
 export const retractionAnswer = z.object({ retracted: z.boolean() });
 
 export const webhookAnswer = z.object({ webhookId: z.string(), districtId: z.string(), url: z.string(), createdAt: isoTime });
+const deliveryFailure = z.string().describe("the failure's category only: timeout, connection refused, TLS, connection failed, 'HTTP 503', or 'not allowed: ...' (the address rule)");
+export const webhookSecretAnswer = z.object({
+  webhookId: z.string(),
+  secret: z.string().describe('the new secret, shown this once: deliveries are signed with it from now on'),
+  previousSecretExpiresAt: isoTime.describe('until when the replaced secret signs too (a second v1= value in X-Turnaround-Signature)'),
+});
+export const webhookTestAnswer = z.object({
+  webhookId: z.string(),
+  eventId: z.string().describe('X-Turnaround-Event of the ping (type WebhookTest)'),
+  delivered: z.boolean().describe('the receiver answered 2xx'),
+  failure: deliveryFailure.nullable(),
+});
 export const deliveryAnswer = z.object({
   deliveryId: z.number().int(),
   webhookId: z.string(),
@@ -169,7 +188,7 @@ export const deliveryAnswer = z.object({
   status: z.enum(['pending', 'delivered', 'dead']),
   attempts: z.number().int(),
   nextAttemptAt: isoTime,
-  lastError: z.string().nullable(),
+  lastError: deliveryFailure.nullable(),
   deliveredAt: isoTime.nullable(),
   payload: z.unknown(),
 });

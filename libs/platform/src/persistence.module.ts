@@ -29,10 +29,12 @@ export class PersistenceModule implements OnApplicationShutdown {
         AggregateStore,
         { provide: ApiKeys, useFactory: (sql: SqlClient) => ApiKeys.create(sql, config.bootstrapKey), inject: [SQL_CLIENT] },
         DashboardReads,
-        // Every route is checked; a route with no access rule admits nobody.
-        { provide: APP_GUARD, useClass: AccessGuard },
+        // Every route is checked against ACCESS_MATRIX; a route missing from it admits nobody. The one guard is
+        // also what admits a caller before its body is read (`useJsonBodies`).
+        AccessGuard,
+        { provide: APP_GUARD, useExisting: AccessGuard },
       ],
-      exports: [TURNAROUND_CONFIG, SQL_CLIENT, EVENT_STORE, CLOCK, AggregateStore, ApiKeys],
+      exports: [TURNAROUND_CONFIG, SQL_CLIENT, EVENT_STORE, CLOCK, AggregateStore, ApiKeys, AccessGuard],
     };
   }
 

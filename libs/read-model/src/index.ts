@@ -1,4 +1,5 @@
 export * from './as-of';
+export * from './ownership';
 export * from './read-side';
 export * from './registry/registry.projection';
 export * from './registry/registry.queries';

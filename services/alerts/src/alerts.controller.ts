@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
-import { alertAggregate, decideAcknowledgement, NotFoundError, parseWith, SEVERITIES } from '@turnaround/domain';
-import { acknowledgementBody, Access, AggregateStore, alertAnswer, ApiAnswer, ApiBodyFrom, Caller, Principal, ReadSide, RequestContext, RequestCtx } from '@turnaround/platform';
+import { alertAggregate, decideAcknowledgement, NotFoundError, Owner, parseWith, SEVERITIES } from '@turnaround/domain';
+import { acknowledgementBody, AggregateStore, alertAnswer, ApiAnswer, ApiBodyFrom, Caller, NarrowedTo, Principal, ReadSide, RequestContext, RequestCtx } from '@turnaround/platform';
 import { ALERT_STATUSES, AlertQueries, parseAsOf } from '@turnaround/read-model';
 
 const AS_OF = { name: 'asOf', required: false, description: 'an ISO date or time: the alerts as the service knew them then; now when absent' };
@@ -16,7 +16,6 @@ export class AlertsController {
     private readonly aggregates: AggregateStore,
   ) {}
 
-  @Access({ roles: ['state', 'researcher', 'district', 'partner'], scope: 'own' })
   @Get()
   @ApiAnswer(alertAnswer, { list: true })
   @ApiQuery({ name: 'districtId', required: false })
@@ -27,7 +26,7 @@ export class AlertsController {
   @ApiQuery({ name: 'severity', required: false, enum: SEVERITIES })
   @ApiQuery(AS_OF)
   list(
-    @Caller() caller: Principal,
+    @NarrowedTo() owner?: Owner,
     @Query('districtId') districtId?: string,
     @Query('partnerId') partnerId?: string,
     @Query('contractId') contractId?: string,
@@ -36,20 +35,9 @@ export class AlertsController {
     @Query('severity') severity?: string,
     @Query('asOf') asOf?: string,
   ) {
-    // A district or partner sees its own alerts only, whatever it asks for.
-    const role = caller.role;
-    return this.alerts.list({
-      districtId: role.kind === 'district' ? role.districtId : districtId,
-      partnerId: role.kind === 'partner' ? role.partnerId : partnerId,
-      contractId,
-      zoneId,
-      status,
-      severity,
-      asOf: parseAsOf(asOf),
-    });
+    return this.alerts.list({ districtId, partnerId, contractId, zoneId, status, severity, asOf: parseAsOf(asOf), owner });
   }
 
-  @Access({ roles: ['state', 'researcher', 'district', 'partner'], scope: 'alert' })
   @Get(':alertId')
   @ApiAnswer(alertAnswer)
   @ApiQuery(AS_OF)
@@ -59,15 +47,14 @@ export class AlertsController {
     return alert;
   }
 
-  @Access({ roles: ['state', 'district'], scope: 'alert' })
   @Post(':alertId/acknowledge')
   @ApiAnswer(alertAnswer, { status: 201 })
   @ApiBodyFrom(acknowledgementBody, 'what the district does about the alert')
   @HttpCode(201)
   async acknowledge(@Param('alertId') alertId: string, @Body() body: unknown, @Caller() caller: Principal, @RequestCtx() context: RequestContext) {
     const { note } = parseWith(acknowledgementBody, body);
-    // `by` is the API key that acknowledged (DESIGN.md section 4), never a name the client typed.
-    const written = await this.aggregates.handle(alertAggregate, alertId, (alert) => decideAcknowledgement(alert, alertId, caller.keyId, note), context);
+    // `by` is the API key that acknowledged (DESIGN.md section 4) and the name the state office issued it to, never a name the client typed.
+    const written = await this.aggregates.handle(alertAggregate, alertId, (alert) => decideAcknowledgement(alert, alertId, caller, note), context);
     return this.readSide.afterAlert(written, () => this.alerts.alert(alertId));
   }
 }

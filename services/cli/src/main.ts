@@ -98,22 +98,36 @@ program
     process.exitCode = await demo(options);
   });
 
-const keyCommands = program.command('keys').description('API keys (stored hashed): state, district:{districtId}, data-team, researcher');
+const stateKey = () => new Option('--key <key>', 'API key for --server (a state key)').env('TURNAROUND_KEY');
+const keyCommands = program
+  .command('keys')
+  .description('API keys (stored hashed), each issued to a named person or system: on the embedded default, or on a running service with --server');
 keyCommands
   .command('create')
-  .requiredOption('--role <role>', 'state | district:{districtId} | partner:{partnerId} | data-team | researcher | public')
-  .option('--label <text>', 'who holds it', '')
-  .action(async (options: { role: string; label: string }) => {
-    process.exitCode = await keys('create', options);
+  .description('issue a key and print it, the only time it is shown')
+  .requiredOption('--role <role>', 'state | district:{districtId} | partner:{partnerId} | data-team | researcher | public (a district or partner the registry knows)')
+  .requiredOption('--name <text>', 'the person or system the key is issued to')
+  .option('--expires <iso>', 'an ISO date or time after which the key is refused; never when absent')
+  .addOption(server())
+  .addOption(stateKey())
+  .action(async (options: { role: string; name: string; expires?: string; server?: string; key?: string }) => {
+    process.exitCode = await keys({ action: 'create', role: options.role, name: options.name, expiresAt: options.expires }, options);
   });
-keyCommands.command('list').action(async () => {
-  process.exitCode = await keys('list', {});
-});
+keyCommands
+  .command('list')
+  .description('every key: id, role, created, expiry or revocation, name (never the key itself)')
+  .addOption(server())
+  .addOption(stateKey())
+  .action(async (options: { server?: string; key?: string }) => {
+    process.exitCode = await keys({ action: 'list' }, options);
+  });
 keyCommands
   .command('revoke')
   .argument('<keyId>')
-  .action(async (keyId: string) => {
-    process.exitCode = await keys('revoke', { keyId });
+  .addOption(server())
+  .addOption(stateKey())
+  .action(async (keyId: string, options: { server?: string; key?: string }) => {
+    process.exitCode = await keys({ action: 'revoke', keyId }, options);
   });
 
 const projectionCommands = program

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import { METRIC_FAMILIES, schoolYearProblem, ValidationError } from '@turnaround/domain';
-import { Access, ApiAnswer, Caller, metricDefinitionAnswer, metricReadingAnswer, partnerScorecardAnswer, Principal, scorecardAnswer, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
+import { ApiAnswer, Caller, metricDefinitionAnswer, metricReadingAnswer, partnerScorecardAnswer, Principal, scorecardAnswer, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { parseAsOf, PublishedMetrics, ScorecardQueries } from '@turnaround/read-model';
 
@@ -29,14 +29,12 @@ export class MetricsController {
   }
 
   /** The metric definition table (DESIGN.md section 5), as the projections compute it. */
-  @Access({ roles: ['state', 'researcher', 'district', 'partner', 'data-team', 'public'] })
   @Get('metric-definitions')
   @ApiAnswer(metricDefinitionAnswer, { list: true })
   definitions() {
     return METRIC_FAMILIES.map((family) => ({ ...family, name: family.parameter ? `${family.family}.{${family.parameter}}` : family.family }));
   }
 
-  @Access({ roles: ['state', 'researcher', 'district', 'partner', 'public'], scope: 'school' })
   @Get('schools/:schoolId/metrics')
   @ApiAnswer(metricReadingAnswer, { list: true })
   @ApiQuery(YEAR)
@@ -45,7 +43,6 @@ export class MetricsController {
     return this.metrics.school(schoolId, caller.role, this.year(year), parseAsOf(asOf));
   }
 
-  @Access({ roles: ['state', 'researcher', 'district', 'partner', 'public'], scope: 'cluster' })
   @Get('clusters/:clusterId/metrics')
   @ApiAnswer(metricReadingAnswer, { list: true })
   @ApiQuery(YEAR)
@@ -54,7 +51,6 @@ export class MetricsController {
     return this.metrics.aggregate({ kind: 'cluster', clusterId }, caller.role, this.year(year), parseAsOf(asOf));
   }
 
-  @Access({ roles: ['state', 'researcher', 'partner', 'public'], scope: 'partner' })
   @Get('partners/:partnerId/metrics')
   @ApiAnswer(metricReadingAnswer, { list: true })
   @ApiQuery(YEAR)
@@ -63,7 +59,6 @@ export class MetricsController {
     return this.metrics.aggregate({ kind: 'partner', partnerId }, caller.role, this.year(year), parseAsOf(asOf));
   }
 
-  @Access({ roles: ['state', 'researcher', 'public'] })
   @Get('zones/:zoneId/metrics')
   @ApiAnswer(metricReadingAnswer, { list: true })
   @ApiQuery(YEAR)
@@ -73,7 +68,6 @@ export class MetricsController {
   }
 
   /** For each school and the cluster: metric, contract year, baseline, target in force, actual and status. A district sees its own schools' lines and the cluster's. */
-  @Access({ roles: ['state', 'researcher', 'district', 'partner'], scope: 'contract' })
   @Get('contracts/:contractId/scorecard')
   @ApiAnswer(scorecardAnswer)
   @ApiQuery(AS_OF)
@@ -82,7 +76,6 @@ export class MetricsController {
   }
 
   /** Every contract of the partner: its cluster lines by contract year, and per school year how many clusters met, missed, were at risk or on track. */
-  @Access({ roles: ['state', 'researcher', 'partner'], scope: 'partner' })
   @Get('partners/:partnerId/scorecard')
   @ApiAnswer(partnerScorecardAnswer)
   @ApiQuery(AS_OF)

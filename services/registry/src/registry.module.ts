@@ -5,6 +5,7 @@ import { RegistryQueries } from '@turnaround/read-model';
 import { ClustersController } from './clusters/clusters.controller';
 import { FormClusterHandler } from './clusters/clusters.commands';
 import { ContractsController } from './contracts/contracts.controller';
+import { KeysController } from './keys/keys.controller';
 import { ChangeContractHandler, SignPerformanceContractHandler } from './contracts/contracts.commands';
 import { PartnersController } from './partners/partners.controller';
 import { RegisterPartnerHandler } from './partners/partners.commands';
@@ -13,9 +14,9 @@ import { AssignSchoolToClusterHandler, LeaveClusterHandler, RegisterSchoolHandle
 import { ZonesController } from './zones/zones.controller';
 import { EstablishZoneHandler } from './zones/zones.commands';
 
-/** Zones, clusters, schools, partners and contracts, as entered by the state turnaround office. */
+/** Zones, clusters, schools, partners and contracts, as entered by the state turnaround office, and the API keys it issues. */
 @Module({
-  controllers: [ZonesController, ClustersController, SchoolsController, PartnersController, ContractsController],
+  controllers: [ZonesController, ClustersController, SchoolsController, PartnersController, ContractsController, KeysController],
   providers: [
     { provide: RegistryQueries, useFactory: (sql: SqlClient) => new RegistryQueries(sql), inject: [SQL_CLIENT] },
     EstablishZoneHandler,

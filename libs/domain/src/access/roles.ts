@@ -14,6 +14,15 @@ export type Role =
   | { kind: 'researcher' }
   | { kind: 'public' };
 export type RoleKind = Role['kind'];
+/** Every role, in the order the access matrix prints them. */
+export const ROLE_KINDS = ['state', 'researcher', 'district', 'partner', 'data-team', 'public'] as const satisfies readonly RoleKind[];
+
+/** A role that owns some of the registry: a district its schools, a partner its contracts. */
+export type Owner = Extract<Role, { kind: 'district' | 'partner' }>;
+
+export function ownerOf(role: Role): Owner | undefined {
+  return role.kind === 'district' || role.kind === 'partner' ? role : undefined;
+}
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 
@@ -41,5 +50,6 @@ export function seesEveryNumber(role: Role): boolean {
 
 /** The name a district or partner has among a school's insiders (`SuppressionMember.insiders`); undefined for other roles. */
 export function insiderName(role: Role): string | undefined {
-  return role.kind === 'district' || role.kind === 'partner' ? roleName(role) : undefined;
+  const owner = ownerOf(role);
+  return owner && roleName(owner);
 }

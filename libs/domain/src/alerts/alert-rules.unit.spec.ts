@@ -103,7 +103,7 @@ describe('off-track alerts from scorecard line changes (DESIGN.md section 7)', (
   });
 
   it('an acknowledged alert is still open: leaving the status resolves it', () => {
-    const acknowledged: AlertEvent = { type: 'OffTrackAlertAcknowledged', data: { alertId: early, by: 'key-1', note: 'coaching in place' } };
+    const acknowledged: AlertEvent = { type: 'OffTrackAlertAcknowledged', data: { alertId: early, by: 'key-1', byName: 'district office', note: 'coaching in place' } };
     expect(given([raised(early, 'early_warning', 0.2, 'serious'), acknowledged]).when(change('met', 0.3))).toEqual([resolved(early, 'the target is met', 0.3)]);
   });
 

@@ -35,9 +35,9 @@ export const alertAggregate: Aggregate<Alert, AlertEvent> = {
   },
 };
 
-/** A district acknowledges an alert with a note; a resolved alert takes no acknowledgement. */
-export function decideAcknowledgement(alert: Alert, alertId: string, by: string, note: string): AlertEvent[] {
+/** A district acknowledges an alert with a note, by its key (`by`: the key's id and the name it was issued to); a resolved alert takes no acknowledgement. */
+export function decideAcknowledgement(alert: Alert, alertId: string, by: { keyId: string; name: string }, note: string): AlertEvent[] {
   if (!alert.exists) throw new NotFoundError('alert', alertId);
   if (alert.status === 'resolved') throw new IllegalStateError(`alert '${alertId}' is resolved: there is nothing left to acknowledge`);
-  return [{ type: 'OffTrackAlertAcknowledged', data: { alertId, by, note } }];
+  return [{ type: 'OffTrackAlertAcknowledged', data: { alertId, by: by.keyId, byName: by.name, note } }];
 }

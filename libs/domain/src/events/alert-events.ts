@@ -42,10 +42,16 @@ export const offTrackAlertRaised = defineEvent(
   { 1: ({ districtId, ...alert }: { districtId: string }) => ({ ...alert, districtIds: [districtId] }) },
 );
 
+/**
+ * v2: `byName`, the name the acknowledging key was issued to, as it was then (`by` is the key's
+ * id). Recorded in the fact, so every reader, replay and webhook shows it without the key
+ * table. v1 did not record it: a v1 acknowledgement reads as `null`.
+ */
 export const offTrackAlertAcknowledged = defineEvent(
   'OffTrackAlertAcknowledged',
-  1,
-  z.strictObject({ alertId: idSchema, by: nameSchema, note: z.string().max(2000) }),
+  2,
+  z.strictObject({ alertId: idSchema, by: nameSchema, byName: nameSchema.nullable(), note: z.string().max(2000) }),
+  { 1: (acknowledgement: { alertId: string; by: string; note: string }) => ({ ...acknowledgement, byName: null }) },
 );
 
 /** Why an alert is resolved without the line catching up: its target or its contract is gone. */

@@ -1,2 +1,3 @@
 export * from './api-keys';
+export * from './access-matrix';
 export * from './access';

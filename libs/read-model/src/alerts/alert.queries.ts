@@ -1,5 +1,6 @@
-import { SEVERITIES, ValidationError } from '@turnaround/domain';
+import { Owner, SEVERITIES, ValidationError } from '@turnaround/domain';
 import { SqlExecutor } from '@turnaround/postgres';
+import { ownedBy, ownerParam } from '../ownership';
 
 export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
 
@@ -13,6 +14,8 @@ export interface AlertFilter {
   severity?: string;
   /** As known at this time: from the alerts' history. */
   asOf?: Date;
+  /** Only the alerts of this district or partner, whatever else the filter names. */
+  owner?: Owner;
 }
 
 const ALERT = `alert_id AS "alertId", school_id AS "schoolId", cluster_id AS "clusterId", contract_id AS "contractId",
@@ -37,6 +40,7 @@ export class AlertQueries {
          AND ($5::text IS NULL OR partner_id = $5) AND ($6::text IS NULL OR severity = $6)
          AND ($7::text IS NULL OR EXISTS (SELECT 1 FROM registry_contracts c JOIN registry_clusters k ON k.cluster_id = c.cluster_id
                                           WHERE c.contract_id = a.contract_id AND k.zone_id = $7))
+         AND ${ownedBy('alert', 'a', filter.owner, '$8')}
        ORDER BY raised_at, alert_id`,
       [
         (filter.asOf ?? FOREVER).toISOString(),
@@ -46,6 +50,7 @@ export class AlertQueries {
         filter.partnerId ?? null,
         filter.severity ?? null,
         filter.zoneId ?? null,
+        ownerParam(filter.owner),
       ],
     );
   }

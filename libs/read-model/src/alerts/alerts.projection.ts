@@ -107,9 +107,9 @@ export const alertsProjection: Projection = {
         case 'OffTrackAlertAcknowledged':
           await tx.query(
             `UPDATE alerts SET status = CASE WHEN status = 'resolved' THEN status ELSE 'acknowledged' END,
-               acknowledgements = acknowledgements || jsonb_build_array(jsonb_build_object('by', $2::text, 'note', $3::text, 'at', $4::text))
+               acknowledgements = acknowledgements || jsonb_build_array(jsonb_build_object('by', $2::text, 'byName', $5::text, 'note', $3::text, 'at', $4::text))
              WHERE alert_id = $1`,
-            [event.data.alertId, event.data.by, event.data.note, at],
+            [event.data.alertId, event.data.by, event.data.note, at, event.data.byName],
           );
           break;
         case 'OffTrackAlertResolved':

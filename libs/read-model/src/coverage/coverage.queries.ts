@@ -1,5 +1,6 @@
-import { FEED_KINDS, FeedCadences, FeedCoverage, feedCoverage, FeedKind, schoolYearOfDate } from '@turnaround/domain';
+import { FEED_KINDS, FeedCadences, FeedCoverage, feedCoverage, FeedKind, Owner, schoolYearOfDate } from '@turnaround/domain';
 import { SqlExecutor } from '@turnaround/postgres';
+import { ownedBy, ownerParam } from '../ownership';
 
 /**
  * SQL: the last day the period of feed record `f` (a `feed_records` row) reaches. Attendance
@@ -20,6 +21,8 @@ export interface CoverageFilter {
   districtId?: string;
   /** Knowledge time and reference date: the records known then, judged late or not on that day. Now when absent. */
   asOf?: Date;
+  /** Only the schools of this district or partner, whatever else the filter names. */
+  owner?: Owner;
 }
 
 /** One registered school's feed, as the coverage judges it. */
@@ -46,7 +49,7 @@ export class CoverageQueries {
       `WITH schools AS (
          SELECT r.school_id, r.name, r.district_id, to_char(r.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS registered
          FROM registry_schools r
-         WHERE r.recorded_at <= $1 AND ($2::text IS NULL OR r.district_id = $2)
+         WHERE r.recorded_at <= $1 AND ($2::text IS NULL OR r.district_id = $2) AND ${ownedBy('school', 'r', filter.owner, '$6')}
            AND ($3::text IS NULL OR EXISTS (
              SELECT 1 FROM registry_memberships m JOIN registry_clusters c ON c.cluster_id = m.cluster_id
              WHERE m.school_id = r.school_id AND c.zone_id = $3 AND c.recorded_at <= $1 AND m.recorded_at <= $1 AND m.from_year <= $4
@@ -56,7 +59,7 @@ export class CoverageQueries {
        LEFT JOIN feed_records f ON f.school_id = s.school_id AND f.feed = ANY($5::text[]) AND NOT f.retracted AND f.recorded_at <= $1
        GROUP BY s.school_id, s.name, s.district_id, s.registered, f.feed
        ORDER BY s.school_id`,
-      [at.toISOString(), filter.districtId ?? null, filter.zoneId ?? null, schoolYearOfDate(today), feeds],
+      [at.toISOString(), filter.districtId ?? null, filter.zoneId ?? null, schoolYearOfDate(today), feeds, ownerParam(filter.owner)],
     );
     const schools = new Map<string, { schoolId: string; name: string; districtId: string; registered: string; last: Map<FeedKind, string> }>();
     for (const row of rows) {

@@ -1,21 +1,28 @@
-import { CoveringContract, NotFoundError, schoolYearOfDate } from '@turnaround/domain';
+import { CoveringContract, NotFoundError, Owner, schoolYearOfDate } from '@turnaround/domain';
 import { SqlExecutor } from '@turnaround/postgres';
+import { ownedBy, ownerParam } from '../ownership';
 import { finalContractYears, targetsInForce } from '../scorecards/scorecards.projection';
 
-/** The registry reads: zones, clusters with their members, schools with their memberships, partners, contracts. */
+/**
+ * The registry reads: zones, clusters with their members, schools with their memberships,
+ * partners, contracts. A list given an `owner` holds only what that district or partner owns.
+ */
 export class RegistryQueries {
   constructor(private readonly sql: SqlExecutor) {}
 
-  async zones() {
-    return this.sql.query(`SELECT ${ZONE} FROM registry_zones ORDER BY zone_id`);
+  async zones(filter: { owner?: Owner }) {
+    return this.sql.query(`SELECT ${ZONE} FROM registry_zones z WHERE ${ownedBy('zone', 'z', filter.owner, '$1')} ORDER BY zone_id`, [ownerParam(filter.owner)]);
   }
 
   async zone(zoneId: string) {
     return one('zone', zoneId, await this.sql.query(`SELECT ${ZONE} FROM registry_zones WHERE zone_id = $1`, [zoneId]));
   }
 
-  async clusters(filter: { zoneId?: string }) {
-    return this.sql.query(`SELECT ${CLUSTER} FROM registry_clusters WHERE ($1::text IS NULL OR zone_id = $1) ORDER BY cluster_id`, [filter.zoneId ?? null]);
+  async clusters(filter: { zoneId?: string; owner?: Owner }) {
+    return this.sql.query(
+      `SELECT ${CLUSTER} FROM registry_clusters k WHERE ($1::text IS NULL OR zone_id = $1) AND ${ownedBy('cluster', 'k', filter.owner, '$2')} ORDER BY cluster_id`,
+      [filter.zoneId ?? null, ownerParam(filter.owner)],
+    );
   }
 
   async cluster(clusterId: string) {
@@ -28,13 +35,14 @@ export class RegistryQueries {
     return { ...cluster, members };
   }
 
-  async schools(filter: { districtId?: string; clusterId?: string }) {
+  async schools(filter: { districtId?: string; clusterId?: string; owner?: Owner }) {
     return this.sql.query(
       `SELECT ${SCHOOL} FROM registry_schools s
        WHERE ($1::text IS NULL OR district_id = $1)
          AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM registry_memberships m WHERE m.school_id = s.school_id AND m.cluster_id = $2))
+         AND ${ownedBy('school', 's', filter.owner, '$3')}
        ORDER BY school_id`,
-      [filter.districtId ?? null, filter.clusterId ?? null],
+      [filter.districtId ?? null, filter.clusterId ?? null, ownerParam(filter.owner)],
     );
   }
 
@@ -48,19 +56,21 @@ export class RegistryQueries {
     return { ...school, memberships };
   }
 
-  async partners() {
-    return this.sql.query(`SELECT ${PARTNER} FROM registry_partners ORDER BY partner_id`);
+  async partners(filter: { owner?: Owner }) {
+    return this.sql.query(`SELECT ${PARTNER} FROM registry_partners p WHERE ${ownedBy('partner', 'p', filter.owner, '$1')} ORDER BY partner_id`, [ownerParam(filter.owner)]);
   }
 
   async partner(partnerId: string) {
     return one('partner', partnerId, await this.sql.query(`SELECT ${PARTNER} FROM registry_partners WHERE partner_id = $1`, [partnerId]));
   }
 
-  async contracts(filter: { clusterId?: string; partnerId?: string }) {
+  async contracts(filter: { clusterId?: string; partnerId?: string; owner?: Owner }) {
     return this.withTargetsInForce(
       await this.sql.query<{ contractId: string }>(
-        `SELECT ${CONTRACT} FROM registry_contracts WHERE ($1::text IS NULL OR cluster_id = $1) AND ($2::text IS NULL OR partner_id = $2) ORDER BY contract_id`,
-        [filter.clusterId ?? null, filter.partnerId ?? null],
+        `SELECT ${CONTRACT} FROM registry_contracts c
+         WHERE ($1::text IS NULL OR cluster_id = $1) AND ($2::text IS NULL OR partner_id = $2) AND ${ownedBy('contract', 'c', filter.owner, '$3')}
+         ORDER BY contract_id`,
+        [filter.clusterId ?? null, filter.partnerId ?? null, ownerParam(filter.owner)],
       ),
     );
   }

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
-import { clusterFormed, parseWith } from '@turnaround/domain';
-import { ApiAnswer, ApiBodyFrom, clusterAnswer, clusterWithMembersAnswer, Readers, ReadSide, RequestContext, RequestCtx, StateOnly } from '@turnaround/platform';
+import { clusterFormed, Owner, parseWith } from '@turnaround/domain';
+import { ApiAnswer, ApiBodyFrom, clusterAnswer, clusterWithMembersAnswer, NarrowedTo, ReadSide, RequestContext, RequestCtx } from '@turnaround/platform';
 import { RegistryQueries } from '@turnaround/read-model';
 import { FormClusterCommand } from './clusters.commands';
 
@@ -15,7 +15,6 @@ export class ClustersController {
     private readonly readSide: ReadSide,
   ) {}
 
-  @StateOnly()
   @Post()
   @ApiAnswer(clusterWithMembersAnswer, { status: 201 })
   @HttpCode(201)
@@ -26,15 +25,13 @@ export class ClustersController {
     return this.readSide.after(written, () => this.registry.cluster(data.clusterId));
   }
 
-  @Readers()
   @Get()
   @ApiAnswer(clusterAnswer, { list: true })
   @ApiQuery({ name: 'zoneId', required: false })
-  list(@Query('zoneId') zoneId?: string) {
-    return this.registry.clusters({ zoneId });
+  list(@NarrowedTo() owner?: Owner, @Query('zoneId') zoneId?: string) {
+    return this.registry.clusters({ zoneId, owner });
   }
 
-  @Readers()
   @Get(':clusterId')
   @ApiAnswer(clusterWithMembersAnswer)
   get(@Param('clusterId') clusterId: string) {

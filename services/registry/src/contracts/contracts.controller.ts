@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
-import { contractRenewed, contractTerminated, parseWith, performanceContractSigned, targetAmendmentSchema } from '@turnaround/domain';
-import { ApiAnswer, ApiBodyFrom, bodyWithPathId, contractAnswer, Readers, ReadSide, RequestContext, RequestCtx, StateOnly } from '@turnaround/platform';
+import { contractRenewed, contractTerminated, Owner, parseWith, performanceContractSigned, targetAmendmentSchema } from '@turnaround/domain';
+import { ApiAnswer, ApiBodyFrom, bodyWithPathId, contractAnswer, NarrowedTo, ReadSide, RequestContext, RequestCtx } from '@turnaround/platform';
 import { RegistryQueries } from '@turnaround/read-model';
 import { ChangeContractCommand, SignPerformanceContractCommand } from './contracts.commands';
 
@@ -15,7 +15,6 @@ export class ContractsController {
     private readonly readSide: ReadSide,
   ) {}
 
-  @StateOnly()
   @Post()
   @ApiAnswer(contractAnswer, { status: 201 })
   @HttpCode(201)
@@ -26,7 +25,6 @@ export class ContractsController {
     return this.readSide.after(written, () => this.registry.contract(data.contractId));
   }
 
-  @StateOnly()
   @Post(':contractId/target-amendments')
   @ApiAnswer(contractAnswer, { status: 201 })
   @HttpCode(201)
@@ -39,7 +37,6 @@ export class ContractsController {
     return this.change(contractId, { type: 'AmendContractTargets', data }, context);
   }
 
-  @StateOnly()
   @Post(':contractId/renewals')
   @ApiAnswer(contractAnswer, { status: 201 })
   @HttpCode(201)
@@ -49,7 +46,6 @@ export class ContractsController {
     return this.change(contractId, { type: 'RenewContract', data }, context);
   }
 
-  @StateOnly()
   @Post(':contractId/termination')
   @ApiAnswer(contractAnswer, { status: 201 })
   @HttpCode(201)
@@ -59,16 +55,14 @@ export class ContractsController {
     return this.change(contractId, { type: 'TerminateContract', data }, context);
   }
 
-  @Readers()
   @Get()
   @ApiAnswer(contractAnswer, { list: true })
   @ApiQuery({ name: 'clusterId', required: false })
   @ApiQuery({ name: 'partnerId', required: false })
-  list(@Query('clusterId') clusterId?: string, @Query('partnerId') partnerId?: string) {
-    return this.registry.contracts({ clusterId, partnerId });
+  list(@NarrowedTo() owner?: Owner, @Query('clusterId') clusterId?: string, @Query('partnerId') partnerId?: string) {
+    return this.registry.contracts({ clusterId, partnerId, owner });
   }
 
-  @Readers()
   @Get(':contractId')
   @ApiAnswer(contractAnswer)
   get(@Param('contractId') contractId: string) {

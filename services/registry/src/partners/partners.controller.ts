@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
-import { parseWith, partnerRegistered } from '@turnaround/domain';
-import { ApiAnswer, ApiBodyFrom, partnerAnswer, Readers, ReadSide, RequestContext, RequestCtx, StateOnly } from '@turnaround/platform';
+import { Owner, parseWith, partnerRegistered } from '@turnaround/domain';
+import { ApiAnswer, ApiBodyFrom, NarrowedTo, partnerAnswer, ReadSide, RequestContext, RequestCtx } from '@turnaround/platform';
 import { RegistryQueries } from '@turnaround/read-model';
 import { RegisterPartnerCommand } from './partners.commands';
 
@@ -15,7 +15,6 @@ export class PartnersController {
     private readonly readSide: ReadSide,
   ) {}
 
-  @StateOnly()
   @Post()
   @ApiAnswer(partnerAnswer, { status: 201 })
   @HttpCode(201)
@@ -26,14 +25,12 @@ export class PartnersController {
     return this.readSide.after(written, () => this.registry.partner(data.partnerId));
   }
 
-  @Readers()
   @Get()
   @ApiAnswer(partnerAnswer, { list: true })
-  list() {
-    return this.registry.partners();
+  list(@NarrowedTo() owner?: Owner) {
+    return this.registry.partners({ owner });
   }
 
-  @Readers()
   @Get(':partnerId')
   @ApiAnswer(partnerAnswer)
   get(@Param('partnerId') partnerId: string) {

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
-import { parseWith, schoolAssignedToCluster, schoolLeftCluster, schoolRegistered } from '@turnaround/domain';
-import { Access, ApiAnswer, ApiBodyFrom, bodyWithPathId, Caller, Principal, ReadSide, RequestContext, RequestCtx, schoolAnswer, schoolWithMembershipsAnswer, StateOnly } from '@turnaround/platform';
+import { Owner, parseWith, schoolAssignedToCluster, schoolLeftCluster, schoolRegistered } from '@turnaround/domain';
+import { ApiAnswer, ApiBodyFrom, bodyWithPathId, NarrowedTo, ReadSide, RequestContext, RequestCtx, schoolAnswer, schoolWithMembershipsAnswer } from '@turnaround/platform';
 import { RegistryQueries } from '@turnaround/read-model';
 import { AssignSchoolToClusterCommand, LeaveClusterCommand, RegisterSchoolCommand } from './schools.commands';
 
@@ -15,7 +15,6 @@ export class SchoolsController {
     private readonly readSide: ReadSide,
   ) {}
 
-  @StateOnly()
   @Post()
   @ApiAnswer(schoolWithMembershipsAnswer, { status: 201 })
   @HttpCode(201)
@@ -26,7 +25,6 @@ export class SchoolsController {
     return this.readSide.after(written, () => this.registry.school(data.schoolId));
   }
 
-  @StateOnly()
   @Post(':schoolId/cluster-assignments')
   @ApiAnswer(schoolWithMembershipsAnswer, { status: 201 })
   @HttpCode(201)
@@ -37,7 +35,6 @@ export class SchoolsController {
     return this.readSide.after(written, () => this.registry.school(schoolId));
   }
 
-  @StateOnly()
   @Post(':schoolId/cluster-departures')
   @ApiAnswer(schoolWithMembershipsAnswer, { status: 201 })
   @HttpCode(201)
@@ -48,17 +45,14 @@ export class SchoolsController {
     return this.readSide.after(written, () => this.registry.school(schoolId));
   }
 
-  @Access({ roles: ['state', 'researcher', 'district'], scope: 'own' })
   @Get()
   @ApiAnswer(schoolAnswer, { list: true })
   @ApiQuery({ name: 'districtId', required: false })
   @ApiQuery({ name: 'clusterId', required: false })
-  list(@Caller() caller: Principal, @Query('districtId') districtId?: string, @Query('clusterId') clusterId?: string) {
-    // A district sees its own schools only, whatever it asks for.
-    return this.registry.schools({ districtId: caller.role.kind === 'district' ? caller.role.districtId : districtId, clusterId });
+  list(@NarrowedTo() owner?: Owner, @Query('districtId') districtId?: string, @Query('clusterId') clusterId?: string) {
+    return this.registry.schools({ districtId, clusterId, owner });
   }
 
-  @Access({ roles: ['state', 'researcher', 'district', 'partner'], scope: 'school' })
   @Get(':schoolId')
   @ApiAnswer(schoolWithMembershipsAnswer)
   get(@Param('schoolId') schoolId: string) {

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
-import { parseWith, zoneEstablished } from '@turnaround/domain';
-import { ApiAnswer, ApiBodyFrom, Readers, ReadSide, RequestContext, RequestCtx, StateOnly, zoneAnswer } from '@turnaround/platform';
+import { Owner, parseWith, zoneEstablished } from '@turnaround/domain';
+import { ApiAnswer, ApiBodyFrom, NarrowedTo, ReadSide, RequestContext, RequestCtx, zoneAnswer } from '@turnaround/platform';
 import { RegistryQueries } from '@turnaround/read-model';
 import { EstablishZoneCommand } from './zones.commands';
 
@@ -15,7 +15,6 @@ export class ZonesController {
     private readonly readSide: ReadSide,
   ) {}
 
-  @StateOnly()
   @Post()
   @ApiAnswer(zoneAnswer, { status: 201 })
   @HttpCode(201)
@@ -26,14 +25,12 @@ export class ZonesController {
     return this.readSide.after(written, () => this.registry.zone(data.zoneId));
   }
 
-  @Readers()
   @Get()
   @ApiAnswer(zoneAnswer, { list: true })
-  list() {
-    return this.registry.zones();
+  list(@NarrowedTo() owner?: Owner) {
+    return this.registry.zones({ owner });
   }
 
-  @Readers()
   @Get(':zoneId')
   @ApiAnswer(zoneAnswer)
   get(@Param('zoneId') zoneId: string) {
