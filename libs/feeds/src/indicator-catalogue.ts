@@ -1,12 +1,9 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { fieldIssues, IndicatorCatalogue, IndicatorEntry, indicatorFileSchema, useIndicatorCatalogue, ValidationError } from '@turnaround/domain';
+import { join } from 'node:path';
+import { IndicatorCatalogue, indicatorFileSchema, useIndicatorCatalogue } from '@turnaround/domain';
+import { readCatalogueFiles } from './catalogue-files';
 
 /** The indicators shipped with the service: the SIG leading indicators. */
 export const SHIPPED_INDICATORS_DIR = join(__dirname, '..', 'indicators');
-
-const CATALOGUE_FILE = /\.(ya?ml|json)$/;
 
 /**
  * Reads every catalogue file of the given folders (see indicators/README.md), as the vendor
@@ -14,23 +11,7 @@ const CATALOGUE_FILE = /\.(ya?ml|json)$/;
  * and field.
  */
 export async function loadIndicatorCatalogue(dirs: readonly string[] = [SHIPPED_INDICATORS_DIR]): Promise<IndicatorCatalogue> {
-  const entries: IndicatorEntry[] = [];
-  const seenIn = new Map<string, string>();
-  for (const dir of dirs) {
-    for (const file of (await readdir(dir)).filter((name) => CATALOGUE_FILE.test(name)).sort()) {
-      const path = join(dir, file);
-      const text = await readFile(path, 'utf8');
-      const parsed = indicatorFileSchema.safeParse(extname(file) === '.json' ? JSON.parse(text) : parseYaml(text));
-      if (!parsed.success) throw new ValidationError(fieldIssues(parsed.error).map((issue) => ({ ...issue, field: `${path}: ${issue.field}` })));
-      for (const entry of parsed.data.indicators) {
-        const earlier = seenIn.get(entry.name);
-        if (earlier) throw ValidationError.of(path, `an indicator named '${entry.name}' is catalogued already, in ${earlier}`);
-        seenIn.set(entry.name, path);
-        entries.push(entry);
-      }
-    }
-  }
-  return new IndicatorCatalogue(entries);
+  return new IndicatorCatalogue(await readCatalogueFiles(dirs, { schema: indicatorFileSchema, entriesOf: (file) => file.indicators, noun: 'an indicator' }));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ValidationError } from '../errors';
 import { slugSchema } from '../events/event';
+import { NamedCatalogue } from './named-catalogue';
 
 /**
  * The indicator catalogue (DESIGN.md section 5): what each `IndicatorReported` indicator means,
@@ -38,25 +38,9 @@ export type IndicatorEntry = z.infer<typeof indicatorEntrySchema>;
 /** One catalogue file: a list of entries. */
 export const indicatorFileSchema = z.strictObject({ indicators: z.array(indicatorEntrySchema).min(1, 'expected at least one indicator') });
 
-export class IndicatorCatalogue {
-  private readonly entries: ReadonlyMap<string, IndicatorEntry>;
-
-  /** A name given twice is refused: two meanings of one indicator would judge its targets by chance. */
+export class IndicatorCatalogue extends NamedCatalogue<IndicatorEntry> {
   constructor(entries: readonly IndicatorEntry[]) {
-    const byName = new Map<string, IndicatorEntry>();
-    for (const entry of entries) {
-      if (byName.has(entry.name)) throw ValidationError.of('indicators', `an indicator named '${entry.name}' is catalogued already`);
-      byName.set(entry.name, entry);
-    }
-    this.entries = byName;
-  }
-
-  get(name: string): IndicatorEntry | undefined {
-    return this.entries.get(name);
-  }
-
-  list(): IndicatorEntry[] {
-    return [...this.entries.values()];
+    super(entries, 'indicators', 'an indicator');
   }
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ValidationError } from '../errors';
 import { slugSchema } from '../events/event';
+import { NamedCatalogue } from './named-catalogue';
 
 /**
  * The subject catalogue: the subjects whose `proficiency.{subject}`, `scale_score.{subject}` and
@@ -31,25 +31,9 @@ export const SHIPPED_SUBJECTS: readonly SubjectEntry[] = [
   { name: 'social_studies', description: 'social studies (history, civics, geography)' },
 ];
 
-export class SubjectCatalogue {
-  private readonly entries: ReadonlyMap<string, SubjectEntry>;
-
-  /** A name given twice is refused, as the indicator catalogue refuses it. */
+export class SubjectCatalogue extends NamedCatalogue<SubjectEntry> {
   constructor(entries: readonly SubjectEntry[]) {
-    const byName = new Map<string, SubjectEntry>();
-    for (const entry of entries) {
-      if (byName.has(entry.name)) throw ValidationError.of('subjects', `a subject named '${entry.name}' is catalogued already`);
-      byName.set(entry.name, entry);
-    }
-    this.entries = byName;
-  }
-
-  get(name: string): SubjectEntry | undefined {
-    return this.entries.get(name);
-  }
-
-  list(): SubjectEntry[] {
-    return [...this.entries.values()];
+    super(entries, 'subjects', 'a subject');
   }
 }
 
