@@ -134,20 +134,23 @@ function badInputScenarios(app: () => INestApplication, http: () => Http) {
     expect(JSON.stringify(listed).length).toBeLessThan(4096);
   });
 
-  it('refuses an x-correlation-id over 128 characters with a 400 naming the header', async () => {
-    const withCorrelationId = async (id: string) => {
+  it('refuses an x-correlation-id over 128 characters and an x-actor over 200 with a 400 naming the header', async () => {
+    const withHeader = async (name: string, value: string, recordId: string) => {
       const response = await fetch(`${http().base}/api/v1/feeds/attendance`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${TEST_STATE_KEY}`, 'content-type': 'application/json', 'x-correlation-id': id },
-        body: JSON.stringify([record('C1')]),
+        headers: { authorization: `Bearer ${TEST_STATE_KEY}`, 'content-type': 'application/json', [name]: value },
+        body: JSON.stringify([record(recordId)]),
       });
       return { status: response.status, body: await response.json() };
     };
-    const refused = await withCorrelationId('c'.repeat(129));
+    const refused = await withHeader('x-correlation-id', 'c'.repeat(129), 'C1');
     expect(refused.status).toBe(400);
     expect(refused.body).toMatchObject({ error: 'validation', issues: [{ field: 'x-correlation-id', message: expect.stringContaining('at most 128 characters') }] });
-    const taken = await withCorrelationId('c'.repeat(128));
-    expect(taken.body).toMatchObject({ accepted: 1 });
+    expect(await withHeader('x-correlation-id', 'c'.repeat(128), 'C1')).toMatchObject({ body: { accepted: 1 } });
+    const noteRefused = await withHeader('x-actor', 'a'.repeat(201), 'C2');
+    expect(noteRefused.status).toBe(400);
+    expect(noteRefused.body).toMatchObject({ error: 'validation', issues: [{ field: 'x-actor', message: expect.stringContaining('at most 200 characters') }] });
+    expect(await withHeader('x-actor', 'a'.repeat(200), 'C2')).toMatchObject({ body: { accepted: 1 } });
   });
 }
 

@@ -31,11 +31,21 @@ function correlationIdOf(header: string | undefined): string {
   return header;
 }
 
+/** A client's `x-actor` note is kept with every event of its request too: a name, not a payload. */
+const ACTOR_NOTE_LIMIT = 200;
+
+function actorNoteOf(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  if (header.length > ACTOR_NOTE_LIMIT || [...header].some((character) => character < ' ' || character === '\u007f'))
+    throw ValidationError.of('x-actor', `expected at most ${ACTOR_NOTE_LIMIT} characters without control characters (a person's or system's name); got ${header.length} characters`);
+  return header;
+}
+
 export const RequestCtx = createParamDecorator((_data: unknown, context: ExecutionContext): RequestContext => {
   const request = context.switchToHttp().getRequest<{ header(name: string): string | undefined; principal?: Principal }>();
   // The access guard verified the key before any handler runs; a route without one has no actor to record.
   if (!request.principal) throw new Error('RequestCtx on a route without a verified API key');
-  const note = request.header('x-actor');
+  const note = actorNoteOf(request.header('x-actor'));
   return {
     actor: actorOf(request.principal),
     ...(note ? { actorNote: note } : {}),
