@@ -1,6 +1,14 @@
 import { DEFAULT_FEED_CADENCES, ValidationError } from '@turnaround/domain';
 import { loadConfig } from '@turnaround/platform';
 
+describe('configuration: the address the service listens on', () => {
+  it('listens on loopback unless HOST opens it, and names HOST when it is not an address', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(() => loadConfig({ HOST: 'everywhere' })).toThrow(ValidationError.of('HOST', "expected an IP address to listen on (127.0.0.1, 0.0.0.0, ::), got 'everywhere'"));
+  });
+});
+
 describe('configuration: the feed cadences of data coverage', () => {
   it('watches attendance, staffing and the state test by default, and not the indicators', () => {
     expect(loadConfig({}).feedCadences).toEqual(DEFAULT_FEED_CADENCES);

@@ -1,9 +1,12 @@
+import { isIP } from 'node:net';
 import { DEFAULT_FEED_CADENCES, FEED_KINDS, FeedCadences, parseFeedCadence, ValidationError } from '@turnaround/domain';
 import { LeasePolicy, RetryPolicy } from '@turnaround/event-store';
 
 /** Configuration by environment (README "Configuration"). */
 export interface TurnaroundConfig {
   port: number;
+  /** The address the HTTP server listens on: loopback unless an operator opens it (HOST). */
+  host: string;
   dataDir: string;
   /** A PostgreSQL server for event store and read model; PGlite under dataDir when absent. */
   databaseUrl?: string;
@@ -69,6 +72,10 @@ export interface HttpTimeouts {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnaroundConfig {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw ValidationError.of('PORT', `expected a TCP port from 0 to 65535, got '${env.PORT}'`);
+  // A laptop running the embedded default serves itself only; the production image and compose
+  // set HOST=0.0.0.0, where a container's network stands between the service and the world.
+  const host = env.HOST || '127.0.0.1';
+  if (isIP(host) === 0) throw ValidationError.of('HOST', `expected an IP address to listen on (127.0.0.1, 0.0.0.0, ::), got '${host}'`);
   const nMin = Number(env.N_MIN ?? 10);
   if (!Number.isInteger(nMin) || nMin < 1) throw ValidationError.of('N_MIN', `expected a whole number of 1 or more, got '${env.N_MIN}'`);
   const tolerance = Number(env.AT_RISK_TOLERANCE ?? 0);
@@ -109,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnaroundConf
     throw ValidationError.of('HTTP_HEADERS_TIMEOUT_MS', `expected at most HTTP_REQUEST_TIMEOUT_MS (${httpTimeouts.requestMs}), got ${httpTimeouts.headersMs}`);
   return {
     port,
+    host,
     webhookRetry,
     projectionRetry,
     projectionLease,

@@ -6,7 +6,7 @@ import { createApp } from './app';
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config);
-  await app.listen(config.port);
+  await app.listen(config.port, config.host);
   const keys = app.get(ApiKeys);
   if (!config.bootstrapKey && !(await keys.anyKey())) {
     // First start: without a key nobody could call the API. Shown once (only its hash is kept),
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   }
   if (config.production && !config.metricsToken) Logger.warn('METRICS_TOKEN is not set: /metrics answers 404 until it is (README "Operations")', 'Main');
   const store = config.databaseUrl ? 'PostgreSQL server from DATABASE_URL' : `PGlite under ${config.dataDir}`;
-  Logger.log(`turnaround-monitor on http://localhost:${config.port} (API docs at /api/docs), ${store}`, 'Main');
+  Logger.log(`turnaround-monitor on http://${config.host}:${config.port} (API docs at /api/docs), ${store}`, 'Main');
 }
 
 main().catch((error) => {
