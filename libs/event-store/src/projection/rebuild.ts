@@ -52,6 +52,9 @@ export async function rebuildProjection(store: EventStore, sql: SqlClient, proje
   await sql.query(`DROP SCHEMA IF EXISTS ${shadow} CASCADE`);
   await new LogFollower(store, await inSchema(sql, schema), projection).catchUp(REBUILD_BATCH);
   await refreshAggregates(sql, schema);
+  // Statistics follow a table into its new schema: analysed here, the tables go live with a
+  // planner that knows them, not blind until autovacuum comes by.
+  for (const table of await tablesIn(sql, schema, projection.tables)) await sql.query(`ANALYZE ${shadow}.${quoteIdentifier(table)}`);
   // The live side as the service makes it at start: migrated, with a checkpoint row to lock.
   await new LogFollower(store, sql, projection).prepare();
   const owner = `projection:${projection.name}`;
@@ -82,6 +85,15 @@ export async function rebuildProjection(store: EventStore, sql: SqlClient, proje
     await tx.query(`DROP SCHEMA ${shadow} CASCADE`);
     await options.onSwap?.(tx);
   });
+}
+
+/** Which of `tables` the rebuild made in `schema` (a projection may make them only as its migrations go). */
+async function tablesIn(sql: SqlClient, schema: string, tables: readonly string[]): Promise<string[]> {
+  const found = await sql.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND c.relname = ANY($2::text[]) ORDER BY 1`,
+    [schema, tables],
+  );
+  return found.map(({ name }) => name);
 }
 
 async function swapWithRetry(sql: SqlClient, swap: (tx: SqlExecutor) => Promise<void>): Promise<void> {
