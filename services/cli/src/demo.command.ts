@@ -13,7 +13,7 @@ export async function demo(options: { serve: boolean }): Promise<number> {
   const config = loadConfig();
   const clock = manualClock();
   const app = await createApp(config, { logger: false, clock });
-  await app.listen(config.port, '127.0.0.1');
+  await app.listen(config.port, config.host);
   const base = `http://127.0.0.1:${config.port}`;
   const stateKey = config.bootstrapKey ?? (await app.get(ApiKeys).issue({ kind: 'state' }, 'demo')).key;
   await loadDemoZone(base, stateKey, { clock, log: (line) => process.stdout.write(`${line}\n`) });
