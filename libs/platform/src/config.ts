@@ -43,6 +43,8 @@ export interface TurnaroundConfig {
   projectionLease: LeasePolicy;
   /** `/health/ready` answers 503 while a projection runner is further behind the log than this. */
   readyMaxLagSeconds: number;
+  /** Ready only within this many events of the log's head: a bulk load spans little log time. */
+  readyMaxLagEvents: number;
   /** When set, `/metrics` answers only `Authorization: Bearer <token>`; without it, open in development and off (404) in production. */
   metricsToken?: string;
   /** `NODE_ENV=production`: what is open for convenience in development is closed (README "Operations"). */
@@ -121,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnaroundConf
     projectionRetry,
     projectionLease,
     readyMaxLagSeconds: whole('READY_MAX_LAG_SECONDS', 120, 1),
+    readyMaxLagEvents: whole('READY_MAX_LAG_EVENTS', 100, 0),
     metricsToken,
     production: env.NODE_ENV === 'production',
     trustProxy: trustProxy(env.TRUST_PROXY),

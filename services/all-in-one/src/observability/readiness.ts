@@ -33,7 +33,8 @@ export type RunnerAnswer = z.infer<typeof runnerAnswer>;
 
 /**
  * `GET /health/ready` (DESIGN.md section 11): ready when the database and the event store
- * answer, no projection runner is parked or further behind than READY_MAX_LAG_SECONDS, and,
+ * answer, no projection runner is parked or further behind than READY_MAX_LAG_EVENTS events or
+ * READY_MAX_LAG_SECONDS, and,
  * with KAFKA_BROKERS, the feed consumer is connected.
  */
 @Injectable()
@@ -55,7 +56,11 @@ export class Readiness {
     const projections = eventStore ? this.runners.list().map((runner) => answerOf(runner.status())) : await this.projections();
     for (const { name, parked, lag } of projections) {
       if (parked) reasons.push(`projection ${name}: parked before event ${parked.eventId} (${parked.eventType} on ${parked.streamId}): ${parked.error}`);
-      if (lag.seconds > this.config.readyMaxLagSeconds) reasons.push(`projection ${name}: ${Math.round(lag.seconds)} s behind the log (${lag.events} events), more than READY_MAX_LAG_SECONDS=${this.config.readyMaxLagSeconds}`);
+      // Both: seconds alone passed a service a tenth of the way through a bulk load (its events
+      // were all appended within seconds), events alone a runner stuck on a slow trickle.
+      if (lag.events > this.config.readyMaxLagEvents)
+        reasons.push(`projection ${name}: ${lag.events} events behind the log, more than READY_MAX_LAG_EVENTS=${this.config.readyMaxLagEvents}`);
+      else if (lag.seconds > this.config.readyMaxLagSeconds) reasons.push(`projection ${name}: ${Math.round(lag.seconds)} s behind the log (${lag.events} events), more than READY_MAX_LAG_SECONDS=${this.config.readyMaxLagSeconds}`);
     }
     if (this.bus instanceof KafkaMessageBus && !this.bus.connected()) reasons.push('kafka: the feed consumer is not connected to the brokers');
     return { status: reasons.length === 0 ? 'ready' : 'not ready', reasons, projections };
