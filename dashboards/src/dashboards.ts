@@ -166,7 +166,7 @@ ORDER BY p.school_year, c.name`,
         "Each feed of a zone school whose next report is late on the last day of the time range (today, by default), against the feed's cadence in the service's configuration. The same rule as GET /api/v1/feeds/coverage.",
       kind: 'table',
       width: 24,
-      sql: overdueFeeds(`'$zone'`, `(($__timeTo())::timestamptz AT TIME ZONE 'UTC')::date`),
+      sql: overdueFeeds(`'$zone'`, `($__timeTo())::timestamptz`),
     },
   ],
 };

@@ -61,17 +61,18 @@ function schoolYearOfDay(day: string): string {
 
 /**
  * Data coverage (DESIGN.md section 7) of the schools in a cluster of zone `zone` (a SQL
- * expression) in the school year of day `today`: one row per school and watched feed whose next
- * report is late that day. The rule is the domain's `feedCoverage` (libs/domain/src/coverage),
+ * expression) in the school year of the day of `at` (a timestamptz expression): one row per
+ * school and watched feed whose next report is late that day. The last period received is the
+ * read side's as known at `at` (`feed_coverage_history`, as the API reads it with `asOf`); the rule that judges it is the domain's `feedCoverage` (libs/domain/src/coverage),
  * written in SQL for Grafana: the first month of the feed's cadence after the month of the
  * last period received (from the month the school was registered, when none arrived), due at
  * the end of that month plus the grace days. The cadences are the service's (`feed_cadence`).
  * The dashboards test compares the rows with GET /api/v1/feeds/coverage.
  */
-export function overdueFeeds(zone: string, today: string): string {
+export function overdueFeeds(zone: string, at: string): string {
   const from = `CASE WHEN r.last_period_end IS NULL THEN date_trunc('month', z.expected_from::timestamp)
       ELSE date_trunc('month', r.last_period_end::timestamp) + interval '1 month' END`;
-  return `WITH day AS (SELECT ${today} AS today),
+  return `WITH day AS (SELECT ${at} AS at, (${at} AT TIME ZONE 'UTC')::date AS today),
 cadence AS (
   SELECT c.key AS feed, ARRAY(SELECT jsonb_array_elements_text(c.value->'months')::int) AS months, (c.value->>'graceDays')::int AS grace_days
   FROM service_settings s CROSS JOIN LATERAL jsonb_each(s.value::jsonb) AS c
@@ -85,10 +86,10 @@ zone_schools AS (
   WHERE c.zone_id = ${zone} AND ${memberIn('m', schoolYearOfDay('day.today'))}
   ORDER BY r.school_id, c.name),
 received AS (
-  SELECT f.school_id, f.feed, max(f.period_end) AS last_period_end
-  FROM feed_periods f
-  WHERE f.school_id IN (SELECT school_id FROM zone_schools)
-  GROUP BY f.school_id, f.feed),
+  SELECT DISTINCT ON (f.school_id, f.feed) f.school_id, f.feed, f.last_period_end
+  FROM feed_coverage_history f CROSS JOIN day
+  WHERE f.school_id IN (SELECT school_id FROM zone_schools) AND f.known_at <= day.at
+  ORDER BY f.school_id, f.feed, f.known_at DESC),
 next AS (
   SELECT z.school_id, z.name, z.district_id, z.cluster, k.feed, r.last_period_end, k.grace_days,
     (SELECT min(g.m) FROM generate_series(${from}, ${from} + interval '11 months', interval '1 month') AS g(m)

@@ -103,6 +103,6 @@ const serverUrl = serverUrlForTests();
     expect(await reader.query(`SELECT school_id, metric FROM published_school_metrics ORDER BY school_id, metric`)).toEqual([
       { school_id: 'S1', metric: 'attendance_rate' },
     ]);
-    expect(await reader.query(`SELECT school_id, feed FROM feed_periods`)).toEqual([{ school_id: 'S1', feed: 'attendance' }]);
+    expect(await reader.query(`SELECT school_id, feed FROM feed_coverage_history`)).toEqual([{ school_id: 'S1', feed: 'attendance' }]);
   });
 });

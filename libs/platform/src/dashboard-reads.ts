@@ -31,7 +31,7 @@ export const DASHBOARD_READS = [
   'metric_changes_daily',
   'scorecard_lines',
   'alerts',
-  'feed_periods',
+  'feed_coverage_history',
   SERVICE_SETTINGS_TABLE,
 ] as const;
 

@@ -106,7 +106,7 @@ describe.each(testDatabases({ timescaledb: true }))('the read side decides score
   // live run's log also holds its alert events between the pushes).
   const readModel = (sql: SqlClient) =>
     Promise.all(
-      ['scorecard_lines', 'scorecard_line_history', 'scorecard_changes', 'scorecard_targets', 'school_metrics', 'school_metric_history', 'registry_contracts'].map((table) =>
+      ['scorecard_lines', 'scorecard_line_history', 'scorecard_changes', 'scorecard_targets', 'school_metrics', 'school_metric_history', 'registry_contracts', 'feed_coverage', 'feed_coverage_history'].map((table) =>
         sql.query(`SELECT to_jsonb(t) - 'position' AS row FROM ${table} t ORDER BY 1`),
       ),
     );

@@ -28,20 +28,27 @@ describe.each(testDatabases())('data coverage over the read model, on $name', (d
   let sql: SqlClient;
   let store: PostgresEventStore;
   let coverage: CoverageQueries;
+  let clock: ReturnType<typeof manualClock>;
+  let ingestor: () => FeedIngestor;
+  const catchUp = async () => {
+    await wholeLog(store, sql);
+    await new LogFollower(store, sql, readSideProjection({ tolerance: 0 })).catchUp(1_000);
+  };
 
   beforeAll(async () => {
     sql = await database.open();
-    const clock = manualClock(REGISTERED);
+    clock = manualClock(REGISTERED);
     store = await PostgresEventStore.create(sql, { clock });
     const batches = await FeedBatches.create(sql);
     const profiles = await ProfileCatalogue.load();
+    ingestor = () => new FeedIngestor(store, batches, profiles, clock);
     for (const [streamId, type, data] of REGISTRY) {
       const metadata = { source: { channel: 'http' as const }, correlationId: 'test', actor: 'state-office' };
       await store.append(streamId, [toAppend({ type, data }, metadata)]);
     }
     const push = async (at: string, kind: FeedKind, records: Record<string, unknown>[]) => {
       clock.set(at);
-      const summary = await new FeedIngestor(store, batches, profiles, clock).ingestJson(kind, records, { channel: 'http', actor: 'data-team', correlationId: 'test' });
+      const summary = await ingestor().ingestJson(kind, records, { channel: 'http', actor: 'data-team', correlationId: 'test' });
       expect(summary).toMatchObject({ status: 'completed', rejectedRows: 0 });
     };
     // In October, A's September attendance and its October staffing count.
@@ -52,8 +59,7 @@ describe.each(testDatabases())('data coverage over the read model, on $name', (d
     await push('2025-01-10T00:00:00.000Z', 'assessment', [
       { schoolId: 'A', schoolYear: '2024-25', window: 'winter', assessment: 'interim', subject: 'math', grade: 'all', studentGroup: 'all', tested: 100, proficient: 40 },
     ]);
-    await wholeLog(store, sql);
-    await new LogFollower(store, sql, readSideProjection({ tolerance: 0 })).catchUp(1_000);
+    await catchUp();
     coverage = new CoverageQueries(sql);
   });
   afterAll(() => store?.close());
@@ -99,5 +105,27 @@ describe.each(testDatabases())('data coverage over the read model, on $name', (d
       ['A', 'staffing', '2024-10-01', '2025-10', '2025-10-31', 0],
       ['C', 'staffing', null, '2024-10', '2024-10-31', 93],
     ]);
+  });
+
+  // Last: it withdraws records the cases above count.
+  it('a retracted last period takes the feed back to the one before from the retraction on; as of before it, it still counts', async () => {
+    const context = { channel: 'http' as const, actor: 'data-team', correlationId: 'test' };
+    clock.set('2025-02-05T00:00:00.000Z');
+    expect(await ingestor().retract('attendance', 'A/2024-11-01/2024-11-30', 'sent for the wrong school', context)).toEqual({ retracted: true });
+    await catchUp();
+    const now = new Date('2025-02-10T12:00:00Z');
+    const attendanceOfA = async (filter: { asOf?: Date }) =>
+      rows(await coverage.list(DEFAULT_FEED_CADENCES, filter, now)).filter(([schoolId, feed]) => schoolId === 'A' && feed === 'attendance');
+    // October is the last now: November was due December 15, 57 days before February 10.
+    expect(await attendanceOfA({})).toEqual([['A', 'attendance', '2024-10-31', '2024-11', '2024-12-15', 57]]);
+    // As known on February 1, November had arrived (December was due January 15: 17 days late).
+    expect(await attendanceOfA({ asOf: new Date('2025-02-01T12:00:00Z') })).toEqual([['A', 'attendance', '2024-11-30', '2024-12', '2025-01-15', 17]]);
+
+    // Every month withdrawn: nothing received, so September was due October 15, as for a school that never sent any.
+    clock.set('2025-02-06T00:00:00.000Z');
+    for (const key of ['A/2024-10-01/2024-10-31', 'A/2024-09-01/2024-09-30']) await ingestor().retract('attendance', key, 'sent for the wrong school', context);
+    await catchUp();
+    expect(await attendanceOfA({})).toEqual([['A', 'attendance', null, '2024-09', '2024-10-15', 118]]);
+    expect(await attendanceOfA({ asOf: new Date('2025-02-05T12:00:00Z') })).toEqual([['A', 'attendance', '2024-10-31', '2024-11', '2024-12-15', 52]]);
   });
 });

@@ -2,19 +2,6 @@ import { FEED_KINDS, FeedCadences, FeedCoverage, feedCoverage, FeedKind, Owner, 
 import { SqlExecutor } from '@turnaround/postgres';
 import { ownedBy, ownerParam } from '../ownership';
 
-/**
- * SQL: the last day the period of feed record `f` (a `feed_records` row) reaches. Attendance
- * reaches its periodEnd, a staffing report its asOf date; the state test (spring or annual
- * window; the interims are not it) and an indicator cover their school year, to June 30.
- */
-export function feedPeriodEnd(f: string): string {
-  return `CASE ${f}.feed
-    WHEN 'attendance' THEN (${f}.data->>'periodEnd')::date
-    WHEN 'staffing' THEN (${f}.data->>'asOf')::date
-    WHEN 'assessment' THEN CASE WHEN ${f}.data->>'window' IN ('spring', 'annual') THEN make_date(left(${f}.school_year, 4)::int + 1, 6, 30) END
-    ELSE make_date(left(${f}.school_year, 4)::int + 1, 6, 30) END`;
-}
-
 export interface CoverageFilter {
   /** The schools that are members of a cluster of this zone in the school year of the reference date. */
   zoneId?: string;
@@ -33,10 +20,10 @@ export interface SchoolFeedCoverage extends FeedCoverage {
 }
 
 /**
- * Data coverage (DESIGN.md section 7) over the read model: each registered school's latest
- * period of each watched feed from `feed_records`, judged by the domain's `feedCoverage`. As of
- * a past time it counts the records whose current version was known then: a record restated
- * or retracted since counts from that later change.
+ * Data coverage (DESIGN.md section 7) over the read model: each registered school's last period
+ * of each watched feed (`feed_coverage`, or as of a past time the latest change known then in
+ * `feed_coverage_history`), judged by the domain's `feedCoverage`. A read looks at a row per
+ * school and feed, never at the records.
  */
 export class CoverageQueries {
   constructor(private readonly sql: SqlExecutor) {}
@@ -45,7 +32,13 @@ export class CoverageQueries {
     const at = filter.asOf ?? now;
     const today = at.toISOString().slice(0, 10);
     const feeds = FEED_KINDS.filter((feed) => cadences[feed] !== undefined);
-    const rows = await this.sql.query<{ school_id: string; name: string; district_id: string; registered: string; feed: FeedKind | null; last_period_end: string | null }>(
+    const received = filter.asOf
+      ? `LEFT JOIN LATERAL (
+           SELECT h.last_period_end FROM feed_coverage_history h
+           WHERE h.school_id = s.school_id AND h.feed = k.feed AND h.known_at <= $1
+           ORDER BY h.known_at DESC LIMIT 1) c ON true`
+      : 'LEFT JOIN feed_coverage c ON c.school_id = s.school_id AND c.feed = k.feed';
+    const rows = await this.sql.query<{ school_id: string; name: string; district_id: string; registered: string; feed: FeedKind; last_period_end: string | null }>(
       `WITH schools AS (
          SELECT r.school_id, r.name, r.district_id, to_char(r.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS registered
          FROM registry_schools r
@@ -54,24 +47,17 @@ export class CoverageQueries {
              SELECT 1 FROM registry_memberships m JOIN registry_clusters c ON c.cluster_id = m.cluster_id
              WHERE m.school_id = r.school_id AND c.zone_id = $3 AND c.recorded_at <= $1 AND m.recorded_at <= $1 AND m.from_year <= $4
                AND (m.until_year IS NULL OR m.left_recorded_at > $1 OR $4 < m.until_year))))
-       SELECT s.school_id, s.name, s.district_id, s.registered, f.feed, to_char(max(${feedPeriodEnd('f')}), 'YYYY-MM-DD') AS last_period_end
-       FROM schools s
-       LEFT JOIN feed_records f ON f.school_id = s.school_id AND f.feed = ANY($5::text[]) AND NOT f.retracted AND f.recorded_at <= $1
-       GROUP BY s.school_id, s.name, s.district_id, s.registered, f.feed
-       ORDER BY s.school_id`,
+       SELECT s.school_id, s.name, s.district_id, s.registered, k.feed, to_char(c.last_period_end, 'YYYY-MM-DD') AS last_period_end
+       FROM schools s CROSS JOIN unnest($5::text[]) WITH ORDINALITY AS k(feed, n)
+       ${received}
+       ORDER BY s.school_id, k.n`,
       [at.toISOString(), filter.districtId ?? null, filter.zoneId ?? null, schoolYearOfDate(today), feeds, ownerParam(filter.owner)],
     );
-    const schools = new Map<string, { schoolId: string; name: string; districtId: string; registered: string; last: Map<FeedKind, string> }>();
-    for (const row of rows) {
-      let school = schools.get(row.school_id);
-      if (!school) schools.set(row.school_id, (school = { schoolId: row.school_id, name: row.name, districtId: row.district_id, registered: row.registered, last: new Map() }));
-      if (row.feed && row.last_period_end) school.last.set(row.feed, row.last_period_end);
-    }
-    return [...schools.values()].flatMap(({ last, registered, ...school }) =>
-      feeds.map((feed) => ({
-        ...school,
-        ...feedCoverage(cadences[feed] as NonNullable<FeedCadences[FeedKind]>, { feed, lastPeriodEnd: last.get(feed), expectedFrom: registered }, today),
-      })),
-    );
+    return rows.map((row) => ({
+      schoolId: row.school_id,
+      name: row.name,
+      districtId: row.district_id,
+      ...feedCoverage(cadences[row.feed] as NonNullable<FeedCadences[FeedKind]>, { feed: row.feed, lastPeriodEnd: row.last_period_end ?? undefined, expectedFrom: row.registered }, today),
+    }));
   }
 }

@@ -12,6 +12,7 @@ import {
 } from '@turnaround/domain';
 import { Projection, StoredEvent } from '@turnaround/event-store';
 import { SqlExecutor, SQLSTATE, sqlStateOf } from '@turnaround/postgres';
+import { COVERAGE_MIGRATION, COVERAGE_TABLES, CoverageTouch, updateCoverage } from '../coverage/coverage.projection';
 
 /**
  * The metrics read model (DESIGN.md sections 5 and 9):
@@ -20,13 +21,15 @@ import { SqlExecutor, SQLSTATE, sqlStateOf } from '@turnaround/postgres';
  *   knowledge time of the facts behind it;
  * - `school_metric_history`: every change of a school metric, by knowledge time (a hypertable
  *   when TimescaleDB is there), and `metric_changes_daily` over it (a continuous aggregate
- *   there, a view elsewhere).
+ *   there, a view elsewhere);
+ * - `feed_coverage` and its history: each school's last period received of each feed
+ *   (coverage.projection.ts).
  * A school year is recomputed whole from its current records whenever one of them changes, so
  * restatements, retractions and the all-grades rule never leave a stale sum behind.
  */
 export const metricsProjection: Projection = {
   name: 'metrics',
-  tables: ['feed_records', 'school_metrics', 'school_metric_history'],
+  tables: ['feed_records', 'school_metrics', 'school_metric_history', ...COVERAGE_TABLES],
   migrations: [
     {
       id: '0001-metrics',
@@ -111,6 +114,7 @@ export const metricsProjection: Projection = {
       id: '0005-feed-records-json',
       sql: `ALTER TABLE feed_records ALTER COLUMN data TYPE json USING data::json`,
     },
+    COVERAGE_MIGRATION,
   ],
   async apply(tx, events) {
     // One knowledge time at a time: the history then holds the value as of each time the
@@ -124,7 +128,7 @@ export const metricsProjection: Projection = {
   },
 };
 
-/** Applies events the service learned at one time, then recomputes the feeds of the school years they touch. */
+/** Applies events the service learned at one time, then recomputes the feeds of the school years they touch and their coverage. */
 async function applyKnowledge(tx: SqlExecutor, events: readonly StoredEvent[], knownAt: string): Promise<void> {
   const touched = new Map<string, SchoolYearKey & { feeds: Set<FeedKind> }>();
   const touch = (feed: FeedKind, schoolId: string, schoolYear: string) => {
@@ -133,28 +137,44 @@ async function applyKnowledge(tx: SqlExecutor, events: readonly StoredEvent[], k
     if (!entry) touched.set(key, (entry = { schoolId, schoolYear, feeds: new Set() }));
     entry.feeds.add(feed);
   };
+  const covered = new Map<string, CoverageTouch>();
+  const cover = (feed: FeedKind, schoolId: string, wentBack: boolean) => {
+    const entry = covered.get(`${schoolId}|${feed}`);
+    if (entry) entry.wentBack ||= wentBack;
+    else covered.set(`${schoolId}|${feed}`, { schoolId, feed, wentBack });
+  };
   const records = new Map<string, RecordToStore>();
-  for (const stored of events) {
-    const feed = feedOfEventType(stored.type);
-    if (!feed && stored.type !== 'RecordRetracted') continue;
-    const event = FEED_RECORD_EVENTS.decode(stored);
-    if (event.type === 'RecordRetracted') {
-      await upsertRecords(tx, [...records.values()]);
-      records.clear();
+  const stored: { feed: FeedKind; key: string }[] = [];
+  const store = async () => {
+    for (const replaced of await upsertRecords(tx, [...records.values()])) cover(replaced.feed, replaced.school_id, true);
+    stored.push(...records.values());
+    records.clear();
+  };
+  for (const event of events) {
+    const feed = feedOfEventType(event.type);
+    if (!feed && event.type !== 'RecordRetracted') continue;
+    const decoded = FEED_RECORD_EVENTS.decode(event);
+    if (decoded.type === 'RecordRetracted') {
+      await store();
       const [retracted] = await tx.query<{ school_id: string; school_year: string }>(
         `UPDATE feed_records SET retracted = true, recorded_at = $3 WHERE feed = $1 AND natural_key = $2 RETURNING school_id, school_year`,
-        [event.data.feed, event.data.naturalKey, knownAt],
+        [decoded.data.feed, decoded.data.naturalKey, knownAt],
       );
-      if (retracted) touchRecord(touch, event.data.feed, retracted.school_id, retracted.school_year);
+      if (retracted) {
+        touchRecord(touch, decoded.data.feed, retracted.school_id, retracted.school_year);
+        cover(decoded.data.feed, retracted.school_id, true);
+      }
       continue;
     }
-    const record = event.data as FeedRecord;
+    const record = decoded.data as FeedRecord;
     const key = naturalKeyOf(feed as FeedKind, record);
     records.set(`${feed}|${key}`, { feed: feed as FeedKind, key, record, recordedAt: knownAt });
     touchRecord(touch, feed as FeedKind, record.schoolId, record.schoolYear);
+    cover(feed as FeedKind, record.schoolId, false);
   }
-  await upsertRecords(tx, [...records.values()]);
+  await store();
   await recompute(tx, [...touched.values()], knownAt);
+  await updateCoverage(tx, [...covered.values()], stored, knownAt);
 }
 
 /**
@@ -180,9 +200,10 @@ type RecordToStore = { feed: FeedKind; key: string; record: FeedRecord; recorded
  * facts; a restatement comes as a correction of a few): it goes straight into `feed_records` by
  * COPY, which costs the server about half of loading a staging table and upserting from there,
  * or of looking the keys up first. If one of them is stored already, the key refuses the COPY,
- * which is undone to its savepoint, and the batch is upserted instead.
+ * which is undone to its savepoint, and the batch is upserted instead. Returns the records that
+ * replaced one stored before (a restatement, or a record retracted and sent again).
  */
-async function upsertRecords(tx: SqlExecutor, records: readonly RecordToStore[]): Promise<void> {
+async function upsertRecords(tx: SqlExecutor, records: readonly RecordToStore[]): Promise<Replaced[]> {
   if (records.length < COPY_FROM) return upsertByJson(tx, records);
   await tx.query('SAVEPOINT new_feed_records');
   try {
@@ -192,25 +213,34 @@ async function upsertRecords(tx: SqlExecutor, records: readonly RecordToStore[])
       records.map(({ feed, key, record, recordedAt }) => [feed, key, record.schoolId, record.schoolYear, record, recordedAt, false]),
     );
     await tx.query('RELEASE SAVEPOINT new_feed_records');
+    return [];
   } catch (error) {
     if (sqlStateOf(error) !== SQLSTATE.uniqueViolation) throw error;
     await tx.query('ROLLBACK TO SAVEPOINT new_feed_records');
-    await upsertByJson(tx, records);
+    return upsertByJson(tx, records);
   }
 }
 
-/** Inserts or replaces records given as one JSON parameter: pg escapes a jsonb[] parameter element by element, quote by quote. */
-async function upsertByJson(tx: SqlExecutor, records: readonly RecordToStore[]): Promise<void> {
-  if (records.length === 0) return;
+type Replaced = { feed: FeedKind; school_id: string };
+
+/**
+ * Inserts or replaces records given as one JSON parameter: pg escapes a jsonb[] parameter element
+ * by element, quote by quote. A row that was updated rather than inserted has a transaction id
+ * in `xmax` (PostgreSQL's own marker of ON CONFLICT's update), which names the replaced ones.
+ */
+async function upsertByJson(tx: SqlExecutor, records: readonly RecordToStore[]): Promise<Replaced[]> {
+  if (records.length === 0) return [];
   const rows = records.map(({ feed, key, record, recordedAt }) => ({ feed, natural_key: key, school_id: record.schoolId, school_year: record.schoolYear, data: record, recorded_at: recordedAt }));
-  await tx.query(
+  const replaced = await tx.query<Replaced & { replaced: boolean }>(
     `INSERT INTO feed_records (feed, natural_key, school_id, school_year, data, recorded_at, retracted)
      SELECT feed, natural_key, school_id, school_year, data, recorded_at, false
      FROM json_to_recordset($1::json) AS r(feed text, natural_key text, school_id text, school_year text, data json, recorded_at timestamptz)
      ON CONFLICT (feed, natural_key) DO UPDATE
-       SET data = EXCLUDED.data, recorded_at = EXCLUDED.recorded_at, retracted = false, school_id = EXCLUDED.school_id, school_year = EXCLUDED.school_year`,
+       SET data = EXCLUDED.data, recorded_at = EXCLUDED.recorded_at, retracted = false, school_id = EXCLUDED.school_id, school_year = EXCLUDED.school_year
+     RETURNING feed, school_id, xmax <> '0' AS replaced`,
     [JSON.stringify(rows)],
   );
+  return replaced.filter((row) => row.replaced);
 }
 
 interface SchoolYearKey {

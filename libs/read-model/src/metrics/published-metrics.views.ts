@@ -1,11 +1,10 @@
 import { SqlExecutor } from '@turnaround/postgres';
-import { feedPeriodEnd } from '../coverage/coverage.queries';
 
 /**
  * What the dashboards' database role reads instead of the raw tables (DESIGN.md sections 5 and
  * 9): metrics with small numbers withheld and complementary suppression applied, as
- * `PublishedMetrics` shows them to the public, and of the feed records only the period each
- * reports. `nMin` and what each metric's smallness is judged by come from `service_settings`,
+ * `PublishedMetrics` shows them to the public (data coverage, which holds dates and no numbers,
+ * they read as it is: `feed_coverage_history`). `nMin` and what each metric's smallness is judged by come from `service_settings`,
  * which the service writes from its configuration at every start; with no `n_min` there, every
  * number is withheld.
  *
@@ -20,11 +19,13 @@ export const PUBLISHED_VIEWS = [
   'published_school_metric_history',
   'published_cluster_metrics',
   'published_state_metrics',
-  'feed_periods',
 ] as const;
 
+/** Views of earlier releases, dropped where they linger (`feed_periods`: the dashboards read `feed_coverage_history` now). */
+const RETIRED_VIEWS = ['feed_periods'];
+
 /** The tables the views read: where one is missing (a read model not migrated yet), none is made. */
-const SOURCES = ['school_metrics', 'school_metric_history', 'feed_records', 'registry_memberships', 'registry_schools', 'registry_contracts', 'service_settings'];
+const SOURCES = ['school_metrics', 'school_metric_history', 'registry_memberships', 'registry_schools', 'registry_contracts', 'service_settings'];
 
 /** `m` is a membership of school year `year` (from from_year up to, not including, until_year). */
 const memberIn = (m: string, year: string) => `${m}.from_year <= ${year} AND (${m}.until_year IS NULL OR ${year} < ${m}.until_year)`;
@@ -156,10 +157,6 @@ WITH ${planOf(VALUES_NOW, INSIDERS_NOW)},
 rolled AS (SELECT sm.school_year, sm.metric, ${ROLLED_UP} FROM school_metrics sm GROUP BY sm.school_year, sm.metric)
 SELECT a.school_year, a.metric, ${aggregateColumns('true')}
 FROM rolled a CROSS JOIN settings`,
-
-  // What data coverage needs of a feed record, and nothing of its numbers.
-  feed_periods: `
-SELECT f.school_id, f.school_year, f.feed, ${feedPeriodEnd('f')} AS period_end FROM feed_records f WHERE NOT f.retracted`,
 };
 
 /**
@@ -170,7 +167,7 @@ SELECT f.school_id, f.school_year, f.feed, ${feedPeriodEnd('f')} AS period_end F
 export async function createPublishedViews(tx: SqlExecutor): Promise<boolean> {
   const [{ missing }] = await tx.query<{ missing: number }>('SELECT count(*)::int AS missing FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NULL', [SOURCES]);
   if (missing > 0) return false;
-  for (const name of PUBLISHED_VIEWS) await tx.query(`DROP VIEW IF EXISTS ${name}`);
+  for (const name of [...PUBLISHED_VIEWS, ...RETIRED_VIEWS]) await tx.query(`DROP VIEW IF EXISTS ${name}`);
   for (const name of PUBLISHED_VIEWS) await tx.query(`CREATE VIEW ${name} AS ${VIEWS[name]}`);
   return true;
 }
