@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A real TimescaleDB 2.28 server for the tests: a second PostgreSQL 15 cluster, beside the
 # plain one on 5432, with the extension preloaded. No registry ships TimescaleDB for
-# PostgreSQL 15, so it is built from the vendored sources (shared/vendor/README.md).
+# PostgreSQL 15, so it is built from the vendored sources (shared/vendor/README.md), with
+# infra/timescaledb/job-portal.patch applied: without it every background job (the policies,
+# the continuous aggregate's refresh) fails on PostgreSQL 15.20 (the patch says why).
 #
 #   infra/timescaledb.sh start   build and install the extension (once), create the cluster
 #                                (once), start it, wait until it answers
@@ -36,8 +38,15 @@ else
 fi
 DATA_DIR="$CLUSTER_DIR/data-$PORT"
 LOG_FILE="$CLUSTER_DIR/server-$PORT.log"
+PATCH="$PWD/infra/timescaledb/job-portal.patch"
+# A copy of the patch the installed build was made with: a build without it, or with an older
+# one, is rebuilt.
+PATCH_STAMP="/usr/share/postgresql/$PG_MAJOR/extension/timescaledb--$VERSION.patch"
 
-installed() { [[ -f "/usr/share/postgresql/$PG_MAJOR/extension/timescaledb--$VERSION.sql" && -f "/usr/lib/postgresql/$PG_MAJOR/lib/timescaledb-$VERSION.so" ]]; }
+installed() {
+  [[ -f "/usr/share/postgresql/$PG_MAJOR/extension/timescaledb--$VERSION.sql" && -f "/usr/lib/postgresql/$PG_MAJOR/lib/timescaledb-$VERSION.so" ]] &&
+    cmp -s "$PATCH" "$PATCH_STAMP"
+}
 
 install() {
   installed && return
@@ -47,19 +56,28 @@ install() {
   if [[ $EUID -eq 0 ]]; then
     echo "timescaledb: installing the build dependencies (apt-get)" >&2
     apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake build-essential libssl-dev "postgresql-server-dev-$PG_MAJOR" >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake build-essential libssl-dev patch "postgresql-server-dev-$PG_MAJOR" >/dev/null
   fi
   echo "timescaledb: building $VERSION from $tarball (about 2 minutes on 2 cores; log in $build_log)" >&2
   rm -rf "$HOME_DIR/src" && mkdir -p "$HOME_DIR/src"
   tar xzf "$tarball" -C "$HOME_DIR/src"
   # Only the extension: the regression and TAP suites need a PostgreSQL source tree.
-  if ! (cd "$HOME_DIR/src/timescaledb-$VERSION" &&
+  if ! (cd "$HOME_DIR/src/timescaledb-$VERSION" && patch -p1 --forward <"$PATCH" &&
     ./bootstrap -DPG_CONFIG="$PG_BIN/pg_config" -DREGRESS_CHECKS=OFF -DTAP_CHECKS=OFF -DWARNINGS_AS_ERRORS=OFF &&
-    cd build && make -j"$(nproc)" && make install) >"$build_log" 2>&1; then
+    cd build && make -j"$(nproc)") >"$build_log" 2>&1; then
     echo "timescaledb: the build failed; the end of its log:" >&2
     tail -n 40 "$build_log" >&2
     exit 1
   fi
+  # A server running the previous build has its library loaded: stop it before replacing it
+  # (start() starts it again on the new one).
+  stop
+  (cd "$HOME_DIR/src/timescaledb-$VERSION/build" && make install) >>"$build_log" 2>&1 || {
+    echo "timescaledb: make install failed; the end of the build log:" >&2
+    tail -n 20 "$build_log" >&2
+    exit 1
+  }
+  cp "$PATCH" "$PATCH_STAMP"
   rm -rf "$HOME_DIR/src"
 }
 
