@@ -1,22 +1,14 @@
-import { manualClock, Target } from '@turnaround/domain';
+import { manualClock } from '@turnaround/domain';
 import { LogFollower, PostgresEventStore } from '@turnaround/event-store';
 import { wholeLog } from '@turnaround/event-store/testing';
 import { quoteIdentifier, SqlClient } from '@turnaround/postgres';
 import { testServers } from '@turnaround/postgres/testing';
 import { alertsProjection } from './alerts/alerts.projection';
 import { readSideProjection } from './read-side';
-import { math, oneClusterZone, push, Step, stepAppender } from './testing/knowledge-steps';
+import { HISTORY_TABLES, PAST_YEAR_STEPS, stepAppender } from './testing/knowledge-steps';
 
 jest.setTimeout(180_000);
 
-const HISTORY = ['alert_history', 'school_metric_history', 'scorecard_line_history'];
-const TARGETS: Target[] = [{ metric: 'proficiency.math', contractYear: 1, kind: 'gain', value: 0.05, scope: 'school' }];
-// Knowledge times long past, so the columnstore policies have chunks to move and the refresh has days to materialize.
-const STEPS: Step[] = [
-  ...oneClusterZone(TARGETS),
-  push('2024-01-15T00:00:00.000Z', math('A', '2023-24', 'winter', 22), math('B', '2023-24', 'winter', 40)),
-  push('2024-06-20T00:00:00.000Z', math('A', '2023-24', 'spring', 26), math('B', '2023-24', 'spring', 31)),
-];
 /** The scheduler starts a job within a second of its next start; a columnstore pass over a few chunks takes a few more. */
 const JOBS_DEADLINE_MS = 120_000;
 
@@ -72,7 +64,7 @@ const timescaleServer = testServers({ timescaledb: true }).find((server) => serv
     const clock = manualClock();
     store = await PostgresEventStore.create(sql, { clock });
     const appendStep = await stepAppender(store, sql, clock);
-    for (const step of STEPS) await appendStep(step);
+    for (const step of PAST_YEAR_STEPS) await appendStep(step);
     await wholeLog(store, sql);
     // The service's own migrations make the hypertables, the continuous aggregate and their policies.
     for (const projection of [readSideProjection({ tolerance: 0 }), alertsProjection]) await new LogFollower(store, sql, projection).catchUp();
@@ -90,7 +82,7 @@ const timescaleServer = testServers({ timescaledb: true }).find((server) => serv
 
     const runs = await untilEveryJobSucceeded(sql, now);
     expect(runs.map(({ proc_name, hypertable_name }) => ({ proc_name, hypertable_name }))).toEqual([
-      ...HISTORY.map((name) => ({ proc_name: 'policy_compression', hypertable_name: name })),
+      ...HISTORY_TABLES.map((name) => ({ proc_name: 'policy_compression', hypertable_name: name })),
       { proc_name: 'policy_job_stat_history_retention', hypertable_name: null },
       { proc_name: 'policy_refresh_continuous_aggregate', hypertable_name: 'metric_changes_daily' },
     ]);
@@ -100,7 +92,7 @@ const timescaleServer = testServers({ timescaledb: true }).find((server) => serv
       await sql.query(
         `SELECT hypertable_name AS name, bool_and(is_compressed) AS columnstore FROM timescaledb_information.chunks
          WHERE hypertable_name = ANY($1::text[]) GROUP BY 1 ORDER BY 1`,
-        [HISTORY],
+        [HISTORY_TABLES],
       ),
     ).toEqual([
       { name: 'school_metric_history', columnstore: true },

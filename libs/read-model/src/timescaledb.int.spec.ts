@@ -1,4 +1,4 @@
-import { manualClock, Target } from '@turnaround/domain';
+import { manualClock } from '@turnaround/domain';
 import { PostgresEventStore, LogFollower, rebuildProjection } from '@turnaround/event-store';
 import { wholeLog } from '@turnaround/event-store/testing';
 import { SqlClient } from '@turnaround/postgres';
@@ -9,22 +9,11 @@ import { alertsProjection } from './alerts/alerts.projection';
 import { MetricQueries } from './metrics/metric.queries';
 import { readSideProjection } from './read-side';
 import { ScorecardQueries } from './scorecards/scorecard.queries';
-import { math, oneClusterZone, push, Step, stepAppender } from './testing/knowledge-steps';
+import { HISTORY_TABLES, math, PAST_YEAR_STEPS, push, Step, stepAppender } from './testing/knowledge-steps';
 
 jest.setTimeout(120_000);
 
 const RULES = { tolerance: 0 };
-const HISTORY = ['alert_history', 'school_metric_history', 'scorecard_line_history'];
-
-/** Cluster C1 of schools A and B under contract K1: math proficiency to gain 5 points in year 1. */
-const TARGETS: Target[] = [{ metric: 'proficiency.math', contractYear: 1, kind: 'gain', value: 0.05, scope: 'school' }];
-// Knowledge times a year and more in the past, so every chunk is old enough for the columnstore.
-// A is at risk in January (an alert), meets its target in June (resolved); B misses in June.
-const STEPS: Step[] = [
-  ...oneClusterZone(TARGETS),
-  push('2024-01-15T00:00:00.000Z', math('A', '2023-24', 'winter', 22), math('B', '2023-24', 'winter', 40)),
-  push('2024-06-20T00:00:00.000Z', math('A', '2023-24', 'spring', 26), math('B', '2023-24', 'spring', 31)),
-];
 /** Learned after the continuous aggregate was last refreshed: its real-time part must show it. */
 const RESTATEMENT = push('2024-09-02T00:00:00.000Z', math('B', '2023-24', 'spring', 36));
 
@@ -82,7 +71,7 @@ async function answers(sql: SqlClient) {
 async function compressAll(sql: SqlClient): Promise<number> {
   const rows = await sql.query<{ chunk: string }>(
     `SELECT compress_chunk(c, if_not_compressed => true)::text AS chunk FROM unnest($1::text[]) AS h(name), show_chunks(h.name::regclass) c`,
-    [HISTORY],
+    [HISTORY_TABLES],
   );
   return rows.length;
 }
@@ -98,19 +87,19 @@ const timescaleServer = servers.find((server) => server.name === 'timescaledb');
   let timescale: World;
   beforeAll(async () => {
     [plain, timescale] = await Promise.all([plainServer, timescaleServer].map(async (server) => world(await (server as NonNullable<typeof server>).open())));
-    await Promise.all([plain, timescale].map((w) => w.learn(STEPS)));
+    await Promise.all([plain, timescale].map((w) => w.learn(PAST_YEAR_STEPS)));
   });
   afterAll(() => Promise.all([plain, timescale].map((w) => w?.store.close())));
 
   it('keeps the history in hypertables, sends old history to the columnstore by policy, and rolls up per day continuously', async () => {
     expect(await timescale.sql.query(`SELECT hypertable_name AS name, compression_enabled AS columnstore FROM timescaledb_information.hypertables WHERE hypertable_schema = 'public' ORDER BY 1`)).toEqual(
-      HISTORY.map((name) => ({ name, columnstore: true })),
+      HISTORY_TABLES.map((name) => ({ name, columnstore: true })),
     );
     expect(
       await timescale.sql.query(
         `SELECT hypertable_name AS name, config->>'compress_after' AS after FROM timescaledb_information.jobs WHERE proc_name = 'policy_compression' AND hypertable_schema = 'public' ORDER BY 1`,
       ),
-    ).toEqual(HISTORY.map((name) => ({ name, after: '30 days' })));
+    ).toEqual(HISTORY_TABLES.map((name) => ({ name, after: '30 days' })));
     expect(await timescale.sql.query(`SELECT view_name, materialized_only FROM timescaledb_information.continuous_aggregates`)).toEqual([
       { view_name: 'metric_changes_daily', materialized_only: false },
     ]);
@@ -118,8 +107,8 @@ const timescaleServer = servers.find((server) => server.name === 'timescaledb');
       { policies: 1 },
     ]);
     // Plain PostgreSQL has the same names as a table and a view.
-    expect(await plain.sql.query(`SELECT relname, relkind FROM pg_class WHERE relname = ANY($1::text[]) ORDER BY relkind, relname`, [[...HISTORY, 'metric_changes_daily']])).toEqual([
-      ...HISTORY.map((relname) => ({ relname, relkind: 'r' })),
+    expect(await plain.sql.query(`SELECT relname, relkind FROM pg_class WHERE relname = ANY($1::text[]) ORDER BY relkind, relname`, [[...HISTORY_TABLES, 'metric_changes_daily']])).toEqual([
+      ...HISTORY_TABLES.map((relname) => ({ relname, relkind: 'r' })),
       { relname: 'metric_changes_daily', relkind: 'v' },
     ]);
   });
@@ -130,9 +119,9 @@ const timescaleServer = servers.find((server) => server.name === 'timescaledb');
     expect(expected.lineHistory.length).toBeGreaterThan(0);
     expect(await answers(timescale.sql)).toEqual(expected);
 
-    expect(await compressAll(timescale.sql)).toBeGreaterThanOrEqual(HISTORY.length);
+    expect(await compressAll(timescale.sql)).toBeGreaterThanOrEqual(HISTORY_TABLES.length);
     await refreshChangesDaily(timescale.sql);
-    expect(await timescale.sql.query(`SELECT count(*)::int AS rowstore FROM timescaledb_information.chunks WHERE hypertable_name = ANY($1::text[]) AND NOT is_compressed`, [HISTORY])).toEqual([
+    expect(await timescale.sql.query(`SELECT count(*)::int AS rowstore FROM timescaledb_information.chunks WHERE hypertable_name = ANY($1::text[]) AND NOT is_compressed`, [HISTORY_TABLES])).toEqual([
       { rowstore: 0 },
     ]);
     expect(await answers(timescale.sql)).toEqual(expected);

@@ -58,3 +58,18 @@ export async function stepAppender(store: EventStore, sql: SqlClient, clock: Man
     if (summary.status !== 'completed' || summary.rejectedRows > 0) throw new Error(`the step of ${step.at} was not stored whole: ${JSON.stringify(summary.rejected)}`);
   };
 }
+
+/** The history tables, which become hypertables with a columnstore policy where TimescaleDB is installed. */
+export const HISTORY_TABLES = ['alert_history', 'school_metric_history', 'scorecard_line_history'];
+
+/**
+ * Cluster C1 of schools A and B under contract K1 (math proficiency to gain 5 points in year 1),
+ * with knowledge times a year and more in the past, so every chunk is old enough for the
+ * columnstore. A is at risk in January (an alert) and meets its target in June (resolved); B
+ * misses in June.
+ */
+export const PAST_YEAR_STEPS: readonly Step[] = [
+  ...oneClusterZone([{ metric: 'proficiency.math', contractYear: 1, kind: 'gain', value: 0.05, scope: 'school' }]),
+  push('2024-01-15T00:00:00.000Z', math('A', '2023-24', 'winter', 22), math('B', '2023-24', 'winter', 40)),
+  push('2024-06-20T00:00:00.000Z', math('A', '2023-24', 'spring', 26), math('B', '2023-24', 'spring', 31)),
+];
