@@ -16,6 +16,7 @@ import { metricsProjection } from '@turnaround/read-model';
 import { DemoPush, loadRegistry, stateDataset } from '@turnaround/demo';
 import { testConfig, TEST_STATE_KEY } from '../e2e/support/app';
 import { writeAssessmentCsv } from '../e2e/support/feed-files';
+import { ReadFigure, readsOn, readsTable } from './reads.bench';
 
 /**
  * `npm run bench`: the pipeline's speed, each figure beside a raw baseline measured in the
@@ -25,7 +26,9 @@ import { writeAssessmentCsv } from '../e2e/support/feed-files';
  * and, when DATABASE_URL is set, on PostgreSQL (and through Kafka when KAFKA_BROKERS is set too).
  * On PostgreSQL it also loads the state-sized dataset of the demo's generator and replays it, and
  * grows a log to each of BENCH_GROWTH events (default 250000,500000,1000000,2000000), rebuilding
- * the read side at each size. Results: tables on stdout and tmp/bench/results.json.
+ * the read side at each size. On the state dataset, once replayed, it measures the API's reads
+ * under load (`reads.bench.ts`, which also tells how to run them alone with BENCH_ONLY=reads).
+ * Results: tables on stdout and tmp/bench/results.json.
  */
 const ROWS = Number(process.env.BENCH_ROWS ?? 50_000);
 /** The log sizes of the growth table, smallest first. */
@@ -191,53 +194,50 @@ async function rawJsonInsert(sql: SqlClient, pushes: Iterable<DemoPush>): Promis
 
 /**
  * The state-sized dataset (BENCH_STATE_SCHOOLS schools, default 1,800: about 890,000 records) on
- * PostgreSQL: the registry entered through the service's API, the feeds pushed as JSON through
- * the feed pipeline (against a raw jsonb INSERT), then `turnaround replay` in a process of its
- * own: its rate against a bare read of the same log, and its peak RSS (VmHWM from /proc, so Linux only).
+ * PostgreSQL, into `database` (left open, for the reads): the registry entered through the
+ * service's API, the feeds pushed as JSON through the feed pipeline (against a raw jsonb INSERT),
+ * then `turnaround replay` in a process of its own: its rate against a bare read of the same log,
+ * and its peak RSS (VmHWM from /proc, so Linux only).
  */
-async function stateDatasetOn(serverUrl: string): Promise<void> {
+async function stateDatasetOn(database: SqlClient & { url: string }): Promise<void> {
   const dataset = stateDataset({ schools: Number(process.env.BENCH_STATE_SCHOOLS ?? 1_800) });
-  const database = await openScratchDatabase(serverUrl);
   const app = await createApp(testConfig({ DATABASE_URL: database.url }), { logger: false });
   await app.listen(0, '127.0.0.1');
   await loadRegistry((await app.getUrl()).replace('[::1]', '127.0.0.1'), TEST_STATE_KEY, dataset.registry);
   await app.close();
+  // No subscription is started on this store, so it needs no closing of its own: its database is the caller's.
   const store = await PostgresEventStore.create(database);
-  try {
-    const raw = await timed(() => rawJsonInsert(database, dataset.pushes()));
-    const { ingestor } = await createFeedPipeline(store, database);
-    const ingest = await timed(async () => {
-      let accepted = 0;
-      for (const push of dataset.pushes()) accepted += (await ingestor.ingestJson(push.kind, push.records, { channel: 'cli', actor: 'bench', correlationId: push.label })).accepted;
-      return accepted;
-    });
-    const rawRate = raw.result / raw.seconds;
-    const ingestRate = ingest.result / ingest.seconds;
-    figures.push({ database: 'postgres', figure: `ingest, state dataset (${ingest.result} records) as JSON`, value: ingestRate, unit: 'records/s', baseline: rawRate, ratio: ingestRate / rawRate });
+  const raw = await timed(() => rawJsonInsert(database, dataset.pushes()));
+  const { ingestor } = await createFeedPipeline(store, database);
+  const ingest = await timed(async () => {
+    let accepted = 0;
+    for (const push of dataset.pushes()) accepted += (await ingestor.ingestJson(push.kind, push.records, { channel: 'cli', actor: 'bench', correlationId: push.label })).accepted;
+    return accepted;
+  });
+  const rawRate = raw.result / raw.seconds;
+  const ingestRate = ingest.result / ingest.seconds;
+  figures.push({ database: 'postgres', figure: `ingest, state dataset (${ingest.result} records) as JSON`, value: ingestRate, unit: 'records/s', baseline: rawRate, ratio: ingestRate / rawRate });
 
-    const read = await timed(() => readEverything(store));
-    const replay = await replayInChild(database.url);
-    const readRate = read.result / read.seconds;
-    const rate = read.result / replay.seconds;
-    figures.push({ database: 'postgres', figure: `turnaround replay, state dataset (${read.result} events)`, value: rate, unit: 'events/s', baseline: readRate, ratio: rate / readRate });
-    figures.push({ database: 'postgres', figure: `peak RSS of that replay (own process)`, value: replay.peakMib, unit: 'MiB' });
-  } finally {
-    await store.close();
-  }
+  const read = await timed(() => readEverything(store));
+  const replay = await replayInChild(database.url);
+  const readRate = read.result / read.seconds;
+  const rate = read.result / replay.seconds;
+  figures.push({ database: 'postgres', figure: `turnaround replay, state dataset (${read.result} events)`, value: rate, unit: 'events/s', baseline: readRate, ratio: rate / readRate });
+  figures.push({ database: 'postgres', figure: `peak RSS of that replay (own process)`, value: replay.peakMib, unit: 'MiB' });
 }
 
 /**
- * The CLI as production runs it (`nx build cli`, as in the image): compiled JavaScript, with no
- * TypeScript compiled as it starts, which cost a replay about 0.6 s. Built once per bench run,
- * from the sources being measured.
+ * A deployable as production runs it (`nx build`, as in the image): compiled JavaScript, with no
+ * TypeScript compiled as it starts, which cost a replay about 0.6 s. Each is built once per bench
+ * run, from the sources being measured.
  */
-let builtCli: string | undefined;
-function cliEntry(): string {
-  if (!builtCli) {
-    execFileSync(process.execPath, ['infra/build.js', 'services/cli'], { stdio: ['ignore', 'ignore', 'inherit'] });
-    builtCli = 'dist/services/cli/main.js';
+const built = new Set<string>();
+function builtEntry(project: 'services/cli' | 'services/all-in-one'): string {
+  if (!built.has(project)) {
+    execFileSync(process.execPath, ['infra/build.js', project], { stdio: ['ignore', 'ignore', 'inherit'] });
+    built.add(project);
   }
-  return builtCli;
+  return `dist/${project}/main.js`;
 }
 
 /**
@@ -245,7 +245,7 @@ function cliEntry(): string {
  * built CLI): its time, and its peak RSS (VmHWM from /proc, so Linux only), sampled while it runs.
  */
 async function replayInChild(databaseUrl: string): Promise<{ seconds: number; peakMib: number }> {
-  const child = spawn(process.execPath, [cliEntry(), 'replay'], {
+  const child = spawn(process.execPath, [builtEntry('services/cli'), 'replay'], {
     env: { ...process.env, DATABASE_URL: databaseUrl },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -465,6 +465,18 @@ async function feedToAlertLatency(file: string): Promise<void> {
   }
 }
 
+const reads: ReadFigure[] = [];
+
+/** `BENCH_ONLY=reads`: the reads alone, on the already loaded database of DATABASE_URL. */
+async function readsOnly(): Promise<void> {
+  const databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) throw new Error('BENCH_ONLY=reads: set DATABASE_URL to a database that holds a log and its registry');
+  reads.push(...(await readsOn(databaseUrl, builtEntry('services/all-in-one'))));
+  process.stdout.write(`${readsTable(reads)}\n`);
+  mkdirSync('tmp/bench', { recursive: true });
+  writeFileSync('tmp/bench/results.json', JSON.stringify({ takenAt: new Date().toISOString(), reads }, null, 2));
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'turnaround-bench-data-'));
   const file = join(dir, 'assessment.csv');
@@ -476,7 +488,15 @@ async function main(): Promise<void> {
     const serverUrl = process.env.DATABASE_URL;
     if (serverUrl) await pipelineOn('postgres', () => openScratchDatabase(serverUrl), file);
     if (process.env.DATABASE_URL && process.env.KAFKA_BROKERS) await kafkaIngest(process.env.DATABASE_URL, process.env.KAFKA_BROKERS.split(','));
-    if (process.env.DATABASE_URL) await stateDatasetOn(process.env.DATABASE_URL);
+    if (serverUrl) {
+      const database = await openScratchDatabase(serverUrl);
+      try {
+        await stateDatasetOn(database);
+        reads.push(...(await readsOn(database.url, builtEntry('services/all-in-one'))));
+      } finally {
+        await database.close();
+      }
+    }
     if (process.env.DATABASE_URL) await growthOn(process.env.DATABASE_URL);
     await feedToAlertLatency(file);
   } finally {
@@ -522,12 +542,19 @@ async function main(): Promise<void> {
       figure === undefined ? 'not measured' : `${aim.ratio !== undefined ? `${(figure.ratio as number).toFixed(2)}x` : `${figure.value} ${figure.unit}`}  ${figure.met ? 'met' : 'NOT met'}`,
     ].join('  '),
   );
+  if (reads.length > 0) process.stdout.write(`\n${readsTable(reads)}\n`);
   process.stdout.write(`\naims of the performance issue\n${aims.join('\n')}\n`);
+  if (reads.length > 0) {
+    const aimed = reads.filter((read) => read.aim !== undefined);
+    process.stdout.write(`reads: ${aimed[0].aim}: met by ${aimed.filter((read) => read.met).length} of ${aimed.length}\n`);
+  }
   mkdirSync('tmp/bench', { recursive: true });
-  writeFileSync('tmp/bench/results.json', JSON.stringify({ rows: ROWS, takenAt: new Date().toISOString(), figures, growth }, null, 2));
+  writeFileSync('tmp/bench/results.json', JSON.stringify({ rows: ROWS, takenAt: new Date().toISOString(), figures, growth, reads }, null, 2));
 }
 
-main().catch((error) => {
+const only = process.env.BENCH_ONLY;
+if (only !== undefined && only !== 'reads') throw new Error(`BENCH_ONLY: expected reads (the only part that runs alone), got '${only}'`);
+(only === 'reads' ? readsOnly() : main()).catch((error) => {
   process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
   process.exitCode = 1;
 });
