@@ -8,6 +8,7 @@ export * from './openapi';
 export * from './messaging.module';
 export * from './access';
 export * from './read-side.module';
+export * from './read-answers';
 export * from './log-followers';
 export * from './json-bodies';
 export * from './secret-box';

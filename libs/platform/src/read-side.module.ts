@@ -4,6 +4,7 @@ import { SqlClient } from '@turnaround/postgres';
 import { Alerting, alertsProjection, readSideProjection } from '@turnaround/read-model';
 import { TurnaroundConfig } from './config';
 import { LogFollowers } from './log-followers';
+import { ReadAnswers } from './read-answers';
 import { EVENT_STORE, SQL_CLIENT, TURNAROUND_CONFIG } from './tokens';
 
 /**
@@ -74,5 +75,5 @@ export class ReadSide implements OnModuleInit, OnModuleDestroy {
 }
 
 @Global()
-@Module({ providers: [LogFollowers, ReadSide], exports: [LogFollowers, ReadSide] })
+@Module({ providers: [LogFollowers, ReadSide, ReadAnswers], exports: [LogFollowers, ReadSide, ReadAnswers] })
 export class ReadSideModule {}

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import { alertAggregate, decideAcknowledgement, NotFoundError, Owner, parseWith, SEVERITIES } from '@turnaround/domain';
-import { acknowledgementBody, AggregateStore, alertAnswer, ApiAnswer, ApiBodyFrom, Caller, NarrowedTo, Principal, ReadSide, RequestContext, RequestCtx } from '@turnaround/platform';
+import { acknowledgementBody, AggregateStore, AnsweredFromReadState, alertAnswer, ApiAnswer, ApiBodyFrom, Caller, NarrowedTo, Principal, ReadSide, RequestContext, RequestCtx } from '@turnaround/platform';
 import { ALERT_STATUSES, AlertQueries, parseAsOf } from '@turnaround/read-model';
 
 const AS_OF = { name: 'asOf', required: false, description: 'an ISO date or time: the alerts as the service knew them then; now when absent' };
@@ -17,6 +17,7 @@ export class AlertsController {
   ) {}
 
   @Get()
+  @AnsweredFromReadState()
   @ApiAnswer(alertAnswer, { list: true })
   @ApiQuery({ name: 'districtId', required: false })
   @ApiQuery({ name: 'partnerId', required: false })

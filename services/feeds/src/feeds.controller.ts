@@ -4,7 +4,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBody, ApiConsumes, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { FEED_KINDS, NotFoundError, Owner, parseFeedKind, ValidationError } from '@turnaround/domain';
 import { BatchSummary, FeedBatches, FeedContext, ProfileCatalogue } from '@turnaround/feeds';
-import { ApiAnswer, batchAnswer, Clock, CLOCK, feedAnswer, NarrowedTo, profileAnswer, rejectionsAnswer, RequestContext, RequestCtx, retractionAnswer, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
+import { AnsweredFromReadState, ApiAnswer, batchAnswer, Clock, CLOCK, feedAnswer, NarrowedTo, profileAnswer, rejectionsAnswer, RequestContext, RequestCtx, retractionAnswer, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { CoverageQueries, parseAsOf } from '@turnaround/read-model';
 import { z } from 'zod';
@@ -73,6 +73,7 @@ export class FeedsController {
 
   /** Data coverage (DESIGN.md section 7): per registered school and watched feed, the last period received and how late the next one is. */
   @Get('coverage')
+  @AnsweredFromReadState()
   @ApiAnswer(coverageAnswer, { list: true })
   @ApiQuery({ name: 'zoneId', required: false, description: 'the schools in a cluster of the zone in the school year of the reference date' })
   @ApiQuery({ name: 'districtId', required: false })

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import { METRIC_FAMILIES, schoolYearProblem, ValidationError } from '@turnaround/domain';
-import { ApiAnswer, Caller, metricDefinitionAnswer, metricReadingAnswer, partnerScorecardAnswer, Principal, scorecardAnswer, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
+import { AnsweredFromReadState, ApiAnswer, Caller, metricDefinitionAnswer, metricReadingAnswer, partnerScorecardAnswer, Principal, scorecardAnswer, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { parseAsOf, PublishedMetrics, ScorecardQueries } from '@turnaround/read-model';
 
@@ -36,6 +36,7 @@ export class MetricsController {
   }
 
   @Get('schools/:schoolId/metrics')
+  @AnsweredFromReadState()
   @ApiAnswer(metricReadingAnswer, { list: true })
   @ApiQuery(YEAR)
   @ApiQuery(AS_OF)
@@ -44,6 +45,7 @@ export class MetricsController {
   }
 
   @Get('clusters/:clusterId/metrics')
+  @AnsweredFromReadState()
   @ApiAnswer(metricReadingAnswer, { list: true })
   @ApiQuery(YEAR)
   @ApiQuery(AS_OF)
@@ -52,6 +54,7 @@ export class MetricsController {
   }
 
   @Get('partners/:partnerId/metrics')
+  @AnsweredFromReadState()
   @ApiAnswer(metricReadingAnswer, { list: true })
   @ApiQuery(YEAR)
   @ApiQuery(AS_OF)
@@ -60,6 +63,7 @@ export class MetricsController {
   }
 
   @Get('zones/:zoneId/metrics')
+  @AnsweredFromReadState()
   @ApiAnswer(metricReadingAnswer, { list: true })
   @ApiQuery(YEAR)
   @ApiQuery(AS_OF)
@@ -69,6 +73,7 @@ export class MetricsController {
 
   /** For each school and the cluster: metric, contract year, baseline, target in force, actual and status. A district sees its own schools' lines and the cluster's. */
   @Get('contracts/:contractId/scorecard')
+  @AnsweredFromReadState()
   @ApiAnswer(scorecardAnswer)
   @ApiQuery(AS_OF)
   scorecard(@Caller() caller: Principal, @Param('contractId') contractId: string, @Query('asOf') asOf?: string) {
@@ -77,6 +82,7 @@ export class MetricsController {
 
   /** Every contract of the partner: its cluster lines by contract year, and per school year how many clusters met, missed, were at risk or on track. */
   @Get('partners/:partnerId/scorecard')
+  @AnsweredFromReadState()
   @ApiAnswer(partnerScorecardAnswer)
   @ApiQuery(AS_OF)
   partnerScorecard(@Param('partnerId') partnerId: string, @Query('asOf') asOf?: string) {

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { FEED_CONSUMER_GROUP } from '@turnaround/feeds-service';
 import { KafkaMessageBus, MessageBus, topicsOf } from '@turnaround/messaging';
 import { FEED_KINDS } from '@turnaround/domain';
-import { MESSAGE_BUS, LogFollowers, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
+import { MESSAGE_BUS, LogFollowers, ReadAnswers, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { HttpMiddleware, routeOf } from './logging';
 
@@ -36,6 +36,7 @@ export class ServiceMetrics {
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(TURNAROUND_CONFIG) private readonly config: TurnaroundConfig,
     private readonly runners: LogFollowers,
+    answers: ReadAnswers,
   ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
@@ -69,6 +70,16 @@ export class ServiceMetrics {
     });
     this.alerts = new Gauge({ name: 'turnaround_alerts', help: 'alerts by status and severity, from the alerts read model', labelNames: ['status', 'severity'], registers });
     this.deliveries = new Gauge({ name: 'turnaround_webhook_deliveries', help: 'webhook deliveries by state (pending, delivered, dead)', labelNames: ['state'], registers });
+    new Counter({
+      name: 'turnaround_read_answers_total',
+      help: 'calls of the heaviest reads, by outcome: kept (answered with the answer kept for the same call in the same read model state) or read',
+      labelNames: ['outcome'],
+      registers,
+      collect() {
+        this.reset();
+        for (const outcome of ['kept', 'read'] as const) this.inc({ outcome }, answers.answered[outcome]);
+      },
+    });
     this.kafkaLag = new Gauge({ name: 'turnaround_kafka_consumer_lag', help: 'feed messages not yet committed by the consumer group, by partition (with KAFKA_BROKERS)', labelNames: ['group', 'topic', 'partition'], registers });
   }
 

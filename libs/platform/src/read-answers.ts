@@ -1,0 +1,112 @@
+import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor, UseInterceptors } from '@nestjs/common';
+import { SqlClient } from '@turnaround/postgres';
+import { createHash } from 'node:crypto';
+import { from, map, Observable, of, switchMap } from 'rxjs';
+import { Principal } from './access';
+import { Clock, CLOCK, SQL_CLIENT } from './tokens';
+
+/** The answer text kept at most; a whole state's coverage, the largest answer, is about 1 MB. */
+const MAX_BYTES = 64 * 1024 * 1024;
+
+/** An answer as it goes out: its JSON text and the entity tag a client may send back. */
+interface Answer {
+  text: string;
+  etag: string;
+}
+
+/**
+ * The answers of the read model's heaviest reads, kept for as long as the read model stays as it
+ * was when they were read. A read answers from the read model's tables, which change only when a
+ * runner commits a page, in the transaction that moves its checkpoint; so while no checkpoint
+ * has moved (and the day has not changed: coverage judges lateness on the day), the same call by
+ * the same role has the same answer. Under many clients, the one Node thread then spends its time
+ * on answers rather than on building the same one again: a read's cost is paid once per state
+ * of the read model, not once per request.
+ *
+ * The state is read from `projection_checkpoints` before each read, not from this process's
+ * runners: a standby instance mirrors the leader's checkpoint only every few seconds, while its
+ * queries see the leader's commits at once. An answer read after a checkpoint was read holds at
+ * least what that checkpoint holds; one read in a state that has since passed is not kept.
+ */
+@Injectable()
+export class ReadAnswers {
+  /** Calls answered with a kept answer, and calls read anew (`/metrics`). */
+  readonly answered = { kept: 0, read: 0 };
+  private state = '';
+  private readonly answers = new Map<string, Answer>();
+  private bytes = 0;
+
+  constructor(
+    @Inject(SQL_CLIENT) private readonly sql: SqlClient,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** The state of the read model now: each runner's checkpoint and when it moved, and the day. */
+  async stateNow(): Promise<string> {
+    const [row] = await this.sql.query<{ state: string | null }>(
+      `SELECT string_agg(projection || '=' || checkpoint || '@' || updated_at, ',' ORDER BY projection) AS state FROM projection_checkpoints`,
+    );
+    return `${this.clock().toISOString().slice(0, 10)} ${row?.state ?? ''}`;
+  }
+
+  /** The answer kept for `call` in `state`; moving to a new state forgets every answer of the old one. */
+  kept(state: string, call: string): Answer | undefined {
+    if (state !== this.state) {
+      this.answers.clear();
+      this.bytes = 0;
+      this.state = state;
+    }
+    const answer = this.answers.get(call);
+    this.answered[answer ? 'kept' : 'read'] += 1;
+    return answer;
+  }
+
+  /** Keeps `body` as the answer to `call` in `state`, unless the read model has moved on meanwhile. */
+  keep(state: string, call: string, body: unknown): Answer {
+    const text = JSON.stringify(body);
+    const answer = { text, etag: `"${createHash('sha1').update(text).digest('base64url')}"` };
+    if (state !== this.state || text.length > MAX_BYTES) return answer;
+    this.answers.set(call, answer);
+    this.bytes += text.length;
+    // The oldest first: a Map iterates in the order its keys were set.
+    for (const [oldest, { text: dropped }] of this.answers) {
+      if (this.bytes <= MAX_BYTES) break;
+      this.answers.delete(oldest);
+      this.bytes -= dropped.length;
+    }
+    return answer;
+  }
+}
+
+type Request = { originalUrl: string; principal?: Principal };
+type Response = { setHeader(name: string, value: string): void };
+
+/** Answers a read from `ReadAnswers` when it is kept, else reads it and keeps it. */
+@Injectable()
+class AnswerFromReadState implements NestInterceptor {
+  constructor(private readonly answers: ReadAnswers) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<string> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    // The role decides what a call answers (a district's own schools, small numbers withheld
+    // from others); the URL holds the rest (path, filters, asOf).
+    const call = `${JSON.stringify(request.principal?.role ?? 'public')} ${request.originalUrl}`;
+    const send = (answer: Answer) => {
+      response.setHeader('Content-Type', 'application/json; charset=utf-8');
+      // Set here, Express does not hash the text again, and answers 304 to a client that has it.
+      response.setHeader('ETag', answer.etag);
+      return answer.text;
+    };
+    return from(this.answers.stateNow()).pipe(
+      switchMap((state) => {
+        const kept = this.answers.kept(state, call);
+        return kept ? of(send(kept)) : next.handle().pipe(map((body: unknown) => send(this.answers.keep(state, call, body))));
+      }),
+    );
+  }
+}
+
+/** On a GET handler whose answer follows from the read model's tables, the call and the caller's role alone. */
+export const AnsweredFromReadState = () => UseInterceptors(AnswerFromReadState);
