@@ -7,7 +7,7 @@ module.exports = [
   ...nx.configs['flat/typescript'],
   { ignores: ['**/dist', '**/node_modules', 'data/**', 'tmp/**', '.nx/**'] },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       // Services are shells around the domain; they never import one another. Only the
       // all-in-one entry point and the CLI compose them.
@@ -48,7 +48,7 @@ module.exports = [
   {
     // The drivers (PostgreSQL, PGlite, Kafka, KurrentDB) live behind their ports: only the
     // adapters import them, so swapping or faking one touches one file.
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     ignores: [
       'libs/postgres/src/pg-client.adapter.ts',
       'libs/postgres/src/pglite-client.adapter.ts',

@@ -9,6 +9,7 @@ import { RegistryModule } from '@turnaround/registry';
 import { MetricsModule } from '@turnaround/metrics';
 import { AlertsModule } from '@turnaround/alerts';
 import { ResearchModule } from '@turnaround/research-service';
+import { serveWeb, WebModule } from '@turnaround/web';
 import type { DestinationStream } from 'pino';
 import { HealthController } from './health.controller';
 import { applyServerTimeouts, securityHeaders } from './http-edge';
@@ -25,7 +26,7 @@ class AllInOneModule {
   static forRoot(config: TurnaroundConfig, clock?: Clock): DynamicModule {
     return {
       module: AllInOneModule,
-      imports: [CqrsModule.forRoot(), PersistenceModule.forRoot(config, clock), MessagingModule.forRoot(config), ReadSideModule, RegistryModule, FeedsModule, MetricsModule, AlertsModule, ResearchModule],
+      imports: [CqrsModule.forRoot(), PersistenceModule.forRoot(config, clock), MessagingModule.forRoot(config), ReadSideModule, RegistryModule, FeedsModule, MetricsModule, AlertsModule, ResearchModule, WebModule],
       controllers: [HealthController, MetricsController, ProjectionsController],
       providers: [Readiness, ServiceMetrics],
     };
@@ -69,6 +70,8 @@ export async function createApp(config: TurnaroundConfig, options: { logger?: fa
   // Before the body parsers: a body refused for its size has the headers, and is timed and logged too.
   app.use(...securityHeaders(), requestLogging(), app.get(ServiceMetrics).httpTiming());
   useJsonBodies(app, JSON_BODY_LIMITS);
+  // The web app's stylesheets and its forms' bodies (urlencoded, for its paths only).
+  serveWeb(app);
   app.use(refuseUnreadableInput(isFeedPush));
   app.useGlobalFilters(new HttpErrorsFilter());
   app.enableShutdownHooks();

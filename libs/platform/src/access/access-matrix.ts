@@ -109,6 +109,15 @@ export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/research/proof-points': READERS,
   // Who asked for what: the state office audits its researchers.
   'GET /api/v1/research/requests': STATE,
+
+  // The web app's pages take no API key: its session guard admits them (services/web), and each
+  // read a page makes takes the grant of the API route above it mirrors.
+  'GET /sign-in': { open: true },
+  'POST /sign-in': { open: true },
+  'POST /sign-out': { open: true },
+  'GET /': { open: true },
+  'GET /schools': { open: true },
+  'GET /schools/:schoolId': { open: true },
 };
 
 /** The matrix's key of a request: its method (HEAD is answered as GET) and the router's path, e.g. `GET /api/v1/zones/:zoneId`. */

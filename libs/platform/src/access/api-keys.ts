@@ -133,6 +133,19 @@ export class ApiKeys {
     return typeof found === 'string' ? undefined : found;
   }
 
+  /**
+   * The caller a stored key names while it is neither revoked nor expired; undefined otherwise.
+   * By id, without the secret: for a web session, which holds the key's id only and must end
+   * the moment the key does.
+   */
+  async active(keyId: string): Promise<Principal | undefined> {
+    const [row] = await this.sql.query<{ role: string; name: string }>(
+      'SELECT role, name FROM api_keys WHERE key_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)',
+      [keyId, new Date().toISOString()],
+    );
+    return row && { keyId, role: parseRole(row.role), name: row.name };
+  }
+
   async list(keyId?: string): Promise<ApiKeyInfo[]> {
     const rows = await this.sql.query<{ key_id: string; name: string; role: string; created_at: Date; expires_at: Date | null; revoked_at: Date | null }>(
       'SELECT key_id, name, role, created_at, expires_at, revoked_at FROM api_keys WHERE ($1::text IS NULL OR key_id = $1) ORDER BY created_at, key_id',

@@ -1,0 +1,62 @@
+import { Controller, Get, Param, Query, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { ComponentChildren } from 'preact';
+import { parseAsOf } from '@turnaround/read-model';
+import { Viewer } from './http';
+import { HomePage, readHome } from './pages/home';
+import { ROUTES } from './pages/read';
+import { readSchool, SchoolPage } from './pages/school';
+import { readSchools, SchoolsPage } from './pages/schools';
+import { CurrentViewer, WebSessionGuard } from './sessions/web-session.guard';
+import { Layout, NavItem } from './views/layout';
+import { html } from './views/render';
+import { WebErrorsFilter } from './web-errors.filter';
+import { WebReads } from './web-reads';
+
+/** The navigation: each page for the roles whose grant of the API route it mirrors is not `no`. */
+const NAVIGATION: readonly { href: string; label: string; route: string }[] = [
+  { href: '/', label: 'Home', route: ROUTES.zones },
+  { href: '/schools', label: 'Schools', route: ROUTES.schools },
+];
+
+/**
+ * The signed-in pages. Each takes `?asOf=` and reads it as the API does (`parseAsOf`), so a page
+ * as of a date shows what the API answers for the same call.
+ */
+@ApiExcludeController()
+@Controller()
+@UseGuards(WebSessionGuard)
+@UseFilters(WebErrorsFilter)
+export class PagesController {
+  constructor(private readonly reads: WebReads) {}
+
+  @Get()
+  async home(@CurrentViewer() viewer: Viewer, @Query('asOf') asOfText?: string): Promise<string> {
+    const asOf = parseAsOf(asOfText);
+    const view = await readHome(this.reads, viewer.principal, asOf);
+    return this.page(viewer, '/', 'Home', <HomePage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
+  }
+
+  @Get('schools')
+  async schools(@CurrentViewer() viewer: Viewer, @Query('clusterId') clusterId?: string, @Query('asOf') asOfText?: string): Promise<string> {
+    parseAsOf(asOfText);
+    const schools = await readSchools(this.reads, viewer.principal, clusterId || undefined);
+    return this.page(viewer, '/schools', 'Schools', <SchoolsPage schools={schools} clusterId={clusterId || undefined} asOfText={asOfText || undefined} />);
+  }
+
+  @Get('schools/:schoolId')
+  async school(@CurrentViewer() viewer: Viewer, @Param('schoolId') schoolId: string, @Query('asOf') asOfText?: string): Promise<string> {
+    const asOf = parseAsOf(asOfText);
+    const view = await readSchool(this.reads, viewer.principal, schoolId, asOf);
+    return this.page(viewer, '/schools', view.school.name, <SchoolPage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
+  }
+
+  private page(viewer: Viewer, section: string, title: string, content: ComponentChildren): string {
+    const nav: NavItem[] = NAVIGATION.filter((item) => this.reads.access.may(viewer.principal, item.route)).map((item) => ({ href: item.href, label: item.label, current: item.href === section }));
+    return html(
+      <Layout title={title} viewer={viewer} nav={nav}>
+        {content}
+      </Layout>,
+    );
+  }
+}

@@ -1,0 +1,31 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Clock, CLOCK, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
+import { SqlClient } from '@turnaround/postgres';
+import { AlertQueries, CoverageQueries, PublishedMetrics, RegistryQueries, ScorecardQueries } from '@turnaround/read-model';
+import { WebAccess } from './web-access';
+
+/**
+ * The read model's query classes the pages read through: the same classes, called the same way,
+ * as the API controllers, with the access rules of the API routes they mirror (`access`).
+ */
+@Injectable()
+export class WebReads {
+  readonly registry: RegistryQueries;
+  readonly scorecards: ScorecardQueries;
+  readonly alerts: AlertQueries;
+  readonly coverage: CoverageQueries;
+  readonly metrics: PublishedMetrics;
+
+  constructor(
+    @Inject(SQL_CLIENT) sql: SqlClient,
+    @Inject(TURNAROUND_CONFIG) readonly config: TurnaroundConfig,
+    @Inject(CLOCK) readonly clock: Clock,
+    readonly access: WebAccess,
+  ) {
+    this.registry = new RegistryQueries(sql);
+    this.scorecards = new ScorecardQueries(sql);
+    this.alerts = new AlertQueries(sql);
+    this.coverage = new CoverageQueries(sql);
+    this.metrics = new PublishedMetrics(sql, config.nMin);
+  }
+}

@@ -1,0 +1,134 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { INestApplication } from '@nestjs/common';
+import { createApp } from '@turnaround/all-in-one';
+import { waitUntil } from '@turnaround/domain/testing';
+import { ApiKeys } from '@turnaround/platform';
+import axe from 'axe-core';
+import { Browser, chromium, Page } from 'playwright-core';
+import { testConfig } from '../e2e/support/app';
+import { httpClient } from '../e2e/support/http-client';
+import { attendance2023, registerOneClusterZone } from '../e2e/support/one-cluster-zone';
+
+jest.setTimeout(180_000);
+
+/**
+ * The system's Chromium (Debian's `chromium` package; CHROMIUM_PATH elsewhere): no browser is
+ * downloaded. Without one a developer's run skips this suite and says so; CI installs it
+ * (.ci/run), so there a missing browser fails the run rather than skip it.
+ */
+function chromiumForTests(): string | undefined {
+  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (existsSync(path)) return path;
+  const message = `no Chromium at ${path}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`;
+  if (process.env.CI) throw new Error(`CI runs the browser suite: ${message}`);
+  console.warn(`skipping the browser suite: ${message}`);
+  return undefined;
+}
+
+const executablePath = chromiumForTests();
+const SCREENSHOTS = join(__dirname, '..', '..', 'tmp', 'screenshots');
+const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** The WCAG 2.1 A and AA rules axe-core finds broken on the page, each with the elements it names. */
+async function violations(page: Page): Promise<{ id: string; help: string; nodes: string[] }[]> {
+  // Evaluated by the browser's debugger, which the page's content security policy does not govern (no inline script is added to it).
+  await page.evaluate(axe.source);
+  const results = await page.evaluate((tags) => (window as unknown as { axe: typeof axe }).axe.run(document, { runOnly: { type: 'tag', values: tags } }), WCAG_21_AA);
+  return results.violations.map((violation) => ({ id: violation.id, help: violation.help, nodes: violation.nodes.map((node) => node.target.join(' ')) }));
+}
+
+/** Checks the page as it stands and keeps a picture of it for the CI artefacts. */
+async function visit(page: Page, name: string): Promise<void> {
+  expect({ page: name, violations: await violations(page) }).toEqual({ page: name, violations: [] });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Signs in through the real form by keyboard only: Tab to the key, type it, Tab to the button, Enter. */
+async function signInByKeyboard(page: Page, base: string, key: string): Promise<void> {
+  await page.goto(`${base}/`);
+  expect(new URL(page.url()).pathname).toBe('/sign-in');
+  const focused = async () => page.evaluate(() => document.activeElement?.id || document.activeElement?.textContent?.trim() || '');
+  let steps = 0;
+  while ((await focused()) !== 'key' && steps < 10) {
+    await page.keyboard.press('Tab');
+    steps += 1;
+  }
+  expect(await focused()).toBe('key');
+  await page.keyboard.type(key);
+  await page.keyboard.press('Tab');
+  expect(await focused()).toBe('Sign in');
+  await Promise.all([page.waitForURL(`${base}/`), page.keyboard.press('Enter')]);
+}
+
+(executablePath ? describe : describe.skip)('the web app in a real browser: every page by role, accessible (axe-core, WCAG 2.1 AA) and usable by keyboard', () => {
+  let dataDir: string;
+  let app: INestApplication;
+  let base: string;
+  let browser: Browser;
+  const keys = { state: '', district: '' };
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    dataDir = mkdtempSync(join(tmpdir(), 'turnaround-browser-'));
+    app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
+    const http = await httpClient(app);
+    base = http.base;
+    await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D2'], ['S3', 'D1']]);
+    await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S2', 900), attendance2023('S3', 990)]);
+    await waitUntil(
+      () => http.get('/api/v1/alerts?status=open').then((answer) => answer.body as unknown[]),
+      (alerts) => expect(alerts.length).toBeGreaterThanOrEqual(2),
+    );
+    const apiKeys = app.get(ApiKeys);
+    keys.state = (await apiKeys.issue({ kind: 'state' }, 'Ada Lovelace, State Turnaround Office')).key;
+    keys.district = (await apiKeys.issue({ kind: 'district', districtId: 'D1' }, 'Springfield district office')).key;
+    browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('the state office signs in by keyboard and goes through the home, the schools and a school', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${base}/sign-in`);
+    await visit(page, 'sign-in');
+    await signInByKeyboard(page, base, keys.state);
+    await expect(page.locator('header').innerText()).resolves.toContain('Ada Lovelace, State Turnaround Office');
+    await visit(page, 'state-home');
+    await expect(page.locator('.status-grid').innerText()).resolves.toMatch(/missed/);
+
+    await page.fill('#asOf', '2024-01-01');
+    await Promise.all([page.waitForURL(/asOf=2024-01-01/), page.click('form.as-of button')]);
+    await visit(page, 'state-home-as-of');
+
+    await page.goto(`${base}/schools`);
+    await visit(page, 'state-schools');
+    await page.click('a[href="/schools/S1"]');
+    await expect(page.locator('h1').innerText()).resolves.toBe('School S1');
+    await visit(page, 'state-school');
+    // the skip link is the first stop, and takes the reader to the content
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Skip to main content');
+
+    await Promise.all([page.waitForURL(/\/sign-in\?notice=signed-out$/), page.click('text=Sign out')]);
+    await visit(page, 'signed-out');
+  });
+
+  it("a district signs in, sees its own schools, and gets a 404 page for another district's", async () => {
+    const page = await (await browser.newContext()).newPage();
+    await signInByKeyboard(page, base, keys.district);
+    await visit(page, 'district-home');
+    await page.goto(`${base}/schools`);
+    await expect(page.locator('tbody tr').count()).resolves.toBe(2);
+    await visit(page, 'district-schools');
+    await page.goto(`${base}/schools/S1`);
+    await visit(page, 'district-school');
+    const other = await page.goto(`${base}/schools/S2`);
+    expect(other?.status()).toBe(404);
+    await visit(page, 'district-not-found');
+  });
+});
