@@ -4,20 +4,12 @@ import type { ComponentChildren } from 'preact';
 import { parseAsOf } from '@turnaround/read-model';
 import { Viewer } from './http';
 import { HomePage, readHome } from './pages/home';
-import { ROUTES } from './pages/read';
 import { readSchool, SchoolPage } from './pages/school';
 import { readSchools, SchoolsPage } from './pages/schools';
 import { CurrentViewer, WebSessionGuard } from './sessions/web-session.guard';
-import { Layout, NavItem } from './views/layout';
-import { html } from './views/render';
+import { renderPage } from './views/page';
 import { WebErrorsFilter } from './web-errors.filter';
 import { WebReads } from './web-reads';
-
-/** The navigation: each page for the roles whose grant of the API route it mirrors is not `no`. */
-const NAVIGATION: readonly { href: string; label: string; route: string }[] = [
-  { href: '/', label: 'Home', route: ROUTES.zones },
-  { href: '/schools', label: 'Schools', route: ROUTES.schools },
-];
 
 /**
  * The signed-in pages. Each takes `?asOf=` and reads it as the API does (`parseAsOf`), so a page
@@ -52,11 +44,6 @@ export class PagesController {
   }
 
   private page(viewer: Viewer, section: string, title: string, content: ComponentChildren): string {
-    const nav: NavItem[] = NAVIGATION.filter((item) => this.reads.access.may(viewer.principal, item.route)).map((item) => ({ href: item.href, label: item.label, current: item.href === section }));
-    return html(
-      <Layout title={title} viewer={viewer} nav={nav}>
-        {content}
-      </Layout>,
-    );
+    return renderPage(this.reads.access, viewer, section, title, content);
   }
 }

@@ -1,0 +1,25 @@
+import type { ComponentChildren } from 'preact';
+import { Viewer } from '../http';
+import { ROUTES } from '../pages/read';
+import { WebAccess } from '../web-access';
+import { Layout, NavItem } from './layout';
+import { html } from './render';
+
+/**
+ * The navigation: each page for the roles whose grant of the API route it mirrors is not `no`.
+ * A controller's new page adds its entry here.
+ */
+const NAVIGATION: readonly { href: string; label: string; route: string }[] = [
+  { href: '/', label: 'Home', route: ROUTES.zones },
+  { href: '/schools', label: 'Schools', route: ROUTES.schools },
+];
+
+/** A signed-in page: `content` in the layout, with the navigation of the viewer's role and `section` marked as the current one. */
+export function renderPage(access: WebAccess, viewer: Viewer, section: string, title: string, content: ComponentChildren): string {
+  const nav: NavItem[] = NAVIGATION.filter((item) => access.may(viewer.principal, item.route)).map((item) => ({ href: item.href, label: item.label, current: item.href === section }));
+  return html(
+    <Layout title={title} viewer={viewer} nav={nav}>
+      {content}
+    </Layout>,
+  );
+}
