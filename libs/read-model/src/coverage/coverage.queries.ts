@@ -53,11 +53,14 @@ export class CoverageQueries {
        ORDER BY s.school_id, k.n`,
       [at.toISOString(), filter.districtId ?? null, filter.zoneId ?? null, schoolYearOfDate(today), feeds, ownerParam(filter.owner)],
     );
-    return rows.map((row) => ({
-      schoolId: row.school_id,
-      name: row.name,
-      districtId: row.district_id,
-      ...feedCoverage(cadences[row.feed] as NonNullable<FeedCadences[FeedKind]>, { feed: row.feed, lastPeriodEnd: row.last_period_end ?? undefined, expectedFrom: row.registered }, today),
-    }));
+    // A state's schools share a few last periods and registration days: each is judged once.
+    const judged = new Map<string, FeedCoverage>();
+    const judge = (feed: FeedKind, lastPeriodEnd: string | null, expectedFrom: string) => {
+      const facts = `${feed} ${lastPeriodEnd} ${expectedFrom}`;
+      let coverage = judged.get(facts);
+      if (!coverage) judged.set(facts, (coverage = feedCoverage(cadences[feed] as NonNullable<FeedCadences[FeedKind]>, { feed, lastPeriodEnd: lastPeriodEnd ?? undefined, expectedFrom }, today)));
+      return coverage;
+    };
+    return rows.map((row) => ({ schoolId: row.school_id, name: row.name, districtId: row.district_id, ...judge(row.feed, row.last_period_end, row.registered) }));
   }
 }
