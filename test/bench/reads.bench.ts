@@ -159,8 +159,15 @@ async function underLoad(target: Target, path: string, clients: number, seconds:
   const before = await cpuNow(target);
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
-      // No request times out before its run ends: one still running then is unanswered.
-      { url: `${target.base}${path}`, connections: clients, duration: seconds, timeout: seconds + 1, headers: { authorization: `Bearer ${target.key}` } },
+      // No request times out before its run ends: one still running then is unanswered. Each
+      // takes gzip, as browsers, Grafana, curl --compressed and HTTP libraries ask by default.
+      {
+        url: `${target.base}${path}`,
+        connections: clients,
+        duration: seconds,
+        timeout: seconds + 1,
+        headers: { authorization: `Bearer ${target.key}`, 'accept-encoding': 'gzip' },
+      },
       (error: unknown, result: autocannon.Result) => (error ? reject(error) : resolve(result)),
     );
     instance.on('response', (_client, statusCode, _bytes, milliseconds) => {

@@ -1,6 +1,7 @@
-import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor, UseInterceptors } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor, StreamableFile, UseInterceptors } from '@nestjs/common';
 import { SqlClient } from '@turnaround/postgres';
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { from, map, Observable, of, switchMap } from 'rxjs';
 import { Principal } from './access';
 import { Clock, CLOCK, SQL_CLIENT } from './tokens';
@@ -8,10 +9,14 @@ import { Clock, CLOCK, SQL_CLIENT } from './tokens';
 /** The answer text kept at most; a whole state's coverage, the largest answer, is about 1 MB. */
 const MAX_BYTES = 64 * 1024 * 1024;
 
-/** An answer as it goes out: its JSON text and the entity tag a client may send back. */
+/** Smaller answers go out as they are: compressing them saves less than it costs. */
+const GZIP_FROM_BYTES = 1024;
+
+/** An answer as it goes out: its JSON text, the entity tag a client may send back, and once asked for, its gzip form. */
 interface Answer {
   text: string;
   etag: string;
+  gzip?: Buffer;
 }
 
 /**
@@ -78,26 +83,41 @@ export class ReadAnswers {
   }
 }
 
-type Request = { originalUrl: string; principal?: Principal };
-type Response = { setHeader(name: string, value: string): void };
+type Request = { originalUrl: string; principal?: Principal; headers: Record<string, string | string[] | undefined>; acceptsEncodings(...encodings: string[]): string | false };
+type Response = { setHeader(name: string, value: string): void; status(code: number): void };
 
 /** Answers a read from `ReadAnswers` when it is kept, else reads it and keeps it. */
 @Injectable()
 class AnswerFromReadState implements NestInterceptor {
   constructor(private readonly answers: ReadAnswers) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<string> {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<string | StreamableFile | undefined> {
     const http = context.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
     // The role decides what a call answers (a district's own schools, small numbers withheld
     // from others); the URL holds the rest (path, filters, asOf).
     const call = `${JSON.stringify(request.principal?.role ?? 'public')} ${request.originalUrl}`;
-    const send = (answer: Answer) => {
+    const send = (answer: Answer): string | StreamableFile | undefined => {
       response.setHeader('Content-Type', 'application/json; charset=utf-8');
-      // Set here, Express does not hash the text again, and answers 304 to a client that has it.
-      response.setHeader('ETag', answer.etag);
-      return answer.text;
+      response.setHeader('Vary', 'Accept-Encoding');
+      if (answer.text.length < GZIP_FROM_BYTES || request.acceptsEncodings('gzip', 'identity') !== 'gzip') {
+        // Set here, Express does not hash the text again, and answers 304 to a client that has it.
+        response.setHeader('ETag', answer.etag);
+        return answer.text;
+      }
+      // Compressed once per kept answer: a whole state's coverage goes out as a tenth of its
+      // megabyte, to every client that asks for it in that state, at no further cost. An entity
+      // tag names one encoding of an answer, so the gzip form has its own.
+      const etag = `${answer.etag.slice(0, -1)}.gz"`;
+      response.setHeader('ETag', etag);
+      if (request.headers['if-none-match'] === etag) {
+        response.status(304);
+        return undefined;
+      }
+      answer.gzip ??= gzipSync(answer.text);
+      response.setHeader('Content-Encoding', 'gzip');
+      return new StreamableFile(answer.gzip, { length: answer.gzip.length });
     };
     return from(this.answers.stateNow()).pipe(
       switchMap((state) => {
