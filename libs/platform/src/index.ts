@@ -14,3 +14,4 @@ export * from './json-bodies';
 export * from './secret-box';
 export * from './dashboard-reads';
 export * from './api-schemas';
+export * from './district-webhooks.port';

@@ -1,3 +1,4 @@
 export * from './panel-writer';
 export * from './export-panel';
 export * from './codebook';
+export { csvLine } from './csv-panel-writer';

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AlertsController } from './alerts.controller';
 import { AlertDelivery } from './alert-delivery';
-import { SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
+import { DISTRICT_WEBHOOKS, DistrictWebhooks, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher';
 import { WebhooksController } from './webhooks/webhooks.controller';
@@ -17,6 +17,19 @@ import { AlertQueries } from '@turnaround/read-model';
     { provide: WebhookStore, useFactory: (sql: SqlClient, config: TurnaroundConfig) => WebhookStore.create(sql, config), inject: [SQL_CLIENT, TURNAROUND_CONFIG] },
     // One dispatcher: the outbox's sends and a district's test delivery take the same path.
     { provide: WebhookDispatcher, useFactory: (webhooks: WebhookStore, config: TurnaroundConfig) => new WebhookDispatcher(webhooks, config.webhookRetry), inject: [WebhookStore, TURNAROUND_CONFIG] },
+    // The web app's webhook pages act through this port: the same store and dispatcher as the API's routes.
+    {
+      provide: DISTRICT_WEBHOOKS,
+      useFactory: (webhooks: WebhookStore, dispatcher: WebhookDispatcher): DistrictWebhooks => ({
+        register: (districtId, body) => webhooks.register(districtId, body),
+        list: (districtId) => webhooks.list(districtId),
+        remove: (districtId, webhookId) => webhooks.remove(districtId, webhookId),
+        rotate: (districtId, webhookId) => webhooks.rotate(districtId, webhookId),
+        test: (districtId, webhookId) => dispatcher.test(districtId, webhookId),
+      }),
+      inject: [WebhookStore, WebhookDispatcher],
+    },
   ],
+  exports: [DISTRICT_WEBHOOKS],
 })
 export class AlertsModule {}

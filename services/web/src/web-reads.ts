@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, CLOCK, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
-import { AlertQueries, CoverageQueries, PublishedMetrics, RegistryQueries, ScorecardQueries } from '@turnaround/read-model';
+import { AlertQueries, CoverageQueries, MetricQueries, PublishedMetrics, RegistryQueries, ScorecardQueries } from '@turnaround/read-model';
 import { WebAccess } from './web-access';
 
 /**
@@ -15,6 +15,8 @@ export class WebReads {
   readonly alerts: AlertQueries;
   readonly coverage: CoverageQueries;
   readonly metrics: PublishedMetrics;
+  /** The state's value of a metric (`state`): what `stateAverage` targets are judged against, and the state line of the trend charts. */
+  readonly stateMetrics: MetricQueries;
 
   constructor(
     @Inject(SQL_CLIENT) sql: SqlClient,
@@ -27,5 +29,6 @@ export class WebReads {
     this.alerts = new AlertQueries(sql);
     this.coverage = new CoverageQueries(sql);
     this.metrics = new PublishedMetrics(sql, config.nMin);
+    this.stateMetrics = new MetricQueries(sql);
   }
 }

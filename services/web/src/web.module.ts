@@ -1,17 +1,22 @@
 import { Module } from '@nestjs/common';
 import { SQL_CLIENT } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
+import { InboxController } from './inbox.controller';
 import { PagesController } from './pages.controller';
 import { SignInAttempts } from './sessions/sign-in-attempts';
 import { WebSessionGuard } from './sessions/web-session.guard';
 import { WebSessions } from './sessions/web-sessions';
 import { SignInController } from './sign-in.controller';
+import { SubjectsController } from './subjects.controller';
+import { UploadsController } from './uploads.controller';
+import { WebCommands } from './web-commands';
+import { WebhooksController } from './webhooks.controller';
 import { WebAccess } from './web-access';
 import { WebReads } from './web-reads';
 
 /** The web app at `/` (DESIGN.md section 12): server-rendered pages over the read model's queries, behind a session. */
 @Module({
-  controllers: [SignInController, PagesController],
-  providers: [WebAccess, WebReads, WebSessionGuard, SignInAttempts, { provide: WebSessions, useFactory: (sql: SqlClient) => WebSessions.create(sql), inject: [SQL_CLIENT] }],
+  controllers: [SignInController, PagesController, SubjectsController, InboxController, WebhooksController, UploadsController],
+  providers: [WebAccess, WebReads, WebCommands, WebSessionGuard, SignInAttempts, { provide: WebSessions, useFactory: (sql: SqlClient) => WebSessions.create(sql), inject: [SQL_CLIENT] }],
 })
 export class WebModule {}

@@ -118,6 +118,23 @@ export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
   'GET /': { open: true },
   'GET /schools': { open: true },
   'GET /schools/:schoolId': { open: true },
+  'GET /zones/:zoneId': { open: true },
+  'GET /clusters/:clusterId': { open: true },
+  'GET /contracts/:contractId': { open: true },
+  'GET /partners/:partnerId': { open: true },
+  'GET /inbox': { open: true },
+  'GET /alerts/:alertId': { open: true },
+  'POST /alerts/:alertId/acknowledge': { open: true },
+  'GET /webhooks': { open: true },
+  'POST /webhooks': { open: true },
+  'POST /webhooks/:webhookId/test': { open: true },
+  'POST /webhooks/:webhookId/rotate-secret': { open: true },
+  'POST /webhooks/:webhookId/delete': { open: true },
+  'GET /uploads': { open: true },
+  'POST /uploads': { open: true },
+  'GET /uploads/:batchId': { open: true },
+  'GET /uploads/:batchId/rejections.csv': { open: true },
+  'GET /coverage': { open: true },
 };
 
 /** The matrix's key of a request: its method (HEAD is answered as GET) and the router's path, e.g. `GET /api/v1/zones/:zoneId`. */

@@ -59,6 +59,11 @@ export class AlertQueries {
     const [alert] = await this.sql.query(`SELECT ${ALERT} FROM ${AS_OF} a WHERE alert_id = $2`, [(asOf ?? FOREVER).toISOString(), alertId]);
     return alert;
   }
+
+  /** The alert after each of its events (raised, acknowledged, resolved, reopened), oldest first, with when the service learned each. */
+  history(alertId: string) {
+    return this.sql.query(`SELECT ${ALERT}, known_at AS "knownAt" FROM alert_history WHERE alert_id = $1 ORDER BY sequence`, [alertId]);
+  }
 }
 
 /** Without `asOf` the history's latest row is the alert as it stands. */

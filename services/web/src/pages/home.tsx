@@ -82,7 +82,9 @@ export function HomePage({ view, asOf, asOfText }: { view: HomeView; asOf?: Date
         const term = Math.max(0, ...zone.rows.map((row) => row.years.length));
         return (
           <section class="zone" aria-labelledby={`zone-${zone.zoneId}`} data-zone={zone.zoneId}>
-            <h2 id={`zone-${zone.zoneId}`}>{zone.name}</h2>
+            <h2 id={`zone-${zone.zoneId}`}>
+              <a href={link(`/zones/${encodeURIComponent(zone.zoneId)}`)}>{zone.name}</a>
+            </h2>
             {zone.rows.length === 0 ? (
               <p>No contract of this zone to show.</p>
             ) : (
@@ -102,10 +104,13 @@ export function HomePage({ view, asOf, asOfText }: { view: HomeView; asOf?: Date
                     {zone.rows.map((row) => (
                       <tr data-contract={row.contractId}>
                         <th scope="row">
-                          <a href={link(`/schools?clusterId=${encodeURIComponent(row.clusterId)}`)}>{row.clusterName}</a>
+                          <a href={link(`/clusters/${encodeURIComponent(row.clusterId)}`)}>{row.clusterName}</a>
                         </th>
                         <td>
-                          {row.contractId} <span class="detail">(partner {row.partnerId})</span>
+                          <a href={link(`/contracts/${encodeURIComponent(row.contractId)}`)}>{row.contractId}</a>{' '}
+                          <span class="detail">
+                            (partner <a href={link(`/partners/${encodeURIComponent(row.partnerId)}`)}>{row.partnerId}</a>)
+                          </span>
                         </td>
                         {row.years.map((year) => (
                           <td data-contract-year={year.contractYear}>

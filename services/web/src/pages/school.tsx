@@ -1,9 +1,11 @@
 import { Principal } from '@turnaround/platform';
 import { ScorecardLineReading, ShownReading } from '@turnaround/read-model';
 import { AsOfForm, AsOfNote, formatValue, StatusTag, withAsOf } from '../views/parts';
+import { Trend, TrendCharts } from '../views/trend-chart';
 import { WebReads } from '../web-reads';
 import { AlertTable } from './home';
 import { AlertRow, alertsOf, bySeverityThenNewest, contractsOf, ROUTES, scorecardOf } from './read';
+import { trendsOf } from './subjects';
 
 interface SchoolLine extends ScorecardLineReading {
   contractId: string;
@@ -16,6 +18,8 @@ export interface SchoolView {
   lines: SchoolLine[];
   /** Undefined for a role that may not read the school's metrics or its alerts. */
   readings?: ShownReading[];
+  /** Each metric over school years against the school's targets and the state average. */
+  trends?: Trend[];
   alerts?: AlertRow[];
 }
 
@@ -36,7 +40,7 @@ export async function readSchool(reads: WebReads, principal: Principal, schoolId
       if (line.scope === 'school' && line.subjectId === schoolId) lines.push({ ...line, contractId: contract.contractId, reading: readingOf(line) });
   }
   const alerts = (await alertsOf(reads, principal, { asOf }))?.filter((alert) => alert.schoolId === schoolId).sort(bySeverityThenNewest);
-  return { school, lines, readings, alerts };
+  return { school, lines, readings, trends: readings && (await trendsOf(reads, principal, readings, lines)), alerts };
 }
 
 export function SchoolPage({ view, asOf, asOfText }: { view: SchoolView; asOf?: Date; asOfText?: string }) {
@@ -76,6 +80,7 @@ export function SchoolPage({ view, asOf, asOfText }: { view: SchoolView; asOf?: 
           {view.readings.length === 0 ? <p>No metric of this school yet.</p> : <MetricsTable readings={view.readings} />}
         </section>
       )}
+      {view.trends && <TrendCharts subject={school.name} trends={view.trends} />}
       {view.alerts && (
         <section aria-labelledby="alerts">
           <h2 id="alerts">Alerts</h2>

@@ -12,6 +12,10 @@ import { html } from './render';
 const NAVIGATION: readonly { href: string; label: string; route: string }[] = [
   { href: '/', label: 'Home', route: ROUTES.zones },
   { href: '/schools', label: 'Schools', route: ROUTES.schools },
+  { href: '/inbox', label: 'Alert inbox', route: ROUTES.alerts },
+  { href: '/webhooks', label: 'Webhooks', route: ROUTES.webhooks },
+  { href: '/uploads', label: 'Feed uploads', route: ROUTES.feedBatches },
+  { href: '/coverage', label: 'Coverage', route: ROUTES.coverage },
 ];
 
 /** A signed-in page: `content` in the layout, with the navigation of the viewer's role and `section` marked as the current one. */

@@ -1,0 +1,53 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import axe from 'axe-core';
+import { Page } from 'playwright-core';
+
+/**
+ * The system's Chromium (Debian's `chromium` package; CHROMIUM_PATH elsewhere): no browser is
+ * downloaded. Without one a developer's run skips this suite and says so; CI installs it
+ * (.ci/run), so there a missing browser fails the run rather than skip it.
+ */
+function chromiumForTests(): string | undefined {
+  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (existsSync(path)) return path;
+  const message = `no Chromium at ${path}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`;
+  if (process.env.CI) throw new Error(`CI runs the browser suite: ${message}`);
+  console.warn(`skipping the browser suite: ${message}`);
+  return undefined;
+}
+
+export const executablePath = chromiumForTests();
+export const SCREENSHOTS = join(__dirname, '..', '..', 'tmp', 'screenshots');
+const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** The WCAG 2.1 A and AA rules axe-core finds broken on the page, each with the elements it names. */
+async function violations(page: Page): Promise<{ id: string; help: string; nodes: string[] }[]> {
+  // Evaluated by the browser's debugger, which the page's content security policy does not govern (no inline script is added to it).
+  await page.evaluate(axe.source);
+  const results = await page.evaluate((tags) => (window as unknown as { axe: typeof axe }).axe.run(document, { runOnly: { type: 'tag', values: tags } }), WCAG_21_AA);
+  return results.violations.map((violation) => ({ id: violation.id, help: violation.help, nodes: violation.nodes.map((node) => node.target.join(' ')) }));
+}
+
+/** Checks the page as it stands and keeps a picture of it for the CI artefacts. */
+export async function visit(page: Page, name: string): Promise<void> {
+  expect({ page: name, violations: await violations(page) }).toEqual({ page: name, violations: [] });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Signs in through the real form by keyboard only: Tab to the key, type it, Tab to the button, Enter. */
+export async function signInByKeyboard(page: Page, base: string, key: string): Promise<void> {
+  await page.goto(`${base}/`);
+  expect(new URL(page.url()).pathname).toBe('/sign-in');
+  const focused = async () => page.evaluate(() => document.activeElement?.id || document.activeElement?.textContent?.trim() || '');
+  let steps = 0;
+  while ((await focused()) !== 'key' && steps < 10) {
+    await page.keyboard.press('Tab');
+    steps += 1;
+  }
+  expect(await focused()).toBe('key');
+  await page.keyboard.type(key);
+  await page.keyboard.press('Tab');
+  expect(await focused()).toBe('Sign in');
+  await Promise.all([page.waitForURL(`${base}/`), page.keyboard.press('Enter')]);
+}
