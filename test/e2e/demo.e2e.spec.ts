@@ -3,13 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
-import { demoFeeds } from '@turnaround/demo';
-import { manualClock } from '@turnaround/domain';
+import { DEMO_PEOPLE, demoFeeds } from '@turnaround/demo';
+import { manualClock, roleName } from '@turnaround/domain';
+import { API_KEY } from '@turnaround/platform';
 import { createPgliteClient } from '@turnaround/postgres';
 import { turnaround } from './support/cli';
-import { testConfig } from './support/app';
+import { TEST_SECRET_KEY, testConfig } from './support/app';
 import { loadDemo } from './support/demo';
 import { httpClient } from './support/http-client';
+import { webClient } from './support/web-client';
 
 jest.setTimeout(180_000);
 
@@ -119,6 +121,34 @@ describe('turnaround demo: the generated Partnership Zone on the embedded defaul
       expect((await sql.query(`SELECT 1 FROM ${schema}.school_metrics WHERE school_year = '2023-24' AND metric = 'interim_proficiency.math'`)).length).toBe(12 - 1);
     } finally {
       await sql.close();
+    }
+  });
+});
+
+describe('turnaround demo: a key for each demo person, who signs in to the web app', () => {
+  let dataDir: string;
+  beforeAll(() => (dataDir = mkdtempSync(join(tmpdir(), 'turnaround-demo-cli-'))));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('prints the address and a key per role, and each key opens the home page in its holder name', async () => {
+    const env = { DATA_DIR: dataDir, TURNAROUND_SECRET_KEY: TEST_SECRET_KEY, PORT: '0' };
+    const run = await turnaround(['demo', '--no-serve'], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^open http:\/\/127\.0\.0\.1:\d+ and sign in with the key of one of the demo's people:$/m);
+    const printed = DEMO_PEOPLE.map((person) => new RegExp(`^  ${roleName(person.role)} +(tm_\\S+)  ${person.name}: `, 'm').exec(run.stdout)?.[1]);
+    expect(printed.every((key) => key && API_KEY.test(key))).toBe(true);
+
+    const app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
+    try {
+      await app.listen(0, '127.0.0.1');
+      const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+      for (const [index, person] of DEMO_PEOPLE.entries()) {
+        const web = webClient(base);
+        expect((await web.signIn(printed[index] as string)).status).toBe(303);
+        expect((await web.get('/')).html).toContain(person.name);
+      }
+    } finally {
+      await app.close();
     }
   });
 });

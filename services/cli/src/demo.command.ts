@@ -1,5 +1,8 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createApp } from '@turnaround/all-in-one';
-import { loadDemoZone } from '@turnaround/demo';
+import { DEMO_PEOPLE, loadDemoZone } from '@turnaround/demo';
+import { roleName } from '@turnaround/domain';
 import { manualClock } from '@turnaround/domain';
 import { ApiKeys, loadConfig, ReadSide, SQL_CLIENT } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
@@ -14,7 +17,9 @@ export async function demo(options: { serve: boolean }): Promise<number> {
   const clock = manualClock();
   const app = await createApp(config, { logger: false, clock });
   await app.listen(config.port, config.host);
-  const base = `http://127.0.0.1:${config.port}`;
+  // The port it listens on (PORT=0 takes a free one), reached over loopback whatever HOST says.
+  const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
+  const base = `http://127.0.0.1:${port}`;
   const stateKey = config.bootstrapKey ?? (await app.get(ApiKeys).issue({ kind: 'state' }, 'demo')).key;
   await loadDemoZone(base, stateKey, { clock, log: (line) => process.stdout.write(`${line}\n`) });
   // The result is shown once the read side has caught up, and the alerts it raised are stored.
@@ -23,6 +28,17 @@ export async function demo(options: { serve: boolean }): Promise<number> {
   const sql = app.get<SqlClient>(SQL_CLIENT);
   const alerts = await sql.query<{ status: string; count: number }>('SELECT status, count(*)::int AS count FROM alerts GROUP BY status ORDER BY status');
   process.stdout.write(`demo zone Z-DEMO loaded; alerts: ${alerts.map((row) => `${row.count} ${row.status}`).join(', ')}\n`);
+  // A key for each demo person: the web app takes a person's key, never the bootstrap key.
+  const keys = app.get(ApiKeys);
+  const people = [];
+  for (const person of DEMO_PEOPLE) people.push({ ...person, key: (await keys.issue(person.role, person.name)).key });
+  process.stdout.write(
+    [
+      `open ${base} and sign in with the key of one of the demo's people:`,
+      ...people.map(({ role, name, work, key }) => `  ${roleName(role).padEnd(18)} ${key}  ${name}: ${work}`),
+      '',
+    ].join('\n'),
+  );
   if (!options.serve) {
     await app.close();
     return 0;
