@@ -544,9 +544,9 @@ async function main(): Promise<void> {
   );
   if (reads.length > 0) process.stdout.write(`\n${readsTable(reads)}\n`);
   process.stdout.write(`\naims of the performance issue\n${aims.join('\n')}\n`);
-  if (reads.length > 0) {
-    const aimed = reads.filter((read) => read.aim !== undefined);
-    process.stdout.write(`reads: ${aimed[0].aim}: met by ${aimed.filter((read) => read.met).length} of ${aimed.length}\n`);
+  for (const aim of new Set(reads.map((read) => read.aim).filter((aim) => aim !== undefined))) {
+    const aimed = reads.filter((read) => read.aim === aim);
+    process.stdout.write(`reads: ${aim}: met by ${aimed.filter((read) => read.met).length} of ${aimed.length}\n`);
   }
   mkdirSync('tmp/bench', { recursive: true });
   writeFileSync('tmp/bench/results.json', JSON.stringify({ rows: ROWS, takenAt: new Date().toISOString(), figures, growth, reads }, null, 2));
