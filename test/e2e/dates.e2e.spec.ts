@@ -20,6 +20,7 @@ const AS_OF_READS = [
   '/api/v1/clusters/C/metrics?',
   '/api/v1/partners/P/metrics?',
   '/api/v1/zones/Z/metrics?',
+  '/api/v1/state/metrics?',
   '/api/v1/feeds/coverage?',
   '/api/v1/research/panel?metrics=attendance_rate&',
   '/api/v1/research/panel/codebook?metrics=attendance_rate&',

@@ -83,6 +83,7 @@ describe('the OpenAPI document describes the API as it answers', () => {
       ['/api/v1/clusters/{clusterId}/metrics', '/api/v1/clusters/C/metrics'],
       ['/api/v1/partners/{partnerId}/metrics', '/api/v1/partners/P/metrics'],
       ['/api/v1/zones/{zoneId}/metrics', '/api/v1/zones/Z/metrics'],
+      ['/api/v1/state/metrics', '/api/v1/state/metrics'],
       ['/api/v1/contracts/{contractId}/scorecard', '/api/v1/contracts/K/scorecard'],
       ['/api/v1/partners/{partnerId}/scorecard', '/api/v1/partners/P/scorecard'],
       ['/api/v1/alerts', '/api/v1/alerts'],

@@ -9,6 +9,7 @@ import { testConfig } from './support/app';
 import { httpClient } from './support/http-client';
 import { attendance2023, registerOneClusterZone } from './support/one-cluster-zone';
 import { webClient } from './support/web-client';
+import { chartTables, dataValues, text } from './support/web-pages';
 
 jest.setTimeout(180_000);
 
@@ -18,11 +19,6 @@ type Api = Awaited<ReturnType<typeof httpClient>>;
 
 /** 2022-23 attendance of a school: the year before the contract's first. */
 const attendance2022 = (schoolId: string, attendanceDays: number) => ({ schoolId, schoolYear: '2022-23', periodStart: '2022-09-01', periodEnd: '2023-06-30', membershipDays: 1000, attendanceDays });
-
-const text = (value: number | null | undefined) => (value === null || value === undefined ? '' : String(value));
-
-/** The data-values of a table row, in order: Preact writes an empty one as the bare attribute. */
-const dataValues = (row: string): string[] => [...row.matchAll(/data-value(?:="([^"]*)")?[\s>]/g)].map(([, value]) => value ?? '');
 
 /** The page's scorecard rows: per line, its status and the data-values of target, actual and n. */
 function scorecardRows(html: string): Map<string, { status: string; values: string[] }> {
@@ -49,19 +45,17 @@ function expectedRows(contractId: string, lines: Line[], readingsOf: (line: Line
   );
 }
 
-/** Each chart's table: metric -> school year -> [value, n, target, state average] as data-values. */
-function chartTables(html: string): Map<string, Map<string, string[]>> {
-  const tables = new Map<string, Map<string, string[]>>();
-  for (const [, metric, body] of html.matchAll(/<table class="[^"]*trend-chart__table" data-metric="([^"]+)">([\s\S]*?)<\/table>/g))
-    tables.set(metric, new Map([...body.matchAll(/<tr data-school-year="([^"]+)">([\s\S]*?)<\/tr>/g)].map(([, year, row]) => [year, dataValues(row)])));
-  return tables;
-}
-
-/** The chart tables hold exactly the API's metrics: each value and n by metric and school year. */
-function expectChartsToEqual(html: string, readings: Reading[]): void {
+/**
+ * The chart tables hold exactly the API's metrics: each value and n by metric and school year,
+ * and in every row the state average as `GET /api/v1/state/metrics` answers as of the same date.
+ */
+function expectChartsToEqual(html: string, readings: Reading[], states: Reading[]): void {
   const tables = chartTables(html);
   expect([...tables.keys()].sort()).toEqual([...new Set(readings.map((reading) => reading.metric))].sort());
   for (const reading of readings) expect([reading.metric, reading.schoolYear, tables.get(reading.metric)?.get(reading.schoolYear)?.slice(0, 2)]).toEqual([reading.metric, reading.schoolYear, [text(reading.rate), text(reading.denominator)]]);
+  for (const [metric, rows] of tables)
+    for (const [schoolYear, values] of rows)
+      expect([metric, schoolYear, values[3]]).toEqual([metric, schoolYear, text(states.find((reading) => reading.metric === metric && reading.schoolYear === schoolYear)?.rate)]);
 }
 
 /**
@@ -134,6 +128,7 @@ describe('the web app: zone, cluster, contract and partner pages with trend char
     const read = async <T,>(path: string) => (await api.get(`${path}${query}`)).body as T;
     const scorecard = await read<{ lines: Line[] }>('/api/v1/contracts/K/scorecard');
     const clusterReadings = await read<Reading[]>('/api/v1/clusters/C/metrics');
+    const states = await read<Reading[]>('/api/v1/state/metrics');
     const schoolReadings = new Map<string, Reading[]>();
     for (const schoolId of new Set(scorecard.lines.filter((line) => line.scope === 'school').map((line) => line.subjectId))) schoolReadings.set(schoolId, await read<Reading[]>(`/api/v1/schools/${schoolId}/metrics`));
     const readingsOf = (line: Line) => (line.scope === 'cluster' ? clusterReadings : schoolReadings.get(line.subjectId));
@@ -146,7 +141,7 @@ describe('the web app: zone, cluster, contract and partner pages with trend char
     const cluster = await browser.get(`/clusters/C${query}`);
     expect(cluster.status).toBe(200);
     expect(scorecardRows(cluster.html)).toEqual(expectedRows('K', clusterLines, readingsOf));
-    expectChartsToEqual(cluster.html, clusterReadings);
+    expectChartsToEqual(cluster.html, clusterReadings, states);
     // the cluster's chart draws its target line where a cluster line of the metric has a value and a threshold (a majority line's threshold is a share of schools, not the metric)
     for (const line of clusterLines.filter((candidate) => candidate.threshold !== null && candidate.kind !== 'school_majority' && clusterReadings.some((reading) => reading.metric === candidate.metric)))
       expect(chartTables(cluster.html).get(line.metric)?.get(line.schoolYear)?.[2]).toBe(String(line.threshold));
@@ -154,12 +149,12 @@ describe('the web app: zone, cluster, contract and partner pages with trend char
     const zone = await browser.get(`/zones/Z${query}`);
     expect(zone.status).toBe(200);
     expect(scorecardRows(zone.html)).toEqual(expectedRows('K', clusterLines, readingsOf));
-    expectChartsToEqual(zone.html, await read<Reading[]>('/api/v1/zones/Z/metrics'));
+    expectChartsToEqual(zone.html, await read<Reading[]>('/api/v1/zones/Z/metrics'), states);
     expect(zone.html).toContain('href="/clusters/C');
 
     const school = await browser.get(`/schools/S1${query}`);
     expect(school.status).toBe(200);
-    expectChartsToEqual(school.html, await read<Reading[]>('/api/v1/schools/S1/metrics'));
+    expectChartsToEqual(school.html, await read<Reading[]>('/api/v1/schools/S1/metrics'), states);
   }
 
   it("shows the state office every number the API answers, now and as known before a year's feed", async () => {
@@ -189,7 +184,7 @@ describe('the web app: zone, cluster, contract and partner pages with trend char
         ...Object.fromEntries([...row.matchAll(/<td data-status="(\w+)" data-value="(\d+)">/g)].map(([, status, count]) => [status.replace(/_(\w)/, (_, letter: string) => letter.toUpperCase()), Number(count)])),
       }));
       expect(years).toEqual(card.years);
-      expectChartsToEqual(page.html, (await api.get(`/api/v1/partners/P/metrics${query}`)).body as Reading[]);
+      expectChartsToEqual(page.html, (await api.get(`/api/v1/partners/P/metrics${query}`)).body as Reading[], (await api.get(`/api/v1/state/metrics${query}`)).body as Reading[]);
     }
     expect((await browser.get('/partners/P2')).status).toBe(404);
     expect((await browser.get('/contracts/K')).status).toBe(200);

@@ -71,6 +71,16 @@ export class MetricsController {
     return this.metrics.aggregate({ kind: 'zone', zoneId }, caller.role, this.year(year), parseAsOf(asOf));
   }
 
+  /** Every school that reported, in a zone or not: the state average `stateAverage` targets close the gap to, as known at `asOf`. */
+  @Get('state/metrics')
+  @AnsweredFromReadState()
+  @ApiAnswer(metricReadingAnswer, { list: true })
+  @ApiQuery(YEAR)
+  @ApiQuery(AS_OF)
+  state(@Caller() caller: Principal, @Query('year') year?: string, @Query('asOf') asOf?: string) {
+    return this.metrics.state(caller.role, this.year(year), parseAsOf(asOf));
+  }
+
   /** For each school and the cluster: metric, contract year, baseline, target in force, actual and status. A district sees its own schools' lines and the cluster's. */
   @Get('contracts/:contractId/scorecard')
   @AnsweredFromReadState()

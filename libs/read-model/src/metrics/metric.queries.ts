@@ -13,7 +13,7 @@ export interface MetricReading extends MetricValue {
 /** A `school_metrics` row: the value's own columns carry the names of MetricValue's fields. */
 type SchoolMetricRow = MetricValue & { school_id: string; school_year: string; known_at: Date | string };
 
-/** A member school's value in an aggregate, with the cluster it counts in that school year. */
+/** A member school's value in an aggregate, with the cluster it counts in that school year ('' for none: the state holds such schools too). */
 export interface MemberValue extends MetricValue {
   schoolId: string;
   schoolYear: SchoolYear;
@@ -125,7 +125,25 @@ export class MetricQueries {
     return this.membersOf(clusters.map((row) => ({ clusterId: row.cluster_id })), year, asOf);
   }
 
-  /** The metric over every school of the state that reported it: the goal of `stateAverage` targets. */
+  /**
+   * The member schools' values the state's roll-up sums: every school that reported, in a cluster
+   * or not (as `published_state_metrics` sums them), each with its cluster of that school year, or
+   * '' for none, the group complementary suppression weighs it in. Of the `metrics` named only,
+   * where named: a page charting a few metrics need not weigh every one of the state's.
+   */
+  async stateMembers(year?: SchoolYear, asOf?: Date, metrics?: readonly string[]): Promise<MemberValue[]> {
+    // DISTINCT ON: a school counts once even where two memberships overlap a school year.
+    const rows = await this.sql.query<SchoolMetricRow & { cluster_id: string }>(
+      `SELECT DISTINCT ON (sm.school_id, sm.school_year, sm.metric) ${COLUMNS}, coalesce(m.cluster_id, '') AS cluster_id FROM ${schoolMetrics(asOf, 3)} sm
+       LEFT JOIN ${memberships(asOf, 3)} m ON m.school_id = sm.school_id AND m.from_year <= sm.school_year AND (m.until_year IS NULL OR sm.school_year < m.until_year)
+       WHERE ($1::text IS NULL OR sm.school_year = $1) AND ($2::text[] IS NULL OR sm.metric = ANY($2::text[]))
+       ORDER BY sm.school_id, sm.school_year, sm.metric, m.cluster_id`,
+      [year ?? null, metrics ?? null, ...(asOf ? [asOf.toISOString()] : [])],
+    );
+    return rows.map((row) => ({ ...toValue(row), schoolId: row.school_id, schoolYear: row.school_year, clusterId: row.cluster_id, knownAt: isoOf(row.known_at) }));
+  }
+
+  /** The metric over every school of the state that reported it, as the read model holds it: the goal of `stateAverage` targets, which the scorecards' projection judges as each change is learned. */
   async state(year: SchoolYear, metric: string): Promise<MetricValue | undefined> {
     const rows = await this.sql.query<SchoolMetricRow>(`SELECT ${COLUMNS} FROM school_metrics sm WHERE sm.school_year = $1 AND sm.metric = $2`, [year, metric]);
     return rollUp(metric, rows.map(toValue));

@@ -156,6 +156,37 @@ describe.each(testDatabases({ timescaledb: true }))('published metrics: small nu
     expect(shown(c1, 'indicator.instructional_minutes')).toMatchObject({ numerator: 64_800, withheld: false });
   });
 
+  it('reads the state as known at each knowledge time: every school that reported, zone or not, withheld from the public while a group of it was exposed', async () => {
+    const stateOffice: Role = { kind: 'state' };
+    const times = await sql.query<{ known_at: Date | string }>('SELECT DISTINCT known_at FROM school_metric_history ORDER BY known_at');
+    expect(times.map((row) => new Date(row.known_at).toISOString())).toEqual([FIRST, RESTATED]);
+    for (const { known_at } of times) {
+      const asOf = new Date(known_at);
+      // the sums of every school's values as then known, read one school at a time
+      const schools = await sql.query<{ school_id: string }>('SELECT DISTINCT school_id FROM school_metric_history ORDER BY school_id');
+      const values = (await Promise.all(schools.map(({ school_id }) => published.school(school_id, stateOffice, '2024-25', asOf)))).flat();
+      for (const reading of await published.state(stateOffice, '2024-25', asOf)) {
+        const of = values.filter((value) => value.metric === reading.metric);
+        expect({ at: asOf.toISOString(), metric: reading.metric, numerator: reading.numerator, denominator: reading.denominator, schools: reading.schools, knownAt: reading.knownAt }).toEqual({
+          at: asOf.toISOString(),
+          metric: reading.metric,
+          numerator: of.reduce((sum, value) => sum + (value.numerator ?? 0), 0),
+          denominator: of.reduce((sum, value) => sum + (value.denominator ?? 0), 0),
+          schools: of.length,
+          knownAt: of.map((value) => value.knownAt).sort().at(-1),
+        });
+      }
+    }
+    // As first known, B (4 tested) was small in C1 and D1 saw A raw: C1 was exposed, and the state that holds it withheld
+    expect(shown(await published.state(stateOffice, '2024-25', first))).toEqual({ numerator: 166, denominator: 333, smallNumber: false, withheld: false });
+    expect(shown(await published.state(PUBLIC, '2024-25', first))).toEqual({ ...WITHHELD, smallNumber: false });
+    expect(shown(await published.state({ kind: 'district', districtId: 'D1' }, '2024-25', first))).toEqual({ ...WITHHELD, smallNumber: false });
+    expect(shown(await published.state(PUBLIC, '2024-25', new Date(RESTATED)))).toEqual({ numerator: 184, denominator: 369, smallNumber: false, withheld: false });
+    expect(await published.state(PUBLIC, '2024-25', new Date('2025-06-30T00:00:00.000Z'))).toEqual([]);
+    // a page charting some metrics reads those alone
+    expect((await published.state(PUBLIC, '2024-25', first, ['proficiency.math'])).map((reading) => [reading.metric, reading.withheld])).toEqual([['proficiency.math', true]]);
+  });
+
   it("gives the dashboards' views the public's numbers for every school, cluster and the state, now and as each change was known", async () => {
     const schools = await sql.query<ViewRow & { school_id: string; metric: string }>('SELECT * FROM published_school_metrics ORDER BY school_id, metric');
     expect(schools.length).toBeGreaterThan(8);
@@ -169,8 +200,20 @@ describe.each(testDatabases({ timescaledb: true }))('published metrics: small nu
     }
 
     // The state: every group now has two withheld schools or none, and none is exposed
-    const state = await sql.query<ViewRow>(`SELECT * FROM published_state_metrics WHERE metric = 'proficiency.math'`);
-    expect(state.map(fromView)).toEqual([{ numerator: 184, denominator: 369, smallNumber: false, withheld: false }]);
+    const state = await sql.query<ViewRow & { metric: string; schools: number }>('SELECT * FROM published_state_metrics ORDER BY metric');
+    expect(state.filter((row) => row.metric === 'proficiency.math').map(fromView)).toEqual([{ numerator: 184, denominator: 369, smallNumber: false, withheld: false }]);
+    // the API's state now, and as of the latest knowledge time, which is the same state
+    for (const asOf of [undefined, new Date(RESTATED)]) {
+      const api = await published.state(PUBLIC, '2024-25', asOf);
+      expect(api.map((reading) => reading.metric)).toEqual(state.map((row) => row.metric));
+      for (const row of state)
+        expect({ metric: row.metric, asOf, shown: fromView(row), schools: Number(row.schools) }).toEqual({
+          metric: row.metric,
+          asOf,
+          shown: shown(api, row.metric),
+          schools: api.find((reading) => reading.metric === row.metric)?.schools,
+        });
+    }
 
     const history = await sql.query<ViewRow & { school_id: string; metric: string; known_at: Date | string }>(
       'SELECT * FROM published_school_metric_history WHERE NOT removed ORDER BY school_id, metric, known_at',

@@ -66,7 +66,20 @@ export class PublishedMetrics {
   }
 
   async aggregate(scope: AggregateScope, reader: Role, year?: SchoolYear, asOf?: Date): Promise<ShownReading[]> {
-    const members = await this.membersOf(scope, year, asOf);
+    return this.rolledUp(await this.membersOf(scope, year, asOf), reader, asOf);
+  }
+
+  /**
+   * The state: every school that reported, in a zone or not, as `published_state_metrics` sums
+   * them. It is what `stateAverage` targets are judged against; read as of a date it is the state
+   * average as known then, beside the other values of that date. Of the `metrics` named only, where named.
+   */
+  async state(reader: Role, year?: SchoolYear, asOf?: Date, metrics?: readonly string[]): Promise<ShownReading[]> {
+    return this.rolledUp(await this.metrics.stateMembers(year, asOf, metrics), reader, asOf);
+  }
+
+  /** The members' roll-up as the reader may see it: withheld where it is small, or holds a group only it would give away. */
+  private async rolledUp(members: MemberValue[], reader: Role, asOf?: Date): Promise<ShownReading[]> {
     const readings = rollUpMembers(members);
     if (seesEveryNumber(reader)) return readings.map((reading) => this.shown(reading));
     const membersOf = new Map<string, MemberValue[]>();

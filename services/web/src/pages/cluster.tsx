@@ -32,7 +32,7 @@ export async function readCluster(reads: WebReads, principal: Principal, cluster
   const contractIds = contracts.map((contract) => contract.contractId);
   const readings = await aggregateMetricsOf(reads, principal, { kind: 'cluster', clusterId }, asOf);
   const lines = await withReadings(reads, principal, await contractLines(reads, principal, contractIds, asOf, 'cluster'), asOf, new Map([[`cluster|${clusterId}`, readings]]));
-  const trends = readings && (await trendsOf(reads, principal, readings, lines));
+  const trends = readings && (await trendsOf(reads, principal, readings, lines, asOf));
   return { cluster, zone, schools, contracts, lines, trends, alerts: await alertsOfContracts(reads, principal, contractIds, asOf) };
 }
 

@@ -33,7 +33,7 @@ export async function readPartner(reads: WebReads, principal: Principal, partner
   for (const contract of scorecard?.contracts ?? [])
     contracts.push({ ...contract, lines: await withReadings(reads, principal, await withSources(reads, principal, contract.contractId, contract.lines), asOf) });
   const readings = await aggregateMetricsOf(reads, principal, { kind: 'partner', partnerId }, asOf);
-  const trends = readings && (await trendsOf(reads, principal, readings, []));
+  const trends = readings && (await trendsOf(reads, principal, readings, [], asOf));
   const alerts = scorecard && (await alertsOfContracts(reads, principal, scorecard.contracts.map((contract) => contract.contractId), asOf));
   return { partner, contracts: scorecard && contracts, years: scorecard?.years, trends, alerts };
 }

@@ -14,6 +14,7 @@ export const ROUTES = {
   scorecard: 'GET /api/v1/contracts/:contractId/scorecard',
   zone: 'GET /api/v1/zones/:zoneId',
   zoneMetrics: 'GET /api/v1/zones/:zoneId/metrics',
+  stateMetrics: 'GET /api/v1/state/metrics',
   cluster: 'GET /api/v1/clusters/:clusterId',
   clusterMetrics: 'GET /api/v1/clusters/:clusterId/metrics',
   contract: 'GET /api/v1/contracts/:contractId',

@@ -40,7 +40,7 @@ export async function readSchool(reads: WebReads, principal: Principal, schoolId
       if (line.scope === 'school' && line.subjectId === schoolId) lines.push({ ...line, contractId: contract.contractId, reading: readingOf(line) });
   }
   const alerts = (await alertsOf(reads, principal, { asOf }))?.filter((alert) => alert.schoolId === schoolId).sort(bySeverityThenNewest);
-  return { school, lines, readings, trends: readings && (await trendsOf(reads, principal, readings, lines)), alerts };
+  return { school, lines, readings, trends: readings && (await trendsOf(reads, principal, readings, lines, asOf)), alerts };
 }
 
 export function SchoolPage({ view, asOf, asOfText }: { view: SchoolView; asOf?: Date; asOfText?: string }) {

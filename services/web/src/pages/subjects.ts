@@ -1,4 +1,3 @@
-import { isSmallNumber, rateOf, seesEveryNumber } from '@turnaround/domain';
 import { Principal } from '@turnaround/platform';
 import { AggregateScope, ScorecardLineReading, ShownReading } from '@turnaround/read-model';
 import type { Trend } from '../views/trend-chart';
@@ -76,13 +75,15 @@ export async function alertsOfContracts(reads: WebReads, principal: Principal, c
 
 /**
  * A trend per metric the subject has a value of: its readings by school year, the thresholds
- * of its own target lines (`targets`, already the subject's), and the state average, read as
- * the scorecards judge `stateAverage` targets: every school that reported, as known now. The
- * state's value is a rate over all its schools; a reader who does not see every number gets
- * none where it is a small number, as for any aggregate.
+ * of its own target lines (`targets`, already the subject's), and the state average every school
+ * that reported makes, what `stateAverage` targets close the gap to. The state's is read as
+ * `GET /api/v1/state/metrics` answers the reader as of the page's date, so the chart draws one
+ * moment: the state as then known beside the subject as then known, withheld where it would
+ * give a small number away, as any aggregate.
  */
-export async function trendsOf(reads: WebReads, principal: Principal, readings: readonly ShownReading[], targets: readonly ScorecardLineReading[]): Promise<Trend[]> {
+export async function trendsOf(reads: WebReads, principal: Principal, readings: readonly ShownReading[], targets: readonly ScorecardLineReading[], asOf: Date | undefined): Promise<Trend[]> {
   const metrics = [...new Set(readings.map((reading) => reading.metric))].sort();
+  const states = reads.access.may(principal, ROUTES.stateMetrics) ? await reads.metrics.state(principal.role, undefined, asOf, metrics) : [];
   const trends: Trend[] = [];
   for (const metric of metrics) {
     const years = [...new Set([...readings, ...targets].filter((row) => row.metric === metric).map((row) => row.schoolYear))].sort();
@@ -91,8 +92,6 @@ export async function trendsOf(reads: WebReads, principal: Principal, readings: 
       const reading = readings.find((row) => row.metric === metric && row.schoolYear === schoolYear);
       // A majority line's threshold is the share of schools that must meet theirs, not a value of the metric.
       const target = targets.find((line) => line.metric === metric && line.schoolYear === schoolYear && line.threshold !== null && line.kind !== 'school_majority');
-      const state = await reads.stateMetrics.state(schoolYear, metric);
-      const shownState = state && (seesEveryNumber(principal.role) || !isSmallNumber(metric, state, reads.config.nMin)) ? rateOf(state) : null;
       points.push({
         schoolYear,
         value: reading?.rate ?? null,
@@ -101,7 +100,7 @@ export async function trendsOf(reads: WebReads, principal: Principal, readings: 
         withheld: reading?.withheld ?? false,
         final: reading?.final,
         target: target?.threshold ?? null,
-        state: shownState,
+        state: states.find((row) => row.metric === metric && row.schoolYear === schoolYear)?.rate ?? null,
       });
     }
     trends.push({ metric, points });

@@ -34,7 +34,7 @@ export async function readZone(reads: WebReads, principal: Principal, zoneId: st
   const contractIds = contracts.map((contract) => contract.contractId);
   const lines = await withReadings(reads, principal, await contractLines(reads, principal, contractIds, asOf, 'cluster'), asOf);
   const readings: ShownReading[] | undefined = await aggregateMetricsOf(reads, principal, { kind: 'zone', zoneId }, asOf);
-  const trends = readings && (await trendsOf(reads, principal, readings, []));
+  const trends = readings && (await trendsOf(reads, principal, readings, [], asOf));
   return { zone, clusters, contracts, lines, trends, alerts: await alertsOfContracts(reads, principal, contractIds, asOf) };
 }
 

@@ -158,7 +158,7 @@ export function TrendCharts({ subject, trends }: { subject: string; trends: Tren
       ) : (
         <>
           <p>
-            Each metric by school year against its target (dashed) and the state average over every school that reported (dotted, as known now). Small numbers are withheld where the rules say.
+            Each metric by school year against its target (dashed) and the state average over every school that reported (dotted). Small numbers are withheld where the rules say.
           </p>
           {trends.map((trend) => (
             <TrendChart subject={subject} trend={trend} />
