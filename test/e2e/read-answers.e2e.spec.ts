@@ -10,6 +10,7 @@ import { waitUntil } from '@turnaround/domain/testing';
 import { ApiKeys } from '@turnaround/platform';
 import { TEST_STATE_KEY, testConfig } from './support/app';
 import { httpClient } from './support/http-client';
+import { webClient } from './support/web-client';
 import { attendance2023, registerOneClusterZone } from './support/one-cluster-zone';
 
 jest.setTimeout(120_000);
@@ -96,6 +97,24 @@ describe('answers kept per state of the read model', () => {
       (lines) => expect(schoolLines(lines)).toEqual([['S1', 0.98], ['S2', 0.95]]),
     );
     expect((await raw('/api/v1/contracts/K/scorecard', { 'if-none-match': before.headers.etag as string })).status).toBe(200);
+  });
+
+  it("keeps a page's view per role and state: a district's contract page never shows the state office's lines, and a push shows at once", async () => {
+    const pageRows = (html: string) => [...html.matchAll(/<tr data-contract="K" data-scope="school" data-subject="([^"]+)"[^>]*>[\s\S]*?<\/tr>/g)].map(([row, subject]) => [subject, /data-status="(\w+)"/.exec(row)?.[1]]);
+    const stateOffice = webClient(http.base);
+    await stateOffice.signIn((await app.get(ApiKeys).issue({ kind: 'state' }, 'State office')).key);
+    const district = webClient(http.base);
+    await district.signIn((await app.get(ApiKeys).issue({ kind: 'district', districtId: 'D2' }, 'D2 lead')).key);
+    const before = pageRows((await stateOffice.get('/contracts/K')).html);
+    expect(before.map(([subject]) => subject)).toEqual(['S1', 'S2']);
+    expect(pageRows((await stateOffice.get('/contracts/K')).html)).toEqual(before);
+    expect(pageRows((await district.get('/contracts/K')).html).map(([subject]) => subject)).toEqual(['S2']);
+
+    // S2 below the target now: the page shows it as soon as the read side has it.
+    expect((await http.post('/api/v1/feeds/attendance', [attendance2023('S2', 800, '2024-01-31')])).status).toBe(200);
+    const lineOfS2 = async () => ((await http.get('/api/v1/contracts/K/scorecard')).body.lines as (Line & { status: string })[]).find((line) => line.subjectId === 'S2' && line.scope === 'school')?.status;
+    const status = await waitUntil(lineOfS2, (value) => expect(value).not.toBe(before[1][1]));
+    expect(pageRows((await stateOffice.get('/contracts/K')).html)[1]).toEqual(['S2', status]);
   });
 
   it('judges coverage on the day: the next day, the same read model gives a day more overdue', async () => {

@@ -38,7 +38,8 @@ export class ReadAnswers {
   /** Calls answered with a kept answer, and calls read anew (`/metrics`). */
   readonly answered = { kept: 0, read: 0 };
   private state = '';
-  private readonly answers = new Map<string, Answer>();
+  /** API answers (`api` calls) and pages' views of the read model (`view` calls), with their size. */
+  private readonly entries = new Map<string, { value: unknown; bytes: number }>();
   private bytes = 0;
 
   constructor(
@@ -54,33 +55,66 @@ export class ReadAnswers {
     return `${this.clock().toISOString().slice(0, 10)} ${row?.state ?? ''}`;
   }
 
-  /** The answer kept for `call` in `state`; moving to a new state forgets every answer of the old one. */
+  /** The answer kept for `call` in `state`. */
   kept(state: string, call: string): Answer | undefined {
-    if (state !== this.state) {
-      this.answers.clear();
-      this.bytes = 0;
-      this.state = state;
-    }
-    const answer = this.answers.get(call);
-    this.answered[answer ? 'kept' : 'read'] += 1;
-    return answer;
+    return this.take(state, `api ${call}`) as Answer | undefined;
   }
 
   /** Keeps `body` as the answer to `call` in `state`, unless the read model has moved on meanwhile. */
   keep(state: string, call: string, body: unknown): Answer {
     const text = JSON.stringify(body);
     const answer = { text, etag: `"${createHash('sha1').update(text).digest('base64url')}"` };
-    if (state !== this.state || text.length > MAX_BYTES) return answer;
-    this.answers.set(call, answer);
-    this.bytes += text.length;
-    // The oldest first: a Map iterates in the order its keys were set.
-    for (const [oldest, { text: dropped }] of this.answers) {
-      if (this.bytes <= MAX_BYTES) break;
-      this.answers.delete(oldest);
-      this.bytes -= dropped.length;
-    }
+    this.put(state, `api ${call}`, answer, text.length);
     return answer;
   }
+
+  /**
+   * What `read` gives for `call` (a page's reads: the role and the URL) in the read model's state
+   * now, read once per state. A web page renders its own HTML for each request (the reader's name,
+   * a form's token), from a view of the read model that is the same for every reader of the role.
+   * The view is frozen: a page that changed it would change it for the next reader.
+   */
+  async view<T>(call: string, read: () => Promise<T>): Promise<T> {
+    const state = await this.stateNow();
+    const kept = this.take(state, `view ${call}`);
+    if (kept !== undefined) return kept as T;
+    const view = frozen(await read());
+    this.put(state, `view ${call}`, view, JSON.stringify(view)?.length ?? 0);
+    return view;
+  }
+
+  /** The value kept for `key` in `state`; moving to a new state forgets every value of the old one. */
+  private take(state: string, key: string): unknown {
+    if (state !== this.state) {
+      this.entries.clear();
+      this.bytes = 0;
+      this.state = state;
+    }
+    const entry = this.entries.get(key);
+    this.answered[entry ? 'kept' : 'read'] += 1;
+    return entry?.value;
+  }
+
+  private put(state: string, key: string, value: unknown, bytes: number): void {
+    if (state !== this.state || bytes > MAX_BYTES) return;
+    this.entries.set(key, { value, bytes });
+    this.bytes += bytes;
+    // The oldest first: a Map iterates in the order its keys were set.
+    for (const [oldest, entry] of this.entries) {
+      if (this.bytes <= MAX_BYTES) break;
+      this.entries.delete(oldest);
+      this.bytes -= entry.bytes;
+    }
+  }
+}
+
+/** `value` and everything in it frozen (Dates too: their fields are internal, so they stay as they are). */
+function frozen<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) frozen(inner);
+  }
+  return value;
 }
 
 type Request = { originalUrl: string; principal?: Principal; headers: Record<string, string | string[] | undefined>; acceptsEncodings(...encodings: string[]): string | false };

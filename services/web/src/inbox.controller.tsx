@@ -34,7 +34,7 @@ export class InboxController {
   @Get('inbox')
   async inbox(@CurrentViewer() viewer: Viewer, @Query('asOf') asOfText?: string): Promise<string> {
     const asOf = parseAsOf(asOfText);
-    const view = await readInbox(this.reads, viewer.principal, asOf);
+    const view = await this.reads.view(viewer.principal, `inbox ${asOfText}`, () => readInbox(this.reads, viewer.principal, asOf));
     if (!view) throw new NotFoundError('page', '/inbox');
     return renderPage(this.reads.access, viewer, '/inbox', 'Alert inbox', <InboxPage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
   }

@@ -25,21 +25,21 @@ export class PagesController {
   @Get()
   async home(@CurrentViewer() viewer: Viewer, @Query('asOf') asOfText?: string): Promise<string> {
     const asOf = parseAsOf(asOfText);
-    const view = await readHome(this.reads, viewer.principal, asOf);
+    const view = await this.reads.view(viewer.principal, `home ${asOfText}`, () => readHome(this.reads, viewer.principal, asOf));
     return this.page(viewer, '/', 'Home', <HomePage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
   }
 
   @Get('schools')
   async schools(@CurrentViewer() viewer: Viewer, @Query('clusterId') clusterId?: string, @Query('asOf') asOfText?: string): Promise<string> {
     parseAsOf(asOfText);
-    const schools = await readSchools(this.reads, viewer.principal, clusterId || undefined);
+    const schools = await this.reads.view(viewer.principal, `schools ${clusterId}`, () => readSchools(this.reads, viewer.principal, clusterId || undefined));
     return this.page(viewer, '/schools', 'Schools', <SchoolsPage schools={schools} clusterId={clusterId || undefined} asOfText={asOfText || undefined} />);
   }
 
   @Get('schools/:schoolId')
   async school(@CurrentViewer() viewer: Viewer, @Param('schoolId') schoolId: string, @Query('asOf') asOfText?: string): Promise<string> {
     const asOf = parseAsOf(asOfText);
-    const view = await readSchool(this.reads, viewer.principal, schoolId, asOf);
+    const view = await this.reads.view(viewer.principal, `school ${schoolId} ${asOfText}`, () => readSchool(this.reads, viewer.principal, schoolId, asOf));
     return this.page(viewer, '/schools', view.school.name, <SchoolPage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
   }
 

@@ -26,28 +26,28 @@ export class SubjectsController {
   @Get('zones/:zoneId')
   async zone(@CurrentViewer() viewer: Viewer, @Param('zoneId') zoneId: string, @Query('asOf') asOfText?: string): Promise<string> {
     const asOf = parseAsOf(asOfText);
-    const view = await readZone(this.reads, viewer.principal, zoneId, asOf);
+    const view = await this.reads.view(viewer.principal, `zone ${zoneId} ${asOfText}`, () => readZone(this.reads, viewer.principal, zoneId, asOf));
     return this.page(viewer, '/zones', view.zone.name, <ZonePage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
   }
 
   @Get('clusters/:clusterId')
   async cluster(@CurrentViewer() viewer: Viewer, @Param('clusterId') clusterId: string, @Query('asOf') asOfText?: string): Promise<string> {
     const asOf = parseAsOf(asOfText);
-    const view = await readCluster(this.reads, viewer.principal, clusterId, asOf);
+    const view = await this.reads.view(viewer.principal, `cluster ${clusterId} ${asOfText}`, () => readCluster(this.reads, viewer.principal, clusterId, asOf));
     return this.page(viewer, '/clusters', view.cluster.name, <ClusterPage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
   }
 
   @Get('contracts/:contractId')
   async contract(@CurrentViewer() viewer: Viewer, @Param('contractId') contractId: string, @Query('asOf') asOfText?: string): Promise<string> {
     const asOf = parseAsOf(asOfText);
-    const view = await readContract(this.reads, viewer.principal, contractId, asOf);
+    const view = await this.reads.view(viewer.principal, `contract ${contractId} ${asOfText}`, () => readContract(this.reads, viewer.principal, contractId, asOf));
     return this.page(viewer, '/contracts', `Contract ${contractId}`, <ContractPage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
   }
 
   @Get('partners/:partnerId')
   async partner(@CurrentViewer() viewer: Viewer, @Param('partnerId') partnerId: string, @Query('asOf') asOfText?: string): Promise<string> {
     const asOf = parseAsOf(asOfText);
-    const view = await readPartner(this.reads, viewer.principal, partnerId, asOf);
+    const view = await this.reads.view(viewer.principal, `partner ${partnerId} ${asOfText}`, () => readPartner(this.reads, viewer.principal, partnerId, asOf));
     return this.page(viewer, '/partners', view.partner.name, <PartnerPage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
   }
 

@@ -106,7 +106,7 @@ export class UploadsController {
   async coverage(@CurrentViewer() viewer: Viewer, @Query('asOf') asOfText?: string, @Query('show') show?: string): Promise<string> {
     this.mustMay(viewer, ROUTES.coverage);
     const asOf = parseAsOf(asOfText);
-    const view = await readCoverage(this.reads, viewer.principal, asOf, show === 'all');
+    const view = await this.reads.view(viewer.principal, `coverage ${show === 'all'} ${asOfText}`, () => readCoverage(this.reads, viewer.principal, asOf, show === 'all'));
     return renderPage(this.reads.access, viewer, '/coverage', 'Feed coverage', <CoveragePage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Clock, CLOCK, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
+import { Clock, CLOCK, Principal, ReadAnswers, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
-import { AlertQueries, CoverageQueries, MetricQueries, PublishedMetrics, RegistryQueries, ScorecardQueries } from '@turnaround/read-model';
+import { AlertQueries, CoverageQueries, PublishedMetrics, RegistryQueries, ScorecardQueries } from '@turnaround/read-model';
 import { WebAccess } from './web-access';
 
 /**
@@ -15,20 +15,27 @@ export class WebReads {
   readonly alerts: AlertQueries;
   readonly coverage: CoverageQueries;
   readonly metrics: PublishedMetrics;
-  /** The state's value of a metric (`state`): what `stateAverage` targets are judged against, and the state line of the trend charts. */
-  readonly stateMetrics: MetricQueries;
 
   constructor(
     @Inject(SQL_CLIENT) sql: SqlClient,
     @Inject(TURNAROUND_CONFIG) readonly config: TurnaroundConfig,
     @Inject(CLOCK) readonly clock: Clock,
     readonly access: WebAccess,
+    private readonly answers: ReadAnswers,
   ) {
     this.registry = new RegistryQueries(sql);
     this.scorecards = new ScorecardQueries(sql);
     this.alerts = new AlertQueries(sql);
     this.coverage = new CoverageQueries(sql);
     this.metrics = new PublishedMetrics(sql, config.nMin);
-    this.stateMetrics = new MetricQueries(sql);
+  }
+
+  /**
+   * A page's view of the read model (`read`), read once per state of the read model for the
+   * reader's role and `call` (the page and what it was asked: ids, asOf), as the API's heaviest
+   * reads are (`ReadAnswers`). Only for views that follow from the read model's tables alone.
+   */
+  view<T>(principal: Principal, call: string, read: () => Promise<T>): Promise<T> {
+    return this.answers.view(`${JSON.stringify(principal.role)} ${call}`, read);
   }
 }

@@ -72,7 +72,7 @@ export class ServiceMetrics {
     this.deliveries = new Gauge({ name: 'turnaround_webhook_deliveries', help: 'webhook deliveries by state (pending, delivered, dead)', labelNames: ['state'], registers });
     new Counter({
       name: 'turnaround_read_answers_total',
-      help: 'calls of the heaviest reads, by outcome: kept (answered with the answer kept for the same call in the same read model state) or read',
+      help: 'calls of the heaviest API reads and web pages, by outcome: kept (answered from what was kept for the same call by the same role in the same read model state) or read',
       labelNames: ['outcome'],
       registers,
       collect() {
