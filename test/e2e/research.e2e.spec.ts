@@ -13,6 +13,7 @@ import { TEST_STATE_KEY, testConfig } from './support/app';
 import { loadDemo } from './support/demo';
 import { turnaround } from './support/cli';
 import { httpClient } from './support/http-client';
+import { Cell, readWithPandas as pandas, ReadBack } from './support/pandas';
 import { describeWithPandas, PYTHON } from '@turnaround/research/testing';
 
 jest.setTimeout(300_000);
@@ -31,29 +32,6 @@ const METRICS = 'proficiency.science,proficiency.math';
 /** The comparison school whose last science result is restated, and the proficient count it is restated to. */
 const RESTATED = { schoolId: 'N-01', schoolYear: '2025-26', proficient: 160 };
 
-type Cell = string | number | null;
-interface ReadBack {
-  columns: string[];
-  rows: Cell[][];
-}
-
-/** Reads a CSV or .dta file with pandas; numbers as numbers, missing as null, infinity as 'Inf'. */
-const PANDAS_READ = `
-import json, math, sys, pandas
-kind, path, codebook_path = sys.argv[1:4]
-codebook = pandas.read_csv(codebook_path, dtype=str, keep_default_na=False)
-strings = {c: str for c, t in zip(codebook['column'], codebook['type']) if t == 'string'}
-frame = pandas.read_csv(path, dtype=strings, float_precision='round_trip') if kind == 'csv' else pandas.read_stata(path, convert_missing=False)
-def cell(v):
-    if isinstance(v, str): return v
-    if v is None: return None
-    v = float(v)
-    if math.isnan(v): return None
-    if math.isinf(v): return 'Inf'
-    return v
-print(json.dumps({'columns': list(frame.columns), 'rows': [[cell(v) for v in row] for row in frame.itertuples(index=False)]}))
-`;
-
 /** The 2x2 difference in differences of the treated cohort 2024 over 2023 and 2026, computed in pandas from the CSV export. */
 const PANDAS_DID = `
 import json, sys, pandas
@@ -63,10 +41,6 @@ cohort = frame.groupby('school_id')['gname'].first()
 gain = wide[2026] - wide[2023]
 print(json.dumps({'att': gain[cohort == 2024].mean() - gain[cohort == 0].mean(), 'treated': int(gain[cohort == 2024].count()), 'comparison': int(gain[cohort == 0].count())}))
 `;
-
-function pandas(kind: 'csv' | 'dta', file: string, codebook: string): ReadBack {
-  return JSON.parse(execFileSync(PYTHON, ['-c', PANDAS_READ, kind, file, codebook], { encoding: 'utf8' })) as ReadBack;
-}
 
 function parquet(file: string): ReadBack {
   const table = tableFromIPC(readParquet(readFileSync(file)).intoIPCStream());

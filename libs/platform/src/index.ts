@@ -15,3 +15,4 @@ export * from './secret-box';
 export * from './dashboard-reads';
 export * from './api-schemas';
 export * from './district-webhooks.port';
+export * from './research-requests.port';

@@ -1,16 +1,12 @@
-import { Controller, Get, Inject, Logger, Query, Res } from '@nestjs/common';
+import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { roleName, ValidationError } from '@turnaround/domain';
-import { actorOf, ApiAnswer, Caller, errorAnswer, jsonSchemaOf, Principal, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
-import { SqlClient } from '@turnaround/postgres';
-import { ResearchQueries } from '@turnaround/read-model';
-import { codebookFileFor, PANEL_FILE_TYPES, writeCodebook, writePanel } from '@turnaround/research';
+import { ValidationError } from '@turnaround/domain';
+import { ApiAnswer, Caller, errorAnswer, jsonSchemaOf, Principal } from '@turnaround/platform';
+import { PANEL_FILE_TYPES } from '@turnaround/research';
 import { ServerResponse } from 'node:http';
-import { PassThrough, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { analyseProofPoints, openPanel, panelDataLabel, panelFileName, panelParameters, proofPointParameters, recordedPanelParameters } from './research';
 import { proofPointsAnswer, researchRequestAnswer } from './research-answers';
-import { ResearchAudit, ResearchRequester } from './research-audit';
+import { ResearchAudit } from './research-audit';
+import { HttpResearchRequests } from './research-requests';
 
 const AS_OF = { name: 'asOf', required: false, description: 'an ISO date or time: the answer as the service knew it then (knowledge time); now when absent' };
 const METRICS = { name: 'metrics', required: false, description: 'metrics, comma-separated, e.g. proficiency.math,attendance_rate; every metric with a value known at asOf when absent' };
@@ -32,16 +28,10 @@ type QueryText = string | undefined;
 @ApiTags('research')
 @Controller('api/v1/research')
 export class ResearchController {
-  private readonly logger = new Logger('Research');
-  private readonly queries: ResearchQueries;
-
   constructor(
-    @Inject(SQL_CLIENT) sql: SqlClient,
-    @Inject(TURNAROUND_CONFIG) private readonly config: TurnaroundConfig,
+    private readonly research: HttpResearchRequests,
     private readonly audit: ResearchAudit,
-  ) {
-    this.queries = new ResearchQueries(sql);
-  }
+  ) {}
 
   /** The school x school year panel, streamed as it is read: CSV, Parquet or Stata .dta. */
   @Get('panel')
@@ -66,16 +56,7 @@ export class ResearchController {
     @Query('format') format: QueryText,
     @Res() response: ServerResponse,
   ): Promise<void> {
-    const parameters = panelParameters(
-      { metrics, from, to, asOf, format },
-      new Date(),
-    );
-    const opened = await openPanel(this.queries, this.config.nMin, parameters);
-    const recordId = await this.audit.record(requesterOf(caller), 'panel', recordedPanelParameters(parameters, opened.metrics), parameters.asOf);
-    await this.send(response, PANEL_FILE_TYPES[parameters.format].contentType, panelFileName(parameters), parameters.asOf, async (body) => {
-      const rows = await writePanel(parameters.format, opened.panel.columns, whileOpen(body, opened.rows()), body, { dataLabel: panelDataLabel(parameters.asOf) });
-      await this.audit.finished(recordId, rows);
-    });
+    await (await this.research.panel(caller, { metrics, from, to, asOf, format })).send(response);
   }
 
   /** The codebook of the panel the same metrics and asOf give: each column, its label, type and rule. */
@@ -86,9 +67,7 @@ export class ResearchController {
   @ApiResponse({ status: 200, description: 'the codebook as CSV: column, label, type, rule', content: { 'text/csv': { schema: { type: 'string' } } } })
   @ApiResponse(ERROR)
   async codebook(@Query('metrics') metrics: QueryText, @Query('asOf') asOf: QueryText, @Res() response: ServerResponse): Promise<void> {
-    const parameters = panelParameters({ metrics, asOf }, new Date());
-    const { panel } = await openPanel(this.queries, this.config.nMin, parameters);
-    await this.send(response, PANEL_FILE_TYPES.csv.contentType, codebookFileFor(panelFileName(parameters)), parameters.asOf, (body) => writeCodebook(panel.columns, body));
+    await (await this.research.codebook({ metrics, asOf })).send(response);
   }
 
   /** Gains, difference in differences, ATT(g, t) and their aggregations, with bootstrap intervals and Hedges' g. */
@@ -98,22 +77,14 @@ export class ResearchController {
   @ApiQuery({ name: 'group', required: false, enum: ['cluster', 'zone', 'partner', 'cohort'], description: 'the treated groups compared with the never-treated schools; zone when absent' })
   @ApiQuery({ name: 'weights', required: false, enum: ['n', 'none'], description: 'n weights each school by its denominator in the base year; unweighted when absent' })
   @ApiQuery(AS_OF)
-  async proofPoints(
+  proofPoints(
     @Caller() caller: Principal,
     @Query('metric') metric: QueryText,
     @Query('group') group: QueryText,
     @Query('weights') weights: QueryText,
     @Query('asOf') asOf: QueryText,
   ) {
-    const parameters = proofPointParameters(
-      { metric, group, weights, asOf },
-      new Date(),
-    );
-    const { asOf: at, ...asked } = parameters;
-    const recordId = await this.audit.record(requesterOf(caller), 'proof-points', asked, at);
-    const answer = await analyseProofPoints(this.queries, this.config.nMin, parameters);
-    await this.audit.finished(recordId, answer.groups.length);
-    return answer;
+    return this.research.proofPoints(caller, { metric, group, weights, asOf });
   }
 
   /** Every export and analysis, latest first: who asked (key and role), what, and as of when. */
@@ -126,37 +97,5 @@ export class ResearchController {
     if (!Number.isInteger(count) || count < 1 || count > 1000) throw ValidationError.of('limit', `expected a whole number from 1 to 1000, got '${text}'`);
     return this.audit.list(count);
   }
-
-  /**
-   * Streams a file to the client. The body goes through a pipeline, so a client that goes away
-   * ends the export (its writer's wait for `drain` fails) rather than leaving it waiting; once
-   * the first bytes are out, a failure can only cut the transfer short, and is logged.
-   */
-  private async send(response: ServerResponse, contentType: string, fileName: string, asOf: Date, write: (body: Writable) => Promise<void>): Promise<void> {
-    response.setHeader('content-type', contentType);
-    response.setHeader('content-disposition', `attachment; filename="${fileName}"`);
-    response.setHeader('x-turnaround-as-of', asOf.toISOString());
-    const body = new PassThrough();
-    const delivered = pipeline(body, response);
-    try {
-      await write(body);
-      await delivered;
-    } catch (error) {
-      body.destroy(error as Error);
-      await delivered.catch(() => undefined);
-      this.logger.error(`${fileName} was cut short: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
 }
 
-/** Stops reading the panel once the client has gone: no more pages are read for nobody. */
-async function* whileOpen<T>(body: Writable, rows: AsyncIterable<T>): AsyncGenerator<T> {
-  for await (const row of rows) {
-    if (body.destroyed) throw new Error('the client closed the connection');
-    yield row;
-  }
-}
-
-function requesterOf(caller: Principal): ResearchRequester {
-  return { channel: 'http', keyId: caller.keyId, role: roleName(caller.role), actor: actorOf(caller) };
-}

@@ -1,12 +1,24 @@
 import { Module } from '@nestjs/common';
-import { SQL_CLIENT } from '@turnaround/platform';
+import { RESEARCH_REQUESTS, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
+import { ResearchQueries } from '@turnaround/read-model';
 import { ResearchAudit } from './research-audit';
 import { ResearchController } from './research.controller';
+import { HttpResearchRequests } from './research-requests';
 
 /** The researchers' panel and proof points; the read side keeps the tables they read (ReadSideModule). */
 @Module({
   controllers: [ResearchController],
-  providers: [{ provide: ResearchAudit, useFactory: (sql: SqlClient) => ResearchAudit.create(sql), inject: [SQL_CLIENT] }],
+  providers: [
+    { provide: ResearchAudit, useFactory: (sql: SqlClient) => ResearchAudit.create(sql), inject: [SQL_CLIENT] },
+    {
+      provide: HttpResearchRequests,
+      useFactory: (sql: SqlClient, config: TurnaroundConfig, audit: ResearchAudit) => new HttpResearchRequests(new ResearchQueries(sql), config.nMin, audit),
+      inject: [SQL_CLIENT, TURNAROUND_CONFIG, ResearchAudit],
+    },
+    // The web app's research pages call this port: the same requests as the API's routes.
+    { provide: RESEARCH_REQUESTS, useExisting: HttpResearchRequests },
+  ],
+  exports: [RESEARCH_REQUESTS],
 })
 export class ResearchModule {}

@@ -5,7 +5,6 @@ import {
   ProofPointGrouping,
   proofPointObservations,
   ProofPointObservation,
-  ProofPoints,
   proofPoints,
   ProofPointWeights,
   requireCataloguedMetrics,
@@ -17,7 +16,11 @@ import {
   ValidationError,
 } from '@turnaround/domain';
 import { parseAsOf, ResearchQueries } from '@turnaround/read-model';
+import { PanelRequest, ProofPointAnswer, ProofPointRequest } from '@turnaround/platform';
 import { PANEL_FILE_TYPES, panelFormat, PanelFormat } from '@turnaround/research';
+
+/** The requests' shapes are the port's (libs/platform), which the web app calls too. */
+export type { PanelRequest, ProofPointAnswer, ProofPointRequest };
 
 /**
  * The researchers' two requests (DESIGN.md section 10), shared by the HTTP API and the CLI on
@@ -25,15 +28,6 @@ import { PANEL_FILE_TYPES, panelFormat, PanelFormat } from '@turnaround/research
  * as known at one knowledge time, fixed when the request comes: the `asOf` asked, or now. So a
  * request recorded with its `asOf` can be made again and gives the same answer.
  */
-
-/** The panel request as it arrives: text from a query string or the command line. */
-export interface PanelRequest {
-  metrics?: string;
-  from?: string;
-  to?: string;
-  asOf?: string;
-  format?: string;
-}
 
 export interface PanelParameters {
   /** The metrics asked; null asks for every metric with a value known at `asOf`. */
@@ -127,13 +121,6 @@ function compactTime(date: Date): string {
   return date.toISOString().replace(/[-:]/g, '').slice(0, 15).toLowerCase() + 'z';
 }
 
-export interface ProofPointRequest {
-  metric?: string;
-  group?: string;
-  weights?: string;
-  asOf?: string;
-}
-
 export interface ProofPointParameters {
   metric: string;
   groupBy: ProofPointGrouping;
@@ -153,12 +140,6 @@ export function proofPointParameters(request: ProofPointRequest, now: Date, name
   const weights = request.weights === undefined || request.weights === '' || request.weights === 'none' ? 'none' : request.weights;
   if (weights !== 'none' && weights !== 'n') throw ValidationError.of(name('weights'), `expected n (weight each school by its denominator in the base year) or none, got '${weights}'`);
   return { metric, groupBy, weights, asOf: parseAsOf(request.asOf, name('asOf')) ?? now };
-}
-
-/** The proof points of a metric, and the knowledge time they were computed at. */
-export interface ProofPointAnswer extends ProofPoints {
-  metric: string;
-  asOf: string;
 }
 
 /**

@@ -3,6 +3,8 @@ import { SQL_CLIENT } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { InboxController } from './inbox.controller';
 import { PagesController } from './pages.controller';
+import { ReportCardController } from './report-card.controller';
+import { ResearchPagesController } from './research.controller';
 import { SignInAttempts } from './sessions/sign-in-attempts';
 import { WebSessionGuard } from './sessions/web-session.guard';
 import { WebSessions } from './sessions/web-sessions';
@@ -14,9 +16,9 @@ import { WebhooksController } from './webhooks.controller';
 import { WebAccess } from './web-access';
 import { WebReads } from './web-reads';
 
-/** The web app at `/` (DESIGN.md section 12): server-rendered pages over the read model's queries, behind a session. */
+/** The web app at `/` (DESIGN.md section 12): server-rendered pages over the read model's queries, behind a session (the public report cards need none). */
 @Module({
-  controllers: [SignInController, PagesController, SubjectsController, InboxController, WebhooksController, UploadsController],
+  controllers: [SignInController, PagesController, SubjectsController, InboxController, WebhooksController, UploadsController, ResearchPagesController, ReportCardController],
   providers: [WebAccess, WebReads, WebCommands, WebSessionGuard, SignInAttempts, { provide: WebSessions, useFactory: (sql: SqlClient) => WebSessions.create(sql), inject: [SQL_CLIENT] }],
 })
 export class WebModule {}

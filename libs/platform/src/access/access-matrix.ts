@@ -136,6 +136,13 @@ export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
   'GET /uploads/:batchId': { open: true },
   'GET /uploads/:batchId/rejections.csv': { open: true },
   'GET /coverage': { open: true },
+  'GET /research': { open: true },
+  'GET /research/panel': { open: true },
+  'GET /research/panel/codebook': { open: true },
+  'GET /research/proof-points': { open: true },
+  // The public zone report cards need no sign-in: they read as the `public` role does.
+  'GET /report-card': { open: true },
+  'GET /report-card/:zoneId': { open: true },
 };
 
 /** The matrix's key of a request: its method (HEAD is answered as GET) and the router's path, e.g. `GET /api/v1/zones/:zoneId`. */

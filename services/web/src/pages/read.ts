@@ -35,6 +35,9 @@ export const ROUTES = {
   feedBatches: 'GET /api/v1/feeds/batches',
   feedRejections: 'GET /api/v1/feeds/rejections',
   feedPush: 'POST /api/v1/feeds/:kind',
+  researchPanel: 'GET /api/v1/research/panel',
+  researchCodebook: 'GET /api/v1/research/panel/codebook',
+  proofPoints: 'GET /api/v1/research/proof-points',
 } as const;
 
 /** An alert as the alerts read model lists it: the fields the pages show. */

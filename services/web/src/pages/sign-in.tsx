@@ -40,6 +40,9 @@ export function SignInPage({ token, problem, notice }: { token: string; problem?
           Sign in
         </button>
       </form>
+      <p>
+        No key? The <a href="/report-card">zone report cards</a> are open to everyone.
+      </p>
     </div>
   );
 }

@@ -16,6 +16,7 @@ const NAVIGATION: readonly { href: string; label: string; route: string }[] = [
   { href: '/webhooks', label: 'Webhooks', route: ROUTES.webhooks },
   { href: '/uploads', label: 'Feed uploads', route: ROUTES.feedBatches },
   { href: '/coverage', label: 'Coverage', route: ROUTES.coverage },
+  { href: '/research', label: 'Research', route: ROUTES.researchPanel },
 ];
 
 /** A signed-in page: `content` in the layout, with the navigation of the viewer's role and `section` marked as the current one. */
