@@ -91,6 +91,14 @@ export function TrendChart({ subject, trend }: { subject: string; trend: Trend }
   );
 }
 
+/** The value axis's ends: room beyond the values, rounded to the room's own order of magnitude, so the labels stay short. */
+function roomAround(min: number, max: number): [number, number] {
+  const room = max > min ? (max - min) / 4 : Math.abs(max) / 20 || 0.05;
+  const step = 10 ** Math.floor(Math.log10(room));
+  const round = (value: number) => Number(value.toPrecision(12));
+  return [round(Math.floor((min - room) / step) * step), round(Math.ceil((max + room) / step) * step)];
+}
+
 /** The chart as an SVG string. ECharts escapes the text it draws; the labels are metric names, school years and fixed words. */
 function drawTrend(subject: string, { points }: Trend): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: WIDTH, height: HEIGHT });
@@ -112,7 +120,16 @@ function drawTrend(subject: string, { points }: Trend): string {
     legend: { top: 0, left: 0, textStyle: { fontSize: 13, color: '#1b1b1b' } },
     grid: { left: 56, right: 120, top: 40, bottom: 32 },
     xAxis: { type: 'category', data: points.map((point) => point.schoolYear), axisLabel: { color: '#1b1b1b', fontSize: 13 }, axisLine: { lineStyle: { color: '#1b1b1b' } } },
-    yAxis: { type: 'value', scale: true, axisLabel: { color: '#1b1b1b', fontSize: 13 }, splitLine: { lineStyle: { color: '#dfe1e2' } } },
+    yAxis: {
+      type: 'value',
+      scale: true,
+      // A quarter of the values' spread beyond them (a twentieth of the value when they are all
+      // one, as in a single school year): ECharts' own range around one value runs far past it.
+      min: ({ min, max }: { min: number; max: number }) => roomAround(min, max)[0],
+      max: ({ min, max }: { min: number; max: number }) => roomAround(min, max)[1],
+      axisLabel: { color: '#1b1b1b', fontSize: 13 },
+      splitLine: { lineStyle: { color: '#dfe1e2' } },
+    },
     series: [
       line(subject, SERIES.subject, points.map((point) => point.value)),
       ...(points.some((point) => point.target !== null) ? [line('Target', SERIES.target, points.map((point) => point.target))] : []),
