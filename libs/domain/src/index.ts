@@ -35,5 +35,6 @@ export * from './access/roles';
 export * from './access/small-numbers';
 export * from './access/complementary-suppression';
 export * from './targets/targets-in-force';
+export * from './targets/contract-review';
 export * from './research';
 export * from './coverage/feed-coverage';

@@ -5,6 +5,7 @@ import { InboxController } from './inbox.controller';
 import { PagesController } from './pages.controller';
 import { ReportCardController } from './report-card.controller';
 import { ResearchPagesController } from './research.controller';
+import { ReviewController } from './review.controller';
 import { SignInAttempts } from './sessions/sign-in-attempts';
 import { WebSessionGuard } from './sessions/web-session.guard';
 import { WebSessions } from './sessions/web-sessions';
@@ -18,7 +19,7 @@ import { WebReads } from './web-reads';
 
 /** The web app at `/` (DESIGN.md section 12): server-rendered pages over the read model's queries, behind a session (the public report cards need none). */
 @Module({
-  controllers: [SignInController, PagesController, SubjectsController, InboxController, WebhooksController, UploadsController, ResearchPagesController, ReportCardController],
+  controllers: [SignInController, PagesController, SubjectsController, InboxController, WebhooksController, UploadsController, ResearchPagesController, ReportCardController, ReviewController],
   providers: [WebAccess, WebReads, WebCommands, WebSessionGuard, SignInAttempts, { provide: WebSessions, useFactory: (sql: SqlClient) => WebSessions.create(sql), inject: [SQL_CLIENT] }],
 })
 export class WebModule {}

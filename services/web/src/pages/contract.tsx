@@ -48,6 +48,9 @@ export function ContractPage({ view, asOf, asOfText }: { view: ContractView; asO
             <a href={link(`/clusters/${encodeURIComponent(scorecard.clusterId)}`)}>{scorecard.clusterId}</a>, {scorecard.termYears} years from {scorecard.startYear} (baseline {scorecard.baselineYear}),{' '}
             {scorecard.termination ? `terminated on ${scorecard.termination.at.slice(0, 10)}: ${scorecard.termination.reason}` : 'active'}.
           </p>
+          <p>
+            <a href={link(`/contracts/${encodeURIComponent(view.contractId)}/review`)}>Annual review of this contract</a>
+          </p>
           <section aria-labelledby="scorecard">
             <h2 id="scorecard">Scorecard</h2>
             {view.lines.length === 0 ? (

@@ -1,0 +1,374 @@
+import { clusterRuleSentence, contractRecord, MetricRecord, NotFoundError, RecordAlert, ValidationError } from '@turnaround/domain';
+import { Principal } from '@turnaround/platform';
+import { RegistryQueries, Scorecard, SchoolFeedCoverage, ShownReading } from '@turnaround/read-model';
+import { Breadcrumbs } from '../views/breadcrumbs';
+import { AsOfForm, AsOfNote, formatValue, StatusTag, withAsOf } from '../views/parts';
+import { Trend, TrendChart } from '../views/trend-chart';
+import { WebReads } from '../web-reads';
+import { AlertRow, ROUTES, scorecardOf } from './read';
+import { alertsOfContracts, aggregateMetricsOf, SubjectLine, trendsOf, withReadings, withSources } from './subjects';
+
+/** The contract as `GET /api/v1/contracts/:contractId` answers it: its targets in force (each with since when and which change set it), and the row's fields the review states. */
+type ContractOnRecord = Awaited<ReturnType<RegistryQueries['contract']>> & { schoolIds: string[]; governance: string };
+
+/** One state of an alert, as its history keeps it. */
+interface AlertState {
+  status: AlertRow['status'];
+  knownAt: string;
+}
+
+/** A verdict line with the alerts raised on it, each with its history up to the review's date. */
+export interface ReviewLine extends SubjectLine {
+  alerts: (AlertRow & { history: AlertState[] })[];
+}
+
+export interface ReviewView {
+  contractId: string;
+  year: number;
+  scorecard: Omit<Scorecard, 'lines'>;
+  contract: ContractOnRecord;
+  lines: ReviewLine[];
+  /** The cluster rule in words, one sentence per cluster line, in the verdict table's order. */
+  clusterRules: { contractYear: number; metric: string; sentence: string }[];
+  trends: { subject: string; trends: Trend[] }[];
+  /** Undefined for a reader who may not read coverage. */
+  coverage?: SchoolFeedCoverage[];
+  record: MetricRecord[];
+}
+
+/**
+ * The annual review of contract year `year` (DESIGN.md section 13), for the state office and the
+ * contract's partner, and for a district the lines of its schools and the cluster as
+ * `GET /api/v1/contracts/:contractId/scorecard` narrows them. A researcher may read scorecards,
+ * but the review is the parties' renewal document: for anyone else it is a 404, like a contract
+ * the reader may not read or that was not known yet on the date.
+ */
+export async function readReview(reads: WebReads, principal: Principal, contractId: string, yearText: string | undefined, asOf: Date | undefined): Promise<ReviewView> {
+  if (!['state', 'partner', 'district'].includes(principal.role.kind)) throw new NotFoundError('contract', contractId);
+  await reads.access.mustRead(principal, ROUTES.scorecard, 'contract', contractId);
+  const contract = (await reads.registry.contract(contractId)) as ContractOnRecord;
+  const found = await scorecardOf(reads, principal, contractId, asOf);
+  if (!found) throw new NotFoundError('contract', contractId);
+  const { lines: allLines, ...scorecard } = found;
+  const year = contractYearOf(yearText, scorecard.termYears, allLines);
+  const judged = allLines.filter((line) => line.contractYear <= year);
+  const withN = await withReadings(reads, principal, await withSources(reads, principal, contractId, judged), asOf);
+  const alerts = (await alertsOfContracts(reads, principal, [contractId], asOf)) ?? [];
+  const histories = new Map<string, AlertState[]>();
+  for (const alert of alerts) {
+    const rows = (await reads.alerts.history(alert.alertId)) as unknown as { status: AlertRow['status']; knownAt: Date | string }[];
+    histories.set(
+      alert.alertId,
+      rows.map((row) => ({ status: row.status, knownAt: new Date(row.knownAt).toISOString() })).filter((row) => !asOf || new Date(row.knownAt) <= asOf),
+    );
+  }
+  const lines = withN.map((line) => ({
+    ...line,
+    alerts: alerts
+      .filter((alert) => alert.metric === line.metric && alert.contractYear === line.contractYear && (line.scope === 'school' ? alert.schoolId === line.subjectId : alert.schoolId === null))
+      .map((alert) => ({ ...alert, history: histories.get(alert.alertId) ?? [] })),
+  }));
+  const clusterLines = lines.filter((line) => line.scope === 'cluster');
+  return {
+    contractId,
+    year,
+    scorecard,
+    contract,
+    lines,
+    clusterRules: clusterLines.map((line) => ({ contractYear: line.contractYear, metric: line.metric, sentence: clusterRuleSentence(line) })),
+    trends: await reviewTrends(reads, principal, scorecard.clusterId, lines, asOf),
+    coverage: await coverageOf(reads, principal, contract.schoolIds, asOf),
+    record: contractRecord(
+      clusterLines,
+      alerts.filter((alert) => alert.contractYear <= year).map((alert): RecordAlert => ({ ...alert, checkpoint: alert.checkpoint as RecordAlert['checkpoint'], raisedAt: new Date(alert.raisedAt).toISOString() })),
+    ),
+  };
+}
+
+/** `?year=K`: a contract year of the term; the latest year with a line where absent. */
+function contractYearOf(text: string | undefined, termYears: number, lines: readonly { contractYear: number }[]): number {
+  if (text === undefined || text === '') return Math.max(1, ...lines.map((line) => line.contractYear));
+  const year = Number(text);
+  if (!Number.isInteger(year) || year < 1 || year > termYears) throw ValidationError.of('year', `expected a contract year from 1 to ${termYears}, got '${text}'`);
+  return year;
+}
+
+/**
+ * The trend of each metric with a target: the cluster's, then each school's the reader may read,
+ * each against its own target path and the state average as of the review's date.
+ */
+async function reviewTrends(reads: WebReads, principal: Principal, clusterId: string, lines: readonly ReviewLine[], asOf: Date | undefined): Promise<{ subject: string; trends: Trend[] }[]> {
+  const metrics = new Set(lines.map((line) => line.metric));
+  const subjects: { subject: string; readings: ShownReading[] | undefined; lines: ReviewLine[] }[] = [
+    { subject: `cluster ${clusterId}`, readings: await aggregateMetricsOf(reads, principal, { kind: 'cluster', clusterId }, asOf), lines: lines.filter((line) => line.scope === 'cluster') },
+  ];
+  for (const schoolId of [...new Set(lines.filter((line) => line.scope === 'school').map((line) => line.subjectId))]) {
+    const readable = await reads.access.mayRead(principal, ROUTES.schoolMetrics, 'school', schoolId);
+    subjects.push({ subject: `school ${schoolId}`, readings: readable ? await reads.metrics.school(schoolId, principal.role, undefined, asOf) : undefined, lines: lines.filter((line) => line.subjectId === schoolId) });
+  }
+  const charts = [];
+  for (const subject of subjects) {
+    if (!subject.readings) continue;
+    const trends = await trendsOf(reads, principal, subject.readings.filter((reading) => metrics.has(reading.metric)), subject.lines, asOf);
+    charts.push({ subject: subject.subject, trends });
+  }
+  return charts;
+}
+
+/** The contract's schools' feeds as `GET /api/v1/feeds/coverage` answers the reader on the review's date; undefined for a reader who may not read it. */
+async function coverageOf(reads: WebReads, principal: Principal, schoolIds: readonly string[], asOf: Date | undefined): Promise<SchoolFeedCoverage[] | undefined> {
+  if (!reads.access.may(principal, ROUTES.coverage)) return undefined;
+  const rows = await reads.coverage.list(reads.config.feedCadences, { asOf, owner: reads.access.narrowing(principal, ROUTES.coverage) }, reads.clock());
+  return rows.filter((row) => schoolIds.includes(row.schoolId));
+}
+
+const day = (at: string | Date): string => new Date(at).toISOString().slice(0, 10);
+
+/** Who set a target: the contract as signed, an amendment, a renewal. */
+const setByWords = (setBy: string | null): string => (setBy === null ? 'not recorded' : setBy === 'signed' ? 'the contract as signed' : setBy);
+
+/**
+ * The review as one document for screen and print (`.review`, whose print rules in web.css
+ * repeat the contract id and date on every page): the contract, the verdicts, the trends, the
+ * data quality and what the record shows, numbered as DESIGN.md section 13 lists them.
+ */
+export function ReviewPage({ view, asOf, asOfText }: { view: ReviewView; asOf?: Date; asOfText?: string }) {
+  const { scorecard, contract } = view;
+  const link = (path: string) => withAsOf(path, asOfText);
+  const known = asOf ? day(asOf) : `now (${day(scorecard.asOf)})`;
+  const amendments = [...new Set(contract.targets.filter((target) => target.setBy !== null && target.setBy !== 'signed').map((target) => target.setBy as string))];
+  const small = view.lines.filter((line) => line.reading?.smallNumber);
+  return (
+    <article class="review" data-contract={view.contractId} data-year={view.year}>
+      {/* A table's header group repeats on every printed page: the running line of contract, year and date. On screen the table lays out as blocks and its header is hidden. */}
+      <table class="review__pages" role="presentation">
+        <thead aria-hidden="true">
+          <tr>
+            <td class="review__running">{`Contract ${view.contractId} · annual review, year ${view.year} · as known ${known}`}</td>
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            <td>
+              <Breadcrumbs
+                trail={[
+                  { href: '/', label: 'Home' },
+                  { href: `/contracts/${encodeURIComponent(view.contractId)}`, label: `Contract ${view.contractId}` },
+                ]}
+                current={`Review of year ${view.year}`}
+                asOfText={asOfText}
+              />
+              <h1>
+                Annual review of contract {view.contractId}, year {view.year}
+              </h1>
+              <AsOfNote asOf={asOf} />
+              <div class="review__controls">
+                <AsOfForm asOf={asOfText} keep={{ year: String(view.year) }} />
+              </div>
+
+              <section aria-labelledby="review-contract">
+                <h2 id="review-contract">1. The contract</h2>
+                <dl class="review__facts">
+                  <dt>Partner</dt>
+                  <dd>
+                    <a href={link(`/partners/${encodeURIComponent(scorecard.partnerId)}`)}>{scorecard.partnerId}</a>
+                  </dd>
+                  <dt>Cluster</dt>
+                  <dd>
+                    <a href={link(`/clusters/${encodeURIComponent(scorecard.clusterId)}`)}>{scorecard.clusterId}</a>
+                  </dd>
+                  <dt>Schools</dt>
+                  <dd data-schools={contract.schoolIds.join(' ')}>{contract.schoolIds.join(', ')}</dd>
+                  <dt>Governance</dt>
+                  <dd>{contract.governance}</dd>
+                  <dt>Term</dt>
+                  <dd>
+                    {scorecard.termYears} years from {scorecard.startYear}, baseline {scorecard.baselineYear}; {scorecard.termination ? `terminated on ${day(scorecard.termination.at)}: ${scorecard.termination.reason}` : 'active'}
+                  </dd>
+                </dl>
+                <h3>Amendments</h3>
+                {amendments.length === 0 ? (
+                  <p>No target of the contract in force was set by an amendment or a renewal.</p>
+                ) : (
+                  <ul>
+                    {amendments.map((setBy) => {
+                      const changed = contract.targets.filter((target) => target.setBy === setBy);
+                      return (
+                        <li data-set-by={setBy}>
+                          {`${setBy}, in force since ${day(changed[0].since)}: `}
+                          {changed.map((target) => `${target.metric} ${target.scope} target of year ${target.contractYear} (${target.kind} ${formatValue(target.value)})`).join('; ')}
+                        </li>
+                      );
+                    })}
+                  </ul>
+                )}
+              </section>
+
+              <section aria-labelledby="review-verdicts">
+                <h2 id="review-verdicts">2. The verdicts</h2>
+                {view.lines.length === 0 ? <p>No target of years 1 to {view.year} to judge.</p> : <VerdictTable lines={view.lines} year={view.year} link={link} />}
+                <h3>The cluster rule</h3>
+                <p>A cluster misses a year when its aggregate misses the cluster target, or when more than half of its schools miss theirs.</p>
+                <ul class="review__rules">
+                  {view.clusterRules.map((rule) => (
+                    <li data-cluster-rule={`${rule.contractYear}|${rule.metric}`}>{rule.sentence}</li>
+                  ))}
+                </ul>
+              </section>
+
+              <section aria-labelledby="review-trends">
+                <h2 id="review-trends">3. Trends</h2>
+                <p>Each metric with a target by school year: the subject's values (solid, round marks), its target path (dashed, square marks) and the state average as known on the review's date (dotted, triangles).</p>
+                {view.trends.map((subject) => subject.trends.map((trend) => <TrendChart subject={subject.subject} trend={trend} />))}
+              </section>
+
+              <section aria-labelledby="review-quality">
+                <h2 id="review-quality">5. Data quality</h2>
+                {view.coverage === undefined ? <p>Feed coverage is not shown to this reader.</p> : <CoverageTable rows={view.coverage} />}
+                <h3>Small numbers</h3>
+                {small.length === 0 ? (
+                  <p>No verdict rests on fewer students than the minimum n.</p>
+                ) : (
+                  <ul>
+                    {small.map((line) => (
+                      <li data-small-line={`${line.scope}|${line.subjectId}|${line.metric}|${line.contractYear}`}>{`${line.scope} ${line.subjectId}, ${line.metric}, year ${line.contractYear}: n = ${formatValue(line.reading?.denominator)}, fewer than the minimum n`}</li>
+                    ))}
+                  </ul>
+                )}
+              </section>
+
+              <section aria-labelledby="review-record">
+                <h2 id="review-record">7. What the record shows</h2>
+                <p>By the cluster's line of each metric, as the contract's terms judge it; facts, not a recommendation.</p>
+                {view.record.length === 0 ? <p>No cluster line to count yet.</p> : <RecordTable record={view.record} />}
+              </section>
+            </td>
+          </tr>
+        </tbody>
+      </table>
+    </article>
+  );
+}
+
+function VerdictTable({ lines, year, link }: { lines: ReviewLine[]; year: number; link: (path: string) => string }) {
+  return (
+    <div class="usa-table-container--scrollable" tabIndex={0} role="region" aria-label="Verdicts">
+      <table class="usa-table usa-table--borderless review__verdicts">
+        <caption>{`Every target of contract years 1 to ${year}: target, actual, n, status and the alerts raised on it`}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Year</th>
+            <th scope="col">Subject</th>
+            <th scope="col">Metric</th>
+            <th scope="col">Target</th>
+            <th scope="col">Actual</th>
+            <th scope="col">n</th>
+            <th scope="col">Status</th>
+            <th scope="col">Alerts</th>
+          </tr>
+        </thead>
+        <tbody>
+          {lines.map((line) => (
+            <tr data-scope={line.scope} data-subject={line.subjectId} data-metric={line.metric} data-contract-year={line.contractYear}>
+              <td>
+                {line.contractYear} ({line.schoolYear})
+              </td>
+              <td>
+                <a href={link(`/${line.scope === 'school' ? 'schools' : 'clusters'}/${encodeURIComponent(line.subjectId)}`)}>{`${line.scope} ${line.subjectId}`}</a>
+                {line.kind === 'school_majority' && <span class="detail">majority of schools</span>}
+              </td>
+              <td>{line.metric}</td>
+              <td data-value={line.threshold ?? ''}>
+                {formatValue(line.threshold)}
+                {line.target && <span class="detail">{`${line.kind.replace('_', ' ')}, set by ${setByWords(line.setBy ?? null)}`}</span>}
+              </td>
+              <td data-value={line.actual ?? ''}>
+                {formatValue(line.actual)}
+                {line.evidence === 'leading' && <span class="detail">leading evidence</span>}
+              </td>
+              <td data-value={line.reading?.denominator ?? ''}>{line.reading?.withheld ? 'withheld' : formatValue(line.reading?.denominator)}</td>
+              <td>
+                <StatusTag status={line.status} />
+                {line.reason && <span class="detail">{line.reason}</span>}
+              </td>
+              <td data-alerts={line.alerts.length}>
+                {line.alerts.length === 0
+                  ? 'none'
+                  : line.alerts.map((alert) => (
+                      <span class="detail" data-alert={alert.alertId}>
+                        <a href={link(`/alerts/${encodeURIComponent(alert.alertId)}`)}>{`${alert.checkpoint.replace('_', ' ')} (${alert.severity})`}</a>
+                        {`: ${alert.history.map((state) => `${state.status} ${day(state.knownAt)}`).join(', ')}`}
+                      </span>
+                    ))}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function CoverageTable({ rows }: { rows: SchoolFeedCoverage[] }) {
+  return rows.length === 0 ? (
+    <p>No watched feed of the contract's schools.</p>
+  ) : (
+    <table class="usa-table usa-table--borderless review__coverage">
+      <caption>Each school's watched feeds on the review's date: the last period received and whether the next is overdue</caption>
+      <thead>
+        <tr>
+          <th scope="col">School</th>
+          <th scope="col">Feed</th>
+          <th scope="col">Last period received</th>
+          <th scope="col">Overdue</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr data-school={row.schoolId} data-feed={row.feed}>
+            <th scope="row">{row.name}</th>
+            <td>{row.feed}</td>
+            <td>{row.lastPeriodEnd ?? 'none yet'}</td>
+            <td data-overdue={String(row.overdue)}>{row.overdue ? `yes, ${row.daysOverdue} days` : 'no'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+const TIMING_WORDS: Record<MetricRecord['years'][number]['warning'], string> = {
+  before: 'the early warning came before the result',
+  after: 'the early warning came after the result',
+  'no warning': 'no early warning',
+  'not final yet': 'no final result yet',
+};
+
+function RecordTable({ record }: { record: MetricRecord[] }) {
+  const years = (list: number[]) => (list.length === 0 ? 'none' : list.join(', '));
+  return (
+    <table class="usa-table usa-table--borderless review__record">
+      <caption>Per metric: the contract years met and missed, the longest run of misses, and each year's early warning against its result</caption>
+      <thead>
+        <tr>
+          <th scope="col">Metric</th>
+          <th scope="col">Years met</th>
+          <th scope="col">Years missed</th>
+          <th scope="col">Consecutive misses</th>
+          <th scope="col">Early warnings</th>
+        </tr>
+      </thead>
+      <tbody>
+        {record.map((metric) => (
+          <tr data-record={metric.metric}>
+            <th scope="row">{metric.metric}</th>
+            <td data-met={metric.met.join(' ')}>{years(metric.met)}</td>
+            <td data-missed={metric.missed.join(' ')}>{years(metric.missed)}</td>
+            <td data-value={metric.consecutiveMisses}>{metric.consecutiveMisses}</td>
+            <td>{metric.years.map((year) => `year ${year.contractYear}: ${TIMING_WORDS[year.warning]}`).join('; ')}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,87 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { INestApplication } from '@nestjs/common';
+import { createApp } from '@turnaround/all-in-one';
+import { waitUntil } from '@turnaround/domain/testing';
+import { ApiKeys } from '@turnaround/platform';
+import { Browser, chromium } from 'playwright-core';
+import { testConfig } from '../e2e/support/app';
+import { httpClient } from '../e2e/support/http-client';
+import { attendance2023, registerOneClusterZone } from '../e2e/support/one-cluster-zone';
+import { executablePath, SCREENSHOTS, signInByKeyboard, visit } from './support';
+
+jest.setTimeout(180_000);
+
+const attendance2022 = (schoolId: string, attendanceDays: number) => ({ schoolId, schoolYear: '2022-23', periodStart: '2022-09-01', periodEnd: '2023-06-30', membershipDays: 1000, attendanceDays });
+
+/** The text of each page of a PDF, as Debian's poppler-utils `pdftotext` reads it (pages split by form feeds). */
+function pdfPages(path: string): string[] {
+  return execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' })
+    .split('\f')
+    .filter((page) => page.trim() !== '');
+}
+
+(executablePath ? describe : describe.skip)('the annual contract review in a real browser: accessible, and printed with its header on every page', () => {
+  let dataDir: string;
+  let app: INestApplication;
+  let base: string;
+  let browser: Browser;
+  let stateKey = '';
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    dataDir = mkdtempSync(join(tmpdir(), 'turnaround-browser-review-'));
+    app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
+    const http = await httpClient(app);
+    base = http.base;
+    await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D2'], ['S3', 'D1']]);
+    await http.post('/api/v1/contracts/K/target-amendments', {
+      targets: [{ metric: 'attendance_rate', contractYear: 2, kind: 'absolute', value: 0.95, scope: 'cluster' }],
+      reason: 'Year two cluster attendance target agreed at the annual meeting',
+    });
+    await http.post('/api/v1/feeds/attendance', [attendance2022('S1', 880), attendance2022('S2', 910), attendance2022('S3', 950)]);
+    await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S2', 900), attendance2023('S3', 990)]);
+    await waitUntil(
+      () => http.get('/api/v1/alerts?status=open').then((answer) => answer.body as unknown[]),
+      (alerts) => expect(alerts.length).toBeGreaterThanOrEqual(2),
+    );
+    stateKey = (await app.get(ApiKeys).issue({ kind: 'state' }, 'Ada Lovelace, State Turnaround Office')).key;
+    browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('opens from the contract page, clean under axe-core', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await signInByKeyboard(page, base, stateKey);
+    await page.goto(`${base}/contracts/K`);
+    await Promise.all([page.waitForURL(`${base}/contracts/K/review`), page.click('a[href="/contracts/K/review"]')]);
+    await expect(page.locator('.review .trend-chart svg').count()).resolves.toBeGreaterThan(0);
+    await visit(page, 'state-contract-review');
+  });
+
+  it('prints to A4 and US Letter with the contract id and the as-of date on every page, and every verdict in the text', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await signInByKeyboard(page, base, stateKey);
+    await page.goto(`${base}/contracts/K/review?year=2&asOf=2030-01-01`);
+    await page.emulateMedia({ media: 'print' });
+    await page.screenshot({ path: join(SCREENSHOTS, 'state-contract-review-print.png'), fullPage: true });
+    for (const format of ['A4', 'Letter'] as const) {
+      const path = join(SCREENSHOTS, `state-contract-review-${format.toLowerCase()}.pdf`);
+      await page.pdf({ path, format, printBackground: true });
+      const pages = pdfPages(path);
+      expect(pages.length).toBeGreaterThan(1);
+      pages.forEach((text, index) => {
+        expect([format, index + 1, text]).toEqual([format, index + 1, expect.stringContaining('Contract K · annual review, year 2 · as known 2030-01-01')]);
+        expect([format, index + 1, text]).toEqual([format, index + 1, expect.stringContaining(`Page ${index + 1} of ${pages.length}`)]);
+      });
+      const all = pages.join('\n');
+      expect(all).toContain('The cluster missed year 1 for attendance_rate: 2 of 3 schools missed their targets (more than half).');
+    }
+  });
+});
