@@ -9,12 +9,11 @@ import { ApiKeys } from '@turnaround/platform';
 import { Browser, chromium } from 'playwright-core';
 import { testConfig } from '../e2e/support/app';
 import { httpClient } from '../e2e/support/http-client';
-import { attendance2023, registerOneClusterZone } from '../e2e/support/one-cluster-zone';
+import { attendance2022, attendance2023, registerOneClusterZone } from '../e2e/support/one-cluster-zone';
 import { executablePath, SCREENSHOTS, signInByKeyboard, visit } from './support';
 
 jest.setTimeout(180_000);
 
-const attendance2022 = (schoolId: string, attendanceDays: number) => ({ schoolId, schoolYear: '2022-23', periodStart: '2022-09-01', periodEnd: '2023-06-30', membershipDays: 1000, attendanceDays });
 
 /** The text of each page of a PDF, as Debian's poppler-utils `pdftotext` reads it (pages split by form feeds). */
 function pdfPages(path: string): string[] {

@@ -8,13 +8,10 @@ import { ApiKeys } from '@turnaround/platform';
 import { Browser, chromium } from 'playwright-core';
 import { testConfig } from '../e2e/support/app';
 import { httpClient } from '../e2e/support/http-client';
-import { attendance2023, registerOneClusterZone } from '../e2e/support/one-cluster-zone';
+import { attendance2022, attendance2023, registerOneClusterZone } from '../e2e/support/one-cluster-zone';
 import { executablePath, SCREENSHOTS, signInByKeyboard, visit } from './support';
 
 jest.setTimeout(180_000);
-
-/** 2022-23 attendance of a school, so the charts have two school years to draw. */
-const attendance2022 = (schoolId: string, attendanceDays: number) => ({ schoolId, schoolYear: '2022-23', periodStart: '2022-09-01', periodEnd: '2023-06-30', membershipDays: 1000, attendanceDays });
 
 (executablePath ? describe : describe.skip)('the zone, cluster, contract and partner pages in a real browser: accessible, charts by keyboard', () => {
   let dataDir: string;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
+import { manualClock } from '@turnaround/domain';
 import { waitUntil } from '@turnaround/domain/testing';
 import { ApiKeys } from '@turnaround/platform';
 import { testConfig } from './support/app';
@@ -27,19 +28,22 @@ describe('the state average: every school that reported, as known at a date, wit
   let between: string;
   const attendance = async (who: Api, query: string) => ((await who.get(`/api/v1/state/metrics${query}`)).body as Reading[]).find((reading) => reading.metric === 'attendance_rate');
 
+  const clock = manualClock('2024-07-01T00:00:00.000Z');
+
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'turnaround-state-metrics-'));
-    app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
+    app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false, clock });
     state = await httpClient(app);
     await registerOneClusterZone(state, [['S1', 'D1'], ['S2', 'D2']]);
     for (const [schoolId, districtId] of [['S3', 'D3'], ['S4', 'D4']])
       expect((await state.post('/api/v1/schools', { schoolId, districtId, name: `School ${schoolId}`, gradeSpan: '06-08' })).status).toBe(201);
     await state.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S2', 950), attendance2023('S3', 800)]);
     await waitUntil(() => attendance(state, ''), (reading) => expect(reading?.schools).toBe(3));
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    between = new Date().toISOString();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // What came so far is known on July 1, the next push on July 3: July 2 sees the first part alone.
+    between = '2024-07-02T00:00:00.000Z';
+    clock.set('2024-07-03T00:00:00.000Z');
     await state.post('/api/v1/feeds/attendance', [{ ...attendance2023('S4', 4), membershipDays: 5 }]);
+    clock.resume();
     await waitUntil(() => attendance(state, ''), (reading) => expect(reading?.schools).toBe(4));
     publicKey = await httpClient(app, (await app.get(ApiKeys).issue({ kind: 'public' }, 'Open data portal')).key);
   });

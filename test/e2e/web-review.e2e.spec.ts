@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
-import { ClusterRuleLine, clusterRuleSentence } from '@turnaround/domain';
+import { ClusterRuleLine, clusterRuleSentence, manualClock } from '@turnaround/domain';
 import { waitUntil } from '@turnaround/domain/testing';
 import { ApiKeys } from '@turnaround/platform';
 import { testConfig } from './support/app';
 import { httpClient } from './support/http-client';
-import { attendance2023, registerOneClusterZone } from './support/one-cluster-zone';
+import { attendance2022, attendance2023, registerOneClusterZone, registerSecondZone } from './support/one-cluster-zone';
 import { webClient } from './support/web-client';
 import { dataValues, text } from './support/web-pages';
 
@@ -18,7 +18,6 @@ type Line = ClusterRuleLine & { scope: string; subjectId: string; schoolYear: st
 type Reading = { metric: string; schoolYear: string; denominator: number | null };
 type Api = Awaited<ReturnType<typeof httpClient>>;
 
-const attendance2022 = (schoolId: string, attendanceDays: number) => ({ schoolId, schoolYear: '2022-23', periodStart: '2022-09-01', periodEnd: '2023-06-30', membershipDays: 1000, attendanceDays });
 
 /** The text of an HTML fragment, its entities read back. */
 const plain = (html: string): string =>
@@ -49,25 +48,15 @@ describe('the annual contract review: every number as the API answers, for the p
   let between: string;
   const keys = { state: '', district: '', partner: '', researcher: '' };
 
+  const clock = manualClock('2024-07-01T00:00:00.000Z');
+
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'turnaround-web-review-'));
-    app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
+    app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false, clock });
     const state = await httpClient(app);
     base = state.base;
     await registerOneClusterZone(state, [['S1', 'D1'], ['S2', 'D2'], ['S3', 'D1']]);
-    const ok = async (path: string, body: unknown) => {
-      const answer = await state.post(path, body);
-      expect([path, answer.status, answer.body]).toEqual([path, 201, expect.anything()]);
-    };
-    await ok('/api/v1/zones', { zoneId: 'Z2', stateCode: 'MA', name: 'Zone two', districtIds: ['D2'] });
-    await ok('/api/v1/clusters', { clusterId: 'C2', zoneId: 'Z2', name: 'Cluster two' });
-    await ok('/api/v1/schools', { schoolId: 'S4', districtId: 'D2', name: 'School S4', gradeSpan: '06-08' });
-    await ok('/api/v1/schools/S4/cluster-assignments', { clusterId: 'C2', fromYear: '2023-24', strategy: 'transformation' });
-    await ok('/api/v1/partners', { partnerId: 'P2', name: 'Partner two', role: 'lead' });
-    await ok('/api/v1/contracts', {
-      contractId: 'K2', partnerId: 'P2', clusterId: 'C2', schoolIds: ['S4'], governance: 'district_lead_partner', startYear: '2023-24', termYears: 3, baselineYear: '2022-23',
-      targets: [{ metric: 'attendance_rate', contractYear: 1, kind: 'gain', value: 0.02, scope: 'cluster' }],
-    });
+    await registerSecondZone(state);
     const amended = await state.post('/api/v1/contracts/K/target-amendments', {
       targets: [{ metric: 'attendance_rate', contractYear: 2, kind: 'absolute', value: 0.95, scope: 'cluster' }],
       reason: 'Year two cluster attendance target agreed at the annual meeting',
@@ -78,10 +67,11 @@ describe('the annual contract review: every number as the API answers, for the p
       () => state.get('/api/v1/schools/S4/metrics').then((answer) => answer.body as unknown[]),
       (readings) => expect(readings.length).toBe(1),
     );
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    between = new Date().toISOString();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // What came so far is known on July 1, the next push on July 3: July 2 sees the first part alone.
+    between = '2024-07-02T00:00:00.000Z';
+    clock.set('2024-07-03T00:00:00.000Z');
     await state.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S2', 900), attendance2023('S3', 990), attendance2023('S4', 950)]);
+    clock.resume();
     await waitUntil(
       () => state.get('/api/v1/alerts?status=open').then((answer) => answer.body as unknown[]),
       (alerts) => expect(alerts.length).toBeGreaterThanOrEqual(2),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
+import { manualClock } from '@turnaround/domain';
 import { waitUntil } from '@turnaround/domain/testing';
 import { ApiKeys } from '@turnaround/platform';
 import { testConfig } from './support/app';
@@ -44,16 +45,19 @@ describe('the web app: sign-in, sessions, and pages that show what the API answe
   let districtKey: { key: string; keyId: string };
   let beforePush: string;
 
+  const clock = manualClock('2024-07-01T00:00:00.000Z');
+
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'turnaround-web-'));
-    app = await createApp(testConfig({ DATA_DIR: dataDir, TRUST_PROXY: 'loopback' }), { logger: false });
+    app = await createApp(testConfig({ DATA_DIR: dataDir, TRUST_PROXY: 'loopback' }), { logger: false, clock });
     const http = await httpClient(app);
     base = http.base;
     await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D2'], ['S3', 'D1']]);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    beforePush = new Date().toISOString();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // What came so far is known on July 1, the next push on July 3: July 2 sees the first part alone.
+    beforePush = '2024-07-02T00:00:00.000Z';
+    clock.set('2024-07-03T00:00:00.000Z');
     await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S2', 900), attendance2023('S3', 990)]);
+    clock.resume();
     await waitUntil(
       () => http.get('/api/v1/alerts?status=open').then((answer) => answer.body as unknown[]),
       (alerts) => expect(alerts.length).toBeGreaterThanOrEqual(2),

@@ -28,3 +28,29 @@ export async function registerOneClusterZone(http: Awaited<ReturnType<typeof htt
 export function attendance2023(schoolId: string, attendanceDays: number, periodEnd = '2024-06-30') {
   return { schoolId, schoolYear: '2023-24', periodStart: '2023-09-01', periodEnd, membershipDays: 1000, attendanceDays };
 }
+
+/** One attendance record of 2022-23 for a school (the baseline year of contract K): 1,000 membership days. */
+export function attendance2022(schoolId: string, attendanceDays: number) {
+  return { schoolId, schoolYear: '2022-23', periodStart: '2022-09-01', periodEnd: '2023-06-30', membershipDays: 1000, attendanceDays };
+}
+
+/**
+ * Beside the world of `registerOneClusterZone`, a second that none of its districts or partners
+ * owns: zone Z2 (district D2) with cluster C2 of school S4, under partner P2's contract K2, a
+ * cluster attendance gain of 2 points in year one.
+ */
+export async function registerSecondZone(http: Awaited<ReturnType<typeof httpClient>>): Promise<void> {
+  const ok = async (path: string, body: unknown) => {
+    const answer = await http.post(path, body);
+    if (answer.status !== 201) throw new Error(`POST ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  };
+  await ok('/api/v1/zones', { zoneId: 'Z2', stateCode: 'MA', name: 'Zone two', districtIds: ['D2'] });
+  await ok('/api/v1/clusters', { clusterId: 'C2', zoneId: 'Z2', name: 'Cluster two' });
+  await ok('/api/v1/schools', { schoolId: 'S4', districtId: 'D2', name: 'School S4', gradeSpan: '06-08' });
+  await ok('/api/v1/schools/S4/cluster-assignments', { clusterId: 'C2', fromYear: '2023-24', strategy: 'transformation' });
+  await ok('/api/v1/partners', { partnerId: 'P2', name: 'Partner two', role: 'lead' });
+  await ok('/api/v1/contracts', {
+    contractId: 'K2', partnerId: 'P2', clusterId: 'C2', schoolIds: ['S4'], governance: 'district_lead_partner', startYear: '2023-24', termYears: 3, baselineYear: '2022-23',
+    targets: [{ metric: 'attendance_rate', contractYear: 1, kind: 'gain', value: 0.02, scope: 'cluster' }],
+  });
+}
