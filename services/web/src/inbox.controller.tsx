@@ -9,7 +9,7 @@ import { AcknowledgementForm, AlertPage, readAlert } from './pages/alert';
 import { InboxPage, readInbox } from './pages/inbox';
 import { ROUTES } from './pages/read';
 import { CurrentViewer, WebSessionGuard } from './sessions/web-session.guard';
-import { renderPage } from './views/page';
+import { renderPage, renderViewPage } from './views/page';
 import { WebCommands } from './web-commands';
 import { WebErrorsFilter } from './web-errors.filter';
 import { WebReads } from './web-reads';
@@ -36,7 +36,7 @@ export class InboxController {
     const asOf = parseAsOf(asOfText);
     const view = await this.reads.view(viewer.principal, `inbox ${asOfText}`, () => readInbox(this.reads, viewer.principal, asOf));
     if (!view) throw new NotFoundError('page', '/inbox');
-    return renderPage(this.reads.access, viewer, '/inbox', 'Alert inbox', <InboxPage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
+    return renderViewPage(this.reads.access, viewer, '/inbox', 'Alert inbox', view, () => <InboxPage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
   }
 
   @Get('alerts/:alertId')

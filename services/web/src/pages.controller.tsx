@@ -1,13 +1,12 @@
 import { Controller, Get, Param, Query, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { ComponentChildren } from 'preact';
 import { parseAsOf } from '@turnaround/read-model';
 import { Viewer } from './http';
 import { HomePage, readHome } from './pages/home';
 import { readSchool, SchoolPage } from './pages/school';
 import { readSchools, SchoolsPage } from './pages/schools';
 import { CurrentViewer, WebSessionGuard } from './sessions/web-session.guard';
-import { renderPage } from './views/page';
+import { renderViewPage } from './views/page';
 import { WebErrorsFilter } from './web-errors.filter';
 import { WebReads } from './web-reads';
 
@@ -26,24 +25,20 @@ export class PagesController {
   async home(@CurrentViewer() viewer: Viewer, @Query('asOf') asOfText?: string): Promise<string> {
     const asOf = parseAsOf(asOfText);
     const view = await this.reads.view(viewer.principal, `home ${asOfText}`, () => readHome(this.reads, viewer.principal, asOf));
-    return this.page(viewer, '/', 'Home', <HomePage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
+    return renderViewPage(this.reads.access, viewer, '/', 'Home', view, () => <HomePage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
   }
 
   @Get('schools')
   async schools(@CurrentViewer() viewer: Viewer, @Query('clusterId') clusterId?: string, @Query('asOf') asOfText?: string): Promise<string> {
     parseAsOf(asOfText);
-    const schools = await this.reads.view(viewer.principal, `schools ${clusterId}`, () => readSchools(this.reads, viewer.principal, clusterId || undefined));
-    return this.page(viewer, '/schools', 'Schools', <SchoolsPage schools={schools} clusterId={clusterId || undefined} asOfText={asOfText || undefined} />);
+    const schools = await this.reads.view(viewer.principal, `schools ${clusterId} ${asOfText}`, () => readSchools(this.reads, viewer.principal, clusterId || undefined));
+    return renderViewPage(this.reads.access, viewer, '/schools', 'Schools', schools, () => <SchoolsPage schools={schools} clusterId={clusterId || undefined} asOfText={asOfText || undefined} />);
   }
 
   @Get('schools/:schoolId')
   async school(@CurrentViewer() viewer: Viewer, @Param('schoolId') schoolId: string, @Query('asOf') asOfText?: string): Promise<string> {
     const asOf = parseAsOf(asOfText);
     const view = await this.reads.view(viewer.principal, `school ${schoolId} ${asOfText}`, () => readSchool(this.reads, viewer.principal, schoolId, asOf));
-    return this.page(viewer, '/schools', view.school.name, <SchoolPage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
-  }
-
-  private page(viewer: Viewer, section: string, title: string, content: ComponentChildren): string {
-    return renderPage(this.reads.access, viewer, section, title, content);
+    return renderViewPage(this.reads.access, viewer, '/schools', view.school.name, view, () => <SchoolPage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
   }
 }

@@ -1,6 +1,5 @@
 import { Controller, Get, Param, Query, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { ComponentChildren } from 'preact';
 import { parseAsOf } from '@turnaround/read-model';
 import { Viewer } from './http';
 import { ClusterPage, readCluster } from './pages/cluster';
@@ -8,7 +7,7 @@ import { ContractPage, readContract } from './pages/contract';
 import { PartnerPage, readPartner } from './pages/partner';
 import { readZone, ZonePage } from './pages/zone';
 import { CurrentViewer, WebSessionGuard } from './sessions/web-session.guard';
-import { renderPage } from './views/page';
+import { renderViewPage } from './views/page';
 import { WebErrorsFilter } from './web-errors.filter';
 import { WebReads } from './web-reads';
 
@@ -27,31 +26,27 @@ export class SubjectsController {
   async zone(@CurrentViewer() viewer: Viewer, @Param('zoneId') zoneId: string, @Query('asOf') asOfText?: string): Promise<string> {
     const asOf = parseAsOf(asOfText);
     const view = await this.reads.view(viewer.principal, `zone ${zoneId} ${asOfText}`, () => readZone(this.reads, viewer.principal, zoneId, asOf));
-    return this.page(viewer, '/zones', view.zone.name, <ZonePage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
+    return renderViewPage(this.reads.access, viewer, '/zones', view.zone.name, view, () => <ZonePage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
   }
 
   @Get('clusters/:clusterId')
   async cluster(@CurrentViewer() viewer: Viewer, @Param('clusterId') clusterId: string, @Query('asOf') asOfText?: string): Promise<string> {
     const asOf = parseAsOf(asOfText);
     const view = await this.reads.view(viewer.principal, `cluster ${clusterId} ${asOfText}`, () => readCluster(this.reads, viewer.principal, clusterId, asOf));
-    return this.page(viewer, '/clusters', view.cluster.name, <ClusterPage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
+    return renderViewPage(this.reads.access, viewer, '/clusters', view.cluster.name, view, () => <ClusterPage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
   }
 
   @Get('contracts/:contractId')
   async contract(@CurrentViewer() viewer: Viewer, @Param('contractId') contractId: string, @Query('asOf') asOfText?: string): Promise<string> {
     const asOf = parseAsOf(asOfText);
     const view = await this.reads.view(viewer.principal, `contract ${contractId} ${asOfText}`, () => readContract(this.reads, viewer.principal, contractId, asOf));
-    return this.page(viewer, '/contracts', `Contract ${contractId}`, <ContractPage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
+    return renderViewPage(this.reads.access, viewer, '/contracts', `Contract ${contractId}`, view, () => <ContractPage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
   }
 
   @Get('partners/:partnerId')
   async partner(@CurrentViewer() viewer: Viewer, @Param('partnerId') partnerId: string, @Query('asOf') asOfText?: string): Promise<string> {
     const asOf = parseAsOf(asOfText);
     const view = await this.reads.view(viewer.principal, `partner ${partnerId} ${asOfText}`, () => readPartner(this.reads, viewer.principal, partnerId, asOf));
-    return this.page(viewer, '/partners', view.partner.name, <PartnerPage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
-  }
-
-  private page(viewer: Viewer, section: string, title: string, content: ComponentChildren): string {
-    return renderPage(this.reads.access, viewer, section, title, content);
+    return renderViewPage(this.reads.access, viewer, '/partners', view.partner.name, view, () => <PartnerPage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
   }
 }

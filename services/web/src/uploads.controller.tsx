@@ -12,7 +12,7 @@ import { ROUTES } from './pages/read';
 import { UploadForm, UploadReportPage, UploadsPage } from './pages/uploads';
 import { UPLOAD_BYTES } from './serve-web';
 import { CurrentViewer, WebSessionGuard } from './sessions/web-session.guard';
-import { renderPage } from './views/page';
+import { renderPage, renderViewPage } from './views/page';
 import { WebCommands } from './web-commands';
 import { WebErrorsFilter } from './web-errors.filter';
 import { WebReads } from './web-reads';
@@ -107,7 +107,7 @@ export class UploadsController {
     this.mustMay(viewer, ROUTES.coverage);
     const asOf = parseAsOf(asOfText);
     const view = await this.reads.view(viewer.principal, `coverage ${show === 'all'} ${asOfText}`, () => readCoverage(this.reads, viewer.principal, asOf, show === 'all'));
-    return renderPage(this.reads.access, viewer, '/coverage', 'Feed coverage', <CoveragePage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
+    return renderViewPage(this.reads.access, viewer, '/coverage', 'Feed coverage', view, () => <CoveragePage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
   }
 
   /** The file through the ingestor, as the API's push takes it: a profile maps CSV columns, JSON is the feed's records as they are. */

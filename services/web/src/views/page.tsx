@@ -1,4 +1,5 @@
-import type { ComponentChildren } from 'preact';
+import type { ComponentChildren, VNode } from 'preact';
+import { renderToString } from 'preact-render-to-string';
 import { Viewer } from '../http';
 import { ROUTES } from '../pages/read';
 import { WebAccess } from '../web-access';
@@ -27,4 +28,19 @@ export function renderPage(access: WebAccess, viewer: Viewer, section: string, t
       {content}
     </Layout>,
   );
+}
+
+/**
+ * The content of a page over a kept view of the read model (`WebReads.view`), rendered once per
+ * view: the view is kept per role and call (the page, its ids and asOf), and the content follows
+ * from it alone, so every reader of that role is sent the same markup until the read model moves.
+ * A state's coverage table or a page of charts costs tens of milliseconds to render; the layout
+ * around it (the reader's name, the navigation) is rendered for each request.
+ */
+const contents = new WeakMap<object, string>();
+
+export function renderViewPage(access: WebAccess, viewer: Viewer, section: string, title: string, view: object, content: () => VNode): string {
+  let rendered = contents.get(view);
+  if (rendered === undefined) contents.set(view, (rendered = renderToString(content())));
+  return renderPage(access, viewer, section, title, <div class="page-content" dangerouslySetInnerHTML={{ __html: rendered }} />);
 }
