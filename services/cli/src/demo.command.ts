@@ -1,9 +1,9 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '@turnaround/all-in-one';
 import { DEMO_PEOPLE, loadDemoZone } from '@turnaround/demo';
-import { roleName } from '@turnaround/domain';
-import { manualClock } from '@turnaround/domain';
+import { ManualClock, manualClock, roleName } from '@turnaround/domain';
 import { ApiKeys, loadConfig, ReadSide, SQL_CLIENT } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 
@@ -17,10 +17,39 @@ export async function demo(options: { serve: boolean }): Promise<number> {
   const clock = manualClock();
   const app = await createApp(config, { logger: false, clock });
   await app.listen(config.port, config.host);
+  let base: string;
+  let stateKey: string;
+  try {
+    ({ base, stateKey } = await loadInto(app, clock, config.bootstrapKey));
+  } catch (error) {
+    // A demo that could not load must not leave the service it started running.
+    await app.close();
+    throw error;
+  }
+  if (!options.serve) {
+    await app.close();
+    return 0;
+  }
+  process.stdout.write(
+    [
+      `serving on ${base} (API docs at ${base}/api/docs); a state API key: ${stateKey}`,
+      'try:',
+      `  curl -H 'authorization: Bearer ${stateKey}' ${base}/api/v1/contracts/K-RIVER/scorecard`,
+      `  curl -H 'authorization: Bearer ${stateKey}' '${base}/api/v1/alerts?districtId=D-WEST&status=open'`,
+      `  curl -H 'authorization: Bearer ${stateKey}' '${base}/api/v1/zones/Z-DEMO/metrics?year=2025-26'`,
+      '',
+    ].join('\n'),
+  );
+  app.enableShutdownHooks();
+  return 0;
+}
+
+/** Loads the demo zone into the started `app`, issues a key to each demo person, and prints them; its address and the state key. */
+async function loadInto(app: NestExpressApplication, clock: ManualClock, bootstrapKey: string | undefined): Promise<{ base: string; stateKey: string }> {
   // The port it listens on (PORT=0 takes a free one), reached over loopback whatever HOST says.
   const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
   const base = `http://127.0.0.1:${port}`;
-  const stateKey = config.bootstrapKey ?? (await app.get(ApiKeys).issue({ kind: 'state' }, 'demo')).key;
+  const stateKey = bootstrapKey ?? (await app.get(ApiKeys).issue({ kind: 'state' }, 'demo')).key;
   await loadDemoZone(base, stateKey, { clock, log: (line) => process.stdout.write(`${line}\n`) });
   // The result is shown once the read side has caught up, and the alerts it raised are stored.
   await app.get(ReadSide).settled();
@@ -39,20 +68,5 @@ export async function demo(options: { serve: boolean }): Promise<number> {
       '',
     ].join('\n'),
   );
-  if (!options.serve) {
-    await app.close();
-    return 0;
-  }
-  process.stdout.write(
-    [
-      `serving on ${base} (API docs at ${base}/api/docs); a state API key: ${stateKey}`,
-      'try:',
-      `  curl -H 'authorization: Bearer ${stateKey}' ${base}/api/v1/contracts/K-RIVER/scorecard`,
-      `  curl -H 'authorization: Bearer ${stateKey}' '${base}/api/v1/alerts?districtId=D-WEST&status=open'`,
-      `  curl -H 'authorization: Bearer ${stateKey}' '${base}/api/v1/zones/Z-DEMO/metrics?year=2025-26'`,
-      '',
-    ].join('\n'),
-  );
-  app.enableShutdownHooks();
-  return 0;
+  return { base, stateKey };
 }
