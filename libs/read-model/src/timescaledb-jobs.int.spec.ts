@@ -1,6 +1,7 @@
 import { manualClock } from '@turnaround/domain';
 import { LogFollower, PostgresEventStore } from '@turnaround/event-store';
 import { wholeLog } from '@turnaround/event-store/testing';
+import { waitUntil } from '@turnaround/domain/testing';
 import { quoteIdentifier, SqlClient } from '@turnaround/postgres';
 import { testServers } from '@turnaround/postgres/testing';
 import { alertsProjection } from './alerts/alerts.projection';
@@ -37,22 +38,18 @@ const jobRuns = (sql: SqlClient, since: Date) =>
     [since],
   );
 
-/** Polls until every job has succeeded since `since`, or fails naming those that have not, with their last error. */
-async function untilEveryJobSucceeded(sql: SqlClient, since: Date): Promise<JobRun[]> {
-  const deadline = Date.now() + JOBS_DEADLINE_MS;
-  for (;;) {
-    const runs = await jobRuns(sql, since);
-    const pending = runs.filter((run) => !run.succeeded);
-    if (pending.length === 0) return runs;
-    if (Date.now() > deadline)
-      throw new Error(
-        `TimescaleDB jobs without a successful run within ${JOBS_DEADLINE_MS / 1000} s: ${pending
-          .map((run) => `${run.job_id} ${run.proc_name}${run.hypertable_name ? ` on ${run.hypertable_name}` : ''}: ${run.last_run_status ?? 'not run'}${run.last_error ? ` (${run.last_error})` : ''}`)
-          .join('; ')}`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+/** Until every job has succeeded since `since`; past the deadline, the failure names those that have not, with their last error. */
+const untilEveryJobSucceeded = (sql: SqlClient, since: Date): Promise<JobRun[]> =>
+  waitUntil(
+    () => jobRuns(sql, since),
+    (runs) =>
+      expect(
+        runs
+          .filter((run) => !run.succeeded)
+          .map((run) => `${run.job_id} ${run.proc_name}${run.hypertable_name ? ` on ${run.hypertable_name}` : ''}: ${run.last_run_status ?? 'not run'}${run.last_error ? ` (${run.last_error})` : ''}`),
+      ).toEqual([]),
+    JOBS_DEADLINE_MS,
+  );
 
 const timescaleServer = testServers({ timescaledb: true }).find((server) => server.name === 'timescaledb');
 
