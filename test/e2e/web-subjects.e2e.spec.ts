@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
 import { manualClock } from '@turnaround/domain';
-import { waitUntil } from '@turnaround/domain/testing';
 import { ApiKeys } from '@turnaround/platform';
 import { testConfig } from './support/app';
 import { httpClient } from './support/http-client';
-import { attendance2022, attendance2023, registerOneClusterZone, registerSecondZone } from './support/one-cluster-zone';
+import { BETWEEN_THE_PUSHES, pushTwoYears, registerOneClusterZone, registerSecondZone } from './support/one-cluster-zone';
 import { webClient } from './support/web-client';
 import { chartTables, dataValues, text } from './support/web-pages';
 
@@ -79,20 +78,8 @@ describe('the web app: zone, cluster, contract and partner pages with trend char
     base = state.base;
     await registerOneClusterZone(state, [['S1', 'D1'], ['S2', 'D2'], ['S3', 'D1']]);
     await registerSecondZone(state);
-    await state.post('/api/v1/feeds/attendance', [attendance2022('S1', 880), attendance2022('S2', 910), attendance2022('S3', 950), attendance2022('S4', 900)]);
-    await waitUntil(
-      () => state.get('/api/v1/schools/S4/metrics').then((answer) => answer.body as unknown[]),
-      (readings) => expect(readings.length).toBe(1),
-    );
-    // What came so far is known on July 1, the next push on July 3: July 2 sees the first part alone.
-    between = '2024-07-02T00:00:00.000Z';
-    clock.set('2024-07-03T00:00:00.000Z');
-    await state.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S2', 900), attendance2023('S3', 990), attendance2023('S4', 950)]);
-    clock.resume();
-    await waitUntil(
-      () => state.get('/api/v1/alerts?status=open').then((answer) => answer.body as unknown[]),
-      (alerts) => expect(alerts.length).toBeGreaterThanOrEqual(2),
-    );
+    await pushTwoYears(state, clock);
+    between = BETWEEN_THE_PUSHES;
     const apiKeys = app.get(ApiKeys);
     keys.state = (await apiKeys.issue({ kind: 'state' }, 'Ada Lovelace, State Turnaround Office')).key;
     keys.district = (await apiKeys.issue({ kind: 'district', districtId: 'D1' }, 'Springfield district office')).key;

@@ -1,3 +1,5 @@
+import { ManualClock } from '@turnaround/domain';
+import { waitUntil } from '@turnaround/domain/testing';
 import { httpClient } from './http-client';
 
 /**
@@ -53,4 +55,27 @@ export async function registerSecondZone(http: Awaited<ReturnType<typeof httpCli
     contractId: 'K2', partnerId: 'P2', clusterId: 'C2', schoolIds: ['S4'], governance: 'district_lead_partner', startYear: '2023-24', termYears: 3, baselineYear: '2022-23',
     targets: [{ metric: 'attendance_rate', contractYear: 1, kind: 'gain', value: 0.02, scope: 'cluster' }],
   });
+}
+
+/** The day between the two pushes of `pushTwoYears`: it sees the first alone. */
+export const BETWEEN_THE_PUSHES = '2024-07-02T00:00:00.000Z';
+
+/**
+ * Into both worlds (S1-S4): the 2022-23 attendance, known on the clock's day (July 1, 2024), then
+ * the 2023-24 attendance, known on July 3 (S1 and S2 below contract K's 0.93); then the clock
+ * follows the machine's again. Returns once the read side has raised the alerts of the second.
+ */
+export async function pushTwoYears(http: Awaited<ReturnType<typeof httpClient>>, clock: ManualClock): Promise<void> {
+  await http.post('/api/v1/feeds/attendance', [attendance2022('S1', 880), attendance2022('S2', 910), attendance2022('S3', 950), attendance2022('S4', 900)]);
+  await waitUntil(
+    () => http.get('/api/v1/schools/S4/metrics').then((answer) => answer.body as unknown[]),
+    (readings) => expect(readings.length).toBe(1),
+  );
+  clock.set('2024-07-03T00:00:00.000Z');
+  await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S2', 900), attendance2023('S3', 990), attendance2023('S4', 950)]);
+  clock.resume();
+  await waitUntil(
+    () => http.get('/api/v1/alerts?status=open').then((answer) => answer.body as unknown[]),
+    (alerts) => expect(alerts.length).toBeGreaterThanOrEqual(2),
+  );
 }
