@@ -1,7 +1,12 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { INestApplication } from '@nestjs/common';
+import { createApp } from '@turnaround/all-in-one';
 import axe from 'axe-core';
-import { Page } from 'playwright-core';
+import { Browser, chromium, Page } from 'playwright-core';
+import { testConfig } from '../e2e/support/app';
+import { httpClient } from '../e2e/support/http-client';
 
 /**
  * The system's Chromium (Debian's `chromium` package; CHROMIUM_PATH elsewhere): no browser is
@@ -50,4 +55,31 @@ export async function signInByKeyboard(page: Page, base: string, key: string): P
   await page.keyboard.press('Tab');
   expect(await focused()).toBe('Sign in');
   await Promise.all([page.waitForURL(`${base}/`), page.keyboard.press('Enter')]);
+}
+
+/** A suite's service, on an embedded database of its own, listening on loopback, and a Chromium to browse it. */
+export interface BrowserWorld {
+  app: INestApplication;
+  http: Awaited<ReturnType<typeof httpClient>>;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** Starts a suite's world (`name` names its data directory); `close` stops the browser and the service and removes the directory. */
+export async function browserWorld(name: string): Promise<BrowserWorld> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const dataDir = mkdtempSync(join(tmpdir(), `turnaround-${name}-`));
+  const app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
+  const http = await httpClient(app);
+  const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+  return {
+    app,
+    http,
+    browser,
+    async close() {
+      await browser.close();
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,15 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
-import { createApp } from '@turnaround/all-in-one';
 import { waitUntil } from '@turnaround/domain/testing';
 import { ApiKeys } from '@turnaround/platform';
-import { Browser, chromium } from 'playwright-core';
-import { testConfig } from '../e2e/support/app';
-import { httpClient } from '../e2e/support/http-client';
+import { Browser } from 'playwright-core';
 import { attendance2023, registerOneClusterZone } from '../e2e/support/one-cluster-zone';
-import { executablePath, SCREENSHOTS, signInByKeyboard, visit } from './support';
+import { BrowserWorld, browserWorld, executablePath, signInByKeyboard, visit } from './support';
 
 jest.setTimeout(180_000);
 
@@ -17,7 +11,7 @@ jest.setTimeout(180_000);
 const FILE = ['schoolId,schoolYear,periodStart,periodEnd,membershipDays,attendanceDays', 'S1,2023-24,2023-09-01,2024-06-30,1000,950', 'S2,2023-24,2023-09-01,2024-06-30,lots,950'].join('\n');
 
 (executablePath ? describe : describe.skip)('the inbox, webhooks, uploads and coverage in a real browser: accessible (axe-core, WCAG 2.1 AA) and usable by keyboard', () => {
-  let dataDir: string;
+  let close: () => Promise<void>;
   let app: INestApplication;
   let base: string;
   let browser: Browser;
@@ -25,10 +19,8 @@ const FILE = ['schoolId,schoolYear,periodStart,periodEnd,membershipDays,attendan
   const keys = { district: '', dataTeam: '' };
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    dataDir = mkdtempSync(join(tmpdir(), 'turnaround-browser-inbox-'));
-    app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
-    const http = await httpClient(app);
+        let http: BrowserWorld['http'];
+    ({ app, http, browser, close } = await browserWorld('browser-inbox'));
     base = http.base;
     await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D2'], ['S3', 'D1']]);
     await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S2', 900), attendance2023('S3', 990)]);
@@ -40,13 +32,8 @@ const FILE = ['schoolId,schoolYear,periodStart,periodEnd,membershipDays,attendan
     const apiKeys = app.get(ApiKeys);
     keys.district = (await apiKeys.issue({ kind: 'district', districtId: 'D1' }, 'Springfield district office')).key;
     keys.dataTeam = (await apiKeys.issue({ kind: 'data-team' }, 'Grace Hopper, state data team')).key;
-    browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
   });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => close?.());
 
   it('a district opens its inbox, acknowledges an alert with a note by keyboard, and sees it with its name; then its webhooks', async () => {
     const page = await (await browser.newContext()).newPage();
@@ -76,9 +63,7 @@ const FILE = ['schoolId,schoolYear,periodStart,periodEnd,membershipDays,attendan
     await page.goto(`${base}/uploads`);
     await visit(page, 'data-team-uploads');
     await page.selectOption('#kind', 'attendance');
-    const file = join(dataDir, 'attendance.csv');
-    writeFileSync(file, FILE);
-    await page.setInputFiles('#file', file);
+    await page.setInputFiles('#file', { name: 'attendance.csv', mimeType: 'text/csv', buffer: Buffer.from(FILE) });
     await Promise.all([page.waitForURL(/\/uploads\/[0-9a-f-]+$/), page.click('text=Upload and check')]);
     await expect(page.locator('h1').innerText()).resolves.toBe('Report of the attendance push');
     await expect(page.locator('tr[data-line="3"]').innerText()).resolves.toContain('membershipDays');

@@ -1,38 +1,26 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
-import { createApp } from '@turnaround/all-in-one';
 import { ApiKeys } from '@turnaround/platform';
-import { Browser, chromium } from 'playwright-core';
-import { testConfig } from '../e2e/support/app';
+import { Browser } from 'playwright-core';
 import { loadDemo } from '../e2e/support/demo';
-import { httpClient } from '../e2e/support/http-client';
-import { executablePath, SCREENSHOTS, signInByKeyboard, visit } from './support';
+import { BrowserWorld, browserWorld, executablePath, signInByKeyboard, visit } from './support';
 
 jest.setTimeout(240_000);
 
 (executablePath ? describe : describe.skip)("the researcher's pages and the public report card in a real browser: accessible, usable by keyboard", () => {
-  let dataDir: string;
+  let close: () => Promise<void>;
   let app: INestApplication;
   let base: string;
   let browser: Browser;
   let researcherKey: string;
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    dataDir = mkdtempSync(join(tmpdir(), 'turnaround-browser-research-'));
-    app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
-    base = (await httpClient(app)).base;
+        let http: BrowserWorld['http'];
+    ({ app, http, browser, close } = await browserWorld('browser-research'));
+    base = http.base;
     await loadDemo(app, base);
     researcherKey = (await app.get(ApiKeys).issue({ kind: 'researcher' }, 'Grace Hopper, university partner')).key;
-    browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
   });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => close?.());
 
   it('a researcher picks metrics, downloads the panel, and reads the proof points; a refused form names its field; each page clean under axe-core', async () => {
     const page = await (await browser.newContext({ acceptDownloads: true })).newPage();

@@ -1,16 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
-import { createApp } from '@turnaround/all-in-one';
 import { waitUntil } from '@turnaround/domain/testing';
 import { ApiKeys } from '@turnaround/platform';
-import { Browser, chromium } from 'playwright-core';
-import { testConfig } from '../e2e/support/app';
-import { httpClient } from '../e2e/support/http-client';
+import { Browser } from 'playwright-core';
 import { attendance2022, attendance2023, registerOneClusterZone } from '../e2e/support/one-cluster-zone';
-import { executablePath, SCREENSHOTS, signInByKeyboard, visit } from './support';
+import { BrowserWorld, browserWorld, executablePath, SCREENSHOTS, signInByKeyboard, visit } from './support';
 
 jest.setTimeout(180_000);
 
@@ -23,17 +18,15 @@ function pdfPages(path: string): string[] {
 }
 
 (executablePath ? describe : describe.skip)('the annual contract review in a real browser: accessible, and printed with its header on every page', () => {
-  let dataDir: string;
+  let close: () => Promise<void>;
   let app: INestApplication;
   let base: string;
   let browser: Browser;
   let stateKey = '';
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    dataDir = mkdtempSync(join(tmpdir(), 'turnaround-browser-review-'));
-    app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
-    const http = await httpClient(app);
+        let http: BrowserWorld['http'];
+    ({ app, http, browser, close } = await browserWorld('browser-review'));
     base = http.base;
     await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D2'], ['S3', 'D1']]);
     await http.post('/api/v1/contracts/K/target-amendments', {
@@ -47,13 +40,8 @@ function pdfPages(path: string): string[] {
       (alerts) => expect(alerts.length).toBeGreaterThanOrEqual(2),
     );
     stateKey = (await app.get(ApiKeys).issue({ kind: 'state' }, 'Ada Lovelace, State Turnaround Office')).key;
-    browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
   });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => close?.());
 
   it('opens from the contract page, clean under axe-core', async () => {
     const page = await (await browser.newContext()).newPage();

@@ -1,30 +1,23 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
-import { createApp } from '@turnaround/all-in-one';
 import { waitUntil } from '@turnaround/domain/testing';
 import { ApiKeys } from '@turnaround/platform';
-import { Browser, chromium } from 'playwright-core';
-import { testConfig } from '../e2e/support/app';
-import { httpClient } from '../e2e/support/http-client';
+import { Browser } from 'playwright-core';
 import { attendance2022, attendance2023, registerOneClusterZone } from '../e2e/support/one-cluster-zone';
-import { executablePath, SCREENSHOTS, signInByKeyboard, visit } from './support';
+import { BrowserWorld, browserWorld, executablePath, SCREENSHOTS, signInByKeyboard, visit } from './support';
 
 jest.setTimeout(180_000);
 
 (executablePath ? describe : describe.skip)('the zone, cluster, contract and partner pages in a real browser: accessible, charts by keyboard', () => {
-  let dataDir: string;
+  let close: () => Promise<void>;
   let app: INestApplication;
   let base: string;
   let browser: Browser;
   const keys = { state: '', partner: '' };
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    dataDir = mkdtempSync(join(tmpdir(), 'turnaround-browser-subjects-'));
-    app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
-    const http = await httpClient(app);
+        let http: BrowserWorld['http'];
+    ({ app, http, browser, close } = await browserWorld('browser-subjects'));
     base = http.base;
     await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D2'], ['S3', 'D1']]);
     await http.post('/api/v1/feeds/attendance', [attendance2022('S1', 880), attendance2022('S2', 910), attendance2022('S3', 950)]);
@@ -36,13 +29,8 @@ jest.setTimeout(180_000);
     const apiKeys = app.get(ApiKeys);
     keys.state = (await apiKeys.issue({ kind: 'state' }, 'Ada Lovelace, State Turnaround Office')).key;
     keys.partner = (await apiKeys.issue({ kind: 'partner', partnerId: 'P' }, 'Partner P lead')).key;
-    browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
   });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => close?.());
 
   it('the state office walks home -> zone -> cluster -> school and contract -> partner, each page clean under axe-core', async () => {
     const page = await (await browser.newContext()).newPage();

@@ -1,30 +1,22 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
-import { createApp } from '@turnaround/all-in-one';
 import { waitUntil } from '@turnaround/domain/testing';
 import { ApiKeys } from '@turnaround/platform';
-import { Browser, chromium } from 'playwright-core';
-import { testConfig } from '../e2e/support/app';
-import { httpClient } from '../e2e/support/http-client';
+import { Browser } from 'playwright-core';
 import { attendance2023, registerOneClusterZone } from '../e2e/support/one-cluster-zone';
-import { executablePath, SCREENSHOTS, signInByKeyboard, visit } from './support';
+import { BrowserWorld, browserWorld, executablePath, signInByKeyboard, visit } from './support';
 
 jest.setTimeout(180_000);
 
 (executablePath ? describe : describe.skip)('the web app in a real browser: every page by role, accessible (axe-core, WCAG 2.1 AA) and usable by keyboard', () => {
-  let dataDir: string;
+  let close: () => Promise<void>;
   let app: INestApplication;
   let base: string;
   let browser: Browser;
   const keys = { state: '', district: '' };
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    dataDir = mkdtempSync(join(tmpdir(), 'turnaround-browser-'));
-    app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
-    const http = await httpClient(app);
+        let http: BrowserWorld['http'];
+    ({ app, http, browser, close } = await browserWorld('browser'));
     base = http.base;
     await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D2'], ['S3', 'D1']]);
     await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S2', 900), attendance2023('S3', 990)]);
@@ -35,13 +27,8 @@ jest.setTimeout(180_000);
     const apiKeys = app.get(ApiKeys);
     keys.state = (await apiKeys.issue({ kind: 'state' }, 'Ada Lovelace, State Turnaround Office')).key;
     keys.district = (await apiKeys.issue({ kind: 'district', districtId: 'D1' }, 'Springfield district office')).key;
-    browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
   });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => close?.());
 
   it('the state office signs in by keyboard and goes through the home, the schools and a school', async () => {
     const page = await (await browser.newContext()).newPage();
