@@ -140,4 +140,30 @@ describe("the web app: the data team's upload, its report, and coverage", () => 
     expect(sorted(rowsOf((await browser.get('/coverage?show=all')).html))).toEqual(sorted(expected));
     expect(sorted(rowsOf((await browser.get('/coverage')).html))).toEqual(sorted(expected.filter((row) => row.overdue)));
   });
+
+  it('pages a long coverage table, 100 rows a page, and the pages together list what the API answers', async () => {
+    // 40 more schools, beside the cluster's: with their watched feeds, more rows than one page holds.
+    for (let n = 1; n <= 40; n++) {
+      const answer = await http.post('/api/v1/schools', { schoolId: `X${n}`, districtId: 'D1', name: `School X${n}`, gradeSpan: '06-08' });
+      expect(answer.status).toBe(201);
+    }
+    const browser = webClient(base);
+    await browser.signIn((await app.get(ApiKeys).issue({ kind: 'state' }, 'Ada Lovelace, State Turnaround Office')).key);
+    const all = (await http.get('/api/v1/feeds/coverage')).body as Coverage[];
+    expect(all.length).toBeGreaterThan(100);
+    const pages = Math.ceil(all.length / 100);
+    const listed: string[] = [];
+    for (let page = 1; page <= pages; page++) {
+      const { html } = await browser.get(`/coverage?show=all&page=${page}`);
+      expect(html).toContain(`${all.length} school feeds, most overdue first: page ${page} of ${pages}`);
+      expect(html).toMatch(new RegExp(`aria-current="page"[^>]*>${page}<|>${page}</a>`));
+      listed.push(...[...html.matchAll(/<tr data-school="([^"]+)" data-feed="([^"]+)">/g)].map(([, schoolId, feed]) => `${schoolId}/${feed}`));
+    }
+    expect(listed.sort()).toEqual(all.map((row) => `${row.schoolId}/${row.feed}`).sort());
+    // Past the last page, the last; not a page number, the field and what it takes.
+    expect((await browser.get(`/coverage?show=all&page=${pages + 5}`)).html).toContain(`page ${pages} of ${pages}`);
+    const refused = await browser.get('/coverage?page=first');
+    expect(refused.status).toBe(400);
+    expect(refused.html).toContain("page: expected a page number, a whole number from 1, got 'first'");
+  });
 });

@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { get, IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
@@ -26,6 +28,18 @@ function countsOf(lines: Line[], contractYear: number): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const line of lines.filter((candidate) => candidate.contractYear === contractYear)) counts[line.status] = (counts[line.status] ?? 0) + 1;
   return counts;
+}
+
+/** A GET whose body is kept as sent: fetch would decode a compressed one. */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ headers: response.headers, body: Buffer.concat(chunks) }));
+      response.on('error', reject);
+    }).on('error', reject);
+  });
 }
 
 function severityCounts(html: string): Record<string, number> {
@@ -141,6 +155,20 @@ describe('the web app: sign-in, sessions, and pages that show what the API answe
       expect(Number(/data-overdue-total="(\d+)"/.exec(home.html)?.[1])).toBe(coverage.filter((row) => row.overdue).length);
     }
     expect(gridCell((await browser.get('/')).html, 'K', 1)).toEqual({ missed: expect.any(Number), met: expect.any(Number) });
+  });
+
+  it('sends a page gzip-compressed to a browser that accepts it, the same page as sent plainly (read back by Python\'s gzip)', async () => {
+    const browser = webClient(base);
+    await browser.signIn(stateKey.key);
+    const cookie = [...browser.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    for (const path of ['/', '/schools/S1', '/zones/Z', '/coverage?show=all']) {
+      const plain = await rawGet(`${base}${path}`, { cookie, 'accept-encoding': 'identity' });
+      const compressed = await rawGet(`${base}${path}`, { cookie, 'accept-encoding': 'gzip, deflate, br' });
+      expect([path, plain.headers['content-encoding'], compressed.headers['content-encoding'], compressed.headers['content-type']]).toEqual([path, undefined, 'gzip', 'text/html; charset=utf-8']);
+      expect(compressed.body.length).toBeLessThan(plain.body.length);
+      const read = execFileSync('python3', ['-c', 'import gzip, sys; sys.stdout.buffer.write(gzip.decompress(sys.stdin.buffer.read()))'], { input: compressed.body });
+      expect(read.toString()).toBe(plain.body.toString());
+    }
   });
 
   it("narrows a district's home to its own, shows its school as the API does, and answers 404 for another district's school", async () => {

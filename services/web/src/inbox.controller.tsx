@@ -10,6 +10,7 @@ import { InboxPage, readInbox } from './pages/inbox';
 import { ROUTES } from './pages/read';
 import { CurrentViewer, WebSessionGuard } from './sessions/web-session.guard';
 import { renderPage, renderViewPage } from './views/page';
+import { WebPage } from './views/web-page';
 import { WebCommands } from './web-commands';
 import { WebErrorsFilter } from './web-errors.filter';
 import { WebReads } from './web-reads';
@@ -32,7 +33,7 @@ export class InboxController {
   ) {}
 
   @Get('inbox')
-  async inbox(@CurrentViewer() viewer: Viewer, @Query('asOf') asOfText?: string): Promise<string> {
+  async inbox(@CurrentViewer() viewer: Viewer, @Query('asOf') asOfText?: string): Promise<WebPage> {
     const asOf = parseAsOf(asOfText);
     const view = await this.reads.view(viewer.principal, `inbox ${asOfText}`, () => readInbox(this.reads, viewer.principal, asOf));
     if (!view) throw new NotFoundError('page', '/inbox');

@@ -7,12 +7,13 @@ import { BatchSummary } from '@turnaround/feeds';
 import { parseAsOf } from '@turnaround/read-model';
 import { csvLine } from '@turnaround/research';
 import { formField, Viewer, WebRequest, WebResponse } from './http';
-import { CoveragePage, readCoverage } from './pages/coverage';
+import { CoveragePage, parseCoveragePage, readCoverage } from './pages/coverage';
 import { ROUTES } from './pages/read';
 import { UploadForm, UploadReportPage, UploadsPage } from './pages/uploads';
 import { UPLOAD_BYTES } from './serve-web';
 import { CurrentViewer, WebSessionGuard } from './sessions/web-session.guard';
 import { renderPage, renderViewPage } from './views/page';
+import { WebPage } from './views/web-page';
 import { WebCommands } from './web-commands';
 import { WebErrorsFilter } from './web-errors.filter';
 import { WebReads } from './web-reads';
@@ -103,10 +104,11 @@ export class UploadsController {
   }
 
   @Get('coverage')
-  async coverage(@CurrentViewer() viewer: Viewer, @Query('asOf') asOfText?: string, @Query('show') show?: string): Promise<string> {
+  async coverage(@CurrentViewer() viewer: Viewer, @Query('asOf') asOfText?: string, @Query('show') show?: string, @Query('page') pageText?: string): Promise<WebPage> {
     this.mustMay(viewer, ROUTES.coverage);
     const asOf = parseAsOf(asOfText);
-    const view = await this.reads.view(viewer.principal, `coverage ${show === 'all'} ${asOfText}`, () => readCoverage(this.reads, viewer.principal, asOf, show === 'all'));
+    const page = parseCoveragePage(pageText);
+    const view = await this.reads.view(viewer.principal, `coverage ${show === 'all'} ${page} ${asOfText}`, () => readCoverage(this.reads, viewer.principal, asOf, show === 'all', page));
     return renderViewPage(this.reads.access, viewer, '/coverage', 'Feed coverage', view, () => <CoveragePage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
   }
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { SQL_CLIENT } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { InboxController } from './inbox.controller';
@@ -16,10 +17,11 @@ import { WebCommands } from './web-commands';
 import { WebhooksController } from './webhooks.controller';
 import { WebAccess } from './web-access';
 import { WebReads } from './web-reads';
+import { SendWebPages } from './views/web-page';
 
 /** The web app at `/` (DESIGN.md section 12): server-rendered pages over the read model's queries, behind a session (the public report cards need none). */
 @Module({
   controllers: [SignInController, PagesController, SubjectsController, InboxController, WebhooksController, UploadsController, ResearchPagesController, ReportCardController, ReviewController],
-  providers: [WebAccess, WebReads, WebCommands, WebSessionGuard, SignInAttempts, { provide: WebSessions, useFactory: (sql: SqlClient) => WebSessions.create(sql), inject: [SQL_CLIENT] }],
+  providers: [{ provide: APP_INTERCEPTOR, useClass: SendWebPages }, WebAccess, WebReads, WebCommands, WebSessionGuard, SignInAttempts, { provide: WebSessions, useFactory: (sql: SqlClient) => WebSessions.create(sql), inject: [SQL_CLIENT] }],
 })
 export class WebModule {}

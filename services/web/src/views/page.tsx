@@ -5,6 +5,7 @@ import { ROUTES } from '../pages/read';
 import { WebAccess } from '../web-access';
 import { Layout, NavItem } from './layout';
 import { html } from './render';
+import { PageContent, WebPage } from './web-page';
 
 /**
  * The navigation: each page for the roles whose grant of the API route it mirrors is not `no`.
@@ -30,6 +31,9 @@ export function renderPage(access: WebAccess, viewer: Viewer, section: string, t
   );
 }
 
+/** Where the kept content goes in a page's layout: a comment no rendered text can produce (Preact escapes `<` in text). */
+const CONTENT_MARK = '<!--page-content-->';
+
 /**
  * The content of a page over a kept view of the read model (`WebReads.view`), rendered once per
  * view: the view is kept per role and call (the page, its ids and asOf), and the content follows
@@ -37,10 +41,11 @@ export function renderPage(access: WebAccess, viewer: Viewer, section: string, t
  * A state's coverage table or a page of charts costs tens of milliseconds to render; the layout
  * around it (the reader's name, the navigation) is rendered for each request.
  */
-const contents = new WeakMap<object, string>();
+const contents = new WeakMap<object, PageContent>();
 
-export function renderViewPage(access: WebAccess, viewer: Viewer, section: string, title: string, view: object, content: () => VNode): string {
-  let rendered = contents.get(view);
-  if (rendered === undefined) contents.set(view, (rendered = renderToString(content())));
-  return renderPage(access, viewer, section, title, <div class="page-content" dangerouslySetInnerHTML={{ __html: rendered }} />);
+export function renderViewPage(access: WebAccess, viewer: Viewer, section: string, title: string, view: object, content: () => VNode): WebPage {
+  let kept = contents.get(view);
+  if (kept === undefined) contents.set(view, (kept = new PageContent(renderToString(content()))));
+  const [head, tail] = renderPage(access, viewer, section, title, <div class="page-content" dangerouslySetInnerHTML={{ __html: CONTENT_MARK }} />).split(CONTENT_MARK);
+  return new WebPage(head, kept, tail);
 }
