@@ -69,6 +69,10 @@ function pdfPages(path: string): string[] {
       });
       const all = pages.join('\n');
       expect(all).toContain('The cluster missed year 1 for attendance_rate: 2 of 3 schools missed their targets (more than half).');
+      // Sections 4 and 6 print too: with no never-treated school in this world, the comparison says there is nothing to compare.
+      expect(all).toContain('4. Compared with similar schools');
+      expect(all).toMatch(/there is nothing to compare yet: the cluster's schools or the comparison schools have no\s+attendance rate in both years\./);
+      expect(all).toContain('6. Leading indicators');
     }
   });
 });

@@ -1,5 +1,7 @@
-import { Controller, Get, Param, Query, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Get, OnModuleInit, Param, Query, UseFilters, UseGuards } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { RESEARCH_REQUESTS, ResearchRequests } from '@turnaround/platform';
 import { parseAsOf } from '@turnaround/read-model';
 import { Viewer } from './http';
 import { readReview, ReviewPage } from './pages/review';
@@ -13,13 +15,23 @@ import { WebReads } from './web-reads';
 @Controller()
 @UseGuards(WebSessionGuard)
 @UseFilters(WebErrorsFilter)
-export class ReviewController {
-  constructor(private readonly reads: WebReads) {}
+export class ReviewController implements OnModuleInit {
+  private research!: ResearchRequests;
+
+  constructor(
+    private readonly reads: WebReads,
+    private readonly modules: ModuleRef,
+  ) {}
+
+  /** Section 4's figures are the proof points `GET /api/v1/research/proof-points` answers: the research service provides the port, found in the running application. */
+  onModuleInit(): void {
+    this.research = this.modules.get<ResearchRequests>(RESEARCH_REQUESTS, { strict: false });
+  }
 
   @Get('contracts/:contractId/review')
   async review(@CurrentViewer() viewer: Viewer, @Param('contractId') contractId: string, @Query('year') year?: string, @Query('asOf') asOfText?: string): Promise<string> {
     const asOf = parseAsOf(asOfText);
-    const view = await this.reads.view(viewer.principal, `review ${contractId} ${year} ${asOfText}`, () => readReview(this.reads, viewer.principal, contractId, year, asOf));
+    const view = await this.reads.view(viewer.principal, `review ${contractId} ${year} ${asOfText}`, () => readReview(this.reads, this.research, viewer.principal, contractId, year, asOf));
     return renderPage(
       this.reads.access,
       viewer,

@@ -1,4 +1,7 @@
 import { AlertStage } from '../alerts/alert-rules';
+import { MetricDefinition, metricDefinition } from '../metrics/metric-catalogue';
+import { Estimate, SchoolCounts } from '../research/proof-points';
+import { SchoolYear } from '../school-year';
 import { ScorecardLine } from './scorecard';
 import { TargetStatus } from './target-evaluation';
 
@@ -104,4 +107,84 @@ export function contractRecord(clusterLines: readonly RecordLine[], alerts: read
       years,
     };
   });
+}
+
+/**
+ * One metric's 2x2 difference in differences for the annual review (DESIGN.md sections 10 and
+ * 13): the contract's cluster against the never-treated comparison schools, from `baselineYear`
+ * (the year before the cluster's first contract year) to `year`. `difference` is null where no
+ * school on one side or the other has the metric in both years.
+ */
+export interface ComparisonFigure {
+  metric: string;
+  contractYear: number;
+  baselineYear: SchoolYear;
+  year: SchoolYear;
+  difference: Pick<Estimate, 'value' | 'ci95' | 'insufficient' | 'intervalInsufficient'> | null;
+  /** Schools counted on each side; null with no difference. */
+  schools: SchoolCounts | null;
+}
+
+/** A metric's name in a sentence: `attendance rate`, `proficiency in math`, `graduation rate` (an indicator by its own name). */
+export function metricWords(metric: string, definition: MetricDefinition | undefined = metricDefinition(metric)): string {
+  if (!definition) return metric;
+  const words = (name: string) => name.replace(/_/g, ' ');
+  if (definition.argument === undefined) return words(definition.family);
+  return definition.source === 'indicator' ? words(definition.argument) : `${words(definition.family)} in ${words(definition.argument)}`;
+}
+
+/**
+ * A change of a metric in its reader's unit: a rate in percentage points to one decimal
+ * (0.025 = 2.5 percentage points, DESIGN.md section 6), a scale score in scale-score points, a
+ * count in its unit (minutes), anything else as the number itself. Signed unless `magnitude`.
+ */
+export function changeWords(change: number, definition: MetricDefinition | undefined, magnitude = false): string {
+  const value = magnitude ? Math.abs(change) : change;
+  // -0.0004 rounds to "-0.0": a difference of nothing has no sign.
+  const fixed = (scaled: number) => scaled.toFixed(1).replace(/^-(0\.0)$/, '$1');
+  if (definition?.isRate) return `${fixed(value * 100)} percentage points`;
+  if (definition?.family === 'scale_score') return `${fixed(value)} scale-score points`;
+  const number = String(Number(value.toFixed(3)));
+  return definition?.unit ? `${number} ${definition.unit}` : number;
+}
+
+/**
+ * The difference in differences as a board member reads it (DESIGN.md section 13): how much
+ * more (or less) the metric grew in the cluster's schools than in comparison schools, with
+ * lower-is-better said where it applies, then what the 95% interval says: it excludes zero, or
+ * it includes zero and the difference may be chance (an interval touching zero includes it), or
+ * it rests on fewer schools than a bootstrap needs. A figure counting fewer schools than it needs
+ * on a side is not read at all: the sentence says which side is short, its n and the minimum.
+ */
+export function comparisonSentence(figure: ComparisonFigure, definition: MetricDefinition | undefined = metricDefinition(figure.metric)): string {
+  const label = metricWords(figure.metric, definition);
+  const when = `From ${figure.baselineYear} to ${figure.year} (contract year ${figure.contractYear})`;
+  const { difference, schools } = figure;
+  if (difference === null || schools === null) {
+    return `${when}, there is nothing to compare yet: the cluster's schools or the comparison schools have no ${label} in both years.`;
+  }
+  if (difference.insufficient) {
+    const needed = difference.insufficient.needed;
+    const short = [
+      schools.treated < needed ? `of the cluster's schools (n = ${schools.treated})` : undefined,
+      schools.comparison < needed ? `comparison schools (n = ${schools.comparison})` : undefined,
+    ].filter((side): side is string => side !== undefined);
+    return `${when}, too few ${short.join(' and too few ')} have ${label} in both years to compare (at least ${needed} needed on each side).`;
+  }
+  const size = changeWords(difference.value, definition, true);
+  const zero = Number(size.split(' ')[0]) === 0;
+  const lower = definition?.direction === 'lower_is_better' ? ' (lower is better)' : '';
+  const grew = zero
+    ? `${label} grew as much in the cluster's schools as in comparison schools (a difference of ${size})`
+    : `${label} grew ${size} ${difference.value > 0 ? 'more' : 'less'} in the cluster's schools than in comparison schools${lower}`;
+  const { ci95, intervalInsufficient } = difference;
+  let interval: string;
+  if (ci95 === null) interval = 'no 95% interval could be computed';
+  else {
+    const range = `the 95% interval, ${changeWords(ci95.lower, definition).replace(/ .*$/, '')} to ${changeWords(ci95.upper, definition)},`;
+    if (intervalInsufficient) interval = `${range} rests on too few schools to read (n = ${intervalInsufficient.have}; at least ${intervalInsufficient.needed} needed on each side)`;
+    else if (ci95.lower > 0 || ci95.upper < 0) interval = `${range} excludes zero`;
+    else interval = `${range} includes zero, so the difference may be chance`;
+  }
+  return `${when}, ${grew}; ${interval}.`;
 }

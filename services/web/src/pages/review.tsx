@@ -1,5 +1,24 @@
-import { clusterRuleSentence, contractRecord, MetricRecord, NotFoundError, RecordAlert, ValidationError } from '@turnaround/domain';
-import { Principal } from '@turnaround/platform';
+import {
+  BaselineComparison,
+  changeWords,
+  clusterRuleSentence,
+  ComparisonFigure,
+  comparisonSentence,
+  contractRecord,
+  Estimate,
+  EventTimeEffect,
+  metricDefinition,
+  MetricRecord,
+  MINIMUM_SCHOOLS,
+  NotFoundError,
+  RecordAlert,
+  SchoolCounts,
+  schoolYearOfContractYear,
+  schoolYearStartingIn,
+  startCalendarYear,
+  ValidationError,
+} from '@turnaround/domain';
+import { Principal, ResearchRequests } from '@turnaround/platform';
 import { RegistryQueries, Scorecard, SchoolFeedCoverage, ShownReading } from '@turnaround/read-model';
 import { Breadcrumbs } from '../views/breadcrumbs';
 import { AsOfForm, AsOfNote, formatValue, StatusTag, withAsOf } from '../views/parts';
@@ -33,7 +52,45 @@ export interface ReviewView {
   trends: { subject: string; trends: Trend[] }[];
   /** Undefined for a reader who may not read coverage. */
   coverage?: SchoolFeedCoverage[];
+  /** Section 4, per metric with a target in the contract; undefined for a reader who may not read proof points. */
+  comparisons?: MetricComparison[];
+  /** Section 6: the leading indicators of the cluster and of each school the reader may read. */
+  leading: LeadingSubject[];
   record: MetricRecord[];
+}
+
+/** One contract year of a metric's comparison: the 2x2 difference in differences of the contract's cohort, and the ATT at that event time. */
+export interface ComparisonYear {
+  contractYear: number;
+  schoolYear: string;
+  /** The cluster's schools first treated in the contract's first year against the comparison schools, over the year before it and this one; undefined where a side has no school with both. */
+  differenceInDifferences?: BaselineComparison;
+  /** ATT at event time contractYear - 1, over the cluster's cohorts (DESIGN.md section 10); undefined where none has it. */
+  att?: EventTimeEffect;
+}
+
+/** A metric's proof points for the contract's cluster, as `GET /api/v1/research/proof-points?metric=...&group=cluster` answers on the review's date. */
+export interface MetricComparison {
+  metric: string;
+  /** The knowledge time the figures were computed at. */
+  asOf: string;
+  comparisonSchools: number;
+  years: ComparisonYear[];
+  sentence: string;
+}
+
+/** A leading indicator of one subject in one school year, with the subject's own target that year where the contract has one. */
+export interface LeadingRow {
+  metric: string;
+  schoolYear: string;
+  reading: ShownReading;
+  target: number | null;
+}
+
+export interface LeadingSubject {
+  scope: 'cluster' | 'school';
+  subjectId: string;
+  rows: LeadingRow[];
 }
 
 /**
@@ -43,7 +100,7 @@ export interface ReviewView {
  * but the review is the parties' renewal document: for anyone else it is a 404, like a contract
  * the reader may not read or that was not known yet on the date.
  */
-export async function readReview(reads: WebReads, principal: Principal, contractId: string, yearText: string | undefined, asOf: Date | undefined): Promise<ReviewView> {
+export async function readReview(reads: WebReads, research: ResearchRequests, principal: Principal, contractId: string, yearText: string | undefined, asOf: Date | undefined): Promise<ReviewView> {
   if (!['state', 'partner', 'district'].includes(principal.role.kind)) throw new NotFoundError('contract', contractId);
   await reads.access.mustRead(principal, ROUTES.scorecard, 'contract', contractId);
   const contract = (await reads.registry.contract(contractId)) as ContractOnRecord;
@@ -78,6 +135,8 @@ export async function readReview(reads: WebReads, principal: Principal, contract
     clusterRules: clusterLines.map((line) => ({ contractYear: line.contractYear, metric: line.metric, sentence: clusterRuleSentence(line) })),
     trends: await reviewTrends(reads, principal, scorecard.clusterId, lines, asOf),
     coverage: await coverageOf(reads, principal, contract.schoolIds, asOf),
+    comparisons: await comparisonsOf(reads, research, principal, scorecard, [...new Set(contract.targets.map((target) => target.metric))].sort(), year, asOf),
+    leading: await leadingOf(reads, principal, scorecard, contract.schoolIds, lines, year, asOf),
     record: contractRecord(
       clusterLines,
       alerts.filter((alert) => alert.contractYear <= year).map((alert): RecordAlert => ({ ...alert, checkpoint: alert.checkpoint as RecordAlert['checkpoint'], raisedAt: new Date(alert.raisedAt).toISOString() })),
@@ -122,6 +181,104 @@ async function coverageOf(reads: WebReads, principal: Principal, schoolIds: read
   return rows.filter((row) => schoolIds.includes(row.schoolId));
 }
 
+/**
+ * Section 4: each metric's proof points for the contract's cluster, through the research
+ * service's own request (the RESEARCH_REQUESTS port, as the API route and the research pages
+ * call it, under that route's grant and in its audit), as known on the review's date. For each
+ * contract year 1..K: the 2x2 difference in differences of the contract's cohort (first treated
+ * in contract year 1, against the year before) and the ATT at that event time; the sentence reads
+ * the latest year that has a difference. Undefined for a reader the route does not admit (only
+ * the state office, of the review's readers).
+ */
+async function comparisonsOf(
+  reads: WebReads,
+  research: ResearchRequests,
+  principal: Principal,
+  scorecard: Pick<Scorecard, 'clusterId' | 'startYear'>,
+  metrics: readonly string[],
+  year: number,
+  asOf: Date | undefined,
+): Promise<MetricComparison[] | undefined> {
+  if (!reads.access.may(principal, ROUTES.proofPoints)) return undefined;
+  // The panel's `year` is the calendar year a school year ends in: 2023-24 is 2024.
+  const cohort = startCalendarYear(scorecard.startYear) + 1;
+  const schoolYearOf = (calendarYear: number) => schoolYearStartingIn(calendarYear - 1);
+  const comparisons: MetricComparison[] = [];
+  for (const metric of metrics) {
+    const answer = await research.proofPoints(principal, { metric, group: 'cluster', asOf: asOf?.toISOString() });
+    const group = answer.groups.find((candidate) => candidate.groupId === scorecard.clusterId);
+    const years = Array.from({ length: year }, (_, index): ComparisonYear => {
+      const contractYear = index + 1;
+      return {
+        contractYear,
+        schoolYear: schoolYearOfContractYear(scorecard.startYear, contractYear),
+        differenceInDifferences: group?.baselineComparisons.find((cell) => cell.cohort === cohort && cell.year === cohort + index),
+        att: group?.eventTime.find((effect) => effect.eventTime === index),
+      };
+    });
+    const latest = [...years].reverse().find((entry) => entry.differenceInDifferences) ?? years[years.length - 1];
+    const cell = latest.differenceInDifferences;
+    const figure: ComparisonFigure = {
+      metric,
+      contractYear: latest.contractYear,
+      baselineYear: schoolYearOf(cohort - 1),
+      year: latest.schoolYear,
+      difference: cell?.differenceInDifferences ?? null,
+      schools: cell?.schools ?? null,
+    };
+    comparisons.push({ metric, asOf: answer.asOf, comparisonSchools: group?.comparisonSchools ?? answer.groups[0]?.comparisonSchools ?? 0, years, sentence: comparisonSentence(figure) });
+  }
+  return comparisons;
+}
+
+/** What section 6 counts as leading: every metric read before the spring tests (attendance, staffing, the catalogue's indicators). */
+const isLeading = (metric: string): boolean => {
+  const source = metricDefinition(metric)?.source;
+  return source === 'attendance' || source === 'staffing' || source === 'indicator';
+};
+
+/**
+ * Section 6: the leading indicators of the cluster (as `GET /api/v1/clusters/:clusterId/metrics`
+ * answers the reader) and of each of the contract's schools the reader may read (as
+ * `GET /api/v1/schools/:schoolId/metrics` does), by school year up to contract year K's, each
+ * beside the subject's own target of that metric and year where the review judges one.
+ */
+async function leadingOf(
+  reads: WebReads,
+  principal: Principal,
+  scorecard: Pick<Scorecard, 'clusterId' | 'startYear'>,
+  schoolIds: readonly string[],
+  lines: readonly ReviewLine[],
+  year: number,
+  asOf: Date | undefined,
+): Promise<LeadingSubject[]> {
+  const last = schoolYearOfContractYear(scorecard.startYear, year);
+  const subjects: { scope: 'cluster' | 'school'; subjectId: string; readings: ShownReading[] | undefined }[] = [
+    { scope: 'cluster', subjectId: scorecard.clusterId, readings: await aggregateMetricsOf(reads, principal, { kind: 'cluster', clusterId: scorecard.clusterId }, asOf) },
+  ];
+  for (const schoolId of schoolIds) {
+    if (await reads.access.mayRead(principal, ROUTES.schoolMetrics, 'school', schoolId)) subjects.push({ scope: 'school', subjectId: schoolId, readings: await reads.metrics.school(schoolId, principal.role, undefined, asOf) });
+  }
+  return subjects
+    .filter((subject) => subject.readings !== undefined)
+    .map((subject) => ({
+      scope: subject.scope,
+      subjectId: subject.subjectId,
+      rows: (subject.readings ?? [])
+        .filter((reading) => isLeading(reading.metric) && reading.schoolYear <= last)
+        .sort((a, b) => (a.metric === b.metric ? (a.schoolYear < b.schoolYear ? -1 : 1) : a.metric < b.metric ? -1 : 1))
+        .map((reading) => ({
+          metric: reading.metric,
+          schoolYear: reading.schoolYear,
+          reading,
+          // A majority line's threshold is the share of schools that must meet theirs, not a value of the metric.
+          target:
+            lines.find((line) => line.scope === subject.scope && line.subjectId === subject.subjectId && line.metric === reading.metric && line.schoolYear === reading.schoolYear && line.kind !== 'school_majority')
+              ?.threshold ?? null,
+        })),
+    }));
+}
+
 const day = (at: string | Date): string => new Date(at).toISOString().slice(0, 10);
 
 /** Who set a target: the contract as signed, an amendment, a renewal. */
@@ -130,7 +287,8 @@ const setByWords = (setBy: string | null): string => (setBy === null ? 'not reco
 /**
  * The review as one document for screen and print (`.review`, whose print rules in web.css
  * repeat the contract id and date on every page): the contract, the verdicts, the trends, the
- * data quality and what the record shows, numbered as DESIGN.md section 13 lists them.
+ * comparison with never-treated schools, the data quality, the leading indicators and what the
+ * record shows, numbered as DESIGN.md section 13 lists them.
  */
 export function ReviewPage({ view, asOf, asOfText }: { view: ReviewView; asOf?: Date; asOfText?: string }) {
   const { scorecard, contract } = view;
@@ -222,6 +380,20 @@ export function ReviewPage({ view, asOf, asOfText }: { view: ReviewView; asOf?: 
                 {view.trends.map((subject) => subject.trends.map((trend) => <TrendChart subject={subject.subject} trend={trend} />))}
               </section>
 
+              <section aria-labelledby="review-comparison">
+                <h2 id="review-comparison">4. Compared with similar schools</h2>
+                {view.comparisons === undefined ? (
+                  <p>The comparison with never-treated schools is a research figure, not shown to this reader.</p>
+                ) : (
+                  <>
+                    <p>
+                      For each metric with a target, how much more the cluster's schools gained than the never-treated comparison schools: the 2x2 difference in differences of the schools first treated in contract year 1, from the year before it, and the average effect on the treated (ATT) of each contract year over the cluster's schools. Schools are unweighted; intervals come from 999 bootstrap draws that resample schools. A figure needs at least {MINIMUM_SCHOOLS.differenceInDifferences} schools on each side, its interval {MINIMUM_SCHOOLS.interval}.
+                    </p>
+                    {view.comparisons.length === 0 ? <p>The contract has no target to compare.</p> : view.comparisons.map((comparison) => <ComparisonTable comparison={comparison} />)}
+                  </>
+                )}
+              </section>
+
               <section aria-labelledby="review-quality">
                 <h2 id="review-quality">5. Data quality</h2>
                 {view.coverage === undefined ? <p>Feed coverage is not shown to this reader.</p> : <CoverageTable rows={view.coverage} />}
@@ -235,6 +407,12 @@ export function ReviewPage({ view, asOf, asOfText }: { view: ReviewView; asOf?: 
                     ))}
                   </ul>
                 )}
+              </section>
+
+              <section aria-labelledby="review-leading">
+                <h2 id="review-leading">6. Leading indicators</h2>
+                <p>Attendance, chronic absence, staffing and the catalogue's indicators by school year up to year {view.year}, for the cluster and each school shown, beside the contract's target for that subject and year where it has one.</p>
+                {view.leading.length === 0 ? <p>No leading indicator is shown to this reader.</p> : <LeadingTable subjects={view.leading} link={link} />}
               </section>
 
               <section aria-labelledby="review-record">
@@ -370,5 +548,124 @@ function RecordTable({ record }: { record: MetricRecord[] }) {
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** A figure and its 95% interval in one cell, in the metric's unit; each number also in a data attribute, as the API gives it. */
+function FigureCell({ estimate, metric }: { estimate: Estimate | undefined; metric: string }) {
+  if (!estimate) return <td data-value="" data-lower="" data-upper="">–</td>;
+  const definition = metricDefinition(metric);
+  const number = (value: number) => changeWords(value, definition).split(' ')[0];
+  return (
+    <td data-value={estimate.value} data-lower={estimate.ci95?.lower ?? ''} data-upper={estimate.ci95?.upper ?? ''}>
+      {number(estimate.value)}
+      <span class="detail">{estimate.ci95 ? `${number(estimate.ci95.lower)} to ${number(estimate.ci95.upper)}` : 'no interval'}</span>
+    </td>
+  );
+}
+
+/** A figure's schools, cluster / comparison. */
+function SchoolsCell({ schools }: { schools: SchoolCounts | undefined }) {
+  return (
+    <td data-treated={schools?.treated ?? ''} data-comparison-schools={schools?.comparison ?? ''}>
+      {schools ? `${schools.treated} / ${schools.comparison}` : '–'}
+    </td>
+  );
+}
+
+/** The too-few-schools marks of a figure, in words. */
+function shortfalls(name: string, estimate: Estimate | undefined): string[] {
+  if (!estimate) return [];
+  return [
+    estimate.insufficient && `${name}: too few schools (${estimate.insufficient.have} of ${estimate.insufficient.needed})`,
+    estimate.intervalInsufficient && `${name} interval: too few schools (${estimate.intervalInsufficient.have} of ${estimate.intervalInsufficient.needed})`,
+  ].filter((mark): mark is string => Boolean(mark));
+}
+
+function ComparisonTable({ comparison }: { comparison: MetricComparison }) {
+  // The unit the figures are in: what changeWords writes after the number (nothing for a plain ratio).
+  const unit = changeWords(0, metricDefinition(comparison.metric)).replace(/^\S+ ?/, '');
+  return (
+    <div class="review__comparison" data-comparison={comparison.metric}>
+      <table class="usa-table usa-table--borderless review__comparisons">
+        <caption>{`${comparison.metric}: the cluster's schools against ${comparison.comparisonSchools} never-treated comparison schools by contract year${unit ? `, in ${unit}` : ''}, each figure above its 95% interval, as known ${day(comparison.asOf)}`}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Contract year</th>
+            <th scope="col">Years compared</th>
+            <th scope="col">n (cluster / comparison)</th>
+            <th scope="col">Difference in differences</th>
+            <th scope="col">ATT</th>
+            <th scope="col">ATT n (cluster / comparison)</th>
+            <th scope="col">Too few schools</th>
+          </tr>
+        </thead>
+        <tbody>
+          {comparison.years.map((entry) => {
+            const cell = entry.differenceInDifferences;
+            const marks = [...shortfalls('difference', cell?.differenceInDifferences), ...shortfalls('ATT', entry.att?.att)];
+            return (
+              <tr data-comparison-year={entry.contractYear}>
+                <th scope="row">
+                  {entry.contractYear} ({entry.schoolYear})
+                </th>
+                <td>{cell ? cell.years.map((calendarYear) => schoolYearStartingIn(calendarYear - 1)).join(' and ') : 'none yet'}</td>
+                <SchoolsCell schools={cell?.schools} />
+                <FigureCell estimate={cell?.differenceInDifferences} metric={comparison.metric} />
+                <FigureCell estimate={entry.att?.att} metric={comparison.metric} />
+                <SchoolsCell schools={entry.att?.schools} />
+                <td>{marks.length === 0 ? (cell || entry.att ? 'no' : '–') : marks.map((mark) => <span class="detail">{mark}</span>)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <p class="review__sentence" data-comparison-sentence={comparison.metric}>
+        {comparison.sentence}
+      </p>
+    </div>
+  );
+}
+
+function LeadingTable({ subjects, link }: { subjects: LeadingSubject[]; link: (path: string) => string }) {
+  const rows = subjects.flatMap((subject) => subject.rows.map((row) => ({ subject, row })));
+  const without = subjects.filter((subject) => subject.rows.length === 0).map((subject) => `${subject.scope} ${subject.subjectId}`);
+  return (
+    <>
+      {rows.length > 0 && (
+        <table class="usa-table usa-table--borderless review__leading">
+          <caption>Leading indicators by subject and school year: value, n and the contract's target for that subject and year where it has one</caption>
+          <thead>
+            <tr>
+              <th scope="col">Subject</th>
+              <th scope="col">Metric</th>
+              <th scope="col">School year</th>
+              <th scope="col">Value</th>
+              <th scope="col">n</th>
+              <th scope="col">Target</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map(({ subject, row }) => (
+              <tr data-leading={`${subject.scope}|${subject.subjectId}|${row.metric}|${row.schoolYear}`}>
+                <th scope="row">
+                  <a href={link(`/${subject.scope === 'school' ? 'schools' : 'clusters'}/${encodeURIComponent(subject.subjectId)}`)}>{`${subject.scope} ${subject.subjectId}`}</a>
+                </th>
+                <td>{row.metric}</td>
+                <td>{row.schoolYear}</td>
+                <td data-value={row.reading.rate ?? ''}>
+                  {row.reading.withheld ? 'withheld' : formatValue(row.reading.rate)}
+                  {row.reading.final === false && <span class="detail">year to date</span>}
+                  {row.reading.smallNumber && !row.reading.withheld && <span class="detail">fewer than the minimum n</span>}
+                </td>
+                <td data-value={row.reading.denominator ?? ''}>{row.reading.withheld ? 'withheld' : formatValue(row.reading.denominator)}</td>
+                <td data-value={row.target ?? ''}>{row.target === null ? 'none' : formatValue(row.target)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {without.length > 0 && <p>{`No leading indicator yet: ${without.join(', ')}.`}</p>}
+    </>
   );
 }
