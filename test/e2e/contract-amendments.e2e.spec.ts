@@ -172,4 +172,29 @@ describe('contract amendments and overlapping contracts (issue 28)', () => {
     expect(renewed).toMatchObject({ status: 409, body: { message: expect.stringMatching(/^school 'S3' is covered by contract 'K2' in 2026-27/) } });
     expect((await contract('K')).termYears).toBe(3);
   });
+
+  it("lists the contract's changes with their reasons and the terms they replaced, as known on a date", async () => {
+    type Change = { change: string; label: string; knownAt: string; reason: string | null; targets: { metric: string; contractYear: number; value: number; before: { value: number } | null }[]; removed: { metric: string; contractYear: number }[] };
+    const history = (await http.get('/api/v1/contracts/K/history')).body as Change[];
+    expect(history.map((change) => [change.label, change.reason])).toEqual([
+      ['signed', null],
+      ['amendment 1', 'renegotiated'],
+      ['amendment 2', 'attendance dropped from year 2'],
+    ]);
+    expect(history[1].targets).toMatchObject([{ metric: 'attendance_rate', contractYear: 2, value: 0.95, before: { value: 0.94 } }]);
+    expect(history[2].removed).toEqual([{ metric: 'attendance_rate', contractYear: 2, scope: 'school' }]);
+    // the refused amendments left no trace; as known between the two amendments, only the first
+    const between = (await http.get(`/api/v1/contracts/K/history?asOf=${encodeURIComponent(history[1].knownAt)}`)).body as Change[];
+    expect(between.map((change) => change.label)).toEqual(['signed', 'amendment 1']);
+    // before it was signed, and for a contract never signed, 404
+    expect((await http.get(`/api/v1/contracts/K/history?asOf=${encodeURIComponent(new Date(Date.parse(history[0].knownAt) - 1).toISOString())}`)).status).toBe(404);
+    expect((await http.get('/api/v1/contracts/NOPE/history')).status).toBe(404);
+    // the version 1 amendment of K4: no number, and what it withdrew by leaving it out
+    const k4 = (await http.get('/api/v1/contracts/K4/history')).body as Change[];
+    expect(k4.map((change) => [change.label, change.removed.map((target) => target.contractYear)])).toEqual([
+      ['signed', []],
+      ['amendment', [1, 2]],
+      ['amendment 2', []],
+    ]);
+  });
 });

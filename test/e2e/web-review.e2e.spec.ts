@@ -32,6 +32,10 @@ function verdictRows(html: string): Map<string, { status: string; values: string
   return rows;
 }
 
+/** Section 1's changes of the contract: label, the day it was recorded, and why. */
+const changeRows = (html: string): string[][] =>
+  [...html.matchAll(/<tr data-change="([^"]+)">[\s\S]*?<td>([^<]*)<\/td><td>([^<]*)<\/td>/g)].map(([, label, recorded, reason]) => [label, recorded, plain(reason)]);
+
 /** The cluster-rule sentences on the page, keyed by contract year and metric. */
 const ruleSentences = (html: string): Map<string, string> => new Map([...html.matchAll(/<li data-cluster-rule="([^"]+)">([\s\S]*?)<\/li>/g)].map(([, key, sentence]) => [key, plain(sentence)]));
 
@@ -124,6 +128,8 @@ describe('the annual contract review: every number as the API answers, for the p
       }),
     );
     expect(verdictRows(page.html)).toEqual(expected);
+    const history = await read<{ label: string; knownAt: string; reason: string | null }[]>('/api/v1/contracts/K/history');
+    expect(changeRows(page.html)).toEqual(history.map((change) => [change.label, change.knownAt.slice(0, 10), change.reason ?? 'the contract as signed']));
     expect(ruleSentences(page.html)).toEqual(new Map(lines.filter((line) => line.scope === 'cluster').map((line) => [`${line.contractYear}|${line.metric}`, clusterRuleSentence(line)])));
     await expectLeadingToEqualApi(api, page.html, year, asOf, lines);
     return page.html;
@@ -188,7 +194,11 @@ describe('the annual contract review: every number as the API answers, for the p
     expect(comparisonRows(now).get('attendance_rate|2')).toEqual(['treated=', 'comparison-schools=', 'value=', 'lower=', 'upper=', 'value=', 'lower=', 'upper=', 'treated=', 'comparison-schools=']);
     expect(leadingRows(now).get('school|S1|attendance_rate|2023-24')).toEqual(['0.9', '1000', '0.93']);
     expect(ruleSentences(now).get('1|attendance_rate')).toBe('The cluster missed year 1 for attendance_rate: 2 of 3 schools missed their targets (more than half).');
-    expect(now).toContain('data-set-by="amendment 1"');
+    expect(changeRows(now)).toEqual([
+      ['signed', expect.any(String), 'the contract as signed'],
+      ['amendment 1', expect.any(String), 'Year two cluster attendance target agreed at the annual meeting'],
+    ]);
+    expect(plain(now)).toContain('set the attendance_rate cluster target of year 2: absolute 0.95');
     expect(now).toMatch(/<tr data-record="attendance_rate">[\s\S]*?data-missed="1"/);
     const before = await expectReviewToEqualApi(keys.state, 2, between);
     expect(verdictRows(before).get('school|S1|attendance_rate|1')?.status).not.toBe('missed');

@@ -21,6 +21,7 @@ export * from './registry/school/school.decide';
 export * from './registry/partner/partner';
 export * from './registry/partner/partner.decide';
 export * from './registry/contract/contract';
+export * from './registry/contract/contract-history';
 export * from './registry/contract/contract.decide';
 export * from './feeds/feed-record';
 export * from './feeds/feed-ledger';

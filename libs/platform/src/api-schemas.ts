@@ -54,6 +54,17 @@ export const contractAnswer = z.object({
   terminatedAt: isoTime.nullable(),
   terminationReason: z.string().nullable(),
 });
+const targetTerms = z.object({ kind: targetSchema.shape.kind, value: targetSchema.shape.value, goal: targetSchema.shape.goal });
+/** One change of a contract, as `GET /api/v1/contracts/{contractId}/history` lists them. */
+export const contractChangeAnswer = z.object({
+  change: z.enum(['signed', 'amended', 'renewed', 'terminated']),
+  label: z.string().describe("as the contract's targets name what set them: 'signed', 'amendment N', 'renewal'; 'terminated'"),
+  knownAt: isoTime.describe('when the service learned of the change (knowledge time)'),
+  reason: z.string().nullable().describe('why, as the state office recorded it: amendments and terminations'),
+  additionalYears: z.number().int().nullable().describe('the years a renewal added'),
+  targets: z.array(z.object({ ...targetSchema.shape, before: targetTerms.nullable().describe('the terms it replaced; null for a new target') })).describe('the targets the change set'),
+  removed: z.array(z.object({ metric: z.string(), contractYear: z.number().int(), scope: z.enum(['school', 'cluster']) })).describe('the targets it withdrew'),
+});
 export const assignmentBody = schoolAssignedToCluster.schema.omit({ schoolId: true });
 
 export const metricReadingAnswer = z.object({

@@ -3,6 +3,7 @@ export * from './ownership';
 export * from './read-side';
 export * from './registry/registry.projection';
 export * from './registry/registry.queries';
+export * from './registry/contract-history.queries';
 export * from './metrics/metrics.projection';
 export * from './metrics/metric.queries';
 export * from './metrics/published-metrics';

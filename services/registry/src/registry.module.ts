@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
-import { SQL_CLIENT } from '@turnaround/platform';
+import { EventStore } from '@turnaround/event-store';
+import { EVENT_STORE, SQL_CLIENT } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
-import { RegistryQueries } from '@turnaround/read-model';
+import { ContractHistoryQueries, RegistryQueries } from '@turnaround/read-model';
 import { ClustersController } from './clusters/clusters.controller';
 import { FormClusterHandler } from './clusters/clusters.commands';
 import { ContractsController } from './contracts/contracts.controller';
@@ -19,6 +20,7 @@ import { EstablishZoneHandler } from './zones/zones.commands';
   controllers: [ZonesController, ClustersController, SchoolsController, PartnersController, ContractsController, KeysController],
   providers: [
     { provide: RegistryQueries, useFactory: (sql: SqlClient) => new RegistryQueries(sql), inject: [SQL_CLIENT] },
+    { provide: ContractHistoryQueries, useFactory: (store: EventStore) => new ContractHistoryQueries(store), inject: [EVENT_STORE] },
     EstablishZoneHandler,
     FormClusterHandler,
     RegisterSchoolHandler,

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Clock, CLOCK, Principal, ReadAnswers, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
+import { EventStore } from '@turnaround/event-store';
+import { Clock, CLOCK, EVENT_STORE, Principal, ReadAnswers, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
-import { AlertQueries, CoverageQueries, PublishedMetrics, RegistryQueries, ScorecardQueries } from '@turnaround/read-model';
+import { AlertQueries, ContractHistoryQueries, CoverageQueries, PublishedMetrics, RegistryQueries, ScorecardQueries } from '@turnaround/read-model';
 import { WebAccess } from './web-access';
 
 /**
@@ -11,6 +12,7 @@ import { WebAccess } from './web-access';
 @Injectable()
 export class WebReads {
   readonly registry: RegistryQueries;
+  readonly contractHistory: ContractHistoryQueries;
   readonly scorecards: ScorecardQueries;
   readonly alerts: AlertQueries;
   readonly coverage: CoverageQueries;
@@ -18,12 +20,14 @@ export class WebReads {
 
   constructor(
     @Inject(SQL_CLIENT) sql: SqlClient,
+    @Inject(EVENT_STORE) store: EventStore,
     @Inject(TURNAROUND_CONFIG) readonly config: TurnaroundConfig,
     @Inject(CLOCK) readonly clock: Clock,
     readonly access: WebAccess,
     private readonly answers: ReadAnswers,
   ) {
     this.registry = new RegistryQueries(sql);
+    this.contractHistory = new ContractHistoryQueries(store);
     this.scorecards = new ScorecardQueries(sql);
     this.alerts = new AlertQueries(sql);
     this.coverage = new CoverageQueries(sql);

@@ -78,6 +78,7 @@ export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
   'POST /api/v1/contracts/:contractId/termination': STATE,
   'GET /api/v1/contracts': grants({ state: 'yes', researcher: 'yes', district: 'narrowed', partner: 'narrowed' }),
   'GET /api/v1/contracts/:contractId': grants({ state: 'yes', researcher: 'yes', district: 'own', partner: 'own' }),
+  'GET /api/v1/contracts/:contractId/history': grants({ state: 'yes', researcher: 'yes', district: 'own', partner: 'own' }),
 
   'GET /api/v1/feeds/profiles': FEED_READS,
   'GET /api/v1/feeds/batches': FEED_READS,

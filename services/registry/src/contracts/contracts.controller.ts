@@ -2,8 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import { contractRenewed, contractTerminated, Owner, parseWith, performanceContractSigned, targetAmendmentSchema } from '@turnaround/domain';
-import { ApiAnswer, ApiBodyFrom, bodyWithPathId, contractAnswer, NarrowedTo, ReadSide, RequestContext, RequestCtx } from '@turnaround/platform';
-import { RegistryQueries } from '@turnaround/read-model';
+import { ApiAnswer, ApiBodyFrom, bodyWithPathId, contractAnswer, contractChangeAnswer, NarrowedTo, ReadSide, RequestContext, RequestCtx } from '@turnaround/platform';
+import { ContractHistoryQueries, parseAsOf, RegistryQueries } from '@turnaround/read-model';
 import { ChangeContractCommand, SignPerformanceContractCommand } from './contracts.commands';
 
 @ApiTags('registry')
@@ -12,6 +12,7 @@ export class ContractsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly registry: RegistryQueries,
+    private readonly history: ContractHistoryQueries,
     private readonly readSide: ReadSide,
   ) {}
 
@@ -67,6 +68,13 @@ export class ContractsController {
   @ApiAnswer(contractAnswer)
   get(@Param('contractId') contractId: string) {
     return this.registry.contract(contractId);
+  }
+
+  @Get(':contractId/history')
+  @ApiAnswer(contractChangeAnswer, { list: true })
+  @ApiQuery({ name: 'asOf', required: false, description: 'an ISO date or time: the changes the service knew of then; now when absent' })
+  changes(@Param('contractId') contractId: string, @Query('asOf') asOf?: string) {
+    return this.history.history(contractId, parseAsOf(asOf));
   }
 
   private async change(contractId: string, change: ChangeContractCommand['change'], context: RequestContext) {

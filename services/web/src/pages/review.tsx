@@ -3,6 +3,7 @@ import {
   changeWords,
   clusterRuleSentence,
   ComparisonFigure,
+  ContractChange,
   comparisonSentence,
   contractRecord,
   Estimate,
@@ -46,6 +47,8 @@ export interface ReviewView {
   year: number;
   scorecard: Omit<Scorecard, 'lines'>;
   contract: ContractOnRecord;
+  /** Every change of the contract known on the date: signed, amended (with its reason), renewed, terminated. */
+  history: ContractChange[];
   lines: ReviewLine[];
   /** The cluster rule in words, one sentence per cluster line, in the verdict table's order. */
   clusterRules: { contractYear: number; metric: string; sentence: string }[];
@@ -131,6 +134,9 @@ export async function readReview(reads: WebReads, research: ResearchRequests, pr
     year,
     scorecard,
     contract,
+    // From the contract's stream: on a page kept for a state of the read model, a change appended
+    // just now may show here a moment before the scorecards take it in.
+    history: await reads.contractHistory.history(contractId, asOf),
     lines,
     clusterRules: clusterLines.map((line) => ({ contractYear: line.contractYear, metric: line.metric, sentence: clusterRuleSentence(line) })),
     trends: await reviewTrends(reads, principal, scorecard.clusterId, lines, asOf),
@@ -294,7 +300,6 @@ export function ReviewPage({ view, asOf, asOfText }: { view: ReviewView; asOf?: 
   const { scorecard, contract } = view;
   const link = (path: string) => withAsOf(path, asOfText);
   const known = asOf ? day(asOf) : `now (${day(scorecard.asOf)})`;
-  const amendments = [...new Set(contract.targets.filter((target) => target.setBy !== null && target.setBy !== 'signed').map((target) => target.setBy as string))];
   const small = view.lines.filter((line) => line.reading?.smallNumber);
   return (
     <article class="review" data-contract={view.contractId} data-year={view.year}>
@@ -344,22 +349,8 @@ export function ReviewPage({ view, asOf, asOfText }: { view: ReviewView; asOf?: 
                     {scorecard.termYears} years from {scorecard.startYear}, baseline {scorecard.baselineYear}; {scorecard.termination ? `terminated on ${day(scorecard.termination.at)}: ${scorecard.termination.reason}` : 'active'}
                   </dd>
                 </dl>
-                <h3>Amendments</h3>
-                {amendments.length === 0 ? (
-                  <p>No target of the contract in force was set by an amendment or a renewal.</p>
-                ) : (
-                  <ul>
-                    {amendments.map((setBy) => {
-                      const changed = contract.targets.filter((target) => target.setBy === setBy);
-                      return (
-                        <li data-set-by={setBy}>
-                          {`${setBy}, in force since ${day(changed[0].since)}: `}
-                          {changed.map((target) => `${target.metric} ${target.scope} target of year ${target.contractYear} (${target.kind} ${formatValue(target.value)})`).join('; ')}
-                        </li>
-                      );
-                    })}
-                  </ul>
-                )}
+                <h3>Changes of the contract</h3>
+                <ChangesTable history={view.history} />
               </section>
 
               <section aria-labelledby="review-verdicts">
@@ -425,6 +416,57 @@ export function ReviewPage({ view, asOf, asOfText }: { view: ReviewView; asOf?: 
         </tbody>
       </table>
     </article>
+  );
+}
+
+/** A target's terms in words: `absolute 0.94`, `gap_closure 0.25 (goal: stateAverage)`. */
+const termsWords = (terms: { kind: string; value: number; goal?: number | 'stateAverage' }): string =>
+  `${terms.kind} ${formatValue(terms.value)}${terms.goal === undefined ? '' : ` (goal: ${typeof terms.goal === 'number' ? formatValue(terms.goal) : terms.goal})`}`;
+
+const targetWords = (target: { metric: string; scope: string; contractYear: number }): string => `${target.metric} ${target.scope} target of year ${target.contractYear}`;
+
+/** What one change did, target by target: set (new), changed (from the terms it replaced), withdrawn; a signing, how many targets it set. */
+function whatChangeDid(change: ContractChange): string[] {
+  if (change.change === 'signed') return [`signed with ${change.targets.length} target${change.targets.length === 1 ? '' : 's'}`];
+  const words = change.targets.map((target) =>
+    target.before === null ? `set the ${targetWords(target)}: ${termsWords(target)}` : `changed the ${targetWords(target)} from ${termsWords(target.before)} to ${termsWords(target)}`,
+  );
+  words.push(...change.removed.map((target) => `withdrew the ${targetWords(target)}`));
+  if (change.additionalYears !== null) words.unshift(`added ${change.additionalYears} contract year${change.additionalYears === 1 ? '' : 's'}`);
+  if (change.change === 'terminated') words.push('ended the contract');
+  return words;
+}
+
+/** Section 1's record of changes: each with when the service learned of it, why, and what it did. */
+function ChangesTable({ history }: { history: ContractChange[] }) {
+  return (
+    <table class="usa-table usa-table--borderless review__changes">
+      <caption>Every change of the contract known on the date, in the order it was recorded</caption>
+      <thead>
+        <tr>
+          <th scope="col">Change</th>
+          <th scope="col">Recorded</th>
+          <th scope="col">Why</th>
+          <th scope="col">What it did</th>
+        </tr>
+      </thead>
+      <tbody>
+        {history.map((change) => (
+          <tr data-change={change.label}>
+            <th scope="row">{change.label}</th>
+            <td>{day(change.knownAt)}</td>
+            <td>{change.reason ?? (change.change === 'signed' ? 'the contract as signed' : 'no reason recorded')}</td>
+            <td>
+              <ul class="review__change-list">
+                {whatChangeDid(change).map((words) => (
+                  <li>{words}</li>
+                ))}
+              </ul>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
