@@ -238,4 +238,23 @@ describe('the annual contract review: every number as the API answers, for the p
     const { browser } = await as(keys.state);
     expect((await browser.get('/contracts/K')).html).toContain('href="/contracts/K/review"');
   });
+
+  it('lists a final value restated later under data quality, with the values the API answered before and after', async () => {
+    const { browser, api } = await as(keys.state);
+    const attendanceOf = async (asOf?: string) =>
+      ((await api.get(`/api/v1/schools/S3/metrics${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ''}`)).body as (Reading & { final: boolean; knownAt: string })[]).find(
+        (reading) => reading.metric === 'attendance_rate' && reading.schoolYear === '2023-24',
+      );
+    const final = await attendanceOf();
+    expect(final?.final).toBe(true);
+    expect((await httpClient(app).then((state) => state.post('/api/v1/feeds/attendance', [attendance2023('S3', 970)]))).status).toBe(200);
+    const restated = await waitUntil(() => attendanceOf(), (reading) => expect(reading?.rate).toBe(0.97));
+    const html = (await browser.get('/contracts/K/review?year=1')).html;
+    const row = new RegExp('<tr data-restatement="S3\\|attendance_rate\\|2023-24">([\\s\\S]*?)</tr>').exec(html)?.[1] ?? '';
+    expect(dataValues(row)).toEqual([text(final?.rate), text(restated?.rate)]);
+    expect(plain(row)).toContain(`${final?.knownAt.slice(0, 10)}${restated?.knownAt.slice(0, 10)}`);
+    // As known just before the restatement, there was none.
+    const before = new Date(Date.parse(restated?.knownAt ?? '') - 1).toISOString();
+    expect((await browser.get(`/contracts/K/review?year=1&asOf=${encodeURIComponent(before)}`)).html).toContain('No final value of these schools was restated.');
+  });
 });

@@ -34,6 +34,20 @@ export interface GroupedValue {
   denominator: number;
 }
 
+/**
+ * A school's value restated after it was final: the final value, since when it stood, and what
+ * replaced it (null where a retraction removed it).
+ */
+export interface Restatement {
+  schoolId: string;
+  schoolYear: SchoolYear;
+  metric: string;
+  finalSince: string;
+  restatedAt: string;
+  before: Pick<MetricValue, 'numerator' | 'denominator'>;
+  after: Pick<MetricValue, 'numerator' | 'denominator'> | null;
+}
+
 const COLUMNS = 'sm.school_id, sm.school_year, sm.metric, sm.numerator, sm.denominator, sm.suppressed, sm.partial, sm.final, sm.through, sm.known_at';
 
 /**
@@ -73,6 +87,36 @@ export class MetricQueries {
       if (!known) throw new NotFoundError('school', schoolId);
     }
     return rows.map((row) => ({ ...toValue(row), schoolYear: row.school_year, schools: 1, knownAt: isoOf(row.known_at) }));
+  }
+
+  /**
+   * Every change of the schools' values known by `asOf` that replaced or removed a final value
+   * (`school_metric_history` keeps each change with its knowledge time), oldest first.
+   */
+  async restatements(schoolIds: readonly string[], asOf?: Date): Promise<Restatement[]> {
+    const rows = await this.sql.query<{
+      school_id: string; school_year: string; metric: string; final_since: Date | string; restated_at: Date | string;
+      was_numerator: number | null; was_denominator: number | null; numerator: number | null; denominator: number | null; removed: boolean;
+    }>(
+      `SELECT school_id, school_year, metric, final_since, known_at AS restated_at, was_numerator, was_denominator, numerator, denominator, removed FROM (
+         SELECT h.*, lag(final) OVER w AS was_final, lag(removed) OVER w AS was_removed, lag(known_at) OVER w AS final_since,
+                lag(numerator) OVER w AS was_numerator, lag(denominator) OVER w AS was_denominator
+         FROM school_metric_history h WHERE school_id = ANY($1) AND ($2::timestamptz IS NULL OR known_at <= $2)
+         WINDOW w AS (PARTITION BY school_id, school_year, metric ORDER BY known_at)) changes
+       WHERE was_final AND NOT was_removed
+         AND (removed OR numerator IS DISTINCT FROM was_numerator OR denominator IS DISTINCT FROM was_denominator)
+       ORDER BY known_at, school_id, metric, school_year`,
+      [schoolIds, asOf?.toISOString() ?? null],
+    );
+    return rows.map((row) => ({
+      schoolId: row.school_id,
+      schoolYear: row.school_year,
+      metric: row.metric,
+      finalSince: isoOf(row.final_since),
+      restatedAt: isoOf(row.restated_at),
+      before: { numerator: row.was_numerator, denominator: row.was_denominator },
+      after: row.removed ? null : { numerator: row.numerator, denominator: row.denominator },
+    }));
   }
 
   async cluster(clusterId: string, year?: SchoolYear, asOf?: Date): Promise<MetricReading[]> {

@@ -15,7 +15,7 @@ import {
   WithheldReason,
 } from '@turnaround/domain';
 import { SqlExecutor } from '@turnaround/postgres';
-import { MemberValue, MetricQueries, MetricReading, rollUpMembers } from './metric.queries';
+import { MemberValue, MetricQueries, MetricReading, Restatement, rollUpMembers } from './metric.queries';
 
 /** A reading as the API shows it to one reader. */
 export interface ShownReading extends MetricReading {
@@ -63,6 +63,11 @@ export class PublishedMetrics {
     const groups = (await this.metrics.groupsOfSchool(schoolId, asOf)).filter((group) => readings.some((reading) => reading.schoolYear === group.schoolYear));
     const plans = await this.plans(groups, [...new Set(readings.map((reading) => reading.metric))], asOf);
     return readings.map((reading) => this.shown(reading, plans.get(keyOf(reading.schoolYear, reading.metric))?.withheld.get(schoolId)));
+  }
+
+  /** The schools' final values restated since (`MetricQueries.restatements`): for a reader who sees these schools' values raw (the state office, their district or partner). */
+  restatements(schoolIds: readonly string[], asOf?: Date): Promise<Restatement[]> {
+    return this.metrics.restatements(schoolIds, asOf);
   }
 
   async aggregate(scope: AggregateScope, reader: Role, year?: SchoolYear, asOf?: Date): Promise<ShownReading[]> {

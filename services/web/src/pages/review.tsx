@@ -12,6 +12,7 @@ import {
   MetricRecord,
   MINIMUM_SCHOOLS,
   NotFoundError,
+  rateOf,
   RecordAlert,
   SchoolCounts,
   schoolYearOfContractYear,
@@ -20,7 +21,7 @@ import {
   ValidationError,
 } from '@turnaround/domain';
 import { Principal, ResearchRequests } from '@turnaround/platform';
-import { RegistryQueries, Scorecard, SchoolFeedCoverage, ShownReading } from '@turnaround/read-model';
+import { RegistryQueries, Restatement, Scorecard, SchoolFeedCoverage, ShownReading } from '@turnaround/read-model';
 import { Breadcrumbs } from '../views/breadcrumbs';
 import { AsOfForm, AsOfNote, formatValue, StatusTag, withAsOf } from '../views/parts';
 import { Trend, TrendChart } from '../views/trend-chart';
@@ -55,6 +56,8 @@ export interface ReviewView {
   trends: { subject: string; trends: Trend[] }[];
   /** Undefined for a reader who may not read coverage. */
   coverage?: SchoolFeedCoverage[];
+  /** Final values of the schools the reader may read that were restated, as known on the date. */
+  restatements: Restatement[];
   /** Section 4, per metric with a target in the contract; undefined for a reader who may not read proof points. */
   comparisons?: MetricComparison[];
   /** Section 6: the leading indicators of the cluster and of each school the reader may read. */
@@ -141,6 +144,7 @@ export async function readReview(reads: WebReads, research: ResearchRequests, pr
     clusterRules: clusterLines.map((line) => ({ contractYear: line.contractYear, metric: line.metric, sentence: clusterRuleSentence(line) })),
     trends: await reviewTrends(reads, principal, scorecard.clusterId, lines, asOf),
     coverage: await coverageOf(reads, principal, contract.schoolIds, asOf),
+    restatements: await restatementsOf(reads, principal, contract.schoolIds, asOf),
     comparisons: await comparisonsOf(reads, research, principal, scorecard, [...new Set(contract.targets.map((target) => target.metric))].sort(), year, asOf),
     leading: await leadingOf(reads, principal, scorecard, contract.schoolIds, lines, year, asOf),
     record: contractRecord(
@@ -181,10 +185,17 @@ async function reviewTrends(reads: WebReads, principal: Principal, clusterId: st
 }
 
 /** The contract's schools' feeds as `GET /api/v1/feeds/coverage` answers the reader on the review's date; undefined for a reader who may not read it. */
-async function coverageOf(reads: WebReads, principal: Principal, schoolIds: readonly string[], asOf: Date | undefined): Promise<SchoolFeedCoverage[] | undefined> {
+export async function coverageOf(reads: WebReads, principal: Principal, schoolIds: readonly string[], asOf: Date | undefined): Promise<SchoolFeedCoverage[] | undefined> {
   if (!reads.access.may(principal, ROUTES.coverage)) return undefined;
   const rows = await reads.coverage.list(reads.config.feedCadences, { asOf, owner: reads.access.narrowing(principal, ROUTES.coverage) }, reads.clock());
   return rows.filter((row) => schoolIds.includes(row.schoolId));
+}
+
+/** The restated final values of the contract's schools whose metrics the reader may read (each wholly its own, or the state office's: raw values). */
+async function restatementsOf(reads: WebReads, principal: Principal, schoolIds: readonly string[], asOf: Date | undefined): Promise<Restatement[]> {
+  const readable: string[] = [];
+  for (const schoolId of schoolIds) if (await reads.access.mayRead(principal, ROUTES.schoolMetrics, 'school', schoolId)) readable.push(schoolId);
+  return reads.metrics.restatements(readable, asOf);
 }
 
 /**
@@ -388,6 +399,8 @@ export function ReviewPage({ view, asOf, asOfText }: { view: ReviewView; asOf?: 
               <section aria-labelledby="review-quality">
                 <h2 id="review-quality">5. Data quality</h2>
                 {view.coverage === undefined ? <p>Feed coverage is not shown to this reader.</p> : <CoverageTable rows={view.coverage} />}
+                <h3>Restatements after a year was final</h3>
+                {view.restatements.length === 0 ? <p>No final value of these schools was restated.</p> : <RestatementsTable rows={view.restatements} />}
                 <h3>Small numbers</h3>
                 {small.length === 0 ? (
                   <p>No verdict rests on fewer students than the minimum n.</p>
@@ -426,7 +439,7 @@ const termsWords = (terms: { kind: string; value: number; goal?: number | 'state
 const targetWords = (target: { metric: string; scope: string; contractYear: number }): string => `${target.metric} ${target.scope} target of year ${target.contractYear}`;
 
 /** What one change did, target by target: set (new), changed (from the terms it replaced), withdrawn; a signing, how many targets it set. */
-function whatChangeDid(change: ContractChange): string[] {
+export function whatChangeDid(change: ContractChange): string[] {
   if (change.change === 'signed') return [`signed with ${change.targets.length} target${change.targets.length === 1 ? '' : 's'}`];
   const words = change.targets.map((target) =>
     target.before === null ? `set the ${targetWords(target)}: ${termsWords(target)}` : `changed the ${targetWords(target)} from ${termsWords(target.before)} to ${termsWords(target)}`,
@@ -463,6 +476,41 @@ function ChangesTable({ history }: { history: ContractChange[] }) {
                 ))}
               </ul>
             </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** Each final value that a later feed replaced or a retraction removed: before and after, and when. */
+function RestatementsTable({ rows }: { rows: Restatement[] }) {
+  return (
+    <table class="usa-table usa-table--borderless review__restatements">
+      <caption>Final values restated later, oldest first</caption>
+      <thead>
+        <tr>
+          <th scope="col">School</th>
+          <th scope="col">Metric and school year</th>
+          <th scope="col">Final since</th>
+          <th scope="col">Restated on</th>
+          <th scope="col">Final value (n)</th>
+          <th scope="col">Restated value (n)</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr data-restatement={`${row.schoolId}|${row.metric}|${row.schoolYear}`}>
+            <th scope="row">{row.schoolId}</th>
+            <td>{`${row.metric}, ${row.schoolYear}`}</td>
+            <td>{day(row.finalSince)}</td>
+            <td>{day(row.restatedAt)}</td>
+            <td data-value={rateOf(row.before) ?? ''}>{`${formatValue(rateOf(row.before))} (${formatValue(row.before.denominator)})`}</td>
+            {row.after === null ? (
+              <td data-value="">removed (retracted)</td>
+            ) : (
+              <td data-value={rateOf(row.after) ?? ''}>{`${formatValue(rateOf(row.after))} (${formatValue(row.after.denominator)})`}</td>
+            )}
           </tr>
         ))}
       </tbody>
