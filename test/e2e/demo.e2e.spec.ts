@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
-import { DEMO_PEOPLE, demoFeeds } from '@turnaround/demo';
+import { DEMO_PEOPLE, DEMO_REPORT_CARDS, demoFeeds } from '@turnaround/demo';
 import { manualClock, roleName } from '@turnaround/domain';
 import { API_KEY } from '@turnaround/platform';
 import { createPgliteClient } from '@turnaround/postgres';
@@ -137,6 +137,8 @@ describe('turnaround demo: a key for each demo person, who signs in to the web a
     expect(run.stdout).toMatch(/^open http:\/\/127\.0\.0\.1:\d+ and sign in with the key of one of the demo's people:$/m);
     const printed = DEMO_PEOPLE.map((person) => new RegExp(`^  ${roleName(person.role)} +(tm_\\S+)  ${person.name}: `, 'm').exec(run.stdout)?.[1]);
     expect(printed.every((key) => key && API_KEY.test(key))).toBe(true);
+    const reportCards = /^anyone reads the public zone report cards without signing in: http:\/\/127\.0\.0\.1:\d+(\/\S+) \(the demo zone's: http:\/\/127\.0\.0\.1:\d+(\/\S+)\)$/m.exec(run.stdout);
+    expect(reportCards?.slice(1)).toEqual([DEMO_REPORT_CARDS.list, DEMO_REPORT_CARDS.zone]);
 
     const app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
     try {
@@ -147,6 +149,12 @@ describe('turnaround demo: a key for each demo person, who signs in to the web a
         expect((await web.signIn(printed[index] as string)).status).toBe(303);
         expect((await web.get('/')).html).toContain(person.name);
       }
+      // the printed report cards open without a key: the list names the demo zone, whose card is there
+      const anyone = webClient(base);
+      expect((await anyone.get(DEMO_REPORT_CARDS.list)).html).toContain(`href="${DEMO_REPORT_CARDS.zone}"`);
+      const card = await anyone.get(DEMO_REPORT_CARDS.zone);
+      expect(card.status).toBe(200);
+      expect(card.html).toContain('Demonstration Partnership Zone');
     } finally {
       await app.close();
     }

@@ -16,3 +16,6 @@ export const DEMO_PEOPLE: readonly DemoPerson[] = [
   { role: { kind: 'data-team' }, name: 'Ari Cohen, state data team', work: 'upload feed files, fix rejected rows, watch coverage' },
   { role: { kind: 'researcher' }, name: 'Jo Nguyen, research partner', work: 'panels as known on a date, proof points' },
 ];
+
+/** The public zone report cards (the web's `/report-card`), which anyone reads without signing in; the demo prints their address beside the people's keys. */
+export const DEMO_REPORT_CARDS = { list: '/report-card', zone: '/report-card/Z-DEMO' } as const;

@@ -7,6 +7,6 @@ export { DEMO_SCIENCE_EFFECT, demoFeeds } from './demo-zone';
 export type { DatedPush, DemoPush } from './demo-zone';
 export { stateDataset } from './state-dataset';
 export { loadDemoZone, loadRegistry } from './load';
-export { DEMO_PEOPLE } from './demo-people';
+export { DEMO_PEOPLE, DEMO_REPORT_CARDS } from './demo-people';
 export type { DemoPerson } from './demo-people';
 export type { DemoLoadOptions } from './load';

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '@turnaround/all-in-one';
-import { DEMO_PEOPLE, loadDemoZone } from '@turnaround/demo';
+import { DEMO_PEOPLE, DEMO_REPORT_CARDS, loadDemoZone } from '@turnaround/demo';
 import { ManualClock, manualClock, roleName } from '@turnaround/domain';
 import { ApiKeys, loadConfig, ReadSide, SQL_CLIENT } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
@@ -65,6 +65,7 @@ async function loadInto(app: NestExpressApplication, clock: ManualClock, bootstr
     [
       `open ${base} and sign in with the key of one of the demo's people:`,
       ...people.map(({ role, name, work, key }) => `  ${roleName(role).padEnd(18)} ${key}  ${name}: ${work}`),
+      `anyone reads the public zone report cards without signing in: ${base}${DEMO_REPORT_CARDS.list} (the demo zone's: ${base}${DEMO_REPORT_CARDS.zone})`,
       '',
     ].join('\n'),
   );

@@ -4,7 +4,7 @@ import { DomainError, NotFoundError, ownerOf } from '@turnaround/domain';
 import { Principal } from '@turnaround/platform';
 import { formField, Viewer, WebRequest, WebResponse } from './http';
 import { ROUTES } from './pages/read';
-import { WebhookOutcome, WebhooksPage } from './pages/webhooks';
+import { WebhookDeletePage, WebhookOutcome, WebhooksPage } from './pages/webhooks';
 import { CurrentViewer, WebSessionGuard } from './sessions/web-session.guard';
 import { renderPage } from './views/page';
 import { WebCommands } from './web-commands';
@@ -64,6 +64,17 @@ export class WebhooksController {
     response.type('html').send(await this.page(viewer, districtId, { kind: 'secret', ...rotated }));
   }
 
+  /** Asks before deleting: the webhook the district owns under the delete route's grant, or a 404 (another district's too). */
+  @Get(':webhookId/delete')
+  async confirmRemove(@CurrentViewer() viewer: Viewer, @Param('webhookId') webhookId: string, @Query('districtId') requested?: string): Promise<string> {
+    const districtId = this.districtOf(viewer.principal, ROUTES.deleteWebhook, requested);
+    if (!districtId) throw new NotFoundError('district', '');
+    const webhook = (await this.commands.webhooks.list(districtId)).find((each) => each.webhookId === webhookId);
+    if (!webhook) throw new NotFoundError('webhook', webhookId);
+    const back = this.listUrl(viewer.principal, districtId);
+    return renderPage(this.reads.access, viewer, '/webhooks', 'Delete a webhook', <WebhookDeletePage webhook={webhook} csrf={viewer.csrfToken} backHref={back} />);
+  }
+
   @Post(':webhookId/delete')
   async remove(@CurrentViewer() viewer: Viewer, @Param('webhookId') webhookId: string, @Req() request: WebRequest, @Res() response: WebResponse): Promise<void> {
     const districtId = this.required(viewer.principal, ROUTES.deleteWebhook, request);
@@ -106,8 +117,8 @@ export class WebhooksController {
     return districtId;
   }
 
-  private listUrl(principal: Principal, districtId: string, notice: string): string {
-    const query = new URLSearchParams({ ...(ownerOf(principal.role) ? {} : { districtId }), notice });
-    return `/webhooks?${query}`;
+  private listUrl(principal: Principal, districtId: string, notice?: string): string {
+    const query = new URLSearchParams({ ...(ownerOf(principal.role) ? {} : { districtId }), ...(notice ? { notice } : {}) });
+    return `/webhooks${String(query) && `?${query}`}`;
   }
 }

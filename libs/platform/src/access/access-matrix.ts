@@ -132,6 +132,7 @@ export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
   'POST /webhooks': { open: true },
   'POST /webhooks/:webhookId/test': { open: true },
   'POST /webhooks/:webhookId/rotate-secret': { open: true },
+  'GET /webhooks/:webhookId/delete': { open: true },
   'POST /webhooks/:webhookId/delete': { open: true },
   'GET /uploads': { open: true },
   'POST /uploads': { open: true },

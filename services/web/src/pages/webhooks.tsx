@@ -81,7 +81,7 @@ export function WebhooksPage({ view, csrf, outcome }: { view: WebhooksView; csrf
 }
 
 function WebhookTable({ view, districtId, csrf }: { view: WebhooksView; districtId: string; csrf: string }) {
-  const action = (webhook: WebhookRow, what: 'test' | 'rotate-secret' | 'delete', label: string, style = '') => (
+  const action = (webhook: WebhookRow, what: 'test' | 'rotate-secret', label: string, style = '') => (
     <form method="post" action={`/webhooks/${encodeURIComponent(webhook.webhookId)}/${what}`} class="webhook-action">
       <input type="hidden" name="csrf" value={csrf} />
       <input type="hidden" name="districtId" value={districtId} />
@@ -108,12 +108,83 @@ function WebhookTable({ view, districtId, csrf }: { view: WebhooksView; district
             <td class="webhook-actions">
               {action(webhook, 'test', 'Send a test')}
               {action(webhook, 'rotate-secret', 'Rotate the secret', 'usa-button--outline')}
-              {action(webhook, 'delete', 'Delete', 'usa-button--secondary')}
+              {/* A link, not a form: deleting asks first, on a page of its own, without a script. */}
+              <div class="webhook-action">
+                <a class="usa-button usa-button--secondary" href={deleteUrl(webhook, districtId)} aria-label={`Delete: ${webhook.url}`}>
+                  Delete
+                </a>
+              </div>
             </td>
           </tr>
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** The confirmation page of a webhook's deletion. */
+export function deleteUrl(webhook: WebhookRow, districtId: string): string {
+  return `/webhooks/${encodeURIComponent(webhook.webhookId)}/delete?${new URLSearchParams({ districtId })}`;
+}
+
+/**
+ * Asks before a webhook is deleted: which one (its address, its district), and what comes of it.
+ * The deletion is the form's POST; Cancel goes back to the list, deleting nothing.
+ */
+export function WebhookDeletePage({ webhook, csrf, backHref }: { webhook: WebhookRow; csrf: string; backHref: string }) {
+  return (
+    <>
+      <nav class="usa-breadcrumb" aria-label="Breadcrumbs">
+        <ol class="usa-breadcrumb__list">
+          <li class="usa-breadcrumb__list-item">
+            <a class="usa-breadcrumb__link" href={backHref}>
+              {`Webhooks of district ${webhook.districtId}`}
+            </a>
+          </li>
+          <li class="usa-breadcrumb__list-item usa-current" aria-current="page">
+            Delete a webhook
+          </li>
+        </ol>
+      </nav>
+      <h1>Delete this webhook?</h1>
+      <dl class="alert-facts webhook-facts" data-webhook={webhook.webhookId}>
+        <dt>Address</dt>
+        <dd>
+          <code>{webhook.url}</code>
+        </dd>
+        <dt>District</dt>
+        <dd>{webhook.districtId}</dd>
+        <dt>Registered</dt>
+        <dd>{webhook.createdAt.slice(0, 10)}</dd>
+      </dl>
+      <div class="usa-alert usa-alert--warning" role="region" aria-labelledby="delete-consequence">
+        <div class="usa-alert__body">
+          <h2 class="usa-alert__heading" id="delete-consequence">
+            Deliveries stop
+          </h2>
+          <p class="usa-alert__text">
+            Once it is deleted, no alert is sent to this address any more, and deliveries still waiting for it are dropped. Its secret is deleted too: to receive alerts there again,
+            register it anew with a new secret.
+          </p>
+        </div>
+      </div>
+      <form method="post" action={`/webhooks/${encodeURIComponent(webhook.webhookId)}/delete`} class="webhook-delete">
+        <input type="hidden" name="csrf" value={csrf} />
+        <input type="hidden" name="districtId" value={webhook.districtId} />
+        <ul class="usa-button-group">
+          <li class="usa-button-group__item">
+            <button class="usa-button usa-button--secondary" type="submit">
+              Delete webhook
+            </button>
+          </li>
+          <li class="usa-button-group__item">
+            <a class="usa-button usa-button--outline" href={backHref}>
+              Cancel
+            </a>
+          </li>
+        </ul>
+      </form>
+    </>
   );
 }
 

@@ -10,12 +10,14 @@ function targetSource(line: SubjectLine): string {
 /**
  * Scorecard lines of one or more contracts: target (with the change that set it and since
  * when), actual, status, and the n and small-number flag of the subject's metric that year.
- * Each subject and contract links to its page.
+ * Each subject and contract links to its page. The table fits the page's column at a laptop's
+ * width (web.css, `.scorecard-lines`); narrower, it scrolls in its region, which the keyboard
+ * reaches (tabindex 0) and which has a name.
  */
 export function ScorecardLines({ lines, caption, label, asOfText }: { lines: SubjectLine[]; caption: string; label: string; asOfText?: string }) {
   const link = (path: string) => withAsOf(path, asOfText);
   return (
-    <div class="usa-table-container--scrollable" tabIndex={0} role="region" aria-label={label}>
+    <div class="usa-table-container--scrollable scorecard-lines" tabIndex={0} role="region" aria-label={label}>
       <table class="usa-table usa-table--borderless scorecard">
         <caption>{caption}</caption>
         <thead>
