@@ -128,6 +128,14 @@ describe('the annual contract review: every number as the API answers, for the p
       }),
     );
     expect(verdictRows(page.html)).toEqual(expected);
+    // Every chart's comparison column: the comparison schools' mean as the API answers the reader.
+    const comparison = await read<{ metric: string; schoolYear: string; mean: number | null }[]>('/api/v1/comparison/metrics');
+    const charted = [...page.html.matchAll(/<table class="[^"]*trend-chart__table" data-metric="([^"]+)">([\s\S]*?)<\/table>/g)].flatMap(([, metric, body]) =>
+      [...body.matchAll(/<tr data-school-year="([^"]+)">([\s\S]*?)<\/tr>/g)].map(([, schoolYear, row]) => [metric, schoolYear, dataValues(row)[4]]),
+    );
+    expect(charted.length).toBeGreaterThan(0);
+    for (const [metric, schoolYear, shown] of charted)
+      expect([metric, schoolYear, shown]).toEqual([metric, schoolYear, text(comparison.find((mean) => mean.metric === metric && mean.schoolYear === schoolYear)?.mean)]);
     const history = await read<{ label: string; knownAt: string; reason: string | null }[]>('/api/v1/contracts/K/history');
     expect(changeRows(page.html)).toEqual(history.map((change) => [change.label, change.knownAt.slice(0, 10), change.reason ?? 'the contract as signed']));
     expect(ruleSentences(page.html)).toEqual(new Map(lines.filter((line) => line.scope === 'cluster').map((line) => [`${line.contractYear}|${line.metric}`, clusterRuleSentence(line)])));
@@ -193,6 +201,8 @@ describe('the annual contract review: every number as the API answers, for the p
     expect(sentence).toMatch(/^From 2022-23 to 2023-24 \(contract year 1\), attendance rate grew 1\.5 percentage points more in the cluster's schools than in comparison schools; the 95% interval, -?[\d.]+ to [\d.]+ percentage points, rests on too few schools to read \(n = 3; at least 10 needed on each side\)\.$/);
     expect(comparisonRows(now).get('attendance_rate|2')).toEqual(['treated=', 'comparison-schools=', 'value=', 'lower=', 'upper=', 'value=', 'lower=', 'upper=', 'treated=', 'comparison-schools=']);
     expect(leadingRows(now).get('school|S1|attendance_rate|2023-24')).toEqual(['0.9', '1000', '0.93']);
+    // S5-S7, never in a cluster: 0.905, 0.91 and 0.95 in 2023-24, a mean of 0.921667 (three schools: the state office sees it, a partner does not).
+    expect(now).toMatch(/data-value="0\.92166666666666\d*"/);
     expect(ruleSentences(now).get('1|attendance_rate')).toBe('The cluster missed year 1 for attendance_rate: 2 of 3 schools missed their targets (more than half).');
     expect(changeRows(now)).toEqual([
       ['signed', expect.any(String), 'the contract as signed'],

@@ -83,6 +83,14 @@ export const metricReadingAnswer = z.object({
   withheld: z.boolean().describe('numbers withheld from this reader: a small number, or one that would give a small number away by subtraction (complementary suppression)'),
 });
 
+export const comparisonMeanAnswer = z.object({
+  metric: z.string(),
+  schoolYear: z.string(),
+  mean: nullableNumber.describe("the unweighted mean of the comparison schools' values; null where withheld"),
+  schools: z.number().int().describe('how many comparison schools it averages'),
+  withheld: z.boolean().describe('withheld from this reader: fewer than 10 schools'),
+});
+
 const status = z.enum(['pending', 'on_track', 'at_risk', 'met', 'missed']);
 export const scorecardLineAnswer = z.object({
   scope: z.enum(['school', 'cluster']),

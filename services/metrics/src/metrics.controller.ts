@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import { METRIC_FAMILIES, schoolYearProblem, ValidationError } from '@turnaround/domain';
-import { AnsweredFromReadState, ApiAnswer, Caller, metricDefinitionAnswer, metricReadingAnswer, partnerScorecardAnswer, Principal, scorecardAnswer, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
+import { AnsweredFromReadState, ApiAnswer, Caller, comparisonMeanAnswer, metricDefinitionAnswer, metricReadingAnswer, partnerScorecardAnswer, Principal, scorecardAnswer, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { parseAsOf, PublishedMetrics, ScorecardQueries } from '@turnaround/read-model';
 
@@ -79,6 +79,21 @@ export class MetricsController {
   @ApiQuery(AS_OF)
   state(@Caller() caller: Principal, @Query('year') year?: string, @Query('asOf') asOf?: string) {
     return this.metrics.state(caller.role, this.year(year), parseAsOf(asOf));
+  }
+
+  /**
+   * The never-treated comparison schools' mean of each metric by school year (the research
+   * panel's `comparison` schools: never in a cluster or a contract, as known at `asOf`): the
+   * line a contract's trend is read against. A mean of fewer than 10 schools is withheld from
+   * everyone but the state office and researchers.
+   */
+  @Get('comparison/metrics')
+  @AnsweredFromReadState()
+  @ApiAnswer(comparisonMeanAnswer, { list: true })
+  @ApiQuery(YEAR)
+  @ApiQuery(AS_OF)
+  comparison(@Caller() caller: Principal, @Query('year') year?: string, @Query('asOf') asOf?: string) {
+    return this.metrics.comparison(caller.role, this.year(year), parseAsOf(asOf));
   }
 
   /** For each school and the cluster: metric, contract year, baseline, target in force, actual and status. A district sees its own schools' lines and the cluster's. */

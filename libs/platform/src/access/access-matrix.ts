@@ -93,6 +93,7 @@ export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/partners/:partnerId/metrics': AGGREGATE_METRICS,
   'GET /api/v1/zones/:zoneId/metrics': AGGREGATE_METRICS,
   'GET /api/v1/state/metrics': AGGREGATE_METRICS,
+  'GET /api/v1/comparison/metrics': AGGREGATE_METRICS,
   'GET /api/v1/contracts/:contractId/scorecard': grants({ state: 'yes', researcher: 'yes', district: 'own', partner: 'own' }),
   'GET /api/v1/partners/:partnerId/scorecard': grants({ state: 'yes', researcher: 'yes', partner: 'own' }),
 

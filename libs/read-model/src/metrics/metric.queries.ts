@@ -1,4 +1,4 @@
-import { addSchoolYears, ClusterMembership, MetricValue, NotFoundError, rollUp, SchoolYear, schoolYearOfDate } from '@turnaround/domain';
+import { addSchoolYears, ClusterMembership, MetricValue, NotFoundError, rollUp, SchoolValue, SchoolYear, schoolYearOfDate } from '@turnaround/domain';
 import { SqlExecutor } from '@turnaround/postgres';
 
 /** One metric value of a school or a roll-up, as the API and the scorecards read it. */
@@ -185,6 +185,21 @@ export class MetricQueries {
       [year ?? null, metrics ?? null, ...(asOf ? [asOf.toISOString()] : [])],
     );
     return rows.map((row) => ({ ...toValue(row), schoolId: row.school_id, schoolYear: row.school_year, clusterId: row.cluster_id, knownAt: isoOf(row.known_at) }));
+  }
+
+  /**
+   * The values of the never-treated comparison schools, as the research panel flags them: schools
+   * with no cluster membership and in no contract recorded by `asOf` (or now).
+   */
+  async comparisonValues(asOf?: Date, metrics?: readonly string[]): Promise<SchoolValue[]> {
+    const rows = await this.sql.query<{ school_id: string; school_year: string; metric: string; numerator: number | null; denominator: number | null }>(
+      `SELECT sm.school_id, sm.school_year, sm.metric, sm.numerator, sm.denominator FROM ${schoolMetrics(asOf, 2)} sm
+       WHERE ($1::text[] IS NULL OR sm.metric = ANY($1::text[]))
+         AND NOT EXISTS (SELECT 1 FROM registry_memberships m WHERE m.school_id = sm.school_id ${asOf ? 'AND m.recorded_at <= $2' : ''})
+         AND NOT EXISTS (SELECT 1 FROM registry_contracts k WHERE sm.school_id = ANY(k.school_ids) ${asOf ? 'AND k.recorded_at <= $2' : ''})`,
+      [metrics ?? null, ...(asOf ? [asOf.toISOString()] : [])],
+    );
+    return rows.map((row) => ({ schoolId: row.school_id, schoolYear: row.school_year, metric: row.metric, numerator: row.numerator, denominator: row.denominator }));
   }
 
   /** The metric over every school of the state that reported it, as the read model holds it: the goal of `stateAverage` targets, which the scorecards' projection judges as each change is learned. */

@@ -1,10 +1,13 @@
 import {
   aggregateWithheld,
+  ComparisonMean,
+  comparisonMeans,
   coveredBy,
   IndicatorCatalogue,
   indicatorCatalogue,
   insiderName,
   isSmallNumber,
+  MINIMUM_SCHOOLS,
   planSuppression,
   rateOf,
   Role,
@@ -23,6 +26,12 @@ export interface ShownReading extends MetricReading {
   /** The value covers fewer than nMin, by its metric's kind (`isSmallNumber`). */
   smallNumber: boolean;
   /** Its numbers are withheld from this reader: a small number, or one that would give a small number away. */
+  withheld: boolean;
+}
+
+/** A comparison mean as the API shows it to one reader. */
+export interface ShownComparisonMean extends Omit<ComparisonMean, 'mean'> {
+  mean: number | null;
   withheld: boolean;
 }
 
@@ -63,6 +72,18 @@ export class PublishedMetrics {
     const groups = (await this.metrics.groupsOfSchool(schoolId, asOf)).filter((group) => readings.some((reading) => reading.schoolYear === group.schoolYear));
     const plans = await this.plans(groups, [...new Set(readings.map((reading) => reading.metric))], asOf);
     return readings.map((reading) => this.shown(reading, plans.get(keyOf(reading.schoolYear, reading.metric))?.withheld.get(schoolId)));
+  }
+
+  /**
+   * The never-treated comparison schools' mean of each metric and school year (`comparisonMeans`),
+   * as known at `asOf`. A mean of fewer schools than a proof point's interval needs
+   * (MINIMUM_SCHOOLS.interval) is withheld from a reader who does not see every number: a few
+   * schools' mean comes close to giving each one's value away.
+   */
+  async comparison(reader: Role, year?: SchoolYear, asOf?: Date, metrics?: readonly string[]): Promise<ShownComparisonMean[]> {
+    const means = comparisonMeans(await this.metrics.comparisonValues(asOf, metrics)).filter((mean) => year === undefined || mean.schoolYear === year);
+    const sees = seesEveryNumber(reader);
+    return means.map((mean) => (sees || mean.schools >= MINIMUM_SCHOOLS.interval ? { ...mean, withheld: false } : { ...mean, mean: null, withheld: true }));
   }
 
   /** The schools' final values restated since (`MetricQueries.restatements`): for a reader who sees these schools' values raw (the state office, their district or partner). */

@@ -15,6 +15,7 @@ export const ROUTES = {
   zone: 'GET /api/v1/zones/:zoneId',
   zoneMetrics: 'GET /api/v1/zones/:zoneId/metrics',
   stateMetrics: 'GET /api/v1/state/metrics',
+  comparisonMetrics: 'GET /api/v1/comparison/metrics',
   cluster: 'GET /api/v1/clusters/:clusterId',
   clusterMetrics: 'GET /api/v1/clusters/:clusterId/metrics',
   contract: 'GET /api/v1/contracts/:contractId',

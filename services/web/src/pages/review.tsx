@@ -164,7 +164,8 @@ function contractYearOf(text: string | undefined, termYears: number, lines: read
 
 /**
  * The trend of each metric with a target: the cluster's, then each school's the reader may read,
- * each against its own target path and the state average as of the review's date.
+ * each against its own target path, the state average and the never-treated comparison schools'
+ * mean as of the review's date.
  */
 async function reviewTrends(reads: WebReads, principal: Principal, clusterId: string, lines: readonly ReviewLine[], asOf: Date | undefined): Promise<{ subject: string; trends: Trend[] }[]> {
   const metrics = new Set(lines.map((line) => line.metric));
@@ -175,10 +176,11 @@ async function reviewTrends(reads: WebReads, principal: Principal, clusterId: st
     const readable = await reads.access.mayRead(principal, ROUTES.schoolMetrics, 'school', schoolId);
     subjects.push({ subject: `school ${schoolId}`, readings: readable ? await reads.metrics.school(schoolId, principal.role, undefined, asOf) : undefined, lines: lines.filter((line) => line.subjectId === schoolId) });
   }
+  const comparison = reads.access.may(principal, ROUTES.comparisonMetrics) ? await reads.metrics.comparison(principal.role, undefined, asOf, [...metrics]) : undefined;
   const charts = [];
   for (const subject of subjects) {
     if (!subject.readings) continue;
-    const trends = await trendsOf(reads, principal, subject.readings.filter((reading) => metrics.has(reading.metric)), subject.lines, asOf);
+    const trends = await trendsOf(reads, principal, subject.readings.filter((reading) => metrics.has(reading.metric)), subject.lines, asOf, comparison);
     charts.push({ subject: subject.subject, trends });
   }
   return charts;
@@ -378,7 +380,7 @@ export function ReviewPage({ view, asOf, asOfText }: { view: ReviewView; asOf?: 
 
               <section aria-labelledby="review-trends">
                 <h2 id="review-trends">3. Trends</h2>
-                <p>Each metric with a target by school year: the subject's values (solid, round marks), its target path (dashed, square marks) and the state average as known on the review's date (dotted, triangles).</p>
+                <p>Each metric with a target by school year: the subject's values (solid, round marks), its target path (dashed, square marks), the state average (dotted, triangles) and the mean of the comparison schools, never in a cluster or a contract (dash-dotted, diamonds), as known on the review's date.</p>
                 {view.trends.map((subject) => subject.trends.map((trend) => <TrendChart subject={subject.subject} trend={trend} />))}
               </section>
 

@@ -1,5 +1,5 @@
 import { Principal } from '@turnaround/platform';
-import { AggregateScope, ScorecardLineReading, ShownReading } from '@turnaround/read-model';
+import { AggregateScope, ScorecardLineReading, ShownComparisonMean, ShownReading } from '@turnaround/read-model';
 import type { Trend } from '../views/trend-chart';
 import { WebReads } from '../web-reads';
 import { AlertRow, alertsOf, bySeverityThenNewest, ROUTES, scorecardOf } from './read';
@@ -79,9 +79,17 @@ export async function alertsOfContracts(reads: WebReads, principal: Principal, c
  * that reported makes, what `stateAverage` targets close the gap to. The state's is read as
  * `GET /api/v1/state/metrics` answers the reader as of the page's date, so the chart draws one
  * moment: the state as then known beside the subject as then known, withheld where it would
- * give a small number away, as any aggregate.
+ * give a small number away, as any aggregate. With `comparison` (the review's charts, as
+ * `GET /api/v1/comparison/metrics` answers the reader), the comparison schools' mean beside them.
  */
-export async function trendsOf(reads: WebReads, principal: Principal, readings: readonly ShownReading[], targets: readonly ScorecardLineReading[], asOf: Date | undefined): Promise<Trend[]> {
+export async function trendsOf(
+  reads: WebReads,
+  principal: Principal,
+  readings: readonly ShownReading[],
+  targets: readonly ScorecardLineReading[],
+  asOf: Date | undefined,
+  comparison?: readonly ShownComparisonMean[],
+): Promise<Trend[]> {
   const metrics = [...new Set(readings.map((reading) => reading.metric))].sort();
   const states = reads.access.may(principal, ROUTES.stateMetrics) ? await reads.metrics.state(principal.role, undefined, asOf, metrics) : [];
   const trends: Trend[] = [];
@@ -101,6 +109,7 @@ export async function trendsOf(reads: WebReads, principal: Principal, readings: 
         final: reading?.final,
         target: target?.threshold ?? null,
         state: states.find((row) => row.metric === metric && row.schoolYear === schoolYear)?.rate ?? null,
+        ...(comparison ? { comparison: comparison.find((row) => row.metric === metric && row.schoolYear === schoolYear)?.mean ?? null } : {}),
       });
     }
     trends.push({ metric, points });

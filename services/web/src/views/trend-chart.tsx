@@ -14,6 +14,8 @@ export interface TrendPoint {
   final?: boolean;
   target: number | null;
   state: number | null;
+  /** The never-treated comparison schools' mean, on the charts that show it (the contract review); null where withheld or none. */
+  comparison?: number | null;
 }
 
 export interface Trend {
@@ -29,13 +31,16 @@ const HEIGHT = 300;
  * Series colours are USWDS tokens that stand 4.5:1 or more on white, and each series differs by
  * more than its colour (WCAG 1.4.1), so a grey print or a colour-blind reader tells them apart:
  * the subject a solid line with round marks, the target dashed with square marks, the state
- * average dotted with triangles, and each named in text at its line's end and in the legend
- * (the target's name above its end, the state's below, so they stay apart where they meet).
+ * average dotted with triangles, the comparison schools' mean dash-dotted with diamonds, and each
+ * named in text at its line's end and in the legend (the target's name above its end, the
+ * state's and the comparison's below, so they stay apart where they meet).
  */
 const SERIES = {
   subject: { color: '#005ea2', type: 'solid', symbol: 'circle', labelOffset: [4, 0] },
   target: { color: '#1b1b1b', type: 'dashed', symbol: 'rect', labelOffset: [4, -10] },
   state: { color: '#5c5c5c', type: 'dotted', symbol: 'triangle', labelOffset: [4, 10] },
+  // Dash-dot, the fourth pattern a grey print tells apart.
+  comparison: { color: '#54278f', type: [8, 3, 2, 3], symbol: 'diamond', labelOffset: [4, 22] },
 } as const;
 
 const FONT = 'Source Sans Pro Web, Helvetica Neue, Helvetica, Roboto, Arial, sans-serif';
@@ -51,6 +56,7 @@ export function TrendChart({ subject, trend }: { subject: string; trend: Trend }
   const { metric, points } = trend;
   const hasTarget = points.some((point) => point.target !== null);
   const hasState = points.some((point) => point.state !== null);
+  const hasComparison = points.some((point) => point.comparison !== undefined);
   return (
     <figure class="trend-chart" data-metric={metric}>
       <figcaption>
@@ -60,7 +66,7 @@ export function TrendChart({ subject, trend }: { subject: string; trend: Trend }
       <details class="trend-chart__numbers">
         <summary>The numbers of this chart</summary>
         <table class="usa-table usa-table--borderless usa-table--compact trend-chart__table" data-metric={metric}>
-          <caption>{`${metric} of ${subject}, by school year${hasTarget ? ', with the target' : ''}${hasState ? ' and the state average' : ''}`}</caption>
+          <caption>{`${metric} of ${subject}, by school year${hasTarget ? ', with the target' : ''}${hasState ? ' and the state average' : ''}${hasComparison ? ", and the comparison schools' mean" : ''}`}</caption>
           <thead>
             <tr>
               <th scope="col">School year</th>
@@ -70,6 +76,7 @@ export function TrendChart({ subject, trend }: { subject: string; trend: Trend }
               <th scope="col">Final</th>
               <th scope="col">Target</th>
               <th scope="col">State average</th>
+              {hasComparison && <th scope="col">Comparison schools' mean</th>}
             </tr>
           </thead>
           <tbody>
@@ -82,6 +89,7 @@ export function TrendChart({ subject, trend }: { subject: string; trend: Trend }
                 <td>{point.final === undefined ? '–' : point.final ? 'final' : 'partial'}</td>
                 <td data-value={point.target ?? ''}>{formatValue(point.target)}</td>
                 <td data-value={point.state ?? ''}>{formatValue(point.state)}</td>
+                {hasComparison && <td data-value={point.comparison ?? ''}>{formatValue(point.comparison)}</td>}
               </tr>
             ))}
           </tbody>
@@ -111,7 +119,7 @@ function drawTrend(subject: string, { points }: Trend): string {
     symbolSize: 8,
     showSymbol: true,
     connectNulls: false,
-    lineStyle: { type: style.type, width: style.type === 'solid' ? 3 : 2 },
+    lineStyle: { type: typeof style.type === 'string' ? style.type : [...style.type], width: style.type === 'solid' ? 3 : 2 },
     endLabel: { show: true, formatter: name, color: style.color, fontFamily: FONT, fontSize: 13, offset: [...style.labelOffset] },
   });
   chart.setOption({
@@ -134,6 +142,9 @@ function drawTrend(subject: string, { points }: Trend): string {
       line(subject, SERIES.subject, points.map((point) => point.value)),
       ...(points.some((point) => point.target !== null) ? [line('Target', SERIES.target, points.map((point) => point.target))] : []),
       ...(points.some((point) => point.state !== null) ? [line('State average', SERIES.state, points.map((point) => point.state))] : []),
+      ...(points.some((point) => point.comparison !== undefined && point.comparison !== null)
+        ? [line('Comparison schools', SERIES.comparison, points.map((point) => point.comparison ?? null))]
+        : []),
     ],
     aria: { enabled: false },
   });
@@ -158,6 +169,7 @@ function describeTrend(subject: string, { metric, points }: Trend): string {
     );
     if (last.target !== null) words.push(`against a target of ${formatValue(last.target)} that year`);
     if (last.state !== null) words.push(`and a state average of ${formatValue(last.state)}`);
+    if (last.comparison !== undefined && last.comparison !== null) words.push(`and a comparison schools' mean of ${formatValue(last.comparison)}`);
   }
   const targets = points.filter((point) => point.target !== null);
   if (targets.length > 0 && (known.length === 0 || known[known.length - 1].target === null))
