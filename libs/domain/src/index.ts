@@ -37,5 +37,6 @@ export * from './access/small-numbers';
 export * from './access/complementary-suppression';
 export * from './targets/targets-in-force';
 export * from './targets/contract-review';
+export * from './targets/progress-report';
 export * from './research';
 export * from './coverage/feed-coverage';

@@ -4,6 +4,7 @@ import { SQL_CLIENT } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { InboxController } from './inbox.controller';
 import { PagesController } from './pages.controller';
+import { ProgressController } from './progress.controller';
 import { ReportCardController } from './report-card.controller';
 import { ResearchPagesController } from './research.controller';
 import { ReviewController } from './review.controller';
@@ -21,7 +22,7 @@ import { SendWebPages } from './views/web-page';
 
 /** The web app at `/` (DESIGN.md section 12): server-rendered pages over the read model's queries, behind a session (the public report cards need none). */
 @Module({
-  controllers: [SignInController, PagesController, SubjectsController, InboxController, WebhooksController, UploadsController, ResearchPagesController, ReportCardController, ReviewController],
+  controllers: [SignInController, PagesController, SubjectsController, InboxController, WebhooksController, UploadsController, ResearchPagesController, ReportCardController, ReviewController, ProgressController],
   providers: [{ provide: APP_INTERCEPTOR, useClass: SendWebPages }, WebAccess, WebReads, WebCommands, WebSessionGuard, SignInAttempts, { provide: WebSessions, useFactory: (sql: SqlClient) => WebSessions.create(sql), inject: [SQL_CLIENT] }],
 })
 export class WebModule {}

@@ -125,6 +125,7 @@ export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
   'GET /clusters/:clusterId': { open: true },
   'GET /contracts/:contractId': { open: true },
   'GET /contracts/:contractId/review': { open: true },
+  'GET /contracts/:contractId/progress': { open: true },
   'GET /partners/:partnerId': { open: true },
   'GET /inbox': { open: true },
   'GET /alerts/:alertId': { open: true },

@@ -50,6 +50,8 @@ export function ContractPage({ view, asOf, asOfText }: { view: ContractView; asO
           </p>
           <p>
             <a href={link(`/contracts/${encodeURIComponent(view.contractId)}/review`)}>Annual review of this contract</a>
+            {' · '}
+            <a href={`/contracts/${encodeURIComponent(view.contractId)}/progress`}>Monthly progress report</a>
           </p>
           <section aria-labelledby="scorecard">
             <h2 id="scorecard">Scorecard</h2>

@@ -1,4 +1,4 @@
-import { SEVERITIES, Severity, TargetStatus } from '@turnaround/domain';
+import { lastCompleteMonth, SEVERITIES, Severity, TargetStatus } from '@turnaround/domain';
 import { Principal } from '@turnaround/platform';
 import { SchoolFeedCoverage } from '@turnaround/read-model';
 import { AsOfForm, AsOfNote, formatValue, STATUSES, StatusTag, withAsOf } from '../views/parts';
@@ -23,6 +23,8 @@ export interface HomeView {
   alerts?: { bySeverity: Record<Severity, number>; listed: AlertRow[]; total: number };
   /** Undefined for a role that reads no coverage. */
   overdue?: { listed: SchoolFeedCoverage[]; total: number };
+  /** The last complete month, for the link to each contract's progress report; undefined for a role that reads none. */
+  progressMonth?: string;
 }
 
 /**
@@ -67,7 +69,8 @@ export async function readHome(reads: WebReads, principal: Principal, asOf: Date
     const late = coverage.filter((row) => row.overdue).sort((a, b) => b.daysOverdue - a.daysOverdue || a.schoolId.localeCompare(b.schoolId));
     overdue = { listed: late.slice(0, LISTED), total: late.length };
   }
-  return { zones: zoneViews, alerts, overdue };
+  const progressMonth = ['state', 'partner', 'district'].includes(principal.role.kind) ? lastCompleteMonth(reads.clock()).month : undefined;
+  return { zones: zoneViews, alerts, overdue, progressMonth };
 }
 
 export function HomePage({ view, asOf, asOfText }: { view: HomeView; asOf?: Date; asOfText?: string }) {
@@ -111,6 +114,11 @@ export function HomePage({ view, asOf, asOfText }: { view: HomeView; asOf?: Date
                           <span class="detail">
                             (partner <a href={link(`/partners/${encodeURIComponent(row.partnerId)}`)}>{row.partnerId}</a>)
                           </span>
+                          {view.progressMonth && (
+                            <span class="detail">
+                              <a href={`/contracts/${encodeURIComponent(row.contractId)}/progress?month=${view.progressMonth}`}>{`Progress report, ${view.progressMonth}`}</a>
+                            </span>
+                          )}
                         </td>
                         {row.years.map((year) => (
                           <td data-contract-year={year.contractYear}>

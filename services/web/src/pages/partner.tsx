@@ -1,4 +1,4 @@
-import { NotFoundError } from '@turnaround/domain';
+import { lastCompleteMonth, NotFoundError } from '@turnaround/domain';
 import { Principal } from '@turnaround/platform';
 import { PartnerScorecard } from '@turnaround/read-model';
 import { Breadcrumbs } from '../views/breadcrumbs';
@@ -17,6 +17,8 @@ export interface PartnerView {
   years?: PartnerScorecard['years'];
   trends?: Trend[];
   alerts?: AlertRow[];
+  /** The last complete month, for the link to each contract's progress report; undefined for a role that reads none. */
+  progressMonth?: string;
 }
 
 /**
@@ -35,7 +37,8 @@ export async function readPartner(reads: WebReads, principal: Principal, partner
   const readings = await aggregateMetricsOf(reads, principal, { kind: 'partner', partnerId }, asOf);
   const trends = readings && (await trendsOf(reads, principal, readings, [], asOf));
   const alerts = scorecard && (await alertsOfContracts(reads, principal, scorecard.contracts.map((contract) => contract.contractId), asOf));
-  return { partner, contracts: scorecard && contracts, years: scorecard?.years, trends, alerts };
+  const progressMonth = ['state', 'partner'].includes(principal.role.kind) ? lastCompleteMonth(reads.clock()).month : undefined;
+  return { partner, contracts: scorecard && contracts, years: scorecard?.years, trends, alerts, progressMonth };
 }
 
 async function partnerScorecardOf(reads: WebReads, partnerId: string, asOf: Date | undefined): Promise<PartnerScorecard | undefined> {
@@ -72,6 +75,11 @@ export function PartnerPage({ view, asOf, asOfText }: { view: PartnerView; asOf?
                 Cluster <a href={link(`/clusters/${encodeURIComponent(contract.clusterId)}`)}>{contract.clusterId}</a>, {contract.termYears} years from {contract.startYear} (baseline{' '}
                 {contract.baselineYear}), {contract.termination ? `terminated on ${contract.termination.at.slice(0, 10)}` : contract.status}.
               </p>
+              {view.progressMonth && (
+                <p>
+                  <a href={`/contracts/${encodeURIComponent(contract.contractId)}/progress?month=${view.progressMonth}`}>{`Monthly progress report, ${view.progressMonth}`}</a>
+                </p>
+              )}
               {contract.lines.length === 0 ? (
                 <p>No cluster target of this contract.</p>
               ) : (
