@@ -7,6 +7,7 @@ import { exportPanel } from './export.command';
 import { ingest } from './ingest.command';
 import { keys } from './keys.command';
 import { projections } from './projections.command';
+import { reportContract } from './report.command';
 import { replay } from './replay.command';
 import { retract } from './retract.command';
 
@@ -88,6 +89,21 @@ program
   .addOption(actor())
   .action(async (options: { metric: string; group: string; weights: string; asOf?: string; json: boolean; server?: string; key?: string; actor: string }) => {
     process.exitCode = await analyze(options);
+  });
+
+const reportCommands = program.command('report').description('printable reports as self-contained HTML files (DESIGN.md section 13)');
+reportCommands
+  .command('contract')
+  .description('the annual contract review as one self-contained HTML file (styles and charts inline): the page /contracts/{id}/review, printable from any browser')
+  .argument('<contractId>', 'the contract, e.g. K-RIVER')
+  .option('--year <K>', 'the contract year reviewed, 1 to the term; the latest year with a target when absent')
+  .addOption(asOf())
+  .requiredOption('--out <file>', 'the HTML file to write, e.g. review.html')
+  .addOption(server())
+  .addOption(new Option('--key <key>', "API key for --server (the state office's, the contract's partner's, or a district's for its schools)").env('TURNAROUND_KEY'))
+  .addOption(actor())
+  .action(async (contractId: string, options: { year?: string; asOf?: string; out: string; server?: string; key?: string; actor: string }) => {
+    process.exitCode = await reportContract({ contractId, ...options });
   });
 
 program

@@ -1,0 +1,53 @@
+import type { ServerResponse } from 'node:http';
+import { Controller, Get, OnModuleInit, Param, Query, Res } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Caller, errorAnswer, jsonSchemaOf, Principal, RESEARCH_REQUESTS, ResearchRequests } from '@turnaround/platform';
+import { reviewFileOf } from './review-file';
+import { WebReads } from './web-reads';
+
+/**
+ * The annual contract review (DESIGN.md section 13) as one self-contained HTML file, for an API
+ * key: what `turnaround report contract` writes. The same view as the page
+ * `/contracts/{id}/review` (`readReview`, read once per state of the read model for both), so
+ * the same readers: the state office, the contract's partner, a district for its schools' part.
+ */
+@ApiTags('reports')
+@Controller('api/v1/contracts')
+export class ReviewFileController implements OnModuleInit {
+  private research!: ResearchRequests;
+
+  constructor(
+    private readonly reads: WebReads,
+    private readonly modules: ModuleRef,
+  ) {}
+
+  /** Section 4's figures come through the research service's port, as on the page. */
+  onModuleInit(): void {
+    this.research = this.modules.get<ResearchRequests>(RESEARCH_REQUESTS, { strict: false });
+  }
+
+  @Get(':contractId/review')
+  @ApiQuery({ name: 'year', required: false, description: 'the contract year reviewed, 1 to the term; the latest year with a target when absent' })
+  @ApiQuery({ name: 'asOf', required: false, description: 'an ISO date or time: the review as the service knew it then (knowledge time); now when absent' })
+  @ApiProduces('text/html')
+  @ApiResponse({
+    status: 200,
+    description: 'the review of contract years 1 to year as one HTML file (an attachment), its styles and charts inline, printable on A4 or US Letter with no server; X-Turnaround-As-Of says as of when',
+    content: { 'text/html': { schema: { type: 'string' } } },
+  })
+  @ApiResponse({ status: 'default', description: 'a refusal: what was wrong, and for bad input each field', content: { 'application/json': { schema: jsonSchemaOf(errorAnswer, 'output') } } })
+  async review(
+    @Caller() caller: Principal,
+    @Param('contractId') contractId: string,
+    @Query('year') year: string | undefined,
+    @Query('asOf') asOfText: string | undefined,
+    @Res({ passthrough: true }) response: ServerResponse,
+  ): Promise<string> {
+    const file = await reviewFileOf(this.reads, this.research, caller, contractId, year, asOfText);
+    response.setHeader('content-type', 'text/html; charset=utf-8');
+    response.setHeader('content-disposition', `attachment; filename="${file.fileName}"`);
+    response.setHeader('x-turnaround-as-of', file.asOf);
+    return file.html;
+  }
+}

@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Principal, ResearchRequests } from '@turnaround/platform';
+import { parseAsOf } from '@turnaround/read-model';
+import { html } from './views/render';
+import { PRODUCT } from './views/layout';
+import { readReview, ReviewPage, ReviewView } from './pages/review';
+import { WebReads } from './web-reads';
+
+/** USWDS's compiled files: its CSS, and the fonts and icons the CSS names relative to it (`../fonts/...`, `../img/...`). */
+const USWDS = join(dirname(require.resolve('@uswds/uswds')), '..');
+/** The web's own stylesheet, where serve-web.ts serves it from. */
+const WEB_CSS = join(__dirname, '..', 'assets', 'web.css');
+
+/**
+ * The type face the review is set in (USWDS's body face; no part of the review uses its serif or
+ * mono): embedded, so the file breaks into the same pages as the page the service serves. The
+ * other faces' @font-face rules are dropped; text set in them would fall back to the system's.
+ */
+const EMBEDDED_FACES = ['Source Sans Pro Web'];
+
+const MEDIA_TYPES: Record<string, string> = { woff2: 'font/woff2', svg: 'image/svg+xml' };
+
+/** A file of USWDS's, as a data: URL; undefined for one the review never shows (a photo). */
+function dataUrl(relative: string): string | undefined {
+  const type = MEDIA_TYPES[relative.split('.').pop() ?? ''];
+  if (!type) return undefined;
+  return `data:${type};base64,${readFileSync(join(USWDS, 'css', relative)).toString('base64')}`;
+}
+
+/**
+ * USWDS's CSS with nothing to fetch: the review's faces and every icon as data: URLs, the other
+ * faces' @font-face rules gone, any other picture (the hero photo) as none, and no source map.
+ */
+function selfContainedUswds(): string {
+  const css = readFileSync(join(USWDS, 'css', 'uswds.min.css'), 'utf8');
+  return css
+    .replace(/\/\*# sourceMappingURL=[^*]*\*\//g, '')
+    .replace(/@font-face\{[^}]*\}/g, (rule) => (EMBEDDED_FACES.some((face) => rule.includes(`font-family:"${face}"`)) ? rule : ''))
+    .replace(/url\((?:"|')?(\.\.\/[^)"']+)(?:"|')?\)/g, (_, relative: string) => {
+      const url = dataUrl(relative);
+      return url ? `url("${url}")` : 'none';
+    });
+}
+
+let styles: string | undefined;
+
+/** The review's stylesheets, USWDS's and the web's (its print rules: the page header and page numbers), in one, read once. */
+function reviewStyles(): string {
+  styles ??= `${selfContainedUswds()}\n${readFileSync(WEB_CSS, 'utf8')}`;
+  return styles;
+}
+
+/**
+ * A file opened from disk fetches nothing: its styles, faces and icons are inline and its charts
+ * are inline SVG, and the policy says so to the browser (no script, no request anywhere).
+ */
+const FILE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:; form-action 'none'";
+
+/**
+ * The annual review as one self-contained HTML file (DESIGN.md section 13): the same `ReviewPage`
+ * markup as `/contracts/{id}/review`, in the same main landmark, without the site's header,
+ * navigation and footer, and with the stylesheets inline so it prints the same with no server.
+ */
+export function reviewFile(view: ReviewView, asOf: Date | undefined, asOfText: string | undefined): string {
+  return html(
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta http-equiv="Content-Security-Policy" content={FILE_POLICY} />
+        <title>{`Annual review of contract ${view.contractId}, year ${view.year} · ${PRODUCT}`}</title>
+        <style dangerouslySetInnerHTML={{ __html: reviewStyles() }} />
+      </head>
+      <body>
+        <main id="main-content" class="grid-container site-main" tabIndex={-1}>
+          <ReviewPage view={view} asOf={asOf} asOfText={asOfText || undefined} />
+        </main>
+      </body>
+    </html>,
+  );
+}
+
+/** `contract-K-review-year-2.html`: the id kept to the characters a file name takes everywhere. */
+export function reviewFileName(view: Pick<ReviewView, 'contractId' | 'year'>): string {
+  return `contract-${view.contractId.replace(/[^A-Za-z0-9._-]/g, '_')}-review-year-${view.year}.html`;
+}
+
+/** The review file of one call, and what to say about it: its name, and the contract, year and knowledge time it answers for. */
+export interface ReviewFile {
+  html: string;
+  fileName: string;
+  contractId: string;
+  year: number;
+  asOf: string;
+}
+
+/**
+ * The review of `contractId`'s year `yearText` as known at `asOfText` (now when absent), for
+ * `principal`, as a file: the view is the page's own (`readReview` under the page's key of
+ * `WebReads.view`), so the file and the page of the same call are one reading of the read model.
+ * The API route answers it, and the CLI writes it on the embedded database.
+ */
+export async function reviewFileOf(reads: WebReads, research: ResearchRequests, principal: Principal, contractId: string, yearText: string | undefined, asOfText: string | undefined): Promise<ReviewFile> {
+  const asOf = parseAsOf(asOfText);
+  const view = await reads.view(principal, `review ${contractId} ${yearText} ${asOfText}`, () => readReview(reads, research, principal, contractId, yearText, asOf));
+  return { html: reviewFile(view, asOf, asOfText), fileName: reviewFileName(view), contractId: view.contractId, year: view.year, asOf: view.scorecard.asOf };
+}
