@@ -36,7 +36,7 @@ const externalReferences = (html: string): string[] => [...html.matchAll(/<link\
  * cluster target for year two; world two: partner P2's contract K2 on C2 of S4 (D2). Two years of
  * attendance, pushed as web-review.e2e.spec.ts pushes them.
  */
-describe('the annual contract review as one self-contained HTML file: the API route and `turnaround report contract`', () => {
+describe('the annual contract review and the progress report as self-contained HTML files: the API routes and `turnaround report`', () => {
   let dataDir: string;
   let outDir: string;
   let app: INestApplication;
@@ -142,6 +142,25 @@ describe('the annual contract review as one self-contained HTML file: the API ro
     expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining(`answered 404: <contractId> 'K9': no such contract for this key`)]);
     const noKey = await turnaround(['report', 'contract', 'K', '--out', out, '--server', base], {});
     expect([noKey.code, noKey.stderr]).toEqual([2, 'turnaround: --server needs an API key: pass --key or set TURNAROUND_KEY\n']);
+  });
+
+  it('writes the monthly progress report the same way: the page as a file from the API, and `turnaround report progress --server`', async () => {
+    const ask = '/api/v1/contracts/K/progress?month=2024-07';
+    const file = await download(keys.partner, ask);
+    expect([file.status, file.headers.get('content-disposition')]).toEqual([200, 'attachment; filename="contract-K-progress-2024-07.html"']);
+    expect(externalReferences(file.text)).toEqual([]);
+    expect(mainContent(file.text)).toBe(mainContent(await page(keys.partner, ask)));
+    expect((await download(keys.otherPartner, ask)).status).toBe(404);
+    const badMonth = await download(keys.state, '/api/v1/contracts/K/progress?month=July');
+    expect([badMonth.status, JSON.parse(badMonth.text).issues?.[0]?.field]).toEqual([400, 'month']);
+
+    const out = join(outDir, 'progress.html');
+    const written = await turnaround(['report', 'progress', 'K', '--month', '2024-07', '--out', out, '--server', base], { TURNAROUND_KEY: keys.partner });
+    expect([written.code, written.stderr]).toEqual([0, '']);
+    expect(written.stdout).toBe(`wrote the progress report of contract K for 2024-07 to ${out} (${Math.ceil(statSync(out).size / 1024)} kB): open it in a browser, or print it to PDF\n`);
+    expect(readFileSync(out, 'utf8')).toBe(file.text);
+    const refused = await turnaround(['report', 'progress', 'K', '--month', 'July', '--out', out, '--server', base], { TURNAROUND_KEY: keys.partner });
+    expect([refused.code, refused.stderr]).toEqual([2, expect.stringContaining('--month: ')]);
   });
 
   it('is written on the embedded database too, as the state office reads it', async () => {

@@ -7,7 +7,7 @@ import { exportPanel } from './export.command';
 import { ingest } from './ingest.command';
 import { keys } from './keys.command';
 import { projections } from './projections.command';
-import { reportContract } from './report.command';
+import { reportContract, reportProgress } from './report.command';
 import { replay } from './replay.command';
 import { retract } from './retract.command';
 
@@ -104,6 +104,18 @@ reportCommands
   .addOption(actor())
   .action(async (contractId: string, options: { year?: string; asOf?: string; out: string; server?: string; key?: string; actor: string }) => {
     process.exitCode = await reportContract({ contractId, ...options });
+  });
+reportCommands
+  .command('progress')
+  .description("the monthly progress report as one self-contained HTML file: the page /contracts/{id}/progress, the open contract year's changes in a month")
+  .argument('<contractId>', 'the contract, e.g. K-RIVER')
+  .option('--month <YYYY-MM>', "the month reported; the last complete month by the service's clock when absent")
+  .requiredOption('--out <file>', 'the HTML file to write, e.g. progress.html')
+  .addOption(server())
+  .addOption(new Option('--key <key>', "API key for --server (the state office's, the contract's partner's, or a district's for its schools)").env('TURNAROUND_KEY'))
+  .addOption(actor())
+  .action(async (contractId: string, options: { month?: string; out: string; server?: string; key?: string; actor: string }) => {
+    process.exitCode = await reportProgress({ contractId, ...options });
   });
 
 program

@@ -1,4 +1,4 @@
 export * from './web.module';
 export * from './serve-web';
-export { reviewFileOf, type ReviewFile } from './review-file';
+export { progressFileOf, reviewFileOf, type ProgressFile, type ReviewFile } from './report-files';
 export { WebReads } from './web-reads';

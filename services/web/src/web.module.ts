@@ -8,7 +8,7 @@ import { ProgressController } from './progress.controller';
 import { ReportCardController } from './report-card.controller';
 import { ResearchPagesController } from './research.controller';
 import { ReviewController } from './review.controller';
-import { ReviewFileController } from './review-file.controller';
+import { ReportFilesController } from './report-files.controller';
 import { SignInAttempts } from './sessions/sign-in-attempts';
 import { WebSessionGuard } from './sessions/web-session.guard';
 import { WebSessions } from './sessions/web-sessions';
@@ -23,7 +23,7 @@ import { SendWebPages } from './views/web-page';
 
 /** The web app at `/` (DESIGN.md section 12): server-rendered pages over the read model's queries, behind a session (the public report cards need none). */
 @Module({
-  controllers: [SignInController, PagesController, SubjectsController, InboxController, WebhooksController, UploadsController, ResearchPagesController, ReportCardController, ReviewController, ReviewFileController, ProgressController],
+  controllers: [SignInController, PagesController, SubjectsController, InboxController, WebhooksController, UploadsController, ResearchPagesController, ReportCardController, ReviewController, ReportFilesController, ProgressController],
   providers: [{ provide: APP_INTERCEPTOR, useClass: SendWebPages }, WebAccess, WebReads, WebCommands, WebSessionGuard, SignInAttempts, { provide: WebSessions, useFactory: (sql: SqlClient) => WebSessions.create(sql), inject: [SQL_CLIENT] }],
 })
 export class WebModule {}

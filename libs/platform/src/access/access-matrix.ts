@@ -97,6 +97,7 @@ export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/contracts/:contractId/scorecard': grants({ state: 'yes', researcher: 'yes', district: 'own', partner: 'own' }),
   // The annual review is the parties' renewal document (DESIGN.md section 13): not a researcher's.
   'GET /api/v1/contracts/:contractId/review': grants({ state: 'yes', district: 'own', partner: 'own' }),
+  'GET /api/v1/contracts/:contractId/progress': grants({ state: 'yes', district: 'own', partner: 'own' }),
   'GET /api/v1/partners/:partnerId/scorecard': grants({ state: 'yes', researcher: 'yes', partner: 'own' }),
 
   'GET /api/v1/alerts': grants({ state: 'yes', researcher: 'yes', district: 'narrowed', partner: 'narrowed' }),

@@ -3,18 +3,19 @@ import { Controller, Get, OnModuleInit, Param, Query, Res } from '@nestjs/common
 import { ModuleRef } from '@nestjs/core';
 import { ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Caller, errorAnswer, jsonSchemaOf, Principal, RESEARCH_REQUESTS, ResearchRequests } from '@turnaround/platform';
-import { reviewFileOf } from './review-file';
+import { progressFileOf, reviewFileOf } from './report-files';
 import { WebReads } from './web-reads';
 
 /**
- * The annual contract review (DESIGN.md section 13) as one self-contained HTML file, for an API
- * key: what `turnaround report contract` writes. The same view as the page
- * `/contracts/{id}/review` (`readReview`, read once per state of the read model for both), so
- * the same readers: the state office, the contract's partner, a district for its schools' part.
+ * The annual contract review and the monthly progress report (DESIGN.md section 13) as
+ * self-contained HTML files, for an API key: what `turnaround report contract` and `turnaround
+ * report progress` write. The same views as the pages `/contracts/{id}/review` and
+ * `/contracts/{id}/progress` (read once per state of the read model for both), so the same
+ * readers: the state office, the contract's partner, a district for its schools' part.
  */
 @ApiTags('reports')
 @Controller('api/v1/contracts')
-export class ReviewFileController implements OnModuleInit {
+export class ReportFilesController implements OnModuleInit {
   private research!: ResearchRequests;
 
   constructor(
@@ -48,6 +49,22 @@ export class ReviewFileController implements OnModuleInit {
     response.setHeader('content-type', 'text/html; charset=utf-8');
     response.setHeader('content-disposition', `attachment; filename="${file.fileName}"`);
     response.setHeader('x-turnaround-as-of', file.asOf);
+    return file.html;
+  }
+
+  @Get(':contractId/progress')
+  @ApiQuery({ name: 'month', required: false, description: 'the month reported, YYYY-MM; the last complete month by the service\'s clock when absent' })
+  @ApiProduces('text/html')
+  @ApiResponse({
+    status: 200,
+    description: "the monthly progress report as one HTML file (an attachment), its styles inline, printable with no server: the open contract year's changes in the month",
+    content: { 'text/html': { schema: { type: 'string' } } },
+  })
+  @ApiResponse({ status: 'default', description: 'a refusal: what was wrong, and for bad input each field', content: { 'application/json': { schema: jsonSchemaOf(errorAnswer, 'output') } } })
+  async progress(@Caller() caller: Principal, @Param('contractId') contractId: string, @Query('month') month: string | undefined, @Res({ passthrough: true }) response: ServerResponse): Promise<string> {
+    const file = await progressFileOf(this.reads, caller, contractId, month);
+    response.setHeader('content-type', 'text/html; charset=utf-8');
+    response.setHeader('content-disposition', `attachment; filename="${file.fileName}"`);
     return file.html;
   }
 }

@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Principal, ResearchRequests } from '@turnaround/platform';
+import { parseReportMonth } from '@turnaround/domain';
 import { parseAsOf } from '@turnaround/read-model';
+import type { VNode } from 'preact';
 import { html } from './views/render';
 import { PRODUCT } from './views/layout';
+import { ProgressPage, readProgress } from './pages/progress';
 import { readReview, ReviewPage, ReviewView } from './pages/review';
 import { WebReads } from './web-reads';
 
@@ -46,7 +49,7 @@ function selfContainedUswds(): string {
 let styles: string | undefined;
 
 /** The review's stylesheets, USWDS's and the web's (its print rules: the page header and page numbers), in one, read once. */
-function reviewStyles(): string {
+function reportStyles(): string {
   styles ??= `${selfContainedUswds()}\n${readFileSync(WEB_CSS, 'utf8')}`;
   return styles;
 }
@@ -58,32 +61,35 @@ function reviewStyles(): string {
 const FILE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:; form-action 'none'";
 
 /**
- * The annual review as one self-contained HTML file (DESIGN.md section 13): the same `ReviewPage`
- * markup as `/contracts/{id}/review`, in the same main landmark, without the site's header,
- * navigation and footer, and with the stylesheets inline so it prints the same with no server.
+ * A report as one self-contained HTML file (DESIGN.md section 13): the page's own markup (`content`)
+ * in the same main landmark, without the site's header, navigation and footer, and with the
+ * stylesheets inline so it prints the same with no server.
  */
-export function reviewFile(view: ReviewView, asOf: Date | undefined, asOfText: string | undefined): string {
+function selfContained(title: string, content: VNode): string {
   return html(
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta http-equiv="Content-Security-Policy" content={FILE_POLICY} />
-        <title>{`Annual review of contract ${view.contractId}, year ${view.year} · ${PRODUCT}`}</title>
-        <style dangerouslySetInnerHTML={{ __html: reviewStyles() }} />
+        <title>{`${title} · ${PRODUCT}`}</title>
+        <style dangerouslySetInnerHTML={{ __html: reportStyles() }} />
       </head>
       <body>
         <main id="main-content" class="grid-container site-main" tabIndex={-1}>
-          <ReviewPage view={view} asOf={asOf} asOfText={asOfText || undefined} />
+          {content}
         </main>
       </body>
     </html>,
   );
 }
 
-/** `contract-K-review-year-2.html`: the id kept to the characters a file name takes everywhere. */
-export function reviewFileName(view: Pick<ReviewView, 'contractId' | 'year'>): string {
-  return `contract-${view.contractId.replace(/[^A-Za-z0-9._-]/g, '_')}-review-year-${view.year}.html`;
+/** A contract's id kept to the characters a file name takes everywhere. */
+const fileNamePart = (contractId: string): string => contractId.replace(/[^A-Za-z0-9._-]/g, '_');
+
+/** `contract-K-review-year-2.html`. */
+function reviewFileName(view: Pick<ReviewView, 'contractId' | 'year'>): string {
+  return `contract-${fileNamePart(view.contractId)}-review-year-${view.year}.html`;
 }
 
 /** The review file of one call, and what to say about it: its name, and the contract, year and knowledge time it answers for. */
@@ -104,5 +110,30 @@ export interface ReviewFile {
 export async function reviewFileOf(reads: WebReads, research: ResearchRequests, principal: Principal, contractId: string, yearText: string | undefined, asOfText: string | undefined): Promise<ReviewFile> {
   const asOf = parseAsOf(asOfText);
   const view = await reads.view(principal, `review ${contractId} ${yearText} ${asOfText}`, () => readReview(reads, research, principal, contractId, yearText, asOf));
-  return { html: reviewFile(view, asOf, asOfText), fileName: reviewFileName(view), contractId: view.contractId, year: view.year, asOf: view.scorecard.asOf };
+  const content = <ReviewPage view={view} asOf={asOf} asOfText={asOfText || undefined} />;
+  return { html: selfContained(`Annual review of contract ${view.contractId}, year ${view.year}`, content), fileName: reviewFileName(view), contractId: view.contractId, year: view.year, asOf: view.scorecard.asOf };
+}
+
+/** The progress report file of one call: its name, and the contract and month it reports. */
+export interface ProgressFile {
+  html: string;
+  fileName: string;
+  contractId: string;
+  month: string;
+}
+
+/**
+ * The monthly progress report of `contractId` for `monthText` (the last complete month by the
+ * service's clock when absent), for `principal`, as a file: the page's own view
+ * (`readProgress` under the page's key), as the review's file is the review page's.
+ */
+export async function progressFileOf(reads: WebReads, principal: Principal, contractId: string, monthText: string | undefined): Promise<ProgressFile> {
+  const month = parseReportMonth(monthText, reads.clock()).month;
+  const view = await reads.view(principal, `progress ${contractId} ${month}`, () => readProgress(reads, principal, contractId, month));
+  return {
+    html: selfContained(`Progress report of contract ${contractId}, ${month}`, <ProgressPage view={view} />),
+    fileName: `contract-${fileNamePart(contractId)}-progress-${month}.html`,
+    contractId,
+    month,
+  };
 }
