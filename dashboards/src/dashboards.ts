@@ -2,7 +2,7 @@ import { dashboard, DashboardSpec, VariableSpec } from './grafana';
 import { ALL_VALUE, memberIn, overdueFeeds, pickedAmong, pickedIn, schoolYearOfContractYear, shownRate, WORST_STATUS } from './read-model-sql';
 
 /**
- * The state turnaround office's dashboards (DESIGN.md sections 2 and 9): state overview ->
+ * The state turnaround office's dashboards (docs/roles.md and docs/architecture.md#the-read-side): state overview ->
  * zone -> cluster -> partner scorecard -> school, and alerts. Written once here; the JSON under
  * dashboards/provisioned is generated from it (`npm run dashboards`) and checked in tests.
  */

@@ -22,7 +22,7 @@ export interface PanelSpec {
   height?: number;
   unit?: 'percentunit' | 'short' | 'none';
   decimals?: number;
-  /** Columns (by regular expression) whose empty cells mean "suppressed" (DESIGN.md section 5). */
+  /** Columns (by regular expression) whose empty cells mean "suppressed" (docs/metrics.md). */
   suppressedColumns?: string;
   /** Columns (by regular expression) that hold a target status, coloured on track / at risk / missed. */
   statusColumns?: string;

@@ -60,7 +60,7 @@ function schoolYearOfDay(day: string): string {
 }
 
 /**
- * Data coverage (DESIGN.md section 7) of the schools in a cluster of zone `zone` (a SQL
+ * Data coverage (docs/domain.md#statuses) of the schools in a cluster of zone `zone` (a SQL
  * expression) in the school year of the day of `at` (a timestamptz expression): one row per
  * school and watched feed whose next report is late that day. The last period received is the
  * read side's as known at `at` (`feed_coverage_history`, as the API reads it with `asOf`); the rule that judges it is the domain's `feedCoverage` (libs/domain/src/coverage),

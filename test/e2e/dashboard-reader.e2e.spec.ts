@@ -14,7 +14,7 @@ import { attendance2023, registerOneClusterZone } from './support/one-cluster-zo
 
 jest.setTimeout(120_000);
 
-/** What DESIGN.md section 11 keeps from the dashboards: keys, secrets, deliveries, rejected rows, the event log. */
+/** What docs/architecture.md#operations-and-security keeps from the dashboards: keys, secrets, deliveries, rejected rows, the event log. */
 const SECRET_TABLES = ['api_keys', 'webhooks', 'webhook_deliveries', 'feed_rejections', 'feed_batches', 'es_events', 'es_streams'];
 /** The raw metrics and feed records, small numbers and all: the dashboards read the views that withhold them. */
 const RAW_TABLES = ['school_metrics', 'school_metric_history', 'feed_records'];

@@ -17,7 +17,7 @@ const ROOT = join(__dirname, '..', '..');
 const METRICS_TOKEN = 'metrics-token-0123456789';
 
 /**
- * The HTTP edge (issue 29, DESIGN.md section 11): the headers every answer carries, what
+ * The HTTP edge (issue 29, docs/architecture.md#operations-and-security): the headers every answer carries, what
  * /metrics and /health/ready tell whom, input no route can take refused as a 400 naming it, the
  * server's timeouts, and keys kept out of the logs.
  */

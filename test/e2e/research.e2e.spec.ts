@@ -146,7 +146,7 @@ describeWithPandas('research: the panel and the proof points, as known on any da
     expect(at(after, RESTATED.schoolId, RESTATED.schoolYear, 'proficiency_science_num')).toBe(RESTATED.proficient);
     expect(at(before, RESTATED.schoolId, RESTATED.schoolYear, 'proficiency_science_num')).not.toBe(RESTATED.proficient);
     expect(at(before, RESTATED.schoolId, RESTATED.schoolYear, 'proficiency_science_num')).toBe(112); // 400 x (0.26 + 4 x 0.005)
-    // treatment and comparison, as DESIGN.md section 10 codes them
+    // treatment and comparison, as docs/research.md codes them
     expect(at(after, 'HILL-4', '2023-24', 'treated')).toBe(1);
     expect(at(after, 'HILL-4', '2023-24', 'first_treat_year')).toBe(2024);
     expect(at(after, 'RIVER-1', '2021-22', 'treated')).toBe(0);

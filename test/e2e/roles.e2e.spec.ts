@@ -21,7 +21,7 @@ const attendance = (schoolId: string, schoolYear: string, membershipDays: number
  * Cluster C of S1 (district D1) and S2 (district D2). Partner P1 holds it under K1 for 2023-24
  * to 2025-26; partner P2 takes it over under K2 from 2026-27. P3 holds no contract.
  */
-describe('each role sees what DESIGN.md section 2 gives it, small numbers included', () => {
+describe('each role sees what docs/roles.md gives it, small numbers included', () => {
   let dataDir: string;
   let app: INestApplication;
   let state: Http;

@@ -222,7 +222,7 @@ describe('the annual contract review: every number as the API answers, for the p
 
   it('shows the partner its own review and a 404 for another partner\'s contract; a researcher none', async () => {
     const partnerPage = await expectReviewToEqualApi(keys.partner, 2, undefined);
-    // Proof points are the state office's and researchers' (DESIGN.md section 2): the partner's review says so instead.
+    // Proof points are the state office's and researchers' (docs/roles.md): the partner's review says so instead.
     expect(comparisonRows(partnerPage).size).toBe(0);
     expect(partnerPage).toContain('not shown to this reader');
     await expectReviewToEqualApi(keys.partner, 2, between);

@@ -3,7 +3,7 @@ import { GRADES, lastDayOfSchoolYear, startCalendarYear } from '@turnaround/doma
 /**
  * Record builders shared by the demo zone (`demo-zone.ts`) and the state-sized bench dataset
  * (`state-dataset.ts`): one school's assessment rows, attendance month and staffing report, in
- * the canonical shape of the feeds (DESIGN.md section 4).
+ * the canonical shape of the feeds (docs/feeds.md).
  */
 
 const TESTED_GRADES = GRADES.filter((grade) => grade >= '03' && grade <= '08');

@@ -3,7 +3,7 @@ import { EARLIEST_YEAR, LATEST_YEAR } from './calendar';
 
 /**
  * A school year is written "2024-25" and runs July 1 to June 30. Contract year k is the k-th
- * school year from a contract's start year (DESIGN.md section 3).
+ * school year from a contract's start year (docs/domain.md#valid-time-and-knowledge-time).
  */
 export type SchoolYear = string;
 

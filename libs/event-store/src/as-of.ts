@@ -2,7 +2,7 @@ import { EventStore, StoredEvent } from './event-store.port';
 
 /**
  * The log as the service knew it at `knownAt`: only events recorded until then (knowledge
- * time, DESIGN.md section 3). Read-only: a replay "as of" a date builds read models from it.
+ * time, docs/domain.md#valid-time-and-knowledge-time). Read-only: a replay "as of" a date builds read models from it.
  */
 export function knownAsOf(store: EventStore, knownAt: Date): EventStore {
   const known = (event: StoredEvent) => new Date(event.metadata.recordedAt) <= knownAt;

@@ -2,7 +2,7 @@ import { FeedKind, FeedOutcome, FieldIssue } from '@turnaround/domain';
 import { BatchCounts, FinishedStatus, RejectedRecord } from './feed-batches';
 import { keptIssue, RECORDS_KEPT_PER_BATCH } from './input-limits';
 
-/** The answer to a push (DESIGN.md section 8), with the batch id under which rejections stay listed. */
+/** The answer to a push (docs/architecture.md#outside-interfaces), with the batch id under which rejections stay listed. */
 export interface BatchSummary extends BatchCounts {
   batchId: string;
   feed: FeedKind;

@@ -83,7 +83,7 @@ export class FeedIngestor {
     return { ...(await this.end(push, 'completed')), rejections };
   }
 
-  /** Withdraws a record by its natural key (DESIGN.md section 4); true when an event was appended. */
+  /** Withdraws a record by its natural key (docs/feeds.md); true when an event was appended. */
   async retract(kind: FeedKind, naturalKey: string, reason: string, context: FeedContext): Promise<{ retracted: boolean }> {
     if (reason.trim() === '') throw ValidationError.of('reason', 'expected why the record is withdrawn');
     const streamId = feedStreamOfNaturalKey(kind, naturalKey);

@@ -17,7 +17,7 @@ describe('indicator catalogue as files', () => {
     await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
-  it('ships the SIG leading indicators with the kinds and directions of DESIGN.md section 5', async () => {
+  it('ships the SIG leading indicators with the kinds and directions of docs/metrics.md', async () => {
     const shipped = await loadIndicatorCatalogue();
     expect(shipped.list().map(({ name, kind, direction }) => [name, kind, direction])).toEqual([
       ['dropout_rate', 'rate', 'lower_is_better'],

@@ -1,5 +1,5 @@
 /**
- * The one messaging port (DESIGN.md section 8 topics). kafkajs is in maintenance mode: this
+ * The one messaging port (docs/architecture.md#outside-interfaces topics). kafkajs is in maintenance mode: this
  * port keeps it behind one adapter, so a later client touches that adapter only.
  */
 export interface OutgoingMessage {

@@ -1,6 +1,6 @@
 import { FeedKind } from '@turnaround/domain';
 
-/** The topics of DESIGN.md section 8; a prefix keeps test runs on one broker apart. */
+/** The topics of docs/architecture.md#outside-interfaces; a prefix keeps test runs on one broker apart. */
 export function topicsOf(prefix = '') {
   return {
     feed: (kind: FeedKind) => `${prefix}turnaround.feed.${kind}.v1`,

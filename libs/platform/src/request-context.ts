@@ -20,7 +20,7 @@ export function actorOf(principal: Principal): string {
 
 /**
  * A client's `x-correlation-id` goes into the metadata of every event its request appends (each
- * record of a push): an id, not a payload (DESIGN.md section 11).
+ * record of a push): an id, not a payload (docs/architecture.md#operations-and-security).
  */
 const CORRELATION_ID = /^[A-Za-z0-9._:/+=@-]{1,128}$/;
 

@@ -4,7 +4,7 @@ import { TurnaroundConfig } from './config';
 
 /**
  * `service_settings`: the configuration the dashboards need to show what the API shows, as the
- * running service has it (DESIGN.md section 5: "dashboards read nMin from the service's
+ * running service has it (docs/metrics.md: "dashboards read nMin from the service's
  * configuration, never from a copy"). Written at every start, so a changed N_MIN or cadence
  * reaches the dashboards with the restart that brings it to the API. Instances of one
  * deployment share their configuration; the last one started writes it.

@@ -1,7 +1,7 @@
 import { Owner } from '@turnaround/domain';
 import { SqlExecutor } from '@turnaround/postgres';
 
-/** What a district or partner may own (DESIGN.md section 2), each a table of the read model and its id column. */
+/** What a district or partner may own (docs/roles.md), each a table of the read model and its id column. */
 export const OWNED_KINDS = {
   zone: { table: 'registry_zones', id: 'zone_id' },
   cluster: { table: 'registry_clusters', id: 'cluster_id' },

@@ -42,7 +42,7 @@ const LEGACY: Migration = {
 const partOf = (part: string, migrations: readonly Migration[]) => migrations.map((migration) => ({ ...migration, id: `${part}/${migration.id}` }));
 
 /**
- * The read side (DESIGN.md sections 7 and 9): the registry, metrics and scorecards read models
+ * The read side (docs/domain.md#statuses and docs/architecture.md#the-read-side): the registry, metrics and scorecards read models
  * applied by one runner, in one transaction per page of the log, with one checkpoint. A
  * scorecard line's status at knowledge time T must follow from the facts recorded up to T and
  * nothing else, so the scorecards are judged with the registry and metrics tables exactly at

@@ -54,7 +54,7 @@ export class AlertsController {
   @HttpCode(201)
   async acknowledge(@Param('alertId') alertId: string, @Body() body: unknown, @Caller() caller: Principal, @RequestCtx() context: RequestContext) {
     const { note } = parseWith(acknowledgementBody, body);
-    // `by` is the API key that acknowledged (DESIGN.md section 4) and the name the state office issued it to, never a name the client typed.
+    // `by` is the API key that acknowledged (docs/feeds.md) and the name the state office issued it to, never a name the client typed.
     const written = await this.aggregates.handle(alertAggregate, alertId, (alert) => decideAcknowledgement(alert, alertId, caller, note), context);
     return this.readSide.afterAlert(written, () => this.alerts.alert(alertId));
   }

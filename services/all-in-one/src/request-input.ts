@@ -6,7 +6,7 @@ export type BodyCheckedElsewhere = (method: string, path: string) => boolean;
 
 /**
  * Refuses, for every route at once and before any of them runs, input that no route can take
- * as it is (DESIGN.md section 11: bad input is a 400 naming the field, never a 500):
+ * as it is (docs/architecture.md#operations-and-security: bad input is a 400 naming the field, never a 500):
  * - a query parameter given more than once (`?districtId=A&districtId=B`): every route reads
  *   one value (a list is written comma-separated), and an array in its place reached the
  *   database;

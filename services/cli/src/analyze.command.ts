@@ -12,7 +12,7 @@ export interface AnalyzeArguments extends ProofPointRequest {
 }
 
 /**
- * `turnaround analyze`: the proof-point statistics of a metric (DESIGN.md section 10), each
+ * `turnaround analyze`: the proof-point statistics of a metric (docs/research.md), each
  * treated group against the never-treated comparison schools, as a table with the schools (n)
  * and years behind every figure, or as the API's JSON with --json.
  */

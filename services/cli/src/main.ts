@@ -11,7 +11,7 @@ import { reportContract, reportProgress } from './report.command';
 import { replay } from './replay.command';
 import { retract } from './retract.command';
 
-/** `turnaround`: the command line of DESIGN.md section 8. Exit 0: all fine; 1: records were rejected; 2: the command failed. */
+/** `turnaround`: the command line of docs/architecture.md#outside-interfaces. Exit 0: all fine; 1: records were rejected; 2: the command failed. */
 const program = new Command('turnaround')
   .description('turnaround-monitor from the command line: against the embedded default (./data), or a running service with --server')
   .showHelpAfterError();
@@ -60,7 +60,7 @@ const asOf = () => new Option('--as-of <iso>', 'as the service knew it at that t
 
 program
   .command('export')
-  .description('research exports (DESIGN.md section 10)')
+  .description('research exports (docs/research.md)')
   .command('panel')
   .description('the school x school year panel with treatment and comparison flags, and its codebook beside it (FILE.codebook.csv)')
   .option('--metrics <list>', 'metrics, comma-separated (e.g. proficiency.math,attendance_rate); every metric with values when absent')
@@ -91,7 +91,7 @@ program
     process.exitCode = await analyze(options);
   });
 
-const reportCommands = program.command('report').description('printable reports as self-contained HTML files (DESIGN.md section 13)');
+const reportCommands = program.command('report').description('printable reports as self-contained HTML files (docs/domain.md, the annual review)');
 reportCommands
   .command('contract')
   .description('the annual contract review as one self-contained HTML file (styles and charts inline): the page /contracts/{id}/review, printable from any browser')

@@ -24,7 +24,7 @@ export interface ReportProgressArguments extends ReportArguments {
 
 /**
  * `turnaround report contract <contractId> --year K [--as-of D] --out review.html`: the annual
- * contract review (DESIGN.md section 13) as one self-contained HTML file, the same document as
+ * contract review (docs/domain.md, the annual review) as one self-contained HTML file, the same document as
  * the page `/contracts/{id}/review`. With --server it is the API's
  * `GET /api/v1/contracts/{contractId}/review` for the key's holder; on the embedded default (or
  * DATABASE_URL) the CLI starts the service's modules on the database, lets the read side catch up
@@ -48,7 +48,7 @@ export async function reportContract(args: ReportContractArguments): Promise<num
 
 /**
  * `turnaround report progress <contractId> [--month YYYY-MM] --out progress.html`: the monthly
- * progress report (DESIGN.md section 13) as one self-contained HTML file, the page
+ * progress report (docs/domain.md, the annual review) as one self-contained HTML file, the page
  * `/contracts/{id}/progress`; with --server through `GET /api/v1/contracts/{contractId}/progress`,
  * else on the embedded default as the state office, as `report contract`.
  */

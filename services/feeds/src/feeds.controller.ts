@@ -71,7 +71,7 @@ export class FeedsController {
     return { batch, rejections, nextAfterRow: rejections.length === limit ? rejections.at(-1)?.row : null };
   }
 
-  /** Data coverage (DESIGN.md section 7): per registered school and watched feed, the last period received and how late the next one is. */
+  /** Data coverage (docs/domain.md#statuses): per registered school and watched feed, the last period received and how late the next one is. */
   @Get('coverage')
   @AnsweredFromReadState()
   @ApiAnswer(coverageAnswer, { list: true })

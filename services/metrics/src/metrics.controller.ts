@@ -9,7 +9,7 @@ const YEAR = { name: 'year', required: false, description: 'a school year, e.g. 
 const AS_OF = { name: 'asOf', required: false, description: 'an ISO date or time: the answer as the service knew it then (knowledge time); now when absent' };
 
 /**
- * Metrics of schools and their roll-ups, beside the contract targets (DESIGN.md section 8).
+ * Metrics of schools and their roll-ups, beside the contract targets (docs/architecture.md#outside-interfaces).
  * The state office and researchers read every value raw (flagged `smallNumber`); a district or
  * partner reads its own schools raw, and the rest as the public does: small numbers withheld,
  * and whatever would give one away (complementary suppression, `PublishedMetrics`).
@@ -28,7 +28,7 @@ export class MetricsController {
     this.scorecards = new ScorecardQueries(sql);
   }
 
-  /** The metric definition table (DESIGN.md section 5), as the projections compute it. */
+  /** The metric definition table (docs/metrics.md), as the projections compute it. */
   @Get('metric-definitions')
   @ApiAnswer(metricDefinitionAnswer, { list: true })
   definitions() {

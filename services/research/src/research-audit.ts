@@ -35,7 +35,7 @@ type RecordRow = {
 
 /**
  * Every panel export and proof-point analysis, recorded before it is answered (who, what, as of
- * when) and marked finished with its size once done, for the state office (DESIGN.md section 2:
+ * when) and marked finished with its size once done, for the state office (docs/roles.md:
  * researchers read everything, and the state knows what they took). Not a read model: nothing
  * rebuilds it from the log, and the dashboards' reader role is not granted it.
  */

@@ -22,7 +22,7 @@ const ERROR = {
 type QueryText = string | undefined;
 
 /**
- * The researchers' panel export and proof-point statistics (DESIGN.md section 10), each read as
+ * The researchers' panel export and proof-point statistics (docs/research.md), each read as
  * known at one knowledge time and recorded for the state office before it is answered.
  */
 @ApiTags('research')

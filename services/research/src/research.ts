@@ -23,7 +23,7 @@ import { PANEL_FILE_TYPES, panelFormat, PanelFormat } from '@turnaround/research
 export type { PanelRequest, ProofPointAnswer, ProofPointRequest };
 
 /**
- * The researchers' two requests (DESIGN.md section 10), shared by the HTTP API and the CLI on
+ * The researchers' two requests (docs/research.md), shared by the HTTP API and the CLI on
  * the embedded database: the school x year panel, and the proof-point statistics. Each reads
  * as known at one knowledge time, fixed when the request comes: the `asOf` asked, or now. So a
  * request recorded with its `asOf` can be made again and gives the same answer.

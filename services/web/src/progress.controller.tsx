@@ -8,7 +8,7 @@ import { renderPage } from './views/page';
 import { WebErrorsFilter } from './web-errors.filter';
 import { WebReads } from './web-reads';
 
-/** The monthly progress report (DESIGN.md section 13): what changed in `?month=YYYY-MM` (the last complete month when absent), for screen and print. */
+/** The monthly progress report (docs/domain.md, the annual review): what changed in `?month=YYYY-MM` (the last complete month when absent), for screen and print. */
 @ApiExcludeController()
 @Controller()
 @UseGuards(WebSessionGuard)

@@ -7,7 +7,7 @@ import { progressFileOf, reviewFileOf } from './report-files';
 import { WebReads } from './web-reads';
 
 /**
- * The annual contract review and the monthly progress report (DESIGN.md section 13) as
+ * The annual contract review and the monthly progress report (docs/domain.md, the annual review) as
  * self-contained HTML files, for an API key: what `turnaround report contract` and `turnaround
  * report progress` write. The same views as the pages `/contracts/{id}/review` and
  * `/contracts/{id}/progress` (read once per state of the read model for both), so the same

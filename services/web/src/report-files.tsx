@@ -61,7 +61,7 @@ function reportStyles(): string {
 const FILE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:; form-action 'none'";
 
 /**
- * A report as one self-contained HTML file (DESIGN.md section 13): the page's own markup (`content`)
+ * A report as one self-contained HTML file (docs/domain.md, the annual review): the page's own markup (`content`)
  * in the same main landmark, without the site's header, navigation and footer, and with the
  * stylesheets inline so it prints the same with no server.
  */

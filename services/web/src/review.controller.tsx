@@ -10,7 +10,7 @@ import { renderPage } from './views/page';
 import { WebErrorsFilter } from './web-errors.filter';
 import { WebReads } from './web-reads';
 
-/** The annual contract review (DESIGN.md section 13): one document for screen and print, as of `?asOf=` read as the API reads it. */
+/** The annual contract review (docs/domain.md, the annual review): one document for screen and print, as of `?asOf=` read as the API reads it. */
 @ApiExcludeController()
 @Controller()
 @UseGuards(WebSessionGuard)

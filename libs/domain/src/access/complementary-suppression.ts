@@ -1,5 +1,5 @@
 /**
- * Complementary suppression (DESIGN.md section 5): a reader who may not see a school's small
+ * Complementary suppression (docs/metrics.md): a reader who may not see a school's small
  * number must not work it out either, by subtracting the other schools' values from an
  * aggregate (a cluster, zone or partner roll-up, the state), nor, for a district or partner,
  * by subtracting its own schools, which it sees raw.

@@ -7,7 +7,7 @@ const cluster = (groupId: string, ...members: SuppressionMember[]): SuppressionG
 const sum = (group: SuppressionGroup) => group.members.reduce((total, member) => total + (member.covered ?? 0), 0);
 const withheld = (plan: ReturnType<typeof planSuppression>) => Object.fromEntries(plan.withheld);
 
-describe('complementary suppression (DESIGN.md section 5), on hand-built clusters with nMin 10', () => {
+describe('complementary suppression (docs/metrics.md), on hand-built clusters with nMin 10', () => {
   it('withholds the next smallest school beside the one small school, so the cluster total minus the others is a sum of two', () => {
     const c1 = cluster('C1', school('A', 4, 'district:D1'), school('B', 30, 'district:D1'), school('C', 50, 'district:D1'));
     const plan = planSuppression([c1], N_MIN);

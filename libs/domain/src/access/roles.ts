@@ -1,7 +1,7 @@
 import { ValidationError } from '../errors';
 
 /**
- * Who may do what (DESIGN.md section 2): the state office sees everything; a district its own
+ * Who may do what (docs/roles.md): the state office sees everything; a district its own
  * schools and the clusters that hold one of them; a Lead Partner its own contracts, their
  * schools and alerts, read only; a data team pushes feeds; a researcher reads everything; the
  * public reads aggregates with small numbers suppressed.
@@ -39,7 +39,7 @@ export function roleName(role: Role): string {
 }
 
 /**
- * Small numbers (DESIGN.md section 5): the state office and researchers see every value raw,
+ * Small numbers (docs/metrics.md): the state office and researchers see every value raw,
  * flagged. A district or partner sees its own schools raw (it is their own data), and the rest
  * as the public does: small numbers withheld, and with them whatever would give one away
  * (complementary suppression, `planSuppression`).

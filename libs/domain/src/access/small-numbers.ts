@@ -2,7 +2,7 @@ import { IndicatorCatalogue, indicatorCatalogue } from '../metrics/indicator-cat
 import type { MetricValue } from '../metrics/school-metrics';
 
 /**
- * What decides whether a metric's value is a small number (DESIGN.md section 5): its kind in
+ * What decides whether a metric's value is a small number (docs/metrics.md): its kind in
  * the metric table and the indicator catalogue, never the value itself.
  * - `denominator`: a rate or a ratio (every metric of the table, and an indicator catalogued as
  *   a rate or ratio) covers the students, teachers or days it divides by;

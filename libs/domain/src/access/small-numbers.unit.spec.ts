@@ -12,7 +12,7 @@ const catalogue = new IndicatorCatalogue(ENTRIES);
 const N_MIN = 10;
 const small = (metric: string, numerator: number, denominator: number) => isSmallNumber(metric, { numerator, denominator }, N_MIN, catalogue);
 
-describe('small numbers follow the metric kind, never the value (DESIGN.md section 5)', () => {
+describe('small numbers follow the metric kind, never the value (docs/metrics.md)', () => {
   it('judges a rate indicator of 1 dropout in 1 enrolled by its denominator: small, not a count shown as it is', () => {
     expect(smallNumberBasis('indicator.dropout_rate', catalogue)).toBe('denominator');
     expect(small('indicator.dropout_rate', 1, 1)).toBe(true);

@@ -44,7 +44,7 @@ export interface LineChange {
 }
 
 /**
- * The alerts a line's new status calls for (DESIGN.md section 7), given the line's two alerts
+ * The alerts a line's new status calls for (docs/alerts.md), given the line's two alerts
  * as they stand: raised on entry into `at_risk` (early warning) and into `missed` (year end);
  * resolved when the line leaves that status, with the value that took it out (`null` when
  * the evidence itself was withdrawn), or withdrawn with its target or contract (no value:

@@ -32,7 +32,7 @@ const raised = (alertId: string, checkpoint: 'early_warning' | 'year_end', actua
 });
 const resolved = (alertId: string, reason: string, actual: number | null): AlertEvent => ({ type: 'OffTrackAlertResolved', data: { alertId, reason, actual } });
 
-describe('off-track alerts from scorecard line changes (DESIGN.md section 7)', () => {
+describe('off-track alerts from scorecard line changes (docs/alerts.md)', () => {
   it('raises an early warning on entry into at risk, and nothing more while it stays there', () => {
     expect(given([]).when(change('at_risk'))).toEqual([raised(early, 'early_warning', 0.2, 'serious')]);
     expect(given([raised(early, 'early_warning', 0.2, 'serious')]).when(change('at_risk', 0.21))).toEqual([]);

@@ -2,7 +2,7 @@ import { ValidationError } from '../errors';
 import { FeedKind } from '../events/feed-events';
 
 /**
- * Data coverage (DESIGN.md section 7): for a school and a feed, the last period received and
+ * Data coverage (docs/domain.md#statuses): for a school and a feed, the last period received and
  * how late the next one is against the feed's cadence. A feed is due in some months of the year
  * (attendance every school month, staffing in October and June, the state test in June, when
  * the school year it covers ends), and its report for a month is late once the month and the

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { schoolYearSchema } from '../school-year';
 import { defineEvent, EventOf, idSchema, nameSchema } from './event';
 
-/** Off-track alerts (DESIGN.md section 7): exactly one per contract, subject, metric, contract year and checkpoint. */
+/** Off-track alerts (docs/alerts.md): exactly one per contract, subject, metric, contract year and checkpoint. */
 
 /**
- * When in a contract year an alert is raised: DESIGN.md names it the alert's `checkpoint`, and
+ * When in a contract year an alert is raised: docs/alerts.md names it the alert's `checkpoint`, and
  * the events keep that field name; in code it is the alert's stage, so that "checkpoint" means
  * only a position in the log.
  */

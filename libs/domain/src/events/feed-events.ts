@@ -3,7 +3,7 @@ import { firstDayOfSchoolYear, lastDayOfSchoolYear, parseSchoolYear, schoolYearS
 import { amountSchema, countSchema, defineEvent, EventOf, idSchema, isoDateSchema, slugSchema } from './event';
 
 /**
- * School-level feed facts (DESIGN.md section 4). The grain is one school, one period, one
+ * School-level feed facts (docs/feeds.md). The grain is one school, one period, one
  * slice; student-level data never enters the store. A suppressed count is `null` with
  * `suppressed: true`, never zero.
  */

@@ -4,7 +4,7 @@ import { metricNameIssue } from '../metrics/metric-names';
 import { parseSchoolYear, schoolYearSchema } from '../school-year';
 import { defineEvent, EventOf, idSchema, nameSchema } from './event';
 
-/** Registry facts, entered through the API by the state turnaround office (DESIGN.md section 4). */
+/** Registry facts, entered through the API by the state turnaround office (docs/feeds.md). */
 
 export const zoneEstablished = defineEvent(
   'ZoneEstablished',
@@ -62,7 +62,7 @@ export const TARGET_KINDS = ['absolute', 'gain', 'gap_closure', 'non_proficient_
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
 /**
- * A contract target (DESIGN.md section 6). Rules about the target's own values live here;
+ * A contract target (docs/domain.md#targets). Rules about the target's own values live here;
  * rules that need the contract (a contract year inside the term) live in the contract decider.
  */
 export const targetSchema = z
@@ -158,7 +158,7 @@ export const performanceContractSigned = defineEvent(
     }),
 );
 
-/** Names one target of a contract: a target is keyed by metric, contract year and scope (DESIGN.md section 7). */
+/** Names one target of a contract: a target is keyed by metric, contract year and scope (docs/domain.md#statuses). */
 export const targetKeySchema = z.strictObject({
   metric: z.string().refine((metric) => metricDefinition(metric) !== undefined, METRIC_NAME_HINT),
   contractYear: z.number().int('expected a whole contract year').min(1, 'expected contract year 1 or later'),

@@ -1,7 +1,7 @@
 import { FieldIssue } from '../errors';
 
 /**
- * Attendance periods (DESIGN.md section 5): a school year's attendance is a set of periods that
+ * Attendance periods (docs/metrics.md): a school year's attendance is a set of periods that
  * do not overlap, so nothing is counted twice. A period that contains periods already reported
  * (a year-to-date report) replaces them; a period that partly overlaps another is refused.
  *

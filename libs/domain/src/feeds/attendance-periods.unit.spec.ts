@@ -25,7 +25,7 @@ const attendanceRate = (attendance: Attendance[]) => {
   return schoolYearMetrics(facts).find((value) => value.metric === 'attendance_rate');
 };
 
-describe('attendance periods are never counted twice (DESIGN.md section 5)', () => {
+describe('attendance periods are never counted twice (docs/metrics.md)', () => {
   it('takes a year-to-date report that contains the monthly ones, and counts it instead of them', () => {
     expect(decideOne(ledgerWith(september, october), yearToDate)).toEqual({ outcome: 'accepted', event: { type: 'AttendanceReported', data: yearToDate } });
     // summed, the three would be (7,400 + 8,000 + 15,600) / (8,000 + 8,800 + 16,800) = 31,000 / 33,600;

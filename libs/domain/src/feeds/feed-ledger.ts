@@ -26,10 +26,10 @@ interface LedgerEntry {
 
 /**
  * What one feed stream (one feed, school and school year) has recorded, by natural key. Its
- * rules are those of DESIGN.md section 4: the same key with the same payload is a duplicate and
+ * rules are those of docs/feeds.md: the same key with the same payload is a duplicate and
  * appends nothing; a different payload is a restatement; a retraction withdraws a record, and
  * pushing the key again afterwards reinstates it (counted as restated). An attendance period
- * that partly overlaps a period in force is rejected (DESIGN.md section 5).
+ * that partly overlaps a period in force is rejected (docs/metrics.md).
  *
  * A value: `evolveLedger` returns a new ledger and `decideRecords` reads one without changing
  * it, so a writer can keep a stream's ledger between writes and replace it once its events are

@@ -17,7 +17,7 @@ const grade3: AssessmentResultsReported['data'] = {
 };
 
 describe('feed natural keys and streams', () => {
-  it('writes the natural key of DESIGN.md section 4 and finds the stream again from it', () => {
+  it('writes the natural key of docs/feeds.md and finds the stream again from it', () => {
     expect(naturalKeyOf('assessment', grade3)).toBe('01M015/2010-11/annual/nys/math/03/all');
     expect(feedStreamOfRecord('assessment', grade3)).toBe('assessment-2010-11-01M015');
     expect(feedStreamOfNaturalKey('assessment', '01M015/2010-11/annual/nys/math/03/all')).toBe('assessment-2010-11-01M015');

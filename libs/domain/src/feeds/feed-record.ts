@@ -26,7 +26,7 @@ export type FeedRecordEvent = AssessmentResultsReported | AttendanceReported | S
 export type FeedRecord = FeedRecordEvent['data'];
 
 /**
- * The natural key of a record (DESIGN.md section 4), written with `/` between its parts: ids,
+ * The natural key of a record (docs/feeds.md), written with `/` between its parts: ids,
  * dates and names never contain `/`, so the key reads back unambiguously. This is the key a
  * data team names in a retraction, e.g. `01M015/2010-11/annual/nys/math/all/all`.
  */

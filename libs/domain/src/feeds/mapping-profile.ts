@@ -165,7 +165,7 @@ export function validateFeedRecord(kind: FeedKind, input: unknown, row: number, 
 }
 
 /**
- * An indicator record against its catalogue entry (DESIGN.md section 5): a rate or ratio needs
+ * An indicator record against its catalogue entry (docs/metrics.md): a rate or ratio needs
  * its denominator, a rate is at most 1, a count is its numerator alone. An indicator the
  * catalogue does not know is stored as reported (and shown flagged as uncatalogued).
  */

@@ -1,7 +1,7 @@
 import { FieldIssue, ValidationError } from '../errors';
 
 /**
- * Student identifiers never enter the store (DESIGN.md section 4). A column is taken as
+ * Student identifiers never enter the store (docs/feeds.md). A column is taken as
  * student-level when its name, lower-cased with everything but letters and digits removed,
  * contains one of these words or is one of the short codes. `School Name` and `Number Tested`
  * pass; `Student ID`, `SASID`, `Last_Name`, `DOB` do not.

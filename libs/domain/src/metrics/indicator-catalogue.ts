@@ -3,7 +3,7 @@ import { slugSchema } from '../events/event';
 import { NamedCatalogue } from './named-catalogue';
 
 /**
- * The indicator catalogue (DESIGN.md section 5): what each `IndicatorReported` indicator means,
+ * The indicator catalogue (docs/metrics.md): what each `IndicatorReported` indicator means,
  * so that an indicator needs no code but is still judged the right way round. Entries are data
  * (libs/feeds/indicators, plus a state's own folder), read at start-up and put in force here.
  */

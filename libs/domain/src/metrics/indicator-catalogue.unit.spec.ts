@@ -28,7 +28,7 @@ const facts = (indicators: IndicatorReported['data'][]): SchoolYearFacts => ({
   schoolYear: '2024-25', assessment: [], attendance: [], staffing: [], indicators, priorYearStaffing: [], laterYearStaffingReported: false,
 });
 
-describe('indicator catalogue (DESIGN.md section 5)', () => {
+describe('indicator catalogue (docs/metrics.md)', () => {
   const before = indicatorCatalogue();
   beforeAll(() => useIndicatorCatalogue(catalogue));
   afterAll(() => useIndicatorCatalogue(before));

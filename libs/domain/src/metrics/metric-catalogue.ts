@@ -3,7 +3,7 @@ import { IndicatorCatalogue, indicatorCatalogue, IndicatorKind, MetricDirection 
 import { SubjectCatalogue, subjectCatalogue } from './subject-catalogue';
 
 /**
- * The one metric definition table (DESIGN.md section 5). Every metric is a ratio of a
+ * The one metric definition table (docs/metrics.md). Every metric is a ratio of a
  * numerator to a denominator so that roll-ups can sum both; nothing here averages rates.
  * Contract validation, projections, the API and the dashboards all read this table.
  */

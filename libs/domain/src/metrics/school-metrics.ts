@@ -5,7 +5,7 @@ import { IndicatorCatalogue, indicatorCatalogue } from './indicator-catalogue';
 
 /**
  * One metric of one school (or roll-up) in one school year, kept as numerator and denominator
- * so that roll-ups sum both (DESIGN.md section 5). A rate is never averaged.
+ * so that roll-ups sum both (docs/metrics.md). A rate is never averaged.
  */
 export interface MetricValue {
   metric: string;
@@ -15,7 +15,7 @@ export interface MetricValue {
   suppressed: boolean;
   /** Some rows it sums were suppressed: the value covers the reported rows only. */
   partial: boolean;
-  /** The year's final result (DESIGN.md section 7); otherwise leading evidence while the year is open. */
+  /** The year's final result (docs/domain.md#statuses); otherwise leading evidence while the year is open. */
   final: boolean;
   /** How far the evidence reaches: an assessment window, or the last date covered. */
   through: string;
@@ -43,7 +43,7 @@ export interface SchoolYearFacts {
   laterYearStaffingReported: boolean;
 }
 
-/** Every metric the facts of one school year give (the table of DESIGN.md section 5). */
+/** Every metric the facts of one school year give (the table of docs/metrics.md). */
 export function schoolYearMetrics(facts: SchoolYearFacts, indicators: IndicatorCatalogue = indicatorCatalogue()): MetricValue[] {
   return [
     ...assessmentMetrics(facts.assessment),
@@ -102,7 +102,7 @@ function finalRows(rows: readonly Assessment[]): { rows: Assessment[]; window: s
   return { rows: picked, window };
 }
 
-/** Where an all-grades row exists it is used, otherwise the grade rows are summed; never both (DESIGN.md section 5). */
+/** Where an all-grades row exists it is used, otherwise the grade rows are summed; never both (docs/metrics.md). */
 function gradeRule<Row extends { grade: string }>(rows: readonly Row[]): Row[] {
   const all = rows.filter((row) => row.grade === 'all');
   return all.length > 0 ? all : [...rows];

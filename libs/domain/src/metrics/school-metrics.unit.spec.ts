@@ -28,7 +28,7 @@ const facts = (partial: Partial<SchoolYearFacts>): SchoolYearFacts => ({
 });
 const metric = (values: ReturnType<typeof schoolYearMetrics>, name: string) => values.find((value) => value.metric === name);
 
-describe('school metrics (DESIGN.md section 5), computed by hand', () => {
+describe('school metrics (docs/metrics.md), computed by hand', () => {
   it('uses the all-grades row where it exists, never adding the grade rows to it', () => {
     // grade rows 12/40 + 18/50 = 30/90; the all row says 31/91 (a late-tested student): 31/91 wins
     const values = schoolYearMetrics(facts({ assessment: [row('03', 40, 12), row('04', 50, 18), row('all', 91, 31)] }));

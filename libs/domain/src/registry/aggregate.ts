@@ -4,7 +4,7 @@ import { decodeEvent, EncodedEvent } from '../events/event-catalogue';
  * with `evolve`, calls the aggregate's pure `decide`, and appends what it returns.
  */
 export interface Aggregate<State, Event extends { type: string }> {
-  /** Stream of one aggregate instance, e.g. `zone-{zoneId}` (DESIGN.md section 4). */
+  /** Stream of one aggregate instance, e.g. `zone-{zoneId}` (docs/feeds.md). */
   streamId(id: string): string;
   initialState(): State;
   evolve(state: State, event: Event): State;

@@ -16,8 +16,8 @@ export interface ComparisonMean {
 }
 
 /**
- * The never-treated comparison schools' mean of each metric and school year (DESIGN.md section
- * 13: the line a contract's trend is read against): the unweighted mean of the schools' own
+ * The never-treated comparison schools' mean of each metric and school year (docs/domain.md,
+ * the annual review: the line a contract's trend is read against): the unweighted mean of the schools' own
  * values, as the proof points average schools, not a pooled rate. A school without a value that
  * year (no denominator) is not counted. Ordered by metric, then school year.
  */

@@ -3,7 +3,7 @@ import { PanelRow, ResearchPanel } from './research-panel';
 import { seededRandom, streamSeed } from './seeded-random';
 
 /**
- * Proof-point statistics (DESIGN.md section 10): did the schools of a cluster, zone, partner
+ * Proof-point statistics (docs/research.md): did the schools of a cluster, zone, partner
  * or cohort gain more than the never-treated comparison schools over the same years?
  *
  * Choices, so that a reader can reproduce every figure:

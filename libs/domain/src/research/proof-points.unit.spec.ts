@@ -37,7 +37,7 @@ const staggered: ProofPointObservation[] = [
   ...school('C3', null, { 2021: 60, 2023: 62, 2024: 65 }),
 ];
 
-describe('proof-point statistics (DESIGN.md section 10)', () => {
+describe('proof-point statistics (docs/research.md)', () => {
   it('a single cohort: gain over baseline, the 2x2 difference in differences and Hedges\' g, each with its schools and years', () => {
     const result = proofPoints(staggered, { groupBy: 'cluster' });
     const clusterA = result.groups.find((group) => group.groupId === 'c-a');

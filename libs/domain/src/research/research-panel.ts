@@ -4,7 +4,7 @@ import { rateOf } from '../metrics/school-metrics';
 import { parseSchoolYear, SchoolYear, startCalendarYear } from '../school-year';
 
 /**
- * The researchers' school x school year panel (DESIGN.md section 10): one row per school and
+ * The researchers' school x school year panel (docs/research.md): one row per school and
  * school year with feed data, its treatment as of that year, and per metric the value with
  * its numerator, denominator and flags. Column names are valid Stata names so one set of
  * names serves CSV, Parquet and .dta alike.
@@ -61,7 +61,7 @@ export interface SchoolYearMetric {
 
 export interface PanelSpec {
   metrics: readonly string[];
-  /** A denominator below it is a small number (DESIGN.md section 5); 10 unless configured. */
+  /** A denominator below it is a small number (docs/metrics.md); 10 unless configured. */
   nMin: number;
   memberships: readonly PanelMembership[];
   contracts: readonly PanelContract[];
@@ -87,7 +87,7 @@ export interface ResearchPanel {
   rowsOfSchool(school: PanelSchool, values: readonly SchoolYearMetric[]): PanelRow[];
 }
 
-/** Codings of "never treated" that the standard estimators expect (DESIGN.md section 10). */
+/** Codings of "never treated" that the standard estimators expect (docs/research.md). */
 export const NEVER_TREATED = { gname: 0, cohortFixest: 10000, gInf: Infinity } as const;
 
 const STATA_NAME_LENGTH = 32;
@@ -206,7 +206,7 @@ function describeMetricColumns(columns: MetricColumns, nMin: number): PanelColum
     { name: columns.suppressed, type: 'flag', label: label('suppressed by the vendor (1 = counts unknown)'),
       rule: '1 when the vendor suppressed the counts (recorded as unknown, never as zero); empty when the school has no such value that year.' },
     { name: columns.smallN, type: 'flag', label: label(`denominator below nMin (${nMin})`),
-      rule: `1 when the denominator is below nMin = ${nMin} (DESIGN.md section 5); the value is given all the same. Empty when the denominator is unknown.` },
+      rule: `1 when the denominator is below nMin = ${nMin} (docs/metrics.md); the value is given all the same. Empty when the denominator is unknown.` },
   ];
 }
 

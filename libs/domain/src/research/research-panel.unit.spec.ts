@@ -16,7 +16,7 @@ const panel = researchPanel({ metrics: ['proficiency.math', 'attendance_rate'], 
 const value = (schoolYear: string, metric: string, numerator: number | null, denominator: number | null, suppressed = false): SchoolYearMetric =>
   ({ schoolYear, metric, numerator, denominator, suppressed });
 
-describe('the research panel (DESIGN.md section 10)', () => {
+describe('the research panel (docs/research.md)', () => {
   it('has exactly the columns section 10 names, each with a label and a rule', () => {
     expect(panel.columns.map((column) => column.name)).toEqual([
       'school_id', 'district_id', 'school_year', 'year',

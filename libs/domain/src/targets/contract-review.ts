@@ -5,7 +5,7 @@ import { SchoolYear } from '../school-year';
 import { ScorecardLine } from './scorecard';
 import { TargetStatus } from './target-evaluation';
 
-/** A cluster line of a contract's scorecard, as the annual review reads it (DESIGN.md section 13). */
+/** A cluster line of a contract's scorecard, as the annual review reads it (docs/domain.md, the annual review). */
 export type ClusterRuleLine = Pick<ScorecardLine, 'metric' | 'contractYear' | 'status' | 'kind' | 'threshold' | 'actual' | 'schools'>;
 
 const VERDICT: Record<TargetStatus, string> = {
@@ -20,7 +20,7 @@ const VERDICT: Record<TargetStatus, string> = {
 const figure = (value: number): string => String(Number(value.toFixed(3)));
 
 /**
- * The cluster rule of DESIGN.md section 7 in words, for one cluster line: the verdict, then the
+ * The cluster rule of docs/domain.md#statuses in words, for one cluster line: the verdict, then the
  * two facts it rests on, each only where the line has it: how many of the schools with a school
  * target missed it against "more than half" (exactly half is not more than half), and the
  * cluster's aggregate against the cluster target. A board reads the sentence beside the
@@ -69,7 +69,7 @@ export interface MetricRecord {
 }
 
 /**
- * What the record shows per metric, by the contract's own terms (DESIGN.md section 13): the
+ * What the record shows per metric, by the contract's own terms (docs/domain.md, the annual review): the
  * contract years its cluster line met and missed, the longest run of consecutive misses, and for
  * each year whether the first early warning of the metric (any school or the cluster) was raised
  * before the year-end result: the earlier of the final line's knowledge time and the first
@@ -110,7 +110,7 @@ export function contractRecord(clusterLines: readonly RecordLine[], alerts: read
 }
 
 /**
- * One metric's 2x2 difference in differences for the annual review (DESIGN.md sections 10 and
+ * One metric's 2x2 difference in differences for the annual review (docs/research.md and
  * 13): the contract's cluster against the never-treated comparison schools, from `baselineYear`
  * (the year before the cluster's first contract year) to `year`. `difference` is null where no
  * school on one side or the other has the metric in both years.
@@ -135,7 +135,7 @@ export function metricWords(metric: string, definition: MetricDefinition | undef
 
 /**
  * A change of a metric in its reader's unit: a rate in percentage points to one decimal
- * (0.025 = 2.5 percentage points, DESIGN.md section 6), a scale score in scale-score points, a
+ * (0.025 = 2.5 percentage points, docs/domain.md#targets), a scale score in scale-score points, a
  * count in its unit (minutes), anything else as the number itself. Signed unless `magnitude`.
  */
 export function changeWords(change: number, definition: MetricDefinition | undefined, magnitude = false): string {
@@ -149,7 +149,7 @@ export function changeWords(change: number, definition: MetricDefinition | undef
 }
 
 /**
- * The difference in differences as a board member reads it (DESIGN.md section 13): how much
+ * The difference in differences as a board member reads it (docs/domain.md, the annual review): how much
  * more (or less) the metric grew in the cluster's schools than in comparison schools, with
  * lower-is-better said where it applies, then what the 95% interval says: it excludes zero, or
  * it includes zero and the difference may be chance (an interval touching zero includes it), or

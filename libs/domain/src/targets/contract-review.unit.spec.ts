@@ -6,7 +6,7 @@ const line = (partial: Partial<ClusterRuleLine>): ClusterRuleLine => ({
   metric: 'proficiency.math', contractYear: 1, status: 'met', kind: 'school_majority', threshold: 0.5, actual: null, ...partial,
 });
 
-describe('the cluster rule in words (DESIGN.md sections 7 and 13), by hand', () => {
+describe('the cluster rule in words (docs/domain.md#statuses and docs/domain.md, the annual review), by hand', () => {
   it('2 of 3 schools missed: more than half, the cluster missed', () => {
     expect(clusterRuleSentence(line({ status: 'missed', schools: { counted: 3, missed: 2 } }))).toBe(
       'The cluster missed year 1 for proficiency.math: 2 of 3 schools missed their targets (more than half).',
@@ -35,7 +35,7 @@ describe('the cluster rule in words (DESIGN.md sections 7 and 13), by hand', () 
   });
 });
 
-describe('what the record shows (DESIGN.md section 13), by hand', () => {
+describe('what the record shows (docs/domain.md, the annual review), by hand', () => {
   const year = (contractYear: number, status: RecordLine['status'], knownAt: string, metric = 'proficiency.math'): RecordLine => ({
     metric, contractYear, status, evidence: status === 'met' || status === 'missed' ? 'final' : 'leading', knownAt,
   });
@@ -69,7 +69,7 @@ describe('what the record shows (DESIGN.md section 13), by hand', () => {
   });
 });
 
-describe('the difference in differences in words (DESIGN.md sections 10 and 13), by hand', () => {
+describe('the difference in differences in words (docs/research.md and docs/domain.md, the annual review), by hand', () => {
   const figure = (partial: Partial<ComparisonFigure> & { value?: number; lower?: number; upper?: number }): ComparisonFigure => {
     const { value = 0.025, lower = 0.004, upper = 0.046, ...rest } = partial;
     return {

@@ -3,7 +3,7 @@ import { contractYearOf, SchoolYear, schoolYearOfContractYear, schoolYearOfDate 
 import { TargetStatus } from './target-evaluation';
 
 /**
- * The monthly progress report (DESIGN.md section 13): what changed in one calendar month of a
+ * The monthly progress report (docs/domain.md, the annual review): what changed in one calendar month of a
  * contract's open year, read as the difference between the read model as known at the month's
  * start and as known at its end. The pure part: the month's bounds, which contract year is open,
  * and which changes to list; the service reads both states and hands them here.

@@ -3,7 +3,7 @@ import { alertSteps, feedsReceived, knownInMonth, lastCompleteMonth, newResults,
 
 const CONTRACT = { startYear: '2023-24', termYears: 3 };
 
-describe("the progress report's month (DESIGN.md section 13), by hand", () => {
+describe("the progress report's month (docs/domain.md, the annual review), by hand", () => {
   it('a month is its days and the two knowledge times around it', () => {
     expect(parseReportMonth('2024-02', new Date())).toEqual({
       month: '2024-02', firstDay: '2024-02-01', lastDay: '2024-02-29', start: new Date('2024-02-01T00:00:00Z'), end: new Date('2024-03-01T00:00:00Z'),

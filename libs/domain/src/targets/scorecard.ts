@@ -30,7 +30,7 @@ export interface ScorecardLine extends Evaluation {
 }
 
 /**
- * A contract's scorecard (DESIGN.md sections 6 and 7): one line per target and school (or the
+ * A contract's scorecard (docs/domain.md#targets and docs/domain.md#statuses): one line per target and school (or the
  * cluster) with baseline, threshold, actual and status.
  *
  * - A school counts in the years it is a member of the contract's cluster: one that joins in
@@ -141,7 +141,7 @@ export interface SchoolMajority {
 }
 
 /**
- * The majority rule on the statuses of a cluster's school lines (DESIGN.md section 7: a
+ * The majority rule on the statuses of a cluster's school lines (docs/domain.md#statuses: a
  * cluster is off track when more than half of its schools miss their targets), judged as soon
  * as the evidence decides it:
  * - `missed` once more than half have missed;

@@ -8,7 +8,7 @@ const value = (metric: string, numerator: number, denominator: number, final = t
 });
 const target = (partial: Partial<Target> & Pick<Target, 'metric' | 'kind' | 'value'>): Target => ({ contractYear: 1, scope: 'school', ...partial });
 
-describe('target thresholds (DESIGN.md section 6), by hand', () => {
+describe('target thresholds (docs/domain.md#targets), by hand', () => {
   it('absolute: the value itself', () => {
     expect(targetThreshold(target({ metric: 'attendance_rate', kind: 'absolute', value: 0.93 }), null, null)).toEqual({ threshold: 0.93 });
   });
@@ -31,7 +31,7 @@ describe('target thresholds (DESIGN.md section 6), by hand', () => {
   });
 });
 
-describe('target status (DESIGN.md section 7)', () => {
+describe('target status (docs/domain.md#statuses)', () => {
   const gain = target({ metric: 'proficiency.math', kind: 'gain', value: 0.05 });
   const baseline = value('proficiency.math', 20, 100);
   it('is pending without evidence, at risk or on track on interim evidence, met or missed on the final result', () => {

@@ -2,7 +2,7 @@ import { Target } from '../events/registry-events';
 import { metricDefinition } from '../metrics/metric-catalogue';
 import { MetricValue, rateOf } from '../metrics/school-metrics';
 
-/** DESIGN.md section 7: the status of one school or cluster x metric x contract year. */
+/** docs/domain.md#statuses: the status of one school or cluster x metric x contract year. */
 export type TargetStatus = 'pending' | 'on_track' | 'at_risk' | 'met' | 'missed';
 
 export interface Evaluation {
@@ -36,7 +36,7 @@ export interface EvaluationRules {
 export const DEFAULT_RULES: EvaluationRules = { tolerance: 0 };
 
 /**
- * The threshold a target sets (DESIGN.md section 6). Gains and gap closures move toward
+ * The threshold a target sets (docs/domain.md#targets). Gains and gap closures move toward
  * "better": up for most metrics, down for lower-is-better ones (chronic absence, vacancies).
  */
 export function targetThreshold(target: Target, baseline: number | null, stateAverage: number | null): { threshold: number } | { reason: string } {
@@ -85,7 +85,7 @@ export function leadingMetricOf(metric: string): string | undefined {
   return definition?.family === 'proficiency' ? `interim_proficiency.${definition.argument}` : undefined;
 }
 
-/** Sums numerators and denominators (DESIGN.md section 5): the roll-up of schools to a cluster, partner, zone or state. */
+/** Sums numerators and denominators (docs/metrics.md): the roll-up of schools to a cluster, partner, zone or state. */
 export function rollUp(metric: string, values: readonly MetricValue[]): MetricValue | undefined {
   if (values.length === 0) return undefined;
   const known = values.filter((value) => value.numerator !== null && value.denominator !== null);

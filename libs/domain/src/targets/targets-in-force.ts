@@ -1,6 +1,6 @@
 import { ContractTargetsAmended, Target, TargetKey } from '../events/registry-events';
 
-/** A contract target with the knowledge time from which it is in force (DESIGN.md section 7). */
+/** A contract target with the knowledge time from which it is in force (docs/domain.md#statuses). */
 export interface TargetInForce extends Target {
   since: string;
 }

@@ -10,7 +10,7 @@ const stamp = (t: Target): TargetInForce => ({ ...t, since: at });
 const changes = (partial: Partial<TargetChanges>): TargetChanges => ({ targets: [], remove: [], ...partial });
 const listed = (targets: readonly TargetInForce[]) => targets.map((t) => `${t.metric} ${t.contractYear} ${t.value} ${t.since}`);
 
-describe('contract targets amended (DESIGN.md section 7)', () => {
+describe('contract targets amended (docs/domain.md#statuses)', () => {
   it('adds or changes the targets the amendment names, keyed by metric, contract year and scope, and leaves the rest alone', () => {
     // issue 28: one target amended used to withdraw every other target of the years not yet final
     const amended = amendTargets(signed, changes({ targets: [target(2, 0.02), target(2, 0.9, 'attendance_rate')] }), new Set(), stamp);

@@ -29,7 +29,7 @@ interface ChangeRow {
 }
 
 /**
- * The alerting service (DESIGN.md section 7): turns the scorecard status changes that the read
+ * The alerting service (docs/alerts.md): turns the scorecard status changes that the read
  * side records, in log order, into alert events on `alert-{alertId}` streams, each with the
  * knowledge time of the facts that caused it. The alert rules are the domain's `decideAlerts`.
  *

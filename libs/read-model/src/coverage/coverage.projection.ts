@@ -18,7 +18,7 @@ function feedPeriodEnd(f: string): string {
 export const COVERAGE_TABLES = ['feed_coverage', 'feed_coverage_history'] as const;
 
 /**
- * Data coverage's facts (DESIGN.md section 7) as a read model: for every school and feed, the
+ * Data coverage's facts (docs/domain.md#statuses) as a read model: for every school and feed, the
  * last day a received record's period reaches, now (`feed_coverage`) and at each knowledge time
  * it changed (`feed_coverage_history`, for `asOf`). A coverage read then looks at a row per
  * school and feed, never at the records. NULL after every record of the feed was retracted.

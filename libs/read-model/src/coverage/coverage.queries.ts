@@ -20,7 +20,7 @@ export interface SchoolFeedCoverage extends FeedCoverage {
 }
 
 /**
- * Data coverage (DESIGN.md section 7) over the read model: each registered school's last period
+ * Data coverage (docs/domain.md#statuses) over the read model: each registered school's last period
  * of each watched feed (`feed_coverage`, or as of a past time the latest change known then in
  * `feed_coverage_history`), judged by the domain's `feedCoverage`. A read looks at a row per
  * school and feed, never at the records.

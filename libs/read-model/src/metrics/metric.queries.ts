@@ -130,7 +130,7 @@ export class MetricQueries {
   }
 
   /**
-   * A partner's roll-up (DESIGN.md section 7): the schools of its clusters during each of its
+   * A partner's roll-up (docs/domain.md#statuses): the schools of its clusters during each of its
    * contracts' terms only, so two partners that held one cluster in turn each count their own
    * years. A terminated contract's term ends with the school year it was terminated in.
    */

@@ -15,7 +15,7 @@ import { SqlExecutor, SQLSTATE, sqlStateOf } from '@turnaround/postgres';
 import { COVERAGE_MIGRATION, COVERAGE_TABLES, CoverageTouch, updateCoverage } from '../coverage/coverage.projection';
 
 /**
- * The metrics read model (DESIGN.md sections 5 and 9):
+ * The metrics read model (docs/metrics.md and docs/architecture.md#the-read-side):
  * - `feed_records`: the current record of every natural key (restatements replace, retractions mark);
  * - `school_metrics`: school x school year x metric as numerator and denominator, with the
  *   knowledge time of the facts behind it;

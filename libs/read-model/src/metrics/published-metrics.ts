@@ -39,7 +39,7 @@ export interface ShownComparisonMean extends Omit<ComparisonMean, 'mean'> {
 export type AggregateScope = { kind: 'cluster'; clusterId: string } | { kind: 'partner'; partnerId: string } | { kind: 'zone'; zoneId: string };
 
 /**
- * Metrics as a reader may see them (DESIGN.md section 5). The state office and researchers see
+ * Metrics as a reader may see them (docs/metrics.md). The state office and researchers see
  * every value raw, flagged `smallNumber`. Everyone else (the public, a district or partner
  * reading what is not wholly its own) gets the plan of `planSuppression`: small numbers
  * withheld, a school withheld beside them where an aggregate would give one away, and an

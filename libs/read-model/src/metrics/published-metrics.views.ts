@@ -1,7 +1,7 @@
 import { SqlExecutor } from '@turnaround/postgres';
 
 /**
- * What the dashboards' database role reads instead of the raw tables (DESIGN.md sections 5 and
+ * What the dashboards' database role reads instead of the raw tables (docs/metrics.md and
  * 9): metrics with small numbers withheld and complementary suppression applied, as
  * `PublishedMetrics` shows them to the public (data coverage, which holds dates and no numbers,
  * they read as it is: `feed_coverage_history`). `nMin` and what each metric's smallness is judged by come from `service_settings`,

@@ -45,7 +45,7 @@ type ValueRow = {
 const SCHOOLS_PER_PAGE = 500;
 
 /**
- * Reads of the researchers' panel (DESIGN.md section 10), always as known at a knowledge time
+ * Reads of the researchers' panel (docs/research.md), always as known at a knowledge time
  * so that an export can be made again, byte for byte, from its recorded `asOf`:
  * - each value is its latest change until then in `school_metric_history`, unless that change
  *   removed it (a restatement after `asOf` does not show, a retraction before it does);

@@ -76,7 +76,7 @@ export class ScorecardQueries {
     };
   }
 
-  /** A partner's scorecard (DESIGN.md section 7): the roll-up of its contracts' cluster lines. */
+  /** A partner's scorecard (docs/domain.md#statuses): the roll-up of its contracts' cluster lines. */
   async partner(partnerId: string, asOf?: Date): Promise<PartnerScorecard> {
     const at = asOf ?? new Date();
     const [partner] = await this.sql.query('SELECT 1 FROM registry_partners WHERE partner_id = $1 AND recorded_at <= $2', [partnerId, at.toISOString()]);

@@ -18,7 +18,7 @@ import { Migration, SqlExecutor } from '@turnaround/postgres';
 import { MetricQueries } from '../metrics/metric.queries';
 
 /**
- * The scorecards read model (DESIGN.md section 7): every contract's lines, judged at each
+ * The scorecards read model (docs/domain.md#statuses): every contract's lines, judged at each
  * knowledge time from the facts known then, and kept by knowledge time.
  * - `scorecard_targets`: the targets in force per contract, with the time each took effect and
  *   the change that set it (`set_by`: signed, amendment N, renewal);

@@ -74,7 +74,7 @@ function ipv4Inside(address: string): string | undefined {
 }
 
 /**
- * The rule for where webhooks go (DESIGN.md section 11): https, to a host whose every address
+ * The rule for where webhooks go (docs/architecture.md#operations-and-security): https, to a host whose every address
  * is public, checked when a webhook is registered and again before each send. Hosts the
  * operator allows (`WEBHOOK_ALLOWED_HOSTS`) may use http and any address, on their allowed port
  * only. A refusal never says what a host name resolves to: that would map the service's own

@@ -41,7 +41,7 @@ export function withoutKeys(text: string, secrets: readonly string[] = []): stri
 /**
  * NestJS's logger in production: one JSON object a line through pino, with the request and
  * correlation ids of the request it was written in. NestJS calls `log(message, context)`, and
- * `error(message, stack, context)`. Keys never reach it (DESIGN.md section 11): headers that
+ * `error(message, stack, context)`. Keys never reach it (docs/architecture.md#operations-and-security): headers that
  * carry one are censored by path, and every line is scrubbed as it is written, since a key can
  * hide in any message, stack or URL.
  */

@@ -32,7 +32,7 @@ export const readinessAnswer = readinessDetails.partial({ reasons: true, project
 export type RunnerAnswer = z.infer<typeof runnerAnswer>;
 
 /**
- * `GET /health/ready` (DESIGN.md section 11): ready when the database and the event store
+ * `GET /health/ready` (docs/architecture.md#operations-and-security): ready when the database and the event store
  * answer, no projection runner is parked or further behind than READY_MAX_LAG_EVENTS events or
  * READY_MAX_LAG_SECONDS, and,
  * with KAFKA_BROKERS, the feed consumer is connected.

@@ -8,7 +8,7 @@ import { MESSAGE_BUS, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/pl
 export const FEED_CONSUMER_GROUP = 'turnaround-feeds';
 
 /**
- * Feeds over Kafka (DESIGN.md section 8): one JSON record per message on
+ * Feeds over Kafka (docs/architecture.md#outside-interfaces): one JSON record per message on
  * `turnaround.feed.{kind}.v1`, through the same FeedIngestor as HTTP and the CLI. A batch's
  * offsets are committed after its events are stored and its rejected records are on
  * `turnaround.feed.dlq.v1` with the reason and the original payload; a message that is not

@@ -3,7 +3,7 @@ import { ApiBody, ApiTags } from '@nestjs/swagger';
 import { ApiAnswer, ApiBodyFrom, apiKeyAnswer, ApiKeys, issuedKeyAnswer, keyRequestBody, parseKeyRequest } from '@turnaround/platform';
 
 /**
- * API keys, managed by the state office while the service runs (DESIGN.md section 11); the
+ * API keys, managed by the state office while the service runs (docs/architecture.md#operations-and-security); the
  * CLI's `keys` does the same on a stopped embedded store. Keys are state, not events: a key's
  * secret must never enter the log.
  */

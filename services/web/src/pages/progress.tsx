@@ -60,7 +60,7 @@ export interface ProgressView {
 }
 
 /**
- * The monthly progress report of a contract (DESIGN.md section 13, issue 31): what changed in the
+ * The monthly progress report of a contract (docs/domain.md, the annual review, issue 31): what changed in the
  * month `monthText` (YYYY-MM; the last complete month by the service's clock when absent) of the
  * open contract year, as the difference between two reads of the read model, as known at the
  * month's start and at its end, each as the API answers that reader at that time. The same

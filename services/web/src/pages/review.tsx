@@ -71,7 +71,7 @@ export interface ComparisonYear {
   schoolYear: string;
   /** The cluster's schools first treated in the contract's first year against the comparison schools, over the year before it and this one; undefined where a side has no school with both. */
   differenceInDifferences?: BaselineComparison;
-  /** ATT at event time contractYear - 1, over the cluster's cohorts (DESIGN.md section 10); undefined where none has it. */
+  /** ATT at event time contractYear - 1, over the cluster's cohorts (docs/research.md); undefined where none has it. */
   att?: EventTimeEffect;
 }
 
@@ -100,7 +100,7 @@ export interface LeadingSubject {
 }
 
 /**
- * The annual review of contract year `year` (DESIGN.md section 13), for the state office and the
+ * The annual review of contract year `year` (docs/domain.md, the annual review), for the state office and the
  * contract's partner, and for a district the lines of its schools and the cluster as
  * `GET /api/v1/contracts/:contractId/scorecard` narrows them. A researcher may read scorecards,
  * but the review is the parties' renewal document: for anyone else it is a 404, like a contract
@@ -307,7 +307,7 @@ const setByWords = (setBy: string | null): string => (setBy === null ? 'not reco
  * The review as one document for screen and print (`.review`, whose print rules in web.css
  * repeat the contract id and date on every page): the contract, the verdicts, the trends, the
  * comparison with never-treated schools, the data quality, the leading indicators and what the
- * record shows, numbered as DESIGN.md section 13 lists them.
+ * record shows, numbered as docs/domain.md, the annual review lists them.
  */
 export function ReviewPage({ view, asOf, asOfText }: { view: ReviewView; asOf?: Date; asOfText?: string }) {
   const { scorecard, contract } = view;

@@ -8,7 +8,7 @@ export interface ChangedTarget extends Target {
 }
 
 /**
- * One change of a contract as the record shows it (DESIGN.md section 13, the review's first
+ * One change of a contract as the record shows it (docs/domain.md, the annual review, the review's first
  * section): signed, amended (with its number and reason), renewed, terminated, and when the
  * service learned of it.
  */

@@ -106,7 +106,7 @@ function signContract(command: SignPerformanceContract, state: Contract): Contra
 
 /**
  * An amendment adds or changes the targets it sets and removes those it names; the rest stay
- * (DESIGN.md section 7). A final year's targets were judged as they stand, so an amendment
+ * (docs/domain.md#statuses). A final year's targets were judged as they stand, so an amendment
  * that names one is refused whole, naming the year: nothing of it is recorded.
  */
 function amendContract(command: AmendContractTargets, state: Contract): ContractEvent[] {
@@ -144,7 +144,7 @@ export function yearsCovered(contract: CoveringContract): SchoolYear[] {
 
 /**
  * Two contracts may not cover one school in the same school year, unless the first has ended:
- * terminated before that year, or its term over (DESIGN.md section 7). `years` are the school
+ * terminated before that year, or its term over (docs/domain.md#statuses). `years` are the school
  * years the contract would cover `schoolIds` in (its term when signed, the added years when renewed).
  */
 function checkNoOtherContract(contractId: string, schoolIds: readonly string[], years: readonly SchoolYear[], others: readonly CoveringContract[]): void {
