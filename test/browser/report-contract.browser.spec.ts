@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,16 +6,9 @@ import { waitUntil } from '@turnaround/domain/testing';
 import { ApiKeys } from '@turnaround/platform';
 import { Browser, Page } from 'playwright-core';
 import { attendance2022, attendance2023, registerOneClusterZone } from '../e2e/support/one-cluster-zone';
-import { BrowserWorld, browserWorld, executablePath, SCREENSHOTS, signInByKeyboard } from './support';
+import { browserWorld, BrowserWorld, executablePath, pdfPages, SCREENSHOTS, signInByKeyboard } from './support';
 
 jest.setTimeout(180_000);
-
-/** The text of each page of a PDF, as Debian's poppler-utils `pdftotext` reads it (pages split by form feeds). */
-function pdfPages(path: string): string[] {
-  return execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' })
-    .split('\f')
-    .filter((page) => page.trim() !== '');
-}
 
 const HEADER = 'Contract K · annual review, year 2 · as known 2030-01-01';
 

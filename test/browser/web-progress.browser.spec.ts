@@ -1,20 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { waitUntil } from '@turnaround/domain/testing';
 import { ApiKeys } from '@turnaround/platform';
 import { Browser } from 'playwright-core';
 import { attendance2022, attendance2023, registerOneClusterZone } from '../e2e/support/one-cluster-zone';
-import { BrowserWorld, browserWorld, executablePath, SCREENSHOTS, signInByKeyboard, visit } from './support';
+import { browserWorld, BrowserWorld, executablePath, pdfPages, SCREENSHOTS, signInByKeyboard, visit } from './support';
 
 jest.setTimeout(180_000);
-
-/** The text of each page of a PDF, as Debian's poppler-utils `pdftotext` reads it (pages split by form feeds). */
-function pdfPages(path: string): string[] {
-  return execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' })
-    .split('\f')
-    .filter((page) => page.trim() !== '');
-}
 
 /** Five schools of cluster C (a contract holds at most five), so that the month's changes run over more than one printed page. */
 const SCHOOLS = Array.from({ length: 5 }, (_, index) => `S${index + 1}`);
