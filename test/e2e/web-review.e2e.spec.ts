@@ -36,6 +36,19 @@ function verdictRows(html: string): Map<string, { status: string; values: string
 const changeRows = (html: string): string[][] =>
   [...html.matchAll(/<tr data-change="([^"]+)">[\s\S]*?<td>([^<]*)<\/td><td>([^<]*)<\/td>/g)].map(([, label, recorded, reason]) => [label, recorded, plain(reason)]);
 
+/** Every number and verdict of a review: its sections' rows, without the words that say when it was read ("as known now"). */
+const numbersOf = (html: string) => ({
+  verdicts: verdictRows(html),
+  rules: ruleSentences(html),
+  changes: changeRows(html),
+  comparisons: comparisonRows(html),
+  sentences: comparisonSentences(html),
+  leading: leadingRows(html),
+  charts: [...html.matchAll(/<table class="[^"]*trend-chart__table" data-metric="([^"]+)">([\s\S]*?)<\/table>/g)].map(([, metric, body]) => [metric, ...[...body.matchAll(/<tr data-school-year="([^"]+)">([\s\S]*?)<\/tr>/g)].map(([, year, row]) => [year, ...dataValues(row)])]),
+  record: [...html.matchAll(/<tr data-record="([^"]+)">([\s\S]*?)<\/tr>/g)].map(([, metric, row]) => [metric, plain(row)]),
+  restatements: [...html.matchAll(/<tr data-restatement="([^"]+)">([\s\S]*?)<\/tr>/g)].map(([, key, row]) => [key, ...dataValues(row)]),
+});
+
 /** The cluster-rule sentences on the page, keyed by contract year and metric. */
 const ruleSentences = (html: string): Map<string, string> => new Map([...html.matchAll(/<li data-cluster-rule="([^"]+)">([\s\S]*?)<\/li>/g)].map(([, key, sentence]) => [key, plain(sentence)]));
 
@@ -257,6 +270,9 @@ describe('the annual contract review: every number as the API answers, for the p
       );
     const final = await attendanceOf();
     expect(final?.final).toBe(true);
+    // The review as the state office saw it before the restatement, kept to set beside the one rebuilt as of then.
+    const seen = (await browser.get('/contracts/K/review?year=2')).html;
+    const seenAt = new Date().toISOString();
     expect((await httpClient(app).then((state) => state.post('/api/v1/feeds/attendance', [attendance2023('S3', 970)]))).status).toBe(200);
     const restated = await waitUntil(() => attendanceOf(), (reading) => expect(reading?.rate).toBe(0.97));
     const html = (await browser.get('/contracts/K/review?year=1')).html;
@@ -266,5 +282,10 @@ describe('the annual contract review: every number as the API answers, for the p
     // As known just before the restatement, there was none.
     const before = new Date(Date.parse(restated?.knownAt ?? '') - 1).toISOString();
     expect((await browser.get(`/contracts/K/review?year=1&asOf=${encodeURIComponent(before)}`)).html).toContain('No final value of these schools was restated.');
+    // Rebuilt today as of the moment it was seen, the review says what it said then, number for number.
+    const rebuilt = (await browser.get(`/contracts/K/review?year=2&asOf=${encodeURIComponent(seenAt)}`)).html;
+    expect(rebuilt).not.toBe(seen);
+    expect(numbersOf(rebuilt)).toEqual(numbersOf(seen));
+    expect(numbersOf(rebuilt).verdicts.get('school|S3|attendance_rate|1')?.values[1]).toBe('0.99');
   });
 });
