@@ -27,6 +27,18 @@ export function shownRate(numerator: string, denominator: string): string {
     ELSE round((${numerator} / ${denominator})::numeric, 4)::float8 END`;
 }
 
+/**
+ * A value as a table shows it, from a row `v` of a published view: its number where it is
+ * shown; NaN, shown "suppressed", where the view withheld it (`withheld`: a small number, or one
+ * that would give a small number away) or its source suppressed it (`suppressed`, which the
+ * school views carry: pass `hasSuppressed`); and empty, shown "no data", where nothing was
+ * reported (no row of the view, as a LEFT JOIN leaves it) or nothing counted (a denominator of 0).
+ */
+export function shownValue(v: string, hasSuppressed: boolean): string {
+  const notShown = hasSuppressed ? `${v}.withheld OR ${v}.suppressed` : `${v}.withheld`;
+  return `CASE WHEN ${notShown} THEN 'NaN'::float8 ELSE ${shownRate(`${v}.numerator`, `${v}.denominator`)} END`;
+}
+
 /** The membership `m` covers school year `year` (memberships run from from_year up to, not including, until_year). */
 export function memberIn(m: string, year: string): string {
   return `${m}.from_year <= ${year} AND (${m}.until_year IS NULL OR ${year} < ${m}.until_year)`;

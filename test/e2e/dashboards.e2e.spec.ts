@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
-import { PROVISIONED_DIR } from '@turnaround/dashboards';
+import { isRate, isRateSql, metricLabel, metricLabelSql, PROVISIONED_DIR } from '@turnaround/dashboards';
+import { cataloguedMetricNames } from '@turnaround/domain';
 import { waitUntil } from '@turnaround/domain/testing';
 import { ApiKeys } from '@turnaround/platform';
 import { createPgClient, SqlClient } from '@turnaround/postgres';
@@ -18,7 +19,16 @@ interface Panel {
   title: string;
   type: string;
   targets: { rawSql: string; format: string }[];
-  fieldConfig: { overrides: { matcher: { options: string }; properties: { id: string }[] }[] };
+  fieldConfig: { overrides: { matcher: { options: string }; properties: { id: string; value?: unknown }[] }[] };
+}
+/** A variable Grafana does not show (hide 2): its value follows from the others, so the test takes what its query answers. */
+const isHidden = (variable: GrafanaVariable) => (variable as GrafanaVariable & { hide?: number }).hide === 2;
+/** The columns a panel's links read from the row (`${__data.fields.Name}`, `${__data.fields["Name"]}`). */
+function linkedFields(panel: Panel): string[] {
+  const urls = panel.fieldConfig.overrides.flatMap((override) =>
+    override.properties.filter((property) => property.id === 'links').flatMap((property) => (property.value as { url: string }[]).map((link) => link.url)),
+  );
+  return urls.flatMap((url) => [...url.matchAll(/\$\{__data\.fields(?:\.(\w+)|\["([^"]+)"\])\}/g)].map((match) => match[1] ?? match[2]));
 }
 /** Values a state-office user would pick in the demo zone; each must be among the variable's options. */
 const PICKED: Record<string, string> = {
@@ -91,7 +101,7 @@ const serverUrl = serverUrlForTests();
     for (const variable of list) {
       const rows = await sql.query<Record<string, string>>(expandGrafanaSql(variable.query, values, RANGE));
       const options = rows.map((row) => String(row.__value ?? Object.values(row)[0]));
-      const picked = picking === 'several values' && variable.multi ? PICKED_SEVERAL[variable.name] : [PICKED[variable.name]];
+      const picked = isHidden(variable) ? options.slice(0, 1) : picking === 'several values' && variable.multi ? PICKED_SEVERAL[variable.name] : [PICKED[variable.name]];
       expect({ variable: variable.name, picked: picked.filter((value) => !options.includes(value)) }).toEqual({ variable: variable.name, picked: [] });
       const current = picking === 'All' && variable.includeAll ? ALL : variable.multi ? picked : picked[0];
       values[variable.name] = { variable, current, options };
@@ -112,6 +122,7 @@ const serverUrl = serverUrlForTests();
             pattern: override.matcher.options,
             matched: true,
           });
+        expect({ panel: panel.title, missing: linkedFields(panel).filter((name) => !columns.includes(name)) }).toEqual({ panel: panel.title, missing: [] });
         if (panel.type === 'timeseries') expect(columns).toContain('time');
         if (panel.type === 'barchart') {
           expect(columns.some((column) => typeof rows[0][column] === 'string')).toBe(true);
@@ -125,18 +136,32 @@ const serverUrl = serverUrlForTests();
   const panelOf = (uid: string, title: string) => dashboards.find((dashboard) => dashboard.uid === uid)?.panels.find((panel) => panel.title === title) as Panel;
 
   it('shows the cluster roll-up the API computes', async () => {
-    const panel = panelOf('tm-zone', '$metric by cluster, $school_year');
-    const variables = { zone: 'Z-DEMO', metric: 'proficiency.math', school_year: '2024-25' };
-    const rows = await sql.query<{ Cluster: string; Value: number }>(expandGrafanaSql(panel.targets[0].rawSql, variables, RANGE));
+    const panel = panelOf('tm-zone', '${metric:text} by cluster, $school_year');
+    const variables = { zone: 'Z-DEMO', metric: 'proficiency.math', value_column: 'Rate', school_year: '2024-25' };
+    const rows = await sql.query<{ Cluster: string; Rate: number }>(expandGrafanaSql(panel.targets[0].rawSql, variables, RANGE));
     const api: { metric: string; schoolYear: string; numerator: number; denominator: number }[] = (await publicHttp.get('/api/v1/clusters/C-HILL/metrics?year=2024-25')).body;
     const math = api.find((reading) => reading.metric === 'proficiency.math') as { numerator: number; denominator: number };
-    expect(rows.find((row) => row.Cluster === 'Hillcrest feeder pattern')?.Value).toBeCloseTo(math.numerator / math.denominator, 4);
+    expect(rows.find((row) => row.Cluster === 'Hillcrest feeder pattern')?.Rate).toBeCloseTo(math.numerator / math.denominator, 4);
+  });
+
+  it('offers the metrics by the names people read, the SQL getting the id, and names every catalogued metric as the TypeScript does', async () => {
+    const metric = dashboards.find((dashboard) => dashboard.uid === 'tm-zone')?.templating.list.find((variable) => variable.name === 'metric') as GrafanaVariable;
+    const options = await sql.query<{ __value: string; __text: string }>(expandGrafanaSql(metric.query, {}, RANGE));
+    expect(options.length).toBeGreaterThan(1);
+    expect(options.map((option) => option.__text)).toEqual(options.map((option) => metricLabel(option.__value)));
+    expect(options.find((option) => option.__value === 'proficiency.math')?.__text).toBe('Math proficiency');
+    const names = [...cataloguedMetricNames(), 'proficiency.world_languages', 'indicator.state_own', 'attendance_rate.x', 'proficiency.', 'no_such', "it's"];
+    const rows = await sql.query<{ metric: string; label: string; rate: boolean }>(
+      `SELECT m AS metric, ${metricLabelSql('m')} AS label, ${isRateSql('m')} AS rate FROM unnest($1::text[]) AS m`,
+      [names],
+    );
+    expect(rows).toEqual(names.map((name) => ({ metric: name, label: metricLabel(name), rate: isRate(name) })));
   });
 
   it('shows every contract year to the end of the term, renewals included, each with the worst status of its scorecard', async () => {
     const panel = panelOf('tm-state-overview', 'Contracts: status by contract year');
     const statuses = async (contractId: string) =>
-      (await sql.query<Record<string, string | number | null>>(expandGrafanaSql(panel.targets[0].rawSql, { metric: 'x', school_year: 'x' }, RANGE)))
+      (await sql.query<Record<string, string | number | null>>(expandGrafanaSql(panel.targets[0].rawSql, { metric: 'x', value_column: 'Value', school_year: 'x' }, RANGE)))
         .filter((row) => row.Contract === contractId)
         .map((row) => ({ year: row['Contract year'], schoolYear: row['School year'], status: row.Status }));
     const order = ['missed', 'at_risk', 'pending', 'on_track', 'met'];
@@ -187,7 +212,7 @@ const serverUrl = serverUrlForTests();
 
   it('lists the zone schools with a feed overdue as GET /api/v1/feeds/coverage judges them, on the same day', async () => {
     const panel = panelOf('tm-zone', 'Zone schools with a feed overdue');
-    const rows = await sql.query<Record<string, string | number>>(expandGrafanaSql(panel.targets[0].rawSql, { zone: 'Z-DEMO', metric: 'x', school_year: 'x' }, RANGE));
+    const rows = await sql.query<Record<string, string | number>>(expandGrafanaSql(panel.targets[0].rawSql, { zone: 'Z-DEMO', metric: 'x', value_column: 'Value', school_year: 'x' }, RANGE));
     type Coverage = { schoolId: string; feed: string; lastPeriodEnd: string | null; nextPeriod: string; dueBy: string; daysOverdue: number; overdue: boolean };
     const api = (await http.get(`/api/v1/feeds/coverage?zoneId=Z-DEMO&asOf=${RANGE.to.toISOString()}`)).body as Coverage[];
     // The demo's last reports: attendance to June 30, 2026, staffing on June 15, 2026, the state test of 2025-26.
@@ -201,5 +226,44 @@ const serverUrl = serverUrlForTests();
     const late = api.filter((row) => row.overdue).map((row) => [row.schoolId, row.feed, row.lastPeriodEnd ?? 'none', row.nextPeriod, row.dueBy, row.daysOverdue]);
     expect(late.length).toBeGreaterThan(0);
     expect(shown.sort()).toEqual(late.sort());
+  });
+
+  it('shows a value withheld or suppressed at its source as "suppressed" (NaN), and one never reported as "no data" (empty)', async () => {
+    const panel = panelOf('tm-zone', '${metric:text} by school, $school_year');
+    // the overrides: NaN reads "suppressed", empty reads "no data"
+    const mappings = panel.fieldConfig.overrides.find((override) => override.matcher.options === '^(Rate|Value)$')?.properties.find((property) => property.id === 'mappings')?.value;
+    expect(mappings).toEqual([
+      expect.objectContaining({ type: 'special', options: expect.objectContaining({ match: 'nan', result: expect.objectContaining({ text: 'suppressed' }) }) }),
+      expect.objectContaining({ type: 'special', options: expect.objectContaining({ match: 'null', result: expect.objectContaining({ text: 'no data' }) }) }),
+    ]);
+    // one zone school's social studies, of 5 students: small, so withheld; the other zone schools reported none
+    const [member] = await sql.query<{ school_id: string }>(
+      `SELECT m.school_id FROM registry_memberships m JOIN registry_clusters c USING (cluster_id) WHERE c.zone_id = 'Z-DEMO' AND m.from_year <= '2024-25' AND (m.until_year IS NULL OR '2024-25' < m.until_year) ORDER BY m.school_id LIMIT 1`,
+    );
+    const socialStudies = { schoolId: member.school_id, schoolYear: '2024-25', window: 'spring', assessment: 'state_test', subject: 'social_studies', grade: 'all', studentGroup: 'all', tested: 5, proficient: 2 };
+    expect((await http.post('/api/v1/feeds/assessment', [socialStudies])).body).toMatchObject({ accepted: 1 });
+    await waitUntil(
+      () => sql.query(`SELECT withheld FROM published_school_metrics WHERE school_id = $1 AND metric = 'proficiency.social_studies' AND school_year = '2024-25'`, [member.school_id]),
+      (rows) => expect(rows).toEqual([{ withheld: true }]),
+    );
+    const published = await sql.query<{ school_id: string; metric: string; school_year: string; numerator: number | null; denominator: number | null; withheld: boolean; suppressed: boolean }>(
+      `SELECT p.school_id, p.metric, p.school_year, p.numerator, p.denominator, p.withheld, p.suppressed FROM published_school_metrics p
+       WHERE p.school_id IN (SELECT m.school_id FROM registry_memberships m JOIN registry_clusters c USING (cluster_id) WHERE c.zone_id = 'Z-DEMO')`,
+    );
+    const metric = 'proficiency.social_studies';
+    const shown = (year: string) =>
+      sql.query<{ School: string; Rate: number | null }>(expandGrafanaSql(panel.targets[0].rawSql, { zone: 'Z-DEMO', metric, value_column: 'Rate', school_year: year }, RANGE));
+    const rows = await shown('2024-25');
+    for (const row of rows) {
+      const value = published.find((p) => p.school_id === row.School && p.metric === metric && p.school_year === '2024-25');
+      const expected = !value ? null : value.withheld || value.suppressed ? NaN : value.denominator ? expect.closeTo((value.numerator as number) / value.denominator, 4) : null;
+      expect({ school: row.School, value: row.Rate }).toEqual({ school: row.School, value: expected });
+    }
+    expect(rows.find((row) => row.School === member.school_id)?.Rate).toBeNaN();
+    expect(rows.filter((row) => row.Rate === null).length).toBeGreaterThan(0);
+    // a year the zone schools have not reported: every one "no data", none "suppressed"
+    const later = await shown('2039-40');
+    expect(later.length).toBeGreaterThan(0);
+    expect(later.every((row) => row.Rate === null)).toBe(true);
   });
 });
