@@ -134,6 +134,19 @@ function badInputScenarios(app: () => INestApplication, http: () => Http) {
     expect(JSON.stringify(listed).length).toBeLessThan(4096);
   });
 
+  it('answers a body of another type than JSON (CSV for a feed push) with 415, saying what to send', async () => {
+    const form = await http().send('/api/v1/zones', 'zoneId=Z9&name=Nine', 'application/x-www-form-urlencoded');
+    expect(form).toEqual({ status: 415, body: { error: 'unsupported_media_type', message: "the body must be application/json; this request sent 'application/x-www-form-urlencoded'" } });
+    const plain = await http().send('/api/v1/feeds/attendance', `${HEADER}\n${row('S1')}`, 'text/plain');
+    expect(plain).toEqual({
+      status: 415,
+      body: { error: 'unsupported_media_type', message: "a feed push takes application/json (an array of records) or text/csv (a header row, then a record per line); this request sent 'text/plain'" },
+    });
+    // CSV is a feed push's alone
+    expect((await http().send('/api/v1/zones', 'zoneId,name\nZ9,Nine', 'text/csv')).status).toBe(415);
+    expect((await http().send('/api/v1/feeds/attendance', `${HEADER}\n${row('S1')}`, 'text/csv; charset=utf-8')).status).toBe(200);
+  });
+
   it('refuses an x-correlation-id over 128 characters and an x-actor over 200 with a 400 naming the header', async () => {
     const withHeader = async (name: string, value: string, recordId: string) => {
       const response = await fetch(`${http().base}/api/v1/feeds/attendance`, {

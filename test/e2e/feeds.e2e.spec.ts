@@ -79,7 +79,10 @@ function feedApiScenarios(http: () => Http) {
       issues: [{ field: 'kind', message: "expected one of assessment, attendance, staffing, indicators, got 'grades'" }],
     });
     const xml = await http().send('/api/v1/feeds/staffing', '<rows/>', 'application/xml');
-    expect(xml).toEqual({ status: 415, body: { error: 'http', message: "expected content-type text/csv or application/json, got 'application/xml'" } });
+    expect(xml).toEqual({
+      status: 415,
+      body: { error: 'unsupported_media_type', message: "a feed push takes application/json (an array of records) or text/csv (a header row, then a record per line); this request sent 'application/xml'" },
+    });
     const profile = await http().send('/api/v1/feeds/assessment?profile=nyc', 'a,b\n', 'text/csv');
     expect(profile.status).toBe(400);
     expect(profile.body.message).toBe("profile: expected one of canonical, nyc-doe-math, got 'nyc'");

@@ -4,14 +4,42 @@ import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
 import Ajv2020 from 'ajv/dist/2020';
+import { ROLE_KINDS } from '@turnaround/domain';
 import { waitUntil } from '@turnaround/domain/testing';
+import { ACCESS_MATRIX } from '@turnaround/platform';
 import { testConfig } from './support/app';
 import { httpClient } from './support/http-client';
 import { attendance2023, registerOneClusterZone } from './support/one-cluster-zone';
 
 jest.setTimeout(120_000);
 
-type Operation = { requestBody?: unknown; security?: unknown[]; responses: Record<string, { content?: Record<string, { schema?: unknown } | undefined> }> };
+type Example = { summary?: string; value: unknown };
+type MediaType = { schema?: Record<string, unknown>; example?: unknown; examples?: Record<string, Example> };
+type Operation = {
+  summary?: string;
+  description?: string;
+  parameters?: { name: string; in: string; description?: string; example?: unknown }[];
+  requestBody?: { content?: Record<string, MediaType> };
+  security?: unknown[];
+  responses: Record<string, { content?: Record<string, MediaType | undefined> }>;
+  'x-roles'?: string[];
+  'x-grants'?: Record<string, string>;
+  'x-open'?: boolean;
+};
+
+/**
+ * Operations whose summary, description, examples and parameter descriptions are written
+ * elsewhere for now; every other check holds for them too (roles, schemas). Remove each entry
+ * once its route is annotated: the test then holds it to the same rule as the rest.
+ */
+const NOT_YET_DOCUMENTED = new Set([
+  // The district email routes (services/alerts/src/email), being added: annotated after they land.
+  'POST /api/v1/districts/{districtId}/email-recipients',
+  'GET /api/v1/districts/{districtId}/email-recipients',
+  'PUT /api/v1/districts/{districtId}/email-recipients/{recipientId}',
+  'DELETE /api/v1/districts/{districtId}/email-recipients/{recipientId}',
+  'GET /api/v1/districts/{districtId}/email-messages',
+]);
 type Document = { paths: Record<string, Record<string, Operation>>; components: { securitySchemes?: Record<string, unknown> } };
 
 /**
@@ -62,6 +90,122 @@ describe('the OpenAPI document describes the API as it answers', () => {
       ];
     });
     expect(missing).toEqual([]);
+  });
+
+  it('gives every operation a summary, a description and a parameter description for each parameter', () => {
+    const missing = operations()
+      .filter(({ route }) => !NOT_YET_DOCUMENTED.has(route))
+      .flatMap(({ route, operation }) => [
+        ...(operation.summary?.trim() ? [] : [`${route}: no summary`]),
+        // the description is more than the "Who may call it" line every operation is given
+        ...(operation.description?.split('**Who may call it:**')[0].trim() ? [] : [`${route}: no description`]),
+        ...(operation.parameters ?? []).filter((parameter) => !parameter.description?.trim()).map((parameter) => `${route}: no description of ${parameter.in} parameter ${parameter.name}`),
+      ]);
+    expect(missing).toEqual([]);
+  });
+
+  it('says which roles may call each operation, as ACCESS_MATRIX grants them', () => {
+    const wrong = operations().flatMap(({ route, path, method, operation }) => {
+      const access = ACCESS_MATRIX[`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`];
+      if (!access) return [`${route}: not in ACCESS_MATRIX`];
+      const grants = 'open' in access ? Object.fromEntries(ROLE_KINDS.map((role) => [role, 'yes'])) : Object.fromEntries(ROLE_KINDS.filter((role) => access.grants[role] !== 'no').map((role) => [role, access.grants[role]]));
+      const stated = { roles: operation['x-roles'], grants: operation['x-grants'], open: operation['x-open'] ?? false, line: /\*\*Who may call it:\*\* .+/.test(operation.description ?? '') };
+      const expected = { roles: Object.keys(grants), grants, open: 'open' in access, line: true };
+      return JSON.stringify(stated) === JSON.stringify(expected) ? [] : [`${route}: says ${JSON.stringify(stated)}, the matrix ${JSON.stringify(expected)}`];
+    });
+    expect(wrong).toEqual([]);
+    // the words, on one route of each kind of grant
+    expect(document.paths['/api/v1/schools'].get.description).toContain('**Who may call it:** `state`, `researcher`, `district` (the list holds its own only), `partner` (the list holds its own only), `data-team`, `public`.');
+    expect(document.paths['/api/v1/alerts/{alertId}/acknowledge'].post.description).toContain("`state`, `district` (its own only: another's is a 404)");
+    expect(document.paths['/health'].get.description).toContain('**Who may call it:** anyone, without an API key.');
+  });
+
+  it('gives every operation an answer example and every request body an exact schema with an example, each valid by its schema', () => {
+    const ajv = new Ajv2020({ strict: false });
+    const problems = operations().flatMap(({ route, path, operation }) => {
+      const found: string[] = [];
+      const check = (where: string, schema: object | undefined, value: unknown) => {
+        if (schema && !ajv.validate(schema, value)) found.push(`${route}: ${where} example does not fit its schema: ${ajv.errorsText(ajv.errors)}`);
+      };
+      const success = Object.entries(operation.responses).filter(([status]) => status.startsWith('2'));
+      const answerExamples = success.flatMap(([status, response]) =>
+        Object.entries(response.content ?? {}).flatMap(([type, media]) => [
+          ...(media?.example === undefined ? [] : [{ where: `${status} ${type}`, schema: media.schema, value: media.example, json: type === 'application/json' }]),
+          ...Object.entries(media?.examples ?? {}).map(([name, example]) => ({ where: `${status} ${type} '${name}'`, schema: media?.schema, value: example.value, json: type === 'application/json' })),
+        ]),
+      );
+      if (answerExamples.length === 0 && !NOT_YET_DOCUMENTED.has(route)) found.push(`${route}: no example of its answer`);
+      for (const example of answerExamples) if (example.json) check(example.where, example.schema, example.value);
+      const refusal = operation.responses.default?.content?.['application/json'];
+      if (refusal?.example !== undefined) check('refusal', refusal.schema, refusal.example);
+
+      const pathParameters = (operation.parameters ?? []).filter((parameter) => parameter.in === 'path').map((parameter) => parameter.name);
+      for (const [type, media] of Object.entries(operation.requestBody?.content ?? {})) {
+        const schema = media.schema;
+        if (!schema) {
+          found.push(`${route}: ${type} body without a schema`);
+          continue;
+        }
+        if (type === 'application/json') {
+          // a JSON body is an object or an array, never text
+          if (schema.type !== 'object' && schema.type !== 'array') found.push(`${route}: ${type} body typed ${JSON.stringify(schema.type)}`);
+          // what the path carries, the body need not repeat (e.g. a cluster assignment's schoolId)
+          const required = (schema.required as string[] | undefined) ?? [];
+          for (const name of pathParameters) if (required.includes(name)) found.push(`${route}: the body requires ${name}, which the path carries`);
+        }
+        const examples = [...(media.example === undefined ? [] : [media.example]), ...Object.values(media.examples ?? {}).map((example) => example.value)];
+        if (examples.length === 0 && !NOT_YET_DOCUMENTED.has(route) && !path.endsWith('/revocation') && !/rotate-secret|\/test$|\/resume$/.test(path)) found.push(`${route}: ${type} body without an example`);
+        for (const value of examples) if (type === 'application/json') check(`${type} body`, schema, value);
+      }
+      return found;
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('takes a feed push as a JSON array of the feed records or as CSV with its header described, and a retraction as its fields', async () => {
+    const push = document.paths['/api/v1/feeds/{kind}'].post.requestBody?.content ?? {};
+    expect(Object.keys(push).sort()).toEqual(['application/json', 'text/csv']);
+    const json = push['application/json'].schema as { type: string; items: { oneOf: { title: string; required: string[] }[] } };
+    expect(json.type).toBe('array');
+    expect(json.items.oneOf.map((record) => record.title)).toEqual(['assessment record', 'attendance record', 'staffing record', 'indicators record']);
+    expect(json.items.oneOf[1].required).toEqual(expect.arrayContaining(['schoolId', 'schoolYear', 'periodStart', 'periodEnd', 'membershipDays', 'attendanceDays']));
+    const csv = push['text/csv'].schema as { type: string; description: string };
+    expect(csv.type).toBe('string');
+    expect(csv.description).toContain('`attendance`: `schoolId`, `schoolYear`, `periodStart`, `periodEnd`, `membershipDays`, `attendanceDays`');
+    expect(csv.description).toContain('?profile=');
+    expect(Object.keys(push['text/csv'].examples ?? {})).toEqual(['assessment', 'attendance', 'staffing', 'indicators']);
+
+    const retraction = document.paths['/api/v1/feeds/{kind}/retractions'].post.requestBody?.content?.['application/json'];
+    expect(retraction?.schema).toMatchObject({ type: 'object', required: ['naturalKey', 'reason'] });
+
+    // the documented examples are what the service takes
+    const attendanceCsv = push['text/csv'].examples?.attendance.value as string;
+    const pushed = await http.send('/api/v1/feeds/attendance', attendanceCsv, 'text/csv');
+    expect(pushed.body).toMatchObject({ status: 'completed', accepted: 1, rejectedRows: 0 });
+    const again = await http.post('/api/v1/feeds/attendance', push['application/json'].examples?.attendance.value);
+    expect(again.body).toMatchObject({ status: 'completed', duplicates: 1, rejectedRows: 0 });
+    const retracted = await http.post('/api/v1/feeds/attendance/retractions', Object.values(retraction?.examples ?? {})[0]?.value);
+    expect(retracted).toMatchObject({ status: 201, body: { retracted: true } });
+  });
+
+  it('serves the reference in Swagger UI at /api/docs from the service itself, as its content security policy allows', async () => {
+    const page = await fetch(`${http.base}/api/docs`);
+    expect(page.status).toBe(200);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    const html = await page.text();
+    expect(html).toContain('swagger-ui');
+    // every script and stylesheet is the service's own (no CDN), and no script is inline
+    const assets = [...html.matchAll(/<(?:script|link)[^>]+(?:src|href)="([^"]+)"/g)].map((match) => match[1]);
+    expect(assets.filter((asset) => /^(https?:)?\/\//.test(asset))).toEqual([]);
+    expect([...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].filter((match) => match[1].trim() !== '')).toEqual([]);
+    for (const asset of assets.filter((asset) => /\.(js|css)$/.test(asset))) {
+      const answer = await fetch(new URL(asset, `${http.base}/api/docs/`));
+      expect([asset, answer.status]).toEqual([asset, 200]);
+    }
+    // the page loads the document this test reads
+    const init = await (await fetch(`${http.base}/api/docs/swagger-ui-init.js`)).text();
+    expect(init).toContain('"x-roles"');
   });
 
   it('answers what the document says, for each read and write of a small zone', async () => {

@@ -4,7 +4,6 @@ import {
   FEED_KINDS,
   partnerRegistered,
   performanceContractSigned,
-  schoolAssignedToCluster,
   schoolRegistered,
   SEVERITIES,
   STRATEGIES,
@@ -65,7 +64,6 @@ export const contractChangeAnswer = z.object({
   targets: z.array(z.object({ ...targetSchema.shape, before: targetTerms.nullable().describe('the terms it replaced; null for a new target') })).describe('the targets the change set'),
   removed: z.array(z.object({ metric: z.string(), contractYear: z.number().int(), scope: z.enum(['school', 'cluster']) })).describe('the targets it withdrew'),
 });
-export const assignmentBody = schoolAssignedToCluster.schema.omit({ schoolId: true });
 
 export const metricReadingAnswer = z.object({
   metric: z.string(),
@@ -186,6 +184,14 @@ export const rejectionsAnswer = z.object({
   nextAfterRow: z.number().int().nullable(),
 });
 export const retractionAnswer = z.object({ retracted: z.boolean() });
+/** `POST /api/v1/feeds/{kind}/retractions`: which record is withdrawn, and why. */
+export const retractionBody = z.object({
+  naturalKey: z
+    .string()
+    .min(1)
+    .describe("the record's natural key, its event's metadata.source.recordKey: the key fields joined by '/', e.g. S-0001/2023-24/spring/mcas/math/all/all (assessment), S-0001/2023-09-01/2023-09-30 (attendance)"),
+  reason: z.string().min(1).describe('why the record is withdrawn, kept with the retraction'),
+});
 
 export const webhookAnswer = z.object({ webhookId: z.string(), districtId: z.string(), url: z.string(), createdAt: isoTime });
 const deliveryFailure = z.string().describe("the failure's category only: timeout, connection refused, TLS, connection failed, 'HTTP 503', or 'not allowed: ...' (the address rule)");

@@ -9,7 +9,7 @@ const STATUS: Record<DomainError['kind'], number> = {
   illegal_state: HttpStatus.CONFLICT,
 };
 
-const HTTP_KINDS: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 413: 'too_large' };
+const HTTP_KINDS: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 413: 'too_large', 415: 'unsupported_media_type' };
 
 /** The one place where errors become HTTP answers: `{ error, message, issues? }`. */
 @Catch()

@@ -16,3 +16,4 @@ export * from './dashboard-reads';
 export * from './api-schemas';
 export * from './district-webhooks.port';
 export * from './research-requests.port';
+export * from './media-types';

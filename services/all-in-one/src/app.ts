@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Clock, HttpErrorsFilter, JsonBodyLimit, MessagingModule, PersistenceModule, ReadSideModule, TurnaroundConfig, useJsonBodies } from '@turnaround/platform';
+import { Clock, describeAccess, HttpErrorsFilter, JsonBodyLimit, MessagingModule, PersistenceModule, ReadSideModule, TurnaroundConfig, useJsonBodies } from '@turnaround/platform';
 import { FeedsModule } from '@turnaround/feeds-service';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { RegistryModule } from '@turnaround/registry';
@@ -89,6 +89,8 @@ export async function createApp(config: TurnaroundConfig, options: { logger?: fa
   );
   for (const [path, operations] of Object.entries(document.paths))
     if (path === '/health' || path.startsWith('/health/')) for (const operation of Object.values(operations)) if (typeof operation === 'object' && operation && 'responses' in operation) operation.security = [];
+  // Who may call each operation, from ACCESS_MATRIX itself, and what each path parameter names.
+  describeAccess(document);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
   return app;
 }

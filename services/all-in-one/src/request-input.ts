@@ -1,4 +1,6 @@
+import { UnsupportedMediaTypeException } from '@nestjs/common';
 import { FieldIssue, ValidationError } from '@turnaround/domain';
+import { mediaTypeOf, unreadableBodyType } from '@turnaround/platform';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Whether a route's JSON body is checked record by record by a validator of its own (a feed push). */
@@ -13,15 +15,26 @@ export type BodyCheckedElsewhere = (method: string, path: string) => boolean;
  * - a NUL character in a query parameter or in any string (or name) of a JSON body: PostgreSQL
  *   stores neither text nor jsonb with one, so it failed at the store. Feed pushes are left to
  *   the feed validator, which rejects such a record by its row instead of the whole push.
+ * - an API body of another type than JSON (a form, plain text; CSV but for a feed push): it
+ *   reached the route as no body at all, and was answered "expected an object, got nothing".
  * Runs after the body parsers, so it sees the parsed body.
  */
 export function refuseUnreadableInput(bodyCheckedElsewhere: BodyCheckedElsewhere) {
   return (request: IncomingMessage & { body?: unknown }, _response: ServerResponse, next: (error?: unknown) => void): void => {
     const [path, query = ''] = (request.url ?? '/').split(/\?(.*)/s);
+    const unreadable = unreadableBody(request, path, bodyCheckedElsewhere(request.method ?? 'GET', path));
+    if (unreadable) return next(new UnsupportedMediaTypeException(unreadable));
     const issues = queryIssues(new URLSearchParams(query));
     if (!bodyCheckedElsewhere(request.method ?? 'GET', path)) issues.push(...nulIssues(request.body, []));
     next(issues.length > 0 ? new ValidationError(issues) : undefined);
   };
+}
+
+/** What is wrong with an API body's type (`unreadableBodyType`); undefined for a body the route reads, or none. */
+function unreadableBody(request: IncomingMessage, path: string, feedPush: boolean): string | undefined {
+  const hasBody = Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
+  if (!path.startsWith('/api/') || !hasBody) return undefined;
+  return unreadableBodyType(mediaTypeOf(request.headers['content-type']), feedPush);
 }
 
 function queryIssues(parameters: URLSearchParams): FieldIssue[] {

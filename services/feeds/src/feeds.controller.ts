@@ -1,16 +1,37 @@
 import { IncomingMessage } from 'node:http';
-import { Body, Controller, DefaultValuePipe, Get, HttpCode, HttpException, HttpStatus, Inject, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, DefaultValuePipe, Get, HttpCode, HttpStatus, Inject, Param, ParseIntPipe, Post, Query, Req, Res, UnsupportedMediaTypeException } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBody, ApiConsumes, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { FEED_KINDS, NotFoundError, Owner, parseFeedKind, ValidationError } from '@turnaround/domain';
 import { BatchSummary, FeedBatches, FeedContext, ProfileCatalogue } from '@turnaround/feeds';
-import { AnsweredFromReadState, ApiAnswer, batchAnswer, Clock, CLOCK, feedAnswer, NarrowedTo, profileAnswer, rejectionsAnswer, RequestContext, RequestCtx, retractionAnswer, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
+import {
+  AnsweredFromReadState,
+  ApiAnswer,
+  ApiBodyFrom,
+  batchAnswer,
+  Clock,
+  CLOCK,
+  CSV_TYPES,
+  feedAnswer,
+  feedPushBody,
+  mediaTypeOf,
+  NarrowedTo,
+  profileAnswer,
+  rejectionsAnswer,
+  RequestContext,
+  RequestCtx,
+  retractionAnswer,
+  retractionBody,
+  SQL_CLIENT,
+  TURNAROUND_CONFIG,
+  TurnaroundConfig,
+  unreadableBodyType,
+} from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { CoverageQueries, parseAsOf } from '@turnaround/read-model';
 import { z } from 'zod';
 import { FeedPayload, IngestFeedCommand, RetractRecordCommand } from './feeds.commands';
 
-const CSV_TYPES = ['text/csv', 'application/csv'];
 
 const coverageAnswer = z.object({
   schoolId: z.string(),
@@ -23,6 +44,17 @@ const coverageAnswer = z.object({
   daysOverdue: z.number().int(),
   overdue: z.boolean(),
 });
+const coverageExample = {
+  schoolId: 'S-0001',
+  name: 'Chestnut Middle School',
+  districtId: 'D-0281',
+  feed: 'attendance',
+  lastPeriodEnd: '2024-01-31',
+  nextPeriod: '2024-02',
+  dueBy: '2024-03-15',
+  daysOverdue: 0,
+  overdue: false,
+};
 
 @ApiTags('feeds')
 @Controller('api/v1/feeds')
@@ -42,13 +74,15 @@ export class FeedsController {
 
   @Get('profiles')
   @ApiAnswer(profileAnswer, { list: true })
+  @ApiOperation({ summary: 'List the CSV mapping profiles', description: 'Every vendor mapping profile a CSV push may name with `?profile=`: its name, description, the feeds it maps, its columns (vendor column to field), the columns it ignores, its constants and value maps. `canonical`, the default, reads a header of field names.' })
   listProfiles() {
     return this.profiles.list();
   }
 
   @Get('batches')
   @ApiAnswer(batchAnswer, { list: true })
-  @ApiQuery({ name: 'limit', required: false, description: 'newest first; default 50' })
+  @ApiOperation({ summary: 'List the recent feed pushes', description: 'The latest pushes (batches), newest first: feed, profile, who pushed it and how, its status (running, completed, rejected, failed, or interrupted: push the file again), when it started and finished, and its counts.' })
+  @ApiQuery({ name: 'limit', required: false, description: 'at most this many batches, newest first: 1-500; 50 when absent', example: 50 })
   listBatches(@Query('limit', new DefaultValuePipe(50), ParseIntPipe) limit: number) {
     return this.batches.recent(Math.min(Math.max(limit, 1), 500));
   }
@@ -56,9 +90,10 @@ export class FeedsController {
   /** Every record a batch rejected, with the record as pushed and why, a page at a time in row order. */
   @Get('rejections')
   @ApiAnswer(rejectionsAnswer)
-  @ApiQuery({ name: 'batchId', required: true })
-  @ApiQuery({ name: 'afterRow', required: false, description: 'the last row of the previous page' })
-  @ApiQuery({ name: 'limit', required: false, description: 'default 500, at most 5000' })
+  @ApiOperation({ summary: "A push's rejected rows", description: 'Every row a push rejected, in row order, a page at a time: its row (CSV line, or position in a JSON array), the record as pushed (its first 200 characters a value; the first 1000 rejected rows of a batch keep their record) and each reason, by field. Page on with `afterRow=nextAfterRow` until it is null.' })
+  @ApiQuery({ name: 'batchId', required: true, description: 'the batchId the push answered with (or GET /api/v1/feeds/batches lists)', example: '0b6f1d2e-8c44-4a51-9e37-5a0c2f7d91b3' })
+  @ApiQuery({ name: 'afterRow', required: false, description: 'the rows after this one: the nextAfterRow of the previous page; from the first row when absent', example: 0 })
+  @ApiQuery({ name: 'limit', required: false, description: 'at most this many rows: 1-5000; 500 when absent', example: 500 })
   async rejections(
     @Query('batchId') batchId: string | undefined,
     @Query('afterRow', new DefaultValuePipe(0), ParseIntPipe) afterRow: number,
@@ -74,10 +109,11 @@ export class FeedsController {
   /** Data coverage (docs/domain.md#statuses): per registered school and watched feed, the last period received and how late the next one is. */
   @Get('coverage')
   @AnsweredFromReadState()
-  @ApiAnswer(coverageAnswer, { list: true })
-  @ApiQuery({ name: 'zoneId', required: false, description: 'the schools in a cluster of the zone in the school year of the reference date' })
-  @ApiQuery({ name: 'districtId', required: false })
-  @ApiQuery({ name: 'asOf', required: false, description: 'an ISO date or time: the records known then, and late or not on that day; now when absent' })
+  @ApiAnswer(coverageAnswer, { list: true, example: coverageExample })
+  @ApiOperation({ summary: 'Data coverage: which feeds are late', description: 'For each registered school and each watched feed: the last period received, the next report owed, the day it is due by, and how many days it is overdue. A feed a school never sent is owed from the month the school was registered. A district or partner key sees its own schools only.' })
+  @ApiQuery({ name: 'zoneId', required: false, description: 'only the schools in a cluster of the zone in the school year of the reference date', example: 'Z-DEMO' })
+  @ApiQuery({ name: 'districtId', required: false, description: 'only the schools of this district', example: 'D-0281' })
+  @ApiQuery({ name: 'asOf', required: false, description: 'an ISO date or time: the records known then, and late or not on that day; now when absent', example: '2024-03-01' })
   listCoverage(@NarrowedTo() owner?: Owner, @Query('zoneId') zoneId?: string, @Query('districtId') districtId?: string, @Query('asOf') asOf?: string) {
     return this.coverage.list(this.config.feedCadences, { zoneId, districtId, asOf: parseAsOf(asOf), owner }, this.clock());
   }
@@ -85,12 +121,13 @@ export class FeedsController {
   @Post(':kind')
   @ApiAnswer(feedAnswer)
   @HttpCode(200)
-  @ApiConsumes('text/csv', 'application/json')
-  @ApiQuery({ name: 'profile', required: false, description: 'vendor mapping profile for CSV (GET /api/v1/feeds/profiles); canonical when absent' })
-  @ApiBody({
+  @ApiOperation({
+    summary: 'Push a feed',
     description:
-      'A JSON array of records (the fields of the feed event) or a CSV file, streamed. Answers {batchId, accepted, duplicates, restated, skipped, rejectedRows, rejected: [{row, field, message}]}; 400 with the same shape when the whole file is refused.',
+      'Stores a school-level feed, as a JSON array of records or as CSV (streamed, so a large file is never held in memory). Each record is checked on its own and stored once: the same record again is a duplicate, the same natural key with other values a restatement that supersedes it. The answer counts what was stored, and names each rejected row by row and field. A file refused whole (a student-level column, an unmapped column, a missing required column) is a 400 with the same answer, and nothing of it is stored. Everything pushed together is judged together once the push is complete.',
+    requestBody: feedPushBody(),
   })
+  @ApiQuery({ name: 'profile', required: false, description: 'CSV only: the vendor mapping profile the header is read by (GET /api/v1/feeds/profiles); canonical when absent. A JSON push with a profile is a 400', example: 'nyc-doe-math' })
   async push(
     @Param('kind') kindText: string,
     @Query('profile') profile: string | undefined,
@@ -99,13 +136,13 @@ export class FeedsController {
     @RequestCtx() context: RequestContext,
   ): Promise<BatchSummary> {
     const kind = parseFeedKind(kindText);
-    const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const type = mediaTypeOf(request.headers['content-type']);
     let payload: FeedPayload;
     if (CSV_TYPES.includes(type)) payload = { csv: request };
     else if (type === 'application/json') {
       if (profile) throw ValidationError.of('profile', 'profiles map CSV columns: send text/csv, or push JSON records without ?profile');
       payload = { json: request.body };
-    } else throw new HttpException(`expected content-type text/csv or application/json, got '${type || 'none'}'`, HttpStatus.UNSUPPORTED_MEDIA_TYPE);
+    } else throw new UnsupportedMediaTypeException(unreadableBodyType(type, true));
 
     const summary = await this.commands.execute(new IngestFeedCommand(kind, payload, profile, feedContext(context)));
     if (summary.status === 'rejected') response.status(HttpStatus.BAD_REQUEST);
@@ -115,7 +152,8 @@ export class FeedsController {
   @Post(':kind/retractions')
   @ApiAnswer(retractionAnswer, { status: 201 })
   @HttpCode(201)
-  @ApiBody({ description: '{naturalKey, reason}: withdraws a record; the naturalKey is written as in the event metadata recordKey, e.g. 01M015/2010-11/annual/nys/math/all/all' })
+  @ApiBodyFrom(retractionBody, 'the record withdrawn, by its natural key, and why')
+  @ApiOperation({ summary: 'Retract a feed record', description: "Withdraws one record of the feed: nothing is deleted, the metrics stop counting it from now on (an earlier `asOf` still sees it), and the scorecards and alerts follow. The natural key is the record's `metadata.source.recordKey`: its key fields joined by `/`." })
   async retract(@Param('kind') kindText: string, @Body() body: { naturalKey?: unknown; reason?: unknown }, @RequestCtx() context: RequestContext) {
     const kind = parseFeedKind(kindText);
     if (typeof body?.naturalKey !== 'string') throw ValidationError.of('naturalKey', 'expected the natural key of the record to withdraw');

@@ -21,6 +21,9 @@ export const runnerAnswer = z.object({
   lag: z.object({ events: z.number().int().describe('counted up to 5000'), seconds: z.number() }),
 });
 
+/** A runner as the OpenAPI document shows one (`ApiAnswer`'s example). */
+export const RUNNER_EXAMPLE: RunnerAnswer = { name: 'read-side', role: 'leader', position: '18342', failures: 0, lag: { events: 0, seconds: 0.4 } };
+
 const readinessDetails = z.object({
   status: z.enum(['ready', 'not ready']),
   reasons: z.array(z.string()).describe('why it is not ready; empty when it is'),

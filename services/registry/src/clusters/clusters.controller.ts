@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { clusterFormed, Owner, parseWith } from '@turnaround/domain';
 import { ApiAnswer, ApiBodyFrom, clusterAnswer, clusterWithMembersAnswer, NarrowedTo, ReadSide, RequestContext, RequestCtx } from '@turnaround/platform';
 import { RegistryQueries } from '@turnaround/read-model';
@@ -19,6 +19,7 @@ export class ClustersController {
   @ApiAnswer(clusterWithMembersAnswer, { status: 201 })
   @HttpCode(201)
   @ApiBodyFrom(clusterFormed.schema, 'Form a cluster of schools in a zone')
+  @ApiOperation({ summary: 'Form a cluster', description: 'Records a new cluster in a zone; schools then join it from a school year on (POST /api/v1/schools/{schoolId}/cluster-assignments). Answers the cluster with its members (none yet); an unknown zone is a 404, a cluster id that exists already a 409.' })
   async form(@Body() body: unknown, @RequestCtx() context: RequestContext) {
     const data = parseWith(clusterFormed.schema, body);
     const written = await this.commands.execute(new FormClusterCommand(data, context));
@@ -27,13 +28,15 @@ export class ClustersController {
 
   @Get()
   @ApiAnswer(clusterAnswer, { list: true })
-  @ApiQuery({ name: 'zoneId', required: false })
+  @ApiOperation({ summary: 'List the clusters', description: 'Every cluster, or those of one zone: its id, zone and name. A district or partner key sees the clusters that hold its own schools or contracts.' })
+  @ApiQuery({ name: 'zoneId', required: false, description: 'only the clusters of this zone', example: 'Z-DEMO' })
   list(@NarrowedTo() owner?: Owner, @Query('zoneId') zoneId?: string) {
     return this.registry.clusters({ zoneId, owner });
   }
 
   @Get(':clusterId')
   @ApiAnswer(clusterWithMembersAnswer)
+  @ApiOperation({ summary: 'Read a cluster with its members', description: 'One cluster, with its member schools by school year: each membership from the year the school joined until the year it left (null while it is still a member).' })
   get(@Param('clusterId') clusterId: string) {
     return this.registry.cluster(clusterId);
   }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Owner, parseWith, schoolAssignedToCluster, schoolLeftCluster, schoolRegistered } from '@turnaround/domain';
 import { ApiAnswer, ApiBodyFrom, bodyWithPathId, NarrowedTo, ReadSide, RequestContext, RequestCtx, schoolAnswer, schoolWithMembershipsAnswer } from '@turnaround/platform';
 import { RegistryQueries } from '@turnaround/read-model';
@@ -19,6 +19,7 @@ export class SchoolsController {
   @ApiAnswer(schoolWithMembershipsAnswer, { status: 201 })
   @HttpCode(201)
   @ApiBodyFrom(schoolRegistered.schema, 'Register a school by its state school code')
+  @ApiOperation({ summary: 'Register a school', description: 'Records a school by its state school code, with its district, name, grade span and, optionally, its 12-digit NCES id. A school id that exists already is a 409.' })
   async register(@Body() body: unknown, @RequestCtx() context: RequestContext) {
     const data = parseWith(schoolRegistered.schema, body);
     const written = await this.commands.execute(new RegisterSchoolCommand(data, context));
@@ -28,7 +29,8 @@ export class SchoolsController {
   @Post(':schoolId/cluster-assignments')
   @ApiAnswer(schoolWithMembershipsAnswer, { status: 201 })
   @HttpCode(201)
-  @ApiBodyFrom(schoolAssignedToCluster.schema, 'The school joins a cluster from a school year on')
+  @ApiBodyFrom(schoolAssignedToCluster.schema, 'The cluster, the school year it joins from, and the strategy', { pathId: 'schoolId' })
+  @ApiOperation({ summary: 'Assign a school to a cluster', description: 'The school joins the cluster from a school year on, with its turnaround strategy. A school is never in two clusters in the same school year (409), and may join only a cluster of a zone that contains its district. The path names the school: the body need not.' })
   async assign(@Param('schoolId') schoolId: string, @Body() body: unknown, @RequestCtx() context: RequestContext) {
     const data = parseWith(schoolAssignedToCluster.schema, bodyWithPathId(body, 'schoolId', schoolId));
     const written = await this.commands.execute(new AssignSchoolToClusterCommand(data, context));
@@ -38,7 +40,8 @@ export class SchoolsController {
   @Post(':schoolId/cluster-departures')
   @ApiAnswer(schoolWithMembershipsAnswer, { status: 201 })
   @HttpCode(201)
-  @ApiBodyFrom(schoolLeftCluster.schema, 'The school is no longer in the cluster from a school year on')
+  @ApiBodyFrom(schoolLeftCluster.schema, 'The cluster, and the first school year the school is no longer in it', { pathId: 'schoolId' })
+  @ApiOperation({ summary: 'Record that a school leaves its cluster', description: "The school is no longer a member of the cluster from that school year on; its membership before then stays, and counts in the cluster's roll-ups for those years. The path names the school: the body need not." })
   async leave(@Param('schoolId') schoolId: string, @Body() body: unknown, @RequestCtx() context: RequestContext) {
     const data = parseWith(schoolLeftCluster.schema, bodyWithPathId(body, 'schoolId', schoolId));
     const written = await this.commands.execute(new LeaveClusterCommand(data, context));
@@ -47,14 +50,16 @@ export class SchoolsController {
 
   @Get()
   @ApiAnswer(schoolAnswer, { list: true })
-  @ApiQuery({ name: 'districtId', required: false })
-  @ApiQuery({ name: 'clusterId', required: false })
+  @ApiOperation({ summary: 'List the schools', description: 'Every registered school, or those of one district or cluster. A district or partner key sees its own schools only.' })
+  @ApiQuery({ name: 'districtId', required: false, description: 'only the schools of this district', example: 'D-0281' })
+  @ApiQuery({ name: 'clusterId', required: false, description: 'only the schools that are or were members of this cluster', example: 'C-NORTH' })
   list(@NarrowedTo() owner?: Owner, @Query('districtId') districtId?: string, @Query('clusterId') clusterId?: string) {
     return this.registry.schools({ districtId, clusterId, owner });
   }
 
   @Get(':schoolId')
   @ApiAnswer(schoolWithMembershipsAnswer)
+  @ApiOperation({ summary: 'Read a school with its cluster memberships', description: 'One registered school, with each cluster it is or was a member of, from which school year until which (null while it is still a member), and its strategy.' })
   get(@Param('schoolId') schoolId: string) {
     return this.registry.school(schoolId);
   }
