@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
@@ -95,6 +96,18 @@ describe('API keys over HTTP and the CLI', () => {
     expect(await turnaround(['keys', 'create', '--role', 'district:D9', '--name', 'typo'], env)).toMatchObject({
       code: 2,
       stderr: `turnaround: ${state.base} answered 404: district 'D9' does not exist\n`,
+    });
+  });
+
+  it('says which address did not answer, and how to start the service there, when no service runs at --server', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const listed = await turnaround(['keys', 'list', '--server', `http://127.0.0.1:${port}`, '--key', TEST_STATE_KEY], { DATA_DIR: dataDir });
+    expect(listed).toMatchObject({
+      code: 2,
+      stderr: `turnaround: nothing answered at http://127.0.0.1:${port} (ECONNREFUSED): start the service there (\`npm start\`, or \`npm run demo\` for the demo zone), or point --server at where it runs\n`,
     });
   });
 });

@@ -21,6 +21,23 @@ export async function withEmbedded<T>(work: (services: { ingestor: FeedIngestor 
   }
 }
 
+/**
+ * `fetch` to a running service at `server`, whose failure to connect says which address did not
+ * answer and how to start the service there, where fetch says only "fetch failed".
+ */
+export async function fetchServer(server: string, path: string, init: RequestInit & { duplex?: 'half' } = {}): Promise<Response> {
+  const url = new URL(path, server);
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    if (!(error instanceof TypeError) || !cause) throw error;
+    throw new Error(
+      `nothing answered at ${url.origin} (${cause.code ?? cause.message}): start the service there (\`npm start\`, or \`npm run demo\` for the demo zone), or point --server at where it runs`,
+    );
+  }
+}
+
 /** Calls a running service with an API key; a non-JSON or error answer becomes an error naming the status. */
 export async function callServer<T>(
   server: string,
@@ -30,7 +47,7 @@ export async function callServer<T>(
   accept: (status: number) => boolean = (status) => status < 300,
 ): Promise<T> {
   if (!key) throw new Error('--server needs an API key: pass --key or set TURNAROUND_KEY');
-  const response = await fetch(new URL(path, server), { ...init, headers: { ...init.headers, authorization: `Bearer ${key}` } });
+  const response = await fetchServer(server, path, { ...init, headers: { ...init.headers, authorization: `Bearer ${key}` } });
   const text = await response.text();
   let body: unknown;
   try {

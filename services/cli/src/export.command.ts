@@ -8,6 +8,7 @@ import { loadConfig } from '@turnaround/platform';
 import { openDatabase, SqlClient } from '@turnaround/postgres';
 import { ResearchQueries } from '@turnaround/read-model';
 import { codebookFileFor, exportPanelFile, PanelFormat } from '@turnaround/research';
+import { fetchServer } from './embedded';
 import { openPanel, PanelRequest, panelDataLabel, panelParameters, ParameterName, recordedPanelParameters, ResearchAudit, ResearchRequester } from '@turnaround/research-service';
 
 export interface ExportArguments extends PanelRequest {
@@ -92,7 +93,7 @@ function describe(format: PanelFormat, what: string, asOf: string, file: string,
 
 async function fetchFile(server: string, key: string | undefined, path: string, file: string, onBytes: (bytes: number) => void): Promise<{ headers: Headers; bytes: number }> {
   if (!key) throw new Error('--server needs an API key: pass --key or set TURNAROUND_KEY');
-  const response = await fetch(new URL(path, server), { headers: { authorization: `Bearer ${key}` } });
+  const response = await fetchServer(server, path, { headers: { authorization: `Bearer ${key}` } });
   if (!response.ok || !response.body) {
     const text = await response.text();
     let details = text.slice(0, 200);

@@ -3,6 +3,7 @@ import { createApp } from '@turnaround/all-in-one';
 import { NotFoundError, ValidationError } from '@turnaround/domain';
 import { loadConfig, Principal, RESEARCH_REQUESTS, ReadSide, ResearchRequests } from '@turnaround/platform';
 import { progressFileOf, ReviewFile, reviewFileOf, WebReads } from '@turnaround/web';
+import { fetchServer } from './embedded';
 import { optionName } from './export.command';
 
 interface ReportArguments {
@@ -73,7 +74,7 @@ async function download(args: ReportArguments, server: string, kind: 'review' | 
   const query = new URLSearchParams();
   for (const [name, value] of Object.entries(parameters)) if (value !== undefined) query.set(name, value);
   const path = `/api/v1/contracts/${encodeURIComponent(args.contractId)}/${kind}${query.size > 0 ? `?${query}` : ''}`;
-  const response = await fetch(new URL(path, server), { headers: { authorization: `Bearer ${args.key}` } });
+  const response = await fetchServer(server, path, { headers: { authorization: `Bearer ${args.key}` } });
   const body = Buffer.from(await response.arrayBuffer());
   if (!response.ok) throw new Error(`${server} answered ${response.status}: ${refusal(args.contractId, response.status, body.toString('utf8'))}`);
   await writeFile(args.out, body);
