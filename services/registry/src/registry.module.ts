@@ -11,9 +11,9 @@ import { ChangeContractHandler, SignPerformanceContractHandler } from './contrac
 import { PartnersController } from './partners/partners.controller';
 import { RegisterPartnerHandler } from './partners/partners.commands';
 import { SchoolsController } from './schools/schools.controller';
-import { AssignSchoolToClusterHandler, LeaveClusterHandler, RegisterSchoolHandler } from './schools/schools.commands';
+import { AssignSchoolToClusterHandler, ChangeSchoolHandler, LeaveClusterHandler, RegisterSchoolHandler } from './schools/schools.commands';
 import { ZonesController } from './zones/zones.controller';
-import { EstablishZoneHandler } from './zones/zones.commands';
+import { ChangeZoneHandler, EstablishZoneHandler } from './zones/zones.commands';
 
 /** Zones, clusters, schools, partners and contracts, as entered by the state turnaround office, and the API keys it issues. */
 @Module({
@@ -22,10 +22,12 @@ import { EstablishZoneHandler } from './zones/zones.commands';
     { provide: RegistryQueries, useFactory: (sql: SqlClient) => new RegistryQueries(sql), inject: [SQL_CLIENT] },
     { provide: ContractHistoryQueries, useFactory: (store: EventStore) => new ContractHistoryQueries(store), inject: [EVENT_STORE] },
     EstablishZoneHandler,
+    ChangeZoneHandler,
     FormClusterHandler,
     RegisterSchoolHandler,
     AssignSchoolToClusterHandler,
     LeaveClusterHandler,
+    ChangeSchoolHandler,
     RegisterPartnerHandler,
     SignPerformanceContractHandler,
     ChangeContractHandler,

@@ -23,8 +23,12 @@ import {
   RegistryEvent,
   schoolAssignedToCluster,
   schoolLeftCluster,
+  schoolMovedDistrict,
   schoolRegistered,
+  schoolRenamed,
+  zoneDistrictsChanged,
   zoneEstablished,
+  zoneRenamed,
 } from './registry-events';
 
 export type TurnaroundEvent = RegistryEvent | FeedEvent | FeedBatchClosed | AlertEvent;
@@ -32,8 +36,12 @@ export type TurnaroundEvent = RegistryEvent | FeedEvent | FeedBatchClosed | Aler
 /** Every event type the service stores, with its current schema version. */
 export const EVENT_TYPES: readonly EventType[] = [
   zoneEstablished,
+  zoneRenamed,
+  zoneDistrictsChanged,
   clusterFormed,
   schoolRegistered,
+  schoolRenamed,
+  schoolMovedDistrict,
   schoolAssignedToCluster,
   schoolLeftCluster,
   partnerRegistered,
@@ -132,7 +140,7 @@ function eventGroup<Event extends TurnaroundEvent>(definitions: readonly EventTy
 }
 
 export const CONTRACT_EVENTS = eventGroup<ContractEvent>([performanceContractSigned, contractTargetsAmended, contractRenewed, contractTerminated]);
-export const REGISTRY_EVENTS = eventGroup<RegistryEvent>([zoneEstablished, clusterFormed, schoolRegistered, schoolAssignedToCluster, schoolLeftCluster, partnerRegistered, performanceContractSigned, contractTargetsAmended, contractRenewed, contractTerminated]);
+export const REGISTRY_EVENTS = eventGroup<RegistryEvent>([zoneEstablished, zoneRenamed, zoneDistrictsChanged, clusterFormed, schoolRegistered, schoolRenamed, schoolMovedDistrict, schoolAssignedToCluster, schoolLeftCluster, partnerRegistered, performanceContractSigned, contractTargetsAmended, contractRenewed, contractTerminated]);
 /** The feed records, and their retraction: what the metrics are computed from. */
 export const FEED_RECORD_EVENTS = eventGroup<FeedEvent>([assessmentResultsReported, attendanceReported, staffingReported, indicatorReported, recordRetracted]);
 export const ALERT_EVENTS = eventGroup<AlertEvent>([offTrackAlertRaised, offTrackAlertAcknowledged, offTrackAlertResolved, offTrackAlertReopened]);

@@ -17,6 +17,25 @@ export const zoneEstablished = defineEvent(
   }),
 );
 
+/**
+ * The zone's name from now on. Reads show the current name only: a name is a label, and no
+ * status, alert or access depends on it.
+ */
+export const zoneRenamed = defineEvent('ZoneRenamed', 1, z.strictObject({ zoneId: idSchema, name: nameSchema }));
+
+/**
+ * The zone's districts from now on: the whole list, as `ZoneEstablished` has it. The decider
+ * keeps every district whose schools are or were members of the zone's clusters.
+ */
+export const zoneDistrictsChanged = defineEvent(
+  'ZoneDistrictsChanged',
+  1,
+  z.strictObject({
+    zoneId: idSchema,
+    districtIds: z.array(idSchema).min(1, 'expected at least one district').refine(unique, 'expected each district once'),
+  }),
+);
+
 export const clusterFormed = defineEvent(
   'ClusterFormed',
   1,
@@ -34,6 +53,17 @@ export const schoolRegistered = defineEvent(
     ncesId: z.string().regex(/^\d{12}$/, 'expected the 12-digit NCES school id').optional(),
   }),
 );
+
+/** The school's name from now on (as `zoneRenamed`: the current name is the one shown). */
+export const schoolRenamed = defineEvent('SchoolRenamed', 1, z.strictObject({ schoolId: idSchema, name: nameSchema }));
+
+/**
+ * The school belongs to `districtId` from the knowledge time of the event on (not from a school
+ * year: ownership and access follow the registry as it stands, docs/domain.md#schools). The
+ * district then owns the school, with its past years; alerts already raised keep the districts
+ * they named. Every zone of a cluster the school is or was a member of must list the district.
+ */
+export const schoolMovedDistrict = defineEvent('SchoolMovedDistrict', 1, z.strictObject({ schoolId: idSchema, districtId: idSchema }));
 
 export const STRATEGIES = ['transformation', 'close_reopen'] as const;
 
@@ -241,8 +271,12 @@ export const contractTerminated = defineEvent(
 );
 
 export type ZoneEstablished = EventOf<typeof zoneEstablished>;
+export type ZoneRenamed = EventOf<typeof zoneRenamed>;
+export type ZoneDistrictsChanged = EventOf<typeof zoneDistrictsChanged>;
 export type ClusterFormed = EventOf<typeof clusterFormed>;
 export type SchoolRegistered = EventOf<typeof schoolRegistered>;
+export type SchoolRenamed = EventOf<typeof schoolRenamed>;
+export type SchoolMovedDistrict = EventOf<typeof schoolMovedDistrict>;
 export type SchoolAssignedToCluster = EventOf<typeof schoolAssignedToCluster>;
 export type SchoolLeftCluster = EventOf<typeof schoolLeftCluster>;
 export type PartnerRegistered = EventOf<typeof partnerRegistered>;
@@ -251,9 +285,9 @@ export type ContractTargetsAmended = EventOf<typeof contractTargetsAmended>;
 export type ContractRenewed = EventOf<typeof contractRenewed>;
 export type ContractTerminated = EventOf<typeof contractTerminated>;
 
-export type ZoneEvent = ZoneEstablished;
+export type ZoneEvent = ZoneEstablished | ZoneRenamed | ZoneDistrictsChanged;
 export type ClusterEvent = ClusterFormed;
-export type SchoolEvent = SchoolRegistered | SchoolAssignedToCluster | SchoolLeftCluster;
+export type SchoolEvent = SchoolRegistered | SchoolRenamed | SchoolMovedDistrict | SchoolAssignedToCluster | SchoolLeftCluster;
 export type PartnerEvent = PartnerRegistered;
 export type ContractEvent = PerformanceContractSigned | ContractTargetsAmended | ContractRenewed | ContractTerminated;
 export type RegistryEvent = ZoneEvent | ClusterEvent | SchoolEvent | PartnerEvent | ContractEvent;

@@ -6,12 +6,15 @@ import { SqlExecutor } from '@turnaround/postgres';
 /**
  * The registry as tables: zones, clusters, schools with their memberships by school year,
  * partners, contracts. A membership keeps when it was learned and when its end was, so a read
- * as of a date sees the clusters as they were known then.
+ * as of a date sees the clusters as they were known then; a school's district, which a move
+ * changes, keeps each district with when it was learned (`registry_school_districts`). Names
+ * and a zone's districts are kept as they stand now: no read as of a date depends on them.
+ * `recorded_at` of a zone or school stays when it was established or registered.
  */
 export const registryProjection: Projection = {
   name: 'registry',
   eventTypes: REGISTRY_EVENTS.types,
-  tables: ['registry_zones', 'registry_clusters', 'registry_schools', 'registry_memberships', 'registry_partners', 'registry_contracts'],
+  tables: ['registry_zones', 'registry_clusters', 'registry_schools', 'registry_memberships', 'registry_partners', 'registry_contracts', 'registry_school_districts'],
   migrations: [
     {
       id: '0001-registry',
@@ -46,6 +49,16 @@ export const registryProjection: Projection = {
         ALTER TABLE registry_memberships ADD COLUMN recorded_at timestamptz, ADD COLUMN left_recorded_at timestamptz;
         ALTER TABLE registry_contracts ADD COLUMN terminated_at timestamptz, ADD COLUMN termination_reason text;`,
     },
+    {
+      // A school's district from each knowledge time on. Before schools could move, a school
+      // had the district it was registered with, from its registration: the rows a replay of the
+      // same log writes.
+      id: '0003-school-districts',
+      sql: `
+        CREATE TABLE registry_school_districts (
+          school_id text NOT NULL, district_id text NOT NULL, recorded_at timestamptz NOT NULL, PRIMARY KEY (school_id, recorded_at));
+        INSERT INTO registry_school_districts (school_id, district_id, recorded_at) SELECT school_id, district_id, recorded_at FROM registry_schools;`,
+    },
   ],
   async apply(tx, events) {
     for (const stored of events) await applyRegistryEvent(tx, REGISTRY_EVENTS.decode(stored), stored);
@@ -65,6 +78,12 @@ async function applyRegistryEvent(tx: SqlExecutor, event: RegistryEvent, stored:
       );
       return;
     }
+    case 'ZoneRenamed':
+      await tx.query(`UPDATE registry_zones SET name = $2 WHERE zone_id = $1`, [event.data.zoneId, event.data.name]);
+      return;
+    case 'ZoneDistrictsChanged':
+      await tx.query(`UPDATE registry_zones SET district_ids = $2 WHERE zone_id = $1`, [event.data.zoneId, event.data.districtIds]);
+      return;
     case 'ClusterFormed': {
       const d = event.data;
       await tx.query(
@@ -80,8 +99,17 @@ async function applyRegistryEvent(tx: SqlExecutor, event: RegistryEvent, stored:
          SET district_id = $2, name = $3, grade_span = $4, nces_id = $5, recorded_at = $6`,
         [d.schoolId, d.districtId, d.name, d.gradeSpan, d.ncesId ?? null, at],
       );
+      await schoolDistrictFrom(tx, d.schoolId, d.districtId, at);
       return;
     }
+    case 'SchoolRenamed':
+      await tx.query(`UPDATE registry_schools SET name = $2 WHERE school_id = $1`, [event.data.schoolId, event.data.name]);
+      return;
+    case 'SchoolMovedDistrict':
+      // From now on the district owns the school (ownership.ts reads district_id); as-of reads take the history.
+      await tx.query(`UPDATE registry_schools SET district_id = $2 WHERE school_id = $1`, [event.data.schoolId, event.data.districtId]);
+      await schoolDistrictFrom(tx, event.data.schoolId, event.data.districtId, at);
+      return;
     case 'SchoolAssignedToCluster': {
       const d = event.data;
       await tx.query(
@@ -134,4 +162,13 @@ async function applyRegistryEvent(tx: SqlExecutor, event: RegistryEvent, stored:
       ]);
       return;
   }
+}
+
+/** The school's district from knowledge time `at` on; an event applied again writes the same row. */
+function schoolDistrictFrom(tx: SqlExecutor, schoolId: string, districtId: string, at: string): Promise<unknown> {
+  return tx.query(
+    `INSERT INTO registry_school_districts (school_id, district_id, recorded_at) VALUES ($1, $2, $3)
+     ON CONFLICT (school_id, recorded_at) DO UPDATE SET district_id = $2`,
+    [schoolId, districtId, at],
+  );
 }

@@ -1,4 +1,4 @@
-import { CoveringContract, NotFoundError, Owner, schoolYearOfDate } from '@turnaround/domain';
+import { CoveringContract, NotFoundError, Owner, schoolYearOfDate, ZoneMember } from '@turnaround/domain';
 import { SqlExecutor } from '@turnaround/postgres';
 import { ownedBy, ownerParam } from '../ownership';
 import { finalContractYears, targetsInForce } from '../scorecards/scorecards.projection';
@@ -95,6 +95,16 @@ export class RegistryQueries {
       termYears: row.term_years,
       ...(row.terminated_at === null ? {} : { terminatedIn: schoolYearOfDate(new Date(row.terminated_at).toISOString().slice(0, 10)) }),
     }));
+  }
+
+  /** Every school that is or was a member of one of the zone's clusters, with its district now: the districts a zone must keep. */
+  async zoneMembers(zoneId: string): Promise<ZoneMember[]> {
+    return this.sql.query<ZoneMember>(
+      `SELECT DISTINCT m.school_id AS "schoolId", s.district_id AS "districtId", m.cluster_id AS "clusterId"
+       FROM registry_memberships m JOIN registry_clusters k ON k.cluster_id = m.cluster_id JOIN registry_schools s ON s.school_id = m.school_id
+       WHERE k.zone_id = $1 ORDER BY "schoolId", "clusterId"`,
+      [zoneId],
+    );
   }
 
   /** The contract years with a final result, whose targets an amendment may no longer change. */

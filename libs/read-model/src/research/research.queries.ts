@@ -53,7 +53,8 @@ const SCHOOLS_PER_PAGE = 500;
  *   terminated) counts only once it was recorded. A terminated contract's term ends with the
  *   school year it was terminated in.
  * Schools come from the feeds, not the registry: feeds cover every school of the state, and a
- * school that is not registered has no district.
+ * school that is not registered has no district. A school's district is the one it had then
+ * (a school that moved district shows its old one before the move was recorded).
  */
 export class ResearchQueries {
   constructor(
@@ -128,7 +129,9 @@ export class ResearchQueries {
            ORDER BY h.school_id, h.school_year, h.metric, h.known_at DESC)
          SELECT page.school_id, s.district_id, v.school_year, v.metric, v.numerator, v.denominator, v.suppressed
          FROM page
-         LEFT JOIN registry_schools s ON s.school_id = page.school_id AND s.recorded_at <= $1
+         LEFT JOIN LATERAL (
+           SELECT d.district_id FROM registry_school_districts d WHERE d.school_id = page.school_id AND d.recorded_at <= $1
+           ORDER BY d.recorded_at DESC LIMIT 1) s ON true
          LEFT JOIN latest v ON v.school_id = page.school_id AND NOT v.removed
          ORDER BY page.school_id, v.school_year, v.metric`,
         [...valueParameters(query), after, this.schoolsPerPage],

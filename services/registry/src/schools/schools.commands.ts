@@ -5,7 +5,10 @@ import {
   SchoolAssignedToCluster,
   schoolAggregate,
   SchoolLeftCluster,
+  SchoolMovedDistrict,
   SchoolRegistered,
+  SchoolRenamed,
+  Zone,
   zoneAggregate,
 } from '@turnaround/domain';
 import { AppendResult } from '@turnaround/event-store';
@@ -25,6 +28,16 @@ export class AssignSchoolToClusterCommand extends Command<AppendResult> {
 
 export class LeaveClusterCommand extends Command<AppendResult> {
   constructor(readonly data: SchoolLeftCluster['data'], readonly context: RequestContext) {
+    super();
+  }
+}
+
+/** Rename a school, or move it to another district. */
+export class ChangeSchoolCommand extends Command<AppendResult> {
+  constructor(
+    readonly change: { type: 'RenameSchool'; data: SchoolRenamed['data'] } | { type: 'MoveSchoolDistrict'; data: SchoolMovedDistrict['data'] },
+    readonly context: RequestContext,
+  ) {
     super();
   }
 }
@@ -60,5 +73,28 @@ export class LeaveClusterHandler implements ICommandHandler<LeaveClusterCommand>
 
   execute({ data, context }: LeaveClusterCommand) {
     return this.aggregates.handle(schoolAggregate, data.schoolId, (school) => decideSchool({ type: 'LeaveCluster', data }, school), context);
+  }
+}
+
+/** A move is decided on the zones of every cluster the school is or was in, each from its own stream. */
+@CommandHandler(ChangeSchoolCommand)
+export class ChangeSchoolHandler implements ICommandHandler<ChangeSchoolCommand> {
+  constructor(private readonly aggregates: AggregateStore) {}
+
+  async execute({ change, context }: ChangeSchoolCommand) {
+    const { schoolId } = change.data;
+    if (change.type === 'RenameSchool')
+      return this.aggregates.handle(schoolAggregate, schoolId, (school) => decideSchool(change, school), context);
+    const school = await this.aggregates.loadState(schoolAggregate, schoolId);
+    const clusterIds = school.exists ? [...new Set(school.memberships.map((membership) => membership.clusterId))] : [];
+    const zones = new Map<string, Zone>(
+      await Promise.all(
+        clusterIds.map(async (clusterId): Promise<[string, Zone]> => {
+          const cluster = await this.aggregates.loadState(clusterAggregate, clusterId);
+          return [clusterId, cluster.exists ? await this.aggregates.loadState(zoneAggregate, cluster.zoneId) : zoneAggregate.initialState()];
+        }),
+      ),
+    );
+    return this.aggregates.handle(schoolAggregate, schoolId, (state) => decideSchool({ ...change, zones }, state), context);
   }
 }

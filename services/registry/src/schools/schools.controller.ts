@@ -1,10 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { Owner, parseWith, schoolAssignedToCluster, schoolLeftCluster, schoolRegistered } from '@turnaround/domain';
+import { Owner, parseWith, schoolAssignedToCluster, schoolLeftCluster, schoolMovedDistrict, schoolRegistered, schoolRenamed } from '@turnaround/domain';
 import { ApiAnswer, ApiBodyFrom, bodyWithPathId, NarrowedTo, ReadSide, RequestContext, RequestCtx, schoolAnswer, schoolWithMembershipsAnswer } from '@turnaround/platform';
 import { RegistryQueries } from '@turnaround/read-model';
-import { AssignSchoolToClusterCommand, LeaveClusterCommand, RegisterSchoolCommand } from './schools.commands';
+import { AssignSchoolToClusterCommand, ChangeSchoolCommand, LeaveClusterCommand, RegisterSchoolCommand } from './schools.commands';
 
 @ApiTags('registry')
 @Controller('api/v1/schools')
@@ -48,6 +48,26 @@ export class SchoolsController {
     return this.readSide.after(written, () => this.registry.school(schoolId));
   }
 
+  @Post(':schoolId/name-changes')
+  @ApiAnswer(schoolWithMembershipsAnswer, { status: 201 })
+  @HttpCode(201)
+  @ApiBodyFrom(schoolRenamed.schema, 'The name the school has from now on', { pathId: 'schoolId' })
+  @ApiOperation({ summary: 'Rename a school', description: "Records the school's new name (`SchoolRenamed`); every read shows the name it has now. A school the service does not know is a 404; the name it has already is a 409. The path names the school: the body need not. Answers the school as it is now." })
+  async rename(@Param('schoolId') schoolId: string, @Body() body: unknown, @RequestCtx() context: RequestContext) {
+    const data = parseWith(schoolRenamed.schema, bodyWithPathId(body, 'schoolId', schoolId));
+    return this.change(schoolId, { type: 'RenameSchool', data }, context);
+  }
+
+  @Post(':schoolId/district-moves')
+  @ApiAnswer(schoolWithMembershipsAnswer, { status: 201 })
+  @HttpCode(201)
+  @ApiBodyFrom(schoolMovedDistrict.schema, 'The district the school belongs to from now on', { pathId: 'schoolId' })
+  @ApiOperation({ summary: 'Move a school to another district', description: "Records that the school belongs to another district from now on (`SchoolMovedDistrict`): the new district owns it (its past years too) and the old one no longer does. Alerts already raised keep the districts they named; later ones name the new district. The zone of every cluster the school is or was a member of must list the new district (409 naming the cluster and zone otherwise: change the zone's districts first). Its own district is a 409; an unknown school a 404. The path names the school: the body need not." })
+  async move(@Param('schoolId') schoolId: string, @Body() body: unknown, @RequestCtx() context: RequestContext) {
+    const data = parseWith(schoolMovedDistrict.schema, bodyWithPathId(body, 'schoolId', schoolId));
+    return this.change(schoolId, { type: 'MoveSchoolDistrict', data }, context);
+  }
+
   @Get()
   @ApiAnswer(schoolAnswer, { list: true })
   @ApiOperation({ summary: 'List the schools', description: 'Every registered school, or those of one district or cluster. A district or partner key sees its own schools only.' })
@@ -62,5 +82,10 @@ export class SchoolsController {
   @ApiOperation({ summary: 'Read a school with its cluster memberships', description: 'One registered school, with each cluster it is or was a member of, from which school year until which (null while it is still a member), and its strategy.' })
   get(@Param('schoolId') schoolId: string) {
     return this.registry.school(schoolId);
+  }
+
+  private async change(schoolId: string, change: ChangeSchoolCommand['change'], context: RequestContext) {
+    const written = await this.commands.execute(new ChangeSchoolCommand(change, context));
+    return this.readSide.after(written, () => this.registry.school(schoolId));
   }
 }

@@ -21,6 +21,10 @@ export const schoolAggregate: Aggregate<School, SchoolEvent> = {
     switch (event.type) {
       case 'SchoolRegistered':
         return { exists: true, memberships: [], ...event.data };
+      case 'SchoolRenamed':
+        return state.exists ? { ...state, name: event.data.name } : state;
+      case 'SchoolMovedDistrict':
+        return state.exists ? { ...state, districtId: event.data.districtId } : state;
       case 'SchoolAssignedToCluster': {
         if (!state.exists) return state;
         const { clusterId, fromYear, strategy } = event.data;
