@@ -56,6 +56,21 @@ describe('turnaround ingest (the CLI) on the embedded default', () => {
     expect(result.stdout).toContain('row 3: attendanceDays: expected at most membershipDays (9900), got 9950');
   });
 
+  it('checks a file with --dry-run: stores nothing, and prints the counts the push then gives', async () => {
+    const dataDir = tempDir();
+    const file = join(FIXTURES, 'attendance-canonical.csv');
+    const dry = await turnaround(['ingest', 'attendance', file, '--dry-run'], { DATA_DIR: dataDir });
+    expect(dry.code).toBe(1);
+    expect(dry.stdout).toMatch(/^dry run: attendance with profile canonical, completed; nothing was stored/);
+    expect(await countEvents(dataDir)).toBe(0);
+    const pushed = await turnaround(['ingest', 'attendance', file], { DATA_DIR: dataDir });
+    const counts = (stdout: string) => stdout.split('\n').filter((line) => /^ {2}(accepted|duplicates|restated|reinstated|skipped|rejected) /.test(line));
+    expect(counts(pushed.stdout)).toEqual(counts(dry.stdout));
+    expect(counts(dry.stdout)).toContain('  rejected    4 rows');
+    expect(pushed.stdout).toMatch(/warnings {4}\d+\n {2}row \d+: schoolId: school '[^']+' is not registered/);
+    expect(await countEvents(dataDir)).toBeGreaterThan(0);
+  });
+
   it('sends to a running service with --server, and refuses to open a database the service holds', async () => {
     const dataDir = tempDir();
     const app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });

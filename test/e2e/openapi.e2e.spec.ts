@@ -185,7 +185,7 @@ describe('the OpenAPI document describes the API as it answers', () => {
     const again = await http.post('/api/v1/feeds/attendance', push['application/json'].examples?.attendance.value);
     expect(again.body).toMatchObject({ status: 'completed', duplicates: 1, rejectedRows: 0 });
     const retracted = await http.post('/api/v1/feeds/attendance/retractions', Object.values(retraction?.examples ?? {})[0]?.value);
-    expect(retracted).toMatchObject({ status: 201, body: { retracted: true } });
+    expect(retracted).toMatchObject({ status: 201, body: { retracted: true, naturalKey: 'S-0001/2023-09-01/2023-09-30' } });
   });
 
   it('serves the reference in Swagger UI at /api/docs from the service itself, as its content security policy allows', async () => {
@@ -235,6 +235,7 @@ describe('the OpenAPI document describes the API as it answers', () => {
       ['/api/v1/feeds/batches', '/api/v1/feeds/batches'],
       ['/api/v1/feeds/rejections', `/api/v1/feeds/rejections?batchId=${batch.batchId}`],
       ['/api/v1/feeds/profiles', '/api/v1/feeds/profiles'],
+      ['/api/v1/feeds/{kind}/records', '/api/v1/feeds/attendance/records?schoolId=S1&schoolYear=2023-24'],
       ['/api/v1/feeds/{kind}', '/api/v1/feeds/attendance', [attendance2023('S1', 910)]],
       ['/api/v1/partners', '/api/v1/partners', { partnerId: 'P9', name: 'Partner nine', role: 'lead' }],
       ['/api/v1/alerts/{alertId}/acknowledge', `/api/v1/alerts/${alert.alertId}/acknowledge`, { note: 'coaching in place' }],

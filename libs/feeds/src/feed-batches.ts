@@ -48,6 +48,18 @@ const MIGRATIONS: Migration[] = [
       ALTER TABLE feed_batches ADD CONSTRAINT feed_batches_status_check CHECK (status IN ('running', 'completed', 'rejected', 'failed', 'interrupted'));
       CREATE INDEX feed_batches_running ON feed_batches (heartbeat_at) WHERE status = 'running';`,
   },
+  {
+    // Records a push brought back after their retraction, told apart from restatements, and
+    // what the push stored but deserves a look (a school not registered): the first of each
+    // listed (LISTED_LIMIT), all counted.
+    id: '003-feed-batch-reinstated-warnings',
+    sql: `
+      ALTER TABLE feed_batches
+        ADD COLUMN reinstated integer NOT NULL DEFAULT 0,
+        ADD COLUMN reinstated_keys jsonb NOT NULL DEFAULT '[]',
+        ADD COLUMN warnings jsonb NOT NULL DEFAULT '[]',
+        ADD COLUMN warning_count integer NOT NULL DEFAULT 0;`,
+  },
 ];
 
 /** How a push ends in its own process. */
@@ -66,8 +78,24 @@ export interface BatchCounts {
   accepted: number;
   duplicates: number;
   restated: number;
+  /** Records whose key was retracted, brought back by this push (docs/feeds.md). */
+  reinstated: number;
   skipped: number;
   rejectedRows: number;
+}
+
+/** Something a push stored that deserves a look, e.g. a school id not registered (stored as a comparison school). */
+export interface BatchWarning extends FieldIssue {
+  /** The first row it concerns. */
+  row: number;
+  schoolId: string;
+}
+
+/** What a batch lists beyond its counts: the first reinstated keys and warnings, and how many warnings in all. */
+export interface BatchListings {
+  reinstatedKeys: string[];
+  warnings: BatchWarning[];
+  warningCount: number;
 }
 
 export interface BatchStart {
@@ -87,7 +115,7 @@ export interface RejectedRecord {
   issues: FieldIssue[];
 }
 
-export interface BatchReport extends BatchCounts {
+export interface BatchReport extends BatchCounts, BatchListings {
   batchId: string;
   feed: FeedKind;
   profile: string | null;
@@ -111,9 +139,13 @@ interface BatchRow {
   accepted: number;
   duplicates: number;
   restated: number;
+  reinstated: number;
   skipped: number;
   rejected_rows: number;
   batch_issues: FieldIssue[];
+  reinstated_keys: string[];
+  warnings: BatchWarning[];
+  warning_count: number;
 }
 
 /**
@@ -162,9 +194,9 @@ export class FeedBatches {
         );
       await tx.query(
         `UPDATE feed_batches SET accepted = accepted + $2, duplicates = duplicates + $3, restated = restated + $4,
-           skipped = skipped + $5, rejected_rows = rejected_rows + $6
+           skipped = skipped + $5, rejected_rows = rejected_rows + $6, reinstated = reinstated + $7
          WHERE batch_id = $1`,
-        [batchId, counts.accepted, counts.duplicates, counts.restated, counts.skipped, counts.rejectedRows],
+        [batchId, counts.accepted, counts.duplicates, counts.restated, counts.skipped, counts.rejectedRows, counts.reinstated],
       );
     });
   }
@@ -174,13 +206,28 @@ export class FeedBatches {
    * soon as its events are stored, so a batch that fails between storing a chunk and recording
    * it still reports what is in the store.
    */
-  async finish(batchId: string, status: FinishedStatus, finishedAt: Date, counts: BatchCounts, batchIssues: readonly FieldIssue[] = []): Promise<void> {
+  async finish(batchId: string, status: FinishedStatus, finishedAt: Date, counts: BatchCounts & Partial<BatchListings>, batchIssues: readonly FieldIssue[] = []): Promise<void> {
     try {
       await this.sql.query(
         `UPDATE feed_batches SET status = $2, finished_at = $3, batch_issues = $4,
-           accepted = $5, duplicates = $6, restated = $7, skipped = $8, rejected_rows = $9
+           accepted = $5, duplicates = $6, restated = $7, skipped = $8, rejected_rows = $9,
+           reinstated = $10, reinstated_keys = $11, warnings = $12, warning_count = $13
          WHERE batch_id = $1`,
-        [batchId, status, finishedAt.toISOString(), JSON.stringify(batchIssues), counts.accepted, counts.duplicates, counts.restated, counts.skipped, counts.rejectedRows],
+        [
+          batchId,
+          status,
+          finishedAt.toISOString(),
+          JSON.stringify(batchIssues),
+          counts.accepted,
+          counts.duplicates,
+          counts.restated,
+          counts.skipped,
+          counts.rejectedRows,
+          counts.reinstated,
+          JSON.stringify(counts.reinstatedKeys ?? []),
+          JSON.stringify(counts.warnings ?? []),
+          counts.warningCount ?? 0,
+        ],
       );
     } finally {
       this.running.delete(batchId);
@@ -238,8 +285,12 @@ function toReport(row: BatchRow): BatchReport {
     accepted: row.accepted,
     duplicates: row.duplicates,
     restated: row.restated,
+    reinstated: row.reinstated,
     skipped: row.skipped,
     rejectedRows: row.rejected_rows,
     batchIssues: row.batch_issues,
+    reinstatedKeys: row.reinstated_keys,
+    warnings: row.warnings,
+    warningCount: row.warning_count,
   };
 }

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { NotFoundError, ValidationError } from '@turnaround/domain';
+import { IllegalStateError, NotFoundError, ValidationError } from '@turnaround/domain';
 import { EventStore, EventStoreDbEventStore, PostgresEventStore, START, StoredEvent } from '@turnaround/event-store';
 import { FakeKurrentDbServer, wholeLog } from '@turnaround/event-store/testing';
 import { SqlClient } from '@turnaround/postgres';
@@ -215,8 +215,12 @@ describe.each(testDatabases())('feed ingestion on $name', (database) => {
   it('withdraws a record by its natural key once, and refuses an unknown key', async () => {
     await ingestor.ingestCsv('assessment', fixture('nyc-doe-math-sample.csv'), context, { profile: 'nyc-doe-math' });
     const key = '01M015/2005-06/annual/nys/math/04/all';
-    expect(await ingestor.retract('assessment', key, 'grade 4 was mis-scored', context)).toEqual({ retracted: true });
-    expect(await freshIngestor().retract('assessment', key, 'again', context)).toEqual({ retracted: false });
+    expect(await ingestor.retract('assessment', key, 'grade 4 was mis-scored', context)).toEqual({ retracted: true, naturalKey: key });
+    const again = freshIngestor().retract('assessment', key, 'again', context);
+    await expect(again).rejects.toThrow(IllegalStateError);
+    await expect(again).rejects.toThrow(
+      new RegExp(`^assessment record '01M015/2005-06/annual/nys/math/04/all' was already retracted on \\d{4}-\\d{2}-\\d{2}T[^ ]+ by data-team@state \\("grade 4 was mis-scored"\\)`),
+    );
     const retraction = (await allEvents(store, sql)).at(-1);
     expect(retraction).toMatchObject({
       streamId: 'assessment-2005-06-01M015',
@@ -225,6 +229,60 @@ describe.each(testDatabases())('feed ingestion on $name', (database) => {
     });
     await expect(ingestor.retract('assessment', '01M015/2005-06/annual/nys/math/07/all', 'typo', context)).rejects.toThrow(NotFoundError);
     await expect(ingestor.retract('assessment', '01M015/2005-06', 'typo', context)).rejects.toThrow(ValidationError);
+    // the assessment code in any case, as a push takes it
+    expect(await ingestor.retract('assessment', '01M015/2005-06/annual/NYS/math/05/all', 'typo', context)).toEqual({ retracted: true, naturalKey: '01M015/2005-06/annual/nys/math/05/all' });
+  });
+
+  it('counts a retracted record pushed again as reinstated, by key, and keeps the count and keys with the batch', async () => {
+    const record = { schoolId: 'S9', schoolYear: '2024-25', indicator: 'dropouts', numerator: 4, denominator: 410 };
+    const other = { ...record, indicator: 'truants' };
+    await ingestor.ingestJson('indicators', [record, other], context);
+    await ingestor.retract('indicators', 'S9/2024-25/dropouts', 'counted twice', context);
+    const again = await ingestor.ingestJson('indicators', [record, { ...other, numerator: 5 }], context);
+    expect(again).toMatchObject({ accepted: 0, duplicates: 0, restated: 1, reinstated: 1, reinstatedKeys: ['S9/2024-25/dropouts'] });
+    expect(await batches.report(again.batchId)).toMatchObject({ restated: 1, reinstated: 1, reinstatedKeys: ['S9/2024-25/dropouts'] });
+    // the push's marker counts every record that superseded a stored one
+    expect((await markers(store, sql)).at(-1)).toMatchObject({ accepted: 0, restated: 2 });
+  });
+
+  it('warns of each school id not registered, once a push, at its first row, and stores its records all the same', async () => {
+    await store.append('school-S1', [{ type: 'SchoolRegistered', schemaVersion: 1, data: { schoolId: 'S1', districtId: 'D1', name: 'One', gradeSpan: '06-08' }, metadata: { source: { channel: 'http' }, correlationId: 'c', actor: 'a' } }]);
+    const record = (schoolId: string, indicator: string) => ({ schoolId, schoolYear: '2024-25', indicator, numerator: 4, denominator: 410 });
+    const summary = await ingestor.ingestJson('indicators', [record('S1', 'a'), record('S7', 'a'), record('S7', 'b'), record('S8', 'a')], context);
+    expect(summary).toMatchObject({ accepted: 4, warningCount: 2 });
+    expect(summary.warnings).toEqual([
+      { row: 2, field: 'schoolId', schoolId: 'S7', message: "school 'S7' is not registered: its records are stored as a comparison school's (register it, or check the id)" },
+      expect.objectContaining({ row: 4, schoolId: 'S8' }),
+    ]);
+    expect(await batches.report(summary.batchId)).toMatchObject({ warningCount: 2, warnings: [expect.objectContaining({ schoolId: 'S7' }), expect.objectContaining({ schoolId: 'S8' })] });
+  });
+
+  it('answers a dry run with exactly the counts the push then gives, storing nothing and keeping no batch', async () => {
+    const base = { schoolId: 'S9', schoolYear: '2024-25', numerator: 4, denominator: 410 };
+    await ingestor.ingestJson('indicators', [{ ...base, indicator: 'a' }, { ...base, indicator: 'b' }, { ...base, indicator: 'c' }], context);
+    await ingestor.retract('indicators', 'S9/2024-25/c', 'wrong', context);
+    // a duplicate, a restatement, a reinstatement, a new record, a key twice in the file, and a rejected row
+    const file = [
+      { ...base, indicator: 'a' },
+      { ...base, indicator: 'b', numerator: 5 },
+      { ...base, indicator: 'c' },
+      { ...base, indicator: 'd' },
+      { ...base, indicator: 'd', numerator: 6 },
+      { ...base, indicator: 'e', denominator: 0 },
+    ];
+    const before = (await wholeLog(store, sql)).length;
+    const batchesBefore = (await batches.recent(100)).length;
+    const dry = await freshIngestor().dryRunJson('indicators', file, context);
+    expect((await wholeLog(store, sql)).length).toBe(before);
+    expect((await batches.recent(100)).length).toBe(batchesBefore);
+    expect(dry).toMatchObject({ batchId: null, dryRun: true, accepted: 1, duplicates: 1, restated: 2, reinstated: 1, rejectedRows: 1, reinstatedKeys: ['S9/2024-25/c'], warningCount: 1 });
+    const real = await ingestor.ingestJson('indicators', file, context);
+    const { batchId, dryRun, ...counted } = real;
+    expect([batchId, dryRun]).toEqual([expect.any(String), false]);
+    expect({ ...dry, batchId: undefined, dryRun: undefined }).toEqual({ ...counted, batchId: undefined, dryRun: undefined });
+    // and a CSV dry run of the same file again: every record a duplicate now
+    const csvFile = 'schoolId,schoolYear,indicator,numerator,denominator\nS9,2024-25,a,4,410\nS9,2024-25,d,6,410\n';
+    expect(await ingestor.dryRunCsv('indicators', csv(csvFile), context)).toMatchObject({ dryRun: true, accepted: 0, duplicates: 2, rejectedRows: 0 });
   });
 });
 

@@ -112,6 +112,27 @@ export class FeedStreams {
     }
   }
 
+  /**
+   * Decides the records of a chunk's streams as `decideAndAppendAll` would, and appends nothing:
+   * a validate-only push. `scratch` holds the push's own ledgers, each with the records decided
+   * before entered, so a key that comes again later in the file is decided against its first
+   * occurrence as the real push would be. The stored ledgers are read afresh (not the ones kept
+   * here, which another instance may have outdated), and none kept is changed.
+   */
+  async decideOnly(streams: readonly StreamRecords[], kind: FeedKind, scratch: Map<string, FeedLedger>): Promise<FeedDecision[][]> {
+    const missing = [...new Set(streams.map((stream) => stream.streamId).filter((streamId) => !scratch.has(streamId)))];
+    if (missing.length > 0) {
+      const stored = await this.store.readStreams(missing);
+      for (const streamId of missing) scratch.set(streamId, ledgerOf(kind, stored.get(streamId) ?? []).ledger);
+    }
+    return streams.map(({ streamId, records }) => {
+      const ledger = scratch.get(streamId) as FeedLedger;
+      const decisions = decideRecords(ledger, records);
+      scratch.set(streamId, evolveLedger(ledger, eventsOf(decisions)));
+      return decisions;
+    });
+  }
+
   /** The streams' ledgers: those kept, and the others read in one go. */
   private async ledgersOf(kind: FeedKind, streamIds: readonly string[]): Promise<StreamLedger[]> {
     const kept = streamIds.map((streamId) => this.ledgers.get(streamId));

@@ -9,10 +9,14 @@ import {
   performanceContractSigned,
   schoolAssignedToCluster,
   schoolLeftCluster,
+  schoolMovedDistrict,
   schoolRegistered,
+  schoolRenamed,
   staffingReported,
   targetAmendmentSchema,
+  zoneDistrictsChanged,
   zoneEstablished,
+  zoneRenamed,
 } from '@turnaround/domain';
 import type { z } from 'zod';
 import { apiKeyAnswer, issuedKeyAnswer, keyRequestBody } from './access/api-keys';
@@ -27,6 +31,7 @@ import {
   deliveryAnswer,
   errorAnswer,
   feedAnswer,
+  feedRecordsAnswer,
   healthAnswer,
   metricDefinitionAnswer,
   metricReadingAnswer,
@@ -98,7 +103,12 @@ const scorecardLine = {
 };
 const contractHeading = { contractId: 'K-2023-NORTH', partnerId: 'P-LEAD', clusterId: 'C-NORTH', status: 'active', termination: null, startYear: '2023-24', baselineYear: '2022-23', termYears: 3 };
 
-const counts = { accepted: 5, duplicates: 0, restated: 0, skipped: 2, rejectedRows: 2 };
+const counts = { accepted: 5, duplicates: 0, restated: 0, reinstated: 1, skipped: 2, rejectedRows: 2 };
+const listings = {
+  reinstatedKeys: ['S-0001/2023-24/spring/mcas/math/06/all'],
+  warnings: [{ row: 4, field: 'schoolId', schoolId: 'S-0777', message: "school 'S-0777' is not registered: its records are stored as a comparison school's (register it, or check the id)" }],
+  warningCount: 1,
+};
 const rejected = [
   { row: 8, field: 'Num Level 3 and 4 (proficient)', message: 'expected at most the number tested (30), got 31' },
   { row: 9, field: 'Number Tested (tested)', message: "expected a number, got 'thirty'" },
@@ -114,6 +124,7 @@ const batchExample = {
   finishedAt: KNOWN_AT,
   batchIssues: [],
   ...counts,
+  ...listings,
 };
 const apiKeyExample = { keyId: '3f9a0c51be27', name: 'Springfield district office', role: 'district:D-0281', createdAt: '2024-02-01T10:00:00.000Z', expiresAt: '2026-06-30T00:00:00.000Z', revokedAt: null };
 
@@ -138,6 +149,10 @@ export const API_EXAMPLES: ReadonlyMap<z.ZodType, unknown> = new Map<z.ZodType, 
   [schoolWithMembershipsAnswer, { ...schoolExample, memberships: [membership] }],
   [schoolAssignedToCluster.schema, { schoolId: 'S-0001', clusterId: 'C-NORTH', fromYear: '2023-24', strategy: 'transformation' }],
   [schoolLeftCluster.schema, { schoolId: 'S-0001', clusterId: 'C-NORTH', fromYear: '2025-26' }],
+  [zoneRenamed.schema, { zoneId: 'Z-DEMO', name: 'Springfield Empowerment Zone (north)' }],
+  [zoneDistrictsChanged.schema, { zoneId: 'Z-DEMO', districtIds: ['D-0281', 'D-0282'] }],
+  [schoolRenamed.schema, { schoolId: 'S-0001', name: 'Chestnut Street Middle School' }],
+  [schoolMovedDistrict.schema, { schoolId: 'S-0001', districtId: 'D-0282' }],
   [partnerRegistered.schema, partnerExample],
   [performanceContractSigned.schema, contractRequestExample],
   [contractAnswer, contractExample],
@@ -231,7 +246,7 @@ export const API_EXAMPLES: ReadonlyMap<z.ZodType, unknown> = new Map<z.ZodType, 
   ],
   [acknowledgementBody, { note: 'Attendance coach in place from April 1' }],
 
-  [feedAnswer, { batchId: BATCH_ID, feed: 'assessment', profile: 'nyc-doe-math', status: 'completed', ...counts, rejected, rejectedTruncated: false }],
+  [feedAnswer, { batchId: BATCH_ID, dryRun: false, feed: 'assessment', profile: 'nyc-doe-math', status: 'completed', ...counts, ...listings, rejected, rejectedTruncated: false }],
   [batchAnswer, batchExample],
   [
     rejectionsAnswer,
@@ -242,7 +257,31 @@ export const API_EXAMPLES: ReadonlyMap<z.ZodType, unknown> = new Map<z.ZodType, 
     },
   ],
   [retractionBody, { naturalKey: 'S-0001/2023-09-01/2023-09-30', reason: 'The district re-counted September attendance; the corrected file follows' }],
-  [retractionAnswer, { retracted: true }],
+  [retractionAnswer, { retracted: true, naturalKey: 'S-0001/2023-09-01/2023-09-30' }],
+  [
+    feedRecordsAnswer,
+    {
+      feed: 'attendance',
+      schoolId: 'S-0001',
+      schoolYear: '2023-24',
+      asOf: null,
+      records: [
+        {
+          naturalKey: 'S-0001/2023-09-01/2023-09-30',
+          record: FEED_RECORD_EXAMPLES.attendance,
+          batchId: BATCH_ID,
+          channel: 'http',
+          actor: 'key 3f9a0c51be27 (data-team)',
+          knownAt: KNOWN_AT,
+          firstKnownAt: '2023-10-05T09:12:40.118Z',
+          versions: 2,
+          retracted: false,
+          retraction: null,
+        },
+      ],
+      nextAfter: null,
+    },
+  ],
   [profileAnswer, { name: 'canonical', description: "The service's own format: the header row holds the field names of the feed's event" }],
 
   [webhookBody, { url: 'https://alerts.springfield.k12.ma.us/turnaround', secret: 'a-long-shared-secret-of-the-district' }],

@@ -156,13 +156,28 @@ export const alertAnswer = z.object({
 });
 
 const fieldIssue = z.object({ row: z.number().int().optional(), field: z.string(), message: z.string() });
-const counts = { accepted: z.number().int(), duplicates: z.number().int(), restated: z.number().int(), skipped: z.number().int(), rejectedRows: z.number().int() };
+const counts = {
+  accepted: z.number().int(),
+  duplicates: z.number().int(),
+  restated: z.number().int(),
+  reinstated: z.number().int().describe('records whose key was retracted, brought back by the push (not counted as restated)'),
+  skipped: z.number().int(),
+  rejectedRows: z.number().int(),
+};
+const batchWarning = z.object({ row: z.number().int().describe('the first row it concerns'), field: z.string(), schoolId: z.string(), message: z.string() });
+const batchListings = {
+  reinstatedKeys: z.array(z.string()).describe('the natural keys of the first 100 reinstated records, in file order; reinstated counts them all'),
+  warnings: z.array(batchWarning).describe('what was stored but deserves a look, the first 100: a school id not registered (stored as a comparison school)'),
+  warningCount: z.number().int().describe('how many warnings in all'),
+};
 export const feedAnswer = z.object({
-  batchId: z.string(),
+  batchId: z.string().nullable().describe('the batch, under which its rejected rows stay listed; null for a dry run, which keeps nothing'),
+  dryRun: z.boolean().describe('true: validated and counted only, nothing stored (?dryRun=true)'),
   feed: z.enum(FEED_KINDS),
   profile: z.string().nullable(),
   status: z.enum(['completed', 'rejected', 'failed']),
   ...counts,
+  ...batchListings,
   rejected: z.array(fieldIssue),
   rejectedTruncated: z.boolean(),
 });
@@ -177,13 +192,39 @@ export const batchAnswer = z.object({
   finishedAt: isoTime.nullable(),
   batchIssues: z.array(fieldIssue),
   ...counts,
+  ...batchListings,
 });
 export const rejectionsAnswer = z.object({
   batch: batchAnswer,
   rejections: z.array(z.object({ row: z.number().int(), record: z.unknown(), issues: z.array(fieldIssue) })),
   nextAfterRow: z.number().int().nullable(),
 });
-export const retractionAnswer = z.object({ retracted: z.boolean() });
+export const retractionAnswer = z.object({
+  retracted: z.boolean(),
+  naturalKey: z.string().describe('the key as stored, e.g. with the assessment code in lower case'),
+});
+/** `GET /api/v1/feeds/{kind}/records`: what is stored of a feed for one school and school year. */
+export const feedRecordsAnswer = z.object({
+  feed: z.enum(FEED_KINDS),
+  schoolId: z.string(),
+  schoolYear: z.string(),
+  asOf: isoTime.nullable().describe('the knowledge time read; null for now'),
+  records: z.array(
+    z.object({
+      naturalKey: z.string(),
+      record: z.record(z.string(), z.unknown()).describe("the values in force: the fields of the feed's event"),
+      batchId: z.string().nullable().describe('the push that stored these values (GET /api/v1/feeds/batches)'),
+      channel: z.string().describe('http, kafka, cli or system'),
+      actor: z.string(),
+      knownAt: isoTime.describe('knowledge time of these values'),
+      firstKnownAt: isoTime.describe('when the key was first learned'),
+      versions: z.number().int().describe('how many times values of the key were stored (1 plus restatements and reinstatements)'),
+      retracted: z.boolean(),
+      retraction: z.object({ at: isoTime, by: z.string(), reason: z.string() }).nullable(),
+    }),
+  ),
+  nextAfter: z.string().nullable().describe('the after= of the next page; null on the last'),
+});
 /** `POST /api/v1/feeds/{kind}/retractions`: which record is withdrawn, and why. */
 export const retractionBody = z.object({
   naturalKey: z

@@ -4,16 +4,20 @@ import { Readable, Transform } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { SingleBar } from 'cli-progress';
 import { parseFeedKind } from '@turnaround/domain';
-import { BatchSummary, FeedContext } from '@turnaround/feeds';
+import { BatchSummary, DryRunSummary, FeedContext } from '@turnaround/feeds';
 import { callServer, withEmbedded } from './embedded';
 
 /** How many rejected rows the summary prints; the rest are listed by the rejections endpoint. */
 const PRINTED_ISSUES = 20;
+/** How many reinstated keys and warnings the summary prints; the batch lists the first 100. */
+const PRINTED_LISTINGS = 20;
 
 export interface IngestArguments {
   kind: string;
   file: string;
   profile?: string;
+  /** Validate and count only: nothing is stored. */
+  dryRun?: boolean;
   server?: string;
   key?: string;
   actor: string;
@@ -24,11 +28,11 @@ export async function ingest(args: IngestArguments): Promise<number> {
   const json = args.file.toLowerCase().endsWith('.json');
   const { size } = await stat(args.file);
   const bar = new SingleBar({
-    format: `ingest ${kind} {bar} {percentage}% | {rows} rows: {accepted} accepted, {duplicates} duplicates, {restated} restated, {rejectedRows} rejected`,
+    format: `${args.dryRun ? 'check' : 'ingest'} ${kind} {bar} {percentage}% | {rows} rows: {accepted} accepted, {duplicates} duplicates, {restated} restated, {reinstated} reinstated, {rejectedRows} rejected`,
     stream: process.stderr,
     hideCursor: true,
   });
-  bar.start(size, 0, { rows: 0, accepted: 0, duplicates: 0, restated: 0, rejectedRows: 0 });
+  bar.start(size, 0, { rows: 0, accepted: 0, duplicates: 0, restated: 0, reinstated: 0, rejectedRows: 0 });
   // Counts bytes as the consumer reads them; nothing flows before the consumer is attached.
   let bytes = 0;
   const file = createReadStream(args.file).pipe(
@@ -42,11 +46,12 @@ export async function ingest(args: IngestArguments): Promise<number> {
   );
 
   const context: FeedContext = { channel: 'cli', actor: args.actor, correlationId: randomUUID() };
-  let summary: BatchSummary;
+  let summary: BatchSummary | DryRunSummary;
   try {
     if (args.server) {
-      const query = args.profile ? `?profile=${encodeURIComponent(args.profile)}` : '';
-      summary = await callServer<BatchSummary>(
+      const params = new URLSearchParams({ ...(args.profile ? { profile: args.profile } : {}), ...(args.dryRun ? { dryRun: 'true' } : {}) }).toString();
+      const query = params ? `?${params}` : '';
+      summary = await callServer<BatchSummary | DryRunSummary>(
         args.server,
         args.key,
         `/api/v1/feeds/${kind}${query}`,
@@ -60,11 +65,12 @@ export async function ingest(args: IngestArguments): Promise<number> {
       );
       if (!('batchId' in summary)) throw new Error(`${args.server} refused the file: ${JSON.stringify(summary)}`);
     } else {
-      summary = await withEmbedded(({ ingestor }) =>
-        json
-          ? readFile(args.file, 'utf8').then((text) => ingestor.ingestJson(kind, parseJson(text, args.file), context))
-          : ingestor.ingestCsv(kind, file, context, { profile: args.profile, onProgress: (progress) => bar.update(bytes, progress) }),
-      );
+      const options = { profile: args.profile, onProgress: (progress: object) => bar.update(bytes, progress) };
+      summary = await withEmbedded(async ({ ingestor }): Promise<BatchSummary | DryRunSummary> => {
+        if (!json) return args.dryRun ? ingestor.dryRunCsv(kind, file, context, options) : ingestor.ingestCsv(kind, file, context, options);
+        const records = parseJson(await readFile(args.file, 'utf8'), args.file);
+        return args.dryRun ? ingestor.dryRunJson(kind, records, context) : ingestor.ingestJson(kind, records, context);
+      });
     }
   } finally {
     bar.stop();
@@ -81,21 +87,29 @@ function parseJson(text: string, file: string): unknown {
   }
 }
 
-function describe(summary: BatchSummary, args: IngestArguments): string {
+function describe(summary: BatchSummary | DryRunSummary, args: IngestArguments): string {
   const lines = [
-    `batch ${summary.batchId}: ${summary.feed}${summary.profile ? ` with profile ${summary.profile}` : ''}, ${summary.status}`,
+    summary.dryRun
+      ? `dry run: ${summary.feed}${summary.profile ? ` with profile ${summary.profile}` : ''}, ${summary.status}; nothing was stored, these are the counts the push would give now`
+      : `batch ${summary.batchId}: ${summary.feed}${summary.profile ? ` with profile ${summary.profile}` : ''}, ${summary.status}`,
     `  accepted    ${summary.accepted}`,
     `  duplicates  ${summary.duplicates}  (already recorded with the same values: nothing appended)`,
     `  restated    ${summary.restated}  (recorded before with other values: the new values supersede)`,
+    `  reinstated  ${summary.reinstated}  (retracted before: this push brings them back)`,
     `  skipped     ${summary.skipped}  (left out on purpose by the profile)`,
     `  rejected    ${summary.rejectedRows} rows`,
   ];
-  if (summary.status === 'rejected') lines.push('the whole file was refused and nothing of it stored:');
+  for (const key of summary.reinstatedKeys.slice(0, PRINTED_LISTINGS)) lines.push(`  reinstated: ${key}`);
+  if (summary.reinstated > Math.min(summary.reinstatedKeys.length, PRINTED_LISTINGS)) lines.push(`  ... ${summary.reinstated} reinstated in all`);
+  if (summary.warningCount > 0) lines.push(`warnings    ${summary.warningCount}`);
+  for (const warning of summary.warnings.slice(0, PRINTED_LISTINGS)) lines.push(`  row ${warning.row}: ${warning.field}: ${warning.message}`);
+  if (summary.warningCount > Math.min(summary.warnings.length, PRINTED_LISTINGS)) lines.push(`  ... ${summary.warningCount} warnings in all`);
+  if (summary.status === 'rejected') lines.push(`the whole file was refused and nothing of it ${summary.dryRun ? 'would be stored' : 'stored'}:`);
   for (const issue of summary.rejected.slice(0, PRINTED_ISSUES))
     lines.push(`  ${issue.row !== undefined ? `row ${issue.row}: ` : ''}${issue.field}: ${issue.message}`);
-  if (summary.rejected.length > PRINTED_ISSUES || summary.rejectedTruncated) {
+  if (!summary.dryRun && (summary.rejected.length > PRINTED_ISSUES || summary.rejectedTruncated)) {
     const where = args.server ?? 'the service';
     lines.push(`  ... all rejected rows, with the records as pushed: GET ${where}/api/v1/feeds/rejections?batchId=${summary.batchId}`);
-  }
+  } else if (summary.dryRun && (summary.rejected.length > PRINTED_ISSUES || summary.rejectedTruncated)) lines.push(`  ... ${summary.rejectedRows} rejected rows in all (push without --dry-run to keep them listed)`);
   return `${lines.join('\n')}\n`;
 }

@@ -27,10 +27,11 @@ program
   .argument('<kind>', FEED_KINDS.join(' | '))
   .argument('<file>', 'the file to push')
   .option('--profile <name>', 'vendor mapping profile for CSV (canonical: header row = field names)')
+  .option('--dry-run', 'validate and count every record as the push would, and store nothing')
   .addOption(server())
   .addOption(key())
   .addOption(actor())
-  .action(async (kind: string, file: string, options: { profile?: string; server?: string; key?: string; actor: string }) => {
+  .action(async (kind: string, file: string, options: { profile?: string; dryRun?: boolean; server?: string; key?: string; actor: string }) => {
     process.exitCode = await ingest({ kind, file, ...options });
   });
 

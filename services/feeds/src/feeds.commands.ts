@@ -1,23 +1,25 @@
 import { Readable } from 'node:stream';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { FeedKind } from '@turnaround/domain';
-import { BatchSummary, FeedContext, FeedIngestor } from '@turnaround/feeds';
+import { BatchSummary, DryRunSummary, FeedContext, FeedIngestor, Retraction } from '@turnaround/feeds';
 
 /** A pushed file or array of records: CSV is streamed, JSON arrives parsed. */
 export type FeedPayload = { csv: Readable } | { json: unknown };
 
-export class IngestFeedCommand extends Command<BatchSummary> {
+/** `dryRun`: check and count every record as the push would, storing nothing (docs/feeds.md). */
+export class IngestFeedCommand extends Command<BatchSummary | DryRunSummary> {
   constructor(
     readonly kind: FeedKind,
     readonly payload: FeedPayload,
     readonly profile: string | undefined,
     readonly context: FeedContext,
+    readonly dryRun = false,
   ) {
     super();
   }
 }
 
-export class RetractRecordCommand extends Command<{ retracted: boolean }> {
+export class RetractRecordCommand extends Command<Retraction> {
   constructor(
     readonly kind: FeedKind,
     readonly naturalKey: string,
@@ -32,7 +34,9 @@ export class RetractRecordCommand extends Command<{ retracted: boolean }> {
 export class IngestFeedHandler implements ICommandHandler<IngestFeedCommand> {
   constructor(private readonly ingestor: FeedIngestor) {}
 
-  execute({ kind, payload, profile, context }: IngestFeedCommand): Promise<BatchSummary> {
+  execute({ kind, payload, profile, context, dryRun }: IngestFeedCommand): Promise<BatchSummary | DryRunSummary> {
+    if (dryRun)
+      return 'csv' in payload ? this.ingestor.dryRunCsv(kind, payload.csv, context, { profile }) : this.ingestor.dryRunJson(kind, payload.json, context);
     return 'csv' in payload
       ? this.ingestor.ingestCsv(kind, payload.csv, context, { profile })
       : this.ingestor.ingestJson(kind, payload.json, context);

@@ -34,7 +34,7 @@ const suppressibleCount = countSchema.nullable();
  * Assessment codes are written as states write them (`MCAS`, `STAAR`) and stored in lower case,
  * so `MCAS` and `mcas` are one assessment (one natural key).
  */
-const assessmentCodeSchema = z
+export const assessmentCodeSchema = z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'expected an assessment code of letters, digits and _, in any case (e.g. "MCAS")')
   .toLowerCase();

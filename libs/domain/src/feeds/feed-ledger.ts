@@ -1,10 +1,14 @@
-import { FieldIssue, NotFoundError } from '../errors';
+import { FieldIssue, IllegalStateError, NotFoundError } from '../errors';
 import { AttendanceReported, FeedEvent, FeedKind, RecordRetracted } from '../events/feed-events';
 import { attendancePeriodIssue, attendancePeriodsInForce } from './attendance-periods';
-import { canonicalJson, FEED_EVENTS, FeedRecord, FeedRecordEvent, naturalKeyOf } from './feed-record';
+import { canonicalJson, FEED_EVENTS, FeedRecord, FeedRecordEvent, naturalKeyOf, normaliseNaturalKey } from './feed-record';
 
-/** What became of one pushed record. */
-export type FeedOutcome = 'accepted' | 'duplicate' | 'restated' | 'rejected';
+/**
+ * What became of one pushed record. `reinstated`: its key was retracted, and the push brings a
+ * record of it back (whatever its values): told apart from `restated` so a data team sees what
+ * a re-pushed old file undid.
+ */
+export type FeedOutcome = 'accepted' | 'duplicate' | 'restated' | 'reinstated' | 'rejected';
 
 export interface FeedDecision {
   outcome: FeedOutcome;
@@ -28,7 +32,7 @@ interface LedgerEntry {
  * What one feed stream (one feed, school and school year) has recorded, by natural key. Its
  * rules are those of docs/feeds.md: the same key with the same payload is a duplicate and
  * appends nothing; a different payload is a restatement; a retraction withdraws a record, and
- * pushing the key again afterwards reinstates it (counted as restated). An attendance period
+ * pushing the key again afterwards reinstates it (counted as reinstated). An attendance period
  * that partly overlaps a period in force is rejected (docs/metrics.md).
  *
  * A value: `evolveLedger` returns a new ledger and `decideRecords` reads one without changing
@@ -87,7 +91,8 @@ export function decideRecords(ledger: FeedLedger, records: readonly FeedRecord[]
     }
     decided.set(key, record);
     const event = { type: FEED_EVENTS[kind].type, data: record } as FeedRecordEvent;
-    return { outcome: earlier !== undefined || entry ? 'restated' : 'accepted', event };
+    const outcome = earlier !== undefined ? 'restated' : entry?.retracted ? 'reinstated' : entry ? 'restated' : 'accepted';
+    return { outcome, event };
   });
 }
 
@@ -107,12 +112,32 @@ function attendanceInForce(entries: ReadonlyMap<string, LedgerEntry>, decided: R
   return attendancePeriodsInForce(current);
 }
 
-/** Withdraws a recorded key; a key already withdrawn needs no second event. */
-export function decideRetraction(ledger: FeedLedger, naturalKey: string, reason: string): RecordRetracted[] {
-  const entry = ledger.entries.get(naturalKey);
+/** A retraction decided: the key as the ledger holds it, and the event to append (none when it is withdrawn already). */
+export type RetractionDecision = { naturalKey: string; events: [RecordRetracted]; alreadyRetracted: false } | { naturalKey: string; events: []; alreadyRetracted: true };
+
+/**
+ * Withdraws a recorded key; a key already withdrawn needs no second event (the caller says when
+ * and by whom it was). The key is first normalised as ingest normalises its parts
+ * (`normaliseNaturalKey`: `MCAS` names the stored `mcas`). A key still unknown is then matched
+ * whatever its case within the stream (the school id, which names the stream, matches as
+ * written): one match is the record meant; several are a conflict that lists them.
+ */
+export function decideRetraction(ledger: FeedLedger, naturalKey: string, reason: string): RetractionDecision {
+  const key = recordedKey(ledger, normaliseNaturalKey(ledger.kind, naturalKey));
+  const entry = ledger.entries.get(key);
   if (!entry) throw new NotFoundError(`${ledger.kind} record`, naturalKey);
-  if (entry.retracted) return [];
-  return [{ type: 'RecordRetracted', data: { feed: ledger.kind, naturalKey, reason } }];
+  if (entry.retracted) return { naturalKey: key, events: [], alreadyRetracted: true };
+  return { naturalKey: key, events: [{ type: 'RecordRetracted', data: { feed: ledger.kind, naturalKey: key, reason } }], alreadyRetracted: false };
+}
+
+/** The ledger's key for `key`: itself when recorded, else the one key equal to it but for case. */
+function recordedKey(ledger: FeedLedger, key: string): string {
+  if (ledger.entries.has(key)) return key;
+  const lower = key.toLowerCase();
+  const matches = [...ledger.entries.keys()].filter((recorded) => recorded.toLowerCase() === lower);
+  if (matches.length > 1)
+    throw new IllegalStateError(`${ledger.kind} records ${matches.map((match) => `'${match}'`).join(', ')} differ from '${key}' only by case: name the one to withdraw exactly`);
+  return matches[0] ?? key;
 }
 
 type Attendance = AttendanceReported['data'];

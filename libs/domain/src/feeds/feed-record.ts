@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ValidationError } from '../errors';
 import { schoolYearOfDate } from '../school-year';
 import {
+  assessmentCodeSchema,
   assessmentResultsReported,
   AssessmentResultsReported,
   attendanceReported,
@@ -71,8 +72,25 @@ export function feedStreamOfRecord(kind: FeedKind, record: FeedRecord): string {
   return feedStreamId(kind, record.schoolId, record.schoolYear);
 }
 
-/** The stream a natural key lives in; a key of the wrong shape is a validation error that shows the expected shape. */
-export function feedStreamOfNaturalKey(kind: FeedKind, naturalKey: string): string {
+/**
+ * The key parts ingest normalises, each by the function its field's schema applies: an
+ * assessment code is taken in any case and stored in lower case (`assessmentCodeSchema`), so a
+ * key naming `MCAS` names the stored `mcas`. A part its schema refuses is left as written (no
+ * record can have it).
+ */
+const KEY_PART_NORMALISERS: Record<FeedKind, Partial<Record<string, (part: string) => string>>> = {
+  assessment: { assessment: (part) => assessmentCodeSchema.safeParse(part).data ?? part },
+  attendance: {},
+  staffing: {},
+  indicators: {},
+};
+
+/**
+ * A natural key as ingest would have written it for the same record: its parts normalised as
+ * ingest normalises those fields (docs/feeds.md). A key of the wrong shape is a validation error
+ * that shows the expected shape.
+ */
+export function normaliseNaturalKey(kind: FeedKind, naturalKey: string): string {
   const parts = naturalKey.split('/');
   const expected = KEY_PARTS[kind];
   const valid =
@@ -80,6 +98,12 @@ export function feedStreamOfNaturalKey(kind: FeedKind, naturalKey: string): stri
     parts.every((part) => part.length > 0) &&
     (kind !== 'attendance' || /^\d{4}-\d{2}-\d{2}$/.test(parts[1]));
   if (!valid) throw ValidationError.of('naturalKey', `expected a ${kind} key written ${expected.join('/')}, got '${naturalKey}'`);
+  return parts.map((part, index) => KEY_PART_NORMALISERS[kind][expected[index]]?.(part) ?? part).join('/');
+}
+
+/** The stream a natural key lives in; a key of the wrong shape is a validation error that shows the expected shape. */
+export function feedStreamOfNaturalKey(kind: FeedKind, naturalKey: string): string {
+  const parts = normaliseNaturalKey(kind, naturalKey).split('/');
   return feedStreamId(kind, parts[0], kind === 'attendance' ? schoolYearOfDate(parts[1]) : parts[1]);
 }
 

@@ -87,6 +87,7 @@ export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/feeds/profiles': FEED_READS,
   'GET /api/v1/feeds/batches': FEED_READS,
   'GET /api/v1/feeds/rejections': FEED_READS,
+  'GET /api/v1/feeds/:kind/records': FEED_READS,
   'POST /api/v1/feeds/:kind': FEED_WRITES,
   'POST /api/v1/feeds/:kind/retractions': FEED_WRITES,
   'GET /api/v1/feeds/coverage': grants({ state: 'yes', researcher: 'yes', district: 'narrowed', partner: 'narrowed', 'data-team': 'yes' }),

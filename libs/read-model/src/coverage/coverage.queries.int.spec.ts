@@ -111,7 +111,7 @@ describe.each(testDatabases())('data coverage over the read model, on $name', (d
   it('a retracted last period takes the feed back to the one before from the retraction on; as of before it, it still counts', async () => {
     const context = { channel: 'http' as const, actor: 'data-team', correlationId: 'test' };
     clock.set('2025-02-05T00:00:00.000Z');
-    expect(await ingestor().retract('attendance', 'A/2024-11-01/2024-11-30', 'sent for the wrong school', context)).toEqual({ retracted: true });
+    expect(await ingestor().retract('attendance', 'A/2024-11-01/2024-11-30', 'sent for the wrong school', context)).toMatchObject({ retracted: true });
     await catchUp();
     const now = new Date('2025-02-10T12:00:00Z');
     const attendanceOfA = async (filter: { asOf?: Date }) =>
