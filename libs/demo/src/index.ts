@@ -10,3 +10,4 @@ export { loadDemoZone, loadRegistry } from './load';
 export { DEMO_PEOPLE, DEMO_REPORT_CARDS } from './demo-people';
 export type { DemoPerson } from './demo-people';
 export type { DemoLoadOptions } from './load';
+export { DEMO_EMAIL_RECIPIENTS } from './demo-email';

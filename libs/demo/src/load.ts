@@ -10,6 +10,8 @@ export interface DemoLoadOptions {
    * is known when it is sent.
    */
   clock?: { set(at: string): void };
+  /** Run once the registry is loaded, before the first feed: e.g. the districts' email addresses, so they hear of every alert. */
+  afterRegistry?: () => Promise<void>;
 }
 
 /**
@@ -20,10 +22,16 @@ export interface DemoLoadOptions {
  * duplicates for the feeds).
  */
 export async function loadDemoZone(base: string, stateKey: string, options: DemoLoadOptions = {}): Promise<void> {
-  const { log = () => undefined, clock } = options;
+  const { log = () => undefined, clock, afterRegistry } = options;
   const post = poster(base, stateKey);
   const steps = [
-    { knownAt: DEMO_REGISTERED_AT, load: () => loadRegistry(base, stateKey, demoRegistry()) },
+    {
+      knownAt: DEMO_REGISTERED_AT,
+      load: async () => {
+        await loadRegistry(base, stateKey, demoRegistry());
+        await afterRegistry?.();
+      },
+    },
     ...demoFeeds().map((push) => ({
       knownAt: push.knownAt,
       load: async () => {

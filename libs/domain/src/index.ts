@@ -40,3 +40,4 @@ export * from './targets/contract-review';
 export * from './targets/progress-report';
 export * from './research';
 export * from './coverage/feed-coverage';
+export * from './alerts/email';

@@ -49,6 +49,7 @@ import {
   webhookSecretAnswer,
   webhookTestAnswer,
 } from './api-schemas';
+import { emailDeliveryBody, emailMessageAnswer, emailRecipientAnswer, emailRecipientBody } from './district-email.port';
 
 /**
  * The OpenAPI document's examples, one per request or answer schema (ApiBodyFrom, ApiAnswer),
@@ -138,6 +139,39 @@ export const FEED_RECORD_EXAMPLES = {
 
 /** Each schema's example; arrays of it are made where an answer is a list. */
 export const API_EXAMPLES: ReadonlyMap<z.ZodType, unknown> = new Map<z.ZodType, unknown>([
+  [emailRecipientBody, { address: 'turnaround@d-0281.k12.example', delivery: 'digest', digestHour: 7, timeZone: 'America/New_York' }],
+  [emailDeliveryBody, { delivery: 'immediate' }],
+  [
+    emailRecipientAnswer,
+    {
+      recipientId: 'R-3f9c2a71',
+      districtId: 'D-0281',
+      address: 'turnaround@d-0281.k12.example',
+      delivery: 'digest',
+      digestHour: 7,
+      timeZone: 'America/New_York',
+      status: 'confirmed',
+      createdAt: '2024-09-03T14:02:11.000Z',
+      confirmedAt: '2024-09-03T14:09:40.000Z',
+    },
+  ],
+  [
+    emailMessageAnswer,
+    {
+      messageId: 42,
+      recipientId: 'R-3f9c2a71',
+      address: 'turnaround@d-0281.k12.example',
+      eventId: '7d1e6a0c-2f4b-4c1e-9a55-0b1f3c9e2d17',
+      kind: 'alert',
+      digest: true,
+      status: 'sent',
+      sendAt: '2024-07-04T11:00:00.000Z',
+      attempts: 1,
+      nextAttemptAt: '2024-07-04T11:00:00.000Z',
+      lastError: null,
+      sentAt: '2024-07-04T11:00:02.000Z',
+    },
+  ],
   [errorAnswer, { error: 'validation', message: 'the request is not valid', issues: [{ field: 'stateCode', message: 'expected a two-letter state code such as "MA"' }] }],
   [healthAnswer, { status: 'ok', database: 'postgres' }],
 

@@ -22,7 +22,7 @@ export interface TurnaroundConfig {
   subjectsDir?: string;
   /** Accepted as a state API key (for automation); at least 16 characters. */
   bootstrapKey?: string;
-  /** Public reads show a rate whose denominator is below this as suppressed (DESIGN.md section 5). */
+  /** Public reads show a rate whose denominator is below this as suppressed (docs/metrics.md). */
   nMin: number;
   /** Webhook deliveries: attempts before a delivery is dead, and the backoff (base x 2^attempt, capped). */
   webhookRetry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
@@ -33,9 +33,9 @@ export interface TurnaroundConfig {
   webhookAllowedHosts: AllowedWebhookHost[];
   /** The AES-256 key that seals webhook secrets at rest; the embedded default keeps one under dataDir. */
   secretKey?: Buffer;
-  /** Leading evidence this far short of a target still counts as on track (DESIGN.md section 7). */
+  /** Leading evidence this far short of a target still counts as on track (docs/domain.md#statuses). */
   tolerance: number;
-  /** When each feed is due, for data coverage (DESIGN.md section 7); a feed left out is not watched. */
+  /** When each feed is due, for data coverage (docs/domain.md#statuses); a feed left out is not watched. */
   feedCadences: FeedCadences;
   /** A projection batch that keeps failing: its backoff, and the attempts before its runner parks. */
   projectionRetry: RetryPolicy;
@@ -58,6 +58,53 @@ export interface TurnaroundConfig {
   httpTimeouts: HttpTimeouts;
   /** `json`: one JSON object a line (production); `pretty`: NestJS's readable lines (development). */
   logFormat: 'json' | 'pretty';
+  /** Alerts by email (README "Alerts by email"). */
+  email: EmailConfig;
+}
+
+/** Alerts by email: the state's SMTP relay (nothing is sent without it), the sender, the base of the links, and the retry. */
+export interface EmailConfig {
+  /** SMTP_URL: `smtp://user:password@host:587` (STARTTLS required) or `smtps://...:465`; absent, nothing is sent. */
+  relay?: SmtpRelay;
+  /** MAIL_FROM: the sender, e.g. `Turnaround alerts <alerts@state.example>`. */
+  mailFrom: string;
+  /** PUBLIC_URL: where readers reach the web app; every link in a message starts with it. */
+  publicUrl: string;
+  /** ALERT_TIME_ZONE: a digest's hour is read on this clock unless an address names its own zone. */
+  timeZone: string;
+  /** EMAIL_MAX_ATTEMPTS, EMAIL_RETRY_BASE_MS, EMAIL_RETRY_MAX_MS, as the webhooks'. */
+  retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+}
+
+export interface SmtpRelay {
+  host: string;
+  port: number;
+  /** smtps: TLS from the first byte; smtp: STARTTLS, required (a relay that does not offer it is refused). */
+  implicitTls: boolean;
+  user?: string;
+  password?: RedactedText;
+  /** SMTP_CA_FILE: a PEM file of the CA that signed the relay's certificate, when it is not a public one. */
+  caFile?: string;
+}
+
+/** A secret in the configuration: it prints, logs and serialises as `[redacted]`; only `reveal()` gives it. */
+export class RedactedText {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  reveal(): string {
+    return this.#value;
+  }
+  toString(): string {
+    return '[redacted]';
+  }
+  toJSON(): string {
+    return '[redacted]';
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return '[redacted]';
+  }
 }
 
 export interface HttpTimeouts {
@@ -129,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnaroundConf
     trustProxy: trustProxy(env.TRUST_PROXY),
     httpTimeouts,
     logFormat,
+    email: emailConfig(env, port, whole),
     webhookAllowedHosts: allowedHosts(env.WEBHOOK_ALLOWED_HOSTS),
     secretKey: secretKey(env.TURNAROUND_SECRET_KEY),
     bootstrapKey,
@@ -143,6 +191,43 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnaroundConf
     feedProfilesDir: env.FEED_PROFILES_DIR || undefined,
     indicatorsDir: env.INDICATORS_DIR || undefined,
     subjectsDir: env.SUBJECTS_DIR || undefined,
+  };
+}
+
+/** SMTP_URL, MAIL_FROM, PUBLIC_URL and the rest; a refusal never repeats SMTP_URL, which holds the relay's password. */
+function emailConfig(env: NodeJS.ProcessEnv, port: number, whole: (name: string, fallback: number, min: number) => number): EmailConfig {
+  const relay = env.SMTP_URL ? smtpRelay(env.SMTP_URL, env.SMTP_CA_FILE || undefined) : undefined;
+  const mailFrom = env.MAIL_FROM || 'Turnaround alerts <alerts@turnaround.invalid>';
+  if (relay && !env.MAIL_FROM) throw ValidationError.of('MAIL_FROM', 'expected the sender of alert emails when SMTP_URL is set, e.g. Turnaround alerts <alerts@state.example>');
+  if (!/^[^<>@\s]+@[^<>@\s]+$|<[^<>@\s]+@[^<>@\s]+>$/.test(mailFrom.trim())) throw ValidationError.of('MAIL_FROM', `expected an address, or a name and <address>, got '${mailFrom}'`);
+  const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
+  if (!URL.canParse(publicUrl) || !['http:', 'https:'].includes(new URL(publicUrl).protocol))
+    throw ValidationError.of('PUBLIC_URL', `expected the web app's address, http(s)://host[:port][/path], got '${env.PUBLIC_URL}'`);
+  if (relay && !env.PUBLIC_URL) throw ValidationError.of('PUBLIC_URL', "expected the web app's public address when SMTP_URL is set: every link in a message starts with it");
+  const timeZone = env.ALERT_TIME_ZONE || 'America/New_York';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+  } catch {
+    throw ValidationError.of('ALERT_TIME_ZONE', `expected an IANA time zone name such as America/New_York, got '${timeZone}'`);
+  }
+  const retry = { maxAttempts: whole('EMAIL_MAX_ATTEMPTS', 25, 1), baseDelayMs: whole('EMAIL_RETRY_BASE_MS', 1_000, 1), maxDelayMs: whole('EMAIL_RETRY_MAX_MS', 300_000, 1) };
+  return { ...(relay ? { relay } : {}), mailFrom, publicUrl, timeZone, retry };
+}
+
+function smtpRelay(text: string, caFile: string | undefined): SmtpRelay {
+  const refuse = (what: string) => ValidationError.of('SMTP_URL', `expected smtp://user:password@host:port (STARTTLS) or smtps://... (TLS): ${what}`);
+  if (!URL.canParse(text)) throw refuse('it does not parse as a URL');
+  const url = new URL(text);
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw refuse(`the scheme is '${url.protocol}'`);
+  if (!url.hostname) throw refuse('it names no host');
+  const implicitTls = url.protocol === 'smtps:';
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(url.port || (implicitTls ? 465 : 587)),
+    implicitTls,
+    ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
+    ...(url.password ? { password: new RedactedText(decodeURIComponent(url.password)) } : {}),
+    ...(caFile ? { caFile } : {}),
   };
 }
 

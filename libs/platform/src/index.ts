@@ -16,4 +16,5 @@ export * from './dashboard-reads';
 export * from './api-schemas';
 export * from './district-webhooks.port';
 export * from './research-requests.port';
+export * from './district-email.port';
 export * from './media-types';

@@ -2,9 +2,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '@turnaround/all-in-one';
-import { DEMO_PEOPLE, DEMO_REPORT_CARDS, loadDemoZone } from '@turnaround/demo';
+import { DEMO_EMAIL_RECIPIENTS, DEMO_PEOPLE, DEMO_REPORT_CARDS, loadDemoZone } from '@turnaround/demo';
 import { ManualClock, manualClock, roleName } from '@turnaround/domain';
-import { ApiKeys, loadConfig, ReadSide, SQL_CLIENT } from '@turnaround/platform';
+import { ApiKeys, DISTRICT_EMAIL, DistrictEmail, loadConfig, ReadSide, SQL_CLIENT } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 
 /**
@@ -50,7 +50,7 @@ async function loadInto(app: NestExpressApplication, clock: ManualClock, bootstr
   const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
   const base = `http://127.0.0.1:${port}`;
   const stateKey = bootstrapKey ?? (await app.get(ApiKeys).issue({ kind: 'state' }, 'demo')).key;
-  await loadDemoZone(base, stateKey, { clock, log: (line) => process.stdout.write(`${line}\n`) });
+  await loadDemoZone(base, stateKey, { clock, log: (line) => process.stdout.write(`${line}\n`), afterRegistry: () => addDemoEmails(app) });
   // The result is shown once the read side has caught up, and the alerts it raised are stored.
   await app.get(ReadSide).settled();
   clock.resume();
@@ -70,4 +70,18 @@ async function loadInto(app: NestExpressApplication, clock: ManualClock, bootstr
     ].join('\n'),
   );
   return { base, stateKey };
+}
+
+/**
+ * Each demo district's address for its alert emails, confirmed by its own link as its owner
+ * would; one already there is left as it is. With SMTP_URL unset nothing is sent: the district's
+ * settings page (`/inbox/email`) shows what would go.
+ */
+async function addDemoEmails(app: NestExpressApplication): Promise<void> {
+  const email = app.get<DistrictEmail>(DISTRICT_EMAIL);
+  for (const { districtId, body } of DEMO_EMAIL_RECIPIENTS) {
+    const listed = (await email.list(districtId)).find((recipient) => recipient.address === body.address);
+    const recipient = listed ?? (await email.add(districtId, body));
+    await email.confirm(new URL(email.links(recipient.recipientId).confirm).searchParams.get('token'));
+  }
 }

@@ -40,9 +40,10 @@ const AGGREGATE_METRICS = grants({ state: 'yes', researcher: 'yes', district: 'y
 const FEED_READS = grants({ state: 'yes', researcher: 'yes', 'data-team': 'yes' });
 const FEED_WRITES = grants({ state: 'yes', 'data-team': 'yes' });
 const DISTRICT_WEBHOOKS = grants({ state: 'yes', district: 'own' });
+const DISTRICT_EMAIL = grants({ state: 'yes', district: 'own' });
 
 /**
- * Who may call what: DESIGN.md section 2 as one table, keyed by method and route as the HTTP
+ * Who may call what: docs/roles.md as one table, keyed by method and route as the HTTP
  * router has it. The access guard reads it on every request, the access test checks every
  * route and role against it, and the README prints it. A route missing here admits nobody.
  */
@@ -100,7 +101,7 @@ export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/state/metrics': AGGREGATE_METRICS,
   'GET /api/v1/comparison/metrics': AGGREGATE_METRICS,
   'GET /api/v1/contracts/:contractId/scorecard': grants({ state: 'yes', researcher: 'yes', district: 'own', partner: 'own' }),
-  // The annual review is the parties' renewal document (DESIGN.md section 13): not a researcher's.
+  // The annual review is the parties' renewal document (docs/domain.md, the annual review): not a researcher's.
   'GET /api/v1/contracts/:contractId/review': grants({ state: 'yes', district: 'own', partner: 'own' }),
   'GET /api/v1/contracts/:contractId/progress': grants({ state: 'yes', district: 'own', partner: 'own' }),
   'GET /api/v1/partners/:partnerId/scorecard': grants({ state: 'yes', researcher: 'yes', partner: 'own' }),
@@ -114,6 +115,11 @@ export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
   'POST /api/v1/districts/:districtId/webhooks/:webhookId/rotate-secret': DISTRICT_WEBHOOKS,
   'POST /api/v1/districts/:districtId/webhooks/:webhookId/test': DISTRICT_WEBHOOKS,
   'GET /api/v1/districts/:districtId/webhook-deliveries': DISTRICT_WEBHOOKS,
+  'POST /api/v1/districts/:districtId/email-recipients': DISTRICT_EMAIL,
+  'GET /api/v1/districts/:districtId/email-recipients': DISTRICT_EMAIL,
+  'PUT /api/v1/districts/:districtId/email-recipients/:recipientId': DISTRICT_EMAIL,
+  'DELETE /api/v1/districts/:districtId/email-recipients/:recipientId': DISTRICT_EMAIL,
+  'GET /api/v1/districts/:districtId/email-messages': DISTRICT_EMAIL,
 
   'GET /api/v1/research/panel': READERS,
   'GET /api/v1/research/panel/codebook': READERS,
@@ -144,6 +150,15 @@ export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
   'POST /webhooks/:webhookId/rotate-secret': { open: true },
   'GET /webhooks/:webhookId/delete': { open: true },
   'POST /webhooks/:webhookId/delete': { open: true },
+  'GET /inbox/email': { open: true },
+  'POST /inbox/email': { open: true },
+  'POST /inbox/email/:recipientId/delivery': { open: true },
+  'POST /inbox/email/:recipientId/delete': { open: true },
+  // An alert email's links work without signing in: the signed token in the link is what admits them.
+  'GET /email/confirm': { open: true },
+  'POST /email/confirm': { open: true },
+  'GET /email/unsubscribe': { open: true },
+  'POST /email/unsubscribe': { open: true },
   'GET /uploads': { open: true },
   'POST /uploads': { open: true },
   'GET /uploads/:batchId': { open: true },

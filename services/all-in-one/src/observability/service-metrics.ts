@@ -3,7 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { FEED_CONSUMER_GROUP } from '@turnaround/feeds-service';
 import { KafkaMessageBus, MessageBus, topicsOf } from '@turnaround/messaging';
 import { FEED_KINDS } from '@turnaround/domain';
-import { MESSAGE_BUS, LogFollowers, ReadAnswers, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
+import { DISTRICT_EMAIL, DistrictEmail, MESSAGE_BUS, LogFollowers, ReadAnswers, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { HttpMiddleware, routeOf } from './logging';
 
@@ -11,7 +11,7 @@ import { HttpMiddleware, routeOf } from './logging';
 const ERROR_LABEL_CHARS = 200;
 
 /**
- * What `GET /metrics` shows (DESIGN.md section 11). Two kinds of figures:
+ * What `GET /metrics` shows (docs/architecture.md#operations-and-security). Two kinds of figures:
  * - this process's: HTTP latency, its projection runners (lag, failures, parked), Kafka consumer lag;
  * - the deployment's, read from the database at each scrape: feed records by outcome, alerts by
  *   status and severity, webhook deliveries by state. Every instance shows the same values
@@ -37,6 +37,7 @@ export class ServiceMetrics {
     @Inject(TURNAROUND_CONFIG) private readonly config: TurnaroundConfig,
     private readonly runners: LogFollowers,
     answers: ReadAnswers,
+    @Inject(DISTRICT_EMAIL) email: DistrictEmail,
   ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
@@ -78,6 +79,16 @@ export class ServiceMetrics {
       collect() {
         this.reset();
         for (const outcome of ['kept', 'read'] as const) this.inc({ outcome }, answers.answered[outcome]);
+      },
+    });
+    new Counter({
+      name: 'turnaround_email_messages_total',
+      help: 'alert emails this process handed to the relay, by outcome: sent, failed (retried later), dead (given up); a digest counts once',
+      labelNames: ['outcome'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [outcome, count] of Object.entries(email.outcomes)) this.inc({ outcome }, count);
       },
     });
     this.kafkaLag = new Gauge({ name: 'turnaround_kafka_consumer_lag', help: 'feed messages not yet committed by the consumer group, by partition (with KAFKA_BROKERS)', labelNames: ['group', 'topic', 'partition'], registers });

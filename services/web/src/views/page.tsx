@@ -16,6 +16,7 @@ const NAVIGATION: readonly { href: string; label: string; route: string }[] = [
   { href: '/schools', label: 'Schools', route: ROUTES.schools },
   { href: '/inbox', label: 'Alert inbox', route: ROUTES.alerts },
   { href: '/webhooks', label: 'Webhooks', route: ROUTES.webhooks },
+  { href: '/inbox/email', label: 'Alert emails', route: 'GET /api/v1/districts/:districtId/email-recipients' },
   { href: '/uploads', label: 'Feed uploads', route: ROUTES.feedBatches },
   { href: '/coverage', label: 'Coverage', route: ROUTES.coverage },
   { href: '/research', label: 'Research', route: ROUTES.researchPanel },

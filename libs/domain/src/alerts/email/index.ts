@@ -1,0 +1,3 @@
+export * from './alert-email';
+export * from './digest-time';
+export * from './email-links';
