@@ -44,8 +44,8 @@ export function securityHeaders(): Middleware[] {
 }
 
 /**
- * Bounds how long a client may hold a connection without finishing its request (DESIGN.md
- * section 11): the header by `headersMs`, the whole request by `requestMs`, and no more than
+ * Bounds how long a client may hold a connection without finishing its request
+ * (docs/architecture.md#operations-and-security): the header by `headersMs`, the whole request by `requestMs`, and no more than
  * `idleMs` without a byte while it arrives (a stalled body). Once the request is in, the client
  * waits on the service, not the reverse, so the idle deadline is lifted until the answer is
  * sent; then a kept-alive connection waits `keepAliveMs` for the next request.
