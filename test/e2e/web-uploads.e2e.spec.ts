@@ -166,4 +166,24 @@ describe("the web app: the data team's upload, its report, and coverage", () => 
     expect(refused.status).toBe(400);
     expect(refused.html).toContain("page: expected a page number, a whole number from 1, got 'first'");
   });
+
+  it('reports a record brought back after its retraction, and a school that is not registered, as the API counts them', async () => {
+    const browser = webClient(base);
+    await browser.signIn(dataTeamKey.key);
+    const csrf = hiddenCsrf((await browser.get('/uploads')).html);
+    const file = { name: 'attendance.csv', type: 'text/csv', text: ['schoolId,schoolYear,periodStart,periodEnd,membershipDays,attendanceDays', 'S1,2022-23,2022-09-01,2023-06-30,1000,940'].join('\n') };
+    expect((await upload(browser, { csrf, kind: 'attendance', profile: 'canonical' }, file)).status).toBe(303);
+    expect((await http.post('/api/v1/feeds/attendance/retractions', { naturalKey: 'S1/2022-09-01/2023-06-30', reason: 'sent for the wrong school' })).status).toBe(201);
+    const again = await upload(browser, { csrf, kind: 'attendance', profile: 'canonical' }, { ...file, text: `${file.text}\nQ9,2022-23,2022-09-01,2023-06-30,1000,900` });
+    expect(again.status).toBe(303);
+    const batchId = decodeURIComponent(again.location?.split('/').pop() ?? '');
+    const report = await browser.get(`/uploads/${encodeURIComponent(batchId)}`);
+    const api = (await http.get('/api/v1/feeds/batches')).body as (Batch & { reinstated: number; warningCount: number })[];
+    const batch = api.find((candidate) => candidate.batchId === batchId);
+    expect([batch?.reinstated, batch?.warningCount]).toEqual([1, 1]);
+    expect(report.html).toContain(`<li data-count="reinstated" data-value="${batch?.reinstated}">`);
+    expect(report.html).toContain('<code>S1/2022-09-01/2023-06-30</code>');
+    expect(report.html).toContain(`data-warnings="${batch?.warningCount}"`);
+    expect(report.html).toContain("Q9");
+  });
 });

@@ -161,6 +161,7 @@ const COUNTS = [
   ['accepted', 'Accepted'],
   ['duplicates', 'Duplicates (already stored, unchanged)'],
   ['restated', 'Restated (a stored record corrected)'],
+  ['reinstated', 'Reinstated (retracted before: this push brought them back)'],
   ['skipped', 'Skipped (rows the profile leaves out)'],
   ['rejectedRows', 'Rejected rows'],
 ] as const;
@@ -195,6 +196,32 @@ export function UploadReportPage({ batch, rejections, listed }: { batch: BatchRe
           </li>
         ))}
       </ul>
+      {batch.reinstated > 0 && (
+        <section aria-labelledby="reinstated">
+          <h2 id="reinstated">Reinstated records</h2>
+          <p>{`This push brought back ${batch.reinstated} record${batch.reinstated === 1 ? '' : 's'} that had been retracted${batch.reinstatedKeys.length < batch.reinstated ? `; the first ${batch.reinstatedKeys.length} are listed` : ''}. Retract them again if that was not meant.`}</p>
+          <ul class="usa-list" data-reinstated={batch.reinstated}>
+            {batch.reinstatedKeys.map((key) => (
+              <li>
+                <code>{key}</code>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {batch.warningCount > 0 && (
+        <div class="usa-alert usa-alert--warning" data-warnings={batch.warningCount}>
+          <div class="usa-alert__body">
+            <h2 class="usa-alert__heading">{`Schools that are not registered: ${batch.warningCount}`}</h2>
+            <p class="usa-alert__text">Their records are stored, as comparison schools. Register each school if it belongs to a zone.</p>
+            <ul class="usa-list">
+              {batch.warnings.map((warning) => (
+                <li>{`line ${warning.row}, ${warning.field}: ${warning.message}`}</li>
+              ))}
+            </ul>
+          </div>
+        </div>
+      )}
       {batch.batchIssues.length > 0 && (
         <div class="usa-alert usa-alert--error" role="alert">
           <div class="usa-alert__body">
