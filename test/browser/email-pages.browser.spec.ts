@@ -34,8 +34,9 @@ jest.setTimeout(120_000);
     await visit(page, 'district-email-settings');
     await page.focus('#address');
     await page.keyboard.type('lead@d1.example');
-    await Promise.all([page.waitForURL(/\/inbox\/email/), page.keyboard.press('Enter')]);
-    await expect(page.locator('body').innerText()).resolves.toContain('lead@d1.example');
+    // The form posts and the page comes back to the same address: wait for the address to be listed.
+    await Promise.all([page.waitForResponse((response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/inbox/email'), page.keyboard.press('Enter')]);
+    await page.getByRole('rowheader', { name: 'lead@d1.example' }).first().waitFor();
     await visit(page, 'district-email-settings-added');
   });
 

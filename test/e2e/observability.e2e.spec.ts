@@ -56,7 +56,7 @@ describe('observability: /metrics, /health/ready, and a poison event parked and 
     const answer = await ready();
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ status: 'ready', reasons: [] });
-    expect(answer.body.projections.map((runner) => runner.name).sort()).toEqual(['alert-publisher', 'alerts', 'read-side', 'webhook-outbox']);
+    expect(answer.body.projections.map((runner) => runner.name).sort()).toEqual(['alert-publisher', 'alerts', 'email-outbox', 'read-side', 'webhook-outbox']);
   });
 
   it('shows the feed-record counters and the projection lag moving while a feed is ingested, beside the process defaults and HTTP latency', async () => {

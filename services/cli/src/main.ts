@@ -173,7 +173,7 @@ projectionCommands
 projectionCommands
   .command('resume')
   .description('follow the log again from the event a runner parked before, once the fix is deployed')
-  .argument('<name>', 'read-side | alerts | alert-publisher | webhook-outbox')
+  .argument('<name>', 'read-side | alerts | alert-publisher | webhook-outbox | email-outbox')
   .addOption(server())
   .addOption(key())
   .action(async (name: string, options: { server?: string; key?: string }) => {
