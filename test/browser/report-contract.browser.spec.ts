@@ -2,11 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { INestApplication } from '@nestjs/common';
-import { waitUntil } from '@turnaround/domain/testing';
 import { ApiKeys } from '@turnaround/platform';
 import { Browser, Page } from 'playwright-core';
-import { attendance2022, attendance2023, registerOneClusterZone } from '../e2e/support/one-cluster-zone';
-import { browserWorld, BrowserWorld, executablePath, pdfPages, SCREENSHOTS, signInByKeyboard } from './support';
+import { browserWorld, BrowserWorld, executablePath, pdfPages, reviewedContract, SCREENSHOTS, signInByKeyboard } from './support';
 
 jest.setTimeout(180_000);
 
@@ -24,17 +22,7 @@ const HEADER = 'Contract K · annual review, year 2 · as known 2030-01-01';
     let http: BrowserWorld['http'];
     ({ app, http, browser, close } = await browserWorld('browser-report-contract'));
     base = http.base;
-    await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D2'], ['S3', 'D1']]);
-    await http.post('/api/v1/contracts/K/target-amendments', {
-      targets: [{ metric: 'attendance_rate', contractYear: 2, kind: 'absolute', value: 0.95, scope: 'cluster' }],
-      reason: 'Year two cluster attendance target agreed at the annual meeting',
-    });
-    await http.post('/api/v1/feeds/attendance', [attendance2022('S1', 880), attendance2022('S2', 910), attendance2022('S3', 950)]);
-    await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S2', 900), attendance2023('S3', 990)]);
-    await waitUntil(
-      () => http.get('/api/v1/alerts?status=open').then((answer) => answer.body as unknown[]),
-      (alerts) => expect(alerts.length).toBeGreaterThanOrEqual(2),
-    );
+    await reviewedContract(http);
     stateKey = (await app.get(ApiKeys).issue({ kind: 'state' }, 'Ada Lovelace, State Turnaround Office')).key;
     const answer = await fetch(`${base}/api/v1/contracts/K/review?year=2&asOf=2030-01-01`, { headers: { authorization: `Bearer ${stateKey}` } });
     expect(answer.status).toBe(200);

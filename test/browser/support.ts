@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
+import { waitUntil } from '@turnaround/domain/testing';
+import { attendance2022, attendance2023, registerOneClusterZone } from '../e2e/support/one-cluster-zone';
 import { createApp } from '@turnaround/all-in-one';
 import axe from 'axe-core';
 import { Browser, chromium, Page } from 'playwright-core';
@@ -90,4 +92,23 @@ export function pdfPages(path: string): string[] {
   return execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' })
     .split('\f')
     .filter((page) => page.trim() !== '');
+}
+
+/**
+ * The world the contract review's browser suites print: zone Z, cluster C of S1 (D1), S2 (D2)
+ * and S3 (D1) under contract K, amended with a cluster attendance target for year two, and two
+ * years of attendance (S1 and S2 miss year one); returns once the year-end alerts are raised.
+ */
+export async function reviewedContract(http: BrowserWorld['http']): Promise<void> {
+  await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D2'], ['S3', 'D1']]);
+  await http.post('/api/v1/contracts/K/target-amendments', {
+    targets: [{ metric: 'attendance_rate', contractYear: 2, kind: 'absolute', value: 0.95, scope: 'cluster' }],
+    reason: 'Year two cluster attendance target agreed at the annual meeting',
+  });
+  await http.post('/api/v1/feeds/attendance', [attendance2022('S1', 880), attendance2022('S2', 910), attendance2022('S3', 950)]);
+  await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S2', 900), attendance2023('S3', 990)]);
+  await waitUntil(
+    () => http.get('/api/v1/alerts?status=open').then((answer) => answer.body as unknown[]),
+    (alerts) => expect(alerts.length).toBeGreaterThanOrEqual(2),
+  );
 }

@@ -1,10 +1,8 @@
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
-import { waitUntil } from '@turnaround/domain/testing';
 import { ApiKeys } from '@turnaround/platform';
 import { Browser } from 'playwright-core';
-import { attendance2022, attendance2023, registerOneClusterZone } from '../e2e/support/one-cluster-zone';
-import { browserWorld, BrowserWorld, executablePath, pdfPages, SCREENSHOTS, signInByKeyboard, visit } from './support';
+import { browserWorld, BrowserWorld, executablePath, pdfPages, reviewedContract, SCREENSHOTS, signInByKeyboard, visit } from './support';
 
 jest.setTimeout(180_000);
 
@@ -17,20 +15,10 @@ jest.setTimeout(180_000);
   let stateKey = '';
 
   beforeAll(async () => {
-        let http: BrowserWorld['http'];
+    let http: BrowserWorld['http'];
     ({ app, http, browser, close } = await browserWorld('browser-review'));
     base = http.base;
-    await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D2'], ['S3', 'D1']]);
-    await http.post('/api/v1/contracts/K/target-amendments', {
-      targets: [{ metric: 'attendance_rate', contractYear: 2, kind: 'absolute', value: 0.95, scope: 'cluster' }],
-      reason: 'Year two cluster attendance target agreed at the annual meeting',
-    });
-    await http.post('/api/v1/feeds/attendance', [attendance2022('S1', 880), attendance2022('S2', 910), attendance2022('S3', 950)]);
-    await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S2', 900), attendance2023('S3', 990)]);
-    await waitUntil(
-      () => http.get('/api/v1/alerts?status=open').then((answer) => answer.body as unknown[]),
-      (alerts) => expect(alerts.length).toBeGreaterThanOrEqual(2),
-    );
+    await reviewedContract(http);
     stateKey = (await app.get(ApiKeys).issue({ kind: 'state' }, 'Ada Lovelace, State Turnaround Office')).key;
   });
   afterAll(() => close?.());

@@ -17,10 +17,10 @@ import {
 import { Principal } from '@turnaround/platform';
 import { Scorecard, SchoolFeedCoverage, ShownReading } from '@turnaround/read-model';
 import { Breadcrumbs } from '../views/breadcrumbs';
-import { formatValue, StatusTag } from '../views/parts';
+import { day, formatValue, StatusTag } from '../views/parts';
 import { WebReads } from '../web-reads';
 import { AlertRow, ROUTES, scorecardOf } from './read';
-import { coverageOf, whatChangeDid } from './review';
+import { ChangesTable, coverageOf } from './review';
 import { aggregateMetricsOf, alertsOfContracts, SubjectLine, withSources } from './subjects';
 
 /** A subject's result of the month: a reading known at the end that the start did not have, or had with another value or n. */
@@ -128,8 +128,6 @@ export async function readProgress(reads: WebReads, principal: Principal, contra
   };
 }
 
-const day = (at: string | Date): string => new Date(at).toISOString().slice(0, 10);
-
 const subjectWords = (scope: string, subjectId: string): string => `${scope} ${subjectId}`;
 
 const subjectHref = (scope: string, subjectId: string): string => `/${scope === 'school' ? 'schools' : 'clusters'}/${encodeURIComponent(subjectId)}`;
@@ -231,7 +229,7 @@ export function ProgressPage({ view }: { view: ProgressView }) {
 
               <section aria-labelledby="progress-contract">
                 <h2 id="progress-contract">5. Changes of the contract</h2>
-                {view.history.length === 0 ? <p>No change of the contract was recorded in the month.</p> : <ContractChangesTable history={view.history} />}
+                {view.history.length === 0 ? <p>No change of the contract was recorded in the month.</p> : <ChangesTable history={view.history} caption="Each change of the contract recorded in the month" />}
               </section>
             </td>
           </tr>
@@ -402,38 +400,6 @@ function OverdueTable({ rows }: { rows: SchoolFeedCoverage[] }) {
             <td>{row.feed}</td>
             <td>{row.lastPeriodEnd ?? 'none yet'}</td>
             <td data-value={row.daysOverdue}>{row.daysOverdue}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-function ContractChangesTable({ history }: { history: ContractChange[] }) {
-  return (
-    <table class="usa-table usa-table--borderless review__changes">
-      <caption>Each change of the contract recorded in the month</caption>
-      <thead>
-        <tr>
-          <th scope="col">Change</th>
-          <th scope="col">Recorded</th>
-          <th scope="col">Why</th>
-          <th scope="col">What it did</th>
-        </tr>
-      </thead>
-      <tbody>
-        {history.map((change) => (
-          <tr data-change={change.label}>
-            <th scope="row">{change.label}</th>
-            <td>{day(change.knownAt)}</td>
-            <td>{change.reason ?? (change.change === 'signed' ? 'the contract as signed' : 'no reason recorded')}</td>
-            <td>
-              <ul class="review__change-list">
-                {whatChangeDid(change).map((words) => (
-                  <li>{words}</li>
-                ))}
-              </ul>
-            </td>
           </tr>
         ))}
       </tbody>

@@ -23,7 +23,7 @@ import {
 import { Principal, ResearchRequests } from '@turnaround/platform';
 import { RegistryQueries, Restatement, Scorecard, SchoolFeedCoverage, ShownReading } from '@turnaround/read-model';
 import { Breadcrumbs } from '../views/breadcrumbs';
-import { AsOfForm, AsOfNote, formatValue, StatusTag, withAsOf } from '../views/parts';
+import { AsOfForm, AsOfNote, day, formatValue, StatusTag, withAsOf } from '../views/parts';
 import { Trend, TrendChart } from '../views/trend-chart';
 import { WebReads } from '../web-reads';
 import { AlertRow, ROUTES, scorecardOf } from './read';
@@ -298,8 +298,6 @@ async function leadingOf(
     }));
 }
 
-const day = (at: string | Date): string => new Date(at).toISOString().slice(0, 10);
-
 /** Who set a target: the contract as signed, an amendment, a renewal. */
 const setByWords = (setBy: string | null): string => (setBy === null ? 'not recorded' : setBy === 'signed' ? 'the contract as signed' : setBy);
 
@@ -363,7 +361,7 @@ export function ReviewPage({ view, asOf, asOfText }: { view: ReviewView; asOf?: 
                   </dd>
                 </dl>
                 <h3>Changes of the contract</h3>
-                <ChangesTable history={view.history} />
+                <ChangesTable history={view.history} caption="Every change of the contract known on the date, in the order it was recorded" />
               </section>
 
               <section aria-labelledby="review-verdicts">
@@ -441,7 +439,7 @@ const termsWords = (terms: { kind: string; value: number; goal?: number | 'state
 const targetWords = (target: { metric: string; scope: string; contractYear: number }): string => `${target.metric} ${target.scope} target of year ${target.contractYear}`;
 
 /** What one change did, target by target: set (new), changed (from the terms it replaced), withdrawn; a signing, how many targets it set. */
-export function whatChangeDid(change: ContractChange): string[] {
+function whatChangeDid(change: ContractChange): string[] {
   if (change.change === 'signed') return [`signed with ${change.targets.length} target${change.targets.length === 1 ? '' : 's'}`];
   const words = change.targets.map((target) =>
     target.before === null ? `set the ${targetWords(target)}: ${termsWords(target)}` : `changed the ${targetWords(target)} from ${termsWords(target.before)} to ${termsWords(target)}`,
@@ -452,11 +450,11 @@ export function whatChangeDid(change: ContractChange): string[] {
   return words;
 }
 
-/** Section 1's record of changes: each with when the service learned of it, why, and what it did. */
-function ChangesTable({ history }: { history: ContractChange[] }) {
+/** A contract's changes (the review's section 1, the progress report's month): each with when the service learned of it, why, and what it did. */
+export function ChangesTable({ history, caption }: { history: ContractChange[]; caption: string }) {
   return (
     <table class="usa-table usa-table--borderless review__changes">
-      <caption>Every change of the contract known on the date, in the order it was recorded</caption>
+      <caption>{caption}</caption>
       <thead>
         <tr>
           <th scope="col">Change</th>

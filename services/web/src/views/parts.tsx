@@ -52,6 +52,9 @@ export function withAsOf(path: string, asOf: string | undefined): string {
 }
 
 /** A value as the API gives it, to three decimals (rates stay fractions: the metric table says which metrics are rates); a dash where there is none. */
+/** A time's day, as the pages print knowledge times: `2024-07-03` (UTC). */
+export const day = (at: string | Date): string => new Date(at).toISOString().slice(0, 10);
+
 export function formatValue(value: number | null | undefined): string {
   if (value === null || value === undefined) return '–';
   return value.toLocaleString('en-US', { maximumFractionDigits: 3 });
