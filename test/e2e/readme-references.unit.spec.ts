@@ -25,8 +25,10 @@ describe('cross-references to the README', () => {
   });
 
   it('cite no design file outside the repository', () => {
+    // The product brief's file name, spelled so that this spec does not cite it itself.
+    const design = ['DESIGN', 'md'].join('.');
     // git grep answers 1 when nothing matches: what this wants.
-    const found = spawnSync('git', ['grep', '-n', '-I', '-e', 'DESIGN.md', '--', ':!test/e2e/readme-references.unit.spec.ts'], { cwd: ROOT, encoding: 'utf8' });
+    const found = spawnSync('git', ['grep', '-n', '-I', '-F', '-e', design], { cwd: ROOT, encoding: 'utf8' });
     expect([found.status, found.stdout]).toEqual([1, '']);
   });
 });

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
+import { EventStore } from '@turnaround/event-store';
+import { EVENT_STORE } from '@turnaround/platform';
 import { createPgliteClient } from '@turnaround/postgres';
 import { TEST_STATE_KEY, testConfig } from './support/app';
 import { turnaround } from './support/cli';
@@ -178,9 +180,10 @@ describe('registry changes: renames, zone districts, school moves (issue 33)', (
       },
     });
     await ok('/api/v1/zones/Z/district-changes', { districtIds: ['D1', 'D2', 'D4'] });
-    const beforeMove = new Date().toISOString();
-    await new Promise((resolve) => setTimeout(resolve, 5));
     const moved = await http.post('/api/v1/schools/S1/district-moves', { districtId: 'D2' });
+    // Just before the move's knowledge time, as the store stamped it.
+    const [moveEvent] = (await app.get<EventStore>(EVENT_STORE).readStream('school-S1')).filter((event) => event.type === 'SchoolMovedDistrict');
+    const beforeMove = new Date(Date.parse(String(moveEvent.metadata.recordedAt)) - 1).toISOString();
     expect(moved).toMatchObject({ status: 201, body: { schoolId: 'S1', districtId: 'D2', name: 'Lincoln Academy', memberships: [{ clusterId: 'C', fromYear: '2023-24' }] } });
 
     // After: D2 owns S1 (and so the contract and cluster that hold it); D1 keeps S2, so the contract and cluster too.
