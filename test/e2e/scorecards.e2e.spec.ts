@@ -26,7 +26,8 @@ class Receivers {
       let body = '';
       request.on('data', (chunk) => (body += chunk));
       request.on('end', () => {
-        this.received.set(request.url as string, [...(this.received.get(request.url as string) ?? []), JSON.parse(body)]);
+        // each delivery is a CloudEvent: the alert is its data
+        this.received.set(request.url as string, [...(this.received.get(request.url as string) ?? []), JSON.parse(body).data]);
         response.writeHead(204).end();
       });
     });

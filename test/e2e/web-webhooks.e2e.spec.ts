@@ -17,7 +17,7 @@ jest.setTimeout(120_000);
 
 const SECRET = 'district-one-web-shared-secret';
 
-/** One request the receiver got: its body, parsed, and the secrets of those it was given whose signature it carries. */
+/** One request the receiver got: its CloudEvent's data, and the secrets of those it was given whose signature it carries. */
 type Delivery = { body: { type: string; eventId: string; districtId: string; webhookId: string }; signedWith: string[]; fresh: boolean };
 
 /** A district's receiver on loopback: answers 204, and checks each request's signatures (README "Webhooks") against the secrets it knows. */
@@ -38,7 +38,8 @@ class Receiver {
           .split(',')
           .map((value) => value.trim());
         const signedWith = this.secrets.filter((secret) => signatures.includes(`v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`));
-        this.deliveries.push({ body: JSON.parse(body), signedWith, fresh: Math.abs(Date.now() / 1000 - Number(timestamp)) < 300 });
+        // the CloudEvent's data: the ping or the alert
+        this.deliveries.push({ body: JSON.parse(body).data, signedWith, fresh: Math.abs(Date.now() / 1000 - Number(timestamp)) < 300 });
         response.writeHead(signedWith.length > 0 ? 204 : 401).end();
       });
     });

@@ -6,9 +6,11 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
+import { CloudEventV1, HTTP } from 'cloudevents';
 import { createApp } from '@turnaround/all-in-one';
 import { waitUntil } from '@turnaround/domain/testing';
-import { ApiKeys, SECRET_KEY_FILE, SQL_CLIENT } from '@turnaround/platform';
+import { InProcessMessageBus, topicsOf } from '@turnaround/messaging';
+import { ApiKeys, MESSAGE_BUS, SECRET_KEY_FILE, SQL_CLIENT } from '@turnaround/platform';
 import { migrate, openDatabase, SqlClient } from '@turnaround/postgres';
 import { testConfig } from './support/app';
 import { httpClient } from './support/http-client';
@@ -18,9 +20,18 @@ jest.setTimeout(120_000);
 
 const SECRET = 'district-one-shared-secret';
 
-/** A district's receiver on loopback: checks every signature as README "Webhooks" says, and can go down. */
+type Notice = { type: string; alertId: string; eventId: string; recordedAt: string; webhookId?: string };
+
+/**
+ * A district's receiver on loopback: checks every signature as README "Webhooks" says, reads a
+ * CloudEvent with the CloudEvents SDK (a legacy delivery's body is the notice itself), and can go down.
+ */
 class Receiver {
-  readonly received: { type: string; alertId: string; eventId: string }[] = [];
+  /** The notice of each delivery: the CloudEvent's data. */
+  readonly received: Notice[] = [];
+  /** Each delivery's CloudEvent, beside `received` (none in the legacy shape). */
+  readonly events: CloudEventV1<Notice>[] = [];
+  readonly contentTypes: string[] = [];
   readonly badSignatures: string[] = [];
   /** The Host header of each request: the URL's host, whatever address the connection went to. */
   readonly hosts: string[] = [];
@@ -50,7 +61,14 @@ class Receiver {
           return;
         }
         this.paths.push(String(request.url));
-        this.received.push(JSON.parse(body));
+        const contentType = String(request.headers['content-type']);
+        this.contentTypes.push(contentType);
+        if (contentType === 'application/json') this.received.push(JSON.parse(body));
+        else {
+          const event = HTTP.toEvent({ headers: request.headers, body }) as CloudEventV1<Notice>;
+          this.events.push(event);
+          this.received.push(event.data as Notice);
+        }
         response.writeHead(204).end();
       });
     });
@@ -124,6 +142,24 @@ describe('webhooks: alerts delivered to districts, signed, retried, in order, th
     expect(receiver.received.map((notice) => notice.type)).toEqual(expect.arrayContaining(['OffTrackAlertRaised', 'OffTrackAlertResolved', 'OffTrackAlertAcknowledged']));
     expect(receiver.received.every((notice) => (notice as unknown as { districtIds: string[] }).districtIds.includes('D1'))).toBe(true);
     expect(receiver.badSignatures).toEqual([]);
+    // each a CloudEvent in structured mode, of its documented type, with the alert event's id
+    expect(new Set(receiver.contentTypes)).toEqual(new Set(['application/cloudevents+json; charset=utf-8']));
+    expect(receiver.events).toHaveLength(receiver.received.length);
+    const types: Record<string, string> = {
+      OffTrackAlertRaised: 'gov.state.turnaround.alert.raised',
+      OffTrackAlertAcknowledged: 'gov.state.turnaround.alert.acknowledged',
+      OffTrackAlertResolved: 'gov.state.turnaround.alert.resolved',
+    };
+    for (const event of receiver.events)
+      expect(event).toMatchObject({
+        specversion: '1.0',
+        id: event.data?.eventId,
+        source: 'http://localhost:3000/api/v1/alerts',
+        type: types[event.data?.type as string],
+        subject: event.data?.alertId,
+        time: event.data?.recordedAt,
+        datacontenttype: 'application/json',
+      });
     await app.close();
   });
 
@@ -433,7 +469,8 @@ describe('managing webhooks: where they may point, what a failure says, removal,
     const after = await ping(district, 'D1', webhookId);
     expect(after).toMatchObject({ delivered: true });
     expect(receiver.signatures.get(after.eventId)?.split(', ')).toHaveLength(1);
-    expect(receiver.received.find((notice) => notice.eventId === after.eventId)).toMatchObject({ type: 'WebhookTest', eventId: after.eventId });
+    expect(receiver.received.find((notice) => notice.eventId === after.eventId)).toMatchObject({ type: 'WebhookTest', eventId: after.eventId, webhookId });
+    expect(receiver.events.find((event) => event.id === after.eventId)).toMatchObject({ type: 'gov.state.turnaround.webhook.test', subject: webhookId });
     receiver.secret = SECRET;
     expect(await ping(district, 'D1', webhookId)).toEqual({ webhookId, eventId: expect.stringMatching(/^test-/), delivered: false, failure: 'HTTP 401' });
     expect((await district.delete(`/api/v1/districts/D1/webhooks/${webhookId}`)).status).toBe(200);
@@ -472,5 +509,38 @@ describe('managing webhooks: where they may point, what a failure says, removal,
     const [first] = (await state.get('/api/v1/districts/D8/webhooks')).body as { webhookId: string }[];
     await state.delete(`/api/v1/districts/D8/webhooks/${first.webhookId}`);
     expect((await register(state, 'D8', 'https://93.184.216.34/hooks')).status).toBe(201);
+  });
+});
+
+describe('ALERT_MESSAGE_FORMAT=legacy: the shapes before CloudEvents, for this release', () => {
+  it('posts the notice itself as JSON, and publishes it with the alertId, eventId and type headers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'turnaround-webhooks-legacy-format-'));
+    const receiver = new Receiver();
+    await receiver.up();
+    const app = await createApp(testConfig({ DATA_DIR: dir, WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${receiver.port}`, ALERT_MESSAGE_FORMAT: 'legacy' }), { logger: false });
+    try {
+      const http = await httpClient(app);
+      await registerOneClusterZone(http, [['S1', 'D1']]);
+      const { webhookId } = (await http.post('/api/v1/districts/D1/webhooks', { url: `http://127.0.0.1:${receiver.port}/alerts`, secret: SECRET })).body as { webhookId: string };
+      await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900)]);
+      const delivered = await waitUntil(() => deliveriesOf(http, 'D1'), (list) => expect(list.length > 0 && list.every((delivery) => delivery.status === 'delivered')).toBe(true));
+      expect(receiver.badSignatures).toEqual([]);
+      expect(receiver.contentTypes).toEqual(delivered.map(() => 'application/json'));
+      expect(receiver.received).toEqual(delivered.map((delivery) => delivery.payload));
+      expect(receiver.received.every((notice) => notice.type === 'OffTrackAlertRaised')).toBe(true);
+      // the in-process bus of the embedded default holds what Kafka would
+      const topic = (app.get(MESSAGE_BUS) as InProcessMessageBus).published(topicsOf().alerts);
+      const published = await waitUntil(async () => topic.map((message) => ({ key: message.key, value: JSON.parse(message.value as string), headers: message.headers })), (list) => expect(list).toHaveLength(receiver.received.length));
+      expect(published).toEqual(receiver.received.map((notice) => ({ key: 'D1', value: notice, headers: { alertId: notice.alertId, eventId: notice.eventId, type: notice.type } })));
+
+      const ping = (await http.post(`/api/v1/districts/D1/webhooks/${webhookId}/test`, {})).body as { eventId: string; delivered: boolean };
+      expect(ping.delivered).toBe(true);
+      expect(receiver.received.at(-1)).toEqual({ type: 'WebhookTest', eventId: ping.eventId, recordedAt: expect.any(String), districtId: 'D1', webhookId });
+      expect(receiver.events).toEqual([]);
+    } finally {
+      await app.close();
+      await receiver.down();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

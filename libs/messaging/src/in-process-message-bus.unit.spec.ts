@@ -16,6 +16,12 @@ describe('the in-process bus of the embedded default', () => {
     expect(seen).toEqual(['0:one', '1:two', '2:three']);
   });
 
+  it('hands each message over with its headers, none as {}', async () => {
+    const bus = new InProcessMessageBus();
+    await bus.publish('t', [{ key: 'a', value: 'one', headers: { ce_id: 'e-1' } }, { key: 'b', value: 'two' }]);
+    expect(bus.published('t').map((message) => message.headers)).toEqual([{ ce_id: 'e-1' }, {}]);
+  });
+
   it('hands a batch whose handler failed over again, as Kafka does with uncommitted offsets', async () => {
     const bus = new InProcessMessageBus();
     let attempts = 0;

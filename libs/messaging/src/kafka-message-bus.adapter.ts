@@ -1,4 +1,4 @@
-import { Admin, Consumer, Kafka, logLevel, Producer } from 'kafkajs';
+import { Admin, Consumer, IHeaders, Kafka, logLevel, Producer } from 'kafkajs';
 import { Consumption, MessageBatch, MessageBus, OutgoingMessage } from './message-bus.port';
 
 /** Where kafkajs's own log lines go: the service's logger, so they come out in its format with the rest. */
@@ -21,6 +21,16 @@ const LEVELS: Record<logLevel, Parameters<KafkaLog>[0] | undefined> = {
 
 /** Partitions of a topic this service creates: as many as the broker's default in `infra/kafka/server.properties`. */
 const PARTITIONS = 4;
+
+/** A message's headers as text; a header sent more than once keeps its last value, as Java's `lastHeader` reads it. */
+function textHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const text: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const last = Array.isArray(value) ? value[value.length - 1] : value;
+    if (last !== undefined) text[name] = last.toString();
+  }
+  return text;
+}
 
 /** The message bus on Apache Kafka, through kafkajs. */
 export class KafkaMessageBus implements MessageBus {
@@ -105,6 +115,7 @@ export class KafkaMessageBus implements MessageBus {
             offset: message.offset,
             key: message.key?.toString() ?? null,
             value: message.value?.toString() ?? null,
+            headers: textHeaders(message.headers),
           })),
         });
         const last = batch.messages[batch.messages.length - 1].offset;

@@ -15,6 +15,8 @@ export interface IncomingMessage {
   offset: string;
   key: string | null;
   value: string | null;
+  /** The message's headers as text (the alerts' `ce_` attributes, say); none is `{}`. */
+  headers: Record<string, string>;
 }
 
 /** Messages of one partition, in offset order. */

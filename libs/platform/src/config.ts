@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { DEFAULT_FEED_CADENCES, FEED_KINDS, FeedCadences, parseFeedCadence, ValidationError } from '@turnaround/domain';
 import { LeasePolicy, RetryPolicy } from '@turnaround/event-store';
+import { ALERT_MESSAGE_FORMATS, AlertMessageFormat, AlertMessageSettings, DEFAULT_CLOUD_EVENT_TYPE_PREFIX } from './alert-messages';
 
 /** Configuration by environment (README "Configuration"). */
 export interface TurnaroundConfig {
@@ -60,6 +61,8 @@ export interface TurnaroundConfig {
   logFormat: 'json' | 'pretty';
   /** Alerts by email (README "Alerts by email"). */
   email: EmailConfig;
+  /** The shape alerts leave in on the alerts topic and to the webhooks: CloudEvents, their source and type prefix (docs/alerts.md "Alert messages"). */
+  alertMessages: AlertMessageSettings;
 }
 
 /** Alerts by email: the state's SMTP relay (nothing is sent without it), the sender, the base of the links, and the retry. */
@@ -163,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnaroundConf
   // Node checks the header deadline against the request's: one that cannot end first is a mistake.
   if (httpTimeouts.headersMs > httpTimeouts.requestMs)
     throw ValidationError.of('HTTP_HEADERS_TIMEOUT_MS', `expected at most HTTP_REQUEST_TIMEOUT_MS (${httpTimeouts.requestMs}), got ${httpTimeouts.headersMs}`);
+  const email = emailConfig(env, port, whole);
   return {
     port,
     host,
@@ -176,7 +180,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnaroundConf
     trustProxy: trustProxy(env.TRUST_PROXY),
     httpTimeouts,
     logFormat,
-    email: emailConfig(env, port, whole),
+    email,
+    alertMessages: alertMessageSettings(env, email.publicUrl),
     webhookAllowedHosts: allowedHosts(env.WEBHOOK_ALLOWED_HOSTS),
     secretKey: secretKey(env.TURNAROUND_SECRET_KEY),
     bootstrapKey,
@@ -212,6 +217,35 @@ function emailConfig(env: NodeJS.ProcessEnv, port: number, whole: (name: string,
   }
   const retry = { maxAttempts: whole('EMAIL_MAX_ATTEMPTS', 25, 1), baseDelayMs: whole('EMAIL_RETRY_BASE_MS', 1_000, 1), maxDelayMs: whole('EMAIL_RETRY_MAX_MS', 300_000, 1) };
   return { ...(relay ? { relay } : {}), mailFrom, publicUrl, timeZone, retry };
+}
+
+/** ALERT_MESSAGE_FORMAT, CLOUDEVENTS_SOURCE (PUBLIC_URL/api/v1/alerts unless set) and CLOUDEVENTS_TYPE_PREFIX. */
+function alertMessageSettings(env: NodeJS.ProcessEnv, publicUrl: string): AlertMessageSettings {
+  const format = (env.ALERT_MESSAGE_FORMAT || 'cloudevents') as AlertMessageFormat;
+  if (!ALERT_MESSAGE_FORMATS.includes(format))
+    throw ValidationError.of('ALERT_MESSAGE_FORMAT', `expected cloudevents, or legacy for the shape before CloudEvents (this release only), got '${env.ALERT_MESSAGE_FORMAT}'`);
+  const source = env.CLOUDEVENTS_SOURCE || `${publicUrl}/api/v1/alerts`;
+  if (!isUriReference(source))
+    throw env.CLOUDEVENTS_SOURCE
+      ? ValidationError.of('CLOUDEVENTS_SOURCE', `expected a URI reference (RFC 3986), e.g. https://turnaround.state.example/api/v1/alerts or urn:state:turnaround, got '${source}'`)
+      : ValidationError.of('PUBLIC_URL', `expected an address that makes a URI (RFC 3986) of the CloudEvents source, or set CLOUDEVENTS_SOURCE; got '${env.PUBLIC_URL}'`);
+  const typePrefix = env.CLOUDEVENTS_TYPE_PREFIX || DEFAULT_CLOUD_EVENT_TYPE_PREFIX;
+  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(typePrefix))
+    throw ValidationError.of('CLOUDEVENTS_TYPE_PREFIX', `expected dot-separated lower-case names of a-z, 0-9 and -, the state's reversed domain, e.g. gov.ny.turnaround; got '${typePrefix}'`);
+  return { format, source, typePrefix };
+}
+
+/**
+ * A URI reference (RFC 3986 4.1), as a CloudEvent's source must be: its characters only (a space
+ * or a raw non-ASCII character is not one), a scheme or else no colon before the first `/`, `?`
+ * or `#`, and an authority that parses.
+ */
+function isUriReference(text: string): boolean {
+  return (
+    /^(?:[\w\-.~:/?#[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+$/.test(text) &&
+    /^(?:[A-Za-z][A-Za-z0-9+.-]*:|[^:/?#]*(?:[/?#]|$))/.test(text) &&
+    URL.canParse(text, 'http://base.invalid/')
+  );
 }
 
 function smtpRelay(text: string, caFile: string | undefined): SmtpRelay {

@@ -18,3 +18,4 @@ export * from './district-webhooks.port';
 export * from './research-requests.port';
 export * from './district-email.port';
 export * from './media-types';
+export * from './alert-messages';

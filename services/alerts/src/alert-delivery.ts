@@ -24,7 +24,7 @@ export class AlertDelivery implements OnModuleInit, OnModuleDestroy {
     private readonly dispatcher: WebhookDispatcher,
     runners: LogFollowers,
   ) {
-    this.publisher = runners.create(alertPublisher(store, bus, topicsOf(config.kafkaTopicPrefix).alerts));
+    this.publisher = runners.create(alertPublisher(store, bus, topicsOf(config.kafkaTopicPrefix).alerts, config.alertMessages));
     this.outbox = runners.create(webhookOutbox(store, webhooks));
   }
 

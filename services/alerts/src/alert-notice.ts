@@ -1,6 +1,6 @@
 import { ALERT_EVENTS, alertAggregate, foldStream } from '@turnaround/domain';
 import { EventStore, StoredEvent } from '@turnaround/event-store';
-
+import { AlertMessageData } from '@turnaround/platform';
 
 export interface AlertNotice {
   /** Every district with a school the alert concerns: each is told. */
@@ -12,7 +12,7 @@ export interface AlertNotice {
    * it was recorded. A resolution's `actual` is the value that resolved it (null for a
    * withdrawal), and `raisedActual` the value that raised it.
    */
-  body: Record<string, unknown>;
+  body: AlertMessageData;
 }
 
 /** What a district is told about one alert event: the whole alert, not only the event's fields. */

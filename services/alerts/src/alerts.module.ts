@@ -22,7 +22,7 @@ import { EmailStore } from './email/email-store';
     { provide: AlertQueries, useFactory: (sql: SqlClient) => new AlertQueries(sql), inject: [SQL_CLIENT] },
     { provide: WebhookStore, useFactory: (sql: SqlClient, config: TurnaroundConfig) => WebhookStore.create(sql, config), inject: [SQL_CLIENT, TURNAROUND_CONFIG] },
     // One dispatcher: the outbox's sends and a district's test delivery take the same path.
-    { provide: WebhookDispatcher, useFactory: (webhooks: WebhookStore, config: TurnaroundConfig) => new WebhookDispatcher(webhooks, config.webhookRetry), inject: [WebhookStore, TURNAROUND_CONFIG] },
+    { provide: WebhookDispatcher, useFactory: (webhooks: WebhookStore, config: TurnaroundConfig) => new WebhookDispatcher(webhooks, config.webhookRetry, config.alertMessages), inject: [WebhookStore, TURNAROUND_CONFIG] },
     // The web app's webhook pages act through this port: the same store and dispatcher as the API's routes.
     {
       provide: DISTRICT_WEBHOOKS,

@@ -5,6 +5,8 @@ import { LookupAddress } from 'node:dns';
 import { LookupFunction } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { ValidationError } from '@turnaround/domain';
+import { AlertMessageSettings, WebhookTestData } from '@turnaround/platform';
+import { AlertMessage, webhookRequest } from '../alert-cloud-event';
 import { CheckedReceiver } from './receiver-address';
 import { RetryPolicy, signature, SigningTarget, WebhookStore } from './webhook-store';
 
@@ -32,7 +34,8 @@ export interface TestDelivery {
 }
 
 /**
- * Sends due webhook deliveries, signed: `X-Turnaround-Timestamp` (unix seconds) and
+ * Sends due webhook deliveries, each a CloudEvent in structured mode (or the legacy body, by
+ * ALERT_MESSAGE_FORMAT), signed: `X-Turnaround-Timestamp` (unix seconds) and
  * `X-Turnaround-Signature: v1=HMAC-SHA256(secret, "{timestamp}.{body}")`, once per secret that
  * signs. A 2xx answer delivers; anything else (a redirect too, and a URL whose host now
  * resolves to a refused address) retries with backoff, and after `maxAttempts` the delivery is
@@ -48,6 +51,7 @@ export class WebhookDispatcher {
   constructor(
     private readonly webhooks: WebhookStore,
     private readonly policy: RetryPolicy,
+    private readonly messages: AlertMessageSettings,
   ) {}
 
   start(): void {
@@ -71,7 +75,8 @@ export class WebhookDispatcher {
   async test(districtId: string, webhookId: string): Promise<TestDelivery> {
     const target = await this.webhooks.signingTarget(districtId, webhookId);
     const eventId = `test-${randomUUID()}`;
-    const failure = await this.send(target, eventId, { type: 'WebhookTest', eventId, recordedAt: new Date().toISOString(), districtId, webhookId });
+    const ping: WebhookTestData = { type: 'WebhookTest', eventId, recordedAt: new Date().toISOString(), districtId, webhookId };
+    const failure = await this.send(target, eventId, ping);
     return { webhookId, eventId, delivered: failure === undefined, failure: failure ?? null };
   }
 
@@ -79,22 +84,23 @@ export class WebhookDispatcher {
     const due = await this.webhooks.claimDue(LEASE_MS);
     await Promise.all(
       due.map(async (delivery) => {
-        const failure = await this.send(delivery, delivery.eventId, delivery.payload, delivery.deliveryId);
+        // The payload is what the outbox stored: an alert event's notice body, wrapped as it is sent.
+        const failure = await this.send(delivery, delivery.eventId, delivery.payload as AlertMessage, delivery.deliveryId);
         if (failure === undefined) await this.webhooks.delivered(delivery.deliveryId);
         else await this.webhooks.failed(delivery, failure, this.policy);
       }),
     );
   }
 
-  /** POSTs `payload` to the target, signed; undefined when a 2xx answered, else the failure's category. */
-  private async send(target: SigningTarget, eventId: string, payload: unknown, deliveryId?: number): Promise<string | undefined> {
-    const body = JSON.stringify(payload);
+  /** POSTs `payload` to the target, signed over the body as sent; undefined when a 2xx answered, else the failure's category. */
+  private async send(target: SigningTarget, eventId: string, payload: AlertMessage, deliveryId?: number): Promise<string | undefined> {
+    const { contentType, body } = webhookRequest(payload, this.messages);
     const timestamp = String(Math.floor(Date.now() / 1000));
     try {
       // Checked again at each send: the host's addresses may have changed since it was registered.
       const receiver = await this.webhooks.receivers.check(target.url);
       const status = await post(receiver, body, {
-        'content-type': 'application/json',
+        'content-type': contentType,
         'x-turnaround-timestamp': timestamp,
         'x-turnaround-signature': signature(target.secrets, timestamp, body),
         // A test ping is not in the outbox, so it has no delivery number.
