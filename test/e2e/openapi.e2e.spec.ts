@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
+import SwaggerParser from '@apidevtools/swagger-parser';
 import Ajv2020 from 'ajv/dist/2020';
 import { ROLE_KINDS } from '@turnaround/domain';
 import { waitUntil } from '@turnaround/domain/testing';
@@ -38,6 +39,9 @@ describe('the OpenAPI document describes the API as it answers', () => {
   let dataDir: string;
   let app: INestApplication;
   let http: Awaited<ReturnType<typeof httpClient>>;
+  /** As served. */
+  let served: Document & { openapi: string; webhooks: Record<string, { post: Operation }>; components: { schemas: Record<string, unknown> } };
+  /** With every `$ref` to a named schema replaced by the schema, as a reader sees it. */
   let document: Document;
 
   beforeAll(async () => {
@@ -47,7 +51,8 @@ describe('the OpenAPI document describes the API as it answers', () => {
     await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D2']]);
     await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S2', 950)]);
     await waitUntil(() => http.get('/api/v1/alerts'), (answer) => expect(answer.body.length).toBeGreaterThan(0));
-    document = (await http.get('/api/docs/openapi.json')).body;
+    served = (await http.get('/api/docs/openapi.json')).body;
+    document = (await SwaggerParser.dereference(structuredClone(served) as never)) as unknown as Document;
   });
   afterAll(async () => {
     await app.close();
@@ -57,6 +62,30 @@ describe('the OpenAPI document describes the API as it answers', () => {
   const operations = () =>
     Object.entries(document.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ route: `${method.toUpperCase()} ${path}`, path, method, operation })));
   const successOf = (operation: Operation) => Object.entries(operation.responses).find(([status]) => status.startsWith('2'));
+
+  it('is a valid OpenAPI 3.1 document, by a validator nobody here wrote', async () => {
+    expect(served.openapi).toBe('3.1.0');
+    await expect(SwaggerParser.validate(structuredClone(served) as never)).resolves.toBeDefined();
+  });
+
+  it('names each answer once, as a component a generated client makes one type of, and each operation by its resource', () => {
+    expect(Object.keys(served.components.schemas)).toEqual(expect.arrayContaining(['Alert', 'Scorecard', 'ScorecardLine', 'Contract', 'Refusal', 'AttendanceRecord', 'AlertCloudEvent']));
+    expect(served.paths['/api/v1/alerts/{alertId}'].get.responses['200'].content?.['application/json']?.schema).toEqual({ $ref: '#/components/schemas/Alert' });
+    const ids = operations().map(({ operation }) => (operation as { operationId?: string }).operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(expect.arrayContaining(['zonesEstablish', 'feedsPush', 'metricsScorecard', 'alertsAcknowledge']));
+  });
+
+  it('describes the alert webhooks it sends: a signed CloudEvent in structured mode, and the test ping', () => {
+    const alert = served.webhooks.alert.post;
+    expect(Object.keys(alert.requestBody?.content ?? {})).toEqual(['application/cloudevents+json']);
+    expect((alert.parameters ?? []).map((parameter) => parameter.name)).toEqual(['X-Turnaround-Timestamp', 'X-Turnaround-Signature', 'X-Turnaround-Event', 'X-Turnaround-Delivery']);
+    const envelope = served.components.schemas.AlertCloudEvent as { required: string[]; properties: { data: unknown; type: { pattern: string } } };
+    expect(envelope.required).toEqual(['specversion', 'id', 'source', 'type', 'subject', 'time', 'datacontenttype', 'data']);
+    expect(envelope.properties.data).toEqual({ $ref: '#/components/schemas/AlertMessageData' });
+    expect(new RegExp(envelope.properties.type.pattern).test('gov.ny.turnaround.alert.raised')).toBe(true);
+    expect(Object.keys(served.webhooks)).toEqual(['alert', 'webhookTest']);
+  });
 
   it('declares bearer API keys for every operation but the health checks', () => {
     expect(document.components.securitySchemes).toMatchObject({ apiKey: { type: 'http', scheme: 'bearer' } });
@@ -153,7 +182,7 @@ describe('the OpenAPI document describes the API as it answers', () => {
     expect(Object.keys(push).sort()).toEqual(['application/json', 'text/csv']);
     const json = push['application/json'].schema as { type: string; items: { oneOf: { title: string; required: string[] }[] } };
     expect(json.type).toBe('array');
-    expect(json.items.oneOf.map((record) => record.title)).toEqual(['assessment record', 'attendance record', 'staffing record', 'indicators record']);
+    expect(json.items.oneOf.map((record) => record.title)).toEqual(['AssessmentRecord', 'AttendanceRecord', 'StaffingRecord', 'IndicatorsRecord']);
     expect(json.items.oneOf[1].required).toEqual(expect.arrayContaining(['schoolId', 'schoolYear', 'periodStart', 'periodEnd', 'membershipDays', 'attendanceDays']));
     const csv = push['text/csv'].schema as { type: string; description: string };
     expect(csv.type).toBe('string');

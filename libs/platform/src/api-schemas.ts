@@ -25,18 +25,18 @@ export const errorAnswer = z.object({
   error: z.string().describe('validation, not_found, conflict, unauthorized, forbidden, too_large, ...'),
   message: z.string(),
   issues: z.array(z.object({ row: z.number().int().optional(), field: z.string(), message: z.string() })).optional(),
-});
+}).meta({ title: 'Refusal' });
 
 const membership = z.object({ clusterId: z.string(), fromYear: z.string(), untilYear: z.string().nullable(), strategy: z.enum(STRATEGIES) });
 
-export const zoneAnswer = zoneEstablished.schema;
-export const clusterAnswer = clusterFormed.schema;
+export const zoneAnswer = zoneEstablished.schema.meta({ title: 'Zone' });
+export const clusterAnswer = clusterFormed.schema.meta({ title: 'Cluster' });
 export const clusterWithMembersAnswer = clusterFormed.schema.extend({
   members: z.array(membership.omit({ clusterId: true }).extend({ schoolId: z.string() })),
-});
-export const schoolAnswer = schoolRegistered.schema.extend({ ncesId: z.string().nullable() });
-export const schoolWithMembershipsAnswer = schoolAnswer.extend({ memberships: z.array(membership) });
-export const partnerAnswer = partnerRegistered.schema;
+}).meta({ title: 'ClusterWithMembers' });
+export const schoolAnswer = schoolRegistered.schema.extend({ ncesId: z.string().nullable() }).meta({ title: 'School' });
+export const schoolWithMembershipsAnswer = schoolAnswer.extend({ memberships: z.array(membership) }).meta({ title: 'SchoolWithMemberships' });
+export const partnerAnswer = partnerRegistered.schema.meta({ title: 'Partner' });
 /** A target in force: the target, since when (knowledge time) and which change set it. */
 const targetInForceAnswer = z.object({
   ...targetSchema.shape,
@@ -52,7 +52,7 @@ export const contractAnswer = z.object({
   status: z.enum(['active', 'terminated']),
   terminatedAt: isoTime.nullable(),
   terminationReason: z.string().nullable(),
-});
+}).meta({ title: 'Contract' });
 const targetTerms = z.object({ kind: targetSchema.shape.kind, value: targetSchema.shape.value, goal: targetSchema.shape.goal });
 /** One change of a contract, as `GET /api/v1/contracts/{contractId}/history` lists them. */
 export const contractChangeAnswer = z.object({
@@ -63,7 +63,7 @@ export const contractChangeAnswer = z.object({
   additionalYears: z.number().int().nullable().describe('the years a renewal added'),
   targets: z.array(z.object({ ...targetSchema.shape, before: targetTerms.nullable().describe('the terms it replaced; null for a new target') })).describe('the targets the change set'),
   removed: z.array(z.object({ metric: z.string(), contractYear: z.number().int(), scope: z.enum(['school', 'cluster']) })).describe('the targets it withdrew'),
-});
+}).meta({ title: 'ContractChange' });
 
 export const metricReadingAnswer = z.object({
   metric: z.string(),
@@ -79,7 +79,7 @@ export const metricReadingAnswer = z.object({
   knownAt: isoTime,
   smallNumber: z.boolean().describe('the value covers fewer than nMin (a rate or ratio by its denominator, a count of students by its count): numbers withheld from the public'),
   withheld: z.boolean().describe('numbers withheld from this reader: a small number, or one that would give a small number away by subtraction (complementary suppression)'),
-});
+}).meta({ title: 'MetricReading' });
 
 export const comparisonMeanAnswer = z.object({
   metric: z.string(),
@@ -87,7 +87,7 @@ export const comparisonMeanAnswer = z.object({
   mean: nullableNumber.describe("the unweighted mean of the comparison schools' values; null where withheld"),
   schools: z.number().int().describe('how many comparison schools it averages'),
   withheld: z.boolean().describe('withheld from this reader: fewer than 10 schools'),
-});
+}).meta({ title: 'ComparisonMean' });
 
 const status = z.enum(['pending', 'on_track', 'at_risk', 'met', 'missed']);
 export const scorecardLineAnswer = z.object({
@@ -107,7 +107,7 @@ export const scorecardLineAnswer = z.object({
   target: z.record(z.string(), z.unknown()).nullable().describe('the target in force'),
   targetSince: isoTime.nullable(),
   knownAt: isoTime,
-});
+}).meta({ title: 'ScorecardLine' });
 const contractHeading = {
   contractId: z.string(),
   partnerId: z.string(),
@@ -118,13 +118,13 @@ const contractHeading = {
   baselineYear: z.string(),
   termYears: z.number().int(),
 };
-export const scorecardAnswer = z.object({ ...contractHeading, asOf: isoTime, lines: z.array(scorecardLineAnswer) });
+export const scorecardAnswer = z.object({ ...contractHeading, asOf: isoTime, lines: z.array(scorecardLineAnswer) }).meta({ title: 'Scorecard' });
 export const partnerScorecardAnswer = z.object({
   partnerId: z.string(),
   asOf: isoTime,
   contracts: z.array(z.object({ ...contractHeading, lines: z.array(scorecardLineAnswer) })),
   years: z.array(z.object({ schoolYear: z.string(), met: z.number().int(), missed: z.number().int(), atRisk: z.number().int(), onTrack: z.number().int(), pending: z.number().int() })),
-});
+}).meta({ title: 'PartnerScorecard' });
 
 export const alertAnswer = z.object({
   alertId: z.string(),
@@ -153,7 +153,7 @@ export const alertAnswer = z.object({
       at: z.string(),
     }),
   ),
-});
+}).meta({ title: 'Alert' });
 
 const fieldIssue = z.object({ row: z.number().int().optional(), field: z.string(), message: z.string() });
 const counts = {
@@ -180,7 +180,7 @@ export const feedAnswer = z.object({
   ...batchListings,
   rejected: z.array(fieldIssue),
   rejectedTruncated: z.boolean(),
-});
+}).meta({ title: 'FeedPush' });
 export const batchAnswer = z.object({
   batchId: z.string(),
   feed: z.enum(FEED_KINDS),
@@ -193,16 +193,16 @@ export const batchAnswer = z.object({
   batchIssues: z.array(fieldIssue),
   ...counts,
   ...batchListings,
-});
+}).meta({ title: 'FeedBatch' });
 export const rejectionsAnswer = z.object({
   batch: batchAnswer,
   rejections: z.array(z.object({ row: z.number().int(), record: z.unknown(), issues: z.array(fieldIssue) })),
   nextAfterRow: z.number().int().nullable(),
-});
+}).meta({ title: 'FeedRejections' });
 export const retractionAnswer = z.object({
   retracted: z.boolean(),
   naturalKey: z.string().describe('the key as stored, e.g. with the assessment code in lower case'),
-});
+}).meta({ title: 'Retraction' });
 /** `GET /api/v1/feeds/{kind}/records`: what is stored of a feed for one school and school year. */
 export const feedRecordsAnswer = z.object({
   feed: z.enum(FEED_KINDS),
@@ -224,7 +224,7 @@ export const feedRecordsAnswer = z.object({
     }),
   ),
   nextAfter: z.string().nullable().describe('the after= of the next page; null on the last'),
-});
+}).meta({ title: 'FeedRecords' });
 /** `POST /api/v1/feeds/{kind}/retractions`: which record is withdrawn, and why. */
 export const retractionBody = z.object({
   naturalKey: z
@@ -234,19 +234,19 @@ export const retractionBody = z.object({
   reason: z.string().min(1).describe('why the record is withdrawn, kept with the retraction'),
 });
 
-export const webhookAnswer = z.object({ webhookId: z.string(), districtId: z.string(), url: z.string(), createdAt: isoTime });
+export const webhookAnswer = z.object({ webhookId: z.string(), districtId: z.string(), url: z.string(), createdAt: isoTime }).meta({ title: 'Webhook' });
 const deliveryFailure = z.string().describe("the failure's category only: timeout, connection refused, TLS, connection failed, 'HTTP 503', or 'not allowed: ...' (the address rule)");
 export const webhookSecretAnswer = z.object({
   webhookId: z.string(),
   secret: z.string().describe('the new secret, shown this once: deliveries are signed with it from now on'),
   previousSecretExpiresAt: isoTime.describe('until when the replaced secret signs too (a second v1= value in X-Turnaround-Signature)'),
-});
+}).meta({ title: 'WebhookSecret' });
 export const webhookTestAnswer = z.object({
   webhookId: z.string(),
   eventId: z.string().describe('X-Turnaround-Event of the ping (type WebhookTest)'),
   delivered: z.boolean().describe('the receiver answered 2xx'),
   failure: deliveryFailure.nullable(),
-});
+}).meta({ title: 'WebhookTestResult' });
 export const deliveryAnswer = z.object({
   deliveryId: z.number().int(),
   webhookId: z.string(),
@@ -257,11 +257,11 @@ export const deliveryAnswer = z.object({
   lastError: deliveryFailure.nullable(),
   deliveredAt: isoTime.nullable(),
   payload: z.unknown(),
-});
+}).meta({ title: 'WebhookDelivery' });
 
-export const metricDefinitionAnswer = z.looseObject({ name: z.string(), family: z.string(), source: z.string(), direction: z.string(), numerator: z.string(), denominator: z.string() });
-export const profileAnswer = z.looseObject({ name: z.string() });
-export const healthAnswer = z.looseObject({ status: z.string() });
+export const metricDefinitionAnswer = z.looseObject({ name: z.string(), family: z.string(), source: z.string(), direction: z.string(), numerator: z.string(), denominator: z.string() }).meta({ title: 'MetricDefinition' });
+export const profileAnswer = z.looseObject({ name: z.string() }).meta({ title: 'FeedProfile' });
+export const healthAnswer = z.looseObject({ status: z.string() }).meta({ title: 'Health' });
 
 /** Request bodies that are not events. */
 export const acknowledgementBody = z.object({ note: z.string().trim().min(1, 'expected a note saying what the district does about the alert').max(2000) });

@@ -26,7 +26,7 @@ export const emailRecipientAnswer = z.object({
   status: z.enum(['unconfirmed', 'confirmed', 'unsubscribed']).describe('unconfirmed until its link is followed; unsubscribed by its one-click link'),
   createdAt: isoTime,
   confirmedAt: isoTime.nullable(),
-});
+}).meta({ title: 'EmailRecipient' });
 
 /** One message of the outbox: a confirmation, or one alert event for one address (a digest sends several together). */
 export const emailMessageAnswer = z.object({
@@ -42,7 +42,7 @@ export const emailMessageAnswer = z.object({
   nextAttemptAt: isoTime,
   lastError: z.string().nullable().describe("the relay's answer (SMTP code and text) or the connection's failure; never the relay's credentials"),
   sentAt: isoTime.nullable(),
-});
+}).meta({ title: 'EmailMessage' });
 
 export type EmailRecipient = z.infer<typeof emailRecipientAnswer>;
 export type EmailMessage = z.infer<typeof emailMessageAnswer>;

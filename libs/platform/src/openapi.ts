@@ -1,17 +1,22 @@
-import { applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiOperationOptions, ApiResponse } from '@nestjs/swagger';
+import { applyDecorators, INestApplication } from '@nestjs/common';
+import { ApiBody, ApiOperationOptions, ApiResponse, DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { FEED_EVENTS, FEED_KINDS, FeedKind, ROLE_KINDS, RoleKind } from '@turnaround/domain';
 import { z } from 'zod';
 import { ACCESS_MATRIX, Grant, RouteAccess } from './access/access-matrix';
+import { ALERT_CLOUD_EVENT_TYPES, alertCloudEventAttributes, AlertMessageData, alertMessageData, DEFAULT_CLOUD_EVENT_TYPE_PREFIX, WEBHOOK_TEST_CLOUD_EVENT_TYPE, webhookTestData } from './alert-messages';
 import { API_EXAMPLES, FEED_RECORD_EXAMPLES } from './api-examples';
 import { errorAnswer } from './api-schemas';
 
 export { API_EXAMPLES, FEED_RECORD_EXAMPLES } from './api-examples';
 
-/** A zod schema as the OpenAPI document's JSON Schema. */
-export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  const jsonSchema = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
-  delete jsonSchema.$schema;
+/**
+ * A zod schema as a document's JSON Schema: `input` for what the service takes (a request body,
+ * a feed record), `output` for what it gives (an answer, a message it sends). The OpenAPI 3.1
+ * document's dialect is 2020-12; the AsyncAPI document's default schema format is a superset
+ * of draft-07.
+ */
+export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output', target: 'draft-2020-12' | 'draft-7' = 'draft-2020-12'): Record<string, unknown> {
+  const { $schema: _dialect, ...jsonSchema } = z.toJSONSchema(schema, { io, target, unrepresentable: 'any' }) as Record<string, unknown>;
   return jsonSchema;
 }
 
@@ -148,6 +153,9 @@ function canonicalCsv(record: Record<string, unknown>): string {
   return `${Object.keys(record).join(',')}\n${Object.values(record).map(cell).join(',')}\n`;
 }
 
+/** A feed record's schema's name, in both documents: `AttendanceRecord`. */
+export const feedRecordTitle = (kind: FeedKind) => `${kind[0].toUpperCase()}${kind.slice(1)}Record`;
+
 function headerOf(kind: FeedKind): string {
   const schema = jsonSchemaOf(FEED_EVENTS[kind].schema, 'input') as { properties: Record<string, unknown>; required?: string[] };
   const required = new Set(schema.required ?? []);
@@ -162,7 +170,7 @@ function headerOf(kind: FeedKind): string {
  * streamed, whose header row the profile reads. Made from the feed events, so it cannot drift.
  */
 export function feedPushBody(): NonNullable<ApiOperationOptions['requestBody']> {
-  const records = FEED_KINDS.map((kind) => ({ ...jsonSchemaOf(FEED_EVENTS[kind].schema, 'input'), title: `${kind} record` }));
+  const records = FEED_KINDS.map((kind) => ({ ...jsonSchemaOf(FEED_EVENTS[kind].schema, 'input'), title: feedRecordTitle(kind) }));
   return {
     required: true,
     description:
@@ -186,6 +194,156 @@ export function feedPushBody(): NonNullable<ApiOperationOptions['requestBody']> 
           ].join('\n'),
         },
         examples: Object.fromEntries(FEED_KINDS.map((kind) => [kind, { summary: `POST /api/v1/feeds/${kind} (canonical)`, value: canonicalCsv(FEED_RECORD_EXAMPLES[kind]) }])),
+      },
+    },
+  };
+}
+
+/**
+ * An operation's id, which a generated client names its method by: the controller's resource
+ * and the method, `zonesEstablish`, `alertsAcknowledge` (not Nest's `AlertsController_acknowledge`).
+ */
+export function operationIdOf(controllerKey: string, methodKey: string): string {
+  const resource = controllerKey.replace(/Controller$/, '');
+  return `${resource[0].toLowerCase()}${resource.slice(1)}${methodKey[0].toUpperCase()}${methodKey.slice(1)}`;
+}
+
+/**
+ * The API's OpenAPI 3.1 document, served at `/api/docs/openapi.json`: its schemas are the zod
+ * schemas' JSON Schema 2020-12, which 3.1 takes as they are (3.0 has no `const`, no type
+ * arrays). Who may call each operation comes from ACCESS_MATRIX; the alert webhooks the service
+ * sends are its `webhooks`.
+ */
+export function openApiDocument(app: INestApplication): OpenAPIObject {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setOpenAPIVersion('3.1.0')
+      .setTitle('turnaround-monitor')
+      .setDescription('School turnaround in Partnership Zones: registry, feeds, metrics, scorecards and off-track alerts. The Kafka topics are described by the AsyncAPI document beside this one, `/api/docs/asyncapi.json`.')
+      .setVersion('1')
+      // Every operation takes an API key (README "Access"), but the health checks.
+      // An opaque key, not a JWT (the document would say JWT without a format of its own).
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'tm_{keyId}_{secret}', description: 'an opaque API key, `tm_{keyId}_{secret}`, checked against its stored hash (not a JWT: it carries no claims): `npm run turnaround -- keys create --role ...`' }, 'apiKey')
+      .addSecurityRequirements('apiKey')
+      .build(),
+    { operationIdFactory: operationIdOf },
+  );
+  for (const [path, operations] of Object.entries(document.paths))
+    if (path === '/health' || path.startsWith('/health/')) for (const operation of Object.values(operations)) if (typeof operation === 'object' && operation && 'responses' in operation) operation.security = [];
+  // Who may call each operation, from ACCESS_MATRIX itself, and what each path parameter names.
+  describeAccess(document);
+  return nameSchemas(Object.assign(document, { webhooks: alertWebhooks() }));
+}
+
+/**
+ * Moves every schema with a `title` (an answer's zod `.meta({ title })`, a feed record) into
+ * `components.schemas` under that name, each use a `$ref` to it: a generated client has one
+ * `Alert` type, not one per operation that answers an alert. Inner schemas first, so two uses
+ * of one answer compare equal; two different schemas under one title are a mistake, refused.
+ */
+export function nameSchemas(document: OpenAPIObject): OpenAPIObject {
+  const named = new Map<string, { json: string; schema: Record<string, unknown> }>();
+  const hoist = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(hoist);
+    if (node === null || typeof node !== 'object') return node;
+    const object = Object.fromEntries(Object.entries(node).map(([key, value]) => [key, key === 'example' || key === 'examples' ? value : hoist(value)]));
+    const title = object.title;
+    if (typeof title !== 'string' || !('type' in object || 'properties' in object || 'anyOf' in object || 'oneOf' in object)) return object;
+    const json = JSON.stringify(object);
+    const known = named.get(title);
+    if (known && known.json !== json) throw new Error(`two different schemas are titled '${title}': give one another title`);
+    named.set(title, { json, schema: object });
+    return { $ref: `#/components/schemas/${title}` };
+  };
+  const paths = hoist(document.paths) as OpenAPIObject['paths'];
+  const webhooks = hoist((document as { webhooks?: unknown }).webhooks);
+  const schemas = Object.fromEntries([...named].sort(([a], [b]) => a.localeCompare(b)).map(([title, { schema }]) => [title, schema]));
+  return { ...document, paths, ...(webhooks ? { webhooks } : {}), components: { ...document.components, schemas: { ...document.components?.schemas, ...schemas } } };
+}
+
+const WEBHOOK_HEADERS = [
+  { name: 'X-Turnaround-Timestamp', description: 'when the delivery was signed, in unix seconds: refuse one more than 5 minutes away from now (a replay)', example: '1710511331' },
+  {
+    name: 'X-Turnaround-Signature',
+    description: '`v1=` and the hex HMAC-SHA256, under the webhook\'s secret, of `{timestamp}.{raw body}`; two comma-separated values while a rotated secret\'s overlap lasts: accept the delivery if one matches (compare in constant time)',
+    example: 'v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd',
+  },
+  { name: 'X-Turnaround-Event', description: 'the alert event\'s id, as the CloudEvent\'s `id`: a receiver drops a delivery it has already seen', example: '9b2e4f7a-1c3d-4e5f-8a6b-7c8d9e0f1a2b' },
+].map((header) => ({ in: 'header', required: true, schema: { type: 'string' }, ...header }));
+
+/** A structured-mode CloudEvent 1.0 whose `data` is `data`, of one of `types` (the last part, after the configured prefix). */
+function cloudEventSchema(title: string, types: string[], subject: string, data: Record<string, unknown>): Record<string, unknown> {
+  return {
+    title,
+    type: 'object',
+    required: ['specversion', 'id', 'source', 'type', 'subject', 'time', 'datacontenttype', 'data'],
+    properties: {
+      specversion: { const: '1.0' },
+      id: { type: 'string', description: "the event's id: the same on every redelivery and every channel (the alerts topic too), so a receiver de-duplicates by it" },
+      source: { type: 'string', format: 'uri-reference', description: 'the service that sent it: `PUBLIC_URL/api/v1/alerts` unless `CLOUDEVENTS_SOURCE` says otherwise' },
+      type: { type: 'string', pattern: `\\.(${types.map((type) => type.replace('.', '\\.')).join('|')})$`, description: `\`{prefix}.${types.join('`, `{prefix}.')}\`; the prefix is \`CLOUDEVENTS_TYPE_PREFIX\` (\`gov.state.turnaround\` unless set, \`gov.ny.turnaround\` say)` },
+      subject: { type: 'string', description: subject },
+      time: { type: 'string', format: 'date-time', description: 'when the event was recorded' },
+      datacontenttype: { const: 'application/json' },
+      data,
+    },
+  };
+}
+
+/**
+ * What the service POSTs to a district's webhook: each alert event as a CloudEvent in
+ * structured mode, signed (docs/alerts.md "Alert messages"), and the test ping.
+ */
+function alertWebhooks(): Record<string, unknown> {
+  const responses = {
+    '2XX': { description: 'delivered' },
+    default: { description: 'not delivered: retried with backoff, dead after `WEBHOOK_MAX_ATTEMPTS`; a redirect is not followed' },
+  };
+  const example = API_EXAMPLES.get(alertMessageData) as AlertMessageData;
+  const envelope = alertCloudEventAttributes(example, { source: 'https://turnaround.state.example/api/v1/alerts', typePrefix: DEFAULT_CLOUD_EVENT_TYPE_PREFIX });
+  return {
+    alert: {
+      post: {
+        operationId: 'alertEvent',
+        summary: 'An alert event, to each webhook of each district the alert concerns',
+        description:
+          "Every change of an alert (raised, acknowledged, resolved, reopened) of the district's schools and clusters, as a CloudEvent 1.0 in structured mode, signed. " +
+          'Deliveries come in order per webhook from a persistent outbox; a receiver that comes back gets what it missed. ' +
+          'With `ALERT_MESSAGE_FORMAT=legacy` (this release only) the body is `data` alone, as `application/json`.',
+        parameters: [...WEBHOOK_HEADERS, { in: 'header', name: 'X-Turnaround-Delivery', required: true, schema: { type: 'string' }, description: "the delivery's number in the outbox", example: '4187' }],
+        requestBody: {
+          required: true,
+          content: {
+            'application/cloudevents+json': {
+              schema: cloudEventSchema('AlertCloudEvent', Object.values(ALERT_CLOUD_EVENT_TYPES), "the alert's id", jsonSchemaOf(alertMessageData, 'output')),
+              example: { ...envelope, data: example },
+            },
+          },
+        },
+        responses,
+      },
+    },
+    webhookTest: {
+      post: {
+        operationId: 'webhookTest',
+        summary: 'A test ping, sent when asked (`POST /api/v1/districts/{districtId}/webhooks/{webhookId}/test`)',
+        description: 'Checked and signed as every delivery is; its id starts `test-`. It has no delivery number: it is not in the outbox.',
+        parameters: WEBHOOK_HEADERS,
+        requestBody: {
+          required: true,
+          content: {
+            'application/cloudevents+json': {
+              schema: cloudEventSchema(
+                'WebhookTestCloudEvent',
+                [WEBHOOK_TEST_CLOUD_EVENT_TYPE],
+                "the webhook's id",
+                jsonSchemaOf(webhookTestData, 'output'),
+              ),
+            },
+          },
+        },
+        responses,
       },
     },
   };

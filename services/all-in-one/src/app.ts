@@ -1,8 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Clock, describeAccess, HttpErrorsFilter, JsonBodyLimit, MessagingModule, PersistenceModule, ReadSideModule, TurnaroundConfig, useJsonBodies } from '@turnaround/platform';
+import { SwaggerModule } from '@nestjs/swagger';
+import { Clock, HttpErrorsFilter, JsonBodyLimit, MessagingModule, openApiDocument, PersistenceModule, ReadSideModule, TurnaroundConfig, useJsonBodies } from '@turnaround/platform';
 import { FeedsModule } from '@turnaround/feeds-service';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { RegistryModule } from '@turnaround/registry';
@@ -75,22 +75,7 @@ export async function createApp(config: TurnaroundConfig, options: { logger?: fa
   app.use(refuseUnreadableInput(isFeedPush));
   app.useGlobalFilters(new HttpErrorsFilter());
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('turnaround-monitor')
-      .setDescription('School turnaround in Partnership Zones: registry, feeds, metrics, scorecards and off-track alerts')
-      .setVersion('1')
-      // Every operation takes an API key (README "Access"), but the health checks.
-      // An opaque key, not a JWT (the document would say JWT without a format of its own).
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'tm_{keyId}_{secret}', description: 'an opaque API key, `tm_{keyId}_{secret}`, checked against its stored hash (not a JWT: it carries no claims): `npm run turnaround -- keys create --role ...`' }, 'apiKey')
-      .addSecurityRequirements('apiKey')
-      .build(),
-  );
-  for (const [path, operations] of Object.entries(document.paths))
-    if (path === '/health' || path.startsWith('/health/')) for (const operation of Object.values(operations)) if (typeof operation === 'object' && operation && 'responses' in operation) operation.security = [];
-  // Who may call each operation, from ACCESS_MATRIX itself, and what each path parameter names.
-  describeAccess(document);
+  const document = openApiDocument(app);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
   return app;
 }

@@ -44,7 +44,7 @@ export const proofPointsAnswer = z.object({
   seed: z.number().int(),
   draws: z.number().int(),
   groups: z.array(groupProofPoints),
-});
+}).meta({ title: 'ProofPoints' });
 
 export const researchRequestAnswer = z.object({
   recordId: z.number().int(),
@@ -58,4 +58,4 @@ export const researchRequestAnswer = z.object({
   asOf: z.string(),
   rows: z.number().int().nullable(),
   finishedAt: z.string().nullable(),
-});
+}).meta({ title: 'ResearchRequest' });

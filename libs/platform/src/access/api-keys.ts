@@ -38,8 +38,8 @@ export const apiKeyAnswer = z.object({
   createdAt: z.string().describe('an ISO date-time'),
   expiresAt: z.string().nullable().describe('an ISO date-time after which the key is refused; null: never'),
   revokedAt: z.string().nullable().describe('an ISO date-time; null while the key is not revoked'),
-});
-export const issuedKeyAnswer = apiKeyAnswer.extend({ key: z.string().describe('the key itself, to send as Authorization: Bearer <key>: shown this once, only its hash is kept') });
+}).meta({ title: 'ApiKey' });
+export const issuedKeyAnswer = apiKeyAnswer.extend({ key: z.string().describe('the key itself, to send as Authorization: Bearer <key>: shown this once, only its hash is kept') }).meta({ title: 'IssuedApiKey' });
 
 export interface KeyRequest {
   role: Role;

@@ -19,7 +19,7 @@ export const runnerAnswer = z.object({
     .optional()
     .describe('set while it is parked before an event it cannot apply'),
   lag: z.object({ events: z.number().int().describe('counted up to 5000'), seconds: z.number() }),
-});
+}).meta({ title: 'ProjectionRunner' });
 
 /** A runner as the OpenAPI document shows one (`ApiAnswer`'s example). */
 export const RUNNER_EXAMPLE: RunnerAnswer = { name: 'read-side', role: 'leader', position: '18342', failures: 0, lag: { events: 0, seconds: 0.4 } };
@@ -30,7 +30,7 @@ const readinessDetails = z.object({
   projections: z.array(runnerAnswer),
 });
 /** What `/health/ready` answers: the reasons and runners only to a state key or METRICS_TOKEN. */
-export const readinessAnswer = readinessDetails.partial({ reasons: true, projections: true });
+export const readinessAnswer = readinessDetails.partial({ reasons: true, projections: true }).meta({ title: 'Readiness' });
 
 export type RunnerAnswer = z.infer<typeof runnerAnswer>;
 
