@@ -1,15 +1,16 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
+import { Kafka, KafkaEvent, KafkaMessage } from 'cloudevents';
 import { createApp } from '@turnaround/all-in-one';
 import { waitUntil } from '@turnaround/domain/testing';
 import { LogFollower } from '@turnaround/event-store';
-import { FEED_CONSUMER_GROUP } from '@turnaround/feeds-service';
-import { KafkaMessageBus, topicsOf } from '@turnaround/messaging';
-import { LogFollowers, ReadSide, SQL_CLIENT } from '@turnaround/platform';
+import { FEED_CONSUMER_GROUP, IncomingMessage, KafkaMessageBus, topicsOf } from '@turnaround/messaging';
+import { AlertMessageData, asyncApiDocument, LogFollowers, ReadSide, SQL_CLIENT, TurnaroundConfig } from '@turnaround/platform';
 import { openScratchDatabase, serverUrlForTests } from '@turnaround/postgres/testing';
 import { SqlClient } from '@turnaround/postgres';
 import { TEST_SECRET_KEY, testConfig } from './support/app';
+import { asyncApiMessageChecker } from './support/asyncapi';
 import { httpClient } from './support/http-client';
 import { attendance2023, registerOneClusterZone } from './support/one-cluster-zone';
 import { collect, kafkaBrokersForTests, uncommitted, uniqueTopicPrefix } from './support/kafka';
@@ -40,6 +41,15 @@ async function countEvents(sql: SqlClient, type: string): Promise<number> {
   return count;
 }
 
+/** A message of the alerts topic as a consumer's CloudEvents SDK reads it: binary mode, the key its partitionkey. */
+function alertEvent(message: IncomingMessage): KafkaEvent<AlertMessageData> {
+  const received: KafkaMessage<string> = { key: message.key as string, value: message.value as string, headers: message.headers, body: message.value };
+  return Kafka.toEvent(received) as KafkaEvent<AlertMessageData>;
+}
+
+/** Every message a test produces or reads, held to the AsyncAPI document the service serves with this configuration. */
+const asyncApiOf = (config: TurnaroundConfig) => asyncApiMessageChecker(JSON.parse(JSON.stringify(asyncApiDocument(config))));
+
 (brokers && serverUrl ? describe : describe.skip)('Kafka feeds in and alerts out, on a real broker', () => {
   let bus: KafkaMessageBus;
   beforeAll(() => {
@@ -51,9 +61,11 @@ async function countEvents(sql: SqlClient, type: string): Promise<number> {
     const prefix = uniqueTopicPrefix();
     const topics = topicsOf(prefix);
     const database = await openScratchDatabase(serverUrl as string);
-    const app = await createApp(testConfig({ DATABASE_URL: database.url, KAFKA_BROKERS: (brokers as string[]).join(','), KAFKA_TOPIC_PREFIX: prefix }), { logger: false });
+    const config = testConfig({ DATABASE_URL: database.url, KAFKA_BROKERS: (brokers as string[]).join(','), KAFKA_TOPIC_PREFIX: prefix });
+    const app = await createApp(config, { logger: false });
     await app.init();
     const dlq = await collect(bus, topics.dlq);
+    const fits = asyncApiOf(config);
     try {
       const messages = [
         ...Array.from({ length: 9_000 }, (_, n) => message(attendance(n))),
@@ -62,10 +74,16 @@ async function countEvents(sql: SqlClient, type: string): Promise<number> {
         ...Array.from({ length: 100 }, (_, n) => ({ key: 'S001', value: `{"schoolId": "S001", broken ${n}` })), // not JSON
         ...Array.from({ length: 100 }, (_, n) => message({ ...attendance(n), sasid: `123-${n}` } as never)), // student-level
       ];
+      // what the document promises of a feed message: the good ones fit (a duplicate too, and a
+      // count above its membership, which a check beyond the schema refuses); the last 200 do not
+      const problems = messages.map((produced) => fits({ topic: topics.feed('attendance'), ...produced }));
+      expect(problems.slice(0, 9_800).flat()).toEqual([]);
+      expect(problems.slice(9_800).filter((found) => found.length === 0)).toEqual([]);
       for (let start = 0; start < messages.length; start += 1_000) await bus.publish(topics.feed('attendance'), messages.slice(start, start + 1_000));
 
       const sql = app.get<SqlClient>(SQL_CLIENT);
       await waitUntil(() => Promise.all([countEvents(sql, 'AttendanceReported'), Promise.resolve(dlq.messages.length)]), ([events, dead]) => expect([events, dead]).toEqual([9_000, 500]), 120_000);
+      expect(dlq.messages.flatMap(fits)).toEqual([]);
       const reasons = dlq.messages.map((dead) => JSON.parse(dead.value as string));
       expect(reasons.filter((dead) => dead.reason[0].field === 'attendanceDays')).toHaveLength(300);
       expect(reasons.filter((dead) => dead.reason[0].field === '(message)')).toHaveLength(100);
@@ -131,7 +149,7 @@ async function countEvents(sql: SqlClient, type: string): Promise<number> {
     }
   });
 
-  it('publishes each alert raise and resolution to the alerts topic once, keyed by district, across a restart', async () => {
+  it('publishes each alert raise and resolution to the alerts topic once, as a CloudEvent keyed by district, across a restart', async () => {
     const prefix = uniqueTopicPrefix();
     const topics = topicsOf(prefix);
     const database = await openScratchDatabase(serverUrl as string);
@@ -159,11 +177,28 @@ async function countEvents(sql: SqlClient, type: string): Promise<number> {
       await waitUntil(() => publisher.caughtUp(), (caughtUp) => expect(caughtUp).toBe(true));
       await waitUntil(() => uncommitted(bus, alertsOut.groupId, topics.alerts), (partitions) => expect(partitions).toEqual([]));
 
-      const published = alertsOut.messages.map((out) => ({ key: out.key, ...JSON.parse(out.value as string) }));
-      expect(published).toHaveLength(7);
-      expect(new Set(published.map((out) => `${out.type}/${out.alertId}`)).size).toBe(7);
-      expect(published.every((out) => out.key === 'D1' && out.districtIds.includes('D1'))).toBe(true);
-      expect(published.filter((out) => out.type === 'OffTrackAlertResolved').map((out) => out.schoolId).sort()).toEqual(['B', 'C']);
+      expect(alertsOut.messages.flatMap(asyncApiOf(config))).toEqual([]);
+      // each a CloudEvent in binary mode: the attributes in ce_ headers, the value the alert's JSON
+      for (const out of alertsOut.messages) expect(Object.keys(out.headers).sort()).toEqual(['ce_id', 'ce_source', 'ce_specversion', 'ce_subject', 'ce_time', 'ce_type', 'content-type']);
+      const published = alertsOut.messages.map(alertEvent);
+      const types: Record<string, string> = { OffTrackAlertRaised: 'gov.state.turnaround.alert.raised', OffTrackAlertResolved: 'gov.state.turnaround.alert.resolved' };
+      for (const event of published)
+        expect(event).toMatchObject({
+          specversion: '1.0',
+          id: event.data?.eventId,
+          source: 'http://localhost:3000/api/v1/alerts',
+          type: types[event.data?.type as string],
+          subject: event.data?.alertId,
+          time: event.data?.recordedAt,
+          datacontenttype: 'application/json',
+          partitionkey: 'D1',
+        });
+      // once each, with the ids of the alert events in the log
+      const logged = await database.query<{ id: string }>(`SELECT event_id::text AS id FROM es_events WHERE event_type LIKE 'OffTrackAlert%'`);
+      expect(published.map((event) => event.id).sort()).toEqual(logged.map((event) => event.id).sort());
+      expect(logged).toHaveLength(7);
+      expect(published.every((event) => event.data?.districtIds.includes('D1'))).toBe(true);
+      expect(published.filter((event) => event.type === 'gov.state.turnaround.alert.resolved').map((event) => event.data?.schoolId).sort()).toEqual(['B', 'C']);
     } finally {
       await alertsOut.stop();
       await app.close();

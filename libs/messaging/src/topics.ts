@@ -8,3 +8,6 @@ export function topicsOf(prefix = '') {
     alerts: `${prefix}turnaround.alerts.v1`,
   };
 }
+
+/** The consumer group the service reads the feed topics in: its instances share the partitions. */
+export const FEED_CONSUMER_GROUP = 'turnaround-feeds';

@@ -19,3 +19,4 @@ export * from './research-requests.port';
 export * from './district-email.port';
 export * from './media-types';
 export * from './alert-messages';
+export * from './asyncapi';

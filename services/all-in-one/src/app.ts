@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { SwaggerModule } from '@nestjs/swagger';
-import { Clock, HttpErrorsFilter, JsonBodyLimit, MessagingModule, openApiDocument, PersistenceModule, ReadSideModule, TurnaroundConfig, useJsonBodies } from '@turnaround/platform';
+import { asyncApiDocument, Clock, HttpErrorsFilter, JsonBodyLimit, MessagingModule, openApiDocument, PersistenceModule, ReadSideModule, TurnaroundConfig, useJsonBodies } from '@turnaround/platform';
 import { FeedsModule } from '@turnaround/feeds-service';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { RegistryModule } from '@turnaround/registry';
@@ -77,5 +77,7 @@ export async function createApp(config: TurnaroundConfig, options: { logger?: fa
   app.enableShutdownHooks();
   const document = openApiDocument(app);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  const asyncApi = asyncApiDocument(config);
+  app.getHttpAdapter().get('/api/docs/asyncapi.json', (_request, response) => response.json(asyncApi));
   return app;
 }

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { FEED_CONSUMER_GROUP } from '@turnaround/feeds-service';
-import { KafkaMessageBus, MessageBus, topicsOf } from '@turnaround/messaging';
+import { FEED_CONSUMER_GROUP, KafkaMessageBus, MessageBus, topicsOf } from '@turnaround/messaging';
 import { FEED_KINDS } from '@turnaround/domain';
 import { DISTRICT_EMAIL, DistrictEmail, MESSAGE_BUS, LogFollowers, ReadAnswers, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';

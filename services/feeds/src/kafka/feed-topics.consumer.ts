@@ -1,11 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { FEED_KINDS, FeedKind, FieldIssue } from '@turnaround/domain';
 import { FeedIngestor } from '@turnaround/feeds';
-import { Consumption, IncomingMessage, MessageBatch, MessageBus, topicsOf } from '@turnaround/messaging';
-import { MESSAGE_BUS, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
+import { Consumption, FEED_CONSUMER_GROUP, IncomingMessage, MessageBatch, MessageBus, topicsOf } from '@turnaround/messaging';
+import { FeedDeadLetter, MESSAGE_BUS, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 
-/** One group for every instance: they share the partitions of the four feed topics. */
-export const FEED_CONSUMER_GROUP = 'turnaround-feeds';
 
 /**
  * Feeds over Kafka (docs/architecture.md#outside-interfaces): one JSON record per message on
@@ -60,7 +58,7 @@ export class FeedTopicsConsumer implements OnApplicationBootstrap, OnApplication
       this.topics.dlq,
       dead.map(({ message, issues }) => ({
         key: message.key ?? '',
-        value: JSON.stringify({ topic: message.topic, partition: message.partition, offset: message.offset, key: message.key, batchId: result.batchId, reason: issues, payload: message.value }),
+        value: JSON.stringify({ topic: message.topic, partition: message.partition, offset: message.offset, key: message.key, batchId: result.batchId, reason: issues, payload: message.value } satisfies FeedDeadLetter),
         headers: { 'source-topic': message.topic, 'source-offset': `${message.partition}/${message.offset}` },
       })),
     );
