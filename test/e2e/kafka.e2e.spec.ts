@@ -11,6 +11,7 @@ import { openScratchDatabase, serverUrlForTests } from '@turnaround/postgres/tes
 import { SqlClient } from '@turnaround/postgres';
 import { TEST_SECRET_KEY, testConfig } from './support/app';
 import { asyncApiMessageChecker } from './support/asyncapi';
+import { expectedAlertAttributes } from './support/cloud-events';
 import { httpClient } from './support/http-client';
 import { attendance2023, registerOneClusterZone } from './support/one-cluster-zone';
 import { collect, kafkaBrokersForTests, uncommitted, uniqueTopicPrefix } from './support/kafka';
@@ -181,18 +182,7 @@ const asyncApiOf = (config: TurnaroundConfig) => asyncApiMessageChecker(JSON.par
       // each a CloudEvent in binary mode: the attributes in ce_ headers, the value the alert's JSON
       for (const out of alertsOut.messages) expect(Object.keys(out.headers).sort()).toEqual(['ce_id', 'ce_source', 'ce_specversion', 'ce_subject', 'ce_time', 'ce_type', 'content-type']);
       const published = alertsOut.messages.map(alertEvent);
-      const types: Record<string, string> = { OffTrackAlertRaised: 'gov.state.turnaround.alert.raised', OffTrackAlertResolved: 'gov.state.turnaround.alert.resolved' };
-      for (const event of published)
-        expect(event).toMatchObject({
-          specversion: '1.0',
-          id: event.data?.eventId,
-          source: 'http://localhost:3000/api/v1/alerts',
-          type: types[event.data?.type as string],
-          subject: event.data?.alertId,
-          time: event.data?.recordedAt,
-          datacontenttype: 'application/json',
-          partitionkey: 'D1',
-        });
+      for (const event of published) expect(event).toMatchObject({ ...expectedAlertAttributes(event.data), partitionkey: 'D1' });
       // once each, with the ids of the alert events in the log
       const logged = await database.query<{ id: string }>(`SELECT event_id::text AS id FROM es_events WHERE event_type LIKE 'OffTrackAlert%'`);
       expect(published.map((event) => event.id).sort()).toEqual(logged.map((event) => event.id).sort());

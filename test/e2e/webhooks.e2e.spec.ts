@@ -13,6 +13,7 @@ import { InProcessMessageBus, topicsOf } from '@turnaround/messaging';
 import { ApiKeys, MESSAGE_BUS, SECRET_KEY_FILE, SQL_CLIENT } from '@turnaround/platform';
 import { migrate, openDatabase, SqlClient } from '@turnaround/postgres';
 import { testConfig } from './support/app';
+import { expectedAlertAttributes } from './support/cloud-events';
 import { httpClient } from './support/http-client';
 import { attendance2023, registerOneClusterZone } from './support/one-cluster-zone';
 
@@ -145,21 +146,7 @@ describe('webhooks: alerts delivered to districts, signed, retried, in order, th
     // each a CloudEvent in structured mode, of its documented type, with the alert event's id
     expect(new Set(receiver.contentTypes)).toEqual(new Set(['application/cloudevents+json; charset=utf-8']));
     expect(receiver.events).toHaveLength(receiver.received.length);
-    const types: Record<string, string> = {
-      OffTrackAlertRaised: 'gov.state.turnaround.alert.raised',
-      OffTrackAlertAcknowledged: 'gov.state.turnaround.alert.acknowledged',
-      OffTrackAlertResolved: 'gov.state.turnaround.alert.resolved',
-    };
-    for (const event of receiver.events)
-      expect(event).toMatchObject({
-        specversion: '1.0',
-        id: event.data?.eventId,
-        source: 'http://localhost:3000/api/v1/alerts',
-        type: types[event.data?.type as string],
-        subject: event.data?.alertId,
-        time: event.data?.recordedAt,
-        datacontenttype: 'application/json',
-      });
+    for (const event of receiver.events) expect(event).toMatchObject(expectedAlertAttributes(event.data));
     await app.close();
   });
 

@@ -25,6 +25,17 @@ const raised: AlertMessageData = {
   severity: 'critical',
 };
 
+/** `raised` as a CloudEvent under `settings`, by hand. */
+const raisedAttributes = {
+  specversion: '1.0',
+  id: 'e-1',
+  source: 'https://turnaround.ny.gov/api/v1/alerts',
+  type: 'gov.ny.turnaround.alert.raised',
+  subject: 'A-1',
+  time: '2024-07-03T12:00:00.000Z',
+  datacontenttype: 'application/json',
+};
+
 describe('configuration: the shape alerts leave in', () => {
   it('sends CloudEvents from PUBLIC_URL/api/v1/alerts, typed gov.state.turnaround.*, unless told otherwise', () => {
     expect(loadConfig({}).alertMessages).toEqual({ format: 'cloudevents', source: 'http://localhost:3000/api/v1/alerts', typePrefix: 'gov.state.turnaround' });
@@ -66,15 +77,7 @@ describe('configuration: the shape alerts leave in', () => {
 
 describe('an alert event as a CloudEvent', () => {
   it('takes its id, time and subject from the event, its type from the event type under the prefix', () => {
-    expect(alertCloudEventAttributes(raised, settings)).toEqual({
-      specversion: '1.0',
-      id: 'e-1',
-      source: 'https://turnaround.ny.gov/api/v1/alerts',
-      type: 'gov.ny.turnaround.alert.raised',
-      subject: 'A-1',
-      time: '2024-07-03T12:00:00.000Z',
-      datacontenttype: 'application/json',
-    });
+    expect(alertCloudEventAttributes(raised, settings)).toEqual(raisedAttributes);
     const typeOf = (type: AlertMessageData['type']) => alertCloudEventAttributes({ ...raised, type }, settings).type;
     expect([typeOf('OffTrackAlertAcknowledged'), typeOf('OffTrackAlertResolved'), typeOf('OffTrackAlertReopened')]).toEqual([
       'gov.ny.turnaround.alert.acknowledged',
@@ -120,16 +123,7 @@ describe('to a webhook', () => {
   it('is a structured-mode CloudEvent: the whole event is the body', () => {
     const { contentType, body } = webhookRequest(raised, settings);
     expect(contentType).toBe('application/cloudevents+json; charset=utf-8');
-    expect(JSON.parse(body)).toEqual({
-      specversion: '1.0',
-      id: 'e-1',
-      source: 'https://turnaround.ny.gov/api/v1/alerts',
-      type: 'gov.ny.turnaround.alert.raised',
-      subject: 'A-1',
-      time: '2024-07-03T12:00:00.000Z',
-      datacontenttype: 'application/json',
-      data: raised,
-    });
+    expect(JSON.parse(body)).toEqual({ ...raisedAttributes, data: raised });
     const event = HTTP.toEvent({ headers: { 'content-type': contentType }, body }) as CloudEvent<AlertMessageData>;
     expect({ id: event.id, type: event.type, data: event.data }).toEqual({ id: 'e-1', type: 'gov.ny.turnaround.alert.raised', data: raised });
   });
