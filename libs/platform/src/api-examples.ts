@@ -63,6 +63,22 @@ import { emailDeliveryBody, emailMessageAnswer, emailRecipientAnswer, emailRecip
 
 const KNOWN_AT = '2024-03-15T14:02:11.482Z';
 const ALERT_ID = 'A-3f1c9e2a7b4d5c6e8f901a2b';
+/** An alert as it was raised: what its answer and its message have in common. */
+const raisedAlert = {
+  alertId: ALERT_ID,
+  schoolId: 'S-0001',
+  contractId: 'K-2023-NORTH',
+  partnerId: 'P-LEAD',
+  districtIds: ['D-0281'],
+  metric: 'attendance_rate',
+  contractYear: 1,
+  schoolYear: '2023-24',
+  checkpoint: 'early_warning',
+  target: 0.93,
+  actual: 0.912,
+  raisedActual: 0.912,
+  severity: 'warning',
+};
 const BATCH_ID = '0b6f1d2e-8c44-4a51-9e37-5a0c2f7d91b3';
 const WEBHOOK_ID = '5d2c7a1b-9e04-4c1f-8a3b-0f6e2d9c4b71';
 
@@ -264,20 +280,8 @@ export const API_EXAMPLES: ReadonlyMap<z.ZodType, unknown> = new Map<z.ZodType, 
   [
     alertAnswer,
     {
-      alertId: ALERT_ID,
-      schoolId: 'S-0001',
+      ...raisedAlert,
       clusterId: null,
-      contractId: 'K-2023-NORTH',
-      partnerId: 'P-LEAD',
-      districtIds: ['D-0281'],
-      metric: 'attendance_rate',
-      contractYear: 1,
-      schoolYear: '2023-24',
-      checkpoint: 'early_warning',
-      target: 0.93,
-      actual: 0.912,
-      raisedActual: 0.912,
-      severity: 'warning',
       status: 'acknowledged',
       raisedAt: KNOWN_AT,
       resolvedAt: null,
@@ -292,19 +296,7 @@ export const API_EXAMPLES: ReadonlyMap<z.ZodType, unknown> = new Map<z.ZodType, 
       type: 'OffTrackAlertRaised',
       eventId: '9b2e4f7a-1c3d-4e5f-8a6b-7c8d9e0f1a2b',
       recordedAt: KNOWN_AT,
-      alertId: ALERT_ID,
-      schoolId: 'S-0001',
-      contractId: 'K-2023-NORTH',
-      partnerId: 'P-LEAD',
-      districtIds: ['D-0281'],
-      metric: 'attendance_rate',
-      contractYear: 1,
-      schoolYear: '2023-24',
-      checkpoint: 'early_warning',
-      target: 0.93,
-      actual: 0.912,
-      raisedActual: 0.912,
-      severity: 'warning',
+      ...raisedAlert,
     },
   ],
 
