@@ -14,7 +14,7 @@ import type { DestinationStream } from 'pino';
 import { HealthController } from './health.controller';
 import { applyServerTimeouts, securityHeaders } from './http-edge';
 import { JsonLogger, requestLogging } from './observability/logging';
-import { MetricsController } from './observability/metrics.controller';
+import { PrometheusController } from './observability/prometheus.controller';
 import { ProjectionsController } from './observability/projections.controller';
 import { Readiness } from './observability/readiness';
 import { ServiceMetrics } from './observability/service-metrics';
@@ -27,7 +27,7 @@ class AllInOneModule {
     return {
       module: AllInOneModule,
       imports: [CqrsModule.forRoot(), PersistenceModule.forRoot(config, clock), MessagingModule.forRoot(config), ReadSideModule, RegistryModule, FeedsModule, MetricsModule, AlertsModule, ResearchModule, WebModule],
-      controllers: [HealthController, MetricsController, ProjectionsController],
+      controllers: [HealthController, PrometheusController, ProjectionsController],
       providers: [Readiness, ServiceMetrics],
     };
   }

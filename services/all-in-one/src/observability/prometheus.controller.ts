@@ -14,7 +14,7 @@ import { ServiceMetrics } from './service-metrics';
  * unconfigured should not take the API down, and the scraper's failing target says what to set.
  */
 @Controller('metrics')
-export class MetricsController {
+export class PrometheusController {
   constructor(
     private readonly metrics: ServiceMetrics,
     @Inject(TURNAROUND_CONFIG) private readonly config: TurnaroundConfig,
