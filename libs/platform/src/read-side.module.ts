@@ -1,7 +1,8 @@
 import { Global, Inject, Injectable, Logger, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Checkpoint, EventStore, LogFollower } from '@turnaround/event-store';
 import { SqlClient } from '@turnaround/postgres';
-import { Alerting, alertsProjection, readSideProjection } from '@turnaround/read-model';
+import { Alerting } from '@turnaround/alerting';
+import { alertsProjection, readSideProjection } from '@turnaround/read-model';
 import { TurnaroundConfig } from './config';
 import { LogFollowers } from './log-followers';
 import { ReadAnswers } from './read-answers';

@@ -11,6 +11,5 @@ export * from './metrics/published-metrics.views';
 export * from './scorecards/scorecard.queries';
 export * from './alerts/alerts.projection';
 export * from './alerts/alert.queries';
-export * from './alerts/alerting';
 export * from './coverage/coverage.queries';
 export * from './research/research.queries';

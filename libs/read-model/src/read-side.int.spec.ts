@@ -1,9 +1,9 @@
+import { Alerting } from '@turnaround/alerting';
 import { manualClock, Target } from '@turnaround/domain';
 import { Checkpoint, PostgresEventStore, LogFollower, rebuildProjection, StoredEvent } from '@turnaround/event-store';
 import { wholeLog } from '@turnaround/event-store/testing';
 import { SqlClient } from '@turnaround/postgres';
 import { testDatabases } from '@turnaround/postgres/testing';
-import { Alerting } from './alerts/alerting';
 import { ScorecardQueries } from './scorecards/scorecard.queries';
 import { readSideProjection } from './read-side';
 import { math, oneClusterZone, push, registry, Step, stepAppender } from './testing/knowledge-steps';

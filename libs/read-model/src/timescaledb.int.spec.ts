@@ -1,10 +1,10 @@
+import { Alerting } from '@turnaround/alerting';
 import { manualClock } from '@turnaround/domain';
 import { PostgresEventStore, LogFollower, rebuildProjection } from '@turnaround/event-store';
 import { wholeLog } from '@turnaround/event-store/testing';
 import { SqlClient } from '@turnaround/postgres';
 import { testServers } from '@turnaround/postgres/testing';
 import { AlertQueries } from './alerts/alert.queries';
-import { Alerting } from './alerts/alerting';
 import { alertsProjection } from './alerts/alerts.projection';
 import { MetricQueries } from './metrics/metric.queries';
 import { readSideProjection } from './read-side';

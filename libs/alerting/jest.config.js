@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'alerting',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};
