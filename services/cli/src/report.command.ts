@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { createApp } from '@turnaround/all-in-one';
 import { NotFoundError, ValidationError } from '@turnaround/domain';
 import { loadConfig, Principal, RESEARCH_REQUESTS, ReadSide, ResearchRequests } from '@turnaround/platform';
-import { progressFileOf, ReviewFile, reviewFileOf, WebReads } from '@turnaround/web';
+import { progressFileOf, ReviewFile, reviewFileOf, WebReads } from '@turnaround/web-service';
 import { fetchServer } from './embedded';
 import { optionName } from './export.command';
 
