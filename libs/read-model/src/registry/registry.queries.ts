@@ -2,6 +2,8 @@ import { CoveringContract, NotFoundError, Owner, schoolYearOfDate, ZoneMember } 
 import { SqlExecutor } from '@turnaround/postgres';
 import { ownedBy, ownerParam } from '../ownership';
 import { finalContractYears, targetsInForce } from '../scorecards/scorecards.projection';
+import { REGISTRY_TABLES } from './registry.tables';
+import { selectList } from './row-changes';
 
 /**
  * The registry reads: zones, clusters with their members, schools with their memberships,
@@ -28,7 +30,7 @@ export class RegistryQueries {
   async cluster(clusterId: string) {
     const cluster = one('cluster', clusterId, await this.sql.query(`SELECT ${CLUSTER} FROM registry_clusters WHERE cluster_id = $1`, [clusterId]));
     const members = await this.sql.query(
-      `SELECT school_id AS "schoolId", from_year AS "fromYear", until_year AS "untilYear", strategy
+      `SELECT ${selectList(MEMBERSHIPS, ['schoolId', 'fromYear', 'untilYear', 'strategy'])}
        FROM registry_memberships WHERE cluster_id = $1 ORDER BY school_id, from_year`,
       [clusterId],
     );
@@ -49,7 +51,7 @@ export class RegistryQueries {
   async school(schoolId: string) {
     const school = one('school', schoolId, await this.sql.query(`SELECT ${SCHOOL} FROM registry_schools s WHERE school_id = $1`, [schoolId]));
     const memberships = await this.sql.query(
-      `SELECT cluster_id AS "clusterId", from_year AS "fromYear", until_year AS "untilYear", strategy
+      `SELECT ${selectList(MEMBERSHIPS, ['clusterId', 'fromYear', 'untilYear', 'strategy'])}
        FROM registry_memberships WHERE school_id = $1 ORDER BY from_year`,
       [schoolId],
     );
@@ -84,16 +86,14 @@ export class RegistryQueries {
 
   /** Every contract that lists one of the schools, with the school year it was terminated in: what signing or renewing one must not overlap. */
   async contractsCovering(schoolIds: readonly string[]): Promise<CoveringContract[]> {
-    const rows = await this.sql.query<{ contract_id: string; school_ids: string[]; start_year: string; term_years: number; terminated_at: Date | string | null }>(
-      `SELECT contract_id, school_ids, start_year, term_years, terminated_at FROM registry_contracts WHERE school_ids && $1::text[] ORDER BY contract_id`,
+    const rows = await this.sql.query<{ contractId: string; schoolIds: string[]; startYear: string; termYears: number; terminatedAt: Date | string | null }>(
+      `SELECT ${selectList(CONTRACTS, ['contractId', 'schoolIds', 'startYear', 'termYears', 'terminatedAt'])}
+       FROM registry_contracts WHERE school_ids && $1::text[] ORDER BY contract_id`,
       [schoolIds],
     );
-    return rows.map((row) => ({
-      contractId: row.contract_id,
-      schoolIds: row.school_ids,
-      startYear: row.start_year,
-      termYears: row.term_years,
-      ...(row.terminated_at === null ? {} : { terminatedIn: schoolYearOfDate(new Date(row.terminated_at).toISOString().slice(0, 10)) }),
+    return rows.map(({ terminatedAt, ...contract }) => ({
+      ...contract,
+      ...(terminatedAt === null ? {} : { terminatedIn: schoolYearOfDate(new Date(terminatedAt).toISOString().slice(0, 10)) }),
     }));
   }
 
@@ -122,13 +122,21 @@ export class RegistryQueries {
   }
 }
 
-const ZONE = `zone_id AS "zoneId", state_code AS "stateCode", name, district_ids AS "districtIds"`;
-const CLUSTER = `cluster_id AS "clusterId", zone_id AS "zoneId", name`;
-const SCHOOL = `school_id AS "schoolId", district_id AS "districtId", name, grade_span AS "gradeSpan", nces_id AS "ncesId"`;
-const PARTNER = `partner_id AS "partnerId", name, role`;
-const CONTRACT = `contract_id AS "contractId", partner_id AS "partnerId", cluster_id AS "clusterId", school_ids AS "schoolIds", governance,
-  start_year AS "startYear", term_years AS "termYears", baseline_year AS "baselineYear", status,
-  terminated_at AS "terminatedAt", termination_reason AS "terminationReason"`;
+const {
+  registry_zones: ZONES,
+  registry_clusters: CLUSTERS,
+  registry_schools: SCHOOLS,
+  registry_memberships: MEMBERSHIPS,
+  registry_partners: PARTNERS,
+  registry_contracts: CONTRACTS,
+} = REGISTRY_TABLES;
+const ZONE = selectList(ZONES, ['zoneId', 'stateCode', 'name', 'districtIds']);
+const CLUSTER = selectList(CLUSTERS, ['clusterId', 'zoneId', 'name']);
+const SCHOOL = selectList(SCHOOLS, ['schoolId', 'districtId', 'name', 'gradeSpan', 'ncesId']);
+const PARTNER = selectList(PARTNERS, ['partnerId', 'name', 'role']);
+const CONTRACT = selectList(CONTRACTS, [
+  'contractId', 'partnerId', 'clusterId', 'schoolIds', 'governance', 'startYear', 'termYears', 'baselineYear', 'status', 'terminatedAt', 'terminationReason',
+]);
 
 function one<Row>(entity: string, id: string, rows: Row[]): Row {
   if (rows.length === 0) throw new NotFoundError(entity, id);

@@ -1,0 +1,113 @@
+import { SqlExecutor } from '@turnaround/postgres';
+
+/** The SQL types of the columns written through row changes: each parameter is cast to its column's type. */
+type SqlType = 'text' | 'text[]' | 'integer' | 'jsonb' | 'timestamptz';
+
+/** A column's SQL type, ending in ` null` when the column takes NULL. */
+export type ColumnType = SqlType | `${SqlType} null`;
+
+/**
+ * A table as its migrations made it: its columns by field name, in the table's order, with their
+ * types, and the fields of its primary key. A field is the camelCase of its column's name
+ * (`districtIds` is `district_ids`). The one list of the table's columns: the writes, the
+ * reads' row mapping and the adapter suite's check against the database all come from it.
+ */
+export interface Table<Columns extends Record<string, ColumnType> = Record<string, ColumnType>, Key extends keyof Columns & string = string> {
+  readonly columns: Columns;
+  readonly key: readonly Key[];
+}
+
+/** Describes a table, keeping its fields and key as literal types so that rows and changes are checked against them. */
+export function table<const Columns extends Record<string, ColumnType>, const Key extends keyof Columns & string>(
+  columns: Columns,
+  key: readonly Key[],
+): Table<Columns, Key> {
+  return { columns, key };
+}
+
+/** The JavaScript value a column takes in a row change (a timestamptz as its ISO text, as the log stamps it). */
+interface ValueOfSqlType {
+  text: string;
+  'text[]': readonly string[];
+  integer: number;
+  jsonb: unknown;
+  timestamptz: string;
+}
+type ValueOf<Type extends ColumnType> = Type extends `${infer Base extends SqlType} null` ? ValueOfSqlType[Base] | null : ValueOfSqlType[Type & SqlType];
+
+/** A whole row of the table, by field. */
+export type RowOf<T extends Table> = { readonly [Field in keyof T['columns']]: ValueOf<T['columns'][Field]> };
+
+type KeyOf<T extends Table> = T['key'][number];
+/** The fields an `extend` grows: a number is added to, a list appended to. */
+type Growing<T extends Table> = {
+  [Field in keyof T['columns']]: T['columns'][Field] extends 'integer' | 'text[]' | 'jsonb' ? Field : never;
+}[keyof T['columns']];
+
+/**
+ * A change a read model plans to the rows of one of its tables; the writer applies it in SQL.
+ * - `upsert` writes a whole row: inserted, or in place of the row with the same primary key.
+ * - `update` sets `values` in every row whose fields equal `key` (a null in the key matches
+ *   NULL): rows found by what they hold, so the planner needs no state to change them.
+ * - `extend` grows every such row's fields by `values`: a number by adding, a list by appending,
+ *   so a change relative to the row needs no read of it either.
+ */
+export type RowChange<Tables extends Record<string, Table>> = { [Name in keyof Tables & string]: ChangeTo<Name, Tables[Name]> }[keyof Tables & string];
+
+type ChangeTo<Name, T extends Table> =
+  | { readonly table: Name; readonly op: 'upsert'; readonly key: Pick<RowOf<T>, KeyOf<T>>; readonly values: Omit<RowOf<T>, KeyOf<T>> }
+  | { readonly table: Name; readonly op: 'update'; readonly key: Partial<RowOf<T>>; readonly values: Partial<RowOf<T>> }
+  | { readonly table: Name; readonly op: 'extend'; readonly key: Partial<RowOf<T>>; readonly values: Partial<Pick<RowOf<T>, Growing<T>>> };
+
+/** A field's column: `districtIds` is `district_ids`. */
+export const columnOf = (field: string): string => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+
+/** The select list that reads `fields` of a table's rows as objects with those field names. */
+export const selectList = <T extends Table>(_table: T, fields: readonly (keyof T['columns'] & string)[]): string =>
+  fields.map((field) => (columnOf(field) === field ? field : `${columnOf(field)} AS "${field}"`)).join(', ');
+
+/** Applies the changes in order, one parameterised statement each, in the caller's transaction. */
+export async function writeRowChanges<Tables extends Record<string, Table>>(
+  tx: SqlExecutor,
+  tables: Tables,
+  changes: readonly RowChange<Tables>[],
+): Promise<void> {
+  for (const change of changes) {
+    const { text, params } = statementOf(change.table, tables[change.table], change);
+    await tx.query(text, params);
+  }
+}
+
+/** The SQL of one change, with a parameter per value, cast to its column's type. */
+function statementOf(name: string, table: Table, change: ChangeTo<string, Table>): { text: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const param = (field: string, value: unknown) => {
+    const type = sqlTypeOf(table, field);
+    params.push(type === 'jsonb' ? JSON.stringify(value) : value);
+    return `$${params.length}::${type}`;
+  };
+  const values = Object.entries(change.values);
+  if (change.op === 'upsert') {
+    const row: Record<string, unknown> = { ...change.key, ...change.values };
+    const fields = Object.keys(table.columns);
+    return {
+      text:
+        `INSERT INTO ${name} (${fields.map(columnOf).join(', ')}) VALUES (${fields.map((field) => param(field, row[field])).join(', ')}) ` +
+        `ON CONFLICT (${table.key.map(columnOf).join(', ')}) ` +
+        `DO UPDATE SET ${values.map(([field]) => `${columnOf(field)} = EXCLUDED.${columnOf(field)}`).join(', ')}`,
+      params,
+    };
+  }
+  const set = values.map(([field, value]) => {
+    const column = columnOf(field);
+    if (change.op === 'update') return `${column} = ${param(field, value)}`;
+    return `${column} = ${column} ${sqlTypeOf(table, field) === 'integer' ? '+' : '||'} ${param(field, value)}`;
+  });
+  const where = Object.entries(change.key).map(([field, value]) =>
+    value === null ? `${columnOf(field)} IS NULL` : `${columnOf(field)} = ${param(field, value)}`,
+  );
+  return { text: `UPDATE ${name} SET ${set.join(', ')} WHERE ${where.join(' AND ')}`, params };
+}
+
+/** The field's SQL type, without ` null`. */
+const sqlTypeOf = (table: Table, field: string): SqlType => table.columns[field].replace(/ null$/, '') as SqlType;
