@@ -1,6 +1,8 @@
 import { Owner, SEVERITIES, ValidationError } from '@turnaround/domain';
 import { SqlExecutor } from '@turnaround/postgres';
 import { ownedBy, ownerParam } from '../ownership';
+import { selectList } from '../rows/row-changes';
+import { ALERTS_TABLES } from './alerts.tables';
 
 export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
 
@@ -18,9 +20,10 @@ export interface AlertFilter {
   owner?: Owner;
 }
 
-const ALERT = `alert_id AS "alertId", school_id AS "schoolId", cluster_id AS "clusterId", contract_id AS "contractId",
-  partner_id AS "partnerId", district_ids AS "districtIds", metric, contract_year AS "contractYear", school_year AS "schoolYear",
-  checkpoint, target, actual, raised_actual AS "raisedActual", severity, status, raised_at AS "raisedAt", resolved_at AS "resolvedAt", resolution, acknowledgements`;
+/** Every field of an alert: the history's rows have them all too. */
+const ALERT = selectList(ALERTS_TABLES.alerts);
+/** When the service learned a history row's alert. */
+const KNOWN_AT = selectList(ALERTS_TABLES.alert_history, ['knownAt']);
 
 /** Every alert as it stood at a knowledge time ($1): its latest history row until then. */
 const AS_OF = `(SELECT DISTINCT ON (alert_id) * FROM alert_history WHERE known_at <= $1 ORDER BY alert_id, sequence DESC)`;
@@ -62,7 +65,7 @@ export class AlertQueries {
 
   /** The alert after each of its events (raised, acknowledged, resolved, reopened), oldest first, with when the service learned each. */
   history(alertId: string) {
-    return this.sql.query(`SELECT ${ALERT}, known_at AS "knownAt" FROM alert_history WHERE alert_id = $1 ORDER BY sequence`, [alertId]);
+    return this.sql.query(`SELECT ${ALERT}, ${KNOWN_AT} FROM alert_history WHERE alert_id = $1 ORDER BY sequence`, [alertId]);
   }
 }
 

@@ -1,5 +1,8 @@
 import { ALERT_EVENTS } from '@turnaround/domain';
 import { Projection } from '@turnaround/event-store';
+import { writeRowChanges } from '../rows/row-changes';
+import { planAlertChanges } from './alerts.planner';
+import { ALERTS_TABLES } from './alerts.tables';
 
 const ALERT_COLUMNS = `alert_id text NOT NULL, school_id text, cluster_id text, contract_id text NOT NULL, partner_id text NOT NULL,
   district_ids text[] NOT NULL, metric text NOT NULL, contract_year integer NOT NULL, school_year text NOT NULL,
@@ -41,12 +44,13 @@ const ALERT_HISTORY_HYPERTABLE = `
  * list; `alert_history`: the alert after each of its events, by knowledge time, for reads as of
  * a date. An alert's districts are every district with a school it concerns. A resolved alert
  * shows the value that resolved it as `actual` (null for a withdrawal), and the value that
- * raised it as `raised_actual`.
+ * raised it as `raised_actual`. Each event's rows are planned (alerts.planner.ts) and written
+ * here; `ALERTS_TABLES` lists the columns the migrations end with.
  */
 export const alertsProjection: Projection = {
   name: 'alerts',
   eventTypes: ALERT_EVENTS.types,
-  tables: ['alerts', 'alert_history'],
+  tables: Object.keys(ALERTS_TABLES),
   migrations: [
     {
       id: '0001-alerts',
@@ -89,50 +93,9 @@ export const alertsProjection: Projection = {
         ${ALERT_HISTORY_HYPERTABLE}`,
     },
   ],
+  // An acknowledgement's `extend` appends to the row: it relies on the runner applying each event once, moving the checkpoint in the same transaction.
   async apply(tx, events) {
-    for (const stored of events) {
-      const event = ALERT_EVENTS.decode(stored);
-      const at = stored.metadata.recordedAt;
-      switch (event.type) {
-        case 'OffTrackAlertRaised': {
-          const a = event.data;
-          await tx.query(
-            `INSERT INTO alerts (alert_id, school_id, cluster_id, contract_id, partner_id, district_ids, metric, contract_year, school_year,
-               checkpoint, target, actual, raised_actual, severity, status, raised_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, 'open', $14)`,
-            [a.alertId, a.schoolId ?? null, a.clusterId ?? null, a.contractId, a.partnerId, a.districtIds, a.metric, a.contractYear, a.schoolYear, a.checkpoint, a.target, a.actual, a.severity, at],
-          );
-          break;
-        }
-        case 'OffTrackAlertAcknowledged':
-          await tx.query(
-            `UPDATE alerts SET status = CASE WHEN status = 'resolved' THEN status ELSE 'acknowledged' END,
-               acknowledgements = acknowledgements || jsonb_build_array(jsonb_build_object('by', $2::text, 'byName', $5::text, 'note', $3::text, 'at', $4::text))
-             WHERE alert_id = $1`,
-            [event.data.alertId, event.data.by, event.data.note, at, event.data.byName],
-          );
-          break;
-        case 'OffTrackAlertResolved':
-          await tx.query(`UPDATE alerts SET status = 'resolved', resolved_at = $2, resolution = $3, actual = $4 WHERE alert_id = $1`, [
-            event.data.alertId,
-            at,
-            event.data.reason,
-            event.data.actual,
-          ]);
-          break;
-        case 'OffTrackAlertReopened':
-          await tx.query(`UPDATE alerts SET status = 'open', resolved_at = NULL, resolution = NULL, actual = $2, raised_actual = $2, severity = $3 WHERE alert_id = $1`, [
-            event.data.alertId,
-            event.data.actual,
-            event.data.severity,
-          ]);
-          break;
-      }
-      // The alert as it stands after this event, known from the event's knowledge time on.
-      await tx.query(
-        `INSERT INTO alert_history SELECT a.*, $2::timestamptz, stream.revision FROM alerts a, (SELECT $3::integer AS revision) stream WHERE a.alert_id = $1`,
-        [event.data.alertId, at, stored.revision],
-      );
-    }
+    const changes = events.flatMap((stored) => planAlertChanges(ALERT_EVENTS.decode(stored), stored.metadata.recordedAt, stored.revision));
+    await writeRowChanges(tx, ALERTS_TABLES, changes);
   },
 };

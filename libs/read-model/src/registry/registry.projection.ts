@@ -2,7 +2,7 @@ import { REGISTRY_EVENTS } from '@turnaround/domain';
 import { Projection } from '@turnaround/event-store';
 import { planRegistryChanges } from './registry.planner';
 import { REGISTRY_TABLES } from './registry.tables';
-import { writeRowChanges } from './row-changes';
+import { writeRowChanges } from '../rows/row-changes';
 
 /**
  * The registry as tables: zones, clusters, schools with their memberships by school year and

@@ -3,7 +3,7 @@ import { SqlExecutor } from '@turnaround/postgres';
 import { ownedBy, ownerParam } from '../ownership';
 import { finalContractYears, targetsInForce } from '../scorecards/scorecards.projection';
 import { REGISTRY_TABLES } from './registry.tables';
-import { selectList } from './row-changes';
+import { selectList } from '../rows/row-changes';
 
 /**
  * The registry reads: zones, clusters with their members, schools with their memberships,

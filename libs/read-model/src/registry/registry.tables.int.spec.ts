@@ -4,7 +4,8 @@ import { testDatabases } from '@turnaround/postgres/testing';
 import { planRegistryChanges } from './registry.planner';
 import { registryProjection } from './registry.projection';
 import { REGISTRY_TABLES } from './registry.tables';
-import { columnOf, writeRowChanges } from './row-changes';
+import { writeRowChanges } from '../rows/row-changes';
+import { declaredShape, migratedShape } from '../rows/table-shapes.testing';
 
 const T1 = '2024-01-15T09:00:00.000Z';
 const T2 = '2024-03-01T09:00:00.000Z';
@@ -22,23 +23,7 @@ describe.each(testDatabases())('the registry tables on $name', (database) => {
   afterAll(() => sql.close());
 
   it.each(Object.entries(REGISTRY_TABLES))('%s has the columns, types, nulls and primary key of its column list', async (name, table) => {
-    const columns = await sql.query(
-      `SELECT attname AS column, format_type(atttypid, atttypmod) AS type, NOT attnotnull AS nullable
-       FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
-      [name],
-    );
-    const key = await sql.query<{ column: string }>(
-      `SELECT a.attname AS column FROM pg_index i CROSS JOIN unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
-       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum WHERE i.indrelid = $1::regclass AND i.indisprimary ORDER BY k.n`,
-      [name],
-    );
-    const declared = Object.entries(table.columns);
-    // PostgreSQL's own names of the declared types (timestamptz is "timestamp with time zone").
-    const types = await sql.query<{ type: string }>('SELECT d.type::regtype::text AS type FROM unnest($1::text[]) WITH ORDINALITY AS d(type, n) ORDER BY d.n', [
-      declared.map(([, type]) => type.replace(/ null$/, '')),
-    ]);
-    expect(columns).toEqual(declared.map(([field, type], n) => ({ column: columnOf(field), type: types[n].type, nullable: type.endsWith(' null') })));
-    expect(key.map(({ column }) => column)).toEqual(table.key.map(columnOf));
+    expect(await migratedShape(sql, name)).toEqual(await declaredShape(sql, table));
   });
 
   it('writes planned changes: a whole row in place of one with its key, only the open membership ended, a renewal added to term and targets', async () => {

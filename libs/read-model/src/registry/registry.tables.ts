@@ -1,4 +1,4 @@
-import { RowChange, table } from './row-changes';
+import { RowChange, table } from '../rows/row-changes';
 
 /**
  * The registry's tables, each as its migrations (registry.projection.ts) made it, in the order

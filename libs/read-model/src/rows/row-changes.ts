@@ -1,7 +1,7 @@
 import { SqlExecutor } from '@turnaround/postgres';
 
 /** The SQL types of the columns written through row changes: each parameter is cast to its column's type. */
-type SqlType = 'text' | 'text[]' | 'integer' | 'jsonb' | 'timestamptz';
+type SqlType = 'text' | 'text[]' | 'integer' | 'double precision' | 'jsonb' | 'timestamptz';
 
 /** A column's SQL type, ending in ` null` when the column takes NULL. */
 export type ColumnType = SqlType | `${SqlType} null`;
@@ -30,6 +30,7 @@ interface ValueOfSqlType {
   text: string;
   'text[]': readonly string[];
   integer: number;
+  'double precision': number;
   jsonb: unknown;
   timestamptz: string;
 }
@@ -43,6 +44,10 @@ type KeyOf<T extends Table> = T['key'][number];
 type Growing<T extends Table> = {
   [Field in keyof T['columns']]: T['columns'][Field] extends 'integer' | 'text[]' | 'jsonb' ? Field : never;
 }[keyof T['columns']];
+/** The tables whose every field `T` has too: those a `copy` into `T` can take rows from. */
+type SourcesOf<T extends Table, Tables extends Record<string, Table>> = {
+  [From in keyof Tables & string]: keyof Tables[From]['columns'] extends keyof T['columns'] ? From : never;
+}[keyof Tables & string];
 
 /**
  * A change a read model plans to the rows of one of its tables; the writer applies it in SQL.
@@ -51,19 +56,40 @@ type Growing<T extends Table> = {
  *   NULL): rows found by what they hold, so the planner needs no state to change them.
  * - `extend` grows every such row's fields by `values`: a number by adding, a list by appending,
  *   so a change relative to the row needs no read of it either.
+ * - `copy` inserts, for every row of table `from` whose fields equal `key`, a row with its
+ *   fields and `values` for the fields `from` lacks: a snapshot of a row as the changes before
+ *   left it (a history), planned without knowing what the row holds.
  */
-export type RowChange<Tables extends Record<string, Table>> = { [Name in keyof Tables & string]: ChangeTo<Name, Tables[Name]> }[keyof Tables & string];
+export type RowChange<Tables extends Record<string, Table>> = {
+  [Name in keyof Tables & string]: ChangeTo<Name, Tables[Name]> | CopyTo<Name, Tables>;
+}[keyof Tables & string];
 
 type ChangeTo<Name, T extends Table> =
   | { readonly table: Name; readonly op: 'upsert'; readonly key: Pick<RowOf<T>, KeyOf<T>>; readonly values: Omit<RowOf<T>, KeyOf<T>> }
   | { readonly table: Name; readonly op: 'update'; readonly key: Partial<RowOf<T>>; readonly values: Partial<RowOf<T>> }
   | { readonly table: Name; readonly op: 'extend'; readonly key: Partial<RowOf<T>>; readonly values: Partial<Pick<RowOf<T>, Growing<T>>> };
 
+type CopyTo<Name extends keyof Tables, Tables extends Record<string, Table>> = {
+  [From in SourcesOf<Tables[Name], Tables>]: {
+    readonly table: Name;
+    readonly op: 'copy';
+    readonly from: From;
+    readonly key: Partial<RowOf<Tables[From]>>;
+    readonly values: Omit<RowOf<Tables[Name]>, keyof Tables[From]['columns']>;
+  };
+}[SourcesOf<Tables[Name], Tables>];
+
+/** A change as the writer takes it: fields by name. */
+type AnyChange = { readonly table: string; readonly key: Readonly<Record<string, unknown>>; readonly values: Readonly<Record<string, unknown>> } & (
+  | { readonly op: 'upsert' | 'update' | 'extend' }
+  | { readonly op: 'copy'; readonly from: string }
+);
+
 /** A field's column: `districtIds` is `district_ids`. */
 export const columnOf = (field: string): string => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 
-/** The select list that reads `fields` of a table's rows as objects with those field names. */
-export const selectList = <T extends Table>(_table: T, fields: readonly (keyof T['columns'] & string)[]): string =>
+/** The select list that reads `fields` of a table's rows (all of them if not named) as objects with those field names. */
+export const selectList = <T extends Table>(table: T, fields: readonly (keyof T['columns'] & string)[] = Object.keys(table.columns)): string =>
   fields.map((field) => (columnOf(field) === field ? field : `${columnOf(field)} AS "${field}"`)).join(', ');
 
 /** Applies the changes in order, one parameterised statement each, in the caller's transaction. */
@@ -73,19 +99,25 @@ export async function writeRowChanges<Tables extends Record<string, Table>>(
   changes: readonly RowChange<Tables>[],
 ): Promise<void> {
   for (const change of changes) {
-    const { text, params } = statementOf(change.table, tables[change.table], change);
+    const { text, params } = statementOf(tables, change);
     await tx.query(text, params);
   }
 }
 
 /** The SQL of one change, with a parameter per value, cast to its column's type. */
-function statementOf(name: string, table: Table, change: ChangeTo<string, Table>): { text: string; params: unknown[] } {
+function statementOf(tables: Readonly<Record<string, Table>>, change: AnyChange): { text: string; params: unknown[] } {
+  const { table: name, key } = change;
+  const table = tables[name];
   const params: unknown[] = [];
-  const param = (field: string, value: unknown) => {
-    const type = sqlTypeOf(table, field);
+  const param = (field: string, value: unknown, of = table) => {
+    const type = sqlTypeOf(of, field);
     params.push(type === 'jsonb' ? JSON.stringify(value) : value);
     return `$${params.length}::${type}`;
   };
+  const where = (of: Table) =>
+    Object.entries(key)
+      .map(([field, value]) => (value === null ? `${columnOf(field)} IS NULL` : `${columnOf(field)} = ${param(field, value, of)}`))
+      .join(' AND ');
   const values = Object.entries(change.values);
   if (change.op === 'upsert') {
     const row: Record<string, unknown> = { ...change.key, ...change.values };
@@ -98,15 +130,18 @@ function statementOf(name: string, table: Table, change: ChangeTo<string, Table>
       params,
     };
   }
+  if (change.op === 'copy') {
+    const { from } = change;
+    const fields = Object.keys(table.columns);
+    const select = fields.map((field) => (field in change.values ? param(field, change.values[field]) : columnOf(field)));
+    return { text: `INSERT INTO ${name} (${fields.map(columnOf).join(', ')}) SELECT ${select.join(', ')} FROM ${from} WHERE ${where(tables[from])}`, params };
+  }
   const set = values.map(([field, value]) => {
     const column = columnOf(field);
     if (change.op === 'update') return `${column} = ${param(field, value)}`;
     return `${column} = ${column} ${sqlTypeOf(table, field) === 'integer' ? '+' : '||'} ${param(field, value)}`;
   });
-  const where = Object.entries(change.key).map(([field, value]) =>
-    value === null ? `${columnOf(field)} IS NULL` : `${columnOf(field)} = ${param(field, value)}`,
-  );
-  return { text: `UPDATE ${name} SET ${set.join(', ')} WHERE ${where.join(' AND ')}`, params };
+  return { text: `UPDATE ${name} SET ${set.join(', ')} WHERE ${where(table)}`, params };
 }
 
 /** The field's SQL type, without ` null`. */
