@@ -74,7 +74,10 @@ module.exports = [
         'error',
         {
           patterns: [
-            { group: ['@nestjs/*', 'pg', 'kafkajs', '@electric-sql/*', '@eventstore/*', 'express'], message: 'libs/domain imports no framework and does no I/O' },
+            {
+              group: ['@nestjs/*', 'pg', 'kafkajs', '@electric-sql/*', '@eventstore/*', 'express'],
+              message: 'libs/domain imports no framework and does no I/O',
+            },
           ],
         },
       ],

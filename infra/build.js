@@ -38,7 +38,8 @@ const projects = new Set([project, ...Object.values(paths).map(([source]) => sou
 for (const compiled of projects) {
   if (!existsSync(join(out, compiled, 'src'))) continue;
   for (const entry of readdirSync(join(root, compiled), { withFileTypes: true }))
-    if (entry.isDirectory() && entry.name !== 'src' && entry.name !== 'fixtures') cpSync(join(root, compiled, entry.name), join(out, compiled, entry.name), { recursive: true });
+    if (entry.isDirectory() && entry.name !== 'src' && entry.name !== 'fixtures')
+      cpSync(join(root, compiled, entry.name), join(out, compiled, entry.name), { recursive: true });
 }
 
 for (const [alias, [source]] of Object.entries(paths)) {

@@ -31,7 +31,11 @@ const METRIC_VALUE = '^(Rate|Value)$';
 const RATE = '^Rate$';
 /** The title of the picked metric: its name, not its id. */
 const METRIC_TITLE = '${metric:text}';
-const SCHOOL_YEAR: VariableSpec = { name: 'school_year', label: 'School year', sql: 'SELECT DISTINCT school_year FROM published_school_metrics ORDER BY 1 DESC' };
+const SCHOOL_YEAR: VariableSpec = {
+  name: 'school_year',
+  label: 'School year',
+  sql: 'SELECT DISTINCT school_year FROM published_school_metrics ORDER BY 1 DESC',
+};
 const ZONE: VariableSpec = {
   name: 'zone',
   label: 'Zone',
@@ -53,7 +57,12 @@ const toCluster = (column: string, zone: string, cluster: string): DrillDown => 
   dashboard: 'tm-cluster',
   vars: { zone, cluster, metric: variable('metric') },
 });
-const toSchool = (column: string): DrillDown => ({ column, title: 'Open the school', dashboard: 'tm-school', vars: { school: field(column), metric: variable('metric') } });
+const toSchool = (column: string): DrillDown => ({
+  column,
+  title: 'Open the school',
+  dashboard: 'tm-school',
+  vars: { school: field(column), metric: variable('metric') },
+});
 const toPartner = (column: string, partner: string, contract: string): DrillDown => ({
   column,
   title: "Open the Lead Partner's scorecard",
@@ -127,7 +136,8 @@ ORDER BY z.name, c.name, k.contract_id, y.contract_year`,
     },
     {
       title: `${METRIC_TITLE} across the state, by school year`,
-      description: 'All schools that reported, zone or not: the sums of their numerators and denominators. "suppressed": withheld, as a small number or one that would give one away.',
+      description:
+        'All schools that reported, zone or not: the sums of their numerators and denominators. "suppressed": withheld, as a small number or one that would give one away.',
       kind: 'table',
       width: 12,
       decimals: 3,
@@ -186,7 +196,8 @@ ORDER BY c.cluster_id, k.contract_id, y.contract_year`,
     },
     {
       title: `${METRIC_TITLE} by cluster, $school_year`,
-      description: 'The schools that are members in the school year, summed. "suppressed": withheld, as a small number or one that would give one away; "no data": no member school reported it.',
+      description:
+        'The schools that are members in the school year, summed. "suppressed": withheld, as a small number or one that would give one away; "no data": no member school reported it.',
       kind: 'table',
       width: 12,
       decimals: 3,
@@ -253,7 +264,11 @@ const cluster: DashboardSpec = {
   tags: ['cluster'],
   variables: [
     ZONE,
-    { name: 'cluster', label: 'Cluster', sql: `SELECT cluster_id AS __value, name AS __text FROM registry_clusters WHERE zone_id = '$zone' ORDER BY cluster_id` },
+    {
+      name: 'cluster',
+      label: 'Cluster',
+      sql: `SELECT cluster_id AS __value, name AS __text FROM registry_clusters WHERE zone_id = '$zone' ORDER BY cluster_id`,
+    },
     METRIC,
     VALUE_COLUMN,
   ],
@@ -332,7 +347,11 @@ const partnerScorecard: DashboardSpec = {
   tags: ['partner'],
   variables: [
     { name: 'partner', label: 'Lead partner', sql: 'SELECT partner_id AS __value, name AS __text FROM registry_partners ORDER BY partner_id' },
-    { name: 'contract', label: 'Contract', sql: `SELECT contract_id FROM registry_contracts WHERE partner_id = '$partner' ORDER BY start_year DESC, contract_id` },
+    {
+      name: 'contract',
+      label: 'Contract',
+      sql: `SELECT contract_id FROM registry_contracts WHERE partner_id = '$partner' ORDER BY start_year DESC, contract_id`,
+    },
   ],
   panels: [
     {
@@ -401,7 +420,11 @@ const school: DashboardSpec = {
   tags: ['school'],
   from: 'now-5y',
   variables: [
-    { name: 'school', label: 'School', sql: `SELECT school_id AS __value, name || ' (' || school_id || ')' AS __text FROM registry_schools ORDER BY school_id` },
+    {
+      name: 'school',
+      label: 'School',
+      sql: `SELECT school_id AS __value, name || ' (' || school_id || ')' AS __text FROM registry_schools ORDER BY school_id`,
+    },
     METRIC,
     VALUE_COLUMN,
   ],

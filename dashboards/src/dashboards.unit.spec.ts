@@ -30,8 +30,7 @@ describe('dashboards: one source of truth, consistent with the provisioning', ()
         for (const target of panel.targets) expect(target.datasource).toEqual(DATASOURCE);
         expect(panel.gridPos.x + panel.gridPos.w).toBeLessThanOrEqual(24);
       }
-      for (const variable of json.templating?.list ?? [])
-        if (variable.type === 'query') expect(variable.datasource).toEqual(DATASOURCE);
+      for (const variable of json.templating?.list ?? []) if (variable.type === 'query') expect(variable.datasource).toEqual(DATASOURCE);
     }
   });
 
@@ -48,7 +47,14 @@ function drillDowns(): { from: string; panel: string; column: string; url: strin
       (panel.fieldConfig?.overrides ?? []).flatMap((override) =>
         override.properties
           .filter((property) => property.id === 'links')
-          .flatMap((property) => (property.value as DataLink[]).map((link) => ({ from: json.uid as string, panel: panel.title as string, column: String(override.matcher.options), url: link.url }))),
+          .flatMap((property) =>
+            (property.value as DataLink[]).map((link) => ({
+              from: json.uid as string,
+              panel: panel.title as string,
+              column: String(override.matcher.options),
+              url: link.url,
+            })),
+          ),
       ),
     ),
   );
@@ -78,12 +84,21 @@ describe('dashboards: drill-down links', () => {
 
   it('goes down from the state to the zone, the cluster and the school, and to the Lead Partner', () => {
     const edges = new Set(links.map((link) => `${link.from} -> ${/^\/d\/([\w-]+)/.exec(link.url)?.[1]}`));
-    for (const edge of ['tm-state-overview -> tm-zone', 'tm-zone -> tm-cluster', 'tm-cluster -> tm-school', 'tm-zone -> tm-school', 'tm-state-overview -> tm-partner-scorecard', 'tm-zone -> tm-partner-scorecard', 'tm-alerts -> tm-partner-scorecard'])
+    for (const edge of [
+      'tm-state-overview -> tm-zone',
+      'tm-zone -> tm-cluster',
+      'tm-cluster -> tm-school',
+      'tm-zone -> tm-school',
+      'tm-state-overview -> tm-partner-scorecard',
+      'tm-zone -> tm-partner-scorecard',
+      'tm-alerts -> tm-partner-scorecard',
+    ])
       expect(edges).toContain(edge);
   });
 
   it('carries the variables in the dashboards menu and keeps the time range', () => {
-    for (const json of dashboardFiles().values()) expect(json.links).toEqual([expect.objectContaining({ type: 'dashboards', includeVars: true, keepTime: true })]);
+    for (const json of dashboardFiles().values())
+      expect(json.links).toEqual([expect.objectContaining({ type: 'dashboards', includeVars: true, keepTime: true })]);
   });
 });
 
@@ -113,16 +128,16 @@ describe('dashboards: metric names people read', () => {
 
   it('shows a rate as a percentage, and a scale score, a ratio and a count as numbers', () => {
     expect(['proficiency.math', 'attendance_rate', 'indicator.dropout_rate'].map((metric) => isRate(metric, indicators))).toEqual([true, true, true]);
-    expect(['scale_score.math', 'indicator.discipline_incident_rate', 'indicator.instructional_minutes', 'indicator.not_catalogued'].map((metric) => isRate(metric, indicators))).toEqual([
-      false,
-      false,
-      false,
-      false,
-    ]);
+    expect(
+      ['scale_score.math', 'indicator.discipline_incident_rate', 'indicator.instructional_minutes', 'indicator.not_catalogued'].map((metric) =>
+        isRate(metric, indicators),
+      ),
+    ).toEqual([false, false, false, false]);
   });
 
   it('titles the panels of the picked metric with its name, not its id', () => {
     for (const json of dashboardFiles().values())
-      for (const panel of (json.panels ?? []) as Panel[]) expect({ title: panel.title, id: /\$metric\b|\$\{metric\}/.test(panel.title ?? '') }).toEqual({ title: panel.title, id: false });
+      for (const panel of (json.panels ?? []) as Panel[])
+        expect({ title: panel.title, id: /\$metric\b|\$\{metric\}/.test(panel.title ?? '') }).toEqual({ title: panel.title, id: false });
   });
 });

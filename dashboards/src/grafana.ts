@@ -227,7 +227,12 @@ function panel(spec: PanelSpec, id: number, gridPos: GridPos): Panel {
   if (spec.statusColumns) overrides.push(byRegexp(spec.statusColumns, [{ id: 'mappings', value: STATUS_MAPPINGS }, colouredCells]));
   if (spec.severityColumns) overrides.push(byRegexp(spec.severityColumns, [{ id: 'mappings', value: SEVERITY_MAPPINGS }, colouredCells]));
   if (spec.rateColumns)
-    overrides.push(byRegexp(spec.rateColumns, [{ id: 'unit', value: 'percentunit' }, { id: 'decimals', value: 1 }]));
+    overrides.push(
+      byRegexp(spec.rateColumns, [
+        { id: 'unit', value: 'percentunit' },
+        { id: 'decimals', value: 1 },
+      ]),
+    );
   // A column may be both: NaN then says "suppressed", and empty says "no data".
   const markers = new Map<string, ValueMapping[]>();
   if (spec.suppressedColumns) markers.set(spec.suppressedColumns, [special('nan', SUPPRESSED, 0)]);
@@ -261,7 +266,10 @@ function panel(spec: PanelSpec, id: number, gridPos: GridPos): Panel {
       defaults: {
         unit: spec.unit ?? 'none',
         ...(spec.decimals === undefined ? {} : { decimals: spec.decimals }),
-        color: spec.kind === 'stat' ? { mode: 'fixed' as FieldColorModeId.Fixed, fixedColor: 'blue' } : { mode: 'palette-classic' as FieldColorModeId.PaletteClassic },
+        color:
+          spec.kind === 'stat'
+            ? { mode: 'fixed' as FieldColorModeId.Fixed, fixedColor: 'blue' }
+            : { mode: 'palette-classic' as FieldColorModeId.PaletteClassic },
       },
       overrides,
     },

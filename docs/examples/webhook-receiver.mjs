@@ -23,11 +23,13 @@ function signedByTheService(headers, body) {
   const timestamp = String(headers['x-turnaround-timestamp'] ?? '');
   if (!/^\d+$/.test(timestamp) || Math.abs(Date.now() / 1000 - Number(timestamp)) > 300) return false;
   const expected = Buffer.from(`v1=${createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex')}`);
-  return String(headers['x-turnaround-signature'] ?? '')
-    .split(',')
-    .map((value) => Buffer.from(value.trim()))
-    // constant-time: a plain comparison tells an attacker how much of a guess was right
-    .some((given) => given.length === expected.length && timingSafeEqual(given, expected));
+  return (
+    String(headers['x-turnaround-signature'] ?? '')
+      .split(',')
+      .map((value) => Buffer.from(value.trim()))
+      // constant-time: a plain comparison tells an attacker how much of a guess was right
+      .some((given) => given.length === expected.length && timingSafeEqual(given, expected))
+  );
 }
 
 // A delivery can come twice (a retry whose first answer was lost): the event id says so. Keep

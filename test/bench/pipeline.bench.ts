@@ -32,7 +32,10 @@ import { ReadFigure, readsOn, readsTable } from './reads.bench';
  */
 const ROWS = Number(process.env.BENCH_ROWS ?? 50_000);
 /** The log sizes of the growth table, smallest first. */
-const GROWTH_SIZES = (process.env.BENCH_GROWTH ?? '250000,500000,1000000,2000000').split(',').map(Number).sort((a, b) => a - b);
+const GROWTH_SIZES = (process.env.BENCH_GROWTH ?? '250000,500000,1000000,2000000')
+  .split(',')
+  .map(Number)
+  .sort((a, b) => a - b);
 if (!GROWTH_SIZES.every((size) => Number.isInteger(size) && size > 0))
   throw new Error(`BENCH_GROWTH: expected event counts separated by commas, e.g. 250000,500000, got '${process.env.BENCH_GROWTH}'`);
 const PER_SCHOOL = 28;
@@ -90,7 +93,9 @@ async function timed<T>(work: () => Promise<T>): Promise<{ seconds: number; resu
 
 /** The baseline for ingest: the same CSV rows parsed and INSERTed 1,000 per statement, nothing else. */
 async function rawInsert(sql: SqlClient, file: string): Promise<number> {
-  await sql.query(`CREATE TABLE bench_raw (school_id text, school_year text, win text, assessment text, subject text, grade text, student_group text, tested int, proficient int)`);
+  await sql.query(
+    `CREATE TABLE bench_raw (school_id text, school_year text, win text, assessment text, subject text, grade text, student_group text, tested int, proficient int)`,
+  );
   let batch: string[][] = [];
   let count = 0;
   const flush = async () => {
@@ -185,7 +190,10 @@ async function rawJsonInsert(sql: SqlClient, pushes: Iterable<DemoPush>): Promis
   for (const push of pushes) {
     for (let start = 0; start < push.records.length; start += 1_000) {
       const slice = push.records.slice(start, start + 1_000);
-      await sql.query('INSERT INTO bench_raw_json SELECT $1, data FROM unnest($2::jsonb[]) AS r(data)', [push.kind, slice.map((record) => JSON.stringify(record))]);
+      await sql.query('INSERT INTO bench_raw_json SELECT $1, data FROM unnest($2::jsonb[]) AS r(data)', [
+        push.kind,
+        slice.map((record) => JSON.stringify(record)),
+      ]);
       count += slice.length;
     }
   }
@@ -211,18 +219,33 @@ async function stateDatasetOn(database: SqlClient & { url: string }): Promise<vo
   const { ingestor } = await createFeedPipeline(store, database);
   const ingest = await timed(async () => {
     let accepted = 0;
-    for (const push of dataset.pushes()) accepted += (await ingestor.ingestJson(push.kind, push.records, { channel: 'cli', actor: 'bench', correlationId: push.label })).accepted;
+    for (const push of dataset.pushes())
+      accepted += (await ingestor.ingestJson(push.kind, push.records, { channel: 'cli', actor: 'bench', correlationId: push.label })).accepted;
     return accepted;
   });
   const rawRate = raw.result / raw.seconds;
   const ingestRate = ingest.result / ingest.seconds;
-  figures.push({ database: 'postgres', figure: `ingest, state dataset (${ingest.result} records) as JSON`, value: ingestRate, unit: 'records/s', baseline: rawRate, ratio: ingestRate / rawRate });
+  figures.push({
+    database: 'postgres',
+    figure: `ingest, state dataset (${ingest.result} records) as JSON`,
+    value: ingestRate,
+    unit: 'records/s',
+    baseline: rawRate,
+    ratio: ingestRate / rawRate,
+  });
 
   const read = await timed(() => readEverything(store));
   const replay = await replayInChild(database.url);
   const readRate = read.result / read.seconds;
   const rate = read.result / replay.seconds;
-  figures.push({ database: 'postgres', figure: `turnaround replay, state dataset (${read.result} events)`, value: rate, unit: 'events/s', baseline: readRate, ratio: rate / readRate });
+  figures.push({
+    database: 'postgres',
+    figure: `turnaround replay, state dataset (${read.result} events)`,
+    value: rate,
+    unit: 'events/s',
+    baseline: readRate,
+    ratio: rate / readRate,
+  });
   figures.push({ database: 'postgres', figure: `peak RSS of that replay (own process)`, value: replay.peakMib, unit: 'MiB' });
 }
 
@@ -319,7 +342,14 @@ async function growthOn(serverUrl: string): Promise<void> {
         ratioToRead: rate / readRate,
         costVsSmallest: microsecondsPerEvent / (growth[0]?.microsecondsPerEvent ?? microsecondsPerEvent),
       });
-      figures.push({ database: 'postgres', figure: `turnaround replay, log grown to ${events} events`, value: rate, unit: 'events/s', baseline: readRate, ratio: rate / readRate });
+      figures.push({
+        database: 'postgres',
+        figure: `turnaround replay, log grown to ${events} events`,
+        value: rate,
+        unit: 'events/s',
+        baseline: readRate,
+        ratio: rate / readRate,
+      });
     }
     const largest = growth.at(-1) as GrowthStep;
     figures.push({ database: 'postgres', figure: `peak RSS of the replay of the largest log (${largest.events} events)`, value: largest.peakMib, unit: 'MiB' });
@@ -378,14 +408,23 @@ async function kafkaIngest(serverUrl: string, brokers: string[]): Promise<void> 
     const ingest = await timed(async () => {
       await app.init();
       for (;;) {
-        const [{ accepted }] = await sql.query<{ accepted: number }>(`SELECT coalesce(sum(accepted), 0)::int AS accepted FROM feed_batches WHERE channel = 'kafka'`);
+        const [{ accepted }] = await sql.query<{ accepted: number }>(
+          `SELECT coalesce(sum(accepted), 0)::int AS accepted FROM feed_batches WHERE channel = 'kafka'`,
+        );
         if (accepted >= ROWS) return accepted;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     });
     const rawRate = ROWS / raw.seconds;
     const rate = ingest.result / ingest.seconds;
-    figures.push({ database: 'postgres', figure: 'ingest, Kafka messages (all-in-one)', value: rate, unit: 'records/s', baseline: rawRate, ratio: rate / rawRate });
+    figures.push({
+      database: 'postgres',
+      figure: 'ingest, Kafka messages (all-in-one)',
+      value: rate,
+      unit: 'records/s',
+      baseline: rawRate,
+      ratio: rate / rawRate,
+    });
     // The same from the first batch handled to the last, without joining the group (and the
     // service's start): a bare consumer reads 50,000 messages in a fraction of a second, so
     // the figure above mostly weighs the join. The pushes' own times come from feed_batches.
@@ -394,7 +433,14 @@ async function kafkaIngest(serverUrl: string, brokers: string[]): Promise<void> 
     );
     const steadyRate = ingest.result / steady.seconds;
     const rawSteadyRate = ROWS / rawSteadySeconds;
-    figures.push({ database: 'postgres', figure: 'ingest, Kafka messages, first batch to last', value: steadyRate, unit: 'records/s', baseline: rawSteadyRate, ratio: steadyRate / rawSteadyRate });
+    figures.push({
+      database: 'postgres',
+      figure: 'ingest, Kafka messages, first batch to last',
+      value: steadyRate,
+      unit: 'records/s',
+      baseline: rawSteadyRate,
+      ratio: steadyRate / rawSteadyRate,
+    });
   } finally {
     await app.close();
     await database.close();
@@ -418,12 +464,14 @@ async function feedToAlertLatency(file: string): Promise<void> {
   };
   try {
     // HTTP CSV ingest into the same app, beside the raw figures above
-    const http = await timed(() => fetch(`${base}/api/v1/feeds/assessment`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TEST_STATE_KEY}`, 'content-type': 'text/csv' },
-      body: createReadStream(file) as unknown as ReadableStream,
-      duplex: 'half',
-    } as RequestInit).then((response) => response.json() as Promise<{ accepted: number }>));
+    const http = await timed(() =>
+      fetch(`${base}/api/v1/feeds/assessment`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TEST_STATE_KEY}`, 'content-type': 'text/csv' },
+        body: createReadStream(file) as unknown as ReadableStream,
+        duplex: 'half',
+      } as RequestInit).then((response) => response.json() as Promise<{ accepted: number }>),
+    );
     figures.push({ database: 'pglite', figure: 'ingest, CSV over HTTP (all-in-one)', value: http.result.accepted / http.seconds, unit: 'records/s' });
 
     const clusters = LATENCY_SAMPLES / 5;
@@ -437,7 +485,14 @@ async function feedToAlertLatency(file: string): Promise<void> {
         await call('POST', `/api/v1/schools/${schoolId}/cluster-assignments`, { clusterId: `C${c}`, fromYear: '2023-24', strategy: 'transformation' });
       }
       await call('POST', '/api/v1/contracts', {
-        contractId: `K${c}`, partnerId: 'P', clusterId: `C${c}`, schoolIds, governance: 'district_lead_partner', startYear: '2023-24', termYears: 3, baselineYear: '2022-23',
+        contractId: `K${c}`,
+        partnerId: 'P',
+        clusterId: `C${c}`,
+        schoolIds,
+        governance: 'district_lead_partner',
+        startYear: '2023-24',
+        termYears: 3,
+        baselineYear: '2022-23',
         targets: [{ metric: 'attendance_rate', contractYear: 1, kind: 'absolute', value: 0.93, scope: 'school' }],
       });
     }
@@ -445,7 +500,9 @@ async function feedToAlertLatency(file: string): Promise<void> {
     for (let c = 0; c < clusters; c++) {
       for (let s = 0; s < 5; s++) {
         const schoolId = `L${c}-${s}`;
-        await call('POST', '/api/v1/feeds/attendance', [{ schoolId, schoolYear: '2023-24', periodStart: '2023-09-01', periodEnd: '2024-06-30', membershipDays: 1000, attendanceDays: 900 }]);
+        await call('POST', '/api/v1/feeds/attendance', [
+          { schoolId, schoolYear: '2023-24', periodStart: '2023-09-01', periodEnd: '2024-06-30', membershipDays: 1000, attendanceDays: 900 },
+        ]);
         const accepted = process.hrtime.bigint();
         for (;;) {
           const alerts = (await call('GET', `/api/v1/alerts?contractId=K${c}`)) as { schoolId: string }[];
@@ -514,7 +571,12 @@ async function main(): Promise<void> {
   });
 
   const lines = figures.map((f) =>
-    [f.database.padEnd(9), f.figure.padEnd(52), `${f.value.toFixed(f.unit === 'ms' ? 1 : 0)} ${f.unit}`.padStart(20), f.baseline === undefined ? '' : `raw ${f.baseline.toFixed(0)} ${f.unit}, ratio ${(f.ratio as number).toFixed(2)}`].join('  '),
+    [
+      f.database.padEnd(9),
+      f.figure.padEnd(52),
+      `${f.value.toFixed(f.unit === 'ms' ? 1 : 0)} ${f.unit}`.padStart(20),
+      f.baseline === undefined ? '' : `raw ${f.baseline.toFixed(0)} ${f.unit}, ratio ${(f.ratio as number).toFixed(2)}`,
+    ].join('  '),
   );
   process.stdout.write(`turnaround-monitor bench: ${ROWS} assessment rows (${Math.ceil(ROWS / PER_SCHOOL)} schools)\n${lines.join('\n')}\n`);
   if (growth.length > 0) {
@@ -539,7 +601,9 @@ async function main(): Promise<void> {
       aim.database.padEnd(9),
       aim.figure.padEnd(44),
       text.padEnd(18),
-      figure === undefined ? 'not measured' : `${aim.ratio !== undefined ? `${(figure.ratio as number).toFixed(2)}x` : `${figure.value} ${figure.unit}`}  ${figure.met ? 'met' : 'NOT met'}`,
+      figure === undefined
+        ? 'not measured'
+        : `${aim.ratio !== undefined ? `${(figure.ratio as number).toFixed(2)}x` : `${figure.value} ${figure.unit}`}  ${figure.met ? 'met' : 'NOT met'}`,
     ].join('  '),
   );
   if (reads.length > 0) process.stdout.write(`\n${readsTable(reads)}\n`);

@@ -37,7 +37,8 @@ import { TEST_SECRET_KEY, TEST_STATE_KEY } from '../e2e/support/app';
  * catches its read side up first.
  */
 const SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 10);
-if (!Number.isInteger(SECONDS) || SECONDS < 1) throw new Error(`BENCH_READ_SECONDS: expected a whole number of seconds, 1 or more, got '${process.env.BENCH_READ_SECONDS}'`);
+if (!Number.isInteger(SECONDS) || SECONDS < 1)
+  throw new Error(`BENCH_READ_SECONDS: expected a whole number of seconds, 1 or more, got '${process.env.BENCH_READ_SECONDS}'`);
 const CLIENTS = [1, 20];
 const AIM = { text: 'p95 <= 50 ms at 20 clients', clients: 20, p95: 50 };
 /** A web page's aim (issue 30): its p95 within this factor of the API call it mirrors, at the same load. */
@@ -125,9 +126,22 @@ export async function readsOn(databaseUrl: string, entry: string): Promise<ReadF
           const mirrored = read.mirrors && figures.find((other) => other.path === read.mirrors && other.clients === clients);
           const mirrors = mirrored ? { path: mirrored.path, p95: mirrored.p95 } : undefined;
           const aimed =
-            clients !== AIM.clients ? {} : mirrors ? { aim: PAGE_AIM.text, met: sound && figure.p95 <= PAGE_AIM.factor * mirrors.p95 } : { aim: AIM.text, met: sound && figure.p95 <= AIM.p95 };
+            clients !== AIM.clients
+              ? {}
+              : mirrors
+                ? { aim: PAGE_AIM.text, met: sound && figure.p95 <= PAGE_AIM.factor * mirrors.p95 }
+                : { aim: AIM.text, met: sound && figure.p95 <= AIM.p95 };
           const { mirrors: _path, ...named } = read;
-          figures.push({ ...named, ...(mirrors ? { mirrors } : {}), clients, seconds: SECONDS, ...figure, baseline: { ...BASELINE, ...baseline }, ratio: figure.p95 / baseline.p95, ...aimed });
+          figures.push({
+            ...named,
+            ...(mirrors ? { mirrors } : {}),
+            clients,
+            seconds: SECONDS,
+            ...figure,
+            baseline: { ...BASELINE, ...baseline },
+            ratio: figure.p95 / baseline.p95,
+            ...aimed,
+          });
         }
       }
       return figures;
@@ -157,7 +171,9 @@ async function readsOf({ base, key, sql }: Target): Promise<Read[]> {
   if (contracts.length === 0) throw new Error('reads: the database has no contract; load a registry and feeds into it first');
   const [contract] = [...contracts].sort((a, b) => a.contractId.localeCompare(b.contractId));
   const { zoneId } = (await answer(base, key, `/api/v1/clusters/${encodeURIComponent(contract.clusterId)}`)) as { zoneId: string };
-  const [{ middle }] = await sql.query<{ middle: number }>('SELECT extract(epoch FROM percentile_disc(0.5) WITHIN GROUP (ORDER BY recorded_at))::float8 AS middle FROM es_events');
+  const [{ middle }] = await sql.query<{ middle: number }>(
+    'SELECT extract(epoch FROM percentile_disc(0.5) WITHIN GROUP (ORDER BY recorded_at))::float8 AS middle FROM es_events',
+  );
   const asOf = encodeURIComponent(new Date(middle * 1000).toISOString());
   const scorecard = `/api/v1/contracts/${encodeURIComponent(contract.contractId)}/scorecard`;
   return [
@@ -172,7 +188,11 @@ async function readsOf({ base, key, sql }: Target): Promise<Read[]> {
     // zones, scorecards, alerts and coverage: it is set beside the alerts).
     { read: 'page: home', path: '/', mirrors: '/api/v1/alerts' },
     { read: `page: contract (${contract.contractId})`, path: `/contracts/${encodeURIComponent(contract.contractId)}`, mirrors: scorecard },
-    { read: `page: school (${contract.schoolIds[0]})`, path: `/schools/${encodeURIComponent(contract.schoolIds[0])}`, mirrors: `/api/v1/schools/${encodeURIComponent(contract.schoolIds[0])}/metrics` },
+    {
+      read: `page: school (${contract.schoolIds[0]})`,
+      path: `/schools/${encodeURIComponent(contract.schoolIds[0])}`,
+      mirrors: `/api/v1/schools/${encodeURIComponent(contract.schoolIds[0])}/metrics`,
+    },
     { read: `page: zone (${zoneId})`, path: `/zones/${encodeURIComponent(zoneId)}`, mirrors: `/api/v1/zones/${encodeURIComponent(zoneId)}/metrics` },
     { read: 'page: coverage', path: '/coverage', mirrors: '/api/v1/feeds/coverage' },
   ];

@@ -16,7 +16,11 @@ type Line = ClusterRuleLine & { scope: string; subjectId: string; status: string
  * change of the review's layout or of the demo's data shows here first. Counted from Chromium's
  * print of the page, the way a person prints it.
  */
-const EXPECTED_PAGES: Record<string, Record<'A4' | 'Letter', number>> = { 'K-HILL': { A4: 22, Letter: 23 }, 'K-RIVER': { A4: 22, Letter: 23 }, 'K-VALLEY': { A4: 23, Letter: 23 } };
+const EXPECTED_PAGES: Record<string, Record<'A4' | 'Letter', number>> = {
+  'K-HILL': { A4: 22, Letter: 23 },
+  'K-RIVER': { A4: 22, Letter: 23 },
+  'K-VALLEY': { A4: 23, Letter: 23 },
+};
 
 /** Text with its runs of white space as one space: pdftotext's layout sets a table's cells apart with many. */
 const words = (text: string): string => text.replace(/\s+/g, ' ');
@@ -53,7 +57,9 @@ const number = (value: number | null): string => (value === null ? '–' : value
     await signInByKeyboard(page, base, stateKey);
     const counted: Record<string, Record<string, number>> = {};
     for (const contractId of contracts) {
-      const lines = ((await api.get(`/api/v1/contracts/${contractId}/scorecard?asOf=2030-01-01`)).body as { lines: Line[] }).lines.filter((line) => line.contractYear <= 3);
+      const lines = ((await api.get(`/api/v1/contracts/${contractId}/scorecard?asOf=2030-01-01`)).body as { lines: Line[] }).lines.filter(
+        (line) => line.contractYear <= 3,
+      );
       await page.goto(`${base}/contracts/${contractId}/review?year=3&asOf=2030-01-01`);
       await page.emulateMedia({ media: 'print' });
       for (const format of ['A4', 'Letter'] as const) {
@@ -62,15 +68,33 @@ const number = (value: number | null): string => (value === null ? '–' : value
         const pages = pdfPages(path);
         (counted[contractId] ??= {})[format] = pages.length;
         pages.forEach((text, index) => {
-          expect([contractId, format, index + 1, text]).toEqual([contractId, format, index + 1, expect.stringContaining(`Contract ${contractId} · annual review, year 3 · as known 2030-01-01`)]);
-          expect([contractId, format, index + 1, text]).toEqual([contractId, format, index + 1, expect.stringContaining(`Page ${index + 1} of ${pages.length}`)]);
+          expect([contractId, format, index + 1, text]).toEqual([
+            contractId,
+            format,
+            index + 1,
+            expect.stringContaining(`Contract ${contractId} · annual review, year 3 · as known 2030-01-01`),
+          ]);
+          expect([contractId, format, index + 1, text]).toEqual([
+            contractId,
+            format,
+            index + 1,
+            expect.stringContaining(`Page ${index + 1} of ${pages.length}`),
+          ]);
         });
         const all = words(pages.join(' '));
-        for (const line of lines.filter((candidate) => candidate.scope === 'cluster')) expect([contractId, format, all]).toEqual([contractId, format, expect.stringContaining(clusterRuleSentence(line))]);
+        for (const line of lines.filter((candidate) => candidate.scope === 'cluster'))
+          expect([contractId, format, all]).toEqual([contractId, format, expect.stringContaining(clusterRuleSentence(line))]);
         // A verdict's row: its first printed line holds the year, the scope (the subject's id wraps beneath), the metric's start (a long
         // name wraps too), target, actual, n and status; rows alike in all of them must each be there.
         const printed = pages.join('\n').split('\n').map(words);
-        const cells = (line: Line & { threshold: number | null; actual: number | null }) => [`${line.contractYear} (`, ` ${line.scope} `, ` ${line.metric.slice(0, 12)}`, ` ${number(line.threshold)} `, ` ${number(line.actual)} `, ` ${line.status}`];
+        const cells = (line: Line & { threshold: number | null; actual: number | null }) => [
+          `${line.contractYear} (`,
+          ` ${line.scope} `,
+          ` ${line.metric.slice(0, 12)}`,
+          ` ${number(line.threshold)} `,
+          ` ${number(line.actual)} `,
+          ` ${line.status}`,
+        ];
         const wanted = new Map<string, { cells: string[]; count: number }>();
         for (const line of lines as (Line & { threshold: number | null; actual: number | null })[]) {
           const key = cells(line).join('|');

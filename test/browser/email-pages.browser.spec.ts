@@ -35,7 +35,10 @@ jest.setTimeout(120_000);
     await page.focus('#address');
     await page.keyboard.type('lead@d1.example');
     // The form posts and the page comes back to the same address: wait for the address to be listed.
-    await Promise.all([page.waitForResponse((response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/inbox/email'), page.keyboard.press('Enter')]);
+    await Promise.all([
+      page.waitForResponse((response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/inbox/email'),
+      page.keyboard.press('Enter'),
+    ]);
     await page.getByRole('rowheader', { name: 'lead@d1.example' }).first().waitFor();
     await visit(page, 'district-email-settings-added');
   });

@@ -52,7 +52,13 @@ const HEADER = 'Contract K · annual review, year 2 · as known 2030-01-01';
     await opened.evaluate(() => document.fonts.ready);
     expect(requests).toEqual([]);
     // The faces the review is set in are the file's own, not the system's.
-    expect(await opened.evaluate(() => Array.from(document.fonts as unknown as Iterable<FontFace>).filter((face) => face.status === 'loaded').map((face) => face.family.replace(/"/g, '')))).toContain('Source Sans Pro Web');
+    expect(
+      await opened.evaluate(() =>
+        Array.from(document.fonts as unknown as Iterable<FontFace>)
+          .filter((face) => face.status === 'loaded')
+          .map((face) => face.family.replace(/"/g, '')),
+      ),
+    ).toContain('Source Sans Pro Web');
 
     for (const format of ['A4', 'Letter'] as const) {
       const pages = await print(opened, 'contract-review-file', format);

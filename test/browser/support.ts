@@ -33,7 +33,10 @@ const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 async function violations(page: Page): Promise<{ id: string; help: string; nodes: string[] }[]> {
   // Evaluated by the browser's debugger, which the page's content security policy does not govern (no inline script is added to it).
   await page.evaluate(axe.source);
-  const results = await page.evaluate((tags) => (window as unknown as { axe: typeof axe }).axe.run(document, { runOnly: { type: 'tag', values: tags } }), WCAG_21_AA);
+  const results = await page.evaluate(
+    (tags) => (window as unknown as { axe: typeof axe }).axe.run(document, { runOnly: { type: 'tag', values: tags } }),
+    WCAG_21_AA,
+  );
   return results.violations.map((violation) => ({ id: violation.id, help: violation.help, nodes: violation.nodes.map((node) => node.target.join(' ')) }));
 }
 
@@ -100,7 +103,11 @@ export function pdfPages(path: string): string[] {
  * years of attendance (S1 and S2 miss year one); returns once the year-end alerts are raised.
  */
 export async function reviewedContract(http: BrowserWorld['http']): Promise<void> {
-  await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D2'], ['S3', 'D1']]);
+  await registerOneClusterZone(http, [
+    ['S1', 'D1'],
+    ['S2', 'D2'],
+    ['S3', 'D1'],
+  ]);
   await http.post('/api/v1/contracts/K/target-amendments', {
     targets: [{ metric: 'attendance_rate', contractYear: 2, kind: 'absolute', value: 0.95, scope: 'cluster' }],
     reason: 'Year two cluster attendance target agreed at the annual meeting',

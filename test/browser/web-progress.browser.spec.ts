@@ -24,13 +24,22 @@ const SCHOOLS = Array.from({ length: 5 }, (_, index) => `S${index + 1}`);
     let http: BrowserWorld['http'];
     ({ app, http, browser, close } = await browserWorld('browser-progress'));
     base = http.base;
-    await registerOneClusterZone(http, SCHOOLS.map((schoolId, index) => [schoolId, index % 2 === 0 ? 'D1' : 'D2']));
+    await registerOneClusterZone(
+      http,
+      SCHOOLS.map((schoolId, index) => [schoolId, index % 2 === 0 ? 'D1' : 'D2']),
+    );
     await http.post('/api/v1/contracts/K/target-amendments', {
       targets: [{ metric: 'attendance_rate', contractYear: 2, kind: 'absolute', value: 0.95, scope: 'cluster' }],
       reason: 'Year two cluster attendance target agreed at the annual meeting',
     });
-    await http.post('/api/v1/feeds/attendance', SCHOOLS.map((schoolId, index) => attendance2022(schoolId, 880 + index * 10)));
-    await http.post('/api/v1/feeds/attendance', SCHOOLS.map((schoolId, index) => attendance2023(schoolId, 900 + (index % 3) * 20)));
+    await http.post(
+      '/api/v1/feeds/attendance',
+      SCHOOLS.map((schoolId, index) => attendance2022(schoolId, 880 + index * 10)),
+    );
+    await http.post(
+      '/api/v1/feeds/attendance',
+      SCHOOLS.map((schoolId, index) => attendance2023(schoolId, 900 + (index % 3) * 20)),
+    );
     await waitUntil(
       () => http.get('/api/v1/alerts?status=open').then((answer) => answer.body as unknown[]),
       (alerts) => expect(alerts.length).toBeGreaterThanOrEqual(2),
@@ -66,7 +75,8 @@ const SCHOOLS = Array.from({ length: 5 }, (_, index) => `S${index + 1}`);
         expect([format, index + 1, text]).toEqual([format, index + 1, expect.stringContaining(`Page ${index + 1} of ${pages.length}`)]);
       });
       const all = pages.join('\n');
-      for (const section of ['1. Targets whose status changed', '2. New results', '3. Alerts', '4. Feeds', '5. Changes of the contract']) expect(all).toContain(section);
+      for (const section of ['1. Targets whose status changed', '2. New results', '3. Alerts', '4. Feeds', '5. Changes of the contract'])
+        expect(all).toContain(section);
     }
   });
 });

@@ -14,7 +14,7 @@ jest.setTimeout(240_000);
   let researcherKey: string;
 
   beforeAll(async () => {
-        let http: BrowserWorld['http'];
+    let http: BrowserWorld['http'];
     ({ app, http, browser, close } = await browserWorld('browser-research'));
     base = http.base;
     await loadDemo(app, base);

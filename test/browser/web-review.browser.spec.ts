@@ -6,7 +6,6 @@ import { browserWorld, BrowserWorld, executablePath, pdfPages, reviewedContract,
 
 jest.setTimeout(180_000);
 
-
 (executablePath ? describe : describe.skip)('the annual contract review in a real browser: accessible, and printed with its header on every page', () => {
   let close: () => Promise<void>;
   let app: INestApplication;
@@ -51,7 +50,9 @@ jest.setTimeout(180_000);
       expect(all).toContain('The cluster missed year 1 for attendance_rate: 2 of 3 schools missed their targets (more than half).');
       // Sections 4 and 6 print too: with no never-treated school in this world, the comparison says there is nothing to compare.
       expect(all).toContain('4. Compared with similar schools');
-      expect(all.replace(/\s+/g, ' ')).toContain("there is nothing to compare yet: the cluster's schools or the comparison schools have no attendance rate in both years.");
+      expect(all.replace(/\s+/g, ' ')).toContain(
+        "there is nothing to compare yet: the cluster's schools or the comparison schools have no attendance rate in both years.",
+      );
       expect(all).toContain('6. Leading indicators');
     }
   });

@@ -16,10 +16,14 @@ jest.setTimeout(180_000);
   const keys = { state: '', partner: '' };
 
   beforeAll(async () => {
-        let http: BrowserWorld['http'];
+    let http: BrowserWorld['http'];
     ({ app, http, browser, close } = await browserWorld('browser-subjects'));
     base = http.base;
-    await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D2'], ['S3', 'D1']]);
+    await registerOneClusterZone(http, [
+      ['S1', 'D1'],
+      ['S2', 'D2'],
+      ['S3', 'D1'],
+    ]);
     await http.post('/api/v1/feeds/attendance', [attendance2022('S1', 880), attendance2022('S2', 910), attendance2022('S3', 950)]);
     await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S2', 900), attendance2023('S3', 990)]);
     await waitUntil(
@@ -57,7 +61,11 @@ jest.setTimeout(180_000);
     const table = page.locator('.trend-chart[data-metric="attendance_rate"] table');
     await expect(table.isVisible()).resolves.toBe(false);
     let steps = 0;
-    const onSummary = () => page.evaluate(() => document.activeElement?.tagName === 'SUMMARY' && document.activeElement.closest('.trend-chart')?.getAttribute('data-metric') === 'attendance_rate');
+    const onSummary = () =>
+      page.evaluate(
+        () =>
+          document.activeElement?.tagName === 'SUMMARY' && document.activeElement.closest('.trend-chart')?.getAttribute('data-metric') === 'attendance_rate',
+      );
     while (!(await onSummary()) && steps < 60) {
       await page.keyboard.press('Tab');
       steps += 1;

@@ -59,7 +59,11 @@ describe('access control: every route, every role, from the access matrix', () =
     dataDir = mkdtempSync(join(tmpdir(), 'turnaround-access-'));
     app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
     const http = await httpClient(app);
-    await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D2'], ['S3', 'D1']]);
+    await registerOneClusterZone(http, [
+      ['S1', 'D1'],
+      ['S2', 'D2'],
+      ['S3', 'D1'],
+    ]);
     const ok = async (path: string, body: unknown) => expect((await http.post(path, body)).status).toBe(201);
     await ok('/api/v1/zones', { zoneId: 'Z2', stateCode: 'MA', name: 'Zone two', districtIds: ['D2'] });
     await ok('/api/v1/clusters', { clusterId: 'C2', zoneId: 'Z2', name: 'Cluster two' });
@@ -67,7 +71,14 @@ describe('access control: every route, every role, from the access matrix', () =
     await ok('/api/v1/schools/S4/cluster-assignments', { clusterId: 'C2', fromYear: '2023-24', strategy: 'transformation' });
     await ok('/api/v1/partners', { partnerId: 'P2', name: 'Partner two', role: 'lead' });
     await ok('/api/v1/contracts', {
-      contractId: 'K2', partnerId: 'P2', clusterId: 'C2', schoolIds: ['S4'], governance: 'district_lead_partner', startYear: '2023-24', termYears: 3, baselineYear: '2022-23',
+      contractId: 'K2',
+      partnerId: 'P2',
+      clusterId: 'C2',
+      schoolIds: ['S4'],
+      governance: 'district_lead_partner',
+      startYear: '2023-24',
+      termYears: 3,
+      baselineYear: '2022-23',
       targets: [{ metric: 'attendance_rate', contractYear: 1, kind: 'absolute', value: 0.93, scope: 'school' }],
     });
 
@@ -97,7 +108,13 @@ describe('access control: every route, every role, from the access matrix', () =
   const call = async (route: string, key: string | undefined, which: 'own' | 'other' = 'own') => {
     const [method, pattern] = route.split(' ');
     // Ids nobody owns for the parameters that are not about ownership: a key, a projection, a webhook, a feed.
-    const params: Record<string, string> = { keyId: '000000000000', name: 'no-such-projection', webhookId: 'no-such-webhook', kind: 'attendance', ...ids[which] };
+    const params: Record<string, string> = {
+      keyId: '000000000000',
+      name: 'no-such-projection',
+      webhookId: 'no-such-webhook',
+      kind: 'attendance',
+      ...ids[which],
+    };
     const path = pattern.replace(/:(\w+)/g, (_, name: string) => params[name]);
     const response = await fetch(`${(await app.getUrl()).replace('[::1]', '127.0.0.1')}${path}`, {
       method,
@@ -180,21 +197,25 @@ describe('access control: every route, every role, from the access matrix', () =
   });
 
   it("narrows data coverage to the district's and the partner's own schools", async () => {
-    const schoolsIn = async (key: string, query: string) => [...new Set(((await (await httpClient(app, key)).get(`/api/v1/feeds/coverage${query}`)).body as { schoolId: string }[]).map((row) => row.schoolId))];
+    const schoolsIn = async (key: string, query: string) => [
+      ...new Set(((await (await httpClient(app, key)).get(`/api/v1/feeds/coverage${query}`)).body as { schoolId: string }[]).map((row) => row.schoolId)),
+    ];
     expect(await schoolsIn(keys.district, '')).toEqual(['S1', 'S3']);
     expect(await schoolsIn(keys.district, '?districtId=D2')).toEqual([]);
     expect(await schoolsIn(keys.partner, '')).toEqual(['S1', 'S2', 'S3']);
     expect(await schoolsIn(keys['data-team'], '?districtId=D2')).toEqual(['S2', 'S4']);
   });
 
-  it('records the calling key and its role as who did it, and an acknowledgement names the key\'s holder; x-actor (httpClient sends one) is only a note', async () => {
+  it("records the calling key and its role as who did it, and an acknowledgement names the key's holder; x-actor (httpClient sends one) is only a note", async () => {
     const store = app.get<EventStore>(EVENT_STORE);
     const state = await app.get(ApiKeys).issue({ kind: 'state' }, 'state office');
     await (await httpClient(app, state.key)).post('/api/v1/partners', { partnerId: 'P3', name: 'Third partner', role: 'lead' });
     expect((await store.readStream('partner-P3'))[0].metadata).toMatchObject({ actor: `key ${state.keyId} (state)`, actorNote: 'state-office-test' });
 
     // an acknowledgement is by the district's key, and by the name the state office issued it to, not by whatever name the client sends
-    expect((await (await httpClient(app, keys.district)).post(`/api/v1/alerts/${ids.own.alertId}/acknowledge`, { note: 'principal informed' })).status).toBe(201);
+    expect((await (await httpClient(app, keys.district)).post(`/api/v1/alerts/${ids.own.alertId}/acknowledge`, { note: 'principal informed' })).status).toBe(
+      201,
+    );
     const acknowledged = (await store.readStream(`alert-${ids.own.alertId}`)).find((event) => event.type === 'OffTrackAlertAcknowledged');
     expect(acknowledged?.data).toEqual({ alertId: ids.own.alertId, by: keyIds.district, byName: 'Springfield district office', note: 'principal informed' });
     expect(acknowledged?.metadata).toMatchObject({ actor: `key ${keyIds.district} (district:D1)`, actorNote: 'state-office-test' });

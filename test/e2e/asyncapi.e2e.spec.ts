@@ -7,7 +7,16 @@ import { createApp } from '@turnaround/all-in-one';
 import Ajv from 'ajv';
 import { FEED_KINDS } from '@turnaround/domain';
 import { FEED_CONSUMER_GROUP, topicsOf } from '@turnaround/messaging';
-import { alertCloudEventAttributes, AlertMessageData, alertMessageData, API_EXAMPLES, asyncApiDocument, FEED_RECORD_EXAMPLES, FeedDeadLetter, TurnaroundConfig } from '@turnaround/platform';
+import {
+  alertCloudEventAttributes,
+  AlertMessageData,
+  alertMessageData,
+  API_EXAMPLES,
+  asyncApiDocument,
+  FEED_RECORD_EXAMPLES,
+  FeedDeadLetter,
+  TurnaroundConfig,
+} from '@turnaround/platform';
 import { testConfig } from './support/app';
 import { asyncApiMessageChecker, KafkaMessage } from './support/asyncapi';
 import { httpClient } from './support/http-client';
@@ -66,18 +75,26 @@ describe('the AsyncAPI document describes the Kafka topics', () => {
 
   it('is a valid AsyncAPI 3.0 document', async () => {
     const { document: parsed, diagnostics } = await new Parser().parse(document);
-    expect(diagnostics.filter((diagnostic) => diagnostic.severity === DiagnosticSeverity.Error).map((diagnostic) => `${diagnostic.path.join('/')}: ${diagnostic.message}`)).toEqual([]);
+    expect(
+      diagnostics
+        .filter((diagnostic) => diagnostic.severity === DiagnosticSeverity.Error)
+        .map((diagnostic) => `${diagnostic.path.join('/')}: ${diagnostic.message}`),
+    ).toEqual([]);
     expect(parsed?.version()).toBe('3.0.0');
   });
 
-  it("names the topics as this instance does, and says what the service does on each: it receives the feeds in its group and sends the dead letters and the alerts", () => {
+  it('names the topics as this instance does, and says what the service does on each: it receives the feeds in its group and sends the dead letters and the alerts', () => {
     const channels = document.channels as Record<string, { address: string }>;
     const operations = Object.values(document.operations as Record<string, Operation>).map((operation) => ({
       address: channels[operation.channel.$ref.replace('#/channels/', '')].address,
       action: operation.action,
       groupId: operation.bindings?.kafka?.groupId?.enum,
     }));
-    expect(Object.values(channels).map((channel) => channel.address).sort()).toEqual([...FEED_KINDS.map(topics.feed), topics.dlq, topics.alerts].sort());
+    expect(
+      Object.values(channels)
+        .map((channel) => channel.address)
+        .sort(),
+    ).toEqual([...FEED_KINDS.map(topics.feed), topics.dlq, topics.alerts].sort());
     expect(operations).toEqual(
       expect.arrayContaining([
         ...FEED_KINDS.map((kind) => ({ address: topics.feed(kind), action: 'receive', groupId: [FEED_CONSUMER_GROUP] })),
@@ -98,7 +115,8 @@ describe('the AsyncAPI document describes the Kafka topics', () => {
       if (examples.length === 0) wrong.push(`${message.name()}: no example`);
       for (const example of examples) {
         if (!ajv.validate(message.payload()?.json() ?? {}, example.payload())) wrong.push(`${message.name()} payload: ${ajv.errorsText(ajv.errors)}`);
-        if (message.hasHeaders() && !ajv.validate(message.headers()?.json() ?? {}, example.headers() ?? {})) wrong.push(`${message.name()} headers: ${ajv.errorsText(ajv.errors)}`);
+        if (message.hasHeaders() && !ajv.validate(message.headers()?.json() ?? {}, example.headers() ?? {}))
+          wrong.push(`${message.name()} headers: ${ajv.errorsText(ajv.errors)}`);
       }
     }
     expect(messages.length).toBe(FEED_KINDS.length + 1 + 4);
@@ -118,11 +136,24 @@ describe('the AsyncAPI document describes the Kafka topics', () => {
     });
 
     it('a dead letter: where the record came from, why, and the message as it came', () => {
-      const letter: FeedDeadLetter = { topic: topics.feed('attendance'), partition: 0, offset: '41', key: 'S-0001', batchId: 'b-1', reason: [{ field: '(message)', message: 'expected one JSON record per message' }], payload: '{"schoolId": ' };
+      const letter: FeedDeadLetter = {
+        topic: topics.feed('attendance'),
+        partition: 0,
+        offset: '41',
+        key: 'S-0001',
+        batchId: 'b-1',
+        reason: [{ field: '(message)', message: 'expected one JSON record per message' }],
+        payload: '{"schoolId": ',
+      };
       const headers = { 'source-topic': letter.topic, 'source-offset': '0/41' };
       expect(check({ topic: topics.dlq, key: 'S-0001', value: JSON.stringify(letter), headers })).toEqual([]);
       expect(check({ topic: topics.dlq, key: '', value: JSON.stringify({ ...letter, key: null, payload: null }), headers })).toEqual([]);
-      const problems = check({ topic: topics.dlq, key: 'S-0001', value: JSON.stringify({ ...letter, reason: [], partition: '0' }), headers: { 'source-topic': letter.topic } });
+      const problems = check({
+        topic: topics.dlq,
+        key: 'S-0001',
+        value: JSON.stringify({ ...letter, reason: [], partition: '0' }),
+        headers: { 'source-topic': letter.topic },
+      });
       expect(problems).toHaveLength(2);
       expect(problems.join('\n')).toMatch(/payload\/partition must be integer/);
       expect(problems.join('\n')).toMatch(/payload\/reason must NOT have fewer than 1 items/);
@@ -133,20 +164,26 @@ describe('the AsyncAPI document describes the Kafka topics', () => {
       const raised = API_EXAMPLES.get(alertMessageData) as AlertMessageData;
       for (const type of alertMessageData.shape.type.options) expect(check(alertMessage({ ...raised, type }, config))).toEqual([]);
       const resolvedAsRaised = alertMessage({ ...raised, type: 'OffTrackAlertResolved', reason: 'the target is met' }, config);
-      expect(check({ ...resolvedAsRaised, value: JSON.stringify(raised) })).toEqual([expect.stringMatching(/(payload\/type|headers\/ce_type) must be equal to constant/)]);
+      expect(check({ ...resolvedAsRaised, value: JSON.stringify(raised) })).toEqual([
+        expect.stringMatching(/(payload\/type|headers\/ce_type) must be equal to constant/),
+      ]);
       const { ce_id: _id, ...withoutId } = alertMessage(raised, config).headers ?? {};
       const problems = check({ ...alertMessage(raised, config), headers: { ...withoutId, ce_time: 'yesterday' } });
       expect(problems).toHaveLength(1);
       expect(problems[0]).toMatch(/headers must have required property 'ce_id'/);
       expect(problems[0]).toMatch(/headers\/ce_time must match format "date-time"/);
-      expect(check({ ...alertMessage(raised, config), headers: { alertId: raised.alertId, eventId: raised.eventId, type: raised.type } }).join('\n')).toMatch(/headers must have required property 'ce_specversion'/);
+      expect(check({ ...alertMessage(raised, config), headers: { alertId: raised.alertId, eventId: raised.eventId, type: raised.type } }).join('\n')).toMatch(
+        /headers must have required property 'ce_specversion'/,
+      );
     });
 
     it('a topic the document does not name', () => {
-      expect(check({ topic: 'turnaround.alerts.v1', key: 'D-0281', value: '{}' })).toEqual(['turnaround.alerts.v1: no channel of the document has this address']);
+      expect(check({ topic: 'turnaround.alerts.v1', key: 'D-0281', value: '{}' })).toEqual([
+        'turnaround.alerts.v1: no channel of the document has this address',
+      ]);
     });
 
-    it("the legacy alert shape, when the instance sends it (ALERT_MESSAGE_FORMAT=legacy)", () => {
+    it('the legacy alert shape, when the instance sends it (ALERT_MESSAGE_FORMAT=legacy)', () => {
       const legacy = testConfig({ DATA_DIR: config.dataDir, KAFKA_TOPIC_PREFIX: PREFIX, ALERT_MESSAGE_FORMAT: 'legacy' });
       const checkLegacy = asyncApiMessageChecker(JSON.parse(JSON.stringify(asyncApiDocument(legacy))));
       const raised = API_EXAMPLES.get(alertMessageData) as AlertMessageData;

@@ -16,7 +16,14 @@ type Http = Awaited<ReturnType<typeof httpClient>>;
 
 const HEADER = 'schoolId,schoolYear,periodStart,periodEnd,membershipDays,attendanceDays';
 const row = (schoolId: string, month = '09') => `${schoolId},2024-25,2024-${month}-01,2024-${month}-28,1000,950`;
-const record = (schoolId: string) => ({ schoolId, schoolYear: '2024-25', periodStart: '2024-09-01', periodEnd: '2024-09-28', membershipDays: 1000, attendanceDays: 950 });
+const record = (schoolId: string) => ({
+  schoolId,
+  schoolYear: '2024-25',
+  periodStart: '2024-09-01',
+  periodEnd: '2024-09-28',
+  membershipDays: 1000,
+  attendanceDays: 950,
+});
 const MiB = 1024 * 1024;
 
 /** The feed events a batch put in the store (its FeedBatchClosed marker aside). */
@@ -60,7 +67,12 @@ function badInputScenarios(app: () => INestApplication, http: () => Http) {
   it('rejects a CSV cell with a NUL as its row, naming the column, and stores the rest', async () => {
     const pushed = await http().send('/api/v1/feeds/attendance', [HEADER, row('N1'), row('N2\u0000'), row('N3')].join('\n'), 'text/csv');
     expect(pushed.status).toBe(200);
-    expect(pushed.body).toMatchObject({ status: 'completed', accepted: 2, rejectedRows: 1, rejected: [{ row: 3, field: 'schoolId', message: 'expected text without NUL characters (U+0000)' }] });
+    expect(pushed.body).toMatchObject({
+      status: 'completed',
+      accepted: 2,
+      rejectedRows: 1,
+      rejected: [{ row: 3, field: 'schoolId', message: 'expected text without NUL characters (U+0000)' }],
+    });
     const listed = await reportEqualsStore(http(), app(), pushed.body.batchId);
     expect(listed.rejections[0].record).toMatchObject({ schoolId: 'N2\ufffd' });
   });
@@ -90,7 +102,10 @@ function badInputScenarios(app: () => INestApplication, http: () => Http) {
     let nested: unknown = 1;
     for (let level = 0; level < 20; level += 1) nested = { level: nested };
     const pushed = await http().post('/api/v1/feeds/attendance', [record('D1'), { ...record('D2'), extra: nested }]);
-    expect(pushed.body).toMatchObject({ accepted: 1, rejected: [{ row: 2, field: 'extra.level.level.level.level.level.level.level', message: 'expected at most 8 levels of nested arrays and objects' }] });
+    expect(pushed.body).toMatchObject({
+      accepted: 1,
+      rejected: [{ row: 2, field: 'extra.level.level.level.level.level.level.level', message: 'expected at most 8 levels of nested arrays and objects' }],
+    });
     await reportEqualsStore(http(), app(), pushed.body.batchId);
   });
 
@@ -98,11 +113,23 @@ function badInputScenarios(app: () => INestApplication, http: () => Http) {
     for (const column of ['__proto__', 'constructor', 'toString']) {
       const canonical = await http().send('/api/v1/feeds/attendance', `${HEADER},${column}\n${row('P1')},x\n`, 'text/csv');
       expect(canonical.status).toBe(400);
-      expect(canonical.body).toMatchObject({ status: 'rejected', accepted: 0, rejected: [{ row: 1, field: column, message: expect.stringContaining('expected a attendance field') }] });
+      expect(canonical.body).toMatchObject({
+        status: 'rejected',
+        accepted: 0,
+        rejected: [{ row: 1, field: column, message: expect.stringContaining('expected a attendance field') }],
+      });
       await reportEqualsStore(http(), app(), canonical.body.batchId);
-      const profiled = await http().send('/api/v1/feeds/assessment?profile=nyc-doe-math', `DBN,Grade,Year,Demographic,Number Tested,${column}\n01M015,3,2006,All Students,39,1\n`, 'text/csv');
+      const profiled = await http().send(
+        '/api/v1/feeds/assessment?profile=nyc-doe-math',
+        `DBN,Grade,Year,Demographic,Number Tested,${column}\n01M015,3,2006,All Students,39,1\n`,
+        'text/csv',
+      );
       expect(profiled.status).toBe(400);
-      expect(profiled.body.rejected).toContainEqual({ row: 1, field: column, message: "column is not mapped by profile 'nyc-doe-math': map it under columns or list it under ignore" });
+      expect(profiled.body.rejected).toContainEqual({
+        row: 1,
+        field: column,
+        message: "column is not mapped by profile 'nyc-doe-math': map it under columns or list it under ignore",
+      });
     }
     const cells = await http().send(
       '/api/v1/feeds/assessment?profile=nyc-doe-math',
@@ -136,11 +163,17 @@ function badInputScenarios(app: () => INestApplication, http: () => Http) {
 
   it('answers a body of another type than JSON (CSV for a feed push) with 415, saying what to send', async () => {
     const form = await http().send('/api/v1/zones', 'zoneId=Z9&name=Nine', 'application/x-www-form-urlencoded');
-    expect(form).toEqual({ status: 415, body: { error: 'unsupported_media_type', message: "the body must be application/json; this request sent 'application/x-www-form-urlencoded'" } });
+    expect(form).toEqual({
+      status: 415,
+      body: { error: 'unsupported_media_type', message: "the body must be application/json; this request sent 'application/x-www-form-urlencoded'" },
+    });
     const plain = await http().send('/api/v1/feeds/attendance', `${HEADER}\n${row('S1')}`, 'text/plain');
     expect(plain).toEqual({
       status: 415,
-      body: { error: 'unsupported_media_type', message: "a feed push takes application/json (an array of records) or text/csv (a header row, then a record per line); this request sent 'text/plain'" },
+      body: {
+        error: 'unsupported_media_type',
+        message: "a feed push takes application/json (an array of records) or text/csv (a header row, then a record per line); this request sent 'text/plain'",
+      },
     });
     // CSV is a feed push's alone
     expect((await http().send('/api/v1/zones', 'zoneId,name\nZ9,Nine', 'text/csv')).status).toBe(415);
@@ -158,7 +191,10 @@ function badInputScenarios(app: () => INestApplication, http: () => Http) {
     };
     const refused = await withHeader('x-correlation-id', 'c'.repeat(129), 'C1');
     expect(refused.status).toBe(400);
-    expect(refused.body).toMatchObject({ error: 'validation', issues: [{ field: 'x-correlation-id', message: expect.stringContaining('at most 128 characters') }] });
+    expect(refused.body).toMatchObject({
+      error: 'validation',
+      issues: [{ field: 'x-correlation-id', message: expect.stringContaining('at most 128 characters') }],
+    });
     expect(await withHeader('x-correlation-id', 'c'.repeat(128), 'C1')).toMatchObject({ body: { accepted: 1 } });
     const noteRefused = await withHeader('x-actor', 'a'.repeat(201), 'C2');
     expect(noteRefused.status).toBe(400);
@@ -207,19 +243,20 @@ describe('bad input on the embedded default', () => {
     const body = streamed(`${HEADER}\n${row('M1')}\nM2,2024-25,2024-09-01,2024-09-28,1000,"`, 'z'.repeat(MiB), 100, `"\n${row('M3')}\n`, peak);
     const pushed = await http.send('/api/v1/feeds/attendance', body, 'text/csv');
     expect(pushed.status).toBe(200);
-    expect(pushed.body).toMatchObject({ accepted: 2, rejected: [{ row: 3, field: '(row)', message: expect.stringContaining('expected a record of at most 1048576 bytes') }] });
+    expect(pushed.body).toMatchObject({
+      accepted: 2,
+      rejected: [{ row: 3, field: '(row)', message: expect.stringContaining('expected a record of at most 1048576 bytes') }],
+    });
     expect(sampled(peak) - start).toBeLessThan(64 * MiB);
     await reportEqualsStore(http, app, pushed.body.batchId);
   });
 
   it('marks a batch cut short by a crash interrupted at the next start, and says to push the file again', async () => {
     // What a process that died mid-push leaves: a running batch whose heartbeat stopped an hour ago.
-    await app
-      .get<SqlClient>(SQL_CLIENT)
-      .query(
-        `INSERT INTO feed_batches (batch_id, feed, channel, actor, correlation_id, started_at, status, heartbeat_at)
+    await app.get<SqlClient>(SQL_CLIENT).query(
+      `INSERT INTO feed_batches (batch_id, feed, channel, actor, correlation_id, started_at, status, heartbeat_at)
          VALUES ('crashed', 'attendance', 'http', 'key bootstrap (state)', 'c', now() - interval '1 hour', 'running', now() - interval '1 hour')`,
-      );
+    );
     await app.close();
     app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
     http = await httpClient(app);
@@ -273,7 +310,11 @@ const serverUrl = serverUrlForTests();
     const sql = app.get<SqlClient>(SQL_CLIENT);
     // Its instance renews the heartbeat: wait until the batch has run for several leases.
     const [running] = await waitUntil(
-      () => sql.query<{ batch_id: string; renewed: boolean }>(`SELECT batch_id, heartbeat_at > started_at + $1 * interval '3 millisecond' AS renewed FROM feed_batches WHERE status = 'running'`, [LEASE_MS]),
+      () =>
+        sql.query<{ batch_id: string; renewed: boolean }>(
+          `SELECT batch_id, heartbeat_at > started_at + $1 * interval '3 millisecond' AS renewed FROM feed_batches WHERE status = 'running'`,
+          [LEASE_MS],
+        ),
       (rows) => expect(rows).toEqual([{ batch_id: expect.any(String), renewed: true }]),
     );
     const other = await createApp(testConfig({ DATABASE_URL: database.url, PROJECTION_LEASE_MS: String(LEASE_MS) }), { logger: false });

@@ -34,13 +34,22 @@ describe('request bodies: too large is a 413 that says the limit and what to sen
     const answer = await http.send('/api/v1/feeds/attendance', attendanceArray(70 * 1024 * 1024), 'application/json');
     expect(answer).toEqual({
       status: 413,
-      body: { error: 'too_large', message: 'the JSON body (70 MB) is larger than the 64 MB this endpoint takes; send a large feed as text/csv, which is streamed and has no size limit' },
+      body: {
+        error: 'too_large',
+        message: 'the JSON body (70 MB) is larger than the 64 MB this endpoint takes; send a large feed as text/csv, which is streamed and has no size limit',
+      },
     });
   });
 
   it('gives registry bodies a small limit of their own, and feeds their larger one', async () => {
     const zone = await http.post('/api/v1/zones', { zoneId: 'Z', stateCode: 'MA', name: 'x'.repeat(300 * 1024), districtIds: ['D1'] });
-    expect(zone).toEqual({ status: 413, body: { error: 'too_large', message: expect.stringMatching(/^the JSON body \(300 kB\) is larger than the 256 kB this endpoint takes; send one record per request$/) } });
+    expect(zone).toEqual({
+      status: 413,
+      body: {
+        error: 'too_large',
+        message: expect.stringMatching(/^the JSON body \(300 kB\) is larger than the 256 kB this endpoint takes; send one record per request$/),
+      },
+    });
     const feed = await http.send('/api/v1/feeds/attendance', attendanceArray(300 * 1024), 'application/json');
     expect(feed.status).toBe(200);
     expect(feed.body).toMatchObject({ accepted: 1 });

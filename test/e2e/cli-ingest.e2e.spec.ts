@@ -76,10 +76,12 @@ describe('turnaround ingest (the CLI) on the embedded default', () => {
     const app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
     try {
       const { base } = await httpClient(app);
-      const sent = await turnaround(['ingest', 'assessment', join(FIXTURES, 'nyc-doe-math-sample.csv'), '--profile', 'nyc-doe-math', '--server', base], { TURNAROUND_KEY: TEST_STATE_KEY });
+      const sent = await turnaround(['ingest', 'assessment', join(FIXTURES, 'nyc-doe-math-sample.csv'), '--profile', 'nyc-doe-math', '--server', base], {
+        TURNAROUND_KEY: TEST_STATE_KEY,
+      });
       expect(sent.code).toBe(1);
       expect(sent.stdout).toMatch(/accepted {4}5\n/);
-      expect(sent.stdout).toContain('row 9: Number Tested (tested): expected a number, got \'thirty\'');
+      expect(sent.stdout).toContain("row 9: Number Tested (tested): expected a number, got 'thirty'");
 
       const clash = await turnaround(['ingest', 'assessment', join(FIXTURES, 'nyc-doe-math-sample.csv')], { DATA_DIR: dataDir });
       expect(clash.code).toBe(2);

@@ -47,7 +47,8 @@ describe('docker-compose.yml', () => {
       timescaledb: '/var/lib/postgresql/data',
       grafana: '/var/lib/grafana',
     };
-    for (const [name, path] of Object.entries(expected)) expect([name, [...namedVolumeMounts(services[name]).keys()]]).toEqual([name, expect.arrayContaining([path])]);
+    for (const [name, path] of Object.entries(expected))
+      expect([name, [...namedVolumeMounts(services[name]).keys()]]).toEqual([name, expect.arrayContaining([path])]);
     // Configured by environment, the broker writes to /tmp/kafka-logs unless told otherwise.
     const logDirs = String(services.kafka.environment?.KAFKA_LOG_DIRS ?? '/tmp/kafka-logs').split(',');
     const mounted = [...namedVolumeMounts(services.kafka).keys()];
@@ -55,12 +56,16 @@ describe('docker-compose.yml', () => {
   });
 
   it('restarts every service that exits', () => {
-    for (const [name, service] of Object.entries(services)) expect([name, service.restart]).toEqual([name, expect.stringMatching(/^(always|unless-stopped|on-failure(:\d+)?)$/)]);
+    for (const [name, service] of Object.entries(services))
+      expect([name, service.restart]).toEqual([name, expect.stringMatching(/^(always|unless-stopped|on-failure(:\d+)?)$/)]);
   });
 
   it('gives every service a health check with an interval, a timeout and retries', () => {
     for (const [name, service] of Object.entries(services))
-      expect([name, service.healthcheck]).toEqual([name, expect.objectContaining({ test: expect.any(Array), interval: expect.any(String), timeout: expect.any(String), retries: expect.any(Number) })]);
+      expect([name, service.healthcheck]).toEqual([
+        name,
+        expect.objectContaining({ test: expect.any(Array), interval: expect.any(String), timeout: expect.any(String), retries: expect.any(Number) }),
+      ]);
   });
 
   it("checks the database over TCP, which the image's init phase does not listen on", () => {

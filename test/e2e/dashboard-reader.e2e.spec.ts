@@ -48,7 +48,10 @@ const serverUrl = serverUrlForTests();
     await http.post('/api/v1/districts/D1/webhooks', { url: 'http://127.0.0.1:9/', secret: 'a-shared-secret-of-district-one' });
     await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), { ...attendance2023('S2', 900), attendanceDays: 'many' }]);
     // S1's missed year raises an alert, which the outbox turns into a delivery
-    await waitUntil(() => database.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_deliveries'), ([row]) => expect(row.n).toBeGreaterThan(0));
+    await waitUntil(
+      () => database.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_deliveries'),
+      ([row]) => expect(row.n).toBeGreaterThan(0),
+    );
     const url = new URL(database.url);
     url.username = DASHBOARD_READER_ROLE;
     url.password = '';
@@ -64,13 +67,19 @@ const serverUrl = serverUrlForTests();
     const failed: string[] = [];
     for (const dashboard of dashboards) {
       // Permissions are checked when a query is planned, so any value of the right type serves.
-      const variables = Object.fromEntries(dashboard.templating.list.map((variable) => [variable.name, variable.includeAll ? { variable, current: ALL, options: [] } : 'All']));
+      const variables = Object.fromEntries(
+        dashboard.templating.list.map((variable) => [variable.name, variable.includeAll ? { variable, current: ALL, options: [] } : 'All']),
+      );
       const queries = [
-        ...dashboard.templating.list.filter((variable) => variable.type === 'query').map((variable) => ({ what: `variable ${variable.name}`, sql: variable.query })),
+        ...dashboard.templating.list
+          .filter((variable) => variable.type === 'query')
+          .map((variable) => ({ what: `variable ${variable.name}`, sql: variable.query })),
         ...dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => ({ what: `panel "${panel.title}"`, sql: target.rawSql }))),
       ];
       for (const query of queries)
-        await reader.query(expandGrafanaSql(query.sql, variables, RANGE)).catch((error: Error) => failed.push(`${dashboard.title}, ${query.what}: ${error.message}`));
+        await reader
+          .query(expandGrafanaSql(query.sql, variables, RANGE))
+          .catch((error: Error) => failed.push(`${dashboard.title}, ${query.what}: ${error.message}`));
     }
     expect(failed).toEqual([]);
   });
@@ -89,7 +98,9 @@ const serverUrl = serverUrlForTests();
       [DASHBOARD_READER_ROLE],
     );
     expect(readable.map((row) => row.name).sort()).toEqual([...DASHBOARD_READS].sort());
-    expect((await database.query<{ member: boolean }>(`SELECT pg_has_role($1, 'pg_read_all_data', 'MEMBER') AS member`, [DASHBOARD_READER_ROLE]))[0].member).toBe(false);
+    expect(
+      (await database.query<{ member: boolean }>(`SELECT pg_has_role($1, 'pg_read_all_data', 'MEMBER') AS member`, [DASHBOARD_READER_ROLE]))[0].member,
+    ).toBe(false);
   });
 
   it('reads the metrics only through the views that withhold small numbers, never the raw tables, even where an earlier release granted them', async () => {

@@ -58,7 +58,10 @@ const RANGE = { from: new Date('2000-01-01T00:00:00Z'), to: new Date(Date.now() 
 
 const dashboards = readdirSync(PROVISIONED_DIR)
   .filter((file) => file.endsWith('.json'))
-  .map((file) => JSON.parse(readFileSync(join(PROVISIONED_DIR, file), 'utf8')) as { uid: string; title: string; panels: Panel[]; templating: { list: GrafanaVariable[] } });
+  .map(
+    (file) =>
+      JSON.parse(readFileSync(join(PROVISIONED_DIR, file), 'utf8')) as { uid: string; title: string; panels: Panel[]; templating: { list: GrafanaVariable[] } },
+  );
 
 /** Every way a dashboard's variables can be set: one value each, and All and several values where a variable offers them. */
 function pickingsOf(list: readonly GrafanaVariable[]): Picking[] {
@@ -101,7 +104,11 @@ const serverUrl = serverUrlForTests();
     for (const variable of list) {
       const rows = await sql.query<Record<string, string>>(expandGrafanaSql(variable.query, values, RANGE));
       const options = rows.map((row) => String(row.__value ?? Object.values(row)[0]));
-      const picked = isHidden(variable) ? options.slice(0, 1) : picking === 'several values' && variable.multi ? PICKED_SEVERAL[variable.name] : [PICKED[variable.name]];
+      const picked = isHidden(variable)
+        ? options.slice(0, 1)
+        : picking === 'several values' && variable.multi
+          ? PICKED_SEVERAL[variable.name]
+          : [PICKED[variable.name]];
       expect({ variable: variable.name, picked: picked.filter((value) => !options.includes(value)) }).toEqual({ variable: variable.name, picked: [] });
       const current = picking === 'All' && variable.includeAll ? ALL : variable.multi ? picked : picked[0];
       values[variable.name] = { variable, current, options };
@@ -139,13 +146,17 @@ const serverUrl = serverUrlForTests();
     const panel = panelOf('tm-zone', '${metric:text} by cluster, $school_year');
     const variables = { zone: 'Z-DEMO', metric: 'proficiency.math', value_column: 'Rate', school_year: '2024-25' };
     const rows = await sql.query<{ Cluster: string; Rate: number }>(expandGrafanaSql(panel.targets[0].rawSql, variables, RANGE));
-    const api: { metric: string; schoolYear: string; numerator: number; denominator: number }[] = (await publicHttp.get('/api/v1/clusters/C-HILL/metrics?year=2024-25')).body;
+    const api: { metric: string; schoolYear: string; numerator: number; denominator: number }[] = (
+      await publicHttp.get('/api/v1/clusters/C-HILL/metrics?year=2024-25')
+    ).body;
     const math = api.find((reading) => reading.metric === 'proficiency.math') as { numerator: number; denominator: number };
     expect(rows.find((row) => row.Cluster === 'Hillcrest feeder pattern')?.Rate).toBeCloseTo(math.numerator / math.denominator, 4);
   });
 
   it('offers the metrics by the names people read, the SQL getting the id, and names every catalogued metric as the TypeScript does', async () => {
-    const metric = dashboards.find((dashboard) => dashboard.uid === 'tm-zone')?.templating.list.find((variable) => variable.name === 'metric') as GrafanaVariable;
+    const metric = dashboards
+      .find((dashboard) => dashboard.uid === 'tm-zone')
+      ?.templating.list.find((variable) => variable.name === 'metric') as GrafanaVariable;
     const options = await sql.query<{ __value: string; __text: string }>(expandGrafanaSql(metric.query, {}, RANGE));
     expect(options.length).toBeGreaterThan(1);
     expect(options.map((option) => option.__text)).toEqual(options.map((option) => metricLabel(option.__value)));
@@ -161,16 +172,26 @@ const serverUrl = serverUrlForTests();
   it('shows every contract year to the end of the term, renewals included, each with the worst status of its scorecard', async () => {
     const panel = panelOf('tm-state-overview', 'Contracts: status by contract year');
     const statuses = async (contractId: string) =>
-      (await sql.query<Record<string, string | number | null>>(expandGrafanaSql(panel.targets[0].rawSql, { metric: 'x', value_column: 'Value', school_year: 'x' }, RANGE)))
+      (
+        await sql.query<Record<string, string | number | null>>(
+          expandGrafanaSql(panel.targets[0].rawSql, { metric: 'x', value_column: 'Value', school_year: 'x' }, RANGE),
+        )
+      )
         .filter((row) => row.Contract === contractId)
         .map((row) => ({ year: row['Contract year'], schoolYear: row['School year'], status: row.Status }));
     const order = ['missed', 'at_risk', 'pending', 'on_track', 'met'];
     const fromScorecard = async (contractId: string) => {
-      const card = (await http.get(`/api/v1/contracts/${contractId}/scorecard`)).body as { lines: { scope: string; contractYear: number; schoolYear: string; status: string }[] };
+      const card = (await http.get(`/api/v1/contracts/${contractId}/scorecard`)).body as {
+        lines: { scope: string; contractYear: number; schoolYear: string; status: string }[];
+      };
       const years = [...new Set(card.lines.map((line) => line.contractYear))].sort((a, b) => a - b);
       return years.map((year) => {
         const lines = card.lines.filter((line) => line.scope === 'cluster' && line.contractYear === year);
-        return { year, schoolYear: lines[0]?.schoolYear, status: lines.map((line) => line.status).sort((a, b) => order.indexOf(a) - order.indexOf(b))[0] ?? null };
+        return {
+          year,
+          schoolYear: lines[0]?.schoolYear,
+          status: lines.map((line) => line.status).sort((a, b) => order.indexOf(a) - order.indexOf(b))[0] ?? null,
+        };
       });
     };
     expect(await statuses('K-HILL')).toEqual(await fromScorecard('K-HILL'));
@@ -178,7 +199,10 @@ const serverUrl = serverUrlForTests();
     // K-RIVER's 3-year term renewed by 2 years, with a cluster target for each added year
     const targets = [4, 5].map((contractYear) => ({ metric: 'attendance_rate', contractYear, kind: 'absolute', value: 0.92, scope: 'cluster' }));
     expect((await http.post('/api/v1/contracts/K-RIVER/renewals', { additionalYears: 2, targets })).status).toBeLessThan(300);
-    const renewed = await waitUntil(() => statuses('K-RIVER'), (rows) => expect(rows.map((row) => row.year)).toEqual([1, 2, 3, 4, 5]));
+    const renewed = await waitUntil(
+      () => statuses('K-RIVER'),
+      (rows) => expect(rows.map((row) => row.year)).toEqual([1, 2, 3, 4, 5]),
+    );
     expect(renewed.slice(3)).toEqual([
       { year: 4, schoolYear: '2026-27', status: 'pending' },
       { year: 5, schoolYear: '2027-28', status: 'pending' },
@@ -190,7 +214,15 @@ const serverUrl = serverUrlForTests();
     expect(await sql.query(`SELECT value FROM service_settings WHERE name = 'n_min'`)).toEqual([{ value: String(N_MIN) }]);
     // The only two schools of 2019-20, both in no cluster: 11 tested would show under the default of 10; N_MIN is 12 here
     const math = (schoolId: string, tested: number) => ({
-      schoolId, schoolYear: '2019-20', window: 'spring', assessment: 'state_test', subject: 'math', grade: 'all', studentGroup: 'all', tested, proficient: 5,
+      schoolId,
+      schoolYear: '2019-20',
+      window: 'spring',
+      assessment: 'state_test',
+      subject: 'math',
+      grade: 'all',
+      studentGroup: 'all',
+      tested,
+      proficient: 5,
     });
     expect((await http.post('/api/v1/feeds/assessment', [math('CMP-SMALL', 11), math('CMP-LARGE', 30)])).body).toMatchObject({ accepted: 2 });
     const published = () =>
@@ -207,12 +239,16 @@ const serverUrl = serverUrlForTests();
     expect(await sql.query(`SELECT denominator FROM school_metrics WHERE school_id = 'CMP-SMALL'`)).toEqual([{ denominator: 11 }]);
     // the API's public answer is the same
     for (const schoolId of ['CMP-SMALL', 'CMP-LARGE'])
-      expect((await publicHttp.get(`/api/v1/schools/${schoolId}/metrics?year=2019-20`)).body).toEqual([expect.objectContaining({ numerator: null, denominator: null, withheld: true })]);
+      expect((await publicHttp.get(`/api/v1/schools/${schoolId}/metrics?year=2019-20`)).body).toEqual([
+        expect.objectContaining({ numerator: null, denominator: null, withheld: true }),
+      ]);
   });
 
   it('lists the zone schools with a feed overdue as GET /api/v1/feeds/coverage judges them, on the same day', async () => {
     const panel = panelOf('tm-zone', 'Zone schools with a feed overdue');
-    const rows = await sql.query<Record<string, string | number>>(expandGrafanaSql(panel.targets[0].rawSql, { zone: 'Z-DEMO', metric: 'x', value_column: 'Value', school_year: 'x' }, RANGE));
+    const rows = await sql.query<Record<string, string | number>>(
+      expandGrafanaSql(panel.targets[0].rawSql, { zone: 'Z-DEMO', metric: 'x', value_column: 'Value', school_year: 'x' }, RANGE),
+    );
     type Coverage = { schoolId: string; feed: string; lastPeriodEnd: string | null; nextPeriod: string; dueBy: string; daysOverdue: number; overdue: boolean };
     const api = (await http.get(`/api/v1/feeds/coverage?zoneId=Z-DEMO&asOf=${RANGE.to.toISOString()}`)).body as Coverage[];
     // The demo's last reports: attendance to June 30, 2026, staffing on June 15, 2026, the state test of 2025-26.
@@ -223,7 +259,9 @@ const serverUrl = serverUrlForTests();
     expect(new Set(api.map((row) => row.schoolId)).size).toBe(12);
 
     const shown = rows.map((row) => [row.School, row.Feed, row['Last period'], row['Next period'], row['Due by'], row['Days overdue']]);
-    const late = api.filter((row) => row.overdue).map((row) => [row.schoolId, row.feed, row.lastPeriodEnd ?? 'none', row.nextPeriod, row.dueBy, row.daysOverdue]);
+    const late = api
+      .filter((row) => row.overdue)
+      .map((row) => [row.schoolId, row.feed, row.lastPeriodEnd ?? 'none', row.nextPeriod, row.dueBy, row.daysOverdue]);
     expect(late.length).toBeGreaterThan(0);
     expect(shown.sort()).toEqual(late.sort());
   });
@@ -231,7 +269,9 @@ const serverUrl = serverUrlForTests();
   it('shows a value withheld or suppressed at its source as "suppressed" (NaN), and one never reported as "no data" (empty)', async () => {
     const panel = panelOf('tm-zone', '${metric:text} by school, $school_year');
     // the overrides: NaN reads "suppressed", empty reads "no data"
-    const mappings = panel.fieldConfig.overrides.find((override) => override.matcher.options === '^(Rate|Value)$')?.properties.find((property) => property.id === 'mappings')?.value;
+    const mappings = panel.fieldConfig.overrides
+      .find((override) => override.matcher.options === '^(Rate|Value)$')
+      ?.properties.find((property) => property.id === 'mappings')?.value;
     expect(mappings).toEqual([
       expect.objectContaining({ type: 'special', options: expect.objectContaining({ match: 'nan', result: expect.objectContaining({ text: 'suppressed' }) }) }),
       expect.objectContaining({ type: 'special', options: expect.objectContaining({ match: 'null', result: expect.objectContaining({ text: 'no data' }) }) }),
@@ -240,23 +280,52 @@ const serverUrl = serverUrlForTests();
     const [member] = await sql.query<{ school_id: string }>(
       `SELECT m.school_id FROM registry_memberships m JOIN registry_clusters c USING (cluster_id) WHERE c.zone_id = 'Z-DEMO' AND m.from_year <= '2024-25' AND (m.until_year IS NULL OR '2024-25' < m.until_year) ORDER BY m.school_id LIMIT 1`,
     );
-    const socialStudies = { schoolId: member.school_id, schoolYear: '2024-25', window: 'spring', assessment: 'state_test', subject: 'social_studies', grade: 'all', studentGroup: 'all', tested: 5, proficient: 2 };
+    const socialStudies = {
+      schoolId: member.school_id,
+      schoolYear: '2024-25',
+      window: 'spring',
+      assessment: 'state_test',
+      subject: 'social_studies',
+      grade: 'all',
+      studentGroup: 'all',
+      tested: 5,
+      proficient: 2,
+    };
     expect((await http.post('/api/v1/feeds/assessment', [socialStudies])).body).toMatchObject({ accepted: 1 });
     await waitUntil(
-      () => sql.query(`SELECT withheld FROM published_school_metrics WHERE school_id = $1 AND metric = 'proficiency.social_studies' AND school_year = '2024-25'`, [member.school_id]),
+      () =>
+        sql.query(`SELECT withheld FROM published_school_metrics WHERE school_id = $1 AND metric = 'proficiency.social_studies' AND school_year = '2024-25'`, [
+          member.school_id,
+        ]),
       (rows) => expect(rows).toEqual([{ withheld: true }]),
     );
-    const published = await sql.query<{ school_id: string; metric: string; school_year: string; numerator: number | null; denominator: number | null; withheld: boolean; suppressed: boolean }>(
+    const published = await sql.query<{
+      school_id: string;
+      metric: string;
+      school_year: string;
+      numerator: number | null;
+      denominator: number | null;
+      withheld: boolean;
+      suppressed: boolean;
+    }>(
       `SELECT p.school_id, p.metric, p.school_year, p.numerator, p.denominator, p.withheld, p.suppressed FROM published_school_metrics p
        WHERE p.school_id IN (SELECT m.school_id FROM registry_memberships m JOIN registry_clusters c USING (cluster_id) WHERE c.zone_id = 'Z-DEMO')`,
     );
     const metric = 'proficiency.social_studies';
     const shown = (year: string) =>
-      sql.query<{ School: string; Rate: number | null }>(expandGrafanaSql(panel.targets[0].rawSql, { zone: 'Z-DEMO', metric, value_column: 'Rate', school_year: year }, RANGE));
+      sql.query<{ School: string; Rate: number | null }>(
+        expandGrafanaSql(panel.targets[0].rawSql, { zone: 'Z-DEMO', metric, value_column: 'Rate', school_year: year }, RANGE),
+      );
     const rows = await shown('2024-25');
     for (const row of rows) {
       const value = published.find((p) => p.school_id === row.School && p.metric === metric && p.school_year === '2024-25');
-      const expected = !value ? null : value.withheld || value.suppressed ? NaN : value.denominator ? expect.closeTo((value.numerator as number) / value.denominator, 4) : null;
+      const expected = !value
+        ? null
+        : value.withheld || value.suppressed
+          ? NaN
+          : value.denominator
+            ? expect.closeTo((value.numerator as number) / value.denominator, 4)
+            : null;
       expect({ school: row.School, value: row.Rate }).toEqual({ school: row.School, value: expected });
     }
     expect(rows.find((row) => row.School === member.school_id)?.Rate).toBeNaN();

@@ -57,12 +57,17 @@ describe('dates that do not exist are refused everywhere, by one reading', () =>
     };
     for (const path of AS_OF_READS)
       for (const [asOf, message] of Object.entries(refused))
-        expect([path, asOf, await refusal(`${path}asOf=${encodeURIComponent(asOf)}`)]).toEqual([path, asOf, { status: 400, issues: [{ field: 'asOf', message }] }]);
+        expect([path, asOf, await refusal(`${path}asOf=${encodeURIComponent(asOf)}`)]).toEqual([
+          path,
+          asOf,
+          { status: 400, issues: [{ field: 'asOf', message }] },
+        ]);
     // an offset's + left unencoded arrives as a space: the refusal says how to send it
     expect((await refusal('/api/v1/alerts?asOf=2025-03-01T12:00:00+01:00')).issues[0].message).toMatch(/write the offset's \+ as %2B/);
     // a real date, a leap day and a time with its offset are taken
     for (const asOf of ['2025-03-01', '2024-02-29', '2025-03-01T12:00:00+01:00', new Date().toISOString()])
-      for (const path of ['/api/v1/alerts?', '/api/v1/feeds/coverage?', '/api/v1/schools/S1/metrics?']) expect([path, asOf, (await http.get(`${path}asOf=${encodeURIComponent(asOf)}`)).status]).toEqual([path, asOf, 200]);
+      for (const path of ['/api/v1/alerts?', '/api/v1/feeds/coverage?', '/api/v1/schools/S1/metrics?'])
+        expect([path, asOf, (await http.get(`${path}asOf=${encodeURIComponent(asOf)}`)).status]).toEqual([path, asOf, 200]);
   });
 
   it('school years: ?year= and the research from/to refuse a second part that does not follow the first, and years out of range', async () => {
@@ -70,7 +75,10 @@ describe('dates that do not exist are refused everywhere, by one reading', () =>
       status: 400,
       issues: [{ field: 'year', message: 'expected the year after 2024 as the second part: "2024-25", got \'2024-26\'' }],
     });
-    expect(await refusal('/api/v1/schools/S1/metrics?year=1899-00')).toEqual({ status: 400, issues: [{ field: 'year', message: "expected a school year from 1900-01 to 2099-00, got '1899-00'" }] });
+    expect(await refusal('/api/v1/schools/S1/metrics?year=1899-00')).toEqual({
+      status: 400,
+      issues: [{ field: 'year', message: "expected a school year from 1900-01 to 2099-00, got '1899-00'" }],
+    });
     expect(await refusal('/api/v1/research/panel?metrics=attendance_rate&from=0000')).toEqual({
       status: 400,
       issues: [{ field: 'from', message: "expected a school year such as 2024-25, or the year it ends in from 1901 to 2100, got '0000'" }],
@@ -99,9 +107,20 @@ describe('dates that do not exist are refused everywhere, by one reading', () =>
     expect(staffing.body.rejected).toEqual([{ row: 1, field: 'asOf', message: "expected a year from 1900 to 2100, got 0000 ('0000-10-01')" }]);
 
     const joined = await http.post('/api/v1/schools/S1/cluster-assignments', { clusterId: 'C', fromYear: '2024-26', strategy: 'transformation' });
-    expect(joined).toEqual({ status: 400, body: expect.objectContaining({ issues: [{ field: 'fromYear', message: 'expected the year after 2024 as the second part: "2024-25"' }] }) });
+    expect(joined).toEqual({
+      status: 400,
+      body: expect.objectContaining({ issues: [{ field: 'fromYear', message: 'expected the year after 2024 as the second part: "2024-25"' }] }),
+    });
     const contract = await http.post('/api/v1/contracts', {
-      contractId: 'K-OLD', partnerId: 'P', clusterId: 'C', schoolIds: ['S1'], governance: 'district_lead_partner', startYear: '1899-00', termYears: 3, baselineYear: '1898-99', targets: [],
+      contractId: 'K-OLD',
+      partnerId: 'P',
+      clusterId: 'C',
+      schoolIds: ['S1'],
+      governance: 'district_lead_partner',
+      startYear: '1899-00',
+      termYears: 3,
+      baselineYear: '1898-99',
+      targets: [],
     });
     expect(contract.status).toBe(400);
     expect(contract.body.issues).toEqual(

@@ -56,7 +56,11 @@ describe('turnaround demo: the generated Partnership Zone on the embedded defaul
 
   it('knows each push from the date it simulates, and raised each alert when its facts were known', async () => {
     const batches: { startedAt: string }[] = (await http.get(`/api/v1/feeds/batches?limit=${demoFeeds().length}`)).body;
-    expect(batches.map((batch) => batch.startedAt).sort()).toEqual(demoFeeds().map((push) => push.knownAt).sort());
+    expect(batches.map((batch) => batch.startedAt).sort()).toEqual(
+      demoFeeds()
+        .map((push) => push.knownAt)
+        .sort(),
+    );
     const alerts: { raisedAt: string; contractYear: number; checkpoint: string }[] = (await http.get('/api/v1/alerts')).body;
     // Contract year 1 (2023-24): early warnings from the October staffing and the winter interims,
     // misses from the June staffing and the state test results, each on the day it was pushed.
@@ -118,7 +122,9 @@ describe('turnaround demo: the generated Partnership Zone on the embedded defaul
       expect(alerts.length).toBeGreaterThan(0);
       expect(new Set(alerts.map((alert) => `${alert.checkpoint}/${alert.status}`))).toEqual(new Set(['early_warning/open']));
       expect(await sql.query(`SELECT 1 FROM ${schema}.school_metrics WHERE school_year = '2023-24' AND metric = 'proficiency.math'`)).toEqual([]);
-      expect((await sql.query(`SELECT 1 FROM ${schema}.school_metrics WHERE school_year = '2023-24' AND metric = 'interim_proficiency.math'`)).length).toBe(12 - 1);
+      expect((await sql.query(`SELECT 1 FROM ${schema}.school_metrics WHERE school_year = '2023-24' AND metric = 'interim_proficiency.math'`)).length).toBe(
+        12 - 1,
+      );
     } finally {
       await sql.close();
     }
@@ -137,7 +143,10 @@ describe('turnaround demo: a key for each demo person, who signs in to the web a
     expect(run.stdout).toMatch(/^open http:\/\/127\.0\.0\.1:\d+ and sign in with the key of one of the demo's people:$/m);
     const printed = DEMO_PEOPLE.map((person) => new RegExp(`^  ${roleName(person.role)} +(tm_\\S+)  ${person.name}: `, 'm').exec(run.stdout)?.[1]);
     expect(printed.every((key) => key && API_KEY.test(key))).toBe(true);
-    const reportCards = /^anyone reads the public zone report cards without signing in: http:\/\/127\.0\.0\.1:\d+(\/\S+) \(the demo zone's: http:\/\/127\.0\.0\.1:\d+(\/\S+)\)$/m.exec(run.stdout);
+    const reportCards =
+      /^anyone reads the public zone report cards without signing in: http:\/\/127\.0\.0\.1:\d+(\/\S+) \(the demo zone's: http:\/\/127\.0\.0\.1:\d+(\/\S+)\)$/m.exec(
+        run.stdout,
+      );
     expect(reportCards?.slice(1)).toEqual([DEMO_REPORT_CARDS.list, DEMO_REPORT_CARDS.zone]);
 
     const app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });

@@ -63,7 +63,8 @@ class Relay {
         }
         simpleParser(stream)
           .then((mail) => {
-            for (const to of session.envelope.rcptTo) this.received.push({ to: to.address, mail, secure: session.secure, user: session.user as string | undefined });
+            for (const to of session.envelope.rcptTo)
+              this.received.push({ to: to.address, mail, secure: session.secure, user: session.user as string | undefined });
             callback();
           })
           .catch(callback);
@@ -85,7 +86,10 @@ class Relay {
 /** A header as it was sent (mailparser folds the List-* headers into one structure). */
 function header(mail: ParsedMail, name: string): string {
   const line = mail.headerLines.find((each) => each.key === name)?.line ?? '';
-  return line.slice(line.indexOf(':') + 1).replace(/\r?\n\s+/g, ' ').trim();
+  return line
+    .slice(line.indexOf(':') + 1)
+    .replace(/\r?\n\s+/g, ' ')
+    .trim();
 }
 
 /** The first link of the message's text that starts with `prefix`. */
@@ -102,7 +106,27 @@ describe('alert emails: confirmed addresses, one message per alert event, STARTT
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'turnaround-email-'));
     // A certificate for this test only, for the relay's loopback address.
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     relay = new Relay(dir);
   });
   afterAll(async () => {
@@ -129,13 +153,22 @@ describe('alert emails: confirmed addresses, one message per alert event, STARTT
     const clock = manualClock('2024-03-09T15:00:00Z');
     let app: INestApplication = await createApp(config(), { logger: false, clock });
     let state = await httpClient(app);
-    await registerOneClusterZone(state, [['S1', 'D1'], ['S2', 'D1'], ['S3', 'D2']]);
+    await registerOneClusterZone(state, [
+      ['S1', 'D1'],
+      ['S2', 'D1'],
+      ['S3', 'D2'],
+    ]);
     const district = await httpClient(app, (await app.get(ApiKeys).issue({ kind: 'district', districtId: 'D1' }, 'D1')).key);
 
     // a district manages its own list, and not another's
     const add = (address: string, extra: object = { delivery: 'immediate' }) => district.post('/api/v1/districts/D1/email-recipients', { address, ...extra });
     expect((await add('lead@d1.example')).status).toBe(201);
-    expect((await add('digest@d1.example', { delivery: 'digest', digestHour: 7 })).body).toMatchObject({ delivery: 'digest', digestHour: 7, timeZone: 'America/New_York', status: 'unconfirmed' });
+    expect((await add('digest@d1.example', { delivery: 'digest', digestHour: 7 })).body).toMatchObject({
+      delivery: 'digest',
+      digestHour: 7,
+      timeZone: 'America/New_York',
+      status: 'unconfirmed',
+    });
     expect((await add('witness@d1.example')).status).toBe(201);
     expect((await add('never@d1.example')).status).toBe(201);
     expect((await add('LEAD@d1.example')).status).toBe(409);
@@ -145,7 +178,10 @@ describe('alert emails: confirmed addresses, one message per alert event, STARTT
     expect((await district.get('/api/v1/districts/D2/email-recipients')).status).toBe(404);
 
     // a confirmation goes to each address first; following its link (no sign-in) confirms, twice is once
-    await waitUntil(async () => relay.received.length, (count) => expect(count).toBe(4));
+    await waitUntil(
+      async () => relay.received.length,
+      (count) => expect(count).toBe(4),
+    );
     for (const address of ['lead@d1.example', 'digest@d1.example', 'witness@d1.example']) {
       const [confirmation] = relay.to(address);
       expect(confirmation.mail.subject).toBe(`Confirm that ${address} receives the alerts of district D1`);
@@ -156,20 +192,37 @@ describe('alert emails: confirmed addresses, one message per alert event, STARTT
     const forged = `${state.base}/email/confirm?token=${(await district.get('/api/v1/districts/D1/email-recipients')).body[3].recipientId}.AAAA`;
     expect(await (await fetch(forged, { method: 'POST' })).text()).toContain('This link does not work');
     const listed = (await district.get('/api/v1/districts/D1/email-recipients')).body as { address: string; status: string }[];
-    expect(listed.map(({ address, status }) => `${address} ${status}`).sort()).toEqual(['digest@d1.example confirmed', 'lead@d1.example confirmed', 'never@d1.example unconfirmed', 'witness@d1.example confirmed']);
+    expect(listed.map(({ address, status }) => `${address} ${status}`).sort()).toEqual([
+      'digest@d1.example confirmed',
+      'lead@d1.example confirmed',
+      'never@d1.example unconfirmed',
+      'witness@d1.example confirmed',
+    ]);
 
     // S1 misses its year, S2 is at risk so far (an early warning), and the cluster misses: three alerts raised; the relay refuses twice first
     relay.refusals = 2;
     await state.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S2', 920, '2024-03-31'), attendance2023('S3', 900)]);
-    await waitUntil(async () => relay.to('lead@d1.example').length, (count) => expect(count).toBeGreaterThanOrEqual(4));
+    await waitUntil(
+      async () => relay.to('lead@d1.example').length,
+      (count) => expect(count).toBeGreaterThanOrEqual(4),
+    );
     // S1 is restated above its target (resolved), then below it again (reopened)
     await state.post('/api/v1/feeds/attendance', [attendance2023('S1', 940)]);
-    await waitUntil(async () => relay.to('lead@d1.example').map((each) => each.mail.subject ?? ''), (subjects) => expect(subjects).toContain('Alert resolved (warning): school S1, attendance rate, contract year 1'));
+    await waitUntil(
+      async () => relay.to('lead@d1.example').map((each) => each.mail.subject ?? ''),
+      (subjects) => expect(subjects).toContain('Alert resolved (warning): school S1, attendance rate, contract year 1'),
+    );
     await state.post('/api/v1/feeds/attendance', [attendance2023('S1', 905)]);
-    await waitUntil(async () => relay.to('lead@d1.example').map((each) => each.mail.subject ?? ''), (subjects) => expect(subjects).toContain('Alert reopened (warning): school S1, attendance rate, contract year 1'));
+    await waitUntil(
+      async () => relay.to('lead@d1.example').map((each) => each.mail.subject ?? ''),
+      (subjects) => expect(subjects).toContain('Alert reopened (warning): school S1, attendance rate, contract year 1'),
+    );
     // every alert message of the address sent, once: as many arrived as the outbox sent, none twice, after the refused ones were retried
     const outbox = await waitUntil(
-      () => district.get('/api/v1/districts/D1/email-messages').then((answer) => answer.body as { address: string; attempts: number; kind: string; status: string; digest: boolean }[]),
+      () =>
+        district
+          .get('/api/v1/districts/D1/email-messages')
+          .then((answer) => answer.body as { address: string; attempts: number; kind: string; status: string; digest: boolean }[]),
       (messages) => expect(messages.filter((message) => !message.digest && message.status !== 'sent')).toEqual([]),
     );
     const alerts = relay.to('lead@d1.example').slice(1);
@@ -197,26 +250,43 @@ describe('alert emails: confirmed addresses, one message per alert event, STARTT
     // the digest address has had nothing but its confirmation; at 07:00 New York time on the change's day (11:00Z) its digest comes, grouped by school
     expect(relay.to('digest@d1.example')).toHaveLength(1);
     clock.set('2024-03-10T10:59:00Z');
-    await waitUntil(() => district.get('/api/v1/districts/D1/email-messages?status=pending').then((answer) => answer.body as unknown[]), (pending) => expect(pending.length).toBe(digestWaiting));
+    await waitUntil(
+      () => district.get('/api/v1/districts/D1/email-messages?status=pending').then((answer) => answer.body as unknown[]),
+      (pending) => expect(pending.length).toBe(digestWaiting),
+    );
     expect(relay.to('digest@d1.example')).toHaveLength(1);
     clock.set('2024-03-10T11:00:00Z');
-    await waitUntil(async () => relay.to('digest@d1.example').length, (count) => expect(count).toBe(2));
+    await waitUntil(
+      async () => relay.to('digest@d1.example').length,
+      (count) => expect(count).toBe(2),
+    );
     const digest = relay.to('digest@d1.example')[1].mail;
     expect(digest.subject).toBe(`Alert digest for district D1, 2024-03-10: ${digestWaiting} alert changes`);
     expect(digest.text).toMatch(/Cluster C\n- Raised/);
-    expect(digest.text).toMatch(/School S1\n- Raised \(warning\): attendance rate, contract year 1 \(2023-24\), year end: 90.0% attendance against a target of 93.0%.\n {2}https:\S+\n- Resolved/);
+    expect(digest.text).toMatch(
+      /School S1\n- Raised \(warning\): attendance rate, contract year 1 \(2023-24\), year end: 90.0% attendance against a target of 93.0%.\n {2}https:\S+\n- Resolved/,
+    );
     expect(header(digest, 'list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
 
     // one click, as a mail client posts it: no cookie, no key; twice is once
     for (let times = 0; times < 2; times += 1) {
-      const answer = await fetch(unsubscribe.slice(1, -1).replace(PUBLIC_URL, state.base), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+      const answer = await fetch(unsubscribe.slice(1, -1).replace(PUBLIC_URL, state.base), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'List-Unsubscribe=One-Click',
+      });
       expect(answer.status).toBe(200);
     }
-    expect(((await district.get('/api/v1/districts/D1/email-recipients')).body as { address: string }[]).find((each) => each.address === 'lead@d1.example')).toMatchObject({ status: 'unsubscribed' });
+    expect(
+      ((await district.get('/api/v1/districts/D1/email-recipients')).body as { address: string }[]).find((each) => each.address === 'lead@d1.example'),
+    ).toMatchObject({ status: 'unsubscribed' });
 
     // a replay of the log from zero (the outbox's checkpoint reset, the service restarted) sends nothing again
     await app.close();
-    await app.get<SqlClient>(SQL_CLIENT).query(`UPDATE projection_checkpoints SET checkpoint = '' WHERE projection = 'email-outbox'`).catch(() => undefined);
+    await app
+      .get<SqlClient>(SQL_CLIENT)
+      .query(`UPDATE projection_checkpoints SET checkpoint = '' WHERE projection = 'email-outbox'`)
+      .catch(() => undefined);
     app = await createApp(config(), { logger: false, clock });
     await app.get<SqlClient>(SQL_CLIENT).query(`UPDATE projection_checkpoints SET checkpoint = '' WHERE projection = 'email-outbox'`);
     await app.close();
@@ -225,7 +295,10 @@ describe('alert emails: confirmed addresses, one message per alert event, STARTT
     const before = relay.received.length;
     // then S1 is restated once more: the witness hears of it, the unsubscribed address and the unconfirmed one do not
     await state.post('/api/v1/feeds/attendance', [attendance2023('S1', 945)]);
-    await waitUntil(async () => relay.to('witness@d1.example').length, (count) => expect(count).toBe(alerts.length + 2));
+    await waitUntil(
+      async () => relay.to('witness@d1.example').length,
+      (count) => expect(count).toBe(alerts.length + 2),
+    );
     expect(relay.received.length).toBe(before + 1);
     expect(relay.to('lead@d1.example')).toHaveLength(alerts.length + 1);
     expect(relay.to('never@d1.example').map((each) => each.mail.subject)).toEqual(['Confirm that never@d1.example receives the alerts of district D1']);
@@ -236,13 +309,21 @@ describe('alert emails: confirmed addresses, one message per alert event, STARTT
     const lines: string[] = [];
     const logs = new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) });
     const app = await createApp(
-      config({ DATA_DIR: join(dir, 'data-dead'), SMTP_URL: `smtp://${USER}:${encodeURIComponent(`${PASSWORD}-wrong`)}@127.0.0.1:${relay.port}`, EMAIL_MAX_ATTEMPTS: '2', LOG_FORMAT: 'json' }),
+      config({
+        DATA_DIR: join(dir, 'data-dead'),
+        SMTP_URL: `smtp://${USER}:${encodeURIComponent(`${PASSWORD}-wrong`)}@127.0.0.1:${relay.port}`,
+        EMAIL_MAX_ATTEMPTS: '2',
+        LOG_FORMAT: 'json',
+      }),
       { logDestination: logs },
     );
     try {
       const state = await httpClient(app);
       expect((await state.post('/api/v1/districts/D9/email-recipients', { address: 'x@d9.example', delivery: 'immediate' })).status).toBe(201);
-      const dead = await waitUntil(() => state.get('/api/v1/districts/D9/email-messages?status=dead').then((answer) => answer.body as { attempts: number; lastError: string }[]), (list) => expect(list).toHaveLength(1));
+      const dead = await waitUntil(
+        () => state.get('/api/v1/districts/D9/email-messages?status=dead').then((answer) => answer.body as { attempts: number; lastError: string }[]),
+        (list) => expect(list).toHaveLength(1),
+      );
       expect(dead[0]).toMatchObject({ attempts: 2, lastError: expect.stringContaining('535') });
       const metrics = await fetch(`${state.base}/metrics`).then((answer) => answer.text());
       expect(metrics).toMatch(/turnaround_email_messages_total\{outcome="dead"\} 1/);

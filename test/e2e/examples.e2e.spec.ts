@@ -52,7 +52,10 @@ describe('docs/examples/webhook-receiver.mjs, as a district runs it', () => {
   it('accepts the signed deliveries, prints each as a CloudEvent with the alert event id, and refuses a wrong secret', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'turnaround-example-webhooks-'));
     const receiver = runExample('webhook-receiver.mjs', { PORT: '0', WEBHOOK_SECRET: SECRET });
-    const port = await waitUntil(() => /listening on port (\d+)/.exec(receiver.output.stderr)?.[1], (found) => expect(found).toBeDefined());
+    const port = await waitUntil(
+      () => /listening on port (\d+)/.exec(receiver.output.stderr)?.[1],
+      (found) => expect(found).toBeDefined(),
+    );
     // The receiver is on loopback, which only the operator's allowance opens, on its port.
     const app = await createApp(testConfig({ DATA_DIR: dataDir, WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${port}`, WEBHOOK_MAX_ATTEMPTS: '1' }), { logger: false });
     try {
@@ -99,16 +102,29 @@ const serverUrl = serverUrlForTests();
     const bus = new KafkaMessageBus(brokers as string[], 'turnaround-tests');
     // a state's own type prefix, as the README tells it to set
     const app = await createApp(
-      testConfig({ DATABASE_URL: database.url, KAFKA_BROKERS: (brokers as string[]).join(','), KAFKA_TOPIC_PREFIX: prefix, CLOUDEVENTS_TYPE_PREFIX: 'gov.ny.turnaround' }),
+      testConfig({
+        DATABASE_URL: database.url,
+        KAFKA_BROKERS: (brokers as string[]).join(','),
+        KAFKA_TOPIC_PREFIX: prefix,
+        CLOUDEVENTS_TYPE_PREFIX: 'gov.ny.turnaround',
+      }),
       { logger: false },
     );
     const groupId = `example-${prefix}`;
     // the app created the topic
-    const consumer = runExample('kafka-alert-consumer.mjs', { KAFKA_BROKERS: (brokers as string[]).join(','), KAFKA_TOPIC: topic, KAFKA_GROUP_ID: groupId, DISTRICT_ID: 'D1' });
+    const consumer = runExample('kafka-alert-consumer.mjs', {
+      KAFKA_BROKERS: (brokers as string[]).join(','),
+      KAFKA_TOPIC: topic,
+      KAFKA_GROUP_ID: groupId,
+      DISTRICT_ID: 'D1',
+    });
     const alertsOut = await collect(bus, topic);
     try {
       const http = await httpClient(app);
-      await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D2']]);
+      await registerOneClusterZone(http, [
+        ['S1', 'D1'],
+        ['S2', 'D2'],
+      ]);
       await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S2', 900)]);
       await app.get(ReadSide).settled();
       const events = await alertEvents(app.get<SqlClient>(SQL_CLIENT));
@@ -116,17 +132,36 @@ const serverUrl = serverUrlForTests();
       // D2's alert is on the topic too, keyed by D2: the consumer leaves it to D2
       expect(ofD1.length).toBeGreaterThan(0);
       expect(ofD1.length).toBeLessThan(events.length);
-      const expected = ofD1.map((event) => ({ id: event.id, type: 'gov.ny.turnaround.alert.raised', subject: event.alertId, districtId: 'D1', alertId: event.alertId }));
-      await waitUntil(async () => consumer.printed, (printed) => expect(printed).toEqual(expected), 60_000);
+      const expected = ofD1.map((event) => ({
+        id: event.id,
+        type: 'gov.ny.turnaround.alert.raised',
+        subject: event.alertId,
+        districtId: 'D1',
+        alertId: event.alertId,
+      }));
+      await waitUntil(
+        async () => consumer.printed,
+        (printed) => expect(printed).toEqual(expected),
+        60_000,
+      );
 
       // D1's messages again, as a publisher restarted before the broker's acknowledgement sends them: printed once all the same
       // one message per event and district it concerns
-      await waitUntil(async () => alertsOut.messages.length, (count) => expect(count).toBe(events.flatMap((event) => event.districtIds).length));
+      await waitUntil(
+        async () => alertsOut.messages.length,
+        (count) => expect(count).toBe(events.flatMap((event) => event.districtIds).length),
+      );
       await bus.publish(
         topic,
-        alertsOut.messages.filter((message) => message.key === 'D1').map((message) => ({ key: 'D1', value: message.value as string, headers: message.headers })),
+        alertsOut.messages
+          .filter((message) => message.key === 'D1')
+          .map((message) => ({ key: 'D1', value: message.value as string, headers: message.headers })),
       );
-      await waitUntil(() => uncommitted(bus, groupId, topic), (partitions) => expect(partitions).toEqual([]), 30_000);
+      await waitUntil(
+        () => uncommitted(bus, groupId, topic),
+        (partitions) => expect(partitions).toEqual([]),
+        30_000,
+      );
       expect(consumer.printed).toEqual(expected);
     } finally {
       await consumer.stop();

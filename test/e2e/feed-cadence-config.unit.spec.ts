@@ -5,7 +5,9 @@ describe('configuration: the address the service listens on', () => {
   it('listens on loopback unless HOST opens it, and names HOST when it is not an address', () => {
     expect(loadConfig({}).host).toBe('127.0.0.1');
     expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
-    expect(() => loadConfig({ HOST: 'everywhere' })).toThrow(ValidationError.of('HOST', "expected an IP address to listen on (127.0.0.1, 0.0.0.0, ::), got 'everywhere'"));
+    expect(() => loadConfig({ HOST: 'everywhere' })).toThrow(
+      ValidationError.of('HOST', "expected an IP address to listen on (127.0.0.1, 0.0.0.0, ::), got 'everywhere'"),
+    );
   });
 });
 
@@ -26,7 +28,10 @@ describe('configuration: the feed cadences of data coverage', () => {
 
   it('names the variable and the form it expects', () => {
     expect(() => loadConfig({ CADENCE_STAFFING: 'october' })).toThrow(
-      ValidationError.of('CADENCE_STAFFING', "expected the months it is due in (1-12, each once, comma-separated), a colon and the days of grace, e.g. 10,6:30; got 'october'"),
+      ValidationError.of(
+        'CADENCE_STAFFING',
+        "expected the months it is due in (1-12, each once, comma-separated), a colon and the days of grace, e.g. 10,6:30; got 'october'",
+      ),
     );
   });
 });

@@ -41,7 +41,13 @@ function feedApiScenarios(http: () => Http) {
 
     const listed = await http().get(`/api/v1/feeds/rejections?batchId=${pushed.body.batchId}`);
     expect(listed.status).toBe(200);
-    expect(listed.body.batch).toMatchObject({ batchId: pushed.body.batchId, status: 'completed', accepted: 5, rejectedRows: 2, actor: 'key bootstrap (state)' });
+    expect(listed.body.batch).toMatchObject({
+      batchId: pushed.body.batchId,
+      status: 'completed',
+      accepted: 5,
+      rejectedRows: 2,
+      actor: 'key bootstrap (state)',
+    });
     expect(listed.body.rejections).toEqual([
       {
         row: 8,
@@ -63,14 +69,26 @@ function feedApiScenarios(http: () => Http) {
   });
 
   it('retracts an assessment record whatever the case of its assessment code, and refuses a second retraction saying when and by whom', async () => {
-    const record = { schoolId: 'S10', schoolYear: '2023-24', window: 'spring', assessment: 'MCAS', subject: 'math', grade: 'all', studentGroup: 'all', tested: 40, proficient: 12 };
+    const record = {
+      schoolId: 'S10',
+      schoolYear: '2023-24',
+      window: 'spring',
+      assessment: 'MCAS',
+      subject: 'math',
+      grade: 'all',
+      studentGroup: 'all',
+      tested: 40,
+      proficient: 12,
+    };
     expect((await http().post('/api/v1/feeds/assessment', [record])).body).toMatchObject({ accepted: 1 });
     const retracted = await http().post('/api/v1/feeds/assessment/retractions', { naturalKey: 'S10/2023-24/spring/MCAS/math/all/all', reason: 'wrong school' });
     expect(retracted).toEqual({ status: 201, body: { retracted: true, naturalKey: 'S10/2023-24/spring/mcas/math/all/all' } });
     const again = await http().post('/api/v1/feeds/assessment/retractions', { naturalKey: 'S10/2023-24/spring/mcas/math/all/all', reason: 'again' });
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ error: 'illegal_state' });
-    expect(again.body.message).toMatch(/^assessment record 'S10\/2023-24\/spring\/mcas\/math\/all\/all' was already retracted on \d{4}-\d{2}-\d{2}T\S+ by key bootstrap \(state\) \("wrong school"\)/);
+    expect(again.body.message).toMatch(
+      /^assessment record 'S10\/2023-24\/spring\/mcas\/math\/all\/all' was already retracted on \d{4}-\d{2}-\d{2}T\S+ by key bootstrap \(state\) \("wrong school"\)/,
+    );
   });
 
   it('reports a retracted record pushed again as reinstated, by key, apart from restatements', async () => {
@@ -86,7 +104,11 @@ function feedApiScenarios(http: () => Http) {
 
   it('warns of unregistered schools, and answers ?dryRun=true with exactly the counts the push then gives, storing nothing', async () => {
     const base = { schoolId: 'S12', schoolYear: '2024-25', numerator: 4, denominator: 410 };
-    await http().post('/api/v1/feeds/indicators', [{ ...base, indicator: 'a' }, { ...base, indicator: 'b' }, { ...base, indicator: 'c' }]);
+    await http().post('/api/v1/feeds/indicators', [
+      { ...base, indicator: 'a' },
+      { ...base, indicator: 'b' },
+      { ...base, indicator: 'c' },
+    ]);
     await http().post('/api/v1/feeds/indicators/retractions', { naturalKey: 'S12/2024-25/c', reason: 'wrong' });
     const csv = [
       'schoolId,schoolYear,indicator,numerator,denominator',
@@ -102,9 +124,24 @@ function feedApiScenarios(http: () => Http) {
     const recordsBefore = (await http().get('/api/v1/feeds/indicators/records?schoolId=S12&schoolYear=2024-25')).body;
     const dry = await http().send('/api/v1/feeds/indicators?dryRun=true', csv, 'text/csv');
     expect(dry.status).toBe(200);
-    expect(dry.body).toMatchObject({ batchId: null, dryRun: true, accepted: 2, duplicates: 1, restated: 2, reinstated: 1, rejectedRows: 1, reinstatedKeys: ['S12/2024-25/c'], warningCount: 2 });
+    expect(dry.body).toMatchObject({
+      batchId: null,
+      dryRun: true,
+      accepted: 2,
+      duplicates: 1,
+      restated: 2,
+      reinstated: 1,
+      rejectedRows: 1,
+      reinstatedKeys: ['S12/2024-25/c'],
+      warningCount: 2,
+    });
     expect(dry.body.warnings).toEqual([
-      { row: 2, field: 'schoolId', schoolId: 'S12', message: "school 'S12' is not registered: its records are stored as a comparison school's (register it, or check the id)" },
+      {
+        row: 2,
+        field: 'schoolId',
+        schoolId: 'S12',
+        message: "school 'S12' is not registered: its records are stored as a comparison school's (register it, or check the id)",
+      },
       expect.objectContaining({ row: 8, schoolId: 'S13' }),
     ]);
     // nothing stored, no batch kept
@@ -120,7 +157,11 @@ function feedApiScenarios(http: () => Http) {
 
   it('lists the records stored for a school and year, with their batch and knowledge time, retracted ones marked, a page at a time and as of a past time', async () => {
     const base = { schoolId: 'S14', schoolYear: '2024-25', numerator: 4, denominator: 410 };
-    const first = await http().post('/api/v1/feeds/indicators', [{ ...base, indicator: 'a' }, { ...base, indicator: 'b' }, { ...base, indicator: 'c' }]);
+    const first = await http().post('/api/v1/feeds/indicators', [
+      { ...base, indicator: 'a' },
+      { ...base, indicator: 'b' },
+      { ...base, indicator: 'c' },
+    ]);
     const [{ knownAt: firstKnown }] = (await http().get('/api/v1/feeds/indicators/records?schoolId=S14&schoolYear=2024-25')).body.records;
     const second = await http().post('/api/v1/feeds/indicators', [{ ...base, indicator: 'b', numerator: 5 }]);
     await http().post('/api/v1/feeds/indicators/retractions', { naturalKey: 'S14/2024-25/c', reason: 'not ours' });
@@ -129,9 +170,30 @@ function feedApiScenarios(http: () => Http) {
     expect(listed.status).toBe(200);
     expect(listed.body).toMatchObject({ feed: 'indicators', schoolId: 'S14', schoolYear: '2024-25', asOf: null, nextAfter: null });
     expect(listed.body.records).toEqual([
-      expect.objectContaining({ naturalKey: 'S14/2024-25/a', record: { ...base, indicator: 'a' }, batchId: first.body.batchId, channel: 'http', actor: 'key bootstrap (state)', versions: 1, retracted: false, retraction: null }),
-      expect.objectContaining({ naturalKey: 'S14/2024-25/b', record: { ...base, indicator: 'b', numerator: 5 }, batchId: second.body.batchId, firstKnownAt: firstKnown, versions: 2, retracted: false }),
-      expect.objectContaining({ naturalKey: 'S14/2024-25/c', batchId: first.body.batchId, retracted: true, retraction: { at: expect.any(String), by: 'key bootstrap (state)', reason: 'not ours' } }),
+      expect.objectContaining({
+        naturalKey: 'S14/2024-25/a',
+        record: { ...base, indicator: 'a' },
+        batchId: first.body.batchId,
+        channel: 'http',
+        actor: 'key bootstrap (state)',
+        versions: 1,
+        retracted: false,
+        retraction: null,
+      }),
+      expect.objectContaining({
+        naturalKey: 'S14/2024-25/b',
+        record: { ...base, indicator: 'b', numerator: 5 },
+        batchId: second.body.batchId,
+        firstKnownAt: firstKnown,
+        versions: 2,
+        retracted: false,
+      }),
+      expect.objectContaining({
+        naturalKey: 'S14/2024-25/c',
+        batchId: first.body.batchId,
+        retracted: true,
+        retraction: { at: expect.any(String), by: 'key bootstrap (state)', reason: 'not ours' },
+      }),
     ]);
     expect(listed.body.records[1].knownAt > firstKnown).toBe(true);
 
@@ -144,7 +206,14 @@ function feedApiScenarios(http: () => Http) {
     // as the service knew it after the first push: b at its first values, c not yet retracted
     const then = await http().get(`/api/v1/feeds/indicators/records?schoolId=S14&schoolYear=2024-25&asOf=${encodeURIComponent(firstKnown)}`);
     expect(then.body.asOf).toBe(firstKnown);
-    expect(then.body.records.map((r: { naturalKey: string; versions: number; retracted: boolean; record: { numerator: number } }) => [r.naturalKey, r.versions, r.retracted, r.record.numerator])).toEqual([
+    expect(
+      then.body.records.map((r: { naturalKey: string; versions: number; retracted: boolean; record: { numerator: number } }) => [
+        r.naturalKey,
+        r.versions,
+        r.retracted,
+        r.record.numerator,
+      ]),
+    ).toEqual([
       ['S14/2024-25/a', 1, false, 4],
       ['S14/2024-25/b', 1, false, 4],
       ['S14/2024-25/c', 1, false, 4],
@@ -175,7 +244,11 @@ function feedApiScenarios(http: () => Http) {
     const xml = await http().send('/api/v1/feeds/staffing', '<rows/>', 'application/xml');
     expect(xml).toEqual({
       status: 415,
-      body: { error: 'unsupported_media_type', message: "a feed push takes application/json (an array of records) or text/csv (a header row, then a record per line); this request sent 'application/xml'" },
+      body: {
+        error: 'unsupported_media_type',
+        message:
+          "a feed push takes application/json (an array of records) or text/csv (a header row, then a record per line); this request sent 'application/xml'",
+      },
     });
     const profile = await http().send('/api/v1/feeds/assessment?profile=nyc', 'a,b\n', 'text/csv');
     expect(profile.status).toBe(400);

@@ -3,7 +3,11 @@ import { ALL, expandGrafanaSql, GrafanaVariable, VariableState } from './support
 const RANGE = { from: new Date('2025-01-01T00:00:00Z'), to: new Date('2025-03-01T00:00:00Z') };
 const OPTIONS = ['D-1', "O'Hara"];
 const variable = (fields: Partial<GrafanaVariable>): GrafanaVariable => ({ name: 'district', type: 'query', query: 'SELECT 1', ...fields });
-const state = (fields: Partial<GrafanaVariable>, current: VariableState['current']): VariableState => ({ variable: variable(fields), current, options: OPTIONS });
+const state = (fields: Partial<GrafanaVariable>, current: VariableState['current']): VariableState => ({
+  variable: variable(fields),
+  current,
+  options: OPTIONS,
+});
 
 /** What Grafana's SQL datasource sends for `IN ($district)`, by how the variable is defined and what is picked. */
 describe('Grafana variables in panel SQL, written as the SQL datasource writes them', () => {
@@ -38,7 +42,9 @@ describe('Grafana variables in panel SQL, written as the SQL datasource writes t
 
   it('refuses a name that is no variable, a format it does not expand, and All of a variable without it', () => {
     expect(() => expandGrafanaSql('$distrct', { district: 'D-1' }, RANGE)).toThrow('SQL uses $distrct, which is not a variable of the dashboard');
-    expect(() => expandGrafanaSql('${district:csv}', { district: 'D-1' }, RANGE)).toThrow('${district:csv}: the tests expand no variable formats or field paths; write $district');
+    expect(() => expandGrafanaSql('${district:csv}', { district: 'D-1' }, RANGE)).toThrow(
+      '${district:csv}: the tests expand no variable formats or field paths; write $district',
+    );
     expect(() => expand(state({}, ALL))).toThrow('variable district has no All option, but the test picked All');
     expect(() => expandGrafanaSql('$__interval', {}, RANGE)).toThrow('a Grafana macro the tests do not expand: $__interval');
   });

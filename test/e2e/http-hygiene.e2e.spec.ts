@@ -60,7 +60,11 @@ describe('the HTTP edge', () => {
 
   describe('headers', () => {
     it('sends no X-Powered-By, nosniff, no framing, a policy without inline script, and no-store', async () => {
-      for (const [path, status] of [['/api/v1/zones', 200], ['/api/v1/zones/NONE', 404], ['/health/live', 200]] as const) {
+      for (const [path, status] of [
+        ['/api/v1/zones', 200],
+        ['/api/v1/zones/NONE', 404],
+        ['/health/live', 200],
+      ] as const) {
         const response = await fetch(`${http.base}${path}`, { headers: { authorization: `Bearer ${TEST_STATE_KEY}` } });
         expect(response.status).toBe(status);
         expect(response.headers.get('x-powered-by')).toBeNull();
@@ -117,20 +121,42 @@ describe('the HTTP edge', () => {
 
   describe('input no route can take is a 400 naming it', () => {
     it('refuses a query parameter given twice, on every route', async () => {
-      for (const path of ['/api/v1/schools?districtId=A&districtId=B', '/api/v1/alerts?districtId=A&districtId=B', '/api/v1/research/panel?metrics=a&metrics=b', '/api/v1/zones?unknown=1&unknown=2']) {
+      for (const path of [
+        '/api/v1/schools?districtId=A&districtId=B',
+        '/api/v1/alerts?districtId=A&districtId=B',
+        '/api/v1/research/panel?metrics=a&metrics=b',
+        '/api/v1/zones?unknown=1&unknown=2',
+      ]) {
         const answer = await http.get(path);
         const name = new URL(path, http.base).searchParams.keys().next().value;
-        expect(answer).toEqual({ status: 400, body: { error: 'validation', message: expect.stringContaining(name ?? ''), issues: [{ field: name, message: 'expected one value, got 2 (write a list comma-separated, where the parameter takes one)' }] } });
+        expect(answer).toEqual({
+          status: 400,
+          body: {
+            error: 'validation',
+            message: expect.stringContaining(name ?? ''),
+            issues: [{ field: name, message: 'expected one value, got 2 (write a list comma-separated, where the parameter takes one)' }],
+          },
+        });
       }
     });
 
     it('refuses a NUL in a query parameter', async () => {
-      expect(await http.get('/api/v1/schools?districtId=D%001')).toMatchObject({ status: 400, body: { issues: [{ field: 'districtId', message: 'expected text without NUL characters' }] } });
+      expect(await http.get('/api/v1/schools?districtId=D%001')).toMatchObject({
+        status: 400,
+        body: { issues: [{ field: 'districtId', message: 'expected text without NUL characters' }] },
+      });
     });
 
     it('refuses a NUL in any string of a JSON body, naming the field', async () => {
       const school = await http.post('/api/v1/schools', { schoolId: 'S1', districtId: 'D1', name: 'Lincoln\u0000 Middle', gradeSpan: '06-08' });
-      expect(school).toEqual({ status: 400, body: { error: 'validation', message: 'name: expected text without NUL characters', issues: [{ field: 'name', message: 'expected text without NUL characters' }] } });
+      expect(school).toEqual({
+        status: 400,
+        body: {
+          error: 'validation',
+          message: 'name: expected text without NUL characters',
+          issues: [{ field: 'name', message: 'expected text without NUL characters' }],
+        },
+      });
       const note = await http.post('/api/v1/alerts/ANY/acknowledge', { note: 'coaching\u0000' });
       expect(note).toMatchObject({ status: 400, body: { issues: [{ field: 'note', message: 'expected text without NUL characters' }] } });
       const nested = await http.post('/api/v1/contracts', { contractId: 'K', targets: [{ metric: 'proficiency.math' }, { metric: 'x\u0000' }] });
@@ -211,7 +237,11 @@ describe('the HTTP edge', () => {
       service.stderr.on('data', (chunk) => (output += chunk));
       const exited = once(service, 'exit');
       try {
-        await waitUntil(() => output, (text) => expect(text).toContain('turnaround-monitor on'), 60_000);
+        await waitUntil(
+          () => output,
+          (text) => expect(text).toContain('turnaround-monitor on'),
+          60_000,
+        );
       } finally {
         service.kill();
         await exited;

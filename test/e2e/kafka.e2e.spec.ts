@@ -83,7 +83,11 @@ const asyncApiOf = (config: TurnaroundConfig) => asyncApiMessageChecker(JSON.par
       for (let start = 0; start < messages.length; start += 1_000) await bus.publish(topics.feed('attendance'), messages.slice(start, start + 1_000));
 
       const sql = app.get<SqlClient>(SQL_CLIENT);
-      await waitUntil(() => Promise.all([countEvents(sql, 'AttendanceReported'), Promise.resolve(dlq.messages.length)]), ([events, dead]) => expect([events, dead]).toEqual([9_000, 500]), 120_000);
+      await waitUntil(
+        () => Promise.all([countEvents(sql, 'AttendanceReported'), Promise.resolve(dlq.messages.length)]),
+        ([events, dead]) => expect([events, dead]).toEqual([9_000, 500]),
+        120_000,
+      );
       expect(dlq.messages.flatMap(fits)).toEqual([]);
       const reasons = dlq.messages.map((dead) => JSON.parse(dead.value as string));
       expect(reasons.filter((dead) => dead.reason[0].field === 'attendanceDays')).toHaveLength(300);
@@ -109,8 +113,16 @@ const asyncApiOf = (config: TurnaroundConfig) => asyncApiMessageChecker(JSON.par
     const prefix = uniqueTopicPrefix();
     const topics = topicsOf(prefix);
     const database = await openScratchDatabase(serverUrl as string);
-    const env = { ...process.env, DATABASE_URL: database.url, TURNAROUND_SECRET_KEY: TEST_SECRET_KEY, KAFKA_BROKERS: (brokers as string[]).join(','), KAFKA_TOPIC_PREFIX: prefix, PORT: '0' };
-    const start = (): ChildProcess => spawn('node', ['-r', './infra/register.js', 'services/all-in-one/src/main.ts'], { cwd: join(__dirname, '..', '..'), env, stdio: 'ignore' });
+    const env = {
+      ...process.env,
+      DATABASE_URL: database.url,
+      TURNAROUND_SECRET_KEY: TEST_SECRET_KEY,
+      KAFKA_BROKERS: (brokers as string[]).join(','),
+      KAFKA_TOPIC_PREFIX: prefix,
+      PORT: '0',
+    };
+    const start = (): ChildProcess =>
+      spawn('node', ['-r', './infra/register.js', 'services/all-in-one/src/main.ts'], { cwd: join(__dirname, '..', '..'), env, stdio: 'ignore' });
     const sql = database;
     const records = Array.from({ length: 6_000 }, (_, n) => message(attendance(n)));
     // The last week's 300 records are published only after the kill: however fast the first
@@ -122,7 +134,10 @@ const asyncApiOf = (config: TurnaroundConfig) => asyncApiMessageChecker(JSON.par
       const first = start();
       const exited = new Promise((resolve) => first.on('exit', resolve));
       await waitUntil(
-        () => sql.query<{ count: number }>(`SELECT count(*)::int AS count FROM pg_tables WHERE tablename = 'es_events'`).then(async ([row]) => (row.count ? countEvents(sql, 'AttendanceReported') : 0)),
+        () =>
+          sql
+            .query<{ count: number }>(`SELECT count(*)::int AS count FROM pg_tables WHERE tablename = 'es_events'`)
+            .then(async ([row]) => (row.count ? countEvents(sql, 'AttendanceReported') : 0)),
         (count) => expect(count).toBeGreaterThan(0),
         60_000,
       );
@@ -135,7 +150,11 @@ const asyncApiOf = (config: TurnaroundConfig) => asyncApiMessageChecker(JSON.par
       const second = start();
       try {
         // Once the group has committed the whole topic, every record is stored and none is still to come.
-        await waitUntil(() => uncommitted(bus, FEED_CONSUMER_GROUP, topics.feed('attendance')), (partitions) => expect(partitions).toEqual([]), 120_000);
+        await waitUntil(
+          () => uncommitted(bus, FEED_CONSUMER_GROUP, topics.feed('attendance')),
+          (partitions) => expect(partitions).toEqual([]),
+          120_000,
+        );
         expect(await countEvents(sql, 'AttendanceReported')).toBe(6_000);
         const [{ distinct }] = await sql.query<{ distinct: number }>(
           `SELECT count(DISTINCT metadata->'source'->>'recordKey')::int AS distinct FROM es_events WHERE event_type = 'AttendanceReported'`,
@@ -159,28 +178,47 @@ const asyncApiOf = (config: TurnaroundConfig) => asyncApiMessageChecker(JSON.par
     const alertsOut = await collect(bus, topics.alerts); // the app created the topics
     try {
       let http = await httpClient(app);
-      await registerOneClusterZone(http, [['A', 'D1'], ['B', 'D1'], ['C', 'D1']]);
+      await registerOneClusterZone(http, [
+        ['A', 'D1'],
+        ['B', 'D1'],
+        ['C', 'D1'],
+      ]);
       // A and B miss their year; C is at risk on partial evidence
       await http.post('/api/v1/feeds/attendance', [attendance2023('A', 900), attendance2023('B', 910), attendance2023('C', 920, '2024-03-31')]);
       const raised = (list: typeof alertsOut.messages) => list.filter((out) => JSON.parse(out.value as string).type === 'OffTrackAlertRaised');
-      await waitUntil(async () => raised(alertsOut.messages).length, (count) => expect(count).toBe(4), 60_000);
+      await waitUntil(
+        async () => raised(alertsOut.messages).length,
+        (count) => expect(count).toBe(4),
+        60_000,
+      );
 
       await app.close();
       app = await createApp(config, { logger: false });
       http = await httpClient(app);
       // after the restart: B's result is restated (met, resolved) and C's year closes missed
       await http.post('/api/v1/feeds/attendance', [attendance2023('B', 940), attendance2023('C', 900, '2024-06-30')]);
-      await waitUntil(async () => alertsOut.messages.length, (count) => expect(count).toBe(4 + 1 + 2), 60_000);
+      await waitUntil(
+        async () => alertsOut.messages.length,
+        (count) => expect(count).toBe(4 + 1 + 2),
+        60_000,
+      );
       // Nothing more arrives once every alert the feeds call for is raised, the publisher has
       // passed them all in the log, and the collector has read the topic to its end.
       await app.get(ReadSide).settled();
       const publisher = app.get(LogFollowers).get('alert-publisher') as LogFollower;
-      await waitUntil(() => publisher.caughtUp(), (caughtUp) => expect(caughtUp).toBe(true));
-      await waitUntil(() => uncommitted(bus, alertsOut.groupId, topics.alerts), (partitions) => expect(partitions).toEqual([]));
+      await waitUntil(
+        () => publisher.caughtUp(),
+        (caughtUp) => expect(caughtUp).toBe(true),
+      );
+      await waitUntil(
+        () => uncommitted(bus, alertsOut.groupId, topics.alerts),
+        (partitions) => expect(partitions).toEqual([]),
+      );
 
       expect(alertsOut.messages.flatMap(asyncApiOf(config))).toEqual([]);
       // each a CloudEvent in binary mode: the attributes in ce_ headers, the value the alert's JSON
-      for (const out of alertsOut.messages) expect(Object.keys(out.headers).sort()).toEqual(['ce_id', 'ce_source', 'ce_specversion', 'ce_subject', 'ce_time', 'ce_type', 'content-type']);
+      for (const out of alertsOut.messages)
+        expect(Object.keys(out.headers).sort()).toEqual(['ce_id', 'ce_source', 'ce_specversion', 'ce_subject', 'ce_time', 'ce_type', 'content-type']);
       const published = alertsOut.messages.map(alertEvent);
       for (const event of published) expect(event).toMatchObject({ ...expectedAlertAttributes(event.data), partitionkey: 'D1' });
       // once each, with the ids of the alert events in the log
@@ -188,7 +226,12 @@ const asyncApiOf = (config: TurnaroundConfig) => asyncApiMessageChecker(JSON.par
       expect(published.map((event) => event.id).sort()).toEqual(logged.map((event) => event.id).sort());
       expect(logged).toHaveLength(7);
       expect(published.every((event) => event.data?.districtIds.includes('D1'))).toBe(true);
-      expect(published.filter((event) => event.type === 'gov.state.turnaround.alert.resolved').map((event) => event.data?.schoolId).sort()).toEqual(['B', 'C']);
+      expect(
+        published
+          .filter((event) => event.type === 'gov.state.turnaround.alert.resolved')
+          .map((event) => event.data?.schoolId)
+          .sort(),
+      ).toEqual(['B', 'C']);
     } finally {
       await alertsOut.stop();
       await app.close();

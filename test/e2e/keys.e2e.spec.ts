@@ -36,14 +36,29 @@ describe('API keys over HTTP and the CLI', () => {
     const issued = await state.post('/api/v1/keys', { name: 'Springfield district office', role: 'district:D1' });
     expect(issued).toEqual({
       status: 201,
-      body: { key: expect.stringMatching(/^tm_[0-9a-f]{12}_/), keyId: expect.any(String), name: 'Springfield district office', role: 'district:D1', createdAt: expect.any(String), expiresAt: null, revokedAt: null },
+      body: {
+        key: expect.stringMatching(/^tm_[0-9a-f]{12}_/),
+        keyId: expect.any(String),
+        name: 'Springfield district office',
+        role: 'district:D1',
+        createdAt: expect.any(String),
+        expiresAt: null,
+        revokedAt: null,
+      },
     });
     const { key, keyId } = issued.body as { key: string; keyId: string };
     const district = await httpClient(app, key);
     expect((await district.get('/api/v1/schools')).body).toEqual([expect.objectContaining({ schoolId: 'S1' })]);
 
     const listed = await state.get('/api/v1/keys');
-    expect(listed.body).toContainEqual({ keyId, name: 'Springfield district office', role: 'district:D1', createdAt: issued.body.createdAt, expiresAt: null, revokedAt: null });
+    expect(listed.body).toContainEqual({
+      keyId,
+      name: 'Springfield district office',
+      role: 'district:D1',
+      createdAt: issued.body.createdAt,
+      expiresAt: null,
+      revokedAt: null,
+    });
     // neither the secret nor its hash is ever listed
     expect(JSON.stringify(listed.body)).not.toContain(key.slice(16));
     expect(Object.keys(listed.body[0]).sort()).toEqual(['createdAt', 'expiresAt', 'keyId', 'name', 'revokedAt', 'role']);
@@ -68,9 +83,18 @@ describe('API keys over HTTP and the CLI', () => {
   });
 
   it('refuses a key for a district or partner the registry does not know, a past expiry, and anyone but the state office', async () => {
-    expect(await state.post('/api/v1/keys', { name: 'typo', role: 'district:D9' })).toEqual({ status: 404, body: { error: 'not_found', message: "district 'D9' does not exist" } });
-    expect(await state.post('/api/v1/keys', { name: 'typo', role: 'partner:P9' })).toEqual({ status: 404, body: { error: 'not_found', message: "partner 'P9' does not exist" } });
-    expect((await state.post('/api/v1/keys', { name: 'late', role: 'public', expiresAt: '2020-01-01' })).body).toMatchObject({ error: 'validation', issues: [{ field: 'expiresAt' }] });
+    expect(await state.post('/api/v1/keys', { name: 'typo', role: 'district:D9' })).toEqual({
+      status: 404,
+      body: { error: 'not_found', message: "district 'D9' does not exist" },
+    });
+    expect(await state.post('/api/v1/keys', { name: 'typo', role: 'partner:P9' })).toEqual({
+      status: 404,
+      body: { error: 'not_found', message: "partner 'P9' does not exist" },
+    });
+    expect((await state.post('/api/v1/keys', { name: 'late', role: 'public', expiresAt: '2020-01-01' })).body).toMatchObject({
+      error: 'validation',
+      issues: [{ field: 'expiresAt' }],
+    });
     expect((await state.post('/api/v1/keys', { role: 'public' })).body).toMatchObject({ error: 'validation', issues: [{ field: 'name' }] });
     const district = await httpClient(app, (await state.post('/api/v1/keys', { name: 'district', role: 'district:D1' })).body.key);
     expect((await district.post('/api/v1/keys', { name: 'mine', role: 'state' })).status).toBe(403);
@@ -90,7 +114,10 @@ describe('API keys over HTTP and the CLI', () => {
     expect(listed.stdout).toMatch(new RegExp(`^${keyId}  partner:P .* expires 2099-01-01T00:00:00.000Z +Lead partner office$`, 'm'));
     expect(listed.stdout).not.toContain(key.slice(16));
 
-    expect(await turnaround(['keys', 'revoke', keyId], env)).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^revoked ${keyId}  partner:P .* revoked `)) });
+    expect(await turnaround(['keys', 'revoke', keyId], env)).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(new RegExp(`^revoked ${keyId}  partner:P .* revoked `)),
+    });
     expect((await (await httpClient(app, key)).get('/api/v1/contracts')).status).toBe(401);
 
     expect(await turnaround(['keys', 'create', '--role', 'district:D9', '--name', 'typo'], env)).toMatchObject({

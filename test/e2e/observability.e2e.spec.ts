@@ -36,13 +36,18 @@ describe('observability: /metrics, /health/ready, and a poison event parked and 
   // the reasons and runners are told to a state key (anyone else learns ready or not: http-hygiene.e2e.spec.ts)
   const ready = async () => {
     const response = await fetch(`${http.base}/health/ready`, { headers: { authorization: `Bearer ${TEST_STATE_KEY}` } });
-    return { status: response.status, body: (await response.json()) as { status: string; reasons: string[]; projections: { name: string; parked?: { eventId: string } }[] } };
+    return {
+      status: response.status,
+      body: (await response.json()) as { status: string; reasons: string[]; projections: { name: string; parked?: { eventId: string } }[] },
+    };
   };
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'turnaround-observability-'));
     // A fast backoff, so a poison event parks its runner in a fraction of a second.
-    app = await createApp(testConfig({ DATA_DIR: dataDir, PROJECTION_RETRY_BASE_MS: '10', PROJECTION_RETRY_MAX_MS: '50', PROJECTION_MAX_ATTEMPTS: '3' }), { logger: false });
+    app = await createApp(testConfig({ DATA_DIR: dataDir, PROJECTION_RETRY_BASE_MS: '10', PROJECTION_RETRY_MAX_MS: '50', PROJECTION_MAX_ATTEMPTS: '3' }), {
+      logger: false,
+    });
     http = await httpClient(app);
   });
   afterAll(async () => {
@@ -116,7 +121,9 @@ describe('observability: /metrics, /health/ready, and a poison event parked and 
 
     const notReady = await waitUntil(ready, (answer) => expect(answer.status).toBe(503));
     expect(notReady.body.status).toBe('not ready');
-    expect(notReady.body.reasons).toEqual([expect.stringContaining(`projection read-side: parked before event ${eventId} (SchoolRegistered on school-POISON)`)]);
+    expect(notReady.body.reasons).toEqual([
+      expect.stringContaining(`projection read-side: parked before event ${eventId} (SchoolRegistered on school-POISON)`),
+    ]);
     expect(notReady.body.reasons[0]).toContain('cannot register school POISON');
     const metrics = await scrape();
     expect(sample(metrics, 'turnaround_projection_parked', { projection: 'read-side' })).toBe(1);
@@ -126,7 +133,11 @@ describe('observability: /metrics, /health/ready, and a poison event parked and 
     const env = { TURNAROUND_URL: http.base, TURNAROUND_KEY: TEST_STATE_KEY };
     const listed = await turnaround(['projections', 'list'], env);
     expect(listed.code).toBe(1);
-    expect(listed.stdout).toMatch(new RegExp(`read-side +PARKED since .* before event ${eventId} \\(SchoolRegistered on school-POISON\\) after 3 attempts: .*cannot register school POISON`));
+    expect(listed.stdout).toMatch(
+      new RegExp(
+        `read-side +PARKED since .* before event ${eventId} \\(SchoolRegistered on school-POISON\\) after 3 attempts: .*cannot register school POISON`,
+      ),
+    );
 
     await sql.query('DROP TRIGGER refuse_poison ON registry_schools');
     const resumed = await turnaround(['projections', 'resume', 'read-side'], env);

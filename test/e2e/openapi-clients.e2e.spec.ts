@@ -21,7 +21,10 @@ const ROOT = resolve(__dirname, '../..');
 function generate(document: string, generator: string, out: string, properties: string[] = []) {
   const cli = join(ROOT, 'node_modules/@openapitools/openapi-generator-cli/main.js');
   const options = ['--openapitools', join(ROOT, 'test/e2e/clients/openapitools.json'), 'generate', '-i', document, '-g', generator, '-o', out];
-  return run(process.execPath, [cli, ...options, ...(properties.length ? ['--additional-properties', properties.join(',')] : [])], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+  return run(process.execPath, [cli, ...options, ...(properties.length ? ['--additional-properties', properties.join(',')] : [])], {
+    cwd: ROOT,
+    maxBuffer: 64 * 1024 * 1024,
+  });
 }
 
 /**
@@ -116,7 +119,24 @@ describe('clients generated from the OpenAPI document', () => {
     await generate(documentFile, 'typescript-fetch', out);
     writeFileSync(join(out, 'calls.ts'), CALLS);
     const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
-    await run(process.execPath, [tsc, '--strict', '--target', 'es2022', '--module', 'commonjs', '--lib', 'es2022,dom', '--skipLibCheck', '--outDir', join(out, 'dist'), join(out, 'calls.ts')], { cwd: out }).catch((error: { stdout: string }) => {
+    await run(
+      process.execPath,
+      [
+        tsc,
+        '--strict',
+        '--target',
+        'es2022',
+        '--module',
+        'commonjs',
+        '--lib',
+        'es2022,dom',
+        '--skipLibCheck',
+        '--outDir',
+        join(out, 'dist'),
+        join(out, 'calls.ts'),
+      ],
+      { cwd: out },
+    ).catch((error: { stdout: string }) => {
       throw new Error(`the generated client does not compile:\n${error.stdout}`);
     });
     const calls = require(join(out, 'dist/calls.js')) as Calls;
@@ -125,7 +145,10 @@ describe('clients generated from the OpenAPI document', () => {
     expect(await calls.registerZone(client)).toEqual({ zoneName: 'Zone', contractId: 'K', targets: 1 });
     expect(await calls.pushAttendance(client)).toEqual({ status: 'completed', accepted: 2 });
     // S1 at 90.0% is below its 93% target: an alert, which its district acknowledges
-    const [alert] = await waitUntil(() => calls.openAlerts(client), (open) => expect(open).toEqual([expect.objectContaining({ schoolId: 'S1' })]));
+    const [alert] = await waitUntil(
+      () => calls.openAlerts(client),
+      (open) => expect(open).toEqual([expect.objectContaining({ schoolId: 'S1' })]),
+    );
     const lines = await calls.readScorecard(client);
     expect(lines).toEqual(expect.arrayContaining([{ subjectId: 'S1', metric: 'attendance_rate', contractYear: 1, actual: 0.9, status: 'missed' }]));
     // what the client read is what the API answers
@@ -136,13 +159,32 @@ describe('clients generated from the OpenAPI document', () => {
 
   it('generates a Java client (java, native HTTP client) that compiles with Maven', async () => {
     const out = join(work, 'java');
-    await generate(documentFile, 'java', out, ['library=native', 'groupId=gov.state.turnaround', 'artifactId=turnaround-client', 'invokerPackage=gov.state.turnaround.client', 'apiPackage=gov.state.turnaround.client.api', 'modelPackage=gov.state.turnaround.client.model']);
+    await generate(documentFile, 'java', out, [
+      'library=native',
+      'groupId=gov.state.turnaround',
+      'artifactId=turnaround-client',
+      'invokerPackage=gov.state.turnaround.client',
+      'apiPackage=gov.state.turnaround.client.api',
+      'modelPackage=gov.state.turnaround.client.model',
+    ]);
     await run('mvn', ['-q', '-B', 'compile'], { cwd: out, maxBuffer: 64 * 1024 * 1024 }).catch((error: { stdout: string }) => {
       throw new Error(`the generated Java client does not compile:\n${error.stdout.slice(-20_000)}`);
     });
     // the API classes and the named answer models are there
     const { stdout } = await run('find', [join(out, 'target/classes'), '-name', '*.class']);
-    const classes = stdout.split('\n').map((file) => file.replace(/^.*\/classes\//, '').replace(/\.class$/, '').replace(/\//g, '.'));
-    expect(classes).toEqual(expect.arrayContaining(['gov.state.turnaround.client.api.RegistryApi', 'gov.state.turnaround.client.api.AlertsApi', 'gov.state.turnaround.client.model.Scorecard', 'gov.state.turnaround.client.model.Alert']));
+    const classes = stdout.split('\n').map((file) =>
+      file
+        .replace(/^.*\/classes\//, '')
+        .replace(/\.class$/, '')
+        .replace(/\//g, '.'),
+    );
+    expect(classes).toEqual(
+      expect.arrayContaining([
+        'gov.state.turnaround.client.api.RegistryApi',
+        'gov.state.turnaround.client.api.AlertsApi',
+        'gov.state.turnaround.client.model.Scorecard',
+        'gov.state.turnaround.client.model.Alert',
+      ]),
+    );
   });
 });

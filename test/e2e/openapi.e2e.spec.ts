@@ -48,9 +48,15 @@ describe('the OpenAPI document describes the API as it answers', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'turnaround-openapi-'));
     app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
     http = await httpClient(app);
-    await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D2']]);
+    await registerOneClusterZone(http, [
+      ['S1', 'D1'],
+      ['S2', 'D2'],
+    ]);
     await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S2', 950)]);
-    await waitUntil(() => http.get('/api/v1/alerts'), (answer) => expect(answer.body.length).toBeGreaterThan(0));
+    await waitUntil(
+      () => http.get('/api/v1/alerts'),
+      (answer) => expect(answer.body.length).toBeGreaterThan(0),
+    );
     served = (await http.get('/api/docs/openapi.json')).body;
     document = (await SwaggerParser.dereference(structuredClone(served) as never)) as unknown as Document;
   });
@@ -60,7 +66,9 @@ describe('the OpenAPI document describes the API as it answers', () => {
   });
 
   const operations = () =>
-    Object.entries(document.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ route: `${method.toUpperCase()} ${path}`, path, method, operation })));
+    Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({ route: `${method.toUpperCase()} ${path}`, path, method, operation })),
+    );
   const successOf = (operation: Operation) => Object.entries(operation.responses).find(([status]) => status.startsWith('2'));
 
   it('is a valid OpenAPI 3.1 document, by a validator nobody here wrote', async () => {
@@ -69,7 +77,9 @@ describe('the OpenAPI document describes the API as it answers', () => {
   });
 
   it('names each answer once, as a component a generated client makes one type of, and each operation by its resource', () => {
-    expect(Object.keys(served.components.schemas)).toEqual(expect.arrayContaining(['Alert', 'Scorecard', 'ScorecardLine', 'Contract', 'Refusal', 'AttendanceRecord', 'AlertCloudEvent']));
+    expect(Object.keys(served.components.schemas)).toEqual(
+      expect.arrayContaining(['Alert', 'Scorecard', 'ScorecardLine', 'Contract', 'Refusal', 'AttendanceRecord', 'AlertCloudEvent']),
+    );
     expect(served.paths['/api/v1/alerts/{alertId}'].get.responses['200'].content?.['application/json']?.schema).toEqual({ $ref: '#/components/schemas/Alert' });
     const ids = operations().map(({ operation }) => (operation as { operationId?: string }).operationId);
     expect(new Set(ids).size).toBe(ids.length);
@@ -79,7 +89,12 @@ describe('the OpenAPI document describes the API as it answers', () => {
   it('describes the alert webhooks it sends: a signed CloudEvent in structured mode, and the test ping', () => {
     const alert = served.webhooks.alert.post;
     expect(Object.keys(alert.requestBody?.content ?? {})).toEqual(['application/cloudevents+json']);
-    expect((alert.parameters ?? []).map((parameter) => parameter.name)).toEqual(['X-Turnaround-Timestamp', 'X-Turnaround-Signature', 'X-Turnaround-Event', 'X-Turnaround-Delivery']);
+    expect((alert.parameters ?? []).map((parameter) => parameter.name)).toEqual([
+      'X-Turnaround-Timestamp',
+      'X-Turnaround-Signature',
+      'X-Turnaround-Event',
+      'X-Turnaround-Delivery',
+    ]);
     const envelope = served.components.schemas.AlertCloudEvent as { required: string[]; properties: { data: unknown; type: { pattern: string } } };
     expect(envelope.required).toEqual(['specversion', 'id', 'source', 'type', 'subject', 'time', 'datacontenttype', 'data']);
     expect(envelope.properties.data).toEqual({ $ref: '#/components/schemas/AlertMessageData' });
@@ -90,8 +105,13 @@ describe('the OpenAPI document describes the API as it answers', () => {
   it('declares bearer API keys for every operation but the health checks', () => {
     expect(document.components.securitySchemes).toMatchObject({ apiKey: { type: 'http', scheme: 'bearer' } });
     // an opaque key, which a generated client must not try to read as a JWT
-    expect(document.components.securitySchemes?.apiKey).toMatchObject({ bearerFormat: 'tm_{keyId}_{secret}', description: expect.stringContaining('not a JWT') });
-    const wrong = operations().filter(({ path, operation }) => (path.startsWith('/health') ? operation.security?.length !== 0 : operation.security !== undefined && operation.security.length === 0));
+    expect(document.components.securitySchemes?.apiKey).toMatchObject({
+      bearerFormat: 'tm_{keyId}_{secret}',
+      description: expect.stringContaining('not a JWT'),
+    });
+    const wrong = operations().filter(({ path, operation }) =>
+      path.startsWith('/health') ? operation.security?.length !== 0 : operation.security !== undefined && operation.security.length === 0,
+    );
     expect(wrong.map(({ route }) => route)).toEqual([]);
   });
 
@@ -109,13 +129,14 @@ describe('the OpenAPI document describes the API as it answers', () => {
   });
 
   it('gives every operation a summary, a description and a parameter description for each parameter', () => {
-    const missing = operations()
-      .flatMap(({ route, operation }) => [
-        ...(operation.summary?.trim() ? [] : [`${route}: no summary`]),
-        // the description is more than the "Who may call it" line every operation is given
-        ...(operation.description?.split('**Who may call it:**')[0].trim() ? [] : [`${route}: no description`]),
-        ...(operation.parameters ?? []).filter((parameter) => !parameter.description?.trim()).map((parameter) => `${route}: no description of ${parameter.in} parameter ${parameter.name}`),
-      ]);
+    const missing = operations().flatMap(({ route, operation }) => [
+      ...(operation.summary?.trim() ? [] : [`${route}: no summary`]),
+      // the description is more than the "Who may call it" line every operation is given
+      ...(operation.description?.split('**Who may call it:**')[0].trim() ? [] : [`${route}: no description`]),
+      ...(operation.parameters ?? [])
+        .filter((parameter) => !parameter.description?.trim())
+        .map((parameter) => `${route}: no description of ${parameter.in} parameter ${parameter.name}`),
+    ]);
     expect(missing).toEqual([]);
   });
 
@@ -123,14 +144,24 @@ describe('the OpenAPI document describes the API as it answers', () => {
     const wrong = operations().flatMap(({ route, path, method, operation }) => {
       const access = ACCESS_MATRIX[`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`];
       if (!access) return [`${route}: not in ACCESS_MATRIX`];
-      const grants = 'open' in access ? Object.fromEntries(ROLE_KINDS.map((role) => [role, 'yes'])) : Object.fromEntries(ROLE_KINDS.filter((role) => access.grants[role] !== 'no').map((role) => [role, access.grants[role]]));
-      const stated = { roles: operation['x-roles'], grants: operation['x-grants'], open: operation['x-open'] ?? false, line: /\*\*Who may call it:\*\* .+/.test(operation.description ?? '') };
+      const grants =
+        'open' in access
+          ? Object.fromEntries(ROLE_KINDS.map((role) => [role, 'yes']))
+          : Object.fromEntries(ROLE_KINDS.filter((role) => access.grants[role] !== 'no').map((role) => [role, access.grants[role]]));
+      const stated = {
+        roles: operation['x-roles'],
+        grants: operation['x-grants'],
+        open: operation['x-open'] ?? false,
+        line: /\*\*Who may call it:\*\* .+/.test(operation.description ?? ''),
+      };
       const expected = { roles: Object.keys(grants), grants, open: 'open' in access, line: true };
       return JSON.stringify(stated) === JSON.stringify(expected) ? [] : [`${route}: says ${JSON.stringify(stated)}, the matrix ${JSON.stringify(expected)}`];
     });
     expect(wrong).toEqual([]);
     // the words, on one route of each kind of grant
-    expect(document.paths['/api/v1/schools'].get.description).toContain('**Who may call it:** `state`, `researcher`, `district` (the list holds its own only), `partner` (the list holds its own only), `data-team`, `public`.');
+    expect(document.paths['/api/v1/schools'].get.description).toContain(
+      '**Who may call it:** `state`, `researcher`, `district` (the list holds its own only), `partner` (the list holds its own only), `data-team`, `public`.',
+    );
     expect(document.paths['/api/v1/alerts/{alertId}/acknowledge'].post.description).toContain("`state`, `district` (its own only: another's is a 404)");
     expect(document.paths['/health'].get.description).toContain('**Who may call it:** anyone, without an API key.');
   });
@@ -145,8 +176,15 @@ describe('the OpenAPI document describes the API as it answers', () => {
       const success = Object.entries(operation.responses).filter(([status]) => status.startsWith('2'));
       const answerExamples = success.flatMap(([status, response]) =>
         Object.entries(response.content ?? {}).flatMap(([type, media]) => [
-          ...(media?.example === undefined ? [] : [{ where: `${status} ${type}`, schema: media.schema, value: media.example, json: type === 'application/json' }]),
-          ...Object.entries(media?.examples ?? {}).map(([name, example]) => ({ where: `${status} ${type} '${name}'`, schema: media?.schema, value: example.value, json: type === 'application/json' })),
+          ...(media?.example === undefined
+            ? []
+            : [{ where: `${status} ${type}`, schema: media.schema, value: media.example, json: type === 'application/json' }]),
+          ...Object.entries(media?.examples ?? {}).map(([name, example]) => ({
+            where: `${status} ${type} '${name}'`,
+            schema: media?.schema,
+            value: example.value,
+            json: type === 'application/json',
+          })),
         ]),
       );
       if (answerExamples.length === 0) found.push(`${route}: no example of its answer`);
@@ -169,7 +207,8 @@ describe('the OpenAPI document describes the API as it answers', () => {
           for (const name of pathParameters) if (required.includes(name)) found.push(`${route}: the body requires ${name}, which the path carries`);
         }
         const examples = [...(media.example === undefined ? [] : [media.example]), ...Object.values(media.examples ?? {}).map((example) => example.value)];
-        if (examples.length === 0 && !path.endsWith('/revocation') && !/rotate-secret|\/test$|\/resume$/.test(path)) found.push(`${route}: ${type} body without an example`);
+        if (examples.length === 0 && !path.endsWith('/revocation') && !/rotate-secret|\/test$|\/resume$/.test(path))
+          found.push(`${route}: ${type} body without an example`);
         for (const value of examples) if (type === 'application/json') check(`${type} body`, schema, value);
       }
       return found;
@@ -183,7 +222,9 @@ describe('the OpenAPI document describes the API as it answers', () => {
     const json = push['application/json'].schema as { type: string; items: { oneOf: { title: string; required: string[] }[] } };
     expect(json.type).toBe('array');
     expect(json.items.oneOf.map((record) => record.title)).toEqual(['AssessmentRecord', 'AttendanceRecord', 'StaffingRecord', 'IndicatorsRecord']);
-    expect(json.items.oneOf[1].required).toEqual(expect.arrayContaining(['schoolId', 'schoolYear', 'periodStart', 'periodEnd', 'membershipDays', 'attendanceDays']));
+    expect(json.items.oneOf[1].required).toEqual(
+      expect.arrayContaining(['schoolId', 'schoolYear', 'periodStart', 'periodEnd', 'membershipDays', 'attendanceDays']),
+    );
     const csv = push['text/csv'].schema as { type: string; description: string };
     expect(csv.type).toBe('string');
     expect(csv.description).toContain('`attendance`: `schoolId`, `schoolYear`, `periodStart`, `periodEnd`, `membershipDays`, `attendanceDays`');

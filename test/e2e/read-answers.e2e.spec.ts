@@ -48,7 +48,10 @@ describe('answers kept per state of the read model', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'turnaround-read-answers-'));
     app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false, clock });
     http = await httpClient(app);
-    await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D2']]);
+    await registerOneClusterZone(http, [
+      ['S1', 'D1'],
+      ['S2', 'D2'],
+    ]);
     expect((await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900, '2024-01-31'), attendance2023('S2', 950, '2024-01-31')])).status).toBe(200);
   });
   afterAll(async () => {
@@ -61,7 +64,11 @@ describe('answers kept per state of the read model', () => {
   it('answers the same call the same way, with an entity tag a client can revalidate with', async () => {
     await waitUntil(
       () => http.get('/api/v1/contracts/K/scorecard').then((answer) => answer.body.lines as Line[]),
-      (lines) => expect(schoolLines(lines)).toEqual([['S1', 0.9], ['S2', 0.95]]),
+      (lines) =>
+        expect(schoolLines(lines)).toEqual([
+          ['S1', 0.9],
+          ['S2', 0.95],
+        ]),
     );
     const path = '/api/v1/contracts/K/scorecard';
     const first = await raw(path);
@@ -85,7 +92,10 @@ describe('answers kept per state of the read model', () => {
 
   it("gives each role its own answer: a district is never answered from the state office's", async () => {
     const district = (await app.get(ApiKeys).issue({ kind: 'district', districtId: 'D1' }, 'D1 lead')).key;
-    expect(schoolLines((await http.get('/api/v1/contracts/K/scorecard')).body.lines)).toEqual([['S1', 0.9], ['S2', 0.95]]);
+    expect(schoolLines((await http.get('/api/v1/contracts/K/scorecard')).body.lines)).toEqual([
+      ['S1', 0.9],
+      ['S2', 0.95],
+    ]);
     expect(schoolLines(((await (await get('/api/v1/contracts/K/scorecard', district)).json()) as { lines: Line[] }).lines)).toEqual([['S1', 0.9]]);
   });
 
@@ -94,13 +104,21 @@ describe('answers kept per state of the read model', () => {
     expect((await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 980, '2024-01-31')])).status).toBe(200);
     await waitUntil(
       () => http.get('/api/v1/contracts/K/scorecard').then((answer) => answer.body.lines as Line[]),
-      (lines) => expect(schoolLines(lines)).toEqual([['S1', 0.98], ['S2', 0.95]]),
+      (lines) =>
+        expect(schoolLines(lines)).toEqual([
+          ['S1', 0.98],
+          ['S2', 0.95],
+        ]),
     );
     expect((await raw('/api/v1/contracts/K/scorecard', { 'if-none-match': before.headers.etag as string })).status).toBe(200);
   });
 
   it("keeps a page's view per role and state: a district's contract page never shows the state office's lines, and a push shows at once", async () => {
-    const pageRows = (html: string) => [...html.matchAll(/<tr data-contract="K" data-scope="school" data-subject="([^"]+)"[^>]*>[\s\S]*?<\/tr>/g)].map(([row, subject]) => [subject, /data-status="(\w+)"/.exec(row)?.[1]]);
+    const pageRows = (html: string) =>
+      [...html.matchAll(/<tr data-contract="K" data-scope="school" data-subject="([^"]+)"[^>]*>[\s\S]*?<\/tr>/g)].map(([row, subject]) => [
+        subject,
+        /data-status="(\w+)"/.exec(row)?.[1],
+      ]);
     const stateOffice = webClient(http.base);
     await stateOffice.signIn((await app.get(ApiKeys).issue({ kind: 'state' }, 'State office')).key);
     const district = webClient(http.base);
@@ -112,13 +130,17 @@ describe('answers kept per state of the read model', () => {
 
     // S2 below the target now: the page shows it as soon as the read side has it.
     expect((await http.post('/api/v1/feeds/attendance', [attendance2023('S2', 800, '2024-01-31')])).status).toBe(200);
-    const lineOfS2 = async () => ((await http.get('/api/v1/contracts/K/scorecard')).body.lines as (Line & { status: string })[]).find((line) => line.subjectId === 'S2' && line.scope === 'school')?.status;
+    const lineOfS2 = async () =>
+      ((await http.get('/api/v1/contracts/K/scorecard')).body.lines as (Line & { status: string })[]).find(
+        (line) => line.subjectId === 'S2' && line.scope === 'school',
+      )?.status;
     const status = await waitUntil(lineOfS2, (value) => expect(value).not.toBe(before[1][1]));
     expect(pageRows((await stateOffice.get('/contracts/K')).html)[1]).toEqual(['S2', status]);
   });
 
   it('judges coverage on the day: the next day, the same read model gives a day more overdue', async () => {
-    const overdue = async () => ((await http.get('/api/v1/feeds/coverage?zoneId=Z')).body as Coverage[]).find((row) => row.schoolId === 'S1' && row.feed === 'attendance')?.daysOverdue;
+    const overdue = async () =>
+      ((await http.get('/api/v1/feeds/coverage?zoneId=Z')).body as Coverage[]).find((row) => row.schoolId === 'S1' && row.feed === 'attendance')?.daysOverdue;
     // January received: February was due March 15, 26 days before April 10.
     expect(await overdue()).toBe(26);
     expect(await overdue()).toBe(26);

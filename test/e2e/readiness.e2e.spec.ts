@@ -8,7 +8,14 @@ import { httpClient } from './support/http-client';
 
 jest.setTimeout(120_000);
 
-const attendance = (schoolId: string) => ({ schoolId, schoolYear: '2024-25', periodStart: '2024-09-01', periodEnd: '2024-09-28', membershipDays: 1000, attendanceDays: 950 });
+const attendance = (schoolId: string) => ({
+  schoolId,
+  schoolYear: '2024-25',
+  periodStart: '2024-09-01',
+  periodEnd: '2024-09-28',
+  membershipDays: 1000,
+  attendanceDays: 950,
+});
 
 // Another instance holding the read side's lease: PostgreSQL only (PGlite belongs to one process).
 describe.each(testServers().filter((server) => server.name === 'postgres'))('readiness on a backlog, on $name', (server) => {
@@ -40,7 +47,10 @@ describe.each(testServers().filter((server) => server.name === 'postgres'))('rea
     await sql.query(`UPDATE projection_checkpoints SET leader = 'another instance', lease_until = now() + interval '1 hour' WHERE projection = 'read-side'`);
     await waitUntil(ready, (answer) => expect(answer.body.projections.find((runner) => runner.name === 'read-side')?.role).toBe('standby'));
     // 200 records appended within a second or two: little log time, 200 events of lag.
-    const pushed = await http.post('/api/v1/feeds/attendance', Array.from({ length: 200 }, (_, i) => attendance(`S${i}`)));
+    const pushed = await http.post(
+      '/api/v1/feeds/attendance',
+      Array.from({ length: 200 }, (_, i) => attendance(`S${i}`)),
+    );
     expect(pushed.body).toMatchObject({ accepted: 200 });
     const behind = await waitUntil(ready, (answer) => expect(answer.status).toBe(503));
     expect(behind.body.reasons).toEqual([expect.stringMatching(/^projection read-side: \d+ events behind the log, more than READY_MAX_LAG_EVENTS=50$/)]);

@@ -18,7 +18,12 @@ const resolves = (name: string): boolean => headings.some((heading) => heading =
 
 describe('cross-references to the README', () => {
   it('name a section the README has, wherever the tree writes README "..."', () => {
-    const hits = execFileSync('git', ['grep', '-n', '-o', '-I', '-E', 'README "[^"]+"', '--', ':!test/e2e/readme-references.unit.spec.ts'], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n');
+    const hits = execFileSync('git', ['grep', '-n', '-o', '-I', '-E', 'README "[^"]+"', '--', ':!test/e2e/readme-references.unit.spec.ts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n');
     expect(hits.length).toBeGreaterThan(10);
     const dangling = hits.filter((hit) => !resolves(/README "([^"]+)"/.exec(hit)?.[1] ?? ''));
     expect(dangling).toEqual([]);

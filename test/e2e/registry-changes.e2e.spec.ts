@@ -52,12 +52,18 @@ describe('registry changes: renames, zone districts, school moves (issue 33)', (
     if (answer.status !== 201) throw new Error(`POST ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
     return answer.body;
   };
-  const districtKey = async (districtId: string) => (await ok('/api/v1/keys', { name: `district ${districtId}`, role: `district:${districtId}` })).key as string;
+  const districtKey = async (districtId: string) =>
+    (await ok('/api/v1/keys', { name: `district ${districtId}`, role: `district:${districtId}` })).key as string;
   const ids = (rows: { schoolId: string }[]) => rows.map((row) => row.schoolId);
   /** S1's district in the research panel (CSV) as known at `asOf`. */
   const panelDistrictOfS1 = async (asOf: string) => {
-    const answer = await fetch(`${http.base}/api/v1/research/panel?metrics=attendance_rate&asOf=${encodeURIComponent(asOf)}&format=csv`, { headers: { authorization: `Bearer ${TEST_STATE_KEY}` } });
-    const [header, ...rows] = (await answer.text()).trim().split('\n').map((line) => line.split(',').map((cell) => cell.replace(/^"|"$/g, '')));
+    const answer = await fetch(`${http.base}/api/v1/research/panel?metrics=attendance_rate&asOf=${encodeURIComponent(asOf)}&format=csv`, {
+      headers: { authorization: `Bearer ${TEST_STATE_KEY}` },
+    });
+    const [header, ...rows] = (await answer.text())
+      .trim()
+      .split('\n')
+      .map((line) => line.split(',').map((cell) => cell.replace(/^"|"$/g, '')));
     return rows.find((cells) => cells[header.indexOf('school_id')] === 'S1')?.[header.indexOf('district_id')];
   };
 
@@ -69,16 +75,31 @@ describe('registry changes: renames, zone districts, school moves (issue 33)', (
     await ok('/api/v1/zones', { zoneId: 'Z3', stateCode: 'MA', name: 'Zone three', districtIds: ['D3'] });
     await ok('/api/v1/clusters', { clusterId: 'C', zoneId: 'Z', name: 'Cluster C' });
     await ok('/api/v1/clusters', { clusterId: 'C3', zoneId: 'Z3', name: 'Cluster C3' });
-    for (const [schoolId, districtId] of [['S1', 'D1'], ['S2', 'D1'], ['S3', 'D2'], ['S4', 'D3']])
+    for (const [schoolId, districtId] of [
+      ['S1', 'D1'],
+      ['S2', 'D1'],
+      ['S3', 'D2'],
+      ['S4', 'D3'],
+    ])
       await ok('/api/v1/schools', { schoolId, districtId, name: `School ${schoolId}`, gradeSpan: '06-08' });
-    for (const schoolId of ['S1', 'S2']) await ok(`/api/v1/schools/${schoolId}/cluster-assignments`, { clusterId: 'C', fromYear: '2023-24', strategy: 'transformation' });
+    for (const schoolId of ['S1', 'S2'])
+      await ok(`/api/v1/schools/${schoolId}/cluster-assignments`, { clusterId: 'C', fromYear: '2023-24', strategy: 'transformation' });
     await ok('/api/v1/schools/S4/cluster-assignments', { clusterId: 'C3', fromYear: '2023-24', strategy: 'transformation' });
     await ok('/api/v1/partners', { partnerId: 'P', name: 'Partner', role: 'lead' });
     await ok('/api/v1/contracts', {
-      contractId: 'K', partnerId: 'P', clusterId: 'C', schoolIds: ['S1', 'S2'], governance: 'district_lead_partner', startYear: '2023-24', termYears: 3, baselineYear: '2022-23',
+      contractId: 'K',
+      partnerId: 'P',
+      clusterId: 'C',
+      schoolIds: ['S1', 'S2'],
+      governance: 'district_lead_partner',
+      startYear: '2023-24',
+      termYears: 3,
+      baselineYear: '2022-23',
       targets: [{ metric: 'attendance_rate', contractYear: 1, kind: 'absolute', value: 0.93, scope: 'school' }],
     });
-    const pushed = await http.post('/api/v1/feeds/attendance', [{ schoolId: 'S1', schoolYear: '2023-24', periodStart: '2023-09-01', periodEnd: '2024-06-30', membershipDays: 1000, attendanceDays: 930 }]);
+    const pushed = await http.post('/api/v1/feeds/attendance', [
+      { schoolId: 'S1', schoolYear: '2023-24', periodStart: '2023-09-01', periodEnd: '2024-06-30', membershipDays: 1000, attendanceDays: 930 },
+    ]);
     expect(pushed.body).toMatchObject({ accepted: 1 });
     d1 = await httpClient(app, await districtKey('D1'));
     d2 = await httpClient(app, await districtKey('D2'));
@@ -101,7 +122,10 @@ describe('registry changes: renames, zone districts, school moves (issue 33)', (
       status: 409,
       body: { error: 'illegal_state', message: "zone 'Z' is already named 'Zone north': nothing to change" },
     });
-    expect(await http.post('/api/v1/zones/NOPE/name-changes', { name: 'Zone' })).toEqual({ status: 404, body: { error: 'not_found', message: "zone 'NOPE' does not exist" } });
+    expect(await http.post('/api/v1/zones/NOPE/name-changes', { name: 'Zone' })).toEqual({
+      status: 404,
+      body: { error: 'not_found', message: "zone 'NOPE' does not exist" },
+    });
     const empty = await http.post('/api/v1/zones/Z/name-changes', { name: ' ' });
     expect(empty).toMatchObject({ status: 400, body: { error: 'validation', issues: [{ field: 'name', message: 'expected a non-empty name' }] } });
     const long = await http.post('/api/v1/zones/Z/name-changes', { name: 'x'.repeat(201) });
@@ -119,7 +143,11 @@ describe('registry changes: renames, zone districts, school moves (issue 33)', (
     expect(renamed).toEqual({
       status: 201,
       body: {
-        schoolId: 'S1', districtId: 'D1', name: 'Lincoln Academy', gradeSpan: '06-08', ncesId: null,
+        schoolId: 'S1',
+        districtId: 'D1',
+        name: 'Lincoln Academy',
+        gradeSpan: '06-08',
+        ncesId: null,
         memberships: [{ clusterId: 'C', fromYear: '2023-24', untilYear: null, strategy: 'transformation' }],
       },
     });
@@ -131,7 +159,10 @@ describe('registry changes: renames, zone districts, school moves (issue 33)', (
     });
     expect((await http.post('/api/v1/schools/S9/name-changes', { name: 'Nowhere' })).status).toBe(404);
     expect(await http.post('/api/v1/schools/S1/name-changes', {})).toMatchObject({ status: 400, body: { issues: [{ field: 'name' }] } });
-    expect(await http.post('/api/v1/schools/S1/name-changes', [])).toMatchObject({ status: 400, body: { issues: [{ field: '(body)', message: 'expected a JSON object' }] } });
+    expect(await http.post('/api/v1/schools/S1/name-changes', [])).toMatchObject({
+      status: 400,
+      body: { issues: [{ field: '(body)', message: 'expected a JSON object' }] },
+    });
   });
 
   it("changes a zone's districts: adds one; keeps a district whose school is in a cluster of the zone (409 naming it); the same set is a 409; bad lists are 400s", async () => {
@@ -143,13 +174,17 @@ describe('registry changes: renames, zone districts, school moves (issue 33)', (
     expect((await http.post('/api/v1/zones/Z/district-changes', { districtIds: ['D1', 'D4'] })).body.districtIds).toEqual(['D1', 'D4']);
     // S3 may no longer join C: its district left the zone.
     const refusedJoin = await http.post('/api/v1/schools/S3/cluster-assignments', { clusterId: 'C', fromYear: '2024-25', strategy: 'transformation' });
-    expect(refusedJoin).toMatchObject({ status: 409, body: { message: expect.stringContaining("district 'D2', which is not one of zone 'Z' districts (D1, D4)") } });
+    expect(refusedJoin).toMatchObject({
+      status: 409,
+      body: { message: expect.stringContaining("district 'D2', which is not one of zone 'Z' districts (D1, D4)") },
+    });
 
     expect(await http.post('/api/v1/zones/Z/district-changes', { districtIds: ['D2', 'D4'] })).toEqual({
       status: 409,
       body: {
         error: 'illegal_state',
-        message: "zone 'Z' must keep district 'D1': school 'S1' of district 'D1' is or was a member of cluster 'C'; school 'S2' of district 'D1' is or was a member of cluster 'C'",
+        message:
+          "zone 'Z' must keep district 'D1': school 'S1' of district 'D1' is or was a member of cluster 'C'; school 'S2' of district 'D1' is or was a member of cluster 'C'",
       },
     });
     expect(await http.post('/api/v1/zones/Z/district-changes', { districtIds: ['D4', 'D1'] })).toEqual({
@@ -157,9 +192,18 @@ describe('registry changes: renames, zone districts, school moves (issue 33)', (
       body: { error: 'illegal_state', message: "zone 'Z' already has districts D1, D4: nothing to change" },
     });
     expect((await http.post('/api/v1/zones/NOPE/district-changes', { districtIds: ['D1'] })).status).toBe(404);
-    expect(await http.post('/api/v1/zones/Z/district-changes', { districtIds: [] })).toMatchObject({ status: 400, body: { issues: [{ field: 'districtIds', message: 'expected at least one district' }] } });
-    expect(await http.post('/api/v1/zones/Z/district-changes', { districtIds: ['D1', 'D1'] })).toMatchObject({ status: 400, body: { issues: [{ field: 'districtIds', message: 'expected each district once' }] } });
-    expect(await http.post('/api/v1/zones/Z/district-changes', { districtIds: ['D1', 'bad id!'] })).toMatchObject({ status: 400, body: { issues: [{ field: 'districtIds.1' }] } });
+    expect(await http.post('/api/v1/zones/Z/district-changes', { districtIds: [] })).toMatchObject({
+      status: 400,
+      body: { issues: [{ field: 'districtIds', message: 'expected at least one district' }] },
+    });
+    expect(await http.post('/api/v1/zones/Z/district-changes', { districtIds: ['D1', 'D1'] })).toMatchObject({
+      status: 400,
+      body: { issues: [{ field: 'districtIds', message: 'expected each district once' }] },
+    });
+    expect(await http.post('/api/v1/zones/Z/district-changes', { districtIds: ['D1', 'bad id!'] })).toMatchObject({
+      status: 400,
+      body: { issues: [{ field: 'districtIds.1' }] },
+    });
     expect((await http.get('/api/v1/zones/Z')).body.districtIds).toEqual(['D1', 'D4']);
     expect((await d2.post('/api/v1/zones/Z/district-changes', { districtIds: ['D1', 'D2', 'D4'] })).status).toBe(403);
   });
@@ -176,7 +220,8 @@ describe('registry changes: renames, zone districts, school moves (issue 33)', (
       status: 409,
       body: {
         error: 'illegal_state',
-        message: "school 'S1' cannot move to district 'D2': it is or was a member of cluster 'C', whose zone 'Z' has districts D1, D4; add district 'D2' to the zone first",
+        message:
+          "school 'S1' cannot move to district 'D2': it is or was a member of cluster 'C', whose zone 'Z' has districts D1, D4; add district 'D2' to the zone first",
       },
     });
     await ok('/api/v1/zones/Z/district-changes', { districtIds: ['D1', 'D2', 'D4'] });
@@ -184,7 +229,10 @@ describe('registry changes: renames, zone districts, school moves (issue 33)', (
     // Just before the move's knowledge time, as the store stamped it.
     const [moveEvent] = (await app.get<EventStore>(EVENT_STORE).readStream('school-S1')).filter((event) => event.type === 'SchoolMovedDistrict');
     const beforeMove = new Date(Date.parse(String(moveEvent.metadata.recordedAt)) - 1).toISOString();
-    expect(moved).toMatchObject({ status: 201, body: { schoolId: 'S1', districtId: 'D2', name: 'Lincoln Academy', memberships: [{ clusterId: 'C', fromYear: '2023-24' }] } });
+    expect(moved).toMatchObject({
+      status: 201,
+      body: { schoolId: 'S1', districtId: 'D2', name: 'Lincoln Academy', memberships: [{ clusterId: 'C', fromYear: '2023-24' }] },
+    });
 
     // After: D2 owns S1 (and so the contract and cluster that hold it); D1 keeps S2, so the contract and cluster too.
     expect((await d1.get('/api/v1/schools/S1')).status).toBe(404);
@@ -209,7 +257,10 @@ describe('registry changes: renames, zone districts, school moves (issue 33)', (
     // A school in no cluster moves anywhere; one whose past cluster's zone lacks the district may not.
     expect((await http.post('/api/v1/schools/S3/district-moves', { districtId: 'D9' })).body.districtId).toBe('D9');
     await ok('/api/v1/schools/S4/cluster-departures', { clusterId: 'C3', fromYear: '2025-26' });
-    expect(await http.post('/api/v1/schools/S4/district-moves', { districtId: 'D9' })).toMatchObject({ status: 409, body: { message: expect.stringContaining("member of cluster 'C3', whose zone 'Z3'") } });
+    expect(await http.post('/api/v1/schools/S4/district-moves', { districtId: 'D9' })).toMatchObject({
+      status: 409,
+      body: { message: expect.stringContaining("member of cluster 'C3', whose zone 'Z3'") },
+    });
 
     expect(await http.post('/api/v1/schools/S1/district-moves', { districtId: 'D2' })).toEqual({
       status: 409,
@@ -217,7 +268,10 @@ describe('registry changes: renames, zone districts, school moves (issue 33)', (
     });
     expect((await http.post('/api/v1/schools/S9/district-moves', { districtId: 'D2' })).status).toBe(404);
     expect(await http.post('/api/v1/schools/S1/district-moves', {})).toMatchObject({ status: 400, body: { issues: [{ field: 'districtId' }] } });
-    expect(await http.post('/api/v1/schools/S1/district-moves', { districtId: 'D2', schoolId: 'S2' })).toMatchObject({ status: 400, body: { issues: [{ field: 'schoolId' }] } });
+    expect(await http.post('/api/v1/schools/S1/district-moves', { districtId: 'D2', schoolId: 'S2' })).toMatchObject({
+      status: 400,
+      body: { issues: [{ field: 'schoolId' }] },
+    });
     expect((await d2.post('/api/v1/schools/S1/district-moves', { districtId: 'D1' })).status).toBe(403);
   });
 
@@ -225,7 +279,10 @@ describe('registry changes: renames, zone districts, school moves (issue 33)', (
     await app.close();
     closed = true;
     const live = await registryTables(dataDir);
-    const schoolDistricts = live[REGISTRY_TABLES.findIndex((query) => query.includes('registry_school_districts'))] as { school_id: string; district_id: string }[];
+    const schoolDistricts = live[REGISTRY_TABLES.findIndex((query) => query.includes('registry_school_districts'))] as {
+      school_id: string;
+      district_id: string;
+    }[];
     expect(schoolDistricts.map((row) => `${row.school_id} ${row.district_id}`)).toEqual(['S1 D1', 'S1 D2', 'S2 D1', 'S2 D2', 'S3 D2', 'S3 D9', 'S4 D3']);
     const replayed = await turnaround(['replay'], { DATA_DIR: dataDir });
     expect(replayed).toMatchObject({ code: 0, stderr: '' });
@@ -243,7 +300,10 @@ describe('a database from before schools could move upgrades in place', () => {
   it("fills each school's district history from the registry, as a replay of the same log gives it", async () => {
     let app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
     let http = await httpClient(app);
-    for (const [schoolId, districtId] of [['S1', 'D1'], ['S2', 'D2']])
+    for (const [schoolId, districtId] of [
+      ['S1', 'D1'],
+      ['S2', 'D2'],
+    ])
       expect((await http.post('/api/v1/schools', { schoolId, districtId, name: `School ${schoolId}`, gradeSpan: 'KG-05' })).status).toBe(201);
     await app.close();
     // As the release before this one left it: no history table, and no record of its migration.
@@ -260,7 +320,11 @@ describe('a database from before schools could move upgrades in place', () => {
     expect((await http.post('/api/v1/schools/S1/district-moves', { districtId: 'D2' })).status).toBe(201);
     await app.close();
     const upgraded = await registryTables(dataDir);
-    expect((upgraded[3] as { school_id: string; district_id: string }[]).map((row) => `${row.school_id} ${row.district_id}`)).toEqual(['S1 D1', 'S1 D2', 'S2 D2']);
+    expect((upgraded[3] as { school_id: string; district_id: string }[]).map((row) => `${row.school_id} ${row.district_id}`)).toEqual([
+      'S1 D1',
+      'S1 D2',
+      'S2 D2',
+    ]);
     expect((await turnaround(['replay'], { DATA_DIR: dataDir })).code).toBe(0);
     expect(await registryTables(dataDir)).toEqual(upgraded);
   });

@@ -62,7 +62,11 @@ describe('registry over HTTP on the embedded default (PGlite under DATA_DIR)', (
     expect((await http.post('/api/v1/partners', { partnerId: 'EMPOWER', name: 'Empower Schools', role: 'lead' })).status).toBe(201);
     const signed = await http.post('/api/v1/contracts', contract);
     // the targets in force, by contract year, each since when and by which change (signed)
-    const inForce = [contract.targets[0], contract.targets[2], contract.targets[1]].map((target) => ({ ...target, since: expect.any(String), setBy: 'signed' }));
+    const inForce = [contract.targets[0], contract.targets[2], contract.targets[1]].map((target) => ({
+      ...target,
+      since: expect.any(String),
+      setBy: 'signed',
+    }));
     expect(signed).toEqual({ status: 201, body: { ...contract, targets: inForce, status: 'active', terminatedAt: null, terminationReason: null } });
 
     expect((await http.get('/api/v1/schools?clusterId=CENTRAL')).body.map((s: { schoolId: string }) => s.schoolId)).toEqual(['S-101', 'S-102', 'S-103']);
@@ -72,7 +76,13 @@ describe('registry over HTTP on the embedded default (PGlite under DATA_DIR)', (
     await app.close();
     http = await start();
     expect((await http.get('/api/v1/zones')).body).toEqual([zone]);
-    expect((await http.get('/api/v1/contracts/K-2023-01')).body).toEqual({ ...contract, targets: signed.body.targets, status: 'active', terminatedAt: null, terminationReason: null });
+    expect((await http.get('/api/v1/contracts/K-2023-01')).body).toEqual({
+      ...contract,
+      targets: signed.body.targets,
+      status: 'active',
+      terminatedAt: null,
+      terminationReason: null,
+    });
     expect((await http.get('/api/v1/partners')).body).toEqual([{ partnerId: 'EMPOWER', name: 'Empower Schools', role: 'lead' }]);
 
     const renewed = await http.post('/api/v1/contracts/K-2023-01/renewals', {
@@ -87,13 +97,15 @@ describe('registry over HTTP on the embedded default (PGlite under DATA_DIR)', (
 
   it('answers bad input with 400 naming each field, unknown ids with 404 and conflicts with 409', async () => {
     const http = await start();
-    const invalid = await http.post('/api/v1/contracts', { ...contract, contractId: 'K-BAD', termYears: 7, targets: [{ ...contract.targets[0], metric: 'grit' }] });
+    const invalid = await http.post('/api/v1/contracts', {
+      ...contract,
+      contractId: 'K-BAD',
+      termYears: 7,
+      targets: [{ ...contract.targets[0], metric: 'grit' }],
+    });
     expect(invalid.status).toBe(400);
     expect(invalid.body.issues).toEqual(
-      expect.arrayContaining([
-        { field: 'termYears', message: 'expected a term of 3 to 5 years' },
-        expect.objectContaining({ field: 'targets.0.metric' }),
-      ]),
+      expect.arrayContaining([{ field: 'termYears', message: 'expected a term of 3 to 5 years' }, expect.objectContaining({ field: 'targets.0.metric' })]),
     );
     expect(await http.get('/api/v1/zones/NOWHERE')).toEqual({ status: 404, body: { error: 'not_found', message: "zone 'NOWHERE' does not exist" } });
     expect((await http.post('/api/v1/clusters', { clusterId: 'X', zoneId: 'NOWHERE', name: 'x' })).status).toBe(404);

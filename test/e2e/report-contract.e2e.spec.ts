@@ -26,10 +26,14 @@ const mainContent = (html: string): string => {
 };
 
 /** The subjects of the verdict rows, scope|subject. */
-const verdictSubjects = (html: string): string[] => [...new Set([...html.matchAll(/<tr data-scope="(\w+)" data-subject="([^"]+)"/g)].map(([, scope, subject]) => `${scope}|${subject}`))].sort();
+const verdictSubjects = (html: string): string[] =>
+  [...new Set([...html.matchAll(/<tr data-scope="(\w+)" data-subject="([^"]+)"/g)].map(([, scope, subject]) => `${scope}|${subject}`))].sort();
 
 /** Everything a file would fetch: a stylesheet link, a script, a picture or face by URL, a path on the service. */
-const externalReferences = (html: string): string[] => [...html.matchAll(/<link\b[^>]*>|<script\b|\ssrc="(?!data:)[^"]*"|href="\/assets[^"]*"|url\((?!["']?(?:data:|#))[^)]+\)|sourceMappingURL/g)].map(([found]) => found);
+const externalReferences = (html: string): string[] =>
+  [...html.matchAll(/<link\b[^>]*>|<script\b|\ssrc="(?!data:)[^"]*"|href="\/assets[^"]*"|url\((?!["']?(?:data:|#))[^)]+\)|sourceMappingURL/g)].map(
+    ([found]) => found,
+  );
 
 /**
  * World one: cluster C of S1 (D1), S2 (D2), S3 (D1) under partner P's contract K, amended with a
@@ -51,7 +55,11 @@ describe('the annual contract review and the progress report as self-contained H
     app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false, clock });
     const state = await httpClient(app);
     base = state.base;
-    await registerOneClusterZone(state, [['S1', 'D1'], ['S2', 'D2'], ['S3', 'D1']]);
+    await registerOneClusterZone(state, [
+      ['S1', 'D1'],
+      ['S2', 'D2'],
+      ['S3', 'D1'],
+    ]);
     await registerSecondZone(state);
     const amended = await state.post('/api/v1/contracts/K/target-amendments', {
       targets: [{ metric: 'attendance_rate', contractYear: 2, kind: 'absolute', value: 0.95, scope: 'cluster' }],
@@ -87,7 +95,7 @@ describe('the annual contract review and the progress report as self-contained H
     return answer.html;
   };
 
-  it('answers the state office a self-contained file whose review is the page\'s, markup for markup', async () => {
+  it("answers the state office a self-contained file whose review is the page's, markup for markup", async () => {
     const file = await download(keys.state);
     expect(file.status).toBe(200);
     expect(file.headers.get('content-type')).toBe('text/html; charset=utf-8');
@@ -128,10 +136,14 @@ describe('the annual contract review and the progress report as self-contained H
 
   it('is written by `turnaround report contract --server`, which sums up what it wrote, and names the option or argument it refuses', async () => {
     const out = join(outDir, 'review.html');
-    const written = await turnaround(['report', 'contract', 'K', '--year', '2', '--as-of', '2030-01-01', '--out', out, '--server', base], { TURNAROUND_KEY: keys.partner });
+    const written = await turnaround(['report', 'contract', 'K', '--year', '2', '--as-of', '2030-01-01', '--out', out, '--server', base], {
+      TURNAROUND_KEY: keys.partner,
+    });
     expect([written.code, written.stderr]).toEqual([0, '']);
     const kB = Math.ceil(statSync(out).size / 1024);
-    expect(written.stdout).toBe(`wrote the annual review of contract K, year 2, as known at 2030-01-01T00:00:00.000Z, to ${out} (${kB} kB): open it in a browser, or print it to PDF\n`);
+    expect(written.stdout).toBe(
+      `wrote the annual review of contract K, year 2, as known at 2030-01-01T00:00:00.000Z, to ${out} (${kB} kB): open it in a browser, or print it to PDF\n`,
+    );
     expect(mainContent(readFileSync(out, 'utf8'))).toBe(mainContent((await download(keys.partner)).text));
 
     const badYear = await turnaround(['report', 'contract', 'K', '--year', '9', '--out', out, '--server', base], { TURNAROUND_KEY: keys.partner });
@@ -157,7 +169,9 @@ describe('the annual contract review and the progress report as self-contained H
     const out = join(outDir, 'progress.html');
     const written = await turnaround(['report', 'progress', 'K', '--month', '2024-07', '--out', out, '--server', base], { TURNAROUND_KEY: keys.partner });
     expect([written.code, written.stderr]).toEqual([0, '']);
-    expect(written.stdout).toBe(`wrote the progress report of contract K for 2024-07 to ${out} (${Math.ceil(statSync(out).size / 1024)} kB): open it in a browser, or print it to PDF\n`);
+    expect(written.stdout).toBe(
+      `wrote the progress report of contract K for 2024-07 to ${out} (${Math.ceil(statSync(out).size / 1024)} kB): open it in a browser, or print it to PDF\n`,
+    );
     expect(readFileSync(out, 'utf8')).toBe(file.text);
     const refused = await turnaround(['report', 'progress', 'K', '--month', 'July', '--out', out, '--server', base], { TURNAROUND_KEY: keys.partner });
     expect([refused.code, refused.stderr]).toEqual([2, expect.stringContaining('--month: ')]);

@@ -94,7 +94,9 @@ describeWithPandas('research: the panel and the proof points, as known on any da
       for (const format of FORMATS) {
         const response = await get(keys.researcher, panelPath(asOf, format));
         expect(response.status).toBe(200);
-        expect(response.headers.get('content-type')).toContain({ csv: 'text/csv', parquet: 'application/vnd.apache.parquet', dta: 'application/x-stata-dta' }[format]);
+        expect(response.headers.get('content-type')).toContain(
+          { csv: 'text/csv', parquet: 'application/vnd.apache.parquet', dta: 'application/x-stata-dta' }[format],
+        );
         expect(response.headers.get('content-disposition')).toMatch(new RegExp(`^attachment; filename="turnaround-panel-\\d{8}t\\d{6}z\\.${format}"$`));
         expect(response.headers.get('x-turnaround-as-of')).toBe(asOf);
         writeFileSync(file('http', when, format), Buffer.from(await response.arrayBuffer()));
@@ -112,7 +114,10 @@ describeWithPandas('research: the panel and the proof points, as known on any da
     for (const [when, asOf] of Object.entries(dates)) {
       for (const format of FORMATS) {
         const out = file('cli', when, format);
-        const run = await turnaround(['export', 'panel', '--metrics', METRICS, '--as-of', asOf, '--format', format, '--out', out, '--server', base, '--key', keys.researcher], {});
+        const run = await turnaround(
+          ['export', 'panel', '--metrics', METRICS, '--as-of', asOf, '--format', format, '--out', out, '--server', base, '--key', keys.researcher],
+          {},
+        );
         expect(run).toMatchObject({ code: 0 });
         expect(run.stdout).toContain(`wrote the ${format} panel`);
         expect(run.stdout).toContain(`as known at ${asOf} to ${out}; codebook ${join(folder, `cli-${when}.codebook.csv`)}`);
@@ -134,12 +139,16 @@ describeWithPandas('research: the panel and the proof points, as known on any da
         expect(fromParquet.rows.map((row) => row.map((cell) => (cell === Infinity ? 'Inf' : cell)))).toEqual(csv.rows);
         expect(dta.columns).toEqual(csv.columns);
         // Stata has no missing text (an empty string stands for it) and no infinity (missing stands for g_inf's)
-        expect(dta.rows).toEqual(csv.rows.map((row) => row.map((cell, index) => (cell === 'Inf' ? null : cell === null && stringColumns.has(csv.columns[index]) ? '' : cell))));
+        expect(dta.rows).toEqual(
+          csv.rows.map((row) => row.map((cell, index) => (cell === 'Inf' ? null : cell === null && stringColumns.has(csv.columns[index]) ? '' : cell))),
+        );
         return [when, csv];
       }),
     );
     const at = (panel: ReadBack, schoolId: string, schoolYear: string, column: string) => {
-      const row = panel.rows.find((candidate) => candidate[panel.columns.indexOf('school_id')] === schoolId && candidate[panel.columns.indexOf('school_year')] === schoolYear);
+      const row = panel.rows.find(
+        (candidate) => candidate[panel.columns.indexOf('school_id')] === schoolId && candidate[panel.columns.indexOf('school_year')] === schoolYear,
+      );
       return row?.[panel.columns.indexOf(column)];
     };
     const { before, after } = panels;
@@ -170,7 +179,11 @@ describeWithPandas('research: the panel and the proof points, as known on any da
       // the trends alike before treatment: the placebo is 0
       expect(cell(2023)).toMatchObject({ baseYear: 2022, eventTime: -1, schools: { treated: 12, comparison: 20 } });
       expect(cell(2023).att.value).toBeCloseTo(0, 10);
-      const pandasDid = JSON.parse(execFileSync(PYTHON, ['-c', PANDAS_DID, file('http', when, 'csv')], { encoding: 'utf8' })) as { att: number; treated: number; comparison: number };
+      const pandasDid = JSON.parse(execFileSync(PYTHON, ['-c', PANDAS_DID, file('http', when, 'csv')], { encoding: 'utf8' })) as {
+        att: number;
+        treated: number;
+        comparison: number;
+      };
       expect(cell(2026).att.value).toBeCloseTo(pandasDid.att, 12);
       expect(cell(2026).schools).toEqual({ treated: pandasDid.treated, comparison: pandasDid.comparison });
       if (when === 'before') {
@@ -195,8 +208,13 @@ describeWithPandas('research: the panel and the proof points, as known on any da
     expect(table.stdout).toContain('zone Z-DEMO: cohort 2024 (12 schools); 20 comparison schools');
     expect(table.stdout).toMatch(/overall ATT \(e >= 0\)\s+2023-2026\s+12\/20\s+0\.0600\s+\d\.\d{4}\s+\[0\.\d{4}, 0\.\d{4}\]/);
     expect(table.stdout).toMatch(/ATT\(2024, 2023\) vs 2022\s+2022,2023\s+12\/20\s+0\.0000/);
-    const json = await turnaround(['analyze', '--metric', 'proficiency.science', '--as-of', dates.before, '--json', '--server', base, '--key', keys.researcher], {});
-    const api = await (await httpClient(app, keys.researcher)).get(`/api/v1/research/proof-points?metric=proficiency.science&asOf=${encodeURIComponent(dates.before)}`);
+    const json = await turnaround(
+      ['analyze', '--metric', 'proficiency.science', '--as-of', dates.before, '--json', '--server', base, '--key', keys.researcher],
+      {},
+    );
+    const api = await (
+      await httpClient(app, keys.researcher)
+    ).get(`/api/v1/research/proof-points?metric=proficiency.science&asOf=${encodeURIComponent(dates.before)}`);
     expect(JSON.parse(json.stdout)).toEqual(api.body);
   });
 
@@ -205,7 +223,8 @@ describeWithPandas('research: the panel and the proof points, as known on any da
     expect((await get(TEST_STATE_KEY, panelPath(dates.after, 'csv'))).status).toBe(200);
     expect((await get(TEST_STATE_KEY, science)).status).toBe(200);
     for (const key of [keys.district, keys.partner]) {
-      for (const path of [panelPath(dates.after, 'csv'), `/api/v1/research/panel/codebook?metrics=${METRICS}`, science, '/api/v1/research/requests']) expect((await get(key, path)).status).toBe(403);
+      for (const path of [panelPath(dates.after, 'csv'), `/api/v1/research/panel/codebook?metrics=${METRICS}`, science, '/api/v1/research/requests'])
+        expect((await get(key, path)).status).toBe(403);
     }
     expect((await get(keys.researcher, '/api/v1/research/requests')).status).toBe(403);
   });
@@ -231,17 +250,30 @@ describeWithPandas('research: the panel and the proof points, as known on any da
     const researcher = await httpClient(app, keys.researcher);
     const typo = await researcher.get('/api/v1/research/proof-points?metric=proficiency.scince');
     expect(typo.status).toBe(400);
-    expect(typo.body.issues).toEqual([{ field: 'metric', message: expect.stringContaining("subject 'scince' is not in the subject catalogue: did you mean proficiency.science?") }]);
+    expect(typo.body.issues).toEqual([
+      { field: 'metric', message: expect.stringContaining("subject 'scince' is not in the subject catalogue: did you mean proficiency.science?") },
+    ]);
     const panel = await researcher.get('/api/v1/research/panel?metrics=proficiency.math,proficiency.scince');
     expect(panel.status).toBe(400);
     expect(panel.body.issues).toEqual([{ field: 'metrics.1', message: expect.stringContaining('did you mean proficiency.science?') }]);
     // spaces separate names as commas do: a typo among them is still found
-    expect((await researcher.get('/api/v1/research/panel/codebook?metrics=proficiency.math+attendence_rate')).body.issues)
-      .toEqual([{ field: 'metrics.1', message: expect.stringContaining('did you mean attendance_rate?') }]);
+    expect((await researcher.get('/api/v1/research/panel/codebook?metrics=proficiency.math+attendence_rate')).body.issues).toEqual([
+      { field: 'metrics.1', message: expect.stringContaining('did you mean attendance_rate?') },
+    ]);
     const analysed = await turnaround(['analyze', '--metric', 'proficiency.scince', '--server', base, '--key', keys.researcher], {});
-    expect(analysed).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('metric: subject \'scince\' is not in the subject catalogue: did you mean proficiency.science?') });
-    const exported = await turnaround(['export', 'panel', '--metrics', 'proficiency.maths', '--out', join(folder, 'typo.csv'), '--server', base, '--key', keys.researcher], {});
-    expect(exported).toMatchObject({ code: 2, stderr: expect.stringContaining('metrics.0: subject \'maths\' is not in the subject catalogue: did you mean proficiency.math?') });
+    expect(analysed).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringContaining("metric: subject 'scince' is not in the subject catalogue: did you mean proficiency.science?"),
+    });
+    const exported = await turnaround(
+      ['export', 'panel', '--metrics', 'proficiency.maths', '--out', join(folder, 'typo.csv'), '--server', base, '--key', keys.researcher],
+      {},
+    );
+    expect(exported).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("metrics.0: subject 'maths' is not in the subject catalogue: did you mean proficiency.math?"),
+    });
     // a contract target on a typo is refused too, and the contract keeps its targets
     const before = (await http.get('/api/v1/contracts/K-HILL')).body;
     const amended = await http.post('/api/v1/contracts/K-HILL/target-amendments', {
@@ -255,7 +287,17 @@ describeWithPandas('research: the panel and the proof points, as known on any da
 
   it('stores and shows a feed of a subject outside the catalogue, which a researcher may not name until it is catalogued', async () => {
     const pushed = await http.post('/api/v1/feeds/assessment', [
-      { schoolId: 'HILL-1', schoolYear: '2024-25', window: 'annual', assessment: 'state_test', subject: 'robotics', grade: 'all', studentGroup: 'all', tested: 50, proficient: 20 },
+      {
+        schoolId: 'HILL-1',
+        schoolYear: '2024-25',
+        window: 'annual',
+        assessment: 'state_test',
+        subject: 'robotics',
+        grade: 'all',
+        studentGroup: 'all',
+        tested: 50,
+        proficient: 20,
+      },
     ]);
     expect(pushed.body).toMatchObject({ accepted: 1, rejectedRows: 0 });
     await app.get(ReadSide).settled();
@@ -269,12 +311,28 @@ describeWithPandas('research: the panel and the proof points, as known on any da
   it('flags each figure on too few schools, in the API and in the CLI table: three treated schools against one comparison school', async () => {
     // Writing, 2022-23 to 2023-24: HILL-1 40 -> 48, HILL-2 40 -> 44, HILL-3 30 -> 36 of 100 (gains
     // 0.08, 0.04, 0.06), and N-01 alone on the comparison side, 30 -> 31 (0.01): DiD 0.05.
-    const results = [['HILL-1', 40, 48], ['HILL-2', 40, 44], ['HILL-3', 30, 36], ['N-01', 30, 31]] as const;
+    const results = [
+      ['HILL-1', 40, 48],
+      ['HILL-2', 40, 44],
+      ['HILL-3', 30, 36],
+      ['N-01', 30, 31],
+    ] as const;
     const pushed = await http.post(
       '/api/v1/feeds/assessment',
       results.flatMap(([schoolId, before, after]) =>
-        [['2022-23', before], ['2023-24', after]].map(([schoolYear, proficient]) => ({
-          schoolId, schoolYear, window: 'annual', assessment: 'state_test', subject: 'writing', grade: 'all', studentGroup: 'all', tested: 100, proficient,
+        [
+          ['2022-23', before],
+          ['2023-24', after],
+        ].map(([schoolYear, proficient]) => ({
+          schoolId,
+          schoolYear,
+          window: 'annual',
+          assessment: 'state_test',
+          subject: 'writing',
+          grade: 'all',
+          studentGroup: 'all',
+          tested: 100,
+          proficient,
         })),
       ),
     );
@@ -302,11 +360,20 @@ describeWithPandas('research: the panel and the proof points, as known on any da
   });
 
   it('records every export and analysis (who, what, as of when) and lists them for the state office', async () => {
-    const records: { action: string; channel: string; keyId: string; role: string; actor: string; parameters: Record<string, unknown>; asOf: string; rows: number | null }[] = (
-      await http.get('/api/v1/research/requests?limit=1000')
-    ).body;
+    const records: {
+      action: string;
+      channel: string;
+      keyId: string;
+      role: string;
+      actor: string;
+      parameters: Record<string, unknown>;
+      asOf: string;
+      rows: number | null;
+    }[] = (await http.get('/api/v1/research/requests?limit=1000')).body;
     const researchers = records.filter((record) => record.keyId === keys.researcherId);
-    expect(researchers.every((record) => record.role === 'researcher' && record.actor === `key ${keys.researcherId} (researcher)` && record.channel === 'http')).toBe(true);
+    expect(
+      researchers.every((record) => record.role === 'researcher' && record.actor === `key ${keys.researcherId} (researcher)` && record.channel === 'http'),
+    ).toBe(true);
     for (const asOf of Object.values(dates)) {
       for (const format of FORMATS) {
         const exports = researchers.filter((record) => record.action === 'panel' && record.asOf === asOf && record.parameters.format === format);
@@ -314,7 +381,10 @@ describeWithPandas('research: the panel and the proof points, as known on any da
         expect(exports).toHaveLength(2);
         expect(exports[0]).toMatchObject({ parameters: { metrics: METRICS.split(','), from: null, to: null }, rows: expect.any(Number) });
       }
-      expect(researchers.filter((record) => record.action === 'proof-points' && record.asOf === asOf)[0]).toMatchObject({ parameters: { metric: 'proficiency.science', groupBy: 'zone', weights: 'none' }, rows: 1 });
+      expect(researchers.filter((record) => record.action === 'proof-points' && record.asOf === asOf)[0]).toMatchObject({
+        parameters: { metric: 'proficiency.science', groupBy: 'zone', weights: 'none' },
+        rows: 1,
+      });
     }
     expect(records.filter((record) => record.keyId === 'bootstrap' && record.role === 'state')).not.toHaveLength(0);
     // refused requests are not exports: nothing was read
@@ -351,14 +421,21 @@ describeWithPandas('research: the panel and the proof points, as known on any da
 
     // A metric outside the catalogue is refused on the embedded database as by the service
     const typo = await turnaround(['analyze', '--metric', 'proficiency.scince'], env);
-    expect(typo).toMatchObject({ code: 2, stderr: "turnaround: --metric: subject 'scince' is not in the subject catalogue: did you mean proficiency.science? expected one of proficiency.math, proficiency.ela, proficiency.reading, proficiency.writing, proficiency.science, proficiency.social_studies (a state adds its own in SUBJECTS_DIR)\n" });
+    expect(typo).toMatchObject({
+      code: 2,
+      stderr:
+        "turnaround: --metric: subject 'scince' is not in the subject catalogue: did you mean proficiency.science? expected one of proficiency.math, proficiency.ela, proficiency.reading, proficiency.writing, proficiency.science, proficiency.social_studies (a state adds its own in SUBJECTS_DIR)\n",
+    });
     // a state's own subject (SUBJECTS_DIR) may be named on the embedded database as in the service
     const subjects = join(folder, 'subjects');
     mkdirSync(subjects);
     writeFileSync(join(subjects, 'robotics.yaml'), 'subjects:\n  - name: robotics\n    description: robotics and engineering\n');
     const typoExport = await turnaround(['export', 'panel', '--metrics', 'attendance_rate,proficiency.robotics', '--out', out], env);
     expect(typoExport).toMatchObject({ code: 2, stderr: expect.stringContaining("--metrics.1: subject 'robotics' is not in the subject catalogue") });
-    const ownSubject = await turnaround(['export', 'panel', '--metrics', 'proficiency.robotics', '--out', file('embedded', 'robotics', 'csv')], { ...env, SUBJECTS_DIR: subjects });
+    const ownSubject = await turnaround(['export', 'panel', '--metrics', 'proficiency.robotics', '--out', file('embedded', 'robotics', 'csv')], {
+      ...env,
+      SUBJECTS_DIR: subjects,
+    });
     expect(ownSubject).toMatchObject({ code: 0 });
   });
 });

@@ -14,7 +14,12 @@ jest.setTimeout(120_000);
 type Http = Awaited<ReturnType<typeof httpClient>>;
 
 const attendance = (schoolId: string, schoolYear: string, membershipDays: number, attendanceDays: number) => ({
-  schoolId, schoolYear, periodStart: `${schoolYear.slice(0, 4)}-09-01`, periodEnd: `20${schoolYear.slice(5)}-06-30`, membershipDays, attendanceDays,
+  schoolId,
+  schoolYear,
+  periodStart: `${schoolYear.slice(0, 4)}-09-01`,
+  periodEnd: `20${schoolYear.slice(5)}-06-30`,
+  membershipDays,
+  attendanceDays,
 });
 
 /**
@@ -34,14 +39,21 @@ describe('each role sees what docs/roles.md gives it, small numbers included', (
     const ok = async (path: string, body: unknown) => expect((await state.post(path, body)).status).toBe(201);
     await ok('/api/v1/zones', { zoneId: 'Z', stateCode: 'MA', name: 'Zone', districtIds: ['D1', 'D2'] });
     await ok('/api/v1/clusters', { clusterId: 'C', zoneId: 'Z', name: 'Cluster' });
-    for (const [schoolId, districtId] of [['S1', 'D1'], ['S2', 'D2']]) {
+    for (const [schoolId, districtId] of [
+      ['S1', 'D1'],
+      ['S2', 'D2'],
+    ]) {
       await ok('/api/v1/schools', { schoolId, districtId, name: `School ${schoolId}`, gradeSpan: '06-08' });
       await ok(`/api/v1/schools/${schoolId}/cluster-assignments`, { clusterId: 'C', fromYear: '2023-24', strategy: 'transformation' });
     }
     for (const partnerId of ['P1', 'P2', 'P3']) await ok('/api/v1/partners', { partnerId, name: `Partner ${partnerId}`, role: 'lead' });
     const contract = { clusterId: 'C', schoolIds: ['S1', 'S2'], governance: 'district_lead_partner', termYears: 3 };
     await ok('/api/v1/contracts', {
-      ...contract, contractId: 'K1', partnerId: 'P1', startYear: '2023-24', baselineYear: '2022-23',
+      ...contract,
+      contractId: 'K1',
+      partnerId: 'P1',
+      startYear: '2023-24',
+      baselineYear: '2022-23',
       targets: [{ metric: 'attendance_rate', contractYear: 1, kind: 'absolute', value: 0.93, scope: 'school' }],
     });
     await ok('/api/v1/contracts', { ...contract, contractId: 'K2', partnerId: 'P2', startYear: '2026-27', baselineYear: '2025-26', targets: [] });
@@ -68,9 +80,22 @@ describe('each role sees what docs/roles.md gives it, small numbers included', (
     ]);
     // S1's 2025-26 math: 2 of 8 tested, below nMin 10
     await state.post('/api/v1/feeds/assessment', [
-      { schoolId: 'S1', schoolYear: '2025-26', window: 'spring', assessment: 'state_test', subject: 'math', grade: 'all', studentGroup: 'all', tested: 8, proficient: 2 },
+      {
+        schoolId: 'S1',
+        schoolYear: '2025-26',
+        window: 'spring',
+        assessment: 'state_test',
+        subject: 'math',
+        grade: 'all',
+        studentGroup: 'all',
+        tested: 8,
+        proficient: 2,
+      },
     ]);
-    await waitUntil(() => state.get('/api/v1/alerts'), (answer) => expect(answer.body).toHaveLength(1));
+    await waitUntil(
+      () => state.get('/api/v1/alerts'),
+      (answer) => expect(answer.body).toHaveLength(1),
+    );
   });
   afterAll(async () => {
     await app.close();
@@ -102,38 +127,67 @@ describe('each role sees what docs/roles.md gives it, small numbers included', (
       (body) => expect(of(body, 'indicator.instructional_minutes')).toBeDefined(),
     );
     expect(of(readings, 'indicator.dropout_rate')).toMatchObject({ numerator: null, denominator: null, rate: null, smallNumber: true, withheld: true });
-    expect(of(readings, 'indicator.instructional_minutes')).toMatchObject({ numerator: 64_800, denominator: 1, rate: 64_800, smallNumber: false, withheld: false });
+    expect(of(readings, 'indicator.instructional_minutes')).toMatchObject({
+      numerator: 64_800,
+      denominator: 1,
+      rate: 64_800,
+      smallNumber: false,
+      withheld: false,
+    });
     // and the cluster, where S1 reports it alone
     const cluster = (await as.public.get('/api/v1/clusters/C/metrics?year=2025-26')).body as { metric: string }[];
     expect(of(cluster, 'indicator.dropout_rate')).toMatchObject({ numerator: null, rate: null, withheld: true });
     // S1's own district reads it raw, flagged
-    expect(of((await as.D1.get('/api/v1/schools/S1/metrics?year=2025-26')).body, 'indicator.dropout_rate')).toMatchObject({ numerator: 1, denominator: 1, smallNumber: true, withheld: false });
+    expect(of((await as.D1.get('/api/v1/schools/S1/metrics?year=2025-26')).body, 'indicator.dropout_rate')).toMatchObject({
+      numerator: 1,
+      denominator: 1,
+      smallNumber: true,
+      withheld: false,
+    });
   });
 
   it("withholds from the other district a cluster total that, less its own school, would be S1's small number, and from the public", async () => {
     // S2's 2025-26 math: 15 of 30; C's total is then 17 of 38, and D2, which sees S2 raw, would take S1's 2 of 8 from it
     await state.post('/api/v1/feeds/assessment', [
-      { schoolId: 'S2', schoolYear: '2025-26', window: 'spring', assessment: 'state_test', subject: 'math', grade: 'all', studentGroup: 'all', tested: 30, proficient: 15 },
+      {
+        schoolId: 'S2',
+        schoolYear: '2025-26',
+        window: 'spring',
+        assessment: 'state_test',
+        subject: 'math',
+        grade: 'all',
+        studentGroup: 'all',
+        tested: 30,
+        proficient: 15,
+      },
     ]);
-    const math = async (who: Http, path: string) => ((await who.get(path)).body as { metric: string }[]).find((reading) => reading.metric === 'proficiency.math');
-    await waitUntil(() => math(state, '/api/v1/clusters/C/metrics?year=2025-26'), (reading) => expect(reading).toMatchObject({ numerator: 17, denominator: 38, withheld: false }));
+    const math = async (who: Http, path: string) =>
+      ((await who.get(path)).body as { metric: string }[]).find((reading) => reading.metric === 'proficiency.math');
+    await waitUntil(
+      () => math(state, '/api/v1/clusters/C/metrics?year=2025-26'),
+      (reading) => expect(reading).toMatchObject({ numerator: 17, denominator: 38, withheld: false }),
+    );
     const withheld = { numerator: null, denominator: null, rate: null, withheld: true };
     for (const who of [as.D2, as.D1, as.public]) expect(await math(who, '/api/v1/clusters/C/metrics?year=2025-26')).toMatchObject(withheld);
     expect(await math(as.public, '/api/v1/zones/Z/metrics?year=2025-26')).toMatchObject(withheld);
     // the partners whose contracts name both schools see both raw, and so their sum
-    for (const who of [as.P1, as.P2, as.researcher]) expect(await math(who, '/api/v1/clusters/C/metrics?year=2025-26')).toMatchObject({ numerator: 17, denominator: 38, withheld: false });
+    for (const who of [as.P1, as.P2, as.researcher])
+      expect(await math(who, '/api/v1/clusters/C/metrics?year=2025-26')).toMatchObject({ numerator: 17, denominator: 38, withheld: false });
     // the public: S1 is small, and S2 is withheld beside it; D2 reads its own S2 raw
     expect(await math(as.public, '/api/v1/schools/S2/metrics?year=2025-26')).toMatchObject({ ...withheld, smallNumber: false });
     expect(await math(as.D2, '/api/v1/schools/S2/metrics?year=2025-26')).toMatchObject({ numerator: 15, denominator: 30, withheld: false });
   });
 
-  it('rolls a partner up over its own contracts\' terms only: two partners that held one cluster in turn', async () => {
+  it("rolls a partner up over its own contracts' terms only: two partners that held one cluster in turn", async () => {
     const rates = async (partnerId: string) =>
       ((await state.get(`/api/v1/partners/${partnerId}/metrics`)).body as { schoolYear: string; metric: string; numerator: number; denominator: number }[])
         .filter((reading) => reading.metric === 'attendance_rate')
         .map((reading) => [reading.schoolYear, reading.numerator, reading.denominator]);
     // P1, 2023-24 to 2025-26: (900 + 950) / 2000 and (460 + 480) / 1000; not 2026-27
-    expect(await rates('P1')).toEqual([['2023-24', 1850, 2000], ['2025-26', 940, 1000]]);
+    expect(await rates('P1')).toEqual([
+      ['2023-24', 1850, 2000],
+      ['2025-26', 940, 1000],
+    ]);
     // P2 from 2026-27: (300 + 396) / 800
     expect(await rates('P2')).toEqual([['2026-27', 696, 800]]);
     // the cluster itself has every year
@@ -185,7 +239,7 @@ describe('each role sees what docs/roles.md gives it, small numbers included', (
     expect(await listed(as.public, '/api/v1/contracts', 'contractId')).toBe(403);
   });
 
-  it('lets a district and a partner read a zone\'s metrics: raw where every school is their own, as the public does otherwise', async () => {
+  it("lets a district and a partner read a zone's metrics: raw where every school is their own, as the public does otherwise", async () => {
     const math = async (who: Http) => {
       const answer = await who.get('/api/v1/zones/Z/metrics?year=2025-26');
       return answer.status === 200 ? (answer.body as { metric: string }[]).find((reading) => reading.metric === 'proficiency.math') : answer.status;
@@ -195,8 +249,9 @@ describe('each role sees what docs/roles.md gives it, small numbers included', (
     for (const who of [as.P1, as.P2, state]) expect(await math(who)).toMatchObject({ numerator: 17, denominator: 38, withheld: false });
   });
 
-  it('lets a district read the lines of its own schools and of the cluster, not the other district\'s schools', async () => {
-    const lines = async (who: Http) => ((await who.get('/api/v1/contracts/K1/scorecard')).body.lines as { subjectId: string }[]).map((line) => line.subjectId).sort();
+  it("lets a district read the lines of its own schools and of the cluster, not the other district's schools", async () => {
+    const lines = async (who: Http) =>
+      ((await who.get('/api/v1/contracts/K1/scorecard')).body.lines as { subjectId: string }[]).map((line) => line.subjectId).sort();
     expect(await lines(state)).toEqual(['C', 'S1', 'S2']);
     expect(await lines(as.D1)).toEqual(['C', 'S1']);
     expect(await lines(as.D2)).toEqual(['C', 'S2']);

@@ -51,7 +51,7 @@ interface Instance {
 }
 
 (brokers && serverUrl ? describe : describe.skip)('two service processes on one database and one broker (scale-out)', () => {
-  it('after the read side\'s leader is SIGKILLed mid-ingest, the other takes over its partitions and its lease: every record stored once, the read side equal to a rebuild', async () => {
+  it("after the read side's leader is SIGKILLed mid-ingest, the other takes over its partitions and its lease: every record stored once, the read side equal to a rebuild", async () => {
     const prefix = uniqueTopicPrefix();
     const topics = topicsOf(prefix);
     const database = await openScratchDatabase(serverUrl as string);
@@ -70,7 +70,11 @@ interface Instance {
         PORT: String(port),
         PROJECTION_LEASE_MS: '2000',
       };
-      const child = spawn(process.execPath, ['-r', './infra/register.js', 'services/all-in-one/src/main.ts'], { cwd: join(__dirname, '..', '..'), env, stdio: 'ignore' });
+      const child = spawn(process.execPath, ['-r', './infra/register.js', 'services/all-in-one/src/main.ts'], {
+        cwd: join(__dirname, '..', '..'),
+        env,
+        stdio: 'ignore',
+      });
       const instance = { process: child, port, exited: once(child, 'exit') };
       instances.push(instance);
       return instance;
@@ -78,7 +82,11 @@ interface Instance {
     // Ready: migrated, its runners started, its Kafka consumer in the group.
     const ready = (instance: Instance) =>
       waitUntil(
-        () => fetch(`http://127.0.0.1:${instance.port}/health/ready`).then((answer) => answer.status, () => 0),
+        () =>
+          fetch(`http://127.0.0.1:${instance.port}/health/ready`).then(
+            (answer) => answer.status,
+            () => 0,
+          ),
         (status) => expect(status).toBe(200),
         120_000,
       );
@@ -111,7 +119,10 @@ interface Instance {
 
       // The survivor gets the dead one's partitions (after the group's session timeout) and its lease.
       await waitUntil(stored, (n) => expect(n).toBe(RECORDS), 180_000);
-      const distinct = await count(database, `SELECT count(DISTINCT metadata->'source'->>'recordKey')::int AS n FROM es_events WHERE event_type = 'AttendanceReported'`);
+      const distinct = await count(
+        database,
+        `SELECT count(DISTINCT metadata->'source'->>'recordKey')::int AS n FROM es_events WHERE event_type = 'AttendanceReported'`,
+      );
       expect(distinct).toBe(RECORDS);
       // Once the log shows every event, the survivor's read side has passed them all.
       await wholeLog(store, database);

@@ -50,10 +50,15 @@ describe('scorecards and alerts over HTTP: every district of a cluster told, and
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'turnaround-scorecards-'));
     await receivers.up();
-    app = await createApp(testConfig({ DATA_DIR: dataDir, WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${receivers.port}`, WEBHOOK_RETRY_BASE_MS: '50' }), { logger: false });
+    app = await createApp(testConfig({ DATA_DIR: dataDir, WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${receivers.port}`, WEBHOOK_RETRY_BASE_MS: '50' }), {
+      logger: false,
+    });
     http = await httpClient(app);
     // cluster C spans two districts: S1 in D1, S2 in D2; the target is attendance of at least 0.93 in 2023-24
-    await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D2']]);
+    await registerOneClusterZone(http, [
+      ['S1', 'D1'],
+      ['S2', 'D2'],
+    ]);
   });
   afterAll(async () => {
     await app.close();
@@ -63,20 +68,30 @@ describe('scorecards and alerts over HTTP: every district of a cluster told, and
 
   it('answers as known on a date between two pushes, then sends a cluster alert to both districts by API and webhook', async () => {
     const keys = app.get(ApiKeys);
-    const districts = await Promise.all(['D1', 'D2'].map(async (districtId) => httpClient(app, (await keys.issue({ kind: 'district', districtId }, districtId)).key)));
+    const districts = await Promise.all(
+      ['D1', 'D2'].map(async (districtId) => httpClient(app, (await keys.issue({ kind: 'district', districtId }, districtId)).key)),
+    );
     for (const [index, district] of districts.entries())
-      expect((await district.post(`/api/v1/districts/D${index + 1}/webhooks`, { url: `http://127.0.0.1:${receivers.port}/d${index + 1}`, secret: 'a-shared-secret-0001' })).status).toBe(201);
+      expect(
+        (
+          await district.post(`/api/v1/districts/D${index + 1}/webhooks`, {
+            url: `http://127.0.0.1:${receivers.port}/d${index + 1}`,
+            secret: 'a-shared-secret-0001',
+          })
+        ).status,
+      ).toBe(201);
 
     // January: both schools at 900/1000 = 0.90 so far, below 0.93: each is at risk, and so is the
     // cluster (2 of its 2 schools at risk: more than half), whose early warning goes to both districts
     await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900, '2024-01-31'), attendance2023('S2', 900, '2024-01-31')]);
     const early = await waitUntil(
       () => http.get('/api/v1/alerts').then((answer) => answer.body as Alert[]),
-      (list) => expect(list.map((alert) => [alert.checkpoint, alert.schoolId ?? alert.clusterId]).sort()).toEqual([
-        ['early_warning', 'C'],
-        ['early_warning', 'S1'],
-        ['early_warning', 'S2'],
-      ]),
+      (list) =>
+        expect(list.map((alert) => [alert.checkpoint, alert.schoolId ?? alert.clusterId]).sort()).toEqual([
+          ['early_warning', 'C'],
+          ['early_warning', 'S1'],
+          ['early_warning', 'S2'],
+        ]),
     );
     expect(early.find((alert) => alert.clusterId === 'C')?.districtIds).toEqual(['D1', 'D2']);
     const then = {
@@ -103,24 +118,42 @@ describe('scorecards and alerts over HTTP: every district of a cluster told, and
 
     // both districts see the cluster's alert; each sees its own school's, not the other's
     const seen = await Promise.all(districts.map((district) => district.get('/api/v1/alerts?checkpoint=year_end').then((answer) => answer.body as Alert[])));
-    expect(seen.map((list) => list.filter((alert) => alert.checkpoint === 'year_end').map((alert) => alert.schoolId ?? alert.clusterId).sort())).toEqual([
+    expect(
+      seen.map((list) =>
+        list
+          .filter((alert) => alert.checkpoint === 'year_end')
+          .map((alert) => alert.schoolId ?? alert.clusterId)
+          .sort(),
+      ),
+    ).toEqual([
       ['C', 'S1'],
       ['C', 'S2'],
     ]);
     expect((await districts[1].get(`/api/v1/alerts/${clusterAlert?.alertId}`)).status).toBe(200);
     // and both districts' webhooks receive it
     await waitUntil(
-      async () => ['/d1', '/d2'].map((path) => (receivers.received.get(path) ?? []).filter((notice) => notice.alertId === clusterAlert?.alertId).map((notice) => notice.type)),
+      async () =>
+        ['/d1', '/d2'].map((path) =>
+          (receivers.received.get(path) ?? []).filter((notice) => notice.alertId === clusterAlert?.alertId).map((notice) => notice.type),
+        ),
       (types) => expect(types).toEqual([['OffTrackAlertRaised'], ['OffTrackAlertRaised']]),
     );
 
     // the early warnings raised at 0.90 were resolved by the year's final 0.92 (a miss): the API
     // and the resolution notice say 0.92, and keep 0.90 as the value that raised them
     const resolved = await waitUntil(
-      () => http.get('/api/v1/alerts?status=resolved').then((answer) => answer.body as (Alert & { actual: number | null; raisedActual: number; resolution: string })[]),
+      () =>
+        http
+          .get('/api/v1/alerts?status=resolved')
+          .then((answer) => answer.body as (Alert & { actual: number | null; raisedActual: number; resolution: string })[]),
       (list) => expect(list.filter((alert) => alert.schoolId !== null)).toHaveLength(2),
     );
-    expect(resolved.filter((alert) => alert.schoolId !== null).map((alert) => [alert.schoolId, alert.checkpoint, alert.actual, alert.raisedActual, alert.resolution]).sort()).toEqual([
+    expect(
+      resolved
+        .filter((alert) => alert.schoolId !== null)
+        .map((alert) => [alert.schoolId, alert.checkpoint, alert.actual, alert.raisedActual, alert.resolution])
+        .sort(),
+    ).toEqual([
       ['S1', 'early_warning', 0.92, 0.9, 'the year closed missed: see the year-end alert'],
       ['S2', 'early_warning', 0.92, 0.9, 'the year closed missed: see the year-end alert'],
     ]);

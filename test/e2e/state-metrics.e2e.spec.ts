@@ -12,7 +12,16 @@ import { attendance2023, registerOneClusterZone } from './support/one-cluster-zo
 
 jest.setTimeout(180_000);
 
-type Reading = { metric: string; schoolYear: string; numerator: number | null; denominator: number | null; rate: number | null; schools: number; smallNumber: boolean; withheld: boolean };
+type Reading = {
+  metric: string;
+  schoolYear: string;
+  numerator: number | null;
+  denominator: number | null;
+  rate: number | null;
+  schools: number;
+  smallNumber: boolean;
+  withheld: boolean;
+};
 type Api = Awaited<ReturnType<typeof httpClient>>;
 
 /**
@@ -26,7 +35,8 @@ describe('the state average: every school that reported, as known at a date, wit
   let state: Api;
   let publicKey: Api;
   let between: string;
-  const attendance = async (who: Api, query: string) => ((await who.get(`/api/v1/state/metrics${query}`)).body as Reading[]).find((reading) => reading.metric === 'attendance_rate');
+  const attendance = async (who: Api, query: string) =>
+    ((await who.get(`/api/v1/state/metrics${query}`)).body as Reading[]).find((reading) => reading.metric === 'attendance_rate');
 
   const clock = manualClock('2024-07-01T00:00:00.000Z');
 
@@ -34,17 +44,29 @@ describe('the state average: every school that reported, as known at a date, wit
     dataDir = mkdtempSync(join(tmpdir(), 'turnaround-state-metrics-'));
     app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false, clock });
     state = await httpClient(app);
-    await registerOneClusterZone(state, [['S1', 'D1'], ['S2', 'D2']]);
-    for (const [schoolId, districtId] of [['S3', 'D3'], ['S4', 'D4']])
+    await registerOneClusterZone(state, [
+      ['S1', 'D1'],
+      ['S2', 'D2'],
+    ]);
+    for (const [schoolId, districtId] of [
+      ['S3', 'D3'],
+      ['S4', 'D4'],
+    ])
       expect((await state.post('/api/v1/schools', { schoolId, districtId, name: `School ${schoolId}`, gradeSpan: '06-08' })).status).toBe(201);
     await state.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S2', 950), attendance2023('S3', 800)]);
-    await waitUntil(() => attendance(state, ''), (reading) => expect(reading?.schools).toBe(3));
+    await waitUntil(
+      () => attendance(state, ''),
+      (reading) => expect(reading?.schools).toBe(3),
+    );
     // What came so far is known on July 1, the next push on July 3: July 2 sees the first part alone.
     between = '2024-07-02T00:00:00.000Z';
     clock.set('2024-07-03T00:00:00.000Z');
     await state.post('/api/v1/feeds/attendance', [{ ...attendance2023('S4', 4), membershipDays: 5 }]);
     clock.resume();
-    await waitUntil(() => attendance(state, ''), (reading) => expect(reading?.schools).toBe(4));
+    await waitUntil(
+      () => attendance(state, ''),
+      (reading) => expect(reading?.schools).toBe(4),
+    );
     publicKey = await httpClient(app, (await app.get(ApiKeys).issue({ kind: 'public' }, 'Open data portal')).key);
   });
   afterAll(async () => {
@@ -54,8 +76,23 @@ describe('the state average: every school that reported, as known at a date, wit
 
   it('answers as of a date between two pushes what was known then, and now the later push too', async () => {
     const asOf = `?year=2023-24&asOf=${encodeURIComponent(between)}`;
-    expect(await attendance(state, asOf)).toMatchObject({ schoolYear: '2023-24', numerator: 2650, denominator: 3000, rate: 2650 / 3000, schools: 3, smallNumber: false, withheld: false });
-    expect(await attendance(state, '?year=2023-24')).toMatchObject({ numerator: 2654, denominator: 3005, rate: 2654 / 3005, schools: 4, smallNumber: false, withheld: false });
+    expect(await attendance(state, asOf)).toMatchObject({
+      schoolYear: '2023-24',
+      numerator: 2650,
+      denominator: 3000,
+      rate: 2650 / 3000,
+      schools: 3,
+      smallNumber: false,
+      withheld: false,
+    });
+    expect(await attendance(state, '?year=2023-24')).toMatchObject({
+      numerator: 2654,
+      denominator: 3005,
+      rate: 2654 / 3005,
+      schools: 4,
+      smallNumber: false,
+      withheld: false,
+    });
     expect(await attendance(state, '?year=2022-23')).toBeUndefined();
   });
 

@@ -37,7 +37,11 @@ describe('the web app: the district inbox, alert pages and webhooks', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'turnaround-web-inbox-'));
     app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
     http = await httpClient(app);
-    await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D2'], ['S3', 'D1']]);
+    await registerOneClusterZone(http, [
+      ['S1', 'D1'],
+      ['S2', 'D2'],
+      ['S3', 'D1'],
+    ]);
     await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S2', 900), attendance2023('S3', 990)]);
     const alerts = await waitUntil(
       () => http.get('/api/v1/alerts?status=open').then((answer) => answer.body as Alert[]),
@@ -60,7 +64,9 @@ describe('the web app: the district inbox, alert pages and webhooks', () => {
     const inbox = await district.get('/inbox');
     expect(inbox.status).toBe(200);
     expect(inbox.html).toContain('href="/inbox" aria-current="page"');
-    const own = (await fetch(`${http.base}/api/v1/alerts?status=open`, { headers: { authorization: `Bearer ${districtKey.key}` } }).then((answer) => answer.json())) as Alert[];
+    const own = (await fetch(`${http.base}/api/v1/alerts?status=open`, { headers: { authorization: `Bearer ${districtKey.key}` } }).then((answer) =>
+      answer.json(),
+    )) as Alert[];
     expect(listedAlerts(inbox.html, 'open').sort()).toEqual(own.map((alert) => alert.alertId).sort());
     expect(listedAlerts(inbox.html, 'open')).toContain(alertOfS1.alertId);
     expect(listedAlerts(inbox.html, 'open')).not.toContain(alertOfS2.alertId);
@@ -104,7 +110,9 @@ describe('the web app: the district inbox, alert pages and webhooks', () => {
 
     const alert = (await http.get(`/api/v1/alerts/${alertOfS1.alertId}`)).body as Alert;
     expect(alert.status).toBe('acknowledged');
-    expect(alert.acknowledgements).toEqual([expect.objectContaining({ by: districtKey.keyId, byName: 'Springfield district office', note: 'Attendance coach starts Monday' })]);
+    expect(alert.acknowledgements).toEqual([
+      expect.objectContaining({ by: districtKey.keyId, byName: 'Springfield district office', note: 'Attendance coach starts Monday' }),
+    ]);
 
     const after = await district.get(sent.location as string);
     expect(after.html).toContain('The acknowledgement is recorded');
@@ -115,14 +123,19 @@ describe('the web app: the district inbox, alert pages and webhooks', () => {
     expect(listedAlerts(inbox.html, 'open')).not.toContain(alertOfS1.alertId);
   });
 
-  it("shows a district its own webhooks page only, and refuses a registration the API refuses, saying why", async () => {
+  it('shows a district its own webhooks page only, and refuses a registration the API refuses, saying why', async () => {
     const district = webClient(http.base);
     await district.signIn(districtKey.key);
     const page = await district.get('/webhooks');
     expect(page.status).toBe(200);
     expect(page.html).toContain('Webhooks of district D1');
     expect((await district.get('/webhooks?districtId=D2')).status).toBe(404);
-    const refused = await district.post('/webhooks', { csrf: hiddenCsrf(page.html), districtId: 'D1', url: 'http://127.0.0.1/hook', secret: 'a-secret-of-enough-length' });
+    const refused = await district.post('/webhooks', {
+      csrf: hiddenCsrf(page.html),
+      districtId: 'D1',
+      url: 'http://127.0.0.1/hook',
+      secret: 'a-secret-of-enough-length',
+    });
     expect(refused.status).toBe(400);
     expect(refused.html).toContain('The webhook was not registered');
     expect(refused.html).not.toContain('a-secret-of-enough-length');

@@ -16,7 +16,16 @@ jest.setTimeout(180_000);
 type Api = Awaited<ReturnType<typeof httpClient>>;
 type Line = { scope: string; subjectId: string; metric: string; contractYear: number; status: string; threshold: number | null; actual: number | null };
 type Reading = { metric: string; schoolYear: string; rate: number | null; denominator: number | null };
-type Alert = { alertId: string; contractId: string; status: string; schoolId: string | null; contractYear: number; target: number; actual: number | null; acknowledgements: unknown[] };
+type Alert = {
+  alertId: string;
+  contractId: string;
+  status: string;
+  schoolId: string | null;
+  contractYear: number;
+  target: number;
+  actual: number | null;
+  acknowledgements: unknown[];
+};
 type Coverage = { schoolId: string; feed: string; lastPeriodEnd?: string | null; overdue: boolean; daysOverdue: number };
 
 /** July 2024's two knowledge times: as known at its start and at its end. */
@@ -30,7 +39,8 @@ const attribute = (row: string, name: string): string | undefined => {
 };
 
 /** The rows of the page whose `data-<name>` holds a key: key -> the row's HTML. */
-const rowsBy = (html: string, name: string): Map<string, string> => new Map([...html.matchAll(new RegExp(`<tr data-${name}="([^"]+)"[^>]*>([\\s\\S]*?)</tr>`, 'g'))].map(([whole, key]) => [key, whole]));
+const rowsBy = (html: string, name: string): Map<string, string> =>
+  new Map([...html.matchAll(new RegExp(`<tr data-${name}="([^"]+)"[^>]*>([\\s\\S]*?)</tr>`, 'g'))].map(([whole, key]) => [key, whole]));
 
 /**
  * A world like the review's (registerOneClusterZone: cluster C of S1 (D1), S2 (D2), S3 (D1) under
@@ -58,7 +68,11 @@ describe('the monthly progress report: what changed in the month, every number a
       expect(answer.status).toBeLessThan(300);
       await settled();
     };
-    await registerOneClusterZone(state, [['S1', 'D1'], ['S2', 'D2'], ['S3', 'D1']]);
+    await registerOneClusterZone(state, [
+      ['S1', 'D1'],
+      ['S2', 'D2'],
+      ['S3', 'D1'],
+    ]);
     await registerSecondZone(state);
     await push([attendance2022('S1', 880), attendance2022('S2', 910), attendance2022('S3', 950), attendance2022('S4', 900)]);
     clock.set('2024-06-10T12:00:00.000Z');
@@ -108,7 +122,8 @@ describe('the monthly progress report: what changed in the month, every number a
     const page = await browser.get(path);
     expect(page.status).toBe(200);
     const html = page.html;
-    const at = async <T,>(route: string, asOf: string) => (await api.get(`${route}${route.includes('?') ? '&' : '?'}asOf=${asOf}`)) as { status: number; body: T };
+    const at = async <T>(route: string, asOf: string) =>
+      (await api.get(`${route}${route.includes('?') ? '&' : '?'}asOf=${asOf}`)) as { status: number; body: T };
 
     // 1. Status changes.
     const keyOf = (line: Line) => `${line.scope}|${line.subjectId}|${line.metric}|${line.contractYear}`;
@@ -123,14 +138,21 @@ describe('the monthly progress report: what changed in the month, every number a
     const shownChanges = new Map(
       [...rowsBy(html, 'status-change')].map(([rowKey, row]) => [
         rowKey,
-        [attribute(row, 'data-from'), attribute(row, 'data-to'), ...[...row.matchAll(/data-start-value(?:="([^"]*)")? data-end-value(?:="([^"]*)")?[\s>]/g)].flatMap(([, start, end]) => [start ?? '', end ?? ''])],
+        [
+          attribute(row, 'data-from'),
+          attribute(row, 'data-to'),
+          ...[...row.matchAll(/data-start-value(?:="([^"]*)")? data-end-value(?:="([^"]*)")?[\s>]/g)].flatMap(([, start, end]) => [start ?? '', end ?? '']),
+        ],
       ]),
     );
     expect(shownChanges).toEqual(expectedChanges);
 
     // 2. New results of the cluster and of each school whose metrics the reader may read.
     const expectedResults = new Map<string, string[]>();
-    for (const [scope, id, route] of [['cluster', 'C', '/api/v1/clusters/C/metrics'], ...['S1', 'S2', 'S3'].map((schoolId) => ['school', schoolId, `/api/v1/schools/${schoolId}/metrics`])]) {
+    for (const [scope, id, route] of [
+      ['cluster', 'C', '/api/v1/clusters/C/metrics'],
+      ...['S1', 'S2', 'S3'].map((schoolId) => ['school', schoolId, `/api/v1/schools/${schoolId}/metrics`]),
+    ]) {
       const end = await at<Reading[]>(route, END);
       if (end.status !== 200) continue;
       const start = (await at<Reading[]>(route, START)).body;
@@ -156,7 +178,12 @@ describe('the monthly progress report: what changed in the month, every number a
     }
     const alertsAt = async (asOf: string) => new Map((await at<Alert[]>('/api/v1/alerts?contractId=K', asOf)).body.map((alert) => [alert.alertId, alert]));
     const [alertsAtStart, alertsAtEnd] = [await alertsAt(START), await alertsAt(END)];
-    const changed = [...alertsAtEnd.values()].filter((alert) => alert.contractYear <= 2 && (alertsAtStart.get(alert.alertId)?.status !== alert.status || alertsAtStart.get(alert.alertId)?.acknowledgements.length !== alert.acknowledgements.length));
+    const changed = [...alertsAtEnd.values()].filter(
+      (alert) =>
+        alert.contractYear <= 2 &&
+        (alertsAtStart.get(alert.alertId)?.status !== alert.status ||
+          alertsAtStart.get(alert.alertId)?.acknowledgements.length !== alert.acknowledgements.length),
+    );
     expect(new Set(steps.map(([alertId]) => alertId))).toEqual(new Set(changed.map((alert) => alert.alertId)));
     for (const [alertId, , , row] of [...rowsBy(html, 'alert-step')].map(([stepKey, row]) => [...stepKey.split('|'), row])) {
       const alert = alertsAtEnd.get(alertId) as Alert;
@@ -169,9 +196,13 @@ describe('the monthly progress report: what changed in the month, every number a
     const [coverageAtStart, coverageAtEnd] = [await coverageAt(START), await coverageAt(END)];
     const lastAtStart = new Map(coverageAtStart.map((row) => [`${row.schoolId}|${row.feed}`, row.lastPeriodEnd ?? '']));
     const expectedReceived = new Map(
-      coverageAtEnd.filter((row) => row.lastPeriodEnd && row.lastPeriodEnd !== lastAtStart.get(`${row.schoolId}|${row.feed}`)).map((row) => [`${row.schoolId}|${row.feed}`, [lastAtStart.get(`${row.schoolId}|${row.feed}`) ?? '', row.lastPeriodEnd ?? '']]),
+      coverageAtEnd
+        .filter((row) => row.lastPeriodEnd && row.lastPeriodEnd !== lastAtStart.get(`${row.schoolId}|${row.feed}`))
+        .map((row) => [`${row.schoolId}|${row.feed}`, [lastAtStart.get(`${row.schoolId}|${row.feed}`) ?? '', row.lastPeriodEnd ?? '']]),
     );
-    expect(new Map([...rowsBy(html, 'received')].map(([rowKey, row]) => [rowKey, [attribute(row, 'data-before'), attribute(row, 'data-after')]]))).toEqual(expectedReceived);
+    expect(new Map([...rowsBy(html, 'received')].map(([rowKey, row]) => [rowKey, [attribute(row, 'data-before'), attribute(row, 'data-after')]]))).toEqual(
+      expectedReceived,
+    );
     expect(new Map([...rowsBy(html, 'overdue-feed')].map(([rowKey, row]) => [rowKey, dataValues(row)]))).toEqual(
       new Map(coverageAtEnd.filter((row) => row.overdue).map((row) => [`${row.schoolId}|${row.feed}`, [text(row.daysOverdue)]])),
     );
@@ -212,7 +243,8 @@ describe('the monthly progress report: what changed in the month, every number a
   async function expectReportToEqualApiFor(key: string, month: string, start: string, end: string): Promise<void> {
     const { browser, api } = await as(key);
     const html = (await browser.get(`/contracts/K/progress?month=${month}`)).html;
-    const lines = async (asOf: string) => (((await api.get(`/api/v1/contracts/K/scorecard?asOf=${asOf}`)).body as { lines?: Line[] }).lines ?? []).filter((line) => line.contractYear <= 1);
+    const lines = async (asOf: string) =>
+      (((await api.get(`/api/v1/contracts/K/scorecard?asOf=${asOf}`)).body as { lines?: Line[] }).lines ?? []).filter((line) => line.contractYear <= 1);
     const before = new Map((await lines(start)).map((line) => [`${line.scope}|${line.subjectId}|${line.metric}|${line.contractYear}`, line.status]));
     const expected = (await lines(end)).filter((line) => before.get(`${line.scope}|${line.subjectId}|${line.metric}|${line.contractYear}`) !== line.status);
     expect(new Map([...rowsBy(html, 'status-change')].map(([rowKey, row]) => [rowKey, attribute(row, 'data-to')]))).toEqual(
@@ -251,7 +283,8 @@ describe('the monthly progress report: what changed in the month, every number a
   });
 
   it("links the report of the last complete month from the home page, the partner's page and the contract page", async () => {
-    for (const key of [keys.district, keys.partner, keys.state]) expect((await (await as(key)).browser.get('/')).html).toContain('href="/contracts/K/progress?month=2024-07"');
+    for (const key of [keys.district, keys.partner, keys.state])
+      expect((await (await as(key)).browser.get('/')).html).toContain('href="/contracts/K/progress?month=2024-07"');
     expect((await (await as(keys.partner)).browser.get('/partners/P')).html).toContain('href="/contracts/K/progress?month=2024-07"');
     expect((await (await as(keys.state)).browser.get('/contracts/K')).html).toContain('href="/contracts/K/progress"');
   });

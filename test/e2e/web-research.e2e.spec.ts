@@ -17,12 +17,34 @@ jest.setTimeout(300_000);
 type Api = Awaited<ReturnType<typeof httpClient>>;
 type Issue = { field: string; message: string };
 type Reading = { metric: string; schoolYear: string; rate: number | null; denominator: number | null; withheld?: boolean };
-type Estimate = { value: number; standardError: number | null; ci95: { lower: number; upper: number } | null; draws: number; insufficient: { needed: number; have: number } | null; intervalInsufficient: { needed: number; have: number } | null };
+type Estimate = {
+  value: number;
+  standardError: number | null;
+  ci95: { lower: number; upper: number } | null;
+  draws: number;
+  insufficient: { needed: number; have: number } | null;
+  intervalInsufficient: { needed: number; have: number } | null;
+};
 type Effect = { schools: { treated: number; comparison: number }; att: Estimate };
-type Group = { groupId: string; overall: Effect | null; eventTime: (Effect & { eventTime: number })[]; groupTime: (Effect & { cohort: number; year: number })[] };
+type Group = {
+  groupId: string;
+  overall: Effect | null;
+  eventTime: (Effect & { eventTime: number })[];
+  groupTime: (Effect & { cohort: number; year: number })[];
+};
 
 /** One zone school's science of 2026-27, a year the demo has none of: 2 of 8 tested, so the zone's proficiency.science that year is a small number. */
-const SMALL_SCIENCE = { schoolId: 'RIVER-1', schoolYear: '2026-27', window: 'annual', assessment: 'state_test', subject: 'science', grade: 'all', studentGroup: 'all', tested: 8, proficient: 2 };
+const SMALL_SCIENCE = {
+  schoolId: 'RIVER-1',
+  schoolYear: '2026-27',
+  window: 'annual',
+  assessment: 'state_test',
+  subject: 'science',
+  grade: 'all',
+  studentGroup: 'all',
+  tested: 8,
+  proficient: 2,
+};
 const PANEL_QUERY = 'metric.proficiency.science=on&metric.proficiency.math=on&from=2022-23&to=2025-26';
 const API_PANEL_QUERY = 'metrics=proficiency.science,proficiency.math&from=2022-23&to=2025-26';
 
@@ -32,14 +54,21 @@ function estimateCells(effect: Effect) {
   return {
     values: [text(att.value), text(att.standardError), text(att.draws), text(schools.treated), text(schools.comparison)],
     interval: att.ci95 ? [text(att.ci95.lower), text(att.ci95.upper)] : ['', ''],
-    marks: [att.insufficient ? `${att.insufficient.have}/${att.insufficient.needed}` : '', att.intervalInsufficient ? `${att.intervalInsufficient.have}/${att.intervalInsufficient.needed}` : ''],
+    marks: [
+      att.insufficient ? `${att.insufficient.have}/${att.insufficient.needed}` : '',
+      att.intervalInsufficient ? `${att.intervalInsufficient.have}/${att.intervalInsufficient.needed}` : '',
+    ],
   };
 }
 
 /** The same read from a row of the page's proof-point tables. */
 function rowCells(row: string) {
   const attribute = (name: string) => new RegExp(`${name}(?:="([^"]*)")?[\\s>]`).exec(row)?.[1] ?? '';
-  return { values: dataValues(row), interval: [attribute('data-lower'), attribute('data-upper')], marks: [attribute('data-insufficient'), attribute('data-interval-insufficient')] };
+  return {
+    values: dataValues(row),
+    interval: [attribute('data-lower'), attribute('data-upper')],
+    marks: [attribute('data-insufficient'), attribute('data-interval-insufficient')],
+  };
 }
 
 /** A group's rows of the page, by their data-row. */
@@ -50,8 +79,12 @@ function groupRows(html: string, groupId: string): Map<string, string> {
 
 /** The issues a refused form lists, as field and message. */
 const pageIssues = (html: string): Issue[] =>
-  [...html.matchAll(/<li data-field="([^"]+)"><a href="#[^"]+">([^<]*)<\/a><\/li>/g)].map(([, field, words]) => ({ field, message: decode(words).slice(field.length + 2) }));
-const decode = (html: string) => html.replaceAll('&#39;', "'").replaceAll('&quot;', '"').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+  [...html.matchAll(/<li data-field="([^"]+)"><a href="#[^"]+">([^<]*)<\/a><\/li>/g)].map(([, field, words]) => ({
+    field,
+    message: decode(words).slice(field.length + 2),
+  }));
+const decode = (html: string) =>
+  html.replaceAll('&#39;', "'").replaceAll('&quot;', '"').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
 
 /**
  * The demo zone, with one zone school's small state math result: a researcher downloads the
@@ -92,9 +125,15 @@ describeWithPandas("the web app: the researcher's panel and proof points, and th
   /** A signed-in browser's download: the bytes and headers, with its session cookie. */
   const download = async (web: ReturnType<typeof webClient>, path: string) => {
     const response = await fetch(`${base}${path}`, { headers: { cookie: [...web.cookies].map(([name, value]) => `${name}=${value}`).join('; ') } });
-    return { status: response.status, type: response.headers.get('content-type'), disposition: response.headers.get('content-disposition'), body: Buffer.from(await response.arrayBuffer()) };
+    return {
+      status: response.status,
+      type: response.headers.get('content-type'),
+      disposition: response.headers.get('content-disposition'),
+      body: Buffer.from(await response.arrayBuffer()),
+    };
   };
-  const apiDownload = async (path: string) => Buffer.from(await (await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${keys.researcher}` } })).arrayBuffer());
+  const apiDownload = async (path: string) =>
+    Buffer.from(await (await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${keys.researcher}` } })).arrayBuffer());
 
   it('lets a researcher download the panel and its codebook from the page: the API export of the same parameters, row for row in pandas', async () => {
     const web = webClient(base);
@@ -126,7 +165,12 @@ describeWithPandas("the web app: the researcher's panel and proof points, and th
     expect(fromPage).toEqual(fromApi);
 
     // every format the API offers, byte for byte
-    for (const format of ['parquet', 'dta']) expect((await download(web, `/research/panel?${PANEL_QUERY}${at}&format=${format}`)).body.equals(await apiDownload(`/api/v1/research/panel?${API_PANEL_QUERY}${at}&format=${format}`))).toBe(true);
+    for (const format of ['parquet', 'dta'])
+      expect(
+        (await download(web, `/research/panel?${PANEL_QUERY}${at}&format=${format}`)).body.equals(
+          await apiDownload(`/api/v1/research/panel?${API_PANEL_QUERY}${at}&format=${format}`),
+        ),
+      ).toBe(true);
     // and each page download is recorded for the state office, under the researcher's key
     const requests = (await (await httpClient(app)).get('/api/v1/research/requests?limit=5')).body as { action: string; role: string; channel: string }[];
     expect(requests[0]).toMatchObject({ action: 'panel', role: 'researcher', channel: 'http' });
@@ -145,7 +189,11 @@ describeWithPandas("the web app: the researcher's panel and proof points, and th
       const refused = await researcherApi.get(api);
       expect(refused.status).toBe(400);
       const shown = await web.get(page);
-      expect({ page, status: shown.status, issues: pageIssues(shown.html) }).toEqual({ page, status: 400, issues: (refused.body as { issues: Issue[] }).issues });
+      expect({ page, status: shown.status, issues: pageIssues(shown.html) }).toEqual({
+        page,
+        status: 400,
+        issues: (refused.body as { issues: Issue[] }).issues,
+      });
       // the field is marked, and described by its message
       const field = (refused.body as { issues: Issue[] }).issues[0].field.split('.')[0];
       expect(shown.html).toContain(`id="${field}-error"`);
@@ -171,7 +219,8 @@ describeWithPandas("the web app: the researcher's panel and proof points, and th
           ...answer.eventTime.map((effect) => [`event-${effect.eventTime}`, estimateCells(effect)] as const),
           ...answer.groupTime.map((effect) => [`att-${effect.cohort}-${effect.year}`, estimateCells(effect)] as const),
         ]);
-        for (const [name, cells] of expected) expect({ group: answer.groupId, row: name, ...rowCells(rows.get(name) ?? '') }).toEqual({ group: answer.groupId, row: name, ...cells });
+        for (const [name, cells] of expected)
+          expect({ group: answer.groupId, row: name, ...rowCells(rows.get(name) ?? '') }).toEqual({ group: answer.groupId, row: name, ...cells });
       }
       // the clusters have fewer schools than an interval needs: marked, in words too
       if (group === 'cluster') expect(page.html).toContain('too few for the interval');
@@ -183,7 +232,8 @@ describeWithPandas("the web app: the researcher's panel and proof points, and th
       const web = webClient(base);
       expect((await web.signIn(key)).location).toBe('/');
       expect((await web.get('/')).html).not.toContain('href="/research"');
-      for (const path of ['/research', `/research/panel?format=csv`, '/research/panel/codebook', '/research/proof-points?metric=proficiency.science']) expect({ path, status: (await web.get(path)).status }).toEqual({ path, status: 404 });
+      for (const path of ['/research', `/research/panel?format=csv`, '/research/panel/codebook', '/research/proof-points?metric=proficiency.science'])
+        expect({ path, status: (await web.get(path)).status }).toEqual({ path, status: 404 });
     }
     expect((await webClient(base).get('/research')).location).toBe('/sign-in');
   });
@@ -207,11 +257,22 @@ describeWithPandas("the web app: the researcher's panel and proof points, and th
       expect([reading.metric, reading.schoolYear, tables.get(reading.metric)?.get(reading.schoolYear)]).toEqual([
         reading.metric,
         reading.schoolYear,
-        [text(reading.rate), text(reading.denominator), '', text(states.find((state) => state.metric === reading.metric && state.schoolYear === reading.schoolYear)?.rate)],
+        [
+          text(reading.rate),
+          text(reading.denominator),
+          '',
+          text(states.find((state) => state.metric === reading.metric && state.schoolYear === reading.schoolYear)?.rate),
+        ],
       ]);
     // the small science result is withheld from the public, and the page says so
-    expect(readings.find((reading) => reading.metric === 'proficiency.science' && reading.schoolYear === '2026-27')).toMatchObject({ rate: null, denominator: null, withheld: true });
-    const science = /<table class="[^"]*trend-chart__table" data-metric="proficiency.science">[\s\S]*?<tr data-school-year="2026-27">([\s\S]*?)<\/tr>/.exec(card.html)?.[1];
+    expect(readings.find((reading) => reading.metric === 'proficiency.science' && reading.schoolYear === '2026-27')).toMatchObject({
+      rate: null,
+      denominator: null,
+      withheld: true,
+    });
+    const science = /<table class="[^"]*trend-chart__table" data-metric="proficiency.science">[\s\S]*?<tr data-school-year="2026-27">([\s\S]*?)<\/tr>/.exec(
+      card.html,
+    )?.[1];
     expect(science).toContain('withheld');
 
     const missing = await anonymous.get('/report-card/NOWHERE');

@@ -18,10 +18,15 @@ type Line = ClusterRuleLine & { scope: string; subjectId: string; schoolYear: st
 type Reading = { metric: string; schoolYear: string; denominator: number | null; rate: number | null };
 type Api = Awaited<ReturnType<typeof httpClient>>;
 
-
 /** The text of an HTML fragment, its entities read back. */
 const plain = (html: string): string =>
-  html.replace(/<[^>]+>/g, '').replace(/&#39;|&apos;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  html
+    .replace(/<[^>]+>/g, '')
+    .replace(/&#39;|&apos;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /** The review's verdict rows: per line, its status and the data-values of target, actual and n. */
 function verdictRows(html: string): Map<string, { status: string; values: string[] }> {
@@ -34,7 +39,11 @@ function verdictRows(html: string): Map<string, { status: string; values: string
 
 /** Section 1's changes of the contract: label, the day it was recorded, and why. */
 const changeRows = (html: string): string[][] =>
-  [...html.matchAll(/<tr data-change="([^"]+)">[\s\S]*?<td>([^<]*)<\/td><td>([^<]*)<\/td>/g)].map(([, label, recorded, reason]) => [label, recorded, plain(reason)]);
+  [...html.matchAll(/<tr data-change="([^"]+)">[\s\S]*?<td>([^<]*)<\/td><td>([^<]*)<\/td>/g)].map(([, label, recorded, reason]) => [
+    label,
+    recorded,
+    plain(reason),
+  ]);
 
 /** Every number and verdict of a review: its sections' rows, without the words that say when it was read ("as known now"). */
 const numbersOf = (html: string) => ({
@@ -44,28 +53,42 @@ const numbersOf = (html: string) => ({
   comparisons: comparisonRows(html),
   sentences: comparisonSentences(html),
   leading: leadingRows(html),
-  charts: [...html.matchAll(/<table class="[^"]*trend-chart__table" data-metric="([^"]+)">([\s\S]*?)<\/table>/g)].map(([, metric, body]) => [metric, ...[...body.matchAll(/<tr data-school-year="([^"]+)">([\s\S]*?)<\/tr>/g)].map(([, year, row]) => [year, ...dataValues(row)])]),
+  charts: [...html.matchAll(/<table class="[^"]*trend-chart__table" data-metric="([^"]+)">([\s\S]*?)<\/table>/g)].map(([, metric, body]) => [
+    metric,
+    ...[...body.matchAll(/<tr data-school-year="([^"]+)">([\s\S]*?)<\/tr>/g)].map(([, year, row]) => [year, ...dataValues(row)]),
+  ]),
   record: [...html.matchAll(/<tr data-record="([^"]+)">([\s\S]*?)<\/tr>/g)].map(([, metric, row]) => [metric, plain(row)]),
   restatements: [...html.matchAll(/<tr data-restatement="([^"]+)">([\s\S]*?)<\/tr>/g)].map(([, key, row]) => [key, ...dataValues(row)]),
 });
 
 /** The cluster-rule sentences on the page, keyed by contract year and metric. */
-const ruleSentences = (html: string): Map<string, string> => new Map([...html.matchAll(/<li data-cluster-rule="([^"]+)">([\s\S]*?)<\/li>/g)].map(([, key, sentence]) => [key, plain(sentence)]));
+const ruleSentences = (html: string): Map<string, string> =>
+  new Map([...html.matchAll(/<li data-cluster-rule="([^"]+)">([\s\S]*?)<\/li>/g)].map(([, key, sentence]) => [key, plain(sentence)]));
 
 /** Section 4's rows, per metric and contract year: the data-values (difference, ATT), the intervals' data-lower/upper and the schools of each figure. */
 function comparisonRows(html: string): Map<string, string[]> {
   const rows = new Map<string, string[]>();
   for (const [, metric, body] of html.matchAll(/<div class="review__comparison" data-comparison="([^"]+)">([\s\S]*?)<\/div>/g))
     for (const [, contractYear, row] of body.matchAll(/<tr data-comparison-year="(\d+)">([\s\S]*?)<\/tr>/g))
-      rows.set(`${metric}|${contractYear}`, [...row.matchAll(/data-(value|lower|upper|treated|comparison-schools)(?:="([^"]*)")?[\s>]/g)].map(([, name, value]) => `${name}=${value ?? ''}`));
+      rows.set(
+        `${metric}|${contractYear}`,
+        [...row.matchAll(/data-(value|lower|upper|treated|comparison-schools)(?:="([^"]*)")?[\s>]/g)].map(([, name, value]) => `${name}=${value ?? ''}`),
+      );
   return rows;
 }
 
 /** Section 4's sentences, per metric. */
-const comparisonSentences = (html: string): Map<string, string> => new Map([...html.matchAll(/<p class="review__sentence" data-comparison-sentence="([^"]+)">([\s\S]*?)<\/p>/g)].map(([, metric, sentence]) => [metric, plain(sentence)]));
+const comparisonSentences = (html: string): Map<string, string> =>
+  new Map(
+    [...html.matchAll(/<p class="review__sentence" data-comparison-sentence="([^"]+)">([\s\S]*?)<\/p>/g)].map(([, metric, sentence]) => [
+      metric,
+      plain(sentence),
+    ]),
+  );
 
 /** Section 6's rows, keyed scope|subject|metric|school year: the data-values of value, n and target. */
-const leadingRows = (html: string): Map<string, string[]> => new Map([...html.matchAll(/<tr data-leading="([^"]+)">([\s\S]*?)<\/tr>/g)].map(([, key, row]) => [key, dataValues(row)]));
+const leadingRows = (html: string): Map<string, string[]> =>
+  new Map([...html.matchAll(/<tr data-leading="([^"]+)">([\s\S]*?)<\/tr>/g)].map(([, key, row]) => [key, dataValues(row)]));
 
 /**
  * World one (registerOneClusterZone): cluster C of S1 (D1), S2 (D2), S3 (D1) under partner P's
@@ -87,14 +110,19 @@ describe('the annual contract review: every number as the API answers, for the p
     app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false, clock });
     const state = await httpClient(app);
     base = state.base;
-    await registerOneClusterZone(state, [['S1', 'D1'], ['S2', 'D2'], ['S3', 'D1']]);
+    await registerOneClusterZone(state, [
+      ['S1', 'D1'],
+      ['S2', 'D2'],
+      ['S3', 'D1'],
+    ]);
     await registerSecondZone(state);
     const amended = await state.post('/api/v1/contracts/K/target-amendments', {
       targets: [{ metric: 'attendance_rate', contractYear: 2, kind: 'absolute', value: 0.95, scope: 'cluster' }],
       reason: 'Year two cluster attendance target agreed at the annual meeting',
     });
     expect([amended.status, amended.body]).toEqual([201, expect.anything()]);
-    for (const schoolId of ['S5', 'S6', 'S7']) expect((await state.post('/api/v1/schools', { schoolId, districtId: 'D9', name: `School ${schoolId}`, gradeSpan: '06-08' })).status).toBe(201);
+    for (const schoolId of ['S5', 'S6', 'S7'])
+      expect((await state.post('/api/v1/schools', { schoolId, districtId: 'D9', name: `School ${schoolId}`, gradeSpan: '06-08' })).status).toBe(201);
     await state.post('/api/v1/feeds/attendance', [attendance2022('S5', 900), attendance2022('S6', 920), attendance2022('S7', 940)]);
     await state.post('/api/v1/feeds/attendance', [attendance2023('S5', 905), attendance2023('S6', 910), attendance2023('S7', 950)]);
     await waitUntil(
@@ -128,16 +156,22 @@ describe('the annual contract review: every number as the API answers, for the p
   async function expectReviewToEqualApi(key: string, year: number, asOf: string | undefined): Promise<string> {
     const { browser, api } = await as(key);
     const query = asOf ? `&asOf=${encodeURIComponent(asOf)}` : '';
-    const read = async <T,>(path: string) => (await api.get(`${path}${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ''}`)).body as T;
+    const read = async <T>(path: string) => (await api.get(`${path}${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ''}`)).body as T;
     const lines = (await read<{ lines: Line[] }>('/api/v1/contracts/K/scorecard')).lines.filter((line) => line.contractYear <= year);
     const readings = new Map<string, Reading[]>([['cluster|C', await read<Reading[]>('/api/v1/clusters/C/metrics')]]);
-    for (const schoolId of new Set(lines.filter((line) => line.scope === 'school').map((line) => line.subjectId))) readings.set(`school|${schoolId}`, await read<Reading[]>(`/api/v1/schools/${schoolId}/metrics`));
+    for (const schoolId of new Set(lines.filter((line) => line.scope === 'school').map((line) => line.subjectId)))
+      readings.set(`school|${schoolId}`, await read<Reading[]>(`/api/v1/schools/${schoolId}/metrics`));
     const page = await browser.get(`/contracts/K/review?year=${year}${query}`);
     expect(page.status).toBe(200);
     const expected = new Map(
       lines.map((line) => {
-        const reading = readings.get(`${line.scope}|${line.subjectId}`)?.find((candidate) => candidate.metric === line.metric && candidate.schoolYear === line.schoolYear);
-        return [`${line.scope}|${line.subjectId}|${line.metric}|${line.contractYear}`, { status: line.status, values: [text(line.threshold), text(line.actual), text(reading?.denominator)] }];
+        const reading = readings
+          .get(`${line.scope}|${line.subjectId}`)
+          ?.find((candidate) => candidate.metric === line.metric && candidate.schoolYear === line.schoolYear);
+        return [
+          `${line.scope}|${line.subjectId}|${line.metric}|${line.contractYear}`,
+          { status: line.status, values: [text(line.threshold), text(line.actual), text(reading?.denominator)] },
+        ];
       }),
     );
     expect(verdictRows(page.html)).toEqual(expected);
@@ -148,10 +182,16 @@ describe('the annual contract review: every number as the API answers, for the p
     );
     expect(charted.length).toBeGreaterThan(0);
     for (const [metric, schoolYear, shown] of charted)
-      expect([metric, schoolYear, shown]).toEqual([metric, schoolYear, text(comparison.find((mean) => mean.metric === metric && mean.schoolYear === schoolYear)?.mean)]);
+      expect([metric, schoolYear, shown]).toEqual([
+        metric,
+        schoolYear,
+        text(comparison.find((mean) => mean.metric === metric && mean.schoolYear === schoolYear)?.mean),
+      ]);
     const history = await read<{ label: string; knownAt: string; reason: string | null }[]>('/api/v1/contracts/K/history');
     expect(changeRows(page.html)).toEqual(history.map((change) => [change.label, change.knownAt.slice(0, 10), change.reason ?? 'the contract as signed']));
-    expect(ruleSentences(page.html)).toEqual(new Map(lines.filter((line) => line.scope === 'cluster').map((line) => [`${line.contractYear}|${line.metric}`, clusterRuleSentence(line)])));
+    expect(ruleSentences(page.html)).toEqual(
+      new Map(lines.filter((line) => line.scope === 'cluster').map((line) => [`${line.contractYear}|${line.metric}`, clusterRuleSentence(line)])),
+    );
     await expectLeadingToEqualApi(api, page.html, year, asOf, lines);
     return page.html;
   }
@@ -166,13 +206,23 @@ describe('the annual contract review: every number as the API answers, for the p
     const suffix = asOf ? `?asOf=${encodeURIComponent(asOf)}` : '';
     const last = `${2022 + year}-${String(23 + year).padStart(2, '0')}`;
     const expected = new Map<string, string[]>();
-    for (const [scope, subjectId, path] of [['cluster', 'C', '/api/v1/clusters/C/metrics'], ...['S1', 'S2', 'S3'].map((id) => ['school', id, `/api/v1/schools/${id}/metrics`])]) {
+    for (const [scope, subjectId, path] of [
+      ['cluster', 'C', '/api/v1/clusters/C/metrics'],
+      ...['S1', 'S2', 'S3'].map((id) => ['school', id, `/api/v1/schools/${id}/metrics`]),
+    ]) {
       const answer = await api.get(`${path}${suffix}`);
       if (answer.status !== 200) continue;
       for (const reading of answer.body as Reading[]) {
         const source = metricDefinition(reading.metric)?.source;
         if (!(source === 'attendance' || source === 'staffing' || source === 'indicator') || reading.schoolYear > last) continue;
-        const target = lines.find((line) => line.scope === scope && line.subjectId === subjectId && line.metric === reading.metric && line.schoolYear === reading.schoolYear && line.kind !== 'school_majority');
+        const target = lines.find(
+          (line) =>
+            line.scope === scope &&
+            line.subjectId === subjectId &&
+            line.metric === reading.metric &&
+            line.schoolYear === reading.schoolYear &&
+            line.kind !== 'school_majority',
+        );
         expected.set(`${scope}|${subjectId}|${reading.metric}|${reading.schoolYear}`, [text(reading.rate), text(reading.denominator), text(target?.threshold)]);
       }
     }
@@ -187,18 +237,41 @@ describe('the annual contract review: every number as the API answers, for the p
    * the same metric, group and asOf; and the sentence the domain makes of the latest year's.
    */
   async function expectComparisonToEqualApi(html: string, api: Api, year: number, asOf: string | undefined): Promise<Map<string, string>> {
-    const answer = (await api.get(`/api/v1/research/proof-points?metric=attendance_rate&group=cluster${asOf ? `&asOf=${encodeURIComponent(asOf)}` : ''}`)).body as ProofPoints;
+    const answer = (await api.get(`/api/v1/research/proof-points?metric=attendance_rate&group=cluster${asOf ? `&asOf=${encodeURIComponent(asOf)}` : ''}`))
+      .body as ProofPoints;
     const group = answer.groups.find((candidate) => candidate.groupId === 'C');
     const figure = (estimate: { value: number; ci95: { lower: number; upper: number } | null } | undefined) =>
       estimate ? [`value=${estimate.value}`, `lower=${estimate.ci95?.lower ?? ''}`, `upper=${estimate.ci95?.upper ?? ''}`] : ['value=', 'lower=', 'upper='];
-    const schools = (counts: { treated: number; comparison: number } | undefined) => [`treated=${counts?.treated ?? ''}`, `comparison-schools=${counts?.comparison ?? ''}`];
+    const schools = (counts: { treated: number; comparison: number } | undefined) => [
+      `treated=${counts?.treated ?? ''}`,
+      `comparison-schools=${counts?.comparison ?? ''}`,
+    ];
     const expected = new Map<string, string[]>();
-    let latest: ComparisonFigure = { metric: 'attendance_rate', contractYear: year, baselineYear: '2022-23', year: `${2022 + year}-${String(23 + year).padStart(2, '0')}`, difference: null, schools: null };
+    let latest: ComparisonFigure = {
+      metric: 'attendance_rate',
+      contractYear: year,
+      baselineYear: '2022-23',
+      year: `${2022 + year}-${String(23 + year).padStart(2, '0')}`,
+      difference: null,
+      schools: null,
+    };
     for (let contractYear = 1; contractYear <= year; contractYear++) {
       const cell = group?.baselineComparisons.find((candidate) => candidate.cohort === 2024 && candidate.year === 2023 + contractYear);
       const att = group?.eventTime.find((effect) => effect.eventTime === contractYear - 1);
-      expected.set(`attendance_rate|${contractYear}`, [...schools(cell?.schools), ...figure(cell?.differenceInDifferences), ...figure(att?.att), ...schools(att?.schools)]);
-      if (cell) latest = { ...latest, contractYear, year: `${2022 + contractYear}-${String(23 + contractYear).padStart(2, '0')}`, difference: cell.differenceInDifferences, schools: cell.schools };
+      expected.set(`attendance_rate|${contractYear}`, [
+        ...schools(cell?.schools),
+        ...figure(cell?.differenceInDifferences),
+        ...figure(att?.att),
+        ...schools(att?.schools),
+      ]);
+      if (cell)
+        latest = {
+          ...latest,
+          contractYear,
+          year: `${2022 + contractYear}-${String(23 + contractYear).padStart(2, '0')}`,
+          difference: cell.differenceInDifferences,
+          schools: cell.schools,
+        };
     }
     expect(comparisonRows(html)).toEqual(expected);
     const sentences = comparisonSentences(html);
@@ -211,12 +284,27 @@ describe('the annual contract review: every number as the API answers, for the p
     const { api } = await as(keys.state);
     // S1-S3 gained 2.0, -1.0 and 4.0 points (mean 1.667), S5-S7 0.5, -1.0 and 1.0 (mean 0.167): 1.5 points more.
     const sentence = (await expectComparisonToEqualApi(now, api, 2, undefined)).get('attendance_rate');
-    expect(sentence).toMatch(/^From 2022-23 to 2023-24 \(contract year 1\), attendance rate grew 1\.5 percentage points more in the cluster's schools than in comparison schools; the 95% interval, -?[\d.]+ to [\d.]+ percentage points, rests on too few schools to read \(n = 3; at least 10 needed on each side\)\.$/);
-    expect(comparisonRows(now).get('attendance_rate|2')).toEqual(['treated=', 'comparison-schools=', 'value=', 'lower=', 'upper=', 'value=', 'lower=', 'upper=', 'treated=', 'comparison-schools=']);
+    expect(sentence).toMatch(
+      /^From 2022-23 to 2023-24 \(contract year 1\), attendance rate grew 1\.5 percentage points more in the cluster's schools than in comparison schools; the 95% interval, -?[\d.]+ to [\d.]+ percentage points, rests on too few schools to read \(n = 3; at least 10 needed on each side\)\.$/,
+    );
+    expect(comparisonRows(now).get('attendance_rate|2')).toEqual([
+      'treated=',
+      'comparison-schools=',
+      'value=',
+      'lower=',
+      'upper=',
+      'value=',
+      'lower=',
+      'upper=',
+      'treated=',
+      'comparison-schools=',
+    ]);
     expect(leadingRows(now).get('school|S1|attendance_rate|2023-24')).toEqual(['0.9', '1000', '0.93']);
     // S5-S7, never in a cluster: 0.905, 0.91 and 0.95 in 2023-24, a mean of 0.921667 (three schools: the state office sees it, a partner does not).
     expect(now).toMatch(/data-value="0\.92166666666666\d*"/);
-    expect(ruleSentences(now).get('1|attendance_rate')).toBe('The cluster missed year 1 for attendance_rate: 2 of 3 schools missed their targets (more than half).');
+    expect(ruleSentences(now).get('1|attendance_rate')).toBe(
+      'The cluster missed year 1 for attendance_rate: 2 of 3 schools missed their targets (more than half).',
+    );
     expect(changeRows(now)).toEqual([
       ['signed', expect.any(String), 'the contract as signed'],
       ['amendment 1', expect.any(String), 'Year two cluster attendance target agreed at the annual meeting'],
@@ -233,7 +321,7 @@ describe('the annual contract review: every number as the API answers, for the p
     await expectReviewToEqualApi(keys.state, 1, undefined);
   });
 
-  it('shows the partner its own review and a 404 for another partner\'s contract; a researcher none', async () => {
+  it("shows the partner its own review and a 404 for another partner's contract; a researcher none", async () => {
     const partnerPage = await expectReviewToEqualApi(keys.partner, 2, undefined);
     // Proof points are the state office's and researchers' (docs/roles.md): the partner's review says so instead.
     expect(comparisonRows(partnerPage).size).toBe(0);
@@ -265,23 +353,31 @@ describe('the annual contract review: every number as the API answers, for the p
   it('lists a final value restated later under data quality, with the values the API answered before and after', async () => {
     const { browser, api } = await as(keys.state);
     const attendanceOf = async (asOf?: string) =>
-      ((await api.get(`/api/v1/schools/S3/metrics${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ''}`)).body as (Reading & { final: boolean; knownAt: string })[]).find(
-        (reading) => reading.metric === 'attendance_rate' && reading.schoolYear === '2023-24',
-      );
+      (
+        (await api.get(`/api/v1/schools/S3/metrics${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ''}`)).body as (Reading & {
+          final: boolean;
+          knownAt: string;
+        })[]
+      ).find((reading) => reading.metric === 'attendance_rate' && reading.schoolYear === '2023-24');
     const final = await attendanceOf();
     expect(final?.final).toBe(true);
     // The review as the state office saw it before the restatement, kept to set beside the one rebuilt as of then.
     const seen = (await browser.get('/contracts/K/review?year=2')).html;
     const seenAt = new Date().toISOString();
     expect((await httpClient(app).then((state) => state.post('/api/v1/feeds/attendance', [attendance2023('S3', 970)]))).status).toBe(200);
-    const restated = await waitUntil(() => attendanceOf(), (reading) => expect(reading?.rate).toBe(0.97));
+    const restated = await waitUntil(
+      () => attendanceOf(),
+      (reading) => expect(reading?.rate).toBe(0.97),
+    );
     const html = (await browser.get('/contracts/K/review?year=1')).html;
     const row = new RegExp('<tr data-restatement="S3\\|attendance_rate\\|2023-24">([\\s\\S]*?)</tr>').exec(html)?.[1] ?? '';
     expect(dataValues(row)).toEqual([text(final?.rate), text(restated?.rate)]);
     expect(plain(row)).toContain(`${final?.knownAt.slice(0, 10)}${restated?.knownAt.slice(0, 10)}`);
     // As known just before the restatement, there was none.
     const before = new Date(Date.parse(restated?.knownAt ?? '') - 1).toISOString();
-    expect((await browser.get(`/contracts/K/review?year=1&asOf=${encodeURIComponent(before)}`)).html).toContain('No final value of these schools was restated.');
+    expect((await browser.get(`/contracts/K/review?year=1&asOf=${encodeURIComponent(before)}`)).html).toContain(
+      'No final value of these schools was restated.',
+    );
     // Rebuilt today as of the moment it was seen, the review says what it said then, number for number.
     const rebuilt = (await browser.get(`/contracts/K/review?year=2&asOf=${encodeURIComponent(seenAt)}`)).html;
     expect(rebuilt).not.toBe(seen);

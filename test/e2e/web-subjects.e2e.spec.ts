@@ -13,7 +13,17 @@ import { chartTables, dataValues, text } from './support/web-pages';
 
 jest.setTimeout(180_000);
 
-type Line = { scope: string; kind: string; subjectId: string; metric: string; contractYear: number; schoolYear: string; status: string; threshold: number | null; actual: number | null };
+type Line = {
+  scope: string;
+  kind: string;
+  subjectId: string;
+  metric: string;
+  contractYear: number;
+  schoolYear: string;
+  status: string;
+  threshold: number | null;
+  actual: number | null;
+};
 type Reading = { metric: string; schoolYear: string; rate: number | null; denominator: number | null; smallNumber: boolean };
 type Api = Awaited<ReturnType<typeof httpClient>>;
 
@@ -49,10 +59,19 @@ function expectedRows(contractId: string, lines: Line[], readingsOf: (line: Line
 function expectChartsToEqual(html: string, readings: Reading[], states: Reading[]): void {
   const tables = chartTables(html);
   expect([...tables.keys()].sort()).toEqual([...new Set(readings.map((reading) => reading.metric))].sort());
-  for (const reading of readings) expect([reading.metric, reading.schoolYear, tables.get(reading.metric)?.get(reading.schoolYear)?.slice(0, 2)]).toEqual([reading.metric, reading.schoolYear, [text(reading.rate), text(reading.denominator)]]);
+  for (const reading of readings)
+    expect([reading.metric, reading.schoolYear, tables.get(reading.metric)?.get(reading.schoolYear)?.slice(0, 2)]).toEqual([
+      reading.metric,
+      reading.schoolYear,
+      [text(reading.rate), text(reading.denominator)],
+    ]);
   for (const [metric, rows] of tables)
     for (const [schoolYear, values] of rows)
-      expect([metric, schoolYear, values[3]]).toEqual([metric, schoolYear, text(states.find((reading) => reading.metric === metric && reading.schoolYear === schoolYear)?.rate)]);
+      expect([metric, schoolYear, values[3]]).toEqual([
+        metric,
+        schoolYear,
+        text(states.find((reading) => reading.metric === metric && reading.schoolYear === schoolYear)?.rate),
+      ]);
 }
 
 /**
@@ -76,7 +95,11 @@ describe('the web app: zone, cluster, contract and partner pages with trend char
     app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false, clock });
     state = await httpClient(app);
     base = state.base;
-    await registerOneClusterZone(state, [['S1', 'D1'], ['S2', 'D2'], ['S3', 'D1']]);
+    await registerOneClusterZone(state, [
+      ['S1', 'D1'],
+      ['S2', 'D2'],
+      ['S3', 'D1'],
+    ]);
     await registerSecondZone(state);
     await pushTwoYears(state, clock);
     between = BETWEEN_THE_PUSHES;
@@ -101,12 +124,13 @@ describe('the web app: zone, cluster, contract and partner pages with trend char
   async function expectPagesToEqualApi(key: string, asOf: string | undefined): Promise<void> {
     const { browser, api } = await as(key);
     const query = asOf ? `?asOf=${encodeURIComponent(asOf)}` : '';
-    const read = async <T,>(path: string) => (await api.get(`${path}${query}`)).body as T;
+    const read = async <T>(path: string) => (await api.get(`${path}${query}`)).body as T;
     const scorecard = await read<{ lines: Line[] }>('/api/v1/contracts/K/scorecard');
     const clusterReadings = await read<Reading[]>('/api/v1/clusters/C/metrics');
     const states = await read<Reading[]>('/api/v1/state/metrics');
     const schoolReadings = new Map<string, Reading[]>();
-    for (const schoolId of new Set(scorecard.lines.filter((line) => line.scope === 'school').map((line) => line.subjectId))) schoolReadings.set(schoolId, await read<Reading[]>(`/api/v1/schools/${schoolId}/metrics`));
+    for (const schoolId of new Set(scorecard.lines.filter((line) => line.scope === 'school').map((line) => line.subjectId)))
+      schoolReadings.set(schoolId, await read<Reading[]>(`/api/v1/schools/${schoolId}/metrics`));
     const readingsOf = (line: Line) => (line.scope === 'cluster' ? clusterReadings : schoolReadings.get(line.subjectId));
     const clusterLines = scorecard.lines.filter((line) => line.scope === 'cluster');
 
@@ -119,7 +143,10 @@ describe('the web app: zone, cluster, contract and partner pages with trend char
     expect(scorecardRows(cluster.html)).toEqual(expectedRows('K', clusterLines, readingsOf));
     expectChartsToEqual(cluster.html, clusterReadings, states);
     // the cluster's chart draws its target line where a cluster line of the metric has a value and a threshold (a majority line's threshold is a share of schools, not the metric)
-    for (const line of clusterLines.filter((candidate) => candidate.threshold !== null && candidate.kind !== 'school_majority' && clusterReadings.some((reading) => reading.metric === candidate.metric)))
+    for (const line of clusterLines.filter(
+      (candidate) =>
+        candidate.threshold !== null && candidate.kind !== 'school_majority' && clusterReadings.some((reading) => reading.metric === candidate.metric),
+    ))
       expect(chartTables(cluster.html).get(line.metric)?.get(line.schoolYear)?.[2]).toBe(String(line.threshold));
 
     const zone = await browser.get(`/zones/Z${query}`);
@@ -143,7 +170,8 @@ describe('the web app: zone, cluster, contract and partner pages with trend char
     await expectPagesToEqualApi(keys.district, between);
     const { browser } = await as(keys.district);
     expect(scorecardRows((await browser.get('/contracts/K')).html).has('K|school|S2|attendance_rate|1')).toBe(false);
-    for (const path of ['/zones/Z2', '/clusters/C2', '/contracts/K2', '/partners/P2', '/schools/S4', '/clusters/no-such-cluster']) expect([path, (await browser.get(path)).status]).toEqual([path, 404]);
+    for (const path of ['/zones/Z2', '/clusters/C2', '/contracts/K2', '/partners/P2', '/schools/S4', '/clusters/no-such-cluster'])
+      expect([path, (await browser.get(path)).status]).toEqual([path, 404]);
   });
 
   it("shows a partner its own partner page: every contract's cluster lines and the counts per school year, as the partner scorecard answers", async () => {
@@ -152,15 +180,29 @@ describe('the web app: zone, cluster, contract and partner pages with trend char
       const query = asOf ? `?asOf=${encodeURIComponent(asOf)}` : '';
       const page = await browser.get(`/partners/P${query}`);
       expect(page.status).toBe(200);
-      const card = (await api.get(`/api/v1/partners/P/scorecard${query}`)).body as { contracts: { contractId: string; lines: Line[] }[]; years: Record<string, number | string>[] };
+      const card = (await api.get(`/api/v1/partners/P/scorecard${query}`)).body as {
+        contracts: { contractId: string; lines: Line[] }[];
+        years: Record<string, number | string>[];
+      };
       const clusterReadings = (await api.get(`/api/v1/clusters/C/metrics${query}`)).body as Reading[];
-      expect(scorecardRows(page.html)).toEqual(new Map(card.contracts.flatMap((contract) => [...expectedRows(contract.contractId, contract.lines, () => clusterReadings)])));
+      expect(scorecardRows(page.html)).toEqual(
+        new Map(card.contracts.flatMap((contract) => [...expectedRows(contract.contractId, contract.lines, () => clusterReadings)])),
+      );
       const years = [...page.html.matchAll(/<tr data-school-year="([^"]+)">((?:(?!<\/tr>)[\s\S])*?data-status[\s\S]*?)<\/tr>/g)].map(([, schoolYear, row]) => ({
         schoolYear,
-        ...Object.fromEntries([...row.matchAll(/<td data-status="(\w+)" data-value="(\d+)">/g)].map(([, status, count]) => [status.replace(/_(\w)/, (_, letter: string) => letter.toUpperCase()), Number(count)])),
+        ...Object.fromEntries(
+          [...row.matchAll(/<td data-status="(\w+)" data-value="(\d+)">/g)].map(([, status, count]) => [
+            status.replace(/_(\w)/, (_, letter: string) => letter.toUpperCase()),
+            Number(count),
+          ]),
+        ),
       }));
       expect(years).toEqual(card.years);
-      expectChartsToEqual(page.html, (await api.get(`/api/v1/partners/P/metrics${query}`)).body as Reading[], (await api.get(`/api/v1/state/metrics${query}`)).body as Reading[]);
+      expectChartsToEqual(
+        page.html,
+        (await api.get(`/api/v1/partners/P/metrics${query}`)).body as Reading[],
+        (await api.get(`/api/v1/state/metrics${query}`)).body as Reading[],
+      );
     }
     expect((await browser.get('/partners/P2')).status).toBe(404);
     expect((await browser.get('/contracts/K')).status).toBe(200);
@@ -171,7 +213,9 @@ describe('the web app: zone, cluster, contract and partner pages with trend char
     const school = (await browser.get('/schools/S1')).html;
     const figure = /<figure class="trend-chart" data-metric="attendance_rate">([\s\S]*?)<\/figure>/.exec(school)?.[1] ?? '';
     const label = /<div class="trend-chart__drawing" role="img" aria-label="([^"]+)"><svg aria-hidden="true"/.exec(figure)?.[1];
-    expect(label).toBe('attendance_rate of School S1 went from 0.88 in 2022-23 to 0.9 in 2023-24 (up) against a target of 0.93 that year and a state average of 0.935.');
+    expect(label).toBe(
+      'attendance_rate of School S1 went from 0.88 in 2022-23 to 0.9 in 2023-24 (up) against a target of 0.93 that year and a state average of 0.935.',
+    );
     expect(figure).toMatch(/<svg [^>]*viewBox="0 0 720 300"/);
     // the target is dashed and named in text, the state average too, so colour carries nothing alone
     expect(figure).toContain('stroke-dasharray');

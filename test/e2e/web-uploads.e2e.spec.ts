@@ -51,7 +51,11 @@ describe("the web app: the data team's upload, its report, and coverage", () => 
     app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false });
     http = await httpClient(app);
     base = http.base;
-    await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D2'], ['S3', 'D1']]);
+    await registerOneClusterZone(http, [
+      ['S1', 'D1'],
+      ['S2', 'D2'],
+      ['S3', 'D1'],
+    ]);
     const keys = app.get(ApiKeys);
     dataTeamKey = await keys.issue({ kind: 'data-team' }, 'Grace Hopper, state data team');
     districtKey = await keys.issue({ kind: 'district', districtId: 'D1' }, 'Springfield district office');
@@ -69,7 +73,11 @@ describe("the web app: the data team's upload, its report, and coverage", () => 
     expect(page.html).toContain('enctype="multipart/form-data"');
     expect(page.html).toContain('<option value="canonical" selected>canonical: The service\'s own format</option>');
 
-    const sent = await upload(browser, { csrf: hiddenCsrf(page.html), kind: 'attendance', profile: 'canonical' }, { name: 'attendance.csv', type: 'text/csv', text: FILE });
+    const sent = await upload(
+      browser,
+      { csrf: hiddenCsrf(page.html), kind: 'attendance', profile: 'canonical' },
+      { name: 'attendance.csv', type: 'text/csv', text: FILE },
+    );
     expect(sent.status).toBe(303);
     const batchId = /^\/uploads\/([^/]+)$/.exec(sent.location ?? '')?.[1] as string;
     const report = await browser.get(sent.location as string);
@@ -78,15 +86,28 @@ describe("the web app: the data team's upload, its report, and coverage", () => 
     const batches = (await http.get('/api/v1/feeds/batches')).body as Batch[];
     const batch = batches.find((each) => each.batchId === batchId) as Batch;
     expect(batch).toMatchObject({ accepted: 1, rejectedRows: 2 });
-    for (const count of ['accepted', 'duplicates', 'restated', 'skipped', 'rejectedRows'] as const) expect(report.html).toContain(`data-count="${count}" data-value="${batch[count]}"`);
+    for (const count of ['accepted', 'duplicates', 'restated', 'skipped', 'rejectedRows'] as const)
+      expect(report.html).toContain(`data-count="${count}" data-value="${batch[count]}"`);
 
-    const answer = (await http.get(`/api/v1/feeds/rejections?batchId=${batchId}`)).body as { rejections: { row: number; issues: { field: string; message: string }[] }[] };
+    const answer = (await http.get(`/api/v1/feeds/rejections?batchId=${batchId}`)).body as {
+      rejections: { row: number; issues: { field: string; message: string }[] }[];
+    };
     const issues = answer.rejections.flatMap((rejection) => rejection.issues.map((issue) => ({ line: rejection.row, ...issue })));
     expect(issues.map((issue) => issue.line)).toEqual(expect.arrayContaining([3, 4]));
-    const shown = [...report.html.matchAll(/<tr data-line="(\d+)" data-field="([^"]*)"><td>\d+<\/td><td>[^<]*<\/td><td>([^<]*)<\/td><\/tr>/g)].map(([, line, field, message]) => ({ line: Number(line), field, message }));
-    expect(shown).toEqual(issues.map((issue) => ({ line: issue.line, field: issue.field, message: issue.message.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;') })));
+    const shown = [...report.html.matchAll(/<tr data-line="(\d+)" data-field="([^"]*)"><td>\d+<\/td><td>[^<]*<\/td><td>([^<]*)<\/td><\/tr>/g)].map(
+      ([, line, field, message]) => ({ line: Number(line), field, message }),
+    );
+    expect(shown).toEqual(
+      issues.map((issue) => ({
+        line: issue.line,
+        field: issue.field,
+        message: issue.message.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;'),
+      })),
+    );
 
-    const csv = await fetch(`${base}/uploads/${batchId}/rejections.csv`, { headers: { cookie: [...browser.cookies].map(([name, value]) => `${name}=${value}`).join('; ') } });
+    const csv = await fetch(`${base}/uploads/${batchId}/rejections.csv`, {
+      headers: { cookie: [...browser.cookies].map(([name, value]) => `${name}=${value}`).join('; ') },
+    });
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     const lines = (await csv.text()).trim().split('\r\n');
@@ -95,7 +116,10 @@ describe("the web app: the data team's upload, its report, and coverage", () => 
     expect(header.slice(0, -2).sort()).toEqual(FILE.split('\n')[0].split(',').sort());
     expect(header.slice(-2)).toEqual(['rejected line', 'why rejected']);
     const rows = lines.slice(1).map((line) => Object.fromEntries(line.split(',').map((cell, index) => [header[index], cell])));
-    expect(rows.map((row) => [row.schoolId, row['rejected line']])).toEqual([['S2', '3'], ['S3', '4']]);
+    expect(rows.map((row) => [row.schoolId, row['rejected line']])).toEqual([
+      ['S2', '3'],
+      ['S3', '4'],
+    ]);
     expect(rows[0].membershipDays).toBe('lots');
 
     const listed = await browser.get('/uploads');
@@ -106,7 +130,11 @@ describe("the web app: the data team's upload, its report, and coverage", () => 
     const browser = webClient(base);
     await browser.signIn(dataTeamKey.key);
     const page = await browser.get('/uploads');
-    const json = await upload(browser, { csrf: hiddenCsrf(page.html), kind: 'attendance', profile: 'nyc-doe-math' }, { name: 'a.json', type: 'application/json', text: '[]' });
+    const json = await upload(
+      browser,
+      { csrf: hiddenCsrf(page.html), kind: 'attendance', profile: 'nyc-doe-math' },
+      { name: 'a.json', type: 'application/json', text: '[]' },
+    );
     expect(json.status).toBe(400);
     expect(json.html).toContain('profiles map CSV columns');
     expect(json.html).toContain('aria-invalid="true"');
@@ -121,7 +149,9 @@ describe("the web app: the data team's upload, its report, and coverage", () => 
     const coverage = await browser.get('/coverage?show=all');
     expect(coverage.status).toBe(200);
     expect(coverage.html).not.toContain('href="/uploads"');
-    const own = (await fetch(`${base}/api/v1/feeds/coverage`, { headers: { authorization: `Bearer ${districtKey.key}` } }).then((answer) => answer.json())) as Coverage[];
+    const own = (await fetch(`${base}/api/v1/feeds/coverage`, { headers: { authorization: `Bearer ${districtKey.key}` } }).then((answer) =>
+      answer.json(),
+    )) as Coverage[];
     const rows = [...coverage.html.matchAll(/<tr data-school="([^"]+)" data-feed="([^"]+)">/g)].map(([, schoolId, feed]) => `${schoolId}/${feed}`);
     expect(rows.sort()).toEqual(own.map((row) => `${row.schoolId}/${row.feed}`).sort());
     expect(rows.some((row) => row.startsWith('S2/'))).toBe(false);
@@ -133,7 +163,9 @@ describe("the web app: the data team's upload, its report, and coverage", () => 
     await browser.signIn(stateKey.key);
     const all = (await http.get('/api/v1/feeds/coverage')).body as Coverage[];
     const rowsOf = (html: string) =>
-      [...html.matchAll(/<tr data-school="([^"]+)" data-feed="([^"]+)">[\s\S]*?<td data-value="(\d+)" data-overdue="(true|false)">/g)].map(([, schoolId, feed, days, overdue]) => ({ schoolId, feed, daysOverdue: Number(days), overdue: overdue === 'true' }));
+      [...html.matchAll(/<tr data-school="([^"]+)" data-feed="([^"]+)">[\s\S]*?<td data-value="(\d+)" data-overdue="(true|false)">/g)].map(
+        ([, schoolId, feed, days, overdue]) => ({ schoolId, feed, daysOverdue: Number(days), overdue: overdue === 'true' }),
+      );
     const expected = all.map((row) => ({ schoolId: row.schoolId, feed: row.feed, daysOverdue: row.daysOverdue, overdue: row.overdue }));
     const key = (row: { schoolId: string; feed: string }) => `${row.schoolId}/${row.feed}`;
     const sorted = <T extends { schoolId: string; feed: string }>(rows: T[]) => [...rows].sort((a, b) => key(a).localeCompare(key(b)));
@@ -171,10 +203,20 @@ describe("the web app: the data team's upload, its report, and coverage", () => 
     const browser = webClient(base);
     await browser.signIn(dataTeamKey.key);
     const csrf = hiddenCsrf((await browser.get('/uploads')).html);
-    const file = { name: 'attendance.csv', type: 'text/csv', text: ['schoolId,schoolYear,periodStart,periodEnd,membershipDays,attendanceDays', 'S1,2022-23,2022-09-01,2023-06-30,1000,940'].join('\n') };
+    const file = {
+      name: 'attendance.csv',
+      type: 'text/csv',
+      text: ['schoolId,schoolYear,periodStart,periodEnd,membershipDays,attendanceDays', 'S1,2022-23,2022-09-01,2023-06-30,1000,940'].join('\n'),
+    };
     expect((await upload(browser, { csrf, kind: 'attendance', profile: 'canonical' }, file)).status).toBe(303);
-    expect((await http.post('/api/v1/feeds/attendance/retractions', { naturalKey: 'S1/2022-09-01/2023-06-30', reason: 'sent for the wrong school' })).status).toBe(201);
-    const again = await upload(browser, { csrf, kind: 'attendance', profile: 'canonical' }, { ...file, text: `${file.text}\nQ9,2022-23,2022-09-01,2023-06-30,1000,900` });
+    expect(
+      (await http.post('/api/v1/feeds/attendance/retractions', { naturalKey: 'S1/2022-09-01/2023-06-30', reason: 'sent for the wrong school' })).status,
+    ).toBe(201);
+    const again = await upload(
+      browser,
+      { csrf, kind: 'attendance', profile: 'canonical' },
+      { ...file, text: `${file.text}\nQ9,2022-23,2022-09-01,2023-06-30,1000,900` },
+    );
     expect(again.status).toBe(303);
     const batchId = decodeURIComponent(again.location?.split('/').pop() ?? '');
     const report = await browser.get(`/uploads/${encodeURIComponent(batchId)}`);
@@ -184,6 +226,6 @@ describe("the web app: the data team's upload, its report, and coverage", () => 
     expect(report.html).toContain(`<li data-count="reinstated" data-value="${batch?.reinstated}">`);
     expect(report.html).toContain('<code>S1/2022-09-01/2023-06-30</code>');
     expect(report.html).toContain(`data-warnings="${batch?.warningCount}"`);
-    expect(report.html).toContain("Q9");
+    expect(report.html).toContain('Q9');
   });
 });

@@ -37,7 +37,9 @@ class Receiver {
         const signatures = String(request.headers['x-turnaround-signature'])
           .split(',')
           .map((value) => value.trim());
-        const signedWith = this.secrets.filter((secret) => signatures.includes(`v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`));
+        const signedWith = this.secrets.filter((secret) =>
+          signatures.includes(`v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`),
+        );
         // the CloudEvent's data: the ping or the alert
         this.deliveries.push({ body: JSON.parse(body).data, signedWith, fresh: Math.abs(Date.now() / 1000 - Number(timestamp)) < 300 });
         response.writeHead(signedWith.length > 0 ? 204 : 401).end();
@@ -73,7 +75,10 @@ describe('the web app: a district webhook against a live receiver', () => {
     app = await createApp(testConfig({ DATA_DIR: dataDir, WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${receiver.port}` }), { logger: false });
     http = await httpClient(app);
     // the registry only: no feed, so the only deliveries are the tests
-    await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D2']]);
+    await registerOneClusterZone(http, [
+      ['S1', 'D1'],
+      ['S2', 'D2'],
+    ]);
     const keys = app.get(ApiKeys);
     districtKey = (await keys.issue({ kind: 'district', districtId: 'D1' }, 'Springfield district office')).key;
     district = webClient(http.base);
@@ -89,7 +94,10 @@ describe('the web app: a district webhook against a live receiver', () => {
 
   it('registers, tests, rotates the secret and deletes after confirming, each delivery signed with the secret of its time', async () => {
     const url = `http://127.0.0.1:${receiver.port}/turnaround`;
-    const listed = () => fetch(`${http.base}/api/v1/districts/D1/webhooks`, { headers: { authorization: `Bearer ${districtKey}` } }).then((answer) => answer.json() as Promise<{ webhookId: string; url: string }[]>);
+    const listed = () =>
+      fetch(`${http.base}/api/v1/districts/D1/webhooks`, { headers: { authorization: `Bearer ${districtKey}` } }).then(
+        (answer) => answer.json() as Promise<{ webhookId: string; url: string }[]>,
+      );
 
     // register through the page's form
     const empty = await district.get('/webhooks');

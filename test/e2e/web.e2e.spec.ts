@@ -66,7 +66,11 @@ describe('the web app: sign-in, sessions, and pages that show what the API answe
     app = await createApp(testConfig({ DATA_DIR: dataDir, TRUST_PROXY: 'loopback' }), { logger: false, clock });
     const http = await httpClient(app);
     base = http.base;
-    await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D2'], ['S3', 'D1']]);
+    await registerOneClusterZone(http, [
+      ['S1', 'D1'],
+      ['S2', 'D2'],
+      ['S3', 'D1'],
+    ]);
     // What came so far is known on July 1, the next push on July 3: July 2 sees the first part alone.
     beforePush = '2024-07-02T00:00:00.000Z';
     clock.set('2024-07-03T00:00:00.000Z');
@@ -101,7 +105,7 @@ describe('the web app: sign-in, sessions, and pages that show what the API answe
     }
   });
 
-  it('signs in with a person\'s key: an httpOnly, SameSite=Strict session cookie with an expiry, Secure over https', async () => {
+  it("signs in with a person's key: an httpOnly, SameSite=Strict session cookie with an expiry, Secure over https", async () => {
     const browser = webClient(base);
     const answer = await browser.signIn(stateKey.key);
     expect(answer).toMatchObject({ status: 303, location: '/' });
@@ -133,7 +137,11 @@ describe('the web app: sign-in, sessions, and pages that show what the API answe
     const forged = await webClient(base).post('/sign-in', { key: stateKey.key, csrf: 'guess' });
     expect(forged).toMatchObject({ status: 303, location: '/sign-in?notice=retry' });
     expect(forged.setCookies.some((header) => header.startsWith('tm_session='))).toBe(false);
-    const crossOrigin = await browser.post('/sign-in', { key: stateKey.key, csrf: hiddenCsrf((await browser.get('/sign-in')).html) }, { origin: 'https://elsewhere.example' });
+    const crossOrigin = await browser.post(
+      '/sign-in',
+      { key: stateKey.key, csrf: hiddenCsrf((await browser.get('/sign-in')).html) },
+      { origin: 'https://elsewhere.example' },
+    );
     expect(crossOrigin.status).toBe(403);
   });
 
@@ -146,7 +154,8 @@ describe('the web app: sign-in, sessions, and pages that show what the API answe
       const home = await browser.get(`/${query}`);
       expect(home.status).toBe(200);
       const scorecard = (await api.get(`/api/v1/contracts/K/scorecard${query}`)).body as { termYears: number; lines: Line[] };
-      for (let year = 1; year <= scorecard.termYears; year += 1) expect([year, gridCell(home.html, 'K', year)]).toEqual([year, countsOf(scorecard.lines, year)]);
+      for (let year = 1; year <= scorecard.termYears; year += 1)
+        expect([year, gridCell(home.html, 'K', year)]).toEqual([year, countsOf(scorecard.lines, year)]);
       const open = (await api.get(`/api/v1/alerts?status=open${asOf ? `&asOf=${encodeURIComponent(asOf)}` : ''}`)).body as { severity: string }[];
       const expected = { warning: 0, serious: 0, critical: 0 };
       for (const alert of open) expected[alert.severity as keyof typeof expected] += 1;
@@ -157,16 +166,23 @@ describe('the web app: sign-in, sessions, and pages that show what the API answe
     expect(gridCell((await browser.get('/')).html, 'K', 1)).toEqual({ missed: expect.any(Number), met: expect.any(Number) });
   });
 
-  it('sends a page gzip-compressed to a browser that accepts it, the same page as sent plainly (read back by Python\'s gzip)', async () => {
+  it("sends a page gzip-compressed to a browser that accepts it, the same page as sent plainly (read back by Python's gzip)", async () => {
     const browser = webClient(base);
     await browser.signIn(stateKey.key);
     const cookie = [...browser.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     for (const path of ['/', '/schools/S1', '/zones/Z', '/coverage?show=all']) {
       const plain = await rawGet(`${base}${path}`, { cookie, 'accept-encoding': 'identity' });
       const compressed = await rawGet(`${base}${path}`, { cookie, 'accept-encoding': 'gzip, deflate, br' });
-      expect([path, plain.headers['content-encoding'], compressed.headers['content-encoding'], compressed.headers['content-type']]).toEqual([path, undefined, 'gzip', 'text/html; charset=utf-8']);
+      expect([path, plain.headers['content-encoding'], compressed.headers['content-encoding'], compressed.headers['content-type']]).toEqual([
+        path,
+        undefined,
+        'gzip',
+        'text/html; charset=utf-8',
+      ]);
       expect(compressed.body.length).toBeLessThan(plain.body.length);
-      const read = execFileSync('python3', ['-c', 'import gzip, sys; sys.stdout.buffer.write(gzip.decompress(sys.stdin.buffer.read()))'], { input: compressed.body });
+      const read = execFileSync('python3', ['-c', 'import gzip, sys; sys.stdout.buffer.write(gzip.decompress(sys.stdin.buffer.read()))'], {
+        input: compressed.body,
+      });
       expect(read.toString()).toBe(plain.body.toString());
     }
   });
@@ -186,7 +202,8 @@ describe('the web app: sign-in, sessions, and pages that show what the API answe
     const school = await browser.get('/schools/S1');
     expect(school.status).toBe(200);
     const line = scorecard.lines.find((candidate) => candidate.subjectId === 'S1') as Line;
-    const row = new RegExp(`<tr data-contract="K" data-metric="${line.metric}" data-contract-year="${line.contractYear}">([\\s\\S]*?)</tr>`).exec(school.html)?.[1] ?? '';
+    const row =
+      new RegExp(`<tr data-contract="K" data-metric="${line.metric}" data-contract-year="${line.contractYear}">([\\s\\S]*?)</tr>`).exec(school.html)?.[1] ?? '';
     const values = [...row.matchAll(/data-value="([^"]*)"/g)].map(([, value]) => value);
     const metrics = (await api.get('/api/v1/schools/S1/metrics')).body as { metric: string; schoolYear: string; denominator: number; smallNumber: boolean }[];
     const reading = metrics.find((candidate) => candidate.metric === line.metric) as (typeof metrics)[number];
@@ -200,7 +217,7 @@ describe('the web app: sign-in, sessions, and pages that show what the API answe
     expect([...schools.html.matchAll(/<tr data-school="([^"]+)">/g)].map(([, schoolId]) => schoolId)).toEqual(['S1', 'S3']);
   });
 
-  it('answers a bad asOf with the API\'s words, as a page', async () => {
+  it("answers a bad asOf with the API's words, as a page", async () => {
     const browser = webClient(base);
     await browser.signIn(stateKey.key);
     const answer = await browser.get('/?asOf=2025-02-30');
@@ -208,7 +225,7 @@ describe('the web app: sign-in, sessions, and pages that show what the API answe
     expect(answer.html).toContain('asOf:');
   });
 
-  it('takes a form only with its session\'s token and from this site, and signs out', async () => {
+  it("takes a form only with its session's token and from this site, and signs out", async () => {
     const browser = webClient(base);
     await browser.signIn(stateKey.key);
     const csrf = hiddenCsrf((await browser.get('/')).html);

@@ -12,7 +12,12 @@ describe('WEBHOOK_ALLOWED_HOSTS: each host with the one port webhooks may reach 
     expect(loadConfig({}).webhookAllowedHosts).toEqual([]);
   });
 
-  it.each(['https://hooks.example', 'hooks.example/path', 'hooks.example:0', 'hooks.example:', 'hooks.example:99999', '::1', '2130706433', ''])('refuses %p, naming the variable', (entry) => {
-    expect(() => loadConfig({ WEBHOOK_ALLOWED_HOSTS: `a.example,${entry}` })).toThrow(/^WEBHOOK_ALLOWED_HOSTS: expected host names or IP addresses, each with its port when not 443/);
-  });
+  it.each(['https://hooks.example', 'hooks.example/path', 'hooks.example:0', 'hooks.example:', 'hooks.example:99999', '::1', '2130706433', ''])(
+    'refuses %p, naming the variable',
+    (entry) => {
+      expect(() => loadConfig({ WEBHOOK_ALLOWED_HOSTS: `a.example,${entry}` })).toThrow(
+        /^WEBHOOK_ALLOWED_HOSTS: expected host names or IP addresses, each with its port when not 443/,
+      );
+    },
+  );
 });

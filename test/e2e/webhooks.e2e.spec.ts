@@ -56,7 +56,13 @@ class Receiver {
         const timestamp = String(request.headers['x-turnaround-timestamp']);
         const expected = `v1=${createHmac('sha256', this.secret).update(`${timestamp}.${body}`).digest('hex')}`;
         const fresh = Math.abs(Date.now() / 1000 - Number(timestamp)) < 300;
-        if (!signatures.split(',').map((value) => value.trim()).includes(expected) || !fresh) {
+        if (
+          !signatures
+            .split(',')
+            .map((value) => value.trim())
+            .includes(expected) ||
+          !fresh
+        ) {
           this.badSignatures.push(body);
           response.writeHead(401).end();
           return;
@@ -87,7 +93,14 @@ describe('webhooks: alerts delivered to districts, signed, retried, in order, th
   let dataDir: string;
   const receiver = new Receiver();
   // The receivers run on loopback, which only an operator's allowance opens, on the receiver's port.
-  const config = () => testConfig({ DATA_DIR: dataDir, WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${receiver.port}`, WEBHOOK_RETRY_BASE_MS: '50', WEBHOOK_RETRY_MAX_MS: '400', WEBHOOK_MAX_ATTEMPTS: '1000' });
+  const config = () =>
+    testConfig({
+      DATA_DIR: dataDir,
+      WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${receiver.port}`,
+      WEBHOOK_RETRY_BASE_MS: '50',
+      WEBHOOK_RETRY_MAX_MS: '400',
+      WEBHOOK_MAX_ATTEMPTS: '1000',
+    });
 
   beforeAll(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'turnaround-webhooks-'));
@@ -101,7 +114,11 @@ describe('webhooks: alerts delivered to districts, signed, retried, in order, th
     await receiver.up();
     let app: INestApplication = await createApp(config(), { logger: false });
     let http = await httpClient(app);
-    await registerOneClusterZone(http, [['S1', 'D1'], ['S2', 'D1'], ['S3', 'D2']]);
+    await registerOneClusterZone(http, [
+      ['S1', 'D1'],
+      ['S2', 'D1'],
+      ['S3', 'D2'],
+    ]);
     // the district registers its own webhook with its own key; its secret never comes back
     const districtKey = (await app.get(ApiKeys).issue({ kind: 'district', districtId: 'D1' }, 'D1')).key;
     const district = await httpClient(app, districtKey);
@@ -115,18 +132,27 @@ describe('webhooks: alerts delivered to districts, signed, retried, in order, th
 
     // S1 misses its year; S2 is at risk so far; S3 (D2) misses: D2 has no webhook, D1 hears nothing of it
     await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S2', 920, '2024-03-31'), attendance2023('S3', 900)]);
-    await waitUntil(async () => receiver.received.length, (count) => expect(count).toBe(3)); // S1 year end, S2 early warning, the cluster (2 of 3 missed)
+    await waitUntil(
+      async () => receiver.received.length,
+      (count) => expect(count).toBe(3),
+    ); // S1 year end, S2 early warning, the cluster (2 of 3 missed)
 
     await receiver.down();
     // while the receiver is down: S1 is restated (resolved), S2's year closes missed (early warning resolved, year end raised), D1 acknowledges
     await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 940), attendance2023('S2', 900)]);
     const acknowledged = (await http.get('/api/v1/alerts?districtId=D1&status=open')).body as { alertId: string }[];
-    await waitUntil(() => http.get('/api/v1/alerts?districtId=D1').then((answer) => answer.body as unknown[]), (list) => expect(list.length).toBeGreaterThanOrEqual(4));
+    await waitUntil(
+      () => http.get('/api/v1/alerts?districtId=D1').then((answer) => answer.body as unknown[]),
+      (list) => expect(list.length).toBeGreaterThanOrEqual(4),
+    );
     expect((await district.post(`/api/v1/alerts/${acknowledged[0].alertId}/acknowledge`, { note: 'principal informed' })).status).toBe(201);
-    await waitUntil(() => district.get('/api/v1/districts/D1/webhook-deliveries?status=pending').then((answer) => answer.body as { attempts: number }[]), (pending) => {
-      expect(pending.length).toBeGreaterThanOrEqual(3);
-      expect(pending[0].attempts).toBeGreaterThan(0); // retried while down
-    });
+    await waitUntil(
+      () => district.get('/api/v1/districts/D1/webhook-deliveries?status=pending').then((answer) => answer.body as { attempts: number }[]),
+      (pending) => {
+        expect(pending.length).toBeGreaterThanOrEqual(3);
+        expect(pending[0].attempts).toBeGreaterThan(0); // retried while down
+      },
+    );
 
     // the service restarts while deliveries are pending, then the receiver comes back
     await app.close();
@@ -140,7 +166,9 @@ describe('webhooks: alerts delivered to districts, signed, retried, in order, th
     );
     // every event once, in the order they happened, none of D2's, no forged or stale signature accepted
     expect(receiver.received.map((notice) => notice.eventId)).toEqual(deliveries.map((delivery) => delivery.eventId));
-    expect(receiver.received.map((notice) => notice.type)).toEqual(expect.arrayContaining(['OffTrackAlertRaised', 'OffTrackAlertResolved', 'OffTrackAlertAcknowledged']));
+    expect(receiver.received.map((notice) => notice.type)).toEqual(
+      expect.arrayContaining(['OffTrackAlertRaised', 'OffTrackAlertResolved', 'OffTrackAlertAcknowledged']),
+    );
     expect(receiver.received.every((notice) => (notice as unknown as { districtIds: string[] }).districtIds.includes('D1'))).toBe(true);
     expect(receiver.badSignatures).toEqual([]);
     // each a CloudEvent in structured mode, of its documented type, with the alert event's id
@@ -154,12 +182,25 @@ describe('webhooks: alerts delivered to districts, signed, retried, in order, th
     const failing = createServer((_request, response) => response.writeHead(500).end());
     await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
     const failingPort = (failing.address() as AddressInfo).port;
-    const app = await createApp(testConfig({ DATA_DIR: dataDir, WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${failingPort}`, WEBHOOK_RETRY_BASE_MS: '20', WEBHOOK_RETRY_MAX_MS: '40', WEBHOOK_MAX_ATTEMPTS: '3' }), { logger: false });
+    const app = await createApp(
+      testConfig({
+        DATA_DIR: dataDir,
+        WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${failingPort}`,
+        WEBHOOK_RETRY_BASE_MS: '20',
+        WEBHOOK_RETRY_MAX_MS: '40',
+        WEBHOOK_MAX_ATTEMPTS: '3',
+      }),
+      { logger: false },
+    );
     try {
       const http = await httpClient(app);
       await http.post('/api/v1/districts/D2/webhooks', { url: `http://127.0.0.1:${failingPort}/`, secret: 'another-shared-secret' });
       await http.post('/api/v1/feeds/attendance', [attendance2023('S3', 950)]);
-      const dead = await waitUntil(() => http.get('/api/v1/districts/D2/webhook-deliveries?status=dead').then((answer) => answer.body as { attempts: number; lastError: string }[]), (list) => expect(list.length).toBeGreaterThan(0), 30_000);
+      const dead = await waitUntil(
+        () => http.get('/api/v1/districts/D2/webhook-deliveries?status=dead').then((answer) => answer.body as { attempts: number; lastError: string }[]),
+        (list) => expect(list.length).toBeGreaterThan(0),
+        30_000,
+      );
       expect(dead[0]).toMatchObject({ attempts: 3, lastError: 'HTTP 500' });
     } finally {
       await app.close();
@@ -178,7 +219,9 @@ function fakeDns(answers: Record<string, { address: string; family: number }[]>)
 }
 
 const deliveriesOf = (http: Http, districtId: string, status = '') =>
-  http.get(`/api/v1/districts/${districtId}/webhook-deliveries${status && `?status=${status}`}`).then((answer) => answer.body as { webhookId: string; status: string; eventId: string; lastError: string | null; payload: unknown }[]);
+  http
+    .get(`/api/v1/districts/${districtId}/webhook-deliveries${status && `?status=${status}`}`)
+    .then((answer) => answer.body as { webhookId: string; status: string; eventId: string; lastError: string | null; payload: unknown }[]);
 
 describe('SSRF: webhooks reach nothing inside the network the service runs in', () => {
   let dataDir: string;
@@ -233,7 +276,10 @@ describe('SSRF: webhooks reach nothing inside the network the service runs in', 
       const answer = await http.post('/api/v1/districts/D1/webhooks', { url: `https://${host}/hooks`, secret: SECRET });
       expect(answer.status).toBe(400);
       expect(answer.body.issues).toEqual([
-        { field: 'url', message: `expected a host with public addresses only; ${host} is not a public address, or does not resolve (an operator may allow a host with WEBHOOK_ALLOWED_HOSTS)` },
+        {
+          field: 'url',
+          message: `expected a host with public addresses only; ${host} is not a public address, or does not resolve (an operator may allow a host with WEBHOOK_ALLOWED_HOSTS)`,
+        },
       ]);
     }
     jest.restoreAllMocks();
@@ -241,7 +287,10 @@ describe('SSRF: webhooks reach nothing inside the network the service runs in', 
 
   it('judges every address a host resolves to, and accepts public ones', async () => {
     fakeDns({
-      'mixed.example': [{ address: '93.184.216.34', family: 4 }, { address: '10.1.2.3', family: 4 }],
+      'mixed.example': [
+        { address: '93.184.216.34', family: 4 },
+        { address: '10.1.2.3', family: 4 },
+      ],
       'public.example': [{ address: '2606:2800:220:1:248:1893:25c8:1946', family: 6 }],
     });
     const mixed = await http.post('/api/v1/districts/D1/webhooks', { url: 'https://mixed.example/hooks', secret: SECRET });
@@ -261,16 +310,29 @@ describe('SSRF: webhooks reach nothing inside the network the service runs in', 
     // `.test` names resolve nowhere but here: a connection that looked its host up itself would fail.
     fakeDns({ 'receiver.test': [{ address: '127.0.0.1', family: 4 }], 'redirect.test': [{ address: '127.0.0.1', family: 4 }] });
     const redirectPort = (redirecting.address() as AddressInfo).port;
-    const pinned = await createApp(testConfig({ DATA_DIR: dir, WEBHOOK_ALLOWED_HOSTS: `receiver.test:${receiver.port},redirect.test:${redirectPort}`, WEBHOOK_MAX_ATTEMPTS: '1' }), { logger: false });
+    const pinned = await createApp(
+      testConfig({ DATA_DIR: dir, WEBHOOK_ALLOWED_HOSTS: `receiver.test:${receiver.port},redirect.test:${redirectPort}`, WEBHOOK_MAX_ATTEMPTS: '1' }),
+      { logger: false },
+    );
     try {
       const state = await httpClient(pinned);
-      await registerOneClusterZone(state, [['S1', 'D1'], ['S2', 'D1'], ['S3', 'D2']]);
+      await registerOneClusterZone(state, [
+        ['S1', 'D1'],
+        ['S2', 'D1'],
+        ['S3', 'D2'],
+      ]);
       expect((await state.post('/api/v1/districts/D1/webhooks', { url: `http://receiver.test:${receiver.port}/alerts`, secret: SECRET })).status).toBe(201);
       expect((await state.post('/api/v1/districts/D2/webhooks', { url: `http://redirect.test:${redirectPort}/`, secret: SECRET })).status).toBe(201);
       await state.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S3', 900)]);
 
-      const delivered = await waitUntil(() => deliveriesOf(state, 'D1'), (list) => expect(list.length > 0 && list.every((delivery) => delivery.status === 'delivered')).toBe(true));
-      const dead = await waitUntil(() => deliveriesOf(state, 'D2', 'dead'), (list) => expect(list.length).toBeGreaterThan(0));
+      const delivered = await waitUntil(
+        () => deliveriesOf(state, 'D1'),
+        (list) => expect(list.length > 0 && list.every((delivery) => delivery.status === 'delivered')).toBe(true),
+      );
+      const dead = await waitUntil(
+        () => deliveriesOf(state, 'D2', 'dead'),
+        (list) => expect(list.length).toBeGreaterThan(0),
+      );
       expect(dead[0].lastError).toBe('HTTP 307 (redirects are not followed)');
       expect(receiver.received.map((notice) => notice.eventId)).toEqual(delivered.map((delivery) => delivery.eventId));
       expect(new Set(receiver.hosts)).toEqual(new Set([`receiver.test:${receiver.port}`]));
@@ -286,7 +348,11 @@ describe('SSRF: webhooks reach nothing inside the network the service runs in', 
 
   it.each([
     ['withdraws the allowance', '', /^not allowed: url: expected https, got http/],
-    ['allows the host on another port only', '127.0.0.1:1', /^not allowed: url: expected port 1 for 127\.0\.0\.1, the port WEBHOOK_ALLOWED_HOSTS allows it on; got \d+$/],
+    [
+      'allows the host on another port only',
+      '127.0.0.1:1',
+      /^not allowed: url: expected port 1 for 127\.0\.0\.1, the port WEBHOOK_ALLOWED_HOSTS allows it on; got \d+$/,
+    ],
   ])('checks the address again at each send: when the operator %s, the receiver gets nothing', async (_change, allowedAfter, why) => {
     const dir = mkdtempSync(join(tmpdir(), 'turnaround-webhooks-recheck-'));
     const receiver = new Receiver();
@@ -301,7 +367,10 @@ describe('SSRF: webhooks reach nothing inside the network the service runs in', 
       current = await createApp(testConfig({ DATA_DIR: dir, WEBHOOK_ALLOWED_HOSTS: allowedAfter, WEBHOOK_MAX_ATTEMPTS: '1' }), { logger: false });
       state = await httpClient(current);
       await state.post('/api/v1/feeds/attendance', [attendance2023('S1', 900)]);
-      const dead = await waitUntil(() => deliveriesOf(state, 'D1', 'dead'), (list) => expect(list.length).toBeGreaterThan(0));
+      const dead = await waitUntil(
+        () => deliveriesOf(state, 'D1', 'dead'),
+        (list) => expect(list.length).toBeGreaterThan(0),
+      );
       expect(dead[0].lastError).toMatch(why);
       expect(receiver.received).toEqual([]);
       expect(receiver.hosts).toEqual([]);
@@ -336,7 +405,12 @@ describe('webhook secrets at rest', () => {
           CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (webhook_id, delivery_id) WHERE status = 'pending';`,
       },
     ]);
-    await before.query('INSERT INTO webhooks (webhook_id, district_id, url, secret) VALUES ($1, $2, $3, $4)', ['legacy', 'D1', `http://127.0.0.1:${receiver.port}/alerts`, SECRET]);
+    await before.query('INSERT INTO webhooks (webhook_id, district_id, url, secret) VALUES ($1, $2, $3, $4)', [
+      'legacy',
+      'D1',
+      `http://127.0.0.1:${receiver.port}/alerts`,
+      SECRET,
+    ]);
     await before.close();
 
     const app = await createApp(testConfig({ DATA_DIR: dir, WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${receiver.port}` }), { logger: false });
@@ -347,7 +421,10 @@ describe('webhook secrets at rest', () => {
       const http = await httpClient(app);
       await registerOneClusterZone(http, [['S1', 'D1']]);
       await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900)]);
-      await waitUntil(async () => receiver.received.length, (count) => expect(count).toBeGreaterThan(0));
+      await waitUntil(
+        async () => receiver.received.length,
+        (count) => expect(count).toBeGreaterThan(0),
+      );
       expect(receiver.badSignatures).toEqual([]);
     } finally {
       await app.close();
@@ -373,7 +450,9 @@ describe('managing webhooks: where they may point, what a failure says, removal,
   const listen = (server: Server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const register = (http: Http, districtId: string, url: string) => http.post(`/api/v1/districts/${districtId}/webhooks`, { url, secret: SECRET });
   const ping = (http: Http, districtId: string, webhookId: string) =>
-    http.post(`/api/v1/districts/${districtId}/webhooks/${webhookId}/test`, {}).then((answer) => answer.body as { eventId: string; delivered: boolean; failure: string | null });
+    http
+      .post(`/api/v1/districts/${districtId}/webhooks/${webhookId}/test`, {})
+      .then((answer) => answer.body as { eventId: string; delivered: boolean; failure: string | null });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'turnaround-webhooks-manage-'));
@@ -385,10 +464,16 @@ describe('managing webhooks: where they may point, what a failure says, removal,
     closedPort = portOf(closed);
     await new Promise((resolve) => closed.close(resolve));
     const loopback = [receiver.port, portOf(unavailable), portOf(silent), closedPort].map((port) => `127.0.0.1:${port}`);
-    app = await createApp(testConfig({ DATA_DIR: dir, WEBHOOK_ALLOWED_HOSTS: [...loopback, 'hooks.district.test', '[fd00::5]:8443'].join(','), WEBHOOK_MAX_ATTEMPTS: '1' }), { logger: false });
+    app = await createApp(
+      testConfig({ DATA_DIR: dir, WEBHOOK_ALLOWED_HOSTS: [...loopback, 'hooks.district.test', '[fd00::5]:8443'].join(','), WEBHOOK_MAX_ATTEMPTS: '1' }),
+      { logger: false },
+    );
     sql = app.get<SqlClient>(SQL_CLIENT);
     state = await httpClient(app);
-    await registerOneClusterZone(state, [['S1', 'D1'], ['S2', 'D2']]);
+    await registerOneClusterZone(state, [
+      ['S1', 'D1'],
+      ['S2', 'D2'],
+    ]);
     district = await httpClient(app, (await app.get(ApiKeys).issue({ kind: 'district', districtId: 'D1' }, 'D1')).key);
     partner = await httpClient(app, (await app.get(ApiKeys).issue({ kind: 'partner', partnerId: 'P' }, 'P')).key);
   });
@@ -407,10 +492,18 @@ describe('managing webhooks: where they may point, what a failure says, removal,
     expect((await register(state, 'D7', 'https://hooks.district.test/hooks')).status).toBe(201);
     expect((await register(state, 'D7', 'https://[fd00::5]:8443/hooks')).status).toBe(201);
     const refused = async (url: string) => (await register(state, 'D7', url)).body.issues;
-    expect(await refused('https://hooks.district.test:8443/hooks')).toEqual([{ field: 'url', message: 'expected port 443 for hooks.district.test, the port WEBHOOK_ALLOWED_HOSTS allows it on; got 8443' }]);
-    expect(await refused('http://hooks.district.test/hooks')).toEqual([{ field: 'url', message: 'expected port 443 for hooks.district.test, the port WEBHOOK_ALLOWED_HOSTS allows it on; got 80' }]);
-    expect(await refused('https://[fd00::5]/hooks')).toEqual([{ field: 'url', message: 'expected port 8443 for [fd00::5], the port WEBHOOK_ALLOWED_HOSTS allows it on; got 443' }]);
-    expect(await refused('http://127.0.0.1:5432/')).toEqual([{ field: 'url', message: expect.stringMatching(/^expected port \d+ or \d+ or \d+ or \d+ for 127\.0\.0\.1, .*; got 5432$/) }]);
+    expect(await refused('https://hooks.district.test:8443/hooks')).toEqual([
+      { field: 'url', message: 'expected port 443 for hooks.district.test, the port WEBHOOK_ALLOWED_HOSTS allows it on; got 8443' },
+    ]);
+    expect(await refused('http://hooks.district.test/hooks')).toEqual([
+      { field: 'url', message: 'expected port 443 for hooks.district.test, the port WEBHOOK_ALLOWED_HOSTS allows it on; got 80' },
+    ]);
+    expect(await refused('https://[fd00::5]/hooks')).toEqual([
+      { field: 'url', message: 'expected port 8443 for [fd00::5], the port WEBHOOK_ALLOWED_HOSTS allows it on; got 443' },
+    ]);
+    expect(await refused('http://127.0.0.1:5432/')).toEqual([
+      { field: 'url', message: expect.stringMatching(/^expected port \d+ or \d+ or \d+ or \d+ for 127\.0\.0\.1, .*; got 5432$/) },
+    ]);
     jest.restoreAllMocks();
   });
 
@@ -427,7 +520,11 @@ describe('managing webhooks: where they may point, what a failure says, removal,
     const tested = await Promise.all(webhookIds.map((webhookId) => ping(state, 'D2', webhookId)));
     expect(tested.map(({ delivered, failure }) => ({ delivered, failure }))).toEqual(cases.map(({ failure }) => ({ delivered: false, failure })));
     // the no-answer timeout is 10 s
-    const dead = await waitUntil(() => deliveriesOf(state, 'D2', 'dead'), (list) => expect(new Set(list.map((delivery) => delivery.webhookId))).toEqual(new Set(webhookIds)), 30_000);
+    const dead = await waitUntil(
+      () => deliveriesOf(state, 'D2', 'dead'),
+      (list) => expect(new Set(list.map((delivery) => delivery.webhookId))).toEqual(new Set(webhookIds)),
+      30_000,
+    );
     for (const delivery of dead) expect(delivery.lastError).toBe(cases[webhookIds.indexOf(delivery.webhookId)].failure);
     await Promise.all(webhookIds.map((webhookId) => state.delete(`/api/v1/districts/D2/webhooks/${webhookId}`)));
   });
@@ -452,7 +549,10 @@ describe('managing webhooks: where they may point, what a failure says, removal,
 
     // the overlap ends: the dispatcher erases the old secret, which signs no more
     await sql.query(`UPDATE webhooks SET previous_secret_expires_at = now() - interval '1 second' WHERE webhook_id = $1`, [webhookId]);
-    await waitUntil(() => sql.query<{ previous_sealed_secret: string | null }>('SELECT previous_sealed_secret FROM webhooks WHERE webhook_id = $1', [webhookId]), ([row]) => expect(row.previous_sealed_secret).toBeNull());
+    await waitUntil(
+      () => sql.query<{ previous_sealed_secret: string | null }>('SELECT previous_sealed_secret FROM webhooks WHERE webhook_id = $1', [webhookId]),
+      ([row]) => expect(row.previous_sealed_secret).toBeNull(),
+    );
     const after = await ping(district, 'D1', webhookId);
     expect(after).toMatchObject({ delivered: true });
     expect(receiver.signatures.get(after.eventId)?.split(', ')).toHaveLength(1);
@@ -468,10 +568,16 @@ describe('managing webhooks: where they may point, what a failure says, removal,
     const removed = (await register(district, 'D1', `http://127.0.0.1:${receiver.port}/removed`)).body.webhookId as string;
     const otherDistricts = (await register(state, 'D2', `http://127.0.0.1:${receiver.port}/d2`)).body.webhookId as string;
     await state.post('/api/v1/feeds/attendance', [attendance2023('S1', 900)]);
-    await waitUntil(async () => receiver.paths, (paths) => expect(paths).toEqual(expect.arrayContaining(['/kept', '/removed'])));
+    await waitUntil(
+      async () => receiver.paths,
+      (paths) => expect(paths).toEqual(expect.arrayContaining(['/kept', '/removed'])),
+    );
 
     // a district removes its own webhooks only; a partner none
-    expect((await district.delete(`/api/v1/districts/D1/webhooks/${otherDistricts}`)).body).toMatchObject({ error: 'not_found', message: `webhook '${otherDistricts}' does not exist` });
+    expect((await district.delete(`/api/v1/districts/D1/webhooks/${otherDistricts}`)).body).toMatchObject({
+      error: 'not_found',
+      message: `webhook '${otherDistricts}' does not exist`,
+    });
     expect((await district.delete(`/api/v1/districts/D2/webhooks/${otherDistricts}`)).status).toBe(404);
     expect((await partner.delete(`/api/v1/districts/D1/webhooks/${removed}`)).status).toBe(403);
     expect(await district.delete(`/api/v1/districts/D1/webhooks/${removed}`)).toMatchObject({ status: 200, body: { webhookId: removed, districtId: 'D1' } });
@@ -484,7 +590,10 @@ describe('managing webhooks: where they may point, what a failure says, removal,
     // S1 is restated: the kept webhook hears of the resolution, the removed one does not
     await state.post('/api/v1/feeds/attendance', [attendance2023('S1', 950)]);
     const resolvedAt = () => receiver.received.flatMap((notice, index) => (notice.type === 'OffTrackAlertResolved' ? [receiver.paths[index]] : []));
-    await waitUntil(async () => resolvedAt(), (paths) => expect(paths).toContain('/kept'));
+    await waitUntil(
+      async () => resolvedAt(),
+      (paths) => expect(paths).toContain('/kept'),
+    );
     expect(resolvedAt()).not.toContain('/removed');
   });
 
@@ -492,7 +601,10 @@ describe('managing webhooks: where they may point, what a failure says, removal,
     const statuses = await Promise.all(Array.from({ length: 12 }, () => register(state, 'D8', 'https://93.184.216.34/hooks').then((answer) => answer.status)));
     expect(statuses.sort()).toEqual([...Array(10).fill(201), 409, 409]);
     const refused = await register(state, 'D8', 'https://93.184.216.34/hooks');
-    expect(refused).toMatchObject({ status: 409, body: { message: "district 'D8' has 10 webhooks, the most a district may have (10); delete one before registering another" } });
+    expect(refused).toMatchObject({
+      status: 409,
+      body: { message: "district 'D8' has 10 webhooks, the most a district may have (10); delete one before registering another" },
+    });
     const [first] = (await state.get('/api/v1/districts/D8/webhooks')).body as { webhookId: string }[];
     await state.delete(`/api/v1/districts/D8/webhooks/${first.webhookId}`);
     expect((await register(state, 'D8', 'https://93.184.216.34/hooks')).status).toBe(201);
@@ -504,21 +616,33 @@ describe('ALERT_MESSAGE_FORMAT=legacy: the shapes before CloudEvents, for this r
     const dir = mkdtempSync(join(tmpdir(), 'turnaround-webhooks-legacy-format-'));
     const receiver = new Receiver();
     await receiver.up();
-    const app = await createApp(testConfig({ DATA_DIR: dir, WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${receiver.port}`, ALERT_MESSAGE_FORMAT: 'legacy' }), { logger: false });
+    const app = await createApp(testConfig({ DATA_DIR: dir, WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${receiver.port}`, ALERT_MESSAGE_FORMAT: 'legacy' }), {
+      logger: false,
+    });
     try {
       const http = await httpClient(app);
       await registerOneClusterZone(http, [['S1', 'D1']]);
-      const { webhookId } = (await http.post('/api/v1/districts/D1/webhooks', { url: `http://127.0.0.1:${receiver.port}/alerts`, secret: SECRET })).body as { webhookId: string };
+      const { webhookId } = (await http.post('/api/v1/districts/D1/webhooks', { url: `http://127.0.0.1:${receiver.port}/alerts`, secret: SECRET })).body as {
+        webhookId: string;
+      };
       await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900)]);
-      const delivered = await waitUntil(() => deliveriesOf(http, 'D1'), (list) => expect(list.length > 0 && list.every((delivery) => delivery.status === 'delivered')).toBe(true));
+      const delivered = await waitUntil(
+        () => deliveriesOf(http, 'D1'),
+        (list) => expect(list.length > 0 && list.every((delivery) => delivery.status === 'delivered')).toBe(true),
+      );
       expect(receiver.badSignatures).toEqual([]);
       expect(receiver.contentTypes).toEqual(delivered.map(() => 'application/json'));
       expect(receiver.received).toEqual(delivered.map((delivery) => delivery.payload));
       expect(receiver.received.every((notice) => notice.type === 'OffTrackAlertRaised')).toBe(true);
       // the in-process bus of the embedded default holds what Kafka would
       const topic = (app.get(MESSAGE_BUS) as InProcessMessageBus).published(topicsOf().alerts);
-      const published = await waitUntil(async () => topic.map((message) => ({ key: message.key, value: JSON.parse(message.value as string), headers: message.headers })), (list) => expect(list).toHaveLength(receiver.received.length));
-      expect(published).toEqual(receiver.received.map((notice) => ({ key: 'D1', value: notice, headers: { alertId: notice.alertId, eventId: notice.eventId, type: notice.type } })));
+      const published = await waitUntil(
+        async () => topic.map((message) => ({ key: message.key, value: JSON.parse(message.value as string), headers: message.headers })),
+        (list) => expect(list).toHaveLength(receiver.received.length),
+      );
+      expect(published).toEqual(
+        receiver.received.map((notice) => ({ key: 'D1', value: notice, headers: { alertId: notice.alertId, eventId: notice.eventId, type: notice.type } })),
+      );
 
       const ping = (await http.post(`/api/v1/districts/D1/webhooks/${webhookId}/test`, {})).body as { eventId: string; delivered: boolean };
       expect(ping.delivered).toBe(true);

@@ -78,8 +78,18 @@ const append = (expectedRevision: ExpectedRevision, event: AlertEvent, metadata:
 const raised = (checkpoint: 'early_warning' | 'year_end', actual: number): AlertEvent => ({
   type: 'OffTrackAlertRaised',
   data: {
-    alertId: checkpoint === 'early_warning' ? EARLY : YEAR_END, schoolId: 'S1', contractId: 'K1', partnerId: 'P1', districtIds: ['D1'],
-    metric: 'proficiency.math', contractYear: 1, schoolYear: '2023-24', checkpoint, target: 0.25, actual, severity: 'warning',
+    alertId: checkpoint === 'early_warning' ? EARLY : YEAR_END,
+    schoolId: 'S1',
+    contractId: 'K1',
+    partnerId: 'P1',
+    districtIds: ['D1'],
+    metric: 'proficiency.math',
+    contractYear: 1,
+    schoolYear: '2023-24',
+    checkpoint,
+    target: 0.25,
+    actual,
+    severity: 'warning',
   },
 });
 const resolved = (alertId: string, reason: string, actual: number | null): AlertEvent => ({ type: 'OffTrackAlertResolved', data: { alertId, reason, actual } });
@@ -100,8 +110,18 @@ describe('planAlertAppends: scorecard status changes in, alert appends out (docs
                 type: 'OffTrackAlertRaised',
                 schemaVersion: 2,
                 data: {
-                  alertId: EARLY, schoolId: 'S1', contractId: 'K1', partnerId: 'P1', districtIds: ['D1'], metric: 'proficiency.math',
-                  contractYear: 1, schoolYear: '2023-24', checkpoint: 'early_warning', target: 0.25, actual: 0.22, severity: 'warning',
+                  alertId: EARLY,
+                  schoolId: 'S1',
+                  contractId: 'K1',
+                  partnerId: 'P1',
+                  districtIds: ['D1'],
+                  metric: 'proficiency.math',
+                  contractYear: 1,
+                  schoolYear: '2023-24',
+                  checkpoint: 'early_warning',
+                  target: 0.25,
+                  actual: 0.22,
+                  severity: 'warning',
                 },
                 metadata: {
                   recordedAt: '2024-01-15T00:00:00.000Z',
@@ -121,8 +141,18 @@ describe('planAlertAppends: scorecard status changes in, alert appends out (docs
     const raisedEarly: AlertEvent = {
       type: 'OffTrackAlertRaised',
       data: {
-        alertId: CLUSTER_EARLY, clusterId: 'C1', contractId: 'K1', partnerId: 'P1', districtIds: ['D1', 'D2'], metric: 'school_majority',
-        contractYear: 2, schoolYear: '2024-25', checkpoint: 'early_warning', target: 0.5, actual: 0.4, severity: 'serious',
+        alertId: CLUSTER_EARLY,
+        clusterId: 'C1',
+        contractId: 'K1',
+        partnerId: 'P1',
+        districtIds: ['D1', 'D2'],
+        metric: 'school_majority',
+        contractYear: 2,
+        schoolYear: '2024-25',
+        checkpoint: 'early_warning',
+        target: 0.5,
+        actual: 0.4,
+        severity: 'serious',
       },
     };
     // The knowledge time as a driver may hand it back, as text: recorded as an ISO instant.
@@ -137,8 +167,18 @@ describe('planAlertAppends: scorecard status changes in, alert appends out (docs
             {
               type: 'OffTrackAlertRaised',
               data: {
-                alertId: CLUSTER_YEAR_END, clusterId: 'C1', contractId: 'K1', partnerId: 'P1', districtIds: ['D1', 'D2'],
-                metric: 'school_majority', contractYear: 2, schoolYear: '2024-25', checkpoint: 'year_end', target: 0.5, actual: 0.45, severity: 'critical',
+                alertId: CLUSTER_YEAR_END,
+                clusterId: 'C1',
+                contractId: 'K1',
+                partnerId: 'P1',
+                districtIds: ['D1', 'D2'],
+                metric: 'school_majority',
+                contractYear: 2,
+                schoolYear: '2024-25',
+                checkpoint: 'year_end',
+                target: 0.5,
+                actual: 0.45,
+                severity: 'critical',
               },
             },
             answering('0000000300#000004', '2025-06-20T00:00:00.000Z'),

@@ -11,7 +11,11 @@ export interface DemoPerson {
 /** One person for each role that signs in, on the demo zone's districts and partners. */
 export const DEMO_PEOPLE: readonly DemoPerson[] = [
   { role: { kind: 'state' }, name: 'Dana Reyes, State Turnaround Office', work: 'every zone, cluster, contract, school and alert; renewal decisions' },
-  { role: { kind: 'district', districtId: 'D-WEST' }, name: 'Sam Okafor, D-WEST turnaround lead', work: "its own schools' scorecards and alerts: acknowledge them; its webhooks" },
+  {
+    role: { kind: 'district', districtId: 'D-WEST' },
+    name: 'Sam Okafor, D-WEST turnaround lead',
+    work: "its own schools' scorecards and alerts: acknowledge them; its webhooks",
+  },
   { role: { kind: 'partner', partnerId: 'P-RENEW' }, name: 'Lee Park, Renew Schools Partnership', work: "its contracts' scorecards before a board meeting" },
   { role: { kind: 'data-team' }, name: 'Ari Cohen, state data team', work: 'upload feed files, fix rejected rows, watch coverage' },
   { role: { kind: 'researcher' }, name: 'Jo Nguyen, research partner', work: 'panels as known on a date, proof points' },

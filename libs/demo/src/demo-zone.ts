@@ -141,16 +141,33 @@ export function demoFeeds(): DatedPush[] {
     const calendarYear = startCalendarYear(year) + (month < 7 ? 1 : 0);
     return `${calendarYear}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}T12:00:00.000Z`;
   };
-  const pushes: DatedPush[] = [{ label: `${SCIENCE_YEARS[0]} state test results (science)`, kind: 'assessment', records: science(SCIENCE_YEARS[0]), knownAt: on(SCIENCE_YEARS[1], 7, 20) }];
+  const pushes: DatedPush[] = [
+    { label: `${SCIENCE_YEARS[0]} state test results (science)`, kind: 'assessment', records: science(SCIENCE_YEARS[0]), knownAt: on(SCIENCE_YEARS[1], 7, 20) },
+  ];
   for (const [index, year] of YEARS.entries()) {
     const contractYear = index; // 0 is the baseline year
     const next = addSchoolYears(year, 1);
-    pushes.push({ label: `${year} October staffing`, kind: 'staffing', records: staffing(year, `${startCalendarYear(year)}-10-01`), knownAt: on(year, 10, 20) });
+    pushes.push({
+      label: `${year} October staffing`,
+      kind: 'staffing',
+      records: staffing(year, `${startCalendarYear(year)}-10-01`),
+      knownAt: on(year, 10, 20),
+    });
     if (contractYear > 0) {
       pushes.push({ label: `${year} fall and winter interims`, kind: 'assessment', records: interims(year, contractYear), knownAt: on(year, 2, 15) });
-      pushes.push({ label: `${year} attendance, September to March`, kind: 'attendance', records: attendance(year, contractYear, [9, 10, 11, 12, 1, 2, 3]), knownAt: on(year, 4, 10) });
+      pushes.push({
+        label: `${year} attendance, September to March`,
+        kind: 'attendance',
+        records: attendance(year, contractYear, [9, 10, 11, 12, 1, 2, 3]),
+        knownAt: on(year, 4, 10),
+      });
     }
-    pushes.push({ label: `${year} June staffing`, kind: 'staffing', records: staffing(year, `${startCalendarYear(year) + 1}-06-15`), knownAt: on(year, 6, 20) });
+    pushes.push({
+      label: `${year} June staffing`,
+      kind: 'staffing',
+      records: staffing(year, `${startCalendarYear(year) + 1}-06-15`),
+      knownAt: on(year, 6, 20),
+    });
     pushes.push({
       label: `${year} attendance, ${contractYear > 0 ? 'April' : 'September'} to June`,
       kind: 'attendance',
@@ -188,12 +205,24 @@ function finals(year: string, contractYear: number) {
 function science(year: string) {
   const y = SCIENCE_YEARS.indexOf(year);
   const schools = [
-    ...DEMO_SCHOOLS.map((school, index) => ({ schoolId: school.schoolId, base: 0.2 + 0.02 * (index % 4), slope: ZONE_SLOPES[index % 4], effect: year >= START ? DEMO_SCIENCE_EFFECT : 0 })),
+    ...DEMO_SCHOOLS.map((school, index) => ({
+      schoolId: school.schoolId,
+      base: 0.2 + 0.02 * (index % 4),
+      slope: ZONE_SLOPES[index % 4],
+      effect: year >= START ? DEMO_SCIENCE_EFFECT : 0,
+    })),
     ...COMPARISON.map((school, index) => ({ schoolId: school.schoolId, base: school.base - 0.1, slope: COMPARISON_SLOPES[index % 5], effect: 0 })),
   ];
   return schools.map(({ schoolId, base, slope, effect }) => ({
-    schoolId, schoolYear: year, window: 'annual', assessment: 'state_test', subject: 'science', grade: 'all', studentGroup: 'all',
-    tested: SCIENCE_TESTED, proficient: Math.round(SCIENCE_TESTED * (base + (0.01 + slope) * y + effect)),
+    schoolId,
+    schoolYear: year,
+    window: 'annual',
+    assessment: 'state_test',
+    subject: 'science',
+    grade: 'all',
+    studentGroup: 'all',
+    tested: SCIENCE_TESTED,
+    proficient: Math.round(SCIENCE_TESTED * (base + (0.01 + slope) * y + effect)),
   }));
 }
 
@@ -206,8 +235,15 @@ function interims(year: string, contractYear: number) {
       ['fall', winter - 0.02],
       ['winter', winter],
     ].map(([window, rate]) => ({
-      schoolId: school.schoolId, schoolYear: year, window, assessment: 'interim', subject: 'math', grade: 'all', studentGroup: 'all',
-      tested: 380, proficient: Math.round(380 * (rate as number)),
+      schoolId: school.schoolId,
+      schoolYear: year,
+      window,
+      assessment: 'interim',
+      subject: 'math',
+      grade: 'all',
+      studentGroup: 'all',
+      tested: 380,
+      proficient: Math.round(380 * (rate as number)),
     }));
   });
 }
@@ -221,5 +257,7 @@ function attendance(year: string, contractYear: number, months: number[]) {
 
 /** Staffing reports: 40 teachers, 32 of them returning (80% retention) except in Hillcrest in year 1. */
 function staffing(year: string, asOf: string) {
-  return DEMO_SCHOOLS.map((school) => staffingReport(school.schoolId, year, asOf, { teachers: 40, returning: school.clusterId === 'C-HILL' && year === START ? 26 : 32, newHires: 8 }));
+  return DEMO_SCHOOLS.map((school) =>
+    staffingReport(school.schoolId, year, asOf, { teachers: 40, returning: school.clusterId === 'C-HILL' && year === START ? 26 : 32, newHires: 8 }),
+  );
 }

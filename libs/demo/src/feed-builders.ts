@@ -24,7 +24,19 @@ export function gradeRows(
     const tested = suppressSmall && grade === '08' ? 6 : 60 + ((g * 7 + schoolId.length * 3) % 15);
     const proficient = Math.round(tested * Math.min(0.95, Math.max(0.02, rate + (g - 2.5) * 0.01)));
     const suppressed = tested < 10;
-    return { schoolId, schoolYear, window, assessment, subject, grade, studentGroup, tested, proficient: suppressed ? null : proficient, suppressed, counted: proficient };
+    return {
+      schoolId,
+      schoolYear,
+      window,
+      assessment,
+      subject,
+      grade,
+      studentGroup,
+      tested,
+      proficient: suppressed ? null : proficient,
+      suppressed,
+      counted: proficient,
+    };
   });
   const all = {
     ...rows[0],
@@ -45,16 +57,34 @@ export function attendanceMonth(schoolId: string, schoolYear: string, month: num
   const membershipDays = enrollment * 20;
   const elapsed = ((month + 5) % 12) + 1; // September is month 1 of the school year
   return {
-    schoolId, schoolYear, periodStart, periodEnd, membershipDays, attendanceDays: Math.round(membershipDays * rate),
-    enrollment, chronicallyAbsent: Math.round((6 * elapsed * enrollment) / 400),
+    schoolId,
+    schoolYear,
+    periodStart,
+    periodEnd,
+    membershipDays,
+    attendanceDays: Math.round(membershipDays * rate),
+    enrollment,
+    chronicallyAbsent: Math.round((6 * elapsed * enrollment) / 400),
   };
 }
 
 /** A staffing report of `teachers` teachers, `returning` of them back from last year, and `newHires` hired. */
-export function staffingReport(schoolId: string, schoolYear: string, asOf: string, staff: { teachers: number; returning: number; newHires: number }): Record<string, unknown> {
+export function staffingReport(
+  schoolId: string,
+  schoolYear: string,
+  asOf: string,
+  staff: { teachers: number; returning: number; newHires: number },
+): Record<string, unknown> {
   const { teachers, returning, newHires } = staff;
   return {
-    schoolId, schoolYear, asOf, teachers, teachersReturning: returning,
-    newHires, vacancies: asOf.slice(5) === '10-01' ? 3 : 1, teacherAbsenceDays: teachers * 7.5, teacherWorkDays: teachers * 180,
+    schoolId,
+    schoolYear,
+    asOf,
+    teachers,
+    teachersReturning: returning,
+    newHires,
+    vacancies: asOf.slice(5) === '10-01' ? 3 : 1,
+    teacherAbsenceDays: teachers * 7.5,
+    teacherWorkDays: teachers * 180,
   };
 }

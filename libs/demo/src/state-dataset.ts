@@ -77,7 +77,10 @@ export function stateDataset(options: { seed?: number; schools?: number } = {}):
     })),
     clusters: clusters.map(({ clusterId, zoneId }) => ({ clusterId, zoneId, name: `Cluster ${clusterId.slice(3)}` })),
     schools: schools.map(({ schoolId, districtId }) => ({ schoolId, districtId, name: `School ${schoolId.slice(3)}`, gradeSpan: '03-08' })),
-    assignments: zoneSchools.map((school, index) => ({ schoolId: school.schoolId, body: { clusterId: clusters[clusterOf(index)].clusterId, fromYear: YEARS[1], strategy: 'transformation' } })),
+    assignments: zoneSchools.map((school, index) => ({
+      schoolId: school.schoolId,
+      body: { clusterId: clusters[clusterOf(index)].clusterId, fromYear: YEARS[1], strategy: 'transformation' },
+    })),
     partners: clusters.map(({ clusterId }) => ({ partnerId: `SP-${clusterId.slice(3)}`, name: `Lead Partner ${clusterId.slice(3)}`, role: 'lead' })),
     contracts: clusters.map(({ clusterId, schoolIds }) => ({
       contractId: `SK-${clusterId.slice(3)}`,
@@ -103,7 +106,9 @@ export function stateDataset(options: { seed?: number; schools?: number } = {}):
         label: `${year} fall and winter interims`,
         kind: 'assessment',
         records: schools.flatMap((school) =>
-          ['fall', 'winter'].flatMap((window) => ['math', 'ela'].flatMap((subject) => gradeRows(school.schoolId, year, subject, rate(school, subject) - 0.02, { window, assessment: 'interim' }))),
+          ['fall', 'winter'].flatMap((window) =>
+            ['math', 'ela'].flatMap((subject) => gradeRows(school.schoolId, year, subject, rate(school, subject) - 0.02, { window, assessment: 'interim' })),
+          ),
         ),
       };
       yield { label: `${year} attendance, September to March`, kind: 'attendance', records: attendanceOf(schools, year, [9, 10, 11, 12, 1, 2, 3]) };
@@ -113,7 +118,9 @@ export function stateDataset(options: { seed?: number; schools?: number } = {}):
         kind: 'assessment',
         records: schools.flatMap((school) =>
           ['math', 'ela', 'science'].flatMap((subject) =>
-            GROUPS.flatMap((studentGroup, g) => gradeRows(school.schoolId, year, subject, rate(school, subject) - 0.05 * g, { studentGroup, suppressSmall: g === 2 })),
+            GROUPS.flatMap((studentGroup, g) =>
+              gradeRows(school.schoolId, year, subject, rate(school, subject) - 0.05 * g, { studentGroup, suppressSmall: g === 2 }),
+            ),
           ),
         ),
       };

@@ -17,7 +17,9 @@ describe('the state-sized bench dataset', () => {
   it('has only records the feeds accept, as many as it says, with no natural key twice', () => {
     const dataset = stateDataset({ schools: 60 });
     const pushes = [...dataset.pushes()];
-    const records = pushes.flatMap((push) => push.records.map((record, index) => ({ kind: push.kind, outcome: validateFeedRecord(push.kind, record, index + 1) })));
+    const records = pushes.flatMap((push) =>
+      push.records.map((record, index) => ({ kind: push.kind, outcome: validateFeedRecord(push.kind, record, index + 1) })),
+    );
     expect(records.filter(({ outcome }) => outcome.kind !== 'record').slice(0, 3)).toEqual([]);
     expect(records).toHaveLength(dataset.recordCount);
     expect(dataset.recordCount).toBe(60 * 4 * 124);

@@ -16,7 +16,9 @@ const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'Ju
 
 /** A year the calendar allows here, or what is wrong with it. */
 export function yearProblem(year: number): string | undefined {
-  return year < EARLIEST_YEAR || year > LATEST_YEAR ? `expected a year from ${EARLIEST_YEAR} to ${LATEST_YEAR}, got ${String(year).padStart(4, '0')}` : undefined;
+  return year < EARLIEST_YEAR || year > LATEST_YEAR
+    ? `expected a year from ${EARLIEST_YEAR} to ${LATEST_YEAR}, got ${String(year).padStart(4, '0')}`
+    : undefined;
 }
 
 function isLeapYear(year: number): boolean {
@@ -67,7 +69,9 @@ const MAX_OFFSET_MINUTES = 14 * 60;
  */
 export function readKnowledgeTime(text: string): { at: Date } | { problem: string } {
   if (PLUS_READ_AS_SPACE.test(text))
-    return { problem: `${EXPECTED_TIME}, got '${text}': a '+' in a query string reads as a space, so write the offset's + as %2B (or give the time in UTC with Z)` };
+    return {
+      problem: `${EXPECTED_TIME}, got '${text}': a '+' in a query string reads as a space, so write the offset's + as %2B (or give the time in UTC with Z)`,
+    };
   const match = KNOWLEDGE_TIME.exec(text);
   if (!match) return { problem: `${EXPECTED_TIME}, got '${text}'` };
   const [, year, month, day, hours, minutes, seconds, fraction, utc, sign, offsetHours, offsetMinutes] = match;

@@ -33,7 +33,10 @@ export class ValidationError extends DomainError {
 
 export class NotFoundError extends DomainError {
   readonly kind = 'not_found' as const;
-  constructor(readonly entity: string, readonly id: string) {
+  constructor(
+    readonly entity: string,
+    readonly id: string,
+  ) {
     super(`${entity} '${id}' does not exist`);
   }
 }
@@ -41,7 +44,10 @@ export class NotFoundError extends DomainError {
 /** The thing to create exists already. */
 export class AlreadyExistsError extends DomainError {
   readonly kind = 'conflict' as const;
-  constructor(readonly entity: string, readonly id: string) {
+  constructor(
+    readonly entity: string,
+    readonly id: string,
+  ) {
     super(`${entity} '${id}' already exists`);
   }
 }

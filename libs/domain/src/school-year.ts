@@ -19,7 +19,8 @@ export function schoolYearProblem(text: string): string | undefined {
   if (!match) return 'expected a school year written YYYY-YY with consecutive years, e.g. "2024-25"';
   const start = Number(match[1]);
   if ((start + 1) % 100 !== Number(match[2])) return `expected the year after ${match[1]} as the second part: "${schoolYearStartingIn(start)}"`;
-  if (start < EARLIEST_YEAR || start + 1 > LATEST_YEAR) return `expected a school year from ${schoolYearStartingIn(EARLIEST_YEAR)} to ${schoolYearStartingIn(LATEST_YEAR - 1)}`;
+  if (start < EARLIEST_YEAR || start + 1 > LATEST_YEAR)
+    return `expected a school year from ${schoolYearStartingIn(EARLIEST_YEAR)} to ${schoolYearStartingIn(LATEST_YEAR - 1)}`;
   return undefined;
 }
 

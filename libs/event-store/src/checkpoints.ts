@@ -47,9 +47,7 @@ export function kurrentDbCheckpoint(commit: bigint, prepare: bigint): Checkpoint
 export function parseKurrentDbCheckpoint(checkpoint: Checkpoint): { commit: bigint; prepare: bigint } {
   const match = checkpoint.startsWith(KURRENTDB_TAG) ? PAIR.exec(checkpoint.slice(KURRENTDB_TAG.length)) : null;
   if (match) return { commit: BigInt(match[1]), prepare: BigInt(match[2]) };
-  const madeBy = PAIR.test(checkpoint)
-    ? 'a PostgreSQL checkpoint (or one this adapter stored before its checkpoints were tagged)'
-    : "neither store's";
+  const madeBy = PAIR.test(checkpoint) ? 'a PostgreSQL checkpoint (or one this adapter stored before its checkpoints were tagged)' : "neither store's";
   throw new ForeignCheckpointError(checkpoint, 'KurrentDB', madeBy);
 }
 

@@ -28,7 +28,10 @@ describe('pollingSubscription (the read loop both stores share)', () => {
 
     // Wait until the loop sleeps on the idle timer: after the second read when the wake-up was
     // kept, after the first when it was lost.
-    await waitUntil(() => jest.getTimerCount(), (timers) => expect(timers).toBeGreaterThan(0));
+    await waitUntil(
+      () => jest.getTimerCount(),
+      (timers) => expect(timers).toBeGreaterThan(0),
+    );
     expect(reads).toBe(2);
     await subscription.stop();
   });

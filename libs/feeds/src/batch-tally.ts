@@ -79,7 +79,17 @@ export class BatchTally {
     /** When given, every rejected record is collected here too (not only the capped answer). */
     private readonly rejections?: RejectedRecord[],
   ) {
-    this.summary = { ...batch, status: 'completed', dryRun: false, ...emptyCounts(), reinstatedKeys: [], warnings: [], warningCount: 0, rejected: [], rejectedTruncated: false };
+    this.summary = {
+      ...batch,
+      status: 'completed',
+      dryRun: false,
+      ...emptyCounts(),
+      reinstatedKeys: [],
+      warnings: [],
+      warningCount: 0,
+      rejected: [],
+      rejectedTruncated: false,
+    };
   }
 
   /** Adds a stored chunk of `rows` rows. */

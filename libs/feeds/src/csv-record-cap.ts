@@ -41,7 +41,8 @@ export class CsvRecordCap extends Transform {
       // The record ends at this line break: pass it on whole, or a marker when it is beyond the
       // cap; the line break then stays, so csv-parse counts the lines after it as before.
       const tail = chunk.subarray(from, at);
-      if (!this.dropped && this.pendingBytes + tail.length > RECORD_BYTES) this.dropped = { bytes: this.pendingBytes, lineBreaks: countLineBreaks([...this.pending, tail]) };
+      if (!this.dropped && this.pendingBytes + tail.length > RECORD_BYTES)
+        this.dropped = { bytes: this.pendingBytes, lineBreaks: countLineBreaks([...this.pending, tail]) };
       else if (this.dropped && byte === LF) this.dropped.lineBreaks -= 1;
       if (this.dropped) {
         this.push(`"${this.marker} ${this.dropped.bytes + tail.length} ${this.dropped.lineBreaks}"`);
@@ -76,7 +77,10 @@ export class CsvRecordCap extends Transform {
   /** The dropped record a parsed record stands for, or undefined for a record as pushed. */
   oversizedOf(record: readonly string[]): OversizedRecord | undefined {
     if (record.length !== 1 || !record[0].startsWith(this.marker)) return undefined;
-    const [bytes, lineBreaks] = record[0].slice(this.marker.length + 1).split(' ').map(Number);
+    const [bytes, lineBreaks] = record[0]
+      .slice(this.marker.length + 1)
+      .split(' ')
+      .map(Number);
     return { bytes, lineBreaks };
   }
 

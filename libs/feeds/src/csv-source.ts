@@ -63,9 +63,15 @@ export class CsvSource {
           }
           continue;
         }
-        const mapped = oversized ? rejectedRow(row, '(row)', `expected a record of at most ${RECORD_BYTES} bytes, got ${oversized.bytes}: it was not read`) : this.check(header, mapRow, record, row);
+        const mapped = oversized
+          ? rejectedRow(row, '(row)', `expected a record of at most ${RECORD_BYTES} bytes, got ${oversized.bytes}: it was not read`)
+          : this.check(header, mapRow, record, row);
         // A rejected row is kept as column -> cell (cut to an excerpt), the way its reason names it.
-        chunk.push({ row, raw: mapped.kind === 'rejected' && !oversized ? keptRecord(Object.fromEntries(header.map((column, index) => [column, record[index]]))) : null, mapped });
+        chunk.push({
+          row,
+          raw: mapped.kind === 'rejected' && !oversized ? keptRecord(Object.fromEntries(header.map((column, index) => [column, record[index]]))) : null,
+          mapped,
+        });
         // The parser hands over a whole buffer of rows without returning to the event loop; a
         // short yield now and then lets the chunk being stored meanwhile make its round trips.
         if (chunk.length % YIELD_ROWS === 0) await new Promise(setImmediate);

@@ -33,7 +33,10 @@ export function feedEventToAppend(event: FeedEvent, provenance: Provenance): Eve
 }
 
 /** The marker that a push's knowledge is complete, with the push's provenance. */
-export function batchClosedToAppend(provenance: Provenance & { batchId: string }, outcome: Pick<FeedBatchClosed['data'], 'status' | 'accepted' | 'restated'>): EventToAppend {
+export function batchClosedToAppend(
+  provenance: Provenance & { batchId: string },
+  outcome: Pick<FeedBatchClosed['data'], 'status' | 'accepted' | 'restated'>,
+): EventToAppend {
   const { feed, context, batchId } = provenance;
   const metadata: AppendMetadata = { source: { channel: context.channel, feed, batchId }, correlationId: context.correlationId, actor: context.actor };
   return toAppend({ type: 'FeedBatchClosed', data: { batchId, feed, ...outcome } }, metadata);

@@ -206,7 +206,13 @@ export class FeedBatches {
    * soon as its events are stored, so a batch that fails between storing a chunk and recording
    * it still reports what is in the store.
    */
-  async finish(batchId: string, status: FinishedStatus, finishedAt: Date, counts: BatchCounts & Partial<BatchListings>, batchIssues: readonly FieldIssue[] = []): Promise<void> {
+  async finish(
+    batchId: string,
+    status: FinishedStatus,
+    finishedAt: Date,
+    counts: BatchCounts & Partial<BatchListings>,
+    batchIssues: readonly FieldIssue[] = [],
+  ): Promise<void> {
     try {
       await this.sql.query(
         `UPDATE feed_batches SET status = $2, finished_at = $3, batch_issues = $4,
@@ -260,15 +266,18 @@ export class FeedBatches {
 
   private async renew(): Promise<void> {
     // A failed renewal is left to the next one: a database that stays away fails the push itself.
-    await this.sql.query("UPDATE feed_batches SET heartbeat_at = now() WHERE batch_id = ANY($1) AND status = 'running'", [[...this.running]]).catch(() => undefined);
+    await this.sql
+      .query("UPDATE feed_batches SET heartbeat_at = now() WHERE batch_id = ANY($1) AND status = 'running'", [[...this.running]])
+      .catch(() => undefined);
   }
 
   /** Rejected records of a batch in row order, a page at a time. */
   async rejections(batchId: string, options: { afterRow: number; limit: number }): Promise<RejectedRecord[]> {
-    return this.sql.query<RejectedRecord>(
-      'SELECT row, record, issues FROM feed_rejections WHERE batch_id = $1 AND row > $2 ORDER BY row LIMIT $3',
-      [batchId, options.afterRow, options.limit],
-    );
+    return this.sql.query<RejectedRecord>('SELECT row, record, issues FROM feed_rejections WHERE batch_id = $1 AND row > $2 ORDER BY row LIMIT $3', [
+      batchId,
+      options.afterRow,
+      options.limit,
+    ]);
   }
 }
 

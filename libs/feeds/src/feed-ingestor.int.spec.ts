@@ -54,10 +54,7 @@ describe.each(testDatabases())('feed ingestion on $name', (database) => {
     ]);
 
     const events = await allEvents(store, sql);
-    expect(events.map((event) => event.streamId)).toEqual([
-      ...Array(4).fill('assessment-2005-06-01M015'),
-      'assessment-2006-07-01M019',
-    ]);
+    expect(events.map((event) => event.streamId)).toEqual([...Array(4).fill('assessment-2005-06-01M015'), 'assessment-2006-07-01M019']);
     const suppressed = events.find((event) => (event.data as { grade: string }).grade === '05');
     expect(suppressed?.data).toMatchObject({ tested: 5, proficient: null, meanScaleScore: null, suppressed: true });
     expect(events[0].metadata).toMatchObject({
@@ -99,7 +96,10 @@ describe.each(testDatabases())('feed ingestion on $name', (database) => {
     // 2,500 rows (three chunks), 10 per school; a real trigger refuses school S150's events, in the second chunk
     const subjects = ['math', 'ela'];
     const grades = ['03', '04', '05', '06', '07'];
-    const lines = Array.from({ length: 2_500 }, (_, i) => `S${Math.floor(i / 10)},2024-25,spring,state_test,${subjects[i % 2]},${grades[Math.floor(i / 2) % 5]},all,40,20`);
+    const lines = Array.from(
+      { length: 2_500 },
+      (_, i) => `S${Math.floor(i / 10)},2024-25,spring,state_test,${subjects[i % 2]},${grades[Math.floor(i / 2) % 5]},all,40,20`,
+    );
     await sql.query(`CREATE FUNCTION refuse_s150() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF NEW.stream_id = 'assessment-2024-25-S150' THEN RAISE EXCEPTION 'disk full (test trigger)'; END IF; RETURN NEW; END $$`);
     await sql.query('CREATE TRIGGER refuse_s150 BEFORE INSERT ON es_events FOR EACH ROW EXECUTE FUNCTION refuse_s150()');
@@ -159,7 +159,11 @@ describe.each(testDatabases())('feed ingestion on $name', (database) => {
     const summary = await ingestor.ingestCsv('assessment', fixture('nyc-doe-math-sample.csv'), context);
     expect(summary).toMatchObject({ status: 'rejected', accepted: 0 });
     expect(summary.rejected).toEqual([
-      { row: 1, field: 'profile', message: "this looks like nyc-doe-math: add ?profile=nyc-doe-math (CLI: --profile nyc-doe-math); the header does not fit profile 'canonical'" },
+      {
+        row: 1,
+        field: 'profile',
+        message: "this looks like nyc-doe-math: add ?profile=nyc-doe-math (CLI: --profile nyc-doe-math); the header does not fit profile 'canonical'",
+      },
     ]);
     expect(await allEvents(store, sql)).toHaveLength(0);
   });
@@ -176,12 +180,18 @@ describe.each(testDatabases())('feed ingestion on $name', (database) => {
     const summary = await ingestor.ingestCsv('attendance', csv(text), context);
     expect(summary).toMatchObject({ status: 'completed', accepted: 4, rejectedRows: 1 });
     expect(summary.rejected).toEqual([
-      { row: 5, field: 'periodStart', message: expect.stringMatching(/^expected a period that does not overlap one already reported, got 2024-10-15 to 2024-11-14, partly overlapping period 2024-09-01 to 2024-10-31: /) },
+      {
+        row: 5,
+        field: 'periodStart',
+        message: expect.stringMatching(
+          /^expected a period that does not overlap one already reported, got 2024-10-15 to 2024-11-14, partly overlapping period 2024-09-01 to 2024-10-31: /,
+        ),
+      },
     ]);
     // the months stay in the log (the metrics count the year to date instead); the refused row is not stored
-    expect((await allEvents(store, sql)).map((event) => `${(event.data as { periodStart: string }).periodStart}/${(event.data as { periodEnd: string }).periodEnd}`)).toEqual([
-      '2024-09-01/2024-09-30', '2024-10-01/2024-10-31', '2024-09-01/2024-10-31', '2024-11-01/2024-11-30',
-    ]);
+    expect(
+      (await allEvents(store, sql)).map((event) => `${(event.data as { periodStart: string }).periodStart}/${(event.data as { periodEnd: string }).periodEnd}`),
+    ).toEqual(['2024-09-01/2024-09-30', '2024-10-01/2024-10-31', '2024-09-01/2024-10-31', '2024-11-01/2024-11-30']);
     expect(await batches.rejections(summary.batchId, { afterRow: 0, limit: 10 })).toMatchObject([{ row: 5, issues: summary.rejected }]);
     // pushed again, the refused row is refused again and the rest are duplicates
     expect(await freshIngestor().ingestCsv('attendance', csv(text), context)).toMatchObject({ accepted: 0, duplicates: 4, rejectedRows: 1 });
@@ -219,7 +229,9 @@ describe.each(testDatabases())('feed ingestion on $name', (database) => {
     const again = freshIngestor().retract('assessment', key, 'again', context);
     await expect(again).rejects.toThrow(IllegalStateError);
     await expect(again).rejects.toThrow(
-      new RegExp(`^assessment record '01M015/2005-06/annual/nys/math/04/all' was already retracted on \\d{4}-\\d{2}-\\d{2}T[^ ]+ by data-team@state \\("grade 4 was mis-scored"\\)`),
+      new RegExp(
+        `^assessment record '01M015/2005-06/annual/nys/math/04/all' was already retracted on \\d{4}-\\d{2}-\\d{2}T[^ ]+ by data-team@state \\("grade 4 was mis-scored"\\)`,
+      ),
     );
     const retraction = (await allEvents(store, sql)).at(-1);
     expect(retraction).toMatchObject({
@@ -230,7 +242,10 @@ describe.each(testDatabases())('feed ingestion on $name', (database) => {
     await expect(ingestor.retract('assessment', '01M015/2005-06/annual/nys/math/07/all', 'typo', context)).rejects.toThrow(NotFoundError);
     await expect(ingestor.retract('assessment', '01M015/2005-06', 'typo', context)).rejects.toThrow(ValidationError);
     // the assessment code in any case, as a push takes it
-    expect(await ingestor.retract('assessment', '01M015/2005-06/annual/NYS/math/05/all', 'typo', context)).toEqual({ retracted: true, naturalKey: '01M015/2005-06/annual/nys/math/05/all' });
+    expect(await ingestor.retract('assessment', '01M015/2005-06/annual/NYS/math/05/all', 'typo', context)).toEqual({
+      retracted: true,
+      naturalKey: '01M015/2005-06/annual/nys/math/05/all',
+    });
   });
 
   it('counts a retracted record pushed again as reinstated, by key, and keeps the count and keys with the batch', async () => {
@@ -246,20 +261,43 @@ describe.each(testDatabases())('feed ingestion on $name', (database) => {
   });
 
   it('warns of each school id not registered, once a push, at its first row, and stores its records all the same', async () => {
-    await store.append('school-S1', [{ type: 'SchoolRegistered', schemaVersion: 1, data: { schoolId: 'S1', districtId: 'D1', name: 'One', gradeSpan: '06-08' }, metadata: { source: { channel: 'http' }, correlationId: 'c', actor: 'a' } }]);
+    await store.append('school-S1', [
+      {
+        type: 'SchoolRegistered',
+        schemaVersion: 1,
+        data: { schoolId: 'S1', districtId: 'D1', name: 'One', gradeSpan: '06-08' },
+        metadata: { source: { channel: 'http' }, correlationId: 'c', actor: 'a' },
+      },
+    ]);
     const record = (schoolId: string, indicator: string) => ({ schoolId, schoolYear: '2024-25', indicator, numerator: 4, denominator: 410 });
     const summary = await ingestor.ingestJson('indicators', [record('S1', 'a'), record('S7', 'a'), record('S7', 'b'), record('S8', 'a')], context);
     expect(summary).toMatchObject({ accepted: 4, warningCount: 2 });
     expect(summary.warnings).toEqual([
-      { row: 2, field: 'schoolId', schoolId: 'S7', message: "school 'S7' is not registered: its records are stored as a comparison school's (register it, or check the id)" },
+      {
+        row: 2,
+        field: 'schoolId',
+        schoolId: 'S7',
+        message: "school 'S7' is not registered: its records are stored as a comparison school's (register it, or check the id)",
+      },
       expect.objectContaining({ row: 4, schoolId: 'S8' }),
     ]);
-    expect(await batches.report(summary.batchId)).toMatchObject({ warningCount: 2, warnings: [expect.objectContaining({ schoolId: 'S7' }), expect.objectContaining({ schoolId: 'S8' })] });
+    expect(await batches.report(summary.batchId)).toMatchObject({
+      warningCount: 2,
+      warnings: [expect.objectContaining({ schoolId: 'S7' }), expect.objectContaining({ schoolId: 'S8' })],
+    });
   });
 
   it('answers a dry run with exactly the counts the push then gives, storing nothing and keeping no batch', async () => {
     const base = { schoolId: 'S9', schoolYear: '2024-25', numerator: 4, denominator: 410 };
-    await ingestor.ingestJson('indicators', [{ ...base, indicator: 'a' }, { ...base, indicator: 'b' }, { ...base, indicator: 'c' }], context);
+    await ingestor.ingestJson(
+      'indicators',
+      [
+        { ...base, indicator: 'a' },
+        { ...base, indicator: 'b' },
+        { ...base, indicator: 'c' },
+      ],
+      context,
+    );
     await ingestor.retract('indicators', 'S9/2024-25/c', 'wrong', context);
     // a duplicate, a restatement, a reinstatement, a new record, a key twice in the file, and a rejected row
     const file = [
@@ -275,7 +313,17 @@ describe.each(testDatabases())('feed ingestion on $name', (database) => {
     const dry = await freshIngestor().dryRunJson('indicators', file, context);
     expect((await wholeLog(store, sql)).length).toBe(before);
     expect((await batches.recent(100)).length).toBe(batchesBefore);
-    expect(dry).toMatchObject({ batchId: null, dryRun: true, accepted: 1, duplicates: 1, restated: 2, reinstated: 1, rejectedRows: 1, reinstatedKeys: ['S9/2024-25/c'], warningCount: 1 });
+    expect(dry).toMatchObject({
+      batchId: null,
+      dryRun: true,
+      accepted: 1,
+      duplicates: 1,
+      restated: 2,
+      reinstated: 1,
+      rejectedRows: 1,
+      reinstatedKeys: ['S9/2024-25/c'],
+      warningCount: 1,
+    });
     const real = await ingestor.ingestJson('indicators', file, context);
     const { batchId, dryRun, ...counted } = real;
     expect([batchId, dryRun]).toEqual([expect.any(String), false]);
@@ -314,7 +362,15 @@ describe('feed ingestion on a store whose appendMany is not atomic (KurrentDB, f
 });
 
 const record = (schoolId: string) => ({
-  schoolId, schoolYear: '2024-25', window: 'spring', assessment: 'state_test', subject: 'math', grade: 'all', studentGroup: 'all', tested: 40, proficient: 20,
+  schoolId,
+  schoolYear: '2024-25',
+  window: 'spring',
+  assessment: 'state_test',
+  subject: 'math',
+  grade: 'all',
+  studentGroup: 'all',
+  tested: 40,
+  proficient: 20,
 });
 
 async function freshIngestorOn(store: EventStore, sql: SqlClient): Promise<FeedIngestor> {

@@ -152,12 +152,24 @@ export class FeedIngestor {
 
   /** The conflict of a second retraction: when the key was retracted, by whom and why, from its stream. */
   private async alreadyRetracted(kind: FeedKind, streamId: string, naturalKey: string): Promise<IllegalStateError> {
-    const [retraction] = (await this.store.readStream(streamId)).filter((event) => event.type === 'RecordRetracted' && (event.data as RecordRetracted['data']).naturalKey === naturalKey).slice(-1);
-    const when = retraction ? ` on ${retraction.metadata.recordedAt} by ${retraction.metadata.actor} ("${(retraction.data as RecordRetracted['data']).reason}")` : '';
-    return new IllegalStateError(`${kind} record '${naturalKey}' was already retracted${when}: there is nothing left to withdraw (pushing the record again reinstates it)`);
+    const [retraction] = (await this.store.readStream(streamId))
+      .filter((event) => event.type === 'RecordRetracted' && (event.data as RecordRetracted['data']).naturalKey === naturalKey)
+      .slice(-1);
+    const when = retraction
+      ? ` on ${retraction.metadata.recordedAt} by ${retraction.metadata.actor} ("${(retraction.data as RecordRetracted['data']).reason}")`
+      : '';
+    return new IllegalStateError(
+      `${kind} record '${naturalKey}' was already retracted${when}: there is nothing left to withdraw (pushing the record again reinstates it)`,
+    );
   }
 
-  private async begin(kind: FeedKind, profile: string | null, context: FeedContext, onProgress?: ProgressListener, rejections?: RejectedRecord[]): Promise<Push> {
+  private async begin(
+    kind: FeedKind,
+    profile: string | null,
+    context: FeedContext,
+    onProgress?: ProgressListener,
+    rejections?: RejectedRecord[],
+  ): Promise<Push> {
     const batchId = randomUUID();
     await this.batches.start({ batchId, feed: kind, profile: profile ?? undefined, ...context, startedAt: this.clock() });
     return {
@@ -251,7 +263,12 @@ export class FeedIngestor {
       else unregistered.push({ schoolId, row: firstRows.get(schoolId) as number });
     }
     for (const { schoolId, row } of unregistered.sort((a, b) => a.row - b.row))
-      tally.warned({ row, field: 'schoolId', schoolId, message: `school '${schoolId}' is not registered: its records are stored as a comparison school's (register it, or check the id)` });
+      tally.warned({
+        row,
+        field: 'schoolId',
+        schoolId,
+        message: `school '${schoolId}' is not registered: its records are stored as a comparison school's (register it, or check the id)`,
+      });
   }
 
   private async end(push: Push, status: BatchSummary['status'], batchIssues: FieldIssue[] = []): Promise<BatchSummary> {
@@ -270,7 +287,11 @@ export class FeedIngestor {
     const { accepted, restated, reinstated } = push.tally.summary;
     if (accepted + restated + reinstated === 0) return;
     // The marker's `restated` counts every record that superseded a stored one, reinstated ones too.
-    await this.store.append(`feed-batch-${push.provenance.batchId}`, [batchClosedToAppend(push.provenance, { status, accepted, restated: restated + reinstated })], { expectedRevision: 'no_stream' });
+    await this.store.append(
+      `feed-batch-${push.provenance.batchId}`,
+      [batchClosedToAppend(push.provenance, { status, accepted, restated: restated + reinstated })],
+      { expectedRevision: 'no_stream' },
+    );
   }
 
   /** Storage failed midway: what was stored stays (a re-push counts it as duplicates); the batch is marked failed. */
@@ -278,7 +299,9 @@ export class FeedIngestor {
     if (push.dryRun) throw error;
     const message = error instanceof Error ? error.message : String(error);
     await this.close(push, 'failed').catch(() => undefined);
-    await this.batches.finish(push.provenance.batchId, 'failed', this.clock(), push.tally.summary, [keptIssue({ field: '(batch)', message: `stopped: ${message}` })]).catch(() => undefined);
+    await this.batches
+      .finish(push.provenance.batchId, 'failed', this.clock(), push.tally.summary, [keptIssue({ field: '(batch)', message: `stopped: ${message}` })])
+      .catch(() => undefined);
     throw error;
   }
 }

@@ -1,4 +1,15 @@
-import { decideRecords, emptyLedger, evolveLedger, FEED_RECORD_EVENTS, FeedDecision, FeedEvent, FeedKind, FeedLedger, FeedRecord, FeedRecordEvent } from '@turnaround/domain';
+import {
+  decideRecords,
+  emptyLedger,
+  evolveLedger,
+  FEED_RECORD_EVENTS,
+  FeedDecision,
+  FeedEvent,
+  FeedKind,
+  FeedLedger,
+  FeedRecord,
+  FeedRecordEvent,
+} from '@turnaround/domain';
 import { EventStore, StoredEvent, WrongExpectedRevisionError } from '@turnaround/event-store';
 import { feedEventToAppend, Provenance } from './event-metadata';
 
@@ -101,7 +112,13 @@ export class FeedStreams {
       try {
         const next =
           events.length > 0
-            ? (await this.store.append(streamId, events.map((event) => feedEventToAppend(event, provenance)), { expectedRevision: revision ?? 'no_stream' })).nextExpectedRevision
+            ? (
+                await this.store.append(
+                  streamId,
+                  events.map((event) => feedEventToAppend(event, provenance)),
+                  { expectedRevision: revision ?? 'no_stream' },
+                )
+              ).nextExpectedRevision
             : revision;
         this.keep(streamId, evolveLedger(ledger, events), next);
         return result;

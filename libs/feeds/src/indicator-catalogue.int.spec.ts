@@ -35,7 +35,9 @@ describe('indicator catalogue as files', () => {
     const dir = await tempDir();
     await writeFile(
       join(dir, 'ma.json'),
-      JSON.stringify({ indicators: [{ name: 'family_visits', kind: 'count', unit: 'visits', direction: 'higher_is_better', description: 'home visits by staff' }] }),
+      JSON.stringify({
+        indicators: [{ name: 'family_visits', kind: 'count', unit: 'visits', direction: 'higher_is_better', description: 'home visits by staff' }],
+      }),
     );
     expect(metricDefinition('indicator.family_visits', await loadIndicatorCatalogue())).toMatchObject({ uncatalogued: true });
     await useIndicatorsOf(dir);
@@ -46,10 +48,20 @@ describe('indicator catalogue as files', () => {
   it('stops start-up on a broken file or a name catalogued twice, naming the file and the field', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'broken.yaml'), 'indicators:\n  - name: Visits\n    kind: tally\n    direction: up\n    description: x\n');
-    await expect(loadIndicatorCatalogue([dir])).rejects.toThrow(/broken\.yaml: indicators\.0\.name: expected a lower-case name.*broken\.yaml: indicators\.0\.kind: expected one of "rate", "ratio", "count"/);
-    await writeFile(join(dir, 'broken.yaml'), 'indicators:\n  - name: dropout_rate\n    kind: rate\n    direction: higher_is_better\n    description: a second meaning\n');
-    await expect(loadIndicatorCatalogue([SHIPPED_INDICATORS_DIR, dir])).rejects.toThrow(/broken\.yaml: an indicator named 'dropout_rate' is catalogued already, in .*sig-leading-indicators\.yaml/);
-    await writeFile(join(dir, 'broken.yaml'), 'indicators:\n  - name: visits\n    kind: count\n    direction: higher_is_better\n    description: home visits\n');
+    await expect(loadIndicatorCatalogue([dir])).rejects.toThrow(
+      /broken\.yaml: indicators\.0\.name: expected a lower-case name.*broken\.yaml: indicators\.0\.kind: expected one of "rate", "ratio", "count"/,
+    );
+    await writeFile(
+      join(dir, 'broken.yaml'),
+      'indicators:\n  - name: dropout_rate\n    kind: rate\n    direction: higher_is_better\n    description: a second meaning\n',
+    );
+    await expect(loadIndicatorCatalogue([SHIPPED_INDICATORS_DIR, dir])).rejects.toThrow(
+      /broken\.yaml: an indicator named 'dropout_rate' is catalogued already, in .*sig-leading-indicators\.yaml/,
+    );
+    await writeFile(
+      join(dir, 'broken.yaml'),
+      'indicators:\n  - name: visits\n    kind: count\n    direction: higher_is_better\n    description: home visits\n',
+    );
     await expect(loadIndicatorCatalogue([dir])).rejects.toThrow(/broken\.yaml: indicators\.0\.unit: expected the unit a count is counted in/);
   });
 });

@@ -18,9 +18,12 @@ describe('vendor mapping profiles as files', () => {
     expect(catalogue.get('nyc-doe-math')).toMatchObject({ feeds: ['assessment'], schoolYearFormat: 'end-year', suppressionMarkers: ['s'] });
   });
 
-  it('adds a state\'s own profiles from another folder, in YAML or JSON', async () => {
+  it("adds a state's own profiles from another folder, in YAML or JSON", async () => {
     const dir = await tempDir();
-    await writeFile(join(dir, 'acme-attendance.json'), JSON.stringify({ name: 'acme-attendance', description: 'ACME SIS export', feeds: ['attendance'], columns: { 'School Code': 'schoolId' } }));
+    await writeFile(
+      join(dir, 'acme-attendance.json'),
+      JSON.stringify({ name: 'acme-attendance', description: 'ACME SIS export', feeds: ['attendance'], columns: { 'School Code': 'schoolId' } }),
+    );
     const catalogue = await ProfileCatalogue.load([SHIPPED_PROFILES_DIR, dir]);
     expect(catalogue.get('acme-attendance').columns).toEqual({ 'School Code': 'schoolId' });
   });

@@ -20,8 +20,7 @@ export class ProfileCatalogue {
         const path = join(dir, file);
         const text = await readFile(path, 'utf8');
         const parsed = mappingProfileSchema.safeParse(extname(file) === '.json' ? JSON.parse(text) : parseYaml(text));
-        if (!parsed.success)
-          throw new ValidationError(fieldIssues(parsed.error).map((issue) => ({ ...issue, field: `${path}: ${issue.field}` })));
+        if (!parsed.success) throw new ValidationError(fieldIssues(parsed.error).map((issue) => ({ ...issue, field: `${path}: ${issue.field}` })));
         if (profiles.has(parsed.data.name)) throw ValidationError.of(path, `a profile named '${parsed.data.name}' exists already`);
         profiles.set(parsed.data.name, parsed.data);
       }

@@ -20,7 +20,11 @@ describe('subject catalogue as files', () => {
   it('ships math, ela, reading, writing, science and social studies, in force from the start', async () => {
     const shipped = ['math', 'ela', 'reading', 'writing', 'science', 'social_studies'];
     expect((await loadSubjectCatalogue()).list().map((subject) => subject.name)).toEqual(shipped);
-    expect(subjectCatalogue().list().map((subject) => subject.name)).toEqual(shipped);
+    expect(
+      subjectCatalogue()
+        .list()
+        .map((subject) => subject.name),
+    ).toEqual(shipped);
   });
 
   it("adds a state's own subjects from SUBJECTS_DIR and puts them in force", async () => {
@@ -37,7 +41,9 @@ describe('subject catalogue as files', () => {
   it('stops start-up on a broken file or a subject catalogued twice, naming the file and the field', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'broken.yaml'), 'subjects:\n  - name: Robotics\n');
-    await expect(loadSubjectCatalogue([dir])).rejects.toThrow(/broken\.yaml: subjects\.0\.name: expected a lower-case name.*broken\.yaml: subjects\.0\.description/);
+    await expect(loadSubjectCatalogue([dir])).rejects.toThrow(
+      /broken\.yaml: subjects\.0\.name: expected a lower-case name.*broken\.yaml: subjects\.0\.description/,
+    );
     await writeFile(join(dir, 'broken.yaml'), 'subjects:\n  - name: math\n    description: a second meaning\n');
     await expect(loadSubjectCatalogue([dir])).rejects.toThrow(/broken\.yaml: a subject named 'math' is catalogued already, in the shipped subjects/);
   });

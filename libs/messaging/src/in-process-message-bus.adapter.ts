@@ -12,7 +12,8 @@ export class InProcessMessageBus implements MessageBus {
 
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
     const log = this.topicLog(topic);
-    for (const message of messages) log.push({ topic, partition: 0, offset: String(log.length), key: message.key, value: message.value, headers: { ...message.headers } });
+    for (const message of messages)
+      log.push({ topic, partition: 0, offset: String(log.length), key: message.key, value: message.value, headers: { ...message.headers } });
     this.wakers.forEach((wake) => wake());
   }
 

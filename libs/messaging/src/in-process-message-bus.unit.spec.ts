@@ -9,16 +9,26 @@ describe('the in-process bus of the embedded default', () => {
     const consumption = await bus.consume({ groupId: 'g', topics: ['t'] }, async (batch: MessageBatch) => {
       seen.push(...batch.messages.map((message) => `${message.offset}:${message.value}`));
     });
-    await bus.publish('t', [{ key: 'a', value: 'one' }, { key: 'b', value: 'two' }]);
+    await bus.publish('t', [
+      { key: 'a', value: 'one' },
+      { key: 'b', value: 'two' },
+    ]);
     await bus.publish('t', [{ key: 'a', value: 'three' }]);
-    await waitUntil(() => seen, (list) => expect(list).toHaveLength(3), 1_000);
+    await waitUntil(
+      () => seen,
+      (list) => expect(list).toHaveLength(3),
+      1_000,
+    );
     await consumption.stop();
     expect(seen).toEqual(['0:one', '1:two', '2:three']);
   });
 
   it('hands each message over with its headers, none as {}', async () => {
     const bus = new InProcessMessageBus();
-    await bus.publish('t', [{ key: 'a', value: 'one', headers: { ce_id: 'e-1' } }, { key: 'b', value: 'two' }]);
+    await bus.publish('t', [
+      { key: 'a', value: 'one', headers: { ce_id: 'e-1' } },
+      { key: 'b', value: 'two' },
+    ]);
     expect(bus.published('t').map((message) => message.headers)).toEqual([{ ce_id: 'e-1' }, {}]);
   });
 
@@ -32,7 +42,11 @@ describe('the in-process bus of the embedded default', () => {
       handled.push(...batch.messages.map((message) => message.value as string));
     });
     await bus.publish('t', [{ key: 'a', value: 'one' }]);
-    await waitUntil(() => handled, (list) => expect(list).toHaveLength(1), 1_000);
+    await waitUntil(
+      () => handled,
+      (list) => expect(list).toHaveLength(1),
+      1_000,
+    );
     await consumption.stop();
     expect({ attempts, handled }).toEqual({ attempts: 2, handled: ['one'] });
     expect(bus.published('t')).toHaveLength(1);

@@ -6,29 +6,34 @@ import { z } from 'zod';
  * alert as it stood after the event, with what the event adds. The data of the CloudEvent
  * (docs/alerts.md "Alert messages"), and the whole body in the legacy shape.
  */
-export const alertMessageData = z.object({
-  type: z.enum(['OffTrackAlertRaised', 'OffTrackAlertAcknowledged', 'OffTrackAlertResolved', 'OffTrackAlertReopened']).describe('the alert event'),
-  eventId: z.string().describe("the alert event's id: the CloudEvent's id, the same on every channel and every redelivery"),
-  recordedAt: z.string().describe('when the event was recorded, an ISO date-time: the CloudEvent\'s time'),
-  alertId: z.string(),
-  schoolId: z.string().optional().describe("the school's id, for an alert on one school (else clusterId)"),
-  clusterId: z.string().optional().describe("the cluster's id, for an alert on a cluster's line (else schoolId)"),
-  contractId: z.string(),
-  partnerId: z.string(),
-  districtIds: z.array(z.string()).describe('every district with a school the alert concerns: each is told'),
-  metric: z.string(),
-  contractYear: z.number().int(),
-  schoolYear: z.string(),
-  checkpoint: z.enum(ALERT_STAGES),
-  target: z.number(),
-  actual: z.number().nullable().describe('the value at this change: the one that raised or reopened it, then the one that resolved it; null when no value resolved it (a withdrawal)'),
-  raisedActual: z.number().describe('the value that raised it, or reopened it last'),
-  severity: z.enum(SEVERITIES),
-  by: z.string().optional().describe('acknowledged: the id of the API key that acknowledged'),
-  byName: z.string().nullable().optional().describe('acknowledged: the name that key was issued to'),
-  note: z.string().optional().describe("acknowledged: the district's note"),
-  reason: z.string().optional().describe('resolved: why (the target is met, target_withdrawn, contract_terminated, ...)'),
-}).meta({ title: 'AlertMessageData' });
+export const alertMessageData = z
+  .object({
+    type: z.enum(['OffTrackAlertRaised', 'OffTrackAlertAcknowledged', 'OffTrackAlertResolved', 'OffTrackAlertReopened']).describe('the alert event'),
+    eventId: z.string().describe("the alert event's id: the CloudEvent's id, the same on every channel and every redelivery"),
+    recordedAt: z.string().describe("when the event was recorded, an ISO date-time: the CloudEvent's time"),
+    alertId: z.string(),
+    schoolId: z.string().optional().describe("the school's id, for an alert on one school (else clusterId)"),
+    clusterId: z.string().optional().describe("the cluster's id, for an alert on a cluster's line (else schoolId)"),
+    contractId: z.string(),
+    partnerId: z.string(),
+    districtIds: z.array(z.string()).describe('every district with a school the alert concerns: each is told'),
+    metric: z.string(),
+    contractYear: z.number().int(),
+    schoolYear: z.string(),
+    checkpoint: z.enum(ALERT_STAGES),
+    target: z.number(),
+    actual: z
+      .number()
+      .nullable()
+      .describe('the value at this change: the one that raised or reopened it, then the one that resolved it; null when no value resolved it (a withdrawal)'),
+    raisedActual: z.number().describe('the value that raised it, or reopened it last'),
+    severity: z.enum(SEVERITIES),
+    by: z.string().optional().describe('acknowledged: the id of the API key that acknowledged'),
+    byName: z.string().nullable().optional().describe('acknowledged: the name that key was issued to'),
+    note: z.string().optional().describe("acknowledged: the district's note"),
+    reason: z.string().optional().describe('resolved: why (the target is met, target_withdrawn, contract_terminated, ...)'),
+  })
+  .meta({ title: 'AlertMessageData' });
 export type AlertMessageData = z.infer<typeof alertMessageData>;
 
 /** The last part of each alert event's CloudEvents type: `{prefix}.alert.raised` and so on. */
@@ -47,13 +52,15 @@ export const ALERT_MESSAGE_FORMATS = ['cloudevents', 'legacy'] as const;
 export type AlertMessageFormat = (typeof ALERT_MESSAGE_FORMATS)[number];
 
 /** What a webhook's test ping carries: the data of its CloudEvent, and the whole body in the legacy shape. */
-export const webhookTestData = z.object({
-  type: z.literal('WebhookTest'),
-  eventId: z.string().describe('`test-` and a UUID: the CloudEvent\'s id and X-Turnaround-Event'),
-  recordedAt: z.string().describe('when the ping was made, an ISO date-time: the CloudEvent\'s time'),
-  districtId: z.string(),
-  webhookId: z.string().describe("the webhook's id: the CloudEvent's subject"),
-}).meta({ title: 'WebhookTestData' });
+export const webhookTestData = z
+  .object({
+    type: z.literal('WebhookTest'),
+    eventId: z.string().describe("`test-` and a UUID: the CloudEvent's id and X-Turnaround-Event"),
+    recordedAt: z.string().describe("when the ping was made, an ISO date-time: the CloudEvent's time"),
+    districtId: z.string(),
+    webhookId: z.string().describe("the webhook's id: the CloudEvent's subject"),
+  })
+  .meta({ title: 'WebhookTestData' });
 export type WebhookTestData = z.infer<typeof webhookTestData>;
 
 /** The CloudEvents type prefix unless CLOUDEVENTS_TYPE_PREFIX says otherwise: a state sets its own, `gov.ny.turnaround` say. */
@@ -85,7 +92,10 @@ export interface AlertCloudEventAttributes {
  * redelivery carries the same id. The id is the alert event's (the test ping's `test-...`), the
  * same on the topic and every webhook, so a consumer de-duplicates by it.
  */
-export function alertCloudEventAttributes(data: AlertMessageData | WebhookTestData, settings: Pick<AlertMessageSettings, 'source' | 'typePrefix'>): AlertCloudEventAttributes {
+export function alertCloudEventAttributes(
+  data: AlertMessageData | WebhookTestData,
+  settings: Pick<AlertMessageSettings, 'source' | 'typePrefix'>,
+): AlertCloudEventAttributes {
   const ping = data.type === 'WebhookTest';
   return {
     specversion: '1.0',

@@ -122,12 +122,28 @@ const scorecardLine = {
   targetSince: '2023-08-01T12:00:00.000Z',
   knownAt: KNOWN_AT,
 };
-const contractHeading = { contractId: 'K-2023-NORTH', partnerId: 'P-LEAD', clusterId: 'C-NORTH', status: 'active', termination: null, startYear: '2023-24', baselineYear: '2022-23', termYears: 3 };
+const contractHeading = {
+  contractId: 'K-2023-NORTH',
+  partnerId: 'P-LEAD',
+  clusterId: 'C-NORTH',
+  status: 'active',
+  termination: null,
+  startYear: '2023-24',
+  baselineYear: '2022-23',
+  termYears: 3,
+};
 
 const counts = { accepted: 5, duplicates: 0, restated: 0, reinstated: 1, skipped: 2, rejectedRows: 2 };
 const listings = {
   reinstatedKeys: ['S-0001/2023-24/spring/mcas/math/06/all'],
-  warnings: [{ row: 4, field: 'schoolId', schoolId: 'S-0777', message: "school 'S-0777' is not registered: its records are stored as a comparison school's (register it, or check the id)" }],
+  warnings: [
+    {
+      row: 4,
+      field: 'schoolId',
+      schoolId: 'S-0777',
+      message: "school 'S-0777' is not registered: its records are stored as a comparison school's (register it, or check the id)",
+    },
+  ],
   warningCount: 1,
 };
 const rejected = [
@@ -147,13 +163,49 @@ const batchExample = {
   ...counts,
   ...listings,
 };
-const apiKeyExample = { keyId: '3f9a0c51be27', name: 'Springfield district office', role: 'district:D-0281', createdAt: '2024-02-01T10:00:00.000Z', expiresAt: '2026-06-30T00:00:00.000Z', revokedAt: null };
+const apiKeyExample = {
+  keyId: '3f9a0c51be27',
+  name: 'Springfield district office',
+  role: 'district:D-0281',
+  createdAt: '2024-02-01T10:00:00.000Z',
+  expiresAt: '2026-06-30T00:00:00.000Z',
+  revokedAt: null,
+};
 
 /** One record of each feed, as a JSON push sends it (the fields of the feed's event). */
 export const FEED_RECORD_EXAMPLES = {
-  assessment: { schoolId: 'S-0001', schoolYear: '2023-24', window: 'spring', assessment: 'MCAS', subject: 'math', grade: 'all', studentGroup: 'all', tested: 412, proficient: 131, meanScaleScore: 487.2 },
-  attendance: { schoolId: 'S-0001', schoolYear: '2023-24', periodStart: '2023-09-01', periodEnd: '2023-09-30', membershipDays: 9000, attendanceDays: 8460, enrollment: 450, chronicallyAbsent: 60 },
-  staffing: { schoolId: 'S-0001', schoolYear: '2023-24', asOf: '2023-10-01', teachers: 38, teachersReturning: 29, newHires: 9, vacancies: 2, principalNew: false },
+  assessment: {
+    schoolId: 'S-0001',
+    schoolYear: '2023-24',
+    window: 'spring',
+    assessment: 'MCAS',
+    subject: 'math',
+    grade: 'all',
+    studentGroup: 'all',
+    tested: 412,
+    proficient: 131,
+    meanScaleScore: 487.2,
+  },
+  attendance: {
+    schoolId: 'S-0001',
+    schoolYear: '2023-24',
+    periodStart: '2023-09-01',
+    periodEnd: '2023-09-30',
+    membershipDays: 9000,
+    attendanceDays: 8460,
+    enrollment: 450,
+    chronicallyAbsent: 60,
+  },
+  staffing: {
+    schoolId: 'S-0001',
+    schoolYear: '2023-24',
+    asOf: '2023-10-01',
+    teachers: 38,
+    teachersReturning: 29,
+    newHires: 9,
+    vacancies: 2,
+    principalNew: false,
+  },
   indicators: { schoolId: 'S-0001', schoolYear: '2023-24', indicator: 'dropouts', numerator: 12, denominator: 410 },
 } as const;
 
@@ -192,7 +244,10 @@ export const API_EXAMPLES: ReadonlyMap<z.ZodType, unknown> = new Map<z.ZodType, 
       sentAt: '2024-07-04T11:00:02.000Z',
     },
   ],
-  [errorAnswer, { error: 'validation', message: 'the request is not valid', issues: [{ field: 'stateCode', message: 'expected a two-letter state code such as "MA"' }] }],
+  [
+    errorAnswer,
+    { error: 'validation', message: 'the request is not valid', issues: [{ field: 'stateCode', message: 'expected a two-letter state code such as "MA"' }] },
+  ],
   [healthAnswer, { status: 'ok', database: 'postgres' }],
 
   [zoneEstablished.schema, zoneExample],
@@ -213,7 +268,15 @@ export const API_EXAMPLES: ReadonlyMap<z.ZodType, unknown> = new Map<z.ZodType, 
   [partnerAnswer, partnerExample],
   [performanceContractSigned.schema, contractRequestExample],
   [contractAnswer, contractExample],
-  [targetAmendmentSchema, { contractId: 'K-2023-NORTH', targets: [{ ...target, contractYear: 2, value: 0.94 }], remove: [{ metric: 'proficiency.math', contractYear: 2, scope: 'cluster' }], reason: 'Board vote of 2024-01-09: attendance first' }],
+  [
+    targetAmendmentSchema,
+    {
+      contractId: 'K-2023-NORTH',
+      targets: [{ ...target, contractYear: 2, value: 0.94 }],
+      remove: [{ metric: 'proficiency.math', contractYear: 2, scope: 'cluster' }],
+      reason: 'Board vote of 2024-01-09: attendance first',
+    },
+  ],
   [contractRenewed.schema, { contractId: 'K-2023-NORTH', additionalYears: 2, targets: [{ ...target, contractYear: 4, value: 0.95 }] }],
   [contractTerminated.schema, { contractId: 'K-2023-NORTH', reason: 'The partner withdrew at the end of the school year' }],
   [
@@ -286,7 +349,9 @@ export const API_EXAMPLES: ReadonlyMap<z.ZodType, unknown> = new Map<z.ZodType, 
       raisedAt: KNOWN_AT,
       resolvedAt: null,
       resolution: null,
-      acknowledgements: [{ by: '3f9a0c51be27', byName: 'Springfield district office', note: 'Attendance coach in place from April 1', at: '2024-03-18T08:45:00.000Z' }],
+      acknowledgements: [
+        { by: '3f9a0c51be27', byName: 'Springfield district office', note: 'Attendance coach in place from April 1', at: '2024-03-18T08:45:00.000Z' },
+      ],
     },
   ],
   [acknowledgementBody, { note: 'Attendance coach in place from April 1' }],
@@ -300,7 +365,20 @@ export const API_EXAMPLES: ReadonlyMap<z.ZodType, unknown> = new Map<z.ZodType, 
     },
   ],
 
-  [feedAnswer, { batchId: BATCH_ID, dryRun: false, feed: 'assessment', profile: 'nyc-doe-math', status: 'completed', ...counts, ...listings, rejected, rejectedTruncated: false }],
+  [
+    feedAnswer,
+    {
+      batchId: BATCH_ID,
+      dryRun: false,
+      feed: 'assessment',
+      profile: 'nyc-doe-math',
+      status: 'completed',
+      ...counts,
+      ...listings,
+      rejected,
+      rejectedTruncated: false,
+    },
+  ],
   [batchAnswer, batchExample],
   [
     rejectionsAnswer,
@@ -339,7 +417,10 @@ export const API_EXAMPLES: ReadonlyMap<z.ZodType, unknown> = new Map<z.ZodType, 
   [profileAnswer, { name: 'canonical', description: "The service's own format: the header row holds the field names of the feed's event" }],
 
   [webhookBody, { url: 'https://alerts.springfield.k12.ma.us/turnaround', secret: 'a-long-shared-secret-of-the-district' }],
-  [webhookAnswer, { webhookId: WEBHOOK_ID, districtId: 'D-0281', url: 'https://alerts.springfield.k12.ma.us/turnaround', createdAt: '2024-02-01T10:05:00.000Z' }],
+  [
+    webhookAnswer,
+    { webhookId: WEBHOOK_ID, districtId: 'D-0281', url: 'https://alerts.springfield.k12.ma.us/turnaround', createdAt: '2024-02-01T10:05:00.000Z' },
+  ],
   [webhookSecretAnswer, { webhookId: WEBHOOK_ID, secret: 'whsec_9c1e7f0b3a5d4e2f8b6a0c1d2e3f4a5b', previousSecretExpiresAt: '2024-03-17T14:02:11.482Z' }],
   [webhookTestAnswer, { webhookId: WEBHOOK_ID, eventId: '7e5d3c1b-2a4f-4e6d-9b8c-1a0f2e3d4c5b', delivered: true, failure: null }],
   [

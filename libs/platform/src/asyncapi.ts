@@ -16,13 +16,15 @@ export const feedDeadLetter = z.object({
   topic: z.string().describe('the feed topic the record came from'),
   partition: z.number().int().min(0).describe('its partition'),
   offset: z.string().describe('its offset in that partition, a decimal string as Kafka gives it'),
-  key: z.string().nullable().describe("its key (the school id), null when it had none"),
+  key: z.string().nullable().describe('its key (the school id), null when it had none'),
   batchId: z.string().describe('the feed batch its partition batch was ingested as: `GET /api/v1/feeds/rejections?batchId=` lists the rejected rows too'),
-  reason: z.array(z.object({ field: z.string().describe('the field, `(message)` when the message is not one JSON record'), message: z.string() })).min(1).describe('why, by field'),
+  reason: z
+    .array(z.object({ field: z.string().describe('the field, `(message)` when the message is not one JSON record'), message: z.string() }))
+    .min(1)
+    .describe('why, by field'),
   payload: z.string().nullable().describe('the message as it came, unparsed; null when it had no value'),
 });
 export type FeedDeadLetter = z.infer<typeof feedDeadLetter>;
-
 
 /** The Kafka bindings' version the document is written against (AsyncAPI 3.0). */
 const KAFKA_BINDING = { bindingVersion: '0.5.0' };
@@ -112,12 +114,15 @@ export function asyncApiDocument(config: Pick<TurnaroundConfig, 'kafkaTopicPrefi
         channel: ref('channels/alerts'),
         messages: alertTypes.map((type) => ref(`channels/alerts/messages/${alertMessageId(type)}`)),
         summary: 'The service tells every district an alert concerns of each change of the alert',
-        description: 'From a checkpointed subscription to the event log: the checkpoint moves only after the broker has acknowledged, so after a crash a message may come again. De-duplicate by the event id.',
+        description:
+          'From a checkpointed subscription to the event log: the checkpoint moves only after the broker has acknowledged, so after a crash a message may come again. De-duplicate by the event id.',
       },
     },
     components: {
       schemas: {
-        ...Object.fromEntries(FEED_KINDS.map((kind) => [feedRecordTitle(kind), { ...jsonSchemaOf(FEED_EVENTS[kind].schema, 'input', 'draft-7'), title: feedRecordTitle(kind) }])),
+        ...Object.fromEntries(
+          FEED_KINDS.map((kind) => [feedRecordTitle(kind), { ...jsonSchemaOf(FEED_EVENTS[kind].schema, 'input', 'draft-7'), title: feedRecordTitle(kind) }]),
+        ),
         FeedDeadLetter: jsonSchemaOf(feedDeadLetter, 'output', 'draft-7'),
         AlertMessageData: jsonSchemaOf(alertMessageData, 'output', 'draft-7'),
       },
@@ -150,7 +155,12 @@ function feedMessage(kind: FeedKind): Schema {
     summary: `One record of the ${kind} feed: the fields of its \`${FEED_EVENTS[kind].type}\` event, as in a JSON push to \`POST /api/v1/feeds/${kind}\``,
     contentType: 'application/json',
     payload: ref(`components/schemas/${feedRecordTitle(kind)}`),
-    bindings: { kafka: { key: idKey("the record's schoolId: a school's records share a partition, so they are read in order", FEED_RECORD_EXAMPLES[kind].schoolId), ...KAFKA_BINDING } },
+    bindings: {
+      kafka: {
+        key: idKey("the record's schoolId: a school's records share a partition, so they are read in order", FEED_RECORD_EXAMPLES[kind].schoolId),
+        ...KAFKA_BINDING,
+      },
+    },
     examples: [{ name: kind, summary: `a ${kind} record`, payload: FEED_RECORD_EXAMPLES[kind] }],
   };
 }
@@ -181,8 +191,20 @@ function deadLetterMessage(exampleTopic: string): Schema {
         'source-offset': { type: 'string', pattern: '^\\d+/\\d+$', description: '`{partition}/{offset}` of the record on it' },
       },
     },
-    bindings: { kafka: { key: { type: 'string', description: "the record's key as it came: its school id, empty when it had none", examples: [example.key] }, ...KAFKA_BINDING } },
-    examples: [{ name: 'rejected', summary: 'an attendance record that failed a check', headers: { 'source-topic': example.topic, 'source-offset': `${example.partition}/${example.offset}` }, payload: example }],
+    bindings: {
+      kafka: {
+        key: { type: 'string', description: "the record's key as it came: its school id, empty when it had none", examples: [example.key] },
+        ...KAFKA_BINDING,
+      },
+    },
+    examples: [
+      {
+        name: 'rejected',
+        summary: 'an attendance record that failed a check',
+        headers: { 'source-topic': example.topic, 'source-offset': `${example.partition}/${example.offset}` },
+        payload: example,
+      },
+    ],
   };
 }
 
@@ -191,7 +213,7 @@ function alertsDescription(settings: AlertMessageSettings): string {
     'Every change of an alert (raised, acknowledged, resolved, reopened), one message per district the alert concerns, keyed by that district id: a district reads the messages keyed by its own id. ' +
       '**Produced by** the service; **consumed by** districts (as API keys of role `district` read their alerts over HTTP) and state systems.',
     '',
-    'A CloudEvent 1.0 in Kafka binary mode: the attributes in `ce_` headers (`ce_id` the alert event\'s id, the same for every district and on every redelivery: de-duplicate by it; ' +
+    "A CloudEvent 1.0 in Kafka binary mode: the attributes in `ce_` headers (`ce_id` the alert event's id, the same for every district and on every redelivery: de-duplicate by it; " +
       `\`ce_source\` \`${settings.source}\`, from \`CLOUDEVENTS_SOURCE\`, \`PUBLIC_URL/api/v1/alerts\` unless set; \`ce_type\` \`${settings.typePrefix}.alert.raised\` and so on, the prefix \`CLOUDEVENTS_TYPE_PREFIX\`; ` +
       "`ce_subject` the alert id; `ce_time` when the event was recorded), `content-type: application/json`, and the value the event's data as JSON.",
     '',
@@ -219,7 +241,15 @@ function alertMessage(type: AlertMessageData['type'], settings: AlertMessageSett
         summary: `${type}, on a school's attendance rate`,
         headers: legacy
           ? { alertId: example.alertId, eventId: example.eventId, type }
-          : { ce_specversion: attributes.specversion, ce_id: attributes.id, ce_source: attributes.source, ce_type: attributes.type, ce_subject: attributes.subject, ce_time: attributes.time, 'content-type': attributes.datacontenttype },
+          : {
+              ce_specversion: attributes.specversion,
+              ce_id: attributes.id,
+              ce_source: attributes.source,
+              ce_type: attributes.type,
+              ce_subject: attributes.subject,
+              ce_time: attributes.time,
+              'content-type': attributes.datacontenttype,
+            },
         payload: example,
       },
     ],
@@ -233,7 +263,11 @@ function cloudEventHeaders(type: string, source: string): Schema {
     required: ['ce_specversion', 'ce_id', 'ce_source', 'ce_type', 'ce_subject', 'ce_time', 'content-type'],
     properties: {
       ce_specversion: { type: 'string', const: '1.0' },
-      ce_id: { type: 'string', minLength: 1, description: "the alert event's id (the data's eventId): the same for every district told and on every redelivery, so a consumer de-duplicates by it" },
+      ce_id: {
+        type: 'string',
+        minLength: 1,
+        description: "the alert event's id (the data's eventId): the same for every district told and on every redelivery, so a consumer de-duplicates by it",
+      },
       ce_source: { type: 'string', const: source, description: 'the service: `CLOUDEVENTS_SOURCE`, `PUBLIC_URL/api/v1/alerts` unless set' },
       ce_type: { type: 'string', const: type, description: 'what happened to the alert; the prefix is `CLOUDEVENTS_TYPE_PREFIX`' },
       ce_subject: { type: 'string', minLength: 1, description: "the alert's id (the data's alertId)" },
@@ -259,7 +293,12 @@ function legacyAlertHeaders(type: AlertMessageData['type']): Schema {
 /** What each alert event adds to the alert, for its example: the alert itself is `API_EXAMPLES`' raised one. */
 const ALERT_EVENT_EXAMPLES: Record<AlertMessageData['type'], Partial<AlertMessageData>> = {
   OffTrackAlertRaised: {},
-  OffTrackAlertAcknowledged: { eventId: '4c7d2a90-5b1e-4f3a-9d8c-1e2f3a4b5c6d', by: '3f9a0c51be27', byName: 'Springfield Public Schools', note: 'Attendance coach in place from April 1' },
+  OffTrackAlertAcknowledged: {
+    eventId: '4c7d2a90-5b1e-4f3a-9d8c-1e2f3a4b5c6d',
+    by: '3f9a0c51be27',
+    byName: 'Springfield Public Schools',
+    note: 'Attendance coach in place from April 1',
+  },
   OffTrackAlertResolved: { eventId: '7e1a3b5c-9d2f-4a6b-8c0e-2f4a6b8c0d1e', actual: 0.94, reason: 'the target is met' },
   OffTrackAlertReopened: { eventId: 'a2c4e6f8-1b3d-4f5a-8c7e-9d0b2a4c6e8f', actual: 0.905, raisedActual: 0.905 },
 };

@@ -203,19 +203,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnaroundConf
 function emailConfig(env: NodeJS.ProcessEnv, port: number, whole: (name: string, fallback: number, min: number) => number): EmailConfig {
   const relay = env.SMTP_URL ? smtpRelay(env.SMTP_URL, env.SMTP_CA_FILE || undefined) : undefined;
   const mailFrom = env.MAIL_FROM || 'Turnaround alerts <alerts@turnaround.invalid>';
-  if (relay && !env.MAIL_FROM) throw ValidationError.of('MAIL_FROM', 'expected the sender of alert emails when SMTP_URL is set, e.g. Turnaround alerts <alerts@state.example>');
-  if (!/^[^<>@\s]+@[^<>@\s]+$|<[^<>@\s]+@[^<>@\s]+>$/.test(mailFrom.trim())) throw ValidationError.of('MAIL_FROM', `expected an address, or a name and <address>, got '${mailFrom}'`);
+  if (relay && !env.MAIL_FROM)
+    throw ValidationError.of('MAIL_FROM', 'expected the sender of alert emails when SMTP_URL is set, e.g. Turnaround alerts <alerts@state.example>');
+  if (!/^[^<>@\s]+@[^<>@\s]+$|<[^<>@\s]+@[^<>@\s]+>$/.test(mailFrom.trim()))
+    throw ValidationError.of('MAIL_FROM', `expected an address, or a name and <address>, got '${mailFrom}'`);
   const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
   if (!URL.canParse(publicUrl) || !['http:', 'https:'].includes(new URL(publicUrl).protocol))
     throw ValidationError.of('PUBLIC_URL', `expected the web app's address, http(s)://host[:port][/path], got '${env.PUBLIC_URL}'`);
-  if (relay && !env.PUBLIC_URL) throw ValidationError.of('PUBLIC_URL', "expected the web app's public address when SMTP_URL is set: every link in a message starts with it");
+  if (relay && !env.PUBLIC_URL)
+    throw ValidationError.of('PUBLIC_URL', "expected the web app's public address when SMTP_URL is set: every link in a message starts with it");
   const timeZone = env.ALERT_TIME_ZONE || 'America/New_York';
   try {
     new Intl.DateTimeFormat('en-US', { timeZone });
   } catch {
     throw ValidationError.of('ALERT_TIME_ZONE', `expected an IANA time zone name such as America/New_York, got '${timeZone}'`);
   }
-  const retry = { maxAttempts: whole('EMAIL_MAX_ATTEMPTS', 25, 1), baseDelayMs: whole('EMAIL_RETRY_BASE_MS', 1_000, 1), maxDelayMs: whole('EMAIL_RETRY_MAX_MS', 300_000, 1) };
+  const retry = {
+    maxAttempts: whole('EMAIL_MAX_ATTEMPTS', 25, 1),
+    baseDelayMs: whole('EMAIL_RETRY_BASE_MS', 1_000, 1),
+    maxDelayMs: whole('EMAIL_RETRY_MAX_MS', 300_000, 1),
+  };
   return { ...(relay ? { relay } : {}), mailFrom, publicUrl, timeZone, retry };
 }
 
@@ -223,15 +230,27 @@ function emailConfig(env: NodeJS.ProcessEnv, port: number, whole: (name: string,
 function alertMessageSettings(env: NodeJS.ProcessEnv, publicUrl: string): AlertMessageSettings {
   const format = (env.ALERT_MESSAGE_FORMAT || 'cloudevents') as AlertMessageFormat;
   if (!ALERT_MESSAGE_FORMATS.includes(format))
-    throw ValidationError.of('ALERT_MESSAGE_FORMAT', `expected cloudevents, or legacy for the shape before CloudEvents (this release only), got '${env.ALERT_MESSAGE_FORMAT}'`);
+    throw ValidationError.of(
+      'ALERT_MESSAGE_FORMAT',
+      `expected cloudevents, or legacy for the shape before CloudEvents (this release only), got '${env.ALERT_MESSAGE_FORMAT}'`,
+    );
   const source = env.CLOUDEVENTS_SOURCE || `${publicUrl}/api/v1/alerts`;
   if (!isUriReference(source))
     throw env.CLOUDEVENTS_SOURCE
-      ? ValidationError.of('CLOUDEVENTS_SOURCE', `expected a URI reference (RFC 3986), e.g. https://turnaround.state.example/api/v1/alerts or urn:state:turnaround, got '${source}'`)
-      : ValidationError.of('PUBLIC_URL', `expected an address that makes a URI (RFC 3986) of the CloudEvents source, or set CLOUDEVENTS_SOURCE; got '${env.PUBLIC_URL}'`);
+      ? ValidationError.of(
+          'CLOUDEVENTS_SOURCE',
+          `expected a URI reference (RFC 3986), e.g. https://turnaround.state.example/api/v1/alerts or urn:state:turnaround, got '${source}'`,
+        )
+      : ValidationError.of(
+          'PUBLIC_URL',
+          `expected an address that makes a URI (RFC 3986) of the CloudEvents source, or set CLOUDEVENTS_SOURCE; got '${env.PUBLIC_URL}'`,
+        );
   const typePrefix = env.CLOUDEVENTS_TYPE_PREFIX || DEFAULT_CLOUD_EVENT_TYPE_PREFIX;
   if (!/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(typePrefix))
-    throw ValidationError.of('CLOUDEVENTS_TYPE_PREFIX', `expected dot-separated lower-case names of a-z, 0-9 and -, the state's reversed domain, e.g. gov.ny.turnaround; got '${typePrefix}'`);
+    throw ValidationError.of(
+      'CLOUDEVENTS_TYPE_PREFIX',
+      `expected dot-separated lower-case names of a-z, 0-9 and -, the state's reversed domain, e.g. gov.ny.turnaround; got '${typePrefix}'`,
+    );
   return { format, source, typePrefix };
 }
 

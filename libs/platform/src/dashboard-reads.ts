@@ -51,14 +51,19 @@ export class DashboardReads implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     await writeServiceSettings(this.sql, this.config);
-    const [role] = await this.sql.query<{ reads_all: boolean }>(`SELECT pg_has_role(rolname, 'pg_read_all_data', 'MEMBER') AS reads_all FROM pg_roles WHERE rolname = $1`, [
-      DASHBOARD_READER_ROLE,
-    ]);
+    const [role] = await this.sql.query<{ reads_all: boolean }>(
+      `SELECT pg_has_role(rolname, 'pg_read_all_data', 'MEMBER') AS reads_all FROM pg_roles WHERE rolname = $1`,
+      [DASHBOARD_READER_ROLE],
+    );
     // A role made by the init script of an earlier release reads everything: take that back.
     if (role?.reads_all)
-      await this.sql.query(`REVOKE pg_read_all_data FROM ${DASHBOARD_READER_ROLE}`).catch((error: unknown) =>
-        this.logger.error(`${DASHBOARD_READER_ROLE} reads API keys, webhook secrets and the event log through pg_read_all_data, and this service may not revoke it (${String(error)}): run REVOKE pg_read_all_data FROM ${DASHBOARD_READER_ROLE}`),
-      );
+      await this.sql
+        .query(`REVOKE pg_read_all_data FROM ${DASHBOARD_READER_ROLE}`)
+        .catch((error: unknown) =>
+          this.logger.error(
+            `${DASHBOARD_READER_ROLE} reads API keys, webhook secrets and the event log through pg_read_all_data, and this service may not revoke it (${String(error)}): run REVOKE pg_read_all_data FROM ${DASHBOARD_READER_ROLE}`,
+          ),
+        );
     await this.sql.transaction(grantDashboardReads);
   }
 }

@@ -8,7 +8,9 @@ const isoTime = z.string().describe('an ISO date-time');
 /** `POST /api/v1/districts/{districtId}/email-recipients`: an address and how it receives the district's alerts. */
 export const emailRecipientBody = z.strictObject({
   address: z.email().max(254).describe('the address; a message with a confirmation link goes to it first, and nothing else until it is confirmed'),
-  delivery: z.enum(['immediate', 'digest']).describe('immediate: every alert as it happens; digest: one message a day at digestHour (critical year-end alerts still go at once)'),
+  delivery: z
+    .enum(['immediate', 'digest'])
+    .describe('immediate: every alert as it happens; digest: one message a day at digestHour (critical year-end alerts still go at once)'),
   digestHour: z.number().int().min(0).max(23).optional().describe('the hour (0-23) of the daily digest on the district clock; required for a digest'),
   timeZone: z.string().max(64).optional().describe('an IANA time zone for the digest hour; ALERT_TIME_ZONE when absent'),
 });
@@ -16,33 +18,37 @@ export const emailRecipientBody = z.strictObject({
 /** `PUT /api/v1/districts/{districtId}/email-recipients/{recipientId}`: a new choice of delivery. */
 export const emailDeliveryBody = emailRecipientBody.omit({ address: true });
 
-export const emailRecipientAnswer = z.object({
-  recipientId: z.string(),
-  districtId: z.string(),
-  address: z.string(),
-  delivery: z.enum(['immediate', 'digest']),
-  digestHour: z.number().int().nullable(),
-  timeZone: z.string(),
-  status: z.enum(['unconfirmed', 'confirmed', 'unsubscribed']).describe('unconfirmed until its link is followed; unsubscribed by its one-click link'),
-  createdAt: isoTime,
-  confirmedAt: isoTime.nullable(),
-}).meta({ title: 'EmailRecipient' });
+export const emailRecipientAnswer = z
+  .object({
+    recipientId: z.string(),
+    districtId: z.string(),
+    address: z.string(),
+    delivery: z.enum(['immediate', 'digest']),
+    digestHour: z.number().int().nullable(),
+    timeZone: z.string(),
+    status: z.enum(['unconfirmed', 'confirmed', 'unsubscribed']).describe('unconfirmed until its link is followed; unsubscribed by its one-click link'),
+    createdAt: isoTime,
+    confirmedAt: isoTime.nullable(),
+  })
+  .meta({ title: 'EmailRecipient' });
 
 /** One message of the outbox: a confirmation, or one alert event for one address (a digest sends several together). */
-export const emailMessageAnswer = z.object({
-  messageId: z.number().int(),
-  recipientId: z.string(),
-  address: z.string(),
-  eventId: z.string().describe('the alert event it tells of, or confirm-{recipientId}'),
-  kind: z.enum(['confirmation', 'alert']),
-  digest: z.boolean().describe('sent with the day digest of its address'),
-  status: z.enum(['pending', 'sent', 'dead', 'cancelled']).describe('cancelled: its address unsubscribed before it went'),
-  sendAt: isoTime.describe('not before: now, or the digest hour'),
-  attempts: z.number().int(),
-  nextAttemptAt: isoTime,
-  lastError: z.string().nullable().describe("the relay's answer (SMTP code and text) or the connection's failure; never the relay's credentials"),
-  sentAt: isoTime.nullable(),
-}).meta({ title: 'EmailMessage' });
+export const emailMessageAnswer = z
+  .object({
+    messageId: z.number().int(),
+    recipientId: z.string(),
+    address: z.string(),
+    eventId: z.string().describe('the alert event it tells of, or confirm-{recipientId}'),
+    kind: z.enum(['confirmation', 'alert']),
+    digest: z.boolean().describe('sent with the day digest of its address'),
+    status: z.enum(['pending', 'sent', 'dead', 'cancelled']).describe('cancelled: its address unsubscribed before it went'),
+    sendAt: isoTime.describe('not before: now, or the digest hour'),
+    attempts: z.number().int(),
+    nextAttemptAt: isoTime,
+    lastError: z.string().nullable().describe("the relay's answer (SMTP code and text) or the connection's failure; never the relay's credentials"),
+    sentAt: isoTime.nullable(),
+  })
+  .meta({ title: 'EmailMessage' });
 
 export type EmailRecipient = z.infer<typeof emailRecipientAnswer>;
 export type EmailMessage = z.infer<typeof emailMessageAnswer>;

@@ -38,7 +38,11 @@ export function useJsonBodies(app: NestExpressApplication, limits: readonly Json
   });
   for (const limit of limits) {
     // body-parser skips a body that an earlier parser has read, so each request is read once, under its own limit.
-    app.useBodyParser('json', { limit: limit.bytes, verify: refuseDeepNesting, type: (request: IncomingMessage) => isJson(request) && limitOf(request) === limit });
+    app.useBodyParser('json', {
+      limit: limit.bytes,
+      verify: refuseDeepNesting,
+      type: (request: IncomingMessage) => isJson(request) && limitOf(request) === limit,
+    });
   }
   // An error middleware (four arguments) right after the parsers: it sees their errors before any route does.
   app.use((error: BodyParserError, request: IncomingMessage, _response: ServerResponse, next: (error: unknown) => void) => {
@@ -68,7 +72,8 @@ function refuseDeepNesting(_request: IncomingMessage, _response: ServerResponse,
     } else if (byte === QUOTE) inString = true;
     else if (byte === OPEN_ARRAY || byte === OPEN_OBJECT) {
       depth += 1;
-      if (depth > JSON_NESTING_LIMIT) throw ValidationError.of('(body)', `expected JSON nested at most ${JSON_NESTING_LIMIT} levels deep (arrays and objects), got deeper at byte ${at}`);
+      if (depth > JSON_NESTING_LIMIT)
+        throw ValidationError.of('(body)', `expected JSON nested at most ${JSON_NESTING_LIMIT} levels deep (arrays and objects), got deeper at byte ${at}`);
     } else if (byte === CLOSE_ARRAY || byte === CLOSE_OBJECT) depth -= 1;
   }
 }

@@ -3,7 +3,15 @@ import { ApiBody, ApiOperationOptions, ApiResponse, DocumentBuilder, OpenAPIObje
 import { FEED_EVENTS, FEED_KINDS, FeedKind, ROLE_KINDS, RoleKind } from '@turnaround/domain';
 import { z } from 'zod';
 import { ACCESS_MATRIX, Grant, RouteAccess } from './access/access-matrix';
-import { ALERT_CLOUD_EVENT_TYPES, alertCloudEventAttributes, AlertMessageData, alertMessageData, DEFAULT_CLOUD_EVENT_TYPE_PREFIX, WEBHOOK_TEST_CLOUD_EVENT_TYPE, webhookTestData } from './alert-messages';
+import {
+  ALERT_CLOUD_EVENT_TYPES,
+  alertCloudEventAttributes,
+  AlertMessageData,
+  alertMessageData,
+  DEFAULT_CLOUD_EVENT_TYPE_PREFIX,
+  WEBHOOK_TEST_CLOUD_EVENT_TYPE,
+  webhookTestData,
+} from './alert-messages';
 import { API_EXAMPLES, FEED_RECORD_EXAMPLES } from './api-examples';
 import { errorAnswer } from './api-schemas';
 
@@ -30,7 +38,8 @@ export function jsonSchemaWithPathId(schema: z.ZodType, pathId: string): Record<
   if (required?.length) jsonSchema.required = required;
   else delete jsonSchema.required;
   const properties = jsonSchema.properties as Record<string, Record<string, unknown>> | undefined;
-  if (properties?.[pathId]) properties[pathId] = { ...properties[pathId], description: `the ${pathId} of the path; may be left out, and if given must be the same` };
+  if (properties?.[pathId])
+    properties[pathId] = { ...properties[pathId], description: `the ${pathId} of the path; may be left out, and if given must be the same` };
   return jsonSchema;
 }
 
@@ -44,8 +53,13 @@ export type Example = { summary: string; value: unknown };
  */
 export function ApiBodyFrom(schema: z.ZodType, description?: string, options: { pathId?: string; examples?: Record<string, Example> } = {}): MethodDecorator {
   const example = API_EXAMPLES.get(schema);
-  const examples = options.examples ?? (example === undefined ? undefined : { example: { summary: 'a request', value: withoutField(example, options.pathId) } });
-  return ApiBody({ description, schema: options.pathId ? jsonSchemaWithPathId(schema, options.pathId) : jsonSchemaOf(schema, 'input'), ...(examples ? { examples } : {}) });
+  const examples =
+    options.examples ?? (example === undefined ? undefined : { example: { summary: 'a request', value: withoutField(example, options.pathId) } });
+  return ApiBody({
+    description,
+    schema: options.pathId ? jsonSchemaWithPathId(schema, options.pathId) : jsonSchemaOf(schema, 'input'),
+    ...(examples ? { examples } : {}),
+  });
 }
 
 function withoutField(example: unknown, field: string | undefined): unknown {
@@ -70,7 +84,12 @@ export function ApiAnswer(schema: z.ZodType, options: { status?: number; list?: 
       schema: options.list ? { type: 'array', items: body } : body,
       ...(example === undefined ? {} : { example: options.list ? [example] : example }),
     }),
-    ApiResponse({ status: 'default', description: 'a refusal: what was wrong, and for bad input each field', schema: jsonSchemaOf(errorAnswer, 'output'), example: API_EXAMPLES.get(errorAnswer) }),
+    ApiResponse({
+      status: 'default',
+      description: 'a refusal: what was wrong, and for bad input each field',
+      schema: jsonSchemaOf(errorAnswer, 'output'),
+      example: API_EXAMPLES.get(errorAnswer),
+    }),
   );
 }
 
@@ -92,11 +111,15 @@ export const PATH_PARAMETERS: Readonly<Record<string, { description: string; exa
 
 const GRANT_WORDS: Record<Exclude<Grant, 'no'>, string> = {
   yes: '',
-  own: ' (its own only: another\'s is a 404)',
+  own: " (its own only: another's is a 404)",
   narrowed: ' (the list holds its own only)',
 };
 
-type Operation = { description?: string; parameters?: { name: string; in: string; description?: string; example?: unknown }[]; [extension: `x-${string}`]: unknown };
+type Operation = {
+  description?: string;
+  parameters?: { name: string; in: string; description?: string; example?: unknown }[];
+  [extension: `x-${string}`]: unknown;
+};
 
 /** The route's key in ACCESS_MATRIX of an OpenAPI path and method: `/api/v1/zones/{zoneId}` is `GET /api/v1/zones/:zoneId`. */
 export function matrixKeyOf(method: string, path: string): string {
@@ -110,7 +133,8 @@ export function matrixKeyOf(method: string, path: string): string {
  * matrix does not name admits nobody.
  */
 export function rolesOf(access: RouteAccess | undefined): { 'x-roles': RoleKind[]; 'x-grants': Partial<Record<RoleKind, Grant>>; 'x-open'?: true } {
-  if (access && 'open' in access) return { 'x-roles': [...ROLE_KINDS], 'x-grants': Object.fromEntries(ROLE_KINDS.map((role) => [role, 'yes'])), 'x-open': true };
+  if (access && 'open' in access)
+    return { 'x-roles': [...ROLE_KINDS], 'x-grants': Object.fromEntries(ROLE_KINDS.map((role) => [role, 'yes'])), 'x-open': true };
   const admitted = ROLE_KINDS.filter((role) => access && access.grants[role] !== 'no');
   return { 'x-roles': admitted, 'x-grants': Object.fromEntries(admitted.map((role) => [role, access?.grants[role]])) };
 }
@@ -174,7 +198,7 @@ export function feedPushBody(): NonNullable<ApiOperationOptions['requestBody']> 
   return {
     required: true,
     description:
-      'The records of the feed `{kind}`, as a JSON array (at most 64 MB; each record the fields of the feed\'s event) or as CSV (`text/csv`, streamed, no size limit). ' +
+      "The records of the feed `{kind}`, as a JSON array (at most 64 MB; each record the fields of the feed's event) or as CSV (`text/csv`, streamed, no size limit). " +
       'Each record is checked on its own: a bad one is a rejected row named by its position (JSON, from 1) or line (CSV, the header is line 1), and the rest is stored.',
     content: {
       'application/json': {
@@ -193,7 +217,9 @@ export function feedPushBody(): NonNullable<ApiOperationOptions['requestBody']> 
             "**`?profile=NAME`**: the vendor's own header, which the profile maps to those fields (`GET /api/v1/feeds/profiles` lists each profile's columns, ignored columns and constants; e.g. `nyc-doe-math`: `DBN`, `Grade`, `Year`, `Demographic`, `Number Tested`, ...). A column the profile neither maps nor ignores, a student-level column (student id, SASID, names, birth dates), or a missing column for a required field refuses the whole file with a 400.",
           ].join('\n'),
         },
-        examples: Object.fromEntries(FEED_KINDS.map((kind) => [kind, { summary: `POST /api/v1/feeds/${kind} (canonical)`, value: canonicalCsv(FEED_RECORD_EXAMPLES[kind]) }])),
+        examples: Object.fromEntries(
+          FEED_KINDS.map((kind) => [kind, { summary: `POST /api/v1/feeds/${kind} (canonical)`, value: canonicalCsv(FEED_RECORD_EXAMPLES[kind]) }]),
+        ),
       },
     },
   };
@@ -220,17 +246,29 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     new DocumentBuilder()
       .setOpenAPIVersion('3.1.0')
       .setTitle('turnaround-monitor')
-      .setDescription('School turnaround in Partnership Zones: registry, feeds, metrics, scorecards and off-track alerts. The Kafka topics are described by the AsyncAPI document beside this one, `/api/docs/asyncapi.json`.')
+      .setDescription(
+        'School turnaround in Partnership Zones: registry, feeds, metrics, scorecards and off-track alerts. The Kafka topics are described by the AsyncAPI document beside this one, `/api/docs/asyncapi.json`.',
+      )
       .setVersion('1')
       // Every operation takes an API key (README "Access"), but the health checks.
       // An opaque key, not a JWT (the document would say JWT without a format of its own).
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'tm_{keyId}_{secret}', description: 'an opaque API key, `tm_{keyId}_{secret}`, checked against its stored hash (not a JWT: it carries no claims): `npm run turnaround -- keys create --role ...`' }, 'apiKey')
+      .addBearerAuth(
+        {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'tm_{keyId}_{secret}',
+          description:
+            'an opaque API key, `tm_{keyId}_{secret}`, checked against its stored hash (not a JWT: it carries no claims): `npm run turnaround -- keys create --role ...`',
+        },
+        'apiKey',
+      )
       .addSecurityRequirements('apiKey')
       .build(),
     { operationIdFactory: operationIdOf },
   );
   for (const [path, operations] of Object.entries(document.paths))
-    if (path === '/health' || path.startsWith('/health/')) for (const operation of Object.values(operations)) if (typeof operation === 'object' && operation && 'responses' in operation) operation.security = [];
+    if (path === '/health' || path.startsWith('/health/'))
+      for (const operation of Object.values(operations)) if (typeof operation === 'object' && operation && 'responses' in operation) operation.security = [];
   // Who may call each operation, from ACCESS_MATRIX itself, and what each path parameter names.
   describeAccess(document);
   return nameSchemas(Object.assign(document, { webhooks: alertWebhooks() }));
@@ -259,17 +297,31 @@ export function nameSchemas(document: OpenAPIObject): OpenAPIObject {
   const paths = hoist(document.paths) as OpenAPIObject['paths'];
   const webhooks = hoist((document as { webhooks?: unknown }).webhooks);
   const schemas = Object.fromEntries([...named].sort(([a], [b]) => a.localeCompare(b)).map(([title, { schema }]) => [title, schema]));
-  return { ...document, paths, ...(webhooks ? { webhooks } : {}), components: { ...document.components, schemas: { ...document.components?.schemas, ...schemas } } };
+  return {
+    ...document,
+    paths,
+    ...(webhooks ? { webhooks } : {}),
+    components: { ...document.components, schemas: { ...document.components?.schemas, ...schemas } },
+  };
 }
 
 const WEBHOOK_HEADERS = [
-  { name: 'X-Turnaround-Timestamp', description: 'when the delivery was signed, in unix seconds: refuse one more than 5 minutes away from now (a replay)', example: '1710511331' },
+  {
+    name: 'X-Turnaround-Timestamp',
+    description: 'when the delivery was signed, in unix seconds: refuse one more than 5 minutes away from now (a replay)',
+    example: '1710511331',
+  },
   {
     name: 'X-Turnaround-Signature',
-    description: '`v1=` and the hex HMAC-SHA256, under the webhook\'s secret, of `{timestamp}.{raw body}`; two comma-separated values while a rotated secret\'s overlap lasts: accept the delivery if one matches (compare in constant time)',
+    description:
+      "`v1=` and the hex HMAC-SHA256, under the webhook's secret, of `{timestamp}.{raw body}`; two comma-separated values while a rotated secret's overlap lasts: accept the delivery if one matches (compare in constant time)",
     example: 'v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd',
   },
-  { name: 'X-Turnaround-Event', description: 'the alert event\'s id, as the CloudEvent\'s `id`: a receiver drops a delivery it has already seen', example: '9b2e4f7a-1c3d-4e5f-8a6b-7c8d9e0f1a2b' },
+  {
+    name: 'X-Turnaround-Event',
+    description: "the alert event's id, as the CloudEvent's `id`: a receiver drops a delivery it has already seen",
+    example: '9b2e4f7a-1c3d-4e5f-8a6b-7c8d9e0f1a2b',
+  },
 ].map((header) => ({ in: 'header', required: true, schema: { type: 'string' }, ...header }));
 
 /** A structured-mode CloudEvent 1.0 whose `data` is `data`, of one of `types` (the last part, after the configured prefix). */
@@ -280,9 +332,20 @@ function cloudEventSchema(title: string, types: string[], subject: string, data:
     required: ['specversion', 'id', 'source', 'type', 'subject', 'time', 'datacontenttype', 'data'],
     properties: {
       specversion: { const: '1.0' },
-      id: { type: 'string', description: "the event's id: the same on every redelivery and every channel (the alerts topic too), so a receiver de-duplicates by it" },
-      source: { type: 'string', format: 'uri-reference', description: 'the service that sent it: `PUBLIC_URL/api/v1/alerts` unless `CLOUDEVENTS_SOURCE` says otherwise' },
-      type: { type: 'string', pattern: `\\.(${types.map((type) => type.replace('.', '\\.')).join('|')})$`, description: `\`{prefix}.${types.join('`, `{prefix}.')}\`; the prefix is \`CLOUDEVENTS_TYPE_PREFIX\` (\`gov.state.turnaround\` unless set, \`gov.ny.turnaround\` say)` },
+      id: {
+        type: 'string',
+        description: "the event's id: the same on every redelivery and every channel (the alerts topic too), so a receiver de-duplicates by it",
+      },
+      source: {
+        type: 'string',
+        format: 'uri-reference',
+        description: 'the service that sent it: `PUBLIC_URL/api/v1/alerts` unless `CLOUDEVENTS_SOURCE` says otherwise',
+      },
+      type: {
+        type: 'string',
+        pattern: `\\.(${types.map((type) => type.replace('.', '\\.')).join('|')})$`,
+        description: `\`{prefix}.${types.join('`, `{prefix}.')}\`; the prefix is \`CLOUDEVENTS_TYPE_PREFIX\` (\`gov.state.turnaround\` unless set, \`gov.ny.turnaround\` say)`,
+      },
       subject: { type: 'string', description: subject },
       time: { type: 'string', format: 'date-time', description: 'when the event was recorded' },
       datacontenttype: { const: 'application/json' },
@@ -301,7 +364,10 @@ function alertWebhooks(): Record<string, unknown> {
     default: { description: 'not delivered: retried with backoff, dead after `WEBHOOK_MAX_ATTEMPTS`; a redirect is not followed' },
   };
   const example = API_EXAMPLES.get(alertMessageData) as AlertMessageData;
-  const envelope = alertCloudEventAttributes(example, { source: 'https://turnaround.state.example/api/v1/alerts', typePrefix: DEFAULT_CLOUD_EVENT_TYPE_PREFIX });
+  const envelope = alertCloudEventAttributes(example, {
+    source: 'https://turnaround.state.example/api/v1/alerts',
+    typePrefix: DEFAULT_CLOUD_EVENT_TYPE_PREFIX,
+  });
   return {
     alert: {
       post: {
@@ -311,7 +377,17 @@ function alertWebhooks(): Record<string, unknown> {
           "Every change of an alert (raised, acknowledged, resolved, reopened) of the district's schools and clusters, as a CloudEvent 1.0 in structured mode, signed. " +
           'Deliveries come in order per webhook from a persistent outbox; a receiver that comes back gets what it missed. ' +
           'With `ALERT_MESSAGE_FORMAT=legacy` (this release only) the body is `data` alone, as `application/json`.',
-        parameters: [...WEBHOOK_HEADERS, { in: 'header', name: 'X-Turnaround-Delivery', required: true, schema: { type: 'string' }, description: "the delivery's number in the outbox", example: '4187' }],
+        parameters: [
+          ...WEBHOOK_HEADERS,
+          {
+            in: 'header',
+            name: 'X-Turnaround-Delivery',
+            required: true,
+            schema: { type: 'string' },
+            description: "the delivery's number in the outbox",
+            example: '4187',
+          },
+        ],
         requestBody: {
           required: true,
           content: {
@@ -334,12 +410,7 @@ function alertWebhooks(): Record<string, unknown> {
           required: true,
           content: {
             'application/cloudevents+json': {
-              schema: cloudEventSchema(
-                'WebhookTestCloudEvent',
-                [WEBHOOK_TEST_CLOUD_EVENT_TYPE],
-                "the webhook's id",
-                jsonSchemaOf(webhookTestData, 'output'),
-              ),
+              schema: cloudEventSchema('WebhookTestCloudEvent', [WEBHOOK_TEST_CLOUD_EVENT_TYPE], "the webhook's id", jsonSchemaOf(webhookTestData, 'output')),
             },
           },
         },

@@ -117,7 +117,12 @@ function frozen<T>(value: T): T {
   return value;
 }
 
-type Request = { originalUrl: string; principal?: Principal; headers: Record<string, string | string[] | undefined>; acceptsEncodings(...encodings: string[]): string | false };
+type Request = {
+  originalUrl: string;
+  principal?: Principal;
+  headers: Record<string, string | string[] | undefined>;
+  acceptsEncodings(...encodings: string[]): string | false;
+};
 type Response = { setHeader(name: string, value: string): void; status(code: number): void };
 
 /** Answers a read from `ReadAnswers` when it is kept, else reads it and keeps it. */

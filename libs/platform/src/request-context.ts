@@ -27,7 +27,10 @@ const CORRELATION_ID = /^[A-Za-z0-9._:/+=@-]{1,128}$/;
 function correlationIdOf(header: string | undefined): string {
   if (header === undefined) return randomUUID();
   if (!CORRELATION_ID.test(header))
-    throw ValidationError.of('x-correlation-id', `expected at most 128 characters, each a letter, digit or one of . _ : / + = @ - (a UUID, say); got ${header.length} characters: '${header.slice(0, 40).replace(/[^\x20-\x7e]/g, '?')}${header.length > 40 ? '…' : ''}'`);
+    throw ValidationError.of(
+      'x-correlation-id',
+      `expected at most 128 characters, each a letter, digit or one of . _ : / + = @ - (a UUID, say); got ${header.length} characters: '${header.slice(0, 40).replace(/[^\x20-\x7e]/g, '?')}${header.length > 40 ? '…' : ''}'`,
+    );
   return header;
 }
 
@@ -37,7 +40,10 @@ const ACTOR_NOTE_LIMIT = 200;
 function actorNoteOf(header: string | undefined): string | undefined {
   if (!header) return undefined;
   if (header.length > ACTOR_NOTE_LIMIT || [...header].some((character) => character < ' ' || character === '\u007f'))
-    throw ValidationError.of('x-actor', `expected at most ${ACTOR_NOTE_LIMIT} characters without control characters (a person's or system's name); got ${header.length} characters`);
+    throw ValidationError.of(
+      'x-actor',
+      `expected at most ${ACTOR_NOTE_LIMIT} characters without control characters (a person's or system's name); got ${header.length} characters`,
+    );
   return header;
 }
 

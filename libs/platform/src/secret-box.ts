@@ -38,7 +38,9 @@ export class SecretBox {
     try {
       return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
     } catch {
-      throw new Error(`a secret of ${context} does not open with this key (TURNAROUND_SECRET_KEY, or ${SECRET_KEY_FILE} under DATA_DIR): it was sealed with another one`);
+      throw new Error(
+        `a secret of ${context} does not open with this key (TURNAROUND_SECRET_KEY, or ${SECRET_KEY_FILE} under DATA_DIR): it was sealed with another one`,
+      );
     }
   }
 }
@@ -51,7 +53,10 @@ export class SecretBox {
 export function openSecretBox(config: TurnaroundConfig): SecretBox {
   if (config.secretKey) return new SecretBox(config.secretKey);
   if (config.databaseUrl)
-    throw ValidationError.of('TURNAROUND_SECRET_KEY', 'expected a key to seal webhook secrets with when DATABASE_URL is set (32 random bytes in base64: `openssl rand -base64 32`), the same for every instance');
+    throw ValidationError.of(
+      'TURNAROUND_SECRET_KEY',
+      'expected a key to seal webhook secrets with when DATABASE_URL is set (32 random bytes in base64: `openssl rand -base64 32`), the same for every instance',
+    );
   mkdirSync(config.dataDir, { recursive: true });
   const file = join(config.dataDir, SECRET_KEY_FILE);
   try {

@@ -11,17 +11,19 @@ export interface Migration {
  * several processes starting at once against one server apply each migration once.
  */
 export async function migrate(client: SqlClient, owner: string, migrations: readonly Migration[]): Promise<void> {
-  await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    owner text NOT NULL, id text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (owner, id))`).catch(async (error) => {
-    // Two processes racing to create the table: the loser finds it there.
-    const exists = await client.query(`SELECT to_regclass('schema_migrations') IS NOT NULL AS exists`);
-    if (!exists[0]?.exists) throw error;
-  });
+  await client
+    .query(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (
+    owner text NOT NULL, id text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (owner, id))`,
+    )
+    .catch(async (error) => {
+      // Two processes racing to create the table: the loser finds it there.
+      const exists = await client.query(`SELECT to_regclass('schema_migrations') IS NOT NULL AS exists`);
+      if (!exists[0]?.exists) throw error;
+    });
   await client.transaction(async (tx) => {
     await lockMigrations(tx);
-    const applied = new Set(
-      (await tx.query<{ id: string }>('SELECT id FROM schema_migrations WHERE owner = $1', [owner])).map((row) => row.id),
-    );
+    const applied = new Set((await tx.query<{ id: string }>('SELECT id FROM schema_migrations WHERE owner = $1', [owner])).map((row) => row.id));
     for (const migration of [...migrations].sort((a, b) => a.id.localeCompare(b.id))) {
       if (applied.has(migration.id)) continue;
       await tx.query(migration.sql);

@@ -32,7 +32,10 @@ export async function createPgliteClient(directory?: string): Promise<SqlClient>
     copyFrom: (table, columns, rows) => copy(db, table, columns, rows),
     transaction: (work) =>
       db.transaction((transaction) =>
-        work({ query: (text, params) => run(transaction, text, params), copyFrom: (table, columns, rows) => copy(transaction, table, columns, rows) } as SqlExecutor),
+        work({
+          query: (text, params) => run(transaction, text, params),
+          copyFrom: (table, columns, rows) => copy(transaction, table, columns, rows),
+        } as SqlExecutor),
       ),
     async listen(channel, onNotify) {
       const unsubscribe = await db.listen(channel, () => onNotify());

@@ -35,11 +35,15 @@ describe.each(testDatabases())('SqlClient on $name', (database) => {
     const sql = await database.open();
     await sql.query('CREATE TABLE c (n serial, label text, doc jsonb, flag boolean, amount double precision)');
     const awkward = 'tab\there, line\nbreak, return\r, back\\slash \\N, quote " and é';
-    await sql.copyFrom('c', ['label', 'doc', 'flag', 'amount'], [
-      [awkward, { text: awkward, list: [1, null] }, true, 0.25],
-      [null, null, false, null],
-      ['\\N', [], null, -3],
-    ]);
+    await sql.copyFrom(
+      'c',
+      ['label', 'doc', 'flag', 'amount'],
+      [
+        [awkward, { text: awkward, list: [1, null] }, true, 0.25],
+        [null, null, false, null],
+        ['\\N', [], null, -3],
+      ],
+    );
     // In a transaction: rolled back with it.
     await expect(
       sql.transaction(async (tx) => {
@@ -48,7 +52,18 @@ describe.each(testDatabases())('SqlClient on $name', (database) => {
       }),
     ).rejects.toThrow(/division by zero/);
     // A row COPY refuses fails the load whole, naming what it expected; the client goes on.
-    await expect(sql.transaction((tx) => tx.copyFrom('c', ['label', 'doc'], [['fine', {}], ['not a document', 'nope']]))).rejects.toThrow(/invalid input syntax for type json/);
+    await expect(
+      sql.transaction((tx) =>
+        tx.copyFrom(
+          'c',
+          ['label', 'doc'],
+          [
+            ['fine', {}],
+            ['not a document', 'nope'],
+          ],
+        ),
+      ),
+    ).rejects.toThrow(/invalid input syntax for type json/);
     await expect(sql.copyFrom('c', ['amount'], [['lots']])).rejects.toThrow(/invalid input syntax for type double precision: "lots"/);
     expect(await sql.query('SELECT n, label, doc, flag, amount FROM c ORDER BY n')).toEqual([
       { n: 1, label: awkward, doc: { text: awkward, list: [1, null] }, flag: true, amount: 0.25 },

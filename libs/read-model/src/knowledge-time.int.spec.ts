@@ -17,7 +17,15 @@ const YEARS = Array.from({ length: 60 }, (_, n) => addSchoolYears('1960-61', n))
  * chunks of the two pushes share school years.
  */
 const gradeRow = (schoolId: string, schoolYear: string, grade: string, proficient: number) => ({
-  schoolId, schoolYear, window: 'annual', assessment: 'state_test', subject: 'math', grade, studentGroup: 'all', tested: 40, proficient,
+  schoolId,
+  schoolYear,
+  window: 'annual',
+  assessment: 'state_test',
+  subject: 'math',
+  grade,
+  studentGroup: 'all',
+  tested: 40,
+  proficient,
 });
 const pushOf = (years: readonly string[], grades: string[], proficient: number) =>
   years.flatMap((year) => SCHOOLS.flatMap((school) => grades.map((grade) => gradeRow(school, year, grade, proficient))));
@@ -42,7 +50,8 @@ async function readValues(metrics: MetricQueries, asOf?: Date): Promise<Values> 
   for (const school of SCHOOLS) {
     const readings = await metrics.school(school, undefined, asOf).catch(() => []);
     for (const reading of readings)
-      if (reading.metric === 'proficiency.math') values.set(`${school}|${reading.schoolYear}`, { numerator: reading.numerator as number, denominator: reading.denominator as number });
+      if (reading.metric === 'proficiency.math')
+        values.set(`${school}|${reading.schoolYear}`, { numerator: reading.numerator as number, denominator: reading.denominator as number });
   }
   return values;
 }

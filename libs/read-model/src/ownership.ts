@@ -67,6 +67,9 @@ export function ownedBy(kind: OwnedKind, row: string, owner: Owner | undefined, 
 /** Whether the district or partner owns the zone, cluster, school, partner, contract or alert of that id. */
 export async function owns(sql: SqlExecutor, kind: OwnedKind, id: string, owner: Owner): Promise<boolean> {
   const { table, id: column } = OWNED_KINDS[kind];
-  const [row] = await sql.query<{ owned: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${table} x WHERE x.${column} = $1 AND ${ownedBy(kind, 'x', owner, '$2')}) AS owned`, [id, ownerParam(owner)]);
+  const [row] = await sql.query<{ owned: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM ${table} x WHERE x.${column} = $1 AND ${ownedBy(kind, 'x', owner, '$2')}) AS owned`,
+    [id, ownerParam(owner)],
+  );
   return row.owned;
 }

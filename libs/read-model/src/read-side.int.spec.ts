@@ -106,9 +106,17 @@ describe.each(testDatabases({ timescaledb: true }))('the read side decides score
   // live run's log also holds its alert events between the pushes).
   const readModel = (sql: SqlClient) =>
     Promise.all(
-      ['scorecard_lines', 'scorecard_line_history', 'scorecard_changes', 'scorecard_targets', 'school_metrics', 'school_metric_history', 'registry_contracts', 'feed_coverage', 'feed_coverage_history'].map((table) =>
-        sql.query(`SELECT to_jsonb(t) - 'position' AS row FROM ${table} t ORDER BY 1`),
-      ),
+      [
+        'scorecard_lines',
+        'scorecard_line_history',
+        'scorecard_changes',
+        'scorecard_targets',
+        'school_metrics',
+        'school_metric_history',
+        'registry_contracts',
+        'feed_coverage',
+        'feed_coverage_history',
+      ].map((table) => sql.query(`SELECT to_jsonb(t) - 'position' AS row FROM ${table} t ORDER BY 1`)),
     );
 
   it('gives the same alerts whether the pushes are processed live, as a backlog, in pages of 1 or 2,000, or replayed from zero', async () => {
@@ -198,7 +206,9 @@ describe.each(testDatabases({ timescaledb: true }))('the read side decides score
     ]);
     const events = await w.alertEvents();
     // both schools missed: A, B, and the cluster (2 of 2 missed, every district of the cluster told)
-    const raised = events.filter((event) => event.type === 'OffTrackAlertRaised').map((event) => event.data as { schoolId?: string; clusterId?: string; districtIds: string[] });
+    const raised = events
+      .filter((event) => event.type === 'OffTrackAlertRaised')
+      .map((event) => event.data as { schoolId?: string; clusterId?: string; districtIds: string[] });
     expect(raised.map((alert) => [alert.schoolId ?? alert.clusterId, alert.districtIds])).toEqual([
       ['A', ['D1']],
       ['B', ['D2']],

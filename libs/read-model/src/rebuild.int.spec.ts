@@ -14,7 +14,10 @@ const TARGETS: Target[] = [{ metric: 'proficiency.math', contractYear: 1, kind: 
 /** Cluster C1 of schools A and B under contract K1, and the winter interims: A at risk, B on track. */
 const BEFORE: Step[] = [...oneClusterZone(TARGETS), push('2024-01-15T00:00:00.000Z', math('A', '2023-24', 'winter', 22), math('B', '2023-24', 'winter', 40))];
 /** The spring results, school by school: A meets its target, then B misses it. */
-const DURING: Step[] = [push('2024-06-20T00:00:00.000Z', math('A', '2023-24', 'spring', 26)), push('2024-06-21T00:00:00.000Z', math('B', '2023-24', 'spring', 31))];
+const DURING: Step[] = [
+  push('2024-06-20T00:00:00.000Z', math('A', '2023-24', 'spring', 26)),
+  push('2024-06-21T00:00:00.000Z', math('B', '2023-24', 'spring', 31)),
+];
 /** B's result restated: it meets the target after all. */
 const IN_SWAP = push('2024-07-01T00:00:00.000Z', math('B', '2023-24', 'spring', 36));
 const AFTER: Step[] = [
@@ -73,7 +76,10 @@ describe.each(testDatabases({ timescaledb: true }))('turnaround replay rebuilds 
     expect(await bookkeeping(sql)).toEqual({ ...kept, schemas: [] });
     // Swapped in analysed: no table the planner has never seen (reltuples -1 until ANALYZE).
     expect(
-      await sql.query(`SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relname = ANY($1::text[]) AND relkind IN ('r', 'p') AND reltuples < 0`, [READ_SIDE.tables]),
+      await sql.query(
+        `SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relname = ANY($1::text[]) AND relkind IN ('r', 'p') AND reltuples < 0`,
+        [READ_SIDE.tables],
+      ),
     ).toEqual([]);
   });
 

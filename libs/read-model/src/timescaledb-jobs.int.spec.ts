@@ -46,7 +46,10 @@ const untilEveryJobSucceeded = (sql: SqlClient, since: Date): Promise<JobRun[]> 
       expect(
         runs
           .filter((run) => !run.succeeded)
-          .map((run) => `${run.job_id} ${run.proc_name}${run.hypertable_name ? ` on ${run.hypertable_name}` : ''}: ${run.last_run_status ?? 'not run'}${run.last_error ? ` (${run.last_error})` : ''}`),
+          .map(
+            (run) =>
+              `${run.job_id} ${run.proc_name}${run.hypertable_name ? ` on ${run.hypertable_name}` : ''}: ${run.last_run_status ?? 'not run'}${run.last_error ? ` (${run.last_error})` : ''}`,
+          ),
       ).toEqual([]),
     JOBS_DEADLINE_MS,
   );
@@ -102,7 +105,8 @@ const timescaleServer = testServers({ timescaledb: true }).find((server) => serv
       `SELECT materialization_hypertable_schema AS schema, materialization_hypertable_name AS table
        FROM timescaledb_information.continuous_aggregates WHERE view_name = 'metric_changes_daily'`,
     );
-    const rollUp = (from: string) => sql.query(`SELECT day, school_year, metric, changes::int, suppressed_changes::int FROM ${from} ORDER BY day, school_year, metric`);
+    const rollUp = (from: string) =>
+      sql.query(`SELECT day, school_year, metric, changes::int, suppressed_changes::int FROM ${from} ORDER BY day, school_year, metric`);
     const fromHistory = await rollUp(
       `(SELECT time_bucket(INTERVAL '1 day', known_at) AS day, school_year, metric, count(*) AS changes, count(*) FILTER (WHERE suppressed) AS suppressed_changes
         FROM school_metric_history GROUP BY 1, 2, 3) AS h`,

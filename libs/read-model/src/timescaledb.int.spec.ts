@@ -56,7 +56,9 @@ async function answers(sql: SqlClient) {
     metricHistory: await sql.query('SELECT * FROM school_metric_history ORDER BY school_id, school_year, metric, known_at'),
     lineHistory: await sql.query('SELECT * FROM scorecard_line_history ORDER BY contract_id, scope, subject_id, metric, contract_year, known_at'),
     alertHistory: await sql.query('SELECT * FROM alert_history ORDER BY alert_id, sequence'),
-    changesDaily: await sql.query('SELECT day, school_year, metric, changes::int, suppressed_changes::int FROM metric_changes_daily ORDER BY day, school_year, metric'),
+    changesDaily: await sql.query(
+      'SELECT day, school_year, metric, changes::int, suppressed_changes::int FROM metric_changes_daily ORDER BY day, school_year, metric',
+    ),
     asOf: await Promise.all(
       asOf.map(async (date) => ({
         cluster: await metrics.cluster('C1', undefined, date),
@@ -92,9 +94,11 @@ const timescaleServer = servers.find((server) => server.name === 'timescaledb');
   afterAll(() => Promise.all([plain, timescale].map((w) => w?.store.close())));
 
   it('keeps the history in hypertables, sends old history to the columnstore by policy, and rolls up per day continuously', async () => {
-    expect(await timescale.sql.query(`SELECT hypertable_name AS name, compression_enabled AS columnstore FROM timescaledb_information.hypertables WHERE hypertable_schema = 'public' ORDER BY 1`)).toEqual(
-      HISTORY_TABLES.map((name) => ({ name, columnstore: true })),
-    );
+    expect(
+      await timescale.sql.query(
+        `SELECT hypertable_name AS name, compression_enabled AS columnstore FROM timescaledb_information.hypertables WHERE hypertable_schema = 'public' ORDER BY 1`,
+      ),
+    ).toEqual(HISTORY_TABLES.map((name) => ({ name, columnstore: true })));
     expect(
       await timescale.sql.query(
         `SELECT hypertable_name AS name, config->>'compress_after' AS after FROM timescaledb_information.jobs WHERE proc_name = 'policy_compression' AND hypertable_schema = 'public' ORDER BY 1`,
@@ -103,14 +107,15 @@ const timescaleServer = servers.find((server) => server.name === 'timescaledb');
     expect(await timescale.sql.query(`SELECT view_name, materialized_only FROM timescaledb_information.continuous_aggregates`)).toEqual([
       { view_name: 'metric_changes_daily', materialized_only: false },
     ]);
-    expect(await timescale.sql.query(`SELECT count(*)::int AS policies FROM timescaledb_information.jobs WHERE proc_name = 'policy_refresh_continuous_aggregate'`)).toEqual([
-      { policies: 1 },
-    ]);
+    expect(
+      await timescale.sql.query(`SELECT count(*)::int AS policies FROM timescaledb_information.jobs WHERE proc_name = 'policy_refresh_continuous_aggregate'`),
+    ).toEqual([{ policies: 1 }]);
     // Plain PostgreSQL has the same names as a table and a view.
-    expect(await plain.sql.query(`SELECT relname, relkind FROM pg_class WHERE relname = ANY($1::text[]) ORDER BY relkind, relname`, [[...HISTORY_TABLES, 'metric_changes_daily']])).toEqual([
-      ...HISTORY_TABLES.map((relname) => ({ relname, relkind: 'r' })),
-      { relname: 'metric_changes_daily', relkind: 'v' },
-    ]);
+    expect(
+      await plain.sql.query(`SELECT relname, relkind FROM pg_class WHERE relname = ANY($1::text[]) ORDER BY relkind, relname`, [
+        [...HISTORY_TABLES, 'metric_changes_daily'],
+      ]),
+    ).toEqual([...HISTORY_TABLES.map((relname) => ({ relname, relkind: 'r' })), { relname: 'metric_changes_daily', relkind: 'v' }]);
   });
 
   it('answers the same from the rowstore, the columnstore and the materialized roll-up, and goes on learning', async () => {
@@ -121,9 +126,12 @@ const timescaleServer = servers.find((server) => server.name === 'timescaledb');
 
     expect(await compressAll(timescale.sql)).toBeGreaterThanOrEqual(HISTORY_TABLES.length);
     await refreshChangesDaily(timescale.sql);
-    expect(await timescale.sql.query(`SELECT count(*)::int AS rowstore FROM timescaledb_information.chunks WHERE hypertable_name = ANY($1::text[]) AND NOT is_compressed`, [HISTORY_TABLES])).toEqual([
-      { rowstore: 0 },
-    ]);
+    expect(
+      await timescale.sql.query(
+        `SELECT count(*)::int AS rowstore FROM timescaledb_information.chunks WHERE hypertable_name = ANY($1::text[]) AND NOT is_compressed`,
+        [HISTORY_TABLES],
+      ),
+    ).toEqual([{ rowstore: 0 }]);
     expect(await answers(timescale.sql)).toEqual(expected);
 
     // A later knowledge time, past what the roll-up has materialized: real-time rows show it before any refresh.

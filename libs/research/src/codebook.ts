@@ -5,7 +5,10 @@ import { endSink, writeChunk } from './sink';
 
 /** The codebook beside every export: each column, its label, its storage type and the rule behind it. */
 export async function writeCodebook(columns: readonly PanelColumn[], sink: Writable): Promise<void> {
-  await writeChunk(sink, csvLine(['column', 'label', 'type', 'rule']) + columns.map((column) => csvLine([column.name, column.label, column.type, column.rule])).join(''));
+  await writeChunk(
+    sink,
+    csvLine(['column', 'label', 'type', 'rule']) + columns.map((column) => csvLine([column.name, column.label, column.type, column.rule])).join(''),
+  );
   await endSink(sink);
 }
 

@@ -25,8 +25,10 @@ export function dtaPanelWriter(columns: readonly PanelColumn[], sink: Writable, 
     throw ValidationError.of('dataLabel', `expected at most ${DATA_LABEL_BYTES} bytes for a Stata data label, got ${utf8Length(options.dataLabel)}`);
   }
   columns.forEach((column, index) => {
-    if (!/^[A-Za-z_][A-Za-z0-9_]{0,31}$/.test(column.name)) throw ValidationError.of(`columns.${index}.name`, `expected a Stata name (32 letters, digits or underscores), got '${column.name}'`);
-    if (utf8Length(column.label) > 320 || [...column.label].length > 80) throw ValidationError.of(`columns.${index}.label`, 'expected a label of at most 80 characters');
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,31}$/.test(column.name))
+      throw ValidationError.of(`columns.${index}.name`, `expected a Stata name (32 letters, digits or underscores), got '${column.name}'`);
+    if (utf8Length(column.label) > 320 || [...column.label].length > 80)
+      throw ValidationError.of(`columns.${index}.label`, 'expected a label of at most 80 characters');
   });
   const widths = columns.map(() => 1);
   const spool = openSpool(options.spoolDirectory ?? tmpdir());
@@ -38,7 +40,10 @@ export function dtaPanelWriter(columns: readonly PanelColumn[], sink: Writable, 
       const values = checkedValues(columns, row, rows).map((value, index) => {
         if (typeof value === 'string') {
           const width = utf8Length(value);
-          if (width > MAX_STR_WIDTH) throw new ValidationError([{ row: rows, field: columns[index].name, message: `expected at most ${MAX_STR_WIDTH} bytes of text for Stata, got ${width}` }]);
+          if (width > MAX_STR_WIDTH)
+            throw new ValidationError([
+              { row: rows, field: columns[index].name, message: `expected at most ${MAX_STR_WIDTH} bytes of text for Stata, got ${width}` },
+            ]);
           widths[index] = Math.max(widths[index], width);
         }
         // Stata has no infinity: a double past its largest value is missing, so say so plainly.
@@ -114,10 +119,16 @@ function dtaHead(variables: readonly Variable[], rows: number, options: PanelWri
   const label = Buffer.from(options.dataLabel ?? '', 'utf8');
   const timestamp = options.timestamp ? ascii(stataTimestamp(options.timestamp)) : Buffer.alloc(0);
   const header = Buffer.concat([
-    ascii('<stata_dta><header><release>118</release><byteorder>LSF</byteorder><K>'), u16(count),
-    ascii('</K><N>'), u64(rows),
-    ascii('</N><label>'), u16(label.length), label,
-    ascii('</label><timestamp>'), Buffer.from([timestamp.length]), timestamp,
+    ascii('<stata_dta><header><release>118</release><byteorder>LSF</byteorder><K>'),
+    u16(count),
+    ascii('</K><N>'),
+    u64(rows),
+    ascii('</N><label>'),
+    u16(label.length),
+    label,
+    ascii('</label><timestamp>'),
+    Buffer.from([timestamp.length]),
+    timestamp,
     ascii('</timestamp></header>'),
   ]);
   const sections: [string, Buffer][] = [
@@ -145,7 +156,9 @@ function dtaHead(variables: readonly Variable[], rows: number, options: PanelWri
   return {
     bytes: Buffer.concat([
       header,
-      ascii('<map>'), ...map.map(u64), ascii('</map>'),
+      ascii('<map>'),
+      ...map.map(u64),
+      ascii('</map>'),
       ...sections.flatMap(([tag, body]) => [ascii(`<${tag}>`), body, ascii(`</${tag}>`)]),
     ]),
   };

@@ -22,8 +22,13 @@ const panel = researchPanel({
   contracts: [{ contractId: 'k1', partnerId: 'p1', clusterId: 'clúster-1', zoneId: 'z1', schoolIds: ['S1'], startYear: '2023-24', termYears: 3 }],
 });
 
-const value = (schoolYear: string, metric: string, numerator: number | null, denominator: number | null, suppressed = false): SchoolYearMetric =>
-  ({ schoolYear, metric, numerator, denominator, suppressed });
+const value = (schoolYear: string, metric: string, numerator: number | null, denominator: number | null, suppressed = false): SchoolYearMetric => ({
+  schoolYear,
+  metric,
+  numerator,
+  denominator,
+  suppressed,
+});
 
 const rows: PanelRow[] = [
   ...panel.rowsOfSchool({ schoolId: 'S1', districtId: 'd1' }, [
@@ -100,16 +105,23 @@ describeWithPandas('panel exports read back by readers from other projects', () 
   });
 
   it('Stata .dta 118: pandas.read_stata reads the values and the variable labels', async () => {
-    const written = await exportPanelFile('dta', panel.columns, rows, join(folder, 'panel.dta'), { dataLabel: 'Research panel as of 2025-09-01', timestamp: new Date('2025-09-01T12:30:00Z') });
+    const written = await exportPanelFile('dta', panel.columns, rows, join(folder, 'panel.dta'), {
+      dataLabel: 'Research panel as of 2025-09-01',
+      timestamp: new Date('2025-09-01T12:30:00Z'),
+    });
     const back = readWithPandas('dta', written.file, written.codebookFile);
     expect(back.columns).toEqual(names);
     // Stata has no missing text (an empty string stands for it) and no infinity (missing, which
     // Stata sorts above every number, stands for g_inf of a never-treated school).
-    expect(back.rows).toEqual(rows.map((row) => names.map((name, index) => {
-      const cell = row[name];
-      if (panel.columns[index].type === 'string') return cell ?? '';
-      return cell === Infinity ? null : cell;
-    })));
+    expect(back.rows).toEqual(
+      rows.map((row) =>
+        names.map((name, index) => {
+          const cell = row[name];
+          if (panel.columns[index].type === 'string') return cell ?? '';
+          return cell === Infinity ? null : cell;
+        }),
+      ),
+    );
     expect(back.labels).toEqual(Object.fromEntries(panel.columns.map((column) => [column.name, column.label])));
     expect(back.dataLabel).toBe('Research panel as of 2025-09-01');
   });
@@ -125,7 +137,12 @@ describeWithPandas('panel exports read back by readers from other projects', () 
     const many = Array.from({ length: 3000 }, (_, index) => ({ ...rows[0], school_id: `S${index}` }));
     for (const format of ['csv', 'parquet'] as const) {
       const received: number[] = [];
-      const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => { received.push(chunk.length); done(); } });
+      const sink = new Writable({
+        write: (chunk: Buffer, _encoding, done) => {
+          received.push(chunk.length);
+          done();
+        },
+      });
       const writer = openPanelWriter(format, panel.columns, sink, { rowGroupSize: 1000 });
       for (const row of many) await writer.write(row);
       expect(received.length).toBeGreaterThan(1);

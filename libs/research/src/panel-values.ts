@@ -8,7 +8,13 @@ export function checkedValues(columns: readonly PanelColumn[], row: PanelRow, ro
   return columns.map((column) => {
     const value = row[column.name];
     const refuse = (expected: string) =>
-      new ValidationError([{ row: rowNumber, field: column.name, message: `expected ${expected}, got ${value === undefined ? 'no value' : JSON.stringify(value) ?? String(value)}` }]);
+      new ValidationError([
+        {
+          row: rowNumber,
+          field: column.name,
+          message: `expected ${expected}, got ${value === undefined ? 'no value' : (JSON.stringify(value) ?? String(value))}`,
+        },
+      ]);
     if (value === undefined) throw refuse('a value or null');
     if (value === null) return null;
     switch (column.type) {

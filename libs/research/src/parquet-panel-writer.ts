@@ -35,7 +35,9 @@ export function parquetPanelWriter(columns: readonly PanelColumn[], sink: Writab
     }
     return new ParquetWriter({
       writer: new SinkByteWriter(),
-      schema: schemaFromColumnData({ columnData: columns.map((column) => ({ name: column.name, data: [], type: PARQUET_TYPES[column.type], nullable: true })) }),
+      schema: schemaFromColumnData({
+        columnData: columns.map((column) => ({ name: column.name, data: [], type: PARQUET_TYPES[column.type], nullable: true })),
+      }),
       kvMetadata: [{ key: 'turnaround.codebook', value: JSON.stringify(columns) }],
     });
   });

@@ -28,7 +28,9 @@ export function alertTopicMessage(data: AlertMessageData, districtId: string, se
  * `content-type` alone (3.2.1), which the SDK sets too.
  */
 function kafkaHeaders(headers: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'ce_datacontenttype'));
+  return Object.fromEntries(
+    Object.entries(headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'ce_datacontenttype'),
+  );
 }
 
 /**

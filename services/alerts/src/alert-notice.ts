@@ -19,7 +19,8 @@ export interface AlertNotice {
 export async function alertNotice(store: EventStore, stored: StoredEvent): Promise<AlertNotice> {
   const event = ALERT_EVENTS.decode(stored);
   // Acknowledgements and resolutions carry little more than the alert id: the rest comes from the alert itself.
-  const alert = event.type === 'OffTrackAlertRaised' ? { ...event.data, raisedActual: event.data.actual } : await alertAfter(store, event.data.alertId, stored.revision);
+  const alert =
+    event.type === 'OffTrackAlertRaised' ? { ...event.data, raisedActual: event.data.actual } : await alertAfter(store, event.data.alertId, stored.revision);
   return {
     districtIds: alert.districtIds,
     eventId: stored.eventId,
@@ -31,7 +32,10 @@ export async function alertNotice(store: EventStore, stored: StoredEvent): Promi
 /** The alert as its events up to `revision` left it: a notice sent late says what the event said, not what came after. */
 async function alertAfter(store: EventStore, alertId: string, revision: number) {
   const stream = await store.readStream(alertAggregate.streamId(alertId));
-  const alert = foldStream(alertAggregate, stream.filter((event) => event.revision <= revision));
+  const alert = foldStream(
+    alertAggregate,
+    stream.filter((event) => event.revision <= revision),
+  );
   if (!alert.exists) throw new Error(`alert ${alertId} has events but was never raised`);
   const { status: _status, acknowledgements: _acknowledgements, exists: _exists, ...raised } = alert;
   return raised;

@@ -1,7 +1,18 @@
 import { Module } from '@nestjs/common';
 import { AlertsController } from './alerts.controller';
 import { AlertDelivery } from './alert-delivery';
-import { Clock, CLOCK, DISTRICT_EMAIL, DISTRICT_WEBHOOKS, DistrictEmail, DistrictWebhooks, openSecretBox, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
+import {
+  Clock,
+  CLOCK,
+  DISTRICT_EMAIL,
+  DISTRICT_WEBHOOKS,
+  DistrictEmail,
+  DistrictWebhooks,
+  openSecretBox,
+  SQL_CLIENT,
+  TURNAROUND_CONFIG,
+  TurnaroundConfig,
+} from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher';
 import { WebhooksController } from './webhooks/webhooks.controller';
@@ -20,9 +31,17 @@ import { EmailStore } from './email/email-store';
   providers: [
     AlertDelivery,
     { provide: AlertQueries, useFactory: (sql: SqlClient) => new AlertQueries(sql), inject: [SQL_CLIENT] },
-    { provide: WebhookStore, useFactory: (sql: SqlClient, config: TurnaroundConfig) => WebhookStore.create(sql, config), inject: [SQL_CLIENT, TURNAROUND_CONFIG] },
+    {
+      provide: WebhookStore,
+      useFactory: (sql: SqlClient, config: TurnaroundConfig) => WebhookStore.create(sql, config),
+      inject: [SQL_CLIENT, TURNAROUND_CONFIG],
+    },
     // One dispatcher: the outbox's sends and a district's test delivery take the same path.
-    { provide: WebhookDispatcher, useFactory: (webhooks: WebhookStore, config: TurnaroundConfig) => new WebhookDispatcher(webhooks, config.webhookRetry, config.alertMessages), inject: [WebhookStore, TURNAROUND_CONFIG] },
+    {
+      provide: WebhookDispatcher,
+      useFactory: (webhooks: WebhookStore, config: TurnaroundConfig) => new WebhookDispatcher(webhooks, config.webhookRetry, config.alertMessages),
+      inject: [WebhookStore, TURNAROUND_CONFIG],
+    },
     // The web app's webhook pages act through this port: the same store and dispatcher as the API's routes.
     {
       provide: DISTRICT_WEBHOOKS,
@@ -36,8 +55,16 @@ import { EmailStore } from './email/email-store';
       inject: [WebhookStore, WebhookDispatcher],
     },
     // Alert emails: the store and outbox always; the dispatcher only with a relay (SMTP_URL).
-    { provide: EmailStore, useFactory: (sql: SqlClient, config: TurnaroundConfig, clock: Clock) => EmailStore.create(sql, clock, config.email.timeZone), inject: [SQL_CLIENT, TURNAROUND_CONFIG, CLOCK] },
-    { provide: EmailMessages, useFactory: (config: TurnaroundConfig) => new EmailMessages(config.email.publicUrl, openSecretBox(config).derivedKey('email links')), inject: [TURNAROUND_CONFIG] },
+    {
+      provide: EmailStore,
+      useFactory: (sql: SqlClient, config: TurnaroundConfig, clock: Clock) => EmailStore.create(sql, clock, config.email.timeZone),
+      inject: [SQL_CLIENT, TURNAROUND_CONFIG, CLOCK],
+    },
+    {
+      provide: EmailMessages,
+      useFactory: (config: TurnaroundConfig) => new EmailMessages(config.email.publicUrl, openSecretBox(config).derivedKey('email links')),
+      inject: [TURNAROUND_CONFIG],
+    },
     {
       provide: EmailDispatcher,
       useFactory: (email: EmailStore, messages: EmailMessages, config: TurnaroundConfig) => {
@@ -48,7 +75,12 @@ import { EmailStore } from './email/email-store';
     },
     EmailDelivery,
     // The API's routes, the web app's settings and links, and the metrics act through this port.
-    { provide: DISTRICT_EMAIL, useFactory: (email: EmailStore, messages: EmailMessages, dispatcher: EmailDispatcher | null, config: TurnaroundConfig): DistrictEmail => districtEmail(email, messages, dispatcher, openSecretBox(config).derivedKey('email links')), inject: [EmailStore, EmailMessages, EmailDispatcher, TURNAROUND_CONFIG] },
+    {
+      provide: DISTRICT_EMAIL,
+      useFactory: (email: EmailStore, messages: EmailMessages, dispatcher: EmailDispatcher | null, config: TurnaroundConfig): DistrictEmail =>
+        districtEmail(email, messages, dispatcher, openSecretBox(config).derivedKey('email links')),
+      inject: [EmailStore, EmailMessages, EmailDispatcher, TURNAROUND_CONFIG],
+    },
   ],
   exports: [DISTRICT_WEBHOOKS, DISTRICT_EMAIL],
 })

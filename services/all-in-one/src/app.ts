@@ -2,7 +2,18 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { SwaggerModule } from '@nestjs/swagger';
-import { asyncApiDocument, Clock, HttpErrorsFilter, JsonBodyLimit, MessagingModule, openApiDocument, PersistenceModule, ReadSideModule, TurnaroundConfig, useJsonBodies } from '@turnaround/platform';
+import {
+  asyncApiDocument,
+  Clock,
+  HttpErrorsFilter,
+  JsonBodyLimit,
+  MessagingModule,
+  openApiDocument,
+  PersistenceModule,
+  ReadSideModule,
+  TurnaroundConfig,
+  useJsonBodies,
+} from '@turnaround/platform';
 import { FeedsModule } from '@turnaround/feeds-service';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { RegistryModule } from '@turnaround/registry-service';
@@ -26,7 +37,18 @@ class AllInOneModule {
   static forRoot(config: TurnaroundConfig, clock?: Clock): DynamicModule {
     return {
       module: AllInOneModule,
-      imports: [CqrsModule.forRoot(), PersistenceModule.forRoot(config, clock), MessagingModule.forRoot(config), ReadSideModule, RegistryModule, FeedsModule, MetricsModule, AlertsModule, ResearchModule, WebModule],
+      imports: [
+        CqrsModule.forRoot(),
+        PersistenceModule.forRoot(config, clock),
+        MessagingModule.forRoot(config),
+        ReadSideModule,
+        RegistryModule,
+        FeedsModule,
+        MetricsModule,
+        AlertsModule,
+        ResearchModule,
+        WebModule,
+      ],
       controllers: [HealthController, PrometheusController, ProjectionsController],
       providers: [Readiness, ServiceMetrics],
     };
@@ -56,7 +78,10 @@ const JSON_BODY_LIMITS: readonly JsonBodyLimit[] = [
  * `clock`: what knowledge times are stamped from; only the demo, loading a simulated history, sets it.
  * `logDestination`: where JSON logs go instead of stdout (tests read them).
  */
-export async function createApp(config: TurnaroundConfig, options: { logger?: false; clock?: Clock; logDestination?: DestinationStream } = {}): Promise<NestExpressApplication> {
+export async function createApp(
+  config: TurnaroundConfig,
+  options: { logger?: false; clock?: Clock; logDestination?: DestinationStream } = {},
+): Promise<NestExpressApplication> {
   const jsonLogger = () => new JsonLogger({ destination: options.logDestination, secrets: [config.bootstrapKey, config.metricsToken] });
   const app = await NestFactory.create<NestExpressApplication>(AllInOneModule.forRoot(config, options.clock), {
     logger: options.logger ?? (config.logFormat === 'json' ? jsonLogger() : ['log', 'warn', 'error']),

@@ -20,7 +20,11 @@ export class HealthController {
   /** 200 when the database answers; the error filter turns a failure into 500. What docker-compose's health check calls. */
   @Get()
   @ApiAnswer(healthAnswer)
-  @ApiOperation({ summary: 'Is the service up', description: "200 when the database answers, 500 when it does not: what docker-compose's health check calls. Readiness, which also checks the event store and the projections, is GET /health/ready." })
+  @ApiOperation({
+    summary: 'Is the service up',
+    description:
+      "200 when the database answers, 500 when it does not: what docker-compose's health check calls. Readiness, which also checks the event store and the projections, is GET /health/ready.",
+  })
   async health() {
     await this.sql.query('SELECT 1');
     return { status: 'ok', database: this.sql.kind };
@@ -41,9 +45,21 @@ export class HealthController {
    */
   @Get('ready')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Readiness probe', description: '200 when the service can serve what it knows: the database and the event store answer, no projection runner is parked or too far behind, and the feed consumer is connected (with Kafka); 503 when not, so a load balancer sends it nothing meanwhile. Only a state key or METRICS_TOKEN, as the bearer token, reads the reasons and every runner with its lag; anyone else learns ready or not.' })
-  @ApiAnswer(readinessAnswer, { description: 'ready; with a state key or METRICS_TOKEN as the bearer token, the reasons and every runner with its lag', example: { status: 'ready', reasons: [], projections: [RUNNER_EXAMPLE] } })
-  @ApiResponse({ status: 503, description: 'not ready (the reasons as for 200)', schema: jsonSchemaOf(readinessAnswer, 'output'), example: { status: 'not ready' } })
+  @ApiOperation({
+    summary: 'Readiness probe',
+    description:
+      '200 when the service can serve what it knows: the database and the event store answer, no projection runner is parked or too far behind, and the feed consumer is connected (with Kafka); 503 when not, so a load balancer sends it nothing meanwhile. Only a state key or METRICS_TOKEN, as the bearer token, reads the reasons and every runner with its lag; anyone else learns ready or not.',
+  })
+  @ApiAnswer(readinessAnswer, {
+    description: 'ready; with a state key or METRICS_TOKEN as the bearer token, the reasons and every runner with its lag',
+    example: { status: 'ready', reasons: [], projections: [RUNNER_EXAMPLE] },
+  })
+  @ApiResponse({
+    status: 503,
+    description: 'not ready (the reasons as for 200)',
+    schema: jsonSchemaOf(readinessAnswer, 'output'),
+    example: { status: 'not ready' },
+  })
   async ready(@Req() request: IncomingMessage, @Res({ passthrough: true }) response: ServerResponse) {
     const answer = await this.readiness.check();
     if (answer.status !== 'ready') response.statusCode = 503;

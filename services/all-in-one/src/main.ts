@@ -14,7 +14,9 @@ async function main(): Promise<void> {
     // by whoever reads them. Without a terminal, the operator makes one with the CLI.
     if (process.stderr.isTTY) {
       const { key } = await keys.issue({ kind: 'state' }, 'first start');
-      process.stderr.write(`\nfirst start: a state API key was created, shown this once:\n\n    ${key}\n\nmore: npm run turnaround -- keys create --role ...\n\n`);
+      process.stderr.write(
+        `\nfirst start: a state API key was created, shown this once:\n\n    ${key}\n\nmore: npm run turnaround -- keys create --role ...\n\n`,
+      );
     } else
       Logger.warn(
         'first start: no API key yet, and no terminal to show a new one on: create a state key with the CLI (`npm run turnaround -- keys create --role state ...`, in the image `node dist/services/cli/main.js keys create ...`) or set TURNAROUND_BOOTSTRAP_KEY',

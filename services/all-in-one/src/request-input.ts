@@ -41,7 +41,8 @@ function queryIssues(parameters: URLSearchParams): FieldIssue[] {
   const issues: FieldIssue[] = [];
   for (const name of new Set(parameters.keys())) {
     const values = parameters.getAll(name);
-    if (values.length > 1) issues.push({ field: name, message: `expected one value, got ${values.length} (write a list comma-separated, where the parameter takes one)` });
+    if (values.length > 1)
+      issues.push({ field: name, message: `expected one value, got ${values.length} (write a list comma-separated, where the parameter takes one)` });
     else if (values[0].includes('\0') || name.includes('\0')) issues.push({ field: printable(name), message: 'expected text without NUL characters' });
   }
   return issues;
@@ -56,7 +57,9 @@ function nulIssues(value: unknown, at: string[]): FieldIssue[] {
   if (typeof value === 'string') return value.includes('\0') ? [{ field, message: 'expected text without NUL characters' }] : [];
   if (value === null || typeof value !== 'object') return [];
   return Object.entries(value).flatMap(([name, inner]) =>
-    name.includes('\0') ? [{ field: [...at, printable(name)].join('.'), message: 'expected a field name without NUL characters' }] : nulIssues(inner, [...at, name]),
+    name.includes('\0')
+      ? [{ field: [...at, printable(name)].join('.'), message: 'expected a field name without NUL characters' }]
+      : nulIssues(inner, [...at, name]),
   );
 }
 

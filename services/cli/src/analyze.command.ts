@@ -36,7 +36,12 @@ async function embedded(args: AnalyzeArguments): Promise<ProofPointAnswer> {
 
 function fromServer(args: AnalyzeArguments, server: string): Promise<ProofPointAnswer> {
   const query = new URLSearchParams();
-  for (const [name, value] of [['metric', args.metric], ['group', args.group], ['weights', args.weights], ['asOf', args.asOf]] as const)
+  for (const [name, value] of [
+    ['metric', args.metric],
+    ['group', args.group],
+    ['weights', args.weights],
+    ['asOf', args.asOf],
+  ] as const)
     if (value !== undefined) query.set(name, value);
   return callServer<ProofPointAnswer>(server, args.key, `/api/v1/research/proof-points?${query}`, { method: 'GET', headers: {} });
 }

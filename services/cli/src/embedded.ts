@@ -14,7 +14,11 @@ export async function withEmbedded<T>(work: (services: { ingestor: FeedIngestor 
   const sql = await openDatabase(config);
   const store = await openEventStore(sql, config);
   try {
-    const { ingestor } = await createFeedPipeline(store, sql, { profilesDir: config.feedProfilesDir, indicatorsDir: config.indicatorsDir, subjectsDir: config.subjectsDir });
+    const { ingestor } = await createFeedPipeline(store, sql, {
+      profilesDir: config.feedProfilesDir,
+      indicatorsDir: config.indicatorsDir,
+      subjectsDir: config.subjectsDir,
+    });
     return await work({ ingestor });
   } finally {
     await store.close();

@@ -9,7 +9,16 @@ import { openDatabase, SqlClient } from '@turnaround/postgres';
 import { ResearchQueries } from '@turnaround/read-model';
 import { codebookFileFor, exportPanelFile, PanelFormat } from '@turnaround/research';
 import { fetchServer } from './embedded';
-import { openPanel, PanelRequest, panelDataLabel, panelParameters, ParameterName, recordedPanelParameters, ResearchAudit, ResearchRequester } from '@turnaround/research-service';
+import {
+  openPanel,
+  PanelRequest,
+  panelDataLabel,
+  panelParameters,
+  ParameterName,
+  recordedPanelParameters,
+  ResearchAudit,
+  ResearchRequester,
+} from '@turnaround/research-service';
 
 export interface ExportArguments extends PanelRequest {
   out: string;
@@ -61,7 +70,13 @@ async function exportEmbedded(args: ExportArguments): Promise<string> {
       const written = await exportPanelFile(parameters.format, opened.panel.columns, counted, args.out, { dataLabel: panelDataLabel(parameters.asOf) });
       bar.update(schools, { rows });
       await audit.finished(recordId, written.rows);
-      return describe(parameters.format, `${written.rows} rows of ${schools} schools, ${opened.metrics.length} metrics`, parameters.asOf.toISOString(), written.file, written.codebookFile);
+      return describe(
+        parameters.format,
+        `${written.rows} rows of ${schools} schools, ${opened.metrics.length} metrics`,
+        parameters.asOf.toISOString(),
+        written.file,
+        written.codebookFile,
+      );
     } finally {
       bar.stop();
     }
@@ -71,7 +86,13 @@ async function exportEmbedded(args: ExportArguments): Promise<string> {
 /** Downloads the panel, then the codebook of the same panel (its metrics as of the knowledge time the service answered for). */
 async function download(args: ExportArguments, server: string): Promise<string> {
   const query = new URLSearchParams();
-  for (const [name, value] of [['metrics', args.metrics], ['from', args.from], ['to', args.to], ['asOf', args.asOf], ['format', args.format]] as const)
+  for (const [name, value] of [
+    ['metrics', args.metrics],
+    ['from', args.from],
+    ['to', args.to],
+    ['asOf', args.asOf],
+    ['format', args.format],
+  ] as const)
     if (value !== undefined) query.set(name, value);
   const bar = progressBar('export panel | {received} received');
   bar.start(0, 0, { received: '0 kB' });
@@ -91,7 +112,13 @@ function describe(format: PanelFormat, what: string, asOf: string, file: string,
   return `wrote the ${format} panel (${what}) as known at ${asOf} to ${file}; codebook ${codebookFile}`;
 }
 
-async function fetchFile(server: string, key: string | undefined, path: string, file: string, onBytes: (bytes: number) => void): Promise<{ headers: Headers; bytes: number }> {
+async function fetchFile(
+  server: string,
+  key: string | undefined,
+  path: string,
+  file: string,
+  onBytes: (bytes: number) => void,
+): Promise<{ headers: Headers; bytes: number }> {
   if (!key) throw new Error('--server needs an API key: pass --key or set TURNAROUND_KEY');
   const response = await fetchServer(server, path, { headers: { authorization: `Bearer ${key}` } });
   if (!response.ok || !response.body) {

@@ -110,6 +110,7 @@ function describe(summary: BatchSummary | DryRunSummary, args: IngestArguments):
   if (!summary.dryRun && (summary.rejected.length > PRINTED_ISSUES || summary.rejectedTruncated)) {
     const where = args.server ?? 'the service';
     lines.push(`  ... all rejected rows, with the records as pushed: GET ${where}/api/v1/feeds/rejections?batchId=${summary.batchId}`);
-  } else if (summary.dryRun && (summary.rejected.length > PRINTED_ISSUES || summary.rejectedTruncated)) lines.push(`  ... ${summary.rejectedRows} rejected rows in all (push without --dry-run to keep them listed)`);
+  } else if (summary.dryRun && (summary.rejected.length > PRINTED_ISSUES || summary.rejectedTruncated))
+    lines.push(`  ... ${summary.rejectedRows} rejected rows in all (push without --dry-run to keep them listed)`);
   return `${lines.join('\n')}\n`;
 }

@@ -16,8 +16,7 @@ const program = new Command('turnaround')
   .description('turnaround-monitor from the command line: against the embedded default (./data), or a running service with --server')
   .showHelpAfterError();
 
-const server = () =>
-  new Option('--server <url>', 'send to a running service instead of opening the embedded database').env('TURNAROUND_URL');
+const server = () => new Option('--server <url>', 'send to a running service instead of opening the embedded database').env('TURNAROUND_URL');
 const key = () => new Option('--key <key>', 'API key for --server (a state or data-team key)').env('TURNAROUND_KEY');
 const actor = () => new Option('--actor <name>', 'who is pushing, stored with every event').env('TURNAROUND_ACTOR').default(process.env.USER ?? 'cli');
 
@@ -50,7 +49,9 @@ program
 
 program
   .command('replay')
-  .description('rebuild every read model from position zero beside the live tables, then put it in their place (DATABASE_URL: the services may keep running; the embedded default: stop the service first)')
+  .description(
+    'rebuild every read model from position zero beside the live tables, then put it in their place (DATABASE_URL: the services may keep running; the embedded default: stop the service first)',
+  )
   .option('--as-of <iso>', 'instead, build the read models as known at that time into their own schema (as_of_...), for research')
   .action(async (options: { asOf?: string }) => {
     process.exitCode = await replay(options);
@@ -73,15 +74,31 @@ program
   .addOption(server())
   .addOption(researchKey())
   .addOption(actor())
-  .action(async (options: { metrics?: string; from?: string; to?: string; asOf?: string; format: string; out: string; server?: string; key?: string; actor: string }) => {
-    process.exitCode = await exportPanel(options);
-  });
+  .action(
+    async (options: {
+      metrics?: string;
+      from?: string;
+      to?: string;
+      asOf?: string;
+      format: string;
+      out: string;
+      server?: string;
+      key?: string;
+      actor: string;
+    }) => {
+      process.exitCode = await exportPanel(options);
+    },
+  );
 
 program
   .command('analyze')
-  .description('proof-point statistics of a metric: gains, difference in differences, ATT(g, t), bootstrap intervals, Hedges\' g')
+  .description("proof-point statistics of a metric: gains, difference in differences, ATT(g, t), bootstrap intervals, Hedges' g")
   .requiredOption('--metric <metric>', 'e.g. proficiency.math')
-  .addOption(new Option('--group <group>', 'the treated groups compared with the never-treated schools').choices(['cluster', 'zone', 'partner', 'cohort']).default('zone'))
+  .addOption(
+    new Option('--group <group>', 'the treated groups compared with the never-treated schools')
+      .choices(['cluster', 'zone', 'partner', 'cohort'])
+      .default('zone'),
+  )
   .addOption(new Option('--weights <weights>', 'n: weight each school by its denominator in the base year').choices(['none', 'n']).default('none'))
   .addOption(asOf())
   .option('--json', 'print the figures as the API answers them', false)
@@ -95,13 +112,17 @@ program
 const reportCommands = program.command('report').description('printable reports as self-contained HTML files (docs/domain.md, the annual review)');
 reportCommands
   .command('contract')
-  .description('the annual contract review as one self-contained HTML file (styles and charts inline): the page /contracts/{id}/review, printable from any browser')
+  .description(
+    'the annual contract review as one self-contained HTML file (styles and charts inline): the page /contracts/{id}/review, printable from any browser',
+  )
   .argument('<contractId>', 'the contract, e.g. K-RIVER')
   .option('--year <K>', 'the contract year reviewed, 1 to the term; the latest year with a target when absent')
   .addOption(asOf())
   .requiredOption('--out <file>', 'the HTML file to write, e.g. review.html')
   .addOption(server())
-  .addOption(new Option('--key <key>', "API key for --server (the state office's, the contract's partner's, or a district's for its schools)").env('TURNAROUND_KEY'))
+  .addOption(
+    new Option('--key <key>', "API key for --server (the state office's, the contract's partner's, or a district's for its schools)").env('TURNAROUND_KEY'),
+  )
   .addOption(actor())
   .action(async (contractId: string, options: { year?: string; asOf?: string; out: string; server?: string; key?: string; actor: string }) => {
     process.exitCode = await reportContract({ contractId, ...options });
@@ -113,7 +134,9 @@ reportCommands
   .option('--month <YYYY-MM>', "the month reported; the last complete month by the service's clock when absent")
   .requiredOption('--out <file>', 'the HTML file to write, e.g. progress.html')
   .addOption(server())
-  .addOption(new Option('--key <key>', "API key for --server (the state office's, the contract's partner's, or a district's for its schools)").env('TURNAROUND_KEY'))
+  .addOption(
+    new Option('--key <key>', "API key for --server (the state office's, the contract's partner's, or a district's for its schools)").env('TURNAROUND_KEY'),
+  )
   .addOption(actor())
   .action(async (contractId: string, options: { month?: string; out: string; server?: string; key?: string; actor: string }) => {
     process.exitCode = await reportProgress({ contractId, ...options });
@@ -134,7 +157,10 @@ const keyCommands = program
 keyCommands
   .command('create')
   .description('issue a key and print it, the only time it is shown')
-  .requiredOption('--role <role>', 'state | district:{districtId} | partner:{partnerId} | data-team | researcher | public (a district or partner the registry knows)')
+  .requiredOption(
+    '--role <role>',
+    'state | district:{districtId} | partner:{partnerId} | data-team | researcher | public (a district or partner the registry knows)',
+  )
   .requiredOption('--name <text>', 'the person or system the key is issued to')
   .option('--expires <iso>', 'an ISO date or time after which the key is refused; never when absent')
   .addOption(server())

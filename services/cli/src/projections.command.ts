@@ -29,7 +29,8 @@ export async function projections(action: 'list' | 'resume', options: { name?: s
 
 function describe({ name, role, failures, lastError, parked, lag }: RunnerAnswer): string {
   const behind = `${lag.events} events / ${lag.seconds.toFixed(1)} s behind`;
-  if (parked) return `${name.padEnd(16)} PARKED since ${parked.since} before event ${parked.eventId} (${parked.eventType} on ${parked.streamId}) after ${parked.attempts} attempts: ${parked.error}; ${behind}`;
+  if (parked)
+    return `${name.padEnd(16)} PARKED since ${parked.since} before event ${parked.eventId} (${parked.eventType} on ${parked.streamId}) after ${parked.attempts} attempts: ${parked.error}; ${behind}`;
   if (role === 'standby') return `${name.padEnd(16)} standing by (another instance leads), ${behind}`;
   return `${name.padEnd(16)} running, ${behind}${failures > 0 ? `, ${failures} failures in a row, last: ${lastError}` : ''}`;
 }

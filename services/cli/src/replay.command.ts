@@ -45,7 +45,12 @@ export async function replay(options: { asOf?: string }): Promise<number> {
     for (const projection of projections) {
       const started = Date.now();
       await new LogFollower(asOf, target, projection).catchUp();
-      report(`built ${projection.name} as known at ${knownAt.toISOString()}`, await rowCount(target, projection.tables), projection.tables.map((table) => `${schema}.${table}`), started);
+      report(
+        `built ${projection.name} as known at ${knownAt.toISOString()}`,
+        await rowCount(target, projection.tables),
+        projection.tables.map((table) => `${schema}.${table}`),
+        started,
+      );
     }
     return 0;
   } finally {

@@ -69,7 +69,12 @@ export async function reportProgress(args: ReportProgressArguments): Promise<num
 }
 
 /** Downloads the report file `kind` of the contract into --out; its headers say what it holds. */
-async function download(args: ReportArguments, server: string, kind: 'review' | 'progress', parameters: Record<string, string | undefined>): Promise<{ body: Buffer; headers: Headers }> {
+async function download(
+  args: ReportArguments,
+  server: string,
+  kind: 'review' | 'progress',
+  parameters: Record<string, string | undefined>,
+): Promise<{ body: Buffer; headers: Headers }> {
   if (!args.key) throw new Error('--server needs an API key: pass --key or set TURNAROUND_KEY');
   const query = new URLSearchParams();
   for (const [name, value] of Object.entries(parameters)) if (value !== undefined) query.set(name, value);
@@ -98,7 +103,10 @@ function refusal(contractId: string, status: number, text: string): string {
 const cliPrincipal = (actor: string): Principal => ({ keyId: 'cli', role: { kind: 'state' }, name: `cli (${actor})` });
 
 /** Starts the service's modules on the database, lets the read side catch up, makes the file as the state office and writes it to --out. */
-async function writeEmbedded<F extends { html: string }>(args: ReportArguments, make: (reads: WebReads, research: ResearchRequests, principal: Principal) => Promise<F>): Promise<F> {
+async function writeEmbedded<F extends { html: string }>(
+  args: ReportArguments,
+  make: (reads: WebReads, research: ResearchRequests, principal: Principal) => Promise<F>,
+): Promise<F> {
   const app = await createApp(loadConfig(), { logger: false });
   try {
     await app.init();

@@ -37,9 +37,7 @@ export class IngestFeedHandler implements ICommandHandler<IngestFeedCommand> {
   execute({ kind, payload, profile, context, dryRun }: IngestFeedCommand): Promise<BatchSummary | DryRunSummary> {
     if (dryRun)
       return 'csv' in payload ? this.ingestor.dryRunCsv(kind, payload.csv, context, { profile }) : this.ingestor.dryRunJson(kind, payload.json, context);
-    return 'csv' in payload
-      ? this.ingestor.ingestCsv(kind, payload.csv, context, { profile })
-      : this.ingestor.ingestJson(kind, payload.json, context);
+    return 'csv' in payload ? this.ingestor.ingestCsv(kind, payload.csv, context, { profile }) : this.ingestor.ingestJson(kind, payload.json, context);
   }
 }
 

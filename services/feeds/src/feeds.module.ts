@@ -15,7 +15,14 @@ const PIPELINE = Symbol('FeedPipeline');
   providers: [
     {
       provide: PIPELINE,
-      useFactory: (store: EventStore, sql: SqlClient, clock: Clock, config: TurnaroundConfig) => createFeedPipeline(store, sql, { profilesDir: config.feedProfilesDir, indicatorsDir: config.indicatorsDir, subjectsDir: config.subjectsDir, clock, batchLease: config.projectionLease }),
+      useFactory: (store: EventStore, sql: SqlClient, clock: Clock, config: TurnaroundConfig) =>
+        createFeedPipeline(store, sql, {
+          profilesDir: config.feedProfilesDir,
+          indicatorsDir: config.indicatorsDir,
+          subjectsDir: config.subjectsDir,
+          clock,
+          batchLease: config.projectionLease,
+        }),
       inject: [EVENT_STORE, SQL_CLIENT, CLOCK, TURNAROUND_CONFIG],
     },
     { provide: FeedIngestor, useFactory: (pipeline: FeedPipeline) => pipeline.ingestor, inject: [PIPELINE] },

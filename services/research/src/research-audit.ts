@@ -29,8 +29,17 @@ export interface ResearchRecord {
 }
 
 type RecordRow = {
-  record_id: number; requested_at: Date | string; action: ResearchAction; channel: ResearchRequester['channel']; key_id: string | null; role: string | null;
-  actor: string; parameters: Record<string, unknown>; as_of: Date | string; rows: number | null; finished_at: Date | string | null;
+  record_id: number;
+  requested_at: Date | string;
+  action: ResearchAction;
+  channel: ResearchRequester['channel'];
+  key_id: string | null;
+  role: string | null;
+  actor: string;
+  parameters: Record<string, unknown>;
+  as_of: Date | string;
+  rows: number | null;
+  finished_at: Date | string | null;
 };
 
 /**

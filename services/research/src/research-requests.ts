@@ -34,7 +34,9 @@ export class HttpResearchRequests implements ResearchRequests {
     const opened = await openPanel(this.queries, this.nMin, parameters);
     const recordId = await this.audit.record(requesterOf(caller), 'panel', recordedPanelParameters(parameters, opened.metrics), parameters.asOf);
     return this.download(PANEL_FILE_TYPES[parameters.format].contentType, panelFileName(parameters), parameters.asOf, async (body) => {
-      const rows = await writePanel(parameters.format, opened.panel.columns, whileOpen(body, opened.rows()), body, { dataLabel: panelDataLabel(parameters.asOf) });
+      const rows = await writePanel(parameters.format, opened.panel.columns, whileOpen(body, opened.rows()), body, {
+        dataLabel: panelDataLabel(parameters.asOf),
+      });
       await this.audit.finished(recordId, rows);
     });
   }
@@ -43,7 +45,9 @@ export class HttpResearchRequests implements ResearchRequests {
   async codebook(request: Pick<PanelRequest, 'metrics' | 'asOf'>): Promise<ResearchDownload> {
     const parameters = panelParameters({ metrics: request.metrics, asOf: request.asOf }, new Date());
     const { panel } = await openPanel(this.queries, this.nMin, parameters);
-    return this.download(PANEL_FILE_TYPES.csv.contentType, codebookFileFor(panelFileName(parameters)), parameters.asOf, (body) => writeCodebook(panel.columns, body));
+    return this.download(PANEL_FILE_TYPES.csv.contentType, codebookFileFor(panelFileName(parameters)), parameters.asOf, (body) =>
+      writeCodebook(panel.columns, body),
+    );
   }
 
   async proofPoints(caller: Principal, request: ProofPointRequest): Promise<ProofPointAnswer> {

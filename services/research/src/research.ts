@@ -48,7 +48,8 @@ export function panelParameters(request: PanelRequest, now: Date, name: Paramete
   requireCataloguedMetrics(metrics.map((metric, index) => ({ field: `${name('metrics')}.${index}`, metric })));
   const from = panelYear(request.from, name('from'));
   const to = panelYear(request.to, name('to'));
-  if (from !== null && to !== null && to < from) throw ValidationError.of(name('to'), `expected a school year no earlier than ${name('from')} (${from}), got ${to}`);
+  if (from !== null && to !== null && to < from)
+    throw ValidationError.of(name('to'), `expected a school year no earlier than ${name('from')} (${from}), got ${to}`);
   return {
     metrics: metrics.length === 0 ? null : metrics,
     from,
@@ -63,7 +64,10 @@ function panelYear(text: string | undefined, field: string): SchoolYear | null {
   if (text === undefined || text === '') return null;
   const endYear = /^\d{4}$/.test(text) ? Number(text) : undefined;
   if (endYear !== undefined && (endYear <= EARLIEST_YEAR || endYear > LATEST_YEAR))
-    throw ValidationError.of(field, `expected a school year such as 2024-25, or the year it ends in from ${EARLIEST_YEAR + 1} to ${LATEST_YEAR}, got '${text}'`);
+    throw ValidationError.of(
+      field,
+      `expected a school year such as 2024-25, or the year it ends in from ${EARLIEST_YEAR + 1} to ${LATEST_YEAR}, got '${text}'`,
+    );
   const year = endYear === undefined ? text : schoolYearStartingIn(endYear - 1);
   if (!/^\d{4}-\d{2}$/.test(year)) throw ValidationError.of(field, `expected a school year such as 2024-25, or the year it ends in (2025), got '${text}'`);
   const problem = schoolYearProblem(year);
@@ -94,7 +98,11 @@ export interface OpenedPanel {
 /** Builds the panel's columns and treatment as known at `asOf`; its rows are read when iterated. */
 export async function openPanel(queries: ResearchQueries, nMin: number, parameters: PanelParameters, name: ParameterName = asQueried): Promise<OpenedPanel> {
   const metrics = parameters.metrics ?? (await queries.metricsKnown(parameters.asOf));
-  if (metrics.length === 0) throw ValidationError.of(name('metrics'), `no school had a metric value as of ${parameters.asOf.toISOString()}: name the metrics, or ask as of a later time`);
+  if (metrics.length === 0)
+    throw ValidationError.of(
+      name('metrics'),
+      `no school had a metric value as of ${parameters.asOf.toISOString()}: name the metrics, or ask as of a later time`,
+    );
   const treatment = await queries.treatment(parameters.asOf);
   const panel = withParameterNames(name, () => researchPanel({ metrics, nMin, ...treatment }));
   const query = { asOf: parameters.asOf, metrics, from: parameters.from ?? undefined, to: parameters.to ?? undefined };
@@ -138,7 +146,8 @@ export function proofPointParameters(request: ProofPointRequest, now: Date, name
   const groupBy = GROUPINGS.find((candidate) => candidate === group);
   if (!groupBy) throw ValidationError.of(name('group'), `expected one of ${GROUPINGS.join(', ')}, got '${group}'`);
   const weights = request.weights === undefined || request.weights === '' || request.weights === 'none' ? 'none' : request.weights;
-  if (weights !== 'none' && weights !== 'n') throw ValidationError.of(name('weights'), `expected n (weight each school by its denominator in the base year) or none, got '${weights}'`);
+  if (weights !== 'none' && weights !== 'n')
+    throw ValidationError.of(name('weights'), `expected n (weight each school by its denominator in the base year) or none, got '${weights}'`);
   return { metric, groupBy, weights, asOf: parseAsOf(request.asOf, name('asOf')) ?? now };
 }
 
@@ -146,11 +155,20 @@ export function proofPointParameters(request: ProofPointRequest, now: Date, name
  * Every proof-point figure of the metric, as known at `asOf`: the panel narrowed to one metric
  * (a few values per school, so a whole state fits), then the domain's statistics.
  */
-export async function analyseProofPoints(queries: ResearchQueries, nMin: number, parameters: ProofPointParameters, name: ParameterName = asQueried): Promise<ProofPointAnswer> {
+export async function analyseProofPoints(
+  queries: ResearchQueries,
+  nMin: number,
+  parameters: ProofPointParameters,
+  name: ParameterName = asQueried,
+): Promise<ProofPointAnswer> {
   const { panel, rows } = await openPanel(queries, nMin, { metrics: [parameters.metric], from: null, to: null, asOf: parameters.asOf, format: 'csv' }, name);
   const observations: ProofPointObservation[] = [];
   for await (const row of rows()) observations.push(...proofPointObservations(panel, [row], parameters.metric));
-  return { metric: parameters.metric, asOf: parameters.asOf.toISOString(), ...proofPoints(observations, { groupBy: parameters.groupBy, weights: parameters.weights }) };
+  return {
+    metric: parameters.metric,
+    asOf: parameters.asOf.toISOString(),
+    ...proofPoints(observations, { groupBy: parameters.groupBy, weights: parameters.weights }),
+  };
 }
 
 /** The domain names a parameter by its own name (`metrics.0`); the caller knows it as `metrics.0` or `--metrics.0`. */
@@ -159,9 +177,11 @@ function withParameterNames<T>(name: ParameterName, build: () => T): T {
     return build();
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    throw new ValidationError(error.issues.map((issue) => {
-      const [parameter, ...rest] = issue.field.split('.');
-      return { ...issue, field: [name(parameter), ...rest].join('.') };
-    }));
+    throw new ValidationError(
+      error.issues.map((issue) => {
+        const [parameter, ...rest] = issue.field.split('.');
+        return { ...issue, field: [name(parameter), ...rest].join('.') };
+      }),
+    );
   }
 }

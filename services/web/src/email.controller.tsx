@@ -73,7 +73,12 @@ export class EmailSettingsController extends EmailPort {
   }
 
   @Post(':recipientId/delivery')
-  async change(@CurrentViewer() viewer: Viewer, @Param('recipientId') recipientId: string, @Req() request: WebRequest, @Res() response: WebResponse): Promise<void> {
+  async change(
+    @CurrentViewer() viewer: Viewer,
+    @Param('recipientId') recipientId: string,
+    @Req() request: WebRequest,
+    @Res() response: WebResponse,
+  ): Promise<void> {
     const districtId = this.required(viewer.principal, EMAIL_ROUTES.change, request);
     try {
       await this.email.change(districtId, recipientId, deliveryOf(request));
@@ -84,7 +89,12 @@ export class EmailSettingsController extends EmailPort {
   }
 
   @Post(':recipientId/delete')
-  async remove(@CurrentViewer() viewer: Viewer, @Param('recipientId') recipientId: string, @Req() request: WebRequest, @Res() response: WebResponse): Promise<void> {
+  async remove(
+    @CurrentViewer() viewer: Viewer,
+    @Param('recipientId') recipientId: string,
+    @Req() request: WebRequest,
+    @Res() response: WebResponse,
+  ): Promise<void> {
     const districtId = this.required(viewer.principal, EMAIL_ROUTES.remove, request);
     await this.email.remove(districtId, recipientId);
     response.redirect(303, this.listUrl(viewer.principal, districtId, 'removed'));
@@ -92,7 +102,11 @@ export class EmailSettingsController extends EmailPort {
 
   private async page(viewer: Viewer, districtId: string | undefined, outcome?: EmailOutcome): Promise<string> {
     const [recipients, dead, preview] = districtId
-      ? await Promise.all([this.email.list(districtId), this.email.messages(districtId, 'dead'), this.email.sending ? [] : this.email.preview(districtId, PREVIEW_MESSAGES)])
+      ? await Promise.all([
+          this.email.list(districtId),
+          this.email.messages(districtId, 'dead'),
+          this.email.sending ? [] : this.email.preview(districtId, PREVIEW_MESSAGES),
+        ])
       : [[], [], []];
     const view = { districtId, picksDistrict: ownerOf(viewer.principal.role) === undefined, sending: this.email.sending, recipients, dead, preview };
     return renderPage(this.reads.access, viewer, '/inbox/email', 'Alert emails', <EmailSettingsPage view={view} csrf={viewer.csrfToken} outcome={outcome} />);
@@ -101,7 +115,10 @@ export class EmailSettingsController extends EmailPort {
   /** A refused form (an address that is no address, one already on the list, a digest without its hour): the page again, saying why. */
   private async refused(response: WebResponse, viewer: Viewer, districtId: string, error: unknown, what: string): Promise<void> {
     if (!(error instanceof DomainError) || !['validation', 'illegal_state', 'conflict'].includes(error.kind)) throw error;
-    const text = error instanceof DomainError && 'issues' in error ? (error as unknown as { issues: { field: string; message: string }[] }).issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ') : error.message;
+    const text =
+      error instanceof DomainError && 'issues' in error
+        ? (error as unknown as { issues: { field: string; message: string }[] }).issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ')
+        : error.message;
     response
       .status(error.kind === 'validation' ? 400 : 409)
       .type('html')

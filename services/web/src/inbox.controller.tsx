@@ -37,14 +37,27 @@ export class InboxController {
     const asOf = parseAsOf(asOfText);
     const view = await this.reads.view(viewer.principal, `inbox ${asOfText}`, () => readInbox(this.reads, viewer.principal, asOf));
     if (!view) throw new NotFoundError('page', '/inbox');
-    return renderViewPage(this.reads.access, viewer, '/inbox', 'Alert inbox', view, () => <InboxPage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
+    return renderViewPage(this.reads.access, viewer, '/inbox', 'Alert inbox', view, () => (
+      <InboxPage view={view} asOf={asOf} asOfText={asOfText || undefined} />
+    ));
   }
 
   @Get('alerts/:alertId')
-  async alert(@CurrentViewer() viewer: Viewer, @Param('alertId') alertId: string, @Query('asOf') asOfText?: string, @Query('notice') notice?: string): Promise<string> {
+  async alert(
+    @CurrentViewer() viewer: Viewer,
+    @Param('alertId') alertId: string,
+    @Query('asOf') asOfText?: string,
+    @Query('notice') notice?: string,
+  ): Promise<string> {
     const asOf = parseAsOf(asOfText);
     const view = await readAlert(this.reads, viewer.principal, alertId, asOf);
-    return renderPage(this.reads.access, viewer, '/inbox', 'Alert', <AlertPage view={view} csrf={viewer.csrfToken} asOf={asOf} asOfText={asOfText || undefined} notice={notice && NOTICES[notice]} />);
+    return renderPage(
+      this.reads.access,
+      viewer,
+      '/inbox',
+      'Alert',
+      <AlertPage view={view} csrf={viewer.csrfToken} asOf={asOf} asOfText={asOfText || undefined} notice={notice && NOTICES[notice]} />,
+    );
   }
 
   /**
@@ -53,13 +66,23 @@ export class InboxController {
    * page again with the form's problem and the note as typed.
    */
   @Post('alerts/:alertId/acknowledge')
-  async acknowledge(@CurrentViewer() viewer: Viewer, @Param('alertId') alertId: string, @Req() request: WebRequest, @Res() response: WebResponse): Promise<void> {
+  async acknowledge(
+    @CurrentViewer() viewer: Viewer,
+    @Param('alertId') alertId: string,
+    @Req() request: WebRequest,
+    @Res() response: WebResponse,
+  ): Promise<void> {
     const { principal } = viewer;
     await this.reads.access.mustRead(principal, ROUTES.acknowledge, 'alert', alertId);
     const typed = formField(request, 'note') ?? '';
     try {
       const { note } = parseWith(acknowledgementBody, { note: typed });
-      const written = await this.commands.aggregates.handle(alertAggregate, alertId, (alert) => decideAcknowledgement(alert, alertId, principal, note), this.commands.context(principal));
+      const written = await this.commands.aggregates.handle(
+        alertAggregate,
+        alertId,
+        (alert) => decideAcknowledgement(alert, alertId, principal, note),
+        this.commands.context(principal),
+      );
       // The alert's page, next, shows the acknowledgement: the read model has it before the answer goes.
       await this.commands.readSide.afterAlert(written, () => Promise.resolve());
     } catch (error) {
@@ -67,7 +90,10 @@ export class InboxController {
       if (!problem) throw error;
       const view = await readAlert(this.reads, principal, alertId, undefined);
       const form: AcknowledgementForm = { note: typed, problem: problem.message };
-      response.status(problem.status).type('html').send(renderPage(this.reads.access, viewer, '/inbox', 'Alert', <AlertPage view={view} csrf={viewer.csrfToken} form={form} />));
+      response
+        .status(problem.status)
+        .type('html')
+        .send(renderPage(this.reads.access, viewer, '/inbox', 'Alert', <AlertPage view={view} csrf={viewer.csrfToken} form={form} />));
       return;
     }
     response.redirect(303, `/alerts/${encodeURIComponent(alertId)}?notice=acknowledged`);

@@ -32,14 +32,20 @@ export class PagesController {
   @Get('schools')
   async schools(@CurrentViewer() viewer: Viewer, @Query('clusterId') clusterId?: string, @Query('asOf') asOfText?: string): Promise<WebPage> {
     parseAsOf(asOfText);
-    const schools = await this.reads.view(viewer.principal, `schools ${clusterId} ${asOfText}`, () => readSchools(this.reads, viewer.principal, clusterId || undefined));
-    return renderViewPage(this.reads.access, viewer, '/schools', 'Schools', schools, () => <SchoolsPage schools={schools} clusterId={clusterId || undefined} asOfText={asOfText || undefined} />);
+    const schools = await this.reads.view(viewer.principal, `schools ${clusterId} ${asOfText}`, () =>
+      readSchools(this.reads, viewer.principal, clusterId || undefined),
+    );
+    return renderViewPage(this.reads.access, viewer, '/schools', 'Schools', schools, () => (
+      <SchoolsPage schools={schools} clusterId={clusterId || undefined} asOfText={asOfText || undefined} />
+    ));
   }
 
   @Get('schools/:schoolId')
   async school(@CurrentViewer() viewer: Viewer, @Param('schoolId') schoolId: string, @Query('asOf') asOfText?: string): Promise<WebPage> {
     const asOf = parseAsOf(asOfText);
     const view = await this.reads.view(viewer.principal, `school ${schoolId} ${asOfText}`, () => readSchool(this.reads, viewer.principal, schoolId, asOf));
-    return renderViewPage(this.reads.access, viewer, '/schools', view.school.name, view, () => <SchoolPage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
+    return renderViewPage(this.reads.access, viewer, '/schools', view.school.name, view, () => (
+      <SchoolPage view={view} asOf={asOf} asOfText={asOfText || undefined} />
+    ));
   }
 }

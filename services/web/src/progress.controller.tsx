@@ -20,7 +20,9 @@ export class ProgressController {
   async progress(@CurrentViewer() viewer: Viewer, @Param('contractId') contractId: string, @Query('month') monthText?: string): Promise<string> {
     // The month is read first: a bad one is a 400 naming `month`, and the default one follows the clock.
     const month = parseReportMonth(monthText, this.reads.clock()).month;
-    const view = await this.reads.view(viewer.principal, `progress ${contractId} ${month}`, () => readProgress(this.reads, viewer.principal, contractId, month));
+    const view = await this.reads.view(viewer.principal, `progress ${contractId} ${month}`, () =>
+      readProgress(this.reads, viewer.principal, contractId, month),
+    );
     return renderPage(this.reads.access, viewer, '/contracts', `Progress report of contract ${contractId}, ${view.month.month}`, <ProgressPage view={view} />);
   }
 }

@@ -107,11 +107,26 @@ export interface ReviewFile {
  * `WebReads.view`), so the file and the page of the same call are one reading of the read model.
  * The API route answers it, and the CLI writes it on the embedded database.
  */
-export async function reviewFileOf(reads: WebReads, research: ResearchRequests, principal: Principal, contractId: string, yearText: string | undefined, asOfText: string | undefined): Promise<ReviewFile> {
+export async function reviewFileOf(
+  reads: WebReads,
+  research: ResearchRequests,
+  principal: Principal,
+  contractId: string,
+  yearText: string | undefined,
+  asOfText: string | undefined,
+): Promise<ReviewFile> {
   const asOf = parseAsOf(asOfText);
-  const view = await reads.view(principal, `review ${contractId} ${yearText} ${asOfText}`, () => readReview(reads, research, principal, contractId, yearText, asOf));
+  const view = await reads.view(principal, `review ${contractId} ${yearText} ${asOfText}`, () =>
+    readReview(reads, research, principal, contractId, yearText, asOf),
+  );
   const content = <ReviewPage view={view} asOf={asOf} asOfText={asOfText || undefined} />;
-  return { html: selfContained(`Annual review of contract ${view.contractId}, year ${view.year}`, content), fileName: reviewFileName(view), contractId: view.contractId, year: view.year, asOf: view.scorecard.asOf };
+  return {
+    html: selfContained(`Annual review of contract ${view.contractId}, year ${view.year}`, content),
+    fileName: reviewFileName(view),
+    contractId: view.contractId,
+    year: view.year,
+    asOf: view.scorecard.asOf,
+  };
 }
 
 /** The progress report file of one call: its name, and the contract and month it reports. */

@@ -83,7 +83,9 @@ export class ResearchPagesController implements OnModuleInit {
     response
       .status(issues.length > 0 ? 400 : 200)
       .type('html')
-      .send(renderPage(this.reads.access, viewer, '/research', 'Proof points', <ProofPointsPage metrics={metrics} form={form} issues={issues} answer={answer} />));
+      .send(
+        renderPage(this.reads.access, viewer, '/research', 'Proof points', <ProofPointsPage metrics={metrics} form={form} issues={issues} answer={answer} />),
+      );
   }
 
   /** The file, once the request is taken; a refused request is the form again, with the API's messages on its fields. */
@@ -92,7 +94,10 @@ export class ResearchPagesController implements OnModuleInit {
     try {
       file = await open();
     } catch (error) {
-      response.status(400).type('html').send(await this.panelPage(viewer, form, issuesOf(error)));
+      response
+        .status(400)
+        .type('html')
+        .send(await this.panelPage(viewer, form, issuesOf(error)));
       return;
     }
     await file.send(response);

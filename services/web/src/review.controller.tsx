@@ -29,9 +29,16 @@ export class ReviewController implements OnModuleInit {
   }
 
   @Get('contracts/:contractId/review')
-  async review(@CurrentViewer() viewer: Viewer, @Param('contractId') contractId: string, @Query('year') year?: string, @Query('asOf') asOfText?: string): Promise<string> {
+  async review(
+    @CurrentViewer() viewer: Viewer,
+    @Param('contractId') contractId: string,
+    @Query('year') year?: string,
+    @Query('asOf') asOfText?: string,
+  ): Promise<string> {
     const asOf = parseAsOf(asOfText);
-    const view = await this.reads.view(viewer.principal, `review ${contractId} ${year} ${asOfText}`, () => readReview(this.reads, this.research, viewer.principal, contractId, year, asOf));
+    const view = await this.reads.view(viewer.principal, `review ${contractId} ${year} ${asOfText}`, () =>
+      readReview(this.reads, this.research, viewer.principal, contractId, year, asOf),
+    );
     return renderPage(
       this.reads.access,
       viewer,

@@ -16,7 +16,8 @@ export const UPLOAD_BYTES = 32 * 1024 * 1024;
 
 /** The web's paths: everything outside the API. */
 const isWebForm = (request: IncomingMessage) =>
-  !(request.url ?? '/').startsWith('/api/') && (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase() === 'application/x-www-form-urlencoded';
+  !(request.url ?? '/').startsWith('/api/') &&
+  (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase() === 'application/x-www-form-urlencoded';
 
 /**
  * What the web needs of the HTTP app beside its routes: its stylesheets (USWDS from its
@@ -32,12 +33,16 @@ export function serveWeb(app: NestExpressApplication): void {
   app.use(readUploads(app.get(WebSessions)));
   app.use((error: Error & { type?: string }, request: IncomingMessage, response: ServerResponse, next: (error: unknown) => void) => {
     if (!isWebForm(request) || (error.type !== 'entity.too.large' && error.type !== 'parameters.too.many')) return next(error);
-    response.writeHead(413, { 'content-type': 'text/plain; charset=utf-8' }).end('The form is larger than any form of this service: go back and send it again.');
+    response
+      .writeHead(413, { 'content-type': 'text/plain; charset=utf-8' })
+      .end('The form is larger than any form of this service: go back and send it again.');
   });
 }
 
 const isWebUpload = (request: IncomingMessage) =>
-  request.method === 'POST' && (request.url ?? '/').split('?')[0] === '/uploads' && (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase() === 'multipart/form-data';
+  request.method === 'POST' &&
+  (request.url ?? '/').split('?')[0] === '/uploads' &&
+  (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase() === 'multipart/form-data';
 
 /**
  * The upload form's body (multipart/form-data), parsed by the platform's own WHATWG parser into
@@ -48,7 +53,9 @@ function readUploads(sessions: WebSessions) {
   const tooLarge = (response: ServerResponse) =>
     response
       .writeHead(413, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' })
-      .end(`The file is larger than the ${UPLOAD_BYTES / 1024 / 1024} MB the browser upload takes: split it, or push it through the API (POST /api/v1/feeds/:kind), which streams CSV.`);
+      .end(
+        `The file is larger than the ${UPLOAD_BYTES / 1024 / 1024} MB the browser upload takes: split it, or push it through the API (POST /api/v1/feeds/:kind), which streams CSV.`,
+      );
   return async (request: IncomingMessage & { body?: unknown }, response: ServerResponse, next: (error?: unknown) => void) => {
     try {
       const sessionId = cookieOf(request, SESSION_COOKIE);
@@ -61,8 +68,13 @@ function readUploads(sessions: WebSessions) {
         if (bytes > UPLOAD_BYTES) return tooLarge(response);
         chunks.push(chunk);
       }
-      const form = await new Response(Buffer.concat(chunks), { headers: { 'content-type': request.headers['content-type'] ?? '' } }).formData().catch(() => undefined);
-      if (!form) return response.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('The upload could not be read as a form: go back and send it again.');
+      const form = await new Response(Buffer.concat(chunks), { headers: { 'content-type': request.headers['content-type'] ?? '' } })
+        .formData()
+        .catch(() => undefined);
+      if (!form)
+        return response
+          .writeHead(400, { 'content-type': 'text/plain; charset=utf-8' })
+          .end('The upload could not be read as a form: go back and send it again.');
       const fields: Record<string, string | File> = {};
       form.forEach((value, name) => (fields[name] ??= value));
       request.body = fields;

@@ -41,13 +41,19 @@ export class SignInController {
     const token = cookieOf(request, SIGN_IN_COOKIE);
     if (!token || !sameToken(formField(request, 'csrf'), token)) return response.redirect(303, '/sign-in?notice=retry');
     const address = request.ip ?? 'unknown';
-    if (this.attempts.blocked(address)) return this.page(request, response, { status: 429, problem: 'Too many failed sign-ins from this computer: wait 15 minutes and try again.' });
+    if (this.attempts.blocked(address))
+      return this.page(request, response, { status: 429, problem: 'Too many failed sign-ins from this computer: wait 15 minutes and try again.' });
     const found = await this.keys.identify((formField(request, 'key') ?? '').trim());
     if (found === 'unknown') this.attempts.failed(address);
-    if (typeof found === 'string') return this.page(request, response, { status: 401, problem: found === 'expired' ? 'The key has expired: ask the state office for a new one.' : 'The key is unknown or revoked.' });
+    if (typeof found === 'string')
+      return this.page(request, response, {
+        status: 401,
+        problem: found === 'expired' ? 'The key has expired: ask the state office for a new one.' : 'The key is unknown or revoked.',
+      });
     const principal = await this.keys.active(found.keyId);
     // The bootstrap key is the automation's, not a person's: it names no stored key a session could follow.
-    if (!principal) return this.page(request, response, { status: 401, problem: 'This key is for automation, not for a person: sign in with a key issued to you.' });
+    if (!principal)
+      return this.page(request, response, { status: 401, problem: 'This key is for automation, not for a person: sign in with a key issued to you.' });
     const session = await this.sessions.open(principal.keyId);
     response.cookie(SESSION_COOKIE, session.sessionId, cookieOptions(request, session.expiresAt));
     response.clearCookie(SIGN_IN_COOKIE, cookieOptions(request));

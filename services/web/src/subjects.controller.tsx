@@ -27,27 +27,37 @@ export class SubjectsController {
   async zone(@CurrentViewer() viewer: Viewer, @Param('zoneId') zoneId: string, @Query('asOf') asOfText?: string): Promise<WebPage> {
     const asOf = parseAsOf(asOfText);
     const view = await this.reads.view(viewer.principal, `zone ${zoneId} ${asOfText}`, () => readZone(this.reads, viewer.principal, zoneId, asOf));
-    return renderViewPage(this.reads.access, viewer, '/zones', view.zone.name, view, () => <ZonePage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
+    return renderViewPage(this.reads.access, viewer, '/zones', view.zone.name, view, () => (
+      <ZonePage view={view} asOf={asOf} asOfText={asOfText || undefined} />
+    ));
   }
 
   @Get('clusters/:clusterId')
   async cluster(@CurrentViewer() viewer: Viewer, @Param('clusterId') clusterId: string, @Query('asOf') asOfText?: string): Promise<WebPage> {
     const asOf = parseAsOf(asOfText);
     const view = await this.reads.view(viewer.principal, `cluster ${clusterId} ${asOfText}`, () => readCluster(this.reads, viewer.principal, clusterId, asOf));
-    return renderViewPage(this.reads.access, viewer, '/clusters', view.cluster.name, view, () => <ClusterPage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
+    return renderViewPage(this.reads.access, viewer, '/clusters', view.cluster.name, view, () => (
+      <ClusterPage view={view} asOf={asOf} asOfText={asOfText || undefined} />
+    ));
   }
 
   @Get('contracts/:contractId')
   async contract(@CurrentViewer() viewer: Viewer, @Param('contractId') contractId: string, @Query('asOf') asOfText?: string): Promise<WebPage> {
     const asOf = parseAsOf(asOfText);
-    const view = await this.reads.view(viewer.principal, `contract ${contractId} ${asOfText}`, () => readContract(this.reads, viewer.principal, contractId, asOf));
-    return renderViewPage(this.reads.access, viewer, '/contracts', `Contract ${contractId}`, view, () => <ContractPage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
+    const view = await this.reads.view(viewer.principal, `contract ${contractId} ${asOfText}`, () =>
+      readContract(this.reads, viewer.principal, contractId, asOf),
+    );
+    return renderViewPage(this.reads.access, viewer, '/contracts', `Contract ${contractId}`, view, () => (
+      <ContractPage view={view} asOf={asOf} asOfText={asOfText || undefined} />
+    ));
   }
 
   @Get('partners/:partnerId')
   async partner(@CurrentViewer() viewer: Viewer, @Param('partnerId') partnerId: string, @Query('asOf') asOfText?: string): Promise<WebPage> {
     const asOf = parseAsOf(asOfText);
     const view = await this.reads.view(viewer.principal, `partner ${partnerId} ${asOfText}`, () => readPartner(this.reads, viewer.principal, partnerId, asOf));
-    return renderViewPage(this.reads.access, viewer, '/partners', view.partner.name, view, () => <PartnerPage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
+    return renderViewPage(this.reads.access, viewer, '/partners', view.partner.name, view, () => (
+      <PartnerPage view={view} asOf={asOf} asOfText={asOfText || undefined} />
+    ));
   }
 }

@@ -58,7 +58,10 @@ export class UploadsController {
     } catch (error) {
       if (!(error instanceof DomainError) || error.kind !== 'validation') throw error;
       const form: UploadForm = { kind: kindText, profile: profileText, problem: error.message };
-      response.status(400).type('html').send(await this.uploadsPage(viewer, form));
+      response
+        .status(400)
+        .type('html')
+        .send(await this.uploadsPage(viewer, form));
       return;
     }
     response.redirect(303, `/uploads/${encodeURIComponent(summary.batchId)}`);
@@ -70,7 +73,13 @@ export class UploadsController {
     const batch = await this.commands.batches.report(batchId);
     if (!batch) throw new NotFoundError('feed batch', batchId);
     const rejections = await this.commands.batches.rejections(batchId, { afterRow: 0, limit: LISTED_REJECTIONS });
-    return renderPage(this.reads.access, viewer, '/uploads', `Report of the ${batch.feed} push`, <UploadReportPage batch={batch} rejections={rejections} listed={LISTED_REJECTIONS} />);
+    return renderPage(
+      this.reads.access,
+      viewer,
+      '/uploads',
+      `Report of the ${batch.feed} push`,
+      <UploadReportPage batch={batch} rejections={rejections} listed={LISTED_REJECTIONS} />,
+    );
   }
 
   /**
@@ -91,25 +100,37 @@ export class UploadsController {
       }
     };
     const columns = new Set<string>();
-    for await (const page of pages(this.commands.batches)) for (const rejection of page) for (const column of Object.keys(cellsOf(rejection.record))) columns.add(column);
+    for await (const page of pages(this.commands.batches))
+      for (const rejection of page) for (const column of Object.keys(cellsOf(rejection.record))) columns.add(column);
     response.status(200).type('text/csv; charset=utf-8');
     response.setHeader('content-disposition', `attachment; filename="rejected-rows-${batchId.replace(/[^A-Za-z0-9-]/g, '')}.csv"`);
     response.write(csvLine([...columns, 'rejected line', 'why rejected']));
     for await (const page of pages(this.commands.batches))
       for (const { row, record, issues } of page) {
         const cells = cellsOf(record);
-        response.write(csvLine([...[...columns].map((column) => cells[column] ?? ''), String(row), issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ')]));
+        response.write(
+          csvLine([...[...columns].map((column) => cells[column] ?? ''), String(row), issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ')]),
+        );
       }
     response.end();
   }
 
   @Get('coverage')
-  async coverage(@CurrentViewer() viewer: Viewer, @Query('asOf') asOfText?: string, @Query('show') show?: string, @Query('page') pageText?: string): Promise<WebPage> {
+  async coverage(
+    @CurrentViewer() viewer: Viewer,
+    @Query('asOf') asOfText?: string,
+    @Query('show') show?: string,
+    @Query('page') pageText?: string,
+  ): Promise<WebPage> {
     this.mustMay(viewer, ROUTES.coverage);
     const asOf = parseAsOf(asOfText);
     const page = parseCoveragePage(pageText);
-    const view = await this.reads.view(viewer.principal, `coverage ${show === 'all'} ${page} ${asOfText}`, () => readCoverage(this.reads, viewer.principal, asOf, show === 'all', page));
-    return renderViewPage(this.reads.access, viewer, '/coverage', 'Feed coverage', view, () => <CoveragePage view={view} asOf={asOf} asOfText={asOfText || undefined} />);
+    const view = await this.reads.view(viewer.principal, `coverage ${show === 'all'} ${page} ${asOfText}`, () =>
+      readCoverage(this.reads, viewer.principal, asOf, show === 'all', page),
+    );
+    return renderViewPage(this.reads.access, viewer, '/coverage', 'Feed coverage', view, () => (
+      <CoveragePage view={view} asOf={asOf} asOfText={asOfText || undefined} />
+    ));
   }
 
   /** The file through the ingestor, as the API's push takes it: a profile maps CSV columns, JSON is the feed's records as they are. */
@@ -118,7 +139,8 @@ export class UploadsController {
     if (!file || file.size === 0) throw ValidationError.of('file', 'expected a CSV or JSON file: choose one');
     const context = this.commands.feedContext(viewer.principal);
     if (!isJson(file)) return this.commands.ingestor.ingestCsv(kind, Readable.fromWeb(file.stream() as ReadableStream<Uint8Array>), context, { profile });
-    if (profile && profile !== 'canonical') throw ValidationError.of('profile', 'profiles map CSV columns: upload a CSV file, or pick the canonical profile for JSON records');
+    if (profile && profile !== 'canonical')
+      throw ValidationError.of('profile', 'profiles map CSV columns: upload a CSV file, or pick the canonical profile for JSON records');
     let records: unknown;
     try {
       records = JSON.parse(await file.text());
@@ -131,7 +153,8 @@ export class UploadsController {
   private async uploadsPage(viewer: Viewer, form?: UploadForm): Promise<string> {
     this.mustMay(viewer, ROUTES.feedBatches);
     const { principal } = viewer;
-    const profiles = this.reads.access.may(principal, ROUTES.feedPush) && this.reads.access.may(principal, ROUTES.feedProfiles) ? this.commands.profiles.list() : undefined;
+    const profiles =
+      this.reads.access.may(principal, ROUTES.feedPush) && this.reads.access.may(principal, ROUTES.feedProfiles) ? this.commands.profiles.list() : undefined;
     const batches = await this.commands.batches.recent(RECENT_BATCHES);
     const view = { profiles, batches, limitMb: UPLOAD_BYTES / 1024 / 1024 };
     return renderPage(this.reads.access, viewer, '/uploads', 'Feed uploads', <UploadsPage view={view} csrf={viewer.csrfToken} form={form} />);
@@ -158,5 +181,10 @@ function isJson(file: File): boolean {
 /** A rejected record's cells by column: a CSV row's as kept, a JSON record's fields (objects written as JSON). */
 function cellsOf(record: unknown): Record<string, string> {
   if (record === null || typeof record !== 'object' || Array.isArray(record)) return {};
-  return Object.fromEntries(Object.entries(record).map(([column, value]) => [column, value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value)]));
+  return Object.fromEntries(
+    Object.entries(record).map(([column, value]) => [
+      column,
+      value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value),
+    ]),
+  );
 }

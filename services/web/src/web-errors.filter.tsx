@@ -33,9 +33,11 @@ export class WebErrorsFilter implements ExceptionFilter {
   }
 
   private answer(error: unknown): { status: number; title: string; message: string } {
-    if (error instanceof DomainError && error.kind === 'not_found') return { status: 404, title: 'Page not found', message: 'There is no such page, or it is not one you may see.' };
+    if (error instanceof DomainError && error.kind === 'not_found')
+      return { status: 404, title: 'Page not found', message: 'There is no such page, or it is not one you may see.' };
     if (error instanceof DomainError && error.kind === 'validation') return { status: 400, title: 'Cannot show this page', message: error.message };
-    if (error instanceof HttpException) return { status: error.getStatus(), title: error.getStatus() === 403 ? 'Refused' : 'Cannot show this page', message: error.message };
+    if (error instanceof HttpException)
+      return { status: error.getStatus(), title: error.getStatus() === 403 ? 'Refused' : 'Cannot show this page', message: error.message };
     return { status: 500, title: 'Something went wrong', message: 'The page could not be made; the service log says why.' };
   }
 }

@@ -24,7 +24,29 @@ import { SendWebPages } from './views/web-page';
 
 /** The web app at `/` (docs/roles.md#the-web-app-page-by-role): server-rendered pages over the read model's queries, behind a session (the public report cards need none). */
 @Module({
-  controllers: [SignInController, PagesController, SubjectsController, InboxController, WebhooksController, UploadsController, ResearchPagesController, ReportCardController, ReviewController, ReportFilesController, ProgressController, EmailSettingsController, EmailLinksController],
-  providers: [{ provide: APP_INTERCEPTOR, useClass: SendWebPages }, WebAccess, WebReads, WebCommands, WebSessionGuard, SignInAttempts, { provide: WebSessions, useFactory: (sql: SqlClient) => WebSessions.create(sql), inject: [SQL_CLIENT] }],
+  controllers: [
+    SignInController,
+    PagesController,
+    SubjectsController,
+    InboxController,
+    WebhooksController,
+    UploadsController,
+    ResearchPagesController,
+    ReportCardController,
+    ReviewController,
+    ReportFilesController,
+    ProgressController,
+    EmailSettingsController,
+    EmailLinksController,
+  ],
+  providers: [
+    { provide: APP_INTERCEPTOR, useClass: SendWebPages },
+    WebAccess,
+    WebReads,
+    WebCommands,
+    WebSessionGuard,
+    SignInAttempts,
+    { provide: WebSessions, useFactory: (sql: SqlClient) => WebSessions.create(sql), inject: [SQL_CLIENT] },
+  ],
 })
 export class WebModule {}

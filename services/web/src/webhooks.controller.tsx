@@ -53,12 +53,19 @@ export class WebhooksController {
   async test(@CurrentViewer() viewer: Viewer, @Param('webhookId') webhookId: string, @Req() request: WebRequest, @Res() response: WebResponse): Promise<void> {
     const districtId = this.required(viewer.principal, ROUTES.testWebhook, request);
     const sent = await this.commands.webhooks.test(districtId, webhookId);
-    const outcome: WebhookOutcome = sent.delivered ? { kind: 'notice', text: 'The test was delivered: the receiver answered 2xx.' } : { kind: 'problem', text: `The test was not delivered: ${sent.failure ?? 'no answer'}.` };
+    const outcome: WebhookOutcome = sent.delivered
+      ? { kind: 'notice', text: 'The test was delivered: the receiver answered 2xx.' }
+      : { kind: 'problem', text: `The test was not delivered: ${sent.failure ?? 'no answer'}.` };
     response.type('html').send(await this.page(viewer, districtId, outcome));
   }
 
   @Post(':webhookId/rotate-secret')
-  async rotate(@CurrentViewer() viewer: Viewer, @Param('webhookId') webhookId: string, @Req() request: WebRequest, @Res() response: WebResponse): Promise<void> {
+  async rotate(
+    @CurrentViewer() viewer: Viewer,
+    @Param('webhookId') webhookId: string,
+    @Req() request: WebRequest,
+    @Res() response: WebResponse,
+  ): Promise<void> {
     const districtId = this.required(viewer.principal, ROUTES.rotateWebhookSecret, request);
     const rotated = await this.commands.webhooks.rotate(districtId, webhookId);
     response.type('html').send(await this.page(viewer, districtId, { kind: 'secret', ...rotated }));
@@ -72,11 +79,22 @@ export class WebhooksController {
     const webhook = (await this.commands.webhooks.list(districtId)).find((each) => each.webhookId === webhookId);
     if (!webhook) throw new NotFoundError('webhook', webhookId);
     const back = this.listUrl(viewer.principal, districtId);
-    return renderPage(this.reads.access, viewer, '/webhooks', 'Delete a webhook', <WebhookDeletePage webhook={webhook} csrf={viewer.csrfToken} backHref={back} />);
+    return renderPage(
+      this.reads.access,
+      viewer,
+      '/webhooks',
+      'Delete a webhook',
+      <WebhookDeletePage webhook={webhook} csrf={viewer.csrfToken} backHref={back} />,
+    );
   }
 
   @Post(':webhookId/delete')
-  async remove(@CurrentViewer() viewer: Viewer, @Param('webhookId') webhookId: string, @Req() request: WebRequest, @Res() response: WebResponse): Promise<void> {
+  async remove(
+    @CurrentViewer() viewer: Viewer,
+    @Param('webhookId') webhookId: string,
+    @Req() request: WebRequest,
+    @Res() response: WebResponse,
+  ): Promise<void> {
     const districtId = this.required(viewer.principal, ROUTES.deleteWebhook, request);
     await this.commands.webhooks.remove(districtId, webhookId);
     response.redirect(303, this.listUrl(viewer.principal, districtId, 'deleted'));

@@ -18,4 +18,3 @@ export async function turnaround(args: string[], env: Record<string, string>): P
     return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
   }
 }
-

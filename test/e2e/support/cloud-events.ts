@@ -12,7 +12,7 @@ const TYPES: Record<string, string> = {
  * The CloudEvent attributes of an alert message as a service on the test configuration sends it
  * (no PUBLIC_URL, no CLOUDEVENTS_* settings): the id, subject and time are the data's own.
  */
-export function expectedAlertAttributes(data: Pick<AlertMessageData, 'eventId' | 'alertId' | 'recordedAt'> & { type: string } | undefined) {
+export function expectedAlertAttributes(data: (Pick<AlertMessageData, 'eventId' | 'alertId' | 'recordedAt'> & { type: string }) | undefined) {
   return {
     specversion: '1.0',
     id: data?.eventId,

@@ -20,8 +20,14 @@ export async function registerOneClusterZone(http: Awaited<ReturnType<typeof htt
   }
   await ok('/api/v1/partners', { partnerId: 'P', name: 'Partner', role: 'lead' });
   await ok('/api/v1/contracts', {
-    contractId: 'K', partnerId: 'P', clusterId: 'C', schoolIds: schools.map(([schoolId]) => schoolId), governance: 'district_lead_partner',
-    startYear: '2023-24', termYears: 3, baselineYear: '2022-23',
+    contractId: 'K',
+    partnerId: 'P',
+    clusterId: 'C',
+    schoolIds: schools.map(([schoolId]) => schoolId),
+    governance: 'district_lead_partner',
+    startYear: '2023-24',
+    termYears: 3,
+    baselineYear: '2022-23',
     targets: [{ metric: 'attendance_rate', contractYear: 1, kind: 'absolute', value: 0.93, scope: 'school' }],
   });
 }
@@ -52,7 +58,14 @@ export async function registerSecondZone(http: Awaited<ReturnType<typeof httpCli
   await ok('/api/v1/schools/S4/cluster-assignments', { clusterId: 'C2', fromYear: '2023-24', strategy: 'transformation' });
   await ok('/api/v1/partners', { partnerId: 'P2', name: 'Partner two', role: 'lead' });
   await ok('/api/v1/contracts', {
-    contractId: 'K2', partnerId: 'P2', clusterId: 'C2', schoolIds: ['S4'], governance: 'district_lead_partner', startYear: '2023-24', termYears: 3, baselineYear: '2022-23',
+    contractId: 'K2',
+    partnerId: 'P2',
+    clusterId: 'C2',
+    schoolIds: ['S4'],
+    governance: 'district_lead_partner',
+    startYear: '2023-24',
+    termYears: 3,
+    baselineYear: '2022-23',
     targets: [{ metric: 'attendance_rate', contractYear: 1, kind: 'gain', value: 0.02, scope: 'cluster' }],
   });
 }

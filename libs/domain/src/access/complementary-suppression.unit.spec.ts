@@ -24,7 +24,10 @@ describe('complementary suppression (docs/metrics.md), on hand-built clusters wi
 
   it('shows a school of exactly nMin, unless it is the next smallest beside a small one', () => {
     expect(withheld(planSuppression([cluster('C1', school('A', 10), school('B', 40))], N_MIN))).toEqual({});
-    expect(withheld(planSuppression([cluster('C1', school('A', 9), school('B', 10), school('C', 40))], N_MIN))).toEqual({ A: 'small_number', B: 'complementary' });
+    expect(withheld(planSuppression([cluster('C1', school('A', 9), school('B', 10), school('C', 40))], N_MIN))).toEqual({
+      A: 'small_number',
+      B: 'complementary',
+    });
   });
 
   it('shows the total of a cluster whose schools are all small when it covers nMin or more, and withholds it below', () => {
@@ -57,7 +60,7 @@ describe('complementary suppression (docs/metrics.md), on hand-built clusters wi
     expect(aggregateWithheld(plan, ['C1'], sum(c1), N_MIN)).toBe('complementary');
   });
 
-  it("withholds another school of the other district where there is one, and the cluster total stands", () => {
+  it('withholds another school of the other district where there is one, and the cluster total stands', () => {
     const c1 = cluster('C1', school('A1', 30, 'district:D1'), school('A2', 40, 'district:D1'), school('B1', 4, 'district:D2'), school('B2', 50, 'district:D2'));
     const plan = planSuppression([c1], N_MIN);
     // the public: B1 and the next smallest, A1; D1 sees A1 and A2 raw, so B2 too; D2 is left with A1, which is not small
@@ -72,7 +75,10 @@ describe('complementary suppression (docs/metrics.md), on hand-built clusters wi
   });
 
   it('picks the next smallest by the number covered, then by school id, and never withholds a count that covers no one', () => {
-    expect(withheld(planSuppression([cluster('C1', school('Z', 3), school('M', 25), school('K', 25))], N_MIN))).toEqual({ Z: 'small_number', K: 'complementary' });
+    expect(withheld(planSuppression([cluster('C1', school('Z', 3), school('M', 25), school('K', 25))], N_MIN))).toEqual({
+      Z: 'small_number',
+      K: 'complementary',
+    });
     expect(withheld(planSuppression([cluster('C1', school('A', undefined), school('B', undefined))], N_MIN))).toEqual({});
   });
 });

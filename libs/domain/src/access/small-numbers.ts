@@ -42,14 +42,23 @@ export function smallNumberBases(indicators: IndicatorCatalogue = indicatorCatal
  * How many students (or teachers, or days) a value covers, by its metric's basis: undefined for
  * a count that covers none, or a value without numbers (the vendor suppressed it).
  */
-export function coveredBy(metric: string, value: Pick<MetricValue, 'numerator' | 'denominator'>, indicators: IndicatorCatalogue = indicatorCatalogue()): number | undefined {
+export function coveredBy(
+  metric: string,
+  value: Pick<MetricValue, 'numerator' | 'denominator'>,
+  indicators: IndicatorCatalogue = indicatorCatalogue(),
+): number | undefined {
   const basis = smallNumberBasis(metric, indicators);
   if (basis === 'none' || value.numerator === null || value.denominator === null) return undefined;
   return basis === 'numerator' ? value.numerator : value.denominator;
 }
 
 /** A value that covers fewer than nMin: flagged `smallNumber`, and withheld from whoever does not see it raw. */
-export function isSmallNumber(metric: string, value: Pick<MetricValue, 'numerator' | 'denominator'>, nMin: number, indicators: IndicatorCatalogue = indicatorCatalogue()): boolean {
+export function isSmallNumber(
+  metric: string,
+  value: Pick<MetricValue, 'numerator' | 'denominator'>,
+  nMin: number,
+  indicators: IndicatorCatalogue = indicatorCatalogue(),
+): boolean {
   const covered = coveredBy(metric, value, indicators);
   return covered !== undefined && covered < nMin;
 }

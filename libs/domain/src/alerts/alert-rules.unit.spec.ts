@@ -19,15 +19,29 @@ const yearEnd = alertIdOf('K1', line, 'year_end');
 
 /** Given the alert events so far, when the line changes, then these alert events. */
 function given(history: readonly AlertEvent[]) {
-  const of = (alertId: string): Alert => fold(alertAggregate, history.filter((event) => event.data.alertId === alertId));
+  const of = (alertId: string): Alert =>
+    fold(
+      alertAggregate,
+      history.filter((event) => event.data.alertId === alertId),
+    );
   return { when: (next: LineChange) => decideAlerts(next, { early_warning: of(early), year_end: of(yearEnd) }) };
 }
 
 const raised = (alertId: string, checkpoint: 'early_warning' | 'year_end', actual: number, severity: 'warning' | 'serious' | 'critical'): AlertEvent => ({
   type: 'OffTrackAlertRaised',
   data: {
-    alertId, schoolId: 'S1', contractId: 'K1', partnerId: 'P1', districtIds: ['D1'], metric: 'proficiency.math',
-    contractYear: 2, schoolYear: '2024-25', checkpoint, target: 0.25, actual, severity,
+    alertId,
+    schoolId: 'S1',
+    contractId: 'K1',
+    partnerId: 'P1',
+    districtIds: ['D1'],
+    metric: 'proficiency.math',
+    contractYear: 2,
+    schoolYear: '2024-25',
+    checkpoint,
+    target: 0.25,
+    actual,
+    severity,
   },
 });
 const resolved = (alertId: string, reason: string, actual: number | null): AlertEvent => ({ type: 'OffTrackAlertResolved', data: { alertId, reason, actual } });
@@ -54,7 +68,9 @@ describe('off-track alerts from scorecard line changes (docs/alerts.md)', () => 
   it('re-entry: missed, restated to met, restated to missed gives raised, resolved, reopened (the same alert)', () => {
     const history = [raised(yearEnd, 'year_end', 0.2, 'serious'), resolved(yearEnd, 'the target is met', 0.26)];
     expect(given([raised(yearEnd, 'year_end', 0.2, 'serious')]).when(change('met', 0.26))).toEqual([resolved(yearEnd, 'the target is met', 0.26)]);
-    expect(given(history).when(change('missed', 0.19))).toEqual([{ type: 'OffTrackAlertReopened', data: { alertId: yearEnd, actual: 0.19, severity: 'serious' } }]);
+    expect(given(history).when(change('missed', 0.19))).toEqual([
+      { type: 'OffTrackAlertReopened', data: { alertId: yearEnd, actual: 0.19, severity: 'serious' } },
+    ]);
   });
 
   it('withdraws an open alert with the reason when its target or contract goes', () => {
@@ -97,19 +113,25 @@ describe('off-track alerts from scorecard line changes (docs/alerts.md)', () => 
     expect(decodeEvent({ type: 'OffTrackAlertResolved', schemaVersion: 2, data: { alertId: early, reason: 'the target is met', actual: 0.3 } })).toEqual(
       resolved(early, 'the target is met', 0.3),
     );
-    expect(() => decodeEvent({ type: 'OffTrackAlertResolved', schemaVersion: 2, data: { alertId: early, reason: 'contract_terminated', actual: 0.3 } })).toThrow(
-      'actual: expected null: a withdrawal (target_withdrawn, contract_terminated) has no resolving value',
-    );
+    expect(() =>
+      decodeEvent({ type: 'OffTrackAlertResolved', schemaVersion: 2, data: { alertId: early, reason: 'contract_terminated', actual: 0.3 } }),
+    ).toThrow('actual: expected null: a withdrawal (target_withdrawn, contract_terminated) has no resolving value');
   });
 
   it('an acknowledged alert is still open: leaving the status resolves it', () => {
-    const acknowledged: AlertEvent = { type: 'OffTrackAlertAcknowledged', data: { alertId: early, by: 'key-1', byName: 'district office', note: 'coaching in place' } };
+    const acknowledged: AlertEvent = {
+      type: 'OffTrackAlertAcknowledged',
+      data: { alertId: early, by: 'key-1', byName: 'district office', note: 'coaching in place' },
+    };
     expect(given([raised(early, 'early_warning', 0.2, 'serious'), acknowledged]).when(change('met', 0.3))).toEqual([resolved(early, 'the target is met', 0.3)]);
   });
 
   it('sends a cluster alert to every district with a school in the cluster', () => {
     const cluster = change('missed', 0.2, { line: { ...line, scope: 'cluster', subjectId: 'C1', actual: 0.2 }, districtIds: ['D1', 'D2'] });
-    expect(decideAlerts(cluster, { early_warning: { exists: false }, year_end: { exists: false } })[0].data).toMatchObject({ clusterId: 'C1', districtIds: ['D1', 'D2'] });
+    expect(decideAlerts(cluster, { early_warning: { exists: false }, year_end: { exists: false } })[0].data).toMatchObject({
+      clusterId: 'C1',
+      districtIds: ['D1', 'D2'],
+    });
   });
 
   it('grows severity with the contract year and with a second consecutive miss', () => {

@@ -26,7 +26,11 @@ export const alertAggregate: Aggregate<Alert, AlertEvent> = {
     if (!state.exists) return state;
     switch (event.type) {
       case 'OffTrackAlertAcknowledged':
-        return { ...state, status: state.status === 'resolved' ? 'resolved' : 'acknowledged', acknowledgements: [...state.acknowledgements, { by: event.data.by, note: event.data.note }] };
+        return {
+          ...state,
+          status: state.status === 'resolved' ? 'resolved' : 'acknowledged',
+          acknowledgements: [...state.acknowledgements, { by: event.data.by, note: event.data.note }],
+        };
       case 'OffTrackAlertResolved':
         return { ...state, status: 'resolved', actual: event.data.actual };
       case 'OffTrackAlertReopened':

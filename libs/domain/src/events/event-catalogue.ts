@@ -73,7 +73,11 @@ export function fieldIssues(error: z.ZodError, row?: number): FieldIssue[] {
   return error.issues.flatMap((issue) => {
     const path = issue.path.join('.');
     if (issue.code === 'unrecognized_keys')
-      return issue.keys.map((key) => ({ ...at, field: path ? `${path}.${key}` : key, message: 'unknown field: expected only the fields of the record (see the API docs)' }));
+      return issue.keys.map((key) => ({
+        ...at,
+        field: path ? `${path}.${key}` : key,
+        message: 'unknown field: expected only the fields of the record (see the API docs)',
+      }));
     return [{ ...at, field: path || '(record)', message: plainMessage(issue.message) }];
   });
 }
@@ -81,7 +85,10 @@ export function fieldIssues(error: z.ZodError, row?: number): FieldIssue[] {
 /** zod's own wording ("Invalid input: expected number, received undefined") said the way this service says it. */
 function plainMessage(message: string): string {
   const type = /^Invalid input: expected (\w+), received (\w+)$/.exec(message);
-  if (type) return type[2] === 'undefined' ? `expected a ${type[1]}, got nothing (the field is missing or its cell is empty)` : `expected a ${type[1]}, got a ${type[2]}`;
+  if (type)
+    return type[2] === 'undefined'
+      ? `expected a ${type[1]}, got nothing (the field is missing or its cell is empty)`
+      : `expected a ${type[1]}, got a ${type[2]}`;
   return message.replace(/^Invalid (input|option): /, '').replace(/"\|"/g, '", "');
 }
 
@@ -140,7 +147,22 @@ function eventGroup<Event extends TurnaroundEvent>(definitions: readonly EventTy
 }
 
 export const CONTRACT_EVENTS = eventGroup<ContractEvent>([performanceContractSigned, contractTargetsAmended, contractRenewed, contractTerminated]);
-export const REGISTRY_EVENTS = eventGroup<RegistryEvent>([zoneEstablished, zoneRenamed, zoneDistrictsChanged, clusterFormed, schoolRegistered, schoolRenamed, schoolMovedDistrict, schoolAssignedToCluster, schoolLeftCluster, partnerRegistered, performanceContractSigned, contractTargetsAmended, contractRenewed, contractTerminated]);
+export const REGISTRY_EVENTS = eventGroup<RegistryEvent>([
+  zoneEstablished,
+  zoneRenamed,
+  zoneDistrictsChanged,
+  clusterFormed,
+  schoolRegistered,
+  schoolRenamed,
+  schoolMovedDistrict,
+  schoolAssignedToCluster,
+  schoolLeftCluster,
+  partnerRegistered,
+  performanceContractSigned,
+  contractTargetsAmended,
+  contractRenewed,
+  contractTerminated,
+]);
 /** The feed records, and their retraction: what the metrics are computed from. */
 export const FEED_RECORD_EVENTS = eventGroup<FeedEvent>([assessmentResultsReported, attendanceReported, staffingReported, indicatorReported, recordRetracted]);
 export const ALERT_EVENTS = eventGroup<AlertEvent>([offTrackAlertRaised, offTrackAlertAcknowledged, offTrackAlertResolved, offTrackAlertReopened]);

@@ -24,8 +24,7 @@ export function defineEvent<Type extends string, Schema extends z.ZodType>(
 }
 
 /** The typed event value of an event type: `{ type, data }`. */
-export type EventOf<Definition> =
-  Definition extends EventType<infer Type, infer Schema> ? { type: Type; data: z.infer<Schema> } : never;
+export type EventOf<Definition> = Definition extends EventType<infer Type, infer Schema> ? { type: Type; data: z.infer<Schema> } : never;
 
 /** Where a fact came from: which channel, which feed file or message batch, which record in it. */
 export interface EventSource {
@@ -63,9 +62,7 @@ export const idSchema = z
 export const nameSchema = z.string().trim().min(1, 'expected a non-empty name').max(200, 'expected at most 200 characters');
 
 /** Subjects, indicators and assessments are lower-case names (`math`, `ela`, `dropouts`). */
-export const slugSchema = z
-  .string()
-  .regex(/^[a-z][a-z0-9_]*$/, 'expected a lower-case name of letters, digits and _ (e.g. "math")');
+export const slugSchema = z.string().regex(/^[a-z][a-z0-9_]*$/, 'expected a lower-case name of letters, digits and _ (e.g. "math")');
 
 /** A calendar date written YYYY-MM-DD: a day the calendar has, of a year from 1900 to 2100 (calendarDateProblem). */
 export const isoDateSchema = z.string().superRefine((text, context) => {

@@ -73,8 +73,7 @@ export const assessmentResultsReported = defineEvent(
         if (row.tested === null) issue('tested', 'expected the number tested (or mark the row suppressed)');
         if (row.proficient === null) issue('proficient', 'expected the number proficient (or mark the row suppressed)');
       }
-      if (exceeds(row.proficient, row.tested))
-        issue('proficient', `expected at most the number tested (${row.tested}), got ${row.proficient}`);
+      if (exceeds(row.proficient, row.tested)) issue('proficient', `expected at most the number tested (${row.tested}), got ${row.proficient}`);
     }),
 );
 
@@ -97,16 +96,14 @@ export const attendanceReported = defineEvent(
       if (row.periodEnd < row.periodStart) issue('periodEnd', `expected a date on or after periodStart ${row.periodStart}`);
       if (exceeds(row.attendanceDays, row.membershipDays))
         issue('attendanceDays', `expected at most membershipDays (${row.membershipDays}), got ${row.attendanceDays}`);
-      if (row.chronicallyAbsent !== undefined && row.enrollment === undefined)
-        issue('enrollment', 'expected enrollment whenever chronicallyAbsent is given');
+      if (row.chronicallyAbsent !== undefined && row.enrollment === undefined) issue('enrollment', 'expected enrollment whenever chronicallyAbsent is given');
       if (exceeds(row.chronicallyAbsent, row.enrollment))
         issue('chronicallyAbsent', `expected at most enrollment (${row.enrollment}), got ${row.chronicallyAbsent}`);
       // zod runs refinements even when a field failed its own check: only a real school year has days
       if (parseSchoolYear(row.schoolYear) === undefined) return;
       const start = firstDayOfSchoolYear(row.schoolYear);
       const end = lastDayOfSchoolYear(row.schoolYear);
-      if (row.periodStart < start || row.periodEnd > end)
-        issue('periodStart', `expected a period inside school year ${row.schoolYear} (${start} to ${end})`);
+      if (row.periodStart < start || row.periodEnd > end) issue('periodStart', `expected a period inside school year ${row.schoolYear} (${start} to ${end})`);
     }),
 );
 
@@ -128,8 +125,7 @@ export const staffingReported = defineEvent(
     })
     .superRefine((row, context) => {
       const issue = (path: string, message: string) => context.addIssue({ code: 'custom', path: [path], message });
-      if (exceeds(row.newHires, row.teachers))
-        issue('newHires', `expected at most the number of teachers (${row.teachers}), got ${row.newHires}`);
+      if (exceeds(row.newHires, row.teachers)) issue('newHires', `expected at most the number of teachers (${row.teachers}), got ${row.newHires}`);
       if (exceeds(row.teachersReturning, row.teachers))
         issue('teachersReturning', `expected at most the number of teachers (${row.teachers}), got ${row.teachersReturning}`);
       if ((row.teacherAbsenceDays === undefined) !== (row.teacherWorkDays === undefined))

@@ -36,11 +36,7 @@ export const zoneDistrictsChanged = defineEvent(
   }),
 );
 
-export const clusterFormed = defineEvent(
-  'ClusterFormed',
-  1,
-  z.strictObject({ clusterId: idSchema, zoneId: idSchema, name: nameSchema }),
-);
+export const clusterFormed = defineEvent('ClusterFormed', 1, z.strictObject({ clusterId: idSchema, zoneId: idSchema, name: nameSchema }));
 
 export const schoolRegistered = defineEvent(
   'SchoolRegistered',
@@ -50,7 +46,10 @@ export const schoolRegistered = defineEvent(
     districtId: idSchema,
     name: nameSchema,
     gradeSpan: z.string().regex(/^(PK|KG|\d{2})-(KG|\d{2})$/, 'expected a grade span such as "06-08" or "KG-05"'),
-    ncesId: z.string().regex(/^\d{12}$/, 'expected the 12-digit NCES school id').optional(),
+    ncesId: z
+      .string()
+      .regex(/^\d{12}$/, 'expected the 12-digit NCES school id')
+      .optional(),
   }),
 );
 
@@ -74,19 +73,11 @@ export const schoolAssignedToCluster = defineEvent(
 );
 
 /** The school is no longer a member of the cluster from `fromYear` on. */
-export const schoolLeftCluster = defineEvent(
-  'SchoolLeftCluster',
-  1,
-  z.strictObject({ schoolId: idSchema, clusterId: idSchema, fromYear: schoolYearSchema }),
-);
+export const schoolLeftCluster = defineEvent('SchoolLeftCluster', 1, z.strictObject({ schoolId: idSchema, clusterId: idSchema, fromYear: schoolYearSchema }));
 
 export const PARTNER_ROLES = ['lead', 'supporting', 'managing'] as const;
 
-export const partnerRegistered = defineEvent(
-  'PartnerRegistered',
-  1,
-  z.strictObject({ partnerId: idSchema, name: nameSchema, role: z.enum(PARTNER_ROLES) }),
-);
+export const partnerRegistered = defineEvent('PartnerRegistered', 1, z.strictObject({ partnerId: idSchema, name: nameSchema, role: z.enum(PARTNER_ROLES) }));
 
 export const TARGET_KINDS = ['absolute', 'gain', 'gap_closure', 'non_proficient_reduction'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
@@ -99,7 +90,9 @@ export const targetSchema = z
   .strictObject({
     // A well-formed name outside the catalogues passes here and is refused by the contract's
     // decider, so that a stored event stays readable; a malformed one is refused with its close matches.
-    metric: z.string().refine((metric) => metricDefinition(metric) !== undefined, { error: (issue) => metricNameIssue(String(issue.input)) ?? METRIC_NAME_HINT }),
+    metric: z
+      .string()
+      .refine((metric) => metricDefinition(metric) !== undefined, { error: (issue) => metricNameIssue(String(issue.input)) ?? METRIC_NAME_HINT }),
     contractYear: z.number().int('expected a whole contract year').min(1, 'expected contract year 1 or later'),
     kind: z.enum(TARGET_KINDS),
     value: z.number().finite(),
@@ -132,7 +125,10 @@ export const targetSchema = z
           issue('goal', `expected a goal rate between 0 and 1 for ${target.metric}, or "stateAverage"`);
         // The default goal is 1.0, or 0 for lower-is-better: a count or ratio that rises has no such top.
         if (target.goal === undefined && definition.indicatorKind !== undefined && !rate && definition.direction === 'higher_is_better')
-          issue('goal', `expected a goal${definition.unit ? ` in ${definition.unit}` : ''} for ${target.metric} (a ${definition.indicatorKind} has no top of 1), or "stateAverage"`);
+          issue(
+            'goal',
+            `expected a goal${definition.unit ? ` in ${definition.unit}` : ''} for ${target.metric} (a ${definition.indicatorKind} has no top of 1), or "stateAverage"`,
+          );
         break;
       case 'non_proficient_reduction':
         if (definition.family !== 'proficiency' && definition.family !== 'interim_proficiency')
@@ -145,10 +141,12 @@ export const targetSchema = z
 export type Target = z.infer<typeof targetSchema>;
 
 function targetsSchema() {
-  return z.array(targetSchema).refine(
-    (targets) => unique(targets.map((target) => `${target.metric}|${target.contractYear}|${target.scope}`)),
-    'expected at most one target per metric, contract year and scope',
-  );
+  return z
+    .array(targetSchema)
+    .refine(
+      (targets) => unique(targets.map((target) => `${target.metric}|${target.contractYear}|${target.scope}`)),
+      'expected at most one target per metric, contract year and scope',
+    );
 }
 
 export const GOVERNANCE_MODELS = ['district_managed', 'district_lead_partner', 'managing_partner'] as const;
@@ -161,11 +159,7 @@ export const performanceContractSigned = defineEvent(
       contractId: idSchema,
       partnerId: idSchema,
       clusterId: idSchema,
-      schoolIds: z
-        .array(idSchema)
-        .min(1, 'expected 1 to 5 schools')
-        .max(5, 'expected 1 to 5 schools')
-        .refine(unique, 'expected each school once'),
+      schoolIds: z.array(idSchema).min(1, 'expected 1 to 5 schools').max(5, 'expected 1 to 5 schools').refine(unique, 'expected each school once'),
       governance: z.enum(GOVERNANCE_MODELS),
       startYear: schoolYearSchema,
       termYears: z.number().int().min(3, 'expected a term of 3 to 5 years').max(5, 'expected a term of 3 to 5 years'),
@@ -264,11 +258,7 @@ export const contractRenewed = defineEvent(
   }),
 );
 
-export const contractTerminated = defineEvent(
-  'ContractTerminated',
-  1,
-  z.strictObject({ contractId: idSchema, reason: nameSchema }),
-);
+export const contractTerminated = defineEvent('ContractTerminated', 1, z.strictObject({ contractId: idSchema, reason: nameSchema }));
 
 export type ZoneEstablished = EventOf<typeof zoneEstablished>;
 export type ZoneRenamed = EventOf<typeof zoneRenamed>;

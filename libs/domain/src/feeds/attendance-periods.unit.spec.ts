@@ -6,7 +6,12 @@ import { naturalKeyOf } from './feed-record';
 
 type Attendance = AttendanceReported['data'];
 const period = (periodStart: string, periodEnd: string, membershipDays: number, attendanceDays: number): Attendance => ({
-  schoolId: 'S1', schoolYear: '2024-25', periodStart, periodEnd, membershipDays, attendanceDays,
+  schoolId: 'S1',
+  schoolYear: '2024-25',
+  periodStart,
+  periodEnd,
+  membershipDays,
+  attendanceDays,
 });
 const september = period('2024-09-01', '2024-09-30', 8000, 7400);
 const october = period('2024-10-01', '2024-10-31', 8800, 8000);
@@ -15,13 +20,24 @@ const yearToDate = period('2024-09-01', '2024-10-31', 16800, 15600);
 const november = period('2024-11-01', '2024-11-30', 8400, 7700);
 
 function ledgerWith(...records: Attendance[]): FeedLedger {
-  return evolveLedger(emptyLedger('attendance'), records.map((data) => ({ type: 'AttendanceReported', data })));
+  return evolveLedger(
+    emptyLedger('attendance'),
+    records.map((data) => ({ type: 'AttendanceReported', data })),
+  );
 }
 function decideOne(ledger: FeedLedger, record: Attendance): FeedDecision {
   return decideRecords(ledger, [record])[0];
 }
 const attendanceRate = (attendance: Attendance[]) => {
-  const facts: SchoolYearFacts = { schoolYear: '2024-25', assessment: [], attendance, staffing: [], indicators: [], priorYearStaffing: [], laterYearStaffingReported: false };
+  const facts: SchoolYearFacts = {
+    schoolYear: '2024-25',
+    assessment: [],
+    attendance,
+    staffing: [],
+    indicators: [],
+    priorYearStaffing: [],
+    laterYearStaffingReported: false,
+  };
   return schoolYearMetrics(facts).find((value) => value.metric === 'attendance_rate');
 };
 
@@ -57,7 +73,10 @@ describe('attendance periods are never counted twice (docs/metrics.md)', () => {
     // against the year to date in force, the months it replaced are not the ones named
     expect(decideOne(ledgerWith(september, october, yearToDate), straddling).issues?.[0].message).toMatch(/partly overlapping period 2024-09-01 to 2024-10-31/);
     // ending inside the other period, it is the end that overlaps
-    expect(decideOne(ledgerWith(november), period('2024-10-20', '2024-11-10', 4000, 3700)).issues?.[0]).toMatchObject({ field: 'periodEnd', message: expect.stringMatching(/period 2024-11-01 to 2024-11-30/) });
+    expect(decideOne(ledgerWith(november), period('2024-10-20', '2024-11-10', 4000, 3700)).issues?.[0]).toMatchObject({
+      field: 'periodEnd',
+      message: expect.stringMatching(/period 2024-11-01 to 2024-11-30/),
+    });
   });
 
   it('refuses a month inside a year-to-date report in force, but a resent month is still a duplicate', () => {
@@ -77,7 +96,10 @@ describe('attendance periods are never counted twice (docs/metrics.md)', () => {
 
   it('takes a restated month as a restatement, and a restated year to date too', () => {
     const restatedOctober = { ...october, attendanceDays: 8100 };
-    expect(decideOne(ledgerWith(september, october), restatedOctober)).toEqual({ outcome: 'restated', event: { type: 'AttendanceReported', data: restatedOctober } });
+    expect(decideOne(ledgerWith(september, october), restatedOctober)).toEqual({
+      outcome: 'restated',
+      event: { type: 'AttendanceReported', data: restatedOctober },
+    });
     // restated, October counts once: (7,400 + 8,100) / (8,000 + 8,800) = 15,500 / 16,800
     expect(attendanceRate([september, restatedOctober])).toMatchObject({ numerator: 15500, denominator: 16800 });
     expect(decideOne(ledgerWith(september, october, yearToDate), { ...yearToDate, attendanceDays: 15650 })).toMatchObject({ outcome: 'restated' });
@@ -85,7 +107,12 @@ describe('attendance periods are never counted twice (docs/metrics.md)', () => {
 
   it('decides the periods of one push against each other too, as if each were stored before the next', () => {
     const straddling = period('2024-10-15', '2024-11-14', 8400, 7800);
-    expect(decideRecords(ledgerWith(), [september, october, yearToDate, straddling]).map((decision) => decision.outcome)).toEqual(['accepted', 'accepted', 'accepted', 'rejected']);
+    expect(decideRecords(ledgerWith(), [september, october, yearToDate, straddling]).map((decision) => decision.outcome)).toEqual([
+      'accepted',
+      'accepted',
+      'accepted',
+      'rejected',
+    ]);
     expect(decideRecords(ledgerWith(september), [october, straddling])[1].issues?.[0].message).toMatch(/partly overlapping period 2024-10-01 to 2024-10-31/);
   });
 

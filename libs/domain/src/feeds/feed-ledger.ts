@@ -113,7 +113,9 @@ function attendanceInForce(entries: ReadonlyMap<string, LedgerEntry>, decided: R
 }
 
 /** A retraction decided: the key as the ledger holds it, and the event to append (none when it is withdrawn already). */
-export type RetractionDecision = { naturalKey: string; events: [RecordRetracted]; alreadyRetracted: false } | { naturalKey: string; events: []; alreadyRetracted: true };
+export type RetractionDecision =
+  | { naturalKey: string; events: [RecordRetracted]; alreadyRetracted: false }
+  | { naturalKey: string; events: []; alreadyRetracted: true };
 
 /**
  * Withdraws a recorded key; a key already withdrawn needs no second event (the caller says when
@@ -136,7 +138,9 @@ function recordedKey(ledger: FeedLedger, key: string): string {
   const lower = key.toLowerCase();
   const matches = [...ledger.entries.keys()].filter((recorded) => recorded.toLowerCase() === lower);
   if (matches.length > 1)
-    throw new IllegalStateError(`${ledger.kind} records ${matches.map((match) => `'${match}'`).join(', ')} differ from '${key}' only by case: name the one to withdraw exactly`);
+    throw new IllegalStateError(
+      `${ledger.kind} records ${matches.map((match) => `'${match}'`).join(', ')} differ from '${key}' only by case: name the one to withdraw exactly`,
+    );
   return matches[0] ?? key;
 }
 

@@ -35,9 +35,9 @@ describe('feed natural keys and streams', () => {
   });
 
   it('writes canonical JSON as JSON.stringify writes the same value with its keys sorted', () => {
-    expect(canonicalJson({ b: [1, undefined, 'x"y'], a: { d: 2.5, c: null, e: undefined }, '10': true, '9': false, when: new Date(Date.UTC(2025, 0, 2)) })).toBe(
-      '{"10":true,"9":false,"a":{"c":null,"d":2.5},"b":[1,null,"x\\"y"],"when":"2025-01-02T00:00:00.000Z"}',
-    );
+    expect(
+      canonicalJson({ b: [1, undefined, 'x"y'], a: { d: 2.5, c: null, e: undefined }, '10': true, '9': false, when: new Date(Date.UTC(2025, 0, 2)) }),
+    ).toBe('{"10":true,"9":false,"a":{"c":null,"d":2.5},"b":[1,null,"x\\"y"],"when":"2025-01-02T00:00:00.000Z"}');
     expect(canonicalJson(grade3)).toBe(JSON.stringify(Object.fromEntries(Object.entries(grade3).sort(([a], [b]) => (a < b ? -1 : 1)))));
   });
 });
@@ -67,11 +67,19 @@ describe('feed ledger: given stored events, when records are pushed, then these 
   it('appends a restatement for a corrected value, and then compares duplicates against the corrected one', () => {
     const corrected = { ...grade3, proficient: 14 };
     expect(decideRecords(given(reported(grade3)), [corrected])).toEqual([{ outcome: 'restated', event: reported(corrected) }]);
-    expect(decideRecords(given(reported(grade3), reported(corrected)), [corrected, grade3])).toEqual([{ outcome: 'duplicate' }, { outcome: 'restated', event: reported(grade3) }]);
+    expect(decideRecords(given(reported(grade3), reported(corrected)), [corrected, grade3])).toEqual([
+      { outcome: 'duplicate' },
+      { outcome: 'restated', event: reported(grade3) },
+    ]);
   });
 
   it('treats another grade or group as another record, not a restatement', () => {
-    expect(decideRecords(given(reported(grade3)), [{ ...grade3, grade: 'all' }, { ...grade3, studentGroup: 'economically_disadvantaged' }]).map((decision) => decision.outcome)).toEqual(['accepted', 'accepted']);
+    expect(
+      decideRecords(given(reported(grade3)), [
+        { ...grade3, grade: 'all' },
+        { ...grade3, studentGroup: 'economically_disadvantaged' },
+      ]).map((decision) => decision.outcome),
+    ).toEqual(['accepted', 'accepted']);
   });
 
   it('decides a key pushed twice in one call against the first: a duplicate, or a restatement of it', () => {
@@ -94,7 +102,11 @@ describe('feed ledger: given stored events, when records are pushed, then these 
 
   it('retracts a recorded key once, and reinstates it when pushed again', () => {
     const key = naturalKeyOf('assessment', grade3);
-    expect(decideRetraction(given(reported(grade3)), key, 'wrong school code')).toEqual({ naturalKey: key, events: [retracted(grade3)], alreadyRetracted: false });
+    expect(decideRetraction(given(reported(grade3)), key, 'wrong school code')).toEqual({
+      naturalKey: key,
+      events: [retracted(grade3)],
+      alreadyRetracted: false,
+    });
     expect(decideRetraction(given(reported(grade3), retracted(grade3)), key, 'again')).toEqual({ naturalKey: key, events: [], alreadyRetracted: true });
     // the same payload again is no duplicate of a withdrawn record: it reinstates it
     expect(decideRecords(given(reported(grade3), retracted(grade3)), [grade3])).toEqual([{ outcome: 'reinstated', event: reported(grade3) }]);
@@ -103,14 +115,21 @@ describe('feed ledger: given stored events, when records are pushed, then these 
 
   it('tells a reinstatement from a restatement: other values of a withdrawn key reinstate it, and the same key again in the push restates that', () => {
     const corrected = { ...grade3, proficient: 14 };
-    expect(decideRecords(given(reported(grade3), retracted(grade3)), [corrected, grade3, { ...grade3 }]).map((decision) => decision.outcome)).toEqual(['reinstated', 'restated', 'duplicate']);
+    expect(decideRecords(given(reported(grade3), retracted(grade3)), [corrected, grade3, { ...grade3 }]).map((decision) => decision.outcome)).toEqual([
+      'reinstated',
+      'restated',
+      'duplicate',
+    ]);
   });
 
   it('finds the record a retraction names whatever the case of the parts ingest takes in any case', () => {
     const ledger = given(reported(grade3));
     // ingest stores assessment codes lower-cased: MCAS and mcas are one key
     expect(normaliseNaturalKey('assessment', '01M015/2010-11/annual/NYS/math/03/all')).toBe('01M015/2010-11/annual/nys/math/03/all');
-    expect(decideRetraction(ledger, '01M015/2010-11/annual/NYS/math/03/all', 'typo')).toMatchObject({ naturalKey: '01M015/2010-11/annual/nys/math/03/all', alreadyRetracted: false });
+    expect(decideRetraction(ledger, '01M015/2010-11/annual/NYS/math/03/all', 'typo')).toMatchObject({
+      naturalKey: '01M015/2010-11/annual/nys/math/03/all',
+      alreadyRetracted: false,
+    });
     // the other parts are stored in lower case only: a key written otherwise still finds its record
     expect(decideRetraction(ledger, '01M015/2010-11/Annual/NYS/Math/03/ALL', 'typo').naturalKey).toBe('01M015/2010-11/annual/nys/math/03/all');
     expect(() => decideRetraction(ledger, '01M015/2010-11/annual/nys/math/04/all', 'typo')).toThrow(NotFoundError);
@@ -127,7 +146,9 @@ describe('feed ledger: given stored events, when records are pushed, then these 
     };
     expect(decideRetraction(withBoth, 'S1/2024-25/dropouts', 'x').naturalKey).toBe('S1/2024-25/dropouts');
     expect(() => decideRetraction(withBoth, 'S1/2024-25/DROPOUTS', 'x')).toThrow(IllegalStateError);
-    expect(() => decideRetraction(withBoth, 'S1/2024-25/DROPOUTS', 'x')).toThrow("indicators records 'S1/2024-25/Dropouts', 'S1/2024-25/dropouts' differ from 'S1/2024-25/DROPOUTS' only by case");
+    expect(() => decideRetraction(withBoth, 'S1/2024-25/DROPOUTS', 'x')).toThrow(
+      "indicators records 'S1/2024-25/Dropouts', 'S1/2024-25/dropouts' differ from 'S1/2024-25/DROPOUTS' only by case",
+    );
   });
 
   it('refuses to retract a key never recorded, and ignores a retraction of one', () => {

@@ -93,10 +93,7 @@ const KEY_PART_NORMALISERS: Record<FeedKind, Partial<Record<string, (part: strin
 export function normaliseNaturalKey(kind: FeedKind, naturalKey: string): string {
   const parts = naturalKey.split('/');
   const expected = KEY_PARTS[kind];
-  const valid =
-    parts.length === expected.length &&
-    parts.every((part) => part.length > 0) &&
-    (kind !== 'attendance' || /^\d{4}-\d{2}-\d{2}$/.test(parts[1]));
+  const valid = parts.length === expected.length && parts.every((part) => part.length > 0) && (kind !== 'attendance' || /^\d{4}-\d{2}-\d{2}$/.test(parts[1]));
   if (!valid) throw ValidationError.of('naturalKey', `expected a ${kind} key written ${expected.join('/')}, got '${naturalKey}'`);
   return parts.map((part, index) => KEY_PART_NORMALISERS[kind][expected[index]]?.(part) ?? part).join('/');
 }
@@ -114,7 +111,8 @@ export function feedStreamOfNaturalKey(kind: FeedKind, naturalKey: string): stri
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map((item: unknown) => (item === undefined || typeof item === 'function' ? 'null' : canonicalJson(item))).join(',')}]`;
+  if (Array.isArray(value))
+    return `[${value.map((item: unknown) => (item === undefined || typeof item === 'function' ? 'null' : canonicalJson(item))).join(',')}]`;
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return canonicalJson((value as { toJSON(): unknown }).toJSON());
   const object = value as Record<string, unknown>;
   let out = '';

@@ -63,7 +63,9 @@ export function prepareMapping(
   const fields = describeFields(feedSchema(kind));
   const { issues, columnFields } = checkHeader(profile, kind, header, fields);
   if (issues.length > 0) {
-    const fits = known.find((other) => other.name !== profile.name && (!other.feeds || other.feeds.includes(kind)) && checkHeader(other, kind, header, fields).issues.length === 0);
+    const fits = known.find(
+      (other) => other.name !== profile.name && (!other.feeds || other.feeds.includes(kind)) && checkHeader(other, kind, header, fields).issues.length === 0,
+    );
     if (fits)
       throw ValidationError.of(
         'profile',
@@ -119,14 +121,18 @@ export function prepareMapping(
     if (suppressed && record.suppressed === undefined) record.suppressed = true;
     if (rowIssues.length > 0) return { kind: 'rejected', issues: rowIssues };
     const parsed = schema.safeParse(record);
-    if (!parsed.success)
-      return { kind: 'rejected', issues: fieldIssues(parsed.error, row).map((issue) => ({ ...issue, field: label(issue.field) })) };
+    if (!parsed.success) return { kind: 'rejected', issues: fieldIssues(parsed.error, row).map((issue) => ({ ...issue, field: label(issue.field) })) };
     return catalogued(kind, parsed.data as FeedRecord, row, indicators, label);
   };
 }
 
 /** The header's issues against a profile, and the field each usable column gives. */
-function checkHeader(profile: MappingProfile, kind: FeedKind, header: readonly string[], fields: Map<string, FieldShape>): { issues: FieldIssue[]; columnFields: Map<string, string> } {
+function checkHeader(
+  profile: MappingProfile,
+  kind: FeedKind,
+  header: readonly string[],
+  fields: Map<string, FieldShape>,
+): { issues: FieldIssue[]; columnFields: Map<string, string> } {
   const issues: FieldIssue[] = [];
   const columnFields = new Map<string, string>();
   const seen = new Set<string>();
@@ -242,7 +248,9 @@ function convertSchoolYear(text: string, format: MappingProfile['schoolYearForma
       return { ok: true, value: text };
     case 'YYYY-YYYY': {
       const match = /^(\d{4})-(\d{4})$/.exec(text);
-      return match && Number(match[2]) === Number(match[1]) + 1 ? { ok: true, value: schoolYearStartingIn(Number(match[1])) } : fail('YYYY-YYYY, e.g. 2005-2006');
+      return match && Number(match[2]) === Number(match[1]) + 1
+        ? { ok: true, value: schoolYearStartingIn(Number(match[1])) }
+        : fail('YYYY-YYYY, e.g. 2005-2006');
     }
     case 'end-year':
       return /^\d{4}$/.test(text) ? { ok: true, value: schoolYearStartingIn(Number(text) - 1) } : fail('as the year it ends, e.g. 2006 for 2005-06');

@@ -24,7 +24,18 @@ const nycShaped: MappingProfile = mappingProfileSchema.parse({
   schoolYearFormat: 'end-year',
 });
 
-const NYC_HEADER = ['DBN', 'Grade', 'Year', 'Demographic', 'Number Tested', 'Mean Scale Score', 'Num Level 1', 'Pct Level 1', 'Num Level 3 and 4', 'Pct Level 3 and 4'];
+const NYC_HEADER = [
+  'DBN',
+  'Grade',
+  'Year',
+  'Demographic',
+  'Number Tested',
+  'Mean Scale Score',
+  'Num Level 1',
+  'Pct Level 1',
+  'Num Level 3 and 4',
+  'Pct Level 3 and 4',
+];
 
 describe('vendor mapping profile', () => {
   const map = prepareMapping(nycShaped, 'assessment', NYC_HEADER);
@@ -114,7 +125,9 @@ describe('vendor mapping profile', () => {
     // a header no known profile takes keeps every issue: 11 unknown columns + 9 missing fields
     expect(issuesOf(() => prepareMapping(canonical, 'assessment', [...NYC_HEADER, 'Comment'], [canonical, nycShaped]))).toHaveLength(20);
     // a profile of another feed is no hint
-    expect(issuesOf(() => prepareMapping(canonical, 'attendance', NYC_HEADER, [canonical, nycShaped]))).not.toContainEqual(expect.objectContaining({ field: 'profile' }));
+    expect(issuesOf(() => prepareMapping(canonical, 'attendance', NYC_HEADER, [canonical, nycShaped]))).not.toContainEqual(
+      expect.objectContaining({ field: 'profile' }),
+    );
   });
 
   it('rejects a file with student-level columns as a whole', () => {

@@ -18,14 +18,30 @@ const ENTRIES: IndicatorEntry[] = [
 const catalogue = new IndicatorCatalogue(ENTRIES);
 
 const value = (metric: string, numerator: number, denominator: number): MetricValue => ({
-  metric, numerator, denominator, suppressed: false, partial: false, final: true, through: 'annual',
+  metric,
+  numerator,
+  denominator,
+  suppressed: false,
+  partial: false,
+  final: true,
+  through: 'annual',
 });
 const target = (partial: Partial<Target> & Pick<Target, 'metric' | 'kind' | 'value'>): Target => ({ contractYear: 1, scope: 'school', ...partial });
 const indicator = (name: string, numerator: number, denominator?: number): IndicatorReported['data'] => ({
-  schoolId: 'S1', schoolYear: '2024-25', indicator: name, numerator, ...(denominator === undefined ? {} : { denominator }),
+  schoolId: 'S1',
+  schoolYear: '2024-25',
+  indicator: name,
+  numerator,
+  ...(denominator === undefined ? {} : { denominator }),
 });
 const facts = (indicators: IndicatorReported['data'][]): SchoolYearFacts => ({
-  schoolYear: '2024-25', assessment: [], attendance: [], staffing: [], indicators, priorYearStaffing: [], laterYearStaffingReported: false,
+  schoolYear: '2024-25',
+  assessment: [],
+  attendance: [],
+  staffing: [],
+  indicators,
+  priorYearStaffing: [],
+  laterYearStaffingReported: false,
 });
 
 describe('indicator catalogue (docs/metrics.md)', () => {
@@ -36,7 +52,12 @@ describe('indicator catalogue (docs/metrics.md)', () => {
   it('gives each catalogued indicator its direction and kind; an unknown one resolves, flagged, with no direction', () => {
     expect(metricDefinition('indicator.dropout_rate')).toMatchObject({ direction: 'lower_is_better', isRate: true, indicatorKind: 'rate' });
     expect(metricDefinition('indicator.discipline_incident_rate')).toMatchObject({ direction: 'lower_is_better', isRate: false, indicatorKind: 'ratio' });
-    expect(metricDefinition('indicator.instructional_minutes')).toMatchObject({ direction: 'higher_is_better', isRate: false, indicatorKind: 'count', unit: 'minutes' });
+    expect(metricDefinition('indicator.instructional_minutes')).toMatchObject({
+      direction: 'higher_is_better',
+      isRate: false,
+      indicatorKind: 'count',
+      unit: 'minutes',
+    });
     const unknown = metricDefinition('indicator.grit');
     expect(unknown).toMatchObject({ source: 'indicator', argument: 'grit', uncatalogued: true, isRate: false });
     expect(unknown?.direction).toBeUndefined();
@@ -50,14 +71,22 @@ describe('indicator catalogue (docs/metrics.md)', () => {
 
   it('judges a lower-is-better rate downwards: 10% dropouts miss an at-most-5% target, and rising dropouts miss a gain', () => {
     // absolute: 41 / 410 = 0.10 > 0.05 -> missed (judged higher-is-better it was "met")
-    expect(evaluateTarget(target({ metric: 'indicator.dropout_rate', kind: 'absolute', value: 0.05 }), { actual: value('indicator.dropout_rate', 41, 410) })).toMatchObject({
-      status: 'missed', threshold: 0.05, actual: 0.1,
+    expect(
+      evaluateTarget(target({ metric: 'indicator.dropout_rate', kind: 'absolute', value: 0.05 }), { actual: value('indicator.dropout_rate', 41, 410) }),
+    ).toMatchObject({
+      status: 'missed',
+      threshold: 0.05,
+      actual: 0.1,
     });
     // gain of 2 points from 40 / 500 = 0.08: threshold 0.08 - 0.02 = 0.06
     const gain = target({ metric: 'indicator.dropout_rate', kind: 'gain', value: 0.02 });
     const baseline = value('indicator.dropout_rate', 40, 500);
     // 55 / 500 = 0.11: rose, missed (judged higher-is-better, 0.11 >= 0.08 + 0.02 was "met")
-    expect(evaluateTarget(gain, { baseline, actual: value('indicator.dropout_rate', 55, 500) })).toMatchObject({ status: 'missed', threshold: 0.06, actual: 0.11 });
+    expect(evaluateTarget(gain, { baseline, actual: value('indicator.dropout_rate', 55, 500) })).toMatchObject({
+      status: 'missed',
+      threshold: 0.06,
+      actual: 0.11,
+    });
     // 25 / 500 = 0.05 <= 0.06: met
     expect(evaluateTarget(gain, { baseline, actual: value('indicator.dropout_rate', 25, 500) })).toMatchObject({ status: 'met', actual: 0.05 });
   });
@@ -65,28 +94,55 @@ describe('indicator catalogue (docs/metrics.md)', () => {
   it('takes a count target in its own unit: minutes, not a rate', () => {
     // 180 days x 360 minutes = 64,800 minutes
     const minutes = parseWith(targetSchema, { metric: 'indicator.instructional_minutes', contractYear: 1, kind: 'absolute', value: 64800, scope: 'school' });
-    expect(evaluateTarget(minutes, { actual: value('indicator.instructional_minutes', 63000, 1) })).toMatchObject({ status: 'missed', threshold: 64800, actual: 63000 });
+    expect(evaluateTarget(minutes, { actual: value('indicator.instructional_minutes', 63000, 1) })).toMatchObject({
+      status: 'missed',
+      threshold: 64800,
+      actual: 63000,
+    });
     expect(evaluateTarget(minutes, { actual: value('indicator.instructional_minutes', 64800, 1) })).toMatchObject({ status: 'met' });
     // a gain of 1,800 minutes (10 more a day over 180 days): 63,000 + 1,800 = 64,800
     const gain = parseWith(targetSchema, { metric: 'indicator.instructional_minutes', contractYear: 1, kind: 'gain', value: 1800, scope: 'school' });
-    expect(evaluateTarget(gain, { baseline: value('indicator.instructional_minutes', 63000, 1), actual: value('indicator.instructional_minutes', 64000, 1) })).toMatchObject({
-      status: 'missed', threshold: 64800, actual: 64000,
+    expect(
+      evaluateTarget(gain, { baseline: value('indicator.instructional_minutes', 63000, 1), actual: value('indicator.instructional_minutes', 64000, 1) }),
+    ).toMatchObject({
+      status: 'missed',
+      threshold: 64800,
+      actual: 64000,
     });
     // a rate still may not exceed 1; a count's gap closure names its own goal (1.0 is no goal for minutes)
-    expect(() => parseWith(targetSchema, { metric: 'indicator.dropout_rate', contractYear: 1, kind: 'absolute', value: 5, scope: 'school' })).toThrow(/value: expected a rate between 0 and 1/);
-    expect(() => parseWith(targetSchema, { metric: 'indicator.instructional_minutes', contractYear: 1, kind: 'gap_closure', value: 0.5, scope: 'school' })).toThrow(
-      /goal: expected a goal in minutes for indicator.instructional_minutes \(a count has no top of 1\)/,
+    expect(() => parseWith(targetSchema, { metric: 'indicator.dropout_rate', contractYear: 1, kind: 'absolute', value: 5, scope: 'school' })).toThrow(
+      /value: expected a rate between 0 and 1/,
     );
+    expect(() =>
+      parseWith(targetSchema, { metric: 'indicator.instructional_minutes', contractYear: 1, kind: 'gap_closure', value: 0.5, scope: 'school' }),
+    ).toThrow(/goal: expected a goal in minutes for indicator.instructional_minutes \(a count has no top of 1\)/);
   });
 
   it('refuses a contract whose target names an uncatalogued indicator, listing the catalogued ones; a stored one stays readable', () => {
     const target = { metric: 'indicator.grit', contractYear: 1, kind: 'absolute', value: 0.5, scope: 'school' } as const;
-    const school = { exists: true, schoolId: 'S1', districtId: 'D1', name: 'S1', gradeSpan: '06-08', memberships: [{ clusterId: 'C1', fromYear: '2023-24', strategy: 'transformation' }] } as const;
+    const school = {
+      exists: true,
+      schoolId: 'S1',
+      districtId: 'D1',
+      name: 'S1',
+      gradeSpan: '06-08',
+      memberships: [{ clusterId: 'C1', fromYear: '2023-24', strategy: 'transformation' }],
+    } as const;
     const refused = () =>
       decideContract(
         {
           type: 'SignPerformanceContract',
-          data: { contractId: 'K1', partnerId: 'P1', clusterId: 'C1', schoolIds: ['S1'], governance: 'district_lead_partner', startYear: '2023-24', termYears: 3, baselineYear: '2022-23', targets: [target] },
+          data: {
+            contractId: 'K1',
+            partnerId: 'P1',
+            clusterId: 'C1',
+            schoolIds: ['S1'],
+            governance: 'district_lead_partner',
+            startYear: '2023-24',
+            termYears: 3,
+            baselineYear: '2022-23',
+            targets: [target],
+          },
           partner: { exists: true, partnerId: 'P1', name: 'P1', role: 'lead' },
           cluster: { exists: true, clusterId: 'C1', zoneId: 'Z1', name: 'C1' },
           schools: [{ ...school, memberships: [...school.memberships] }],
@@ -115,13 +171,16 @@ describe('indicator catalogue (docs/metrics.md)', () => {
 
   it('checks a feed record against its kind, and stores an uncatalogued one as reported', () => {
     expect(validateFeedRecord('indicators', indicator('dropout_rate', 12), 1, catalogue)).toEqual({
-      kind: 'rejected', issues: [{ row: 1, field: 'denominator', message: 'expected a denominator: dropout_rate is a rate (numerator / denominator)' }],
+      kind: 'rejected',
+      issues: [{ row: 1, field: 'denominator', message: 'expected a denominator: dropout_rate is a rate (numerator / denominator)' }],
     });
     expect(validateFeedRecord('indicators', indicator('dropout_rate', 12, 10), 2, catalogue)).toEqual({
-      kind: 'rejected', issues: [{ row: 2, field: 'numerator', message: 'expected at most the denominator (10): dropout_rate is a rate between 0 and 1, got 12' }],
+      kind: 'rejected',
+      issues: [{ row: 2, field: 'numerator', message: 'expected at most the denominator (10): dropout_rate is a rate between 0 and 1, got 12' }],
     });
     expect(validateFeedRecord('indicators', indicator('instructional_minutes', 64800, 180), 3, catalogue)).toEqual({
-      kind: 'rejected', issues: [{ row: 3, field: 'denominator', message: 'expected no denominator: instructional_minutes is a count (minutes), its numerator alone' }],
+      kind: 'rejected',
+      issues: [{ row: 3, field: 'denominator', message: 'expected no denominator: instructional_minutes is a count (minutes), its numerator alone' }],
     });
     expect(validateFeedRecord('indicators', indicator('discipline_incident_rate', 620, 410), 4, catalogue)).toMatchObject({ kind: 'record' });
     expect(validateFeedRecord('indicators', indicator('grit', 3), 5, catalogue)).toMatchObject({ kind: 'record' });

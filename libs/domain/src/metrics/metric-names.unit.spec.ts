@@ -17,7 +17,16 @@ describe('metric names: catalogued, or refused with what they may have meant', (
   it('catalogues the shipped subjects of every subject family, the plain families and the catalogued indicators', () => {
     expect(SHIPPED_SUBJECTS.map((subject) => subject.name)).toEqual(['math', 'ela', 'reading', 'writing', 'science', 'social_studies']);
     const names = cataloguedMetricNames(shipped);
-    expect(names).toEqual(expect.arrayContaining(['proficiency.science', 'scale_score.ela', 'interim_proficiency.math', 'attendance_rate', 'vacancy_rate', 'indicator.dropout_rate']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'proficiency.science',
+        'scale_score.ela',
+        'interim_proficiency.math',
+        'attendance_rate',
+        'vacancy_rate',
+        'indicator.dropout_rate',
+      ]),
+    );
     expect(names).not.toContain('proficiency.maths');
     for (const name of names) expect(metricNameIssue(name, shipped)).toBeUndefined();
   });
@@ -35,7 +44,13 @@ describe('metric names: catalogued, or refused with what they may have meant', (
     expect(closeMatches('proficiency.scince', names)).toEqual(['proficiency.science']);
     expect(closeMatches('proficiency.maths', names)).toEqual(['proficiency.math']);
     expect(closeMatches('Attendence_Rate', names)).toEqual(['attendance_rate']);
-    expect(closeMatches('proficiency', names)).toEqual(['proficiency.math', 'proficiency.ela', 'proficiency.reading', 'proficiency.writing', 'proficiency.science']);
+    expect(closeMatches('proficiency', names)).toEqual([
+      'proficiency.math',
+      'proficiency.ela',
+      'proficiency.reading',
+      'proficiency.writing',
+      'proficiency.science',
+    ]);
     expect(closeMatches('proficiency.mathematics', names)).toEqual(['proficiency.math']);
     expect(closeMatches('shoe_size', names)).toEqual([]);
   });
@@ -47,7 +62,9 @@ describe('metric names: catalogued, or refused with what they may have meant', (
     expect(metricNameIssue('indicator.dropout_rat', shipped)).toBe(
       "indicator 'dropout_rat' is not in the indicator catalogue, so nothing says which way is better: did you mean indicator.dropout_rate? expected one of indicator.dropout_rate, indicator.graduation_rate (a state adds its own in INDICATORS_DIR)",
     );
-    expect(metricNameIssue('attendence_rate', shipped)).toMatch(/^expected a known metric: proficiency\.\{subject\}, .*; got 'attendence_rate': did you mean attendance_rate\?$/);
+    expect(metricNameIssue('attendence_rate', shipped)).toMatch(
+      /^expected a known metric: proficiency\.\{subject\}, .*; got 'attendence_rate': did you mean attendance_rate\?$/,
+    );
     expect(metricNameIssue('shoe_size', shipped)).toMatch(/^expected a known metric: .*; got 'shoe_size'$/);
   });
 
@@ -60,7 +77,11 @@ describe('metric names: catalogued, or refused with what they may have meant', (
 
   it('a feed of a subject outside the catalogue still resolves, as a proficiency rate, flagged uncatalogued', () => {
     expect(metricDefinition('proficiency.robotics', indicators, shipped.subjects)).toMatchObject({
-      family: 'proficiency', argument: 'robotics', isRate: true, direction: 'higher_is_better', uncatalogued: true,
+      family: 'proficiency',
+      argument: 'robotics',
+      isRate: true,
+      direction: 'higher_is_better',
+      uncatalogued: true,
     });
     expect(metricDefinition('proficiency.math', indicators, shipped.subjects)?.uncatalogued).toBeUndefined();
   });
@@ -89,10 +110,23 @@ describe('contract targets name catalogued metrics only (the subjects in force)'
   const math = { ...maths, metric: 'proficiency.math' } as const;
   const signed: PerformanceContractSigned = {
     type: 'PerformanceContractSigned',
-    data: { contractId: 'K1', partnerId: 'P1', clusterId: 'C1', schoolIds: ['S1'], governance: 'district_lead_partner', startYear: '2023-24', termYears: 3, baselineYear: '2022-23', targets: [math] },
+    data: {
+      contractId: 'K1',
+      partnerId: 'P1',
+      clusterId: 'C1',
+      schoolIds: ['S1'],
+      governance: 'district_lead_partner',
+      startYear: '2023-24',
+      termYears: 3,
+      baselineYear: '2022-23',
+      targets: [math],
+    },
   };
   const active = contractAggregate.evolve(contractAggregate.initialState(), signed);
-  const decide = (command: ContractCommand, state = active) => () => decideContract(command, state);
+  const decide =
+    (command: ContractCommand, state = active) =>
+    () =>
+      decideContract(command, state);
   const refusal = "targets.0.metric: subject 'maths' is not in the subject catalogue: did you mean proficiency.math?";
 
   it('refuses a contract signed with a target on proficiency.maths, naming the field and the close match', () => {
@@ -102,7 +136,16 @@ describe('contract targets name catalogued metrics only (the subjects in force)'
         data: { ...signed.data, targets: [maths] },
         partner: { exists: true, partnerId: 'P1', name: 'P1', role: 'lead' },
         cluster: { exists: true, clusterId: 'C1', zoneId: 'Z1', name: 'C1' },
-        schools: [{ exists: true, schoolId: 'S1', districtId: 'D1', name: 'S1', gradeSpan: '06-08', memberships: [{ clusterId: 'C1', fromYear: '2023-24', strategy: 'transformation' }] }],
+        schools: [
+          {
+            exists: true,
+            schoolId: 'S1',
+            districtId: 'D1',
+            name: 'S1',
+            gradeSpan: '06-08',
+            memberships: [{ clusterId: 'C1', fromYear: '2023-24', strategy: 'transformation' }],
+          },
+        ],
         otherContracts: [],
       },
       contractAggregate.initialState(),
@@ -113,8 +156,12 @@ describe('contract targets name catalogued metrics only (the subjects in force)'
 
   it('refuses the same target in an amendment and in a renewal', () => {
     expect(decide({ type: 'AmendContractTargets', data: { contractId: 'K1', targets: [maths], remove: [], reason: 'typo' }, finalYears: [] })).toThrow(refusal);
-    expect(decide({ type: 'RenewContract', data: { contractId: 'K1', additionalYears: 1, targets: [{ ...maths, contractYear: 4 }] }, otherContracts: [] })).toThrow(refusal);
+    expect(
+      decide({ type: 'RenewContract', data: { contractId: 'K1', additionalYears: 1, targets: [{ ...maths, contractYear: 4 }] }, otherContracts: [] }),
+    ).toThrow(refusal);
     // the catalogued name passes the same check
-    expect(decide({ type: 'AmendContractTargets', data: { contractId: 'K1', targets: [{ ...math, value: 0.06 }], remove: [], reason: 'raised' }, finalYears: [] })()).toHaveLength(1);
+    expect(
+      decide({ type: 'AmendContractTargets', data: { contractId: 'K1', targets: [{ ...math, value: 0.06 }], remove: [], reason: 'raised' }, finalYears: [] })(),
+    ).toHaveLength(1);
   });
 });

@@ -76,7 +76,15 @@ function assessmentMetrics(rows: readonly Assessment[]): MetricValue[] {
       values.push(counted(`proficiency.${subject}`, final.rows, (row) => row.proficient, true, final.window));
       const scored = final.rows.filter((row) => row.meanScaleScore !== undefined);
       if (scored.length > 0)
-        values.push(counted(`scale_score.${subject}`, scored, (row) => (row.meanScaleScore == null || row.tested === null ? null : row.meanScaleScore * row.tested), true, final.window));
+        values.push(
+          counted(
+            `scale_score.${subject}`,
+            scored,
+            (row) => (row.meanScaleScore == null || row.tested === null ? null : row.meanScaleScore * row.tested),
+            true,
+            final.window,
+          ),
+        );
     }
     // The latest interim window is the leading evidence; the winter one is the last of the year.
     const interim = INTERIM_WINDOWS.find((window) => ofSubject.some((row) => row.window === window));
@@ -131,7 +139,9 @@ function attendanceMetrics(year: SchoolYear, rows: readonly Attendance[]): Metri
     ),
   ];
   // Chronic absence is a count of students so far this year: the latest period's count, not a sum.
-  const latest = [...rows].filter((row) => row.chronicallyAbsent !== undefined && row.enrollment !== undefined).sort((a, b) => (a.periodEnd < b.periodEnd ? 1 : -1))[0];
+  const latest = [...rows]
+    .filter((row) => row.chronicallyAbsent !== undefined && row.enrollment !== undefined)
+    .sort((a, b) => (a.periodEnd < b.periodEnd ? 1 : -1))[0];
   if (latest) values.push(value('chronic_absence_rate', latest.chronicallyAbsent as number, latest.enrollment as number, final, latest.periodEnd));
   return values;
 }

@@ -32,7 +32,15 @@ describe('school metrics (docs/metrics.md), computed by hand', () => {
   it('uses the all-grades row where it exists, never adding the grade rows to it', () => {
     // grade rows 12/40 + 18/50 = 30/90; the all row says 31/91 (a late-tested student): 31/91 wins
     const values = schoolYearMetrics(facts({ assessment: [row('03', 40, 12), row('04', 50, 18), row('all', 91, 31)] }));
-    expect(metric(values, 'proficiency.math')).toEqual({ metric: 'proficiency.math', numerator: 31, denominator: 91, suppressed: false, partial: false, final: true, through: 'spring' });
+    expect(metric(values, 'proficiency.math')).toEqual({
+      metric: 'proficiency.math',
+      numerator: 31,
+      denominator: 91,
+      suppressed: false,
+      partial: false,
+      final: true,
+      through: 'spring',
+    });
   });
 
   it('sums the grade rows when there is no all-grades row, leaving out a suppressed grade and saying so', () => {
@@ -66,23 +74,47 @@ describe('school metrics (docs/metrics.md), computed by hand', () => {
   });
 
   it('sums attendance year to date, final once the periods reach June 30; chronic absence from the latest period', () => {
-    const period = (periodStart: string, periodEnd: string, membershipDays: number, attendanceDays: number, chronicallyAbsent?: number): AttendanceReported['data'] => ({
-      schoolId: 'S1', schoolYear: '2024-25', periodStart, periodEnd, membershipDays, attendanceDays,
+    const period = (
+      periodStart: string,
+      periodEnd: string,
+      membershipDays: number,
+      attendanceDays: number,
+      chronicallyAbsent?: number,
+    ): AttendanceReported['data'] => ({
+      schoolId: 'S1',
+      schoolYear: '2024-25',
+      periodStart,
+      periodEnd,
+      membershipDays,
+      attendanceDays,
       ...(chronicallyAbsent === undefined ? {} : { enrollment: 400, chronicallyAbsent }),
     });
-    const open = schoolYearMetrics(facts({ attendance: [period('2024-09-01', '2024-12-31', 30000, 27600, 40), period('2025-01-01', '2025-03-31', 24000, 21600, 70)] }));
+    const open = schoolYearMetrics(
+      facts({ attendance: [period('2024-09-01', '2024-12-31', 30000, 27600, 40), period('2025-01-01', '2025-03-31', 24000, 21600, 70)] }),
+    );
     // (27600 + 21600) / (30000 + 24000) = 49200 / 54000 = 0.9111
     expect(metric(open, 'attendance_rate')).toMatchObject({ numerator: 49200, denominator: 54000, final: false, through: '2025-03-31' });
     expect(metric(open, 'chronic_absence_rate')).toMatchObject({ numerator: 70, denominator: 400, final: false });
-    const closed = schoolYearMetrics(facts({ attendance: [period('2024-09-01', '2025-03-31', 54000, 49200), period('2025-04-01', '2025-06-30', 18000, 16000)] }));
+    const closed = schoolYearMetrics(
+      facts({ attendance: [period('2024-09-01', '2025-03-31', 54000, 49200), period('2025-04-01', '2025-06-30', 18000, 16000)] }),
+    );
     expect(metric(closed, 'attendance_rate')).toMatchObject({ numerator: 65200, denominator: 72000, final: true });
   });
 
-  it('computes staffing from the year\'s latest report, retention against last year\'s teachers', () => {
-    const report = (asOf: string, extra: Partial<StaffingReported['data']>): StaffingReported['data'] => ({ schoolId: 'S1', schoolYear: asOf < '2025-07-01' ? '2024-25' : '2025-26', asOf, teachers: 40, ...extra });
+  it("computes staffing from the year's latest report, retention against last year's teachers", () => {
+    const report = (asOf: string, extra: Partial<StaffingReported['data']>): StaffingReported['data'] => ({
+      schoolId: 'S1',
+      schoolYear: asOf < '2025-07-01' ? '2024-25' : '2025-26',
+      asOf,
+      teachers: 40,
+      ...extra,
+    });
     const values = schoolYearMetrics(
       facts({
-        staffing: [report('2024-10-01', { vacancies: 9 }), report('2025-06-15', { vacancies: 2, teachersReturning: 30, newHires: 10, teacherAbsenceDays: 300, teacherWorkDays: 7200 })],
+        staffing: [
+          report('2024-10-01', { vacancies: 9 }),
+          report('2025-06-15', { vacancies: 2, teachersReturning: 30, newHires: 10, teacherAbsenceDays: 300, teacherWorkDays: 7200 }),
+        ],
         priorYearStaffing: [report('2024-06-10', { teachers: 44 })],
       }),
     );
@@ -92,14 +124,33 @@ describe('school metrics (docs/metrics.md), computed by hand', () => {
     expect(metric(values, 'teacher_attendance_rate')).toMatchObject({ numerator: 6900, denominator: 7200 });
     // an October report alone is leading evidence, until a later year's report closes the year
     expect(metric(schoolYearMetrics(facts({ staffing: [report('2024-10-01', { vacancies: 9 })] })), 'vacancy_rate')).toMatchObject({ final: false });
-    expect(metric(schoolYearMetrics(facts({ staffing: [report('2024-10-01', { vacancies: 9 })], laterYearStaffingReported: true })), 'vacancy_rate')).toMatchObject({ final: true });
+    expect(
+      metric(schoolYearMetrics(facts({ staffing: [report('2024-10-01', { vacancies: 9 })], laterYearStaffingReported: true })), 'vacancy_rate'),
+    ).toMatchObject({ final: true });
   });
 
   it("computes each feed's metrics from that feed's records alone, so a change to one feed recomputes only its metrics", () => {
-    const staffing = (schoolYear: string, asOf: string, teachers: number, extra: Partial<StaffingReported['data']> = {}): StaffingReported['data'] => ({ schoolId: 'S1', schoolYear, asOf, teachers, ...extra });
+    const staffing = (schoolYear: string, asOf: string, teachers: number, extra: Partial<StaffingReported['data']> = {}): StaffingReported['data'] => ({
+      schoolId: 'S1',
+      schoolYear,
+      asOf,
+      teachers,
+      ...extra,
+    });
     const all = facts({
       assessment: [row('all', 91, 31, { meanScaleScore: 742 }), row('all', 80, 20, { window: 'winter' })],
-      attendance: [{ schoolId: 'S1', schoolYear: '2024-25', periodStart: '2024-09-01', periodEnd: '2024-12-31', membershipDays: 30000, attendanceDays: 27600, enrollment: 400, chronicallyAbsent: 40 }],
+      attendance: [
+        {
+          schoolId: 'S1',
+          schoolYear: '2024-25',
+          periodStart: '2024-09-01',
+          periodEnd: '2024-12-31',
+          membershipDays: 30000,
+          attendanceDays: 27600,
+          enrollment: 400,
+          chronicallyAbsent: 40,
+        },
+      ],
       staffing: [staffing('2024-25', '2025-06-15', 40, { vacancies: 2, teachersReturning: 30, newHires: 10, teacherAbsenceDays: 300, teacherWorkDays: 7200 })],
       indicators: [{ schoolId: 'S1', schoolYear: '2024-25', indicator: 'dropouts', numerator: 12, denominator: 480 }],
       priorYearStaffing: [staffing('2023-24', '2024-06-10', 44)],
@@ -118,7 +169,9 @@ describe('school metrics (docs/metrics.md), computed by hand', () => {
   });
 
   it('takes any indicator as numerator and denominator, with no new code', () => {
-    const values = schoolYearMetrics(facts({ indicators: [{ schoolId: 'S1', schoolYear: '2024-25', indicator: 'dropouts', numerator: 12, denominator: 480 }] }));
+    const values = schoolYearMetrics(
+      facts({ indicators: [{ schoolId: 'S1', schoolYear: '2024-25', indicator: 'dropouts', numerator: 12, denominator: 480 }] }),
+    );
     expect(metric(values, 'indicator.dropouts')).toMatchObject({ numerator: 12, denominator: 480, final: true });
   });
 });

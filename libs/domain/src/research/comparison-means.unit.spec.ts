@@ -1,6 +1,12 @@
 import { comparisonMeans, SchoolValue } from './comparison-means';
 
-const value = (schoolId: string, schoolYear: string, numerator: number | null, denominator: number | null, metric = 'attendance_rate'): SchoolValue => ({ schoolId, schoolYear, metric, numerator, denominator });
+const value = (schoolId: string, schoolYear: string, numerator: number | null, denominator: number | null, metric = 'attendance_rate'): SchoolValue => ({
+  schoolId,
+  schoolYear,
+  metric,
+  numerator,
+  denominator,
+});
 
 describe("the comparison schools' mean", () => {
   it('averages the schools, not their students: 0.90 over 1,000 days and 0.80 over 100 give 0.85', () => {
@@ -9,7 +15,12 @@ describe("the comparison schools' mean", () => {
   });
 
   it('leaves out a school without a value that year, and counts a school once', () => {
-    const means = comparisonMeans([value('A', '2023-24', 900, 1000), value('B', '2023-24', null, null), value('C', '2023-24', 0, 0), value('A', '2023-24', 900, 1000)]);
+    const means = comparisonMeans([
+      value('A', '2023-24', 900, 1000),
+      value('B', '2023-24', null, null),
+      value('C', '2023-24', 0, 0),
+      value('A', '2023-24', 900, 1000),
+    ]);
     expect(means).toEqual([{ metric: 'attendance_rate', schoolYear: '2023-24', mean: 0.9, schools: 1 }]);
   });
 

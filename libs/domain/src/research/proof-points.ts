@@ -205,7 +205,12 @@ export function proofPoints(observations: readonly ProofPointObservation[], opti
   if (!Number.isInteger(draws) || draws < 2) throw ValidationError.of('draws', `expected a whole number of at least 2, got ${draws}`);
 
   const schools = schoolsOf(observations, options.groupBy);
-  const comparison = new Stratum(schools.filter((school) => school.comparison), seededRandom(streamSeed(seed, 'comparison')), draws, weights);
+  const comparison = new Stratum(
+    schools.filter((school) => school.comparison),
+    seededRandom(streamSeed(seed, 'comparison')),
+    draws,
+    weights,
+  );
   const groups = new Map<string, School[]>();
   for (const school of schools) {
     if (school.firstTreatYear === null || school.groupId === null) continue;
@@ -239,8 +244,13 @@ function schoolsOf(observations: readonly ProofPointObservation[], groupBy: Proo
     if (!Number.isInteger(row.year)) throw issue('year', `expected a calendar year such as 2025, got ${row.year}`);
     if (row.value !== null && !Number.isFinite(row.value)) throw issue('value', `expected a finite number or null, got ${row.value}`);
     if (row.n !== null && !(Number.isFinite(row.n) && row.n >= 0)) throw issue('n', `expected a count of at least 0 or null, got ${row.n}`);
-    if (row.firstTreatYear !== null && !Number.isInteger(row.firstTreatYear)) throw issue('firstTreatYear', `expected a calendar year or null, got ${row.firstTreatYear}`);
-    if (row.comparison && row.firstTreatYear !== null) throw issue('comparison', `school ${row.schoolId} is a comparison school yet first treated in ${row.firstTreatYear}: a comparison school is never treated`);
+    if (row.firstTreatYear !== null && !Number.isInteger(row.firstTreatYear))
+      throw issue('firstTreatYear', `expected a calendar year or null, got ${row.firstTreatYear}`);
+    if (row.comparison && row.firstTreatYear !== null)
+      throw issue(
+        'comparison',
+        `school ${row.schoolId} is a comparison school yet first treated in ${row.firstTreatYear}: a comparison school is never treated`,
+      );
     const rows = rowsOf.get(row.schoolId);
     if (rows) rows.push({ row, index });
     else rowsOf.set(row.schoolId, [{ row, index }]);
@@ -253,13 +263,28 @@ function schoolsOf(observations: readonly ProofPointObservation[], groupBy: Proo
       const byYear = new Map<number, { value: number; n: number | null }>();
       for (const { row, index } of rows) {
         const issue = (field: string, message: string) => new ValidationError([{ row: index + 1, field, message }]);
-        if (row.firstTreatYear !== first.firstTreatYear) throw issue('firstTreatYear', `school ${id} has first treatment years ${first.firstTreatYear} and ${row.firstTreatYear}: expected one per school`);
-        if (row.comparison !== first.comparison) throw issue('comparison', `school ${id} is a comparison school in some rows only: expected one answer per school`);
-        if (rows.some((other) => other.index < index && other.row.year === row.year)) throw issue('year', `school ${id} has two rows for ${row.year}: expected one row per school and year`);
+        if (row.firstTreatYear !== first.firstTreatYear)
+          throw issue('firstTreatYear', `school ${id} has first treatment years ${first.firstTreatYear} and ${row.firstTreatYear}: expected one per school`);
+        if (row.comparison !== first.comparison)
+          throw issue('comparison', `school ${id} is a comparison school in some rows only: expected one answer per school`);
+        if (rows.some((other) => other.index < index && other.row.year === row.year))
+          throw issue('year', `school ${id} has two rows for ${row.year}: expected one row per school and year`);
         if (row.value !== null) byYear.set(row.year, { value: row.value, n: row.n });
       }
       if (byYear.size === 0) return [];
-      return [{ id, firstTreatYear: first.firstTreatYear, comparison: first.comparison, groupId: groupOf(rows.map((entry) => entry.row), first.firstTreatYear, groupBy), byYear }];
+      return [
+        {
+          id,
+          firstTreatYear: first.firstTreatYear,
+          comparison: first.comparison,
+          groupId: groupOf(
+            rows.map((entry) => entry.row),
+            first.firstTreatYear,
+            groupBy,
+          ),
+          byYear,
+        },
+      ];
     });
 }
 
@@ -294,7 +319,12 @@ class Stratum {
   /** Every year in which some school of the stratum has the metric. */
   readonly years: readonly number[];
 
-  constructor(readonly schools: readonly School[], random: () => number, draws: number, private readonly weights: ProofPointWeights) {
+  constructor(
+    readonly schools: readonly School[],
+    random: () => number,
+    draws: number,
+    private readonly weights: ProofPointWeights,
+  ) {
     this.years = [...new Set(schools.flatMap((school) => [...school.byYear.keys()]))];
     this.resamples = Array.from({ length: draws }, () => {
       const times = new Uint16Array(schools.length);
@@ -460,7 +490,12 @@ function groupProofPoints(
         treatedGain: required(estimate(cell.treated.moments.map(mean), [schools.treated], MINIMUM_SCHOOLS.gain)),
         comparisonGain: required(estimate(cell.comparison.moments.map(mean), [schools.comparison], MINIMUM_SCHOOLS.gain)),
         differenceInDifferences: required(estimate(cell.att, bothSides(schools), MINIMUM_SCHOOLS.differenceInDifferences)),
-        hedgesG: estimate(cell.treated.moments.map((moments, i) => hedgesG(moments, cell.comparison.moments[i])), bothSides(schools), MINIMUM_SCHOOLS.hedgesG) ?? null,
+        hedgesG:
+          estimate(
+            cell.treated.moments.map((moments, i) => hedgesG(moments, cell.comparison.moments[i])),
+            bothSides(schools),
+            MINIMUM_SCHOOLS.hedgesG,
+          ) ?? null,
       };
     });
 
@@ -491,15 +526,20 @@ function groupProofPoints(
 
   const afterTreatment = byEventTime.filter((effect) => effect.eventTime >= 0);
   const overallSchools = described(afterTreatment.flatMap((effect) => effect.parts));
-  const overall: OverallEffect | null = afterTreatment.length === 0 ? null : {
-    eventTimes: afterTreatment.map((effect) => effect.eventTime),
-    ...overallSchools,
-    att: required(estimate(
-      afterTreatment[0].att.map((_, i) => afterTreatment.reduce((sum, effect) => sum + effect.att[i], 0) / afterTreatment.length),
-      bothSides(overallSchools.schools),
-      MINIMUM_SCHOOLS.att,
-    )),
-  };
+  const overall: OverallEffect | null =
+    afterTreatment.length === 0
+      ? null
+      : {
+          eventTimes: afterTreatment.map((effect) => effect.eventTime),
+          ...overallSchools,
+          att: required(
+            estimate(
+              afterTreatment[0].att.map((_, i) => afterTreatment.reduce((sum, effect) => sum + effect.att[i], 0) / afterTreatment.length),
+              bothSides(overallSchools.schools),
+              MINIMUM_SCHOOLS.att,
+            ),
+          ),
+        };
 
   return {
     groupBy,

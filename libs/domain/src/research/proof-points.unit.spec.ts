@@ -38,7 +38,7 @@ const staggered: ProofPointObservation[] = [
 ];
 
 describe('proof-point statistics (docs/research.md)', () => {
-  it('a single cohort: gain over baseline, the 2x2 difference in differences and Hedges\' g, each with its schools and years', () => {
+  it("a single cohort: gain over baseline, the 2x2 difference in differences and Hedges' g, each with its schools and years", () => {
     const result = proofPoints(staggered, { groupBy: 'cluster' });
     const clusterA = result.groups.find((group) => group.groupId === 'c-a');
     const first = clusterA?.baselineComparisons.find((cell) => cell.year === 2023);
@@ -54,7 +54,7 @@ describe('proof-point statistics (docs/research.md)', () => {
     // Hedges' g: treated variance ((8-20/3)^2 + 2 (6-20/3)^2) / 2 = (16/9 + 8/9) / 2 = 4/3;
     // comparison variance (0.5^2 + 0.5^2) / 1 = 1/2; pooled (2 x 4/3 + 1 x 1/2) / (3 + 2 - 2) = 19/18;
     // d = (31/6) / sqrt(19/18); J = 1 - 3 / (4 x 5 - 9) = 8/11.
-    expect(first?.hedgesG?.value).toBeCloseTo((8 / 11) * ((31 / 6) / Math.sqrt(19 / 18)), 12);
+    expect(first?.hedgesG?.value).toBeCloseTo((8 / 11) * (31 / 6 / Math.sqrt(19 / 18)), 12);
 
     // 2022 -> 2024: A3 has no 2024, so A1 46-32 = 14, A2 36-24 = 12: mean 13; C1 3, C2 5: mean 4; DiD 9.
     const second = clusterA?.baselineComparisons.find((cell) => cell.year === 2024);
@@ -68,7 +68,10 @@ describe('proof-point statistics (docs/research.md)', () => {
   it('a staggered panel: ATT(g, t) for two cohorts, their event-time effects weighted by cohort size, and the overall effect', () => {
     const [zone] = proofPoints(staggered, { groupBy: 'zone' }).groups;
     expect(zone.groupId).toBe('z1');
-    expect(zone.cohorts).toEqual([{ firstTreatYear: 2023, schools: 3 }, { firstTreatYear: 2024, schools: 1 }]);
+    expect(zone.cohorts).toEqual([
+      { firstTreatYear: 2023, schools: 3 },
+      { firstTreatYear: 2024, schools: 1 },
+    ]);
     expect(zone.comparisonSchools).toBe(3);
 
     const att = Object.fromEntries(zone.groupTime.map((cell) => [`${cell.cohort}/${cell.year}`, cell]));
@@ -106,13 +109,13 @@ describe('proof-point statistics (docs/research.md)', () => {
     expect(zone.overall?.schools).toEqual({ treated: 4, comparison: 3 });
   });
 
-  it('groups by cohort: the cohort\'s first treatment year names the group', () => {
+  it("groups by cohort: the cohort's first treatment year names the group", () => {
     const result = proofPoints(staggered, { groupBy: 'cohort' });
     expect(result.groups.map((group) => group.groupId)).toEqual(['2023', '2024']);
     expect(result.groups[1].overall?.att.value).toBeCloseTo(8 - 8 / 3, 12);
   });
 
-  it('weights=n weights each school\'s change by its denominator in the base year', () => {
+  it("weights=n weights each school's change by its denominator in the base year", () => {
     const panel = [
       ...school('T1', 2024, { 2023: 50, 2024: 58 }, { n: { 2023: 10, 2024: 99 } }),
       ...school('T2', 2024, { 2023: 50, 2024: 54 }, { n: { 2023: 30, 2024: 1 } }),
@@ -166,13 +169,18 @@ describe('proof-point statistics (docs/research.md)', () => {
     ];
     const [cell] = proofPoints(panel, { groupBy: 'zone' }).groups[0].baselineComparisons;
     expect(cell.differenceInDifferences).toEqual({
-      value: 4, standardError: 0, ci95: { lower: 4, upper: 4 }, draws: 999, insufficient: null, intervalInsufficient: { needed: 10, have: 2 },
+      value: 4,
+      standardError: 0,
+      ci95: { lower: 4, upper: 4 },
+      draws: 999,
+      insufficient: null,
+      intervalInsufficient: { needed: 10, have: 2 },
     });
     // Gains 5, 5 against 1, 1: no spread to standardise by.
     expect(cell.hedgesG).toBeNull();
   });
 
-  it('states the minimum schools of each figure: 2 a side for a figure and for Hedges\' g, 10 a side for a bootstrap interval', () => {
+  it("states the minimum schools of each figure: 2 a side for a figure and for Hedges' g, 10 a side for a bootstrap interval", () => {
     expect(MINIMUM_SCHOOLS).toEqual({ gain: 2, differenceInDifferences: 2, att: 2, hedgesG: 2, interval: 10 });
   });
 
@@ -202,7 +210,7 @@ describe('proof-point statistics (docs/research.md)', () => {
     expect(zone.overall?.att).toMatchObject({ value: 5, insufficient: { needed: 2, have: 1 } });
   });
 
-  it('gains equal but for rounding have no spread: Hedges\' g is null, not a number in the millions', () => {
+  it("gains equal but for rounding have no spread: Hedges' g is null, not a number in the millions", () => {
     // 0.51 - 0.45, 0.61 - 0.55 and 0.41 - 0.35 are each 0.06 but for their last bits: their
     // variance from the moments is about 6e-19, and g was 0.03 / 8e-10.
     const panel = [
@@ -245,11 +253,14 @@ describe('proof-point statistics (docs/research.md)', () => {
     expect(enough.differenceInDifferences).toMatchObject({ value: 1, insufficient: null, intervalInsufficient: null });
     expect(enough.differenceInDifferences.ci95).not.toBeNull();
     // Both sides vary alike (variance 55/6), so g = J x 1 / sqrt(55/6), J = 1 - 3 / (4 x 20 - 9) = 68/71.
-    expect(enough.hedgesG?.value).toBeCloseTo((68 / 71) / Math.sqrt(55 / 6), 12);
+    expect(enough.hedgesG?.value).toBeCloseTo(68 / 71 / Math.sqrt(55 / 6), 12);
     expect(enough.hedgesG).toMatchObject({ insufficient: null, intervalInsufficient: null });
     // One comparison school fewer and the interval is flagged again: 9 < 10.
     const nine = ten.filter((row) => row.schoolId !== 'K9');
-    expect(proofPoints(nine, { groupBy: 'zone' }).groups[0].baselineComparisons[0].differenceInDifferences.intervalInsufficient).toEqual({ needed: 10, have: 9 });
+    expect(proofPoints(nine, { groupBy: 'zone' }).groups[0].baselineComparisons[0].differenceInDifferences.intervalInsufficient).toEqual({
+      needed: 10,
+      have: 9,
+    });
   });
 
   it('a cohort of one school: its ATT(g, t) is flagged, and so is an aggregation it alone reaches, not one it shares', () => {

@@ -95,24 +95,79 @@ const STATA_LABEL_LENGTH = 80;
 const METRIC_SUFFIXES = ['', '_num', '_den', '_suppressed', '_small_n'] as const;
 
 const ID_COLUMNS: readonly PanelColumn[] = [
-  { name: 'school_id', type: 'string', label: 'School id (state school code)', rule: 'The state\'s own stable school id.' },
+  { name: 'school_id', type: 'string', label: 'School id (state school code)', rule: "The state's own stable school id." },
   { name: 'district_id', type: 'string', label: 'District id', rule: 'The district the school is registered in; empty for a school known only from feeds.' },
   { name: 'school_year', type: 'string', label: 'School year, July 1 to June 30 (e.g. 2024-25)', rule: 'The school year of the row.' },
-  { name: 'year', type: 'integer', label: 'Calendar year in which the school year ends', rule: '2025 for 2024-25; the time variable for did, csdid and fixest.' },
+  {
+    name: 'year',
+    type: 'integer',
+    label: 'Calendar year in which the school year ends',
+    rule: '2025 for 2024-25; the time variable for did, csdid and fixest.',
+  },
 ];
 
 const TREATMENT_COLUMNS: readonly PanelColumn[] = [
-  { name: 'zone_id', type: 'string', label: 'Partnership Zone of the school that year', rule: 'The zone of the cluster below; empty when the school was in no cluster that year.' },
-  { name: 'cluster_id', type: 'string', label: 'Cluster of the school that year', rule: 'The contract\'s cluster inside a contract term, else the cluster the school was assigned to that year; empty when none.' },
-  { name: 'partner_id', type: 'string', label: 'Lead Partner holding the contract that year', rule: 'The partner of the contract whose term covers the year; empty outside every term.' },
-  { name: 'contract_id', type: 'string', label: 'Performance contract covering the school that year', rule: 'The contract whose term covers the year (the later-starting one if two overlap); empty outside every term.' },
-  { name: 'contract_year', type: 'integer', label: 'Contract year (1 = first school year of the term)', rule: 'The k-th school year from the contract\'s start year; empty outside every term.' },
+  {
+    name: 'zone_id',
+    type: 'string',
+    label: 'Partnership Zone of the school that year',
+    rule: 'The zone of the cluster below; empty when the school was in no cluster that year.',
+  },
+  {
+    name: 'cluster_id',
+    type: 'string',
+    label: 'Cluster of the school that year',
+    rule: "The contract's cluster inside a contract term, else the cluster the school was assigned to that year; empty when none.",
+  },
+  {
+    name: 'partner_id',
+    type: 'string',
+    label: 'Lead Partner holding the contract that year',
+    rule: 'The partner of the contract whose term covers the year; empty outside every term.',
+  },
+  {
+    name: 'contract_id',
+    type: 'string',
+    label: 'Performance contract covering the school that year',
+    rule: 'The contract whose term covers the year (the later-starting one if two overlap); empty outside every term.',
+  },
+  {
+    name: 'contract_year',
+    type: 'integer',
+    label: 'Contract year (1 = first school year of the term)',
+    rule: "The k-th school year from the contract's start year; empty outside every term.",
+  },
   { name: 'treated', type: 'flag', label: '1 inside a contract term that year', rule: '1 when a contract term covers the school year, else 0.' },
-  { name: 'first_treat_year', type: 'integer', label: 'Year (ending calendar year) of first contract year', rule: 'The `year` of the school\'s first contract year over all its contracts; empty when never treated.' },
-  { name: 'gname', type: 'integer', label: 'First treatment year; 0 if never treated (did, csdid)', rule: 'first_treat_year, or 0 when never treated (R did::att_gt gname, Stata csdid gvar).' },
-  { name: 'cohort_fixest', type: 'integer', label: 'First treatment year; 10000 if never treated (fixest)', rule: 'first_treat_year, or 10000 when never treated (R fixest::sunab cohort).' },
-  { name: 'g_inf', type: 'double', label: 'First treatment year; Inf if never treated (staggered)', rule: 'first_treat_year, or Inf when never treated (R staggered). Stata has no Inf: the .dta holds missing (.), which Stata sorts above every number.' },
-  { name: 'comparison', type: 'flag', label: '1 if the school was never in a zone', rule: '1 when the school has no cluster membership and no contract at all, else 0: the never-treated comparison group.' },
+  {
+    name: 'first_treat_year',
+    type: 'integer',
+    label: 'Year (ending calendar year) of first contract year',
+    rule: "The `year` of the school's first contract year over all its contracts; empty when never treated.",
+  },
+  {
+    name: 'gname',
+    type: 'integer',
+    label: 'First treatment year; 0 if never treated (did, csdid)',
+    rule: 'first_treat_year, or 0 when never treated (R did::att_gt gname, Stata csdid gvar).',
+  },
+  {
+    name: 'cohort_fixest',
+    type: 'integer',
+    label: 'First treatment year; 10000 if never treated (fixest)',
+    rule: 'first_treat_year, or 10000 when never treated (R fixest::sunab cohort).',
+  },
+  {
+    name: 'g_inf',
+    type: 'double',
+    label: 'First treatment year; Inf if never treated (staggered)',
+    rule: 'first_treat_year, or Inf when never treated (R staggered). Stata has no Inf: the .dta holds missing (.), which Stata sorts above every number.',
+  },
+  {
+    name: 'comparison',
+    type: 'flag',
+    label: '1 if the school was never in a zone',
+    rule: '1 when the school has no cluster membership and no contract at all, else 0: the never-treated comparison group.',
+  },
 ];
 
 /** Builds the panel's columns for the asked metrics and the row builder over the given treatment facts. */
@@ -140,7 +195,13 @@ export function researchPanel(spec: PanelSpec): ResearchPanel {
         if (!spec.metrics.includes(value.metric)) return;
         const ofYear = byYear.get(value.schoolYear) ?? new Map<string, SchoolYearMetric>();
         if (ofYear.has(value.metric)) {
-          throw new ValidationError([{ row: index + 1, field: 'metric', message: `school ${school.schoolId} has ${value.metric} twice in ${value.schoolYear}: expected one value per school year` }]);
+          throw new ValidationError([
+            {
+              row: index + 1,
+              field: 'metric',
+              message: `school ${school.schoolId} has ${value.metric} twice in ${value.schoolYear}: expected one value per school year`,
+            },
+          ]);
         }
         byYear.set(value.schoolYear, ofYear.set(value.metric, value));
       });
@@ -199,14 +260,31 @@ function describeMetricColumns(columns: MetricColumns, nMin: number): PanelColum
   if (!definition) throw ValidationError.of('metrics', `'${columns.metric}' is not a metric: ${METRIC_NAME_HINT}`);
   const label = (what: string) => `${columns.metric} ${what}`.slice(0, STATA_LABEL_LENGTH);
   return [
-    { name: columns.value, type: 'double', label: label(definition.isRate ? '(rate, 0 to 1)' : '(value)'),
-      rule: `numerator / denominator for the school year (${definition.window}); empty when suppressed or the denominator is 0 or unknown.` },
+    {
+      name: columns.value,
+      type: 'double',
+      label: label(definition.isRate ? '(rate, 0 to 1)' : '(value)'),
+      rule: `numerator / denominator for the school year (${definition.window}); empty when suppressed or the denominator is 0 or unknown.`,
+    },
     { name: columns.numerator, type: 'double', label: label('numerator'), rule: `${definition.numerator}; empty when suppressed.` },
-    { name: columns.denominator, type: 'double', label: label('denominator (n)'), rule: `${definition.denominator}; empty when suppressed. The weight when weights=n.` },
-    { name: columns.suppressed, type: 'flag', label: label('suppressed by the vendor (1 = counts unknown)'),
-      rule: '1 when the vendor suppressed the counts (recorded as unknown, never as zero); empty when the school has no such value that year.' },
-    { name: columns.smallN, type: 'flag', label: label(`denominator below nMin (${nMin})`),
-      rule: `1 when the denominator is below nMin = ${nMin} (docs/metrics.md); the value is given all the same. Empty when the denominator is unknown.` },
+    {
+      name: columns.denominator,
+      type: 'double',
+      label: label('denominator (n)'),
+      rule: `${definition.denominator}; empty when suppressed. The weight when weights=n.`,
+    },
+    {
+      name: columns.suppressed,
+      type: 'flag',
+      label: label('suppressed by the vendor (1 = counts unknown)'),
+      rule: '1 when the vendor suppressed the counts (recorded as unknown, never as zero); empty when the school has no such value that year.',
+    },
+    {
+      name: columns.smallN,
+      type: 'flag',
+      label: label(`denominator below nMin (${nMin})`),
+      rule: `1 when the denominator is below nMin = ${nMin} (docs/metrics.md); the value is given all the same. Empty when the denominator is unknown.`,
+    },
   ];
 }
 
@@ -227,16 +305,22 @@ interface SchoolTreatment {
 
 function schoolTreatments(spec: PanelSpec): (schoolId: string) => SchoolTreatment {
   spec.contracts.forEach((contract, index) => {
-    if (parseSchoolYear(contract.startYear) === undefined) throw ValidationError.of(`contracts.${index}.startYear`, `expected a school year such as "2024-25", got '${contract.startYear}'`);
-    if (!Number.isInteger(contract.termYears) || contract.termYears < 0) throw ValidationError.of(`contracts.${index}.termYears`, `expected a whole number of years, got ${contract.termYears}`);
+    if (parseSchoolYear(contract.startYear) === undefined)
+      throw ValidationError.of(`contracts.${index}.startYear`, `expected a school year such as "2024-25", got '${contract.startYear}'`);
+    if (!Number.isInteger(contract.termYears) || contract.termYears < 0)
+      throw ValidationError.of(`contracts.${index}.termYears`, `expected a whole number of years, got ${contract.termYears}`);
   });
   spec.memberships.forEach((membership, index) => {
-    if (parseSchoolYear(membership.fromYear) === undefined) throw ValidationError.of(`memberships.${index}.fromYear`, `expected a school year such as "2024-25", got '${membership.fromYear}'`);
+    if (parseSchoolYear(membership.fromYear) === undefined)
+      throw ValidationError.of(`memberships.${index}.fromYear`, `expected a school year such as "2024-25", got '${membership.fromYear}'`);
     if (membership.untilYear !== null && parseSchoolYear(membership.untilYear) === undefined) {
       throw ValidationError.of(`memberships.${index}.untilYear`, `expected a school year such as "2024-25" or null, got '${membership.untilYear}'`);
     }
   });
-  const contractsOf = groupBy(spec.contracts.flatMap((contract) => contract.schoolIds.map((schoolId) => ({ schoolId, contract }))), (entry) => entry.schoolId);
+  const contractsOf = groupBy(
+    spec.contracts.flatMap((contract) => contract.schoolIds.map((schoolId) => ({ schoolId, contract }))),
+    (entry) => entry.schoolId,
+  );
   const membershipsOf = groupBy(spec.memberships, (membership) => membership.schoolId);
 
   return (schoolId) => {
@@ -257,8 +341,9 @@ function schoolTreatments(spec: PanelSpec): (schoolId: string) => SchoolTreatmen
         const contract = contracts
           .filter((candidate) => start >= startCalendarYear(candidate.startYear) && start < startCalendarYear(candidate.startYear) + candidate.termYears)
           .sort((a, b) => startCalendarYear(b.startYear) - startCalendarYear(a.startYear) || (a.contractId < b.contractId ? -1 : 1))[0];
-        const membership = memberships.find((candidate) =>
-          start >= startCalendarYear(candidate.fromYear) && (candidate.untilYear === null || start < startCalendarYear(candidate.untilYear)));
+        const membership = memberships.find(
+          (candidate) => start >= startCalendarYear(candidate.fromYear) && (candidate.untilYear === null || start < startCalendarYear(candidate.untilYear)),
+        );
         return {
           zone_id: contract?.zoneId ?? membership?.zoneId ?? null,
           cluster_id: contract?.clusterId ?? membership?.clusterId ?? null,

@@ -86,9 +86,12 @@ export function contractRecord(clusterLines: readonly RecordLine[], alerts: read
           .map((alert) => new Date(alert.raisedAt).toISOString())
           .sort()[0] ?? null;
       const firstWarningAt = of('early_warning');
-      const results = [of('year_end'), line.evidence === 'final' ? new Date(line.knownAt).toISOString() : null].filter((at): at is string => at !== null).sort();
+      const results = [of('year_end'), line.evidence === 'final' ? new Date(line.knownAt).toISOString() : null]
+        .filter((at): at is string => at !== null)
+        .sort();
       const resultAt = line.evidence === 'final' ? results[0] : null;
-      const warning: WarningTiming = resultAt === null ? 'not final yet' : firstWarningAt === null ? 'no warning' : firstWarningAt < resultAt ? 'before' : 'after';
+      const warning: WarningTiming =
+        resultAt === null ? 'not final yet' : firstWarningAt === null ? 'no warning' : firstWarningAt < resultAt ? 'before' : 'after';
       return { contractYear: line.contractYear, status: line.status, firstWarningAt, resultAt, warning };
     });
     let run = 0;
@@ -182,7 +185,8 @@ export function comparisonSentence(figure: ComparisonFigure, definition: MetricD
   if (ci95 === null) interval = 'no 95% interval could be computed';
   else {
     const range = `the 95% interval, ${changeWords(ci95.lower, definition).replace(/ .*$/, '')} to ${changeWords(ci95.upper, definition)},`;
-    if (intervalInsufficient) interval = `${range} rests on too few schools to read (n = ${intervalInsufficient.have}; at least ${intervalInsufficient.needed} needed on each side)`;
+    if (intervalInsufficient)
+      interval = `${range} rests on too few schools to read (n = ${intervalInsufficient.have}; at least ${intervalInsufficient.needed} needed on each side)`;
     else if (ci95.lower > 0 || ci95.upper < 0) interval = `${range} excludes zero`;
     else interval = `${range} includes zero, so the difference may be chance`;
   }

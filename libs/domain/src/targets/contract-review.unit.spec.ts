@@ -1,9 +1,24 @@
 import { IndicatorCatalogue } from '../metrics/indicator-catalogue';
 import { metricDefinition } from '../metrics/metric-catalogue';
-import { clusterRuleSentence, ClusterRuleLine, ComparisonFigure, comparisonSentence, contractRecord, metricWords, RecordAlert, RecordLine } from './contract-review';
+import {
+  clusterRuleSentence,
+  ClusterRuleLine,
+  ComparisonFigure,
+  comparisonSentence,
+  contractRecord,
+  metricWords,
+  RecordAlert,
+  RecordLine,
+} from './contract-review';
 
 const line = (partial: Partial<ClusterRuleLine>): ClusterRuleLine => ({
-  metric: 'proficiency.math', contractYear: 1, status: 'met', kind: 'school_majority', threshold: 0.5, actual: null, ...partial,
+  metric: 'proficiency.math',
+  contractYear: 1,
+  status: 'met',
+  kind: 'school_majority',
+  threshold: 0.5,
+  actual: null,
+  ...partial,
 });
 
 describe('the cluster rule in words (docs/domain.md#statuses and docs/domain.md, the annual review), by hand', () => {
@@ -37,12 +52,27 @@ describe('the cluster rule in words (docs/domain.md#statuses and docs/domain.md,
 
 describe('what the record shows (docs/domain.md, the annual review), by hand', () => {
   const year = (contractYear: number, status: RecordLine['status'], knownAt: string, metric = 'proficiency.math'): RecordLine => ({
-    metric, contractYear, status, evidence: status === 'met' || status === 'missed' ? 'final' : 'leading', knownAt,
+    metric,
+    contractYear,
+    status,
+    evidence: status === 'met' || status === 'missed' ? 'final' : 'leading',
+    knownAt,
   });
-  const alert = (contractYear: number, checkpoint: RecordAlert['checkpoint'], raisedAt: string, metric = 'proficiency.math'): RecordAlert => ({ metric, contractYear, checkpoint, raisedAt });
+  const alert = (contractYear: number, checkpoint: RecordAlert['checkpoint'], raisedAt: string, metric = 'proficiency.math'): RecordAlert => ({
+    metric,
+    contractYear,
+    checkpoint,
+    raisedAt,
+  });
 
   it('counts years met and missed, the longest run of misses, and when the warning came', () => {
-    const lines = [year(1, 'missed', '2025-07-01T00:00:00Z'), year(2, 'met', '2026-07-01T00:00:00Z'), year(3, 'missed', '2027-07-01T00:00:00Z'), year(4, 'missed', '2028-07-01T00:00:00Z'), year(5, 'at_risk', '2029-02-01T00:00:00Z')];
+    const lines = [
+      year(1, 'missed', '2025-07-01T00:00:00Z'),
+      year(2, 'met', '2026-07-01T00:00:00Z'),
+      year(3, 'missed', '2027-07-01T00:00:00Z'),
+      year(4, 'missed', '2028-07-01T00:00:00Z'),
+      year(5, 'at_risk', '2029-02-01T00:00:00Z'),
+    ];
     const alerts = [
       alert(1, 'early_warning', '2025-02-01T00:00:00Z'), // before the result of 2025-06-15 (the year-end alert)
       alert(1, 'year_end', '2025-06-15T00:00:00Z'),
@@ -60,7 +90,14 @@ describe('what the record shows (docs/domain.md, the annual review), by hand', (
     ]);
   });
   it('keeps metrics apart, sorted, and a gap in the years breaks a run', () => {
-    const records = contractRecord([year(1, 'missed', '2025-07-01T00:00:00Z', 'proficiency.math'), year(3, 'missed', '2027-07-01T00:00:00Z', 'proficiency.math'), year(1, 'met', '2025-07-01T00:00:00Z', 'attendance_rate')], [alert(1, 'early_warning', '2025-01-01T00:00:00Z', 'attendance_rate')]);
+    const records = contractRecord(
+      [
+        year(1, 'missed', '2025-07-01T00:00:00Z', 'proficiency.math'),
+        year(3, 'missed', '2027-07-01T00:00:00Z', 'proficiency.math'),
+        year(1, 'met', '2025-07-01T00:00:00Z', 'attendance_rate'),
+      ],
+      [alert(1, 'early_warning', '2025-01-01T00:00:00Z', 'attendance_rate')],
+    );
     expect(records.map((record) => [record.metric, record.met, record.missed, record.consecutiveMisses])).toEqual([
       ['attendance_rate', [1], [], 0],
       ['proficiency.math', [], [1, 3], 1],
@@ -73,7 +110,10 @@ describe('the difference in differences in words (docs/research.md and docs/doma
   const figure = (partial: Partial<ComparisonFigure> & { value?: number; lower?: number; upper?: number }): ComparisonFigure => {
     const { value = 0.025, lower = 0.004, upper = 0.046, ...rest } = partial;
     return {
-      metric: 'attendance_rate', contractYear: 1, baselineYear: '2022-23', year: '2023-24',
+      metric: 'attendance_rate',
+      contractYear: 1,
+      baselineYear: '2022-23',
+      year: '2023-24',
       difference: { value, ci95: { lower, upper }, insufficient: null, intervalInsufficient: null },
       schools: { treated: 12, comparison: 40 },
       ...rest,
@@ -116,15 +156,34 @@ describe('the difference in differences in words (docs/research.md and docs/doma
     );
   });
   it('too few schools on a side: no figure is read, the short side, its n and the minimum are', () => {
-    expect(comparisonSentence(figure({ schools: { treated: 3, comparison: 1 }, difference: { value: 0.05, ci95: null, insufficient: { needed: 2, have: 1 }, intervalInsufficient: { needed: 10, have: 1 } } }))).toBe(
-      `${from}too few comparison schools (n = 1) have attendance rate in both years to compare (at least 2 needed on each side).`,
-    );
-    expect(comparisonSentence(figure({ schools: { treated: 1, comparison: 1 }, difference: { value: 0.05, ci95: null, insufficient: { needed: 2, have: 1 }, intervalInsufficient: { needed: 10, have: 1 } } }))).toBe(
+    expect(
+      comparisonSentence(
+        figure({
+          schools: { treated: 3, comparison: 1 },
+          difference: { value: 0.05, ci95: null, insufficient: { needed: 2, have: 1 }, intervalInsufficient: { needed: 10, have: 1 } },
+        }),
+      ),
+    ).toBe(`${from}too few comparison schools (n = 1) have attendance rate in both years to compare (at least 2 needed on each side).`);
+    expect(
+      comparisonSentence(
+        figure({
+          schools: { treated: 1, comparison: 1 },
+          difference: { value: 0.05, ci95: null, insufficient: { needed: 2, have: 1 }, intervalInsufficient: { needed: 10, have: 1 } },
+        }),
+      ),
+    ).toBe(
       `${from}too few of the cluster's schools (n = 1) and too few comparison schools (n = 1) have attendance rate in both years to compare (at least 2 needed on each side).`,
     );
   });
   it('enough schools for the figure but not for its interval: the interval is given, not read', () => {
-    expect(comparisonSentence(figure({ schools: { treated: 3, comparison: 2 }, difference: { value: 0.05, ci95: { lower: 0.02, upper: 0.08 }, insufficient: null, intervalInsufficient: { needed: 10, have: 2 } } }))).toBe(
+    expect(
+      comparisonSentence(
+        figure({
+          schools: { treated: 3, comparison: 2 },
+          difference: { value: 0.05, ci95: { lower: 0.02, upper: 0.08 }, insufficient: null, intervalInsufficient: { needed: 10, have: 2 } },
+        }),
+      ),
+    ).toBe(
       `${from}attendance rate grew 5.0 percentage points more in the cluster's schools than in comparison schools; the 95% interval, 2.0 to 8.0 percentage points, rests on too few schools to read (n = 2; at least 10 needed on each side).`,
     );
     expect(comparisonSentence(figure({ difference: { value: 0.05, ci95: null, insufficient: null, intervalInsufficient: null } }))).toBe(
@@ -148,13 +207,21 @@ describe('the difference in differences in words (docs/research.md and docs/doma
     expect(comparisonSentence(figure({ metric: 'indicator.discipline_incident_rate', value: -0.125, lower: -0.25, upper: -0.0625 }), incidents)).toBe(
       `${from}discipline incident rate grew 0.125 less in the cluster's schools than in comparison schools (lower is better); the 95% interval, -0.25 to -0.063, excludes zero.`,
     );
-    expect(comparisonSentence(figure({ metric: 'indicator.graduation_rate', value: 0.04, lower: 0.01, upper: 0.07 }), metricDefinition('indicator.graduation_rate', catalogue))).toBe(
+    expect(
+      comparisonSentence(
+        figure({ metric: 'indicator.graduation_rate', value: 0.04, lower: 0.01, upper: 0.07 }),
+        metricDefinition('indicator.graduation_rate', catalogue),
+      ),
+    ).toBe(
       `${from}graduation rate grew 4.0 percentage points more in the cluster's schools than in comparison schools; the 95% interval, 1.0 to 7.0 percentage points, excludes zero.`,
     );
   });
   it('names a metric in words: a family, a subject, an indicator, and an unknown name as it is', () => {
     expect(['attendance_rate', 'interim_proficiency.ela', 'indicator.truancy_rate', 'no_such_metric'].map((metric) => metricWords(metric))).toEqual([
-      'attendance rate', 'interim proficiency in ela', 'truancy rate', 'no_such_metric',
+      'attendance rate',
+      'interim proficiency in ela',
+      'truancy rate',
+      'no_such_metric',
     ]);
   });
 });

@@ -52,7 +52,8 @@ export function parseReportMonth(text: string | undefined, now: Date): ReportMon
   const match = MONTH.exec(text);
   const year = Number(match?.[1]);
   const month = Number(match?.[2]);
-  if (!match || month < 1 || month > 12 || year < 1900 || year > 2100) throw ValidationError.of('month', `expected a month as YYYY-MM (e.g. 2024-07), got '${text}'`);
+  if (!match || month < 1 || month > 12 || year < 1900 || year > 2100)
+    throw ValidationError.of('month', `expected a month as YYYY-MM (e.g. 2024-07), got '${text}'`);
   return monthOf(year, month);
 }
 
@@ -159,7 +160,10 @@ export type AlertStep = 'raised' | 'acknowledged' | 'resolved' | 'reopened';
  * again: reopened), or, while acknowledged, when it holds more acknowledgements (acknowledged
  * again). Other states (a value updated) are no step.
  */
-export function alertSteps(history: readonly { status: AlertStatus; knownAt: string | Date; acknowledgements?: number }[], month: Pick<ReportMonth, 'start' | 'end'>): { step: AlertStep; knownAt: string }[] {
+export function alertSteps(
+  history: readonly { status: AlertStatus; knownAt: string | Date; acknowledgements?: number }[],
+  month: Pick<ReportMonth, 'start' | 'end'>,
+): { step: AlertStep; knownAt: string }[] {
   const steps: { step: AlertStep; knownAt: string }[] = [];
   history.forEach((state, index) => {
     const previous = index === 0 ? undefined : history[index - 1];
@@ -183,5 +187,7 @@ export interface ProgressFeed {
 export function feedsReceived<Feed extends ProgressFeed>(start: readonly Feed[], end: readonly Feed[]): { feed: Feed; before: string | null }[] {
   const key = (feed: ProgressFeed) => `${feed.schoolId}|${feed.feed}`;
   const before = new Map(start.map((feed) => [key(feed), feed.lastPeriodEnd ?? null]));
-  return end.filter((feed) => (feed.lastPeriodEnd ?? null) !== null && feed.lastPeriodEnd !== before.get(key(feed))).map((feed) => ({ feed, before: before.get(key(feed)) ?? null }));
+  return end
+    .filter((feed) => (feed.lastPeriodEnd ?? null) !== null && feed.lastPeriodEnd !== before.get(key(feed)))
+    .map((feed) => ({ feed, before: before.get(key(feed)) ?? null }));
 }

@@ -1,12 +1,27 @@
 import { ValidationError } from '../errors';
-import { alertSteps, feedsReceived, knownInMonth, lastCompleteMonth, newResults, openContractYear, parseReportMonth, previousMonth, ProgressLine, statusChanges } from './progress-report';
+import {
+  alertSteps,
+  feedsReceived,
+  knownInMonth,
+  lastCompleteMonth,
+  newResults,
+  openContractYear,
+  parseReportMonth,
+  previousMonth,
+  ProgressLine,
+  statusChanges,
+} from './progress-report';
 
 const CONTRACT = { startYear: '2023-24', termYears: 3 };
 
 describe("the progress report's month (docs/domain.md, the annual review), by hand", () => {
   it('a month is its days and the two knowledge times around it', () => {
     expect(parseReportMonth('2024-02', new Date())).toEqual({
-      month: '2024-02', firstDay: '2024-02-01', lastDay: '2024-02-29', start: new Date('2024-02-01T00:00:00Z'), end: new Date('2024-03-01T00:00:00Z'),
+      month: '2024-02',
+      firstDay: '2024-02-01',
+      lastDay: '2024-02-29',
+      start: new Date('2024-02-01T00:00:00Z'),
+      end: new Date('2024-03-01T00:00:00Z'),
     });
   });
   it('December, the calendar year end, ends on January 1 of the next year', () => {
@@ -55,7 +70,14 @@ describe('the open contract year, by hand', () => {
 
 describe('which lines changed status, by hand', () => {
   const line = (subjectId: string, status: ProgressLine['status'], partial: Partial<ProgressLine> = {}): ProgressLine => ({
-    scope: subjectId.startsWith('C') ? 'cluster' : 'school', subjectId, metric: 'attendance_rate', contractYear: 1, status, threshold: 0.93, actual: null, ...partial,
+    scope: subjectId.startsWith('C') ? 'cluster' : 'school',
+    subjectId,
+    metric: 'attendance_rate',
+    contractYear: 1,
+    status,
+    threshold: 0.93,
+    actual: null,
+    ...partial,
   });
   it('lists a changed status from -> to, and leaves an unchanged one out', () => {
     const start = [line('S1', 'on_track', { actual: 0.94 }), line('S2', 'at_risk', { actual: 0.91 })];
@@ -69,7 +91,9 @@ describe('which lines changed status, by hand', () => {
   });
   it('a status that changed twice within the month shows start -> end; one changed and back, nothing', () => {
     // Known at the start: pending; during the month at_risk, then met; at the end: met.
-    expect(statusChanges([line('S1', 'pending')], [line('S1', 'met', { actual: 0.95 })], 1)).toEqual([{ from: line('S1', 'pending'), to: line('S1', 'met', { actual: 0.95 }) }]);
+    expect(statusChanges([line('S1', 'pending')], [line('S1', 'met', { actual: 0.95 })], 1)).toEqual([
+      { from: line('S1', 'pending'), to: line('S1', 'met', { actual: 0.95 }) },
+    ]);
     expect(statusChanges([line('S1', 'on_track')], [line('S1', 'on_track')], 1)).toEqual([]);
   });
   it('leaves out the years after the open one', () => {
@@ -82,7 +106,12 @@ describe('which lines changed status, by hand', () => {
 });
 
 describe('new results, by hand', () => {
-  const reading = (schoolYear: string, rate: number | null, denominator: number | null, metric = 'attendance_rate') => ({ metric, schoolYear, rate, denominator });
+  const reading = (schoolYear: string, rate: number | null, denominator: number | null, metric = 'attendance_rate') => ({
+    metric,
+    schoolYear,
+    rate,
+    denominator,
+  });
   it('a reading the start did not have is new; one with another value or n is restated; the same, nothing', () => {
     const start = [reading('2022-23', 0.88, 1000), reading('2023-24', 0.9, 800)];
     const end = [reading('2022-23', 0.88, 1000), reading('2023-24', 0.91, 1000), reading('2023-24', 0.2, 1000, 'chronic_absence_rate')];

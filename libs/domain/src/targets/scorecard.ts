@@ -66,7 +66,10 @@ export function contractScorecard(contract: ScorecardContract, facts: ScorecardF
       }
     } else {
       const sum = (year: SchoolYear, metric: string) =>
-        rollUp(metric, members.map((schoolId) => facts.value(schoolId, year, metric)).filter((value): value is MetricValue => value !== undefined));
+        rollUp(
+          metric,
+          members.map((schoolId) => facts.value(schoolId, year, metric)).filter((value): value is MetricValue => value !== undefined),
+        );
       const evaluation = evaluateTarget(
         target,
         {
@@ -100,7 +103,10 @@ function applyMajorityRule(clusterId: string, lines: ScorecardLine[]): Scorecard
       // takes the schools' status only with a threshold and an actual of its own (an alert
       // carries both); without them it stays pending, saying why and what the schools show.
       const cluster = result[index];
-      const worse = majority.status === 'missed' ? cluster.status !== 'missed' : majority.status === 'at_risk' && cluster.status !== 'missed' && cluster.status !== 'at_risk';
+      const worse =
+        majority.status === 'missed'
+          ? cluster.status !== 'missed'
+          : majority.status === 'at_risk' && cluster.status !== 'missed' && cluster.status !== 'at_risk';
       const judged = cluster.threshold !== null && cluster.actual !== null;
       result[index] = !worse
         ? { ...cluster, schools }
@@ -157,9 +163,16 @@ export function majorityOfSchools(statuses: readonly TargetStatus[]): SchoolMajo
   const missed = count('missed');
   const offTrack = count('missed', 'at_risk');
   const share = (schools: number) => (counted === 0 ? 0 : schools / counted);
-  if (missed > counted / 2) return { status: 'missed', evidence: 'final', share: share(missed), missed, reason: `${missed} of ${counted} schools missed their targets` };
+  if (missed > counted / 2)
+    return { status: 'missed', evidence: 'final', share: share(missed), missed, reason: `${missed} of ${counted} schools missed their targets` };
   if (offTrack > counted / 2)
-    return { status: 'at_risk', evidence: 'leading', share: share(offTrack), missed, reason: `${offTrack} of ${counted} schools missed their targets or are at risk` };
+    return {
+      status: 'at_risk',
+      evidence: 'leading',
+      share: share(offTrack),
+      missed,
+      reason: `${offTrack} of ${counted} schools missed their targets or are at risk`,
+    };
   if (count('met', 'missed') === counted) return { status: 'met', evidence: 'final', share: share(missed), missed };
   if (count('met', 'on_track') >= counted / 2) return { status: 'on_track', evidence: 'leading', share: share(offTrack), missed };
   return { status: 'pending', evidence: 'none', share: null, missed };

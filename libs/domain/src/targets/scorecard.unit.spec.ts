@@ -4,7 +4,13 @@ import { contractScorecard, majorityOfSchools, ScorecardContract, ScorecardFacts
 import { evaluateTarget, targetThreshold } from './target-evaluation';
 
 const value = (metric: string, numerator: number, denominator: number, final = true): MetricValue => ({
-  metric, numerator, denominator, suppressed: false, partial: false, final, through: final ? 'annual' : 'fall',
+  metric,
+  numerator,
+  denominator,
+  suppressed: false,
+  partial: false,
+  final,
+  through: final ? 'annual' : 'fall',
 });
 const target = (partial: Partial<Target> & Pick<Target, 'metric' | 'kind' | 'value'>): Target => ({ contractYear: 1, scope: 'school', ...partial });
 
@@ -15,19 +21,27 @@ describe('target thresholds (docs/domain.md#targets), by hand', () => {
   it('gain: baseline + value, or baseline - value for lower-is-better metrics', () => {
     expect(targetThreshold(target({ metric: 'proficiency.math', kind: 'gain', value: 0.05 }), 0.2, null)).toEqual({ threshold: 0.25 });
     expect(targetThreshold(target({ metric: 'chronic_absence_rate', kind: 'gain', value: 0.05 }), 0.3, null)).toEqual({ threshold: 0.25 });
-    expect(targetThreshold(target({ metric: 'proficiency.math', kind: 'gain', value: 0.05 }), null, null)).toEqual({ reason: 'no baseline value for the baseline year' });
+    expect(targetThreshold(target({ metric: 'proficiency.math', kind: 'gain', value: 0.05 }), null, null)).toEqual({
+      reason: 'no baseline value for the baseline year',
+    });
   });
   it('gap_closure: baseline + value x (goal - baseline), the goal 1.0 by default or the state average', () => {
     // 0.2 + 0.5 x (1 - 0.2) = 0.6
-    expect((targetThreshold(target({ metric: 'proficiency.math', kind: 'gap_closure', value: 0.5 }), 0.2, null) as { threshold: number }).threshold).toBeCloseTo(0.6, 12);
+    expect(
+      (targetThreshold(target({ metric: 'proficiency.math', kind: 'gap_closure', value: 0.5 }), 0.2, null) as { threshold: number }).threshold,
+    ).toBeCloseTo(0.6, 12);
     // 0.25 + 0.5 x (0.45 - 0.25) = 0.35
     const toState = targetThreshold(target({ metric: 'proficiency.ela', kind: 'gap_closure', value: 0.5, goal: 'stateAverage' }), 0.25, 0.45);
     expect((toState as { threshold: number }).threshold).toBeCloseTo(0.35, 12);
-    expect(targetThreshold(target({ metric: 'proficiency.ela', kind: 'gap_closure', value: 0.5, goal: 'stateAverage' }), 0.25, null)).toEqual({ reason: 'no state average for the year yet' });
+    expect(targetThreshold(target({ metric: 'proficiency.ela', kind: 'gap_closure', value: 0.5, goal: 'stateAverage' }), 0.25, null)).toEqual({
+      reason: 'no state average for the year yet',
+    });
   });
   it('non_proficient_reduction: 1 - (1 - baseline) x (1 - value)', () => {
     // 1 - 0.75 x 0.8 = 0.4
-    expect((targetThreshold(target({ metric: 'proficiency.math', kind: 'non_proficient_reduction', value: 0.2 }), 0.25, null) as { threshold: number }).threshold).toBeCloseTo(0.4, 12);
+    expect(
+      (targetThreshold(target({ metric: 'proficiency.math', kind: 'non_proficient_reduction', value: 0.2 }), 0.25, null) as { threshold: number }).threshold,
+    ).toBeCloseTo(0.4, 12);
   });
 });
 
@@ -36,10 +50,18 @@ describe('target status (docs/domain.md#statuses)', () => {
   const baseline = value('proficiency.math', 20, 100);
   it('is pending without evidence, at risk or on track on interim evidence, met or missed on the final result', () => {
     expect(evaluateTarget(gain, { baseline })).toMatchObject({ status: 'pending', evidence: 'none', threshold: 0.25 });
-    expect(evaluateTarget(gain, { baseline, leading: value('interim_proficiency.math', 22, 100, false) })).toMatchObject({ status: 'at_risk', actual: 0.22, evidence: 'leading' });
-    expect(evaluateTarget(gain, { baseline, leading: value('interim_proficiency.math', 22, 100, false) }, { tolerance: 0.03 })).toMatchObject({ status: 'on_track' });
+    expect(evaluateTarget(gain, { baseline, leading: value('interim_proficiency.math', 22, 100, false) })).toMatchObject({
+      status: 'at_risk',
+      actual: 0.22,
+      evidence: 'leading',
+    });
+    expect(evaluateTarget(gain, { baseline, leading: value('interim_proficiency.math', 22, 100, false) }, { tolerance: 0.03 })).toMatchObject({
+      status: 'on_track',
+    });
     expect(evaluateTarget(gain, { baseline, leading: value('interim_proficiency.math', 30, 100, false) })).toMatchObject({ status: 'on_track' });
-    expect(evaluateTarget(gain, { baseline, actual: value('proficiency.math', 25, 100), leading: value('interim_proficiency.math', 10, 100, false) })).toMatchObject({ status: 'met', actual: 0.25, evidence: 'final' });
+    expect(
+      evaluateTarget(gain, { baseline, actual: value('proficiency.math', 25, 100), leading: value('interim_proficiency.math', 10, 100, false) }),
+    ).toMatchObject({ status: 'met', actual: 0.25, evidence: 'final' });
     expect(evaluateTarget(gain, { baseline, actual: value('proficiency.math', 24, 100) })).toMatchObject({ status: 'missed' });
   });
   it('judges lower-is-better metrics the other way round', () => {
@@ -50,14 +72,23 @@ describe('target status (docs/domain.md#statuses)', () => {
   it('stays pending, saying why, when the final result is suppressed or the baseline is missing', () => {
     const suppressed = { ...value('proficiency.math', 0, 0), numerator: null, denominator: null, suppressed: true };
     expect(evaluateTarget(gain, { baseline, actual: suppressed })).toMatchObject({ status: 'pending', reason: 'the final result is suppressed' });
-    expect(evaluateTarget(gain, { actual: value('proficiency.math', 30, 100) })).toMatchObject({ status: 'pending', actual: 0.3, reason: 'no baseline value for the baseline year' });
+    expect(evaluateTarget(gain, { actual: value('proficiency.math', 30, 100) })).toMatchObject({
+      status: 'pending',
+      actual: 0.3,
+      reason: 'no baseline value for the baseline year',
+    });
   });
 });
 
 describe('a contract scorecard, computed by hand', () => {
   // Cluster C1: A, B and C from 2023-24; D joins in contract year 2 (2024-25).
   const contract: ScorecardContract = {
-    contractId: 'K1', partnerId: 'P1', clusterId: 'C1', schoolIds: ['A', 'B', 'C', 'D'], startYear: '2023-24', baselineYear: '2022-23',
+    contractId: 'K1',
+    partnerId: 'P1',
+    clusterId: 'C1',
+    schoolIds: ['A', 'B', 'C', 'D'],
+    startYear: '2023-24',
+    baselineYear: '2022-23',
     targets: [
       target({ metric: 'proficiency.math', contractYear: 1, kind: 'gain', value: 0.05 }),
       target({ metric: 'proficiency.math', contractYear: 1, kind: 'non_proficient_reduction', value: 0.05, scope: 'cluster' }),
@@ -121,7 +152,13 @@ describe('a contract scorecard, computed by hand', () => {
     expect(line(2, 'attendance_rate', 'D')).toMatchObject({ status: 'missed', actual: 0.9 });
     // no cluster target: the majority rule gives the cluster line. D missed and B is at risk: 2 of 4,
     // exactly half, is not more than half; A and C met, so the others cannot make a majority: on track
-    expect(line(2, 'attendance_rate', 'C1')).toMatchObject({ kind: 'school_majority', status: 'on_track', actual: 0.5, evidence: 'leading', schools: { counted: 4, missed: 1 } });
+    expect(line(2, 'attendance_rate', 'C1')).toMatchObject({
+      kind: 'school_majority',
+      status: 'on_track',
+      actual: 0.5,
+      evidence: 'leading',
+      schools: { counted: 4, missed: 1 },
+    });
   });
 
   it('year 3: a cluster gap-closure toward the state average, on track on interim evidence', () => {
@@ -135,18 +172,28 @@ describe('a contract scorecard, computed by hand', () => {
 describe('a cluster judged by the majority of its schools (issue 28), by hand', () => {
   // Cluster C1 of A, B and C; one school target: attendance of at least 0.93 in contract year 1 (2023-24).
   const contract: ScorecardContract = {
-    contractId: 'K1', partnerId: 'P1', clusterId: 'C1', schoolIds: ['A', 'B', 'C'], startYear: '2023-24', baselineYear: '2022-23',
+    contractId: 'K1',
+    partnerId: 'P1',
+    clusterId: 'C1',
+    schoolIds: ['A', 'B', 'C'],
+    startYear: '2023-24',
+    baselineYear: '2022-23',
     targets: [target({ metric: 'attendance_rate', kind: 'absolute', value: 0.93 })],
   };
   const member = [{ clusterId: 'C1', fromYear: '2023-24', strategy: 'transformation' as const }];
   const cluster = (data: Record<string, MetricValue>) =>
-    contractScorecard(contract, { memberships: { A: member, B: member, C: member }, value: (schoolId, year, metric) => data[`${schoolId}|${year}|${metric}`], stateAverage: () => undefined }).find(
-      (line) => line.scope === 'cluster',
-    );
+    contractScorecard(contract, {
+      memberships: { A: member, B: member, C: member },
+      value: (schoolId, year, metric) => data[`${schoolId}|${year}|${metric}`],
+      stateAverage: () => undefined,
+    }).find((line) => line.scope === 'cluster');
 
   it('is at risk as soon as 2 of its 3 schools are at risk, the third without data', () => {
     // January: A 900/1000 = 0.90 and B 910/1000 = 0.91 so far, both below 0.93; C has reported nothing
-    const line = cluster({ 'A|2023-24|attendance_rate': value('attendance_rate', 900, 1000, false), 'B|2023-24|attendance_rate': value('attendance_rate', 910, 1000, false) });
+    const line = cluster({
+      'A|2023-24|attendance_rate': value('attendance_rate', 900, 1000, false),
+      'B|2023-24|attendance_rate': value('attendance_rate', 910, 1000, false),
+    });
     expect(line).toMatchObject({ kind: 'school_majority', status: 'at_risk', evidence: 'leading', threshold: 0.5, schools: { counted: 3, missed: 0 } });
     expect(line?.actual).toBeCloseTo(2 / 3, 12);
     expect(line?.reason).toBe('2 of 3 schools missed their targets or are at risk');
@@ -163,33 +210,50 @@ describe('a cluster judged by the majority of its schools (issue 28), by hand', 
   });
 
   it('a mix of one missed and one at risk of three is a majority at risk', () => {
-    const line = cluster({ 'A|2023-24|attendance_rate': value('attendance_rate', 920, 1000), 'B|2023-24|attendance_rate': value('attendance_rate', 900, 1000, false) });
+    const line = cluster({
+      'A|2023-24|attendance_rate': value('attendance_rate', 920, 1000),
+      'B|2023-24|attendance_rate': value('attendance_rate', 900, 1000, false),
+    });
     expect(line).toMatchObject({ status: 'at_risk', schools: { counted: 3, missed: 1 } });
   });
 
   it('a cluster target is at risk by its schools too, though its aggregate is on track', () => {
     // A 0.92 and B 0.92 so far, C 0.99: the aggregate (920 + 920 + 990) / 3000 = 0.9433 reaches 0.93
-    const withClusterTarget = { ...contract, targets: [...contract.targets, target({ metric: 'attendance_rate', kind: 'absolute', value: 0.93, scope: 'cluster' })] };
+    const withClusterTarget = {
+      ...contract,
+      targets: [...contract.targets, target({ metric: 'attendance_rate', kind: 'absolute', value: 0.93, scope: 'cluster' })],
+    };
     const data: Record<string, MetricValue> = {
       'A|2023-24|attendance_rate': value('attendance_rate', 920, 1000, false),
       'B|2023-24|attendance_rate': value('attendance_rate', 920, 1000, false),
       'C|2023-24|attendance_rate': value('attendance_rate', 990, 1000, false),
     };
     const line = contractScorecard(withClusterTarget, {
-      memberships: { A: member, B: member, C: member }, value: (schoolId, year, metric) => data[`${schoolId}|${year}|${metric}`], stateAverage: () => undefined,
+      memberships: { A: member, B: member, C: member },
+      value: (schoolId, year, metric) => data[`${schoolId}|${year}|${metric}`],
+      stateAverage: () => undefined,
     }).find((candidate) => candidate.scope === 'cluster');
     expect(line).toMatchObject({ kind: 'absolute', status: 'at_risk', threshold: 0.93, reason: '2 of 3 schools missed their targets or are at risk' });
     expect(line?.actual).toBeCloseTo(2830 / 3000, 12);
 
     // a cluster target with no threshold (its gap closure has no baseline value) has nothing an alert could carry: pending, saying both
-    const toStateAverage = { ...contract, targets: [...contract.targets, target({ metric: 'attendance_rate', kind: 'gap_closure', value: 0.5, goal: 'stateAverage', scope: 'cluster' })] };
+    const toStateAverage = {
+      ...contract,
+      targets: [...contract.targets, target({ metric: 'attendance_rate', kind: 'gap_closure', value: 0.5, goal: 'stateAverage', scope: 'cluster' })],
+    };
     const unjudged = contractScorecard(toStateAverage, {
-      memberships: { A: member, B: member, C: member }, value: (schoolId, year, metric) => data[`${schoolId}|${year}|${metric}`], stateAverage: () => undefined,
+      memberships: { A: member, B: member, C: member },
+      value: (schoolId, year, metric) => data[`${schoolId}|${year}|${metric}`],
+      stateAverage: () => undefined,
     }).find((candidate) => candidate.scope === 'cluster');
-    expect(unjudged).toMatchObject({ status: 'pending', threshold: null, reason: 'no baseline value for the baseline year; 2 of 3 schools missed their targets or are at risk' });
+    expect(unjudged).toMatchObject({
+      status: 'pending',
+      threshold: null,
+      reason: 'no baseline value for the baseline year; 2 of 3 schools missed their targets or are at risk',
+    });
   });
 
-  it('the rule on the schools\' statuses, each case counted by hand', () => {
+  it("the rule on the schools' statuses, each case counted by hand", () => {
     const judged = (...statuses: Parameters<typeof majorityOfSchools>[0]) => majorityOfSchools(statuses);
     // three schools
     expect(judged('at_risk', 'at_risk', 'pending')).toMatchObject({ status: 'at_risk', share: 2 / 3 });

@@ -74,7 +74,8 @@ export function evaluateTarget(target: Target, facts: TargetFacts, rules: Evalua
     return { ...base, status: reaches(actual, threshold) ? 'met' : 'missed', actual, evidence: 'final' };
   }
   const actual = leading ? rateOf(leading) : null;
-  if (actual === null) return { ...base, status: 'pending', actual: null, evidence: 'none', ...(leading ? { reason: 'the leading evidence is suppressed' } : {}) };
+  if (actual === null)
+    return { ...base, status: 'pending', actual: null, evidence: 'none', ...(leading ? { reason: 'the leading evidence is suppressed' } : {}) };
   if (threshold === null) return { ...base, status: 'pending', actual, evidence: 'leading', reason: (set as { reason: string }).reason };
   return { ...base, status: reaches(actual, threshold, rules.tolerance) ? 'on_track' : 'at_risk', actual, evidence: 'leading' };
 }
@@ -91,7 +92,8 @@ export function rollUp(metric: string, values: readonly MetricValue[]): MetricVa
   const known = values.filter((value) => value.numerator !== null && value.denominator !== null);
   const through = values.reduce((latest, value) => (value.through > latest ? value.through : latest), values[0].through);
   const partial = known.length < values.length || known.some((value) => value.partial);
-  if (known.length === 0) return { metric, numerator: null, denominator: null, suppressed: true, partial: false, final: values.every((value) => value.final), through };
+  if (known.length === 0)
+    return { metric, numerator: null, denominator: null, suppressed: true, partial: false, final: values.every((value) => value.final), through };
   return {
     metric,
     numerator: known.reduce((sum, value) => sum + (value.numerator as number), 0),

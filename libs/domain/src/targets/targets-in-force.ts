@@ -25,7 +25,12 @@ export type TargetChanges = Pick<ContractTargetsAmended['data'], 'targets' | 're
  * target set again as it was keeps its own. A contract year is final once any of its lines
  * has its final result (the caller knows which from the scorecard as it stood before).
  */
-export function amendTargets<T extends Target>(inForce: readonly T[], amendment: TargetChanges, finalYears: ReadonlySet<number>, stamp: (target: Target) => T): T[] {
+export function amendTargets<T extends Target>(
+  inForce: readonly T[],
+  amendment: TargetChanges,
+  finalYears: ReadonlySet<number>,
+  stamp: (target: Target) => T,
+): T[] {
   const open = (target: TargetKey) => !finalYears.has(target.contractYear);
   const set = new Map(amendment.targets.filter(open).map((target) => [targetKeyOf(target), target]));
   const removed = new Set(amendment.remove.filter(open).map(targetKeyOf));
@@ -46,7 +51,9 @@ export function amendTargets<T extends Target>(inForce: readonly T[], amendment:
  * (the number the amendment carries), `renewal`; `amendment` alone for one stored as version 1,
  * which had no number.
  */
-export function targetOriginOf(event: { type: 'PerformanceContractSigned' } | { type: 'ContractRenewed' } | Pick<ContractTargetsAmended, 'type' | 'data'>): string {
+export function targetOriginOf(
+  event: { type: 'PerformanceContractSigned' } | { type: 'ContractRenewed' } | Pick<ContractTargetsAmended, 'type' | 'data'>,
+): string {
   if (event.type === 'PerformanceContractSigned') return 'signed';
   if (event.type === 'ContractRenewed') return 'renewal';
   return event.data.amendment === undefined ? 'amendment' : `amendment ${event.data.amendment}`;

@@ -36,7 +36,10 @@ describe('contract targets amended (docs/domain.md#statuses)', () => {
   it('a final year keeps the targets it was judged by: nothing of it is changed, added or removed', () => {
     const amended = amendTargets(
       signed,
-      changes({ targets: [target(1, 0.01), target(1, 0.9, 'attendance_rate'), target(2, 0.02)], remove: [{ metric: 'proficiency.math', contractYear: 3, scope: 'school' }] }),
+      changes({
+        targets: [target(1, 0.01), target(1, 0.9, 'attendance_rate'), target(2, 0.02)],
+        remove: [{ metric: 'proficiency.math', contractYear: 3, scope: 'school' }],
+      }),
       new Set([1, 3]),
       stamp,
     );
@@ -45,7 +48,11 @@ describe('contract targets amended (docs/domain.md#statuses)', () => {
 
   it('an amendment stored as version 1 replaced the list: it withdraws the targets of the open years it left out', () => {
     // stored before issue 28 as {contractId, targets, reason}; read back as it was meant then
-    const v1 = parseEvent('ContractTargetsAmended', 1, { contractId: 'K1', targets: [target(3, 0.2), target(2, 0.9, 'attendance_rate')], reason: 'renegotiated' });
+    const v1 = parseEvent('ContractTargetsAmended', 1, {
+      contractId: 'K1',
+      targets: [target(3, 0.2), target(2, 0.9, 'attendance_rate')],
+      reason: 'renegotiated',
+    });
     expect(v1).toEqual({
       type: 'ContractTargetsAmended',
       data: { contractId: 'K1', targets: [target(3, 0.2), target(2, 0.9, 'attendance_rate')], remove: [], reason: 'renegotiated', replacesAll: true },
@@ -57,7 +64,11 @@ describe('contract targets amended (docs/domain.md#statuses)', () => {
   it('says which change set a target: signed, the numbered amendment, a renewal', () => {
     expect(targetOriginOf({ type: 'PerformanceContractSigned' })).toBe('signed');
     expect(targetOriginOf({ type: 'ContractRenewed' })).toBe('renewal');
-    expect(targetOriginOf({ type: 'ContractTargetsAmended', data: { contractId: 'K1', targets: [], remove: [], reason: 'x', amendment: 2 } })).toBe('amendment 2');
-    expect(targetOriginOf({ type: 'ContractTargetsAmended', data: { contractId: 'K1', targets: [], remove: [], reason: 'x', replacesAll: true } })).toBe('amendment');
+    expect(targetOriginOf({ type: 'ContractTargetsAmended', data: { contractId: 'K1', targets: [], remove: [], reason: 'x', amendment: 2 } })).toBe(
+      'amendment 2',
+    );
+    expect(targetOriginOf({ type: 'ContractTargetsAmended', data: { contractId: 'K1', targets: [], remove: [], reason: 'x', replacesAll: true } })).toBe(
+      'amendment',
+    );
   });
 });

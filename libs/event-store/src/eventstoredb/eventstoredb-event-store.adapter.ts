@@ -146,7 +146,12 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   /** One stream's events, in parts under the server's MaxAppendSize, each expecting the revision the one before left. */
-  private async appendToStream(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision, appendedBefore: readonly AppendedPart[]): Promise<AppendResult> {
+  private async appendToStream(
+    streamId: string,
+    events: readonly EventToAppend[],
+    expectedRevision: ExpectedRevision,
+    appendedBefore: readonly AppendedPart[],
+  ): Promise<AppendResult> {
     const proposed = events.map(proposedEvent);
     let expected: AppendExpectedRevision = toEsdbRevision(expectedRevision);
     let appended = 0;
@@ -159,7 +164,8 @@ export class EventStoreDbEventStore implements EventStore {
           part.map((event) => event.data),
           { expectedRevision: expected },
         );
-        if (!result.position) throw new Error(`KurrentDB did not return the $all position of the append to '${streamId}': a server of version 20.6 or newer is needed`);
+        if (!result.position)
+          throw new Error(`KurrentDB did not return the $all position of the append to '${streamId}': a server of version 20.6 or newer is needed`);
         appended += part.length;
         expected = result.nextExpectedRevision;
         last = { nextExpectedRevision: Number(result.nextExpectedRevision), position: checkpointOfPosition(result.position) };
@@ -327,7 +333,8 @@ export class EventStoreDbEventStore implements EventStore {
   private toStoredEvent(event: RecordedEvent): StoredEvent | undefined {
     const stored: unknown = event.metadata;
     if (!event.isJson || !isStoredMetadata(stored)) return undefined;
-    if (!event.position) throw new Error(`KurrentDB returned event ${event.id} of '${event.streamId}' without its $all position: a server of version 20.6 or newer is needed`);
+    if (!event.position)
+      throw new Error(`KurrentDB returned event ${event.id} of '${event.streamId}' without its $all position: a server of version 20.6 or newer is needed`);
     const { schemaVersion, recordedAt = event.created.toISOString(), ...rest } = stored;
     const metadata: EventMetadata = { ...rest, recordedAt };
     return {

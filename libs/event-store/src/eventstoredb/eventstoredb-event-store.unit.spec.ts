@@ -85,7 +85,9 @@ describe('EventStoreDbEventStore on a fake client that behaves as client 6.2.1',
     it('reading a stream of ours that holds one names it, rather than failing on its missing metadata', async () => {
       await store.append('school-1', [event('A', 1)]);
       server.write('p-school-1', 'ImportedByHand', { note: 'no metadata' });
-      await expect(store.readStream('school-1')).rejects.toThrow(/stream 'school-1' holds event .* \(type 'ImportedByHand', revision 1\) without this service's metadata/);
+      await expect(store.readStream('school-1')).rejects.toThrow(
+        /stream 'school-1' holds event .* \(type 'ImportedByHand', revision 1\) without this service's metadata/,
+      );
     });
   });
 
@@ -128,20 +130,29 @@ describe('EventStoreDbEventStore on a fake client that behaves as client 6.2.1',
 
     it("opens one live subscription per store, filtered to its own streams, that wakes all its subscribers on another process's append", async () => {
       const subscribers = Array.from({ length: 6 }, () => follow());
-      await waitUntil(() => server.liveSubscriptions, (open) => expect(open).toHaveLength(1));
+      await waitUntil(
+        () => server.liveSubscriptions,
+        (open) => expect(open).toHaveLength(1),
+      );
       const [{ filter }] = server.liveSubscriptions;
       expect(filter).toMatchObject({ filterOn: 'streamName', regex: '^p-[^$]' });
 
       const otherProcess = new EventStoreDbEventStore(server.connect(), { streamPrefix: 'p-' });
       await otherProcess.append('school-1', [event('A', 1)]);
-      await waitUntil(() => subscribers.map((subscriber) => subscriber.seen()), (seen) => expect(seen.every((events) => events.length === 1)).toBe(true));
+      await waitUntil(
+        () => subscribers.map((subscriber) => subscriber.seen()),
+        (seen) => expect(seen.every((events) => events.length === 1)).toBe(true),
+      );
       expect(server.liveSubscriptions).toHaveLength(1);
       await otherProcess.close();
     });
 
     it('opens the live subscription again after it fails (a server restart), and reads what was appended meanwhile', async () => {
       const subscriber = follow();
-      await waitUntil(() => server.liveSubscriptions, (open) => expect(open).toHaveLength(1));
+      await waitUntil(
+        () => server.liveSubscriptions,
+        (open) => expect(open).toHaveLength(1),
+      );
       server.stop();
       expect(server.liveSubscriptions).toHaveLength(0);
       server.restart();
@@ -149,7 +160,10 @@ describe('EventStoreDbEventStore on a fake client that behaves as client 6.2.1',
       await otherProcess.append('school-1', [event('A', 1)]); // while no live subscription is open
 
       await jest.advanceTimersByTimeAsync(500); // the first retry delay
-      await waitUntil(() => [server.liveSubscriptions.length, subscriber.seen().length], (counts) => expect(counts).toEqual([1, 1])); // open again, and the event read
+      await waitUntil(
+        () => [server.liveSubscriptions.length, subscriber.seen().length],
+        (counts) => expect(counts).toEqual([1, 1]),
+      ); // open again, and the event read
       await otherProcess.append('school-1', [event('B', 2)]);
       await waitUntil(subscriber.seen, (seen) => expect(seen).toHaveLength(2)); // the reopened subscription has woken the subscriber
       await otherProcess.close();
@@ -165,7 +179,9 @@ describe('EventStoreDbEventStore on a fake client that behaves as client 6.2.1',
       expect(server.appends.length).toBeGreaterThan(1);
       expect(server.appends.every((append) => append.size <= 1_048_576)).toBe(true);
       expect(server.appends.map((append) => append.expectedRevision)).toEqual(
-        server.appends.map((_, index) => (index === 0 ? NO_STREAM : BigInt(server.appends.slice(0, index).reduce((sum, append) => sum + append.events, 0) - 1))),
+        server.appends.map((_, index) =>
+          index === 0 ? NO_STREAM : BigInt(server.appends.slice(0, index).reduce((sum, append) => sum + append.events, 0) - 1),
+        ),
       );
       const stored = await store.readStream('school-1');
       expect(stored.map((e) => (e.data as { n: number }).n)).toEqual(events.map((_, n) => n));
@@ -176,7 +192,10 @@ describe('EventStoreDbEventStore on a fake client that behaves as client 6.2.1',
       await store.close();
       server = new FakeKurrentDbServer(64 * 1024);
       store = new EventStoreDbEventStore(server.connect(), { streamPrefix: 'p-' });
-      await store.append('school-1', Array.from({ length: 100 }, (_, n) => event('E', n, 2_000)));
+      await store.append(
+        'school-1',
+        Array.from({ length: 100 }, (_, n) => event('E', n, 2_000)),
+      );
       expect((await store.readStream('school-1')).length).toBe(100);
       expect(server.appends[0].size).toBeGreaterThan(64 * 1024); // refused whole
       expect(server.appends.slice(1).every((append) => append.size <= 64 * 1024)).toBe(true);
@@ -252,7 +271,10 @@ describe('EventStoreDbEventStore on a fake client that behaves as client 6.2.1',
       const client = server.connect();
       store = new EventStoreDbEventStore(client, { streamPrefix: 'p-' });
       const subscriber = follow();
-      await waitUntil(() => server.liveSubscriptions, (open) => expect(open).toHaveLength(1));
+      await waitUntil(
+        () => server.liveSubscriptions,
+        (open) => expect(open).toHaveLength(1),
+      );
 
       await store.close();
       await expect(subscriber.subscription.done).resolves.toBeUndefined();
@@ -269,5 +291,4 @@ describe('EventStoreDbEventStore on a fake client that behaves as client 6.2.1',
       await expect(store.ping()).resolves.toBeUndefined();
     });
   });
-
 });

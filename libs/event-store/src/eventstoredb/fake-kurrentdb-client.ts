@@ -90,7 +90,12 @@ export class FakeKurrentDbServer {
   /** An event written by something else than this service: another tool, or the server itself (`$` types and streams). */
   write(streamName: string, type: string, data: unknown, metadata?: unknown): Position {
     return this.store(streamName, [
-      { contentType: 'application/json', type, data: utf8(JSON.stringify(data)), metadata: metadata === undefined ? new Uint8Array() : utf8(JSON.stringify(metadata)) },
+      {
+        contentType: 'application/json',
+        type,
+        data: utf8(JSON.stringify(data)),
+        metadata: metadata === undefined ? new Uint8Array() : utf8(JSON.stringify(metadata)),
+      },
     ]);
   }
 
@@ -104,7 +109,11 @@ export class FakeKurrentDbServer {
     this.down = false;
   }
 
-  async append(streamName: string, events: EventData[], expectedRevision: AppendExpectedRevision): Promise<{ success: true; nextExpectedRevision: bigint; position: Position }> {
+  async append(
+    streamName: string,
+    events: EventData[],
+    expectedRevision: AppendExpectedRevision,
+  ): Promise<{ success: true; nextExpectedRevision: bigint; position: Position }> {
     await this.answer();
     const proposed = events.map((event) => ({
       contentType: event.contentType,
@@ -242,7 +251,15 @@ class FakeLiveSubscription extends EventEmitter implements LiveSubscription {
 
 function recorded(record: FakeRecord): AllStreamRecordedEvent {
   const isJson = record.contentType === 'application/json';
-  const base = { streamId: record.streamId, id: record.id, revision: record.revision, type: record.type, created: record.created, position: record.position, metadata: parseMetadata(record.metadata) };
+  const base = {
+    streamId: record.streamId,
+    id: record.id,
+    revision: record.revision,
+    type: record.type,
+    created: record.created,
+    position: record.position,
+    metadata: parseMetadata(record.metadata),
+  };
   return isJson ? { ...base, isJson: true, data: JSON.parse(Buffer.from(record.data).toString('utf8')) } : { ...base, isJson: false, data: record.data };
 }
 

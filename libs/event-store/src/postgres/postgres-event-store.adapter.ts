@@ -147,10 +147,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readStream(streamId: string): Promise<StoredEvent[]> {
-    const rows = await this.sql.query<EventRow>(
-      `SELECT ${COLUMNS} FROM es_events WHERE stream_id = $1 ORDER BY stream_revision`,
-      [streamId],
-    );
+    const rows = await this.sql.query<EventRow>(`SELECT ${COLUMNS} FROM es_events WHERE stream_id = $1 ORDER BY stream_revision`, [streamId]);
     return rows.map(toStoredEvent);
   }
 
@@ -170,7 +167,11 @@ export class PostgresEventStore implements EventStore {
 
   async readAll({ after, limit }: { after: Checkpoint; limit: number }): Promise<StoredEvent[]> {
     const [transactionId, position] = parseCheckpoint(after);
-    const rows = await this.sql.query<EventRow>(`SELECT ${COLUMNS} FROM es_events WHERE ${LOG_AFTER} ORDER BY transaction_id, global_position LIMIT $3`, [transactionId, position, limit]);
+    const rows = await this.sql.query<EventRow>(`SELECT ${COLUMNS} FROM es_events WHERE ${LOG_AFTER} ORDER BY transaction_id, global_position LIMIT $3`, [
+      transactionId,
+      position,
+      limit,
+    ]);
     return rows.map(toStoredEvent);
   }
 
@@ -235,7 +236,9 @@ function knownWhen(event: EventToAppend, stamp: string): EventMetadata {
   const { recordedAt } = event.metadata;
   if (recordedAt === undefined) return { ...event.metadata, recordedAt: stamp };
   if (!(Date.parse(recordedAt) <= Date.parse(stamp)))
-    throw new RangeError(`event '${event.type}' names knowledge time ${recordedAt}, after the log's clock (${stamp}): only facts already in the log can be named`);
+    throw new RangeError(
+      `event '${event.type}' names knowledge time ${recordedAt}, after the log's clock (${stamp}): only facts already in the log can be named`,
+    );
   return { ...event.metadata, recordedAt };
 }
 
@@ -254,7 +257,12 @@ interface AppendedRow {
  * json_to_recordset, which keeps each event's text as written: one parameter for pg to send,
  * rather than an array per column that it escapes element by element.
  */
-function insertEvents(tx: SqlExecutor, rows: readonly EventRowToInsert[], streamIds: readonly string[], lastRevisions: readonly number[]): Promise<AppendedRow[]> {
+function insertEvents(
+  tx: SqlExecutor,
+  rows: readonly EventRowToInsert[],
+  streamIds: readonly string[],
+  lastRevisions: readonly number[],
+): Promise<AppendedRow[]> {
   return tx.query<AppendedRow>(
     `WITH streams AS (
        INSERT INTO es_streams (stream_id, revision) SELECT * FROM unnest($2::text[], $3::bigint[])
@@ -275,7 +283,12 @@ function insertEvents(tx: SqlExecutor, rows: readonly EventRowToInsert[], stream
  * it as with ORDER BY above; the transaction is the caller's, its id already fixed under the
  * stream locks. Returns each stream's last event, looked up by its revision.
  */
-async function copyEvents(tx: SqlExecutor, rows: readonly EventRowToInsert[], streamIds: readonly string[], lastRevisions: readonly number[]): Promise<AppendedRow[]> {
+async function copyEvents(
+  tx: SqlExecutor,
+  rows: readonly EventRowToInsert[],
+  streamIds: readonly string[],
+  lastRevisions: readonly number[],
+): Promise<AppendedRow[]> {
   await tx.query(
     `INSERT INTO es_streams (stream_id, revision) SELECT * FROM unnest($1::text[], $2::bigint[])
      ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision`,
@@ -284,7 +297,16 @@ async function copyEvents(tx: SqlExecutor, rows: readonly EventRowToInsert[], st
   await tx.copyFrom(
     'es_events',
     ['stream_id', 'stream_revision', 'event_id', 'event_type', 'schema_version', 'data', 'metadata', 'recorded_at'],
-    rows.map((row) => [row.stream_id, row.stream_revision, row.event_id, row.event_type, row.schema_version, JSON.stringify(row.data), row.metadata, row.metadata.recordedAt]),
+    rows.map((row) => [
+      row.stream_id,
+      row.stream_revision,
+      row.event_id,
+      row.event_type,
+      row.schema_version,
+      JSON.stringify(row.data),
+      row.metadata,
+      row.metadata.recordedAt,
+    ]),
   );
   return tx.query<AppendedRow>(
     `SELECT e.stream_id, e.global_position, e.transaction_id::text AS transaction_text
@@ -298,8 +320,7 @@ const LOG_AFTER = '(transaction_id, global_position) > ($1::xid8, $2::bigint) AN
 
 // The text form of the transaction id gets its own name: ORDER BY binds a bare name to an
 // output column first, and sorting ids as text puts '10000' before '9999'.
-const COLUMNS =
-  'global_position, transaction_id::text AS transaction_text, stream_id, stream_revision, event_id, event_type, schema_version, data, metadata';
+const COLUMNS = 'global_position, transaction_id::text AS transaction_text, stream_id, stream_revision, event_id, event_type, schema_version, data, metadata';
 
 function toStoredEvent(row: EventRow): StoredEvent {
   return {

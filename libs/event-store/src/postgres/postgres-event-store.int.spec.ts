@@ -29,13 +29,19 @@ describe.each(testDatabases())('PostgresEventStore on $name', (database) => {
     expect(await store.readAll({ after: stored.position, limit: 5 })).toEqual([]);
     const fromKurrentDb = kurrentDbCheckpoint(1_000n, 1_150n);
     await expect(store.readAll({ after: fromKurrentDb, limit: 5 })).rejects.toThrow(ForeignCheckpointError);
-    await expect(store.readAll({ after: fromKurrentDb, limit: 5 })).rejects.toThrow(`the PostgreSQL event store was handed checkpoint '${fromKurrentDb}', which is a KurrentDB checkpoint`);
+    await expect(store.readAll({ after: fromKurrentDb, limit: 5 })).rejects.toThrow(
+      `the PostgreSQL event store was handed checkpoint '${fromKurrentDb}', which is a KurrentDB checkpoint`,
+    );
     await store.close();
   });
 
   it('reads a log stored as jsonb, from before it kept json, as it was written', async () => {
     const sql = await database.open();
-    await migrate(sql, 'event-store', EVENT_STORE_MIGRATIONS.filter((migration) => migration.id !== '0003-json-log'));
+    await migrate(
+      sql,
+      'event-store',
+      EVENT_STORE_MIGRATIONS.filter((migration) => migration.id !== '0003-json-log'),
+    );
     const data = { schoolId: 'S1', name: 'École "Nord" \\ 北', rate: 0.125, counts: [1, null, { nested: true }], empty: '' };
     const metadata = { recordedAt: '2025-01-01T00:00:00.000Z', source: { channel: 'system' }, correlationId: 'c', actor: 'a' };
     await sql.query(
@@ -79,9 +85,9 @@ describe.each(testDatabases())('PostgresEventStore on $name', (database) => {
       ['April', '2025-04-01T00:00:00.000Z'],
     ]);
     // A derived event may name only a time the log has reached.
-    await expect(store.append('alert', [{ type: 'Derived', schemaVersion: 1, data: {}, metadata: { ...metadata, recordedAt: '2025-05-01T00:00:00.000Z' } }])).rejects.toThrow(
-      /names knowledge time 2025-05-01T00:00:00.000Z, after the log's clock/,
-    );
+    await expect(
+      store.append('alert', [{ type: 'Derived', schemaVersion: 1, data: {}, metadata: { ...metadata, recordedAt: '2025-05-01T00:00:00.000Z' } }]),
+    ).rejects.toThrow(/names knowledge time 2025-05-01T00:00:00.000Z, after the log's clock/);
     await store.close();
   });
 });
@@ -112,7 +118,10 @@ const serverUrl = serverUrlForTests();
 
     // The fast writer waits for the log's write lock, which the slow one holds until it commits.
     await waitUntil(
-      () => sql.query<{ waiting: number }>(`SELECT count(*)::int AS waiting FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`),
+      () =>
+        sql.query<{ waiting: number }>(
+          `SELECT count(*)::int AS waiting FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        ),
       ([row]) => expect(row.waiting).toBe(1),
     );
     expect(await store.readAll({ after: START, limit: 10 })).toEqual([]);

@@ -67,7 +67,10 @@ describe.each(testDatabases())('LogFollower on $name', (database) => {
     // a command answered by the standby's instance waits on the leader's progress
     expect(await second.waitFor(position as never, 10_000)).toBe(true);
     await first.stop();
-    await waitUntil(() => second.status().role, (role) => expect(role).toBe('leader'));
+    await waitUntil(
+      () => second.status().role,
+      (role) => expect(role).toBe('leader'),
+    );
     for (let n = 21; n <= 40; n++) position = (await store.append(`s-${n % 3}`, [testEvent(n)])).position;
     expect(await second.waitFor(position as never, 10_000)).toBe(true);
     await second.stop();
@@ -159,9 +162,15 @@ describe.each(testDatabases())('LogFollower on $name', (database) => {
       },
     };
     const errors: string[] = [];
-    const runner = new LogFollower(store, sql, projection, { onError: (error) => errors.push(String(error)), retry: { baseDelayMs: 5, maxDelayMs: 20, attempts: 3 } });
+    const runner = new LogFollower(store, sql, projection, {
+      onError: (error) => errors.push(String(error)),
+      retry: { baseDelayMs: 5, maxDelayMs: 20, attempts: 3 },
+    });
     await runner.start();
-    await waitUntil(() => runner.status().parked, (parked) => expect(parked).toBeDefined());
+    await waitUntil(
+      () => runner.status().parked,
+      (parked) => expect(parked).toBeDefined(),
+    );
 
     expect(runner.status()).toMatchObject({
       name: 'poisoned',
@@ -205,11 +214,17 @@ describe.each(testDatabases())('LogFollower on $name', (database) => {
     });
     const runner = new LogFollower(store, sql, projection, { retry: { baseDelayMs: 5, maxDelayMs: 20, attempts: 2 } });
     await runner.start();
-    await waitUntil(() => pings.mock.calls.length, (calls) => expect(calls).toBeGreaterThanOrEqual(3));
+    await waitUntil(
+      () => pings.mock.calls.length,
+      (calls) => expect(calls).toBeGreaterThanOrEqual(3),
+    );
     expect(runner.status().parked).toBeUndefined();
 
     down = false;
-    await waitUntil(() => runner.lag(), (lag) => expect(lag.events).toBe(0));
+    await waitUntil(
+      () => runner.lag(),
+      (lag) => expect(lag.events).toBe(0),
+    );
     expect(runner.status()).toEqual({ name: 'outage', role: 'leader', position: expect.any(String), failures: 0 });
     await runner.stop();
     await store.close();

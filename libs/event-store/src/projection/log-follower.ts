@@ -207,7 +207,9 @@ export class LogFollower {
     await migrate(this.sql, 'projections', CHECKPOINT_MIGRATIONS);
     if ('migrations' in this.projection) await migrate(this.sql, `projection:${this.projection.name}`, this.projection.migrations);
     // The row exists before the first batch, so it can be locked by that batch too.
-    await this.sql.query(`INSERT INTO projection_checkpoints (projection, checkpoint) VALUES ($1, '') ON CONFLICT (projection) DO NOTHING`, [this.projection.name]);
+    await this.sql.query(`INSERT INTO projection_checkpoints (projection, checkpoint) VALUES ($1, '') ON CONFLICT (projection) DO NOTHING`, [
+      this.projection.name,
+    ]);
   }
 
   private async storedCheckpoint(): Promise<Checkpoint> {
@@ -321,7 +323,9 @@ export class LogFollower {
     this.position = await this.storedCheckpoint();
     // Another instance may have applied what this one waits for.
     this.resolveWaiters();
-    const subscription = this.store.subscribe({ after: this.position, eventTypes: this.projection.eventTypes }, (events, reached) => this.applyBatch(events, reached));
+    const subscription = this.store.subscribe({ after: this.position, eventTypes: this.projection.eventTypes }, (events, reached) =>
+      this.applyBatch(events, reached),
+    );
     this.subscription = subscription;
     subscription.done.catch((error) => this.failed(error));
   }
@@ -399,7 +403,9 @@ export class LogFollower {
     } else if ('apply' in projection) {
       await this.sql.transaction(async (tx) => {
         // Locked first, so that a batch another runner has already applied is not applied again.
-        const [stored] = await tx.query<{ checkpoint: string }>('SELECT checkpoint FROM projection_checkpoints WHERE projection = $1 FOR UPDATE', [projection.name]);
+        const [stored] = await tx.query<{ checkpoint: string }>('SELECT checkpoint FROM projection_checkpoints WHERE projection = $1 FOR UPDATE', [
+          projection.name,
+        ]);
         if (stored?.checkpoint !== from) throw new CheckpointMovedError(projection.name, from, (stored?.checkpoint ?? START) as Checkpoint);
         await projection.apply(tx, events);
         await save(tx);

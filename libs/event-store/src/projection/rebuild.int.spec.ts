@@ -82,7 +82,10 @@ describe.each(testDatabases())('rebuildProjection on $name', (database) => {
     const store = await PostgresEventStore.create(sql);
     for (let n = 1; n <= 4; n++) await store.append(`s-${n}`, [testEvent(n)]);
     // The log holds back events while an older transaction is open anywhere on the server.
-    await waitUntil(() => store.readAll({ after: START, limit: 10 }), (events) => expect(events).toHaveLength(4));
+    await waitUntil(
+      () => store.readAll({ after: START, limit: 10 }),
+      (events) => expect(events).toHaveLength(4),
+    );
     await new LogFollower(store, sql, counted).catchUp();
     let reads = 0;
     const crashing = readingWith(store, async () => {
@@ -123,7 +126,10 @@ describe.each(testDatabases())('rebuildProjection on $name', (database) => {
     const ignored = await store.append('s-2', [testEvent(2, 'Ignored')]);
     expect(await read).toBe(ignored.position);
     const { position } = await store.append('s-3', [testEvent(3)]);
-    await waitUntil(() => store.readAll({ after: ignored.position, limit: 10 }), (events) => expect(events).toHaveLength(1));
+    await waitUntil(
+      () => store.readAll({ after: ignored.position, limit: 10 }),
+      (events) => expect(events).toHaveLength(1),
+    );
     await rebuildProjection(store, sql, counted);
     release();
     expect(await live.waitFor(position, 10_000)).toBe(true);

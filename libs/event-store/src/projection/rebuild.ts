@@ -63,7 +63,9 @@ export async function rebuildProjection(store: EventStore, sql: SqlClient, proje
     // taken first, as every holder of it does before touching the projection's tables.
     await lockMigrations(tx);
     await tx.query('SELECT checkpoint FROM public.projection_checkpoints WHERE projection = $1 FOR UPDATE', [projection.name]);
-    const [built] = await tx.query<{ checkpoint: Checkpoint }>(`SELECT checkpoint FROM ${shadow}.projection_checkpoints WHERE projection = $1`, [projection.name]);
+    const [built] = await tx.query<{ checkpoint: Checkpoint }>(`SELECT checkpoint FROM ${shadow}.projection_checkpoints WHERE projection = $1`, [
+      projection.name,
+    ]);
     // On PGlite the log is read through the connection this transaction holds: it cannot be
     // read here. Nothing runs beside a PGlite transaction either; the live runner follows on
     // from the rebuild's checkpoint, whatever it had applied.
@@ -81,7 +83,10 @@ export async function rebuildProjection(store: EventStore, sql: SqlClient, proje
     for (const { name } of moved) await tx.query(`ALTER TABLE ${shadow}.${quoteIdentifier(name)} SET SCHEMA public`);
     await tx.query('UPDATE public.projection_checkpoints SET checkpoint = $2, updated_at = now() WHERE projection = $1', [projection.name, checkpoint]);
     await tx.query('DELETE FROM public.schema_migrations WHERE owner = $1', [owner]);
-    await tx.query(`INSERT INTO public.schema_migrations (owner, id, applied_at) SELECT owner, id, applied_at FROM ${shadow}.schema_migrations WHERE owner = $1`, [owner]);
+    await tx.query(
+      `INSERT INTO public.schema_migrations (owner, id, applied_at) SELECT owner, id, applied_at FROM ${shadow}.schema_migrations WHERE owner = $1`,
+      [owner],
+    );
     await tx.query(`DROP SCHEMA ${shadow} CASCADE`);
     await options.onSwap?.(tx);
   });
@@ -134,7 +139,9 @@ async function applyGained(tx: SqlExecutor, store: EventStore, projection: Proje
  */
 async function refreshAggregates(sql: SqlClient, schema: string): Promise<void> {
   if ((await sql.query(`SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'`)).length === 0) return;
-  const aggregates = await sql.query<{ name: string }>('SELECT view_name AS name FROM timescaledb_information.continuous_aggregates WHERE view_schema = $1', [schema]);
+  const aggregates = await sql.query<{ name: string }>('SELECT view_name AS name FROM timescaledb_information.continuous_aggregates WHERE view_schema = $1', [
+    schema,
+  ]);
   for (const { name } of aggregates) {
     // A procedure that commits as it goes: called outside any transaction. The aggregate's own
     // refresh policy may be refreshing it already (its first run comes as the rebuild creates
@@ -150,4 +157,3 @@ async function refreshAggregates(sql: SqlClient, schema: string): Promise<void> 
     }
   }
 }
-

@@ -68,7 +68,11 @@ export function eventStoreContract(openStore: () => Promise<EventStore>): void {
       { streamId: 'many-b', events: [testEvent(3, 'B0')], expectedRevision: 'no_stream' },
     ]);
     expect(results.map((result) => result.nextExpectedRevision)).toEqual([2, 0]);
-    expect((await store.readStream('many-a')).map((e) => [e.revision, e.type])).toEqual([[0, 'A0'], [1, 'A1'], [2, 'A2']]);
+    expect((await store.readStream('many-a')).map((e) => [e.revision, e.type])).toEqual([
+      [0, 'A0'],
+      [1, 'A1'],
+      [2, 'A2'],
+    ]);
     expect((await store.readStream('many-b')).at(-1)?.position).toBe(results[1].position);
     const all = await readLog(store, 4);
     expect(all.map((e) => e.type)).toEqual(['A0', 'A1', 'A2', 'B0']);
@@ -87,7 +91,11 @@ export function eventStoreContract(openStore: () => Promise<EventStore>): void {
     await store.append('bulk-b', [testEvent(0, 'B')]);
     const awkward = { text: 'tab\t, line\n, back\\slash, "quotes", é' };
     const results = await store.appendMany([
-      { streamId: 'bulk-a', events: Array.from({ length: 300 }, (_, n) => ({ ...testEvent(1 + n, 'A'), data: { n: 1 + n, ...awkward } })), expectedRevision: 'no_stream' },
+      {
+        streamId: 'bulk-a',
+        events: Array.from({ length: 300 }, (_, n) => ({ ...testEvent(1 + n, 'A'), data: { n: 1 + n, ...awkward } })),
+        expectedRevision: 'no_stream',
+      },
       { streamId: 'bulk-b', events: Array.from({ length: 200 }, (_, n) => testEvent(301 + n, 'B')), expectedRevision: 0 },
     ]);
     expect(results.map((result) => result.nextExpectedRevision)).toEqual([299, 200]);
@@ -196,7 +204,10 @@ export function eventStoreContract(openStore: () => Promise<EventStore>): void {
   it('hands a subscriber of some event types only those, and still moves its checkpoint past the others', async () => {
     // 1,200 events, every tenth one wanted: pages of 100 hold wanted events and pages hold none
     for (let i = 0; i < 1200; i += 100)
-      await store.append(`mixed-${i / 100}`, Array.from({ length: 100 }, (_, k) => testEvent(i + k, (i + k) % 10 === 0 ? 'Wanted' : 'Other')));
+      await store.append(
+        `mixed-${i / 100}`,
+        Array.from({ length: 100 }, (_, k) => testEvent(i + k, (i + k) % 10 === 0 ? 'Wanted' : 'Other')),
+      );
     await store.append('tail', [testEvent(1200, 'Other')]);
     const [last] = (await store.readStream('tail')).map((e) => e.position);
 

@@ -21,10 +21,14 @@ const REFUSALS: Record<KeyRefusal, string> = {
 };
 
 /** The verified caller, for handlers that act in its name. */
-export const Caller = createParamDecorator((_data: unknown, context: ExecutionContext): Principal => context.switchToHttp().getRequest<Request>().principal as Principal);
+export const Caller = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): Principal => context.switchToHttp().getRequest<Request>().principal as Principal,
+);
 
 /** The district or partner a `narrowed` list answers for (`ACCESS_MATRIX`); undefined when the caller sees the whole list. */
-export const NarrowedTo = createParamDecorator((_data: unknown, context: ExecutionContext): Owner | undefined => context.switchToHttp().getRequest<Request>().narrowedTo);
+export const NarrowedTo = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): Owner | undefined => context.switchToHttp().getRequest<Request>().narrowedTo,
+);
 
 /** Checks every request's API key against the route's entry of `ACCESS_MATRIX`. */
 @Injectable()
@@ -67,7 +71,8 @@ export class AccessGuard implements CanActivate {
   /** The route's one id parameter names what the owner must own; anything else answers 404, as if it did not exist. */
   private async mustOwn(route: string, params: Record<string, string>, owner: Owner): Promise<void> {
     const owned = Object.keys(params).filter((param) => param in PATH_OWNERSHIP);
-    if (owned.length !== 1) throw new Error(`${route} grants 'own' but names ${owned.length} owned ids in its path; the access matrix must name a route with one`);
+    if (owned.length !== 1)
+      throw new Error(`${route} grants 'own' but names ${owned.length} owned ids in its path; the access matrix must name a route with one`);
     const id = params[owned[0]];
     const kind = PATH_OWNERSHIP[owned[0]];
     const isOwn = kind === 'district' ? owner.kind === 'district' && owner.districtId === id : await owns(this.sql, kind, id, owner);

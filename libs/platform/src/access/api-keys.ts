@@ -31,15 +31,19 @@ export const keyRequestBody = z.strictObject({
 });
 
 /** A key as `GET /api/v1/keys` lists it (`ApiKeyInfo`). */
-export const apiKeyAnswer = z.object({
-  keyId: z.string(),
-  name: z.string().describe('the person or system the key was issued to'),
-  role: z.string(),
-  createdAt: z.string().describe('an ISO date-time'),
-  expiresAt: z.string().nullable().describe('an ISO date-time after which the key is refused; null: never'),
-  revokedAt: z.string().nullable().describe('an ISO date-time; null while the key is not revoked'),
-}).meta({ title: 'ApiKey' });
-export const issuedKeyAnswer = apiKeyAnswer.extend({ key: z.string().describe('the key itself, to send as Authorization: Bearer <key>: shown this once, only its hash is kept') }).meta({ title: 'IssuedApiKey' });
+export const apiKeyAnswer = z
+  .object({
+    keyId: z.string(),
+    name: z.string().describe('the person or system the key was issued to'),
+    role: z.string(),
+    createdAt: z.string().describe('an ISO date-time'),
+    expiresAt: z.string().nullable().describe('an ISO date-time after which the key is refused; null: never'),
+    revokedAt: z.string().nullable().describe('an ISO date-time; null while the key is not revoked'),
+  })
+  .meta({ title: 'ApiKey' });
+export const issuedKeyAnswer = apiKeyAnswer
+  .extend({ key: z.string().describe('the key itself, to send as Authorization: Bearer <key>: shown this once, only its hash is kept') })
+  .meta({ title: 'IssuedApiKey' });
 
 export interface KeyRequest {
   role: Role;
@@ -96,9 +100,16 @@ export class ApiKeys {
    */
   async issue(role: Role, name: string, expiresAt?: Date): Promise<{ key: string } & ApiKeyInfo> {
     if (expiresAt && expiresAt <= new Date()) throw ValidationError.of('expiresAt', `expected a time in the future, got ${expiresAt.toISOString()}`);
-    if (role.kind === 'district' && !(await this.registered('SELECT 1 FROM registry_zones WHERE $1 = ANY(district_ids) UNION ALL SELECT 1 FROM registry_schools WHERE district_id = $1', role.districtId)))
+    if (
+      role.kind === 'district' &&
+      !(await this.registered(
+        'SELECT 1 FROM registry_zones WHERE $1 = ANY(district_ids) UNION ALL SELECT 1 FROM registry_schools WHERE district_id = $1',
+        role.districtId,
+      ))
+    )
       throw new NotFoundError('district', role.districtId);
-    if (role.kind === 'partner' && !(await this.registered('SELECT 1 FROM registry_partners WHERE partner_id = $1', role.partnerId))) throw new NotFoundError('partner', role.partnerId);
+    if (role.kind === 'partner' && !(await this.registered('SELECT 1 FROM registry_partners WHERE partner_id = $1', role.partnerId)))
+      throw new NotFoundError('partner', role.partnerId);
     const keyId = randomBytes(6).toString('hex');
     const secret = randomBytes(32).toString('base64url');
     await this.sql.query('INSERT INTO api_keys (key_id, secret_hash, role, name, expires_at) VALUES ($1, $2, $3, $4, $5)', [

@@ -21,7 +21,20 @@ const alertEvent = (type: string, data: Record<string, unknown>, recordedAt: str
 const raised = (alertId: string, checkpoint: string, actual: number, recordedAt: string) =>
   alertEvent(
     'OffTrackAlertRaised',
-    { alertId, schoolId: 'S1', contractId: 'K', partnerId: 'P', districtIds: ['D1'], metric: 'attendance_rate', contractYear: 1, schoolYear: '2024-25', checkpoint, target: 0.93, actual, severity: 'warning' },
+    {
+      alertId,
+      schoolId: 'S1',
+      contractId: 'K',
+      partnerId: 'P',
+      districtIds: ['D1'],
+      metric: 'attendance_rate',
+      contractYear: 1,
+      schoolYear: '2024-25',
+      checkpoint,
+      target: 0.93,
+      actual,
+      severity: 'warning',
+    },
     recordedAt,
     2,
   );
@@ -44,7 +57,12 @@ describe.each(testDatabases({ timescaledb: true }))('alerts projection on $name'
     await new LogFollower(store, sql, alertsProjection).catchUp();
 
     const alerts = new AlertQueries(sql);
-    expect(await alerts.alert(early)).toMatchObject({ status: 'resolved', actual: 0.96, raisedActual: 0.9, resolution: 'back on track: the leading evidence reaches the target' });
+    expect(await alerts.alert(early)).toMatchObject({
+      status: 'resolved',
+      actual: 0.96,
+      raisedActual: 0.9,
+      resolution: 'back on track: the leading evidence reaches the target',
+    });
     // as known before the resolution: open, at the value that raised it
     expect(await alerts.alert(early, new Date('2025-03-01T00:00:00Z'))).toMatchObject({ status: 'open', actual: 0.9, raisedActual: 0.9, resolvedAt: null });
     expect(await rows(sql)).toEqual([
@@ -87,7 +105,11 @@ describe.each(testDatabases({ timescaledb: true }))('alerts projection on $name'
       await wholeLog(store, sql);
       if (upgraded) {
         // the tables as the release before made them, its runner at the end of the log
-        const before: Projection = { ...alertsProjection, migrations: alertsProjection.migrations.filter((migration) => migration.id < '0004'), apply: async () => undefined };
+        const before: Projection = {
+          ...alertsProjection,
+          migrations: alertsProjection.migrations.filter((migration) => migration.id < '0004'),
+          apply: async () => undefined,
+        };
         await new LogFollower(store, sql, before).catchUp();
       }
       await new LogFollower(store, sql, alertsProjection).catchUp();

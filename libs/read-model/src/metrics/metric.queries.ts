@@ -83,7 +83,10 @@ export class MetricQueries {
       [schoolId, year ?? null, ...(asOf ? [asOf.toISOString()] : [])],
     );
     if (rows.length === 0) {
-      const [known] = await this.sql.query('SELECT 1 FROM registry_schools WHERE school_id = $1 UNION ALL SELECT 1 FROM feed_records WHERE school_id = $1 LIMIT 1', [schoolId]);
+      const [known] = await this.sql.query(
+        'SELECT 1 FROM registry_schools WHERE school_id = $1 UNION ALL SELECT 1 FROM feed_records WHERE school_id = $1 LIMIT 1',
+        [schoolId],
+      );
       if (!known) throw new NotFoundError('school', schoolId);
     }
     return rows.map((row) => ({ ...toValue(row), schoolYear: row.school_year, schools: 1, knownAt: isoOf(row.known_at) }));
@@ -95,8 +98,16 @@ export class MetricQueries {
    */
   async restatements(schoolIds: readonly string[], asOf?: Date): Promise<Restatement[]> {
     const rows = await this.sql.query<{
-      school_id: string; school_year: string; metric: string; final_since: Date | string; restated_at: Date | string;
-      was_numerator: number | null; was_denominator: number | null; numerator: number | null; denominator: number | null; removed: boolean;
+      school_id: string;
+      school_year: string;
+      metric: string;
+      final_since: Date | string;
+      restated_at: Date | string;
+      was_numerator: number | null;
+      was_denominator: number | null;
+      numerator: number | null;
+      denominator: number | null;
+      removed: boolean;
     }>(
       `SELECT school_id, school_year, metric, final_since, known_at AS restated_at, was_numerator, was_denominator, numerator, denominator, removed FROM (
          SELECT h.*, lag(final) OVER w AS was_final, lag(removed) OVER w AS was_removed, lag(known_at) OVER w AS final_since,
@@ -150,7 +161,8 @@ export class MetricQueries {
     return this.membersOf(
       contracts.map((contract) => {
         const end = addSchoolYears(contract.start_year, contract.term_years);
-        const terminated = contract.terminated_at === null ? undefined : addSchoolYears(schoolYearOfDate(new Date(contract.terminated_at).toISOString().slice(0, 10)), 1);
+        const terminated =
+          contract.terminated_at === null ? undefined : addSchoolYears(schoolYearOfDate(new Date(contract.terminated_at).toISOString().slice(0, 10)), 1);
         return { clusterId: contract.cluster_id, from: contract.start_year, until: terminated !== undefined && terminated < end ? terminated : end };
       }),
       year,
@@ -166,7 +178,11 @@ export class MetricQueries {
   async zoneMembers(zoneId: string, year?: SchoolYear, asOf?: Date): Promise<MemberValue[]> {
     await this.exists('registry_zones', 'zone_id', 'zone', zoneId);
     const clusters = await this.sql.query<{ cluster_id: string }>('SELECT cluster_id FROM registry_clusters WHERE zone_id = $1', [zoneId]);
-    return this.membersOf(clusters.map((row) => ({ clusterId: row.cluster_id })), year, asOf);
+    return this.membersOf(
+      clusters.map((row) => ({ clusterId: row.cluster_id })),
+      year,
+      asOf,
+    );
   }
 
   /**
@@ -184,7 +200,13 @@ export class MetricQueries {
        ORDER BY sm.school_id, sm.school_year, sm.metric, m.cluster_id`,
       [year ?? null, metrics ?? null, ...(asOf ? [asOf.toISOString()] : [])],
     );
-    return rows.map((row) => ({ ...toValue(row), schoolId: row.school_id, schoolYear: row.school_year, clusterId: row.cluster_id, knownAt: isoOf(row.known_at) }));
+    return rows.map((row) => ({
+      ...toValue(row),
+      schoolId: row.school_id,
+      schoolYear: row.school_year,
+      clusterId: row.cluster_id,
+      knownAt: isoOf(row.known_at),
+    }));
   }
 
   /**
@@ -199,7 +221,13 @@ export class MetricQueries {
          AND NOT EXISTS (SELECT 1 FROM registry_contracts k WHERE sm.school_id = ANY(k.school_ids) ${asOf ? 'AND k.recorded_at <= $2' : ''})`,
       [metrics ?? null, ...(asOf ? [asOf.toISOString()] : [])],
     );
-    return rows.map((row) => ({ schoolId: row.school_id, schoolYear: row.school_year, metric: row.metric, numerator: row.numerator, denominator: row.denominator }));
+    return rows.map((row) => ({
+      schoolId: row.school_id,
+      schoolYear: row.school_year,
+      metric: row.metric,
+      numerator: row.numerator,
+      denominator: row.denominator,
+    }));
   }
 
   /** The metric over every school of the state that reported it, as the read model holds it: the goal of `stateAverage` targets, which the scorecards' projection judges as each change is learned. */
@@ -215,13 +243,23 @@ export class MetricQueries {
   }
 
   async memberships(schoolIds: readonly string[]): Promise<Record<string, ClusterMembership[]>> {
-    const rows = await this.sql.query<{ school_id: string; cluster_id: string; from_year: string; until_year: string | null; strategy: ClusterMembership['strategy'] }>(
-      'SELECT school_id, cluster_id, from_year, until_year, strategy FROM registry_memberships WHERE school_id = ANY($1::text[]) ORDER BY from_year',
-      [schoolIds],
-    );
+    const rows = await this.sql.query<{
+      school_id: string;
+      cluster_id: string;
+      from_year: string;
+      until_year: string | null;
+      strategy: ClusterMembership['strategy'];
+    }>('SELECT school_id, cluster_id, from_year, until_year, strategy FROM registry_memberships WHERE school_id = ANY($1::text[]) ORDER BY from_year', [
+      schoolIds,
+    ]);
     const bySchool: Record<string, ClusterMembership[]> = {};
     for (const row of rows)
-      (bySchool[row.school_id] ??= []).push({ clusterId: row.cluster_id, fromYear: row.from_year, strategy: row.strategy, ...(row.until_year ? { untilYear: row.until_year } : {}) });
+      (bySchool[row.school_id] ??= []).push({
+        clusterId: row.cluster_id,
+        fromYear: row.from_year,
+        strategy: row.strategy,
+        ...(row.until_year ? { untilYear: row.until_year } : {}),
+      });
     return bySchool;
   }
 
@@ -250,7 +288,14 @@ export class MetricQueries {
        JOIN (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS g(school_year, group_id)) g ON g.school_year = v.school_year AND g.group_id = v.group_id`,
       [groups.map((group) => group.schoolYear), groups.map((group) => group.groupId), metrics, ...(asOf ? [asOf.toISOString()] : [])],
     );
-    return rows.map((row) => ({ schoolId: row.school_id, schoolYear: row.school_year, metric: row.metric, groupId: row.group_id, numerator: row.numerator, denominator: row.denominator }));
+    return rows.map((row) => ({
+      schoolId: row.school_id,
+      schoolYear: row.school_year,
+      metric: row.metric,
+      groupId: row.group_id,
+      numerator: row.numerator,
+      denominator: row.denominator,
+    }));
   }
 
   /**
@@ -271,7 +316,11 @@ export class MetricQueries {
   }
 
   /** The member schools of the clusters, each within its window of school years (`from` up to, not including, `until`). */
-  private async membersOf(windows: readonly { clusterId: string; from?: SchoolYear; until?: SchoolYear }[], year?: SchoolYear, asOf?: Date): Promise<MemberValue[]> {
+  private async membersOf(
+    windows: readonly { clusterId: string; from?: SchoolYear; until?: SchoolYear }[],
+    year?: SchoolYear,
+    asOf?: Date,
+  ): Promise<MemberValue[]> {
     // DISTINCT: a school counts once even if it moved between two of the clusters within the years asked.
     // School years are written YYYY-YY, so they compare in order as text.
     const rows = await this.sql.query<SchoolMetricRow & { cluster_id: string }>(
@@ -280,9 +329,21 @@ export class MetricQueries {
        JOIN ${schoolMetrics(asOf, 5)} sm ON sm.school_id = m.school_id AND sm.school_year >= m.from_year AND (m.until_year IS NULL OR sm.school_year < m.until_year)
          AND sm.school_year >= w.from_year AND (w.until_year IS NULL OR sm.school_year < w.until_year)
        WHERE ($4::text IS NULL OR sm.school_year = $4)`,
-      [windows.map((w) => w.clusterId), windows.map((w) => w.from ?? ''), windows.map((w) => w.until ?? null), year ?? null, ...(asOf ? [asOf.toISOString()] : [])],
+      [
+        windows.map((w) => w.clusterId),
+        windows.map((w) => w.from ?? ''),
+        windows.map((w) => w.until ?? null),
+        year ?? null,
+        ...(asOf ? [asOf.toISOString()] : []),
+      ],
     );
-    return rows.map((row) => ({ ...toValue(row), schoolId: row.school_id, schoolYear: row.school_year, clusterId: row.cluster_id, knownAt: isoOf(row.known_at) }));
+    return rows.map((row) => ({
+      ...toValue(row),
+      schoolId: row.school_id,
+      schoolYear: row.school_year,
+      clusterId: row.cluster_id,
+      knownAt: isoOf(row.known_at),
+    }));
   }
 
   private async exists(table: string, column: string, entity: string, id: string): Promise<void> {
@@ -303,7 +364,10 @@ export function rollUpMembers(members: readonly MemberValue[]): MetricReading[] 
       ...(rollUp(group[0].metric, group.map(toValue)) as MetricValue),
       schoolYear: group[0].schoolYear,
       schools: group.length,
-      knownAt: group.map((member) => member.knownAt).sort().at(-1) as string,
+      knownAt: group
+        .map((member) => member.knownAt)
+        .sort()
+        .at(-1) as string,
     }))
     .sort((a, b) => (a.schoolYear + a.metric < b.schoolYear + b.metric ? -1 : 1));
 }

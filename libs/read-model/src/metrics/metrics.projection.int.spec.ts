@@ -8,10 +8,22 @@ import { metricsProjection } from './metrics.projection';
 jest.setTimeout(60_000);
 
 const row = (grade: AssessmentResultsReported['data']['grade'], tested: number, proficient: number): AssessmentResultsReported['data'] => ({
-  schoolId: 'S1', schoolYear: '2024-25', window: 'spring', assessment: 'state_test', subject: 'math', grade, studentGroup: 'all', tested, proficient, suppressed: false,
+  schoolId: 'S1',
+  schoolYear: '2024-25',
+  window: 'spring',
+  assessment: 'state_test',
+  subject: 'math',
+  grade,
+  studentGroup: 'all',
+  tested,
+  proficient,
+  suppressed: false,
 });
 const event = (type: string, data: unknown, recordedAt: string): EventToAppend => ({
-  type, schemaVersion: 1, data, metadata: { recordedAt, source: { channel: 'system' }, correlationId: 'c', actor: 'test' },
+  type,
+  schemaVersion: 1,
+  data,
+  metadata: { recordedAt, source: { channel: 'system' }, correlationId: 'c', actor: 'test' },
 });
 const report = (data: AssessmentResultsReported['data'], recordedAt: string) => event('AssessmentResultsReported', data, recordedAt);
 
@@ -22,7 +34,9 @@ async function appendHistory(store: PostgresEventStore, sql: SqlClient): Promise
   await store.append(stream, [report(row('all', 91, 31), '2025-06-02T00:00:00Z')]);
   // a restatement of the all-grades row, then grade 4 withdrawn (it changes nothing while the all row stands)
   await store.append(stream, [report(row('all', 91, 33), '2025-06-03T00:00:00Z')]);
-  await store.append(stream, [event('RecordRetracted', { feed: 'assessment', naturalKey: naturalKeyOf('assessment', row('04', 0, 0)), reason: 'mis-scored' }, '2025-06-04T00:00:00Z')]);
+  await store.append(stream, [
+    event('RecordRetracted', { feed: 'assessment', naturalKey: naturalKeyOf('assessment', row('04', 0, 0)), reason: 'mis-scored' }, '2025-06-04T00:00:00Z'),
+  ]);
   // A catch-up from here applies all of it.
   await wholeLog(store, sql);
 }
@@ -72,7 +86,10 @@ describe.each(testDatabases({ timescaledb: true }))('metrics projection on $name
     const staffing = (schoolYear: string, asOf: string, teachers: number, teachersReturning: number | undefined, recordedAt: string) =>
       event('StaffingReported', { schoolId: 'S1', schoolYear, asOf, teachers, teachersReturning }, recordedAt);
     // 2023-24 and 2024-25 learned at one knowledge time, then 2025-26 on its own
-    await store.append('staffing-S1', [staffing('2023-24', '2024-06-01', 40, undefined, '2025-10-01T00:00:00Z'), staffing('2024-25', '2025-06-01', 44, 30, '2025-10-01T00:00:00Z')]);
+    await store.append('staffing-S1', [
+      staffing('2023-24', '2024-06-01', 40, undefined, '2025-10-01T00:00:00Z'),
+      staffing('2024-25', '2025-06-01', 44, 30, '2025-10-01T00:00:00Z'),
+    ]);
     await store.append('staffing-S1', [staffing('2025-26', '2026-06-01', 50, 33, '2026-10-01T00:00:00Z')]);
     // an assessment recomputes 2025-26 alone: its retention still finds 2024-25's teachers
     await store.append('assessment-2025-26-S1', [report({ ...row('all', 90, 45), schoolYear: '2025-26' }, '2026-11-01T00:00:00Z')]);
@@ -107,10 +124,20 @@ describe.each(testDatabases({ timescaledb: true }))('metrics projection on $name
     const store = await PostgresEventStore.create(sql);
     const schools = Array.from({ length: 150 }, (_, n) => `S${String(n).padStart(3, '0')}`);
     const of = (schoolId: string, proficient: number) => ({ ...row('all', 100, proficient), schoolId });
-    await store.appendMany(schools.map((schoolId, n) => ({ streamId: `assessment-${schoolId}`, events: [report(of(schoolId, n % 60), '2025-06-01T00:00:00Z')], expectedRevision: 'any' as const })));
+    await store.appendMany(
+      schools.map((schoolId, n) => ({
+        streamId: `assessment-${schoolId}`,
+        events: [report(of(schoolId, n % 60), '2025-06-01T00:00:00Z')],
+        expectedRevision: 'any' as const,
+      })),
+    );
     // Restated a week later, a retraction in the middle of the restatements.
     const restated = schools.slice(0, 120).map((schoolId, n) => report(of(schoolId, 40 + (n % 30)), '2025-06-08T00:00:00Z'));
-    const retraction = event('RecordRetracted', { feed: 'assessment', naturalKey: naturalKeyOf('assessment', of('S005', 0)), reason: 'mis-scored' }, '2025-06-08T00:00:00Z');
+    const retraction = event(
+      'RecordRetracted',
+      { feed: 'assessment', naturalKey: naturalKeyOf('assessment', of('S005', 0)), reason: 'mis-scored' },
+      '2025-06-08T00:00:00Z',
+    );
     await store.append('restatements', [...restated.slice(0, 110), retraction, ...restated.slice(110)]);
     await wholeLog(store, sql);
 
@@ -129,15 +156,25 @@ describe.each(testDatabases({ timescaledb: true }))('metrics projection on $name
     const sql = await database.open();
     const store = await PostgresEventStore.create(sql);
     const month = (schoolId: string, start: string, end: string, attendanceDays: number) =>
-      event('AttendanceReported', { schoolId, schoolYear: '2024-25', periodStart: start, periodEnd: end, membershipDays: 1, attendanceDays }, '2025-01-01T00:00:00Z');
-    const months = (schoolId: string) => [month(schoolId, '2024-09-01', '2024-09-30', 0.1), month(schoolId, '2024-10-01', '2024-10-31', 0.2), month(schoolId, '2024-11-01', '2024-11-30', 0.3)];
+      event(
+        'AttendanceReported',
+        { schoolId, schoolYear: '2024-25', periodStart: start, periodEnd: end, membershipDays: 1, attendanceDays },
+        '2025-01-01T00:00:00Z',
+      );
+    const months = (schoolId: string) => [
+      month(schoolId, '2024-09-01', '2024-09-30', 0.1),
+      month(schoolId, '2024-10-01', '2024-10-31', 0.2),
+      month(schoolId, '2024-11-01', '2024-11-30', 0.3),
+    ];
     // The same three months, learned in opposite orders: 0.1 + 0.2 + 0.3 is 0.6000000000000001, 0.3 + 0.2 + 0.1 is 0.6.
     await store.append('attendance-2024-25-S1', months('S1'));
     await store.append('attendance-2024-25-S2', months('S2').reverse());
     await wholeLog(store, sql);
     await new LogFollower(store, sql, metricsProjection).catchUp();
 
-    const rates = await sql.query<{ school_id: string; numerator: number }>(`SELECT school_id, numerator FROM school_metrics WHERE metric = 'attendance_rate' ORDER BY school_id`);
+    const rates = await sql.query<{ school_id: string; numerator: number }>(
+      `SELECT school_id, numerator FROM school_metrics WHERE metric = 'attendance_rate' ORDER BY school_id`,
+    );
     expect(rates).toEqual([
       { school_id: 'S1', numerator: 0.1 + 0.2 + 0.3 },
       { school_id: 'S2', numerator: 0.1 + 0.2 + 0.3 },

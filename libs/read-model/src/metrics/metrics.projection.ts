@@ -230,7 +230,14 @@ type Replaced = { feed: FeedKind; school_id: string };
  */
 async function upsertByJson(tx: SqlExecutor, records: readonly RecordToStore[]): Promise<Replaced[]> {
   if (records.length === 0) return [];
-  const rows = records.map(({ feed, key, record, recordedAt }) => ({ feed, natural_key: key, school_id: record.schoolId, school_year: record.schoolYear, data: record, recorded_at: recordedAt }));
+  const rows = records.map(({ feed, key, record, recordedAt }) => ({
+    feed,
+    natural_key: key,
+    school_id: record.schoolId,
+    school_year: record.schoolYear,
+    data: record,
+    recorded_at: recordedAt,
+  }));
   const replaced = await tx.query<Replaced & { replaced: boolean }>(
     `INSERT INTO feed_records (feed, natural_key, school_id, school_year, data, recorded_at, retracted)
      SELECT feed, natural_key, school_id, school_year, data, recorded_at, false
@@ -363,10 +370,7 @@ async function recompute(tx: SqlExecutor, touched: readonly Touched[], knownAt: 
   }
   if (removed.length > 0) {
     const columns = [removed.map((r) => r.schoolId), removed.map((r) => r.schoolYear), removed.map((r) => r.metric)];
-    await tx.query(
-      `DELETE FROM school_metrics WHERE (school_id, school_year, metric) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`,
-      columns,
-    );
+    await tx.query(`DELETE FROM school_metrics WHERE (school_id, school_year, metric) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`, columns);
     await tx.query(
       `INSERT INTO school_metric_history (school_id, school_year, metric, numerator, denominator, suppressed, partial, final, through, removed, known_at)
        SELECT school_id, school_year, metric, NULL, NULL, false, false, false, '', true, $1 FROM unnest($2::text[], $3::text[], $4::text[]) AS m(school_id, school_year, metric)

@@ -20,7 +20,15 @@ const FIRST = '2025-07-01T00:00:00.000Z';
 const RESTATED = '2025-08-01T00:00:00.000Z';
 
 const math = (schoolId: string, tested: number) => ({
-  schoolId, schoolYear: '2024-25', window: 'spring', assessment: 'state_test', subject: 'math', grade: 'all', studentGroup: 'all', tested, proficient: Math.floor(tested / 2),
+  schoolId,
+  schoolYear: '2024-25',
+  window: 'spring',
+  assessment: 'state_test',
+  subject: 'math',
+  grade: 'all',
+  studentGroup: 'all',
+  tested,
+  proficient: Math.floor(tested / 2),
 });
 const school = (at: string, schoolId: string, districtId: string, clusterId: string) => [
   registry(at, `school-${schoolId}`, 'SchoolRegistered', { schoolId, districtId, name: `School ${schoolId}`, gradeSpan: '06-08' }),
@@ -52,10 +60,33 @@ const STEPS: Step[] = [
   ...school('2024-06-01T09:00:07.000Z', 'K2', 'D2', 'C4'),
   registry('2024-06-01T09:00:08.000Z', 'partner-P1', 'PartnerRegistered', { partnerId: 'P1', name: 'Partner one', role: 'lead' }),
   registry('2024-06-01T09:00:09.000Z', 'contract-K1', 'PerformanceContractSigned', {
-    contractId: 'K1', partnerId: 'P1', clusterId: 'C1', schoolIds: ['A', 'B'], governance: 'district_lead_partner',
-    startYear: '2024-25', termYears: 3, baselineYear: '2023-24', targets: [],
+    contractId: 'K1',
+    partnerId: 'P1',
+    clusterId: 'C1',
+    schoolIds: ['A', 'B'],
+    governance: 'district_lead_partner',
+    startYear: '2024-25',
+    termYears: 3,
+    baselineYear: '2023-24',
+    targets: [],
   }),
-  push(FIRST, ...[['A', 30], ['B', 4], ['E', 8], ['F', 12], ['G', 60], ['H', 40], ['X', 5], ['Y', 50], ['J1', 30], ['J2', 40], ['K1', 4], ['K2', 50]].map(([id, tested]) => math(id as string, tested as number))),
+  push(
+    FIRST,
+    ...[
+      ['A', 30],
+      ['B', 4],
+      ['E', 8],
+      ['F', 12],
+      ['G', 60],
+      ['H', 40],
+      ['X', 5],
+      ['Y', 50],
+      ['J1', 30],
+      ['J2', 40],
+      ['K1', 4],
+      ['K2', 50],
+    ].map(([id, tested]) => math(id as string, tested as number)),
+  ),
   push(RESTATED, math('B', 40)),
 ];
 
@@ -67,7 +98,10 @@ async function learn(sql: SqlClient): Promise<void> {
   // A's dropouts (1 of 1 enrolled: a rate) and instructional minutes (a count), known with the first push
   const indicator = (indicator: string, numerator: number, denominator?: number) =>
     toAppend(
-      { type: 'IndicatorReported', data: { schoolId: 'A', schoolYear: '2024-25', indicator, numerator, ...(denominator === undefined ? {} : { denominator }) } },
+      {
+        type: 'IndicatorReported',
+        data: { schoolId: 'A', schoolYear: '2024-25', indicator, numerator, ...(denominator === undefined ? {} : { denominator }) },
+      },
       { source: { channel: 'http' }, correlationId: 'test', actor: 'data-team' },
       { check: true },
     );
@@ -78,7 +112,10 @@ async function learn(sql: SqlClient): Promise<void> {
   await new LogFollower(store, sql, readSideProjection({ tolerance: 0 })).catchUp();
   // The settings the service writes at its start (libs/platform/src/service-settings.ts)
   await sql.query('CREATE TABLE service_settings (name text PRIMARY KEY, value text NOT NULL, written_at timestamptz NOT NULL)');
-  await sql.query(`INSERT INTO service_settings VALUES ('n_min', $1, now()), ('small_number_basis', $2, now())`, [String(N_MIN), JSON.stringify(smallNumberBases(CATALOGUE))]);
+  await sql.query(`INSERT INTO service_settings VALUES ('n_min', $1, now()), ('small_number_basis', $2, now())`, [
+    String(N_MIN),
+    JSON.stringify(smallNumberBases(CATALOGUE)),
+  ]);
   expect(await sql.transaction(createPublishedViews)).toBe(true);
 }
 
@@ -87,7 +124,8 @@ const shown = (readings: ShownReading[], metric = 'proficiency.math') => {
   return reading && { numerator: reading.numerator, denominator: reading.denominator, smallNumber: reading.smallNumber, withheld: reading.withheld };
 };
 type ViewRow = { numerator: number | null; denominator: number | null; small_number: boolean; withheld: boolean };
-const fromView = (row: ViewRow | undefined) => row && { numerator: row.numerator, denominator: row.denominator, smallNumber: row.small_number, withheld: row.withheld };
+const fromView = (row: ViewRow | undefined) =>
+  row && { numerator: row.numerator, denominator: row.denominator, smallNumber: row.small_number, withheld: row.withheld };
 const WITHHELD = { numerator: null, denominator: null, withheld: true };
 
 describe.each(testDatabases({ timescaledb: true }))('published metrics: small numbers and complementary suppression on $name', (database) => {
@@ -110,7 +148,11 @@ describe.each(testDatabases({ timescaledb: true }))('published metrics: small nu
     expect(await school('E')).toMatchObject({ ...WITHHELD, smallNumber: true });
     expect(await school('F')).toMatchObject({ ...WITHHELD, smallNumber: false });
     expect(await school('G')).toMatchObject({ numerator: 30, denominator: 60, withheld: false });
-    expect(shown(await published.aggregate({ kind: 'cluster', clusterId: 'C2' }, PUBLIC, '2024-25'))).toMatchObject({ numerator: 40, denominator: 80, withheld: false });
+    expect(shown(await published.aggregate({ kind: 'cluster', clusterId: 'C2' }, PUBLIC, '2024-25'))).toMatchObject({
+      numerator: 40,
+      denominator: 80,
+      withheld: false,
+    });
     // the schools in no cluster make one group: X (5) small, Y beside it
     expect(await school('X')).toMatchObject({ ...WITHHELD, smallNumber: true });
     expect(await school('Y')).toMatchObject(WITHHELD);
@@ -120,16 +162,25 @@ describe.each(testDatabases({ timescaledb: true }))('published metrics: small nu
     expect(await school('J1')).toMatchObject(WITHHELD);
     expect(await school('K2')).toMatchObject(WITHHELD);
     expect(await school('J2')).toMatchObject({ numerator: 20, denominator: 40, withheld: false });
-    expect(shown(await published.aggregate({ kind: 'cluster', clusterId: 'C4' }, PUBLIC, '2024-25'))).toMatchObject({ numerator: 62, denominator: 124, withheld: false });
+    expect(shown(await published.aggregate({ kind: 'cluster', clusterId: 'C4' }, PUBLIC, '2024-25'))).toMatchObject({
+      numerator: 62,
+      denominator: 124,
+      withheld: false,
+    });
 
     // C1 then: district D1 sees A raw, so C1's total less A would be B: C1 is withheld, and the zone that holds it
-    const c1 = (reader: Role, asOf?: Date) => published.aggregate({ kind: 'cluster', clusterId: 'C1' }, reader, '2024-25', asOf).then((readings) => shown(readings));
+    const c1 = (reader: Role, asOf?: Date) =>
+      published.aggregate({ kind: 'cluster', clusterId: 'C1' }, reader, '2024-25', asOf).then((readings) => shown(readings));
     expect(await c1(PUBLIC, first)).toMatchObject({ ...WITHHELD, smallNumber: false });
     expect(shown(await published.aggregate({ kind: 'zone', zoneId: 'Z1' }, PUBLIC, '2024-25', first))).toMatchObject(WITHHELD);
     // B restated with 40 tested: nothing in C1 is small any more
     expect(await school('A')).toMatchObject({ numerator: 15, denominator: 30, withheld: false });
     expect(await c1(PUBLIC)).toMatchObject({ numerator: 35, denominator: 70, withheld: false });
-    expect(shown(await published.aggregate({ kind: 'zone', zoneId: 'Z1' }, PUBLIC, '2024-25'))).toMatchObject({ numerator: 95, denominator: 190, withheld: false });
+    expect(shown(await published.aggregate({ kind: 'zone', zoneId: 'Z1' }, PUBLIC, '2024-25'))).toMatchObject({
+      numerator: 95,
+      denominator: 190,
+      withheld: false,
+    });
   });
 
   it("shows a district the cluster total only where it gives no other district's small school away, and its own schools raw", async () => {
@@ -167,13 +218,23 @@ describe.each(testDatabases({ timescaledb: true }))('published metrics: small nu
       const values = (await Promise.all(schools.map(({ school_id }) => published.school(school_id, stateOffice, '2024-25', asOf)))).flat();
       for (const reading of await published.state(stateOffice, '2024-25', asOf)) {
         const of = values.filter((value) => value.metric === reading.metric);
-        expect({ at: asOf.toISOString(), metric: reading.metric, numerator: reading.numerator, denominator: reading.denominator, schools: reading.schools, knownAt: reading.knownAt }).toEqual({
+        expect({
+          at: asOf.toISOString(),
+          metric: reading.metric,
+          numerator: reading.numerator,
+          denominator: reading.denominator,
+          schools: reading.schools,
+          knownAt: reading.knownAt,
+        }).toEqual({
           at: asOf.toISOString(),
           metric: reading.metric,
           numerator: of.reduce((sum, value) => sum + (value.numerator ?? 0), 0),
           denominator: of.reduce((sum, value) => sum + (value.denominator ?? 0), 0),
           schools: of.length,
-          knownAt: of.map((value) => value.knownAt).sort().at(-1),
+          knownAt: of
+            .map((value) => value.knownAt)
+            .sort()
+            .at(-1),
         });
       }
     }
@@ -181,27 +242,48 @@ describe.each(testDatabases({ timescaledb: true }))('published metrics: small nu
     expect(shown(await published.state(stateOffice, '2024-25', first))).toEqual({ numerator: 166, denominator: 333, smallNumber: false, withheld: false });
     expect(shown(await published.state(PUBLIC, '2024-25', first))).toEqual({ ...WITHHELD, smallNumber: false });
     expect(shown(await published.state({ kind: 'district', districtId: 'D1' }, '2024-25', first))).toEqual({ ...WITHHELD, smallNumber: false });
-    expect(shown(await published.state(PUBLIC, '2024-25', new Date(RESTATED)))).toEqual({ numerator: 184, denominator: 369, smallNumber: false, withheld: false });
+    expect(shown(await published.state(PUBLIC, '2024-25', new Date(RESTATED)))).toEqual({
+      numerator: 184,
+      denominator: 369,
+      smallNumber: false,
+      withheld: false,
+    });
     expect(await published.state(PUBLIC, '2024-25', new Date('2025-06-30T00:00:00.000Z'))).toEqual([]);
     // a page charting some metrics reads those alone
-    expect((await published.state(PUBLIC, '2024-25', first, ['proficiency.math'])).map((reading) => [reading.metric, reading.withheld])).toEqual([['proficiency.math', true]]);
+    expect((await published.state(PUBLIC, '2024-25', first, ['proficiency.math'])).map((reading) => [reading.metric, reading.withheld])).toEqual([
+      ['proficiency.math', true],
+    ]);
   });
 
   it("gives the dashboards' views the public's numbers for every school, cluster and the state, now and as each change was known", async () => {
     const schools = await sql.query<ViewRow & { school_id: string; metric: string }>('SELECT * FROM published_school_metrics ORDER BY school_id, metric');
     expect(schools.length).toBeGreaterThan(8);
-    for (const row of schools) expect({ row: `${row.school_id} ${row.metric}`, shown: fromView(row) }).toEqual({ row: `${row.school_id} ${row.metric}`, shown: shown(await published.school(row.school_id, PUBLIC, '2024-25'), row.metric) });
+    for (const row of schools)
+      expect({ row: `${row.school_id} ${row.metric}`, shown: fromView(row) }).toEqual({
+        row: `${row.school_id} ${row.metric}`,
+        shown: shown(await published.school(row.school_id, PUBLIC, '2024-25'), row.metric),
+      });
 
-    const clusters = await sql.query<ViewRow & { cluster_id: string; metric: string; schools: number }>('SELECT * FROM published_cluster_metrics ORDER BY cluster_id, metric');
+    const clusters = await sql.query<ViewRow & { cluster_id: string; metric: string; schools: number }>(
+      'SELECT * FROM published_cluster_metrics ORDER BY cluster_id, metric',
+    );
     expect(clusters.map((row) => row.cluster_id)).toEqual(['C1', 'C1', 'C1', 'C2', 'C3', 'C4']);
     for (const row of clusters) {
-      const api = (await published.aggregate({ kind: 'cluster', clusterId: row.cluster_id }, PUBLIC, '2024-25')).find((reading) => reading.metric === row.metric);
-      expect({ cluster: row.cluster_id, shown: fromView(row), schools: Number(row.schools) }).toEqual({ cluster: row.cluster_id, shown: shown(api ? [api] : [], row.metric), schools: api?.schools });
+      const api = (await published.aggregate({ kind: 'cluster', clusterId: row.cluster_id }, PUBLIC, '2024-25')).find(
+        (reading) => reading.metric === row.metric,
+      );
+      expect({ cluster: row.cluster_id, shown: fromView(row), schools: Number(row.schools) }).toEqual({
+        cluster: row.cluster_id,
+        shown: shown(api ? [api] : [], row.metric),
+        schools: api?.schools,
+      });
     }
 
     // The state: every group now has two withheld schools or none, and none is exposed
     const state = await sql.query<ViewRow & { metric: string; schools: number }>('SELECT * FROM published_state_metrics ORDER BY metric');
-    expect(state.filter((row) => row.metric === 'proficiency.math').map(fromView)).toEqual([{ numerator: 184, denominator: 369, smallNumber: false, withheld: false }]);
+    expect(state.filter((row) => row.metric === 'proficiency.math').map(fromView)).toEqual([
+      { numerator: 184, denominator: 369, smallNumber: false, withheld: false },
+    ]);
     // the API's state now, and as of the latest knowledge time, which is the same state
     for (const asOf of [undefined, new Date(RESTATED)]) {
       const api = await published.state(PUBLIC, '2024-25', asOf);

@@ -115,7 +115,9 @@ export class PublishedMetrics {
     }
     const insiders = await this.metrics.insidersOf([...new Set(members.map((member) => member.schoolId))], asOf);
     const insider = insiderName(reader);
-    const groups = [...new Map(members.map((member) => [keyOf(member.schoolYear, member.clusterId), { schoolYear: member.schoolYear, groupId: member.clusterId }])).values()];
+    const groups = [
+      ...new Map(members.map((member) => [keyOf(member.schoolYear, member.clusterId), { schoolYear: member.schoolYear, groupId: member.clusterId }])).values(),
+    ];
     const plans = await this.plans(groups, [...new Set(members.map((member) => member.metric))], asOf);
     return readings.map((reading) => {
       const ofReading = membersOf.get(keyOf(reading.schoolYear, reading.metric)) ?? [];
@@ -139,7 +141,11 @@ export class PublishedMetrics {
   }
 
   /** The plan of each school year and metric (keyed `year|metric`) over the given groups. */
-  private async plans(groups: readonly { schoolYear: SchoolYear; groupId: string }[], metrics: readonly string[], asOf?: Date): Promise<Map<string, SuppressionPlan>> {
+  private async plans(
+    groups: readonly { schoolYear: SchoolYear; groupId: string }[],
+    metrics: readonly string[],
+    asOf?: Date,
+  ): Promise<Map<string, SuppressionPlan>> {
     const values = await this.metrics.groupedValues(groups, metrics, asOf);
     const insiders = await this.metrics.insidersOf([...new Set(values.map((value) => value.schoolId))], asOf);
     const byKey = new Map<string, Map<string, SuppressionGroup>>();
@@ -150,7 +156,10 @@ export class PublishedMetrics {
       const group = ofKey.get(value.groupId) ?? { groupId: value.groupId, members: [] };
       ofKey.set(value.groupId, {
         ...group,
-        members: [...group.members, { schoolId: value.schoolId, covered: coveredBy(value.metric, value, this.indicators), insiders: insiders.get(value.schoolId) ?? [] }],
+        members: [
+          ...group.members,
+          { schoolId: value.schoolId, covered: coveredBy(value.metric, value, this.indicators), insiders: insiders.get(value.schoolId) ?? [] },
+        ],
       });
     }
     return new Map([...byKey].map(([key, ofKey]) => [key, planSuppression([...ofKey.values()], this.nMin)]));

@@ -14,12 +14,7 @@ import { SqlExecutor } from '@turnaround/postgres';
  * start and after a rebuild puts new tables in place (a rebuild drops the old tables, and views
  * over them with them).
  */
-export const PUBLISHED_VIEWS = [
-  'published_school_metrics',
-  'published_school_metric_history',
-  'published_cluster_metrics',
-  'published_state_metrics',
-] as const;
+export const PUBLISHED_VIEWS = ['published_school_metrics', 'published_school_metric_history', 'published_cluster_metrics', 'published_state_metrics'] as const;
 
 /** Views of earlier releases, dropped where they linger (`feed_periods`: the dashboards read `feed_coverage_history` now). */
 const RETIRED_VIEWS = ['feed_periods'];
@@ -165,7 +160,9 @@ FROM rolled a CROSS JOIN settings`,
  * rebuild's swap. Returns false, making nothing, where a table they read is not there yet.
  */
 export async function createPublishedViews(tx: SqlExecutor): Promise<boolean> {
-  const [{ missing }] = await tx.query<{ missing: number }>('SELECT count(*)::int AS missing FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NULL', [SOURCES]);
+  const [{ missing }] = await tx.query<{ missing: number }>('SELECT count(*)::int AS missing FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NULL', [
+    SOURCES,
+  ]);
   if (missing > 0) return false;
   for (const name of [...PUBLISHED_VIEWS, ...RETIRED_VIEWS]) await tx.query(`DROP VIEW IF EXISTS ${name}`);
   for (const name of PUBLISHED_VIEWS) await tx.query(`CREATE VIEW ${name} AS ${VIEWS[name]}`);

@@ -118,4 +118,3 @@ export function planRegistryChanges(event: RegistryEvent, knownAt: string): Regi
 function schoolDistrictFrom(schoolId: string, districtId: string, at: string): RegistryRowChange {
   return { table: 'registry_school_districts', op: 'upsert', key: { schoolId, recordedAt: at }, values: { districtId } };
 }
-

@@ -13,7 +13,9 @@ export class RegistryQueries {
   constructor(private readonly sql: SqlExecutor) {}
 
   async zones(filter: { owner?: Owner }) {
-    return this.sql.query(`SELECT ${ZONE} FROM registry_zones z WHERE ${ownedBy('zone', 'z', filter.owner, '$1')} ORDER BY zone_id`, [ownerParam(filter.owner)]);
+    return this.sql.query(`SELECT ${ZONE} FROM registry_zones z WHERE ${ownedBy('zone', 'z', filter.owner, '$1')} ORDER BY zone_id`, [
+      ownerParam(filter.owner),
+    ]);
   }
 
   async zone(zoneId: string) {
@@ -59,7 +61,9 @@ export class RegistryQueries {
   }
 
   async partners(filter: { owner?: Owner }) {
-    return this.sql.query(`SELECT ${PARTNER} FROM registry_partners p WHERE ${ownedBy('partner', 'p', filter.owner, '$1')} ORDER BY partner_id`, [ownerParam(filter.owner)]);
+    return this.sql.query(`SELECT ${PARTNER} FROM registry_partners p WHERE ${ownedBy('partner', 'p', filter.owner, '$1')} ORDER BY partner_id`, [
+      ownerParam(filter.owner),
+    ]);
   }
 
   async partner(partnerId: string) {
@@ -78,9 +82,13 @@ export class RegistryQueries {
   }
 
   async contract(contractId: string) {
-    const [contract] = await this.withTargetsInForce(
-      [one('contract', contractId, await this.sql.query<{ contractId: string }>(`SELECT ${CONTRACT} FROM registry_contracts WHERE contract_id = $1`, [contractId]))],
-    );
+    const [contract] = await this.withTargetsInForce([
+      one(
+        'contract',
+        contractId,
+        await this.sql.query<{ contractId: string }>(`SELECT ${CONTRACT} FROM registry_contracts WHERE contract_id = $1`, [contractId]),
+      ),
+    ]);
     return contract;
   }
 
@@ -117,7 +125,10 @@ export class RegistryQueries {
    * change set it (`signed`, `amendment N`, `renewal`), as the read side keeps them.
    */
   private async withTargetsInForce<Row extends { contractId: string }>(contracts: Row[]) {
-    const targets = await targetsInForce(this.sql, contracts.map((contract) => contract.contractId));
+    const targets = await targetsInForce(
+      this.sql,
+      contracts.map((contract) => contract.contractId),
+    );
     return contracts.map((contract) => ({ ...contract, targets: targets.get(contract.contractId) ?? [] }));
   }
 }
@@ -135,7 +146,17 @@ const CLUSTER = selectList(CLUSTERS, ['clusterId', 'zoneId', 'name']);
 const SCHOOL = selectList(SCHOOLS, ['schoolId', 'districtId', 'name', 'gradeSpan', 'ncesId']);
 const PARTNER = selectList(PARTNERS, ['partnerId', 'name', 'role']);
 const CONTRACT = selectList(CONTRACTS, [
-  'contractId', 'partnerId', 'clusterId', 'schoolIds', 'governance', 'startYear', 'termYears', 'baselineYear', 'status', 'terminatedAt', 'terminationReason',
+  'contractId',
+  'partnerId',
+  'clusterId',
+  'schoolIds',
+  'governance',
+  'startYear',
+  'termYears',
+  'baselineYear',
+  'status',
+  'terminatedAt',
+  'terminationReason',
 ]);
 
 function one<Row>(entity: string, id: string, rows: Row[]): Row {

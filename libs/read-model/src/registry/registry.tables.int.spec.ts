@@ -54,7 +54,13 @@ describe.each(testDatabases())('the registry tables on $name', (database) => {
       [T2, { type: 'ContractRenewed', data: { contractId: 'K1', additionalYears: 2, targets: [ELA] } }],
       [T3, { type: 'ContractTerminated', data: { contractId: 'K1', reason: 'partner withdrew' } }],
     ];
-    await sql.transaction((tx) => writeRowChanges(tx, REGISTRY_TABLES, events.flatMap(([knownAt, event]) => planRegistryChanges(event, knownAt))));
+    await sql.transaction((tx) =>
+      writeRowChanges(
+        tx,
+        REGISTRY_TABLES,
+        events.flatMap(([knownAt, event]) => planRegistryChanges(event, knownAt)),
+      ),
+    );
 
     expect(await sql.query('SELECT * FROM registry_schools')).toEqual([
       { school_id: 'S1', district_id: 'D2', name: 'Adams Academy', grade_span: '06-08', nces_id: '250000100001', recorded_at: new Date(T3) },

@@ -8,10 +8,9 @@ import { RowChange, table } from '../rows/row-changes';
 export const REGISTRY_TABLES = {
   registry_zones: table({ zoneId: 'text', stateCode: 'text', name: 'text', districtIds: 'text[]', recordedAt: 'timestamptz' }, ['zoneId']),
   registry_clusters: table({ clusterId: 'text', zoneId: 'text', name: 'text', recordedAt: 'timestamptz' }, ['clusterId']),
-  registry_schools: table(
-    { schoolId: 'text', districtId: 'text', name: 'text', gradeSpan: 'text', ncesId: 'text null', recordedAt: 'timestamptz' },
-    ['schoolId'],
-  ),
+  registry_schools: table({ schoolId: 'text', districtId: 'text', name: 'text', gradeSpan: 'text', ncesId: 'text null', recordedAt: 'timestamptz' }, [
+    'schoolId',
+  ]),
   /**
    * A school belongs to the cluster from `fromYear` up to, not including, `untilYear`; known
    * from `recordedAt`, its end from `leftRecordedAt` (null in rows from before they were kept).

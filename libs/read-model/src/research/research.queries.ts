@@ -1,12 +1,4 @@
-import {
-  PanelContract,
-  PanelMembership,
-  PanelSchool,
-  SchoolYear,
-  SchoolYearMetric,
-  schoolYearOfDate,
-  startCalendarYear,
-} from '@turnaround/domain';
+import { PanelContract, PanelMembership, PanelSchool, SchoolYear, SchoolYearMetric, schoolYearOfDate, startCalendarYear } from '@turnaround/domain';
 import { SqlExecutor } from '@turnaround/postgres';
 
 /** What the researchers' panel is read for: which metrics and school years, as known when. */
@@ -64,7 +56,9 @@ export class ResearchQueries {
 
   /** Every metric with a value known at `asOf`: the panel's metrics when none are asked. */
   async metricsKnown(asOf: Date): Promise<string[]> {
-    const rows = await this.sql.query<{ metric: string }>('SELECT DISTINCT metric FROM school_metric_history WHERE known_at <= $1 ORDER BY metric', [asOf.toISOString()]);
+    const rows = await this.sql.query<{ metric: string }>('SELECT DISTINCT metric FROM school_metric_history WHERE known_at <= $1 ORDER BY metric', [
+      asOf.toISOString(),
+    ]);
     return rows.map((row) => row.metric);
   }
 
@@ -77,7 +71,14 @@ export class ResearchQueries {
       [at],
     );
     const contracts = await this.sql.query<{
-      contract_id: string; partner_id: string; cluster_id: string; zone_id: string; school_ids: string[]; start_year: string; term_years: number; terminated_at: Date | string | null;
+      contract_id: string;
+      partner_id: string;
+      cluster_id: string;
+      zone_id: string;
+      school_ids: string[];
+      start_year: string;
+      term_years: number;
+      terminated_at: Date | string | null;
     }>(
       `SELECT k.contract_id, k.partner_id, k.cluster_id, c.zone_id, k.school_ids, k.start_year, k.term_years,
               CASE WHEN k.terminated_at <= $1 THEN k.terminated_at END AS terminated_at
@@ -86,7 +87,13 @@ export class ResearchQueries {
       [at],
     );
     return {
-      memberships: memberships.map((row) => ({ schoolId: row.school_id, clusterId: row.cluster_id, zoneId: row.zone_id, fromYear: row.from_year, untilYear: row.until_year })),
+      memberships: memberships.map((row) => ({
+        schoolId: row.school_id,
+        clusterId: row.cluster_id,
+        zoneId: row.zone_id,
+        fromYear: row.from_year,
+        untilYear: row.until_year,
+      })),
       contracts: contracts.map((row) => ({
         contractId: row.contract_id,
         partnerId: row.partner_id,
@@ -146,7 +153,13 @@ export class ResearchQueries {
         }
         // A school of the page whose values were all withdrawn by then joins no value.
         if (row.school_year !== null && row.metric !== null)
-          current.values.push({ schoolYear: row.school_year, metric: row.metric, numerator: row.numerator, denominator: row.denominator, suppressed: row.suppressed === true });
+          current.values.push({
+            schoolYear: row.school_year,
+            metric: row.metric,
+            numerator: row.numerator,
+            denominator: row.denominator,
+            suppressed: row.suppressed === true,
+          });
       }
       if (current && current.values.length > 0) yield current;
       if (schools < this.schoolsPerPage || !current) return;

@@ -81,10 +81,10 @@ export class ScorecardQueries {
     const at = asOf ?? new Date();
     const [partner] = await this.sql.query('SELECT 1 FROM registry_partners WHERE partner_id = $1 AND recorded_at <= $2', [partnerId, at.toISOString()]);
     if (!partner) throw new NotFoundError('partner', partnerId);
-    const ids = await this.sql.query<{ contract_id: string }>('SELECT contract_id FROM registry_contracts WHERE partner_id = $1 AND recorded_at <= $2 ORDER BY start_year, contract_id', [
-      partnerId,
-      at.toISOString(),
-    ]);
+    const ids = await this.sql.query<{ contract_id: string }>(
+      'SELECT contract_id FROM registry_contracts WHERE partner_id = $1 AND recorded_at <= $2 ORDER BY start_year, contract_id',
+      [partnerId, at.toISOString()],
+    );
     const contracts = [];
     const standing = new Map<string, ScorecardLine['status']>();
     for (const { contract_id } of ids) {

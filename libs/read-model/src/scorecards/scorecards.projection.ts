@@ -135,11 +135,22 @@ export async function savePending(tx: SqlExecutor, pending: Pending | undefined)
 }
 
 export async function loadPending(tx: SqlExecutor): Promise<Pending | undefined> {
-  const [row] = await tx.query<{ push: string | null; known_at: string; position: string; schools: string[]; clusters: string[]; contracts: string[]; feeds: boolean }>(
-    'SELECT * FROM scorecard_pending',
-  );
+  const [row] = await tx.query<{
+    push: string | null;
+    known_at: string;
+    position: string;
+    schools: string[];
+    clusters: string[];
+    contracts: string[];
+    feeds: boolean;
+  }>('SELECT * FROM scorecard_pending');
   if (!row) return undefined;
-  return { push: row.push ?? undefined, knownAt: row.known_at, position: row.position as Checkpoint, touched: { schools: new Set(row.schools), clusters: new Set(row.clusters), contracts: new Set(row.contracts), feeds: row.feeds } };
+  return {
+    push: row.push ?? undefined,
+    knownAt: row.known_at,
+    position: row.position as Checkpoint,
+    touched: { schools: new Set(row.schools), clusters: new Set(row.clusters), contracts: new Set(row.contracts), feeds: row.feeds },
+  };
 }
 
 /** A target in force as kept here: since when, and which change set it (null: set before that was kept). */
@@ -157,12 +168,20 @@ export async function applyContractTargets(tx: SqlExecutor, event: ContractEvent
   switch (event.type) {
     case 'PerformanceContractSigned':
     case 'ContractRenewed':
-      await insertTargets(tx, contractId, event.data.targets.map((target) => ({ ...target, since: knownAt, setBy: targetOriginOf(event) })));
+      await insertTargets(
+        tx,
+        contractId,
+        event.data.targets.map((target) => ({ ...target, since: knownAt, setBy: targetOriginOf(event) })),
+      );
       return;
     case 'ContractTargetsAmended': {
       const inForce = await targetsInForce(tx, [contractId]);
       const finalYears = new Set(await finalContractYears(tx, contractId));
-      const amended = amendTargets(inForce.get(contractId) ?? [], event.data, finalYears, (target) => ({ ...target, since: knownAt, setBy: targetOriginOf(event) }));
+      const amended = amendTargets(inForce.get(contractId) ?? [], event.data, finalYears, (target) => ({
+        ...target,
+        since: knownAt,
+        setBy: targetOriginOf(event),
+      }));
       await tx.query('DELETE FROM scorecard_targets WHERE contract_id = $1', [contractId]);
       await insertTargets(tx, contractId, amended);
       await tx.query('UPDATE registry_contracts SET targets = $2 WHERE contract_id = $1', [
@@ -209,7 +228,10 @@ export async function targetsInForce(sql: SqlExecutor, contractIds: readonly str
   );
   const byContract = new Map<string, TargetOnRecord[]>();
   for (const row of rows)
-    byContract.set(row.contract_id, [...(byContract.get(row.contract_id) ?? []), { ...row.target, since: new Date(row.since).toISOString(), setBy: row.set_by }]);
+    byContract.set(row.contract_id, [
+      ...(byContract.get(row.contract_id) ?? []),
+      { ...row.target, since: new Date(row.since).toISOString(), setBy: row.set_by },
+    ]);
   return byContract;
 }
 
@@ -229,7 +251,8 @@ interface StoredLine extends ScorecardLine {
   contractStatus: string;
 }
 
-const lineKey = (line: Pick<ScorecardLine, 'scope' | 'subjectId' | 'metric' | 'contractYear'>) => `${line.scope}|${line.subjectId}|${line.metric}|${line.contractYear}`;
+const lineKey = (line: Pick<ScorecardLine, 'scope' | 'subjectId' | 'metric' | 'contractYear'>) =>
+  `${line.scope}|${line.subjectId}|${line.metric}|${line.contractYear}`;
 
 /**
  * Judges the contracts a complete piece of knowledge touched, at its knowledge time, from the
@@ -269,7 +292,11 @@ export async function judgeScorecards(tx: SqlExecutor, touched: Touched, knownAt
     const stored = storedOf.get(contract.contract_id) ?? new Map<string, StoredLine>();
     const inForce = targets.get(contract.contract_id) ?? [];
     const districtsOf = (line: ScorecardLine) =>
-      [...new Set((line.scope === 'school' ? [line.subjectId] : contract.school_ids).map((schoolId) => districtOf.get(schoolId)).filter((id): id is string => !!id))].sort();
+      [
+        ...new Set(
+          (line.scope === 'school' ? [line.subjectId] : contract.school_ids).map((schoolId) => districtOf.get(schoolId)).filter((id): id is string => !!id),
+        ),
+      ].sort();
     if (contract.status === 'terminated') {
       // The lines stay as they were last judged, marked terminated; their alerts are withdrawn once.
       for (const line of stored.values()) {
@@ -285,7 +312,15 @@ export async function judgeScorecards(tx: SqlExecutor, touched: Touched, knownAt
       if (!stateAverages.has(`${year}|${target.metric}`)) stateAverages.set(`${year}|${target.metric}`, await metrics.state(year, target.metric));
     }
     const lines = contractScorecard(
-      { contractId: contract.contract_id, partnerId: contract.partner_id, clusterId: contract.cluster_id, schoolIds: contract.school_ids, startYear: contract.start_year, baselineYear: contract.baseline_year, targets: inForce },
+      {
+        contractId: contract.contract_id,
+        partnerId: contract.partner_id,
+        clusterId: contract.cluster_id,
+        schoolIds: contract.school_ids,
+        startYear: contract.start_year,
+        baselineYear: contract.baseline_year,
+        targets: inForce,
+      },
       {
         memberships,
         value: (schoolId, year, metric) => values.get(`${schoolId}|${year}|${metric}`),
@@ -461,10 +496,10 @@ async function writeLines(tx: SqlExecutor, lines: { contract: ContractRow; line:
        target_since = EXCLUDED.target_since, known_at = EXCLUDED.known_at`,
     [records, knownAt],
   );
-  await tx.query(`INSERT INTO scorecard_line_history (${LINE_FIELDS}, known_at, removed) SELECT *, $2::timestamptz, false FROM ${LINE_RECORDSET} ${HISTORY_UPSERT}`, [
-    records,
-    knownAt,
-  ]);
+  await tx.query(
+    `INSERT INTO scorecard_line_history (${LINE_FIELDS}, known_at, removed) SELECT *, $2::timestamptz, false FROM ${LINE_RECORDSET} ${HISTORY_UPSERT}`,
+    [records, knownAt],
+  );
 }
 
 async function removeLines(tx: SqlExecutor, lines: { contract: ContractRow; line: StoredLine }[], knownAt: string): Promise<void> {
@@ -475,10 +510,10 @@ async function removeLines(tx: SqlExecutor, lines: { contract: ContractRow; line
      WHERE s.contract_id = l.contract_id AND s.scope = l.scope AND s.subject_id = l.subject_id AND s.metric = l.metric AND s.contract_year = l.contract_year`,
     [records],
   );
-  await tx.query(`INSERT INTO scorecard_line_history (${LINE_FIELDS}, known_at, removed) SELECT *, $2::timestamptz, true FROM ${LINE_RECORDSET} ${HISTORY_UPSERT}`, [
-    records,
-    knownAt,
-  ]);
+  await tx.query(
+    `INSERT INTO scorecard_line_history (${LINE_FIELDS}, known_at, removed) SELECT *, $2::timestamptz, true FROM ${LINE_RECORDSET} ${HISTORY_UPSERT}`,
+    [records, knownAt],
+  );
 }
 
 /** A line judged twice at one knowledge time (two pieces of knowledge recorded in the same millisecond) keeps the later judgement. */

@@ -14,7 +14,15 @@ export const registry = (at: string, streamId: string, type: string, data: unkno
 export const push = (at: string, ...records: Record<string, unknown>[]): Step => ({ at, push: records });
 /** A school's math result for a whole school, 100 tested. */
 export const math = (schoolId: string, schoolYear: string, window: string, proficient: number) => ({
-  schoolId, schoolYear, window, assessment: 'state_test', subject: 'math', grade: 'all', studentGroup: 'all', tested: 100, proficient,
+  schoolId,
+  schoolYear,
+  window,
+  assessment: 'state_test',
+  subject: 'math',
+  grade: 'all',
+  studentGroup: 'all',
+  tested: 100,
+  proficient,
 });
 
 /**
@@ -27,12 +35,29 @@ export function oneClusterZone(targets: readonly Target[]): Step[] {
     registry('2023-06-01T09:00:01.000Z', 'cluster-C1', 'ClusterFormed', { clusterId: 'C1', zoneId: 'Z1', name: 'North' }),
     registry('2023-06-01T09:00:02.000Z', 'school-A', 'SchoolRegistered', { schoolId: 'A', districtId: 'D1', name: 'School A', gradeSpan: '06-08' }),
     registry('2023-06-01T09:00:03.000Z', 'school-B', 'SchoolRegistered', { schoolId: 'B', districtId: 'D2', name: 'School B', gradeSpan: '06-08' }),
-    registry('2023-06-01T09:00:04.000Z', 'school-A', 'SchoolAssignedToCluster', { schoolId: 'A', clusterId: 'C1', fromYear: '2023-24', strategy: 'transformation' }),
-    registry('2023-06-01T09:00:05.000Z', 'school-B', 'SchoolAssignedToCluster', { schoolId: 'B', clusterId: 'C1', fromYear: '2023-24', strategy: 'transformation' }),
+    registry('2023-06-01T09:00:04.000Z', 'school-A', 'SchoolAssignedToCluster', {
+      schoolId: 'A',
+      clusterId: 'C1',
+      fromYear: '2023-24',
+      strategy: 'transformation',
+    }),
+    registry('2023-06-01T09:00:05.000Z', 'school-B', 'SchoolAssignedToCluster', {
+      schoolId: 'B',
+      clusterId: 'C1',
+      fromYear: '2023-24',
+      strategy: 'transformation',
+    }),
     registry('2023-06-01T09:00:06.000Z', 'partner-P1', 'PartnerRegistered', { partnerId: 'P1', name: 'Partner one', role: 'lead' }),
     registry('2023-06-01T09:00:07.000Z', 'contract-K1', 'PerformanceContractSigned', {
-      contractId: 'K1', partnerId: 'P1', clusterId: 'C1', schoolIds: ['A', 'B'], governance: 'district_lead_partner',
-      startYear: '2023-24', termYears: 3, baselineYear: '2022-23', targets,
+      contractId: 'K1',
+      partnerId: 'P1',
+      clusterId: 'C1',
+      schoolIds: ['A', 'B'],
+      governance: 'district_lead_partner',
+      startYear: '2023-24',
+      termYears: 3,
+      baselineYear: '2022-23',
+      targets,
     }),
     push('2023-08-01T00:00:00.000Z', math('A', '2022-23', 'annual', 20), math('B', '2022-23', 'annual', 30)),
   ];
@@ -55,7 +80,8 @@ export async function stepAppender(store: EventStore, sql: SqlClient, clock: Man
     }
     const ingestor = new FeedIngestor(store, batches, profiles, clock);
     const summary = await ingestor.ingestJson('assessment', step.push, { channel: 'http', actor: 'data-team', correlationId: 'test' });
-    if (summary.status !== 'completed' || summary.rejectedRows > 0) throw new Error(`the step of ${step.at} was not stored whole: ${JSON.stringify(summary.rejected)}`);
+    if (summary.status !== 'completed' || summary.rejectedRows > 0)
+      throw new Error(`the step of ${step.at} was not stored whole: ${JSON.stringify(summary.rejected)}`);
   };
 }
 

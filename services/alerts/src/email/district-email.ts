@@ -19,7 +19,11 @@ export function districtEmail(email: EmailStore, messages: EmailMessages, dispat
     async preview(districtId, limit) {
       const waiting = await email.waiting(districtId, limit);
       // A confirmation's link is for the address's owner alone: the page that previews it does not show it.
-      return messages.render(waiting).map(({ to, mail }) => ({ address: to, subject: mail.subject, text: mail.text.replace(/\/email\/confirm\?token=\S+/g, '/email/confirm?token=(sent to the address only)') }));
+      return messages.render(waiting).map(({ to, mail }) => ({
+        address: to,
+        subject: mail.subject,
+        text: mail.text.replace(/\/email\/confirm\?token=\S+/g, '/email/confirm?token=(sent to the address only)'),
+      }));
     },
     confirm: async (token) => {
       const recipientId = verifyEmailLink(linkKey, 'confirm', token);

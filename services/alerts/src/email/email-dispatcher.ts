@@ -109,7 +109,8 @@ export class EmailDispatcher {
     let text = error instanceof Error ? error.message : String(error);
     const password = this.config.relay.password?.reveal();
     if (password)
-      for (const form of new Set([password, encodeURIComponent(password), Buffer.from(password).toString('base64')])) text = text.split(form).join('[redacted]');
+      for (const form of new Set([password, encodeURIComponent(password), Buffer.from(password).toString('base64')]))
+        text = text.split(form).join('[redacted]');
     return text;
   }
 }

@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { AlertEmailFacts, AlreadyExistsError, checkTimeZone, IllegalStateError, nextDigestAt, NotFoundError, parseWith, ValidationError } from '@turnaround/domain';
+import {
+  AlertEmailFacts,
+  AlreadyExistsError,
+  checkTimeZone,
+  IllegalStateError,
+  nextDigestAt,
+  NotFoundError,
+  parseWith,
+  ValidationError,
+} from '@turnaround/domain';
 import { Clock, emailDeliveryBody, EmailMessage, EmailRecipient, emailRecipientBody } from '@turnaround/platform';
 import { migrate, SqlClient } from '@turnaround/postgres';
 
@@ -84,18 +93,21 @@ export class EmailStore {
       );
       if (existing && !existing.unsubscribed_at) throw new AlreadyExistsError('email recipient', address);
       if (existing) {
-        await tx.query(`UPDATE email_recipients SET delivery = $2, digest_hour = $3, time_zone = $4, confirmed_at = NULL, unsubscribed_at = NULL WHERE recipient_id = $1`, [
-          existing.recipient_id,
-          delivery,
-          digestHour,
-          timeZone,
-        ]);
+        await tx.query(
+          `UPDATE email_recipients SET delivery = $2, digest_hour = $3, time_zone = $4, confirmed_at = NULL, unsubscribed_at = NULL WHERE recipient_id = $1`,
+          [existing.recipient_id, delivery, digestHour, timeZone],
+        );
         await this.enqueueConfirmation(tx, existing.recipient_id, now);
         return existing.recipient_id;
       }
-      const [{ count }] = await tx.query<{ count: number }>('SELECT count(*)::int AS count FROM email_recipients WHERE district_id = $1 AND unsubscribed_at IS NULL', [districtId]);
+      const [{ count }] = await tx.query<{ count: number }>(
+        'SELECT count(*)::int AS count FROM email_recipients WHERE district_id = $1 AND unsubscribed_at IS NULL',
+        [districtId],
+      );
       if (count >= RECIPIENTS_PER_DISTRICT)
-        throw new IllegalStateError(`district '${districtId}' has ${count} email addresses, the most a district may have (${RECIPIENTS_PER_DISTRICT}); remove one before adding another`);
+        throw new IllegalStateError(
+          `district '${districtId}' has ${count} email addresses, the most a district may have (${RECIPIENTS_PER_DISTRICT}); remove one before adding another`,
+        );
       await tx.query(
         'INSERT INTO email_recipients (recipient_id, district_id, address, delivery, digest_hour, time_zone, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
         [recipientId, districtId, address, delivery, digestHour, timeZone, now],
@@ -109,13 +121,10 @@ export class EmailStore {
   /** A new choice of delivery; messages already waiting keep the time they were given. */
   async change(districtId: string, recipientId: string, body: unknown): Promise<EmailRecipient> {
     const { delivery, digestHour, timeZone } = this.delivery(parseWith(emailDeliveryBody, body));
-    const [row] = await this.sql.query('UPDATE email_recipients SET delivery = $3, digest_hour = $4, time_zone = $5 WHERE recipient_id = $1 AND district_id = $2 RETURNING recipient_id', [
-      recipientId,
-      districtId,
-      delivery,
-      digestHour,
-      timeZone,
-    ]);
+    const [row] = await this.sql.query(
+      'UPDATE email_recipients SET delivery = $3, digest_hour = $4, time_zone = $5 WHERE recipient_id = $1 AND district_id = $2 RETURNING recipient_id',
+      [recipientId, districtId, delivery, digestHour, timeZone],
+    );
     if (!row) throw new NotFoundError('email recipient', recipientId);
     return this.get(districtId, recipientId);
   }
@@ -153,7 +162,10 @@ export class EmailStore {
   /** Unsubscribes by a verified link, at once: what still waits for the address is cancelled. Again is a no-op. */
   async unsubscribe(recipientId: string): Promise<EmailRecipient | undefined> {
     return this.sql.transaction(async (tx) => {
-      const [row] = await tx.query<RecipientRow>('UPDATE email_recipients SET unsubscribed_at = coalesce(unsubscribed_at, $2) WHERE recipient_id = $1 RETURNING *', [recipientId, this.clock()]);
+      const [row] = await tx.query<RecipientRow>(
+        'UPDATE email_recipients SET unsubscribed_at = coalesce(unsubscribed_at, $2) WHERE recipient_id = $1 RETURNING *',
+        [recipientId, this.clock()],
+      );
       if (row) await tx.query(`UPDATE email_messages SET status = 'cancelled' WHERE recipient_id = $1 AND status = 'pending'`, [recipientId]);
       return row && toRecipient(row);
     });
@@ -237,7 +249,10 @@ export class EmailStore {
   }
 
   async sent(messageIds: readonly number[]): Promise<void> {
-    await this.sql.query(`UPDATE email_messages SET status = 'sent', attempts = attempts + 1, sent_at = now(), last_error = NULL WHERE message_id = ANY($1::bigint[])`, [messageIds]);
+    await this.sql.query(
+      `UPDATE email_messages SET status = 'sent', attempts = attempts + 1, sent_at = now(), last_error = NULL WHERE message_id = ANY($1::bigint[])`,
+      [messageIds],
+    );
   }
 
   /** A failed attempt: retried after base x 2^attempts (capped), dead-lettered after maxAttempts; says whether it is dead. */
@@ -253,7 +268,8 @@ export class EmailStore {
   }
 
   async messages(districtId: string, status?: string): Promise<EmailMessage[]> {
-    if (status !== undefined && !['pending', 'sent', 'dead', 'cancelled'].includes(status)) throw ValidationError.of('status', `expected pending, sent, dead or cancelled, got '${status}'`);
+    if (status !== undefined && !['pending', 'sent', 'dead', 'cancelled'].includes(status))
+      throw ValidationError.of('status', `expected pending, sent, dead or cancelled, got '${status}'`);
     const rows = await this.sql.query<MessageRow & { address: string }>(
       `SELECT m.*, r.address FROM email_messages m JOIN email_recipients r USING (recipient_id)
        WHERE r.district_id = $1 AND ($2::text IS NULL OR m.status = $2) ORDER BY m.message_id`,
@@ -276,15 +292,15 @@ export class EmailStore {
   }
 
   private async enqueueConfirmation(tx: Pick<SqlClient, 'query'>, recipientId: string, now: Date): Promise<void> {
-    await tx.query(`INSERT INTO email_messages (recipient_id, event_id, kind, payload, digest, send_at, status) VALUES ($1, $2, 'confirmation', '{}', false, $3, 'pending')`, [
-      recipientId,
-      `confirm-${randomUUID()}`,
-      now,
-    ]);
+    await tx.query(
+      `INSERT INTO email_messages (recipient_id, event_id, kind, payload, digest, send_at, status) VALUES ($1, $2, 'confirmation', '{}', false, $3, 'pending')`,
+      [recipientId, `confirm-${randomUUID()}`, now],
+    );
   }
 
   private delivery(choice: { delivery: 'immediate' | 'digest'; digestHour?: number; timeZone?: string }) {
-    if (choice.delivery === 'digest' && choice.digestHour === undefined) throw ValidationError.of('digestHour', 'expected the hour of the daily digest, 0 to 23, for a digest');
+    if (choice.delivery === 'digest' && choice.digestHour === undefined)
+      throw ValidationError.of('digestHour', 'expected the hour of the daily digest, 0 to 23, for a digest');
     const timeZone = choice.timeZone === undefined ? this.defaultTimeZone : checkTimeZone(choice.timeZone, 'timeZone');
     return { delivery: choice.delivery, digestHour: choice.delivery === 'digest' ? (choice.digestHour as number) : null, timeZone };
   }

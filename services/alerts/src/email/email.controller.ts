@@ -1,6 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ApiAnswer, ApiBodyFrom, DISTRICT_EMAIL, DistrictEmail, emailDeliveryBody, emailMessageAnswer, emailRecipientAnswer, emailRecipientBody } from '@turnaround/platform';
+import {
+  ApiAnswer,
+  ApiBodyFrom,
+  DISTRICT_EMAIL,
+  DistrictEmail,
+  emailDeliveryBody,
+  emailMessageAnswer,
+  emailRecipientAnswer,
+  emailRecipientBody,
+} from '@turnaround/platform';
 
 /**
  * A district's email addresses for its alerts: added, changed, removed and their messages listed
@@ -29,7 +38,10 @@ export class EmailController {
   }
 
   @Get('email-recipients')
-  @ApiOperation({ summary: 'List the district alert email addresses', description: 'Every address of the district, with its delivery, digest hour and time zone, and whether it is unconfirmed, confirmed or unsubscribed.' })
+  @ApiOperation({
+    summary: 'List the district alert email addresses',
+    description: 'Every address of the district, with its delivery, digest hour and time zone, and whether it is unconfirmed, confirmed or unsubscribed.',
+  })
   @ApiAnswer(emailRecipientAnswer, { list: true })
   list(@Param('districtId') districtId: string) {
     return this.email.list(districtId);
@@ -37,7 +49,10 @@ export class EmailController {
 
   /** `{delivery, digestHour?, timeZone?}`: every alert as it happens, or a daily digest at an hour. */
   @Put('email-recipients/:recipientId')
-  @ApiOperation({ summary: 'Change how an address receives the alerts', description: 'Every alert as it happens, or a daily digest at an hour (and time zone). An address of another district is a 404.' })
+  @ApiOperation({
+    summary: 'Change how an address receives the alerts',
+    description: 'Every alert as it happens, or a daily digest at an hour (and time zone). An address of another district is a 404.',
+  })
   @ApiAnswer(emailRecipientAnswer)
   @ApiBodyFrom(emailDeliveryBody, 'how the address receives the alerts')
   change(@Param('districtId') districtId: string, @Param('recipientId') recipientId: string, @Body() body: unknown) {
@@ -46,7 +61,10 @@ export class EmailController {
 
   /** Takes the address off the list; its messages still waiting are never sent. Answers the address removed. */
   @Delete('email-recipients/:recipientId')
-  @ApiOperation({ summary: 'Take an address off the list', description: 'Removes the address; its messages still waiting are never sent. Answers the address removed.' })
+  @ApiOperation({
+    summary: 'Take an address off the list',
+    description: 'Removes the address; its messages still waiting are never sent. Answers the address removed.',
+  })
   @ApiAnswer(emailRecipientAnswer, { description: 'the address removed' })
   remove(@Param('districtId') districtId: string, @Param('recipientId') recipientId: string) {
     return this.email.remove(districtId, recipientId);
@@ -56,10 +74,17 @@ export class EmailController {
   @Get('email-messages')
   @ApiOperation({
     summary: 'List the district alert emails',
-    description: 'The outbox of the district addresses, oldest first: each confirmation and alert message, its status, attempts, next attempt and the relay last answer. `status=dead` lists the dead letters.',
+    description:
+      'The outbox of the district addresses, oldest first: each confirmation and alert message, its status, attempts, next attempt and the relay last answer. `status=dead` lists the dead letters.',
   })
   @ApiAnswer(emailMessageAnswer, { list: true })
-  @ApiQuery({ name: 'status', required: false, enum: ['pending', 'sent', 'dead', 'cancelled'], description: 'only the messages with this status; every message when absent', example: 'dead' })
+  @ApiQuery({
+    name: 'status',
+    required: false,
+    enum: ['pending', 'sent', 'dead', 'cancelled'],
+    description: 'only the messages with this status; every message when absent',
+    example: 'dead',
+  })
   messages(@Param('districtId') districtId: string, @Query('status') status?: string) {
     return this.email.messages(districtId, status);
   }

@@ -95,7 +95,8 @@ export class ReceiverAddresses {
     if (allowedPorts.length > 0 && !allowedPorts.includes(port))
       throw refusal(`expected port ${allowedPorts.join(' or ')} for ${parsed.hostname}, the port WEBHOOK_ALLOWED_HOSTS allows it on; got ${port}`);
     const allowed = allowedPorts.length > 0;
-    if (!allowed && parsed.protocol !== 'https:') throw refusal(`expected https, got ${parsed.protocol.slice(0, -1)} (only hosts in WEBHOOK_ALLOWED_HOSTS may use http)`);
+    if (!allowed && parsed.protocol !== 'https:')
+      throw refusal(`expected https, got ${parsed.protocol.slice(0, -1)} (only hosts in WEBHOOK_ALLOWED_HOSTS may use http)`);
     const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
     if (isIP(host)) {
       // The caller wrote this address: saying what kind it is tells them nothing new.

@@ -136,18 +136,22 @@ function post(receiver: CheckedReceiver, body: string, headers: Record<string, s
   let handshaking = false;
   let timedOut = false;
   return new Promise((resolve, reject) => {
-    const request = send(receiver.url, {
+    const request = send(
+      receiver.url,
+      {
         method: 'POST',
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
         lookup: pinned,
         // A connection of its own: a pooled one may have been made to an address checked for another send.
         agent: false,
         timeout: REQUEST_TIMEOUT_MS,
-      }, (response) => {
-      response.resume();
-      response.on('end', () => resolve(response.statusCode ?? 0));
-      response.on('error', (error) => reject(new NoAnswer('connection failed', error)));
-    });
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+        response.on('error', (error) => reject(new NoAnswer('connection failed', error)));
+      },
+    );
     if (tls)
       request.on('socket', (socket) => {
         socket.once('connect', () => (handshaking = true));
@@ -158,7 +162,12 @@ function post(receiver: CheckedReceiver, body: string, headers: Record<string, s
       request.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000} s`));
     });
     request.on('error', (error: NodeJS.ErrnoException) => {
-      reject(new NoAnswer(timedOut || error.code === 'ETIMEDOUT' ? 'timeout' : error.code === 'ECONNREFUSED' ? 'connection refused' : handshaking ? 'TLS' : 'connection failed', error));
+      reject(
+        new NoAnswer(
+          timedOut || error.code === 'ETIMEDOUT' ? 'timeout' : error.code === 'ECONNREFUSED' ? 'connection refused' : handshaking ? 'TLS' : 'connection failed',
+          error,
+        ),
+      );
     });
     request.end(body);
   });

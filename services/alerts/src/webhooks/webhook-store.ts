@@ -73,7 +73,10 @@ const SCHEMA = [
   { id: '002-sealed-secrets', sql: `ALTER TABLE webhooks ADD COLUMN sealed_secret text; ALTER TABLE webhooks ALTER COLUMN secret DROP NOT NULL;` },
 ];
 /** Once every plain-text secret is sealed (`sealPlainSecrets`), the plain column goes. */
-const DROP_PLAIN_SECRETS = { id: '003-drop-plain-secrets', sql: `ALTER TABLE webhooks DROP COLUMN secret; ALTER TABLE webhooks ALTER COLUMN sealed_secret SET NOT NULL;` };
+const DROP_PLAIN_SECRETS = {
+  id: '003-drop-plain-secrets',
+  sql: `ALTER TABLE webhooks DROP COLUMN secret; ALTER TABLE webhooks ALTER COLUMN sealed_secret SET NOT NULL;`,
+};
 /** The secret a rotation replaced, sealed like the current one, and when it stops signing. */
 const ROTATED_SECRETS = {
   id: '004-rotated-secrets',
@@ -110,7 +113,9 @@ export class WebhookStore {
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`webhooks of ${districtId}`]);
       const [{ count }] = await tx.query<{ count: number }>('SELECT count(*)::int AS count FROM webhooks WHERE district_id = $1', [districtId]);
       if (count >= WEBHOOKS_PER_DISTRICT)
-        throw new IllegalStateError(`district '${districtId}' has ${count} webhooks, the most a district may have (${WEBHOOKS_PER_DISTRICT}); delete one before registering another`);
+        throw new IllegalStateError(
+          `district '${districtId}' has ${count} webhooks, the most a district may have (${WEBHOOKS_PER_DISTRICT}); delete one before registering another`,
+        );
       await tx.query('INSERT INTO webhooks (webhook_id, district_id, url, sealed_secret) VALUES ($1, $2, $3, $4)', [webhookId, districtId, url, sealed]);
     });
     return (await this.list(districtId)).find((webhook) => webhook.webhookId === webhookId) as Webhook;
@@ -173,7 +178,8 @@ export class WebhookStore {
   }
 
   async deliveries(districtId: string, status?: string): Promise<Delivery[]> {
-    if (status !== undefined && !['pending', 'delivered', 'dead'].includes(status)) throw ValidationError.of('status', `expected pending, delivered or dead, got '${status}'`);
+    if (status !== undefined && !['pending', 'delivered', 'dead'].includes(status))
+      throw ValidationError.of('status', `expected pending, delivered or dead, got '${status}'`);
     const rows = await this.sql.query<DeliveryRow>(
       `SELECT d.* FROM webhook_deliveries d JOIN webhooks w USING (webhook_id)
        WHERE w.district_id = $1 AND ($2::text IS NULL OR d.status = $2) ORDER BY d.delivery_id`,
@@ -202,7 +208,10 @@ export class WebhookStore {
   }
 
   async delivered(deliveryId: number): Promise<void> {
-    await this.sql.query(`UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = now(), last_error = NULL WHERE delivery_id = $1`, [deliveryId]);
+    await this.sql.query(
+      `UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = now(), last_error = NULL WHERE delivery_id = $1`,
+      [deliveryId],
+    );
   }
 
   /** A failed attempt, by its category: retried after base x 2^attempts (capped), dead-lettered after maxAttempts. */
@@ -256,7 +265,10 @@ async function sealPlainSecrets(sql: SqlClient, secrets: SecretBox): Promise<voi
     if (!plainColumn) return;
     const rows = await tx.query<{ webhook_id: string; secret: string }>('SELECT webhook_id, secret FROM webhooks WHERE secret IS NOT NULL');
     for (const row of rows)
-      await tx.query('UPDATE webhooks SET sealed_secret = $2, secret = NULL WHERE webhook_id = $1', [row.webhook_id, secrets.seal(row.secret, secretContext(row.webhook_id))]);
+      await tx.query('UPDATE webhooks SET sealed_secret = $2, secret = NULL WHERE webhook_id = $1', [
+        row.webhook_id,
+        secrets.seal(row.secret, secretContext(row.webhook_id)),
+      ]);
   });
 }
 

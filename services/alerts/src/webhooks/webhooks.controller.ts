@@ -21,7 +21,11 @@ export class WebhooksController {
   @Post('webhooks')
   @ApiAnswer(webhookAnswer, { status: 201 })
   @ApiBodyFrom(webhookBody, 'a district webhook')
-  @ApiOperation({ summary: 'Register a webhook', description: 'Every alert that goes to the district is POSTed to the URL (https, public addresses only), signed with the secret in X-Turnaround-Signature. The secret is never shown again. More webhooks than WEBHOOKS_PER_DISTRICT is a 409.' })
+  @ApiOperation({
+    summary: 'Register a webhook',
+    description:
+      'Every alert that goes to the district is POSTed to the URL (https, public addresses only), signed with the secret in X-Turnaround-Signature. The secret is never shown again. More webhooks than WEBHOOKS_PER_DISTRICT is a 409.',
+  })
   @HttpCode(201)
   register(@Param('districtId') districtId: string, @Body() body: { url?: unknown; secret?: unknown }) {
     return this.webhooks.register(districtId, body);
@@ -37,7 +41,10 @@ export class WebhooksController {
   /** Stops the webhook's deliveries, pending ones too, and erases its secrets; answers the webhook removed. */
   @Delete('webhooks/:webhookId')
   @ApiAnswer(webhookAnswer, { description: 'the webhook removed' })
-  @ApiOperation({ summary: 'Remove a webhook', description: 'Stops its deliveries, pending ones too, and erases its secrets. Answers the webhook removed; one of another district is a 404.' })
+  @ApiOperation({
+    summary: 'Remove a webhook',
+    description: 'Stops its deliveries, pending ones too, and erases its secrets. Answers the webhook removed; one of another district is a 404.',
+  })
   remove(@Param('districtId') districtId: string, @Param('webhookId') webhookId: string) {
     return this.webhooks.remove(districtId, webhookId);
   }
@@ -47,7 +54,11 @@ export class WebhooksController {
   @HttpCode(200)
   @ApiBody({ required: false, description: 'nothing: the service issues the new secret', schema: { type: 'object' } })
   @ApiAnswer(webhookSecretAnswer)
-  @ApiOperation({ summary: "Rotate a webhook's secret", description: 'Issues a new secret, shown this once; deliveries are signed with it from now on, and the one it replaces signs too (a second v1= value) for SECRET_OVERLAP_HOURS, so the receiver can switch without losing a delivery.' })
+  @ApiOperation({
+    summary: "Rotate a webhook's secret",
+    description:
+      'Issues a new secret, shown this once; deliveries are signed with it from now on, and the one it replaces signs too (a second v1= value) for SECRET_OVERLAP_HOURS, so the receiver can switch without losing a delivery.',
+  })
   rotate(@Param('districtId') districtId: string, @Param('webhookId') webhookId: string) {
     return this.webhooks.rotate(districtId, webhookId);
   }
@@ -57,7 +68,10 @@ export class WebhooksController {
   @HttpCode(200)
   @ApiBody({ required: false, description: 'nothing: the ping is made by the service', schema: { type: 'object' } })
   @ApiAnswer(webhookTestAnswer)
-  @ApiOperation({ summary: 'Test a webhook', description: 'Sends a signed ping (type WebhookTest) now, checked and signed as every delivery is, and says whether the receiver answered 2xx, or why not.' })
+  @ApiOperation({
+    summary: 'Test a webhook',
+    description: 'Sends a signed ping (type WebhookTest) now, checked and signed as every delivery is, and says whether the receiver answered 2xx, or why not.',
+  })
   test(@Param('districtId') districtId: string, @Param('webhookId') webhookId: string) {
     return this.dispatcher.test(districtId, webhookId);
   }
@@ -65,7 +79,11 @@ export class WebhooksController {
   /** Deliveries in order, with attempts and the last error; `status=dead` lists the dead letters. */
   @Get('webhook-deliveries')
   @ApiAnswer(deliveryAnswer, { list: true })
-  @ApiOperation({ summary: "List a district's webhook deliveries", description: 'Every delivery in order, with its attempts, next attempt, last error and payload; `status=dead` lists the dead letters, which were given up on after the last retry.' })
+  @ApiOperation({
+    summary: "List a district's webhook deliveries",
+    description:
+      'Every delivery in order, with its attempts, next attempt, last error and payload; `status=dead` lists the dead letters, which were given up on after the last retry.',
+  })
   @ApiQuery({ name: 'status', required: false, enum: ['pending', 'delivered', 'dead'], description: 'only the deliveries in this status' })
   deliveries(@Param('districtId') districtId: string, @Query('status') status?: string) {
     return this.webhooks.deliveries(districtId, status);

@@ -59,7 +59,10 @@ export class JsonLogger implements LoggerService {
         timestamp: pino.stdTimeFunctions.isoTime,
         formatters: { level: (label) => ({ level: label }) },
         mixin: () => ({ ...requestIds.getStore() }),
-        redact: { paths: ['authorization', 'headers.authorization', 'headers["x-api-key"]', '*.headers.authorization', '*.headers["x-api-key"]'], censor: REDACTED },
+        redact: {
+          paths: ['authorization', 'headers.authorization', 'headers["x-api-key"]', '*.headers.authorization', '*.headers["x-api-key"]'],
+          censor: REDACTED,
+        },
         hooks: { streamWrite: (line) => withoutKeys(line, secrets) },
       },
       options.destination ?? pino.destination(1),
@@ -117,7 +120,13 @@ export function requestLogging(): HttpMiddleware {
       if (request.path === '/metrics' || request.path.startsWith('/health')) return;
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       requestIds.run(ids, () =>
-        logger.log({ msg: `${request.method} ${withoutKeys(request.originalUrl)} ${response.statusCode}`, method: request.method, route: routeOf(request), status: response.statusCode, durationMs: Math.round(durationMs * 10) / 10 }),
+        logger.log({
+          msg: `${request.method} ${withoutKeys(request.originalUrl)} ${response.statusCode}`,
+          method: request.method,
+          route: routeOf(request),
+          status: response.statusCode,
+          durationMs: Math.round(durationMs * 10) / 10,
+        }),
       );
     });
     requestIds.run(ids, next);

@@ -19,7 +19,11 @@ export class ProjectionsController {
 
   @Get()
   @ApiAnswer(runnerAnswer, { list: true, example: RUNNER_EXAMPLE })
-  @ApiOperation({ summary: 'List the projection runners', description: "This process's projection runners: leader or standby, the checkpoint each has applied up to, its lag in events and seconds, failures in a row, and, while one is parked before an event it cannot apply, that event and the error." })
+  @ApiOperation({
+    summary: 'List the projection runners',
+    description:
+      "This process's projection runners: leader or standby, the checkpoint each has applied up to, its lag in events and seconds, failures in a row, and, while one is parked before an event it cannot apply, that event and the error.",
+  })
   list() {
     return this.readiness.projections();
   }
@@ -29,7 +33,11 @@ export class ProjectionsController {
   @HttpCode(200)
   @ApiBody({ required: false, description: 'nothing: the name in the path says which runner', schema: { type: 'object' } })
   @ApiAnswer(runnerAnswer, { example: RUNNER_EXAMPLE })
-  @ApiOperation({ summary: 'Resume a parked projection runner', description: 'A runner parked before a poison event follows the log again from that event, once the fix is deployed. One that is not parked is a 409; an unknown name a 404.' })
+  @ApiOperation({
+    summary: 'Resume a parked projection runner',
+    description:
+      'A runner parked before a poison event follows the log again from that event, once the fix is deployed. One that is not parked is a 409; an unknown name a 404.',
+  })
   async resume(@Param('name') name: string) {
     const runner = this.runners.get(name);
     if (!runner) throw new NotFoundError('projection', name);

@@ -23,8 +23,10 @@ export class PrometheusController {
   @Get()
   @ApiExcludeEndpoint()
   async scrape(@Req() request: IncomingMessage, @Res() response: ServerResponse): Promise<void> {
-    if (!this.config.metricsToken && this.config.production) return refuse(response, 404, 'not_found', '/metrics is off in production until METRICS_TOKEN is set (README "Operations")');
-    if (this.config.metricsToken && !isMetricsToken(this.config, bearerToken(request))) return refuse(response, 401, 'unauthorized', 'expected Authorization: Bearer <METRICS_TOKEN>');
+    if (!this.config.metricsToken && this.config.production)
+      return refuse(response, 404, 'not_found', '/metrics is off in production until METRICS_TOKEN is set (README "Operations")');
+    if (this.config.metricsToken && !isMetricsToken(this.config, bearerToken(request)))
+      return refuse(response, 401, 'unauthorized', 'expected Authorization: Bearer <METRICS_TOKEN>');
     response.writeHead(200, { 'content-type': this.metrics.contentType }).end(await this.metrics.scrape());
   }
 }

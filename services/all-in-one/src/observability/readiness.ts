@@ -8,18 +8,20 @@ import { z } from 'zod';
 /** A store that has not answered by then is not ready, whatever it would say later. */
 const CHECK_TIMEOUT_MS = 5_000;
 
-export const runnerAnswer = z.object({
-  name: z.string(),
-  role: z.enum(['leader', 'standby']).describe('the leader follows the log; a standby mirrors its checkpoint and takes over when its lease lapses'),
-  position: z.string().describe('the checkpoint it has applied up to (opaque)'),
-  failures: z.number().int().describe('failed batches in a row'),
-  lastError: z.string().optional(),
-  parked: z
-    .object({ eventId: z.string(), eventType: z.string(), streamId: z.string(), error: z.string(), attempts: z.number().int(), since: z.string() })
-    .optional()
-    .describe('set while it is parked before an event it cannot apply'),
-  lag: z.object({ events: z.number().int().describe('counted up to 5000'), seconds: z.number() }),
-}).meta({ title: 'ProjectionRunner' });
+export const runnerAnswer = z
+  .object({
+    name: z.string(),
+    role: z.enum(['leader', 'standby']).describe('the leader follows the log; a standby mirrors its checkpoint and takes over when its lease lapses'),
+    position: z.string().describe('the checkpoint it has applied up to (opaque)'),
+    failures: z.number().int().describe('failed batches in a row'),
+    lastError: z.string().optional(),
+    parked: z
+      .object({ eventId: z.string(), eventType: z.string(), streamId: z.string(), error: z.string(), attempts: z.number().int(), since: z.string() })
+      .optional()
+      .describe('set while it is parked before an event it cannot apply'),
+    lag: z.object({ events: z.number().int().describe('counted up to 5000'), seconds: z.number() }),
+  })
+  .meta({ title: 'ProjectionRunner' });
 
 /** A runner as the OpenAPI document shows one (`ApiAnswer`'s example). */
 export const RUNNER_EXAMPLE: RunnerAnswer = { name: 'read-side', role: 'leader', position: '18342', failures: 0, lag: { events: 0, seconds: 0.4 } };
@@ -63,7 +65,10 @@ export class Readiness {
       // were all appended within seconds), events alone a runner stuck on a slow trickle.
       if (lag.events > this.config.readyMaxLagEvents)
         reasons.push(`projection ${name}: ${lag.events} events behind the log, more than READY_MAX_LAG_EVENTS=${this.config.readyMaxLagEvents}`);
-      else if (lag.seconds > this.config.readyMaxLagSeconds) reasons.push(`projection ${name}: ${Math.round(lag.seconds)} s behind the log (${lag.events} events), more than READY_MAX_LAG_SECONDS=${this.config.readyMaxLagSeconds}`);
+      else if (lag.seconds > this.config.readyMaxLagSeconds)
+        reasons.push(
+          `projection ${name}: ${Math.round(lag.seconds)} s behind the log (${lag.events} events), more than READY_MAX_LAG_SECONDS=${this.config.readyMaxLagSeconds}`,
+        );
     }
     if (this.bus instanceof KafkaMessageBus && !this.bus.connected()) reasons.push('kafka: the feed consumer is not connected to the brokers');
     return { status: reasons.length === 0 ? 'ready' : 'not ready', reasons, projections };

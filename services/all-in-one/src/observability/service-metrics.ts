@@ -53,23 +53,48 @@ export class ServiceMetrics {
       labelNames: ['feed', 'channel', 'outcome'],
       registers,
     });
-    this.lagEvents = new Gauge({ name: 'turnaround_projection_lag_events', help: 'events of the log a projection runner of this process has not passed (counted up to 5000)', labelNames: ['projection'], registers });
+    this.lagEvents = new Gauge({
+      name: 'turnaround_projection_lag_events',
+      help: 'events of the log a projection runner of this process has not passed (counted up to 5000)',
+      labelNames: ['projection'],
+      registers,
+    });
     this.lagSeconds = new Gauge({
       name: 'turnaround_projection_lag_seconds',
       help: 'how long the oldest event a projection runner has not applied has been known (0 when caught up)',
       labelNames: ['projection'],
       registers,
     });
-    this.failures = new Gauge({ name: 'turnaround_projection_failures', help: 'failed batches in a row of a projection runner (0 once a batch goes through)', labelNames: ['projection'], registers });
-    this.parked = new Gauge({ name: 'turnaround_projection_parked', help: '1 while a projection runner is parked before an event it cannot apply', labelNames: ['projection'], registers });
+    this.failures = new Gauge({
+      name: 'turnaround_projection_failures',
+      help: 'failed batches in a row of a projection runner (0 once a batch goes through)',
+      labelNames: ['projection'],
+      registers,
+    });
+    this.parked = new Gauge({
+      name: 'turnaround_projection_parked',
+      help: '1 while a projection runner is parked before an event it cannot apply',
+      labelNames: ['projection'],
+      registers,
+    });
     this.parkedAt = new Gauge({
       name: 'turnaround_projection_parked_event',
       help: 'the event a parked runner stopped before, and its error (resume: npm run turnaround -- projections resume NAME)',
       labelNames: ['projection', 'event_id', 'event_type', 'error'],
       registers,
     });
-    this.alerts = new Gauge({ name: 'turnaround_alerts', help: 'alerts by status and severity, from the alerts read model', labelNames: ['status', 'severity'], registers });
-    this.deliveries = new Gauge({ name: 'turnaround_webhook_deliveries', help: 'webhook deliveries by state (pending, delivered, dead)', labelNames: ['state'], registers });
+    this.alerts = new Gauge({
+      name: 'turnaround_alerts',
+      help: 'alerts by status and severity, from the alerts read model',
+      labelNames: ['status', 'severity'],
+      registers,
+    });
+    this.deliveries = new Gauge({
+      name: 'turnaround_webhook_deliveries',
+      help: 'webhook deliveries by state (pending, delivered, dead)',
+      labelNames: ['state'],
+      registers,
+    });
     new Counter({
       name: 'turnaround_read_answers_total',
       help: 'calls of the heaviest API reads and web pages, by outcome: kept (answered from what was kept for the same call by the same role in the same read model state) or read',
@@ -90,7 +115,12 @@ export class ServiceMetrics {
         for (const [outcome, count] of Object.entries(email.outcomes)) this.inc({ outcome }, count);
       },
     });
-    this.kafkaLag = new Gauge({ name: 'turnaround_kafka_consumer_lag', help: 'feed messages not yet committed by the consumer group, by partition (with KAFKA_BROKERS)', labelNames: ['group', 'topic', 'partition'], registers });
+    this.kafkaLag = new Gauge({
+      name: 'turnaround_kafka_consumer_lag',
+      help: 'feed messages not yet committed by the consumer group, by partition (with KAFKA_BROKERS)',
+      labelNames: ['group', 'topic', 'partition'],
+      registers,
+    });
   }
 
   /** Times every request by the route pattern it matched (never its path: ids would make a series each). */
@@ -113,13 +143,27 @@ export class ServiceMetrics {
   }
 
   private async readFeedRecords(): Promise<void> {
-    const rows = await this.sql.query<{ feed: string; channel: string; accepted: string; duplicates: string; restated: string; skipped: string; rejected: string }>(
+    const rows = await this.sql.query<{
+      feed: string;
+      channel: string;
+      accepted: string;
+      duplicates: string;
+      restated: string;
+      skipped: string;
+      rejected: string;
+    }>(
       `SELECT feed, channel, sum(accepted) AS accepted, sum(duplicates) AS duplicates, sum(restated) AS restated, sum(skipped) AS skipped, sum(rejected_rows) AS rejected
        FROM feed_batches GROUP BY feed, channel`,
     );
     this.feedRecords.reset();
     for (const row of rows)
-      for (const [outcome, value] of [['accepted', row.accepted], ['duplicate', row.duplicates], ['restated', row.restated], ['skipped', row.skipped], ['rejected', row.rejected]] as const)
+      for (const [outcome, value] of [
+        ['accepted', row.accepted],
+        ['duplicate', row.duplicates],
+        ['restated', row.restated],
+        ['skipped', row.skipped],
+        ['rejected', row.rejected],
+      ] as const)
         this.feedRecords.set({ feed: row.feed, channel: row.channel, outcome }, Number(value));
   }
 
@@ -139,7 +183,9 @@ export class ServiceMetrics {
   }
 
   private async readAlerts(): Promise<void> {
-    const rows = await this.sql.query<{ status: string; severity: string; count: string }>('SELECT status, severity, count(*) AS count FROM alerts GROUP BY status, severity');
+    const rows = await this.sql.query<{ status: string; severity: string; count: string }>(
+      'SELECT status, severity, count(*) AS count FROM alerts GROUP BY status, severity',
+    );
     this.alerts.reset();
     for (const row of rows) this.alerts.set({ status: row.status, severity: row.severity }, Number(row.count));
   }

@@ -4,7 +4,6 @@ import { FeedIngestor } from '@turnaround/feeds';
 import { Consumption, FEED_CONSUMER_GROUP, IncomingMessage, MessageBatch, MessageBus, topicsOf } from '@turnaround/messaging';
 import { FeedDeadLetter, MESSAGE_BUS, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 
-
 /**
  * Feeds over Kafka (docs/architecture.md#outside-interfaces): one JSON record per message on
  * `turnaround.feed.{kind}.v1`, through the same FeedIngestor as HTTP and the CLI. A batch's
@@ -53,12 +52,21 @@ export class FeedTopicsConsumer implements OnApplicationBootstrap, OnApplication
       parsed.map((entry) => entry.record),
       { channel: 'kafka', actor: `kafka:${batch.topic}`, correlationId: `${batch.topic}/${batch.partition}/${first.offset}` },
     );
-    for (const rejection of result.rejections) dead.push({ message: parsed[rejection.row - 1].message, issues: rejection.issues.map(({ field, message }) => ({ field, message })) });
+    for (const rejection of result.rejections)
+      dead.push({ message: parsed[rejection.row - 1].message, issues: rejection.issues.map(({ field, message }) => ({ field, message })) });
     await this.bus.publish(
       this.topics.dlq,
       dead.map(({ message, issues }) => ({
         key: message.key ?? '',
-        value: JSON.stringify({ topic: message.topic, partition: message.partition, offset: message.offset, key: message.key, batchId: result.batchId, reason: issues, payload: message.value } satisfies FeedDeadLetter),
+        value: JSON.stringify({
+          topic: message.topic,
+          partition: message.partition,
+          offset: message.offset,
+          key: message.key,
+          batchId: result.batchId,
+          reason: issues,
+          payload: message.value,
+        } satisfies FeedDeadLetter),
         headers: { 'source-topic': message.topic, 'source-offset': `${message.partition}/${message.offset}` },
       })),
     );

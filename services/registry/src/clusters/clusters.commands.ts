@@ -4,7 +4,10 @@ import { AppendResult } from '@turnaround/event-store';
 import { AggregateStore, RequestContext } from '@turnaround/platform';
 
 export class FormClusterCommand extends Command<AppendResult> {
-  constructor(readonly data: ClusterFormed['data'], readonly context: RequestContext) {
+  constructor(
+    readonly data: ClusterFormed['data'],
+    readonly context: RequestContext,
+  ) {
     super();
   }
 }

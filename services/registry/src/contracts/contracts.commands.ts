@@ -16,7 +16,10 @@ import { AggregateStore, RequestContext } from '@turnaround/platform';
 import { RegistryQueries } from '@turnaround/read-model';
 
 export class SignPerformanceContractCommand extends Command<AppendResult> {
-  constructor(readonly data: PerformanceContractSigned['data'], readonly context: RequestContext) {
+  constructor(
+    readonly data: PerformanceContractSigned['data'],
+    readonly context: RequestContext,
+  ) {
     super();
   }
 }

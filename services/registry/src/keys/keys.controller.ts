@@ -17,7 +17,11 @@ export class KeysController {
   @ApiAnswer(issuedKeyAnswer, { status: 201 })
   @HttpCode(201)
   @ApiBodyFrom(keyRequestBody, 'Issue a key to a named person or system; a district or partner key names one the registry knows (404 otherwise)')
-  @ApiOperation({ summary: 'Issue an API key', description: 'Issues a key to a named person or system, for one role (`state`, `district:{districtId}`, `partner:{partnerId}`, `data-team`, `researcher` or `public`), with an optional expiry. The answer is the only time the key itself is shown: only its hash is kept. A district or partner key must name one the registry knows (404 otherwise).' })
+  @ApiOperation({
+    summary: 'Issue an API key',
+    description:
+      'Issues a key to a named person or system, for one role (`state`, `district:{districtId}`, `partner:{partnerId}`, `data-team`, `researcher` or `public`), with an optional expiry. The answer is the only time the key itself is shown: only its hash is kept. A district or partner key must name one the registry knows (404 otherwise).',
+  })
   issue(@Body() body: unknown) {
     const { role, name, expiresAt } = parseKeyRequest(body);
     return this.keys.issue(role, name, expiresAt);
@@ -25,7 +29,10 @@ export class KeysController {
 
   @Get()
   @ApiAnswer(apiKeyAnswer, { list: true })
-  @ApiOperation({ summary: 'List the API keys', description: 'Every key: its id, name, role, when it was made, when it expires and when it was revoked. Never the key itself, nor its hash.' })
+  @ApiOperation({
+    summary: 'List the API keys',
+    description: 'Every key: its id, name, role, when it was made, when it expires and when it was revoked. Never the key itself, nor its hash.',
+  })
   list() {
     return this.keys.list();
   }
@@ -33,7 +40,10 @@ export class KeysController {
   @Post(':keyId/revocation')
   @ApiBody({ required: false, description: 'nothing: the key id in the path says which key', schema: { type: 'object' } })
   @ApiAnswer(apiKeyAnswer, { status: 201 })
-  @ApiOperation({ summary: 'Revoke an API key', description: 'Revokes the key at once: from now on it gets a 401 saying it is unknown or revoked. Answers the key as revoked.' })
+  @ApiOperation({
+    summary: 'Revoke an API key',
+    description: 'Revokes the key at once: from now on it gets a 401 saying it is unknown or revoked. Answers the key as revoked.',
+  })
   @HttpCode(201)
   revoke(@Param('keyId') keyId: string) {
     return this.keys.revoke(keyId);

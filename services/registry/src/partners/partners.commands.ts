@@ -4,7 +4,10 @@ import { AppendResult } from '@turnaround/event-store';
 import { AggregateStore, RequestContext } from '@turnaround/platform';
 
 export class RegisterPartnerCommand extends Command<AppendResult> {
-  constructor(readonly data: PartnerRegistered['data'], readonly context: RequestContext) {
+  constructor(
+    readonly data: PartnerRegistered['data'],
+    readonly context: RequestContext,
+  ) {
     super();
   }
 }

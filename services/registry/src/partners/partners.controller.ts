@@ -19,7 +19,11 @@ export class PartnersController {
   @ApiAnswer(partnerAnswer, { status: 201 })
   @HttpCode(201)
   @ApiBodyFrom(partnerRegistered.schema, 'Register a lead, supporting or managing partner')
-  @ApiOperation({ summary: 'Register a partner', description: 'Records a lead, supporting or managing partner. Only a lead or managing partner may hold a performance contract. A partner id that exists already is a 409.' })
+  @ApiOperation({
+    summary: 'Register a partner',
+    description:
+      'Records a lead, supporting or managing partner. Only a lead or managing partner may hold a performance contract. A partner id that exists already is a 409.',
+  })
   async register(@Body() body: unknown, @RequestCtx() context: RequestContext) {
     const data = parseWith(partnerRegistered.schema, body);
     const written = await this.commands.execute(new RegisterPartnerCommand(data, context));
@@ -28,14 +32,20 @@ export class PartnersController {
 
   @Get()
   @ApiAnswer(partnerAnswer, { list: true })
-  @ApiOperation({ summary: 'List the partners', description: 'Every partner: its id, name and role. A district or partner key sees the partners of its own contracts.' })
+  @ApiOperation({
+    summary: 'List the partners',
+    description: 'Every partner: its id, name and role. A district or partner key sees the partners of its own contracts.',
+  })
   list(@NarrowedTo() owner?: Owner) {
     return this.registry.partners({ owner });
   }
 
   @Get(':partnerId')
   @ApiAnswer(partnerAnswer)
-  @ApiOperation({ summary: 'Read a partner', description: 'One partner: its name and role (lead, supporting or managing). 404 when the service knows no such partner.' })
+  @ApiOperation({
+    summary: 'Read a partner',
+    description: 'One partner: its name and role (lead, supporting or managing). 404 when the service knows no such partner.',
+  })
   get(@Param('partnerId') partnerId: string) {
     return this.registry.partner(partnerId);
   }

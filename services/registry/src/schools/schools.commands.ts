@@ -15,19 +15,28 @@ import { AppendResult } from '@turnaround/event-store';
 import { AggregateStore, RequestContext } from '@turnaround/platform';
 
 export class RegisterSchoolCommand extends Command<AppendResult> {
-  constructor(readonly data: SchoolRegistered['data'], readonly context: RequestContext) {
+  constructor(
+    readonly data: SchoolRegistered['data'],
+    readonly context: RequestContext,
+  ) {
     super();
   }
 }
 
 export class AssignSchoolToClusterCommand extends Command<AppendResult> {
-  constructor(readonly data: SchoolAssignedToCluster['data'], readonly context: RequestContext) {
+  constructor(
+    readonly data: SchoolAssignedToCluster['data'],
+    readonly context: RequestContext,
+  ) {
     super();
   }
 }
 
 export class LeaveClusterCommand extends Command<AppendResult> {
-  constructor(readonly data: SchoolLeftCluster['data'], readonly context: RequestContext) {
+  constructor(
+    readonly data: SchoolLeftCluster['data'],
+    readonly context: RequestContext,
+  ) {
     super();
   }
 }
@@ -83,8 +92,7 @@ export class ChangeSchoolHandler implements ICommandHandler<ChangeSchoolCommand>
 
   async execute({ change, context }: ChangeSchoolCommand) {
     const { schoolId } = change.data;
-    if (change.type === 'RenameSchool')
-      return this.aggregates.handle(schoolAggregate, schoolId, (school) => decideSchool(change, school), context);
+    if (change.type === 'RenameSchool') return this.aggregates.handle(schoolAggregate, schoolId, (school) => decideSchool(change, school), context);
     const school = await this.aggregates.loadState(schoolAggregate, schoolId);
     const clusterIds = school.exists ? [...new Set(school.memberships.map((membership) => membership.clusterId))] : [];
     const zones = new Map<string, Zone>(

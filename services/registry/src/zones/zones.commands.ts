@@ -5,7 +5,10 @@ import { AggregateStore, RequestContext } from '@turnaround/platform';
 import { RegistryQueries } from '@turnaround/read-model';
 
 export class EstablishZoneCommand extends Command<AppendResult> {
-  constructor(readonly data: ZoneEstablished['data'], readonly context: RequestContext) {
+  constructor(
+    readonly data: ZoneEstablished['data'],
+    readonly context: RequestContext,
+  ) {
     super();
   }
 }

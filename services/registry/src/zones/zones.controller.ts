@@ -19,7 +19,11 @@ export class ZonesController {
   @ApiAnswer(zoneAnswer, { status: 201 })
   @HttpCode(201)
   @ApiBodyFrom(zoneEstablished.schema, 'Establish a Partnership Zone')
-  @ApiOperation({ summary: 'Establish a Partnership Zone', description: 'Records a new Partnership Zone of a state, with the districts it takes in. A school may join a cluster of the zone only if its district is one of them. Answers the zone as recorded; a zone id that exists already is a 409.' })
+  @ApiOperation({
+    summary: 'Establish a Partnership Zone',
+    description:
+      'Records a new Partnership Zone of a state, with the districts it takes in. A school may join a cluster of the zone only if its district is one of them. Answers the zone as recorded; a zone id that exists already is a 409.',
+  })
   async establish(@Body() body: unknown, @RequestCtx() context: RequestContext) {
     const data = parseWith(zoneEstablished.schema, body);
     const written = await this.commands.execute(new EstablishZoneCommand(data, context));
@@ -30,7 +34,11 @@ export class ZonesController {
   @ApiAnswer(zoneAnswer, { status: 201 })
   @HttpCode(201)
   @ApiBodyFrom(zoneRenamed.schema, 'The name the zone has from now on', { pathId: 'zoneId' })
-  @ApiOperation({ summary: 'Rename a zone', description: "Records the zone's new name (`ZoneRenamed`); every read shows the name it has now. A zone the service does not know is a 404; the name it has already is a 409. The path names the zone: the body need not. Answers the zone as it is now." })
+  @ApiOperation({
+    summary: 'Rename a zone',
+    description:
+      "Records the zone's new name (`ZoneRenamed`); every read shows the name it has now. A zone the service does not know is a 404; the name it has already is a 409. The path names the zone: the body need not. Answers the zone as it is now.",
+  })
   async rename(@Param('zoneId') zoneId: string, @Body() body: unknown, @RequestCtx() context: RequestContext) {
     const data = parseWith(zoneRenamed.schema, bodyWithPathId(body, 'zoneId', zoneId));
     return this.change(zoneId, { type: 'RenameZone', data }, context);
@@ -40,7 +48,11 @@ export class ZonesController {
   @ApiAnswer(zoneAnswer, { status: 201 })
   @HttpCode(201)
   @ApiBodyFrom(zoneDistrictsChanged.schema, "The zone's whole list of districts from now on, each once", { pathId: 'zoneId' })
-  @ApiOperation({ summary: "Change a zone's districts", description: "Replaces the zone's list of districts (`ZoneDistrictsChanged`): a district added lets its schools join the zone's clusters. A district whose school is or was a member of one of the zone's clusters must stay: dropping it is a 409 naming the district, the school and the cluster (move the school first). The same districts in any order are a 409; an unknown zone a 404. The path names the zone: the body need not." })
+  @ApiOperation({
+    summary: "Change a zone's districts",
+    description:
+      "Replaces the zone's list of districts (`ZoneDistrictsChanged`): a district added lets its schools join the zone's clusters. A district whose school is or was a member of one of the zone's clusters must stay: dropping it is a 409 naming the district, the school and the cluster (move the school first). The same districts in any order are a 409; an unknown zone a 404. The path names the zone: the body need not.",
+  })
   async changeDistricts(@Param('zoneId') zoneId: string, @Body() body: unknown, @RequestCtx() context: RequestContext) {
     const data = parseWith(zoneDistrictsChanged.schema, bodyWithPathId(body, 'zoneId', zoneId));
     return this.change(zoneId, { type: 'ChangeZoneDistricts', data }, context);
@@ -48,7 +60,10 @@ export class ZonesController {
 
   @Get()
   @ApiAnswer(zoneAnswer, { list: true })
-  @ApiOperation({ summary: 'List the zones', description: 'Every Partnership Zone: its id, state, name and districts. A district or partner key sees the zones that hold its own schools or contracts.' })
+  @ApiOperation({
+    summary: 'List the zones',
+    description: 'Every Partnership Zone: its id, state, name and districts. A district or partner key sees the zones that hold its own schools or contracts.',
+  })
   list(@NarrowedTo() owner?: Owner) {
     return this.registry.zones({ owner });
   }

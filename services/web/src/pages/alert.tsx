@@ -36,7 +36,21 @@ export async function readAlert(reads: WebReads, principal: Principal, alertId: 
   return { alert, history, mayAcknowledge };
 }
 
-export function AlertPage({ view, csrf, asOf, asOfText, notice, form }: { view: AlertView; csrf: string; asOf?: Date; asOfText?: string; notice?: string; form?: AcknowledgementForm }) {
+export function AlertPage({
+  view,
+  csrf,
+  asOf,
+  asOfText,
+  notice,
+  form,
+}: {
+  view: AlertView;
+  csrf: string;
+  asOf?: Date;
+  asOfText?: string;
+  notice?: string;
+  form?: AcknowledgementForm;
+}) {
   const { alert } = view;
   return (
     <>
@@ -70,7 +84,13 @@ export function AlertPage({ view, csrf, asOf, asOfText, notice, form }: { view: 
           <span class={`usa-tag severity severity--${alert.severity}`}>{alert.severity}</span>
         </dd>
         <dt>Subject</dt>
-        <dd>{alert.schoolId ? <a href={withAsOf(`/schools/${encodeURIComponent(alert.schoolId)}`, asOfText)}>school {alert.schoolId}</a> : `cluster ${alert.clusterId}`}</dd>
+        <dd>
+          {alert.schoolId ? (
+            <a href={withAsOf(`/schools/${encodeURIComponent(alert.schoolId)}`, asOfText)}>school {alert.schoolId}</a>
+          ) : (
+            `cluster ${alert.clusterId}`
+          )}
+        </dd>
         <dt>Contract</dt>
         <dd>{`${alert.contractId} (partner ${alert.partnerId}), contract year ${alert.contractYear} (${alert.schoolYear}), checkpoint ${alert.checkpoint}`}</dd>
         <dt>Target and actual</dt>

@@ -31,7 +31,13 @@ export async function readCluster(reads: WebReads, principal: Principal, cluster
   const contracts = (await contractsOf(reads, principal)).filter((contract) => contract.clusterId === clusterId);
   const contractIds = contracts.map((contract) => contract.contractId);
   const readings = await aggregateMetricsOf(reads, principal, { kind: 'cluster', clusterId }, asOf);
-  const lines = await withReadings(reads, principal, await contractLines(reads, principal, contractIds, asOf, 'cluster'), asOf, new Map([[`cluster|${clusterId}`, readings]]));
+  const lines = await withReadings(
+    reads,
+    principal,
+    await contractLines(reads, principal, contractIds, asOf, 'cluster'),
+    asOf,
+    new Map([[`cluster|${clusterId}`, readings]]),
+  );
   const trends = readings && (await trendsOf(reads, principal, readings, lines, asOf));
   return { cluster, zone, schools, contracts, lines, trends, alerts: await alertsOfContracts(reads, principal, contractIds, asOf) };
 }
@@ -41,7 +47,14 @@ export function ClusterPage({ view, asOf, asOfText }: { view: ClusterView; asOf?
   const link = (path: string) => withAsOf(path, asOfText);
   return (
     <>
-      <Breadcrumbs trail={[{ href: '/', label: 'Home' }, { href: `/zones/${encodeURIComponent(zone.zoneId)}`, label: zone.name }]} current={cluster.name} asOfText={asOfText} />
+      <Breadcrumbs
+        trail={[
+          { href: '/', label: 'Home' },
+          { href: `/zones/${encodeURIComponent(zone.zoneId)}`, label: zone.name },
+        ]}
+        current={cluster.name}
+        asOfText={asOfText}
+      />
       <h1>{cluster.name}</h1>
       <p>
         Cluster {cluster.clusterId} of <a href={link(`/zones/${encodeURIComponent(zone.zoneId)}`)}>{zone.name}</a>.
@@ -63,7 +76,8 @@ export function ClusterPage({ view, asOf, asOfText }: { view: ClusterView; asOf?
           <ul class="usa-list">
             {view.schools.map((school) => (
               <li data-school={school.schoolId}>
-                <a href={link(`/schools/${encodeURIComponent(school.schoolId)}`)}>{school.name}</a> <span class="detail">{`${school.schoolId}, district ${school.districtId}`}</span>
+                <a href={link(`/schools/${encodeURIComponent(school.schoolId)}`)}>{school.name}</a>{' '}
+                <span class="detail">{`${school.schoolId}, district ${school.districtId}`}</span>
               </li>
             ))}
           </ul>
@@ -74,14 +88,23 @@ export function ClusterPage({ view, asOf, asOfText }: { view: ClusterView; asOf?
         {view.lines.length === 0 ? (
           <p>No target of this cluster to show.</p>
         ) : (
-          <ScorecardLines lines={view.lines} caption="The cluster's targets: target, actual and status per metric and contract year; n is the cluster's" label={`Scorecard of ${cluster.name}`} asOfText={asOfText} />
+          <ScorecardLines
+            lines={view.lines}
+            caption="The cluster's targets: target, actual and status per metric and contract year; n is the cluster's"
+            label={`Scorecard of ${cluster.name}`}
+            asOfText={asOfText}
+          />
         )}
       </section>
       {view.trends && <TrendCharts subject={cluster.name} trends={view.trends} />}
       {view.alerts && (
         <section aria-labelledby="alerts">
           <h2 id="alerts">Alerts</h2>
-          {view.alerts.length === 0 ? <p>No alert in this cluster.</p> : <AlertTable alerts={view.alerts} link={link} caption="Alerts of the cluster's contracts and its schools, most severe and newest first" />}
+          {view.alerts.length === 0 ? (
+            <p>No alert in this cluster.</p>
+          ) : (
+            <AlertTable alerts={view.alerts} link={link} caption="Alerts of the cluster's contracts and its schools, most severe and newest first" />
+          )}
         </section>
       )}
     </>

@@ -35,7 +35,14 @@ export function ContractPage({ view, asOf, asOfText }: { view: ContractView; asO
   const link = (path: string) => withAsOf(path, asOfText);
   return (
     <>
-      <Breadcrumbs trail={[{ href: '/', label: 'Home' }, ...(scorecard ? [{ href: `/partners/${encodeURIComponent(scorecard.partnerId)}`, label: `Partner ${scorecard.partnerId}` }] : [])]} current={`Contract ${view.contractId}`} asOfText={asOfText} />
+      <Breadcrumbs
+        trail={[
+          { href: '/', label: 'Home' },
+          ...(scorecard ? [{ href: `/partners/${encodeURIComponent(scorecard.partnerId)}`, label: `Partner ${scorecard.partnerId}` }] : []),
+        ]}
+        current={`Contract ${view.contractId}`}
+        asOfText={asOfText}
+      />
       <h1>Contract {view.contractId}</h1>
       <AsOfNote asOf={asOf} />
       <AsOfForm asOf={asOfText} />
@@ -45,7 +52,8 @@ export function ContractPage({ view, asOf, asOfText }: { view: ContractView; asO
         <>
           <p data-contract-status={scorecard.status}>
             Partner <a href={link(`/partners/${encodeURIComponent(scorecard.partnerId)}`)}>{scorecard.partnerId}</a> on cluster{' '}
-            <a href={link(`/clusters/${encodeURIComponent(scorecard.clusterId)}`)}>{scorecard.clusterId}</a>, {scorecard.termYears} years from {scorecard.startYear} (baseline {scorecard.baselineYear}),{' '}
+            <a href={link(`/clusters/${encodeURIComponent(scorecard.clusterId)}`)}>{scorecard.clusterId}</a>, {scorecard.termYears} years from{' '}
+            {scorecard.startYear} (baseline {scorecard.baselineYear}),{' '}
             {scorecard.termination ? `terminated on ${scorecard.termination.at.slice(0, 10)}: ${scorecard.termination.reason}` : 'active'}.
           </p>
           <p>
@@ -58,7 +66,12 @@ export function ContractPage({ view, asOf, asOfText }: { view: ContractView; asO
             {view.lines.length === 0 ? (
               <p>No target of this contract to show.</p>
             ) : (
-              <ScorecardLines lines={view.lines} caption="Target, actual and status per subject, metric and contract year; n is the subject's" label={`Scorecard of contract ${view.contractId}`} asOfText={asOfText} />
+              <ScorecardLines
+                lines={view.lines}
+                caption="Target, actual and status per subject, metric and contract year; n is the subject's"
+                label={`Scorecard of contract ${view.contractId}`}
+                asOfText={asOfText}
+              />
             )}
           </section>
         </>
@@ -66,7 +79,11 @@ export function ContractPage({ view, asOf, asOfText }: { view: ContractView; asO
       {view.alerts && (
         <section aria-labelledby="alerts">
           <h2 id="alerts">Alerts</h2>
-          {view.alerts.length === 0 ? <p>No alert of this contract.</p> : <AlertTable alerts={view.alerts} link={link} caption="Alerts of this contract, most severe and newest first" />}
+          {view.alerts.length === 0 ? (
+            <p>No alert of this contract.</p>
+          ) : (
+            <AlertTable alerts={view.alerts} link={link} caption="Alerts of this contract, most severe and newest first" />
+          )}
         </section>
       )}
     </>

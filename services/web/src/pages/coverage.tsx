@@ -41,11 +41,20 @@ export async function readCoverage(reads: WebReads, principal: Principal, asOf: 
   const listed = all ? sorted : overdue;
   const pages = Math.max(1, Math.ceil(listed.length / COVERAGE_PAGE_ROWS));
   const shown = Math.min(page, pages);
-  return { rows: listed.slice((shown - 1) * COVERAGE_PAGE_ROWS, shown * COVERAGE_PAGE_ROWS), listed: listed.length, overdue: overdue.length, all, page: shown, pages };
+  return {
+    rows: listed.slice((shown - 1) * COVERAGE_PAGE_ROWS, shown * COVERAGE_PAGE_ROWS),
+    listed: listed.length,
+    overdue: overdue.length,
+    all,
+    page: shown,
+    pages,
+  };
 }
 
 export function CoveragePage({ view, asOf, asOfText }: { view: CoverageView; asOf?: Date; asOfText?: string }) {
-  const other = view.all ? { href: withAsOf('/coverage', asOfText), words: 'Show the overdue feeds only' } : { href: withAsOf('/coverage?show=all', asOfText), words: 'Show every school and feed' };
+  const other = view.all
+    ? { href: withAsOf('/coverage', asOfText), words: 'Show the overdue feeds only' }
+    : { href: withAsOf('/coverage?show=all', asOfText), words: 'Show every school and feed' };
   return (
     <>
       <h1>Feed coverage</h1>
@@ -101,7 +110,9 @@ export function CoveragePage({ view, asOf, asOfText }: { view: CoverageView; asO
 function Pages({ view, asOfText }: { view: CoverageView; asOfText?: string }) {
   if (view.pages === 1) return null;
   const href = (page: number) => withAsOf(`/coverage?${new URLSearchParams({ ...(view.all ? { show: 'all' } : {}), page: String(page) })}`, asOfText);
-  const near = [...new Set([1, view.page - 2, view.page - 1, view.page, view.page + 1, view.page + 2, view.pages])].filter((page) => page >= 1 && page <= view.pages).sort((a, b) => a - b);
+  const near = [...new Set([1, view.page - 2, view.page - 1, view.page, view.page + 1, view.page + 2, view.pages])]
+    .filter((page) => page >= 1 && page <= view.pages)
+    .sort((a, b) => a - b);
   return (
     <nav aria-label="Pages of the coverage table" class="usa-pagination">
       <ul class="usa-pagination__list">
@@ -120,7 +131,12 @@ function Pages({ view, asOfText }: { view: CoverageView; asOfText?: string }) {
               </li>
             )}
             <li class="usa-pagination__item usa-pagination__page-no">
-              <a href={href(page)} class={page === view.page ? 'usa-pagination__button usa-current' : 'usa-pagination__button'} aria-label={page === view.pages ? `Last page, page ${page}` : `Page ${page}`} aria-current={page === view.page ? 'page' : undefined}>
+              <a
+                href={href(page)}
+                class={page === view.page ? 'usa-pagination__button usa-current' : 'usa-pagination__button'}
+                aria-label={page === view.pages ? `Last page, page ${page}` : `Page ${page}`}
+                aria-current={page === view.page ? 'page' : undefined}
+              >
                 {page}
               </a>
             </li>

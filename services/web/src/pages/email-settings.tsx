@@ -30,8 +30,9 @@ export function EmailSettingsPage({ view, csrf, outcome }: { view: EmailSettings
     <>
       <h1>{districtId ? `Alert emails of district ${districtId}` : 'Alert emails'}</h1>
       <p>
-        Each address receives the alerts of the district's schools and clusters: every alert as it happens, or a daily digest at an hour of its choice. Critical year-end alerts
-        always go at once. An address receives nothing until it follows the link of the confirmation sent to it, and every message has a one-click unsubscribe.
+        Each address receives the alerts of the district's schools and clusters: every alert as it happens, or a daily digest at an hour of its choice. Critical
+        year-end alerts always go at once. An address receives nothing until it follows the link of the confirmation sent to it, and every message has a
+        one-click unsubscribe.
       </p>
       {!view.sending && (
         <div class="usa-alert usa-alert--warning usa-alert--slim" role="status">
@@ -41,7 +42,10 @@ export function EmailSettingsPage({ view, csrf, outcome }: { view: EmailSettings
         </div>
       )}
       {outcome && (
-        <div class={`usa-alert usa-alert--slim ${outcome.kind === 'problem' ? 'usa-alert--error' : 'usa-alert--success'}`} role={outcome.kind === 'problem' ? 'alert' : 'status'}>
+        <div
+          class={`usa-alert usa-alert--slim ${outcome.kind === 'problem' ? 'usa-alert--error' : 'usa-alert--success'}`}
+          role={outcome.kind === 'problem' ? 'alert' : 'status'}
+        >
           <div class="usa-alert__body">
             <p class="usa-alert__text">{outcome.text}</p>
           </div>
@@ -67,7 +71,11 @@ export function EmailSettingsPage({ view, csrf, outcome }: { view: EmailSettings
         <>
           <section aria-labelledby="addresses">
             <h2 id="addresses">Addresses</h2>
-            {view.recipients.length === 0 ? <p>No address receives the district's alerts.</p> : <RecipientTable recipients={view.recipients} districtId={districtId} csrf={csrf} />}
+            {view.recipients.length === 0 ? (
+              <p>No address receives the district's alerts.</p>
+            ) : (
+              <RecipientTable recipients={view.recipients} districtId={districtId} csrf={csrf} />
+            )}
           </section>
           <section aria-labelledby="add">
             <h2 id="add">Add an address</h2>
@@ -182,9 +190,18 @@ function RecipientTable({ recipients, districtId, csrf }: { recipients: EmailRec
             <td>
               <span class="usa-tag">{recipient.status}</span>
             </td>
-            <td>{recipient.delivery === 'digest' ? `a daily digest at ${String(recipient.digestHour).padStart(2, '0')}:00 (${recipient.timeZone})` : DELIVERY.immediate}</td>
             <td>
-              <form method="post" action={`/inbox/email/${encodeURIComponent(recipient.recipientId)}/delivery`} class="usa-form" aria-label={`Delivery of ${recipient.address}`}>
+              {recipient.delivery === 'digest'
+                ? `a daily digest at ${String(recipient.digestHour).padStart(2, '0')}:00 (${recipient.timeZone})`
+                : DELIVERY.immediate}
+            </td>
+            <td>
+              <form
+                method="post"
+                action={`/inbox/email/${encodeURIComponent(recipient.recipientId)}/delivery`}
+                class="usa-form"
+                aria-label={`Delivery of ${recipient.address}`}
+              >
                 <input type="hidden" name="csrf" value={csrf} />
                 <input type="hidden" name="districtId" value={districtId} />
                 <DeliveryFields id={recipient.recipientId} recipient={recipient} />
@@ -220,13 +237,21 @@ export function EmailLinkPage({ purpose, token, done, known }: { purpose: 'confi
     return (
       <>
         <h1>{purpose === 'confirm' ? 'The address is confirmed' : 'The address is unsubscribed'}</h1>
-        <p role="status">{purpose === 'confirm' ? "It now receives the district's alerts." : 'Nothing more is sent to it. The district may add it again; it would be asked to confirm first.'}</p>
+        <p role="status">
+          {purpose === 'confirm'
+            ? "It now receives the district's alerts."
+            : 'Nothing more is sent to it. The district may add it again; it would be asked to confirm first.'}
+        </p>
       </>
     );
   return (
     <>
       <h1>{purpose === 'confirm' ? 'Confirm this address' : 'Unsubscribe this address'}</h1>
-      <p>{purpose === 'confirm' ? "Confirm that this address receives the district's school turnaround alerts." : "Stop every alert email of the district to this address."}</p>
+      <p>
+        {purpose === 'confirm'
+          ? "Confirm that this address receives the district's school turnaround alerts."
+          : 'Stop every alert email of the district to this address.'}
+      </p>
       <form method="post" action={`/email/${purpose}?${new URLSearchParams({ token })}`}>
         <button class="usa-button" type="submit">
           {purpose === 'confirm' ? 'Confirm' : 'Unsubscribe'}

@@ -58,7 +58,10 @@ export async function readHome(reads: WebReads, principal: Principal, asOf: Date
 
   const open = await alertsOf(reads, principal, { status: 'open', asOf });
   const alerts = open && {
-    bySeverity: Object.fromEntries(SEVERITIES.map((severity) => [severity, open.filter((alert) => alert.severity === severity).length])) as Record<Severity, number>,
+    bySeverity: Object.fromEntries(SEVERITIES.map((severity) => [severity, open.filter((alert) => alert.severity === severity).length])) as Record<
+      Severity,
+      number
+    >,
     listed: [...open].sort(bySeverityThenNewest).slice(0, LISTED),
     total: open.length,
   };
@@ -116,7 +119,9 @@ export function HomePage({ view, asOf, asOfText }: { view: HomeView; asOf?: Date
                           </span>
                           {view.progressMonth && (
                             <span class="detail">
-                              <a href={`/contracts/${encodeURIComponent(row.contractId)}/progress?month=${view.progressMonth}`}>{`Progress report, ${view.progressMonth}`}</a>
+                              <a
+                                href={`/contracts/${encodeURIComponent(row.contractId)}/progress?month=${view.progressMonth}`}
+                              >{`Progress report, ${view.progressMonth}`}</a>
                             </span>
                           )}
                         </td>
@@ -169,7 +174,15 @@ function OpenAlerts({ alerts, link }: { alerts: NonNullable<HomeView['alerts']>;
       {alerts.total === 0 ? (
         <p>No open alert.</p>
       ) : (
-        <AlertTable alerts={alerts.listed} link={link} caption={alerts.total > alerts.listed.length ? `The ${alerts.listed.length} most severe and newest of ${alerts.total} open alerts` : 'Open alerts, most severe and newest first'} />
+        <AlertTable
+          alerts={alerts.listed}
+          link={link}
+          caption={
+            alerts.total > alerts.listed.length
+              ? `The ${alerts.listed.length} most severe and newest of ${alerts.total} open alerts`
+              : 'Open alerts, most severe and newest first'
+          }
+        />
       )}
     </section>
   );
@@ -197,7 +210,9 @@ export function AlertTable({ alerts, link, caption }: { alerts: AlertRow[]; link
             <td>
               <span class={`usa-tag severity severity--${alert.severity}`}>{alert.severity}</span>
             </td>
-            <td>{alert.schoolId ? <a href={link(`/schools/${encodeURIComponent(alert.schoolId)}`)}>school {alert.schoolId}</a> : `cluster ${alert.clusterId}`}</td>
+            <td>
+              {alert.schoolId ? <a href={link(`/schools/${encodeURIComponent(alert.schoolId)}`)}>school {alert.schoolId}</a> : `cluster ${alert.clusterId}`}
+            </td>
             <td>{alert.metric}</td>
             <td>
               {alert.contractYear} ({alert.schoolYear})
@@ -221,7 +236,11 @@ function OverdueFeeds({ overdue, link }: { overdue: NonNullable<HomeView['overdu
         <p>No school's feed is overdue.</p>
       ) : (
         <table class="usa-table usa-table--borderless">
-          <caption>{overdue.total > overdue.listed.length ? `The ${overdue.listed.length} most overdue of ${overdue.total} school feeds` : `${overdue.total} overdue school feeds, most overdue first`}</caption>
+          <caption>
+            {overdue.total > overdue.listed.length
+              ? `The ${overdue.listed.length} most overdue of ${overdue.total} school feeds`
+              : `${overdue.total} overdue school feeds, most overdue first`}
+          </caption>
           <thead>
             <tr>
               <th scope="col">School</th>

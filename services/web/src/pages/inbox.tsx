@@ -54,13 +54,34 @@ export function InboxPage({ view, asOf, asOfText }: { view: InboxView; asOf?: Da
       <AsOfNote asOf={asOf} />
       <AsOfForm asOf={asOfText} />
       <InboxSection id="open" title="Open" alerts={view.open} link={link} empty="No open alert." order="most severe and newest first" />
-      <InboxSection id="acknowledged" title="Acknowledged, not yet resolved" alerts={view.acknowledged} link={link} empty="No acknowledged alert waits to be resolved." order="most severe and newest first" />
+      <InboxSection
+        id="acknowledged"
+        title="Acknowledged, not yet resolved"
+        alerts={view.acknowledged}
+        link={link}
+        empty="No acknowledged alert waits to be resolved."
+        order="most severe and newest first"
+      />
       <InboxSection id="resolved" title="Resolved" alerts={view.resolved} link={link} empty="No resolved alert." order="latest resolved first" />
     </>
   );
 }
 
-function InboxSection({ id, title, alerts, link, empty, order }: { id: string; title: string; alerts: InboxAlert[]; link: (path: string) => string; empty: string; order: string }) {
+function InboxSection({
+  id,
+  title,
+  alerts,
+  link,
+  empty,
+  order,
+}: {
+  id: string;
+  title: string;
+  alerts: InboxAlert[];
+  link: (path: string) => string;
+  empty: string;
+  order: string;
+}) {
   const listed = alerts.slice(0, LISTED);
   return (
     <section aria-labelledby={`${id}-alerts`} data-section={id} data-total={alerts.length}>
@@ -70,7 +91,9 @@ function InboxSection({ id, title, alerts, link, empty, order }: { id: string; t
       ) : (
         <div class="usa-table-container--scrollable" tabIndex={0} role="region" aria-label={`${title} alerts`}>
           <table class="usa-table usa-table--borderless alerts">
-            <caption>{alerts.length > listed.length ? `The first ${listed.length} of ${alerts.length} alerts, ${order}` : `${alerts.length} alerts, ${order}`}</caption>
+            <caption>
+              {alerts.length > listed.length ? `The first ${listed.length} of ${alerts.length} alerts, ${order}` : `${alerts.length} alerts, ${order}`}
+            </caption>
             <thead>
               <tr>
                 <th scope="col">Alert</th>
@@ -97,7 +120,13 @@ function InboxSection({ id, title, alerts, link, empty, order }: { id: string; t
                   <td data-value={alert.target}>{formatValue(alert.target)}</td>
                   <td data-value={alert.actual ?? ''}>{formatValue(alert.actual)}</td>
                   <td>{day(alert.raisedAt)}</td>
-                  <td>{id === 'resolved' ? `${alert.resolvedAt ? day(alert.resolvedAt) : ''} ${alert.resolution ?? ''}`.trim() : <LastAcknowledgement alert={alert} />}</td>
+                  <td>
+                    {id === 'resolved' ? (
+                      `${alert.resolvedAt ? day(alert.resolvedAt) : ''} ${alert.resolution ?? ''}`.trim()
+                    ) : (
+                      <LastAcknowledgement alert={alert} />
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

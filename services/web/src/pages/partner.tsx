@@ -30,13 +30,25 @@ export interface PartnerView {
 export async function readPartner(reads: WebReads, principal: Principal, partnerId: string, asOf: Date | undefined): Promise<PartnerView> {
   await reads.access.mustRead(principal, ROUTES.partner, 'partner', partnerId);
   const partner = (await reads.registry.partner(partnerId)) as unknown as PartnerView['partner'];
-  const scorecard = (await reads.access.mayRead(principal, ROUTES.partnerScorecard, 'partner', partnerId)) ? await partnerScorecardOf(reads, partnerId, asOf) : undefined;
+  const scorecard = (await reads.access.mayRead(principal, ROUTES.partnerScorecard, 'partner', partnerId))
+    ? await partnerScorecardOf(reads, partnerId, asOf)
+    : undefined;
   const contracts = [];
   for (const contract of scorecard?.contracts ?? [])
-    contracts.push({ ...contract, lines: await withReadings(reads, principal, await withSources(reads, principal, contract.contractId, contract.lines), asOf) });
+    contracts.push({
+      ...contract,
+      lines: await withReadings(reads, principal, await withSources(reads, principal, contract.contractId, contract.lines), asOf),
+    });
   const readings = await aggregateMetricsOf(reads, principal, { kind: 'partner', partnerId }, asOf);
   const trends = readings && (await trendsOf(reads, principal, readings, [], asOf));
-  const alerts = scorecard && (await alertsOfContracts(reads, principal, scorecard.contracts.map((contract) => contract.contractId), asOf));
+  const alerts =
+    scorecard &&
+    (await alertsOfContracts(
+      reads,
+      principal,
+      scorecard.contracts.map((contract) => contract.contractId),
+      asOf,
+    ));
   const progressMonth = ['state', 'partner'].includes(principal.role.kind) ? lastCompleteMonth(reads.clock()).month : undefined;
   return { partner, contracts: scorecard && contracts, years: scorecard?.years, trends, alerts, progressMonth };
 }
@@ -72,18 +84,26 @@ export function PartnerPage({ view, asOf, asOfText }: { view: PartnerView; asOf?
                 Contract <a href={link(`/contracts/${encodeURIComponent(contract.contractId)}`)}>{contract.contractId}</a>
               </h3>
               <p>
-                Cluster <a href={link(`/clusters/${encodeURIComponent(contract.clusterId)}`)}>{contract.clusterId}</a>, {contract.termYears} years from {contract.startYear} (baseline{' '}
-                {contract.baselineYear}), {contract.termination ? `terminated on ${contract.termination.at.slice(0, 10)}` : contract.status}.
+                Cluster <a href={link(`/clusters/${encodeURIComponent(contract.clusterId)}`)}>{contract.clusterId}</a>, {contract.termYears} years from{' '}
+                {contract.startYear} (baseline {contract.baselineYear}),{' '}
+                {contract.termination ? `terminated on ${contract.termination.at.slice(0, 10)}` : contract.status}.
               </p>
               {view.progressMonth && (
                 <p>
-                  <a href={`/contracts/${encodeURIComponent(contract.contractId)}/progress?month=${view.progressMonth}`}>{`Monthly progress report, ${view.progressMonth}`}</a>
+                  <a
+                    href={`/contracts/${encodeURIComponent(contract.contractId)}/progress?month=${view.progressMonth}`}
+                  >{`Monthly progress report, ${view.progressMonth}`}</a>
                 </p>
               )}
               {contract.lines.length === 0 ? (
                 <p>No cluster target of this contract.</p>
               ) : (
-                <ScorecardLines lines={contract.lines} caption={`The cluster's lines of contract ${contract.contractId} by contract year`} label={`Cluster lines of contract ${contract.contractId}`} asOfText={asOfText} />
+                <ScorecardLines
+                  lines={contract.lines}
+                  caption={`The cluster's lines of contract ${contract.contractId} by contract year`}
+                  label={`Cluster lines of contract ${contract.contractId}`}
+                  asOfText={asOfText}
+                />
               )}
             </section>
           ))}
@@ -94,7 +114,11 @@ export function PartnerPage({ view, asOf, asOfText }: { view: PartnerView; asOf?
       {view.alerts && (
         <section aria-labelledby="alerts">
           <h2 id="alerts">Alerts</h2>
-          {view.alerts.length === 0 ? <p>No alert of this partner's contracts.</p> : <AlertTable alerts={view.alerts} link={link} caption="Alerts of the partner's contracts, most severe and newest first" />}
+          {view.alerts.length === 0 ? (
+            <p>No alert of this partner's contracts.</p>
+          ) : (
+            <AlertTable alerts={view.alerts} link={link} caption="Alerts of the partner's contracts, most severe and newest first" />
+          )}
         </section>
       )}
     </>

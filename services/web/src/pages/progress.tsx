@@ -78,14 +78,22 @@ export async function readProgress(reads: WebReads, principal: Principal, contra
   const { lines: endLines, ...scorecard } = end;
   const open = openContractYear(scorecard, month);
   const throughYear = open.kind === 'open' ? open.contractYear : open.kind === 'after' ? scorecard.termYears : 0;
-  const changes = statusChanges(await withSources(reads, principal, contractId, start?.lines ?? []), await withSources(reads, principal, contractId, endLines), throughYear);
+  const changes = statusChanges(
+    await withSources(reads, principal, contractId, start?.lines ?? []),
+    await withSources(reads, principal, contractId, endLines),
+    throughYear,
+  );
 
   const contract = (await reads.registry.contract(contractId)) as unknown as { schoolIds: string[] };
   const results: ProgressResult[] = [];
   if (throughYear > 0) {
     const lastSchoolYear = schoolYearOfContractYear(scorecard.startYear, throughYear);
     const subjects: { scope: 'cluster' | 'school'; subjectId: string; read: (asOf: Date) => Promise<ShownReading[] | undefined> }[] = [
-      { scope: 'cluster', subjectId: scorecard.clusterId, read: (asOf) => aggregateMetricsOf(reads, principal, { kind: 'cluster', clusterId: scorecard.clusterId }, asOf) },
+      {
+        scope: 'cluster',
+        subjectId: scorecard.clusterId,
+        read: (asOf) => aggregateMetricsOf(reads, principal, { kind: 'cluster', clusterId: scorecard.clusterId }, asOf),
+      },
     ];
     for (const schoolId of contract.schoolIds)
       if (await reads.access.mayRead(principal, ROUTES.schoolMetrics, 'school', schoolId))
@@ -103,7 +111,11 @@ export async function readProgress(reads: WebReads, principal: Principal, contra
   if (alerts) {
     steps = [];
     for (const alert of alerts.filter((candidate) => candidate.contractYear <= Math.max(throughYear, 0))) {
-      const history = (await reads.alerts.history(alert.alertId)) as unknown as { status: AlertRow['status']; knownAt: Date | string; acknowledgements: unknown[] | null }[];
+      const history = (await reads.alerts.history(alert.alertId)) as unknown as {
+        status: AlertRow['status'];
+        knownAt: Date | string;
+        acknowledgements: unknown[] | null;
+      }[];
       const states = history.map((row) => ({ status: row.status, knownAt: row.knownAt, acknowledgements: row.acknowledgements?.length ?? 0 }));
       steps.push(...alertSteps(states, month).map((step) => ({ alert, ...step })));
     }
@@ -137,7 +149,8 @@ function openYearWords(view: ProgressView): string {
   const { open } = view;
   if (open.kind === 'open')
     return `The month falls in contract year ${open.contractYear} (${open.schoolYear}). The report lists the lines of contract years 1 to ${open.contractYear} and the results of school years up to ${open.schoolYear}.`;
-  if (open.kind === 'before') return `The month falls before the contract's term, which starts in ${open.firstSchoolYear}: no contract year is open, so no line or result is listed.`;
+  if (open.kind === 'before')
+    return `The month falls before the contract's term, which starts in ${open.firstSchoolYear}: no contract year is open, so no line or result is listed.`;
   return `The month falls after the contract's term, whose last school year was ${open.lastSchoolYear}: no contract year is open; the report lists what changed in the term's lines and results.`;
 }
 
@@ -194,7 +207,8 @@ export function ProgressPage({ view }: { view: ProgressView }) {
               </div>
               <p data-open-year={view.open.kind === 'open' ? view.open.contractYear : view.open.kind}>
                 Partner <a href={link(`/partners/${encodeURIComponent(view.scorecard.partnerId)}`)}>{view.scorecard.partnerId}</a> on cluster{' '}
-                <a href={link(`/clusters/${encodeURIComponent(view.scorecard.clusterId)}`)}>{view.scorecard.clusterId}</a>, {view.scorecard.termYears} years from {view.scorecard.startYear}. {openYearWords(view)}
+                <a href={link(`/clusters/${encodeURIComponent(view.scorecard.clusterId)}`)}>{view.scorecard.clusterId}</a>, {view.scorecard.termYears} years
+                from {view.scorecard.startYear}. {openYearWords(view)}
                 {!view.knownAtStart && ' The contract was not known at the start of the month: each of its lines is new.'}
               </p>
 
@@ -210,7 +224,13 @@ export function ProgressPage({ view }: { view: ProgressView }) {
 
               <section aria-labelledby="progress-alerts">
                 <h2 id="progress-alerts">3. Alerts</h2>
-                {view.alerts === undefined ? <p>Alerts are not shown to this reader.</p> : view.alerts.length === 0 ? <p>No alert was raised, reopened, acknowledged or resolved in the month.</p> : <AlertStepsTable steps={view.alerts} link={link} />}
+                {view.alerts === undefined ? (
+                  <p>Alerts are not shown to this reader.</p>
+                ) : view.alerts.length === 0 ? (
+                  <p>No alert was raised, reopened, acknowledged or resolved in the month.</p>
+                ) : (
+                  <AlertStepsTable steps={view.alerts} link={link} />
+                )}
               </section>
 
               <section aria-labelledby="progress-feeds">
@@ -220,16 +240,28 @@ export function ProgressPage({ view }: { view: ProgressView }) {
                 ) : (
                   <>
                     <h3>Received in the month</h3>
-                    {view.received.length === 0 ? <p>No feed of the contract's schools reached a later period in the month.</p> : <ReceivedTable received={view.received} />}
+                    {view.received.length === 0 ? (
+                      <p>No feed of the contract's schools reached a later period in the month.</p>
+                    ) : (
+                      <ReceivedTable received={view.received} />
+                    )}
                     <h3>Overdue at the month's end</h3>
-                    {view.overdue.length === 0 ? <p>No feed of the contract's schools was overdue at the month's end.</p> : <OverdueTable rows={view.overdue} />}
+                    {view.overdue.length === 0 ? (
+                      <p>No feed of the contract's schools was overdue at the month's end.</p>
+                    ) : (
+                      <OverdueTable rows={view.overdue} />
+                    )}
                   </>
                 )}
               </section>
 
               <section aria-labelledby="progress-contract">
                 <h2 id="progress-contract">5. Changes of the contract</h2>
-                {view.history.length === 0 ? <p>No change of the contract was recorded in the month.</p> : <ChangesTable history={view.history} caption="Each change of the contract recorded in the month" />}
+                {view.history.length === 0 ? (
+                  <p>No change of the contract was recorded in the month.</p>
+                ) : (
+                  <ChangesTable history={view.history} caption="Each change of the contract recorded in the month" />
+                )}
               </section>
             </td>
           </tr>
@@ -270,7 +302,10 @@ function StatusChangesTable({ changes, link }: { changes: StatusChange<SubjectLi
                 <td>{line.metric}</td>
                 <td data-from={from?.status ?? ''}>{from ? <StatusTag status={from.status} /> : 'no line'}</td>
                 <td data-to={to?.status ?? ''}>{to ? <StatusTag status={to.status} /> : 'withdrawn'}</td>
-                <td data-start-value={from?.threshold ?? ''} data-end-value={to?.threshold ?? ''}>{`${from ? formatValue(from.threshold) : '–'} → ${to ? formatValue(to.threshold) : '–'}`}</td>
+                <td
+                  data-start-value={from?.threshold ?? ''}
+                  data-end-value={to?.threshold ?? ''}
+                >{`${from ? formatValue(from.threshold) : '–'} → ${to ? formatValue(to.threshold) : '–'}`}</td>
                 <td data-start-value={from?.actual ?? ''} data-end-value={to?.actual ?? ''}>
                   {`${from ? formatValue(from.actual) : '–'} → ${to ? formatValue(to.actual) : '–'}`}
                   {to?.evidence === 'leading' && <span class="detail">leading evidence</span>}
@@ -313,7 +348,9 @@ function ResultsTable({ results, link }: { results: ProgressResult[]; link: (pat
               {reading.smallNumber && !reading.withheld && <span class="detail">fewer than the minimum n</span>}
             </td>
             <td data-value={reading.denominator ?? ''}>{reading.withheld ? 'withheld' : formatValue(reading.denominator)}</td>
-            <td data-value={before?.rate ?? ''}>{before ? `${shown(before)} (n ${before.withheld ? 'withheld' : formatValue(before.denominator)}), restated` : 'new'}</td>
+            <td data-value={before?.rate ?? ''}>
+              {before ? `${shown(before)} (n ${before.withheld ? 'withheld' : formatValue(before.denominator)}), restated` : 'new'}
+            </td>
           </tr>
         ))}
       </tbody>
@@ -358,7 +395,9 @@ function AlertStepsTable({ steps, link }: { steps: ProgressAlertStep[]; link: (p
 function ReceivedTable({ received }: { received: NonNullable<ProgressView['received']> }) {
   return (
     <table class="usa-table usa-table--borderless review__coverage">
-      <caption>Each school's watched feed whose last period received moved on in the month: from the period known at the start to the one known at the end</caption>
+      <caption>
+        Each school's watched feed whose last period received moved on in the month: from the period known at the start to the one known at the end
+      </caption>
       <thead>
         <tr>
           <th scope="col">School</th>

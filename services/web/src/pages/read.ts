@@ -71,7 +71,7 @@ const SEVERITY_RANK: Record<Severity, number> = { critical: 0, serious: 1, warni
 
 /** Most severe first, then newest: the order a reader acts in. */
 export function bySeverityThenNewest(a: AlertRow, b: AlertRow): number {
-  return SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || (new Date(b.raisedAt).getTime() - new Date(a.raisedAt).getTime());
+  return SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || new Date(b.raisedAt).getTime() - new Date(a.raisedAt).getTime();
 }
 
 /** The contracts the reader may list, as `GET /api/v1/contracts` answers it; none for a role that may not. */

@@ -44,8 +44,9 @@ export async function readReportCard(reads: WebReads, zoneId: string, asOf: Date
 
 const ABOUT = (
   <p>
-    Partnership Zones bring a district's struggling schools together under a Lead Partner's contract. A report card shows how a zone's schools do, all of them together, year by year,
-    beside the state average. To protect students' privacy, a number counting too few students is withheld, and so is any number from which it could be worked out.
+    Partnership Zones bring a district's struggling schools together under a Lead Partner's contract. A report card shows how a zone's schools do, all of them
+    together, year by year, beside the state average. To protect students' privacy, a number counting too few students is withheld, and so is any number from
+    which it could be worked out.
   </p>
 );
 

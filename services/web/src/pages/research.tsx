@@ -25,7 +25,7 @@ export const METRIC_FIELD = 'metric.';
 
 const FORMAT_WORDS: Record<PanelFormat, string> = { csv: 'CSV', parquet: 'Parquet', dta: 'Stata (.dta, with variable labels)' };
 const GROUP_WORDS: Record<string, string> = { zone: 'Zone', cluster: 'Cluster', partner: 'Partner', cohort: 'Cohort (first treatment year)' };
-const WEIGHT_WORDS: Record<string, string> = { none: 'Unweighted: each school counts once', n: "By n: each school by its denominator in the base year" };
+const WEIGHT_WORDS: Record<string, string> = { none: 'Unweighted: each school counts once', n: 'By n: each school by its denominator in the base year' };
 
 /**
  * The API's refusal, field by field, as USWDS's validation pattern shows it: a summary at the
@@ -54,7 +54,19 @@ function ErrorSummary({ issues }: { issues: FieldIssue[] }) {
 const fieldOf = (issue: FieldIssue): string => issue.field.split('.')[0];
 
 /** A labelled field with its hint and, when the API named it, its messages. */
-function Field({ id, label, hint, issues, children }: { id: string; label: string; hint?: string; issues: FieldIssue[]; children: (describedBy: string | undefined, invalid: boolean) => ComponentChildren }) {
+function Field({
+  id,
+  label,
+  hint,
+  issues,
+  children,
+}: {
+  id: string;
+  label: string;
+  hint?: string;
+  issues: FieldIssue[];
+  children: (describedBy: string | undefined, invalid: boolean) => ComponentChildren;
+}) {
   const own = issues.filter((issue) => fieldOf(issue) === id);
   const describedBy = [hint ? `${id}-hint` : '', own.length > 0 ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
@@ -80,7 +92,17 @@ function Field({ id, label, hint, issues, children }: { id: string; label: strin
 function AsOfField({ value, issues }: { value?: string; issues: FieldIssue[] }) {
   return (
     <Field id="asOf" label="As known on" hint="the start of the day (UTC); empty for now" issues={issues}>
-      {(describedBy, invalid) => <input class={`usa-input${invalid ? ' usa-input--error' : ''}`} id="asOf" name="asOf" type="date" value={value?.slice(0, 10)} aria-describedby={describedBy} aria-invalid={invalid ? 'true' : undefined} />}
+      {(describedBy, invalid) => (
+        <input
+          class={`usa-input${invalid ? ' usa-input--error' : ''}`}
+          id="asOf"
+          name="asOf"
+          type="date"
+          value={value?.slice(0, 10)}
+          aria-describedby={describedBy}
+          aria-invalid={invalid ? 'true' : undefined}
+        />
+      )}
     </Field>
   );
 }
@@ -96,16 +118,21 @@ export function ResearchPage({ metrics, form, issues = [] }: { metrics: string[]
     <>
       <h1>Research panel</h1>
       <p>
-        One row per school and school year, for every school with feed data (zone or not): ids, treatment as of that year (with the never-treated codings R <code>did</code>, Stata{' '}
-        <code>csdid</code>, <code>fixest::sunab</code> and R <code>staggered</code> expect), and per metric its value, numerator, denominator and small-number flags. The file and its
-        codebook are the API's (<code>GET /api/v1/research/panel</code>), and each export is recorded for the State Turnaround Office.
+        One row per school and school year, for every school with feed data (zone or not): ids, treatment as of that year (with the never-treated codings R{' '}
+        <code>did</code>, Stata <code>csdid</code>, <code>fixest::sunab</code> and R <code>staggered</code> expect), and per metric its value, numerator,
+        denominator and small-number flags. The file and its codebook are the API's (<code>GET /api/v1/research/panel</code>), and each export is recorded for
+        the State Turnaround Office.
       </p>
       <p>
         <a href="/research/proof-points">Proof points</a>: gains, difference in differences and group-time effects of a metric, with intervals.
       </p>
       {issues.length > 0 && <ErrorSummary issues={issues} />}
       <form method="get" action="/research/panel" class="usa-form usa-form--large" novalidate>
-        <fieldset class={`usa-fieldset usa-form-group${metricIssues.length > 0 ? ' usa-form-group--error' : ''}`} id="metrics" aria-describedby={metricIssues.length > 0 ? 'metrics-hint metrics-error' : 'metrics-hint'}>
+        <fieldset
+          class={`usa-fieldset usa-form-group${metricIssues.length > 0 ? ' usa-form-group--error' : ''}`}
+          id="metrics"
+          aria-describedby={metricIssues.length > 0 ? 'metrics-hint metrics-error' : 'metrics-hint'}
+        >
           <legend class="usa-legend">Metrics</legend>
           <span class="usa-hint" id="metrics-hint">
             none picked: every metric with a value known on the date
@@ -118,7 +145,14 @@ export function ResearchPage({ metrics, form, issues = [] }: { metrics: string[]
           {metrics.length === 0 && <p>No school has a metric value yet.</p>}
           {metrics.map((metric, index) => (
             <div class="usa-checkbox">
-              <input class="usa-checkbox__input" id={`metric-${index}`} type="checkbox" name={`${METRIC_FIELD}${metric}`} value="on" checked={form.metrics.includes(metric)} />
+              <input
+                class="usa-checkbox__input"
+                id={`metric-${index}`}
+                type="checkbox"
+                name={`${METRIC_FIELD}${metric}`}
+                value="on"
+                checked={form.metrics.includes(metric)}
+              />
               <label class="usa-checkbox__label" for={`metric-${index}`}>
                 {metric}
               </label>
@@ -126,15 +160,41 @@ export function ResearchPage({ metrics, form, issues = [] }: { metrics: string[]
           ))}
         </fieldset>
         <Field id="from" label="First school year" hint="2022-23, or the year it ends in (2023); empty for the earliest" issues={issues}>
-          {(describedBy, invalid) => <input class={`usa-input usa-input--small${invalid ? ' usa-input--error' : ''}`} id="from" name="from" type="text" value={form.from} aria-describedby={describedBy} aria-invalid={invalid ? 'true' : undefined} />}
+          {(describedBy, invalid) => (
+            <input
+              class={`usa-input usa-input--small${invalid ? ' usa-input--error' : ''}`}
+              id="from"
+              name="from"
+              type="text"
+              value={form.from}
+              aria-describedby={describedBy}
+              aria-invalid={invalid ? 'true' : undefined}
+            />
+          )}
         </Field>
         <Field id="to" label="Last school year" hint="2025-26, or 2026; empty for the latest" issues={issues}>
-          {(describedBy, invalid) => <input class={`usa-input usa-input--small${invalid ? ' usa-input--error' : ''}`} id="to" name="to" type="text" value={form.to} aria-describedby={describedBy} aria-invalid={invalid ? 'true' : undefined} />}
+          {(describedBy, invalid) => (
+            <input
+              class={`usa-input usa-input--small${invalid ? ' usa-input--error' : ''}`}
+              id="to"
+              name="to"
+              type="text"
+              value={form.to}
+              aria-describedby={describedBy}
+              aria-invalid={invalid ? 'true' : undefined}
+            />
+          )}
         </Field>
         <AsOfField value={form.asOf} issues={issues} />
         <Field id="format" label="Format" issues={issues}>
           {(describedBy, invalid) => (
-            <select class={`usa-select${invalid ? ' usa-input--error' : ''}`} id="format" name="format" aria-describedby={describedBy} aria-invalid={invalid ? 'true' : undefined}>
+            <select
+              class={`usa-select${invalid ? ' usa-input--error' : ''}`}
+              id="format"
+              name="format"
+              aria-describedby={describedBy}
+              aria-invalid={invalid ? 'true' : undefined}
+            >
               {PANEL_FORMATS.map((format) => (
                 <option value={format} selected={(form.format || 'csv') === format}>
                   {FORMAT_WORDS[format]}
@@ -162,14 +222,25 @@ export function ResearchPage({ metrics, form, issues = [] }: { metrics: string[]
  * each figure with its n (schools on each side), years, bootstrap standard error and 95%
  * interval, and the mark where it counts fewer schools than it needs.
  */
-export function ProofPointsPage({ metrics, form, issues = [], answer }: { metrics: string[]; form: ProofPointForm; issues?: FieldIssue[]; answer?: ProofPointAnswer }) {
+export function ProofPointsPage({
+  metrics,
+  form,
+  issues = [],
+  answer,
+}: {
+  metrics: string[];
+  form: ProofPointForm;
+  issues?: FieldIssue[];
+  answer?: ProofPointAnswer;
+}) {
   return (
     <>
       <h1>Proof points</h1>
       <p>
-        Did the schools of a zone, cluster, partner or cohort gain more than the schools never in a zone over the same years? A school counts where it has the metric in both years
-        compared. Intervals come from {answer ? answer.draws : PROOF_POINT_DEFAULTS.draws} bootstrap draws that resample schools (seeded, so a run repeats). A figure marked <strong>too few schools</strong>{' '}
-        counts fewer than it needs ({MINIMUM_SCHOOLS.att} a side for an effect, {MINIMUM_SCHOOLS.interval} a side for its interval); it is given all the same.
+        Did the schools of a zone, cluster, partner or cohort gain more than the schools never in a zone over the same years? A school counts where it has the
+        metric in both years compared. Intervals come from {answer ? answer.draws : PROOF_POINT_DEFAULTS.draws} bootstrap draws that resample schools (seeded,
+        so a run repeats). A figure marked <strong>too few schools</strong> counts fewer than it needs ({MINIMUM_SCHOOLS.att} a side for an effect,{' '}
+        {MINIMUM_SCHOOLS.interval} a side for its interval); it is given all the same.
       </p>
       <p>
         <a href="/research">Research panel</a>: download the panel these figures are computed from.
@@ -178,7 +249,13 @@ export function ProofPointsPage({ metrics, form, issues = [], answer }: { metric
       <form method="get" action="/research/proof-points" class="usa-form usa-form--large" novalidate>
         <Field id="metric" label="Metric" issues={issues}>
           {(describedBy, invalid) => (
-            <select class={`usa-select${invalid ? ' usa-input--error' : ''}`} id="metric" name="metric" aria-describedby={describedBy} aria-invalid={invalid ? 'true' : undefined}>
+            <select
+              class={`usa-select${invalid ? ' usa-input--error' : ''}`}
+              id="metric"
+              name="metric"
+              aria-describedby={describedBy}
+              aria-invalid={invalid ? 'true' : undefined}
+            >
               {metrics.map((metric) => (
                 <option value={metric} selected={form.metric === metric}>
                   {metric}
@@ -189,7 +266,13 @@ export function ProofPointsPage({ metrics, form, issues = [], answer }: { metric
         </Field>
         <Field id="group" label="Treated groups" hint="each compared with the never-treated schools" issues={issues}>
           {(describedBy, invalid) => (
-            <select class={`usa-select${invalid ? ' usa-input--error' : ''}`} id="group" name="group" aria-describedby={describedBy} aria-invalid={invalid ? 'true' : undefined}>
+            <select
+              class={`usa-select${invalid ? ' usa-input--error' : ''}`}
+              id="group"
+              name="group"
+              aria-describedby={describedBy}
+              aria-invalid={invalid ? 'true' : undefined}
+            >
               {Object.entries(GROUP_WORDS).map(([group, words]) => (
                 <option value={group} selected={(form.group || 'zone') === group}>
                   {words}
@@ -200,7 +283,13 @@ export function ProofPointsPage({ metrics, form, issues = [], answer }: { metric
         </Field>
         <Field id="weights" label="School weights" issues={issues}>
           {(describedBy, invalid) => (
-            <select class={`usa-select${invalid ? ' usa-input--error' : ''}`} id="weights" name="weights" aria-describedby={describedBy} aria-invalid={invalid ? 'true' : undefined}>
+            <select
+              class={`usa-select${invalid ? ' usa-input--error' : ''}`}
+              id="weights"
+              name="weights"
+              aria-describedby={describedBy}
+              aria-invalid={invalid ? 'true' : undefined}
+            >
               {Object.entries(WEIGHT_WORDS).map(([weights, words]) => (
                 <option value={weights} selected={(form.weights || 'none') === weights}>
                   {words}
@@ -228,7 +317,11 @@ function ProofPointResults({ answer }: { answer: ProofPointAnswer }) {
       <p>
         As known at {answer.asOf}; {answer.weights === 'n' ? 'schools weighted by n' : 'unweighted'}; seed {answer.seed}, {answer.draws} draws.
       </p>
-      {answer.groups.length === 0 ? <p>No treated group has the metric in two years to compare.</p> : answer.groups.map((group) => <GroupResults group={group} />)}
+      {answer.groups.length === 0 ? (
+        <p>No treated group has the metric in two years to compare.</p>
+      ) : (
+        answer.groups.map((group) => <GroupResults group={group} />)
+      )}
     </section>
   );
 }
@@ -241,7 +334,8 @@ function GroupResults({ group }: { group: GroupProofPoints }) {
     <section aria-labelledby={id} class="proof-points" data-group={group.groupId}>
       <h3 id={id}>{name}</h3>
       <p>
-        Cohorts: {group.cohorts.map((cohort) => `first treated ${cohort.firstTreatYear} (${cohort.schools} schools)`).join(', ') || 'none'}; {group.comparisonSchools} comparison schools.
+        Cohorts: {group.cohorts.map((cohort) => `first treated ${cohort.firstTreatYear} (${cohort.schools} schools)`).join(', ') || 'none'};{' '}
+        {group.comparisonSchools} comparison schools.
       </p>
       <table class="usa-table usa-table--borderless usa-table--compact" data-table="effects">
         <caption>{`Effects of ${name}: overall and by event time (years since first treatment), cohorts weighted by size`}</caption>
@@ -362,7 +456,10 @@ function EstimateCells({ estimate }: { estimate: Estimate }) {
         {estimate.ci95 ? `${formatValue(estimate.ci95.lower)} to ${formatValue(estimate.ci95.upper)}` : '–'}
       </td>
       <td data-value={estimate.draws}>{estimate.draws}</td>
-      <td data-insufficient={estimate.insufficient ? `${estimate.insufficient.have}/${estimate.insufficient.needed}` : ''} data-interval-insufficient={estimate.intervalInsufficient ? `${estimate.intervalInsufficient.have}/${estimate.intervalInsufficient.needed}` : ''}>
+      <td
+        data-insufficient={estimate.insufficient ? `${estimate.insufficient.have}/${estimate.insufficient.needed}` : ''}
+        data-interval-insufficient={estimate.intervalInsufficient ? `${estimate.intervalInsufficient.have}/${estimate.intervalInsufficient.needed}` : ''}
+      >
         <ShortfallWords estimate={estimate} />
       </td>
     </>

@@ -106,7 +106,14 @@ export interface LeadingSubject {
  * but the review is the parties' renewal document: for anyone else it is a 404, like a contract
  * the reader may not read or that was not known yet on the date.
  */
-export async function readReview(reads: WebReads, research: ResearchRequests, principal: Principal, contractId: string, yearText: string | undefined, asOf: Date | undefined): Promise<ReviewView> {
+export async function readReview(
+  reads: WebReads,
+  research: ResearchRequests,
+  principal: Principal,
+  contractId: string,
+  yearText: string | undefined,
+  asOf: Date | undefined,
+): Promise<ReviewView> {
   if (!['state', 'partner', 'district'].includes(principal.role.kind)) throw new NotFoundError('contract', contractId);
   await reads.access.mustRead(principal, ROUTES.scorecard, 'contract', contractId);
   const contract = (await reads.registry.contract(contractId)) as ContractOnRecord;
@@ -128,7 +135,12 @@ export async function readReview(reads: WebReads, research: ResearchRequests, pr
   const lines = withN.map((line) => ({
     ...line,
     alerts: alerts
-      .filter((alert) => alert.metric === line.metric && alert.contractYear === line.contractYear && (line.scope === 'school' ? alert.schoolId === line.subjectId : alert.schoolId === null))
+      .filter(
+        (alert) =>
+          alert.metric === line.metric &&
+          alert.contractYear === line.contractYear &&
+          (line.scope === 'school' ? alert.schoolId === line.subjectId : alert.schoolId === null),
+      )
       .map((alert) => ({ ...alert, history: histories.get(alert.alertId) ?? [] })),
   }));
   const clusterLines = lines.filter((line) => line.scope === 'cluster');
@@ -149,7 +161,11 @@ export async function readReview(reads: WebReads, research: ResearchRequests, pr
     leading: await leadingOf(reads, principal, scorecard, contract.schoolIds, lines, year, asOf),
     record: contractRecord(
       clusterLines,
-      alerts.filter((alert) => alert.contractYear <= year).map((alert): RecordAlert => ({ ...alert, checkpoint: alert.checkpoint as RecordAlert['checkpoint'], raisedAt: new Date(alert.raisedAt).toISOString() })),
+      alerts
+        .filter((alert) => alert.contractYear <= year)
+        .map(
+          (alert): RecordAlert => ({ ...alert, checkpoint: alert.checkpoint as RecordAlert['checkpoint'], raisedAt: new Date(alert.raisedAt).toISOString() }),
+        ),
     ),
   };
 }
@@ -158,7 +174,8 @@ export async function readReview(reads: WebReads, research: ResearchRequests, pr
 function contractYearOf(text: string | undefined, termYears: number, lines: readonly { contractYear: number }[]): number {
   if (text === undefined || text === '') return Math.max(1, ...lines.map((line) => line.contractYear));
   const year = Number(text);
-  if (!Number.isInteger(year) || year < 1 || year > termYears) throw ValidationError.of('year', `expected a contract year from 1 to ${termYears}, got '${text}'`);
+  if (!Number.isInteger(year) || year < 1 || year > termYears)
+    throw ValidationError.of('year', `expected a contract year from 1 to ${termYears}, got '${text}'`);
   return year;
 }
 
@@ -167,27 +184,55 @@ function contractYearOf(text: string | undefined, termYears: number, lines: read
  * each against its own target path, the state average and the never-treated comparison schools'
  * mean as of the review's date.
  */
-async function reviewTrends(reads: WebReads, principal: Principal, clusterId: string, lines: readonly ReviewLine[], asOf: Date | undefined): Promise<{ subject: string; trends: Trend[] }[]> {
+async function reviewTrends(
+  reads: WebReads,
+  principal: Principal,
+  clusterId: string,
+  lines: readonly ReviewLine[],
+  asOf: Date | undefined,
+): Promise<{ subject: string; trends: Trend[] }[]> {
   const metrics = new Set(lines.map((line) => line.metric));
   const subjects: { subject: string; readings: ShownReading[] | undefined; lines: ReviewLine[] }[] = [
-    { subject: `cluster ${clusterId}`, readings: await aggregateMetricsOf(reads, principal, { kind: 'cluster', clusterId }, asOf), lines: lines.filter((line) => line.scope === 'cluster') },
+    {
+      subject: `cluster ${clusterId}`,
+      readings: await aggregateMetricsOf(reads, principal, { kind: 'cluster', clusterId }, asOf),
+      lines: lines.filter((line) => line.scope === 'cluster'),
+    },
   ];
   for (const schoolId of [...new Set(lines.filter((line) => line.scope === 'school').map((line) => line.subjectId))]) {
     const readable = await reads.access.mayRead(principal, ROUTES.schoolMetrics, 'school', schoolId);
-    subjects.push({ subject: `school ${schoolId}`, readings: readable ? await reads.metrics.school(schoolId, principal.role, undefined, asOf) : undefined, lines: lines.filter((line) => line.subjectId === schoolId) });
+    subjects.push({
+      subject: `school ${schoolId}`,
+      readings: readable ? await reads.metrics.school(schoolId, principal.role, undefined, asOf) : undefined,
+      lines: lines.filter((line) => line.subjectId === schoolId),
+    });
   }
-  const comparison = reads.access.may(principal, ROUTES.comparisonMetrics) ? await reads.metrics.comparison(principal.role, undefined, asOf, [...metrics]) : undefined;
+  const comparison = reads.access.may(principal, ROUTES.comparisonMetrics)
+    ? await reads.metrics.comparison(principal.role, undefined, asOf, [...metrics])
+    : undefined;
   const charts = [];
   for (const subject of subjects) {
     if (!subject.readings) continue;
-    const trends = await trendsOf(reads, principal, subject.readings.filter((reading) => metrics.has(reading.metric)), subject.lines, asOf, comparison);
+    const trends = await trendsOf(
+      reads,
+      principal,
+      subject.readings.filter((reading) => metrics.has(reading.metric)),
+      subject.lines,
+      asOf,
+      comparison,
+    );
     charts.push({ subject: subject.subject, trends });
   }
   return charts;
 }
 
 /** The contract's schools' feeds as `GET /api/v1/feeds/coverage` answers the reader on the review's date; undefined for a reader who may not read it. */
-export async function coverageOf(reads: WebReads, principal: Principal, schoolIds: readonly string[], asOf: Date | undefined): Promise<SchoolFeedCoverage[] | undefined> {
+export async function coverageOf(
+  reads: WebReads,
+  principal: Principal,
+  schoolIds: readonly string[],
+  asOf: Date | undefined,
+): Promise<SchoolFeedCoverage[] | undefined> {
   if (!reads.access.may(principal, ROUTES.coverage)) return undefined;
   const rows = await reads.coverage.list(reads.config.feedCadences, { asOf, owner: reads.access.narrowing(principal, ROUTES.coverage) }, reads.clock());
   return rows.filter((row) => schoolIds.includes(row.schoolId));
@@ -245,7 +290,13 @@ async function comparisonsOf(
       difference: cell?.differenceInDifferences ?? null,
       schools: cell?.schools ?? null,
     };
-    comparisons.push({ metric, asOf: answer.asOf, comparisonSchools: group?.comparisonSchools ?? answer.groups[0]?.comparisonSchools ?? 0, years, sentence: comparisonSentence(figure) });
+    comparisons.push({
+      metric,
+      asOf: answer.asOf,
+      comparisonSchools: group?.comparisonSchools ?? answer.groups[0]?.comparisonSchools ?? 0,
+      years,
+      sentence: comparisonSentence(figure),
+    });
   }
   return comparisons;
 }
@@ -273,10 +324,15 @@ async function leadingOf(
 ): Promise<LeadingSubject[]> {
   const last = schoolYearOfContractYear(scorecard.startYear, year);
   const subjects: { scope: 'cluster' | 'school'; subjectId: string; readings: ShownReading[] | undefined }[] = [
-    { scope: 'cluster', subjectId: scorecard.clusterId, readings: await aggregateMetricsOf(reads, principal, { kind: 'cluster', clusterId: scorecard.clusterId }, asOf) },
+    {
+      scope: 'cluster',
+      subjectId: scorecard.clusterId,
+      readings: await aggregateMetricsOf(reads, principal, { kind: 'cluster', clusterId: scorecard.clusterId }, asOf),
+    },
   ];
   for (const schoolId of schoolIds) {
-    if (await reads.access.mayRead(principal, ROUTES.schoolMetrics, 'school', schoolId)) subjects.push({ scope: 'school', subjectId: schoolId, readings: await reads.metrics.school(schoolId, principal.role, undefined, asOf) });
+    if (await reads.access.mayRead(principal, ROUTES.schoolMetrics, 'school', schoolId))
+      subjects.push({ scope: 'school', subjectId: schoolId, readings: await reads.metrics.school(schoolId, principal.role, undefined, asOf) });
   }
   return subjects
     .filter((subject) => subject.readings !== undefined)
@@ -292,8 +348,14 @@ async function leadingOf(
           reading,
           // A majority line's threshold is the share of schools that must meet theirs, not a value of the metric.
           target:
-            lines.find((line) => line.scope === subject.scope && line.subjectId === subject.subjectId && line.metric === reading.metric && line.schoolYear === reading.schoolYear && line.kind !== 'school_majority')
-              ?.threshold ?? null,
+            lines.find(
+              (line) =>
+                line.scope === subject.scope &&
+                line.subjectId === subject.subjectId &&
+                line.metric === reading.metric &&
+                line.schoolYear === reading.schoolYear &&
+                line.kind !== 'school_majority',
+            )?.threshold ?? null,
         })),
     }));
 }
@@ -357,7 +419,8 @@ export function ReviewPage({ view, asOf, asOfText }: { view: ReviewView; asOf?: 
                   <dd>{contract.governance}</dd>
                   <dt>Term</dt>
                   <dd>
-                    {scorecard.termYears} years from {scorecard.startYear}, baseline {scorecard.baselineYear}; {scorecard.termination ? `terminated on ${day(scorecard.termination.at)}: ${scorecard.termination.reason}` : 'active'}
+                    {scorecard.termYears} years from {scorecard.startYear}, baseline {scorecard.baselineYear};{' '}
+                    {scorecard.termination ? `terminated on ${day(scorecard.termination.at)}: ${scorecard.termination.reason}` : 'active'}
                   </dd>
                 </dl>
                 <h3>Changes of the contract</h3>
@@ -366,7 +429,11 @@ export function ReviewPage({ view, asOf, asOfText }: { view: ReviewView; asOf?: 
 
               <section aria-labelledby="review-verdicts">
                 <h2 id="review-verdicts">2. The verdicts</h2>
-                {view.lines.length === 0 ? <p>No target of years 1 to {view.year} to judge.</p> : <VerdictTable lines={view.lines} year={view.year} link={link} />}
+                {view.lines.length === 0 ? (
+                  <p>No target of years 1 to {view.year} to judge.</p>
+                ) : (
+                  <VerdictTable lines={view.lines} year={view.year} link={link} />
+                )}
                 <h3>The cluster rule</h3>
                 <p>A cluster misses a year when its aggregate misses the cluster target, or when more than half of its schools miss theirs.</p>
                 <ul class="review__rules">
@@ -378,7 +445,11 @@ export function ReviewPage({ view, asOf, asOfText }: { view: ReviewView; asOf?: 
 
               <section aria-labelledby="review-trends">
                 <h2 id="review-trends">3. Trends</h2>
-                <p>Each metric with a target by school year: the subject's values (solid, round marks), its target path (dashed, square marks), the state average (dotted, triangles) and the mean of the comparison schools, never in a cluster or a contract (dash-dotted, diamonds), as known on the review's date.</p>
+                <p>
+                  Each metric with a target by school year: the subject's values (solid, round marks), its target path (dashed, square marks), the state average
+                  (dotted, triangles) and the mean of the comparison schools, never in a cluster or a contract (dash-dotted, diamonds), as known on the review's
+                  date.
+                </p>
                 {view.trends.map((subject) => subject.trends.map((trend) => <TrendChart subject={subject.subject} trend={trend} />))}
               </section>
 
@@ -389,9 +460,16 @@ export function ReviewPage({ view, asOf, asOfText }: { view: ReviewView; asOf?: 
                 ) : (
                   <>
                     <p>
-                      For each metric with a target, how much more the cluster's schools gained than the never-treated comparison schools: the 2x2 difference in differences of the schools first treated in contract year 1, from the year before it, and the average effect on the treated (ATT) of each contract year over the cluster's schools. Schools are unweighted; intervals come from 999 bootstrap draws that resample schools. A figure needs at least {MINIMUM_SCHOOLS.differenceInDifferences} schools on each side, its interval {MINIMUM_SCHOOLS.interval}.
+                      For each metric with a target, how much more the cluster's schools gained than the never-treated comparison schools: the 2x2 difference in
+                      differences of the schools first treated in contract year 1, from the year before it, and the average effect on the treated (ATT) of each
+                      contract year over the cluster's schools. Schools are unweighted; intervals come from 999 bootstrap draws that resample schools. A figure
+                      needs at least {MINIMUM_SCHOOLS.differenceInDifferences} schools on each side, its interval {MINIMUM_SCHOOLS.interval}.
                     </p>
-                    {view.comparisons.length === 0 ? <p>The contract has no target to compare.</p> : view.comparisons.map((comparison) => <ComparisonTable comparison={comparison} />)}
+                    {view.comparisons.length === 0 ? (
+                      <p>The contract has no target to compare.</p>
+                    ) : (
+                      view.comparisons.map((comparison) => <ComparisonTable comparison={comparison} />)
+                    )}
                   </>
                 )}
               </section>
@@ -407,7 +485,9 @@ export function ReviewPage({ view, asOf, asOfText }: { view: ReviewView; asOf?: 
                 ) : (
                   <ul>
                     {small.map((line) => (
-                      <li data-small-line={`${line.scope}|${line.subjectId}|${line.metric}|${line.contractYear}`}>{`${line.scope} ${line.subjectId}, ${line.metric}, year ${line.contractYear}: n = ${formatValue(line.reading?.denominator)}, fewer than the minimum n`}</li>
+                      <li
+                        data-small-line={`${line.scope}|${line.subjectId}|${line.metric}|${line.contractYear}`}
+                      >{`${line.scope} ${line.subjectId}, ${line.metric}, year ${line.contractYear}: n = ${formatValue(line.reading?.denominator)}, fewer than the minimum n`}</li>
                     ))}
                   </ul>
                 )}
@@ -415,7 +495,10 @@ export function ReviewPage({ view, asOf, asOfText }: { view: ReviewView; asOf?: 
 
               <section aria-labelledby="review-leading">
                 <h2 id="review-leading">6. Leading indicators</h2>
-                <p>Attendance, chronic absence, staffing and the catalogue's indicators by school year up to year {view.year}, for the cluster and each school shown, beside the contract's target for that subject and year where it has one.</p>
+                <p>
+                  Attendance, chronic absence, staffing and the catalogue's indicators by school year up to year {view.year}, for the cluster and each school
+                  shown, beside the contract's target for that subject and year where it has one.
+                </p>
                 {view.leading.length === 0 ? <p>No leading indicator is shown to this reader.</p> : <LeadingTable subjects={view.leading} link={link} />}
               </section>
 
@@ -436,13 +519,16 @@ export function ReviewPage({ view, asOf, asOfText }: { view: ReviewView; asOf?: 
 const termsWords = (terms: { kind: string; value: number; goal?: number | 'stateAverage' }): string =>
   `${terms.kind} ${formatValue(terms.value)}${terms.goal === undefined ? '' : ` (goal: ${typeof terms.goal === 'number' ? formatValue(terms.goal) : terms.goal})`}`;
 
-const targetWords = (target: { metric: string; scope: string; contractYear: number }): string => `${target.metric} ${target.scope} target of year ${target.contractYear}`;
+const targetWords = (target: { metric: string; scope: string; contractYear: number }): string =>
+  `${target.metric} ${target.scope} target of year ${target.contractYear}`;
 
 /** What one change did, target by target: set (new), changed (from the terms it replaced), withdrawn; a signing, how many targets it set. */
 function whatChangeDid(change: ContractChange): string[] {
   if (change.change === 'signed') return [`signed with ${change.targets.length} target${change.targets.length === 1 ? '' : 's'}`];
   const words = change.targets.map((target) =>
-    target.before === null ? `set the ${targetWords(target)}: ${termsWords(target)}` : `changed the ${targetWords(target)} from ${termsWords(target.before)} to ${termsWords(target)}`,
+    target.before === null
+      ? `set the ${targetWords(target)}: ${termsWords(target)}`
+      : `changed the ${targetWords(target)} from ${termsWords(target.before)} to ${termsWords(target)}`,
   );
   words.push(...change.removed.map((target) => `withdrew the ${targetWords(target)}`));
   if (change.additionalYears !== null) words.unshift(`added ${change.additionalYears} contract year${change.additionalYears === 1 ? '' : 's'}`);
@@ -542,7 +628,9 @@ function VerdictTable({ lines, year, link }: { lines: ReviewLine[]; year: number
                 {line.contractYear} ({line.schoolYear})
               </td>
               <td>
-                <a href={link(`/${line.scope === 'school' ? 'schools' : 'clusters'}/${encodeURIComponent(line.subjectId)}`)}>{`${line.scope} ${line.subjectId}`}</a>
+                <a
+                  href={link(`/${line.scope === 'school' ? 'schools' : 'clusters'}/${encodeURIComponent(line.subjectId)}`)}
+                >{`${line.scope} ${line.subjectId}`}</a>
                 {line.kind === 'school_majority' && <span class="detail">majority of schools</span>}
               </td>
               <td>{line.metric}</td>
@@ -643,7 +731,12 @@ function RecordTable({ record }: { record: MetricRecord[] }) {
 
 /** A figure and its 95% interval in one cell, in the metric's unit; each number also in a data attribute, as the API gives it. */
 function FigureCell({ estimate, metric }: { estimate: Estimate | undefined; metric: string }) {
-  if (!estimate) return <td data-value="" data-lower="" data-upper="">–</td>;
+  if (!estimate)
+    return (
+      <td data-value="" data-lower="" data-upper="">
+        –
+      </td>
+    );
   const definition = metricDefinition(metric);
   const number = (value: number) => changeWords(value, definition).split(' ')[0];
   return (
@@ -739,7 +832,9 @@ function LeadingTable({ subjects, link }: { subjects: LeadingSubject[]; link: (p
             {rows.map(({ subject, row }) => (
               <tr data-leading={`${subject.scope}|${subject.subjectId}|${row.metric}|${row.schoolYear}`}>
                 <th scope="row">
-                  <a href={link(`/${subject.scope === 'school' ? 'schools' : 'clusters'}/${encodeURIComponent(subject.subjectId)}`)}>{`${subject.scope} ${subject.subjectId}`}</a>
+                  <a
+                    href={link(`/${subject.scope === 'school' ? 'schools' : 'clusters'}/${encodeURIComponent(subject.subjectId)}`)}
+                  >{`${subject.scope} ${subject.subjectId}`}</a>
                 </th>
                 <td>{row.metric}</td>
                 <td>{row.schoolYear}</td>

@@ -31,7 +31,9 @@ export interface SchoolView {
 export async function readSchool(reads: WebReads, principal: Principal, schoolId: string, asOf: Date | undefined): Promise<SchoolView> {
   await reads.access.mustRead(principal, ROUTES.school, 'school', schoolId);
   const school = (await reads.registry.school(schoolId)) as unknown as SchoolView['school'];
-  const readings = (await reads.access.mayRead(principal, ROUTES.schoolMetrics, 'school', schoolId)) ? await reads.metrics.school(schoolId, principal.role, undefined, asOf) : undefined;
+  const readings = (await reads.access.mayRead(principal, ROUTES.schoolMetrics, 'school', schoolId))
+    ? await reads.metrics.school(schoolId, principal.role, undefined, asOf)
+    : undefined;
   const readingOf = (line: ScorecardLineReading) => readings?.find((reading) => reading.metric === line.metric && reading.schoolYear === line.schoolYear);
   const lines: SchoolLine[] = [];
   for (const contract of (await contractsOf(reads, principal)).filter((candidate) => candidate.schoolIds.includes(schoolId))) {
@@ -84,7 +86,11 @@ export function SchoolPage({ view, asOf, asOfText }: { view: SchoolView; asOf?: 
       {view.alerts && (
         <section aria-labelledby="alerts">
           <h2 id="alerts">Alerts</h2>
-          {view.alerts.length === 0 ? <p>No alert for this school.</p> : <AlertTable alerts={view.alerts} link={(path) => withAsOf(path, asOfText)} caption="Alerts of this school, most severe and newest first" />}
+          {view.alerts.length === 0 ? (
+            <p>No alert for this school.</p>
+          ) : (
+            <AlertTable alerts={view.alerts} link={(path) => withAsOf(path, asOfText)} caption="Alerts of this school, most severe and newest first" />
+          )}
         </section>
       )}
     </>
@@ -129,7 +135,9 @@ function ScorecardTable({ lines }: { lines: SchoolLine[] }) {
                 {line.reason && <span class="detail"> {line.reason}</span>}
               </td>
               <td data-value={line.reading?.denominator ?? ''}>{formatValue(line.reading?.denominator)}</td>
-              <td data-small={line.reading ? String(line.reading.smallNumber) : ''}>{line.reading ? (line.reading.smallNumber ? 'yes: fewer than the minimum n' : 'no') : '–'}</td>
+              <td data-small={line.reading ? String(line.reading.smallNumber) : ''}>
+                {line.reading ? (line.reading.smallNumber ? 'yes: fewer than the minimum n' : 'no') : '–'}
+              </td>
             </tr>
           ))}
         </tbody>

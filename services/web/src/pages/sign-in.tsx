@@ -3,7 +3,10 @@ export function SignInPage({ token, problem, notice }: { token: string; problem?
   return (
     <div class="sign-in">
       <h1>Sign in</h1>
-      <p>Sign in with the API key the State Turnaround Office issued to you. The key stays on this computer only as long as the form is sent; the service keeps a session instead.</p>
+      <p>
+        Sign in with the API key the State Turnaround Office issued to you. The key stays on this computer only as long as the form is sent; the service keeps a
+        session instead.
+      </p>
       {notice && (
         <div class="usa-alert usa-alert--info usa-alert--slim" role="status">
           <div class="usa-alert__body">

@@ -18,17 +18,35 @@ const METRICS_ROUTE: Record<AggregateScope['kind'], string> = { zone: ROUTES.zon
 const idOf = (scope: AggregateScope): string => (scope.kind === 'zone' ? scope.zoneId : scope.kind === 'cluster' ? scope.clusterId : scope.partnerId);
 
 /** A zone's, cluster's or partner's metrics as `GET /api/v1/{zones,clusters,partners}/:id/metrics` answers the reader; undefined for a role that may not read them. */
-export async function aggregateMetricsOf(reads: WebReads, principal: Principal, scope: AggregateScope, asOf: Date | undefined): Promise<ShownReading[] | undefined> {
+export async function aggregateMetricsOf(
+  reads: WebReads,
+  principal: Principal,
+  scope: AggregateScope,
+  asOf: Date | undefined,
+): Promise<ShownReading[] | undefined> {
   if (!(await reads.access.mayRead(principal, METRICS_ROUTE[scope.kind], scope.kind, idOf(scope)))) return undefined;
   return reads.metrics.aggregate(scope, principal.role, undefined, asOf);
 }
 
 /** The contracts' lines (all, or of one scope) as `GET /api/v1/contracts/:contractId/scorecard` answers the reader, each naming its contract and its target's source. */
-export async function contractLines(reads: WebReads, principal: Principal, contractIds: readonly string[], asOf: Date | undefined, scope?: 'cluster'): Promise<SubjectLine[]> {
+export async function contractLines(
+  reads: WebReads,
+  principal: Principal,
+  contractIds: readonly string[],
+  asOf: Date | undefined,
+  scope?: 'cluster',
+): Promise<SubjectLine[]> {
   const lines: SubjectLine[] = [];
   for (const contractId of contractIds) {
     const scorecard = await scorecardOf(reads, principal, contractId, asOf);
-    lines.push(...(await withSources(reads, principal, contractId, (scorecard?.lines ?? []).filter((line) => scope === undefined || line.scope === scope))));
+    lines.push(
+      ...(await withSources(
+        reads,
+        principal,
+        contractId,
+        (scorecard?.lines ?? []).filter((line) => scope === undefined || line.scope === scope),
+      )),
+    );
   }
   return lines;
 }
@@ -40,11 +58,18 @@ export async function contractLines(reads: WebReads, principal: Principal, contr
  */
 export async function withSources(reads: WebReads, principal: Principal, contractId: string, lines: readonly ScorecardLineReading[]): Promise<SubjectLine[]> {
   const targets = (await reads.access.mayRead(principal, ROUTES.contract, 'contract', contractId))
-    ? ((await reads.registry.contract(contractId)) as unknown as { targets: { scope: string; metric: string; contractYear: number; since: string; setBy: string | null }[] }).targets
+    ? (
+        (await reads.registry.contract(contractId)) as unknown as {
+          targets: { scope: string; metric: string; contractYear: number; since: string; setBy: string | null }[];
+        }
+      ).targets
     : [];
   return lines.map((line) => {
     const scope = line.kind === 'school_majority' ? 'school' : line.scope;
-    const target = targets.find((candidate) => candidate.scope === scope && candidate.metric === line.metric && candidate.contractYear === line.contractYear && candidate.since === line.targetSince);
+    const target = targets.find(
+      (candidate) =>
+        candidate.scope === scope && candidate.metric === line.metric && candidate.contractYear === line.contractYear && candidate.since === line.targetSince,
+    );
     return { ...line, contractId, setBy: target?.setBy ?? undefined };
   });
 }
@@ -54,12 +79,24 @@ export async function withSources(reads: WebReads, principal: Principal, contrac
  * cluster's metrics, a school's from the school's, each read as its API route answers the
  * reader. `known` holds readings already read (a page's own subject), keyed `scope|id`.
  */
-export async function withReadings(reads: WebReads, principal: Principal, lines: SubjectLine[], asOf: Date | undefined, known = new Map<string, ShownReading[] | undefined>()): Promise<SubjectLine[]> {
+export async function withReadings(
+  reads: WebReads,
+  principal: Principal,
+  lines: SubjectLine[],
+  asOf: Date | undefined,
+  known = new Map<string, ShownReading[] | undefined>(),
+): Promise<SubjectLine[]> {
   for (const line of lines) {
     const key = `${line.scope}|${line.subjectId}`;
     if (known.has(key)) continue;
     if (line.scope === 'cluster') known.set(key, await aggregateMetricsOf(reads, principal, { kind: 'cluster', clusterId: line.subjectId }, asOf));
-    else known.set(key, (await reads.access.mayRead(principal, ROUTES.schoolMetrics, 'school', line.subjectId)) ? await reads.metrics.school(line.subjectId, principal.role, undefined, asOf) : undefined);
+    else
+      known.set(
+        key,
+        (await reads.access.mayRead(principal, ROUTES.schoolMetrics, 'school', line.subjectId))
+          ? await reads.metrics.school(line.subjectId, principal.role, undefined, asOf)
+          : undefined,
+      );
   }
   return lines.map((line) => ({
     ...line,
@@ -68,7 +105,12 @@ export async function withReadings(reads: WebReads, principal: Principal, lines:
 }
 
 /** The alerts of the given contracts, as `GET /api/v1/alerts` lists them for the reader, most severe and newest first; undefined for a role that reads no alerts. */
-export async function alertsOfContracts(reads: WebReads, principal: Principal, contractIds: readonly string[], asOf: Date | undefined): Promise<AlertRow[] | undefined> {
+export async function alertsOfContracts(
+  reads: WebReads,
+  principal: Principal,
+  contractIds: readonly string[],
+  asOf: Date | undefined,
+): Promise<AlertRow[] | undefined> {
   const ids = new Set(contractIds);
   return (await alertsOf(reads, principal, { asOf }))?.filter((alert) => ids.has(alert.contractId)).sort(bySeverityThenNewest);
 }
@@ -99,7 +141,9 @@ export async function trendsOf(
     for (const schoolYear of years) {
       const reading = readings.find((row) => row.metric === metric && row.schoolYear === schoolYear);
       // A majority line's threshold is the share of schools that must meet theirs, not a value of the metric.
-      const target = targets.find((line) => line.metric === metric && line.schoolYear === schoolYear && line.threshold !== null && line.kind !== 'school_majority');
+      const target = targets.find(
+        (line) => line.metric === metric && line.schoolYear === schoolYear && line.threshold !== null && line.kind !== 'school_majority',
+      );
       points.push({
         schoolYear,
         value: reading?.rate ?? null,

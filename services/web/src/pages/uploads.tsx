@@ -242,10 +242,16 @@ export function UploadReportPage({ batch, rejections, listed }: { batch: BatchRe
               {`Download the rejected rows (${batch.rejectedRows}, CSV)`}
             </a>
           </p>
-          <p class="usa-hint">Each row as it was sent, with its line and why in the last two columns: fix the rows, delete those two columns, and upload the file again.</p>
+          <p class="usa-hint">
+            Each row as it was sent, with its line and why in the last two columns: fix the rows, delete those two columns, and upload the file again.
+          </p>
           <div class="usa-table-container--scrollable" tabIndex={0} role="region" aria-label="Rejected rows">
             <table class="usa-table usa-table--borderless rejections">
-              <caption>{rejections.length < batch.rejectedRows ? `The problems of the first ${listed} of ${batch.rejectedRows} rejected rows; the CSV has them all` : 'Each problem of each rejected row, by line'}</caption>
+              <caption>
+                {rejections.length < batch.rejectedRows
+                  ? `The problems of the first ${listed} of ${batch.rejectedRows} rejected rows; the CSV has them all`
+                  : 'Each problem of each rejected row, by line'}
+              </caption>
               <thead>
                 <tr>
                   <th scope="col">Line</th>

@@ -7,7 +7,10 @@ export interface WebhookRow {
 }
 
 /** What an action on the page came to, said once at the top: a notice, a refusal, or a secret shown this once. */
-export type WebhookOutcome = { kind: 'notice'; text: string } | { kind: 'problem'; text: string } | { kind: 'secret'; webhookId: string; secret: string; previousSecretExpiresAt: string };
+export type WebhookOutcome =
+  | { kind: 'notice'; text: string }
+  | { kind: 'problem'; text: string }
+  | { kind: 'secret'; webhookId: string; secret: string; previousSecretExpiresAt: string };
 
 export interface WebhooksView {
   /** Undefined for the state office until it names a district. */
@@ -27,8 +30,8 @@ export function WebhooksPage({ view, csrf, outcome }: { view: WebhooksView; csrf
     <>
       <h1>{districtId ? `Webhooks of district ${districtId}` : 'Webhooks'}</h1>
       <p>
-        Every alert of the district's schools and clusters is sent to each webhook, signed with its secret (headers X-Turnaround-Timestamp and X-Turnaround-Signature). The
-        address must be https and reach the internet.
+        Every alert of the district's schools and clusters is sent to each webhook, signed with its secret (headers X-Turnaround-Timestamp and
+        X-Turnaround-Signature). The address must be https and reach the internet.
       </p>
       {outcome && <Outcome outcome={outcome} />}
       {view.picksDistrict && (
@@ -68,7 +71,16 @@ export function WebhooksPage({ view, csrf, outcome }: { view: WebhooksView; csrf
               <span class="usa-hint" id="secret-hint">
                 at least 16 characters; deliveries are signed with it, and it is never shown again
               </span>
-              <input class="usa-input" id="secret" name="secret" type="password" autocomplete="new-password" required minLength={16} aria-describedby="secret-hint" />
+              <input
+                class="usa-input"
+                id="secret"
+                name="secret"
+                type="password"
+                autocomplete="new-password"
+                required
+                minLength={16}
+                aria-describedby="secret-hint"
+              />
               <button class="usa-button" type="submit">
                 Register
               </button>
@@ -163,8 +175,8 @@ export function WebhookDeletePage({ webhook, csrf, backHref }: { webhook: Webhoo
             Deliveries stop
           </h2>
           <p class="usa-alert__text">
-            Once it is deleted, no alert is sent to this address any more, and deliveries still waiting for it are dropped. Its secret is deleted too: to receive alerts there again,
-            register it anew with a new secret.
+            Once it is deleted, no alert is sent to this address any more, and deliveries still waiting for it are dropped. Its secret is deleted too: to
+            receive alerts there again, register it anew with a new secret.
           </p>
         </div>
       </div>
@@ -202,7 +214,10 @@ function Outcome({ outcome }: { outcome: WebhookOutcome }) {
       </div>
     );
   return (
-    <div class={`usa-alert usa-alert--slim ${outcome.kind === 'problem' ? 'usa-alert--error' : 'usa-alert--success'}`} role={outcome.kind === 'problem' ? 'alert' : 'status'}>
+    <div
+      class={`usa-alert usa-alert--slim ${outcome.kind === 'problem' ? 'usa-alert--error' : 'usa-alert--success'}`}
+      role={outcome.kind === 'problem' ? 'alert' : 'status'}
+    >
       <div class="usa-alert__body">
         <p class="usa-alert__text">{outcome.text}</p>
       </div>

@@ -78,14 +78,23 @@ export function ZonePage({ view, asOf, asOfText }: { view: ZoneView; asOf?: Date
         {view.lines.length === 0 ? (
           <p>No cluster target of this zone to show.</p>
         ) : (
-          <ScorecardLines lines={view.lines} caption="The clusters' targets: target, actual and status per metric and contract year; n is the cluster's" label={`Scorecard of ${zone.name}`} asOfText={asOfText} />
+          <ScorecardLines
+            lines={view.lines}
+            caption="The clusters' targets: target, actual and status per metric and contract year; n is the cluster's"
+            label={`Scorecard of ${zone.name}`}
+            asOfText={asOfText}
+          />
         )}
       </section>
       {view.trends && <TrendCharts subject={zone.name} trends={view.trends} />}
       {view.alerts && (
         <section aria-labelledby="alerts">
           <h2 id="alerts">Alerts</h2>
-          {view.alerts.length === 0 ? <p>No alert in this zone.</p> : <AlertTable alerts={view.alerts} link={link} caption="Alerts of the zone's contracts, most severe and newest first" />}
+          {view.alerts.length === 0 ? (
+            <p>No alert in this zone.</p>
+          ) : (
+            <AlertTable alerts={view.alerts} link={link} caption="Alerts of the zone's contracts, most severe and newest first" />
+          )}
         </section>
       )}
     </>

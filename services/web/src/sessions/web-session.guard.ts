@@ -41,4 +41,6 @@ export class WebSessionGuard implements CanActivate {
 }
 
 /** The signed-in reader of the page. */
-export const CurrentViewer = createParamDecorator((_data: unknown, context: ExecutionContext): Viewer => context.switchToHttp().getRequest<WebRequest>().viewer as Viewer);
+export const CurrentViewer = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): Viewer => context.switchToHttp().getRequest<WebRequest>().viewer as Viewer,
+);

@@ -43,7 +43,10 @@ export class WebSessions {
 
   /** The session of a cookie's id while it has not expired. */
   async find(sessionId: string, now = new Date()): Promise<WebSession | undefined> {
-    const [row] = await this.sql.query<{ key_id: string }>('SELECT key_id FROM web_sessions WHERE session_hash = $1 AND expires_at > $2', [hash(sessionId), now.toISOString()]);
+    const [row] = await this.sql.query<{ key_id: string }>('SELECT key_id FROM web_sessions WHERE session_hash = $1 AND expires_at > $2', [
+      hash(sessionId),
+      now.toISOString(),
+    ]);
     return row && { keyId: row.key_id, csrfToken: csrfTokenOf(sessionId) };
   }
 

@@ -24,7 +24,11 @@ const NAVIGATION: readonly { href: string; label: string; route: string }[] = [
 
 /** A signed-in page: `content` in the layout, with the navigation of the viewer's role and `section` marked as the current one. */
 export function renderPage(access: WebAccess, viewer: Viewer, section: string, title: string, content: ComponentChildren): string {
-  const nav: NavItem[] = NAVIGATION.filter((item) => access.may(viewer.principal, item.route)).map((item) => ({ href: item.href, label: item.label, current: item.href === section }));
+  const nav: NavItem[] = NAVIGATION.filter((item) => access.may(viewer.principal, item.route)).map((item) => ({
+    href: item.href,
+    label: item.label,
+    current: item.href === section,
+  }));
   return html(
     <Layout title={title} viewer={viewer} nav={nav}>
       {content}
@@ -47,6 +51,8 @@ const contents = new WeakMap<object, PageContent>();
 export function renderViewPage(access: WebAccess, viewer: Viewer, section: string, title: string, view: object, content: () => VNode): WebPage {
   let kept = contents.get(view);
   if (kept === undefined) contents.set(view, (kept = new PageContent(renderToString(content()))));
-  const [head, tail] = renderPage(access, viewer, section, title, <div class="page-content" dangerouslySetInnerHTML={{ __html: CONTENT_MARK }} />).split(CONTENT_MARK);
+  const [head, tail] = renderPage(access, viewer, section, title, <div class="page-content" dangerouslySetInnerHTML={{ __html: CONTENT_MARK }} />).split(
+    CONTENT_MARK,
+  );
   return new WebPage(head, kept, tail);
 }

@@ -35,12 +35,20 @@ export function ScorecardLines({ lines, caption, label, asOfText }: { lines: Sub
         </thead>
         <tbody>
           {lines.map((line) => (
-            <tr data-contract={line.contractId} data-scope={line.scope} data-subject={line.subjectId} data-metric={line.metric} data-contract-year={line.contractYear}>
+            <tr
+              data-contract={line.contractId}
+              data-scope={line.scope}
+              data-subject={line.subjectId}
+              data-metric={line.metric}
+              data-contract-year={line.contractYear}
+            >
               <td>
                 <a href={link(`/contracts/${encodeURIComponent(line.contractId)}`)}>{line.contractId}</a>
               </td>
               <td>
-                <a href={link(`/${line.scope === 'school' ? 'schools' : 'clusters'}/${encodeURIComponent(line.subjectId)}`)}>{`${line.scope} ${line.subjectId}`}</a>
+                <a
+                  href={link(`/${line.scope === 'school' ? 'schools' : 'clusters'}/${encodeURIComponent(line.subjectId)}`)}
+                >{`${line.scope} ${line.subjectId}`}</a>
               </td>
               <td>{line.metric}</td>
               <td>
@@ -59,7 +67,9 @@ export function ScorecardLines({ lines, caption, label, asOfText }: { lines: Sub
                 {line.reason && <span class="detail">{line.reason}</span>}
               </td>
               <td data-value={line.reading?.denominator ?? ''}>{line.reading?.withheld ? 'withheld' : formatValue(line.reading?.denominator)}</td>
-              <td data-small={line.reading ? String(line.reading.smallNumber) : ''}>{line.reading ? (line.reading.smallNumber ? 'yes: fewer than the minimum n' : 'no') : '–'}</td>
+              <td data-small={line.reading ? String(line.reading.smallNumber) : ''}>
+                {line.reading ? (line.reading.smallNumber ? 'yes: fewer than the minimum n' : 'no') : '–'}
+              </td>
             </tr>
           ))}
         </tbody>

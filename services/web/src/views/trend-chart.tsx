@@ -85,7 +85,9 @@ export function TrendChart({ subject, trend }: { subject: string; trend: Trend }
                 <th scope="row">{point.schoolYear}</th>
                 <td data-value={point.value ?? ''}>{point.withheld ? 'withheld' : formatValue(point.value)}</td>
                 <td data-value={point.n ?? ''}>{point.withheld ? 'withheld' : formatValue(point.n)}</td>
-                <td data-small={point.final === undefined ? '' : String(point.smallNumber)}>{point.final === undefined ? '–' : point.smallNumber ? 'yes' : 'no'}</td>
+                <td data-small={point.final === undefined ? '' : String(point.smallNumber)}>
+                  {point.final === undefined ? '–' : point.smallNumber ? 'yes' : 'no'}
+                </td>
                 <td>{point.final === undefined ? '–' : point.final ? 'final' : 'partial'}</td>
                 <td data-value={point.target ?? ''}>{formatValue(point.target)}</td>
                 <td data-value={point.state ?? ''}>{formatValue(point.state)}</td>
@@ -127,7 +129,12 @@ function drawTrend(subject: string, { points }: Trend): string {
     textStyle: { fontFamily: FONT, color: '#1b1b1b' },
     legend: { top: 0, left: 0, textStyle: { fontSize: 13, color: '#1b1b1b' } },
     grid: { left: 56, right: 120, top: 40, bottom: 32 },
-    xAxis: { type: 'category', data: points.map((point) => point.schoolYear), axisLabel: { color: '#1b1b1b', fontSize: 13 }, axisLine: { lineStyle: { color: '#1b1b1b' } } },
+    xAxis: {
+      type: 'category',
+      data: points.map((point) => point.schoolYear),
+      axisLabel: { color: '#1b1b1b', fontSize: 13 },
+      axisLine: { lineStyle: { color: '#1b1b1b' } },
+    },
     yAxis: {
       type: 'value',
       scale: true,
@@ -139,11 +146,37 @@ function drawTrend(subject: string, { points }: Trend): string {
       splitLine: { lineStyle: { color: '#dfe1e2' } },
     },
     series: [
-      line(subject, SERIES.subject, points.map((point) => point.value)),
-      ...(points.some((point) => point.target !== null) ? [line('Target', SERIES.target, points.map((point) => point.target))] : []),
-      ...(points.some((point) => point.state !== null) ? [line('State average', SERIES.state, points.map((point) => point.state))] : []),
+      line(
+        subject,
+        SERIES.subject,
+        points.map((point) => point.value),
+      ),
+      ...(points.some((point) => point.target !== null)
+        ? [
+            line(
+              'Target',
+              SERIES.target,
+              points.map((point) => point.target),
+            ),
+          ]
+        : []),
+      ...(points.some((point) => point.state !== null)
+        ? [
+            line(
+              'State average',
+              SERIES.state,
+              points.map((point) => point.state),
+            ),
+          ]
+        : []),
       ...(points.some((point) => point.comparison !== undefined && point.comparison !== null)
-        ? [line('Comparison schools', SERIES.comparison, points.map((point) => point.comparison ?? null))]
+        ? [
+            line(
+              'Comparison schools',
+              SERIES.comparison,
+              points.map((point) => point.comparison ?? null),
+            ),
+          ]
         : []),
     ],
     aria: { enabled: false },
@@ -187,7 +220,8 @@ export function TrendCharts({ subject, trends }: { subject: string; trends: Tren
       ) : (
         <>
           <p>
-            Each metric by school year against its target (dashed) and the state average over every school that reported (dotted). Small numbers are withheld where the rules say.
+            Each metric by school year against its target (dashed) and the state average over every school that reported (dotted). Small numbers are withheld
+            where the rules say.
           </p>
           {trends.map((trend) => (
             <TrendChart subject={subject} trend={trend} />

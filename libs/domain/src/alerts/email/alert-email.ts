@@ -54,16 +54,21 @@ export function whatHappened(facts: Pick<AlertEmailFacts, 'type' | 'reason'>): '
 
 /** Why, in a sentence: what the line did, or why the alert was withdrawn. */
 export function whyInWords(facts: AlertEmailFacts): string {
-  const stage = facts.checkpoint === 'year_end' ? 'the final result of the year missed its target' : 'the evidence so far puts the year at risk of missing its target';
+  const stage =
+    facts.checkpoint === 'year_end' ? 'the final result of the year missed its target' : 'the evidence so far puts the year at risk of missing its target';
   switch (whatHappened(facts)) {
     case 'raised':
       return `An alert was raised: ${stage}.`;
     case 'reopened':
       return `The alert was reopened: after it was resolved, ${stage} again.`;
     case 'withdrawn':
-      return facts.reason === 'contract_terminated' ? 'The alert was withdrawn: the contract ended.' : 'The alert was withdrawn: an amendment removed its target.';
+      return facts.reason === 'contract_terminated'
+        ? 'The alert was withdrawn: the contract ended.'
+        : 'The alert was withdrawn: an amendment removed its target.';
     case 'resolved':
-      return facts.actual === null ? `The alert was resolved (${facts.reason ?? 'no reason given'}): the evidence that raised it was retracted.` : `The alert was resolved (${facts.reason ?? 'no reason given'}): the line is no longer off track.`;
+      return facts.actual === null
+        ? `The alert was resolved (${facts.reason ?? 'no reason given'}): the evidence that raised it was retracted.`
+        : `The alert was resolved (${facts.reason ?? 'no reason given'}): the line is no longer off track.`;
   }
 }
 
@@ -171,7 +176,11 @@ export function digestEmail(events: readonly AlertEmailFacts[], day: string, rec
   const text = [
     subject,
     '',
-    ...subjects.flatMap((name) => [capitalised(name), ...(groups.get(name) ?? []).flatMap((facts) => [`- ${line(facts)}`, `  ${links.alert(facts.alertId)}`]), '']),
+    ...subjects.flatMap((name) => [
+      capitalised(name),
+      ...(groups.get(name) ?? []).flatMap((facts) => [`- ${line(facts)}`, `  ${links.alert(facts.alertId)}`]),
+      '',
+    ]),
     ...footerLines(recipient, links.unsubscribe),
   ].join('\n');
   const html = page(
@@ -181,7 +190,10 @@ export function digestEmail(events: readonly AlertEmailFacts[], day: string, rec
       ...subjects.map(
         (name) =>
           `<h2 style="font-size:1.1em">${escape(capitalised(name))}</h2>\n<ul>${(groups.get(name) ?? [])
-            .map((facts) => `<li>${escape(line(facts))} <a href="${escape(links.alert(facts.alertId))}">${escape(`See the alert: ${metricInWords(facts.metric)}, ${name}`)}</a></li>`)
+            .map(
+              (facts) =>
+                `<li>${escape(line(facts))} <a href="${escape(links.alert(facts.alertId))}">${escape(`See the alert: ${metricInWords(facts.metric)}, ${name}`)}</a></li>`,
+            )
             .join('')}</ul>`,
       ),
       footerHtml(recipient, links.unsubscribe),
@@ -194,7 +206,16 @@ export function digestEmail(events: readonly AlertEmailFacts[], day: string, rec
 export function confirmationEmail(recipient: EmailRecipientFacts & { delivery: string }, confirmUrl: string, unsubscribeUrl: string): RenderedEmail {
   const subject = `Confirm that ${recipient.address} receives the alerts of district ${recipient.districtId}`;
   const intro = `District ${recipient.districtId} added this address to receive its school turnaround alerts (${recipient.delivery}). Nothing is sent to it until it is confirmed.`;
-  const text = [subject, '', intro, '', `Confirm: ${confirmUrl}`, '', 'If you did not expect this, ignore it: without a confirmation no alert is sent.', `Never send anything to this address again: ${unsubscribeUrl}`].join('\n');
+  const text = [
+    subject,
+    '',
+    intro,
+    '',
+    `Confirm: ${confirmUrl}`,
+    '',
+    'If you did not expect this, ignore it: without a confirmation no alert is sent.',
+    `Never send anything to this address again: ${unsubscribeUrl}`,
+  ].join('\n');
   const html = page(
     subject,
     [
@@ -208,7 +229,10 @@ export function confirmationEmail(recipient: EmailRecipientFacts & { delivery: s
 }
 
 function footerLines(recipient: EmailRecipientFacts, unsubscribeUrl: string): string[] {
-  return [`You receive this because ${recipient.address} is on the alert list of district ${recipient.districtId}.`, `Unsubscribe (one click, no sign-in): ${unsubscribeUrl}`];
+  return [
+    `You receive this because ${recipient.address} is on the alert list of district ${recipient.districtId}.`,
+    `Unsubscribe (one click, no sign-in): ${unsubscribeUrl}`,
+  ];
 }
 
 function footerHtml(recipient: EmailRecipientFacts, unsubscribeUrl: string): string {

@@ -42,8 +42,12 @@ describe('alert email wording', () => {
     expect(whatHappened({ type: 'OffTrackAlertResolved', reason: 'restated' })).toBe('resolved');
     expect(whatHappened({ type: 'OffTrackAlertResolved', reason: 'target_withdrawn' })).toBe('withdrawn');
     expect(whatHappened({ type: 'OffTrackAlertResolved', reason: 'contract_terminated' })).toBe('withdrawn');
-    expect(whyInWords({ ...raised, type: 'OffTrackAlertResolved', reason: 'contract_terminated', actual: null })).toBe('The alert was withdrawn: the contract ended.');
-    expect(whyInWords({ ...raised, checkpoint: 'early_warning' })).toBe('An alert was raised: the evidence so far puts the year at risk of missing its target.');
+    expect(whyInWords({ ...raised, type: 'OffTrackAlertResolved', reason: 'contract_terminated', actual: null })).toBe(
+      'The alert was withdrawn: the contract ended.',
+    );
+    expect(whyInWords({ ...raised, checkpoint: 'early_warning' })).toBe(
+      'An alert was raised: the evidence so far puts the year at risk of missing its target.',
+    );
   });
 
   it('writes one short message, the same in text and HTML, with the link and the unsubscribe', () => {
@@ -82,7 +86,16 @@ describe('alert email wording', () => {
   });
 
   it('groups a digest by school, clusters apart, in the order things happened', () => {
-    const cluster: AlertEmailFacts = { ...raised, alertId: 'a3', schoolId: undefined, clusterId: 'C1', metric: 'attendance_rate', target: 0.92, actual: 0.9, severity: 'warning' };
+    const cluster: AlertEmailFacts = {
+      ...raised,
+      alertId: 'a3',
+      schoolId: undefined,
+      clusterId: 'C1',
+      metric: 'attendance_rate',
+      target: 0.92,
+      actual: 0.9,
+      severity: 'warning',
+    };
     const resolvedS1: AlertEmailFacts = { ...raised, alertId: 'a1', type: 'OffTrackAlertResolved', reason: 'restated', actual: 0.7 };
     const mail = digestEmail([raised, cluster, resolvedS1], '2025-03-10', recipient, links);
     expect(mail.subject).toBe('Alert digest for district D1, 2025-03-10: 3 alert changes');
@@ -108,7 +121,11 @@ describe('alert email wording', () => {
   });
 
   it('asks for a confirmation, saying nothing is sent before it', () => {
-    const mail = confirmationEmail({ ...recipient, delivery: 'every alert as it happens' }, 'https://tm.example/email/confirm?token=c', 'https://tm.example/email/unsubscribe?token=u');
+    const mail = confirmationEmail(
+      { ...recipient, delivery: 'every alert as it happens' },
+      'https://tm.example/email/confirm?token=c',
+      'https://tm.example/email/unsubscribe?token=u',
+    );
     expect(mail.text).toContain('Confirm: https://tm.example/email/confirm?token=c');
     expect(mail.text).toContain('Nothing is sent to it until it is confirmed.');
   });

@@ -35,7 +35,16 @@ const formats = new Map<string, Intl.DateTimeFormat>();
 function format(timeZone: string): Intl.DateTimeFormat {
   let kept = formats.get(timeZone);
   if (!kept) {
-    kept = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    kept = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
     formats.set(timeZone, kept);
   }
   return kept;
@@ -43,7 +52,11 @@ function format(timeZone: string): Intl.DateTimeFormat {
 
 /** Year, month (1-12), day, hour, minute, second on the wall clock of the zone at `at`. */
 export function wallClock(at: Date, timeZone: string): [number, number, number, number, number, number] {
-  const parts = Object.fromEntries(format(timeZone).formatToParts(at).map((part) => [part.type, Number(part.value)]));
+  const parts = Object.fromEntries(
+    format(timeZone)
+      .formatToParts(at)
+      .map((part) => [part.type, Number(part.value)]),
+  );
   return [parts.year, parts.month, parts.day, parts.hour, parts.minute, parts.second];
 }
 

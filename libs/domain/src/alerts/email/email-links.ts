@@ -27,7 +27,9 @@ export function verifyEmailLink(key: Buffer, purpose: EmailLinkPurpose, token: u
   const given = Buffer.from(token.slice(dot + 1), 'base64url');
   const expected = mac(key, purpose, recipientId);
   // Compared in constant time; a base64url text that decodes to another length is no match.
-  return given.length === expected.length && timingSafeEqual(given, expected) && token.slice(dot + 1) === expected.toString('base64url') ? recipientId : undefined;
+  return given.length === expected.length && timingSafeEqual(given, expected) && token.slice(dot + 1) === expected.toString('base64url')
+    ? recipientId
+    : undefined;
 }
 
 function mac(key: Buffer, purpose: EmailLinkPurpose, recipientId: string): Buffer {

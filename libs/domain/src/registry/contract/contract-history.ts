@@ -51,7 +51,9 @@ export function contractHistory(events: readonly { event: ContractEvent; knownAt
         break;
       case 'ContractTargetsAmended': {
         const named = new Set(event.data.targets.map(targetKeyOf));
-        const removed = event.data.replacesAll ? [...before.values()].filter((target) => !named.has(targetKeyOf(target))) : event.data.remove.filter((key) => before.has(targetKeyOf(key)));
+        const removed = event.data.replacesAll
+          ? [...before.values()].filter((target) => !named.has(targetKeyOf(target)))
+          : event.data.remove.filter((key) => before.has(targetKeyOf(key)));
         changes.push({
           ...base,
           change: 'amended',
@@ -63,7 +65,13 @@ export function contractHistory(events: readonly { event: ContractEvent; knownAt
         break;
       }
       case 'ContractRenewed':
-        changes.push({ ...base, change: 'renewed', label: targetOriginOf(event), additionalYears: event.data.additionalYears, targets: changed(event.data.targets) });
+        changes.push({
+          ...base,
+          change: 'renewed',
+          label: targetOriginOf(event),
+          additionalYears: event.data.additionalYears,
+          targets: changed(event.data.targets),
+        });
         break;
       case 'ContractTerminated':
         changes.push({ ...base, change: 'terminated', label: 'terminated', reason: event.data.reason });

@@ -17,8 +17,15 @@ const attendance2: Target = { metric: 'attendance_rate', contractYear: 2, kind: 
 const signed: PerformanceContractSigned = {
   type: 'PerformanceContractSigned',
   data: {
-    contractId: 'K1', partnerId: 'P1', clusterId: 'C1', schoolIds: ['S1', 'S2'], governance: 'district_lead_partner',
-    startYear: '2023-24', termYears: 3, baselineYear: '2022-23', targets: [math1, attendance2],
+    contractId: 'K1',
+    partnerId: 'P1',
+    clusterId: 'C1',
+    schoolIds: ['S1', 'S2'],
+    governance: 'district_lead_partner',
+    startYear: '2023-24',
+    termYears: 3,
+    baselineYear: '2022-23',
+    targets: [math1, attendance2],
   },
 };
 const amend = (data: Partial<AmendContractTargets['data']>, finalYears: number[] = []): AmendContractTargets => ({
@@ -39,7 +46,9 @@ describe('contract targets amended: what it names, and no more', () => {
       type: 'ContractTargetsAmended',
       data: { contractId: 'K1', targets: [math2, changed], remove: [], reason: 'renegotiated', amendment: 1 },
     };
-    given(contractAggregate, decideContract, [signed]).when(amend({ targets: [math2, changed] })).then([amended]);
+    given(contractAggregate, decideContract, [signed])
+      .when(amend({ targets: [math2, changed] }))
+      .then([amended]);
     // year 1's math target, which the amendment does not name, stays
     expect(targetsAfter([signed, amended])).toEqual([math1, changed, math2]);
   });
@@ -49,7 +58,9 @@ describe('contract targets amended: what it names, and no more', () => {
       type: 'ContractTargetsAmended',
       data: { contractId: 'K1', targets: [], remove: [{ metric: 'attendance_rate', contractYear: 2, scope: 'cluster' }], reason: 'renegotiated', amendment: 1 },
     };
-    given(contractAggregate, decideContract, [signed]).when(amend({ remove: [{ metric: 'attendance_rate', contractYear: 2, scope: 'cluster' }] })).then([amended]);
+    given(contractAggregate, decideContract, [signed])
+      .when(amend({ remove: [{ metric: 'attendance_rate', contractYear: 2, scope: 'cluster' }] }))
+      .then([amended]);
     expect(targetsAfter([signed, amended])).toEqual([math1]);
   });
 
@@ -68,7 +79,17 @@ describe('contract targets amended: what it names, and no more', () => {
       .thenThrows(IllegalStateError, /contract year 1 \(2023-24\) of contract 'K1' is final/);
     // one target of a final year refuses the whole amendment: nothing of it is recorded
     given(contractAggregate, decideContract, [signed])
-      .when(amend({ targets: [{ ...attendance2, value: 0.95 }, { ...math1, value: 0.01 }] }, [1, 2]))
+      .when(
+        amend(
+          {
+            targets: [
+              { ...attendance2, value: 0.95 },
+              { ...math1, value: 0.01 },
+            ],
+          },
+          [1, 2],
+        ),
+      )
       .thenThrows(IllegalStateError, /contract year 1 \(2023-24\) and contract year 2 \(2024-25\) of contract 'K1' are final/);
     // adding a target to a final year is a change of what it was judged by, too
     given(contractAggregate, decideContract, [signed])
@@ -77,12 +98,20 @@ describe('contract targets amended: what it names, and no more', () => {
     // a year not final takes the amendment
     given(contractAggregate, decideContract, [signed])
       .when(amend({ targets: [{ ...attendance2, value: 0.95 }] }, [1]))
-      .then([{ type: 'ContractTargetsAmended', data: { contractId: 'K1', targets: [{ ...attendance2, value: 0.95 }], remove: [], reason: 'renegotiated', amendment: 1 } }]);
+      .then([
+        {
+          type: 'ContractTargetsAmended',
+          data: { contractId: 'K1', targets: [{ ...attendance2, value: 0.95 }], remove: [], reason: 'renegotiated', amendment: 1 },
+        },
+      ]);
   });
 
   it("numbers each amendment along the contract's stream, one stored as version 1 included", () => {
     // a v1 amendment as the store hands it back after upcasting: it replaced the list
-    const v1: ContractEvent = { type: 'ContractTargetsAmended', data: { contractId: 'K1', targets: [attendance2], remove: [], reason: 'first', replacesAll: true } };
+    const v1: ContractEvent = {
+      type: 'ContractTargetsAmended',
+      data: { contractId: 'K1', targets: [attendance2], remove: [], reason: 'first', replacesAll: true },
+    };
     expect(targetsAfter([signed, v1])).toEqual([attendance2]);
     given(contractAggregate, decideContract, [signed, v1])
       .when(amend({ targets: [math1] }))
@@ -100,10 +129,14 @@ describe('the amendment the API takes', () => {
 
   it('refuses an empty amendment, a target both set and removed, and the fields only the service sets', () => {
     expect(parse({})).toThrow(/targets: expected at least one target to add or change, or one in remove/);
-    expect(parse({ targets: [math1], remove: [{ metric: 'proficiency.math', contractYear: 1, scope: 'school' }] })).toThrow(/remove\.0: expected a target either set or removed/);
+    expect(parse({ targets: [math1], remove: [{ metric: 'proficiency.math', contractYear: 1, scope: 'school' }] })).toThrow(
+      /remove\.0: expected a target either set or removed/,
+    );
     expect(parse({ targets: [math1], replacesAll: true })).toThrow(/replacesAll: unknown field/);
     expect(parse({ targets: [math1], amendment: 3 })).toThrow(/amendment: unknown field/);
-    expect(parse({ remove: [{ metric: 'proficiency.math', contractYear: 0, scope: 'district' }] })).toThrow(/remove\.0\.contractYear: expected contract year 1 or later.*remove\.0\.scope/);
+    expect(parse({ remove: [{ metric: 'proficiency.math', contractYear: 0, scope: 'district' }] })).toThrow(
+      /remove\.0\.contractYear: expected contract year 1 or later.*remove\.0\.scope/,
+    );
   });
 
   it('stores version 2; a stored version 1 payload still reads', () => {
@@ -114,7 +147,12 @@ describe('the amendment the API takes', () => {
 
 describe('two contracts may not cover one school in the same school year', () => {
   const member = (schoolId: string): School => ({
-    exists: true, schoolId, districtId: 'D1', name: schoolId, gradeSpan: '06-08', memberships: [{ clusterId: 'C1', fromYear: '2020-21', strategy: 'transformation' }],
+    exists: true,
+    schoolId,
+    districtId: 'D1',
+    name: schoolId,
+    gradeSpan: '06-08',
+    memberships: [{ clusterId: 'C1', fromYear: '2020-21', strategy: 'transformation' }],
   });
   // K0 held cluster C1 from 2021-22 for 3 years (to 2023-24), S2 among its schools
   const k0: CoveringContract = { contractId: 'K0', schoolIds: ['S9', 'S2'], startYear: '2021-22', termYears: 3 };
@@ -138,23 +176,35 @@ describe('two contracts may not cover one school in the same school year', () =>
       .when(sign([k0]))
       .thenThrows(IllegalStateError, /school 'S2' is covered by contract 'K0' in 2023-24/);
     // terminated during 2023-24, K0 still covered that year
-    given(contractAggregate, decideContract, []).when(sign([{ ...k0, terminatedIn: '2023-24' }])).thenThrows(IllegalStateError, /contract 'K0' in 2023-24/);
+    given(contractAggregate, decideContract, [])
+      .when(sign([{ ...k0, terminatedIn: '2023-24' }]))
+      .thenThrows(IllegalStateError, /contract 'K0' in 2023-24/);
   });
 
   it('signs once the first has ended: its term over, or terminated the year before', () => {
-    given(contractAggregate, decideContract, []).when(sign([k0], { startYear: '2024-25', baselineYear: '2023-24' })).then([
-      { ...signed, data: { ...signed.data, startYear: '2024-25', baselineYear: '2023-24' } },
-    ]);
-    given(contractAggregate, decideContract, []).when(sign([{ ...k0, terminatedIn: '2022-23' }])).then([signed]);
+    given(contractAggregate, decideContract, [])
+      .when(sign([k0], { startYear: '2024-25', baselineYear: '2023-24' }))
+      .then([{ ...signed, data: { ...signed.data, startYear: '2024-25', baselineYear: '2023-24' } }]);
+    given(contractAggregate, decideContract, [])
+      .when(sign([{ ...k0, terminatedIn: '2022-23' }]))
+      .then([signed]);
     // another contract of other schools is no conflict
-    given(contractAggregate, decideContract, []).when(sign([{ ...k0, schoolIds: ['S9'] }])).then([signed]);
+    given(contractAggregate, decideContract, [])
+      .when(sign([{ ...k0, schoolIds: ['S9'] }]))
+      .then([signed]);
   });
 
   it('refuses a renewal whose added years another contract already covers', () => {
     // K1 runs 2023-24 to 2025-26; K2 takes S1 from 2026-27; renewing K1 by a year would cover S1 in 2026-27 too
     const k2: CoveringContract = { contractId: 'K2', schoolIds: ['S1'], startYear: '2026-27', termYears: 3 };
-    const renew = (otherContracts: CoveringContract[]) => ({ type: 'RenewContract' as const, data: { contractId: 'K1', additionalYears: 1, targets: [] }, otherContracts });
-    given(contractAggregate, decideContract, [signed]).when(renew([k2])).thenThrows(IllegalStateError, /school 'S1' is covered by contract 'K2' in 2026-27/);
+    const renew = (otherContracts: CoveringContract[]) => ({
+      type: 'RenewContract' as const,
+      data: { contractId: 'K1', additionalYears: 1, targets: [] },
+      otherContracts,
+    });
+    given(contractAggregate, decideContract, [signed])
+      .when(renew([k2]))
+      .thenThrows(IllegalStateError, /school 'S1' is covered by contract 'K2' in 2026-27/);
     given(contractAggregate, decideContract, [signed])
       .when(renew([{ ...k2, startYear: '2027-28' }]))
       .then([{ type: 'ContractRenewed', data: { contractId: 'K1', additionalYears: 1, targets: [] } }]);

@@ -92,9 +92,7 @@ function signContract(command: SignPerformanceContract, state: Contract): Contra
   schoolIds.forEach((schoolId, index) => {
     const school = command.schools[index];
     if (!school?.exists) throw new NotFoundError('school', schoolId);
-    const inCluster = school.memberships.some(
-      (membership) => membership.clusterId === clusterId && termYearsList.some((year) => coversYear(membership, year)),
-    );
+    const inCluster = school.memberships.some((membership) => membership.clusterId === clusterId && termYearsList.some((year) => coversYear(membership, year)));
     if (!inCluster)
       throw new IllegalStateError(
         `school '${schoolId}' is not a member of cluster '${clusterId}' in any year of the contract term (${termYearsList[0]} to ${termYearsList[termYearsList.length - 1]})`,
@@ -127,7 +125,10 @@ function amendContract(command: AmendContractTargets, state: Contract): Contract
     inForce.has(targetKeyOf(key)) ? [] : [{ field: `remove.${index}`, message: `expected a target of the contract: it has none for ${describeTarget(key)}` }],
   );
   if (issues.length > 0) throw new ValidationError(issues);
-  const amended: ContractTargetsAmended = { type: 'ContractTargetsAmended', data: { contractId, targets, remove, reason: command.data.reason, amendment: contract.amendments + 1 } };
+  const amended: ContractTargetsAmended = {
+    type: 'ContractTargetsAmended',
+    data: { contractId, targets, remove, reason: command.data.reason, amendment: contract.amendments + 1 },
+  };
   return [amended];
 }
 

@@ -65,8 +65,12 @@ describe('performance contract', () => {
   });
 
   it('rejects unknown partners, clusters and schools', () => {
-    given(contractAggregate, decideContract, []).when(sign({ partner: { exists: false } })).thenThrows(NotFoundError, /partner 'P1'/);
-    given(contractAggregate, decideContract, []).when(sign({ cluster: { exists: false } })).thenThrows(NotFoundError, /cluster 'C1'/);
+    given(contractAggregate, decideContract, [])
+      .when(sign({ partner: { exists: false } }))
+      .thenThrows(NotFoundError, /partner 'P1'/);
+    given(contractAggregate, decideContract, [])
+      .when(sign({ cluster: { exists: false } }))
+      .thenThrows(NotFoundError, /cluster 'C1'/);
     given(contractAggregate, decideContract, [])
       .when(sign({ schools: [memberOfC1('S1'), { exists: false }] }))
       .thenThrows(NotFoundError, /school 'S2'/);
@@ -96,8 +100,14 @@ describe('performance contract', () => {
       .when({ type: 'RenewContract', data: { ...renewed.data, targets: [{ ...year4, contractYear: 3 }] }, otherContracts: [] })
       .thenThrows(ValidationError, /expected a contract year from 4 to 5/);
     given(contractAggregate, decideContract, [signed, renewed])
-      .when({ type: 'AmendContractTargets', data: { contractId: 'K1', targets: [{ ...year4, contractYear: 5 }], remove: [], reason: 'renewal' }, finalYears: [] })
-      .then([{ type: 'ContractTargetsAmended', data: { contractId: 'K1', targets: [{ ...year4, contractYear: 5 }], remove: [], reason: 'renewal', amendment: 1 } }]);
+      .when({
+        type: 'AmendContractTargets',
+        data: { contractId: 'K1', targets: [{ ...year4, contractYear: 5 }], remove: [], reason: 'renewal' },
+        finalYears: [],
+      })
+      .then([
+        { type: 'ContractTargetsAmended', data: { contractId: 'K1', targets: [{ ...year4, contractYear: 5 }], remove: [], reason: 'renewal', amendment: 1 } },
+      ]);
   });
 
   it('takes no command once terminated', () => {
@@ -134,7 +144,9 @@ describe('performance contract schema', () => {
     expect(withTarget({ metric: 'attendance_rate', kind: 'non_proficient_reduction', value: 0.2 })).toThrow(
       /targets.0.kind: non_proficient_reduction applies to proficiency metrics only/,
     );
-    expect(withTarget({ metric: 'proficiency.math', kind: 'gap_closure', value: 0, goal: 'stateAverage' })).toThrow(/targets.0.value: expected the share of the gap/);
+    expect(withTarget({ metric: 'proficiency.math', kind: 'gap_closure', value: 0, goal: 'stateAverage' })).toThrow(
+      /targets.0.value: expected the share of the gap/,
+    );
     expect(withTarget({ metric: 'proficiency.math', kind: 'gain', value: 0.05, goal: 0.9 })).toThrow(/targets.0.goal: a goal is only taken by gap_closure/);
     expect(parse({ ...signed.data, targets: [{ ...signed.data.targets[0], contractYear: 4 }] })).toThrow(
       /targets.0.contractYear: expected a contract year inside the 3-year term/,

@@ -45,7 +45,10 @@ export function decideSchool(command: SchoolCommand, state: School): SchoolEvent
         throw new IllegalStateError(
           `school '${schoolId}' cannot move to district '${districtId}': ` +
             refusing
-              .map(({ clusterId, zone }) => `it is or was a member of cluster '${clusterId}', whose zone '${zone.zoneId}' has districts ${zone.districtIds.join(', ')}`)
+              .map(
+                ({ clusterId, zone }) =>
+                  `it is or was a member of cluster '${clusterId}', whose zone '${zone.zoneId}' has districts ${zone.districtIds.join(', ')}`,
+              )
               .join('; ') +
             `; add district '${districtId}' to the zone first`,
         );
@@ -62,9 +65,7 @@ export function decideSchool(command: SchoolCommand, state: School): SchoolEvent
         );
       const from = startCalendarYear(fromYear);
       // A membership that has not ended by `fromYear` would overlap the new one.
-      const overlapping = state.memberships.find(
-        (membership) => membership.untilYear === undefined || startCalendarYear(membership.untilYear) > from,
-      );
+      const overlapping = state.memberships.find((membership) => membership.untilYear === undefined || startCalendarYear(membership.untilYear) > from);
       if (overlapping)
         throw new IllegalStateError(
           overlapping.clusterId === clusterId

@@ -10,9 +10,7 @@ export interface ClusterMembership {
   strategy: (typeof STRATEGIES)[number];
 }
 
-export type School =
-  | { exists: false }
-  | ({ exists: true; memberships: ClusterMembership[] } & SchoolRegistered['data']);
+export type School = { exists: false } | ({ exists: true; memberships: ClusterMembership[] } & SchoolRegistered['data']);
 
 export const schoolAggregate: Aggregate<School, SchoolEvent> = {
   streamId: (schoolId) => `school-${schoolId}`,
@@ -46,9 +44,7 @@ export const schoolAggregate: Aggregate<School, SchoolEvent> = {
 
 export function coversYear(membership: ClusterMembership, year: SchoolYear): boolean {
   const y = startCalendarYear(year);
-  return (
-    startCalendarYear(membership.fromYear) <= y && (membership.untilYear === undefined || y < startCalendarYear(membership.untilYear))
-  );
+  return startCalendarYear(membership.fromYear) <= y && (membership.untilYear === undefined || y < startCalendarYear(membership.untilYear));
 }
 
 /** The cluster a school belongs to in a school year, if any. A school is never in two at once. */

@@ -28,11 +28,15 @@ const assign = (clusterId: string, fromYear: string, cluster: Cluster) => ({
 
 describe('school', () => {
   it('joins a cluster of its district zone from a school year', () => {
-    given(schoolAggregate, decideSchool, [registered]).when(assign('C1', '2023-24', c1)).then([joinedC1]);
+    given(schoolAggregate, decideSchool, [registered])
+      .when(assign('C1', '2023-24', c1))
+      .then([joinedC1]);
   });
 
   it('must be registered before it joins a cluster', () => {
-    given(schoolAggregate, decideSchool, []).when(assign('C1', '2023-24', c1)).thenThrows(NotFoundError, /school 'S1'/);
+    given(schoolAggregate, decideSchool, [])
+      .when(assign('C1', '2023-24', c1))
+      .thenThrows(NotFoundError, /school 'S1'/);
   });
 
   it('cannot join a cluster of a zone its district is not part of', () => {
@@ -99,22 +103,34 @@ describe('school', () => {
     });
 
     it('is a 404 for a school never registered, and a 409 to the name it has', () => {
-      given(schoolAggregate, decideSchool, []).when(rename('Lincoln')).thenThrows(NotFoundError, /school 'S1' does not exist/);
-      given(schoolAggregate, decideSchool, [registered]).when(rename('Lincoln Middle')).thenThrows(IllegalStateError, /already named 'Lincoln Middle': nothing to change/);
+      given(schoolAggregate, decideSchool, [])
+        .when(rename('Lincoln'))
+        .thenThrows(NotFoundError, /school 'S1' does not exist/);
+      given(schoolAggregate, decideSchool, [registered])
+        .when(rename('Lincoln Middle'))
+        .thenThrows(IllegalStateError, /already named 'Lincoln Middle': nothing to change/);
     });
   });
 
   describe('moved to another district', () => {
     const zoneOf = (districtIds: string[], zoneId = 'Z1'): Zone => ({ exists: true, zoneId, stateCode: 'MA', name: zoneId, districtIds });
-    const move = (districtId: string, zones: [string, Zone][] = []) => ({ type: 'MoveSchoolDistrict' as const, data: { schoolId: 'S1', districtId }, zones: new Map(zones) });
+    const move = (districtId: string, zones: [string, Zone][] = []) => ({
+      type: 'MoveSchoolDistrict' as const,
+      data: { schoolId: 'S1', districtId },
+      zones: new Map(zones),
+    });
     const moved = (districtId: string): SchoolEvent => ({ type: 'SchoolMovedDistrict', data: { schoolId: 'S1', districtId } });
 
     it('moves a school that was never in a cluster anywhere', () => {
-      given(schoolAggregate, decideSchool, [registered]).when(move('D9')).then([moved('D9')]);
+      given(schoolAggregate, decideSchool, [registered])
+        .when(move('D9'))
+        .then([moved('D9')]);
     });
 
     it('moves within the districts of its cluster zone; the school then belongs to the new district', () => {
-      given(schoolAggregate, decideSchool, [registered, joinedC1]).when(move('D2', [['C1', zone]])).then([moved('D2')]);
+      given(schoolAggregate, decideSchool, [registered, joinedC1])
+        .when(move('D2', [['C1', zone]]))
+        .then([moved('D2')]);
       const state = fold(schoolAggregate, [registered, joinedC1, moved('D2')]);
       expect(state.exists && state.districtId).toBe('D2');
     });
@@ -130,27 +146,48 @@ describe('school', () => {
 
     it('is refused for a cluster it has left too: a past membership keeps its rule', () => {
       const left: SchoolEvent = { type: 'SchoolLeftCluster', data: { schoolId: 'S1', clusterId: 'C1', fromYear: '2025-26' } };
-      const joinedC3: SchoolEvent = { type: 'SchoolAssignedToCluster', data: { schoolId: 'S1', clusterId: 'C3', fromYear: '2025-26', strategy: 'close_reopen' } };
+      const joinedC3: SchoolEvent = {
+        type: 'SchoolAssignedToCluster',
+        data: { schoolId: 'S1', clusterId: 'C3', fromYear: '2025-26', strategy: 'close_reopen' },
+      };
       // C3's zone lists D9, C1's (left in 2025-26) does not.
       given(schoolAggregate, decideSchool, [registered, joinedC1, left, joinedC3])
-        .when(move('D9', [['C1', zone], ['C3', zoneOf(['D1', 'D9'], 'Z3')]]))
+        .when(
+          move('D9', [
+            ['C1', zone],
+            ['C3', zoneOf(['D1', 'D9'], 'Z3')],
+          ]),
+        )
         .thenThrows(IllegalStateError, /member of cluster 'C1', whose zone 'Z1'/);
       given(schoolAggregate, decideSchool, [registered, joinedC1, left, joinedC3])
-        .when(move('D9', [['C1', zoneOf(['D1', 'D2', 'D9'])], ['C3', zoneOf(['D1', 'D9'], 'Z3')]]))
+        .when(
+          move('D9', [
+            ['C1', zoneOf(['D1', 'D2', 'D9'])],
+            ['C3', zoneOf(['D1', 'D9'], 'Z3')],
+          ]),
+        )
         .then([moved('D9')]);
     });
 
     it('is refused when the school joined a cluster the caller did not read the zone of (a join in between): 409, to be sent again', () => {
-      given(schoolAggregate, decideSchool, [registered, joinedC1]).when(move('D2')).thenThrows(IllegalStateError, /joined cluster 'C1' while the move was checked/);
+      given(schoolAggregate, decideSchool, [registered, joinedC1])
+        .when(move('D2'))
+        .thenThrows(IllegalStateError, /joined cluster 'C1' while the move was checked/);
     });
 
     it('is a 409 to the district it belongs to, and a 404 for a school never registered', () => {
-      given(schoolAggregate, decideSchool, [registered]).when(move('D1')).thenThrows(IllegalStateError, /already belongs to district 'D1': nothing to change/);
-      given(schoolAggregate, decideSchool, []).when(move('D2')).thenThrows(NotFoundError, /school 'S1'/);
+      given(schoolAggregate, decideSchool, [registered])
+        .when(move('D1'))
+        .thenThrows(IllegalStateError, /already belongs to district 'D1': nothing to change/);
+      given(schoolAggregate, decideSchool, [])
+        .when(move('D2'))
+        .thenThrows(NotFoundError, /school 'S1'/);
     });
 
     it('after a move, joins only clusters of zones that list the new district', () => {
-      given(schoolAggregate, decideSchool, [registered, moved('D9')]).when(assign('C1', '2023-24', c1)).thenThrows(IllegalStateError, /district 'D9'/);
+      given(schoolAggregate, decideSchool, [registered, moved('D9')])
+        .when(assign('C1', '2023-24', c1))
+        .thenThrows(IllegalStateError, /district 'D9'/);
       given(schoolAggregate, decideSchool, [registered, moved('D2')])
         .when(assign('C1', '2023-24', c1))
         .then([{ ...joinedC1 }]);

@@ -12,7 +12,11 @@ const established: ZoneEstablished = {
 };
 const twoDistricts: ZoneEstablished = { type: 'ZoneEstablished', data: { zoneId: 'Z1', stateCode: 'MA', name: 'Zone one', districtIds: ['D1', 'D2'] } };
 const rename = (name: string) => ({ type: 'RenameZone' as const, data: { zoneId: 'Z1', name } });
-const changeDistricts = (districtIds: string[], members: ZoneMember[] = []) => ({ type: 'ChangeZoneDistricts' as const, data: { zoneId: 'Z1', districtIds }, members });
+const changeDistricts = (districtIds: string[], members: ZoneMember[] = []) => ({
+  type: 'ChangeZoneDistricts' as const,
+  data: { zoneId: 'Z1', districtIds },
+  members,
+});
 
 describe('zone', () => {
   it('is established once', () => {
@@ -27,23 +31,37 @@ describe('zone', () => {
 
   describe('renamed', () => {
     it('takes the new name; the rest stays', () => {
-      given(zoneAggregate, decideZone, [twoDistricts]).when(rename('Zone one (north)')).then([{ type: 'ZoneRenamed', data: { zoneId: 'Z1', name: 'Zone one (north)' } }]);
-      expect(fold(zoneAggregate, [twoDistricts, { type: 'ZoneRenamed', data: { zoneId: 'Z1', name: 'Zone one (north)' } }])).toEqual({ ...twoDistricts.data, exists: true, name: 'Zone one (north)' });
+      given(zoneAggregate, decideZone, [twoDistricts])
+        .when(rename('Zone one (north)'))
+        .then([{ type: 'ZoneRenamed', data: { zoneId: 'Z1', name: 'Zone one (north)' } }]);
+      expect(fold(zoneAggregate, [twoDistricts, { type: 'ZoneRenamed', data: { zoneId: 'Z1', name: 'Zone one (north)' } }])).toEqual({
+        ...twoDistricts.data,
+        exists: true,
+        name: 'Zone one (north)',
+      });
     });
 
     it('is a 404 for a zone never established', () => {
-      given(zoneAggregate, decideZone, []).when(rename('Zone one')).thenThrows(NotFoundError, /zone 'Z1' does not exist/);
+      given(zoneAggregate, decideZone, [])
+        .when(rename('Zone one'))
+        .thenThrows(NotFoundError, /zone 'Z1' does not exist/);
     });
 
     it('to the name it has is a 409, also when the request only adds spaces around it (names are trimmed)', () => {
-      given(zoneAggregate, decideZone, [twoDistricts]).when(rename('Zone one')).thenThrows(IllegalStateError, /already named 'Zone one': nothing to change/);
+      given(zoneAggregate, decideZone, [twoDistricts])
+        .when(rename('Zone one'))
+        .thenThrows(IllegalStateError, /already named 'Zone one': nothing to change/);
       const padded = parseWith(zoneRenamed.schema, { zoneId: 'Z1', name: '  Zone one  ' });
-      given(zoneAggregate, decideZone, [twoDistricts]).when({ type: 'RenameZone', data: padded }).thenThrows(IllegalStateError, /nothing to change/);
+      given(zoneAggregate, decideZone, [twoDistricts])
+        .when({ type: 'RenameZone', data: padded })
+        .thenThrows(IllegalStateError, /nothing to change/);
     });
 
     it('back to an earlier name is a change: the name now is what counts', () => {
       const renamed: ZoneEvent = { type: 'ZoneRenamed', data: { zoneId: 'Z1', name: 'Zone north' } };
-      given(zoneAggregate, decideZone, [twoDistricts, renamed]).when(rename('Zone one')).then([{ type: 'ZoneRenamed', data: { zoneId: 'Z1', name: 'Zone one' } }]);
+      given(zoneAggregate, decideZone, [twoDistricts, renamed])
+        .when(rename('Zone one'))
+        .then([{ type: 'ZoneRenamed', data: { zoneId: 'Z1', name: 'Zone one' } }]);
     });
 
     it('refuses an empty name, naming the field', () => {
@@ -87,15 +105,21 @@ describe('zone', () => {
         { schoolId: 'S1', districtId: 'D1', clusterId: 'C1' },
         { schoolId: 'S2', districtId: 'D2', clusterId: 'C2' },
       ];
-      given(zoneAggregate, decideZone, [twoDistricts]).when(changeDistricts(['D3'], spread)).thenThrows(IllegalStateError, /must keep districts 'D1', 'D2': /);
+      given(zoneAggregate, decideZone, [twoDistricts])
+        .when(changeDistricts(['D3'], spread))
+        .thenThrows(IllegalStateError, /must keep districts 'D1', 'D2': /);
     });
 
     it('the same districts in another order change nothing: 409', () => {
-      given(zoneAggregate, decideZone, [twoDistricts]).when(changeDistricts(['D2', 'D1'])).thenThrows(IllegalStateError, /already has districts D1, D2: nothing to change/);
+      given(zoneAggregate, decideZone, [twoDistricts])
+        .when(changeDistricts(['D2', 'D1']))
+        .thenThrows(IllegalStateError, /already has districts D1, D2: nothing to change/);
     });
 
     it('is a 404 for a zone never established', () => {
-      given(zoneAggregate, decideZone, []).when(changeDistricts(['D1'])).thenThrows(NotFoundError, /zone 'Z1'/);
+      given(zoneAggregate, decideZone, [])
+        .when(changeDistricts(['D1']))
+        .thenThrows(NotFoundError, /zone 'Z1'/);
     });
 
     it('takes a list of one district or more, each once (400 naming districtIds)', () => {
