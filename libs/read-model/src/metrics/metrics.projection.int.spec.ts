@@ -1,9 +1,12 @@
 import { AssessmentResultsReported, naturalKeyOf } from '@turnaround/domain';
 import { EventToAppend, knownAsOf, PostgresEventStore, Projection, LogFollower, rebuildProjection } from '@turnaround/event-store';
 import { wholeLog } from '@turnaround/event-store/testing';
-import { inSchema, SqlClient } from '@turnaround/postgres';
+import { inSchema, migrate, SqlClient } from '@turnaround/postgres';
 import { testDatabases } from '@turnaround/postgres/testing';
 import { metricsProjection } from './metrics.projection';
+import { METRICS_TABLES, MetricRowChange } from './metrics.tables';
+import { writeRowChanges } from '../rows/row-changes';
+import { declaredShape, migratedShape } from '../rows/table-shapes.testing';
 
 jest.setTimeout(60_000);
 
@@ -49,6 +52,32 @@ const snapshot = (sql: SqlClient) =>
   ]);
 
 describe.each(testDatabases({ timescaledb: true }))('metrics projection on $name', (database) => {
+  it.each(Object.keys(METRICS_TABLES))('%s has the columns, types, nulls and primary key of its column list', async (name) => {
+    const sql = await database.open();
+    await migrate(sql, 'projection:metrics', metricsProjection.migrations);
+    expect(await migratedShape(sql, name)).toEqual(await declaredShape(sql, METRICS_TABLES[name as keyof typeof METRICS_TABLES]));
+  });
+
+  it('writes runs of planned upserts and deletes as one statement each, a key named twice in a run as two', async () => {
+    const sql = await database.open();
+    await migrate(sql, 'projection:metrics', metricsProjection.migrations);
+    const value = { numerator: 1, denominator: 2, suppressed: false, partial: false, final: true, through: 'spring', knownAt: '2025-06-01T00:00:00.000Z' };
+    const upsert = (schoolId: string, numerator: number): MetricRowChange => ({
+      table: 'school_metrics',
+      op: 'upsert',
+      key: { schoolId, schoolYear: '2024-25', metric: 'proficiency.math' },
+      values: { ...value, numerator },
+    });
+    await writeRowChanges(sql, METRICS_TABLES, [upsert('S1', 1), upsert('S2', 1), upsert('S3', 1), upsert('S1', 5)]);
+    await writeRowChanges(sql, METRICS_TABLES, [
+      { table: 'school_metrics', op: 'delete', key: { schoolId: 'S2', schoolYear: '2024-25', metric: 'proficiency.math' } },
+    ]);
+    expect(await sql.query('SELECT school_id, numerator FROM school_metrics ORDER BY school_id')).toEqual([
+      { school_id: 'S1', numerator: 5 },
+      { school_id: 'S3', numerator: 1 },
+    ]);
+  });
+
   it('counts nothing twice when killed between writing rows and committing, and knows when each value was learned', async () => {
     const sql = await database.open();
     const store = await PostgresEventStore.create(sql);

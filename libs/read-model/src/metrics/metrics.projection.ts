@@ -1,18 +1,10 @@
-import {
-  addSchoolYears,
-  FEED_RECORD_EVENTS,
-  FeedKind,
-  feedOfMetric,
-  feedOfEventType,
-  FeedRecord,
-  MetricValue,
-  naturalKeyOf,
-  SchoolYearFacts,
-  schoolYearMetrics,
-} from '@turnaround/domain';
+import { addSchoolYears, FeedKind, FeedRecord, indicatorCatalogue, MetricValue } from '@turnaround/domain';
 import { Projection, StoredEvent } from '@turnaround/event-store';
 import { SqlExecutor, SQLSTATE, sqlStateOf } from '@turnaround/postgres';
 import { COVERAGE_MIGRATION, COVERAGE_TABLES, CoverageTouch, updateCoverage } from '../coverage/coverage.projection';
+import { writeRowChanges } from '../rows/row-changes';
+import { planMetricChanges, planRecordSteps, RecordToStore, SchoolYearFeed, schoolYearsChangedBy, SchoolYearState } from './metrics.planner';
+import { METRICS_TABLES } from './metrics.tables';
 
 /**
  * The metrics read model (docs/metrics.md and docs/architecture.md#the-read-side):
@@ -29,7 +21,7 @@ import { COVERAGE_MIGRATION, COVERAGE_TABLES, CoverageTouch, updateCoverage } fr
  */
 export const metricsProjection: Projection = {
   name: 'metrics',
-  tables: ['feed_records', 'school_metrics', 'school_metric_history', ...COVERAGE_TABLES],
+  tables: ['feed_records', ...Object.keys(METRICS_TABLES), ...COVERAGE_TABLES],
   migrations: [
     {
       id: '0001-metrics',
@@ -128,14 +120,15 @@ export const metricsProjection: Projection = {
   },
 };
 
-/** Applies events the service learned at one time, then recomputes the feeds of the school years they touch and their coverage. */
+/**
+ * Applies the events the service learned at one time: stores their records (planned by
+ * `planRecordSteps`), recomputes the metrics of the school years they change (planned by
+ * `planMetricChanges` from the school years' state as stored), and updates their coverage.
+ */
 async function applyKnowledge(tx: SqlExecutor, events: readonly StoredEvent[], knownAt: string): Promise<void> {
-  const touched = new Map<string, SchoolYearKey & { feeds: Set<FeedKind> }>();
-  const touch = (feed: FeedKind, schoolId: string, schoolYear: string) => {
-    const key = `${schoolId}|${schoolYear}`;
-    let entry = touched.get(key);
-    if (!entry) touched.set(key, (entry = { schoolId, schoolYear, feeds: new Set() }));
-    entry.feeds.add(feed);
+  const changed = new Map<string, SchoolYearFeed>();
+  const change = (feed: FeedKind, schoolId: string, schoolYear: string) => {
+    for (const entry of schoolYearsChangedBy(feed, schoolId, schoolYear)) changed.set(`${entry.schoolId}|${entry.schoolYear}|${entry.feed}`, entry);
   };
   const covered = new Map<string, CoverageTouch>();
   const cover = (feed: FeedKind, schoolId: string, wentBack: boolean) => {
@@ -143,56 +136,34 @@ async function applyKnowledge(tx: SqlExecutor, events: readonly StoredEvent[], k
     if (entry) entry.wentBack ||= wentBack;
     else covered.set(`${schoolId}|${feed}`, { schoolId, feed, wentBack });
   };
-  const records = new Map<string, RecordToStore>();
-  const stored: { feed: FeedKind; key: string }[] = [];
-  const store = async () => {
-    for (const replaced of await upsertRecords(tx, [...records.values()])) cover(replaced.feed, replaced.school_id, true);
-    stored.push(...records.values());
-    records.clear();
-  };
-  for (const event of events) {
-    const feed = feedOfEventType(event.type);
-    if (!feed && event.type !== 'RecordRetracted') continue;
-    const decoded = FEED_RECORD_EVENTS.decode(event);
-    if (decoded.type === 'RecordRetracted') {
-      await store();
-      const [retracted] = await tx.query<{ school_id: string; school_year: string }>(
-        `UPDATE feed_records SET retracted = true, recorded_at = $3 WHERE feed = $1 AND natural_key = $2 RETURNING school_id, school_year`,
-        [decoded.data.feed, decoded.data.naturalKey, knownAt],
-      );
-      if (retracted) {
-        touchRecord(touch, decoded.data.feed, retracted.school_id, retracted.school_year);
-        cover(decoded.data.feed, retracted.school_id, true);
+  const stored: RecordToStore[] = [];
+  for (const step of planRecordSteps(events, knownAt)) {
+    if ('store' in step) {
+      for (const replaced of await upsertRecords(tx, step.store)) cover(replaced.feed, replaced.school_id, true);
+      for (const { feed, record } of step.store) {
+        change(feed, record.schoolId, record.schoolYear);
+        cover(feed, record.schoolId, false);
       }
+      stored.push(...step.store);
       continue;
     }
-    const record = decoded.data as FeedRecord;
-    const key = naturalKeyOf(feed as FeedKind, record);
-    records.set(`${feed}|${key}`, { feed: feed as FeedKind, key, record, recordedAt: knownAt });
-    touchRecord(touch, feed as FeedKind, record.schoolId, record.schoolYear);
-    cover(feed as FeedKind, record.schoolId, false);
+    const { feed, naturalKey } = step.retract;
+    const [retracted] = await tx.query<{ school_id: string; school_year: string }>(
+      `UPDATE feed_records SET retracted = true, recorded_at = $3 WHERE feed = $1 AND natural_key = $2 RETURNING school_id, school_year`,
+      [feed, naturalKey, knownAt],
+    );
+    if (retracted) {
+      change(feed, retracted.school_id, retracted.school_year);
+      cover(feed, retracted.school_id, true);
+    }
   }
-  await store();
-  await recompute(tx, [...touched.values()], knownAt);
+  const schoolYears = await schoolYearStates(tx, [...changed.values()]);
+  await writeRowChanges(tx, METRICS_TABLES, planMetricChanges(schoolYears, knownAt, indicatorCatalogue()));
   await updateCoverage(tx, [...covered.values()], stored, knownAt);
-}
-
-/**
- * A record changes its own feed's metrics of its school year. A staffing report also changes
- * next year's retention, which divides by this year's teachers, and makes last year's final.
- */
-function touchRecord(touch: (feed: FeedKind, schoolId: string, year: string) => void, feed: FeedKind, schoolId: string, schoolYear: string) {
-  touch(feed, schoolId, schoolYear);
-  if (feed === 'staffing') {
-    touch(feed, schoolId, addSchoolYears(schoolYear, 1));
-    touch(feed, schoolId, addSchoolYears(schoolYear, -1));
-  }
 }
 
 /** From this many records, a batch is first tried as new records loaded with COPY. */
 const COPY_FROM = 100;
-
-type RecordToStore = { feed: FeedKind; key: string; record: FeedRecord; recordedAt: string };
 
 /**
  * Stores the current record of each natural key: a record seen for the first time is inserted,
@@ -250,31 +221,27 @@ async function upsertByJson(tx: SqlExecutor, records: readonly RecordToStore[]):
   return replaced.filter((row) => row.replaced);
 }
 
-interface SchoolYearKey {
-  schoolId: string;
-  schoolYear: string;
-}
-
-/** A school year and the feeds whose records changed in it. */
-interface Touched extends SchoolYearKey {
-  feeds: ReadonlySet<FeedKind>;
-}
-
 /**
- * Recomputes the metrics of the feeds touched at one knowledge time, set-wise: three reads
- * (the touched feeds' current records, with the year before's staffing where staffing is
- * touched; each school's latest staffing year; the stored metrics) and one write per kind of
- * change, however many school years. A feed's metrics come from its own records alone
- * (`feedOfMetric`), so a month of attendance does not read the year's assessment rows again.
- * Only values that changed are written, and each change goes to the history.
+ * The state of each school year whose feeds changed, as stored once the knowledge's records
+ * are: three reads however many school years (the changed feeds' current records, with the
+ * year before's staffing where staffing changed; each school's latest staffing year; the
+ * stored metrics). A feed's metrics come from its own records alone (`feedOfMetric`), so a
+ * month of attendance does not read the year's assessment rows again.
  */
-async function recompute(tx: SqlExecutor, touched: readonly Touched[], knownAt: string): Promise<void> {
-  if (touched.length === 0) return;
+async function schoolYearStates(tx: SqlExecutor, changed: readonly SchoolYearFeed[]): Promise<SchoolYearState[]> {
+  if (changed.length === 0) return [];
   const keyOf = (schoolId: string, schoolYear: string, feed = '') => `${schoolId}|${schoolYear}|${feed}`;
+  const schoolYears = new Map<string, { schoolId: string; schoolYear: string; feeds: Set<FeedKind> }>();
+  for (const { schoolId, schoolYear, feed } of changed) {
+    const key = keyOf(schoolId, schoolYear);
+    const entry = schoolYears.get(key) ?? { schoolId, schoolYear, feeds: new Set() };
+    schoolYears.set(key, entry);
+    entry.feeds.add(feed);
+  }
   // One (school, year, feed) key per set of records to read, looked up by a join from the keys.
-  const wanted = new Map<string, SchoolYearKey & { feed: FeedKind }>();
+  const wanted = new Map<string, SchoolYearFeed>();
   const want = (schoolId: string, schoolYear: string, feed: FeedKind) => wanted.set(keyOf(schoolId, schoolYear, feed), { schoolId, schoolYear, feed });
-  for (const { schoolId, schoolYear, feeds } of touched) {
+  for (const { schoolId, schoolYear, feeds } of schoolYears.values()) {
     for (const feed of feeds) want(schoolId, schoolYear, feed);
     if (feeds.has('staffing')) want(schoolId, addSchoolYears(schoolYear, -1), 'staffing');
   }
@@ -290,7 +257,8 @@ async function recompute(tx: SqlExecutor, touched: readonly Touched[], knownAt: 
      GROUP BY k.n`,
     [keys.map((key) => key.schoolId), keys.map((key) => key.schoolYear), keys.map((key) => key.feed)],
   );
-  const staffed = [...new Set(touched.filter(({ feeds }) => feeds.has('staffing')).map(({ schoolId }) => schoolId))];
+  const entries = [...schoolYears.values()];
+  const staffed = [...new Set(entries.filter(({ feeds }) => feeds.has('staffing')).map(({ schoolId }) => schoolId))];
   const latestStaffing =
     staffed.length === 0
       ? []
@@ -298,10 +266,10 @@ async function recompute(tx: SqlExecutor, touched: readonly Touched[], knownAt: 
           `SELECT school_id, max(school_year) AS latest FROM feed_records WHERE feed = 'staffing' AND NOT retracted AND school_id = ANY($1::text[]) GROUP BY school_id`,
           [staffed],
         );
-  const stored = await tx.query<MetricValue & { school_id: string; school_year: string }>(
+  const storedRows = await tx.query<MetricValue & { school_id: string; school_year: string }>(
     `SELECT school_id, school_year, metric, numerator, denominator, suppressed, partial, final, through FROM school_metrics
      WHERE (school_id, school_year) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-    [touched.map((key) => key.schoolId), touched.map((key) => key.schoolYear)],
+    [entries.map((key) => key.schoolId), entries.map((key) => key.schoolYear)],
   );
   const recordsOf = new Map(
     groups.map(({ n, records }) => {
@@ -310,89 +278,18 @@ async function recompute(tx: SqlExecutor, touched: readonly Touched[], knownAt: 
     }),
   );
   const latest = new Map(latestStaffing.map((row) => [row.school_id, row.latest]));
-  const existing = new Map<string, Map<string, MetricValue>>();
-  for (const row of stored) {
-    const key = keyOf(row.school_id, row.school_year);
-    existing.set(key, (existing.get(key) ?? new Map()).set(row.metric, row));
+  const stored = new Map<string, Map<string, MetricValue>>();
+  for (const { school_id, school_year, ...value } of storedRows) {
+    const key = keyOf(school_id, school_year);
+    stored.set(key, (stored.get(key) ?? new Map()).set(value.metric, value));
   }
-
-  const changed: (MetricValue & SchoolYearKey)[] = [];
-  const removed: { schoolId: string; schoolYear: string; metric: string }[] = [];
-  for (const { schoolId, schoolYear, feeds } of touched) {
-    // The untouched feeds stay empty: they give no metrics, and theirs are left as stored.
-    const of = (feed: FeedKind) => (feeds.has(feed) ? (recordsOf.get(keyOf(schoolId, schoolYear, feed)) ?? []) : []) as never[];
-    const facts: SchoolYearFacts = {
-      schoolYear,
-      assessment: of('assessment'),
-      attendance: of('attendance'),
-      staffing: of('staffing'),
-      indicators: of('indicators'),
-      priorYearStaffing: (recordsOf.get(keyOf(schoolId, addSchoolYears(schoolYear, -1), 'staffing')) ?? []) as never[],
-      laterYearStaffingReported: (latest.get(schoolId) ?? '') > schoolYear,
-    };
-    const values = new Map(schoolYearMetrics(facts).map((value) => [value.metric, value]));
-    const before = existing.get(keyOf(schoolId, schoolYear)) ?? new Map<string, MetricValue>();
-    for (const value of values.values()) if (!sameValue(before.get(value.metric), value)) changed.push({ ...value, schoolId, schoolYear });
-    for (const metric of before.keys()) {
-      // a stored metric of a recomputed feed that it no longer gives, or one the table no longer knows
-      const feed = feedOfMetric(metric);
-      if (!values.has(metric) && (feed === undefined || feeds.has(feed))) removed.push({ schoolId, schoolYear, metric });
-    }
-  }
-
-  if (changed.length > 0) {
-    const columns = [
-      changed.map((v) => v.schoolId),
-      changed.map((v) => v.schoolYear),
-      changed.map((v) => v.metric),
-      changed.map((v) => v.numerator),
-      changed.map((v) => v.denominator),
-      changed.map((v) => v.suppressed),
-      changed.map((v) => v.partial),
-      changed.map((v) => v.final),
-      changed.map((v) => v.through),
-    ];
-    const unnest = `unnest($2::text[], $3::text[], $4::text[], $5::float8[], $6::float8[], $7::bool[], $8::bool[], $9::bool[], $10::text[])
-                    AS v(school_id, school_year, metric, numerator, denominator, suppressed, partial, final, through)`;
-    await tx.query(
-      `INSERT INTO school_metrics (school_id, school_year, metric, numerator, denominator, suppressed, partial, final, through, known_at)
-       SELECT school_id, school_year, metric, numerator, denominator, suppressed, partial, final, through, $1 FROM ${unnest}
-       ON CONFLICT (school_id, school_year, metric) DO UPDATE SET numerator = EXCLUDED.numerator, denominator = EXCLUDED.denominator,
-         suppressed = EXCLUDED.suppressed, partial = EXCLUDED.partial, final = EXCLUDED.final, through = EXCLUDED.through, known_at = EXCLUDED.known_at`,
-      [knownAt, ...columns],
-    );
-    await tx.query(
-      `INSERT INTO school_metric_history (school_id, school_year, metric, numerator, denominator, suppressed, partial, final, through, removed, known_at)
-       SELECT school_id, school_year, metric, numerator, denominator, suppressed, partial, final, through, false, $1 FROM ${unnest}
-       ${HISTORY_UPSERT}`,
-      [knownAt, ...columns],
-    );
-  }
-  if (removed.length > 0) {
-    const columns = [removed.map((r) => r.schoolId), removed.map((r) => r.schoolYear), removed.map((r) => r.metric)];
-    await tx.query(`DELETE FROM school_metrics WHERE (school_id, school_year, metric) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`, columns);
-    await tx.query(
-      `INSERT INTO school_metric_history (school_id, school_year, metric, numerator, denominator, suppressed, partial, final, through, removed, known_at)
-       SELECT school_id, school_year, metric, NULL, NULL, false, false, false, '', true, $1 FROM unnest($2::text[], $3::text[], $4::text[]) AS m(school_id, school_year, metric)
-       ${HISTORY_UPSERT}`,
-      [knownAt, ...columns],
-    );
-  }
-}
-
-/** A school year recomputed twice at one knowledge time (a batch boundary fell inside it) keeps the later value. */
-const HISTORY_UPSERT = `ON CONFLICT (school_id, school_year, metric, known_at) DO UPDATE SET numerator = EXCLUDED.numerator,
-  denominator = EXCLUDED.denominator, suppressed = EXCLUDED.suppressed, partial = EXCLUDED.partial, final = EXCLUDED.final,
-  through = EXCLUDED.through, removed = EXCLUDED.removed`;
-
-function sameValue(row: MetricValue | undefined, value: MetricValue): boolean {
-  return (
-    row !== undefined &&
-    row.numerator === value.numerator &&
-    row.denominator === value.denominator &&
-    row.suppressed === value.suppressed &&
-    row.partial === value.partial &&
-    row.final === value.final &&
-    row.through === value.through
-  );
+  return entries.map(({ schoolId, schoolYear, feeds }) => ({
+    schoolId,
+    schoolYear,
+    feeds,
+    records: Object.fromEntries([...feeds].map((feed) => [feed, recordsOf.get(keyOf(schoolId, schoolYear, feed)) ?? []])),
+    priorYearStaffing: (recordsOf.get(keyOf(schoolId, addSchoolYears(schoolYear, -1), 'staffing')) ?? []) as never[],
+    laterYearStaffingReported: (latest.get(schoolId) ?? '') > schoolYear,
+    stored: stored.get(keyOf(schoolId, schoolYear)) ?? new Map(),
+  }));
 }

@@ -1,7 +1,7 @@
 import { SqlExecutor } from '@turnaround/postgres';
 
 /** The SQL types of the columns written through row changes: each parameter is cast to its column's type. */
-type SqlType = 'text' | 'text[]' | 'integer' | 'double precision' | 'jsonb' | 'timestamptz';
+type SqlType = 'text' | 'text[]' | 'integer' | 'double precision' | 'boolean' | 'jsonb' | 'timestamptz';
 
 /** A column's SQL type, ending in ` null` when the column takes NULL. */
 export type ColumnType = SqlType | `${SqlType} null`;
@@ -31,6 +31,7 @@ interface ValueOfSqlType {
   'text[]': readonly string[];
   integer: number;
   'double precision': number;
+  boolean: boolean;
   jsonb: unknown;
   timestamptz: string;
 }
@@ -52,6 +53,7 @@ type SourcesOf<T extends Table, Tables extends Record<string, Table>> = {
 /**
  * A change a read model plans to the rows of one of its tables; the writer applies it in SQL.
  * - `upsert` writes a whole row: inserted, or in place of the row with the same primary key.
+ * - `delete` removes the row with the primary key `key`.
  * - `update` sets `values` in every row whose fields equal `key` (a null in the key matches
  *   NULL): rows found by what they hold, so the planner needs no state to change them.
  * - `extend` grows every such row's fields by `values`: a number by adding, a list by appending,
@@ -66,6 +68,7 @@ export type RowChange<Tables extends Record<string, Table>> = {
 
 type ChangeTo<Name, T extends Table> =
   | { readonly table: Name; readonly op: 'upsert'; readonly key: Pick<RowOf<T>, KeyOf<T>>; readonly values: Omit<RowOf<T>, KeyOf<T>> }
+  | { readonly table: Name; readonly op: 'delete'; readonly key: Pick<RowOf<T>, KeyOf<T>> }
   | { readonly table: Name; readonly op: 'update'; readonly key: Partial<RowOf<T>>; readonly values: Partial<RowOf<T>> }
   | { readonly table: Name; readonly op: 'extend'; readonly key: Partial<RowOf<T>>; readonly values: Partial<Pick<RowOf<T>, Growing<T>>> };
 
@@ -80,9 +83,10 @@ type CopyTo<Name extends keyof Tables, Tables extends Record<string, Table>> = {
 }[SourcesOf<Tables[Name], Tables>];
 
 /** A change as the writer takes it: fields by name. */
-type AnyChange = { readonly table: string; readonly key: Readonly<Record<string, unknown>>; readonly values: Readonly<Record<string, unknown>> } & (
-  | { readonly op: 'upsert' | 'update' | 'extend' }
-  | { readonly op: 'copy'; readonly from: string }
+type AnyChange = { readonly table: string; readonly key: Readonly<Record<string, unknown>> } & (
+  | { readonly op: 'upsert' | 'update' | 'extend'; readonly values: Readonly<Record<string, unknown>> }
+  | { readonly op: 'copy'; readonly from: string; readonly values: Readonly<Record<string, unknown>> }
+  | { readonly op: 'delete' }
 );
 
 /** A field's column: `districtIds` is `district_ids`. */
@@ -92,20 +96,67 @@ export const columnOf = (field: string): string => field.replace(/[A-Z]/g, (lett
 export const selectList = <T extends Table>(table: T, fields: readonly (keyof T['columns'] & string)[] = Object.keys(table.columns)): string =>
   fields.map((field) => (columnOf(field) === field ? field : `${columnOf(field)} AS "${field}"`)).join(', ');
 
-/** Applies the changes in order, one parameterised statement each, in the caller's transaction. */
+/**
+ * Applies the changes in order, in the caller's transaction. A run of upserts (or of deletes)
+ * to one table becomes one statement that takes the rows as one JSON parameter, so a planner's
+ * thousand metric changes cost one round trip, not a thousand; a key seen twice in a run starts
+ * a new statement (one INSERT may not update a row twice). Every other change is a statement
+ * of its own.
+ */
 export async function writeRowChanges<Tables extends Record<string, Table>>(
   tx: SqlExecutor,
   tables: Tables,
   changes: readonly RowChange<Tables>[],
 ): Promise<void> {
-  for (const change of changes) {
-    const { text, params } = statementOf(tables, change);
+  for (const run of runsOf(tables, changes as readonly AnyChange[])) {
+    const [first] = run;
+    const { text, params } = run.length === 1 && first.op !== 'delete' ? statementOf(tables, first) : setStatementOf(tables, run);
     await tx.query(text, params);
   }
 }
 
+/** The changes cut into runs: consecutive upserts (or deletes) of one table with distinct keys, every other change alone. */
+function runsOf(tables: Readonly<Record<string, Table>>, changes: readonly AnyChange[]): AnyChange[][] {
+  const runs: AnyChange[][] = [];
+  let keys = new Set<string>();
+  for (const change of changes) {
+    const run = runs[runs.length - 1];
+    const key = JSON.stringify(tables[change.table].key.map((field) => change.key[field]));
+    const joins =
+      run !== undefined && (change.op === 'upsert' || change.op === 'delete') && run[0].op === change.op && run[0].table === change.table && !keys.has(key);
+    if (joins) run.push(change);
+    else {
+      runs.push([change]);
+      keys = new Set();
+    }
+    keys.add(key);
+  }
+  return runs;
+}
+
+/** One statement for a run of upserts or deletes: the rows as a JSON array, read back by the table's column types. */
+function setStatementOf(tables: Readonly<Record<string, Table>>, run: readonly AnyChange[]): { text: string; params: unknown[] } {
+  const { table: name, op } = run[0];
+  const table = tables[name];
+  const fields = op === 'delete' ? [...table.key] : Object.keys(table.columns);
+  const rows = run.map((change) => ('values' in change ? { ...change.key, ...change.values } : change.key));
+  const recordset = `json_to_recordset($1::json) AS r(${fields.map((field) => `${columnOf(field)} ${sqlTypeOf(table, field)}`).join(', ')})`;
+  const params = [JSON.stringify(rows.map((row) => Object.fromEntries(fields.map((field) => [columnOf(field), row[field]]))))];
+  const key = table.key.map(columnOf);
+  if (op === 'delete')
+    return { text: `DELETE FROM ${name} t USING ${recordset} WHERE ${key.map((column) => `t.${column} = r.${column}`).join(' AND ')}`, params };
+  const columns = fields.map(columnOf);
+  const set = columns.filter((column) => !key.includes(column)).map((column) => `${column} = EXCLUDED.${column}`);
+  return {
+    text:
+      `INSERT INTO ${name} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM ${recordset} ` +
+      `ON CONFLICT (${key.join(', ')}) ${set.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${set.join(', ')}`}`,
+    params,
+  };
+}
+
 /** The SQL of one change, with a parameter per value, cast to its column's type. */
-function statementOf(tables: Readonly<Record<string, Table>>, change: AnyChange): { text: string; params: unknown[] } {
+function statementOf(tables: Readonly<Record<string, Table>>, change: Exclude<AnyChange, { op: 'delete' }>): { text: string; params: unknown[] } {
   const { table: name, key } = change;
   const table = tables[name];
   const params: unknown[] = [];
