@@ -1,20 +1,9 @@
-import {
-  amendTargets,
-  ContractEvent,
-  contractScorecard,
-  EvaluationRules,
-  MetricValue,
-  ScorecardLine,
-  schoolYearOfContractYear,
-  Target,
-  TargetInForce,
-  targetKeyOf,
-  targetOriginOf,
-  TargetStatus,
-  WithdrawalReason,
-} from '@turnaround/domain';
+import { ContractEvent, EvaluationRules, MetricValue, ScorecardLine, schoolYearOfContractYear, Target, TargetStatus } from '@turnaround/domain';
 import { Checkpoint } from '@turnaround/event-store';
 import { Migration, SqlExecutor } from '@turnaround/postgres';
+import { writeRowChanges } from '../rows/row-changes';
+import { ContractToJudge, JudgementFacts, lineKey, planContractTargets, planJudgement, StoredLine, TargetOnRecord } from './scorecards.planner';
+import { SCORECARDS_TABLES } from './scorecards.tables';
 import { MetricQueries } from '../metrics/metric.queries';
 
 /**
@@ -30,7 +19,7 @@ import { MetricQueries } from '../metrics/metric.queries';
  * It is a part of the read side (`read-side.ts`), which calls it with the registry and metrics
  * tables exactly at the log position being judged.
  */
-export const SCORECARD_TABLES = ['scorecard_targets', 'scorecard_lines', 'scorecard_line_history', 'scorecard_changes', 'scorecard_pending'] as const;
+export const SCORECARD_TABLES = [...Object.keys(SCORECARDS_TABLES), 'scorecard_pending'];
 
 const LINE_COLUMNS = `contract_id text NOT NULL, partner_id text NOT NULL, cluster_id text NOT NULL, contract_status text NOT NULL,
   scope text NOT NULL CHECK (scope IN ('school', 'cluster')), subject_id text NOT NULL, metric text NOT NULL,
@@ -153,46 +142,23 @@ export async function loadPending(tx: SqlExecutor): Promise<Pending | undefined>
   };
 }
 
-/** A target in force as kept here: since when, and which change set it (null: set before that was kept). */
-export interface TargetOnRecord extends TargetInForce {
-  setBy: string | null;
-}
-
 /**
- * Keeps each contract's targets in force: signed, amended (what the amendment names; final
- * years keep theirs), renewed. The registry's row of the contract lists them too: the registry
- * part leaves an amendment to this one, which knows the final years.
+ * Keeps each contract's targets in force (planned by `planContractTargets` from those in force
+ * and the final years). The registry's row of the contract lists them too: the registry part
+ * leaves an amendment to this one, which knows the final years.
  */
 export async function applyContractTargets(tx: SqlExecutor, event: ContractEvent, knownAt: string): Promise<void> {
   const { contractId } = event.data;
-  switch (event.type) {
-    case 'PerformanceContractSigned':
-    case 'ContractRenewed':
-      await insertTargets(
-        tx,
-        contractId,
-        event.data.targets.map((target) => ({ ...target, since: knownAt, setBy: targetOriginOf(event) })),
-      );
-      return;
-    case 'ContractTargetsAmended': {
-      const inForce = await targetsInForce(tx, [contractId]);
-      const finalYears = new Set(await finalContractYears(tx, contractId));
-      const amended = amendTargets(inForce.get(contractId) ?? [], event.data, finalYears, (target) => ({
-        ...target,
-        since: knownAt,
-        setBy: targetOriginOf(event),
-      }));
-      await tx.query('DELETE FROM scorecard_targets WHERE contract_id = $1', [contractId]);
-      await insertTargets(tx, contractId, amended);
-      await tx.query('UPDATE registry_contracts SET targets = $2 WHERE contract_id = $1', [
-        contractId,
-        JSON.stringify(amended.map(({ since: _since, setBy: _setBy, ...target }) => target)),
-      ]);
-      return;
-    }
-    case 'ContractTerminated':
-      return; // the registry keeps the status; the next judgement withdraws the lines
-  }
+  const amending = event.type === 'ContractTargetsAmended';
+  const inForce = amending ? ((await targetsInForce(tx, [contractId])).get(contractId) ?? []) : [];
+  const finalYears = new Set(amending ? await finalContractYears(tx, contractId) : []);
+  const { changes, amended } = planContractTargets(event, knownAt, inForce, finalYears);
+  await writeRowChanges(tx, SCORECARDS_TABLES, changes);
+  if (amended)
+    await tx.query('UPDATE registry_contracts SET targets = $2 WHERE contract_id = $1', [
+      contractId,
+      JSON.stringify(amended.map(({ since: _since, setBy: _setBy, ...target }) => target)),
+    ]);
 }
 
 /**
@@ -206,18 +172,6 @@ export async function finalContractYears(sql: SqlExecutor, contractId: string): 
     [contractId],
   );
   return rows.map((row) => row.contract_year);
-}
-
-async function insertTargets(tx: SqlExecutor, contractId: string, targets: readonly TargetOnRecord[]): Promise<void> {
-  if (targets.length === 0) return;
-  await tx.query(
-    `INSERT INTO scorecard_targets (contract_id, scope, metric, contract_year, target, since, set_by)
-     SELECT $1, t.target->>'scope', t.target->>'metric', (t.target->>'contractYear')::int, t.target - 'since' - 'setBy', (t.target->>'since')::timestamptz,
-       t.target->>'setBy'
-     FROM jsonb_array_elements($2::jsonb) AS t(target)
-     ON CONFLICT (contract_id, scope, metric, contract_year) DO UPDATE SET target = EXCLUDED.target, since = EXCLUDED.since, set_by = EXCLUDED.set_by`,
-    [contractId, JSON.stringify(targets)],
-  );
 }
 
 /** The targets in force of each contract, in the order the contract read lists them (contract year, metric, scope). */
@@ -235,167 +189,68 @@ export async function targetsInForce(sql: SqlExecutor, contractIds: readonly str
   return byContract;
 }
 
-interface ContractRow {
-  contract_id: string;
-  partner_id: string;
-  cluster_id: string;
-  school_ids: string[];
-  start_year: string;
-  baseline_year: string;
-  status: 'active' | 'terminated';
-}
-
-/** A line as stored: the domain's line with its contract, target in force and districts. */
-interface StoredLine extends ScorecardLine {
-  target: TargetInForce | null;
-  contractStatus: string;
-}
-
-const lineKey = (line: Pick<ScorecardLine, 'scope' | 'subjectId' | 'metric' | 'contractYear'>) =>
-  `${line.scope}|${line.subjectId}|${line.metric}|${line.contractYear}`;
-
 /**
  * Judges the contracts a complete piece of knowledge touched, at its knowledge time, from the
- * registry and metrics tables as they stand at `position`. Writes the lines that changed,
- * their history, and each status change in a fixed order (contract, then line).
+ * registry and metrics tables as they stand at `position`: loads the contracts with their
+ * targets and stored lines and the facts they read, and writes the rows `planJudgement` plans.
  */
 export async function judgeScorecards(tx: SqlExecutor, touched: Touched, knownAt: string, position: Checkpoint, rules: EvaluationRules): Promise<void> {
-  const contracts = await tx.query<ContractRow>(
+  const rows = await tx.query<{
+    contract_id: string;
+    partner_id: string;
+    cluster_id: string;
+    school_ids: string[];
+    start_year: string;
+    baseline_year: string;
+    status: 'active' | 'terminated';
+  }>(
     `SELECT contract_id, partner_id, cluster_id, school_ids, start_year, baseline_year, status FROM registry_contracts c
      WHERE contract_id = ANY($1::text[]) OR cluster_id = ANY($2::text[]) OR school_ids && $3::text[]
         OR ($4 AND EXISTS (SELECT 1 FROM scorecard_targets t WHERE t.contract_id = c.contract_id AND t.target->>'goal' = 'stateAverage'))
      ORDER BY contract_id`,
     [[...touched.contracts], [...touched.clusters], [...touched.schools], touched.feeds],
   );
-  if (contracts.length === 0) return;
-  const contractIds = contracts.map((contract) => contract.contract_id);
-  const schoolIds = [...new Set(contracts.flatMap((contract) => contract.school_ids))];
+  if (rows.length === 0) return;
+  const contractIds = rows.map((contract) => contract.contract_id);
+  const schoolIds = [...new Set(rows.flatMap((contract) => contract.school_ids))];
   const metrics = new MetricQueries(tx);
-  const [targets, memberships, values, districtRows, storedRows] = await Promise.all([
+  const [targets, memberships, values, districtRows, lineRows] = await Promise.all([
     targetsInForce(tx, contractIds),
     metrics.memberships(schoolIds),
     metrics.valuesOf(schoolIds),
     tx.query<{ school_id: string; district_id: string }>('SELECT school_id, district_id FROM registry_schools WHERE school_id = ANY($1::text[])', [schoolIds]),
     tx.query<LineRow>(`SELECT * FROM scorecard_lines WHERE contract_id = ANY($1::text[])`, [contractIds]),
   ]);
-  const districtOf = new Map(districtRows.map((row) => [row.school_id, row.district_id]));
-  const storedOf = new Map<string, Map<string, StoredLine>>();
-  for (const row of storedRows) {
+  const linesOf = new Map<string, Map<string, StoredLine>>();
+  for (const row of lineRows) {
     const line = fromRow(row);
-    storedOf.set(row.contract_id, (storedOf.get(row.contract_id) ?? new Map()).set(lineKey(line), line));
+    linesOf.set(row.contract_id, (linesOf.get(row.contract_id) ?? new Map()).set(lineKey(line), line));
   }
-
-  const written: { contract: ContractRow; line: StoredLine }[] = [];
-  const removed: { contract: ContractRow; line: StoredLine }[] = [];
-  const changes: Change[] = [];
-  for (const contract of contracts) {
-    const stored = storedOf.get(contract.contract_id) ?? new Map<string, StoredLine>();
-    const inForce = targets.get(contract.contract_id) ?? [];
-    const districtsOf = (line: ScorecardLine) =>
-      [
-        ...new Set(
-          (line.scope === 'school' ? [line.subjectId] : contract.school_ids).map((schoolId) => districtOf.get(schoolId)).filter((id): id is string => !!id),
-        ),
-      ].sort();
-    if (contract.status === 'terminated') {
-      // The lines stay as they were last judged, marked terminated; their alerts are withdrawn once.
-      for (const line of stored.values()) {
-        if (line.contractStatus === 'terminated') continue;
-        written.push({ contract, line: { ...line, contractStatus: 'terminated' } });
-        changes.push(change(contract, line, districtsOf(line), line.status, 'withdrawn', 'contract_terminated', false));
-      }
-      continue;
-    }
-    const stateAverages = new Map<string, MetricValue | undefined>();
-    for (const target of inForce.filter((candidate) => candidate.goal === 'stateAverage')) {
-      const year = schoolYearOfContractYear(contract.start_year, target.contractYear);
+  const contracts: ContractToJudge[] = rows.map((row) => ({
+    contractId: row.contract_id,
+    partnerId: row.partner_id,
+    clusterId: row.cluster_id,
+    schoolIds: row.school_ids,
+    startYear: row.start_year,
+    baselineYear: row.baseline_year,
+    status: row.status,
+    targets: targets.get(row.contract_id) ?? [],
+    lines: linesOf.get(row.contract_id) ?? new Map(),
+  }));
+  // The state averages the active contracts' targets compare with, each read once.
+  const stateAverages = new Map<string, MetricValue | undefined>();
+  for (const contract of contracts.filter(({ status }) => status === 'active'))
+    for (const target of contract.targets.filter(({ goal }) => goal === 'stateAverage')) {
+      const year = schoolYearOfContractYear(contract.startYear, target.contractYear);
       if (!stateAverages.has(`${year}|${target.metric}`)) stateAverages.set(`${year}|${target.metric}`, await metrics.state(year, target.metric));
     }
-    const lines = contractScorecard(
-      {
-        contractId: contract.contract_id,
-        partnerId: contract.partner_id,
-        clusterId: contract.cluster_id,
-        schoolIds: contract.school_ids,
-        startYear: contract.start_year,
-        baselineYear: contract.baseline_year,
-        targets: inForce,
-      },
-      {
-        memberships,
-        value: (schoolId, year, metric) => values.get(`${schoolId}|${year}|${metric}`),
-        stateAverage: (year, metric) => stateAverages.get(`${year}|${metric}`),
-      },
-      rules,
-    );
-    // A line shows the target in force and since when; which change set it is the contract read's.
-    const targetOf = new Map(inForce.map(({ setBy: _setBy, ...target }) => [targetKeyOf(target), target]));
-    const missed = new Set(lines.filter((line) => line.status === 'missed').map(lineKey));
-    const seen = new Set<string>();
-    for (const domainLine of lines) {
-      const key = lineKey(domainLine);
-      seen.add(key);
-      const line: StoredLine = {
-        ...domainLine,
-        target: targetOf.get(targetKeyOf({ ...domainLine, scope: domainLine.kind === 'school_majority' ? 'school' : domainLine.scope })) ?? null,
-        contractStatus: 'active',
-      };
-      const before = stored.get(key);
-      if (before && sameLine(before, line)) continue;
-      written.push({ contract, line });
-      if (before?.status !== line.status) {
-        const missedTheYearBefore = missed.has(lineKey({ ...line, contractYear: line.contractYear - 1 }));
-        changes.push(change(contract, line, districtsOf(line), before?.status ?? null, line.status, null, missedTheYearBefore));
-      }
-    }
-    for (const [key, line] of stored) {
-      if (seen.has(key)) continue;
-      removed.push({ contract, line });
-      changes.push(change(contract, line, districtsOf(line), line.status, 'withdrawn', 'target_withdrawn', false));
-    }
-  }
-  await writeLines(tx, written, knownAt);
-  await removeLines(tx, removed, knownAt);
-  await writeChanges(tx, changes, knownAt, position);
-}
-
-interface Change {
-  contract: ContractRow;
-  line: ScorecardLine;
-  districtIds: string[];
-  from: TargetStatus | null;
-  status: TargetStatus | 'withdrawn';
-  withdrawal: WithdrawalReason | null;
-  missedTheYearBefore: boolean;
-}
-
-function change(
-  contract: ContractRow,
-  line: ScorecardLine,
-  districtIds: string[],
-  from: TargetStatus | null,
-  status: TargetStatus | 'withdrawn',
-  withdrawal: WithdrawalReason | null,
-  missedTheYearBefore: boolean,
-): Change {
-  return { contract, line, districtIds, from, status, withdrawal, missedTheYearBefore };
-}
-
-function sameLine(a: StoredLine, b: StoredLine): boolean {
-  return (
-    a.schoolYear === b.schoolYear &&
-    a.kind === b.kind &&
-    a.status === b.status &&
-    a.threshold === b.threshold &&
-    a.baseline === b.baseline &&
-    a.actual === b.actual &&
-    a.evidence === b.evidence &&
-    (a.reason ?? null) === (b.reason ?? null) &&
-    (a.schools?.counted ?? null) === (b.schools?.counted ?? null) &&
-    (a.schools?.missed ?? null) === (b.schools?.missed ?? null) &&
-    JSON.stringify(a.target) === JSON.stringify(b.target) &&
-    a.contractStatus === b.contractStatus
-  );
+  const facts: JudgementFacts = {
+    memberships,
+    value: (schoolId, year, metric) => values.get(`${schoolId}|${year}|${metric}`),
+    stateAverage: (year, metric) => stateAverages.get(`${year}|${metric}`),
+    districtOf: new Map(districtRows.map((row) => [row.school_id, row.district_id])),
+  };
+  await writeRowChanges(tx, SCORECARDS_TABLES, planJudgement(contracts, facts, knownAt, position, rules));
 }
 
 /** A `scorecard_lines` row. */
@@ -403,7 +258,7 @@ export interface LineRow {
   contract_id: string;
   partner_id: string;
   cluster_id: string;
-  contract_status: string;
+  contract_status: 'active' | 'terminated';
   scope: 'school' | 'cluster';
   subject_id: string;
   metric: string;
@@ -448,109 +303,4 @@ function fromRow(row: LineRow): StoredLine {
     target: row.target ? { ...row.target, since: new Date(row.target_since as string).toISOString() } : null,
     contractStatus: row.contract_status,
   };
-}
-
-const LINE_FIELDS = `contract_id, partner_id, cluster_id, contract_status, scope, subject_id, metric, contract_year, school_year, kind,
-  status, threshold, baseline, actual, evidence, reason, schools_counted, schools_missed, target, target_since`;
-const LINE_RECORDSET = `jsonb_to_recordset($1::jsonb) AS l(contract_id text, partner_id text, cluster_id text, contract_status text, scope text,
-  subject_id text, metric text, contract_year integer, school_year text, kind text, status text, threshold double precision,
-  baseline double precision, actual double precision, evidence text, reason text, schools_counted integer, schools_missed integer,
-  target jsonb, target_since timestamptz)`;
-
-function toRecord({ contract, line }: { contract: ContractRow; line: StoredLine }) {
-  const { since, ...target } = line.target ?? { since: null };
-  return {
-    contract_id: contract.contract_id,
-    partner_id: contract.partner_id,
-    cluster_id: contract.cluster_id,
-    contract_status: line.contractStatus,
-    scope: line.scope,
-    subject_id: line.subjectId,
-    metric: line.metric,
-    contract_year: line.contractYear,
-    school_year: line.schoolYear,
-    kind: line.kind,
-    status: line.status,
-    threshold: line.threshold,
-    baseline: line.baseline,
-    actual: line.actual,
-    evidence: line.evidence,
-    reason: line.reason ?? null,
-    schools_counted: line.schools?.counted ?? null,
-    schools_missed: line.schools?.missed ?? null,
-    target: line.target ? target : null,
-    target_since: since,
-  };
-}
-
-async function writeLines(tx: SqlExecutor, lines: { contract: ContractRow; line: StoredLine }[], knownAt: string): Promise<void> {
-  if (lines.length === 0) return;
-  const records = JSON.stringify(lines.map(toRecord));
-  await tx.query(
-    `INSERT INTO scorecard_lines (${LINE_FIELDS}, known_at) SELECT *, $2::timestamptz FROM ${LINE_RECORDSET}
-     ON CONFLICT (contract_id, scope, subject_id, metric, contract_year) DO UPDATE SET
-       partner_id = EXCLUDED.partner_id, cluster_id = EXCLUDED.cluster_id, contract_status = EXCLUDED.contract_status,
-       school_year = EXCLUDED.school_year, kind = EXCLUDED.kind, status = EXCLUDED.status, threshold = EXCLUDED.threshold,
-       baseline = EXCLUDED.baseline, actual = EXCLUDED.actual, evidence = EXCLUDED.evidence, reason = EXCLUDED.reason,
-       schools_counted = EXCLUDED.schools_counted, schools_missed = EXCLUDED.schools_missed, target = EXCLUDED.target,
-       target_since = EXCLUDED.target_since, known_at = EXCLUDED.known_at`,
-    [records, knownAt],
-  );
-  await tx.query(
-    `INSERT INTO scorecard_line_history (${LINE_FIELDS}, known_at, removed) SELECT *, $2::timestamptz, false FROM ${LINE_RECORDSET} ${HISTORY_UPSERT}`,
-    [records, knownAt],
-  );
-}
-
-async function removeLines(tx: SqlExecutor, lines: { contract: ContractRow; line: StoredLine }[], knownAt: string): Promise<void> {
-  if (lines.length === 0) return;
-  const records = JSON.stringify(lines.map(toRecord));
-  await tx.query(
-    `DELETE FROM scorecard_lines s USING ${LINE_RECORDSET}
-     WHERE s.contract_id = l.contract_id AND s.scope = l.scope AND s.subject_id = l.subject_id AND s.metric = l.metric AND s.contract_year = l.contract_year`,
-    [records],
-  );
-  await tx.query(
-    `INSERT INTO scorecard_line_history (${LINE_FIELDS}, known_at, removed) SELECT *, $2::timestamptz, true FROM ${LINE_RECORDSET} ${HISTORY_UPSERT}`,
-    [records, knownAt],
-  );
-}
-
-/** A line judged twice at one knowledge time (two pieces of knowledge recorded in the same millisecond) keeps the later judgement. */
-const HISTORY_UPSERT = `ON CONFLICT (contract_id, scope, subject_id, metric, contract_year, known_at) DO UPDATE SET
-  contract_status = EXCLUDED.contract_status, school_year = EXCLUDED.school_year, kind = EXCLUDED.kind, status = EXCLUDED.status,
-  threshold = EXCLUDED.threshold, baseline = EXCLUDED.baseline, actual = EXCLUDED.actual, evidence = EXCLUDED.evidence,
-  reason = EXCLUDED.reason, schools_counted = EXCLUDED.schools_counted, schools_missed = EXCLUDED.schools_missed,
-  target = EXCLUDED.target, target_since = EXCLUDED.target_since, removed = EXCLUDED.removed`;
-
-async function writeChanges(tx: SqlExecutor, changes: Change[], knownAt: string, position: Checkpoint): Promise<void> {
-  if (changes.length === 0) return;
-  const records = changes.map(({ contract, line, districtIds, from, status, withdrawal, missedTheYearBefore }, ordinal) => ({
-    ordinal,
-    contract_id: contract.contract_id,
-    partner_id: contract.partner_id,
-    district_ids: districtIds,
-    scope: line.scope,
-    subject_id: line.subjectId,
-    metric: line.metric,
-    contract_year: line.contractYear,
-    school_year: line.schoolYear,
-    threshold: line.threshold,
-    actual: line.actual,
-    from_status: from,
-    status,
-    withdrawal,
-    missed_year_before: missedTheYearBefore,
-  }));
-  await tx.query(
-    `INSERT INTO scorecard_changes (position, known_at, ordinal, contract_id, partner_id, district_ids, scope, subject_id, metric, contract_year,
-       school_year, threshold, actual, from_status, status, withdrawal, missed_year_before)
-     SELECT $2, $3::timestamptz, c.ordinal, c.contract_id, c.partner_id, ARRAY(SELECT jsonb_array_elements_text(c.district_ids)), c.scope, c.subject_id,
-       c.metric, c.contract_year, c.school_year, c.threshold, c.actual, c.from_status, c.status, c.withdrawal, c.missed_year_before
-     FROM jsonb_to_recordset($1::jsonb) AS c(ordinal integer, contract_id text, partner_id text, district_ids jsonb, scope text, subject_id text,
-       metric text, contract_year integer, school_year text, threshold double precision, actual double precision, from_status text, status text,
-       withdrawal text, missed_year_before boolean)
-     ON CONFLICT (position, ordinal) DO NOTHING`,
-    [JSON.stringify(records), position, knownAt],
-  );
 }
