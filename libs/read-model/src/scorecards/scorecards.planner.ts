@@ -107,8 +107,8 @@ export function planJudgement(
   const changes: ScorecardRowChange[] = [];
   for (const contract of contracts) {
     const write = (line: StoredLine) => {
-      const { key, values } = lineRow(contract, line, knownAt);
-      written.push({ table: 'scorecard_lines', op: 'upsert', key, values });
+      const { key, values } = lineRow(contract, line);
+      written.push({ table: 'scorecard_lines', op: 'upsert', key, values: { ...values, knownAt } });
       history.push({ table: 'scorecard_line_history', op: 'upsert', key: { ...key, knownAt }, values: { ...values, removed: false } });
     };
     const statusChanged = (
@@ -173,7 +173,7 @@ export function planJudgement(
     }
     for (const [key, line] of contract.lines) {
       if (seen.has(key)) continue;
-      const { key: rowKey, values } = lineRow(contract, line, knownAt);
+      const { key: rowKey, values } = lineRow(contract, line);
       deleted.push({ table: 'scorecard_lines', op: 'delete', key: rowKey });
       history.push({ table: 'scorecard_line_history', op: 'upsert', key: { ...rowKey, knownAt }, values: { ...values, removed: true } });
       statusChanged(line, line.status, 'withdrawn', 'target_withdrawn', false);
@@ -182,8 +182,8 @@ export function planJudgement(
   return [...written, ...deleted, ...history, ...changes];
 }
 
-/** A line's row in `scorecard_lines`: its key, and every other field. */
-function lineRow(contract: ContractToJudge, line: StoredLine, knownAt: string) {
+/** A line's row in `scorecard_lines`: its key, and every other field but the knowledge time. */
+function lineRow(contract: ContractToJudge, line: StoredLine) {
   const { since, ...target } = line.target ?? { since: null };
   return {
     key: { contractId: contract.contractId, scope: line.scope, subjectId: line.subjectId, metric: line.metric, contractYear: line.contractYear },
@@ -203,7 +203,6 @@ function lineRow(contract: ContractToJudge, line: StoredLine, knownAt: string) {
       schoolsMissed: line.schools?.missed ?? null,
       target: line.target ? target : null,
       targetSince: since,
-      knownAt,
     },
   };
 }

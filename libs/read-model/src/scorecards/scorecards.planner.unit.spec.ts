@@ -142,7 +142,6 @@ const lineValues = (line: StoredLine) => ({
   schoolsMissed: null,
   target: MATH_1,
   targetSince: SIGNED,
-  knownAt: T1,
 });
 const change = (values: Partial<Extract<ScorecardRowChange, { table: 'scorecard_changes'; op: 'upsert' }>['values']>, ordinal = 0): ScorecardRowChange => ({
   table: 'scorecard_changes',
@@ -179,7 +178,7 @@ describe("the scorecards planner: given contracts' lines as stored and the facts
   it("judges a new line from the cluster's summed results (90 of 180 is 0.5: met) and records its first status for every district", () => {
     const line = mathLine('met', 0.5);
     expect(judge([contract()], MET)).toEqual([
-      { table: 'scorecard_lines', op: 'upsert', key: lineKey, values: lineValues(line) },
+      { table: 'scorecard_lines', op: 'upsert', key: lineKey, values: { ...lineValues(line), knownAt: T1 } },
       { table: 'scorecard_line_history', op: 'upsert', key: { ...lineKey, knownAt: T1 }, values: { ...lineValues(line), removed: false } },
       change({ actual: 0.5, status: 'met' }),
     ]);
@@ -192,7 +191,7 @@ describe("the scorecards planner: given contracts' lines as stored and the facts
   it('rewrites a line whose status changed (a restatement to 90 of 200: 0.45, missed) and records the change from met', () => {
     const line = mathLine('missed', 0.45);
     expect(judge([contract([mathLine('met', 0.5)])], MISSED)).toEqual([
-      { table: 'scorecard_lines', op: 'upsert', key: lineKey, values: lineValues(line) },
+      { table: 'scorecard_lines', op: 'upsert', key: lineKey, values: { ...lineValues(line), knownAt: T1 } },
       { table: 'scorecard_line_history', op: 'upsert', key: { ...lineKey, knownAt: T1 }, values: { ...lineValues(line), removed: false } },
       change({ actual: 0.45, fromStatus: 'met', status: 'missed' }),
     ]);
@@ -226,7 +225,7 @@ describe("the scorecards planner: given contracts' lines as stored and the facts
     const terminated = mathLine('missed', 0.45, 'terminated');
     const judged = judge([contract([mathLine('missed', 0.45)], [onRecord(MATH_1)], 'terminated')], MET);
     expect(judged).toEqual([
-      { table: 'scorecard_lines', op: 'upsert', key: lineKey, values: lineValues(terminated) },
+      { table: 'scorecard_lines', op: 'upsert', key: lineKey, values: { ...lineValues(terminated), knownAt: T1 } },
       { table: 'scorecard_line_history', op: 'upsert', key: { ...lineKey, knownAt: T1 }, values: { ...lineValues(terminated), removed: false } },
       change({ actual: 0.45, fromStatus: 'missed', status: 'withdrawn', withdrawal: 'contract_terminated' }),
     ]);

@@ -24,7 +24,6 @@ const LINE = {
   schoolsMissed: null,
   target: { metric: 'proficiency.math', contractYear: 1, kind: 'absolute', value: 0.5, scope: 'cluster' },
   targetSince: T1,
-  knownAt: T1,
 };
 
 /** The scorecards' adapter: their column lists against the migrated tables, and planned rows written on each database. */
@@ -42,7 +41,7 @@ describe.each(testDatabases({ timescaledb: true }))('the scorecards tables on $n
 
   it('writes a judged line, its history and its status change, then its removal, as the planner plans them', async () => {
     const judged: ScorecardRowChange[] = [
-      { table: 'scorecard_lines', op: 'upsert', key: KEY, values: LINE },
+      { table: 'scorecard_lines', op: 'upsert', key: KEY, values: { ...LINE, knownAt: T1 } },
       { table: 'scorecard_line_history', op: 'upsert', key: { ...KEY, knownAt: T1 }, values: { ...LINE, removed: false } },
       {
         table: 'scorecard_changes',
@@ -70,7 +69,7 @@ describe.each(testDatabases({ timescaledb: true }))('the scorecards tables on $n
     await writeRowChanges(sql, SCORECARDS_TABLES, judged);
     await writeRowChanges(sql, SCORECARDS_TABLES, [
       { table: 'scorecard_lines', op: 'delete', key: KEY },
-      { table: 'scorecard_line_history', op: 'upsert', key: { ...KEY, knownAt: T2 }, values: { ...LINE, knownAt: T2, removed: true } },
+      { table: 'scorecard_line_history', op: 'upsert', key: { ...KEY, knownAt: T2 }, values: { ...LINE, removed: true } },
     ]);
     expect(await sql.query('SELECT * FROM scorecard_lines')).toEqual([]);
     const history = await sql.query<{ target: unknown; known_at: Date; removed: boolean }>(
