@@ -10,7 +10,7 @@ import { TEST_SECRET_KEY, TEST_STATE_KEY } from '../e2e/support/app';
  * The reads of the performance issue under load, part of `npm run bench`: each read is asked
  * by 1 and by 20 clients at once, for BENCH_READ_SECONDS (default 10) each, with autocannon:
  * p50, p95 and p99 of the answered requests' latency, and the requests answered per second.
- * The aim: p95 <= 50 ms at 20 clients for every read.
+ * The aim (issue 34): p95 <= 100 ms at 20 clients for every read.
  *
  * The service runs as production runs it (the built all-in-one, NODE_ENV=production) in a
  * process of its own, on the database that holds the log: autocannon in the service's process
@@ -40,7 +40,7 @@ const SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 10);
 if (!Number.isInteger(SECONDS) || SECONDS < 1)
   throw new Error(`BENCH_READ_SECONDS: expected a whole number of seconds, 1 or more, got '${process.env.BENCH_READ_SECONDS}'`);
 const CLIENTS = [1, 20];
-const AIM = { text: 'p95 <= 50 ms at 20 clients', clients: 20, p95: 50 };
+const AIM = { text: 'p95 <= 100 ms at 20 clients', clients: 20, p95: 100 };
 /** A web page's aim (issue 30): its p95 within this factor of the API call it mirrors, at the same load. */
 const PAGE_AIM = { text: 'p95 <= 1.5x its API call at 20 clients', clients: 20, factor: 1.5 };
 const BASELINE = { read: 'metric definitions (from memory)', path: '/api/v1/metric-definitions' };
@@ -292,14 +292,18 @@ export function readsTable(figures: readonly ReadFigure[]): string {
   ].join('\n');
 }
 
-/** Until `/health/ready` answers 200: the service listens and its read side has caught up with the log. */
-async function ready(base: string, exited: Promise<unknown>): Promise<void> {
+/**
+ * Until `/health/ready` answers 200: the service listens and its read side has caught up with the
+ * log (within its READY_MAX_LAG_EVENTS). `exited`, when the service runs in a process of its own:
+ * its exit, which ends the wait at once.
+ */
+export async function ready(base: string, exited?: Promise<unknown>): Promise<void> {
   let stopped = false;
-  void exited.then(() => (stopped = true));
+  void exited?.then(() => (stopped = true));
   const deadline = Date.now() + READY_WITHIN_MS;
   let last = 'no answer';
   while (Date.now() < deadline) {
-    if (stopped) throw new Error('reads: the service exited before it was ready (its errors are above)');
+    if (stopped) throw new Error('the service exited before it was ready (its errors are above)');
     try {
       const response = await fetch(`${base}/health/ready`, { headers: { authorization: `Bearer ${TEST_STATE_KEY}` } });
       if (response.ok) return;
@@ -309,7 +313,7 @@ async function ready(base: string, exited: Promise<unknown>): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`reads: the service was not ready within ${READY_WITHIN_MS / 60_000} min: ${last}`);
+  throw new Error(`the service was not ready within ${READY_WITHIN_MS / 60_000} min: ${last}`);
 }
 
 /** The service's answer to a GET, or to a POST of `body`; anything but 2xx is an error that names the path. */
