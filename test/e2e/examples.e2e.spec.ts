@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { createApp } from '@turnaround/all-in-one';
 import { waitUntil } from '@turnaround/domain/testing';
 import { KafkaMessageBus, topicsOf } from '@turnaround/messaging';
-import { ReadSide, SQL_CLIENT } from '@turnaround/platform';
+import { ReadModelRunner, SQL_CLIENT } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { openScratchDatabase, serverUrlForTests } from '@turnaround/postgres/testing';
 import { testConfig } from './support/app';
@@ -71,7 +71,7 @@ describe('docs/examples/webhook-receiver.mjs, as a district runs it', () => {
       expect((await http.delete(`/api/v1/districts/D1/webhooks/${stranger.webhookId}`)).status).toBe(200);
 
       await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900)]);
-      await app.get(ReadSide).settled();
+      await app.get(ReadModelRunner).settled();
       const events = await alertEvents(app.get<SqlClient>(SQL_CLIENT));
       expect(events.length).toBeGreaterThan(0);
       expect(events.every((event) => event.type === 'OffTrackAlertRaised')).toBe(true);
@@ -126,7 +126,7 @@ const serverUrl = serverUrlForTests();
         ['S2', 'D2'],
       ]);
       await http.post('/api/v1/feeds/attendance', [attendance2023('S1', 900), attendance2023('S2', 900)]);
-      await app.get(ReadSide).settled();
+      await app.get(ReadModelRunner).settled();
       const events = await alertEvents(app.get<SqlClient>(SQL_CLIENT));
       const ofD1 = events.filter((event) => event.districtIds.includes('D1'));
       // D2's alert is on the topic too, keyed by D2: the consumer leaves it to D2

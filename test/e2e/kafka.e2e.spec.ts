@@ -6,7 +6,7 @@ import { createApp } from '@turnaround/all-in-one';
 import { waitUntil } from '@turnaround/domain/testing';
 import { LogFollower } from '@turnaround/event-store';
 import { FEED_CONSUMER_GROUP, IncomingMessage, KafkaMessageBus, topicsOf } from '@turnaround/messaging';
-import { AlertMessageData, asyncApiDocument, LogFollowers, ReadSide, SQL_CLIENT, TurnaroundConfig } from '@turnaround/platform';
+import { AlertMessageData, asyncApiDocument, LogFollowers, ReadModelRunner, SQL_CLIENT, TurnaroundConfig } from '@turnaround/platform';
 import { openScratchDatabase, serverUrlForTests } from '@turnaround/postgres/testing';
 import { SqlClient } from '@turnaround/postgres';
 import { TEST_SECRET_KEY, testConfig } from './support/app';
@@ -204,7 +204,7 @@ const asyncApiOf = (config: TurnaroundConfig) => asyncApiMessageChecker(JSON.par
       );
       // Nothing more arrives once every alert the feeds call for is raised, the publisher has
       // passed them all in the log, and the collector has read the topic to its end.
-      await app.get(ReadSide).settled();
+      await app.get(ReadModelRunner).settled();
       const publisher = app.get(LogFollowers).get('alert-publisher') as LogFollower;
       await waitUntil(
         () => publisher.caughtUp(),

@@ -7,7 +7,7 @@ import { tableFromIPC } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm';
 import { createApp } from '@turnaround/all-in-one';
 import { DEMO_SCIENCE_EFFECT } from '@turnaround/demo';
-import { ApiKeys, ReadSide } from '@turnaround/platform';
+import { ApiKeys, ReadModelRunner } from '@turnaround/platform';
 import { createPgliteClient } from '@turnaround/postgres';
 import { TEST_STATE_KEY, testConfig } from './support/app';
 import { loadDemo } from './support/demo';
@@ -79,7 +79,7 @@ describeWithPandas('research: the panel and the proof points, as known on any da
       { ...RESTATED, window: 'annual', assessment: 'state_test', subject: 'science', grade: 'all', studentGroup: 'all', tested: 400 },
     ]);
     expect(restated.body).toMatchObject({ restated: 1, rejectedRows: 0 });
-    await app.get(ReadSide).settled();
+    await app.get(ReadModelRunner).settled();
     dates.after = new Date().toISOString();
   });
   /** The last test closes the app, for the CLI to open the embedded database. */
@@ -300,7 +300,7 @@ describeWithPandas('research: the panel and the proof points, as known on any da
       },
     ]);
     expect(pushed.body).toMatchObject({ accepted: 1, rejectedRows: 0 });
-    await app.get(ReadSide).settled();
+    await app.get(ReadModelRunner).settled();
     const metrics = (await http.get('/api/v1/schools/HILL-1/metrics?year=2024-25')).body;
     expect(metrics).toContainEqual(expect.objectContaining({ metric: 'proficiency.robotics', numerator: 20, denominator: 50, rate: 0.4 }));
     const refused = await (await httpClient(app, keys.researcher)).get('/api/v1/research/proof-points?metric=proficiency.robotics');
@@ -337,7 +337,7 @@ describeWithPandas('research: the panel and the proof points, as known on any da
       ),
     );
     expect(pushed.body).toMatchObject({ accepted: 8, rejectedRows: 0 });
-    await app.get(ReadSide).settled();
+    await app.get(ReadModelRunner).settled();
 
     const answer = (await (await httpClient(app, keys.researcher)).get('/api/v1/research/proof-points?metric=proficiency.writing')).body;
     const [cell] = answer.groups[0].baselineComparisons;

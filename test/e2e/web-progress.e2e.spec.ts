@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
 import { manualClock } from '@turnaround/domain';
-import { ApiKeys, ReadSide } from '@turnaround/platform';
+import { ApiKeys, ReadModelRunner } from '@turnaround/platform';
 import { testConfig } from './support/app';
 import { httpClient } from './support/http-client';
 import { attendance2022, attendance2023, registerOneClusterZone, registerSecondZone } from './support/one-cluster-zone';
@@ -62,7 +62,7 @@ describe('the monthly progress report: what changed in the month, every number a
     app = await createApp(testConfig({ DATA_DIR: dataDir }), { logger: false, clock });
     const state = await httpClient(app);
     base = state.base;
-    const settled = () => app.get(ReadSide).settled();
+    const settled = () => app.get(ReadModelRunner).settled();
     const push = async (records: unknown[]) => {
       const answer = await state.post('/api/v1/feeds/attendance', records);
       expect(answer.status).toBeLessThan(300);

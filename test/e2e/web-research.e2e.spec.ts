@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from '@turnaround/all-in-one';
-import { ApiKeys, ReadSide } from '@turnaround/platform';
+import { ApiKeys, ReadModelRunner } from '@turnaround/platform';
 import { describeWithPandas } from '@turnaround/research/testing';
 import { testConfig } from './support/app';
 import { loadDemo } from './support/demo';
@@ -108,7 +108,7 @@ describeWithPandas("the web app: the researcher's panel and proof points, and th
     base = http.base;
     await loadDemo(app, base);
     expect((await http.post('/api/v1/feeds/assessment', [SMALL_SCIENCE])).body).toMatchObject({ accepted: 1, rejectedRows: 0 });
-    await app.get(ReadSide).settled();
+    await app.get(ReadModelRunner).settled();
     asOf = new Date().toISOString();
     const apiKeys = app.get(ApiKeys);
     keys.researcher = (await apiKeys.issue({ kind: 'researcher' }, 'Grace Hopper, university partner')).key;

@@ -9,7 +9,7 @@ import { WebhookStore } from './webhooks/webhook-store';
 
 /**
  * Delivers alert events to the districts: the Kafka publisher, the webhook outbox and its
- * dispatcher. The alerts themselves are raised by the read side's alerting (ReadSideModule).
+ * dispatcher. The alerts themselves are raised by the read side's alerting (ReadModelRunnerModule).
  */
 @Injectable()
 export class AlertDelivery implements OnModuleInit, OnModuleDestroy {

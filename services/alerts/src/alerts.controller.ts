@@ -1,9 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { alertAggregate, decideAcknowledgement, NotFoundError, Owner, parseWith, SEVERITIES } from '@turnaround/domain';
+import { NotFoundError, Owner, parseWith, SEVERITIES } from '@turnaround/domain';
 import {
+  AcknowledgeAlertCommand,
   acknowledgementBody,
-  AggregateStore,
   AnsweredFromReadState,
   alertAnswer,
   ApiAnswer,
@@ -11,7 +12,7 @@ import {
   Caller,
   NarrowedTo,
   Principal,
-  ReadSide,
+  ReadModelRunner,
   RequestContext,
   RequestCtx,
 } from '@turnaround/platform';
@@ -29,9 +30,9 @@ const AS_OF = {
 @Controller('api/v1/alerts')
 export class AlertsController {
   constructor(
+    private readonly commands: CommandBus,
     private readonly alerts: AlertQueries,
-    private readonly readSide: ReadSide,
-    private readonly aggregates: AggregateStore,
+    private readonly readModels: ReadModelRunner,
   ) {}
 
   @Get()
@@ -87,8 +88,7 @@ export class AlertsController {
   @HttpCode(201)
   async acknowledge(@Param('alertId') alertId: string, @Body() body: unknown, @Caller() caller: Principal, @RequestCtx() context: RequestContext) {
     const { note } = parseWith(acknowledgementBody, body);
-    // `by` is the API key that acknowledged (docs/feeds.md) and the name the state office issued it to, never a name the client typed.
-    const written = await this.aggregates.handle(alertAggregate, alertId, (alert) => decideAcknowledgement(alert, alertId, caller, note), context);
-    return this.readSide.afterAlert(written, () => this.alerts.alert(alertId));
+    const written = await this.commands.execute(new AcknowledgeAlertCommand(alertId, caller, note, context));
+    return this.readModels.afterAlert(written, () => this.alerts.alert(alertId));
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AlertsController } from './alerts.controller';
+import { AcknowledgeAlertHandler } from './alerts.commands';
 import { AlertDelivery } from './alert-delivery';
 import {
   Clock,
@@ -29,6 +30,7 @@ import { EmailStore } from './email/email-store';
 @Module({
   controllers: [AlertsController, WebhooksController, EmailController],
   providers: [
+    AcknowledgeAlertHandler,
     AlertDelivery,
     { provide: AlertQueries, useFactory: (sql: SqlClient) => new AlertQueries(sql), inject: [SQL_CLIENT] },
     {

@@ -10,7 +10,7 @@ import {
   MessagingModule,
   openApiDocument,
   PersistenceModule,
-  ReadSideModule,
+  ReadModelRunnerModule,
   TurnaroundConfig,
   useJsonBodies,
 } from '@turnaround/platform';
@@ -41,7 +41,7 @@ class AllInOneModule {
         CqrsModule.forRoot(),
         PersistenceModule.forRoot(config, clock),
         MessagingModule.forRoot(config),
-        ReadSideModule,
+        ReadModelRunnerModule,
         RegistryModule,
         FeedsModule,
         MetricsModule,

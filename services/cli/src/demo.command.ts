@@ -4,7 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '@turnaround/all-in-one';
 import { DEMO_EMAIL_RECIPIENTS, DEMO_PEOPLE, DEMO_REPORT_CARDS, loadDemoZone } from '@turnaround/demo';
 import { ManualClock, manualClock, roleName } from '@turnaround/domain';
-import { ApiKeys, DISTRICT_EMAIL, DistrictEmail, loadConfig, ReadSide, SQL_CLIENT } from '@turnaround/platform';
+import { ApiKeys, DISTRICT_EMAIL, DistrictEmail, loadConfig, ReadModelRunner, SQL_CLIENT } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 
 /**
@@ -52,7 +52,7 @@ async function loadInto(app: NestExpressApplication, clock: ManualClock, bootstr
   const stateKey = bootstrapKey ?? (await app.get(ApiKeys).issue({ kind: 'state' }, 'demo')).key;
   await loadDemoZone(base, stateKey, { clock, log: (line) => process.stdout.write(`${line}\n`), afterRegistry: () => addDemoEmails(app) });
   // The result is shown once the read side has caught up, and the alerts it raised are stored.
-  await app.get(ReadSide).settled();
+  await app.get(ReadModelRunner).settled();
   clock.resume();
   const sql = app.get<SqlClient>(SQL_CLIENT);
   const alerts = await sql.query<{ status: string; count: number }>('SELECT status, count(*)::int AS count FROM alerts GROUP BY status ORDER BY status');

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { createApp } from '@turnaround/all-in-one';
 import { NotFoundError, ValidationError } from '@turnaround/domain';
-import { loadConfig, Principal, RESEARCH_REQUESTS, ReadSide, ResearchRequests } from '@turnaround/platform';
+import { loadConfig, Principal, RESEARCH_REQUESTS, ReadModelRunner, ResearchRequests } from '@turnaround/platform';
 import { progressFileOf, ReviewFile, reviewFileOf, WebReads } from '@turnaround/web-service';
 import { fetchServer } from './embedded';
 import { optionName } from './export.command';
@@ -111,7 +111,7 @@ async function writeEmbedded<F extends { html: string }>(
   try {
     await app.init();
     // Feeds ingested while no service ran are in the log only until the read side applies them.
-    await app.get(ReadSide).settled();
+    await app.get(ReadModelRunner).settled();
     const reads = app.get(WebReads, { strict: false });
     const research = app.get<ResearchRequests>(RESEARCH_REQUESTS, { strict: false });
     let file: F;

@@ -18,7 +18,7 @@ import {
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { FEED_KINDS, idSchema, NotFoundError, Owner, parseFeedKind, schoolYearSchema, ValidationError } from '@turnaround/domain';
-import { BatchSummary, DryRunSummary, FeedBatches, FeedContext, FeedRecords, ProfileCatalogue } from '@turnaround/feeds';
+import { BatchSummary, DryRunSummary, FeedBatches, FeedRecords, ProfileCatalogue } from '@turnaround/feeds';
 import {
   AnsweredFromReadState,
   ApiAnswer,
@@ -29,8 +29,10 @@ import {
   CSV_TYPES,
   EVENT_STORE,
   feedAnswer,
+  FeedPayload,
   feedPushBody,
   feedRecordsAnswer,
+  IngestFeedCommand,
   mediaTypeOf,
   NarrowedTo,
   profileAnswer,
@@ -48,7 +50,7 @@ import { EventStore } from '@turnaround/event-store';
 import { SqlClient } from '@turnaround/postgres';
 import { CoverageQueries, parseAsOf } from '@turnaround/read-model';
 import { z } from 'zod';
-import { FeedPayload, IngestFeedCommand, RetractRecordCommand } from './feeds.commands';
+import { RetractRecordCommand } from './feeds.commands';
 
 const coverageAnswer = z.object({
   schoolId: z.string(),
@@ -257,7 +259,7 @@ export class FeedsController {
       payload = { json: request.body };
     } else throw new UnsupportedMediaTypeException(unreadableBodyType(type, true));
 
-    const summary = await this.commands.execute(new IngestFeedCommand(kind, payload, profile, feedContext(context), dryRunText === 'true'));
+    const summary = await this.commands.execute(new IngestFeedCommand(kind, payload, profile, context, dryRunText === 'true'));
     if (summary.status === 'rejected') response.status(HttpStatus.BAD_REQUEST);
     return summary;
   }
@@ -275,10 +277,6 @@ export class FeedsController {
     const kind = parseFeedKind(kindText);
     if (typeof body?.naturalKey !== 'string') throw ValidationError.of('naturalKey', 'expected the natural key of the record to withdraw');
     if (typeof body.reason !== 'string') throw ValidationError.of('reason', 'expected why the record is withdrawn');
-    return this.commands.execute(new RetractRecordCommand(kind, body.naturalKey, body.reason, feedContext(context)));
+    return this.commands.execute(new RetractRecordCommand(kind, body.naturalKey, body.reason, context));
   }
-}
-
-function feedContext(context: RequestContext): FeedContext {
-  return { channel: context.source.channel, actor: context.actor, correlationId: context.correlationId };
 }

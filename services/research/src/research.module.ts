@@ -6,7 +6,7 @@ import { ResearchAudit } from './research-audit';
 import { ResearchController } from './research.controller';
 import { HttpResearchRequests } from './research-requests';
 
-/** The researchers' panel and proof points; the read side keeps the tables they read (ReadSideModule). */
+/** The researchers' panel and proof points; the read side keeps the tables they read (ReadModelRunnerModule). */
 @Module({
   controllers: [ResearchController],
   providers: [

@@ -1,8 +1,8 @@
 import { Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { alertAggregate, decideAcknowledgement, DomainError, NotFoundError, parseWith, ValidationError } from '@turnaround/domain';
+import { DomainError, NotFoundError, parseWith, ValidationError } from '@turnaround/domain';
 import { WrongExpectedRevisionError } from '@turnaround/event-store';
-import { acknowledgementBody } from '@turnaround/platform';
+import { AcknowledgeAlertCommand, acknowledgementBody, ReadModelRunner } from '@turnaround/platform';
 import { parseAsOf } from '@turnaround/read-model';
 import { formField, Viewer, WebRequest, WebResponse } from './http';
 import { AcknowledgementForm, AlertPage, readAlert } from './pages/alert';
@@ -18,9 +18,9 @@ import { WebReads } from './web-reads';
 const NOTICES: Record<string, string> = { acknowledged: 'The acknowledgement is recorded, with your name.' };
 
 /**
- * The alert inbox and each alert's page, where a district acknowledges an alert with a note:
- * decided by the alert aggregate and appended through the aggregate store, exactly as
- * `POST /api/v1/alerts/:alertId/acknowledge` does, under that route's grant.
+ * The alert inbox and each alert's page, where a district acknowledges an alert with a note: the
+ * `AcknowledgeAlertCommand` that `POST /api/v1/alerts/:alertId/acknowledge` sends, to the same
+ * handler, under that route's grant.
  */
 @ApiExcludeController()
 @Controller()
@@ -30,6 +30,7 @@ export class InboxController {
   constructor(
     private readonly reads: WebReads,
     private readonly commands: WebCommands,
+    private readonly readModels: ReadModelRunner,
   ) {}
 
   @Get('inbox')
@@ -77,14 +78,9 @@ export class InboxController {
     const typed = formField(request, 'note') ?? '';
     try {
       const { note } = parseWith(acknowledgementBody, { note: typed });
-      const written = await this.commands.aggregates.handle(
-        alertAggregate,
-        alertId,
-        (alert) => decideAcknowledgement(alert, alertId, principal, note),
-        this.commands.context(principal),
-      );
+      const written = await this.commands.bus.execute(new AcknowledgeAlertCommand(alertId, principal, note, this.commands.context(principal)));
       // The alert's page, next, shows the acknowledgement: the read model has it before the answer goes.
-      await this.commands.readSide.afterAlert(written, () => Promise.resolve());
+      await this.readModels.afterAlert(written, () => Promise.resolve());
     } catch (error) {
       const problem = formProblem(error);
       if (!problem) throw error;

@@ -4,6 +4,7 @@ import { Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGuards } 
 import { ApiExcludeController } from '@nestjs/swagger';
 import { DomainError, NotFoundError, parseFeedKind, ValidationError } from '@turnaround/domain';
 import { BatchSummary } from '@turnaround/feeds';
+import { IngestFeedCommand } from '@turnaround/platform';
 import { parseAsOf } from '@turnaround/read-model';
 import { csvLine } from '@turnaround/research';
 import { formField, Viewer, WebRequest, WebResponse } from './http';
@@ -27,8 +28,8 @@ const REJECTIONS_PAGE = 5000;
 
 /**
  * The data team's pages: upload a feed file and read the push's report, download the rejected
- * rows, and coverage. A file goes through the feed service's ingestor, as `POST /api/v1/feeds/:kind`
- * sends it (CSV streamed with the profile picked, JSON parsed whole), under that route's grant;
+ * rows, and coverage. A file is pushed with the `IngestFeedCommand` that `POST /api/v1/feeds/:kind`
+ * sends (CSV streamed with the profile picked, JSON parsed whole), under that route's grant;
  * each read takes the grant of the API route it mirrors.
  */
 @ApiExcludeController()
@@ -70,9 +71,9 @@ export class UploadsController {
   @Get('uploads/:batchId')
   async report(@CurrentViewer() viewer: Viewer, @Param('batchId') batchId: string): Promise<string> {
     this.mustMay(viewer, ROUTES.feedRejections);
-    const batch = await this.commands.batches.report(batchId);
+    const batch = await this.reads.batches.report(batchId);
     if (!batch) throw new NotFoundError('feed batch', batchId);
-    const rejections = await this.commands.batches.rejections(batchId, { afterRow: 0, limit: LISTED_REJECTIONS });
+    const rejections = await this.reads.batches.rejections(batchId, { afterRow: 0, limit: LISTED_REJECTIONS });
     return renderPage(
       this.reads.access,
       viewer,
@@ -90,8 +91,8 @@ export class UploadsController {
   @Get('uploads/:batchId/rejections.csv')
   async rejections(@CurrentViewer() viewer: Viewer, @Param('batchId') batchId: string, @Res() response: WebResponse): Promise<void> {
     this.mustMay(viewer, ROUTES.feedRejections);
-    if (!(await this.commands.batches.report(batchId))) throw new NotFoundError('feed batch', batchId);
-    const pages = async function* (batches: WebCommands['batches']) {
+    if (!(await this.reads.batches.report(batchId))) throw new NotFoundError('feed batch', batchId);
+    const pages = async function* (batches: WebReads['batches']) {
       for (let afterRow = 0; ; ) {
         const page = await batches.rejections(batchId, { afterRow, limit: REJECTIONS_PAGE });
         if (page.length > 0) yield page;
@@ -100,12 +101,12 @@ export class UploadsController {
       }
     };
     const columns = new Set<string>();
-    for await (const page of pages(this.commands.batches))
+    for await (const page of pages(this.reads.batches))
       for (const rejection of page) for (const column of Object.keys(cellsOf(rejection.record))) columns.add(column);
     response.status(200).type('text/csv; charset=utf-8');
     response.setHeader('content-disposition', `attachment; filename="rejected-rows-${batchId.replace(/[^A-Za-z0-9-]/g, '')}.csv"`);
     response.write(csvLine([...columns, 'rejected line', 'why rejected']));
-    for await (const page of pages(this.commands.batches))
+    for await (const page of pages(this.reads.batches))
       for (const { row, record, issues } of page) {
         const cells = cellsOf(record);
         response.write(
@@ -133,12 +134,15 @@ export class UploadsController {
     ));
   }
 
-  /** The file through the ingestor, as the API's push takes it: a profile maps CSV columns, JSON is the feed's records as they are. */
+  /** The file pushed as the API's push takes it: a profile maps CSV columns, JSON is the feed's records as they are. */
   private async push(viewer: Viewer, kindText: string, profile: string | undefined, file: File | undefined): Promise<BatchSummary> {
     const kind = parseFeedKind(kindText);
     if (!file || file.size === 0) throw ValidationError.of('file', 'expected a CSV or JSON file: choose one');
-    const context = this.commands.feedContext(viewer.principal);
-    if (!isJson(file)) return this.commands.ingestor.ingestCsv(kind, Readable.fromWeb(file.stream() as ReadableStream<Uint8Array>), context, { profile });
+    const context = this.commands.context(viewer.principal);
+    if (!isJson(file))
+      return this.commands.bus.execute(
+        new IngestFeedCommand(kind, { csv: Readable.fromWeb(file.stream() as ReadableStream<Uint8Array>) }, profile, context, false),
+      );
     if (profile && profile !== 'canonical')
       throw ValidationError.of('profile', 'profiles map CSV columns: upload a CSV file, or pick the canonical profile for JSON records');
     let records: unknown;
@@ -147,15 +151,15 @@ export class UploadsController {
     } catch (error) {
       throw ValidationError.of('file', `expected JSON: ${(error as Error).message}`);
     }
-    return this.commands.ingestor.ingestJson(kind, records, context);
+    return this.commands.bus.execute(new IngestFeedCommand(kind, { json: records }, undefined, context, false));
   }
 
   private async uploadsPage(viewer: Viewer, form?: UploadForm): Promise<string> {
     this.mustMay(viewer, ROUTES.feedBatches);
     const { principal } = viewer;
     const profiles =
-      this.reads.access.may(principal, ROUTES.feedPush) && this.reads.access.may(principal, ROUTES.feedProfiles) ? this.commands.profiles.list() : undefined;
-    const batches = await this.commands.batches.recent(RECENT_BATCHES);
+      this.reads.access.may(principal, ROUTES.feedPush) && this.reads.access.may(principal, ROUTES.feedProfiles) ? this.reads.profiles.list() : undefined;
+    const batches = await this.reads.batches.recent(RECENT_BATCHES);
     const view = { profiles, batches, limitMb: UPLOAD_BYTES / 1024 / 1024 };
     return renderPage(this.reads.access, viewer, '/uploads', 'Feed uploads', <UploadsPage view={view} csrf={viewer.csrfToken} form={form} />);
   }

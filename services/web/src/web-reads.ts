@@ -1,5 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { EventStore } from '@turnaround/event-store';
+import { FeedBatches, ProfileCatalogue } from '@turnaround/feeds';
 import { Clock, CLOCK, EVENT_STORE, Principal, ReadAnswers, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { AlertQueries, ContractHistoryQueries, CoverageQueries, PublishedMetrics, RegistryQueries, ScorecardQueries } from '@turnaround/read-model';
@@ -7,18 +9,23 @@ import { WebAccess } from './web-access';
 
 /**
  * The read model's query classes the pages read through: the same classes, called the same way,
- * as the API controllers, with the access rules of the API routes they mirror (`access`).
+ * as the API controllers, with the access rules of the API routes they mirror (`access`). The
+ * feed service's batches and profiles belong to its module, which the web may not import
+ * (services never import one another), so they are found in the running application by class.
  */
 @Injectable()
-export class WebReads {
+export class WebReads implements OnModuleInit {
   readonly registry: RegistryQueries;
   readonly contractHistory: ContractHistoryQueries;
   readonly scorecards: ScorecardQueries;
   readonly alerts: AlertQueries;
   readonly coverage: CoverageQueries;
   readonly metrics: PublishedMetrics;
+  batches!: FeedBatches;
+  profiles!: ProfileCatalogue;
 
   constructor(
+    private readonly modules: ModuleRef,
     @Inject(SQL_CLIENT) sql: SqlClient,
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(TURNAROUND_CONFIG) readonly config: TurnaroundConfig,
@@ -32,6 +39,11 @@ export class WebReads {
     this.alerts = new AlertQueries(sql);
     this.coverage = new CoverageQueries(sql);
     this.metrics = new PublishedMetrics(sql, config.nMin);
+  }
+
+  onModuleInit(): void {
+    this.batches = this.modules.get(FeedBatches, { strict: false });
+    this.profiles = this.modules.get(ProfileCatalogue, { strict: false });
   }
 
   /**

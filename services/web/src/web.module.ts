@@ -17,7 +17,7 @@ import { SignInController } from './sign-in.controller';
 import { SubjectsController } from './subjects.controller';
 import { UploadsController } from './uploads.controller';
 import { WebCommands } from './web-commands';
-import { WebhooksController } from './webhooks.controller';
+import { WebhookPagesController } from './webhooks.controller';
 import { WebAccess } from './web-access';
 import { WebReads } from './web-reads';
 import { SendWebPages } from './views/web-page';
@@ -29,7 +29,7 @@ import { SendWebPages } from './views/web-page';
     PagesController,
     SubjectsController,
     InboxController,
-    WebhooksController,
+    WebhookPagesController,
     UploadsController,
     ResearchPagesController,
     ReportCardController,

@@ -26,7 +26,7 @@ const NOTICES: Record<string, string> = {
 @Controller('webhooks')
 @UseGuards(WebSessionGuard)
 @UseFilters(WebErrorsFilter)
-export class WebhooksController {
+export class WebhookPagesController {
   constructor(
     private readonly reads: WebReads,
     private readonly commands: WebCommands,

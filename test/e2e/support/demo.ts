@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DemoLoadOptions, loadDemoZone } from '@turnaround/demo';
-import { ReadSide } from '@turnaround/platform';
+import { ReadModelRunner } from '@turnaround/platform';
 import { TEST_STATE_KEY } from './app';
 
 /**
@@ -9,5 +9,5 @@ import { TEST_STATE_KEY } from './app';
  */
 export async function loadDemo(app: INestApplication, base: string, options: DemoLoadOptions = {}): Promise<void> {
   await loadDemoZone(base, TEST_STATE_KEY, options);
-  await app.get(ReadSide).settled();
+  await app.get(ReadModelRunner).settled();
 }

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { clusterFormed, Owner, parseWith } from '@turnaround/domain';
-import { ApiAnswer, ApiBodyFrom, clusterAnswer, clusterWithMembersAnswer, NarrowedTo, ReadSide, RequestContext, RequestCtx } from '@turnaround/platform';
+import { ApiAnswer, ApiBodyFrom, clusterAnswer, clusterWithMembersAnswer, NarrowedTo, ReadModelRunner, RequestContext, RequestCtx } from '@turnaround/platform';
 import { RegistryQueries } from '@turnaround/read-model';
 import { FormClusterCommand } from './clusters.commands';
 
@@ -12,7 +12,7 @@ export class ClustersController {
   constructor(
     private readonly commands: CommandBus,
     private readonly registry: RegistryQueries,
-    private readonly readSide: ReadSide,
+    private readonly readModels: ReadModelRunner,
   ) {}
 
   @Post()
@@ -27,7 +27,7 @@ export class ClustersController {
   async form(@Body() body: unknown, @RequestCtx() context: RequestContext) {
     const data = parseWith(clusterFormed.schema, body);
     const written = await this.commands.execute(new FormClusterCommand(data, context));
-    return this.readSide.after(written, () => this.registry.cluster(data.clusterId));
+    return this.readModels.after(written, () => this.registry.cluster(data.clusterId));
   }
 
   @Get()

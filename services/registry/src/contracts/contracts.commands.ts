@@ -39,7 +39,7 @@ export class ChangeContractCommand extends Command<AppendResult> {
 
 /**
  * The other contracts of the schools come from the registry read model, which every earlier
- * command's answer waited for (`ReadSide.after`).
+ * command's answer waited for (`ReadModelRunner.after`).
  */
 @CommandHandler(SignPerformanceContractCommand)
 export class SignPerformanceContractHandler implements ICommandHandler<SignPerformanceContractCommand> {

@@ -9,7 +9,7 @@ import {
   contractAnswer,
   contractChangeAnswer,
   NarrowedTo,
-  ReadSide,
+  ReadModelRunner,
   RequestContext,
   RequestCtx,
 } from '@turnaround/platform';
@@ -23,7 +23,7 @@ export class ContractsController {
     private readonly commands: CommandBus,
     private readonly registry: RegistryQueries,
     private readonly history: ContractHistoryQueries,
-    private readonly readSide: ReadSide,
+    private readonly readModels: ReadModelRunner,
   ) {}
 
   @Post()
@@ -38,7 +38,7 @@ export class ContractsController {
   async sign(@Body() body: unknown, @RequestCtx() context: RequestContext) {
     const data = parseWith(performanceContractSigned.schema, body);
     const written = await this.commands.execute(new SignPerformanceContractCommand(data, context));
-    return this.readSide.after(written, () => this.registry.contract(data.contractId));
+    return this.readModels.after(written, () => this.registry.contract(data.contractId));
   }
 
   @Post(':contractId/target-amendments')
@@ -124,6 +124,6 @@ export class ContractsController {
 
   private async change(contractId: string, change: ChangeContractCommand['change'], context: RequestContext) {
     const written = await this.commands.execute(new ChangeContractCommand(change, context));
-    return this.readSide.after(written, () => this.registry.contract(contractId));
+    return this.readModels.after(written, () => this.registry.contract(contractId));
   }
 }

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Owner, parseWith, partnerRegistered } from '@turnaround/domain';
-import { ApiAnswer, ApiBodyFrom, NarrowedTo, partnerAnswer, ReadSide, RequestContext, RequestCtx } from '@turnaround/platform';
+import { ApiAnswer, ApiBodyFrom, NarrowedTo, partnerAnswer, ReadModelRunner, RequestContext, RequestCtx } from '@turnaround/platform';
 import { RegistryQueries } from '@turnaround/read-model';
 import { RegisterPartnerCommand } from './partners.commands';
 
@@ -12,7 +12,7 @@ export class PartnersController {
   constructor(
     private readonly commands: CommandBus,
     private readonly registry: RegistryQueries,
-    private readonly readSide: ReadSide,
+    private readonly readModels: ReadModelRunner,
   ) {}
 
   @Post()
@@ -27,7 +27,7 @@ export class PartnersController {
   async register(@Body() body: unknown, @RequestCtx() context: RequestContext) {
     const data = parseWith(partnerRegistered.schema, body);
     const written = await this.commands.execute(new RegisterPartnerCommand(data, context));
-    return this.readSide.after(written, () => this.registry.partner(data.partnerId));
+    return this.readModels.after(written, () => this.registry.partner(data.partnerId));
   }
 
   @Get()

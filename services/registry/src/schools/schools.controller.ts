@@ -7,7 +7,7 @@ import {
   ApiBodyFrom,
   bodyWithPathId,
   NarrowedTo,
-  ReadSide,
+  ReadModelRunner,
   RequestContext,
   RequestCtx,
   schoolAnswer,
@@ -22,7 +22,7 @@ export class SchoolsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly registry: RegistryQueries,
-    private readonly readSide: ReadSide,
+    private readonly readModels: ReadModelRunner,
   ) {}
 
   @Post()
@@ -37,7 +37,7 @@ export class SchoolsController {
   async register(@Body() body: unknown, @RequestCtx() context: RequestContext) {
     const data = parseWith(schoolRegistered.schema, body);
     const written = await this.commands.execute(new RegisterSchoolCommand(data, context));
-    return this.readSide.after(written, () => this.registry.school(data.schoolId));
+    return this.readModels.after(written, () => this.registry.school(data.schoolId));
   }
 
   @Post(':schoolId/cluster-assignments')
@@ -52,7 +52,7 @@ export class SchoolsController {
   async assign(@Param('schoolId') schoolId: string, @Body() body: unknown, @RequestCtx() context: RequestContext) {
     const data = parseWith(schoolAssignedToCluster.schema, bodyWithPathId(body, 'schoolId', schoolId));
     const written = await this.commands.execute(new AssignSchoolToClusterCommand(data, context));
-    return this.readSide.after(written, () => this.registry.school(schoolId));
+    return this.readModels.after(written, () => this.registry.school(schoolId));
   }
 
   @Post(':schoolId/cluster-departures')
@@ -67,7 +67,7 @@ export class SchoolsController {
   async leave(@Param('schoolId') schoolId: string, @Body() body: unknown, @RequestCtx() context: RequestContext) {
     const data = parseWith(schoolLeftCluster.schema, bodyWithPathId(body, 'schoolId', schoolId));
     const written = await this.commands.execute(new LeaveClusterCommand(data, context));
-    return this.readSide.after(written, () => this.registry.school(schoolId));
+    return this.readModels.after(written, () => this.registry.school(schoolId));
   }
 
   @Post(':schoolId/name-changes')
@@ -123,6 +123,6 @@ export class SchoolsController {
 
   private async change(schoolId: string, change: ChangeSchoolCommand['change'], context: RequestContext) {
     const written = await this.commands.execute(new ChangeSchoolCommand(change, context));
-    return this.readSide.after(written, () => this.registry.school(schoolId));
+    return this.readModels.after(written, () => this.registry.school(schoolId));
   }
 }

@@ -34,7 +34,7 @@ export class EstablishZoneHandler implements ICommandHandler<EstablishZoneComman
 
 /**
  * The schools of the zone's clusters come from the registry read model, which every earlier
- * command's answer waited for (`ReadSide.after`), as a contract's other contracts do.
+ * command's answer waited for (`ReadModelRunner.after`), as a contract's other contracts do.
  */
 @CommandHandler(ChangeZoneCommand)
 export class ChangeZoneHandler implements ICommandHandler<ChangeZoneCommand> {

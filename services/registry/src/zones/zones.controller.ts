@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Owner, parseWith, zoneDistrictsChanged, zoneEstablished, zoneRenamed } from '@turnaround/domain';
-import { ApiAnswer, ApiBodyFrom, bodyWithPathId, NarrowedTo, ReadSide, RequestContext, RequestCtx, zoneAnswer } from '@turnaround/platform';
+import { ApiAnswer, ApiBodyFrom, bodyWithPathId, NarrowedTo, ReadModelRunner, RequestContext, RequestCtx, zoneAnswer } from '@turnaround/platform';
 import { RegistryQueries } from '@turnaround/read-model';
 import { ChangeZoneCommand, EstablishZoneCommand } from './zones.commands';
 
@@ -12,7 +12,7 @@ export class ZonesController {
   constructor(
     private readonly commands: CommandBus,
     private readonly registry: RegistryQueries,
-    private readonly readSide: ReadSide,
+    private readonly readModels: ReadModelRunner,
   ) {}
 
   @Post()
@@ -27,7 +27,7 @@ export class ZonesController {
   async establish(@Body() body: unknown, @RequestCtx() context: RequestContext) {
     const data = parseWith(zoneEstablished.schema, body);
     const written = await this.commands.execute(new EstablishZoneCommand(data, context));
-    return this.readSide.after(written, () => this.registry.zone(data.zoneId));
+    return this.readModels.after(written, () => this.registry.zone(data.zoneId));
   }
 
   @Post(':zoneId/name-changes')
@@ -77,6 +77,6 @@ export class ZonesController {
 
   private async change(zoneId: string, change: ChangeZoneCommand['change'], context: RequestContext) {
     const written = await this.commands.execute(new ChangeZoneCommand(change, context));
-    return this.readSide.after(written, () => this.registry.zone(zoneId));
+    return this.readModels.after(written, () => this.registry.zone(zoneId));
   }
 }

@@ -9,13 +9,15 @@ import { ReadAnswers } from './read-answers';
 import { EVENT_STORE, SQL_CLIENT, TURNAROUND_CONFIG } from './tokens';
 
 /**
- * Runs the read models of the process (the read side: registry, metrics, scorecards; and the
- * alerts) and the alerting service that turns scorecard changes into alert events. The
- * alerting looks for new changes each time the read side commits a page.
+ * Runs the read models of the process, each on its log follower: the `read-side` projection
+ * (`readSideProjection`: registry, metrics, scorecards) and the alerts; and the alerting service
+ * that turns scorecard changes into alert events, which looks for new changes each time the
+ * read side commits a page. A command's answer waits here until the read models have its write
+ * (`after`, `afterAlert`); the demo and the tests wait for them to settle (`settled`).
  */
 @Injectable()
-export class ReadSide implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger('ReadSide');
+export class ReadModelRunner implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('ReadModelRunner');
   private readonly readSide: LogFollower;
   private readonly alerts: LogFollower;
   private alerting?: Alerting;
@@ -62,7 +64,7 @@ export class ReadSide implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** A command's answer shows its own write: waits (briefly) for the read side to pass it, then reads. */
+  /** A command's answer shows its own write: waits (briefly) for the `read-side` projection to pass it, then reads. */
   async after<T>(written: { position: Checkpoint }, read: () => Promise<T>): Promise<T> {
     await this.readSide.waitFor(written.position);
     return read();
@@ -76,5 +78,5 @@ export class ReadSide implements OnModuleInit, OnModuleDestroy {
 }
 
 @Global()
-@Module({ providers: [LogFollowers, ReadSide, ReadAnswers], exports: [LogFollowers, ReadSide, ReadAnswers] })
-export class ReadSideModule {}
+@Module({ providers: [LogFollowers, ReadModelRunner, ReadAnswers], exports: [LogFollowers, ReadModelRunner, ReadAnswers] })
+export class ReadModelRunnerModule {}
