@@ -57,7 +57,8 @@ ranked AS (
 -- 1 and 2: the small ones, and beside exactly one of them the next smallest of the group
 step AS (SELECT r.*, r.small OR (r.smalls = 1 AND NOT r.small AND r.place = 1) AS hidden FROM ranked r),
 own AS (SELECT DISTINCT i.school_id, i.insider FROM (${insiders}) i JOIN step s ON s.school_id = i.school_id),
-readers AS (SELECT DISTINCT s.school_year, s.metric, s.group_id, o.insider FROM step s JOIN own o ON o.school_id = s.school_id),
+-- (only groups with a small value: in the others nothing is hidden, and step 3 has nothing to find)
+readers AS (SELECT DISTINCT s.school_year, s.metric, s.group_id, o.insider FROM step s JOIN own o ON o.school_id = s.school_id WHERE s.smalls > 0),
 -- 3: an insider left with exactly one small school it does not see raw: the next smallest it does not see raw
 need AS (
   SELECT r.school_year, r.metric, r.group_id, r.insider,
@@ -97,13 +98,18 @@ const ROLLED_UP = `count(*) AS schools, sum(sm.numerator) FILTER (WHERE sm.numer
     sum(sm.denominator) FILTER (WHERE sm.numerator IS NOT NULL AND sm.denominator IS NOT NULL) AS denominator`;
 
 const VIEWS: Record<(typeof PUBLISHED_VIEWS)[number], string> = {
+  // Joined whole, then filtered (MATERIALIZED): a panel's filter on a school year and metric
+  // would otherwise reach the plan too, whose size the planner cannot estimate, and the join
+  // became a nested loop over the plan once per metric row.
   published_school_metrics: `
-WITH ${planOf(VALUES_NOW, INSIDERS_NOW)}
-SELECT sm.school_id, sm.school_year, sm.metric,
-  CASE WHEN p.withheld THEN NULL ELSE sm.numerator END AS numerator, CASE WHEN p.withheld THEN NULL ELSE sm.denominator END AS denominator,
-  sm.suppressed, sm.partial, sm.final, sm.through, sm.known_at, coalesce(p.small, false) AS small_number, coalesce(p.withheld, false) AS withheld
-FROM school_metrics sm
-LEFT JOIN plan p ON p.school_id = sm.school_id AND p.school_year = sm.school_year AND p.metric = sm.metric`,
+WITH ${planOf(VALUES_NOW, INSIDERS_NOW)},
+shown AS MATERIALIZED (
+  SELECT sm.school_id, sm.school_year, sm.metric,
+    CASE WHEN p.withheld THEN NULL ELSE sm.numerator END AS numerator, CASE WHEN p.withheld THEN NULL ELSE sm.denominator END AS denominator,
+    sm.suppressed, sm.partial, sm.final, sm.through, sm.known_at, coalesce(p.small, false) AS small_number, coalesce(p.withheld, false) AS withheld
+  FROM school_metrics sm
+  LEFT JOIN plan p ON p.school_id = sm.school_id AND p.school_year = sm.school_year AND p.metric = sm.metric)
+SELECT * FROM shown`,
 
   // Each change judged with what was known at its knowledge time: the values and memberships
   // then, as GET /api/v1/schools/{id}/metrics?asOf= judges it.
