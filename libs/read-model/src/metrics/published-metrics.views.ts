@@ -41,7 +41,9 @@ const SETTINGS = `settings AS (
  * `planSuppression` over `values` (school_id, school_year, metric, group_id, numerator,
  * denominator: the values with numbers, each in its group, the cluster of its school year or ''
  * for none) and `insiders` (school_id, insider): CTEs ending in `plan` (school_id, school_year,
- * metric, group_id, small, withheld) and `exposed` (school_year, metric, group_id).
+ * metric, group_id, small, withheld) and `exposed` (school_year, metric, group_id). The plan
+ * holds the values of the groups with a small value alone: a value it leaves out is neither small
+ * nor withheld.
  */
 function planOf(values: string, insiders: string): string {
   return `${SETTINGS},
@@ -49,16 +51,19 @@ valued AS (
   SELECT v.*, CASE ${basisOf('v.metric')} WHEN 'none' THEN NULL WHEN 'numerator' THEN v.numerator ELSE v.denominator END AS covered,
     ${small(basisOf('v.metric'), 'v.numerator', 'v.denominator')} AS small
   FROM (${values}) v CROSS JOIN settings),
+-- Only a group with a small value has anything to withhold: the others are left out of the plan
+-- (a value outside it is neither small nor withheld), which spares sorting every value.
+flagged AS (
+  SELECT school_year, metric, group_id, count(*) FILTER (WHERE small) AS smalls
+  FROM valued GROUP BY school_year, metric, group_id HAVING bool_or(small)),
 ranked AS (
-  SELECT v.*, count(*) FILTER (WHERE v.small) OVER g AS smalls, count(*) OVER g AS members,
+  SELECT v.*, f.smalls,
     row_number() OVER (PARTITION BY v.school_year, v.metric, v.group_id, v.small ORDER BY v.covered, v.school_id COLLATE "C") AS place
-  FROM valued v
-  WINDOW g AS (PARTITION BY v.school_year, v.metric, v.group_id)),
+  FROM valued v JOIN flagged f ON f.school_year = v.school_year AND f.metric = v.metric AND f.group_id = v.group_id),
 -- 1 and 2: the small ones, and beside exactly one of them the next smallest of the group
 step AS (SELECT r.*, r.small OR (r.smalls = 1 AND NOT r.small AND r.place = 1) AS hidden FROM ranked r),
 own AS (SELECT DISTINCT i.school_id, i.insider FROM (${insiders}) i JOIN step s ON s.school_id = i.school_id),
--- (only groups with a small value: in the others nothing is hidden, and step 3 has nothing to find)
-readers AS (SELECT DISTINCT s.school_year, s.metric, s.group_id, o.insider FROM step s JOIN own o ON o.school_id = s.school_id WHERE s.smalls > 0),
+readers AS (SELECT DISTINCT s.school_year, s.metric, s.group_id, o.insider FROM step s JOIN own o ON o.school_id = s.school_id),
 -- 3: an insider left with exactly one small school it does not see raw: the next smallest it does not see raw
 need AS (
   SELECT r.school_year, r.metric, r.group_id, r.insider,
