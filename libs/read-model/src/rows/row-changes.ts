@@ -134,23 +134,24 @@ function runsOf(tables: Readonly<Record<string, Table>>, changes: readonly AnyCh
   return runs;
 }
 
-/** One statement for a run of upserts or deletes: the rows as a JSON array, read back by the table's column types. */
+/**
+ * One statement for a run of upserts or deletes: the rows as a JSON array of the changes' own
+ * objects, read back under their field names (`r."schoolId"`) by the table's column types.
+ */
 function setStatementOf(tables: Readonly<Record<string, Table>>, run: readonly AnyChange[]): { text: string; params: unknown[] } {
   const { table: name, op } = run[0];
   const table = tables[name];
   const fields = op === 'delete' ? [...table.key] : Object.keys(table.columns);
   const rows = run.map((change) => ('values' in change ? { ...change.key, ...change.values } : change.key));
-  const recordset = `json_to_recordset($1::json) AS r(${fields.map((field) => `${columnOf(field)} ${sqlTypeOf(table, field)}`).join(', ')})`;
-  const params = [JSON.stringify(rows.map((row) => Object.fromEntries(fields.map((field) => [columnOf(field), row[field]]))))];
-  const key = table.key.map(columnOf);
+  const recordset = `json_to_recordset($1::json) AS r(${fields.map((field) => `"${field}" ${sqlTypeOf(table, field)}`).join(', ')})`;
+  const params = [JSON.stringify(rows)];
   if (op === 'delete')
-    return { text: `DELETE FROM ${name} t USING ${recordset} WHERE ${key.map((column) => `t.${column} = r.${column}`).join(' AND ')}`, params };
-  const columns = fields.map(columnOf);
-  const set = columns.filter((column) => !key.includes(column)).map((column) => `${column} = EXCLUDED.${column}`);
+    return { text: `DELETE FROM ${name} t USING ${recordset} WHERE ${table.key.map((field) => `t.${columnOf(field)} = r."${field}"`).join(' AND ')}`, params };
+  const set = fields.filter((field) => !table.key.includes(field)).map((field) => `${columnOf(field)} = EXCLUDED.${columnOf(field)}`);
   return {
     text:
-      `INSERT INTO ${name} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM ${recordset} ` +
-      `ON CONFLICT (${key.join(', ')}) ${set.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${set.join(', ')}`}`,
+      `INSERT INTO ${name} (${fields.map(columnOf).join(', ')}) SELECT ${fields.map((field) => `r."${field}"`).join(', ')} FROM ${recordset} ` +
+      `ON CONFLICT (${table.key.map(columnOf).join(', ')}) ${set.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${set.join(', ')}`}`,
     params,
   };
 }
