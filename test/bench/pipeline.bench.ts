@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '@turnaround/all-in-one';
 import { PostgresEventStore, rebuildProjection, START, StoredEvent } from '@turnaround/event-store';
-import { createFeedPipeline } from '@turnaround/feeds';
+import { createFeedPipeline, loadMetricCatalogues } from '@turnaround/feeds';
 import { createPgClient, createPgliteClient, SqlClient } from '@turnaround/postgres';
 import { openScratchDatabase } from '@turnaround/postgres/testing';
 import { KafkaMessageBus, topicsOf } from '@turnaround/messaging';
@@ -203,15 +203,16 @@ async function pipelineOn(database: string, open: () => Promise<SqlClient>, file
   const rebuilds: Run[] = [];
   let peakMb = 0;
   let events = 0;
+  const { indicators } = await loadMetricCatalogues();
   for (let run = 0; run < RUNS; run += 1) {
     const sql = await open();
     const store = await PostgresEventStore.create(sql);
-    const { ingestor } = await createFeedPipeline(store, sql);
+    const { ingestor } = await createFeedPipeline(store, sql, indicators);
     const ingest = await timed(() => ingestor.ingestCsv('assessment', createReadStream(file), { channel: 'cli', actor: 'bench', correlationId: 'bench' }));
     ingests.push(ingestRun(ingest.result.accepted, ingest.seconds, await rawCopy(sql, 0)));
 
     const read = await timed(() => readEverything(store));
-    const rebuild = await peakRss(() => timed(() => rebuildProjection(store, sql, metricsProjection)));
+    const rebuild = await peakRss(() => timed(() => rebuildProjection(store, sql, metricsProjection(indicators))));
     const readRate = read.result / read.seconds;
     const rebuildRate = read.result / rebuild.result.seconds;
     rebuilds.push({ value: rebuildRate, baseline: readRate, baselineOf: 'bare read of the log', ratio: rebuildRate / readRate });
@@ -259,7 +260,7 @@ async function stateDatasetOn(database: SqlClient & { url: string }, name: 'post
   // No subscription is started on this store, so it needs no closing of its own: its database is the caller's.
   const store = await PostgresEventStore.create(database);
   const registered = await lastPosition(database);
-  const { ingestor } = await createFeedPipeline(store, database);
+  const { ingestor } = await createFeedPipeline(store, database, (await loadMetricCatalogues()).indicators);
   const ingest = await timed(async () => {
     let accepted = 0;
     for (const push of dataset.pushes())
@@ -359,7 +360,7 @@ async function growthOn(serverUrl: string): Promise<void> {
   await withService({ DATABASE_URL: database.url }, (base) => loadRegistry(base, TEST_STATE_KEY, registry));
   const store = await PostgresEventStore.create(database);
   try {
-    const { ingestor } = await createFeedPipeline(store, database);
+    const { ingestor } = await createFeedPipeline(store, database, (await loadMetricCatalogues()).indicators);
     let events = await readEverything(store);
     let schools = 0;
     for (const size of GROWTH_SIZES) {

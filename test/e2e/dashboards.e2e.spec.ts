@@ -5,6 +5,7 @@ import { createApp } from '@turnaround/all-in-one';
 import { isRate, isRateSql, metricLabel, metricLabelSql, PROVISIONED_DIR } from '@turnaround/dashboards';
 import { cataloguedMetricNames } from '@turnaround/domain';
 import { waitUntil } from '@turnaround/domain/testing';
+import { loadMetricCatalogues } from '@turnaround/feeds';
 import { ApiKeys } from '@turnaround/platform';
 import { createPgClient, SqlClient } from '@turnaround/postgres';
 import { openScratchDatabase, serverUrlForTests } from '@turnaround/postgres/testing';
@@ -161,7 +162,15 @@ const serverUrl = serverUrlForTests();
     expect(options.length).toBeGreaterThan(1);
     expect(options.map((option) => option.__text)).toEqual(options.map((option) => metricLabel(option.__value)));
     expect(options.find((option) => option.__value === 'proficiency.math')?.__text).toBe('Math proficiency');
-    const names = [...cataloguedMetricNames(), 'proficiency.world_languages', 'indicator.state_own', 'attendance_rate.x', 'proficiency.', 'no_such', "it's"];
+    const names = [
+      ...cataloguedMetricNames(await loadMetricCatalogues()),
+      'proficiency.world_languages',
+      'indicator.state_own',
+      'attendance_rate.x',
+      'proficiency.',
+      'no_such',
+      "it's",
+    ];
     const rows = await sql.query<{ metric: string; label: string; rate: boolean }>(
       `SELECT m AS metric, ${metricLabelSql('m')} AS label, ${isRateSql('m')} AS rate FROM unnest($1::text[]) AS m`,
       [names],

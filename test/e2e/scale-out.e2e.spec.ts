@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Checkpoint, PostgresEventStore, LogFollower } from '@turnaround/event-store';
 import { wholeLog } from '@turnaround/event-store/testing';
+import { loadMetricCatalogues } from '@turnaround/feeds';
 import { KafkaMessageBus, topicsOf } from '@turnaround/messaging';
 import { inSchema, SqlClient } from '@turnaround/postgres';
 import { openScratchDatabase, serverUrlForTests } from '@turnaround/postgres/testing';
@@ -136,8 +137,8 @@ interface Instance {
       );
       expect(await leaderOf('read-side')).toBe(survivor.process.pid);
 
-      // The read side the two instances built, one after the other, equals a rebuild from the log.
-      const projection = readSideProjection({ tolerance: 0 });
+      // The read side the two instances built, one after the other, equals a rebuild from the log under the catalogues they load.
+      const projection = readSideProjection({ rules: { tolerance: 0 }, catalogues: await loadMetricCatalogues() });
       const rebuilt = await inSchema(database, 'rebuilt');
       await new LogFollower(store, rebuilt, projection).catchUp(2_000);
       for (const table of projection.tables) {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { endCalendarYear, naturalKeyOf, ProofPointObservation, proofPoints, validateFeedRecord } from '@turnaround/domain';
+import { testCatalogues } from '@turnaround/domain/testing';
 import { STATE_TREATMENT_EFFECT, stateDataset } from './state-dataset';
 
 const digest = (dataset: ReturnType<typeof stateDataset>) => {
@@ -18,7 +19,7 @@ describe('the state-sized bench dataset', () => {
     const dataset = stateDataset({ schools: 60 });
     const pushes = [...dataset.pushes()];
     const records = pushes.flatMap((push) =>
-      push.records.map((record, index) => ({ kind: push.kind, outcome: validateFeedRecord(push.kind, record, index + 1) })),
+      push.records.map((record, index) => ({ kind: push.kind, outcome: validateFeedRecord(push.kind, record, index + 1, testCatalogues().indicators) })),
     );
     expect(records.filter(({ outcome }) => outcome.kind !== 'record').slice(0, 3)).toEqual([]);
     expect(records).toHaveLength(dataset.recordCount);

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { IllegalStateError, NotFoundError, ValidationError } from '@turnaround/domain';
+import { testCatalogues } from '@turnaround/domain/testing';
 import { EventStore, EventStoreDbEventStore, PostgresEventStore, START, StoredEvent } from '@turnaround/event-store';
 import { FakeKurrentDbServer, wholeLog } from '@turnaround/event-store/testing';
 import { SqlClient } from '@turnaround/postgres';
@@ -33,7 +34,7 @@ describe.each(testDatabases())('feed ingestion on $name', (database) => {
   let store: PostgresEventStore;
   let batches: FeedBatches;
   let ingestor: FeedIngestor;
-  const freshIngestor = () => new FeedIngestor(store, batches, profiles);
+  const freshIngestor = () => new FeedIngestor(store, batches, profiles, testCatalogues().indicators);
   let profiles: ProfileCatalogue;
 
   beforeEach(async () => {
@@ -374,5 +375,5 @@ const record = (schoolId: string) => ({
 });
 
 async function freshIngestorOn(store: EventStore, sql: SqlClient): Promise<FeedIngestor> {
-  return new FeedIngestor(store, await FeedBatches.create(sql), await ProfileCatalogue.load());
+  return new FeedIngestor(store, await FeedBatches.create(sql), await ProfileCatalogue.load(), testCatalogues().indicators);
 }

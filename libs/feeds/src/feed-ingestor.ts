@@ -9,6 +9,7 @@ import {
   feedStreamOfRecord,
   FieldIssue,
   IllegalStateError,
+  IndicatorCatalogue,
   naturalKeyOf,
   prepareMapping,
   RecordRetracted,
@@ -73,6 +74,8 @@ export class FeedIngestor {
     private readonly store: EventStore,
     private readonly batches: FeedBatches,
     private readonly profiles: ProfileCatalogue,
+    /** The process's indicator catalogue: an indicator record is checked against its entry. */
+    private readonly indicators: IndicatorCatalogue,
     private readonly clock: () => Date = () => new Date(),
   ) {
     this.streams = new FeedStreams(store);
@@ -109,7 +112,7 @@ export class FeedIngestor {
   }
 
   private async csv(kind: FeedKind, input: Readable, profile: ReturnType<ProfileCatalogue['get']>, push: Push): Promise<BatchSummary> {
-    const csv = new CsvSource(input, (header) => prepareMapping(profile, kind, header, this.profiles.list()));
+    const csv = new CsvSource(input, (header) => prepareMapping(profile, kind, header, this.indicators, this.profiles.list()));
     await this.storeChunks(push, csv.chunks());
     return csv.refused ? this.end(push, 'rejected', csv.refused) : this.end(push, 'completed');
   }
@@ -117,7 +120,7 @@ export class FeedIngestor {
   private async json(kind: FeedKind, records: readonly unknown[], push: Push): Promise<BatchSummary> {
     const studentLevel = studentLevelIssuesOfArray(records);
     if (studentLevel.length > 0) return this.end(push, 'rejected', studentLevel);
-    await this.storeChunks(push, checkedChunks(records, checkRecord(kind)));
+    await this.storeChunks(push, checkedChunks(records, checkRecord(kind, this.indicators)));
     return this.end(push, 'completed');
   }
 
@@ -129,7 +132,7 @@ export class FeedIngestor {
   async ingestRecords(kind: FeedKind, records: readonly unknown[], context: FeedContext): Promise<BatchSummary & { rejections: RejectedRecord[] }> {
     const rejections: RejectedRecord[] = [];
     const push = await this.begin(kind, null, context, undefined, rejections);
-    await this.storeChunks(push, checkedChunks(records, checkRecordAlone(kind)));
+    await this.storeChunks(push, checkedChunks(records, checkRecordAlone(kind, this.indicators)));
     return { ...(await this.end(push, 'completed')), rejections };
   }
 

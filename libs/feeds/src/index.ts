@@ -5,5 +5,6 @@ export type { FeedContext } from './event-metadata';
 export * from './profile-catalogue';
 export * from './indicator-catalogue';
 export * from './subject-catalogue';
+export * from './metric-catalogues';
 export * from './feed-pipeline';
 export * from './feed-records';

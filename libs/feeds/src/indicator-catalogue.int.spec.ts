@@ -1,8 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { indicatorCatalogue, metricDefinition, useIndicatorCatalogue } from '@turnaround/domain';
-import { loadIndicatorCatalogue, SHIPPED_INDICATORS_DIR, useIndicatorsOf } from './indicator-catalogue';
+import { metricDefinition } from '@turnaround/domain';
+import { loadIndicatorCatalogue, SHIPPED_INDICATORS_DIR } from './indicator-catalogue';
+import { loadMetricCatalogues } from './metric-catalogues';
 
 describe('indicator catalogue as files', () => {
   const dirs: string[] = [];
@@ -11,9 +12,7 @@ describe('indicator catalogue as files', () => {
     dirs.push(dir);
     return dir;
   };
-  const before = indicatorCatalogue();
   afterAll(async () => {
-    useIndicatorCatalogue(before);
     await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
@@ -31,7 +30,7 @@ describe('indicator catalogue as files', () => {
     expect(shipped.get('instructional_minutes')?.unit).toBe('minutes');
   });
 
-  it("adds a state's own indicators from INDICATORS_DIR and puts them in force", async () => {
+  it("adds a state's own indicators from INDICATORS_DIR to the shipped ones", async () => {
     const dir = await tempDir();
     await writeFile(
       join(dir, 'ma.json'),
@@ -39,10 +38,10 @@ describe('indicator catalogue as files', () => {
         indicators: [{ name: 'family_visits', kind: 'count', unit: 'visits', direction: 'higher_is_better', description: 'home visits by staff' }],
       }),
     );
-    expect(metricDefinition('indicator.family_visits', await loadIndicatorCatalogue())).toMatchObject({ uncatalogued: true });
-    await useIndicatorsOf(dir);
-    expect(metricDefinition('indicator.family_visits')).toMatchObject({ indicatorKind: 'count', unit: 'visits', direction: 'higher_is_better' });
-    expect(metricDefinition('indicator.dropout_rate')).toMatchObject({ direction: 'lower_is_better' });
+    expect(metricDefinition('indicator.family_visits', await loadMetricCatalogues())).toMatchObject({ uncatalogued: true });
+    const withState = await loadMetricCatalogues({ indicatorsDir: dir });
+    expect(metricDefinition('indicator.family_visits', withState)).toMatchObject({ indicatorKind: 'count', unit: 'visits', direction: 'higher_is_better' });
+    expect(metricDefinition('indicator.dropout_rate', withState)).toMatchObject({ direction: 'lower_is_better' });
   });
 
   it('stops start-up on a broken file or a name catalogued twice, naming the file and the field', async () => {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { IndicatorCatalogue, indicatorFileSchema, useIndicatorCatalogue } from '@turnaround/domain';
+import { IndicatorCatalogue, indicatorFileSchema } from '@turnaround/domain';
 import { readCatalogueFiles } from './catalogue-files';
 
 /** The indicators shipped with the service: the SIG leading indicators. */
@@ -12,15 +12,4 @@ export const SHIPPED_INDICATORS_DIR = join(__dirname, '..', 'indicators');
  */
 export async function loadIndicatorCatalogue(dirs: readonly string[] = [SHIPPED_INDICATORS_DIR]): Promise<IndicatorCatalogue> {
   return new IndicatorCatalogue(await readCatalogueFiles(dirs, { schema: indicatorFileSchema, entriesOf: (file) => file.indicators, noun: 'an indicator' }));
-}
-
-/**
- * Reads the shipped catalogue and the state's own folder (INDICATORS_DIR) and puts them in
- * force for the process. Every process that judges contracts or computes metrics calls it at
- * start-up, before the first event is read: a target's direction comes from it.
- */
-export async function useIndicatorsOf(indicatorsDir?: string): Promise<IndicatorCatalogue> {
-  const catalogue = await loadIndicatorCatalogue([SHIPPED_INDICATORS_DIR, ...(indicatorsDir ? [indicatorsDir] : [])]);
-  useIndicatorCatalogue(catalogue);
-  return catalogue;
 }

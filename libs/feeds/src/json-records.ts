@@ -1,4 +1,4 @@
-import { FeedKind, FieldIssue, MappedRow, studentLevelIssues, validateFeedRecord, ValidationError } from '@turnaround/domain';
+import { FeedKind, FieldIssue, IndicatorCatalogue, MappedRow, studentLevelIssues, validateFeedRecord, ValidationError } from '@turnaround/domain';
 import { CHUNK_ROWS, CheckedRow } from './chunk-pipeline';
 import { keptRecord, recordTextIssues } from './input-limits';
 
@@ -17,11 +17,11 @@ export function studentLevelIssuesOfArray(records: readonly unknown[]): FieldIss
   return studentLevelIssues([...keys]);
 }
 
-/** Each record against its event schema, once its text values are known to be storable. */
-export function checkRecord(kind: FeedKind): RecordCheck {
+/** Each record against its event schema (an indicator's against its catalogue entry), once its text values are known to be storable. */
+export function checkRecord(kind: FeedKind, indicators: IndicatorCatalogue): RecordCheck {
   return (raw, row) => {
     const textIssues = recordTextIssues(raw, row);
-    return textIssues.length > 0 ? { kind: 'rejected', issues: textIssues } : validateFeedRecord(kind, raw, row);
+    return textIssues.length > 0 ? { kind: 'rejected', issues: textIssues } : validateFeedRecord(kind, raw, row, indicators);
   };
 }
 
@@ -29,8 +29,8 @@ export function checkRecord(kind: FeedKind): RecordCheck {
  * A record that arrives alone (a Kafka message) is checked alone, a student-level field
  * included, so one bad message never refuses its neighbours.
  */
-export function checkRecordAlone(kind: FeedKind): RecordCheck {
-  const check = checkRecord(kind);
+export function checkRecordAlone(kind: FeedKind, indicators: IndicatorCatalogue): RecordCheck {
+  const check = checkRecord(kind, indicators);
   return (raw, row) => {
     const studentLevel = raw !== null && typeof raw === 'object' ? studentLevelIssues(Object.keys(raw)) : [];
     return studentLevel.length > 0 ? { kind: 'rejected', issues: studentLevel.map((issue) => ({ row, ...issue })) } : check(raw, row);

@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { MetricCatalogues } from '@turnaround/domain';
 import { lockMigrations, SqlClient, SqlExecutor } from '@turnaround/postgres';
 import { createPublishedViews } from '@turnaround/read-model';
 import { TurnaroundConfig } from './config';
 import { SERVICE_SETTINGS_TABLE, writeServiceSettings } from './service-settings';
-import { SQL_CLIENT, TURNAROUND_CONFIG } from './tokens';
+import { METRIC_CATALOGUES, SQL_CLIENT, TURNAROUND_CONFIG } from './tokens';
 
 /** The database role Grafana reads with (infra/timescaledb/init/10-grafana-reader.sql). */
 export const DASHBOARD_READER_ROLE = 'grafana_reader';
@@ -47,10 +48,11 @@ export class DashboardReads implements OnApplicationBootstrap {
   constructor(
     @Inject(SQL_CLIENT) private readonly sql: SqlClient,
     @Inject(TURNAROUND_CONFIG) private readonly config: TurnaroundConfig,
+    @Inject(METRIC_CATALOGUES) private readonly catalogues: MetricCatalogues,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await writeServiceSettings(this.sql, this.config);
+    await writeServiceSettings(this.sql, this.config, this.catalogues);
     const [role] = await this.sql.query<{ reads_all: boolean }>(
       `SELECT pg_has_role(rolname, 'pg_read_all_data', 'MEMBER') AS reads_all FROM pg_roles WHERE rolname = $1`,
       [DASHBOARD_READER_ROLE],

@@ -1,16 +1,18 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { EventStore, openEventStore } from '@turnaround/event-store';
+import { loadMetricCatalogues } from '@turnaround/feeds';
 import { openDatabase, SqlClient } from '@turnaround/postgres';
 import { TurnaroundConfig } from './config';
-import { Clock, CLOCK, EVENT_STORE, SQL_CLIENT, TURNAROUND_CONFIG } from './tokens';
+import { Clock, CLOCK, EVENT_STORE, METRIC_CATALOGUES, SQL_CLIENT, TURNAROUND_CONFIG } from './tokens';
 import { AggregateStore } from './aggregate-store';
 import { AccessGuard, ApiKeys } from './access';
 import { DashboardReads } from './dashboard-reads';
 
 /**
  * One database connection (server or PGlite), one event store (in that database, or EventStoreDB
- * when EVENTSTORE_URL is set), the API keys for the whole process, and the dashboards' grants.
+ * when EVENTSTORE_URL is set), the API keys for the whole process, the dashboards' grants, and
+ * the metric catalogues (METRIC_CATALOGUES), read once from their folders before anything runs.
  */
 @Global()
 @Module({})
@@ -26,6 +28,7 @@ export class PersistenceModule implements OnApplicationShutdown {
         { provide: SQL_CLIENT, useFactory: () => openDatabase(config) },
         { provide: EVENT_STORE, useFactory: (sql: SqlClient) => openEventStore(sql, { ...config, clock }), inject: [SQL_CLIENT] },
         { provide: CLOCK, useValue: clock },
+        { provide: METRIC_CATALOGUES, useFactory: () => loadMetricCatalogues(config) },
         AggregateStore,
         { provide: ApiKeys, useFactory: (sql: SqlClient) => ApiKeys.create(sql, config.bootstrapKey), inject: [SQL_CLIENT] },
         DashboardReads,
@@ -34,7 +37,7 @@ export class PersistenceModule implements OnApplicationShutdown {
         AccessGuard,
         { provide: APP_GUARD, useExisting: AccessGuard },
       ],
-      exports: [TURNAROUND_CONFIG, SQL_CLIENT, EVENT_STORE, CLOCK, AggregateStore, ApiKeys, AccessGuard],
+      exports: [TURNAROUND_CONFIG, SQL_CLIENT, EVENT_STORE, CLOCK, METRIC_CATALOGUES, AggregateStore, ApiKeys, AccessGuard],
     };
   }
 

@@ -2,11 +2,12 @@ import { Global, Inject, Injectable, Logger, Module, OnModuleDestroy, OnModuleIn
 import { Checkpoint, EventStore, LogFollower } from '@turnaround/event-store';
 import { SqlClient } from '@turnaround/postgres';
 import { Alerting } from '@turnaround/alerting';
+import { MetricCatalogues } from '@turnaround/domain';
 import { alertsProjection, readSideProjection } from '@turnaround/read-model';
 import { TurnaroundConfig } from './config';
 import { LogFollowers } from './log-followers';
 import { ReadAnswers } from './read-answers';
-import { EVENT_STORE, SQL_CLIENT, TURNAROUND_CONFIG } from './tokens';
+import { EVENT_STORE, METRIC_CATALOGUES, SQL_CLIENT, TURNAROUND_CONFIG } from './tokens';
 
 /**
  * Runs the read models of the process, each on its log follower: the `read-side` projection
@@ -26,9 +27,10 @@ export class ReadModelRunner implements OnModuleInit, OnModuleDestroy {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(SQL_CLIENT) private readonly sql: SqlClient,
     @Inject(TURNAROUND_CONFIG) config: TurnaroundConfig,
+    @Inject(METRIC_CATALOGUES) catalogues: MetricCatalogues,
     runners: LogFollowers,
   ) {
-    this.readSide = runners.create(readSideProjection({ tolerance: config.tolerance }));
+    this.readSide = runners.create(readSideProjection({ rules: { tolerance: config.tolerance }, catalogues }));
     this.alerts = runners.create(alertsProjection);
   }
 

@@ -4,6 +4,12 @@ export const EVENT_STORE = Symbol('EventStore');
 export const CLOCK = Symbol('Clock');
 export const TURNAROUND_CONFIG = Symbol('TurnaroundConfig');
 export const MESSAGE_BUS = Symbol('MessageBus');
+/**
+ * The indicator and subject catalogues (`MetricCatalogues`), read once at start-up from the
+ * shipped files and INDICATORS_DIR / SUBJECTS_DIR: injected where a metric is resolved, judged
+ * or computed, never held by the process, so every part of it judges by the same catalogues.
+ */
+export const METRIC_CATALOGUES = Symbol('MetricCatalogues');
 
 /** Knowledge time comes from here, so tests and replays control it. */
 export type Clock = () => Date;

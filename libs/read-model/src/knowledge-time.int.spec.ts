@@ -5,6 +5,7 @@ import { FeedBatches, FeedIngestor, ProfileCatalogue } from '@turnaround/feeds';
 import { testDatabases } from '@turnaround/postgres/testing';
 import { MetricQueries } from './metrics/metric.queries';
 import { readSideProjection } from './read-side';
+import { testCatalogues } from '@turnaround/domain/testing';
 
 jest.setTimeout(180_000);
 
@@ -62,7 +63,7 @@ describe.each(testDatabases({ timescaledb: true }))('knowledge time follows the 
     const store = await PostgresEventStore.create(sql);
     const batches = await FeedBatches.create(sql);
     const profiles = await ProfileCatalogue.load();
-    const runner = new LogFollower(store, sql, readSideProjection({ tolerance: 0 }));
+    const runner = new LogFollower(store, sql, readSideProjection({ rules: { tolerance: 0 }, catalogues: testCatalogues() }));
     await runner.start();
     const metrics = new MetricQueries(sql);
     const context = { channel: 'http' as const, actor: 'data-team', correlationId: 'test' };
@@ -77,8 +78,16 @@ describe.each(testDatabases({ timescaledb: true }))('knowledge time follows the 
       }
     })();
     const [first, second] = await Promise.all([
-      new FeedIngestor(store, batches, profiles).ingestJson('assessment', pushOf(YEARS, ['03', '04', '05', '06', '07'], 10), context),
-      new FeedIngestor(store, batches, profiles).ingestJson('assessment', pushOf([...YEARS].reverse(), ['08', '09', '10', '11', '12'], 20), context),
+      new FeedIngestor(store, batches, profiles, testCatalogues().indicators).ingestJson(
+        'assessment',
+        pushOf(YEARS, ['03', '04', '05', '06', '07'], 10),
+        context,
+      ),
+      new FeedIngestor(store, batches, profiles, testCatalogues().indicators).ingestJson(
+        'assessment',
+        pushOf([...YEARS].reverse(), ['08', '09', '10', '11', '12'], 20),
+        context,
+      ),
     ]);
     expect([first.accepted, second.accepted]).toEqual([3600, 3600]);
     const log = await wholeLog(store, sql);

@@ -5,12 +5,13 @@ import { wholeLog } from '@turnaround/event-store/testing';
 import { SqlClient } from '@turnaround/postgres';
 import { testDatabases } from '@turnaround/postgres/testing';
 import { ScorecardQueries } from './scorecards/scorecard.queries';
-import { readSideProjection } from './read-side';
+import { readSideProjection, ReadSideSettings } from './read-side';
 import { math, oneClusterZone, push, registry, Step, stepAppender } from './testing/knowledge-steps';
+import { testCatalogues } from '@turnaround/domain/testing';
 
 jest.setTimeout(120_000);
 
-const RULES = { tolerance: 0 };
+const SETTINGS: ReadSideSettings = { rules: { tolerance: 0 }, catalogues: testCatalogues() };
 
 /**
  * One cluster C1 of two schools in two districts (A in D1, B in D2) under contract K1 (start
@@ -69,7 +70,7 @@ describe.each(testDatabases({ timescaledb: true }))('the read side decides score
   /** (a) The service processes each push as it arrives: it follows the log, and alerts once each push is judged. */
   async function live(steps: readonly Step[]): Promise<World> {
     const w = await world();
-    const runner = new LogFollower(w.store, w.sql, readSideProjection(RULES));
+    const runner = new LogFollower(w.store, w.sql, readSideProjection(SETTINGS));
     await runner.start();
     for (const step of steps) {
       await w.append(step);
@@ -84,7 +85,7 @@ describe.each(testDatabases({ timescaledb: true }))('the read side decides score
   async function backlog(steps: readonly Step[]): Promise<World> {
     const w = await world();
     for (const step of steps) await w.append(step);
-    const runner = new LogFollower(w.store, w.sql, readSideProjection(RULES));
+    const runner = new LogFollower(w.store, w.sql, readSideProjection(SETTINGS));
     await runner.start();
     expect(await runner.waitFor(await w.head(), 20_000)).toBe(true);
     await runner.stop();
@@ -97,7 +98,7 @@ describe.each(testDatabases({ timescaledb: true }))('the read side decides score
     const w = await world();
     for (const step of steps) await w.append(step);
     await wholeLog(w.store, w.sql);
-    await new LogFollower(w.store, w.sql, readSideProjection(RULES)).catchUp(size);
+    await new LogFollower(w.store, w.sql, readSideProjection(SETTINGS)).catchUp(size);
     await w.alerting.drain();
     return w;
   }
@@ -138,7 +139,7 @@ describe.each(testDatabases({ timescaledb: true }))('the read side decides score
 
     // (d) `turnaround replay`: rebuilt from zero, the tables are the same and no alert is raised again.
     const before = await readModel(asArrived.sql);
-    await rebuildProjection(asArrived.store, asArrived.sql, readSideProjection(RULES));
+    await rebuildProjection(asArrived.store, asArrived.sql, readSideProjection(SETTINGS));
     await asArrived.alerting.drain();
     expect(await readModel(asArrived.sql)).toEqual(before);
     expect(await asArrived.alertEvents()).toEqual(expected);

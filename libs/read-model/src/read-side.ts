@@ -1,4 +1,4 @@
-import { CONTRACT_EVENTS, EvaluationRules, FEED_RECORD_EVENTS, feedOfEventType, REGISTRY_EVENTS } from '@turnaround/domain';
+import { CONTRACT_EVENTS, EvaluationRules, FEED_RECORD_EVENTS, feedOfEventType, MetricCatalogues, REGISTRY_EVENTS } from '@turnaround/domain';
 import { Projection, StoredEvent } from '@turnaround/event-store';
 import { Migration, SqlExecutor } from '@turnaround/postgres';
 import { alertsProjection } from './alerts/alerts.projection';
@@ -42,6 +42,16 @@ const LEGACY: Migration = {
 const partOf = (part: string, migrations: readonly Migration[]) => migrations.map((migration) => ({ ...migration, id: `${part}/${migration.id}` }));
 
 /**
+ * What the read side judges by: the evaluation rules (configuration) and the catalogues the
+ * process loaded at start-up (an indicator's kind computes its value, its direction judges its
+ * targets). Passed in, so a live run, a rebuild and a test each say which they judge by.
+ */
+export interface ReadSideSettings {
+  rules: EvaluationRules;
+  catalogues: MetricCatalogues;
+}
+
+/**
  * The read side (docs/domain.md#statuses and docs/architecture.md#the-read-side): the registry, metrics and scorecards read models
  * applied by one runner, in one transaction per page of the log, with one checkpoint. A
  * scorecard line's status at knowledge time T must follow from the facts recorded up to T and
@@ -57,27 +67,28 @@ const partOf = (part: string, migrations: readonly Migration[]) => migrations.ma
  * in `scorecard_pending`, so a page of one event and a page of 2,000 judge the same knowledge
  * at the same times.
  */
-export function readSideProjection(rules: EvaluationRules): Projection {
+export function readSideProjection({ rules, catalogues }: ReadSideSettings): Projection {
+  const metrics = metricsProjection(catalogues.indicators);
   return {
     name: 'read-side',
     eventTypes: READ_SIDE_TYPES,
-    tables: [...registryProjection.tables, ...metricsProjection.tables, ...SCORECARD_TABLES],
+    tables: [...registryProjection.tables, ...metrics.tables, ...SCORECARD_TABLES],
     migrations: [
       LEGACY,
       ...partOf('registry', registryProjection.migrations),
-      ...partOf('metrics', metricsProjection.migrations),
+      ...partOf('metrics', metrics.migrations),
       ...partOf('scorecards', SCORECARD_MIGRATIONS),
     ],
     async apply(tx, events) {
       let pending = await loadPending(tx);
       let unapplied: StoredEvent[] = [];
       const applyUnapplied = async () => {
-        await applyParts(tx, unapplied);
+        await applyParts(tx, unapplied, metrics);
         unapplied = [];
       };
       const judge = async () => {
         await applyUnapplied();
-        if (pending) await judgeScorecards(tx, pending.touched, pending.knownAt, pending.position, rules);
+        if (pending) await judgeScorecards(tx, pending.touched, pending.knownAt, pending.position, rules, catalogues);
         pending = undefined;
       };
       for (const event of events) {
@@ -104,7 +115,7 @@ export function readSideProjection(rules: EvaluationRules): Projection {
 }
 
 /** Applies events in log order to the registry, the targets in force and the metrics. */
-async function applyParts(tx: SqlExecutor, events: readonly StoredEvent[]): Promise<void> {
+async function applyParts(tx: SqlExecutor, events: readonly StoredEvent[], metrics: Projection): Promise<void> {
   if (events.length === 0) return;
   const registry = events.filter((event) => REGISTRY_EVENTS.types.has(event.type));
   if (registry.length > 0) {
@@ -113,7 +124,7 @@ async function applyParts(tx: SqlExecutor, events: readonly StoredEvent[]): Prom
       await applyContractTargets(tx, CONTRACT_EVENTS.decode(stored), stored.metadata.recordedAt);
   }
   const feeds = events.filter((event) => !REGISTRY_EVENTS.types.has(event.type));
-  if (feeds.length > 0) await metricsProjection.apply(tx, feeds);
+  if (feeds.length > 0) await metrics.apply(tx, feeds);
 }
 
 /** What an event may change on a scorecard: its school, its cluster, its contract, or (any feed) a state average. */
@@ -135,6 +146,6 @@ function touch(pending: Pending, stored: StoredEvent): void {
 }
 
 /** Every read model, in the order `turnaround replay` rebuilds them. */
-export function readModels(rules: EvaluationRules): readonly Projection[] {
-  return [readSideProjection(rules), alertsProjection];
+export function readModels(settings: ReadSideSettings): readonly Projection[] {
+  return [readSideProjection(settings), alertsProjection];
 }

@@ -5,10 +5,11 @@ import { inSchema, SqlClient, SqlExecutor } from '@turnaround/postgres';
 import { testDatabases } from '@turnaround/postgres/testing';
 import { readSideProjection } from './read-side';
 import { math, oneClusterZone, push, registry, Step, stepAppender } from './testing/knowledge-steps';
+import { testCatalogues } from '@turnaround/domain/testing';
 
 jest.setTimeout(120_000);
 
-const READ_SIDE = readSideProjection({ tolerance: 0 });
+const READ_SIDE = readSideProjection({ rules: { tolerance: 0 }, catalogues: testCatalogues() });
 const TARGETS: Target[] = [{ metric: 'proficiency.math', contractYear: 1, kind: 'gain', value: 0.05, scope: 'school' }];
 
 /** Cluster C1 of schools A and B under contract K1, and the winter interims: A at risk, B on track. */

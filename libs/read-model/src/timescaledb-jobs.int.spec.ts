@@ -1,7 +1,7 @@
 import { manualClock } from '@turnaround/domain';
 import { LogFollower, PostgresEventStore } from '@turnaround/event-store';
 import { wholeLog } from '@turnaround/event-store/testing';
-import { waitUntil } from '@turnaround/domain/testing';
+import { testCatalogues, waitUntil } from '@turnaround/domain/testing';
 import { quoteIdentifier, SqlClient } from '@turnaround/postgres';
 import { testServers } from '@turnaround/postgres/testing';
 import { alertsProjection } from './alerts/alerts.projection';
@@ -67,7 +67,8 @@ const timescaleServer = testServers({ timescaledb: true }).find((server) => serv
     for (const step of PAST_YEAR_STEPS) await appendStep(step);
     await wholeLog(store, sql);
     // The service's own migrations make the hypertables, the continuous aggregate and their policies.
-    for (const projection of [readSideProjection({ tolerance: 0 }), alertsProjection]) await new LogFollower(store, sql, projection).catchUp();
+    for (const projection of [readSideProjection({ rules: { tolerance: 0 }, catalogues: testCatalogues() }), alertsProjection])
+      await new LogFollower(store, sql, projection).catchUp();
   });
   afterAll(async () => {
     // A scheduler left running would hold up dropping the scratch database.

@@ -7,13 +7,14 @@ import { testServers } from '@turnaround/postgres/testing';
 import { AlertQueries } from './alerts/alert.queries';
 import { alertsProjection } from './alerts/alerts.projection';
 import { MetricQueries } from './metrics/metric.queries';
-import { readSideProjection } from './read-side';
+import { readSideProjection, ReadSideSettings } from './read-side';
 import { ScorecardQueries } from './scorecards/scorecard.queries';
 import { HISTORY_TABLES, math, PAST_YEAR_STEPS, push, Step, stepAppender } from './testing/knowledge-steps';
+import { testCatalogues } from '@turnaround/domain/testing';
 
 jest.setTimeout(120_000);
 
-const RULES = { tolerance: 0 };
+const SETTINGS: ReadSideSettings = { rules: { tolerance: 0 }, catalogues: testCatalogues() };
 /** Learned after the continuous aggregate was last refreshed: its real-time part must show it. */
 const RESTATEMENT = push('2024-09-02T00:00:00.000Z', math('B', '2023-24', 'spring', 36));
 
@@ -36,7 +37,7 @@ async function world(sql: SqlClient): Promise<World> {
       for (const step of steps) {
         await appendStep(step);
         await wholeLog(store, sql);
-        await new LogFollower(store, sql, readSideProjection(RULES)).catchUp();
+        await new LogFollower(store, sql, readSideProjection(SETTINGS)).catchUp();
         await alerting.drain();
       }
       await wholeLog(store, sql);
@@ -144,7 +145,7 @@ const timescaleServer = servers.find((server) => server.name === 'timescaledb');
   it('rebuilds from position zero over compressed history into the same answers', async () => {
     await compressAll(timescale.sql);
     const expected = await answers(plain.sql);
-    for (const projection of [readSideProjection(RULES), alertsProjection]) await rebuildProjection(timescale.store, timescale.sql, projection);
+    for (const projection of [readSideProjection(SETTINGS), alertsProjection]) await rebuildProjection(timescale.store, timescale.sql, projection);
     // Deleting and rewriting materialized days leaves the roll-up right without a refresh: the rows come back the same.
     expect(await answers(timescale.sql)).toEqual(expected);
   });

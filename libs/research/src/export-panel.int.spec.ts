@@ -1,4 +1,5 @@
 import { PanelRow, PanelValue, researchPanel, SchoolYearMetric } from '@turnaround/domain';
+import { testCatalogues } from '@turnaround/domain/testing';
 import { tableFromIPC } from 'apache-arrow';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -18,6 +19,7 @@ import { describeWithPandas, PYTHON } from './testing';
 const panel = researchPanel({
   metrics: ['proficiency.math', 'indicator.advanced_coursework_rate'],
   nMin: 10,
+  catalogues: testCatalogues(),
   memberships: [{ schoolId: 'S1', clusterId: 'clúster-1', zoneId: 'z1', fromYear: '2022-23', untilYear: null }],
   contracts: [{ contractId: 'k1', partnerId: 'p1', clusterId: 'clúster-1', zoneId: 'z1', schoolIds: ['S1'], startYear: '2023-24', termYears: 3 }],
 });

@@ -9,11 +9,13 @@ import {
   DISTRICT_WEBHOOKS,
   DistrictEmail,
   DistrictWebhooks,
+  METRIC_CATALOGUES,
   openSecretBox,
   SQL_CLIENT,
   TURNAROUND_CONFIG,
   TurnaroundConfig,
 } from '@turnaround/platform';
+import { MetricCatalogues } from '@turnaround/domain';
 import { SqlClient } from '@turnaround/postgres';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher';
 import { WebhooksController } from './webhooks/webhooks.controller';
@@ -64,8 +66,9 @@ import { EmailStore } from './email/email-store';
     },
     {
       provide: EmailMessages,
-      useFactory: (config: TurnaroundConfig) => new EmailMessages(config.email.publicUrl, openSecretBox(config).derivedKey('email links')),
-      inject: [TURNAROUND_CONFIG],
+      useFactory: (config: TurnaroundConfig, catalogues: MetricCatalogues) =>
+        new EmailMessages(config.email.publicUrl, openSecretBox(config).derivedKey('email links'), catalogues),
+      inject: [TURNAROUND_CONFIG, METRIC_CATALOGUES],
     },
     {
       provide: EmailDispatcher,

@@ -2,7 +2,7 @@ import { Estimate, GroupProofPoints, MINIMUM_SCHOOLS, SchoolCounts, Shortfall } 
 import { loadConfig } from '@turnaround/platform';
 import { analyseProofPoints, ProofPointAnswer, proofPointParameters, ProofPointRequest } from '@turnaround/research-service';
 import { callServer } from './embedded';
-import { cliRequester, optionName, useMetricCatalogues, withResearchReads } from './export.command';
+import { cliRequester, loadServiceCatalogues, optionName, withResearchReads } from './export.command';
 
 export interface AnalyzeArguments extends ProofPointRequest {
   json: boolean;
@@ -23,12 +23,12 @@ export async function analyze(args: AnalyzeArguments): Promise<number> {
 }
 
 async function embedded(args: AnalyzeArguments): Promise<ProofPointAnswer> {
-  await useMetricCatalogues();
-  const parameters = proofPointParameters(args, new Date(), optionName);
+  const catalogues = await loadServiceCatalogues();
+  const parameters = proofPointParameters(args, new Date(), catalogues, optionName);
   return withResearchReads(async ({ queries, audit }) => {
     const { asOf, ...asked } = parameters;
     const recordId = await audit.record(cliRequester(args.actor), 'proof-points', asked, asOf);
-    const answer = await analyseProofPoints(queries, loadConfig().nMin, parameters, optionName);
+    const answer = await analyseProofPoints(queries, loadConfig().nMin, catalogues, parameters, optionName);
     await audit.finished(recordId, answer.groups.length);
     return answer;
   });

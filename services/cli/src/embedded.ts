@@ -1,5 +1,5 @@
 import { openEventStore } from '@turnaround/event-store';
-import { createFeedPipeline, FeedIngestor } from '@turnaround/feeds';
+import { createFeedPipeline, FeedIngestor, loadMetricCatalogues } from '@turnaround/feeds';
 import { loadConfig } from '@turnaround/platform';
 import { openDatabase } from '@turnaround/postgres';
 
@@ -14,11 +14,8 @@ export async function withEmbedded<T>(work: (services: { ingestor: FeedIngestor 
   const sql = await openDatabase(config);
   const store = await openEventStore(sql, config);
   try {
-    const { ingestor } = await createFeedPipeline(store, sql, {
-      profilesDir: config.feedProfilesDir,
-      indicatorsDir: config.indicatorsDir,
-      subjectsDir: config.subjectsDir,
-    });
+    const { indicators } = await loadMetricCatalogues(config);
+    const { ingestor } = await createFeedPipeline(store, sql, indicators, { profilesDir: config.feedProfilesDir });
     return await work({ ingestor });
   } finally {
     await store.close();

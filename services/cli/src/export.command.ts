@@ -3,7 +3,8 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SingleBar } from 'cli-progress';
 import { Checkpoint, openEventStore } from '@turnaround/event-store';
-import { useIndicatorsOf, useSubjectsOf } from '@turnaround/feeds';
+import { MetricCatalogues } from '@turnaround/domain';
+import { loadMetricCatalogues } from '@turnaround/feeds';
 import { loadConfig } from '@turnaround/platform';
 import { openDatabase, SqlClient } from '@turnaround/postgres';
 import { ResearchQueries } from '@turnaround/read-model';
@@ -43,10 +44,10 @@ export async function exportPanel(args: ExportArguments): Promise<number> {
 }
 
 async function exportEmbedded(args: ExportArguments): Promise<string> {
-  await useMetricCatalogues();
-  const parameters = panelParameters(args, new Date(), optionName);
+  const catalogues = await loadServiceCatalogues();
+  const parameters = panelParameters(args, new Date(), catalogues, optionName);
   return withResearchReads(async ({ queries, audit }) => {
-    const opened = await openPanel(queries, loadConfig().nMin, parameters, optionName);
+    const opened = await openPanel(queries, loadConfig().nMin, catalogues, parameters, optionName);
     const query = { asOf: parameters.asOf, metrics: opened.metrics, from: parameters.from ?? undefined, to: parameters.to ?? undefined };
     const total = await queries.schoolCount(query);
     const recordId = await audit.record(cliRequester(args.actor), 'panel', recordedPanelParameters(parameters, opened.metrics), parameters.asOf);
@@ -154,14 +155,12 @@ function progressBar(format: string): SingleBar {
 }
 
 /**
- * Puts the indicator and subject catalogues in force as the service does (INDICATORS_DIR,
- * SUBJECTS_DIR), so that the metric names asked on the embedded database are judged as the
- * service judges them. With --server the service judges them itself.
+ * The indicator and subject catalogues as the service loads them (INDICATORS_DIR, SUBJECTS_DIR),
+ * so that the metric names asked on the embedded database are judged as the service judges
+ * them. With --server the service judges them itself.
  */
-export async function useMetricCatalogues(): Promise<void> {
-  const config = loadConfig();
-  await useIndicatorsOf(config.indicatorsDir);
-  await useSubjectsOf(config.subjectsDir);
+export function loadServiceCatalogues(): Promise<MetricCatalogues> {
+  return loadMetricCatalogues(loadConfig());
 }
 
 export function cliRequester(actor: string): ResearchRequester {

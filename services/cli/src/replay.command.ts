@@ -1,6 +1,6 @@
 import { parseKnowledgeTime } from '@turnaround/domain';
 import { knownAsOf, openEventStore, LogFollower, rebuildProjection } from '@turnaround/event-store';
-import { useIndicatorsOf } from '@turnaround/feeds';
+import { loadMetricCatalogues } from '@turnaround/feeds';
 import { grantDashboardReads, loadConfig } from '@turnaround/platform';
 import { inSchema, openDatabase, quoteIdentifier, SqlClient } from '@turnaround/postgres';
 import { readModels } from '@turnaround/read-model';
@@ -22,9 +22,8 @@ export async function replay(options: { asOf?: string }): Promise<number> {
   const config = loadConfig();
   const sql = await openDatabase(config);
   const store = await openEventStore(sql, config);
-  // Indicator targets are judged by the catalogue's direction and kind, as the service does.
-  await useIndicatorsOf(config.indicatorsDir);
-  const projections = readModels({ tolerance: config.tolerance });
+  // Indicator values and targets are computed and judged by the catalogues' kinds and directions, as the service does.
+  const projections = readModels({ rules: { tolerance: config.tolerance }, catalogues: await loadMetricCatalogues(config) });
   try {
     if (!knownAt) {
       // The read models are independent of each other: rebuilt side by side, the alerts read

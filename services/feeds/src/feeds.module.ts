@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
+import { MetricCatalogues } from '@turnaround/domain';
 import { EventStore } from '@turnaround/event-store';
 import { createFeedPipeline, FeedBatches, FeedIngestor, FeedPipeline, ProfileCatalogue } from '@turnaround/feeds';
-import { Clock, CLOCK, EVENT_STORE, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
+import { Clock, CLOCK, EVENT_STORE, METRIC_CATALOGUES, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { FeedsController } from './feeds.controller';
 import { IngestFeedHandler, RetractRecordHandler } from './feeds.commands';
@@ -15,15 +16,9 @@ const PIPELINE = Symbol('FeedPipeline');
   providers: [
     {
       provide: PIPELINE,
-      useFactory: (store: EventStore, sql: SqlClient, clock: Clock, config: TurnaroundConfig) =>
-        createFeedPipeline(store, sql, {
-          profilesDir: config.feedProfilesDir,
-          indicatorsDir: config.indicatorsDir,
-          subjectsDir: config.subjectsDir,
-          clock,
-          batchLease: config.projectionLease,
-        }),
-      inject: [EVENT_STORE, SQL_CLIENT, CLOCK, TURNAROUND_CONFIG],
+      useFactory: (store: EventStore, sql: SqlClient, clock: Clock, config: TurnaroundConfig, catalogues: MetricCatalogues) =>
+        createFeedPipeline(store, sql, catalogues.indicators, { profilesDir: config.feedProfilesDir, clock, batchLease: config.projectionLease }),
+      inject: [EVENT_STORE, SQL_CLIENT, CLOCK, TURNAROUND_CONFIG, METRIC_CATALOGUES],
     },
     { provide: FeedIngestor, useFactory: (pipeline: FeedPipeline) => pipeline.ingestor, inject: [PIPELINE] },
     { provide: FeedBatches, useFactory: (pipeline: FeedPipeline) => pipeline.batches, inject: [PIPELINE] },

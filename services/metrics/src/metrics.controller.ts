@@ -1,12 +1,13 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { METRIC_FAMILIES, schoolYearProblem, ValidationError } from '@turnaround/domain';
+import { METRIC_FAMILIES, MetricCatalogues, schoolYearProblem, ValidationError } from '@turnaround/domain';
 import {
   AnsweredFromReadState,
   ApiAnswer,
   Caller,
   comparisonMeanAnswer,
   metricDefinitionAnswer,
+  METRIC_CATALOGUES,
   metricReadingAnswer,
   partnerScorecardAnswer,
   Principal,
@@ -38,8 +39,12 @@ export class MetricsController {
   private readonly metrics: PublishedMetrics;
   private readonly scorecards: ScorecardQueries;
 
-  constructor(@Inject(SQL_CLIENT) sql: SqlClient, @Inject(TURNAROUND_CONFIG) config: TurnaroundConfig) {
-    this.metrics = new PublishedMetrics(sql, config.nMin);
+  constructor(
+    @Inject(SQL_CLIENT) sql: SqlClient,
+    @Inject(TURNAROUND_CONFIG) config: TurnaroundConfig,
+    @Inject(METRIC_CATALOGUES) catalogues: MetricCatalogues,
+  ) {
+    this.metrics = new PublishedMetrics(sql, config.nMin, catalogues.indicators);
     this.scorecards = new ScorecardQueries(sql);
   }
 

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { roleName } from '@turnaround/domain';
+import { MetricCatalogues, roleName } from '@turnaround/domain';
 import { actorOf, PanelRequest, Principal, ProofPointAnswer, ProofPointRequest, ResearchDownload, ResearchRequests } from '@turnaround/platform';
 import { ResearchQueries } from '@turnaround/read-model';
 import { codebookFileFor, PANEL_FILE_TYPES, writeCodebook, writePanel } from '@turnaround/research';
@@ -21,6 +21,8 @@ export class HttpResearchRequests implements ResearchRequests {
   constructor(
     private readonly queries: ResearchQueries,
     private readonly nMin: number,
+    /** The process's catalogues: the metrics a request may name, and what their columns hold. */
+    private readonly catalogues: MetricCatalogues,
     private readonly audit: ResearchAudit,
   ) {}
 
@@ -30,8 +32,8 @@ export class HttpResearchRequests implements ResearchRequests {
 
   /** The school x school year panel: checked, opened and recorded now; its rows are read as they are sent. */
   async panel(caller: Principal, request: PanelRequest): Promise<ResearchDownload> {
-    const parameters = panelParameters(request, new Date());
-    const opened = await openPanel(this.queries, this.nMin, parameters);
+    const parameters = panelParameters(request, new Date(), this.catalogues);
+    const opened = await openPanel(this.queries, this.nMin, this.catalogues, parameters);
     const recordId = await this.audit.record(requesterOf(caller), 'panel', recordedPanelParameters(parameters, opened.metrics), parameters.asOf);
     return this.download(PANEL_FILE_TYPES[parameters.format].contentType, panelFileName(parameters), parameters.asOf, async (body) => {
       const rows = await writePanel(parameters.format, opened.panel.columns, whileOpen(body, opened.rows()), body, {
@@ -43,18 +45,18 @@ export class HttpResearchRequests implements ResearchRequests {
 
   /** The codebook of the panel the same metrics and asOf give: each column, its label, type and rule. */
   async codebook(request: Pick<PanelRequest, 'metrics' | 'asOf'>): Promise<ResearchDownload> {
-    const parameters = panelParameters({ metrics: request.metrics, asOf: request.asOf }, new Date());
-    const { panel } = await openPanel(this.queries, this.nMin, parameters);
+    const parameters = panelParameters({ metrics: request.metrics, asOf: request.asOf }, new Date(), this.catalogues);
+    const { panel } = await openPanel(this.queries, this.nMin, this.catalogues, parameters);
     return this.download(PANEL_FILE_TYPES.csv.contentType, codebookFileFor(panelFileName(parameters)), parameters.asOf, (body) =>
       writeCodebook(panel.columns, body),
     );
   }
 
   async proofPoints(caller: Principal, request: ProofPointRequest): Promise<ProofPointAnswer> {
-    const parameters = proofPointParameters(request, new Date());
+    const parameters = proofPointParameters(request, new Date(), this.catalogues);
     const { asOf: at, ...asked } = parameters;
     const recordId = await this.audit.record(requesterOf(caller), 'proof-points', asked, at);
-    const answer = await analyseProofPoints(this.queries, this.nMin, parameters);
+    const answer = await analyseProofPoints(this.queries, this.nMin, this.catalogues, parameters);
     await this.audit.finished(recordId, answer.groups.length);
     return answer;
   }

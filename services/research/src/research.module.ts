@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { RESEARCH_REQUESTS, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
+import { MetricCatalogues } from '@turnaround/domain';
+import { METRIC_CATALOGUES, RESEARCH_REQUESTS, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { ResearchQueries } from '@turnaround/read-model';
 import { ResearchAudit } from './research-audit';
@@ -13,8 +14,9 @@ import { HttpResearchRequests } from './research-requests';
     { provide: ResearchAudit, useFactory: (sql: SqlClient) => ResearchAudit.create(sql), inject: [SQL_CLIENT] },
     {
       provide: HttpResearchRequests,
-      useFactory: (sql: SqlClient, config: TurnaroundConfig, audit: ResearchAudit) => new HttpResearchRequests(new ResearchQueries(sql), config.nMin, audit),
-      inject: [SQL_CLIENT, TURNAROUND_CONFIG, ResearchAudit],
+      useFactory: (sql: SqlClient, config: TurnaroundConfig, catalogues: MetricCatalogues, audit: ResearchAudit) =>
+        new HttpResearchRequests(new ResearchQueries(sql), config.nMin, catalogues, audit),
+      inject: [SQL_CLIENT, TURNAROUND_CONFIG, METRIC_CATALOGUES, ResearchAudit],
     },
     // The web app's research pages call this port: the same requests as the API's routes.
     { provide: RESEARCH_REQUESTS, useExisting: HttpResearchRequests },

@@ -1,6 +1,7 @@
 import {
   EARLIEST_YEAR,
   LATEST_YEAR,
+  MetricCatalogues,
   PanelRow,
   ProofPointGrouping,
   proofPointObservations,
@@ -42,10 +43,14 @@ export interface PanelParameters {
 export type ParameterName = (parameter: string) => string;
 const asQueried: ParameterName = (parameter) => parameter;
 
-export function panelParameters(request: PanelRequest, now: Date, name: ParameterName = asQueried): PanelParameters {
+/** `catalogues`: the process's, which the metrics asked must be in. */
+export function panelParameters(request: PanelRequest, now: Date, catalogues: MetricCatalogues, name: ParameterName = asQueried): PanelParameters {
   // Commas separate the names; spaces too (`metrics=a+b` in a URL), as no metric name holds one.
   const metrics = (request.metrics ?? '').split(/[\s,]+/).filter((metric) => metric !== '');
-  requireCataloguedMetrics(metrics.map((metric, index) => ({ field: `${name('metrics')}.${index}`, metric })));
+  requireCataloguedMetrics(
+    metrics.map((metric, index) => ({ field: `${name('metrics')}.${index}`, metric })),
+    catalogues,
+  );
   const from = panelYear(request.from, name('from'));
   const to = panelYear(request.to, name('to'));
   if (from !== null && to !== null && to < from)
@@ -95,8 +100,17 @@ export interface OpenedPanel {
   rows(): AsyncGenerator<PanelRow>;
 }
 
-/** Builds the panel's columns and treatment as known at `asOf`; its rows are read when iterated. */
-export async function openPanel(queries: ResearchQueries, nMin: number, parameters: PanelParameters, name: ParameterName = asQueried): Promise<OpenedPanel> {
+/**
+ * Builds the panel's columns and treatment as known at `asOf`; its rows are read when iterated.
+ * `catalogues`: the process's, which say what each metric's columns hold.
+ */
+export async function openPanel(
+  queries: ResearchQueries,
+  nMin: number,
+  catalogues: MetricCatalogues,
+  parameters: PanelParameters,
+  name: ParameterName = asQueried,
+): Promise<OpenedPanel> {
   const metrics = parameters.metrics ?? (await queries.metricsKnown(parameters.asOf));
   if (metrics.length === 0)
     throw ValidationError.of(
@@ -104,7 +118,7 @@ export async function openPanel(queries: ResearchQueries, nMin: number, paramete
       `no school had a metric value as of ${parameters.asOf.toISOString()}: name the metrics, or ask as of a later time`,
     );
   const treatment = await queries.treatment(parameters.asOf);
-  const panel = withParameterNames(name, () => researchPanel({ metrics, nMin, ...treatment }));
+  const panel = withParameterNames(name, () => researchPanel({ metrics, nMin, catalogues, ...treatment }));
   const query = { asOf: parameters.asOf, metrics, from: parameters.from ?? undefined, to: parameters.to ?? undefined };
   return {
     panel,
@@ -138,10 +152,16 @@ export interface ProofPointParameters {
 
 const GROUPINGS: readonly ProofPointGrouping[] = ['cluster', 'zone', 'partner', 'cohort'];
 
-export function proofPointParameters(request: ProofPointRequest, now: Date, name: ParameterName = asQueried): ProofPointParameters {
+/** `catalogues`: the process's, which the metric asked must be in. */
+export function proofPointParameters(
+  request: ProofPointRequest,
+  now: Date,
+  catalogues: MetricCatalogues,
+  name: ParameterName = asQueried,
+): ProofPointParameters {
   const metric = request.metric?.trim() ?? '';
   if (metric === '') throw ValidationError.of(name('metric'), 'expected the metric to analyse, e.g. proficiency.math');
-  requireCataloguedMetrics([{ field: name('metric'), metric }]);
+  requireCataloguedMetrics([{ field: name('metric'), metric }], catalogues);
   const group = request.group === undefined || request.group === '' ? 'zone' : request.group;
   const groupBy = GROUPINGS.find((candidate) => candidate === group);
   if (!groupBy) throw ValidationError.of(name('group'), `expected one of ${GROUPINGS.join(', ')}, got '${group}'`);
@@ -158,10 +178,17 @@ export function proofPointParameters(request: ProofPointRequest, now: Date, name
 export async function analyseProofPoints(
   queries: ResearchQueries,
   nMin: number,
+  catalogues: MetricCatalogues,
   parameters: ProofPointParameters,
   name: ParameterName = asQueried,
 ): Promise<ProofPointAnswer> {
-  const { panel, rows } = await openPanel(queries, nMin, { metrics: [parameters.metric], from: null, to: null, asOf: parameters.asOf, format: 'csv' }, name);
+  const { panel, rows } = await openPanel(
+    queries,
+    nMin,
+    catalogues,
+    { metrics: [parameters.metric], from: null, to: null, asOf: parameters.asOf, format: 'csv' },
+    name,
+  );
   const observations: ProofPointObservation[] = [];
   for await (const row of rows()) observations.push(...proofPointObservations(panel, [row], parameters.metric));
   return {

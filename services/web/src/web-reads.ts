@@ -2,7 +2,8 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { EventStore } from '@turnaround/event-store';
 import { FeedBatches, ProfileCatalogue } from '@turnaround/feeds';
-import { Clock, CLOCK, EVENT_STORE, Principal, ReadAnswers, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
+import { MetricCatalogues } from '@turnaround/domain';
+import { Clock, CLOCK, EVENT_STORE, METRIC_CATALOGUES, Principal, ReadAnswers, SQL_CLIENT, TURNAROUND_CONFIG, TurnaroundConfig } from '@turnaround/platform';
 import { SqlClient } from '@turnaround/postgres';
 import { AlertQueries, ContractHistoryQueries, CoverageQueries, PublishedMetrics, RegistryQueries, ScorecardQueries } from '@turnaround/read-model';
 import { WebAccess } from './web-access';
@@ -30,6 +31,8 @@ export class WebReads implements OnModuleInit {
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(TURNAROUND_CONFIG) readonly config: TurnaroundConfig,
     @Inject(CLOCK) readonly clock: Clock,
+    /** The process's catalogues: what the pages say a metric is (its words, its kind). */
+    @Inject(METRIC_CATALOGUES) readonly catalogues: MetricCatalogues,
     readonly access: WebAccess,
     private readonly answers: ReadAnswers,
   ) {
@@ -38,7 +41,7 @@ export class WebReads implements OnModuleInit {
     this.scorecards = new ScorecardQueries(sql);
     this.alerts = new AlertQueries(sql);
     this.coverage = new CoverageQueries(sql);
-    this.metrics = new PublishedMetrics(sql, config.nMin);
+    this.metrics = new PublishedMetrics(sql, config.nMin, catalogues.indicators);
   }
 
   onModuleInit(): void {

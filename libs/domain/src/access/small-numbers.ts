@@ -1,4 +1,4 @@
-import { IndicatorCatalogue, indicatorCatalogue } from '../metrics/indicator-catalogue';
+import { IndicatorCatalogue } from '../metrics/indicator-catalogue';
 import type { MetricValue } from '../metrics/school-metrics';
 
 /**
@@ -18,7 +18,7 @@ export type SmallNumberBasis = 'denominator' | 'numerator' | 'none';
 /** The units in which a catalogued count counts students. */
 const STUDENT_UNITS: ReadonlySet<string> = new Set(['students', 'student']);
 
-export function smallNumberBasis(metric: string, indicators: IndicatorCatalogue = indicatorCatalogue()): SmallNumberBasis {
+export function smallNumberBasis(metric: string, indicators: IndicatorCatalogue): SmallNumberBasis {
   if (!metric.startsWith('indicator.')) return 'denominator';
   const entry = indicators.get(metric.slice('indicator.'.length));
   if (entry?.kind !== 'count') return 'denominator';
@@ -29,7 +29,7 @@ export function smallNumberBasis(metric: string, indicators: IndicatorCatalogue 
  * Every catalogued metric not judged by its denominator, with its basis: what the service writes
  * to `service_settings` (`small_number_basis`) so that the dashboards' views judge as it does.
  */
-export function smallNumberBases(indicators: IndicatorCatalogue = indicatorCatalogue()): Record<string, Exclude<SmallNumberBasis, 'denominator'>> {
+export function smallNumberBases(indicators: IndicatorCatalogue): Record<string, Exclude<SmallNumberBasis, 'denominator'>> {
   const bases: Record<string, Exclude<SmallNumberBasis, 'denominator'>> = {};
   for (const entry of indicators.list()) {
     const basis = smallNumberBasis(`indicator.${entry.name}`, indicators);
@@ -42,23 +42,14 @@ export function smallNumberBases(indicators: IndicatorCatalogue = indicatorCatal
  * How many students (or teachers, or days) a value covers, by its metric's basis: undefined for
  * a count that covers none, or a value without numbers (the vendor suppressed it).
  */
-export function coveredBy(
-  metric: string,
-  value: Pick<MetricValue, 'numerator' | 'denominator'>,
-  indicators: IndicatorCatalogue = indicatorCatalogue(),
-): number | undefined {
+export function coveredBy(metric: string, value: Pick<MetricValue, 'numerator' | 'denominator'>, indicators: IndicatorCatalogue): number | undefined {
   const basis = smallNumberBasis(metric, indicators);
   if (basis === 'none' || value.numerator === null || value.denominator === null) return undefined;
   return basis === 'numerator' ? value.numerator : value.denominator;
 }
 
 /** A value that covers fewer than nMin: flagged `smallNumber`, and withheld from whoever does not see it raw. */
-export function isSmallNumber(
-  metric: string,
-  value: Pick<MetricValue, 'numerator' | 'denominator'>,
-  nMin: number,
-  indicators: IndicatorCatalogue = indicatorCatalogue(),
-): boolean {
+export function isSmallNumber(metric: string, value: Pick<MetricValue, 'numerator' | 'denominator'>, nMin: number, indicators: IndicatorCatalogue): boolean {
   const covered = coveredBy(metric, value, indicators);
   return covered !== undefined && covered < nMin;
 }

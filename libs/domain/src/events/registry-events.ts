@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { metricDefinition, METRIC_NAME_HINT } from '../metrics/metric-catalogue';
-import { metricNameIssue } from '../metrics/metric-names';
+import { MetricDirection } from '../metrics/indicator-catalogue';
+import { METRIC_NAME_HINT, MetricDefinition, MetricFamily, metricFamilyOf } from '../metrics/metric-catalogue';
+import { malformedMetricIssue } from '../metrics/metric-names';
 import { parseSchoolYear, schoolYearSchema } from '../school-year';
 import { defineEvent, EventOf, idSchema, nameSchema } from './event';
 
@@ -84,15 +85,14 @@ export type TargetKind = (typeof TARGET_KINDS)[number];
 
 /**
  * A contract target (docs/domain.md#targets). Rules about the target's own values live here;
- * rules that need the contract (a contract year inside the term) live in the contract decider.
+ * rules that need the contract (a contract year inside the term) or the catalogues (an
+ * indicator's kind and direction) live in the contract decider, which is given the catalogues.
  */
 export const targetSchema = z
   .strictObject({
     // A well-formed name outside the catalogues passes here and is refused by the contract's
     // decider, so that a stored event stays readable; a malformed one is refused with its close matches.
-    metric: z
-      .string()
-      .refine((metric) => metricDefinition(metric) !== undefined, { error: (issue) => metricNameIssue(String(issue.input)) ?? METRIC_NAME_HINT }),
+    metric: z.string().refine((metric) => metricFamilyOf(metric) !== undefined, { error: (issue) => malformedMetricIssue(String(issue.input)) }),
     contractYear: z.number().int('expected a whole contract year').min(1, 'expected contract year 1 or later'),
     kind: z.enum(TARGET_KINDS),
     value: z.number().finite(),
@@ -101,43 +101,60 @@ export const targetSchema = z
     goal: z.union([z.number().finite(), z.literal('stateAverage')]).optional(),
   })
   .superRefine((target, context) => {
-    const definition = metricDefinition(target.metric);
-    if (!definition) return;
-    const issue = (path: string, message: string) => context.addIssue({ code: 'custom', path: [path], message });
-    // An uncatalogued indicator is refused when a contract is signed or changed (contract.decide.ts),
-    // not here: a stored event stays readable whatever the catalogue says later.
-    if (definition.uncatalogued) return;
-    const rate = definition.isRate;
-    // A count's targets are in its own unit (minutes), never percentage points.
-    const unit = definition.unit ? ` ${definition.unit}` : '';
-    switch (target.kind) {
-      case 'absolute':
-        if (rate && (target.value < 0 || target.value > 1)) issue('value', `expected a rate between 0 and 1 for ${target.metric}`);
-        if (!rate && target.value < 0) issue('value', `expected a value of 0 or more${unit} for ${target.metric}`);
-        break;
-      case 'gain':
-        if (target.value <= 0 || (rate && target.value > 1))
-          issue('value', rate ? 'expected a gain above 0 and at most 1 (0.05 = 5 percentage points)' : `expected a gain above 0${unit}`);
-        break;
-      case 'gap_closure':
-        if (target.value <= 0 || target.value > 1) issue('value', 'expected the share of the gap to close, above 0 and at most 1');
-        if (typeof target.goal === 'number' && rate && (target.goal < 0 || target.goal > 1))
-          issue('goal', `expected a goal rate between 0 and 1 for ${target.metric}, or "stateAverage"`);
-        // The default goal is 1.0, or 0 for lower-is-better: a count or ratio that rises has no such top.
-        if (target.goal === undefined && definition.indicatorKind !== undefined && !rate && definition.direction === 'higher_is_better')
-          issue(
-            'goal',
-            `expected a goal${definition.unit ? ` in ${definition.unit}` : ''} for ${target.metric} (a ${definition.indicatorKind} has no top of 1), or "stateAverage"`,
-          );
-        break;
-      case 'non_proficient_reduction':
-        if (definition.family !== 'proficiency' && definition.family !== 'interim_proficiency')
-          issue('kind', 'non_proficient_reduction applies to proficiency metrics only');
-        if (target.value <= 0 || target.value >= 1) issue('value', 'expected the share of non-proficient students to cut, above 0 and below 1');
-        break;
+    const named = metricFamilyOf(target.metric);
+    // An indicator's terms depend on its catalogue entry: the contract's decider checks them
+    // (targetTermIssues), not here, so a stored event stays readable whatever the catalogue says later.
+    if (named && named.family.parameter !== 'indicator') {
+      const { direction, isRate } = named.family as MetricFamily & { direction: MetricDirection; isRate: boolean };
+      for (const { path, message } of targetTermIssues(target, { family: named.family.family, direction, isRate }))
+        context.addIssue({ code: 'custom', path: [path], message });
     }
-    if (target.goal !== undefined && target.kind !== 'gap_closure') issue('goal', 'a goal is only taken by gap_closure targets');
+    if (target.goal !== undefined && target.kind !== 'gap_closure')
+      context.addIssue({ code: 'custom', path: ['goal'], message: 'a goal is only taken by gap_closure targets' });
   });
+
+/**
+ * The issues of a target's kind, value and goal for its metric: a rate's values lie in [0, 1],
+ * a count's are in its own unit (minutes), never percentage points. The target schema checks
+ * the metrics of the table; the contract's decider checks an indicator's by its catalogue entry.
+ */
+export function targetTermIssues(
+  target: Pick<Target, 'metric' | 'kind' | 'value' | 'goal'>,
+  definition: Pick<MetricDefinition, 'family' | 'direction' | 'isRate' | 'unit' | 'indicatorKind'>,
+): { path: 'value' | 'goal' | 'kind'; message: string }[] {
+  const issues: { path: 'value' | 'goal' | 'kind'; message: string }[] = [];
+  const issue = (path: 'value' | 'goal' | 'kind', message: string) => issues.push({ path, message });
+  const rate = definition.isRate;
+  const unit = definition.unit ? ` ${definition.unit}` : '';
+  switch (target.kind) {
+    case 'absolute':
+      if (rate && (target.value < 0 || target.value > 1)) issue('value', `expected a rate between 0 and 1 for ${target.metric}`);
+      if (!rate && target.value < 0) issue('value', `expected a value of 0 or more${unit} for ${target.metric}`);
+      break;
+    case 'gain':
+      if (target.value <= 0 || (rate && target.value > 1))
+        issue('value', rate ? 'expected a gain above 0 and at most 1 (0.05 = 5 percentage points)' : `expected a gain above 0${unit}`);
+      break;
+    case 'gap_closure':
+      if (target.value <= 0 || target.value > 1) issue('value', 'expected the share of the gap to close, above 0 and at most 1');
+      if (typeof target.goal === 'number' && rate && (target.goal < 0 || target.goal > 1))
+        issue('goal', `expected a goal rate between 0 and 1 for ${target.metric}, or "stateAverage"`);
+      // The default goal is 1.0, or 0 for lower-is-better: a count or ratio that rises has no such top.
+      if (target.goal === undefined && definition.indicatorKind !== undefined && !rate && definition.direction === 'higher_is_better')
+        issue(
+          'goal',
+          `expected a goal${definition.unit ? ` in ${definition.unit}` : ''} for ${target.metric} (a ${definition.indicatorKind} has no top of 1), or "stateAverage"`,
+        );
+      break;
+    case 'non_proficient_reduction':
+      if (definition.family !== 'proficiency' && definition.family !== 'interim_proficiency')
+        issue('kind', 'non_proficient_reduction applies to proficiency metrics only');
+      if (target.value <= 0 || target.value >= 1) issue('value', 'expected the share of non-proficient students to cut, above 0 and below 1');
+      break;
+  }
+  return issues;
+}
+
 export type Target = z.infer<typeof targetSchema>;
 
 function targetsSchema() {
@@ -184,7 +201,7 @@ export const performanceContractSigned = defineEvent(
 
 /** Names one target of a contract: a target is keyed by metric, contract year and scope (docs/domain.md#statuses). */
 export const targetKeySchema = z.strictObject({
-  metric: z.string().refine((metric) => metricDefinition(metric) !== undefined, METRIC_NAME_HINT),
+  metric: z.string().refine((metric) => metricFamilyOf(metric) !== undefined, METRIC_NAME_HINT),
   contractYear: z.number().int('expected a whole contract year').min(1, 'expected contract year 1 or later'),
   scope: z.enum(['school', 'cluster']),
 });

@@ -3,6 +3,7 @@ import { schoolYearMetrics, SchoolYearFacts } from '../metrics/school-metrics';
 import { attendancePeriodsInForce } from './attendance-periods';
 import { decideRecords, emptyLedger, evolveLedger, FeedDecision, FeedLedger } from './feed-ledger';
 import { naturalKeyOf } from './feed-record';
+import { IndicatorCatalogue } from '../metrics/indicator-catalogue';
 
 type Attendance = AttendanceReported['data'];
 const period = (periodStart: string, periodEnd: string, membershipDays: number, attendanceDays: number): Attendance => ({
@@ -38,7 +39,7 @@ const attendanceRate = (attendance: Attendance[]) => {
     priorYearStaffing: [],
     laterYearStaffingReported: false,
   };
-  return schoolYearMetrics(facts).find((value) => value.metric === 'attendance_rate');
+  return schoolYearMetrics(facts, new IndicatorCatalogue([])).find((value) => value.metric === 'attendance_rate');
 };
 
 describe('attendance periods are never counted twice (docs/metrics.md)', () => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { FieldIssue, ValidationError } from '../errors';
 import { fieldIssues } from '../events/event-catalogue';
 import { FEED_KINDS, FeedKind, IndicatorReported } from '../events/feed-events';
-import { IndicatorCatalogue, indicatorCatalogue } from '../metrics/indicator-catalogue';
+import { IndicatorCatalogue } from '../metrics/indicator-catalogue';
 import { schoolYearStartingIn } from '../school-year';
 import { feedSchema, FeedRecord } from './feed-record';
 import { assertSchoolLevel } from './student-level-columns';
@@ -53,8 +53,8 @@ export function prepareMapping(
   profile: MappingProfile,
   kind: FeedKind,
   header: readonly string[],
+  indicators: IndicatorCatalogue,
   known: readonly MappingProfile[] = [],
-  indicators: IndicatorCatalogue = indicatorCatalogue(),
 ): RowMapper {
   assertSchoolLevel(header);
   if (profile.feeds && !profile.feeds.includes(kind))
@@ -165,7 +165,7 @@ function ownValue<T>(entries: Record<string, T> | undefined, name: string): T | 
 }
 
 /** Checks one JSON record of a feed: the canonical shape, no profile. */
-export function validateFeedRecord(kind: FeedKind, input: unknown, row: number, indicators: IndicatorCatalogue = indicatorCatalogue()): MappedRow {
+export function validateFeedRecord(kind: FeedKind, input: unknown, row: number, indicators: IndicatorCatalogue): MappedRow {
   const parsed = feedSchema(kind).safeParse(input);
   return parsed.success ? catalogued(kind, parsed.data as FeedRecord, row, indicators) : { kind: 'rejected', issues: fieldIssues(parsed.error, row) };
 }

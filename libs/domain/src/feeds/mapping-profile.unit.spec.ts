@@ -1,5 +1,8 @@
 import { ValidationError } from '../errors';
+import { IndicatorCatalogue } from '../metrics/indicator-catalogue';
 import { MappingProfile, mappingProfileSchema, prepareMapping, validateFeedRecord } from './mapping-profile';
+
+const NO_INDICATORS = new IndicatorCatalogue([]);
 
 const canonical = mappingProfileSchema.parse({ name: 'canonical', description: 'header row = field names' });
 
@@ -38,7 +41,7 @@ const NYC_HEADER = [
 ];
 
 describe('vendor mapping profile', () => {
-  const map = prepareMapping(nycShaped, 'assessment', NYC_HEADER);
+  const map = prepareMapping(nycShaped, 'assessment', NYC_HEADER, NO_INDICATORS);
 
   it('maps a vendor row: columns, value maps, constants, and Year 2006 as school year 2005-06', () => {
     expect(map(['01M015', '3', '2006', 'All Students', '39', '667', '2', '5.1', '28', '71.8'], 2)).toEqual({
@@ -97,16 +100,16 @@ describe('vendor mapping profile', () => {
 
   it('rejects the whole file for a header it cannot map, before any row', () => {
     const header = [...NYC_HEADER.filter((column) => column !== 'Num Level 3 and 4'), 'Pct Level 2'];
-    expect(() => prepareMapping(nycShaped, 'assessment', header)).toThrow(ValidationError);
+    expect(() => prepareMapping(nycShaped, 'assessment', header, NO_INDICATORS)).toThrow(ValidationError);
     try {
-      prepareMapping(nycShaped, 'assessment', header);
+      prepareMapping(nycShaped, 'assessment', header, NO_INDICATORS);
     } catch (error) {
       expect((error as ValidationError).issues).toEqual([
         { field: 'Pct Level 2', message: "column is not mapped by profile 'nyc-like': map it under columns or list it under ignore" },
         { field: 'proficient', message: 'no column gives proficient: expected a column named proficient or mapped to it' },
       ]);
     }
-    expect(() => prepareMapping(nycShaped, 'attendance', NYC_HEADER)).toThrow(/profile 'nyc-like' maps assessment files, not attendance/);
+    expect(() => prepareMapping(nycShaped, 'attendance', NYC_HEADER, NO_INDICATORS)).toThrow(/profile 'nyc-like' maps assessment files, not attendance/);
   });
 
   it('says which known profile a header fits, in one message, rather than one per column', () => {
@@ -119,19 +122,19 @@ describe('vendor mapping profile', () => {
       return [];
     };
     // the NYC header pushed as canonical: 10 unknown columns and 9 missing fields become one hint
-    expect(issuesOf(() => prepareMapping(canonical, 'assessment', NYC_HEADER, [canonical, nycShaped]))).toEqual([
+    expect(issuesOf(() => prepareMapping(canonical, 'assessment', NYC_HEADER, NO_INDICATORS, [canonical, nycShaped]))).toEqual([
       { field: 'profile', message: "this looks like nyc-like: add ?profile=nyc-like (CLI: --profile nyc-like); the header does not fit profile 'canonical'" },
     ]);
     // a header no known profile takes keeps every issue: 11 unknown columns + 9 missing fields
-    expect(issuesOf(() => prepareMapping(canonical, 'assessment', [...NYC_HEADER, 'Comment'], [canonical, nycShaped]))).toHaveLength(20);
+    expect(issuesOf(() => prepareMapping(canonical, 'assessment', [...NYC_HEADER, 'Comment'], NO_INDICATORS, [canonical, nycShaped]))).toHaveLength(20);
     // a profile of another feed is no hint
-    expect(issuesOf(() => prepareMapping(canonical, 'attendance', NYC_HEADER, [canonical, nycShaped]))).not.toContainEqual(
+    expect(issuesOf(() => prepareMapping(canonical, 'attendance', NYC_HEADER, NO_INDICATORS, [canonical, nycShaped]))).not.toContainEqual(
       expect.objectContaining({ field: 'profile' }),
     );
   });
 
   it('rejects a file with student-level columns as a whole', () => {
-    expect(() => prepareMapping(canonical, 'assessment', ['schoolId', 'Student ID', 'Last_Name', 'DOB', 'School Name'])).toThrow(
+    expect(() => prepareMapping(canonical, 'assessment', ['schoolId', 'Student ID', 'Last_Name', 'DOB', 'School Name'], NO_INDICATORS)).toThrow(
       /Student ID: student-level column.*Last_Name: student-level column.*DOB: student-level column/,
     );
   });
@@ -139,7 +142,7 @@ describe('vendor mapping profile', () => {
 
 describe('canonical CSV: header row = field names', () => {
   const header = ['schoolId', 'schoolYear', 'periodStart', 'periodEnd', 'membershipDays', 'attendanceDays', 'enrollment', 'chronicallyAbsent'];
-  const map = prepareMapping(canonical, 'attendance', header);
+  const map = prepareMapping(canonical, 'attendance', header, NO_INDICATORS);
 
   it('converts numbers and leaves empty optional cells out', () => {
     expect(map(['S1', '2024-25', '2024-09-01', '2024-09-30', '1,200', '1140.5', '', ''], 2)).toEqual({
@@ -172,13 +175,13 @@ describe('canonical CSV: header row = field names', () => {
   });
 
   it('names unknown columns with the fields it expected', () => {
-    expect(() => prepareMapping(canonical, 'attendance', [...header, 'absences'])).toThrow(
+    expect(() => prepareMapping(canonical, 'attendance', [...header, 'absences'], NO_INDICATORS)).toThrow(
       /absences: expected a attendance field \(schoolId, schoolYear, periodStart/,
     );
   });
 
   it('checks JSON records against the same schema', () => {
-    expect(validateFeedRecord('indicators', { schoolId: 'S1', schoolYear: '2024-25', indicator: 'dropouts', numerator: -1 }, 9)).toEqual({
+    expect(validateFeedRecord('indicators', { schoolId: 'S1', schoolYear: '2024-25', indicator: 'dropouts', numerator: -1 }, 9, NO_INDICATORS)).toEqual({
       kind: 'rejected',
       issues: [{ row: 9, field: 'numerator', message: 'expected a number of 0 or more' }],
     });

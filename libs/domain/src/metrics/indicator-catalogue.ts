@@ -5,7 +5,8 @@ import { NamedCatalogue } from './named-catalogue';
 /**
  * The indicator catalogue (docs/metrics.md): what each `IndicatorReported` indicator means,
  * so that an indicator needs no code but is still judged the right way round. Entries are data
- * (libs/feeds/indicators, plus a state's own folder), read at start-up and put in force here.
+ * (libs/feeds/indicators, plus a state's own folder), read once at start-up and passed to whatever needs them (no process-wide catalogue: a
+ * function that judges by the catalogue takes it, so a test or a replay says which one).
  */
 export const METRIC_DIRECTIONS = ['higher_is_better', 'lower_is_better'] as const;
 export type MetricDirection = (typeof METRIC_DIRECTIONS)[number];
@@ -42,20 +43,4 @@ export class IndicatorCatalogue extends NamedCatalogue<IndicatorEntry> {
   constructor(entries: readonly IndicatorEntry[]) {
     super(entries, 'indicators', 'an indicator');
   }
-}
-
-let inForce = new IndicatorCatalogue([]);
-
-/**
- * Puts a catalogue in force for the process: called once at start-up, after the files are read,
- * before any contract or feed is judged. The metric table, target validation and evaluation
- * read it through `indicatorCatalogue()`; pure functions that need it take it as an argument
- * defaulting to this one, so tests pass their own.
- */
-export function useIndicatorCatalogue(catalogue: IndicatorCatalogue): void {
-  inForce = catalogue;
-}
-
-export function indicatorCatalogue(): IndicatorCatalogue {
-  return inForce;
 }

@@ -5,7 +5,8 @@ import { IndicatorReported } from '../events/feed-events';
 import { targetSchema, Target } from '../events/registry-events';
 import { validateFeedRecord } from '../feeds/mapping-profile';
 import { evaluateTarget } from '../targets/target-evaluation';
-import { IndicatorCatalogue, indicatorCatalogue, IndicatorEntry, useIndicatorCatalogue } from './indicator-catalogue';
+import { testCatalogues } from '../testing/catalogues';
+import { IndicatorCatalogue, IndicatorEntry } from './indicator-catalogue';
 import { metricDefinition } from './metric-catalogue';
 import { MetricValue, schoolYearMetrics, SchoolYearFacts } from './school-metrics';
 
@@ -15,7 +16,8 @@ const ENTRIES: IndicatorEntry[] = [
   { name: 'discipline_incident_rate', kind: 'ratio', direction: 'lower_is_better', description: 'incidents / enrolled students' },
   { name: 'instructional_minutes', kind: 'count', unit: 'minutes', direction: 'higher_is_better', description: 'minutes of instruction' },
 ];
-const catalogue = new IndicatorCatalogue(ENTRIES);
+const catalogues = testCatalogues(ENTRIES);
+const catalogue = catalogues.indicators;
 
 const value = (metric: string, numerator: number, denominator: number): MetricValue => ({
   metric,
@@ -44,25 +46,59 @@ const facts = (indicators: IndicatorReported['data'][]): SchoolYearFacts => ({
   laterYearStaffingReported: false,
 });
 
-describe('indicator catalogue (docs/metrics.md)', () => {
-  const before = indicatorCatalogue();
-  beforeAll(() => useIndicatorCatalogue(catalogue));
-  afterAll(() => useIndicatorCatalogue(before));
+const SCHOOL = {
+  exists: true,
+  schoolId: 'S1',
+  districtId: 'D1',
+  name: 'S1',
+  gradeSpan: '06-08',
+  memberships: [{ clusterId: 'C1', fromYear: '2023-24', strategy: 'transformation' }],
+} as const;
 
+/** Signs a contract of these targets under the test's catalogues: what the contract's decider refuses. */
+const sign = (targets: Target[]) => () =>
+  decideContract(
+    {
+      type: 'SignPerformanceContract',
+      data: {
+        contractId: 'K1',
+        partnerId: 'P1',
+        clusterId: 'C1',
+        schoolIds: ['S1'],
+        governance: 'district_lead_partner',
+        startYear: '2023-24',
+        termYears: 3,
+        baselineYear: '2022-23',
+        targets,
+      },
+      partner: { exists: true, partnerId: 'P1', name: 'P1', role: 'lead' },
+      cluster: { exists: true, clusterId: 'C1', zoneId: 'Z1', name: 'C1' },
+      schools: [{ ...SCHOOL, memberships: [...SCHOOL.memberships] }],
+      otherContracts: [],
+      catalogues,
+    },
+    { exists: false },
+  );
+
+describe('indicator catalogue (docs/metrics.md)', () => {
   it('gives each catalogued indicator its direction and kind; an unknown one resolves, flagged, with no direction', () => {
-    expect(metricDefinition('indicator.dropout_rate')).toMatchObject({ direction: 'lower_is_better', isRate: true, indicatorKind: 'rate' });
-    expect(metricDefinition('indicator.discipline_incident_rate')).toMatchObject({ direction: 'lower_is_better', isRate: false, indicatorKind: 'ratio' });
-    expect(metricDefinition('indicator.instructional_minutes')).toMatchObject({
+    expect(metricDefinition('indicator.dropout_rate', catalogues)).toMatchObject({ direction: 'lower_is_better', isRate: true, indicatorKind: 'rate' });
+    expect(metricDefinition('indicator.discipline_incident_rate', catalogues)).toMatchObject({
+      direction: 'lower_is_better',
+      isRate: false,
+      indicatorKind: 'ratio',
+    });
+    expect(metricDefinition('indicator.instructional_minutes', catalogues)).toMatchObject({
       direction: 'higher_is_better',
       isRate: false,
       indicatorKind: 'count',
       unit: 'minutes',
     });
-    const unknown = metricDefinition('indicator.grit');
+    const unknown = metricDefinition('indicator.grit', catalogues);
     expect(unknown).toMatchObject({ source: 'indicator', argument: 'grit', uncatalogued: true, isRate: false });
     expect(unknown?.direction).toBeUndefined();
     // the catalogue is an argument: the same name against an empty catalogue is uncatalogued
-    expect(metricDefinition('indicator.dropout_rate', new IndicatorCatalogue([]))).toMatchObject({ uncatalogued: true });
+    expect(metricDefinition('indicator.dropout_rate', testCatalogues())).toMatchObject({ uncatalogued: true });
   });
 
   it('refuses a catalogue that names an indicator twice', () => {
@@ -72,7 +108,11 @@ describe('indicator catalogue (docs/metrics.md)', () => {
   it('judges a lower-is-better rate downwards: 10% dropouts miss an at-most-5% target, and rising dropouts miss a gain', () => {
     // absolute: 41 / 410 = 0.10 > 0.05 -> missed (judged higher-is-better it was "met")
     expect(
-      evaluateTarget(target({ metric: 'indicator.dropout_rate', kind: 'absolute', value: 0.05 }), { actual: value('indicator.dropout_rate', 41, 410) }),
+      evaluateTarget(
+        target({ metric: 'indicator.dropout_rate', kind: 'absolute', value: 0.05 }),
+        { actual: value('indicator.dropout_rate', 41, 410) },
+        catalogues,
+      ),
     ).toMatchObject({
       status: 'missed',
       threshold: 0.05,
@@ -82,74 +122,49 @@ describe('indicator catalogue (docs/metrics.md)', () => {
     const gain = target({ metric: 'indicator.dropout_rate', kind: 'gain', value: 0.02 });
     const baseline = value('indicator.dropout_rate', 40, 500);
     // 55 / 500 = 0.11: rose, missed (judged higher-is-better, 0.11 >= 0.08 + 0.02 was "met")
-    expect(evaluateTarget(gain, { baseline, actual: value('indicator.dropout_rate', 55, 500) })).toMatchObject({
+    expect(evaluateTarget(gain, { baseline, actual: value('indicator.dropout_rate', 55, 500) }, catalogues)).toMatchObject({
       status: 'missed',
       threshold: 0.06,
       actual: 0.11,
     });
     // 25 / 500 = 0.05 <= 0.06: met
-    expect(evaluateTarget(gain, { baseline, actual: value('indicator.dropout_rate', 25, 500) })).toMatchObject({ status: 'met', actual: 0.05 });
+    expect(evaluateTarget(gain, { baseline, actual: value('indicator.dropout_rate', 25, 500) }, catalogues)).toMatchObject({ status: 'met', actual: 0.05 });
   });
 
   it('takes a count target in its own unit: minutes, not a rate', () => {
     // 180 days x 360 minutes = 64,800 minutes
     const minutes = parseWith(targetSchema, { metric: 'indicator.instructional_minutes', contractYear: 1, kind: 'absolute', value: 64800, scope: 'school' });
-    expect(evaluateTarget(minutes, { actual: value('indicator.instructional_minutes', 63000, 1) })).toMatchObject({
+    expect(evaluateTarget(minutes, { actual: value('indicator.instructional_minutes', 63000, 1) }, catalogues)).toMatchObject({
       status: 'missed',
       threshold: 64800,
       actual: 63000,
     });
-    expect(evaluateTarget(minutes, { actual: value('indicator.instructional_minutes', 64800, 1) })).toMatchObject({ status: 'met' });
+    expect(evaluateTarget(minutes, { actual: value('indicator.instructional_minutes', 64800, 1) }, catalogues)).toMatchObject({ status: 'met' });
     // a gain of 1,800 minutes (10 more a day over 180 days): 63,000 + 1,800 = 64,800
     const gain = parseWith(targetSchema, { metric: 'indicator.instructional_minutes', contractYear: 1, kind: 'gain', value: 1800, scope: 'school' });
     expect(
-      evaluateTarget(gain, { baseline: value('indicator.instructional_minutes', 63000, 1), actual: value('indicator.instructional_minutes', 64000, 1) }),
+      evaluateTarget(
+        gain,
+        { baseline: value('indicator.instructional_minutes', 63000, 1), actual: value('indicator.instructional_minutes', 64000, 1) },
+        catalogues,
+      ),
     ).toMatchObject({
       status: 'missed',
       threshold: 64800,
       actual: 64000,
     });
-    // a rate still may not exceed 1; a count's gap closure names its own goal (1.0 is no goal for minutes)
-    expect(() => parseWith(targetSchema, { metric: 'indicator.dropout_rate', contractYear: 1, kind: 'absolute', value: 5, scope: 'school' })).toThrow(
-      /value: expected a rate between 0 and 1/,
-    );
-    expect(() =>
-      parseWith(targetSchema, { metric: 'indicator.instructional_minutes', contractYear: 1, kind: 'gap_closure', value: 0.5, scope: 'school' }),
-    ).toThrow(/goal: expected a goal in minutes for indicator.instructional_minutes \(a count has no top of 1\)/);
+    // a rate still may not exceed 1; a count's gap closure names its own goal (1.0 is no goal for minutes): the
+    // contract's decider says so by the catalogue, the event's schema reads either whatever the catalogue says later
+    const tooHigh = target({ metric: 'indicator.dropout_rate', kind: 'absolute', value: 5 });
+    expect(sign([tooHigh])).toThrow(/targets.0.value: expected a rate between 0 and 1/);
+    const noGoal = target({ metric: 'indicator.instructional_minutes', kind: 'gap_closure', value: 0.5 });
+    expect(sign([noGoal])).toThrow(/targets.0.goal: expected a goal in minutes for indicator.instructional_minutes \(a count has no top of 1\)/);
+    expect(parseWith(targetSchema, tooHigh)).toEqual(tooHigh);
   });
 
   it('refuses a contract whose target names an uncatalogued indicator, listing the catalogued ones; a stored one stays readable', () => {
-    const target = { metric: 'indicator.grit', contractYear: 1, kind: 'absolute', value: 0.5, scope: 'school' } as const;
-    const school = {
-      exists: true,
-      schoolId: 'S1',
-      districtId: 'D1',
-      name: 'S1',
-      gradeSpan: '06-08',
-      memberships: [{ clusterId: 'C1', fromYear: '2023-24', strategy: 'transformation' }],
-    } as const;
-    const refused = () =>
-      decideContract(
-        {
-          type: 'SignPerformanceContract',
-          data: {
-            contractId: 'K1',
-            partnerId: 'P1',
-            clusterId: 'C1',
-            schoolIds: ['S1'],
-            governance: 'district_lead_partner',
-            startYear: '2023-24',
-            termYears: 3,
-            baselineYear: '2022-23',
-            targets: [target],
-          },
-          partner: { exists: true, partnerId: 'P1', name: 'P1', role: 'lead' },
-          cluster: { exists: true, clusterId: 'C1', zoneId: 'Z1', name: 'C1' },
-          schools: [{ ...school, memberships: [...school.memberships] }],
-          otherContracts: [],
-        },
-        { exists: false },
-      );
+    const target: Target = { metric: 'indicator.grit', contractYear: 1, kind: 'absolute', value: 0.5, scope: 'school' };
+    const refused = sign([target]);
     expect(refused).toThrow(ValidationError);
     expect(refused).toThrow(
       "targets.0.metric: indicator 'grit' is not in the indicator catalogue, so nothing says which way is better: expected one of indicator.dropout_rate, indicator.discipline_incident_rate, indicator.instructional_minutes (a state adds its own in INDICATORS_DIR)",

@@ -1,6 +1,6 @@
 import type { FeedKind } from '../events/feed-events';
-import { IndicatorCatalogue, indicatorCatalogue, IndicatorKind, MetricDirection } from './indicator-catalogue';
-import { SubjectCatalogue, subjectCatalogue } from './subject-catalogue';
+import { IndicatorCatalogue, IndicatorKind, MetricDirection } from './indicator-catalogue';
+import { SubjectCatalogue } from './subject-catalogue';
 
 /**
  * The one metric definition table (docs/metrics.md). Every metric is a ratio of a
@@ -145,26 +145,44 @@ export interface MetricDefinition extends Omit<MetricFamily, 'direction' | 'isRa
 const NAME = /^[a-z][a-z0-9_]*$/;
 
 /**
- * Resolves a metric name against the table, an indicator or a subject against its catalogue;
- * undefined when it names no known metric. Any well-formed `indicator.{name}` or
- * `proficiency.{subject}` resolves (its feed is stored and shown), flagged `uncatalogued` when
- * its catalogue does not know it.
+ * The catalogues a metric name is resolved against: read once at start-up (libs/feeds,
+ * `loadMetricCatalogues`) and passed to whatever resolves a name, never held by the process,
+ * so that a test or a replay says which catalogues it judges by.
  */
-export function metricDefinition(
-  metric: string,
-  indicators: IndicatorCatalogue = indicatorCatalogue(),
-  subjects: SubjectCatalogue = subjectCatalogue(),
-): MetricDefinition | undefined {
+export interface MetricCatalogues {
+  indicators: IndicatorCatalogue;
+  subjects: SubjectCatalogue;
+}
+
+/**
+ * The family of a well-formed metric name and the name after its dot, whatever the catalogues
+ * hold: what a name's feed, its leading metric and its well-formedness depend on. Undefined
+ * when the name fits no family.
+ */
+export function metricFamilyOf(metric: string): { family: MetricFamily; argument?: string } | undefined {
   const dot = metric.indexOf('.');
   const familyName = dot < 0 ? metric : metric.slice(0, dot);
   const argument = dot < 0 ? undefined : metric.slice(dot + 1);
   const family = METRIC_FAMILIES.find((candidate) => candidate.family === familyName);
   if (!family) return undefined;
-  if (family.parameter === undefined) return argument === undefined ? { ...(family as MetricFamily & FixedFamily), metric } : undefined;
-  if (argument === undefined || !NAME.test(argument)) return undefined;
+  if (family.parameter === undefined) return argument === undefined ? { family } : undefined;
+  return argument !== undefined && NAME.test(argument) ? { family, argument } : undefined;
+}
+
+/**
+ * Resolves a metric name against the table, an indicator or a subject against its catalogue;
+ * undefined when it names no known metric. Any well-formed `indicator.{name}` or
+ * `proficiency.{subject}` resolves (its feed is stored and shown), flagged `uncatalogued` when
+ * its catalogue does not know it.
+ */
+export function metricDefinition(metric: string, catalogues: MetricCatalogues): MetricDefinition | undefined {
+  const named = metricFamilyOf(metric);
+  if (!named) return undefined;
+  const { family, argument } = named;
+  if (argument === undefined) return { ...(family as MetricFamily & FixedFamily), metric };
   if (family.parameter !== 'indicator')
-    return { ...(family as MetricFamily & FixedFamily), metric, argument, ...(subjects.get(argument) ? {} : { uncatalogued: true as const }) };
-  const entry = indicators.get(argument);
+    return { ...(family as MetricFamily & FixedFamily), metric, argument, ...(catalogues.subjects.get(argument) ? {} : { uncatalogued: true as const }) };
+  const entry = catalogues.indicators.get(argument);
   const { direction: _direction, isRate: _isRate, ...common } = family;
   if (!entry) return { ...common, metric, argument, isRate: false, uncatalogued: true };
   return {
@@ -187,7 +205,7 @@ type FixedFamily = { direction: MetricDirection; isRate: boolean };
  * recomputes only the feeds of a school year whose records changed.
  */
 export function feedOfMetric(metric: string): FeedKind | undefined {
-  const source = metricDefinition(metric)?.source;
+  const source = metricFamilyOf(metric)?.family.source;
   return source === 'indicator' ? 'indicators' : source;
 }
 

@@ -1,7 +1,7 @@
 import { FieldIssue, ValidationError } from '../errors';
-import { IndicatorCatalogue, indicatorCatalogue } from './indicator-catalogue';
-import { METRIC_FAMILIES, METRIC_NAME_HINT, metricDefinition } from './metric-catalogue';
-import { SubjectCatalogue, subjectCatalogue } from './subject-catalogue';
+import { IndicatorCatalogue } from './indicator-catalogue';
+import { METRIC_FAMILIES, METRIC_NAME_HINT, MetricCatalogues, metricDefinition } from './metric-catalogue';
+import { SHIPPED_SUBJECTS, SubjectCatalogue } from './subject-catalogue';
 
 /**
  * The one check of a metric name that a person typed: a contract target (signed, amended or
@@ -11,17 +11,12 @@ import { SubjectCatalogue, subjectCatalogue } from './subject-catalogue';
  * target on `proficiency.maths` stayed pending for ever, and a panel of it held no values.
  *
  * Feeds are not checked here: a feed of any well-formed name is stored and shown, flagged
- * `uncatalogued` in its definition (metricDefinition).
+ * `uncatalogued` in its definition (metricDefinition). Every check takes the catalogues it
+ * judges by (MetricCatalogues): the service's, loaded at start-up, or a test's own.
  */
-export interface MetricCatalogues {
-  indicators: IndicatorCatalogue;
-  subjects: SubjectCatalogue;
-}
-
-const inForce = (): MetricCatalogues => ({ indicators: indicatorCatalogue(), subjects: subjectCatalogue() });
 
 /** Every metric name the catalogues know, in the order of the metric table. */
-export function cataloguedMetricNames(catalogues: MetricCatalogues = inForce()): string[] {
+export function cataloguedMetricNames(catalogues: MetricCatalogues): string[] {
   return METRIC_FAMILIES.flatMap((family) => {
     if (family.parameter === undefined) return [family.family];
     const entries = family.parameter === 'subject' ? catalogues.subjects.list() : catalogues.indicators.list();
@@ -30,12 +25,12 @@ export function cataloguedMetricNames(catalogues: MetricCatalogues = inForce()):
 }
 
 /** Why a metric name may not be targeted or asked for, with what it may have meant; undefined when it is catalogued. */
-export function metricNameIssue(metric: string, catalogues: MetricCatalogues = inForce()): string | undefined {
-  const definition = metricDefinition(metric, catalogues.indicators, catalogues.subjects);
+export function metricNameIssue(metric: string, catalogues: MetricCatalogues): string | undefined {
+  const definition = metricDefinition(metric, catalogues);
   if (definition && !definition.uncatalogued) return undefined;
   const close = closeMatches(metric, cataloguedMetricNames(catalogues));
   const guess = close.length > 0 ? `did you mean ${orList(close)}? ` : '';
-  if (!definition) return `${METRIC_NAME_HINT}; got '${metric}'${close.length > 0 ? `: did you mean ${orList(close)}?` : ''}`;
+  if (!definition) return malformedIssue(metric, close);
   if (definition.source === 'indicator') {
     const known = catalogues.indicators.list().map((entry) => `indicator.${entry.name}`);
     return `indicator '${definition.argument}' is not in the indicator catalogue, so nothing says which way is better: ${guess}expected ${known.length > 0 ? `one of ${known.join(', ')}` : 'a catalogued indicator'} (a state adds its own in INDICATORS_DIR)`;
@@ -44,8 +39,25 @@ export function metricNameIssue(metric: string, catalogues: MetricCatalogues = i
   return `subject '${definition.argument}' is not in the subject catalogue: ${guess}expected ${known.length > 0 ? `one of ${known.join(', ')}` : 'a catalogued subject'} (a state adds its own in SUBJECTS_DIR)`;
 }
 
+/** What every catalogue holds: the metrics of the table and the shipped subjects. */
+const EVERY_CATALOGUE: MetricCatalogues = { indicators: new IndicatorCatalogue([]), subjects: new SubjectCatalogue(SHIPPED_SUBJECTS) };
+
+/**
+ * Why a name fitting no metric family is refused, without the catalogues: what a contract
+ * target's schema says, which holds for stored events whatever the catalogues say later. Its
+ * close matches are among the names every catalogue holds (a state's own indicators and
+ * subjects are suggested by `metricNameIssue`, given the catalogues).
+ */
+export function malformedMetricIssue(metric: string): string {
+  return malformedIssue(metric, closeMatches(metric, cataloguedMetricNames(EVERY_CATALOGUE)));
+}
+
+function malformedIssue(metric: string, close: readonly string[]): string {
+  return `${METRIC_NAME_HINT}; got '${metric}'${close.length > 0 ? `: did you mean ${orList(close)}?` : ''}`;
+}
+
 /** Refuses every name outside the catalogues at once, each under its own field. */
-export function requireCataloguedMetrics(names: readonly { field: string; metric: string }[], catalogues: MetricCatalogues = inForce()): void {
+export function requireCataloguedMetrics(names: readonly { field: string; metric: string }[], catalogues: MetricCatalogues): void {
   const issues = names.flatMap(({ field, metric }): FieldIssue[] => {
     const message = metricNameIssue(metric, catalogues);
     return message === undefined ? [] : [{ field, message }];

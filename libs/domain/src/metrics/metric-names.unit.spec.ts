@@ -4,7 +4,7 @@ import { contractAggregate } from '../registry/contract/contract';
 import { ContractCommand, decideContract } from '../registry/contract/contract.decide';
 import { IndicatorCatalogue } from './indicator-catalogue';
 import { metricDefinition } from './metric-catalogue';
-import { cataloguedMetricNames, closeMatches, editDistance, metricNameIssue, requireCataloguedMetrics } from './metric-names';
+import { cataloguedMetricNames, closeMatches, editDistance, malformedMetricIssue, metricNameIssue, requireCataloguedMetrics } from './metric-names';
 import { SHIPPED_SUBJECTS, SubjectCatalogue } from './subject-catalogue';
 
 const indicators = new IndicatorCatalogue([
@@ -68,6 +68,11 @@ describe('metric names: catalogued, or refused with what they may have meant', (
     expect(metricNameIssue('shoe_size', shipped)).toMatch(/^expected a known metric: .*; got 'shoe_size'$/);
   });
 
+  it("says why a malformed name is refused without the catalogues (a target's schema), suggesting the names every catalogue holds", () => {
+    expect(malformedMetricIssue('attendence_rate')).toBe(metricNameIssue('attendence_rate', shipped));
+    expect(malformedMetricIssue('proficiency.Math')).toMatch(/; got 'proficiency.Math': did you mean proficiency.math\?$/);
+  });
+
   it("takes a state's own subjects: catalogued, they may be named", () => {
     const withRobotics = { indicators, subjects: new SubjectCatalogue([...SHIPPED_SUBJECTS, { name: 'robotics', description: 'robotics' }]) };
     expect(metricNameIssue('proficiency.robotics', shipped)).toMatch(/^subject 'robotics' is not in the subject catalogue/);
@@ -76,14 +81,14 @@ describe('metric names: catalogued, or refused with what they may have meant', (
   });
 
   it('a feed of a subject outside the catalogue still resolves, as a proficiency rate, flagged uncatalogued', () => {
-    expect(metricDefinition('proficiency.robotics', indicators, shipped.subjects)).toMatchObject({
+    expect(metricDefinition('proficiency.robotics', shipped)).toMatchObject({
       family: 'proficiency',
       argument: 'robotics',
       isRate: true,
       direction: 'higher_is_better',
       uncatalogued: true,
     });
-    expect(metricDefinition('proficiency.math', indicators, shipped.subjects)?.uncatalogued).toBeUndefined();
+    expect(metricDefinition('proficiency.math', shipped)?.uncatalogued).toBeUndefined();
   });
 
   it('refuses every name outside the catalogues at once, each under its own field', () => {
@@ -105,7 +110,7 @@ describe('metric names: catalogued, or refused with what they may have meant', (
   });
 });
 
-describe('contract targets name catalogued metrics only (the subjects in force)', () => {
+describe('contract targets name catalogued metrics only (the subjects catalogued)', () => {
   const maths = { metric: 'proficiency.maths', contractYear: 1, kind: 'gain', value: 0.05, scope: 'school' } as const;
   const math = { ...maths, metric: 'proficiency.math' } as const;
   const signed: PerformanceContractSigned = {
@@ -147,6 +152,7 @@ describe('contract targets name catalogued metrics only (the subjects in force)'
           },
         ],
         otherContracts: [],
+        catalogues: shipped,
       },
       contractAggregate.initialState(),
     );
@@ -155,13 +161,25 @@ describe('contract targets name catalogued metrics only (the subjects in force)'
   });
 
   it('refuses the same target in an amendment and in a renewal', () => {
-    expect(decide({ type: 'AmendContractTargets', data: { contractId: 'K1', targets: [maths], remove: [], reason: 'typo' }, finalYears: [] })).toThrow(refusal);
     expect(
-      decide({ type: 'RenewContract', data: { contractId: 'K1', additionalYears: 1, targets: [{ ...maths, contractYear: 4 }] }, otherContracts: [] }),
+      decide({ type: 'AmendContractTargets', data: { contractId: 'K1', targets: [maths], remove: [], reason: 'typo' }, finalYears: [], catalogues: shipped }),
+    ).toThrow(refusal);
+    expect(
+      decide({
+        type: 'RenewContract',
+        data: { contractId: 'K1', additionalYears: 1, targets: [{ ...maths, contractYear: 4 }] },
+        otherContracts: [],
+        catalogues: shipped,
+      }),
     ).toThrow(refusal);
     // the catalogued name passes the same check
     expect(
-      decide({ type: 'AmendContractTargets', data: { contractId: 'K1', targets: [{ ...math, value: 0.06 }], remove: [], reason: 'raised' }, finalYears: [] })(),
+      decide({
+        type: 'AmendContractTargets',
+        data: { contractId: 'K1', targets: [{ ...math, value: 0.06 }], remove: [], reason: 'raised' },
+        finalYears: [],
+        catalogues: shipped,
+      })(),
     ).toHaveLength(1);
   });
 });

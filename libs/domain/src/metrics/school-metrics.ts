@@ -1,7 +1,7 @@
 import { AssessmentResultsReported, AttendanceReported, IndicatorReported, StaffingReported } from '../events/feed-events';
 import { lastDayOfSchoolYear, SchoolYear, startCalendarYear } from '../school-year';
 import { attendancePeriodsInForce } from '../feeds/attendance-periods';
-import { IndicatorCatalogue, indicatorCatalogue } from './indicator-catalogue';
+import { IndicatorCatalogue } from './indicator-catalogue';
 
 /**
  * One metric of one school (or roll-up) in one school year, kept as numerator and denominator
@@ -44,7 +44,7 @@ export interface SchoolYearFacts {
 }
 
 /** Every metric the facts of one school year give (the table of docs/metrics.md). */
-export function schoolYearMetrics(facts: SchoolYearFacts, indicators: IndicatorCatalogue = indicatorCatalogue()): MetricValue[] {
+export function schoolYearMetrics(facts: SchoolYearFacts, indicators: IndicatorCatalogue): MetricValue[] {
   return [
     ...assessmentMetrics(facts.assessment),
     ...attendanceMetrics(facts.schoolYear, attendancePeriodsInForce(facts.attendance)),

@@ -6,8 +6,9 @@ import { NamedCatalogue } from './named-catalogue';
  * The subject catalogue: the subjects whose `proficiency.{subject}`, `scale_score.{subject}` and
  * `interim_proficiency.{subject}` a contract may target and a researcher may ask for. Without
  * it any well-formed name passed, so `proficiency.maths` was a target that stayed pending for
- * ever. The shipped subjects below are in force from the start; a state adds its own as data
- * (SUBJECTS_DIR, read at start-up by libs/feeds), as it adds indicators.
+ * ever. The shipped subjects below are always in the catalogue; a state adds its own as data
+ * (SUBJECTS_DIR, read once at start-up by libs/feeds and passed where it is used), as it adds
+ * indicators.
  *
  * Feeds are never refused for a subject: a record of a subject outside the catalogue is stored,
  * computed and shown like any other, and its metric definition is flagged `uncatalogued`.
@@ -35,18 +36,4 @@ export class SubjectCatalogue extends NamedCatalogue<SubjectEntry> {
   constructor(entries: readonly SubjectEntry[]) {
     super(entries, 'subjects', 'a subject');
   }
-}
-
-let inForce = new SubjectCatalogue(SHIPPED_SUBJECTS);
-
-/**
- * Puts a catalogue in force for the process (the shipped subjects and the state's own), once at
- * start-up, as `useIndicatorCatalogue` does; tests pass their own to the functions that take one.
- */
-export function useSubjectCatalogue(catalogue: SubjectCatalogue): void {
-  inForce = catalogue;
-}
-
-export function subjectCatalogue(): SubjectCatalogue {
-  return inForce;
 }

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors';
-import { metricDefinition, METRIC_NAME_HINT } from '../metrics/metric-catalogue';
+import { MetricCatalogues, metricDefinition, metricFamilyOf, METRIC_NAME_HINT } from '../metrics/metric-catalogue';
 import { rateOf } from '../metrics/school-metrics';
 import { parseSchoolYear, SchoolYear, startCalendarYear } from '../school-year';
 
@@ -63,6 +63,8 @@ export interface PanelSpec {
   metrics: readonly string[];
   /** A denominator below it is a small number (docs/metrics.md); 10 unless configured. */
   nMin: number;
+  /** What a metric is (an indicator's kind: whether its value column is a rate), read at start-up. */
+  catalogues: MetricCatalogues;
   memberships: readonly PanelMembership[];
   contracts: readonly PanelContract[];
 }
@@ -175,7 +177,7 @@ export function researchPanel(spec: PanelSpec): ResearchPanel {
   if (!Number.isFinite(spec.nMin) || spec.nMin < 0) throw ValidationError.of('nMin', `expected a number of at least 0, got ${spec.nMin}`);
   if (spec.metrics.length === 0) throw ValidationError.of('metrics', 'expected at least one metric');
   const metricColumns = spec.metrics.map((metric, index) => columnsOfMetric(metric, `metrics.${index}`));
-  const columns = [...ID_COLUMNS, ...TREATMENT_COLUMNS, ...metricColumns.flatMap((columns) => describeMetricColumns(columns, spec.nMin))];
+  const columns = [...ID_COLUMNS, ...TREATMENT_COLUMNS, ...metricColumns.flatMap((columns) => describeMetricColumns(columns, spec.nMin, spec.catalogues))];
   const seen = new Set<string>();
   for (const column of columns) {
     if (seen.has(column.name)) throw ValidationError.of('metrics', `two metrics give the column name '${column.name}': ask for each metric once`);
@@ -233,7 +235,7 @@ export function endCalendarYear(schoolYear: SchoolYear): number {
  * columns still sort together and the same metric always gets the same names.
  */
 function columnsOfMetric(metric: string, field: string): MetricColumns {
-  if (!metricDefinition(metric)) throw ValidationError.of(field, `'${metric}' is not a metric: ${METRIC_NAME_HINT}`);
+  if (!metricFamilyOf(metric)) throw ValidationError.of(field, `'${metric}' is not a metric: ${METRIC_NAME_HINT}`);
   const longestSuffix = Math.max(...METRIC_SUFFIXES.map((suffix) => suffix.length));
   const full = metric.replace(/\./g, '_');
   const room = STATA_NAME_LENGTH - longestSuffix;
@@ -255,8 +257,8 @@ function nameHash(text: string): string {
   return (hash & 0xffff).toString(16).padStart(4, '0');
 }
 
-function describeMetricColumns(columns: MetricColumns, nMin: number): PanelColumn[] {
-  const definition = metricDefinition(columns.metric);
+function describeMetricColumns(columns: MetricColumns, nMin: number, catalogues: MetricCatalogues): PanelColumn[] {
+  const definition = metricDefinition(columns.metric, catalogues);
   if (!definition) throw ValidationError.of('metrics', `'${columns.metric}' is not a metric: ${METRIC_NAME_HINT}`);
   const label = (what: string) => `${columns.metric} ${what}`.slice(0, STATA_LABEL_LENGTH);
   return [

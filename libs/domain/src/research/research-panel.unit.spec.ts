@@ -1,4 +1,4 @@
-import { IndicatorCatalogue, indicatorCatalogue, useIndicatorCatalogue } from '../metrics/indicator-catalogue';
+import { testCatalogues } from '../testing/catalogues';
 import { proofPointObservations } from './proof-points';
 import { PanelMembership, PanelContract, researchPanel, SchoolYearMetric } from './research-panel';
 
@@ -17,7 +17,8 @@ const memberships: PanelMembership[] = [
   // S3 is in a zone but under no contract: neither treated nor a comparison school.
   { schoolId: 'S3', clusterId: 'c2', zoneId: 'z1', fromYear: '2022-23', untilYear: '2024-25' },
 ];
-const panel = researchPanel({ metrics: ['proficiency.math', 'attendance_rate'], nMin: 10, memberships, contracts: [contract] });
+const catalogues = testCatalogues();
+const panel = researchPanel({ metrics: ['proficiency.math', 'attendance_rate'], nMin: 10, catalogues, memberships, contracts: [contract] });
 
 const value = (schoolYear: string, metric: string, numerator: number | null, denominator: number | null, suppressed = false): SchoolYearMetric => ({
   schoolYear,
@@ -192,37 +193,34 @@ describe('the research panel (docs/research.md)', () => {
   });
 
   it("shortens a metric name past Stata's 32 characters the same way every time, one stem for all its columns", () => {
-    // the label says what the value is: the indicator catalogue in force says it is a rate
-    const before = indicatorCatalogue();
-    useIndicatorCatalogue(
-      new IndicatorCatalogue([
-        { name: 'advanced_coursework_rate', kind: 'rate', direction: 'higher_is_better', description: 'advanced coursework completed / enrolled' },
-      ]),
-    );
-    try {
-      const long = researchPanel({ metrics: ['indicator.advanced_coursework_rate'], nMin: 10, memberships: [], contracts: [] });
-      const [columns] = long.metricColumns;
-      const stem = columns.value;
-      // 'indicator_advanced_coursework_rate' is 34 characters; the stem leaves room for '_suppressed'.
-      expect(stem).toMatch(/^indicator_advanc_[0-9a-f]{4}$/);
-      expect([columns.numerator, columns.denominator, columns.suppressed, columns.smallN]).toEqual([
-        `${stem}_num`,
-        `${stem}_den`,
-        `${stem}_suppressed`,
-        `${stem}_small_n`,
-      ]);
-      expect(researchPanel({ metrics: ['indicator.advanced_coursework_rate'], nMin: 10, memberships: [], contracts: [] }).metricColumns[0].value).toBe(stem);
-      expect(long.columns.find((column) => column.name === stem)?.label).toBe('indicator.advanced_coursework_rate (rate, 0 to 1)');
-    } finally {
-      useIndicatorCatalogue(before);
-    }
+    // the label says what the value is: the indicator catalogue given says it is a rate
+    const withRate = testCatalogues([
+      { name: 'advanced_coursework_rate', kind: 'rate', direction: 'higher_is_better', description: 'advanced coursework completed / enrolled' },
+    ]);
+    const long = researchPanel({ metrics: ['indicator.advanced_coursework_rate'], nMin: 10, catalogues: withRate, memberships: [], contracts: [] });
+    const [columns] = long.metricColumns;
+    const stem = columns.value;
+    // 'indicator_advanced_coursework_rate' is 34 characters; the stem leaves room for '_suppressed'.
+    expect(stem).toMatch(/^indicator_advanc_[0-9a-f]{4}$/);
+    expect([columns.numerator, columns.denominator, columns.suppressed, columns.smallN]).toEqual([
+      `${stem}_num`,
+      `${stem}_den`,
+      `${stem}_suppressed`,
+      `${stem}_small_n`,
+    ]);
+    expect(
+      researchPanel({ metrics: ['indicator.advanced_coursework_rate'], nMin: 10, catalogues: withRate, memberships: [], contracts: [] }).metricColumns[0].value,
+    ).toBe(stem);
+    expect(long.columns.find((column) => column.name === stem)?.label).toBe('indicator.advanced_coursework_rate (rate, 0 to 1)');
   });
 
   it('refuses what it cannot build, naming the field', () => {
-    expect(() => researchPanel({ metrics: ['proficiency'], nMin: 10, memberships: [], contracts: [] })).toThrow("metrics.0: 'proficiency' is not a metric");
-    expect(() => researchPanel({ metrics: ['attendance_rate'], nMin: 10, memberships: [], contracts: [{ ...contract, startYear: '2023' }] })).toThrow(
-      'contracts.0.startYear: expected a school year such as "2024-25", got \'2023\'',
+    expect(() => researchPanel({ metrics: ['proficiency'], nMin: 10, catalogues, memberships: [], contracts: [] })).toThrow(
+      "metrics.0: 'proficiency' is not a metric",
     );
+    expect(() =>
+      researchPanel({ metrics: ['attendance_rate'], nMin: 10, catalogues, memberships: [], contracts: [{ ...contract, startYear: '2023' }] }),
+    ).toThrow('contracts.0.startYear: expected a school year such as "2024-25", got \'2023\'');
     expect(() =>
       panel.rowsOfSchool({ schoolId: 'S1', districtId: null }, [value('2023-24', 'attendance_rate', 1, 2), value('2023-24', 'attendance_rate', 1, 2)]),
     ).toThrow('row 2: metric: school S1 has attendance_rate twice in 2023-24');

@@ -1,5 +1,5 @@
 import { AlertStage } from '../alerts/alert-rules';
-import { MetricDefinition, metricDefinition } from '../metrics/metric-catalogue';
+import { MetricDefinition } from '../metrics/metric-catalogue';
 import { Estimate, SchoolCounts } from '../research/proof-points';
 import { SchoolYear } from '../school-year';
 import { ScorecardLine } from './scorecard';
@@ -129,7 +129,7 @@ export interface ComparisonFigure {
 }
 
 /** A metric's name in a sentence: `attendance rate`, `proficiency in math`, `graduation rate` (an indicator by its own name). */
-export function metricWords(metric: string, definition: MetricDefinition | undefined = metricDefinition(metric)): string {
+export function metricWords(metric: string, definition: MetricDefinition | undefined): string {
   if (!definition) return metric;
   const words = (name: string) => name.replace(/_/g, ' ');
   if (definition.argument === undefined) return words(definition.family);
@@ -158,8 +158,9 @@ export function changeWords(change: number, definition: MetricDefinition | undef
  * it includes zero and the difference may be chance (an interval touching zero includes it), or
  * it rests on fewer schools than a bootstrap needs. A figure counting fewer schools than it needs
  * on a side is not read at all: the sentence says which side is short, its n and the minimum.
+ * `definition`: the metric's, resolved by the caller against its catalogues.
  */
-export function comparisonSentence(figure: ComparisonFigure, definition: MetricDefinition | undefined = metricDefinition(figure.metric)): string {
+export function comparisonSentence(figure: ComparisonFigure, definition: MetricDefinition | undefined): string {
   const label = metricWords(figure.metric, definition);
   const when = `From ${figure.baselineYear} to ${figure.year} (contract year ${figure.contractYear})`;
   const { difference, schools } = figure;

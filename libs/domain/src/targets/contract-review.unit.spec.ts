@@ -1,5 +1,5 @@
-import { IndicatorCatalogue } from '../metrics/indicator-catalogue';
 import { metricDefinition } from '../metrics/metric-catalogue';
+import { testCatalogues } from '../testing/catalogues';
 import {
   clusterRuleSentence,
   ClusterRuleLine,
@@ -120,44 +120,46 @@ describe('the difference in differences in words (docs/research.md and docs/doma
     };
   };
   const from = 'From 2022-23 to 2023-24 (contract year 1), ';
-  const catalogue = new IndicatorCatalogue([
+  const catalogue = testCatalogues([
     { name: 'instructional_minutes', kind: 'count', direction: 'higher_is_better', description: 'minutes of instruction', unit: 'minutes' },
     { name: 'discipline_incident_rate', kind: 'ratio', direction: 'lower_is_better', description: 'incidents per enrolled student' },
     { name: 'graduation_rate', kind: 'rate', direction: 'higher_is_better', description: 'graduates / cohort' },
   ]);
+  /** The sentence of a figure whose metric is defined by the test's catalogues. */
+  const sentence = (figure: ComparisonFigure) => comparisonSentence(figure, metricDefinition(figure.metric, catalogue));
 
   it('a rate that grew more, its interval above zero: 0.025 is 2.5 percentage points', () => {
-    expect(comparisonSentence(figure({}))).toBe(
+    expect(sentence(figure({}))).toBe(
       `${from}attendance rate grew 2.5 percentage points more in the cluster's schools than in comparison schools; the 95% interval, 0.4 to 4.6 percentage points, excludes zero.`,
     );
   });
   it('a rate that grew less, its interval below zero', () => {
-    expect(comparisonSentence(figure({ metric: 'proficiency.math', contractYear: 2, year: '2024-25', value: -0.06, lower: -0.1, upper: -0.02 }))).toBe(
+    expect(sentence(figure({ metric: 'proficiency.math', contractYear: 2, year: '2024-25', value: -0.06, lower: -0.1, upper: -0.02 }))).toBe(
       "From 2022-23 to 2024-25 (contract year 2), proficiency in math grew 6.0 percentage points less in the cluster's schools than in comparison schools; the 95% interval, -10.0 to -2.0 percentage points, excludes zero.",
     );
   });
   it('an interval spanning zero, or touching it, includes zero: the difference may be chance', () => {
-    expect(comparisonSentence(figure({ value: 0.01, lower: -0.005, upper: 0.03 }))).toBe(
+    expect(sentence(figure({ value: 0.01, lower: -0.005, upper: 0.03 }))).toBe(
       `${from}attendance rate grew 1.0 percentage points more in the cluster's schools than in comparison schools; the 95% interval, -0.5 to 3.0 percentage points, includes zero, so the difference may be chance.`,
     );
-    expect(comparisonSentence(figure({ value: 0.01, lower: 0, upper: 0.02 }))).toBe(
+    expect(sentence(figure({ value: 0.01, lower: 0, upper: 0.02 }))).toBe(
       `${from}attendance rate grew 1.0 percentage points more in the cluster's schools than in comparison schools; the 95% interval, 0.0 to 2.0 percentage points, includes zero, so the difference may be chance.`,
     );
   });
   it('a difference that rounds to nothing has no direction and no minus sign', () => {
-    expect(comparisonSentence(figure({ value: -0.0004, lower: -0.01, upper: 0.01 }))).toBe(
+    expect(sentence(figure({ value: -0.0004, lower: -0.01, upper: 0.01 }))).toBe(
       `${from}attendance rate grew as much in the cluster's schools as in comparison schools (a difference of 0.0 percentage points); the 95% interval, -1.0 to 1.0 percentage points, includes zero, so the difference may be chance.`,
     );
-    expect(comparisonSentence(figure({ value: 0.02, lower: -0.0004, upper: 0.04 }))).toContain('the 95% interval, 0.0 to 4.0 percentage points, includes zero');
+    expect(sentence(figure({ value: 0.02, lower: -0.0004, upper: 0.04 }))).toContain('the 95% interval, 0.0 to 4.0 percentage points, includes zero');
   });
   it('lower is better is said where it applies: chronic absence that grew less', () => {
-    expect(comparisonSentence(figure({ metric: 'chronic_absence_rate', value: -0.03, lower: -0.05, upper: -0.01 }))).toBe(
+    expect(sentence(figure({ metric: 'chronic_absence_rate', value: -0.03, lower: -0.05, upper: -0.01 }))).toBe(
       `${from}chronic absence rate grew 3.0 percentage points less in the cluster's schools than in comparison schools (lower is better); the 95% interval, -5.0 to -1.0 percentage points, excludes zero.`,
     );
   });
   it('too few schools on a side: no figure is read, the short side, its n and the minimum are', () => {
     expect(
-      comparisonSentence(
+      sentence(
         figure({
           schools: { treated: 3, comparison: 1 },
           difference: { value: 0.05, ci95: null, insufficient: { needed: 2, have: 1 }, intervalInsufficient: { needed: 10, have: 1 } },
@@ -165,7 +167,7 @@ describe('the difference in differences in words (docs/research.md and docs/doma
       ),
     ).toBe(`${from}too few comparison schools (n = 1) have attendance rate in both years to compare (at least 2 needed on each side).`);
     expect(
-      comparisonSentence(
+      sentence(
         figure({
           schools: { treated: 1, comparison: 1 },
           difference: { value: 0.05, ci95: null, insufficient: { needed: 2, have: 1 }, intervalInsufficient: { needed: 10, have: 1 } },
@@ -177,7 +179,7 @@ describe('the difference in differences in words (docs/research.md and docs/doma
   });
   it('enough schools for the figure but not for its interval: the interval is given, not read', () => {
     expect(
-      comparisonSentence(
+      sentence(
         figure({
           schools: { treated: 3, comparison: 2 },
           difference: { value: 0.05, ci95: { lower: 0.02, upper: 0.08 }, insufficient: null, intervalInsufficient: { needed: 10, have: 2 } },
@@ -186,17 +188,17 @@ describe('the difference in differences in words (docs/research.md and docs/doma
     ).toBe(
       `${from}attendance rate grew 5.0 percentage points more in the cluster's schools than in comparison schools; the 95% interval, 2.0 to 8.0 percentage points, rests on too few schools to read (n = 2; at least 10 needed on each side).`,
     );
-    expect(comparisonSentence(figure({ difference: { value: 0.05, ci95: null, insufficient: null, intervalInsufficient: null } }))).toBe(
+    expect(sentence(figure({ difference: { value: 0.05, ci95: null, insufficient: null, intervalInsufficient: null } }))).toBe(
       `${from}attendance rate grew 5.0 percentage points more in the cluster's schools than in comparison schools; no 95% interval could be computed.`,
     );
   });
   it('nothing to compare where one side has no school with the metric in both years', () => {
-    expect(comparisonSentence(figure({ difference: null, schools: null }))).toBe(
+    expect(sentence(figure({ difference: null, schools: null }))).toBe(
       `${from}there is nothing to compare yet: the cluster's schools or the comparison schools have no attendance rate in both years.`,
     );
   });
   it('other units: scale-score points, a count in its own unit, a ratio as the number itself, never percentage points', () => {
-    expect(comparisonSentence(figure({ metric: 'scale_score.math', value: 6, lower: 1.5, upper: 10.2 }))).toBe(
+    expect(sentence(figure({ metric: 'scale_score.math', value: 6, lower: 1.5, upper: 10.2 }))).toBe(
       `${from}scale score in math grew 6.0 scale-score points more in the cluster's schools than in comparison schools; the 95% interval, 1.5 to 10.2 scale-score points, excludes zero.`,
     );
     const minutes = metricDefinition('indicator.instructional_minutes', catalogue);
@@ -217,11 +219,10 @@ describe('the difference in differences in words (docs/research.md and docs/doma
     );
   });
   it('names a metric in words: a family, a subject, an indicator, and an unknown name as it is', () => {
-    expect(['attendance_rate', 'interim_proficiency.ela', 'indicator.truancy_rate', 'no_such_metric'].map((metric) => metricWords(metric))).toEqual([
-      'attendance rate',
-      'interim proficiency in ela',
-      'truancy rate',
-      'no_such_metric',
-    ]);
+    expect(
+      ['attendance_rate', 'interim_proficiency.ela', 'indicator.truancy_rate', 'no_such_metric'].map((metric) =>
+        metricWords(metric, metricDefinition(metric, catalogue)),
+      ),
+    ).toEqual(['attendance rate', 'interim proficiency in ela', 'truancy rate', 'no_such_metric']);
   });
 });

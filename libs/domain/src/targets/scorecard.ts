@@ -1,4 +1,5 @@
 import { PerformanceContractSigned, Target, TargetKind } from '../events/registry-events';
+import { MetricCatalogues } from '../metrics/metric-catalogue';
 import { MetricValue } from '../metrics/school-metrics';
 import { clusterInYear, ClusterMembership } from '../registry/school/school';
 import { SchoolYear, schoolYearOfContractYear } from '../school-year';
@@ -40,8 +41,15 @@ export interface ScorecardLine extends Evaluation {
  *   a gain compares like with like.
  * - A cluster is off track for a year when its aggregate misses the cluster target, or more
  *   than half of its schools miss theirs (`majorityOfSchools`).
+ *
+ * `catalogues`: what says which way is better for an indicator's target (evaluateTarget).
  */
-export function contractScorecard(contract: ScorecardContract, facts: ScorecardFacts, rules: EvaluationRules = DEFAULT_RULES): ScorecardLine[] {
+export function contractScorecard(
+  contract: ScorecardContract,
+  facts: ScorecardFacts,
+  catalogues: MetricCatalogues,
+  rules: EvaluationRules = DEFAULT_RULES,
+): ScorecardLine[] {
   const lines: ScorecardLine[] = [];
   const targets = [...contract.targets].sort((a, b) => a.contractYear - b.contractYear || compare(a.metric, b.metric) || compare(b.scope, a.scope));
   for (const target of targets) {
@@ -60,6 +68,7 @@ export function contractScorecard(contract: ScorecardContract, facts: ScorecardF
             leading: leadingMetric ? facts.value(schoolId, schoolYear, leadingMetric) : undefined,
             stateAverage,
           },
+          catalogues,
           rules,
         );
         lines.push({ ...line, scope: 'school', subjectId: schoolId, ...evaluation });
@@ -78,6 +87,7 @@ export function contractScorecard(contract: ScorecardContract, facts: ScorecardF
           leading: leadingMetric ? sum(schoolYear, leadingMetric) : undefined,
           stateAverage,
         },
+        catalogues,
         rules,
       );
       lines.push({ ...line, scope: 'cluster', subjectId: contract.clusterId, ...evaluation });

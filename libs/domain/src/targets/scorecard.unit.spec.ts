@@ -2,6 +2,9 @@ import { Target } from '../events/registry-events';
 import { MetricValue } from '../metrics/school-metrics';
 import { contractScorecard, majorityOfSchools, ScorecardContract, ScorecardFacts } from './scorecard';
 import { evaluateTarget, targetThreshold } from './target-evaluation';
+import { testCatalogues } from '../testing/catalogues';
+
+const CATALOGUES = testCatalogues();
 
 const value = (metric: string, numerator: number, denominator: number, final = true): MetricValue => ({
   metric,
@@ -16,31 +19,32 @@ const target = (partial: Partial<Target> & Pick<Target, 'metric' | 'kind' | 'val
 
 describe('target thresholds (docs/domain.md#targets), by hand', () => {
   it('absolute: the value itself', () => {
-    expect(targetThreshold(target({ metric: 'attendance_rate', kind: 'absolute', value: 0.93 }), null, null)).toEqual({ threshold: 0.93 });
+    expect(targetThreshold(target({ metric: 'attendance_rate', kind: 'absolute', value: 0.93 }), null, null, CATALOGUES)).toEqual({ threshold: 0.93 });
   });
   it('gain: baseline + value, or baseline - value for lower-is-better metrics', () => {
-    expect(targetThreshold(target({ metric: 'proficiency.math', kind: 'gain', value: 0.05 }), 0.2, null)).toEqual({ threshold: 0.25 });
-    expect(targetThreshold(target({ metric: 'chronic_absence_rate', kind: 'gain', value: 0.05 }), 0.3, null)).toEqual({ threshold: 0.25 });
-    expect(targetThreshold(target({ metric: 'proficiency.math', kind: 'gain', value: 0.05 }), null, null)).toEqual({
+    expect(targetThreshold(target({ metric: 'proficiency.math', kind: 'gain', value: 0.05 }), 0.2, null, CATALOGUES)).toEqual({ threshold: 0.25 });
+    expect(targetThreshold(target({ metric: 'chronic_absence_rate', kind: 'gain', value: 0.05 }), 0.3, null, CATALOGUES)).toEqual({ threshold: 0.25 });
+    expect(targetThreshold(target({ metric: 'proficiency.math', kind: 'gain', value: 0.05 }), null, null, CATALOGUES)).toEqual({
       reason: 'no baseline value for the baseline year',
     });
   });
   it('gap_closure: baseline + value x (goal - baseline), the goal 1.0 by default or the state average', () => {
     // 0.2 + 0.5 x (1 - 0.2) = 0.6
     expect(
-      (targetThreshold(target({ metric: 'proficiency.math', kind: 'gap_closure', value: 0.5 }), 0.2, null) as { threshold: number }).threshold,
+      (targetThreshold(target({ metric: 'proficiency.math', kind: 'gap_closure', value: 0.5 }), 0.2, null, CATALOGUES) as { threshold: number }).threshold,
     ).toBeCloseTo(0.6, 12);
     // 0.25 + 0.5 x (0.45 - 0.25) = 0.35
-    const toState = targetThreshold(target({ metric: 'proficiency.ela', kind: 'gap_closure', value: 0.5, goal: 'stateAverage' }), 0.25, 0.45);
+    const toState = targetThreshold(target({ metric: 'proficiency.ela', kind: 'gap_closure', value: 0.5, goal: 'stateAverage' }), 0.25, 0.45, CATALOGUES);
     expect((toState as { threshold: number }).threshold).toBeCloseTo(0.35, 12);
-    expect(targetThreshold(target({ metric: 'proficiency.ela', kind: 'gap_closure', value: 0.5, goal: 'stateAverage' }), 0.25, null)).toEqual({
+    expect(targetThreshold(target({ metric: 'proficiency.ela', kind: 'gap_closure', value: 0.5, goal: 'stateAverage' }), 0.25, null, CATALOGUES)).toEqual({
       reason: 'no state average for the year yet',
     });
   });
   it('non_proficient_reduction: 1 - (1 - baseline) x (1 - value)', () => {
     // 1 - 0.75 x 0.8 = 0.4
     expect(
-      (targetThreshold(target({ metric: 'proficiency.math', kind: 'non_proficient_reduction', value: 0.2 }), 0.25, null) as { threshold: number }).threshold,
+      (targetThreshold(target({ metric: 'proficiency.math', kind: 'non_proficient_reduction', value: 0.2 }), 0.25, null, CATALOGUES) as { threshold: number })
+        .threshold,
     ).toBeCloseTo(0.4, 12);
   });
 });
@@ -49,30 +53,30 @@ describe('target status (docs/domain.md#statuses)', () => {
   const gain = target({ metric: 'proficiency.math', kind: 'gain', value: 0.05 });
   const baseline = value('proficiency.math', 20, 100);
   it('is pending without evidence, at risk or on track on interim evidence, met or missed on the final result', () => {
-    expect(evaluateTarget(gain, { baseline })).toMatchObject({ status: 'pending', evidence: 'none', threshold: 0.25 });
-    expect(evaluateTarget(gain, { baseline, leading: value('interim_proficiency.math', 22, 100, false) })).toMatchObject({
+    expect(evaluateTarget(gain, { baseline }, CATALOGUES)).toMatchObject({ status: 'pending', evidence: 'none', threshold: 0.25 });
+    expect(evaluateTarget(gain, { baseline, leading: value('interim_proficiency.math', 22, 100, false) }, CATALOGUES)).toMatchObject({
       status: 'at_risk',
       actual: 0.22,
       evidence: 'leading',
     });
-    expect(evaluateTarget(gain, { baseline, leading: value('interim_proficiency.math', 22, 100, false) }, { tolerance: 0.03 })).toMatchObject({
+    expect(evaluateTarget(gain, { baseline, leading: value('interim_proficiency.math', 22, 100, false) }, CATALOGUES, { tolerance: 0.03 })).toMatchObject({
       status: 'on_track',
     });
-    expect(evaluateTarget(gain, { baseline, leading: value('interim_proficiency.math', 30, 100, false) })).toMatchObject({ status: 'on_track' });
+    expect(evaluateTarget(gain, { baseline, leading: value('interim_proficiency.math', 30, 100, false) }, CATALOGUES)).toMatchObject({ status: 'on_track' });
     expect(
-      evaluateTarget(gain, { baseline, actual: value('proficiency.math', 25, 100), leading: value('interim_proficiency.math', 10, 100, false) }),
+      evaluateTarget(gain, { baseline, actual: value('proficiency.math', 25, 100), leading: value('interim_proficiency.math', 10, 100, false) }, CATALOGUES),
     ).toMatchObject({ status: 'met', actual: 0.25, evidence: 'final' });
-    expect(evaluateTarget(gain, { baseline, actual: value('proficiency.math', 24, 100) })).toMatchObject({ status: 'missed' });
+    expect(evaluateTarget(gain, { baseline, actual: value('proficiency.math', 24, 100) }, CATALOGUES)).toMatchObject({ status: 'missed' });
   });
   it('judges lower-is-better metrics the other way round', () => {
     const absence = target({ metric: 'chronic_absence_rate', kind: 'absolute', value: 0.2 });
-    expect(evaluateTarget(absence, { actual: value('chronic_absence_rate', 19, 100) })).toMatchObject({ status: 'met' });
-    expect(evaluateTarget(absence, { actual: value('chronic_absence_rate', 21, 100, false) })).toMatchObject({ status: 'at_risk' });
+    expect(evaluateTarget(absence, { actual: value('chronic_absence_rate', 19, 100) }, CATALOGUES)).toMatchObject({ status: 'met' });
+    expect(evaluateTarget(absence, { actual: value('chronic_absence_rate', 21, 100, false) }, CATALOGUES)).toMatchObject({ status: 'at_risk' });
   });
   it('stays pending, saying why, when the final result is suppressed or the baseline is missing', () => {
     const suppressed = { ...value('proficiency.math', 0, 0), numerator: null, denominator: null, suppressed: true };
-    expect(evaluateTarget(gain, { baseline, actual: suppressed })).toMatchObject({ status: 'pending', reason: 'the final result is suppressed' });
-    expect(evaluateTarget(gain, { actual: value('proficiency.math', 30, 100) })).toMatchObject({
+    expect(evaluateTarget(gain, { baseline, actual: suppressed }, CATALOGUES)).toMatchObject({ status: 'pending', reason: 'the final result is suppressed' });
+    expect(evaluateTarget(gain, { actual: value('proficiency.math', 30, 100) }, CATALOGUES)).toMatchObject({
       status: 'pending',
       actual: 0.3,
       reason: 'no baseline value for the baseline year',
@@ -126,7 +130,7 @@ describe('a contract scorecard, computed by hand', () => {
     value: (schoolId, year, metric) => data[`${schoolId}|${year}|${metric}`],
     stateAverage: (year, metric) => (year === '2025-26' && metric === 'proficiency.ela' ? value(metric, 45, 100) : undefined),
   };
-  const lines = contractScorecard(contract, facts);
+  const lines = contractScorecard(contract, facts, CATALOGUES);
   const line = (contractYear: number, metric: string, subjectId: string) =>
     lines.find((candidate) => candidate.contractYear === contractYear && candidate.metric === metric && candidate.subjectId === subjectId);
 
@@ -182,11 +186,15 @@ describe('a cluster judged by the majority of its schools (issue 28), by hand', 
   };
   const member = [{ clusterId: 'C1', fromYear: '2023-24', strategy: 'transformation' as const }];
   const cluster = (data: Record<string, MetricValue>) =>
-    contractScorecard(contract, {
-      memberships: { A: member, B: member, C: member },
-      value: (schoolId, year, metric) => data[`${schoolId}|${year}|${metric}`],
-      stateAverage: () => undefined,
-    }).find((line) => line.scope === 'cluster');
+    contractScorecard(
+      contract,
+      {
+        memberships: { A: member, B: member, C: member },
+        value: (schoolId, year, metric) => data[`${schoolId}|${year}|${metric}`],
+        stateAverage: () => undefined,
+      },
+      CATALOGUES,
+    ).find((line) => line.scope === 'cluster');
 
   it('is at risk as soon as 2 of its 3 schools are at risk, the third without data', () => {
     // January: A 900/1000 = 0.90 and B 910/1000 = 0.91 so far, both below 0.93; C has reported nothing
@@ -228,11 +236,15 @@ describe('a cluster judged by the majority of its schools (issue 28), by hand', 
       'B|2023-24|attendance_rate': value('attendance_rate', 920, 1000, false),
       'C|2023-24|attendance_rate': value('attendance_rate', 990, 1000, false),
     };
-    const line = contractScorecard(withClusterTarget, {
-      memberships: { A: member, B: member, C: member },
-      value: (schoolId, year, metric) => data[`${schoolId}|${year}|${metric}`],
-      stateAverage: () => undefined,
-    }).find((candidate) => candidate.scope === 'cluster');
+    const line = contractScorecard(
+      withClusterTarget,
+      {
+        memberships: { A: member, B: member, C: member },
+        value: (schoolId, year, metric) => data[`${schoolId}|${year}|${metric}`],
+        stateAverage: () => undefined,
+      },
+      CATALOGUES,
+    ).find((candidate) => candidate.scope === 'cluster');
     expect(line).toMatchObject({ kind: 'absolute', status: 'at_risk', threshold: 0.93, reason: '2 of 3 schools missed their targets or are at risk' });
     expect(line?.actual).toBeCloseTo(2830 / 3000, 12);
 
@@ -241,11 +253,15 @@ describe('a cluster judged by the majority of its schools (issue 28), by hand', 
       ...contract,
       targets: [...contract.targets, target({ metric: 'attendance_rate', kind: 'gap_closure', value: 0.5, goal: 'stateAverage', scope: 'cluster' })],
     };
-    const unjudged = contractScorecard(toStateAverage, {
-      memberships: { A: member, B: member, C: member },
-      value: (schoolId, year, metric) => data[`${schoolId}|${year}|${metric}`],
-      stateAverage: () => undefined,
-    }).find((candidate) => candidate.scope === 'cluster');
+    const unjudged = contractScorecard(
+      toStateAverage,
+      {
+        memberships: { A: member, B: member, C: member },
+        value: (schoolId, year, metric) => data[`${schoolId}|${year}|${metric}`],
+        stateAverage: () => undefined,
+      },
+      CATALOGUES,
+    ).find((candidate) => candidate.scope === 'cluster');
     expect(unjudged).toMatchObject({
       status: 'pending',
       threshold: null,

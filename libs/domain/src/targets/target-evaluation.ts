@@ -1,5 +1,5 @@
 import { Target } from '../events/registry-events';
-import { metricDefinition } from '../metrics/metric-catalogue';
+import { MetricCatalogues, metricDefinition, metricFamilyOf } from '../metrics/metric-catalogue';
 import { MetricValue, rateOf } from '../metrics/school-metrics';
 
 /** docs/domain.md#statuses: the status of one school or cluster x metric x contract year. */
@@ -35,19 +35,30 @@ export interface EvaluationRules {
 
 export const DEFAULT_RULES: EvaluationRules = { tolerance: 0 };
 
+/** Which way is better for a target's metric: an indicator's direction is its catalogue entry's. */
+function lowerIsBetter(metric: string, catalogues: MetricCatalogues): boolean {
+  return metricDefinition(metric, catalogues)?.direction === 'lower_is_better';
+}
+
 /**
  * The threshold a target sets (docs/domain.md#targets). Gains and gap closures move toward
- * "better": up for most metrics, down for lower-is-better ones (chronic absence, vacancies).
+ * "better": up for most metrics, down for lower-is-better ones (chronic absence, vacancies),
+ * as the catalogues say.
  */
-export function targetThreshold(target: Target, baseline: number | null, stateAverage: number | null): { threshold: number } | { reason: string } {
-  const lowerIsBetter = metricDefinition(target.metric)?.direction === 'lower_is_better';
+export function targetThreshold(
+  target: Target,
+  baseline: number | null,
+  stateAverage: number | null,
+  catalogues: MetricCatalogues,
+): { threshold: number } | { reason: string } {
+  const lower = lowerIsBetter(target.metric, catalogues);
   if (target.kind === 'absolute') return { threshold: target.value };
   if (baseline === null) return { reason: 'no baseline value for the baseline year' };
   switch (target.kind) {
     case 'gain':
-      return { threshold: lowerIsBetter ? baseline - target.value : baseline + target.value };
+      return { threshold: lower ? baseline - target.value : baseline + target.value };
     case 'gap_closure': {
-      const goal = target.goal === 'stateAverage' ? stateAverage : (target.goal ?? (lowerIsBetter ? 0 : 1));
+      const goal = target.goal === 'stateAverage' ? stateAverage : (target.goal ?? (lower ? 0 : 1));
       if (goal === null) return { reason: 'no state average for the year yet' };
       return { threshold: baseline + target.value * (goal - baseline) };
     }
@@ -56,12 +67,15 @@ export function targetThreshold(target: Target, baseline: number | null, stateAv
   }
 }
 
-/** Status of one target from its facts: final -> met/missed; leading evidence -> on_track/at_risk; nothing -> pending. */
-export function evaluateTarget(target: Target, facts: TargetFacts, rules: EvaluationRules = DEFAULT_RULES): Evaluation {
+/**
+ * Status of one target from its facts: final -> met/missed; leading evidence -> on_track/at_risk;
+ * nothing -> pending. `catalogues`: what says which way is better for an indicator's target.
+ */
+export function evaluateTarget(target: Target, facts: TargetFacts, catalogues: MetricCatalogues, rules: EvaluationRules = DEFAULT_RULES): Evaluation {
   const baseline = facts.baseline ? rateOf(facts.baseline) : null;
-  const lowerIsBetter = metricDefinition(target.metric)?.direction === 'lower_is_better';
-  const reaches = (actual: number, threshold: number, slack = 0) => (lowerIsBetter ? actual <= threshold + slack : actual >= threshold - slack);
-  const set = targetThreshold(target, baseline, facts.stateAverage ? rateOf(facts.stateAverage) : null);
+  const lower = lowerIsBetter(target.metric, catalogues);
+  const reaches = (actual: number, threshold: number, slack = 0) => (lower ? actual <= threshold + slack : actual >= threshold - slack);
+  const set = targetThreshold(target, baseline, facts.stateAverage ? rateOf(facts.stateAverage) : null, catalogues);
   const threshold = 'threshold' in set ? set.threshold : null;
   const base = { threshold, baseline };
 
@@ -82,8 +96,8 @@ export function evaluateTarget(target: Target, facts: TargetFacts, rules: Evalua
 
 /** The leading evidence of a metric while its year is open, when it is another metric. */
 export function leadingMetricOf(metric: string): string | undefined {
-  const definition = metricDefinition(metric);
-  return definition?.family === 'proficiency' ? `interim_proficiency.${definition.argument}` : undefined;
+  const named = metricFamilyOf(metric);
+  return named?.family.family === 'proficiency' ? `interim_proficiency.${named.argument}` : undefined;
 }
 
 /** Sums numerators and denominators (docs/metrics.md): the roll-up of schools to a cluster, partner, zone or state. */

@@ -3,13 +3,14 @@ import { SqlClient } from '@turnaround/postgres';
 import { testDatabases } from '@turnaround/postgres/testing';
 import { readSideProjection } from '../read-side';
 import { COVERAGE_MIGRATION } from './coverage.projection';
+import { testCatalogues } from '@turnaround/domain/testing';
 
 jest.setTimeout(60_000);
 
 /** A store of a release before the coverage tables: the read side migrated without them, and feed records it kept. */
 describe.each(testDatabases())('the coverage tables made on a store of an earlier release, on $name', (database) => {
   let sql: SqlClient;
-  const projection = readSideProjection({ tolerance: 0 });
+  const projection = readSideProjection({ rules: { tolerance: 0 }, catalogues: testCatalogues() });
 
   beforeAll(async () => {
     sql = await database.open();

@@ -6,6 +6,7 @@ import { SqlClient } from '@turnaround/postgres';
 import { testDatabases } from '@turnaround/postgres/testing';
 import { readSideProjection } from '../read-side';
 import { CoverageQueries, SchoolFeedCoverage } from './coverage.queries';
+import { testCatalogues } from '@turnaround/domain/testing';
 
 jest.setTimeout(60_000);
 
@@ -32,7 +33,7 @@ describe.each(testDatabases())('data coverage over the read model, on $name', (d
   let ingestor: () => FeedIngestor;
   const catchUp = async () => {
     await wholeLog(store, sql);
-    await new LogFollower(store, sql, readSideProjection({ tolerance: 0 })).catchUp(1_000);
+    await new LogFollower(store, sql, readSideProjection({ rules: { tolerance: 0 }, catalogues: testCatalogues() })).catchUp(1_000);
   };
 
   beforeAll(async () => {
@@ -41,7 +42,7 @@ describe.each(testDatabases())('data coverage over the read model, on $name', (d
     store = await PostgresEventStore.create(sql, { clock });
     const batches = await FeedBatches.create(sql);
     const profiles = await ProfileCatalogue.load();
-    ingestor = () => new FeedIngestor(store, batches, profiles, clock);
+    ingestor = () => new FeedIngestor(store, batches, profiles, testCatalogues().indicators, clock);
     for (const [streamId, type, data] of REGISTRY) {
       const metadata = { source: { channel: 'http' as const }, correlationId: 'test', actor: 'state-office' };
       await store.append(streamId, [toAppend({ type, data }, metadata)]);

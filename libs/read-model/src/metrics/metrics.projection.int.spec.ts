@@ -1,4 +1,5 @@
 import { AssessmentResultsReported, naturalKeyOf } from '@turnaround/domain';
+import { testCatalogues } from '@turnaround/domain/testing';
 import { EventToAppend, knownAsOf, PostgresEventStore, Projection, LogFollower, rebuildProjection } from '@turnaround/event-store';
 import { wholeLog } from '@turnaround/event-store/testing';
 import { inSchema, migrate, SqlClient } from '@turnaround/postgres';
@@ -9,6 +10,9 @@ import { writeRowChanges } from '../rows/row-changes';
 import { declaredShape, migratedShape } from '../rows/table-shapes.testing';
 
 jest.setTimeout(60_000);
+
+/** The metrics read model under the test's catalogues: no indicators, the shipped subjects. */
+const METRICS = metricsProjection(testCatalogues().indicators);
 
 const row = (grade: AssessmentResultsReported['data']['grade'], tested: number, proficient: number): AssessmentResultsReported['data'] => ({
   schoolId: 'S1',
@@ -54,13 +58,13 @@ const snapshot = (sql: SqlClient) =>
 describe.each(testDatabases({ timescaledb: true }))('metrics projection on $name', (database) => {
   it.each(Object.keys(METRICS_TABLES))('%s has the columns, types, nulls and primary key of its column list', async (name) => {
     const sql = await database.open();
-    await migrate(sql, 'projection:metrics', metricsProjection.migrations);
+    await migrate(sql, 'projection:metrics', METRICS.migrations);
     expect(await migratedShape(sql, name)).toEqual(await declaredShape(sql, METRICS_TABLES[name as keyof typeof METRICS_TABLES]));
   });
 
   it('writes runs of planned upserts and deletes as one statement each, a key named twice in a run as two', async () => {
     const sql = await database.open();
-    await migrate(sql, 'projection:metrics', metricsProjection.migrations);
+    await migrate(sql, 'projection:metrics', METRICS.migrations);
     const value = { numerator: 1, denominator: 2, suppressed: false, partial: false, final: true, through: 'spring', knownAt: '2025-06-01T00:00:00.000Z' };
     const upsert = (schoolId: string, numerator: number): MetricRowChange => ({
       table: 'school_metrics',
@@ -84,9 +88,9 @@ describe.each(testDatabases({ timescaledb: true }))('metrics projection on $name
     await appendHistory(store, sql);
     let killed = false;
     const dying: Projection = {
-      ...metricsProjection,
+      ...METRICS,
       async apply(tx, events) {
-        await metricsProjection.apply(tx, events);
+        await METRICS.apply(tx, events);
         if (!killed) {
           killed = true;
           throw new Error('killed after writing rows, before commit');
@@ -123,7 +127,7 @@ describe.each(testDatabases({ timescaledb: true }))('metrics projection on $name
     // an assessment recomputes 2025-26 alone: its retention still finds 2024-25's teachers
     await store.append('assessment-2025-26-S1', [report({ ...row('all', 90, 45), schoolYear: '2025-26' }, '2026-11-01T00:00:00Z')]);
     await wholeLog(store, sql);
-    await new LogFollower(store, sql, metricsProjection).catchUp();
+    await new LogFollower(store, sql, METRICS).catchUp();
 
     const retention = await sql.query<{ school_year: string; numerator: number; denominator: number }>(
       `SELECT school_year, numerator, denominator FROM school_metrics WHERE metric = 'teacher_retention_rate' ORDER BY school_year`,
@@ -140,9 +144,9 @@ describe.each(testDatabases({ timescaledb: true }))('metrics projection on $name
     const sql = await database.open();
     const store = await PostgresEventStore.create(sql);
     await appendHistory(store, sql);
-    await new LogFollower(store, sql, metricsProjection).catchUp(1);
+    await new LogFollower(store, sql, METRICS).catchUp(1);
     const live = await snapshot(sql);
-    await rebuildProjection(store, sql, metricsProjection);
+    await rebuildProjection(store, sql, METRICS);
     expect(await snapshot(sql)).toEqual(live);
     expect(live[1]).toHaveLength(1);
     await store.close();
@@ -171,8 +175,8 @@ describe.each(testDatabases({ timescaledb: true }))('metrics projection on $name
     await wholeLog(store, sql);
 
     const single = await inSchema(sql, 'one_by_one');
-    await new LogFollower(store, single, metricsProjection).catchUp(1);
-    await new LogFollower(store, sql, metricsProjection).catchUp(2_000);
+    await new LogFollower(store, single, METRICS).catchUp(1);
+    await new LogFollower(store, sql, METRICS).catchUp(2_000);
     const bulk = await snapshot(sql);
     expect(bulk).toEqual(await snapshot(single));
     expect(bulk[0]).toHaveLength(150);
@@ -199,7 +203,7 @@ describe.each(testDatabases({ timescaledb: true }))('metrics projection on $name
     await store.append('attendance-2024-25-S1', months('S1'));
     await store.append('attendance-2024-25-S2', months('S2').reverse());
     await wholeLog(store, sql);
-    await new LogFollower(store, sql, metricsProjection).catchUp();
+    await new LogFollower(store, sql, METRICS).catchUp();
 
     const rates = await sql.query<{ school_id: string; numerator: number }>(
       `SELECT school_id, numerator FROM school_metrics WHERE metric = 'attendance_rate' ORDER BY school_id`,
@@ -215,9 +219,9 @@ describe.each(testDatabases({ timescaledb: true }))('metrics projection on $name
     const sql = await database.open();
     const store = await PostgresEventStore.create(sql);
     await appendHistory(store, sql);
-    await new LogFollower(store, sql, metricsProjection).catchUp();
+    await new LogFollower(store, sql, METRICS).catchUp();
     const asOf = await inSchema(sql, 'as_of_20250602');
-    await new LogFollower(knownAsOf(store, new Date('2025-06-02T12:00:00Z')), asOf, metricsProjection).catchUp();
+    await new LogFollower(knownAsOf(store, new Date('2025-06-02T12:00:00Z')), asOf, METRICS).catchUp();
 
     // on June 2 the all-grades row had just arrived (31/91); its restatement (33/91) came on June 3
     expect(await sql.query('SELECT numerator, denominator FROM as_of_20250602.school_metrics')).toEqual([{ numerator: 31, denominator: 91 }]);

@@ -1,4 +1,4 @@
-import { addSchoolYears, FeedKind, FeedRecord, indicatorCatalogue, MetricValue } from '@turnaround/domain';
+import { addSchoolYears, FeedKind, FeedRecord, IndicatorCatalogue, MetricValue } from '@turnaround/domain';
 import { Projection, StoredEvent } from '@turnaround/event-store';
 import { SqlExecutor, SQLSTATE, sqlStateOf } from '@turnaround/postgres';
 import { COVERAGE_MIGRATION, COVERAGE_TABLES, CoverageTouch, updateCoverage } from '../coverage/coverage.projection';
@@ -18,8 +18,17 @@ import { METRICS_TABLES } from './metrics.tables';
  *   (coverage.projection.ts).
  * A school year is recomputed whole from its current records whenever one of them changes, so
  * restatements, retractions and the all-grades rule never leave a stale sum behind.
+ *
+ * `indicators`: the process's catalogue, loaded at start-up: an indicator's value is computed
+ * by its kind (a count over no denominator), so the same log gives the same metrics under the
+ * same catalogue, live and in a rebuild.
  */
-export const metricsProjection: Projection = {
+export function metricsProjection(indicators: IndicatorCatalogue): Projection {
+  return { ...METRICS_SCHEMA, apply: (tx, events) => applyEvents(tx, events, indicators) };
+}
+
+/** The metrics read model's tables and migrations, whatever catalogue computes its values. */
+const METRICS_SCHEMA: Pick<Projection, 'name' | 'tables' | 'migrations'> = {
   name: 'metrics',
   tables: ['feed_records', ...Object.keys(METRICS_TABLES), ...COVERAGE_TABLES],
   migrations: [
@@ -108,24 +117,27 @@ export const metricsProjection: Projection = {
     },
     COVERAGE_MIGRATION,
   ],
-  async apply(tx, events) {
-    // One knowledge time at a time: the history then holds the value as of each time the
-    // service learned something, whatever the batch boundaries (a rebuild equals the live run).
-    for (let start = 0; start < events.length; ) {
-      let end = start + 1;
-      while (end < events.length && events[end].metadata.recordedAt === events[start].metadata.recordedAt) end += 1;
-      await applyKnowledge(tx, events.slice(start, end), events[start].metadata.recordedAt);
-      start = end;
-    }
-  },
 };
+
+/**
+ * One knowledge time at a time: the history then holds the value as of each time the service
+ * learned something, whatever the batch boundaries (a rebuild equals the live run).
+ */
+async function applyEvents(tx: SqlExecutor, events: readonly StoredEvent[], indicators: IndicatorCatalogue): Promise<void> {
+  for (let start = 0; start < events.length; ) {
+    let end = start + 1;
+    while (end < events.length && events[end].metadata.recordedAt === events[start].metadata.recordedAt) end += 1;
+    await applyKnowledge(tx, events.slice(start, end), events[start].metadata.recordedAt, indicators);
+    start = end;
+  }
+}
 
 /**
  * Applies the events the service learned at one time: stores their records (planned by
  * `planRecordSteps`), recomputes the metrics of the school years they change (planned by
  * `planMetricChanges` from the school years' state as stored), and updates their coverage.
  */
-async function applyKnowledge(tx: SqlExecutor, events: readonly StoredEvent[], knownAt: string): Promise<void> {
+async function applyKnowledge(tx: SqlExecutor, events: readonly StoredEvent[], knownAt: string, indicators: IndicatorCatalogue): Promise<void> {
   const changed = new Map<string, SchoolYearFeed>();
   const change = (feed: FeedKind, schoolId: string, schoolYear: string) => {
     for (const entry of schoolYearsChangedBy(feed, schoolId, schoolYear)) changed.set(`${entry.schoolId}|${entry.schoolYear}|${entry.feed}`, entry);
@@ -158,7 +170,7 @@ async function applyKnowledge(tx: SqlExecutor, events: readonly StoredEvent[], k
     }
   }
   const schoolYears = await schoolYearStates(tx, [...changed.values()]);
-  await writeRowChanges(tx, METRICS_TABLES, planMetricChanges(schoolYears, knownAt, indicatorCatalogue()));
+  await writeRowChanges(tx, METRICS_TABLES, planMetricChanges(schoolYears, knownAt, indicators));
   await updateCoverage(tx, [...covered.values()], stored, knownAt);
 }
 

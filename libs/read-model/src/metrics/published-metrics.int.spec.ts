@@ -7,6 +7,7 @@ import { readSideProjection } from '../read-side';
 import { push, registry, Step, stepAppender } from '../testing/knowledge-steps';
 import { PublishedMetrics, ShownReading } from './published-metrics';
 import { createPublishedViews } from './published-metrics.views';
+import { testCatalogues } from '@turnaround/domain/testing';
 
 jest.setTimeout(120_000);
 
@@ -109,7 +110,7 @@ async function learn(sql: SqlClient): Promise<void> {
   await store.append('indicators-2024-25-A', [indicator('dropout_rate', 1, 1), indicator('instructional_minutes', 64_800)]);
   await appendStep(STEPS.at(-1) as Step);
   await wholeLog(store, sql);
-  await new LogFollower(store, sql, readSideProjection({ tolerance: 0 })).catchUp();
+  await new LogFollower(store, sql, readSideProjection({ rules: { tolerance: 0 }, catalogues: testCatalogues() })).catchUp();
   // The settings the service writes at its start (libs/platform/src/service-settings.ts)
   await sql.query('CREATE TABLE service_settings (name text PRIMARY KEY, value text NOT NULL, written_at timestamptz NOT NULL)');
   await sql.query(`INSERT INTO service_settings VALUES ('n_min', $1, now()), ('small_number_basis', $2, now())`, [

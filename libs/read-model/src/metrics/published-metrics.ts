@@ -4,7 +4,6 @@ import {
   comparisonMeans,
   coveredBy,
   IndicatorCatalogue,
-  indicatorCatalogue,
   insiderName,
   isSmallNumber,
   MINIMUM_SCHOOLS,
@@ -54,14 +53,10 @@ export class PublishedMetrics {
   constructor(
     sql: SqlExecutor,
     private readonly nMin: number,
-    private readonly catalogue?: IndicatorCatalogue,
+    /** The process's catalogue: an indicator's kind says what a value covers (`coveredBy`). */
+    private readonly indicators: IndicatorCatalogue,
   ) {
     this.metrics = new MetricQueries(sql);
-  }
-
-  /** The catalogue given, or the one in force when the read runs (put in force at start-up, maybe after this was made). */
-  private get indicators(): IndicatorCatalogue {
-    return this.catalogue ?? indicatorCatalogue();
   }
 
   async school(schoolId: string, reader: Role, year?: SchoolYear, asOf?: Date): Promise<ShownReading[]> {

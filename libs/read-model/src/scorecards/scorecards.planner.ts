@@ -3,6 +3,7 @@ import {
   ContractEvent,
   contractScorecard,
   EvaluationRules,
+  MetricCatalogues,
   ScorecardFacts,
   ScorecardLine,
   TargetInForce,
@@ -92,7 +93,8 @@ export const lineKey = (line: Pick<ScorecardLine, 'scope' | 'subjectId' | 'metri
  * deleted, its removal kept in the history; a terminated contract's lines stay as last
  * judged, marked terminated. Every change of a line's status is kept at `position` in a fixed
  * order (contract, then line), with the districts it concerns and whether the line missed the
- * year before: what alerting turns into alert events.
+ * year before: what alerting turns into alert events. `catalogues`: the process's, which say
+ * which way is better for an indicator's target.
  */
 export function planJudgement(
   contracts: readonly ContractToJudge[],
@@ -100,6 +102,7 @@ export function planJudgement(
   knownAt: string,
   position: string,
   rules: EvaluationRules,
+  catalogues: MetricCatalogues,
 ): ScorecardRowChange[] {
   const written: ScorecardRowChange[] = [];
   const deleted: ScorecardRowChange[] = [];
@@ -152,7 +155,7 @@ export function planJudgement(
       }
       continue;
     }
-    const lines = contractScorecard(contract, facts, rules);
+    const lines = contractScorecard(contract, facts, catalogues, rules);
     // A line shows the target in force and since when; which change set it is the contract read's.
     const targetOf = new Map(contract.targets.map(({ setBy: _setBy, ...target }) => [targetKeyOf(target), target]));
     const missed = new Set(lines.filter((line) => line.status === 'missed').map(lineKey));

@@ -1,6 +1,7 @@
 import { ContractEvent, DEFAULT_RULES, MetricValue, Target } from '@turnaround/domain';
 import { ContractToJudge, JudgementFacts, planContractTargets, planJudgement, StoredLine, TargetOnRecord } from './scorecards.planner';
 import { ScorecardRowChange } from './scorecards.tables';
+import { testCatalogues } from '@turnaround/domain/testing';
 
 const SIGNED = '2024-07-01T00:00:00.000Z';
 const T1 = '2025-06-20T00:00:00.000Z';
@@ -173,7 +174,7 @@ const MET = facts({ '2023-24': BASELINE, '2024-25': [final('proficiency.math', 4
 const MISSED = facts({ '2023-24': BASELINE, '2024-25': [final('proficiency.math', 40, 100), final('proficiency.math', 50, 100)] });
 
 describe("the scorecards planner: given contracts' lines as stored and the facts, then the rows a judgement changes", () => {
-  const judge = (contracts: ContractToJudge[], given: JudgementFacts) => planJudgement(contracts, given, T1, '42', DEFAULT_RULES);
+  const judge = (contracts: ContractToJudge[], given: JudgementFacts) => planJudgement(contracts, given, T1, '42', DEFAULT_RULES, testCatalogues());
 
   it("judges a new line from the cluster's summed results (90 of 180 is 0.5: met) and records its first status for every district", () => {
     const line = mathLine('met', 0.5);

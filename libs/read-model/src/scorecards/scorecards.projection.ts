@@ -1,4 +1,13 @@
-import { ContractEvent, EvaluationRules, MetricValue, ScorecardLine, schoolYearOfContractYear, Target, TargetStatus } from '@turnaround/domain';
+import {
+  ContractEvent,
+  EvaluationRules,
+  MetricCatalogues,
+  MetricValue,
+  ScorecardLine,
+  schoolYearOfContractYear,
+  Target,
+  TargetStatus,
+} from '@turnaround/domain';
 import { Checkpoint } from '@turnaround/event-store';
 import { Migration, SqlExecutor } from '@turnaround/postgres';
 import { writeRowChanges } from '../rows/row-changes';
@@ -192,9 +201,17 @@ export async function targetsInForce(sql: SqlExecutor, contractIds: readonly str
 /**
  * Judges the contracts a complete piece of knowledge touched, at its knowledge time, from the
  * registry and metrics tables as they stand at `position`: loads the contracts with their
- * targets and stored lines and the facts they read, and writes the rows `planJudgement` plans.
+ * targets and stored lines and the facts they read, and writes the rows `planJudgement` plans
+ * by the evaluation rules and the process's catalogues.
  */
-export async function judgeScorecards(tx: SqlExecutor, touched: Touched, knownAt: string, position: Checkpoint, rules: EvaluationRules): Promise<void> {
+export async function judgeScorecards(
+  tx: SqlExecutor,
+  touched: Touched,
+  knownAt: string,
+  position: Checkpoint,
+  rules: EvaluationRules,
+  catalogues: MetricCatalogues,
+): Promise<void> {
   const rows = await tx.query<{
     contract_id: string;
     partner_id: string;
@@ -250,7 +267,7 @@ export async function judgeScorecards(tx: SqlExecutor, touched: Touched, knownAt
     stateAverage: (year, metric) => stateAverages.get(`${year}|${metric}`),
     districtOf: new Map(districtRows.map((row) => [row.school_id, row.district_id])),
   };
-  await writeRowChanges(tx, SCORECARDS_TABLES, planJudgement(contracts, facts, knownAt, position, rules));
+  await writeRowChanges(tx, SCORECARDS_TABLES, planJudgement(contracts, facts, knownAt, position, rules, catalogues));
 }
 
 /** A `scorecard_lines` row. */

@@ -2,6 +2,7 @@ import { ManualClock, Target, toAppend } from '@turnaround/domain';
 import { EventStore } from '@turnaround/event-store';
 import { FeedBatches, FeedIngestor, ProfileCatalogue } from '@turnaround/feeds';
 import { SqlClient } from '@turnaround/postgres';
+import { testCatalogues } from '@turnaround/domain/testing';
 
 /**
  * What the read model's tests feed the log, one piece of knowledge at a time: a registry
@@ -78,7 +79,7 @@ export async function stepAppender(store: EventStore, sql: SqlClient, clock: Man
       await store.append(streamId, [toAppend({ type, data }, metadata, { check: true })]);
       return;
     }
-    const ingestor = new FeedIngestor(store, batches, profiles, clock);
+    const ingestor = new FeedIngestor(store, batches, profiles, testCatalogues().indicators, clock);
     const summary = await ingestor.ingestJson('assessment', step.push, { channel: 'http', actor: 'data-team', correlationId: 'test' });
     if (summary.status !== 'completed' || summary.rejectedRows > 0)
       throw new Error(`the step of ${step.at} was not stored whole: ${JSON.stringify(summary.rejected)}`);

@@ -1,15 +1,27 @@
-import { AlertEmailFacts, alertEmail, confirmationEmail, digestEmail, EmailLinks, RenderedEmail, signEmailLink, wallClock } from '@turnaround/domain';
+import {
+  AlertEmailFacts,
+  alertEmail,
+  confirmationEmail,
+  digestEmail,
+  EmailLinks,
+  MetricCatalogues,
+  RenderedEmail,
+  signEmailLink,
+  wallClock,
+} from '@turnaround/domain';
 import { DueMessage } from './email-store';
 
 /**
  * Renders the outbox's messages: one per confirmation or alert event, and one digest per address
  * for its due digest messages. The links start with PUBLIC_URL; confirm and unsubscribe links
- * carry a token signed with a key derived from TURNAROUND_SECRET_KEY.
+ * carry a token signed with a key derived from TURNAROUND_SECRET_KEY. An indicator's result
+ * reads by its entry in the process's catalogues (a rate as a percentage, a count in its unit).
  */
 export class EmailMessages {
   constructor(
     private readonly publicUrl: string,
     private readonly linkKey: Buffer,
+    private readonly catalogues: MetricCatalogues,
   ) {}
 
   link(purpose: 'confirm' | 'unsubscribe', recipientId: string): string {
@@ -33,6 +45,7 @@ export class EmailMessages {
         date,
         first,
         this.links(first.recipientId),
+        this.catalogues,
       );
       out.push({ messages, to: first.address, mail });
     }
@@ -46,7 +59,7 @@ export class EmailMessages {
         this.link('confirm', message.recipientId),
         this.link('unsubscribe', message.recipientId),
       );
-    return alertEmail(message.payload as AlertEmailFacts, message, this.links(message.recipientId));
+    return alertEmail(message.payload as AlertEmailFacts, message, this.links(message.recipientId), this.catalogues);
   }
 
   private links(recipientId: string): EmailLinks {

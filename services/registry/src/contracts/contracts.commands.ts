@@ -1,3 +1,4 @@
+import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import {
   clusterAggregate,
@@ -6,13 +7,14 @@ import {
   ContractRenewed,
   ContractTerminated,
   decideContract,
+  MetricCatalogues,
   partnerAggregate,
   PerformanceContractSigned,
   schoolAggregate,
   TargetAmendment,
 } from '@turnaround/domain';
 import { AppendResult } from '@turnaround/event-store';
-import { AggregateStore, RequestContext } from '@turnaround/platform';
+import { AggregateStore, METRIC_CATALOGUES, RequestContext } from '@turnaround/platform';
 import { RegistryQueries } from '@turnaround/read-model';
 
 export class SignPerformanceContractCommand extends Command<AppendResult> {
@@ -39,13 +41,15 @@ export class ChangeContractCommand extends Command<AppendResult> {
 
 /**
  * The other contracts of the schools come from the registry read model, which every earlier
- * command's answer waited for (`ReadModelRunner.after`).
+ * command's answer waited for (`ReadModelRunner.after`); the catalogues the targets must name
+ * are the process's.
  */
 @CommandHandler(SignPerformanceContractCommand)
 export class SignPerformanceContractHandler implements ICommandHandler<SignPerformanceContractCommand> {
   constructor(
     private readonly aggregates: AggregateStore,
     private readonly registry: RegistryQueries,
+    @Inject(METRIC_CATALOGUES) private readonly catalogues: MetricCatalogues,
   ) {}
 
   async execute({ data, context }: SignPerformanceContractCommand) {
@@ -58,7 +62,7 @@ export class SignPerformanceContractHandler implements ICommandHandler<SignPerfo
     return this.aggregates.handle(
       contractAggregate,
       data.contractId,
-      (contract) => decideContract({ type: 'SignPerformanceContract', data, partner, cluster, schools, otherContracts }, contract),
+      (contract) => decideContract({ type: 'SignPerformanceContract', data, partner, cluster, schools, otherContracts, catalogues: this.catalogues }, contract),
       context,
     );
   }
@@ -69,6 +73,7 @@ export class ChangeContractHandler implements ICommandHandler<ChangeContractComm
   constructor(
     private readonly aggregates: AggregateStore,
     private readonly registry: RegistryQueries,
+    @Inject(METRIC_CATALOGUES) private readonly catalogues: MetricCatalogues,
   ) {}
 
   async execute({ change, context }: ChangeContractCommand) {
@@ -80,15 +85,16 @@ export class ChangeContractHandler implements ICommandHandler<ChangeContractComm
    * What the decision needs beyond the contract's own stream, from the read model: which
    * contract years are final (an amendment may not change their targets; the scorecards
    * projection keeps them too, should a final result arrive in between), and the other
-   * contracts of the schools (a renewal may not overlap one).
+   * contracts of the schools (a renewal may not overlap one); and the process's catalogues,
+   * which the targets set must name.
    */
   private async withWhatItIsDecidedOn(change: ChangeContractCommand['change']): Promise<ContractCommand> {
     switch (change.type) {
       case 'AmendContractTargets':
-        return { ...change, finalYears: await this.registry.finalContractYears(change.data.contractId) };
+        return { ...change, finalYears: await this.registry.finalContractYears(change.data.contractId), catalogues: this.catalogues };
       case 'RenewContract': {
         const contract = await this.aggregates.loadState(contractAggregate, change.data.contractId);
-        return { ...change, otherContracts: contract.exists ? await this.registry.contractsCovering(contract.schoolIds) : [] };
+        return { ...change, otherContracts: contract.exists ? await this.registry.contractsCovering(contract.schoolIds) : [], catalogues: this.catalogues };
       }
       case 'TerminateContract':
         return change;

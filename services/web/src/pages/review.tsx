@@ -8,7 +8,9 @@ import {
   contractRecord,
   Estimate,
   EventTimeEffect,
+  MetricDefinition,
   metricDefinition,
+  metricFamilyOf,
   MetricRecord,
   MINIMUM_SCHOOLS,
   NotFoundError,
@@ -78,6 +80,8 @@ export interface ComparisonYear {
 /** A metric's proof points for the contract's cluster, as `GET /api/v1/research/proof-points?metric=...&group=cluster` answers on the review's date. */
 export interface MetricComparison {
   metric: string;
+  /** The metric as the process's catalogues define it: the unit its figures are in. */
+  definition: MetricDefinition | undefined;
   /** The knowledge time the figures were computed at. */
   asOf: string;
   comparisonSchools: number;
@@ -290,12 +294,14 @@ async function comparisonsOf(
       difference: cell?.differenceInDifferences ?? null,
       schools: cell?.schools ?? null,
     };
+    const definition = metricDefinition(metric, reads.catalogues);
     comparisons.push({
       metric,
+      definition,
       asOf: answer.asOf,
       comparisonSchools: group?.comparisonSchools ?? answer.groups[0]?.comparisonSchools ?? 0,
       years,
-      sentence: comparisonSentence(figure),
+      sentence: comparisonSentence(figure, definition),
     });
   }
   return comparisons;
@@ -303,7 +309,7 @@ async function comparisonsOf(
 
 /** What section 6 counts as leading: every metric read before the spring tests (attendance, staffing, the catalogue's indicators). */
 const isLeading = (metric: string): boolean => {
-  const source = metricDefinition(metric)?.source;
+  const source = metricFamilyOf(metric)?.family.source;
   return source === 'attendance' || source === 'staffing' || source === 'indicator';
 };
 
@@ -730,14 +736,13 @@ function RecordTable({ record }: { record: MetricRecord[] }) {
 }
 
 /** A figure and its 95% interval in one cell, in the metric's unit; each number also in a data attribute, as the API gives it. */
-function FigureCell({ estimate, metric }: { estimate: Estimate | undefined; metric: string }) {
+function FigureCell({ estimate, definition }: { estimate: Estimate | undefined; definition: MetricDefinition | undefined }) {
   if (!estimate)
     return (
       <td data-value="" data-lower="" data-upper="">
         –
       </td>
     );
-  const definition = metricDefinition(metric);
   const number = (value: number) => changeWords(value, definition).split(' ')[0];
   return (
     <td data-value={estimate.value} data-lower={estimate.ci95?.lower ?? ''} data-upper={estimate.ci95?.upper ?? ''}>
@@ -767,7 +772,7 @@ function shortfalls(name: string, estimate: Estimate | undefined): string[] {
 
 function ComparisonTable({ comparison }: { comparison: MetricComparison }) {
   // The unit the figures are in: what changeWords writes after the number (nothing for a plain ratio).
-  const unit = changeWords(0, metricDefinition(comparison.metric)).replace(/^\S+ ?/, '');
+  const unit = changeWords(0, comparison.definition).replace(/^\S+ ?/, '');
   return (
     <div class="review__comparison" data-comparison={comparison.metric}>
       <table class="usa-table usa-table--borderless review__comparisons">
@@ -794,8 +799,8 @@ function ComparisonTable({ comparison }: { comparison: MetricComparison }) {
                 </th>
                 <td>{cell ? cell.years.map((calendarYear) => schoolYearStartingIn(calendarYear - 1)).join(' and ') : 'none yet'}</td>
                 <SchoolsCell schools={cell?.schools} />
-                <FigureCell estimate={cell?.differenceInDifferences} metric={comparison.metric} />
-                <FigureCell estimate={entry.att?.att} metric={comparison.metric} />
+                <FigureCell estimate={cell?.differenceInDifferences} definition={comparison.definition} />
+                <FigureCell estimate={entry.att?.att} definition={comparison.definition} />
                 <SchoolsCell schools={entry.att?.schools} />
                 <td>{marks.length === 0 ? (cell || entry.att ? 'no' : '–') : marks.map((mark) => <span class="detail">{mark}</span>)}</td>
               </tr>

@@ -1,5 +1,5 @@
 import { ALERT_STAGES, SEVERITIES, WITHDRAWAL_REASONS } from '../../events/alert-events';
-import { metricDefinition } from '../../metrics/metric-catalogue';
+import { MetricCatalogues, metricDefinition, metricFamilyOf } from '../../metrics/metric-catalogue';
 
 /** What an alert email tells of: the events a person acts on (an acknowledgement is the district's own doing, and is not mailed). */
 export const MAILED_ALERT_EVENTS = ['OffTrackAlertRaised', 'OffTrackAlertReopened', 'OffTrackAlertResolved'] as const;
@@ -79,11 +79,11 @@ export function subjectOf(facts: Pick<AlertEmailFacts, 'schoolId' | 'clusterId'>
 
 /** The metric's name for a reader: `math proficiency`, `attendance rate`, `indicator instructional_minutes`. */
 export function metricInWords(metric: string): string {
-  const definition = metricDefinition(metric);
-  if (!definition) return metric;
-  const family = definition.family.replace(/_/g, ' ');
-  if (definition.argument === undefined) return family;
-  return definition.family === 'indicator' ? `${definition.argument.replace(/_/g, ' ')} (indicator)` : `${definition.argument.replace(/_/g, ' ')} ${family}`;
+  const named = metricFamilyOf(metric);
+  if (!named) return metric;
+  const family = named.family.family.replace(/_/g, ' ');
+  if (named.argument === undefined) return family;
+  return named.family.family === 'indicator' ? `${named.argument.replace(/_/g, ' ')} (indicator)` : `${named.argument.replace(/_/g, ' ')} ${family}`;
 }
 
 /** How a value of each rate family reads: `62.0% proficient`. */
@@ -101,10 +101,11 @@ const RATE_PHRASES: Record<string, (percent: string) => string> = {
 /**
  * The target and the actual value in words: `62.0% proficient against a target of 68.0%`. A
  * rate reads as a percentage to one decimal; a target where lower is better reads `at most`.
- * No value (a withdrawal) and no target are said as such, never as 0.
+ * No value (a withdrawal) and no target are said as such, never as 0. An indicator's kind, unit
+ * and direction are its entry's in `catalogues`.
  */
-export function resultInWords(metric: string, actual: number | null, target: number | null): string {
-  const definition = metricDefinition(metric);
+export function resultInWords(metric: string, actual: number | null, target: number | null, catalogues: MetricCatalogues): string {
+  const definition = metricDefinition(metric, catalogues);
   const isRate = definition?.isRate ?? false;
   const amount = (value: number) => (isRate ? `${(value * 100).toFixed(1)}%` : `${value.toFixed(1)}${definition?.unit ? ` ${definition.unit}` : ''}`);
   const phrase = (value: number) => {
@@ -123,15 +124,18 @@ export function yearInWords(facts: Pick<AlertEmailFacts, 'contractYear' | 'schoo
   return `contract year ${facts.contractYear} (${facts.schoolYear}), ${facts.checkpoint === 'year_end' ? 'year end' : 'early warning'}`;
 }
 
-/** One message per alert event: short, plain text and HTML saying the same, with the alert's link and an unsubscribe. */
-export function alertEmail(facts: AlertEmailFacts, recipient: EmailRecipientFacts, links: EmailLinks): RenderedEmail {
+/**
+ * One message per alert event: short, plain text and HTML saying the same, with the alert's link and an
+ * unsubscribe. `catalogues`: what says how an indicator's result reads (resultInWords).
+ */
+export function alertEmail(facts: AlertEmailFacts, recipient: EmailRecipientFacts, links: EmailLinks, catalogues: MetricCatalogues): RenderedEmail {
   const happened = whatHappened(facts);
   const subject = `Alert ${happened} (${facts.severity}): ${subjectOf(facts)}, ${metricInWords(facts.metric)}, contract year ${facts.contractYear}`;
   const rows: [string, string][] = [
     ['Subject', capitalised(subjectOf(facts))],
     ['Metric', metricInWords(facts.metric)],
     ['Year', yearInWords(facts)],
-    ['Result', resultInWords(facts.metric, facts.actual, facts.target)],
+    ['Result', resultInWords(facts.metric, facts.actual, facts.target, catalogues)],
     ['Severity', facts.severity],
     ['What happened', happened],
   ];
@@ -165,14 +169,20 @@ export function alertEmail(facts: AlertEmailFacts, recipient: EmailRecipientFact
  * A day's alert events for one address in one message, grouped by school (or cluster), each
  * school's events in the order they happened.
  */
-export function digestEmail(events: readonly AlertEmailFacts[], day: string, recipient: EmailRecipientFacts, links: EmailLinks): RenderedEmail {
+export function digestEmail(
+  events: readonly AlertEmailFacts[],
+  day: string,
+  recipient: EmailRecipientFacts,
+  links: EmailLinks,
+  catalogues: MetricCatalogues,
+): RenderedEmail {
   const groups = new Map<string, AlertEmailFacts[]>();
   for (const facts of events) groups.set(subjectOf(facts), [...(groups.get(subjectOf(facts)) ?? []), facts]);
   const subjects = [...groups.keys()].sort();
   const count = events.length === 1 ? '1 alert change' : `${events.length} alert changes`;
   const subject = `Alert digest for district ${recipient.districtId}, ${day}: ${count}`;
   const line = (facts: AlertEmailFacts) =>
-    `${capitalised(whatHappened(facts))} (${facts.severity}): ${metricInWords(facts.metric)}, ${yearInWords(facts)}: ${resultInWords(facts.metric, facts.actual, facts.target)}.`;
+    `${capitalised(whatHappened(facts))} (${facts.severity}): ${metricInWords(facts.metric)}, ${yearInWords(facts)}: ${resultInWords(facts.metric, facts.actual, facts.target, catalogues)}.`;
   const text = [
     subject,
     '',

@@ -1,6 +1,7 @@
 import { AlertEmailFacts, alertEmail, confirmationEmail, digestEmail, EmailLinks, resultInWords, whatHappened, whyInWords } from './alert-email';
 import { nextDigestAt } from './digest-time';
 import { signEmailLink, verifyEmailLink } from './email-links';
+import { testCatalogues } from '../../testing/catalogues';
 
 const raised: AlertEmailFacts = {
   type: 'OffTrackAlertRaised',
@@ -16,6 +17,7 @@ const raised: AlertEmailFacts = {
 };
 const links: EmailLinks = { alert: (alertId) => `https://tm.example/alerts/${alertId}`, unsubscribe: 'https://tm.example/email/unsubscribe?token=t' };
 const recipient = { address: 'lead@d1.example', districtId: 'D1' };
+const catalogues = testCatalogues();
 
 describe('alert email wording', () => {
   it.each([
@@ -33,7 +35,7 @@ describe('alert email wording', () => {
     // 0 is a value, not a missing one
     ['attendance_rate', 0, 0.9, '0.0% attendance against a target of 90.0%'],
   ])('%s: %p against %p reads "%s"', (metric, actual, target, words) => {
-    expect(resultInWords(metric, actual, target)).toBe(words);
+    expect(resultInWords(metric, actual, target, catalogues)).toBe(words);
   });
 
   it('says what happened: raised, reopened, resolved, withdrawn', () => {
@@ -51,7 +53,7 @@ describe('alert email wording', () => {
   });
 
   it('writes one short message, the same in text and HTML, with the link and the unsubscribe', () => {
-    const mail = alertEmail(raised, recipient, links);
+    const mail = alertEmail(raised, recipient, links, catalogues);
     expect(mail.subject).toBe('Alert raised (serious): school S1, math proficiency, contract year 2');
     expect(mail.text).toBe(
       [
@@ -79,7 +81,7 @@ describe('alert email wording', () => {
   });
 
   it('escapes what it puts in HTML', () => {
-    const mail = alertEmail({ ...raised, schoolId: 'S<1>' }, { ...recipient, address: 'a"b@x.example' }, links);
+    const mail = alertEmail({ ...raised, schoolId: 'S<1>' }, { ...recipient, address: 'a"b@x.example' }, links, catalogues);
     expect(mail.html).toContain('school S&lt;1&gt;');
     expect(mail.html).toContain('a&quot;b@x.example');
     expect(mail.html).not.toContain('S<1>');
@@ -97,7 +99,7 @@ describe('alert email wording', () => {
       severity: 'warning',
     };
     const resolvedS1: AlertEmailFacts = { ...raised, alertId: 'a1', type: 'OffTrackAlertResolved', reason: 'restated', actual: 0.7 };
-    const mail = digestEmail([raised, cluster, resolvedS1], '2025-03-10', recipient, links);
+    const mail = digestEmail([raised, cluster, resolvedS1], '2025-03-10', recipient, links, catalogues);
     expect(mail.subject).toBe('Alert digest for district D1, 2025-03-10: 3 alert changes');
     expect(mail.text).toBe(
       [

@@ -1,6 +1,7 @@
 import { IllegalStateError, ValidationError } from '../../errors';
 import { parseWith } from '../../events/event-catalogue';
 import { ContractEvent, contractTargetsAmended, PerformanceContractSigned, Target, targetAmendmentSchema } from '../../events/registry-events';
+import { testCatalogues } from '../../testing/catalogues';
 import { given } from '../../testing/given-when-then';
 import { fold } from '../aggregate';
 import { School } from '../school/school';
@@ -32,6 +33,7 @@ const amend = (data: Partial<AmendContractTargets['data']>, finalYears: number[]
   type: 'AmendContractTargets',
   data: { contractId: 'K1', targets: [], remove: [], reason: 'renegotiated', ...data },
   finalYears,
+  catalogues: testCatalogues(),
 });
 const targetsAfter = (events: ContractEvent[]) => {
   const state = fold(contractAggregate, events);
@@ -163,6 +165,7 @@ describe('two contracts may not cover one school in the same school year', () =>
     cluster: { exists: true, clusterId: 'C1', zoneId: 'Z1', name: 'Central' },
     schools: [member('S1'), member('S2')],
     otherContracts,
+    catalogues: testCatalogues(),
   });
 
   it('covers its term, and when terminated up to the school year it was terminated in', () => {
@@ -201,6 +204,7 @@ describe('two contracts may not cover one school in the same school year', () =>
       type: 'RenewContract' as const,
       data: { contractId: 'K1', additionalYears: 1, targets: [] },
       otherContracts,
+      catalogues: testCatalogues(),
     });
     given(contractAggregate, decideContract, [signed])
       .when(renew([k2]))

@@ -1,4 +1,4 @@
-import { AlreadyExistsError, IllegalStateError, NotFoundError, ValidationError } from '../../errors';
+import { AlreadyExistsError, FieldIssue, IllegalStateError, NotFoundError, ValidationError } from '../../errors';
 import {
   ContractEvent,
   ContractRenewed,
@@ -8,7 +8,9 @@ import {
   Target,
   TargetAmendment,
   TargetKey,
+  targetTermIssues,
 } from '../../events/registry-events';
+import { MetricCatalogues, metricDefinition } from '../../metrics/metric-catalogue';
 import { requireCataloguedMetrics } from '../../metrics/metric-names';
 import { SchoolYear, schoolYearOfContractYear } from '../../school-year';
 import { targetKeyOf } from '../../targets/targets-in-force';
@@ -32,7 +34,8 @@ export interface CoveringContract {
 
 /**
  * `partner`, `cluster` and `schools` (one per schoolId, in order) are their current states;
- * `otherContracts`, every other contract that lists one of the schools.
+ * `otherContracts`, every other contract that lists one of the schools; `catalogues`, the
+ * service's, which the targets' metrics must be in (`checkCatalogued`).
  */
 export type SignPerformanceContract = {
   type: 'SignPerformanceContract';
@@ -41,11 +44,17 @@ export type SignPerformanceContract = {
   cluster: Cluster;
   schools: School[];
   otherContracts: readonly CoveringContract[];
+  catalogues: MetricCatalogues;
 };
 /** `finalYears`: the contract years that have a final result (the scorecard knows them), whose targets no longer change. */
-export type AmendContractTargets = { type: 'AmendContractTargets'; data: TargetAmendment; finalYears: readonly number[] };
+export type AmendContractTargets = { type: 'AmendContractTargets'; data: TargetAmendment; finalYears: readonly number[]; catalogues: MetricCatalogues };
 /** `otherContracts`: every other contract that lists one of the contract's schools. */
-export type RenewContract = { type: 'RenewContract'; data: ContractRenewed['data']; otherContracts: readonly CoveringContract[] };
+export type RenewContract = {
+  type: 'RenewContract';
+  data: ContractRenewed['data'];
+  otherContracts: readonly CoveringContract[];
+  catalogues: MetricCatalogues;
+};
 export type TerminateContract = { type: 'TerminateContract'; data: ContractTerminated['data'] };
 export type ContractCommand = SignPerformanceContract | AmendContractTargets | RenewContract | TerminateContract;
 
@@ -60,7 +69,7 @@ export function decideContract(command: ContractCommand, state: Contract): Contr
     case 'RenewContract': {
       const { contractId, additionalYears } = command.data;
       const contract = activeContract(state, contractId);
-      checkTargetYears(command.data.targets, contract.termYears + 1, contract.termYears + additionalYears);
+      checkTargetYears(command.data.targets, contract.termYears + 1, contract.termYears + additionalYears, command.catalogues);
       const addedYears = Array.from({ length: additionalYears }, (_, index) => schoolYearOfContractYear(contract.startYear, contract.termYears + index + 1));
       checkNoOtherContract(contractId, contract.schoolIds, addedYears, command.otherContracts);
       return [{ type: 'ContractRenewed', data: command.data }];
@@ -78,7 +87,7 @@ export function decideContract(command: ContractCommand, state: Contract): Contr
 function signContract(command: SignPerformanceContract, state: Contract): ContractEvent[] {
   const { contractId, partnerId, clusterId, schoolIds, governance, startYear, termYears } = command.data;
   if (state.exists) throw new AlreadyExistsError('contract', contractId);
-  checkCatalogued(command.data.targets);
+  checkCatalogued(command.data.targets, command.catalogues);
   const { partner, cluster } = command;
   if (!partner.exists) throw new NotFoundError('partner', partnerId);
   if (partner.role === 'supporting')
@@ -110,7 +119,7 @@ function signContract(command: SignPerformanceContract, state: Contract): Contra
 function amendContract(command: AmendContractTargets, state: Contract): ContractEvent[] {
   const { contractId, targets, remove } = command.data;
   const contract = activeContract(state, contractId);
-  checkTargetYears(targets, 1, contract.termYears);
+  checkTargetYears(targets, 1, contract.termYears, command.catalogues);
   const finalYears = new Set(command.finalYears);
   const final = [...targets, ...remove].filter((target) => finalYears.has(target.contractYear));
   if (final.length > 0) {
@@ -173,14 +182,24 @@ function activeContract(state: Contract, contractId: string): Extract<Contract, 
  * which way is better, and a subject outside the catalogue (`proficiency.maths`) is most likely
  * a typo whose target would stay pending for ever. Checked when a contract is signed or
  * changed, not in the event's schema, so a stored contract stays readable if a state later
- * drops an entry.
+ * drops an entry. So are a catalogued indicator's terms: its kind says whether its values are
+ * a rate's, and its direction whether a gap closure needs a goal.
  */
-function checkCatalogued(targets: readonly Target[]): void {
-  requireCataloguedMetrics(targets.map((target, index) => ({ field: `targets.${index}.metric`, metric: target.metric })));
+function checkCatalogued(targets: readonly Target[], catalogues: MetricCatalogues): void {
+  requireCataloguedMetrics(
+    targets.map((target, index) => ({ field: `targets.${index}.metric`, metric: target.metric })),
+    catalogues,
+  );
+  const issues = targets.flatMap((target, index): FieldIssue[] => {
+    const definition = metricDefinition(target.metric, catalogues);
+    if (definition?.source !== 'indicator' || definition.uncatalogued) return [];
+    return targetTermIssues(target, definition).map(({ path, message }) => ({ field: `targets.${index}.${path}`, message }));
+  });
+  if (issues.length > 0) throw new ValidationError(issues);
 }
 
-function checkTargetYears(targets: readonly Target[], firstYear: number, lastYear: number): void {
-  checkCatalogued(targets);
+function checkTargetYears(targets: readonly Target[], firstYear: number, lastYear: number, catalogues: MetricCatalogues): void {
+  checkCatalogued(targets, catalogues);
   const issues = targets.flatMap((target, index) =>
     target.contractYear < firstYear || target.contractYear > lastYear
       ? [{ field: `targets.${index}.contractYear`, message: `expected a contract year from ${firstYear} to ${lastYear}` }]

@@ -1,6 +1,7 @@
 import { IllegalStateError, NotFoundError, ValidationError } from '../../errors';
 import { parseWith } from '../../events/event-catalogue';
 import { ContractEvent, PerformanceContractSigned, performanceContractSigned } from '../../events/registry-events';
+import { testCatalogues } from '../../testing/catalogues';
 import { given } from '../../testing/given-when-then';
 import { Cluster } from '../cluster/cluster';
 import { Partner } from '../partner/partner';
@@ -37,6 +38,7 @@ const signed: PerformanceContractSigned = {
   },
 };
 
+const catalogues = testCatalogues();
 const sign = (overrides: Partial<SignPerformanceContract> = {}): SignPerformanceContract => ({
   type: 'SignPerformanceContract',
   data: signed.data,
@@ -44,6 +46,7 @@ const sign = (overrides: Partial<SignPerformanceContract> = {}): SignPerformance
   cluster,
   schools: [memberOfC1('S1'), memberOfC1('S2')],
   otherContracts: [],
+  catalogues,
   ...overrides,
 });
 
@@ -88,22 +91,23 @@ describe('performance contract', () => {
   it('amends its targets inside the term only', () => {
     const targets = [{ metric: 'proficiency.ela', contractYear: 4, kind: 'absolute' as const, value: 0.4, scope: 'school' as const }];
     given(contractAggregate, decideContract, [signed])
-      .when({ type: 'AmendContractTargets', data: { contractId: 'K1', targets, remove: [], reason: 'new state test' }, finalYears: [] })
+      .when({ type: 'AmendContractTargets', data: { contractId: 'K1', targets, remove: [], reason: 'new state test' }, finalYears: [], catalogues })
       .thenThrows(ValidationError, /targets.0.contractYear: expected a contract year from 1 to 3/);
   });
 
   it('is renewed with targets for the added years, after which they can be amended', () => {
     const year4 = { metric: 'proficiency.ela', contractYear: 4, kind: 'absolute' as const, value: 0.4, scope: 'school' as const };
     const renewed: ContractEvent = { type: 'ContractRenewed', data: { contractId: 'K1', additionalYears: 2, targets: [year4] } };
-    given(contractAggregate, decideContract, [signed]).when({ type: 'RenewContract', data: renewed.data, otherContracts: [] }).then([renewed]);
+    given(contractAggregate, decideContract, [signed]).when({ type: 'RenewContract', data: renewed.data, otherContracts: [], catalogues }).then([renewed]);
     given(contractAggregate, decideContract, [signed])
-      .when({ type: 'RenewContract', data: { ...renewed.data, targets: [{ ...year4, contractYear: 3 }] }, otherContracts: [] })
+      .when({ type: 'RenewContract', data: { ...renewed.data, targets: [{ ...year4, contractYear: 3 }] }, otherContracts: [], catalogues })
       .thenThrows(ValidationError, /expected a contract year from 4 to 5/);
     given(contractAggregate, decideContract, [signed, renewed])
       .when({
         type: 'AmendContractTargets',
         data: { contractId: 'K1', targets: [{ ...year4, contractYear: 5 }], remove: [], reason: 'renewal' },
         finalYears: [],
+        catalogues,
       })
       .then([
         { type: 'ContractTargetsAmended', data: { contractId: 'K1', targets: [{ ...year4, contractYear: 5 }], remove: [], reason: 'renewal', amendment: 1 } },
