@@ -12,9 +12,9 @@ import {
   Pending,
   savePending,
   SCORECARD_MIGRATIONS,
-  SCORECARD_TABLES,
   Touched,
 } from './scorecards/scorecards.projection';
+import { SCORECARDS_TABLES } from './scorecards/scorecards.tables';
 
 const READ_SIDE_TYPES: ReadonlySet<string> = new Set([...REGISTRY_EVENTS.types, ...FEED_RECORD_EVENTS.types, 'FeedBatchClosed']);
 
@@ -72,7 +72,7 @@ export function readSideProjection({ rules, catalogues }: ReadSideSettings): Pro
   return {
     name: 'read-side',
     eventTypes: READ_SIDE_TYPES,
-    tables: [...registryProjection.tables, ...metrics.tables, ...SCORECARD_TABLES],
+    tables: [...registryProjection.tables, ...metrics.tables, ...Object.keys(SCORECARDS_TABLES)],
     migrations: [
       LEGACY,
       ...partOf('registry', registryProjection.migrations),

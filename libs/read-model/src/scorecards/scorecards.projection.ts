@@ -10,10 +10,18 @@ import {
 } from '@turnaround/domain';
 import { Checkpoint } from '@turnaround/event-store';
 import { Migration, SqlExecutor } from '@turnaround/postgres';
-import { writeRowChanges } from '../rows/row-changes';
+import { RowOf, selectList, writeRowChanges } from '../rows/row-changes';
 import { ContractToJudge, JudgementFacts, lineKey, planContractTargets, planJudgement, StoredLine, TargetOnRecord } from './scorecards.planner';
 import { SCORECARDS_TABLES } from './scorecards.tables';
 import { MetricQueries } from '../metrics/metric.queries';
+
+/** The columns of a line, as migration 0001 made them (`SCORECARDS_TABLES` lists them as they stand). */
+const LINE_COLUMNS = `contract_id text NOT NULL, partner_id text NOT NULL, cluster_id text NOT NULL, contract_status text NOT NULL,
+  scope text NOT NULL CHECK (scope IN ('school', 'cluster')), subject_id text NOT NULL, metric text NOT NULL,
+  contract_year integer NOT NULL, school_year text NOT NULL, kind text NOT NULL,
+  status text NOT NULL, threshold double precision, baseline double precision, actual double precision,
+  evidence text NOT NULL, reason text, schools_counted integer, schools_missed integer,
+  target jsonb, target_since timestamptz, known_at timestamptz NOT NULL`;
 
 /**
  * The scorecards read model (docs/domain.md#statuses): every contract's lines, judged at each
@@ -26,17 +34,8 @@ import { MetricQueries } from '../metrics/metric.queries';
  *   concerns: what the alerting service turns into alert events;
  * - `scorecard_pending`: the knowledge a page of the log ended inside of, judged once complete.
  * It is a part of the read side (`read-side.ts`), which calls it with the registry and metrics
- * tables exactly at the log position being judged.
+ * tables exactly at the log position being judged. These are its migrations: the tables' history.
  */
-export const SCORECARD_TABLES = [...Object.keys(SCORECARDS_TABLES), 'scorecard_pending'];
-
-const LINE_COLUMNS = `contract_id text NOT NULL, partner_id text NOT NULL, cluster_id text NOT NULL, contract_status text NOT NULL,
-  scope text NOT NULL CHECK (scope IN ('school', 'cluster')), subject_id text NOT NULL, metric text NOT NULL,
-  contract_year integer NOT NULL, school_year text NOT NULL, kind text NOT NULL,
-  status text NOT NULL, threshold double precision, baseline double precision, actual double precision,
-  evidence text NOT NULL, reason text, schools_counted integer, schools_missed integer,
-  target jsonb, target_since timestamptz, known_at timestamptz NOT NULL`;
-
 export const SCORECARD_MIGRATIONS: readonly Migration[] = [
   {
     id: '0001-scorecards',
@@ -118,34 +117,29 @@ export interface Pending {
 }
 
 export async function savePending(tx: SqlExecutor, pending: Pending | undefined): Promise<void> {
-  await tx.query('DELETE FROM scorecard_pending');
-  if (!pending) return;
+  const key = { onlyRow: true };
+  if (!pending) return writeRowChanges(tx, SCORECARDS_TABLES, [{ table: 'scorecard_pending', op: 'delete', key }]);
   const { push, knownAt, touched, position } = pending;
-  await tx.query('INSERT INTO scorecard_pending (push, known_at, position, schools, clusters, contracts, feeds) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-    push ?? null,
+  const values = {
     knownAt,
     position,
-    [...touched.schools],
-    [...touched.clusters],
-    [...touched.contracts],
-    touched.feeds,
-  ]);
+    schools: [...touched.schools],
+    clusters: [...touched.clusters],
+    contracts: [...touched.contracts],
+    feeds: touched.feeds,
+    push: push ?? null,
+  };
+  await writeRowChanges(tx, SCORECARDS_TABLES, [{ table: 'scorecard_pending', op: 'upsert', key, values }]);
 }
 
 export async function loadPending(tx: SqlExecutor): Promise<Pending | undefined> {
-  const [row] = await tx.query<{
-    push: string | null;
-    known_at: string;
-    position: string;
-    schools: string[];
-    clusters: string[];
-    contracts: string[];
-    feeds: boolean;
-  }>('SELECT * FROM scorecard_pending');
+  const [row] = await tx.query<RowOf<(typeof SCORECARDS_TABLES)['scorecard_pending']>>(
+    `SELECT ${selectList(SCORECARDS_TABLES.scorecard_pending)} FROM scorecard_pending`,
+  );
   if (!row) return undefined;
   return {
     push: row.push ?? undefined,
-    knownAt: row.known_at,
+    knownAt: row.knownAt,
     position: row.position as Checkpoint,
     touched: { schools: new Set(row.schools), clusters: new Set(row.clusters), contracts: new Set(row.contracts), feeds: row.feeds },
   };

@@ -69,6 +69,24 @@ export const SCORECARDS_TABLES = {
     },
     ['position', 'ordinal'],
   ),
+  /**
+   * The knowledge a page of the log ended inside of, judged once complete (read-side.ts): the
+   * push it belongs to (null for a registry command), its knowledge time and position so far,
+   * and what it touched. At most one row.
+   */
+  scorecard_pending: table(
+    {
+      onlyRow: 'boolean',
+      knownAt: 'text',
+      position: 'text',
+      schools: 'text[]',
+      clusters: 'text[]',
+      contracts: 'text[]',
+      feeds: 'boolean',
+      push: 'text null',
+    },
+    ['onlyRow'],
+  ),
 };
 
 /** A change the scorecards read model plans to one of its tables. */
