@@ -1,5 +1,7 @@
 import { ValidationError } from '../errors';
-import { FeedKind } from '../events/feed-events';
+import { AssessmentResultsReported, AttendanceReported, FeedKind, StaffingReported } from '../events/feed-events';
+import { FeedRecord } from '../feeds/feed-record';
+import { lastDayOfSchoolYear } from '../school-year';
 
 /**
  * Data coverage (docs/domain.md#statuses): for a school and a feed, the last period received and
@@ -48,6 +50,28 @@ export interface FeedCoverage {
   overdue: boolean;
 }
 
+/**
+ * The last day a record's period reaches (YYYY-MM-DD): what the record counts for as received.
+ * Attendance reaches its periodEnd, a staffing report its asOf date (both checked YYYY-MM-DD
+ * dates by the feeds' schemas); the state test (the spring or annual window) and an indicator
+ * cover their school year, to June 30. Null for an interim test, which is not the state test
+ * the assessment cadence waits for.
+ */
+export function periodEndOf(feed: FeedKind, record: FeedRecord): string | null {
+  switch (feed) {
+    case 'attendance':
+      return (record as AttendanceReported['data']).periodEnd;
+    case 'staffing':
+      return (record as StaffingReported['data']).asOf;
+    case 'assessment': {
+      const { window } = record as AssessmentResultsReported['data'];
+      return window === 'spring' || window === 'annual' ? lastDayOfSchoolYear(record.schoolYear) : null;
+    }
+    case 'indicators':
+      return lastDayOfSchoolYear(record.schoolYear);
+  }
+}
+
 const DAY_MS = 86_400_000;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -70,7 +94,10 @@ export function parseFeedCadence(field: string, text: string): FeedCadence {
   const match = /^\s*(\d{1,2}(?:\s*,\s*\d{1,2})*)\s*:\s*(\d{1,3})\s*$/.exec(text);
   const months = match ? match[1].split(',').map(Number) : [];
   if (!match || months.some((month) => month < 1 || month > 12) || new Set(months).size !== months.length)
-    throw ValidationError.of(field, `expected the months it is due in (1-12, each once, comma-separated), a colon and the days of grace, e.g. 10,6:30; got '${text}'`);
+    throw ValidationError.of(
+      field,
+      `expected the months it is due in (1-12, each once, comma-separated), a colon and the days of grace, e.g. 10,6:30; got '${text}'`,
+    );
   return { months, graceDays: Number(match[2]) };
 }
 

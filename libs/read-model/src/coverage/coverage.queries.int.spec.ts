@@ -19,10 +19,21 @@ const REGISTRY: [string, string, unknown][] = [
     const [schoolId, districtId] = pair.split(':');
     return [`school-${schoolId}`, 'SchoolRegistered', { schoolId, districtId, name: `School ${schoolId}`, gradeSpan: '06-08' }];
   }),
-  ...['A', 'B'].map((schoolId): [string, string, unknown] => [`school-${schoolId}`, 'SchoolAssignedToCluster', { schoolId, clusterId: 'C1', fromYear: '2024-25', strategy: 'transformation' }]),
+  ...['A', 'B'].map((schoolId): [string, string, unknown] => [
+    `school-${schoolId}`,
+    'SchoolAssignedToCluster',
+    { schoolId, clusterId: 'C1', fromYear: '2024-25', strategy: 'transformation' },
+  ]),
 ];
 
-const month = (schoolId: string, periodStart: string, periodEnd: string) => ({ schoolId, schoolYear: '2024-25', periodStart, periodEnd, membershipDays: 8000, attendanceDays: 7500 });
+const month = (schoolId: string, periodStart: string, periodEnd: string) => ({
+  schoolId,
+  schoolYear: '2024-25',
+  periodStart,
+  periodEnd,
+  membershipDays: 8000,
+  attendanceDays: 7500,
+});
 
 /** Given pushes known at their times, the coverage on a day: school, feed, last period, next period, due by, days overdue. */
 describe.each(testDatabases())('data coverage over the read model, on $name', (database) => {
@@ -58,7 +69,17 @@ describe.each(testDatabases())('data coverage over the read model, on $name', (d
     // In January, October and November, and a winter interim: an interim is not the state test.
     await push('2025-01-10T00:00:00.000Z', 'attendance', [month('A', '2024-10-01', '2024-10-31'), month('A', '2024-11-01', '2024-11-30')]);
     await push('2025-01-10T00:00:00.000Z', 'assessment', [
-      { schoolId: 'A', schoolYear: '2024-25', window: 'winter', assessment: 'interim', subject: 'math', grade: 'all', studentGroup: 'all', tested: 100, proficient: 40 },
+      {
+        schoolId: 'A',
+        schoolYear: '2024-25',
+        window: 'winter',
+        assessment: 'interim',
+        subject: 'math',
+        grade: 'all',
+        studentGroup: 'all',
+        tested: 100,
+        proficient: 40,
+      },
     ]);
     await catchUp();
     coverage = new CoverageQueries(sql);

@@ -38,7 +38,14 @@ export class CoverageQueries {
            WHERE h.school_id = s.school_id AND h.feed = k.feed AND h.known_at <= $1
            ORDER BY h.known_at DESC LIMIT 1) c ON true`
       : 'LEFT JOIN feed_coverage c ON c.school_id = s.school_id AND c.feed = k.feed';
-    const rows = await this.sql.query<{ school_id: string; name: string; district_id: string; registered: string; feed: FeedKind; last_period_end: string | null }>(
+    const rows = await this.sql.query<{
+      school_id: string;
+      name: string;
+      district_id: string;
+      registered: string;
+      feed: FeedKind;
+      last_period_end: string | null;
+    }>(
       `WITH schools AS (
          SELECT r.school_id, r.name, r.district_id, to_char(r.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS registered
          FROM registry_schools r
@@ -58,9 +65,22 @@ export class CoverageQueries {
     const judge = (feed: FeedKind, lastPeriodEnd: string | null, expectedFrom: string) => {
       const facts = `${feed} ${lastPeriodEnd} ${expectedFrom}`;
       let coverage = judged.get(facts);
-      if (!coverage) judged.set(facts, (coverage = feedCoverage(cadences[feed] as NonNullable<FeedCadences[FeedKind]>, { feed, lastPeriodEnd: lastPeriodEnd ?? undefined, expectedFrom }, today)));
+      if (!coverage)
+        judged.set(
+          facts,
+          (coverage = feedCoverage(
+            cadences[feed] as NonNullable<FeedCadences[FeedKind]>,
+            { feed, lastPeriodEnd: lastPeriodEnd ?? undefined, expectedFrom },
+            today,
+          )),
+        );
       return coverage;
     };
-    return rows.map((row) => ({ schoolId: row.school_id, name: row.name, districtId: row.district_id, ...judge(row.feed, row.last_period_end, row.registered) }));
+    return rows.map((row) => ({
+      schoolId: row.school_id,
+      name: row.name,
+      districtId: row.district_id,
+      ...judge(row.feed, row.last_period_end, row.registered),
+    }));
   }
 }
