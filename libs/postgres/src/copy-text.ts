@@ -24,6 +24,11 @@ function copyField(value: CopyValue): string {
   return SPECIAL.test(text) ? text.replace(SPECIALS, (character) => ESCAPES[character]) : text;
 }
 
+/** A text[] value as PostgreSQL's array literal (`{"a","b"}`), each element quoted and escaped. */
+export function textArrayLiteral(values: readonly string[]): string {
+  return `{${values.map((value) => `"${value.replace(/["\\]/g, (character) => `\\${character}`)}"`).join(',')}}`;
+}
+
 /** The statement that loads `columns` of `table` (resolved by the search path) from the client. */
 export function copyStatement(table: string, columns: readonly string[], source: string): string {
   return `COPY ${quoteIdentifier(table)} (${columns.map(quoteIdentifier).join(', ')}) FROM ${source}`;

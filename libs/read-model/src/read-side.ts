@@ -1,20 +1,18 @@
 import { CONTRACT_EVENTS, EvaluationRules, FEED_RECORD_EVENTS, feedOfEventType, MetricCatalogues, REGISTRY_EVENTS } from '@turnaround/domain';
-import { Projection, StoredEvent } from '@turnaround/event-store';
-import { Migration, SqlExecutor } from '@turnaround/postgres';
+import { Checkpoint, EventStore, Projection, START, StoredEvent } from '@turnaround/event-store';
+import { Migration, SqlClient } from '@turnaround/postgres';
 import { alertsProjection } from './alerts/alerts.projection';
-import { metricsProjection } from './metrics/metrics.projection';
-import { registryProjection } from './registry/registry.projection';
-import {
-  applyContractTargets,
-  judgeScorecards,
-  loadPending,
-  noneTouched,
-  Pending,
-  savePending,
-  SCORECARD_MIGRATIONS,
-  Touched,
-} from './scorecards/scorecards.projection';
+import { MemoryReadSideTables } from './memory-read-side-tables';
+import { applyFeedEvents, METRICS_SCHEMA } from './metrics/metrics.projection';
+import { ReadSideTables, Touched } from './read-side-tables';
+import { registryChangesOf, registryProjection } from './registry/registry.projection';
+import { REGISTRY_TABLES } from './registry/registry.tables';
+import { applyContractTargets, judgeScorecards, loadPending, Pending, savePending, SCORECARD_MIGRATIONS } from './scorecards/scorecards.projection';
 import { SCORECARDS_TABLES } from './scorecards/scorecards.tables';
+import { SqlReadSideTables } from './sql-read-side-tables';
+
+/** The read side's name: its checkpoint's. */
+const READ_SIDE = 'read-side';
 
 const READ_SIDE_TYPES: ReadonlySet<string> = new Set([...REGISTRY_EVENTS.types, ...FEED_RECORD_EVENTS.types, 'FeedBatchClosed']);
 
@@ -67,64 +65,118 @@ export interface ReadSideSettings {
  * in `scorecard_pending`, so a page of one event and a page of 2,000 judge the same knowledge
  * at the same times.
  */
-export function readSideProjection({ rules, catalogues }: ReadSideSettings): Projection {
-  const metrics = metricsProjection(catalogues.indicators);
+export function readSideProjection(settings: ReadSideSettings): Projection {
   return {
-    name: 'read-side',
+    name: READ_SIDE,
     eventTypes: READ_SIDE_TYPES,
-    tables: [...registryProjection.tables, ...metrics.tables, ...Object.keys(SCORECARDS_TABLES)],
+    tables: [...registryProjection.tables, ...METRICS_SCHEMA.tables, ...Object.keys(SCORECARDS_TABLES)],
     migrations: [
       LEGACY,
       ...partOf('registry', registryProjection.migrations),
-      ...partOf('metrics', metrics.migrations),
+      ...partOf('metrics', METRICS_SCHEMA.migrations),
       ...partOf('scorecards', SCORECARD_MIGRATIONS),
     ],
     async apply(tx, events) {
-      let pending = await loadPending(tx);
-      let unapplied: StoredEvent[] = [];
-      const applyUnapplied = async () => {
-        await applyParts(tx, unapplied, metrics);
-        unapplied = [];
-      };
-      const judge = async () => {
-        await applyUnapplied();
-        if (pending) await judgeScorecards(tx, pending.touched, pending.knownAt, pending.position, rules, catalogues);
-        pending = undefined;
-      };
-      for (const event of events) {
-        const knownAt = event.metadata.recordedAt;
-        const push = event.metadata.source.batchId;
-        const record = feedOfEventType(event.type) !== undefined;
-        if (pending && (!record || push !== pending.push) && !(event.type === 'FeedBatchClosed' && push === pending.push)) await judge();
-        if (event.type === 'FeedBatchClosed') {
-          // The marker of a push whose knowledge is still open completes it; any other has nothing left to judge.
-          if (pending) Object.assign(pending, { position: event.position, knownAt });
-          await judge();
-          continue;
-        }
-        unapplied.push(event);
-        pending ??= { push, knownAt, touched: noneTouched(), position: event.position };
-        Object.assign(pending, { position: event.position, knownAt });
-        touch(pending, event);
-        if (!record) await judge();
-      }
-      await applyUnapplied();
-      await savePending(tx, pending);
+      await savePending(tx, await foldEvents(new SqlReadSideTables(tx), events, await loadPending(tx), settings));
     },
+    fold: (log, sql) => foldInMemory(log, sql, settings),
   };
 }
 
+/**
+ * How many records a rebuild holds in memory before it writes what it folded and goes on through
+ * the database, page by page, as the live runner does. Held, a record and its share of the
+ * other tables take about 620 bytes of heap, and V8 lets the heap grow to two or three times
+ * what is live before it collects: 250,000 keep a replay's peak near 500 MiB.
+ */
+export const MEMORY_RECORDS = 250_000;
+
+/** A rebuild reads the log in pages of this many events. */
+const FOLD_PAGE = 5_000;
+
+/**
+ * Folds the log from position zero in memory (`MemoryReadSideTables`), with the same planners
+ * and the same fold as the live runner, then writes every table once by COPY, with the
+ * knowledge still pending and the checkpoint reached, in one transaction into the empty tables
+ * of `sql`. Stops once `records` records are held (`MEMORY_RECORDS`); the runner goes on from
+ * the checkpoint it returns.
+ */
+export async function foldInMemory(log: EventStore, sql: SqlClient, settings: ReadSideSettings, records = MEMORY_RECORDS): Promise<Checkpoint> {
+  const tables = new MemoryReadSideTables();
+  let pending: Pending | undefined;
+  let position: Checkpoint = START;
+  let page = log.readPage({ after: position, limit: FOLD_PAGE, eventTypes: READ_SIDE_TYPES });
+  while (tables.records < records) {
+    const { events, reached } = await page;
+    if (reached === undefined) break;
+    // The next page is read while this one is folded.
+    page = log.readPage({ after: reached, limit: FOLD_PAGE, eventTypes: READ_SIDE_TYPES });
+    page.catch(() => undefined);
+    pending = await foldEvents(tables, events, pending, settings);
+    position = reached;
+  }
+  await sql.transaction(async (tx) => {
+    await tables.copyInto(tx);
+    await savePending(tx, pending);
+    await tx.query('UPDATE projection_checkpoints SET checkpoint = $2, updated_at = now() WHERE projection = $1', [READ_SIDE, position]);
+  });
+  return position;
+}
+
+/**
+ * Applies a page of the log to the read side's tables, in log order, from the knowledge left
+ * pending by the page before; returns what this page leaves pending.
+ */
+async function foldEvents(
+  tables: ReadSideTables,
+  events: readonly StoredEvent[],
+  from: Pending | undefined,
+  settings: ReadSideSettings,
+): Promise<Pending | undefined> {
+  const { rules, catalogues } = settings;
+  let pending = from;
+  let unapplied: StoredEvent[] = [];
+  const applyUnapplied = async () => {
+    await applyParts(tables, unapplied, catalogues);
+    unapplied = [];
+  };
+  const judge = async () => {
+    await applyUnapplied();
+    if (pending) await judgeScorecards(tables, pending.touched, pending.knownAt, pending.position, rules, catalogues);
+    pending = undefined;
+  };
+  for (const event of events) {
+    const knownAt = event.metadata.recordedAt;
+    const push = event.metadata.source.batchId;
+    const record = feedOfEventType(event.type) !== undefined;
+    if (pending && (!record || push !== pending.push) && !(event.type === 'FeedBatchClosed' && push === pending.push)) await judge();
+    if (event.type === 'FeedBatchClosed') {
+      // The marker of a push whose knowledge is still open completes it; any other has nothing left to judge.
+      if (pending) Object.assign(pending, { position: event.position, knownAt });
+      await judge();
+      continue;
+    }
+    unapplied.push(event);
+    pending ??= { push, knownAt, touched: { schools: new Set(), clusters: new Set(), contracts: new Set(), feeds: false }, position: event.position };
+    Object.assign(pending, { position: event.position, knownAt });
+    touch(pending, event);
+    if (!record) await judge();
+  }
+  await applyUnapplied();
+  return pending;
+}
+
 /** Applies events in log order to the registry, the targets in force and the metrics. */
-async function applyParts(tx: SqlExecutor, events: readonly StoredEvent[], metrics: Projection): Promise<void> {
+async function applyParts(tables: ReadSideTables, events: readonly StoredEvent[], catalogues: MetricCatalogues): Promise<void> {
   if (events.length === 0) return;
   const registry = events.filter((event) => REGISTRY_EVENTS.types.has(event.type));
   if (registry.length > 0) {
-    await registryProjection.apply(tx, registry);
+    await tables.write(REGISTRY_TABLES, registryChangesOf(registry));
     for (const stored of registry.filter((event) => CONTRACT_EVENTS.types.has(event.type)))
-      await applyContractTargets(tx, CONTRACT_EVENTS.decode(stored), stored.metadata.recordedAt);
+      await applyContractTargets(tables, CONTRACT_EVENTS.decode(stored), stored.metadata.recordedAt);
   }
   const feeds = events.filter((event) => !REGISTRY_EVENTS.types.has(event.type));
-  if (feeds.length > 0) await metrics.apply(tx, feeds);
+  if (feeds.length > 0) await applyFeedEvents(tables, feeds, catalogues.indicators);
 }
 
 /** What an event may change on a scorecard: its school, its cluster, its contract, or (any feed) a state average. */

@@ -1,5 +1,5 @@
 import { parseKnowledgeTime } from '@turnaround/domain';
-import { knownAsOf, openEventStore, LogFollower, rebuildProjection } from '@turnaround/event-store';
+import { buildFromLog, knownAsOf, openEventStore, rebuildProjection } from '@turnaround/event-store';
 import { loadMetricCatalogues } from '@turnaround/feeds';
 import { grantDashboardReads, loadConfig } from '@turnaround/platform';
 import { inSchema, openDatabase, quoteIdentifier, SqlClient } from '@turnaround/postgres';
@@ -43,7 +43,7 @@ export async function replay(options: { asOf?: string }): Promise<number> {
     const asOf = knownAsOf(store, knownAt);
     for (const projection of projections) {
       const started = Date.now();
-      await new LogFollower(asOf, target, projection).catchUp();
+      await buildFromLog(asOf, target, projection);
       report(
         `built ${projection.name} as known at ${knownAt.toISOString()}`,
         await rowCount(target, projection.tables),

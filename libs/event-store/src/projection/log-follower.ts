@@ -14,6 +14,13 @@ export interface Projection {
   apply(tx: SqlExecutor, events: readonly StoredEvent[]): Promise<void>;
   /** The event types it reads when set: `apply` sees only those, and the others are not even fetched while it follows the log. */
   eventTypes?: ReadonlySet<string>;
+  /**
+   * A faster way to build its tables from position zero than applying the log page by page
+   * (`buildFromLog`): writes into the migrated, empty tables `sql` sees what `apply` would from
+   * the log up to a checkpoint, stores that checkpoint with them, and returns it. The runner
+   * follows on from there.
+   */
+  fold?(log: EventStore, sql: SqlClient): Promise<Checkpoint>;
 }
 
 /**

@@ -50,7 +50,7 @@ export async function rebuildProjection(store: EventStore, sql: SqlClient, proje
   const schema = `rebuild_${projection.name.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`;
   const shadow = quoteIdentifier(schema);
   await sql.query(`DROP SCHEMA IF EXISTS ${shadow} CASCADE`);
-  await new LogFollower(store, await inSchema(sql, schema), projection).catchUp(REBUILD_BATCH);
+  await buildFromLog(store, await inSchema(sql, schema), projection);
   await refreshAggregates(sql, schema);
   // Statistics follow a table into its new schema: analysed here, the tables go live with a
   // planner that knows them, not blind until autovacuum comes by.
@@ -90,6 +90,20 @@ export async function rebuildProjection(store: EventStore, sql: SqlClient, proje
     await tx.query(`DROP SCHEMA ${shadow} CASCADE`);
     await options.onSwap?.(tx);
   });
+}
+
+/**
+ * Builds a projection's tables from position zero into the empty schema `sql` works in: its
+ * migrations, then its `fold` where it has one (the log folded in memory, written once), then
+ * page by page from wherever that stopped to the end of the log.
+ */
+export async function buildFromLog(store: EventStore, sql: SqlClient, projection: Projection): Promise<void> {
+  const follower = new LogFollower(store, sql, projection);
+  if (projection.fold) {
+    await follower.prepare();
+    await projection.fold(store, sql);
+  }
+  await follower.catchUp(REBUILD_BATCH);
 }
 
 /** Which of `tables` the rebuild made in `schema` (a projection may make them only as its migrations go). */

@@ -2,7 +2,9 @@ import { LogFollower, PostgresEventStore } from '@turnaround/event-store';
 import { SqlClient } from '@turnaround/postgres';
 import { testDatabases } from '@turnaround/postgres/testing';
 import { readSideProjection } from '../read-side';
+import { declaredShape, migratedShape } from '../rows/table-shapes.testing';
 import { COVERAGE_MIGRATION } from './coverage.projection';
+import { COVERAGE_TABLES } from './coverage.tables';
 import { testCatalogues } from '@turnaround/domain/testing';
 
 jest.setTimeout(60_000);
@@ -38,13 +40,23 @@ describe.each(testDatabases())('the coverage tables made on a store of an earlie
   });
   afterAll(() => sql?.close());
 
+  it.each(Object.entries(COVERAGE_TABLES))('%s has the columns, types, nulls and primary key of its column list', async (name, table) => {
+    expect(await migratedShape(sql, name)).toEqual(await declaredShape(sql, table));
+  });
+
   it('gives each school feed its last period as the current records were learned, and never a period that went back', async () => {
     // The restated October counts from its restatement; it reaches past September, so that is a change.
-    expect(await sql.query(`SELECT school_id, feed, to_char(last_period_end, 'YYYY-MM-DD') AS last, to_char(known_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS known FROM feed_coverage_history ORDER BY known_at`)).toEqual([
+    expect(
+      await sql.query(
+        `SELECT school_id, feed, to_char(last_period_end, 'YYYY-MM-DD') AS last, to_char(known_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS known FROM feed_coverage_history ORDER BY known_at`,
+      ),
+    ).toEqual([
       { school_id: 'A', feed: 'attendance', last: '2024-09-30', known: '2024-10-20' },
       { school_id: 'A', feed: 'attendance', last: '2024-10-31', known: '2024-12-01' },
       { school_id: 'A', feed: 'attendance', last: '2024-11-30', known: '2025-01-10' },
     ]);
-    expect(await sql.query(`SELECT school_id, feed, to_char(last_period_end, 'YYYY-MM-DD') AS last FROM feed_coverage`)).toEqual([{ school_id: 'A', feed: 'attendance', last: '2024-11-30' }]);
+    expect(await sql.query(`SELECT school_id, feed, to_char(last_period_end, 'YYYY-MM-DD') AS last FROM feed_coverage`)).toEqual([
+      { school_id: 'A', feed: 'attendance', last: '2024-11-30' },
+    ]);
   });
 });

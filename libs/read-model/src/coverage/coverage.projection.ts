@@ -1,10 +1,13 @@
-import { FeedKind } from '@turnaround/domain';
+import { FeedKind, FeedRecord } from '@turnaround/domain';
 import { Migration, SqlExecutor } from '@turnaround/postgres';
+import { CoverageState } from './coverage.planner';
 
 /**
- * SQL: the last day the period of feed record `f` (a `feed_records` row) reaches. Attendance
- * reaches its periodEnd, a staffing report its asOf date; the state test (spring or annual
- * window; the interims are not it) and an indicator cover their school year, to June 30.
+ * SQL: the last day the period of feed record `f` (a `feed_records` row) reaches, as domain's
+ * `periodEndOf` finds it. Attendance reaches its periodEnd, a staffing report its asOf date;
+ * the state test (spring or annual window; the interims are not it) and an indicator cover
+ * their school year, to June 30. Only COVERAGE_MIGRATION's back-fill uses it: a migration
+ * keeps the SQL it ran with, and the live updates plan in TypeScript (coverage.planner.ts).
  */
 function feedPeriodEnd(f: string): string {
   return `CASE ${f}.feed
@@ -13,9 +16,6 @@ function feedPeriodEnd(f: string): string {
     WHEN 'assessment' THEN CASE WHEN ${f}.data->>'window' IN ('spring', 'annual') THEN make_date(left(${f}.school_year, 4)::int + 1, 6, 30) END
     ELSE make_date(left(${f}.school_year, 4)::int + 1, 6, 30) END`;
 }
-
-/** The coverage tables, kept by the metrics part of the read side in the transaction that stores the records. */
-export const COVERAGE_TABLES = ['feed_coverage', 'feed_coverage_history'] as const;
 
 /**
  * Data coverage's facts (docs/domain.md#statuses) as a read model: for every school and feed, the
@@ -64,51 +64,41 @@ export interface CoverageTouch {
 }
 
 /**
- * Brings the coverage of the touched school feeds up to the records stored at `knownAt`
- * (`added`: the keys of the records stored then), in one statement however many. Only changed
- * values are written; a knowledge time applied in two pages keeps its later value.
+ * The touched school feeds' coverage as stored, in the order of `touched`: two reads however
+ * many feeds (their `feed_coverage` rows; the current records, in natural-key order, of those
+ * that went back, read only if any did). The last period is read as YYYY-MM-DD text, the form
+ * the planner compares, whatever the session's DateStyle.
  */
-export async function updateCoverage(
-  tx: SqlExecutor,
-  touched: readonly CoverageTouch[],
-  added: readonly { feed: FeedKind; key: string }[],
-  knownAt: string,
-): Promise<void> {
-  if (touched.length === 0) return;
-  await tx.query(
-    `WITH touched AS (
-       SELECT t.school_id, t.feed, t.went_back, c.last_period_end AS before, c.school_id IS NOT NULL AS stored
-       FROM unnest($2::text[], $3::text[], $4::bool[]) AS t(school_id, feed, went_back)
-       LEFT JOIN feed_coverage c ON c.school_id = t.school_id AND c.feed = t.feed),
-     added AS (
-       SELECT f.school_id, f.feed, max(${feedPeriodEnd('f')}) AS period_end
-       FROM unnest($5::text[], $6::text[]) AS k(feed, natural_key)
-       JOIN feed_records f ON f.feed = k.feed AND f.natural_key = k.natural_key
-       WHERE NOT f.retracted
-       GROUP BY f.school_id, f.feed),
-     reached AS (
-       SELECT t.school_id, t.feed, t.before, t.stored,
-         CASE WHEN t.went_back THEN (
-           SELECT max(${feedPeriodEnd('f')}) FROM feed_records f WHERE f.school_id = t.school_id AND f.feed = t.feed AND NOT f.retracted)
-         ELSE greatest(t.before, a.period_end) END AS last_period_end
-       FROM touched t LEFT JOIN added a ON a.school_id = t.school_id AND a.feed = t.feed),
-     changed AS (
-       SELECT school_id, feed, last_period_end FROM reached
-       WHERE last_period_end IS DISTINCT FROM before AND (stored OR last_period_end IS NOT NULL)),
-     current AS (
-       INSERT INTO feed_coverage (school_id, feed, last_period_end, known_at)
-       SELECT school_id, feed, last_period_end, $1 FROM changed
-       ON CONFLICT (school_id, feed) DO UPDATE SET last_period_end = EXCLUDED.last_period_end, known_at = EXCLUDED.known_at)
-     INSERT INTO feed_coverage_history (school_id, feed, last_period_end, known_at)
-     SELECT school_id, feed, last_period_end, $1 FROM changed
-     ON CONFLICT (school_id, feed, known_at) DO UPDATE SET last_period_end = EXCLUDED.last_period_end`,
-    [
-      knownAt,
-      touched.map((t) => t.schoolId),
-      touched.map((t) => t.feed),
-      touched.map((t) => t.wentBack),
-      added.map((a) => a.feed),
-      added.map((a) => a.key),
-    ],
+export async function coverageStates(tx: SqlExecutor, touched: readonly CoverageTouch[]): Promise<CoverageState[]> {
+  if (touched.length === 0) return [];
+  const keyOf = (schoolId: string, feed: string) => `${schoolId}|${feed}`;
+  const rows = await tx.query<{ school_id: string; feed: string; last_period_end: string | null }>(
+    `SELECT school_id, feed, to_char(last_period_end, 'YYYY-MM-DD') AS last_period_end FROM feed_coverage
+     WHERE (school_id, feed) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+    [touched.map((t) => t.schoolId), touched.map((t) => t.feed)],
   );
+  const wentBack = touched.filter((t) => t.wentBack);
+  const groups =
+    wentBack.length === 0
+      ? []
+      : await tx.query<{ n: number; records: FeedRecord[] }>(
+          `SELECT k.n, json_agg(f.data ORDER BY f.natural_key COLLATE "C") AS records
+           FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(school_id, feed, n)
+           JOIN feed_records f ON f.school_id = k.school_id AND f.feed = k.feed
+           WHERE NOT f.retracted
+           GROUP BY k.n`,
+          [wentBack.map((t) => t.schoolId), wentBack.map((t) => t.feed)],
+        );
+  const stored = new Map(rows.map((row) => [keyOf(row.school_id, row.feed), row.last_period_end]));
+  const current = new Map(
+    groups.map(({ n, records }) => {
+      const { schoolId, feed } = wentBack[Number(n) - 1];
+      return [keyOf(schoolId, feed), records];
+    }),
+  );
+  return touched.map(({ schoolId, feed, wentBack }) => {
+    const key = keyOf(schoolId, feed);
+    const state = { schoolId, feed, wentBack, before: stored.get(key) ?? null };
+    return wentBack ? { ...state, current: current.get(key) ?? [] } : state;
+  });
 }

@@ -249,9 +249,10 @@ export class MetricQueries {
       from_year: string;
       until_year: string | null;
       strategy: ClusterMembership['strategy'];
-    }>('SELECT school_id, cluster_id, from_year, until_year, strategy FROM registry_memberships WHERE school_id = ANY($1::text[]) ORDER BY from_year', [
-      schoolIds,
-    ]);
+    }>(
+      'SELECT school_id, cluster_id, from_year, until_year, strategy FROM registry_memberships WHERE school_id = ANY($1::text[]) ORDER BY from_year, cluster_id COLLATE "C"',
+      [schoolIds],
+    );
     const bySchool: Record<string, ClusterMembership[]> = {};
     for (const row of rows)
       (bySchool[row.school_id] ??= []).push({

@@ -1,7 +1,7 @@
 import { REGISTRY_EVENTS } from '@turnaround/domain';
-import { Projection } from '@turnaround/event-store';
+import { Projection, StoredEvent } from '@turnaround/event-store';
 import { planRegistryChanges } from './registry.planner';
-import { REGISTRY_TABLES } from './registry.tables';
+import { REGISTRY_TABLES, RegistryRowChange } from './registry.tables';
 import { writeRowChanges } from '../rows/row-changes';
 
 /**
@@ -60,8 +60,9 @@ export const registryProjection: Projection = {
     },
   ],
   // A renewal's `extend` adds to the row: it relies on the runner applying each event once, moving the checkpoint in the same transaction.
-  async apply(tx, events) {
-    const changes = events.flatMap((stored) => planRegistryChanges(REGISTRY_EVENTS.decode(stored), stored.metadata.recordedAt));
-    await writeRowChanges(tx, REGISTRY_TABLES, changes);
-  },
+  apply: (tx, events) => writeRowChanges(tx, REGISTRY_TABLES, registryChangesOf(events)),
 };
+
+/** The registry's row changes of registry events, in log order, each known from its `recordedAt`. */
+export const registryChangesOf = (events: readonly StoredEvent[]): RegistryRowChange[] =>
+  events.flatMap((stored) => planRegistryChanges(REGISTRY_EVENTS.decode(stored), stored.metadata.recordedAt));

@@ -1,7 +1,7 @@
 import { SqlExecutor } from '@turnaround/postgres';
 
 /** The SQL types of the columns written through row changes: each parameter is cast to its column's type. */
-type SqlType = 'text' | 'text[]' | 'integer' | 'double precision' | 'boolean' | 'jsonb' | 'timestamptz';
+type SqlType = 'text' | 'text[]' | 'integer' | 'double precision' | 'boolean' | 'jsonb' | 'date' | 'timestamptz';
 
 /** A column's SQL type, ending in ` null` when the column takes NULL. */
 export type ColumnType = SqlType | `${SqlType} null`;
@@ -25,7 +25,7 @@ export function table<const Columns extends Record<string, ColumnType>, const Ke
   return { columns, key };
 }
 
-/** The JavaScript value a column takes in a row change (a timestamptz as its ISO text, as the log stamps it). */
+/** The JavaScript value a column takes in a row change (a date as its YYYY-MM-DD text, a timestamptz as its ISO text, as the log stamps it). */
 interface ValueOfSqlType {
   text: string;
   'text[]': readonly string[];
@@ -33,6 +33,7 @@ interface ValueOfSqlType {
   'double precision': number;
   boolean: boolean;
   jsonb: unknown;
+  date: string;
   timestamptz: string;
 }
 type ValueOf<Type extends ColumnType> = Type extends `${infer Base extends SqlType} null` ? ValueOfSqlType[Base] | null : ValueOfSqlType[Type & SqlType];
@@ -82,8 +83,8 @@ type CopyTo<Name extends keyof Tables, Tables extends Record<string, Table>> = {
   };
 }[SourcesOf<Tables[Name], Tables>];
 
-/** A change as the writer takes it: fields by name. */
-type AnyChange = { readonly table: string; readonly key: Readonly<Record<string, unknown>> } & (
+/** A change as the writers take it: fields by name. */
+export type AnyChange = { readonly table: string; readonly key: Readonly<Record<string, unknown>> } & (
   | { readonly op: 'upsert' | 'update' | 'extend'; readonly values: Readonly<Record<string, unknown>> }
   | { readonly op: 'copy'; readonly from: string; readonly values: Readonly<Record<string, unknown>> }
   | { readonly op: 'delete' }
@@ -197,4 +198,4 @@ function statementOf(tables: Readonly<Record<string, Table>>, change: Exclude<An
 }
 
 /** The field's SQL type, without ` null`. */
-const sqlTypeOf = (table: Table, field: string): SqlType => table.columns[field].replace(/ null$/, '') as SqlType;
+export const sqlTypeOf = (table: Table, field: string): SqlType => table.columns[field].replace(/ null$/, '') as SqlType;

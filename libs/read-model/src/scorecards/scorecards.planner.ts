@@ -148,7 +148,7 @@ export function planJudgement(
     };
     if (contract.status === 'terminated') {
       // The lines stay as they were last judged, marked terminated; their alerts are withdrawn once.
-      for (const line of contract.lines.values()) {
+      for (const [, line] of inKeyOrder(contract.lines)) {
         if (line.contractStatus === 'terminated') continue;
         write({ ...line, contractStatus: 'terminated' });
         statusChanged(line, line.status, 'withdrawn', 'contract_terminated', false);
@@ -174,7 +174,7 @@ export function planJudgement(
       if (before?.status !== line.status)
         statusChanged(line, before?.status ?? null, line.status, null, missed.has(lineKey({ ...line, contractYear: line.contractYear - 1 })));
     }
-    for (const [key, line] of contract.lines) {
+    for (const [key, line] of inKeyOrder(contract.lines)) {
       if (seen.has(key)) continue;
       const { key: rowKey, values } = lineRow(contract, line);
       deleted.push({ table: 'scorecard_lines', op: 'delete', key: rowKey });
@@ -184,6 +184,9 @@ export function planJudgement(
   }
   return [...written, ...deleted, ...history, ...changes];
 }
+
+/** The stored lines in the order of their keys: changes planned from them never depend on the order they were loaded in. */
+const inKeyOrder = (lines: ReadonlyMap<string, StoredLine>) => [...lines].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 /** A line's row in `scorecard_lines`: its key, and every other field but the knowledge time. */
 function lineRow(contract: ContractToJudge, line: StoredLine) {

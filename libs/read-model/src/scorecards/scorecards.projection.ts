@@ -1,19 +1,11 @@
-import {
-  ContractEvent,
-  EvaluationRules,
-  MetricCatalogues,
-  MetricValue,
-  ScorecardLine,
-  schoolYearOfContractYear,
-  Target,
-  TargetStatus,
-} from '@turnaround/domain';
+import { ContractEvent, EvaluationRules, MetricCatalogues, ScorecardLine, Target, TargetStatus } from '@turnaround/domain';
 import { Checkpoint } from '@turnaround/event-store';
 import { Migration, SqlExecutor } from '@turnaround/postgres';
+import { ReadSideTables, Touched } from '../read-side-tables';
+import { REGISTRY_TABLES } from '../registry/registry.tables';
 import { RowOf, selectList, writeRowChanges } from '../rows/row-changes';
-import { ContractToJudge, JudgementFacts, lineKey, planContractTargets, planJudgement, StoredLine, TargetOnRecord } from './scorecards.planner';
+import { planContractTargets, planJudgement, StoredLine, TargetOnRecord } from './scorecards.planner';
 import { SCORECARDS_TABLES } from './scorecards.tables';
-import { MetricQueries } from '../metrics/metric.queries';
 
 /** The columns of a line, as migration 0001 made them (`SCORECARDS_TABLES` lists them as they stand). */
 const LINE_COLUMNS = `contract_id text NOT NULL, partner_id text NOT NULL, cluster_id text NOT NULL, contract_status text NOT NULL,
@@ -90,21 +82,6 @@ export const SCORECARD_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-/** What a piece of knowledge touched: the contracts to judge again once it is complete. */
-export interface Touched {
-  schools: Set<string>;
-  clusters: Set<string>;
-  contracts: Set<string>;
-  /** A feed changed: every contract with a `stateAverage` goal is judged again. */
-  feeds: boolean;
-}
-
-export const noneTouched = (): Touched => ({ schools: new Set(), clusters: new Set(), contracts: new Set(), feeds: false });
-
-export function isTouched(touched: Touched): boolean {
-  return touched.feeds || touched.schools.size + touched.clusters.size + touched.contracts.size > 0;
-}
-
 /**
  * Knowledge not yet complete: the push it belongs to (none for a registry command), the
  * knowledge time and position of its last event, and what it touched so far.
@@ -150,18 +127,17 @@ export async function loadPending(tx: SqlExecutor): Promise<Pending | undefined>
  * and the final years). The registry's row of the contract lists them too: the registry part
  * leaves an amendment to this one, which knows the final years.
  */
-export async function applyContractTargets(tx: SqlExecutor, event: ContractEvent, knownAt: string): Promise<void> {
+export async function applyContractTargets(tables: ReadSideTables, event: ContractEvent, knownAt: string): Promise<void> {
   const { contractId } = event.data;
   const amending = event.type === 'ContractTargetsAmended';
-  const inForce = amending ? ((await targetsInForce(tx, [contractId])).get(contractId) ?? []) : [];
-  const finalYears = new Set(amending ? await finalContractYears(tx, contractId) : []);
+  const inForce = amending ? ((await tables.targetsInForce([contractId])).get(contractId) ?? []) : [];
+  const finalYears = new Set(amending ? await tables.finalContractYears(contractId) : []);
   const { changes, amended } = planContractTargets(event, knownAt, inForce, finalYears);
-  await writeRowChanges(tx, SCORECARDS_TABLES, changes);
-  if (amended)
-    await tx.query('UPDATE registry_contracts SET targets = $2 WHERE contract_id = $1', [
-      contractId,
-      JSON.stringify(amended.map(({ since: _since, setBy: _setBy, ...target }) => target)),
-    ]);
+  await tables.write(SCORECARDS_TABLES, changes);
+  if (amended) {
+    const targets = amended.map(({ since: _since, setBy: _setBy, ...target }) => target);
+    await tables.write(REGISTRY_TABLES, [{ table: 'registry_contracts', op: 'update', key: { contractId }, values: { targets } }]);
+  }
 }
 
 /**
@@ -180,7 +156,7 @@ export async function finalContractYears(sql: SqlExecutor, contractId: string): 
 /** The targets in force of each contract, in the order the contract read lists them (contract year, metric, scope). */
 export async function targetsInForce(sql: SqlExecutor, contractIds: readonly string[]): Promise<Map<string, TargetOnRecord[]>> {
   const rows = await sql.query<{ contract_id: string; target: Target; since: Date | string; set_by: string | null }>(
-    'SELECT contract_id, target, since, set_by FROM scorecard_targets WHERE contract_id = ANY($1::text[]) ORDER BY contract_id, contract_year, metric, scope',
+    'SELECT contract_id, target, since, set_by FROM scorecard_targets WHERE contract_id = ANY($1::text[]) ORDER BY contract_id COLLATE "C", contract_year, metric COLLATE "C", scope COLLATE "C"',
     [contractIds],
   );
   const byContract = new Map<string, TargetOnRecord[]>();
@@ -194,74 +170,21 @@ export async function targetsInForce(sql: SqlExecutor, contractIds: readonly str
 
 /**
  * Judges the contracts a complete piece of knowledge touched, at its knowledge time, from the
- * registry and metrics tables as they stand at `position`: loads the contracts with their
- * targets and stored lines and the facts they read, and writes the rows `planJudgement` plans
- * by the evaluation rules and the process's catalogues.
+ * read side's tables as they stand at `position`: the rows `planJudgement` plans by the
+ * evaluation rules and the process's catalogues, from the contracts with their targets and
+ * stored lines and the facts they read.
  */
 export async function judgeScorecards(
-  tx: SqlExecutor,
+  tables: ReadSideTables,
   touched: Touched,
   knownAt: string,
   position: Checkpoint,
   rules: EvaluationRules,
   catalogues: MetricCatalogues,
 ): Promise<void> {
-  const rows = await tx.query<{
-    contract_id: string;
-    partner_id: string;
-    cluster_id: string;
-    school_ids: string[];
-    start_year: string;
-    baseline_year: string;
-    status: 'active' | 'terminated';
-  }>(
-    `SELECT contract_id, partner_id, cluster_id, school_ids, start_year, baseline_year, status FROM registry_contracts c
-     WHERE contract_id = ANY($1::text[]) OR cluster_id = ANY($2::text[]) OR school_ids && $3::text[]
-        OR ($4 AND EXISTS (SELECT 1 FROM scorecard_targets t WHERE t.contract_id = c.contract_id AND t.target->>'goal' = 'stateAverage'))
-     ORDER BY contract_id`,
-    [[...touched.contracts], [...touched.clusters], [...touched.schools], touched.feeds],
-  );
-  if (rows.length === 0) return;
-  const contractIds = rows.map((contract) => contract.contract_id);
-  const schoolIds = [...new Set(rows.flatMap((contract) => contract.school_ids))];
-  const metrics = new MetricQueries(tx);
-  const [targets, memberships, values, districtRows, lineRows] = await Promise.all([
-    targetsInForce(tx, contractIds),
-    metrics.memberships(schoolIds),
-    metrics.valuesOf(schoolIds),
-    tx.query<{ school_id: string; district_id: string }>('SELECT school_id, district_id FROM registry_schools WHERE school_id = ANY($1::text[])', [schoolIds]),
-    tx.query<LineRow>(`SELECT * FROM scorecard_lines WHERE contract_id = ANY($1::text[])`, [contractIds]),
-  ]);
-  const linesOf = new Map<string, Map<string, StoredLine>>();
-  for (const row of lineRows) {
-    const line = fromRow(row);
-    linesOf.set(row.contract_id, (linesOf.get(row.contract_id) ?? new Map()).set(lineKey(line), line));
-  }
-  const contracts: ContractToJudge[] = rows.map((row) => ({
-    contractId: row.contract_id,
-    partnerId: row.partner_id,
-    clusterId: row.cluster_id,
-    schoolIds: row.school_ids,
-    startYear: row.start_year,
-    baselineYear: row.baseline_year,
-    status: row.status,
-    targets: targets.get(row.contract_id) ?? [],
-    lines: linesOf.get(row.contract_id) ?? new Map(),
-  }));
-  // The state averages the active contracts' targets compare with, each read once.
-  const stateAverages = new Map<string, MetricValue | undefined>();
-  for (const contract of contracts.filter(({ status }) => status === 'active'))
-    for (const target of contract.targets.filter(({ goal }) => goal === 'stateAverage')) {
-      const year = schoolYearOfContractYear(contract.startYear, target.contractYear);
-      if (!stateAverages.has(`${year}|${target.metric}`)) stateAverages.set(`${year}|${target.metric}`, await metrics.state(year, target.metric));
-    }
-  const facts: JudgementFacts = {
-    memberships,
-    value: (schoolId, year, metric) => values.get(`${schoolId}|${year}|${metric}`),
-    stateAverage: (year, metric) => stateAverages.get(`${year}|${metric}`),
-    districtOf: new Map(districtRows.map((row) => [row.school_id, row.district_id])),
-  };
-  await writeRowChanges(tx, SCORECARDS_TABLES, planJudgement(contracts, facts, knownAt, position, rules, catalogues));
+  const contracts = await tables.contractsToJudge(touched);
+  if (contracts.length === 0) return;
+  await tables.write(SCORECARDS_TABLES, planJudgement(contracts, await tables.judgementFacts(contracts), knownAt, position, rules, catalogues));
 }
 
 /** A `scorecard_lines` row. */
@@ -308,10 +231,23 @@ export function lineOfRow(row: LineRow): ScorecardLine {
   };
 }
 
-function fromRow(row: LineRow): StoredLine {
+/** A stored line (its fields, as `SCORECARDS_TABLES` names them) as the scorecards' planner takes it. */
+export function storedLineOf(row: RowOf<(typeof SCORECARDS_TABLES)['scorecard_lines']>): StoredLine {
   return {
-    ...lineOfRow(row),
-    target: row.target ? { ...row.target, since: new Date(row.target_since as string).toISOString() } : null,
-    contractStatus: row.contract_status,
+    scope: row.scope as ScorecardLine['scope'],
+    subjectId: row.subjectId,
+    metric: row.metric,
+    contractYear: row.contractYear,
+    schoolYear: row.schoolYear,
+    kind: row.kind as ScorecardLine['kind'],
+    status: row.status as TargetStatus,
+    threshold: row.threshold,
+    baseline: row.baseline,
+    actual: row.actual,
+    evidence: row.evidence as ScorecardLine['evidence'],
+    ...(row.reason !== null ? { reason: row.reason } : {}),
+    ...(row.schoolsCounted !== null ? { schools: { counted: row.schoolsCounted, missed: row.schoolsMissed as number } } : {}),
+    target: row.target ? { ...(row.target as Target), since: new Date(row.targetSince as string).toISOString() } : null,
+    contractStatus: row.contractStatus as StoredLine['contractStatus'],
   };
 }
