@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors';
+import { mathResult } from '../testing/feed-records';
 import { AssessmentResultsReported, AttendanceReported, IndicatorReported, StaffingReported } from '../events/feed-events';
 import { DEFAULT_FEED_CADENCES, FeedCadence, feedCoverage, parseFeedCadence, periodEndOf } from './feed-coverage';
 
@@ -111,18 +112,7 @@ describe('feed coverage: the next report a feed owes and how late it is, from th
 });
 
 describe('the last day a record reaches, which coverage counts as received', () => {
-  const test = (window: AssessmentResultsReported['data']['window']): AssessmentResultsReported['data'] => ({
-    schoolId: 'S1',
-    schoolYear: '2022-23',
-    window,
-    assessment: 'state_test',
-    subject: 'math',
-    grade: 'all',
-    studentGroup: 'all',
-    tested: 40,
-    proficient: 20,
-    suppressed: false,
-  });
+  const test = (window: AssessmentResultsReported['data']['window']) => mathResult({ schoolYear: '2022-23', window });
 
   it('is the end of an attendance period, however short', () => {
     const week: AttendanceReported['data'] = {

@@ -1,4 +1,5 @@
 import { AssessmentResultsReported, AttendanceReported, FeedKind, FeedRecord } from '@turnaround/domain';
+import { mathResult } from '@turnaround/domain/testing';
 import { CoverageState, planCoverage } from './coverage.planner';
 import { CoverageRowChange } from './coverage.tables';
 
@@ -18,18 +19,7 @@ const october = month('S1', '2024-10-01', '2024-10-31');
 const november = month('S1', '2024-11-01', '2024-11-30');
 
 /** A math result of school S1 in 2024-25's test window `window`. */
-const test = (window: AssessmentResultsReported['data']['window']): AssessmentResultsReported['data'] => ({
-  schoolId: 'S1',
-  schoolYear: '2024-25',
-  window,
-  assessment: 'state_test',
-  subject: 'math',
-  grade: 'all',
-  studentGroup: 'all',
-  tested: 40,
-  proficient: 20,
-  suppressed: false,
-});
+const test = (window: AssessmentResultsReported['data']['window']) => mathResult({ window });
 
 /** Given these touched school feeds as stored, when these records are added at T1, then these row changes. */
 const given = (...states: CoverageState[]) => ({
