@@ -314,12 +314,16 @@ function builtEntry(project: 'services/cli' | 'services/all-in-one'): string {
   return `dist/${project}/main.js`;
 }
 
+/** The replay's heap limit, as README's command for the image gives it: it bounds the records folded in memory, and the peak. */
+const REPLAY_HEAP_MIB = 384;
+
 /**
  * `turnaround replay` against `databaseUrl` in a process of its own, as an operator runs it (the
- * built CLI): its time, and its peak RSS (VmHWM from /proc, so Linux only), sampled while it runs.
+ * built CLI, with the heap limit of README's command): its time, and its peak RSS (VmHWM from
+ * /proc, so Linux only), sampled while it runs.
  */
 async function replayInChild(databaseUrl: string): Promise<{ seconds: number; peakMib: number }> {
-  const child = spawn(process.execPath, [builtEntry('services/cli'), 'replay'], {
+  const child = spawn(process.execPath, [`--max-old-space-size=${REPLAY_HEAP_MIB}`, builtEntry('services/cli'), 'replay'], {
     env: { ...process.env, DATABASE_URL: databaseUrl },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client, Pool, PoolClient, PoolConfig, types } from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
-import { copyStatement, copyText, CopyValue } from './copy-text';
+import { copyPieces, copyStatement, CopyValue } from './copy-text';
 import { quoteIdentifier, SqlClient, SqlExecutor } from './sql-client';
 
 // Positions, counts and versions stay well below 2^53; as numbers they match PGlite's answers.
@@ -21,7 +21,7 @@ export function createPgClient(connectionString: string, options: Pick<PoolConfi
   const run = async (executor: Pool | PoolClient, text: string, params?: readonly unknown[]) =>
     (await executor.query({ text, values: params as unknown[] | undefined })).rows;
   const copy = (connection: PoolClient, table: string, columns: readonly string[], rows: Iterable<readonly CopyValue[]>) =>
-    pipeline(Readable.from([copyText(rows)]), connection.query(copyFromStdin(copyStatement(table, columns, 'STDIN'))));
+    pipeline(Readable.from(copyPieces(rows)), connection.query(copyFromStdin(copyStatement(table, columns, 'STDIN'))));
 
   return {
     kind: 'postgres',

@@ -1,3 +1,4 @@
+import { textArrayLiteral } from './copy-text';
 import { migrate } from './migrations';
 import { testDatabases } from './testing';
 
@@ -70,6 +71,19 @@ describe.each(testDatabases())('SqlClient on $name', (database) => {
       { n: 2, label: null, doc: null, flag: false, amount: null },
       { n: 3, label: '\\N', doc: [], flag: null, amount: -3 },
     ]);
+    await sql.close();
+  });
+
+  it('loads rows given lazily, many pieces of them, with lists as array literals', async () => {
+    const sql = await database.open();
+    await sql.query('CREATE TABLE l (n integer, tags text[])');
+    const rows = function* () {
+      for (let n = 0; n < 1_234; n += 1) yield [n, textArrayLiteral([`tag ${n}`, 'a "quoted" one', 'back\\slash', ''])];
+    };
+    await sql.copyFrom('l', ['n', 'tags'], rows());
+    const loaded = await sql.query<{ n: number; tags: string[] }>('SELECT n, tags FROM l ORDER BY n');
+    expect(loaded).toHaveLength(1_234);
+    expect(loaded[1_233]).toEqual({ n: 1_233, tags: ['tag 1233', 'a "quoted" one', 'back\\slash', ''] });
     await sql.close();
   });
 

@@ -225,14 +225,13 @@ export class MemoryReadSideTables implements ReadSideTables {
   /** Writes every table into the (empty, migrated) tables `tx` sees, by COPY. */
   async copyInto(tx: SqlExecutor): Promise<void> {
     await this.registry.copyInto(tx);
-    const records: (string | boolean | FeedRecord)[][] = [];
-    const flush = () => tx.copyFrom('feed_records', ['feed', 'natural_key', 'school_id', 'school_year', 'data', 'recorded_at', 'retracted'], records.splice(0));
-    for (const byKey of this.byKey.values())
-      for (const { feed, naturalKey, schoolId, schoolYear, data, recordedAt, retracted } of byKey.values()) {
-        records.push([feed, naturalKey, schoolId, schoolYear, data, recordedAt, retracted]);
-        if (records.length === COPY_RECORDS) await flush();
-      }
-    if (records.length > 0) await flush();
+    const byKey = this.byKey;
+    const records = function* () {
+      for (const keys of byKey.values())
+        for (const { feed, naturalKey, schoolId, schoolYear, data, recordedAt, retracted } of keys.values())
+          yield [feed, naturalKey, schoolId, schoolYear, data, recordedAt, retracted];
+    };
+    await tx.copyFrom('feed_records', ['feed', 'natural_key', 'school_id', 'school_year', 'data', 'recorded_at', 'retracted'], records());
     await this.metrics.copyInto(tx);
     await this.coverage.copyInto(tx);
     await this.scorecards.copyInto(tx);
@@ -250,9 +249,6 @@ export class MemoryReadSideTables implements ReadSideTables {
     return years.sort(byText).at(-1);
   }
 }
-
-/** How many records one COPY carries. */
-const COPY_RECORDS = 10_000;
 
 /** A `school_metrics` row's value. */
 function metricValueOf(row: Row): MetricValue {

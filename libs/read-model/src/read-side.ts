@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { CONTRACT_EVENTS, EvaluationRules, FEED_RECORD_EVENTS, feedOfEventType, MetricCatalogues, REGISTRY_EVENTS } from '@turnaround/domain';
 import { Checkpoint, EventStore, Projection, START, StoredEvent } from '@turnaround/event-store';
 import { Migration, SqlClient } from '@turnaround/postgres';
@@ -83,13 +84,21 @@ export function readSideProjection(settings: ReadSideSettings): Projection {
   };
 }
 
+/** The heap a held record takes, with its share of the other tables (measured on the state dataset). */
+const BYTES_A_RECORD = 620;
+
+/** The share of the heap limit held records may take: the rest is the log's pages in flight, and V8's room to collect. */
+const HEAP_SHARE = 0.4;
+
 /**
  * How many records a rebuild holds in memory before it writes what it folded and goes on through
- * the database, page by page, as the live runner does. Held, a record and its share of the
- * other tables take about 620 bytes of heap, and V8 lets the heap grow to two or three times
- * what is live before it collects: 250,000 keep a replay's peak near 500 MiB.
+ * the database, page by page, as the live runner does: as many as take 40% of the process's heap
+ * limit. Node's default limit is a quarter of the machine's memory or so, and V8 lets the heap
+ * grow well past what is live before it collects, so an operator bounds a replay's memory with
+ * `--max-old-space-size` (384 MiB: about 250,000 records, a peak of about 420 MiB), or raises it
+ * to fold a longer log whole.
  */
-export const MEMORY_RECORDS = 250_000;
+export const memoryRecords = (): number => Math.floor((getHeapStatistics().heap_size_limit * HEAP_SHARE) / BYTES_A_RECORD);
 
 /** A rebuild reads the log in pages of this many events. */
 const FOLD_PAGE = 5_000;
@@ -98,10 +107,10 @@ const FOLD_PAGE = 5_000;
  * Folds the log from position zero in memory (`MemoryReadSideTables`), with the same planners
  * and the same fold as the live runner, then writes every table once by COPY, with the
  * knowledge still pending and the checkpoint reached, in one transaction into the empty tables
- * of `sql`. Stops once `records` records are held (`MEMORY_RECORDS`); the runner goes on from
+ * of `sql`. Stops once `records` records are held (`memoryRecords`); the runner goes on from
  * the checkpoint it returns.
  */
-export async function foldInMemory(log: EventStore, sql: SqlClient, settings: ReadSideSettings, records = MEMORY_RECORDS): Promise<Checkpoint> {
+export async function foldInMemory(log: EventStore, sql: SqlClient, settings: ReadSideSettings, records = memoryRecords()): Promise<Checkpoint> {
   const tables = new MemoryReadSideTables();
   let pending: Pending | undefined;
   let position: Checkpoint = START;

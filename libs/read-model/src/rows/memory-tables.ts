@@ -3,9 +3,6 @@ import { AnyChange, columnOf, RowChange, sqlTypeOf, Table } from './row-changes'
 
 type Row = Record<string, unknown>;
 
-/** How many rows one COPY statement carries: its text is built whole before it is sent. */
-const COPY_ROWS = 10_000;
-
 /**
  * Tables held in memory while a rebuild folds the log (read-side.ts): the rows of each table by
  * primary key, changed by the same planned row changes the SQL writer applies, with the same
@@ -82,8 +79,11 @@ export class MemoryTables<Tables extends Record<string, Table>> {
     for (const [name, rows] of this.rows) {
       const table = this.tables[name];
       const fields = Object.keys(table.columns);
-      const values = [...rows.values()].map((row) => fields.map((field) => copyValueOf(table, field, row[field])));
-      for (let start = 0; start < values.length; start += COPY_ROWS) await tx.copyFrom(name, fields.map(columnOf), values.slice(start, start + COPY_ROWS));
+      if (rows.size === 0) continue;
+      const values = function* () {
+        for (const row of rows.values()) yield fields.map((field) => copyValueOf(table, field, row[field]));
+      };
+      await tx.copyFrom(name, fields.map(columnOf), values());
     }
   }
 
