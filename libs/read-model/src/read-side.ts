@@ -95,7 +95,7 @@ const HEAP_SHARE = 0.4;
  * the database, page by page, as the live runner does: as many as take 40% of the process's heap
  * limit. Node's default limit is a quarter of the machine's memory or so, and V8 lets the heap
  * grow well past what is live before it collects, so an operator bounds a replay's memory with
- * `--max-old-space-size` (384 MiB: about 250,000 records, a peak of about 420 MiB), or raises it
+ * `--max-old-space-size` (384 MiB: about 250,000 records; a peak near 370 MiB in the bench), or raises it
  * to fold a longer log whole.
  */
 export const memoryRecords = (): number => Math.floor((getHeapStatistics().heap_size_limit * HEAP_SHARE) / BYTES_A_RECORD);
@@ -136,7 +136,7 @@ export async function foldInMemory(log: EventStore, sql: SqlClient, settings: Re
  * Applies a page of the log to the read side's tables, in log order, from the knowledge left
  * pending by the page before; returns what this page leaves pending.
  */
-async function foldEvents(
+export async function foldEvents(
   tables: ReadSideTables,
   events: readonly StoredEvent[],
   from: Pending | undefined,
