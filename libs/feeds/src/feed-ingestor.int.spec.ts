@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { IllegalStateError, NotFoundError, ValidationError } from '@turnaround/domain';
-import { testCatalogues } from '@turnaround/domain/testing';
+import { mathResult, testCatalogues } from '@turnaround/domain/testing';
 import { EventStore, EventStoreDbEventStore, PostgresEventStore, START, StoredEvent } from '@turnaround/event-store';
 import { FakeKurrentDbServer, wholeLog } from '@turnaround/event-store/testing';
 import { SqlClient } from '@turnaround/postgres';
@@ -362,17 +362,7 @@ describe('feed ingestion on a store whose appendMany is not atomic (KurrentDB, f
   });
 });
 
-const record = (schoolId: string) => ({
-  schoolId,
-  schoolYear: '2024-25',
-  window: 'spring',
-  assessment: 'state_test',
-  subject: 'math',
-  grade: 'all',
-  studentGroup: 'all',
-  tested: 40,
-  proficient: 20,
-});
+const record = (schoolId: string) => mathResult({ schoolId });
 
 async function freshIngestorOn(store: EventStore, sql: SqlClient): Promise<FeedIngestor> {
   return new FeedIngestor(store, await FeedBatches.create(sql), await ProfileCatalogue.load(), testCatalogues().indicators);
