@@ -196,5 +196,11 @@ function recordsStored(decisions: readonly FeedDecision[], events: number): numb
 
 /** A feed stream's ledger from its stored events, with the revision it was built from. */
 function ledgerOf(kind: FeedKind, stored: readonly StoredEvent[]): StreamLedger {
-  return { ledger: evolveLedger(emptyLedger(kind), stored.map(FEED_RECORD_EVENTS.decode)), revision: stored.at(-1)?.revision };
+  return {
+    ledger: evolveLedger(
+      emptyLedger(kind),
+      stored.map((event) => FEED_RECORD_EVENTS.decode(event)),
+    ),
+    revision: stored.at(-1)?.revision,
+  };
 }

@@ -1,5 +1,5 @@
 import { getHeapStatistics } from 'node:v8';
-import { CONTRACT_EVENTS, EvaluationRules, FEED_RECORD_EVENTS, feedOfEventType, MetricCatalogues, REGISTRY_EVENTS } from '@turnaround/domain';
+import { CONTRACT_EVENTS, DecodeOptions, EvaluationRules, FEED_RECORD_EVENTS, feedOfEventType, MetricCatalogues, REGISTRY_EVENTS } from '@turnaround/domain';
 import { Checkpoint, EventStore, Projection, START, StoredEvent } from '@turnaround/event-store';
 import { Migration, SqlClient } from '@turnaround/postgres';
 import { alertsProjection } from './alerts/alerts.projection';
@@ -121,7 +121,8 @@ export async function foldInMemory(log: EventStore, sql: SqlClient, settings: Re
     // The next page is read while this one is folded.
     page = log.readPage({ after: reached, limit: FOLD_PAGE, eventTypes: READ_SIDE_TYPES });
     page.catch(() => undefined);
-    pending = await foldEvents(tables, events, pending, settings);
+    // What it folds was checked when it was appended: read back trusted (`DecodeOptions`).
+    pending = await foldEvents(tables, events, pending, settings, { trusted: true });
     position = reached;
   }
   await sql.transaction(async (tx) => {
@@ -134,19 +135,21 @@ export async function foldInMemory(log: EventStore, sql: SqlClient, settings: Re
 
 /**
  * Applies a page of the log to the read side's tables, in log order, from the knowledge left
- * pending by the page before; returns what this page leaves pending.
+ * pending by the page before; returns what this page leaves pending. `decoding`: how its events
+ * are read back (the live runner checks each again; a rebuild trusts the log).
  */
 export async function foldEvents(
   tables: ReadSideTables,
   events: readonly StoredEvent[],
   from: Pending | undefined,
   settings: ReadSideSettings,
+  decoding: DecodeOptions = {},
 ): Promise<Pending | undefined> {
   const { rules, catalogues } = settings;
   let pending = from;
   let unapplied: StoredEvent[] = [];
   const applyUnapplied = async () => {
-    await applyParts(tables, unapplied, catalogues);
+    await applyParts(tables, unapplied, catalogues, decoding);
     unapplied = [];
   };
   const judge = async () => {
@@ -176,16 +179,16 @@ export async function foldEvents(
 }
 
 /** Applies events in log order to the registry, the targets in force and the metrics. */
-async function applyParts(tables: ReadSideTables, events: readonly StoredEvent[], catalogues: MetricCatalogues): Promise<void> {
+async function applyParts(tables: ReadSideTables, events: readonly StoredEvent[], catalogues: MetricCatalogues, decoding: DecodeOptions): Promise<void> {
   if (events.length === 0) return;
   const registry = events.filter((event) => REGISTRY_EVENTS.types.has(event.type));
   if (registry.length > 0) {
-    await tables.write(REGISTRY_TABLES, registryChangesOf(registry));
+    await tables.write(REGISTRY_TABLES, registryChangesOf(registry, decoding));
     for (const stored of registry.filter((event) => CONTRACT_EVENTS.types.has(event.type)))
-      await applyContractTargets(tables, CONTRACT_EVENTS.decode(stored), stored.metadata.recordedAt);
+      await applyContractTargets(tables, CONTRACT_EVENTS.decode(stored, decoding), stored.metadata.recordedAt);
   }
   const feeds = events.filter((event) => !REGISTRY_EVENTS.types.has(event.type));
-  if (feeds.length > 0) await applyFeedEvents(tables, feeds, catalogues.indicators);
+  if (feeds.length > 0) await applyFeedEvents(tables, feeds, catalogues.indicators, decoding);
 }
 
 /** What an event may change on a scorecard: its school, its cluster, its contract, or (any feed) a state average. */

@@ -99,10 +99,21 @@ export function parseWith<Schema extends z.ZodType>(schema: Schema, input: unkno
   return result.data;
 }
 
+/**
+ * How a stored event is read back. `trusted`: an event stored at its type's current version is
+ * taken as it is, since it was checked against that schema when it was appended (a rebuild
+ * reading the whole log spares itself the second check); one upcast from an older version is
+ * always checked.
+ */
+export interface DecodeOptions {
+  trusted?: boolean;
+}
+
 /** Checks a stored or incoming event's payload against the schema of its type and version. */
-export function parseEvent(type: string, schemaVersion: number, data: unknown): TurnaroundEvent {
+export function parseEvent(type: string, schemaVersion: number, data: unknown, { trusted = false }: DecodeOptions = {}): TurnaroundEvent {
   const definition = byType.get(type);
   if (!definition) throw ValidationError.of('type', `unknown event type '${type}'`);
+  if (trusted && schemaVersion === definition.schemaVersion) return { type, data } as TurnaroundEvent;
   let version = schemaVersion;
   let payload = data;
   while (version < definition.schemaVersion && definition.upcasters[version]) payload = definition.upcasters[version++](payload as never);
@@ -118,9 +129,9 @@ export interface EncodedEvent {
   data: unknown;
 }
 
-/** Decodes a stored event: upcast to its type's current version and checked against its schema. */
-export function decodeEvent(stored: EncodedEvent): TurnaroundEvent {
-  return parseEvent(stored.type, stored.schemaVersion, stored.data);
+/** Decodes a stored event: upcast to its type's current version and checked against its schema (unless `trusted`). */
+export function decodeEvent(stored: EncodedEvent, options: DecodeOptions = {}): TurnaroundEvent {
+  return parseEvent(stored.type, stored.schemaVersion, stored.data, options);
 }
 
 /**
@@ -132,16 +143,16 @@ export interface EventGroup<Event extends TurnaroundEvent> {
   /** What a projection or a subscription filters the log by. */
   readonly types: ReadonlySet<string>;
   /** Decodes a stored event of the group (as `decodeEvent`); one of another group is a programming error. */
-  decode(stored: EncodedEvent): Event;
+  decode(stored: EncodedEvent, options?: DecodeOptions): Event;
 }
 
 function eventGroup<Event extends TurnaroundEvent>(definitions: readonly EventType<Event['type']>[]): EventGroup<Event> {
   const types: ReadonlySet<string> = new Set(definitions.map((definition) => definition.type));
   return {
     types,
-    decode(stored) {
+    decode(stored, options) {
       if (!types.has(stored.type)) throw new TypeError(`event type '${stored.type}' is not one of ${[...types].join(', ')}`);
-      return decodeEvent(stored) as Event;
+      return decodeEvent(stored, options) as Event;
     },
   };
 }

@@ -1,5 +1,6 @@
 import {
   addSchoolYears,
+  DecodeOptions,
   FEED_RECORD_EVENTS,
   FeedKind,
   feedOfEventType,
@@ -29,8 +30,11 @@ export interface RecordToStore {
  */
 export type RecordStep = { readonly store: readonly RecordToStore[] } | { readonly retract: { readonly feed: FeedKind; readonly naturalKey: string } };
 
-/** The record steps of the events the service learned at `knownAt` (events that are not feed records are passed over). */
-export function planRecordSteps(events: readonly StoredEvent[], knownAt: string): RecordStep[] {
+/**
+ * The record steps of the events the service learned at `knownAt` (events that are not feed
+ * records are passed over), read back as `decoding` says (a rebuild trusts what was checked on append).
+ */
+export function planRecordSteps(events: readonly StoredEvent[], knownAt: string, decoding: DecodeOptions = {}): RecordStep[] {
   const steps: RecordStep[] = [];
   let run = new Map<string, RecordToStore>();
   const endRun = () => {
@@ -40,7 +44,7 @@ export function planRecordSteps(events: readonly StoredEvent[], knownAt: string)
   for (const event of events) {
     const feed = feedOfEventType(event.type);
     if (!feed && event.type !== 'RecordRetracted') continue;
-    const decoded = FEED_RECORD_EVENTS.decode(event);
+    const decoded = FEED_RECORD_EVENTS.decode(event, decoding);
     if (decoded.type === 'RecordRetracted') {
       endRun();
       steps.push({ retract: { feed: decoded.data.feed, naturalKey: decoded.data.naturalKey } });

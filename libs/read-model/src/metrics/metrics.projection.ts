@@ -1,4 +1,4 @@
-import { FeedKind, IndicatorCatalogue } from '@turnaround/domain';
+import { DecodeOptions, FeedKind, IndicatorCatalogue } from '@turnaround/domain';
 import { Projection, StoredEvent } from '@turnaround/event-store';
 import { COVERAGE_MIGRATION, CoverageTouch } from '../coverage/coverage.projection';
 import { planCoverage } from '../coverage/coverage.planner';
@@ -126,11 +126,16 @@ export const METRICS_SCHEMA: Pick<Projection, 'name' | 'tables' | 'migrations'> 
  * knowledge time at a time: the history then holds the value as of each time the service
  * learned something, whatever the batch boundaries (a rebuild equals the live run).
  */
-export async function applyFeedEvents(tables: ReadSideTables, events: readonly StoredEvent[], indicators: IndicatorCatalogue): Promise<void> {
+export async function applyFeedEvents(
+  tables: ReadSideTables,
+  events: readonly StoredEvent[],
+  indicators: IndicatorCatalogue,
+  decoding: DecodeOptions = {},
+): Promise<void> {
   for (let start = 0; start < events.length; ) {
     let end = start + 1;
     while (end < events.length && events[end].metadata.recordedAt === events[start].metadata.recordedAt) end += 1;
-    await applyKnowledge(tables, events.slice(start, end), events[start].metadata.recordedAt, indicators);
+    await applyKnowledge(tables, events.slice(start, end), events[start].metadata.recordedAt, indicators, decoding);
     start = end;
   }
 }
@@ -141,7 +146,13 @@ export async function applyFeedEvents(tables: ReadSideTables, events: readonly S
  * `planMetricChanges` from the school years' state as stored), and updates their coverage
  * (planned by `planCoverage`).
  */
-async function applyKnowledge(tables: ReadSideTables, events: readonly StoredEvent[], knownAt: string, indicators: IndicatorCatalogue): Promise<void> {
+async function applyKnowledge(
+  tables: ReadSideTables,
+  events: readonly StoredEvent[],
+  knownAt: string,
+  indicators: IndicatorCatalogue,
+  decoding: DecodeOptions,
+): Promise<void> {
   const changed = new Map<string, SchoolYearFeed>();
   const change = (feed: FeedKind, schoolId: string, schoolYear: string) => {
     for (const entry of schoolYearsChangedBy(feed, schoolId, schoolYear)) changed.set(`${entry.schoolId}|${entry.schoolYear}|${entry.feed}`, entry);
@@ -153,7 +164,7 @@ async function applyKnowledge(tables: ReadSideTables, events: readonly StoredEve
     else covered.set(`${schoolId}|${feed}`, { schoolId, feed, wentBack });
   };
   const stored: RecordToStore[] = [];
-  for (const step of planRecordSteps(events, knownAt)) {
+  for (const step of planRecordSteps(events, knownAt, decoding)) {
     if ('store' in step) {
       for (const replaced of await tables.storeRecords(step.store)) cover(replaced.feed, replaced.schoolId, true);
       for (const { feed, record } of step.store) {

@@ -1,4 +1,4 @@
-import { REGISTRY_EVENTS } from '@turnaround/domain';
+import { DecodeOptions, REGISTRY_EVENTS } from '@turnaround/domain';
 import { Projection, StoredEvent } from '@turnaround/event-store';
 import { planRegistryChanges } from './registry.planner';
 import { REGISTRY_TABLES, RegistryRowChange } from './registry.tables';
@@ -64,5 +64,5 @@ export const registryProjection: Projection = {
 };
 
 /** The registry's row changes of registry events, in log order, each known from its `recordedAt`. */
-export const registryChangesOf = (events: readonly StoredEvent[]): RegistryRowChange[] =>
-  events.flatMap((stored) => planRegistryChanges(REGISTRY_EVENTS.decode(stored), stored.metadata.recordedAt));
+export const registryChangesOf = (events: readonly StoredEvent[], decoding: DecodeOptions = {}): RegistryRowChange[] =>
+  events.flatMap((stored) => planRegistryChanges(REGISTRY_EVENTS.decode(stored, decoding), stored.metadata.recordedAt));
