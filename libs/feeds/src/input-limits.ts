@@ -80,13 +80,14 @@ export function keptRecord(raw: unknown): unknown {
  */
 export function recordTextIssues(raw: unknown, row: number): FieldIssue[] {
   const issues: FieldIssue[] = [];
-  const walk = (value: unknown, path: string, depth: number): void => {
-    if (typeof value === 'string') {
-      const message = textIssue(value);
-      if (message) issues.push({ row, field: path || '(record)', message });
-      return;
-    }
-    if (value === null || typeof value !== 'object') return;
+  // A field's path is spelled out only where it is needed: for an issue, or to go deeper. A
+  // flat record of numbers and short texts, the usual push, builds none.
+  const at = (path: string, name: string) => (path ? `${path}.${excerpt(name)}` : excerpt(name));
+  const checkText = (text: string, field: () => string) => {
+    const message = textIssue(text);
+    if (message) issues.push({ row, field: field() || '(record)', message });
+  };
+  const walk = (value: object, path: string, depth: number): void => {
     if (depth >= RECORD_DEPTH) {
       issues.push({ row, field: path || '(record)', message: `expected at most ${RECORD_DEPTH} levels of nested arrays and objects` });
       return;
@@ -94,11 +95,12 @@ export function recordTextIssues(raw: unknown, row: number): FieldIssue[] {
     for (const [key, item] of Array.isArray(value) ? value.entries() : Object.entries(value)) {
       const name = String(key);
       const keyMessage = textIssue(name);
-      const at = path ? `${path}.${excerpt(name)}` : excerpt(name);
-      if (keyMessage) issues.push({ row, field: at, message: `field name: ${keyMessage}` });
-      else walk(item, at, depth + 1);
+      if (keyMessage) issues.push({ row, field: at(path, name), message: `field name: ${keyMessage}` });
+      else if (typeof item === 'string') checkText(item, () => at(path, name));
+      else if (item !== null && typeof item === 'object') walk(item, at(path, name), depth + 1);
     }
   };
-  walk(raw, '', 0);
+  if (typeof raw === 'string') checkText(raw, () => '');
+  else if (raw !== null && typeof raw === 'object') walk(raw, '', 0);
   return issues;
 }
