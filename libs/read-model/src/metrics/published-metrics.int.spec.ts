@@ -7,7 +7,7 @@ import { readSideProjection } from '../read-side';
 import { push, registry, Step, stepAppender } from '../testing/knowledge-steps';
 import { PublishedMetrics, ShownReading } from './published-metrics';
 import { createPublishedViews } from './published-metrics.views';
-import { testCatalogues } from '@turnaround/domain/testing';
+import { mathResult, testCatalogues } from '@turnaround/domain/testing';
 
 jest.setTimeout(120_000);
 
@@ -20,17 +20,7 @@ const PUBLIC: Role = { kind: 'public' };
 const FIRST = '2025-07-01T00:00:00.000Z';
 const RESTATED = '2025-08-01T00:00:00.000Z';
 
-const math = (schoolId: string, tested: number) => ({
-  schoolId,
-  schoolYear: '2024-25',
-  window: 'spring',
-  assessment: 'state_test',
-  subject: 'math',
-  grade: 'all',
-  studentGroup: 'all',
-  tested,
-  proficient: Math.floor(tested / 2),
-});
+const math = (schoolId: string, tested: number) => mathResult({ schoolId, tested, proficient: Math.floor(tested / 2) });
 const school = (at: string, schoolId: string, districtId: string, clusterId: string) => [
   registry(at, `school-${schoolId}`, 'SchoolRegistered', { schoolId, districtId, name: `School ${schoolId}`, gradeSpan: '06-08' }),
   registry(at, `school-${schoolId}`, 'SchoolAssignedToCluster', { schoolId, clusterId, fromYear: '2024-25', strategy: 'transformation' }),
