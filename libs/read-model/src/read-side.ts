@@ -80,7 +80,7 @@ export function readSideProjection(settings: ReadSideSettings): Projection {
     async apply(tx, events) {
       await savePending(tx, await foldEvents(new SqlReadSideTables(tx), events, await loadPending(tx), settings));
     },
-    fold: (log, sql) => foldInMemory(log, sql, settings),
+    fold: (log, sql, onFolded) => foldInMemory(log, sql, settings, { onFolded }),
   };
 }
 
@@ -107,10 +107,15 @@ const FOLD_PAGE = 5_000;
  * Folds the log from position zero in memory (`MemoryReadSideTables`), with the same planners
  * and the same fold as the live runner, then writes every table once by COPY, with the
  * knowledge still pending and the checkpoint reached, in one transaction into the empty tables
- * of `sql`. Stops once `records` records are held (`memoryRecords`); the runner goes on from
- * the checkpoint it returns.
+ * of `sql`. Stops once `records` records are held (`memoryRecords` by default); the runner goes
+ * on from the checkpoint it returns. `onFolded` is told how many events each page folded.
  */
-export async function foldInMemory(log: EventStore, sql: SqlClient, settings: ReadSideSettings, records = memoryRecords()): Promise<Checkpoint> {
+export async function foldInMemory(
+  log: EventStore,
+  sql: SqlClient,
+  settings: ReadSideSettings,
+  { records = memoryRecords(), onFolded }: { records?: number; onFolded?: (events: number) => void } = {},
+): Promise<Checkpoint> {
   const tables = new MemoryReadSideTables();
   let pending: Pending | undefined;
   let position: Checkpoint = START;
@@ -124,6 +129,7 @@ export async function foldInMemory(log: EventStore, sql: SqlClient, settings: Re
     // What it folds was checked when it was appended: read back trusted (`DecodeOptions`).
     pending = await foldEvents(tables, events, pending, settings, { trusted: true });
     position = reached;
+    onFolded?.(events.length);
   }
   await sql.transaction(async (tx) => {
     await tables.copyInto(tx);

@@ -95,7 +95,7 @@ describe.each(testDatabases({ timescaledb: true }))('turnaround replay rebuilds 
       await settle(sql, 'metric_changes_daily');
       const live = await readModel(sql);
 
-      await rebuildProjection(store, sql, { ...READ_SIDE, fold: (log, target) => foldInMemory(log, target, SETTINGS, records) });
+      await rebuildProjection(store, sql, { ...READ_SIDE, fold: (log, target) => foldInMemory(log, target, SETTINGS, { records }) });
       expect(await readModel(sql)).toEqual(live);
     },
   );

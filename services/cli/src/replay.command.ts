@@ -1,3 +1,4 @@
+import { MultiBar } from 'cli-progress';
 import { parseKnowledgeTime } from '@turnaround/domain';
 import { buildFromLog, knownAsOf, openEventStore, rebuildProjection } from '@turnaround/event-store';
 import { loadMetricCatalogues } from '@turnaround/feeds';
@@ -24,6 +25,13 @@ export async function replay(options: { asOf?: string }): Promise<number> {
   const store = await openEventStore(sql, config);
   // Indicator values and targets are computed and judged by the catalogues' kinds and directions, as the service does.
   const projections = readModels({ rules: { tolerance: config.tolerance }, catalogues: await loadMetricCatalogues(config) });
+  // On a terminal, a line per read model counts the events it has taken in; the summary follows once they are done.
+  const bars = new MultiBar({ format: '{what} | {value} events', stream: process.stderr, hideCursor: true });
+  const counter = (what: string) => {
+    const bar = bars.create(0, 0, { what });
+    return (events: number) => bar.increment(events);
+  };
+  const summary: string[] = [];
   try {
     if (!knownAt) {
       // The read models are independent of each other: rebuilt side by side, the alerts read
@@ -31,8 +39,8 @@ export async function replay(options: { asOf?: string }): Promise<number> {
       await Promise.all(
         projections.map(async (projection) => {
           const started = Date.now();
-          await rebuildProjection(store, sql, projection, { onSwap: grantDashboardReads });
-          report(`rebuilt ${projection.name}`, await rowCount(sql, projection.tables), projection.tables, started);
+          await rebuildProjection(store, sql, projection, { onSwap: grantDashboardReads, onProgress: counter(`rebuild ${projection.name}`) });
+          summary.push(report(`rebuilt ${projection.name}`, await rowCount(sql, projection.tables), projection.tables, started));
         }),
       );
       return 0;
@@ -43,16 +51,21 @@ export async function replay(options: { asOf?: string }): Promise<number> {
     const asOf = knownAsOf(store, knownAt);
     for (const projection of projections) {
       const started = Date.now();
-      await buildFromLog(asOf, target, projection);
-      report(
-        `built ${projection.name} as known at ${knownAt.toISOString()}`,
-        await rowCount(target, projection.tables),
-        projection.tables.map((table) => `${schema}.${table}`),
-        started,
+      await buildFromLog(asOf, target, projection, counter(`build ${projection.name} as known at ${knownAt.toISOString()}`));
+      summary.push(
+        report(
+          `built ${projection.name} as known at ${knownAt.toISOString()}`,
+          await rowCount(target, projection.tables),
+          projection.tables.map((table) => `${schema}.${table}`),
+          started,
+        ),
       );
     }
     return 0;
   } finally {
+    // Off a terminal the bars never start, and stopping them would print their raw format.
+    if (bars.isActive) bars.stop();
+    process.stdout.write(summary.join(''));
     await store.close();
   }
 }
@@ -62,6 +75,6 @@ async function rowCount(sql: SqlClient, tables: readonly string[]): Promise<numb
   return count;
 }
 
-function report(what: string, rows: number, tables: readonly string[], started: number): void {
-  process.stdout.write(`${what} (${tables.join(', ')}): ${rows} rows in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+function report(what: string, rows: number, tables: readonly string[], started: number): string {
+  return `${what} (${tables.join(', ')}): ${rows} rows in ${((Date.now() - started) / 1000).toFixed(1)} s\n`;
 }

@@ -18,9 +18,9 @@ export interface Projection {
    * A faster way to build its tables from position zero than applying the log page by page
    * (`buildFromLog`): writes into the migrated, empty tables `sql` sees what `apply` would from
    * the log up to a checkpoint, stores that checkpoint with them, and returns it. The runner
-   * follows on from there.
+   * follows on from there. `onFolded` is told how many events each page folded.
    */
-  fold?(log: EventStore, sql: SqlClient): Promise<Checkpoint>;
+  fold?(log: EventStore, sql: SqlClient, onFolded?: (events: number) => void): Promise<Checkpoint>;
 }
 
 /**
@@ -309,8 +309,11 @@ export class LogFollower {
     }
   }
 
-  /** Applies everything after the stored checkpoint, batch by batch, and returns once the log is exhausted. */
-  async catchUp(batchSize = 500): Promise<void> {
+  /**
+   * Applies everything after the stored checkpoint, batch by batch, and returns once the log is
+   * exhausted; `onBatch` is told how many events each batch applied (a rebuild's progress).
+   */
+  async catchUp(batchSize = 500, onBatch?: (events: number) => void): Promise<void> {
     await this.prepare();
     this.position = await this.storedCheckpoint();
     const eventTypes = this.projection.eventTypes;
@@ -323,6 +326,7 @@ export class LogFollower {
       page = this.store.readPage({ after: reached, limit: batchSize, eventTypes });
       page.catch(() => undefined);
       await this.applyBatch(events, reached);
+      onBatch?.(events.length);
     }
   }
 

@@ -11,6 +11,8 @@ export interface RebuildOptions {
    * in the new transaction.
    */
   onSwap?: (tx: SqlExecutor) => Promise<void>;
+  /** Told how many events each page of the log applied to the rebuilt tables (a progress bar). */
+  onProgress?: (events: number) => void;
 }
 
 /** The rebuild's own bookkeeping in its schema, left behind when the tables move to `public`. */
@@ -50,7 +52,7 @@ export async function rebuildProjection(store: EventStore, sql: SqlClient, proje
   const schema = `rebuild_${projection.name.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`;
   const shadow = quoteIdentifier(schema);
   await sql.query(`DROP SCHEMA IF EXISTS ${shadow} CASCADE`);
-  await buildFromLog(store, await inSchema(sql, schema), projection);
+  await buildFromLog(store, await inSchema(sql, schema), projection, options.onProgress);
   await refreshAggregates(sql, schema);
   // Statistics follow a table into its new schema: analysed here, the tables go live with a
   // planner that knows them, not blind until autovacuum comes by.
@@ -95,15 +97,16 @@ export async function rebuildProjection(store: EventStore, sql: SqlClient, proje
 /**
  * Builds a projection's tables from position zero into the empty schema `sql` works in: its
  * migrations, then its `fold` where it has one (the log folded in memory, written once), then
- * page by page from wherever that stopped to the end of the log.
+ * page by page from wherever that stopped to the end of the log. `onProgress` is told how many
+ * events each page applied.
  */
-export async function buildFromLog(store: EventStore, sql: SqlClient, projection: Projection): Promise<void> {
+export async function buildFromLog(store: EventStore, sql: SqlClient, projection: Projection, onProgress?: (events: number) => void): Promise<void> {
   const follower = new LogFollower(store, sql, projection);
   if (projection.fold) {
     await follower.prepare();
-    await projection.fold(store, sql);
+    await projection.fold(store, sql, onProgress);
   }
-  await follower.catchUp(REBUILD_BATCH);
+  await follower.catchUp(REBUILD_BATCH, onProgress);
 }
 
 /** Which of `tables` the rebuild made in `schema` (a projection may make them only as its migrations go). */
