@@ -5,14 +5,13 @@ import { CoverageState } from './coverage/coverage.planner';
 import { COVERAGE_TABLES } from './coverage/coverage.tables';
 import { RecordToStore, SchoolYearFeed, SchoolYearState } from './metrics/metrics.planner';
 import { METRICS_TABLES } from './metrics/metrics.tables';
-import { ReadSideTables, Touched } from './read-side-tables';
+import { ReadSideTables, schoolYearsOf, schoolYearState, stateAveragesOf, Touched } from './read-side-tables';
 import { REGISTRY_TABLES } from './registry/registry.tables';
 import { MemoryTables } from './rows/memory-tables';
 import { RowChange, Table } from './rows/row-changes';
 import { ContractToJudge, JudgementFacts, lineKey, StoredLine, TargetOnRecord } from './scorecards/scorecards.planner';
 import { storedLineOf } from './scorecards/scorecards.projection';
 import { SCORECARDS_TABLES } from './scorecards/scorecards.tables';
-import { schoolYearsOf, schoolYearState, stateAveragesOf } from './sql-read-side-tables';
 
 /** A `feed_records` row: the current record of a natural key. */
 interface StoredRecord {

@@ -1,4 +1,4 @@
-import { FeedKind } from '@turnaround/domain';
+import { addSchoolYears, FeedKind, FeedRecord, MetricValue, schoolYearOfContractYear } from '@turnaround/domain';
 import { CoverageTouch } from './coverage/coverage.projection';
 import { CoverageState } from './coverage/coverage.planner';
 import { RecordToStore, SchoolYearFeed, SchoolYearState } from './metrics/metrics.planner';
@@ -51,4 +51,57 @@ export interface ReadSideTables {
   contractsToJudge(touched: Touched): Promise<ContractToJudge[]>;
   /** What judging `contracts` reads: their schools' memberships, values and districts, and the state averages their targets compare with. */
   judgementFacts(contracts: readonly ContractToJudge[]): Promise<JudgementFacts>;
+}
+
+/* What both adapters derive alike from what they read. */
+
+/** A school year to recompute, with the feeds whose records changed. */
+export interface SchoolYearToRecompute {
+  schoolId: string;
+  schoolYear: string;
+  feeds: Set<FeedKind>;
+}
+
+/** The changed school year feeds, by school year. */
+export function schoolYearsOf(changed: readonly SchoolYearFeed[]): SchoolYearToRecompute[] {
+  const schoolYears = new Map<string, SchoolYearToRecompute>();
+  for (const { schoolId, schoolYear, feed } of changed) {
+    const key = `${schoolId}|${schoolYear}`;
+    const entry = schoolYears.get(key) ?? { schoolId, schoolYear, feeds: new Set() };
+    schoolYears.set(key, entry);
+    entry.feeds.add(feed);
+  }
+  return [...schoolYears.values()];
+}
+
+/**
+ * A school year's state for `planMetricChanges`, from its feeds' current records (`recordsOf`,
+ * in natural-key order), its school's latest staffing year and its stored metrics.
+ */
+export function schoolYearState(
+  { schoolId, schoolYear, feeds }: SchoolYearToRecompute,
+  recordsOf: (feed: FeedKind, schoolYear: string) => readonly FeedRecord[],
+  latestStaffingYear: string | undefined,
+  stored: ReadonlyMap<string, MetricValue> | undefined,
+): SchoolYearState {
+  return {
+    schoolId,
+    schoolYear,
+    feeds,
+    records: Object.fromEntries([...feeds].map((feed) => [feed, recordsOf(feed, schoolYear)])),
+    priorYearStaffing: (feeds.has('staffing') ? recordsOf('staffing', addSchoolYears(schoolYear, -1)) : []) as never[],
+    laterYearStaffingReported: (latestStaffingYear ?? '') > schoolYear,
+    stored: stored ?? new Map(),
+  };
+}
+
+/** The (school year, metric) pairs whose state average the active contracts' targets compare with, each once. */
+export function stateAveragesOf(contracts: readonly ContractToJudge[]): { year: string; metric: string }[] {
+  const pairs = new Map<string, { year: string; metric: string }>();
+  for (const contract of contracts.filter(({ status }) => status === 'active'))
+    for (const target of contract.targets.filter(({ goal }) => goal === 'stateAverage')) {
+      const year = schoolYearOfContractYear(contract.startYear, target.contractYear);
+      pairs.set(`${year}|${target.metric}`, { year, metric: target.metric });
+    }
+  return [...pairs.values()];
 }

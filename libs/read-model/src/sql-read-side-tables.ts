@@ -1,10 +1,10 @@
-import { addSchoolYears, FeedKind, FeedRecord, MetricValue, rollUp, schoolYearOfContractYear } from '@turnaround/domain';
+import { addSchoolYears, FeedKind, FeedRecord, MetricValue, rollUp } from '@turnaround/domain';
 import { SqlExecutor, SQLSTATE, sqlStateOf } from '@turnaround/postgres';
 import { coverageStates, CoverageTouch } from './coverage/coverage.projection';
 import { CoverageState } from './coverage/coverage.planner';
 import { MetricQueries } from './metrics/metric.queries';
 import { RecordToStore, SchoolYearFeed, SchoolYearState } from './metrics/metrics.planner';
-import { ReadSideTables, Touched } from './read-side-tables';
+import { ReadSideTables, schoolYearsOf, schoolYearState, SchoolYearToRecompute, stateAveragesOf, Touched } from './read-side-tables';
 import { RowChange, RowOf, selectList, Table, writeRowChanges } from './rows/row-changes';
 import { ContractToJudge, JudgementFacts, lineKey, StoredLine, TargetOnRecord } from './scorecards/scorecards.planner';
 import { finalContractYears, storedLineOf, targetsInForce } from './scorecards/scorecards.projection';
@@ -203,25 +203,6 @@ export class SqlReadSideTables implements ReadSideTables {
 /** From this many records, a batch is first tried as new records loaded with COPY. */
 const COPY_FROM = 100;
 
-/** A school year to recompute, with the feeds whose records changed. */
-export interface SchoolYearToRecompute {
-  schoolId: string;
-  schoolYear: string;
-  feeds: Set<FeedKind>;
-}
-
-/** The changed school year feeds, by school year. */
-export function schoolYearsOf(changed: readonly SchoolYearFeed[]): SchoolYearToRecompute[] {
-  const schoolYears = new Map<string, SchoolYearToRecompute>();
-  for (const { schoolId, schoolYear, feed } of changed) {
-    const key = `${schoolId}|${schoolYear}`;
-    const entry = schoolYears.get(key) ?? { schoolId, schoolYear, feeds: new Set() };
-    schoolYears.set(key, entry);
-    entry.feeds.add(feed);
-  }
-  return [...schoolYears.values()];
-}
-
 /** The sets of records the school years' recompute reads: each changed feed's, and the year before's staffing where staffing changed. */
 function recordSetsOf(entries: readonly SchoolYearToRecompute[]): SchoolYearFeed[] {
   const wanted = new Map<string, SchoolYearFeed>();
@@ -234,35 +215,3 @@ function recordSetsOf(entries: readonly SchoolYearToRecompute[]): SchoolYearFeed
 }
 
 const recordSetKey = ({ schoolId, schoolYear, feed }: SchoolYearFeed) => `${schoolId}|${schoolYear}|${feed}`;
-
-/**
- * A school year's state for `planMetricChanges`, from its feeds' current records (`recordsOf`,
- * in natural-key order), its school's latest staffing year and its stored metrics.
- */
-export function schoolYearState(
-  { schoolId, schoolYear, feeds }: SchoolYearToRecompute,
-  recordsOf: (feed: FeedKind, schoolYear: string) => readonly FeedRecord[],
-  latestStaffingYear: string | undefined,
-  stored: ReadonlyMap<string, MetricValue> | undefined,
-): SchoolYearState {
-  return {
-    schoolId,
-    schoolYear,
-    feeds,
-    records: Object.fromEntries([...feeds].map((feed) => [feed, recordsOf(feed, schoolYear)])),
-    priorYearStaffing: (feeds.has('staffing') ? recordsOf('staffing', addSchoolYears(schoolYear, -1)) : []) as never[],
-    laterYearStaffingReported: (latestStaffingYear ?? '') > schoolYear,
-    stored: stored ?? new Map(),
-  };
-}
-
-/** The (school year, metric) pairs whose state average the active contracts' targets compare with, each once. */
-export function stateAveragesOf(contracts: readonly ContractToJudge[]): { year: string; metric: string }[] {
-  const pairs = new Map<string, { year: string; metric: string }>();
-  for (const contract of contracts.filter(({ status }) => status === 'active'))
-    for (const target of contract.targets.filter(({ goal }) => goal === 'stateAverage')) {
-      const year = schoolYearOfContractYear(contract.startYear, target.contractYear);
-      pairs.set(`${year}|${target.metric}`, { year, metric: target.metric });
-    }
-  return [...pairs.values()];
-}
